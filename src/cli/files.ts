@@ -1,0 +1,109 @@
+/** File access for the CLI: clear messages for the usual mistakes, and writes that are never half done. */
+import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { MAX_SCENARIO_BYTES } from "../scenario/parse.js";
+
+/** A problem with the command line or the files it names: exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export function readScenarioFile(path: string): string {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new UsageError(`${path}: is a directory, not a scenario file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${path}: ${ioReason(e)}`);
+  }
+  if (size > MAX_SCENARIO_BYTES) throw new UsageError(`${path}: the file is ${size} bytes; scenarios are limited to ${MAX_SCENARIO_BYTES} bytes`);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`${path}: ${ioReason(e)}`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(buf);
+  } catch {
+    throw new UsageError(`${path}: is not UTF-8 text (a scenario is a YAML file)`);
+  }
+}
+
+function ioReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a directory, not a scenario file";
+  return (e as Error).message;
+}
+
+/** Write a whole file under a temporary name, then rename it into place. */
+export function writeFileAtomic(path: string, content: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    safeUnlink(tmp);
+    throw new UsageError(`cannot write ${path}: ${ioReason(e)}`);
+  }
+}
+
+/** A line writer that streams to a temporary file with a bounded buffer and renames it when committed. */
+export class AtomicLineWriter {
+  private readonly tmp: string;
+  private fd: number;
+  private buf: string[] = [];
+  private bufChars = 0;
+
+  constructor(private readonly path: string) {
+    this.tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+    try {
+      this.fd = openSync(this.tmp, "w");
+    } catch (e) {
+      throw new UsageError(`cannot write ${path}: ${ioReason(e)}`);
+    }
+  }
+
+  line(s: string): void {
+    this.buf.push(s);
+    this.bufChars += s.length + 1;
+    if (this.bufChars > 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buf.length === 0) return;
+    writeSync(this.fd, this.buf.join("\n") + "\n");
+    this.buf = [];
+    this.bufChars = 0;
+  }
+
+  commit(): void {
+    this.flush();
+    closeSync(this.fd);
+    renameSync(this.tmp, this.path);
+  }
+
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    safeUnlink(this.tmp);
+  }
+}
+
+function safeUnlink(p: string): void {
+  try {
+    unlinkSync(p);
+  } catch {
+    /* nothing to remove */
+  }
+}

@@ -1,0 +1,361 @@
+/**
+ * The SQS event source mapping: pollers that long-poll the queue, gather a batch, invoke the function
+ * synchronously and delete what succeeded; the scaling of the number of pollers; and back-off after errors and
+ * throttles.
+ *
+ * Sources: https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html,
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html,
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html,
+ *   https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html (batching),
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+ *
+ * - Each poller is one concurrent batch: receive (at most 10 messages per call) until BatchSize, the 6 MB payload
+ *   or the batching window closes the batch; invoke; wait for the result; start the next window. Without a window
+ *   the poller invokes with whatever one round of receives returned.
+ * - Long polling (20 s, esm-sim's choice): a receive with nothing to return waits until a message is visible or
+ *   20 s pass. With a window, a batch that holds messages is invoked at the first receive that returns after the
+ *   window ends, so at very low traffic a batch can wait up to 20 s whatever the window (as AWS documents).
+ *   A window that ran out with an empty batch restarts at the first message received.
+ * - Success deletes the batch. An error or timeout deletes nothing: every message reappears after its
+ *   visibility timeout, to be regrouped by whichever poller receives it. With ReportBatchItemFailures a partial
+ *   response keeps only the reported messages; without it the response is ignored and all are deleted.
+ * - A throttled invoke (no concurrency slot) is retried with back-off (1 s doubling to 8 s, chosen) while the
+ *   batch is still invisible; then the batch is let go and its messages reappear with their receive count already
+ *   raised, so throttling alone can push valid messages to the DLQ.
+ * - Scaling (sqs-scaling.ts): 5 pollers at start, +N a minute while messages remain visible and no poller is idle,
+ *   up to min(profile maximum, MaximumConcurrency, account concurrency); scale-down when idle; back-off by one
+ *   poller per throttle, and per error without ReportBatchItemFailures.
+ * Not modelled: FilterCriteria for SQS, provisioned mode, the SQS API's own throttling, the effective visibility
+ * timeout extension of older docs (window + timeout + 30 s).
+ */
+import { Deque } from "../engine/deque.js";
+import type { Scheduler } from "../engine/scheduler.js";
+import { US_PER_MS } from "../engine/time.js";
+import type { LambdaFunction, InvocationPlan } from "../lambda/function.js";
+import type { MappingConfig } from "../scenario/model.js";
+import type { SqsMessage, SqsQueue } from "../sources/sqs-queue.js";
+import type { SimRecord, Trace, InvokeEvent, ScaleEvent } from "../trace/events.js";
+import type { SqsFigures } from "./profiles.js";
+import { decideBackOff, decideScaleDown, decideScaleUp, scaleCeiling, type ScaleDecision, type ScaleLimits } from "./sqs-scaling.js";
+
+type PollerState = "receiving" | "waiting" | "invoking" | "throttled" | "retired";
+
+interface Poller {
+  id: number;
+  state: PollerState;
+  batch: SqsMessage[];
+  bytes: number;
+  windowEndUs: number;
+  waitToken: number;
+  throttleDelayUs: number;
+  closedBy: InvokeEvent["closedBy"];
+}
+
+/** Event priorities: pollers before the once-a-second scaling tick at the same instant. */
+const PRIO_POLLER = 0;
+const PRIO_TICK = 1;
+
+export class SqsMapping {
+  private readonly pollers: Poller[] = [];
+  private readonly waiting = new Deque<Poller>();
+  private wakeAtUs = Infinity;
+  private wakeToken = 0;
+  private nextPollerId = 0;
+  private invocationCount = 0;
+  private throttled = 0;
+
+  target = 0;
+  private allowance = 0;
+  private holdUntilUs = 0;
+  private sawBacklog = false;
+  private peakBusy = 0;
+  private lastScaleDownUs = 0;
+  private readonly limits: ScaleLimits;
+  private readonly windowUs: number;
+
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly queue: SqsQueue,
+    private readonly fn: LambdaFunction,
+    private readonly mapping: MappingConfig,
+    private readonly figures: SqsFigures,
+    accountConcurrency: number,
+    private readonly trace: Trace,
+  ) {
+    this.limits = scaleCeiling(figures, mapping.maximumConcurrency, accountConcurrency);
+    this.windowUs = mapping.batchingWindowUs;
+  }
+
+  get invocations(): number {
+    return this.invocationCount;
+  }
+
+  start(atUs: number): void {
+    if (!this.mapping.enabled) return;
+    this.sched.at(atUs, () => {
+      this.lastScaleDownUs = this.sched.nowUs;
+      this.apply({ kind: "set", to: Math.min(this.figures.initialConcurrency, this.limits.ceiling), reason: "scale-up" }, "start");
+      this.sched.after(this.figures.scaleTickMs * US_PER_MS, () => this.tick(), PRIO_TICK);
+    });
+  }
+
+  // ---- pollers -------------------------------------------------------------------------------------------
+
+  private beginCycle(p: Poller): void {
+    p.state = "receiving";
+    p.batch = [];
+    p.bytes = 0;
+    p.windowEndUs = this.sched.nowUs + this.windowUs;
+    p.throttleDelayUs = this.figures.throttleRetryInitialMs * US_PER_MS;
+    this.gather(p);
+  }
+
+  /** Receive until the batch closes, or wait (long poll) for more. */
+  private gather(p: Poller): void {
+    const now = this.sched.nowUs;
+    if (p.batch.length === 0 && this.pollers.length > this.target) {
+      this.retire(p);
+      return;
+    }
+    const { batchSize } = this.mapping;
+    for (;;) {
+      const want = Math.min(this.figures.receiveMaxMessages, batchSize - p.batch.length);
+      const wasEmpty = p.batch.length === 0;
+      const r = this.queue.receive(now, want, this.figures.payloadMaxBytes - p.bytes);
+      this.trace.emit({ tUs: now, type: "poll", poller: p.id, received: r.messages.length, visible: this.queue.visibleCount });
+      if (r.messages.length > 0 && wasEmpty && this.windowUs > 0 && now >= p.windowEndUs) p.windowEndUs = now + this.windowUs;
+      for (const m of r.messages) {
+        p.batch.push(m);
+        p.bytes += m.sizeBytes;
+      }
+      const n = p.batch.length;
+      if (n >= batchSize) return this.invoke(p, "size");
+      if (r.payloadFull) return this.invoke(p, "payload");
+      if (n > 0 && this.windowUs === 0) return this.invoke(p, "available");
+      if (n > 0 && now >= p.windowEndUs) return this.invoke(p, "window");
+      if (r.messages.length === want && this.queue.visibleCount > 0) continue;
+      break;
+    }
+    this.wait(p);
+  }
+
+  private wait(p: Poller): void {
+    p.state = "waiting";
+    const token = ++p.waitToken;
+    this.waiting.push(p, token);
+    this.sched.after(
+      this.figures.longPollWaitMs * US_PER_MS,
+      () => {
+        if (p.state === "waiting" && p.waitToken === token) {
+          p.state = "receiving";
+          this.gather(p);
+        }
+      },
+      PRIO_POLLER,
+    );
+    this.ensureWake();
+  }
+
+  /** Schedule one wake-up for the waiting pollers at the next time a message can be received. */
+  private ensureWake(): void {
+    if (this.waiting.length === 0) return;
+    const now = this.sched.nowUs;
+    const t = this.queue.nextAvailableUs(now);
+    if (t === Infinity || t >= this.wakeAtUs) return;
+    this.wakeAtUs = t;
+    const token = ++this.wakeToken;
+    this.sched.at(
+      t,
+      () => {
+        if (token !== this.wakeToken) return;
+        this.wakeAtUs = Infinity;
+        this.onWake();
+      },
+      PRIO_POLLER,
+    );
+  }
+
+  private onWake(): void {
+    while (this.queue.visibleCount > 0) {
+      const p = this.nextWaiter();
+      if (!p) break;
+      p.waitToken++;
+      p.state = "receiving";
+      this.gather(p);
+    }
+    this.ensureWake();
+  }
+
+  private nextWaiter(): Poller | undefined {
+    for (;;) {
+      const p = this.waiting.peek();
+      if (!p) return undefined;
+      const token = this.waiting.peekNum();
+      this.waiting.shift();
+      if (p.state === "waiting" && p.waitToken === token) return p;
+    }
+  }
+
+  private invoke(p: Poller, closedBy: InvokeEvent["closedBy"]): void {
+    const now = this.sched.nowUs;
+    p.closedBy = closedBy;
+    if (!this.fn.tryAcquire()) {
+      this.throttle(p);
+      return;
+    }
+    if (p.state === "throttled") this.throttled--;
+    p.state = "invoking";
+    const invocation = ++this.invocationCount;
+    const batch = p.batch;
+    let attempt = 0;
+    for (const m of batch) if (m.receiveCount > attempt) attempt = m.receiveCount;
+    const plan = this.fn.plan(batch, (r) => (r as SqsMessage).receiveCount, now);
+    this.notePeakBusy();
+    this.trace.emit({ tUs: now, type: "invoke", invocation, poller: p.id, records: batch, attempt, concurrency: this.fn.inFlight, closedBy });
+    this.sched.after(plan.durationUs, () => this.complete(p, invocation, plan), PRIO_POLLER);
+    this.ensureWake();
+  }
+
+  private complete(p: Poller, invocation: number, plan: InvocationPlan): void {
+    const now = this.sched.nowUs;
+    this.fn.release();
+    const batch = p.batch;
+    const rbif = this.mapping.reportBatchItemFailures;
+    const failedWholeBatch = plan.outcome === "error" || plan.outcome === "timeout";
+    const ignoredPartial = plan.outcome === "partial" && !rbif;
+    const failed: SimRecord[] = failedWholeBatch ? batch : plan.outcome === "partial" && rbif ? plan.failed : [];
+    const succeeded: SimRecord[] = [];
+    let redundant = 0;
+    if (!failedWholeBatch) {
+      const failedSet = failed.length > 0 ? new Set(failed) : null;
+      for (const m of batch) {
+        if (failedSet?.has(m)) continue;
+        const d = this.queue.delete(m);
+        if (d === "deleted") succeeded.push(m);
+        else if (d === "already-deleted") redundant++;
+      }
+    }
+    this.trace.emit({
+      tUs: now,
+      type: "result",
+      invocation,
+      outcome: ignoredPartial ? "ok" : plan.outcome,
+      records: batch,
+      failed,
+      succeeded,
+      redundant,
+      durationUs: plan.durationUs,
+      ignoredPartial: ignoredPartial ? plan.failed.length : 0,
+    });
+    if (failedWholeBatch && !rbif) this.backOff();
+    this.endCycle(p);
+  }
+
+  private throttle(p: Poller): void {
+    const now = this.sched.nowUs;
+    if (p.state !== "throttled") {
+      p.state = "throttled";
+      this.throttled++;
+    }
+    let earliestVisibleUs = Infinity;
+    for (const m of p.batch) if (m.visibleAtUs < earliestVisibleUs) earliestVisibleUs = m.visibleAtUs;
+    const retryAtUs = now + p.throttleDelayUs;
+    const next = retryAtUs < earliestVisibleUs ? "retry" : "release";
+    this.notePeakBusy();
+    this.trace.emit({ tUs: now, type: "throttle", poller: p.id, records: p.batch, concurrency: this.fn.inFlight, limit: this.fn.limit, next });
+    this.backOff();
+    if (next === "retry") {
+      p.throttleDelayUs = Math.min(p.throttleDelayUs * 2, this.figures.throttleRetryMaxMs * US_PER_MS);
+      this.sched.at(retryAtUs, () => this.invoke(p, p.closedBy), PRIO_POLLER);
+    } else {
+      // Let the batch go: its messages reappear when their visibility timeout ends.
+      this.throttled--;
+      p.batch = [];
+      this.endCycle(p);
+    }
+  }
+
+  private endCycle(p: Poller): void {
+    if (this.pollers.length > this.target) this.retire(p);
+    else this.beginCycle(p);
+    this.ensureWake();
+  }
+
+  private retire(p: Poller): void {
+    p.state = "retired";
+    const i = this.pollers.indexOf(p);
+    if (i >= 0) this.pollers.splice(i, 1);
+  }
+
+  private spawn(): void {
+    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: [], bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available" };
+    this.pollers.push(p);
+    // A separate event, so that scaling decisions never re-enter a poller's cycle.
+    this.sched.at(this.sched.nowUs, () => {
+      if (p.state === "receiving") this.beginCycle(p);
+    }, PRIO_POLLER);
+  }
+
+  // ---- scaling -------------------------------------------------------------------------------------------
+
+  private notePeakBusy(): void {
+    const busy = this.fn.inFlight + this.throttled;
+    if (busy > this.peakBusy) this.peakBusy = busy;
+  }
+
+  private backOff(): void {
+    const d = decideBackOff(this.target, this.figures, this.limits);
+    this.holdUntilUs = this.sched.nowUs + this.figures.scaleUpHoldAfterFailureMs * US_PER_MS;
+    this.allowance = 0;
+    this.apply(d);
+  }
+
+  private apply(d: ScaleDecision, reasonOverride?: ScaleEvent["reason"]): void {
+    if (d.kind === "hold" || d.to === this.target) return;
+    const from = this.target;
+    this.target = d.to;
+    this.trace.emit({ tUs: this.sched.nowUs, type: "scale", from, to: d.to, reason: reasonOverride ?? d.reason });
+    while (this.pollers.length < this.target) this.spawn();
+    if (this.pollers.length > this.target) {
+      // Idle pollers (waiting with an empty batch) stop now; busy ones at the end of their cycle.
+      for (let i = this.pollers.length - 1; i >= 0 && this.pollers.length > this.target; i--) {
+        const p = this.pollers[i];
+        if (p.state === "waiting" && p.batch.length === 0) {
+          p.waitToken++;
+          this.retire(p);
+        }
+      }
+    }
+  }
+
+  private tick(): void {
+    const now = this.sched.nowUs;
+    this.queue.expireDue(now);
+    const visible = this.queue.visibleCount;
+    this.trace.emit({
+      tUs: now,
+      type: "sample",
+      visible,
+      inFlight: this.queue.inFlightCount,
+      oldestAgeUs: this.queue.oldestAgeUs(now),
+      pollers: this.pollers.length,
+      concurrency: this.fn.inFlight,
+    });
+    if (visible > 0) this.sawBacklog = true;
+    this.notePeakBusy();
+    if (now >= this.holdUntilUs) {
+      let idle = 0;
+      for (const p of this.pollers) if (p.state === "waiting" && p.batch.length === 0) idle++;
+      const up = decideScaleUp(this.target, visible, idle, this.allowance, this.figures.scaleTickMs, this.figures, this.limits);
+      this.allowance = up.allowance;
+      this.apply(up.decision);
+    }
+    if (now - this.lastScaleDownUs >= this.figures.scaleDownIntervalMs * US_PER_MS) {
+      this.apply(decideScaleDown(this.target, this.sawBacklog, this.peakBusy, this.figures, this.limits));
+      this.sawBacklog = false;
+      this.peakBusy = this.fn.inFlight + this.throttled;
+      this.lastScaleDownUs = now;
+    }
+    this.sched.after(this.figures.scaleTickMs * US_PER_MS, () => this.tick(), PRIO_TICK);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Percentiles of a stream of non-negative integers (microseconds) in bounded memory. Exact (nearest rank) while
+ * at most EXACT_LIMIT values have been seen; beyond that, a log-linear histogram with 1,024 sub-buckets per power
+ * of two (relative error under 0.1%), in a fixed-size array.
+ */
+const EXACT_LIMIT = 65_536;
+const SUB_BITS = 10;
+const SUB = 1 << SUB_BITS; // 1024
+const HALF = SUB >> 1;
+const MAX_EXP = 52;
+
+export class Percentiles {
+  count = 0;
+  max = 0;
+  private exact: number[] | null = [];
+  private buckets: Float64Array | null = null;
+
+  add(v: number): void {
+    this.count++;
+    if (v > this.max) this.max = v;
+    if (this.exact) {
+      this.exact.push(v);
+      if (this.exact.length > EXACT_LIMIT) {
+        this.buckets = new Float64Array(SUB + HALF * MAX_EXP);
+        for (const x of this.exact) this.buckets[bucketOf(x)]++;
+        this.exact = null;
+      }
+    } else {
+      this.buckets![bucketOf(v)]++;
+    }
+  }
+
+  /** Nearest-rank percentile, q in (0, 1]. 0 when empty. */
+  quantile(q: number): number {
+    if (this.count === 0) return 0;
+    const rank = Math.max(1, Math.ceil(q * this.count));
+    if (this.exact) {
+      const sorted = Float64Array.from(this.exact).sort();
+      return sorted[rank - 1];
+    }
+    let seen = 0;
+    const b = this.buckets!;
+    for (let i = 0; i < b.length; i++) {
+      seen += b[i];
+      if (seen >= rank) return Math.min(upperOf(i), this.max);
+    }
+    return this.max;
+  }
+}
+
+function bucketOf(v: number): number {
+  const x = Math.max(0, Math.floor(v));
+  if (x < SUB) return x;
+  let e = Math.floor(Math.log2(x)) - (SUB_BITS - 1);
+  let m = Math.floor(x / 2 ** e);
+  if (m >= SUB) {
+    e++;
+    m = Math.floor(x / 2 ** e);
+  } else if (m < HALF) {
+    e--;
+    m = Math.floor(x / 2 ** e);
+  }
+  return SUB + (e - 1) * HALF + (m - HALF);
+}
+
+function upperOf(i: number): number {
+  if (i < SUB) return i;
+  const e = Math.floor((i - SUB) / HALF) + 1;
+  const m = ((i - SUB) % HALF) + HALF;
+  return (m + 1) * 2 ** e - 1;
+}

@@ -1,0 +1,30 @@
+/** The report fields an `expect` entry may check, and the kind of value each holds. */
+export type MetricKind = "count" | "ms" | "rate" | "bool";
+
+export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
+  endedAt: "ms",
+  drained: "bool",
+  "records.produced": "count",
+  "records.succeeded": "count",
+  "records.onFailure": "count",
+  "records.dlq": "count",
+  "records.expired": "count",
+  "records.filtered": "count",
+  "records.pending": "count",
+  duplicates: "count",
+  orderingViolations: "count",
+  "invocations.total": "count",
+  "invocations.errors": "count",
+  "invocations.timeouts": "count",
+  "invocations.throttles": "count",
+  "invocations.partial": "count",
+  "iteratorAge.max": "ms",
+  "iteratorAge.p50": "ms",
+  "iteratorAge.p99": "ms",
+  "concurrency.max": "count",
+  "concurrency.timeToMax": "ms",
+  "latency.p50": "ms",
+  "latency.p99": "ms",
+  "latency.max": "ms",
+  "throughput.recordsPerSecond": "rate",
+};

@@ -1,0 +1,43 @@
+/**
+ * One trace event as one JSON line, with the contract's fields: `t` (ms) and `type` first; record ids as stable
+ * strings (SQS message ids `msg-000042`); `invocation`, `attempt`, `concurrency`, `outcome`, `failedIds`.
+ */
+import { usToMs } from "../engine/time.js";
+import type { SimRecord, TraceEvent } from "../trace/events.js";
+
+export interface IdContext {
+  queue: string;
+  keyNames: readonly string[];
+}
+
+export function messageId(n: number): string {
+  return `msg-${String(n).padStart(6, "0")}`;
+}
+
+const ids = (rs: readonly SimRecord[]) => rs.map((r) => messageId(r.n));
+
+export function traceLine(e: TraceEvent, ctx: IdContext): string {
+  const t = usToMs(e.tUs);
+  switch (e.type) {
+    case "produce":
+      return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), key: ctx.keyNames[e.record.keyIndex], queue: ctx.queue, size: e.record.sizeBytes });
+    case "poll":
+      return JSON.stringify({ t, type: e.type, poller: e.poller, queue: ctx.queue, received: e.received, visible: e.visible });
+    case "invoke":
+      return JSON.stringify({ t, type: e.type, invocation: e.invocation, queue: ctx.queue, poller: e.poller, recordIds: ids(e.records), attempt: e.attempt, concurrency: e.concurrency, closedBy: e.closedBy });
+    case "result":
+      return JSON.stringify({ t, type: e.type, invocation: e.invocation, outcome: e.outcome, failedIds: ids(e.failed), durationMs: usToMs(e.durationUs), succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial });
+    case "throttle":
+      return JSON.stringify({ t, type: e.type, poller: e.poller, queue: ctx.queue, recordIds: ids(e.records), concurrency: e.concurrency, limit: e.limit, next: e.next });
+    case "dlq":
+      return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, receiveCount: e.receiveCount, dlqArn: e.dlqArn });
+    case "expire":
+      return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, reason: e.reason });
+    case "retry":
+      return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, receiveCount: e.receiveCount, reason: e.reason });
+    case "scale":
+      return JSON.stringify({ t, type: e.type, queue: ctx.queue, from: e.from, to: e.to, reason: e.reason });
+    case "sample":
+      return JSON.stringify({ t, type: e.type, queue: ctx.queue, visible: e.visible, inFlight: e.inFlight, oldestAgeMs: usToMs(e.oldestAgeUs), pollers: e.pollers, concurrency: e.concurrency });
+  }
+}

@@ -1,0 +1,56 @@
+/** What one run produced: the report's numbers (in ms where they are times) and what is needed to render them. */
+import type { SeriesPoint } from "../metrics/collector.js";
+import type { Expectation, Scenario } from "../scenario/model.js";
+
+export type StopReason = "drained" | "until" | "cap";
+
+export interface ExpectationResult {
+  path: string;
+  op: Expectation["op"];
+  expected: number | boolean;
+  written: string;
+  actual: number | boolean;
+  passed: boolean;
+}
+
+export interface Report {
+  scenario: string;
+  description: string;
+  version: string;
+  seed: number;
+  profile: string;
+  scalingOverrides: Record<string, number | null>;
+  source: { type: string; name: string };
+  endedAt: number;
+  drained: boolean;
+  stopReason: StopReason;
+  records: {
+    produced: number;
+    succeeded: number;
+    onFailure: number;
+    dlq: number;
+    expired: number;
+    filtered: number;
+    pending: number;
+    deletedDespiteReportedFailure: number;
+  };
+  conservation: string;
+  duplicates: number;
+  orderingViolations: number;
+  invocations: { total: number; errors: number; timeouts: number; throttles: number; partial: number; partialIgnored: number };
+  batchSize: { p50: number; max: number };
+  iteratorAge: { max: number; p50: number; p99: number; definition: string };
+  concurrency: { max: number; timeToMax: number; pollersMax: number };
+  latency: { p50: number; p99: number; max: number };
+  throughput: { recordsPerSecond: number };
+  sqs: { polls: number; emptyPolls: number; visibilityRedeliveries: number; spontaneousDuplicates: number };
+  destinations: unknown[];
+  expectations: ExpectationResult[];
+  series: { concurrency: [number, number][]; backlog: [number, number][]; oldestAge: [number, number][] };
+  eventsRun: number;
+}
+
+export interface RunResult {
+  scenario: Scenario;
+  report: Report;
+}

@@ -1,0 +1,143 @@
+/**
+ * The one wiring place: a Scenario becomes a world (traffic, queue, function, mapping), runs on the virtual clock
+ * until `until`, until drained, or until the cap, and the trace folds into a report.
+ *
+ * Stop rules (shared/design/scenario-format.md): drained = every producer finished and every record in an end
+ * state. Without `until`, a run that cannot drain stops at a cap: for queues, 14 days after the last arrival.
+ */
+import { assert } from "../engine/assert.js";
+import { prngStream } from "../engine/prng.js";
+import { Scheduler } from "../engine/scheduler.js";
+import { US_PER_DAY, usToMs } from "../engine/time.js";
+import { SqsMapping } from "../esm/sqs-mapping.js";
+import { LambdaFunction } from "../lambda/function.js";
+import { MetricsCollector, type SeriesPoint } from "../metrics/collector.js";
+import type { Scenario } from "../scenario/model.js";
+import { KeyTable } from "../sources/keys.js";
+import { SqsQueue } from "../sources/sqs-queue.js";
+import { Traffic } from "../sources/traffic.js";
+import { Trace, type TraceListener } from "../trace/events.js";
+import { checkExpectations } from "./expect.js";
+import type { Report, RunResult, StopReason } from "./result.js";
+import { VERSION } from "./version.js";
+
+export const QUEUE_CAP_US = 14 * US_PER_DAY;
+
+/** What a trace writer needs to turn record references into the contract's ids and key names. */
+export interface TraceContext {
+  queue: string;
+  keyNames: readonly string[];
+}
+
+export interface SimulateOptions {
+  /** Makes a listener for every trace event, per-record ones included (for --trace). */
+  trace?: (ctx: TraceContext) => TraceListener;
+}
+
+export function simulate(scenario: Scenario, options: SimulateOptions = {}): RunResult {
+  const sched = new Scheduler();
+  const trace = new Trace();
+  const keys = new KeyTable();
+  const traffic = new Traffic(scenario.traffic, scenario.seed, keys);
+  const metrics = new MetricsCollector(keys.size);
+  trace.listen(metrics.listener);
+  if (options.trace) trace.listen(options.trace({ queue: scenario.source.queueName, keyNames: keys.names }), true);
+
+  const queue = new SqsQueue(scenario.source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
+  const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys);
+  const mapping = new SqsMapping(sched, queue, fn, scenario.mapping, scenario.figures, scenario.accountConcurrency, trace);
+  mapping.start(0);
+
+  const endUs = scenario.untilUs ?? traffic.lastArrivalUs + QUEUE_CAP_US;
+  const drained = () => traffic.done && queue.liveCount === 0;
+  let stopReason: StopReason;
+  for (;;) {
+    if (drained()) {
+      stopReason = "drained";
+      break;
+    }
+    const t = sched.peekTimeUs();
+    if (t > endUs) {
+      sched.nowUs = endUs;
+      queue.expireDue(endUs);
+      stopReason = drained() ? "drained" : scenario.untilUs !== null ? "until" : "cap";
+      break;
+    }
+    // Bring the source up to the event's time first, so per-record trace events stay in time order.
+    queue.advance(t);
+    sched.step();
+  }
+  const endedAtUs = sched.nowUs;
+
+  const produced = queue.produced;
+  const ended = metrics.succeeded + metrics.onFailure + metrics.dlq + metrics.expired + metrics.filtered;
+  const pending = produced - ended;
+  assert(pending === queue.liveCount, () => `conservation broken: produced ${produced} - ended ${ended} = ${pending}, but the queue holds ${queue.liveCount}`);
+
+  const activeS = (metrics.lastSuccessUs - traffic.firstArrivalUs) / 1e6;
+  const series = (pts: SeriesPoint[], toMs = false): [number, number][] => pts.map((p) => [usToMs(p.tUs), toMs ? usToMs(p.value) : p.value]);
+
+  const report: Report = {
+    scenario: scenario.name,
+    description: scenario.description,
+    version: VERSION,
+    seed: scenario.seed,
+    profile: scenario.profileName,
+    scalingOverrides: scenario.figureOverrides as Record<string, number | null>,
+    source: { type: scenario.source.type, name: scenario.source.queueName },
+    endedAt: usToMs(endedAtUs),
+    drained: stopReason === "drained",
+    stopReason,
+    records: {
+      produced,
+      succeeded: metrics.succeeded,
+      onFailure: metrics.onFailure,
+      dlq: metrics.dlq,
+      expired: metrics.expired,
+      filtered: metrics.filtered,
+      pending,
+      deletedDespiteReportedFailure: metrics.deletedDespiteReportedFailure,
+    },
+    conservation: `produced ${produced} = succeeded ${metrics.succeeded} + onFailure ${metrics.onFailure} + dlq ${metrics.dlq} + expired ${metrics.expired} + filtered ${metrics.filtered} + pending ${pending}`,
+    duplicates: metrics.duplicates,
+    orderingViolations: metrics.orderingViolations,
+    invocations: {
+      total: metrics.invocations,
+      errors: metrics.errors,
+      timeouts: metrics.timeouts,
+      throttles: metrics.throttles,
+      partial: metrics.partial,
+      partialIgnored: metrics.partialIgnored,
+    },
+    batchSize: { p50: metrics.batchSizes.quantile(0.5), max: metrics.batchSizes.max },
+    iteratorAge: {
+      max: usToMs(metrics.iteratorAge.max),
+      p50: usToMs(metrics.iteratorAge.quantile(0.5)),
+      p99: usToMs(metrics.iteratorAge.quantile(0.99)),
+      definition: "age of the oldest message in the queue, sampled every second",
+    },
+    concurrency: { max: metrics.concurrencyMax, timeToMax: usToMs(metrics.concurrencyMaxAtUs), pollersMax: metrics.pollersMax },
+    latency: { p50: usToMs(metrics.latency.quantile(0.5)), p99: usToMs(metrics.latency.quantile(0.99)), max: usToMs(metrics.latency.max) },
+    throughput: { recordsPerSecond: activeS > 0 ? round3(metrics.succeeded / activeS) : 0 },
+    sqs: {
+      polls: metrics.polls,
+      emptyPolls: metrics.emptyPolls,
+      visibilityRedeliveries: metrics.visibilityRedeliveries,
+      spontaneousDuplicates: metrics.spontaneousDuplicates,
+    },
+    destinations: [],
+    expectations: [],
+    series: {
+      concurrency: series(metrics.concurrencySeries),
+      backlog: series(metrics.backlogSeries),
+      oldestAge: series(metrics.ageSeries, true),
+    },
+    eventsRun: sched.eventsRun,
+  };
+  report.expectations = checkExpectations(scenario.expectations, report);
+  return { scenario, report };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

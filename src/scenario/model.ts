@@ -1,0 +1,219 @@
+/**
+ * The validated scenario in esm-sim's own units (microseconds, bytes, records per second), with AWS defaults
+ * applied. `toScenario` is the one place where AWS names are converted; everything past it uses these names.
+ *
+ * Defaults: https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html (BatchSize 10 for SQS,
+ * window 0), https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
+ * (VisibilityTimeout 30 s, MessageRetentionPeriod 345,600 s, DelaySeconds 0),
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (Timeout 3 s, 1,000 concurrent executions).
+ */
+import { secondsToUs, US_PER_MS } from "../engine/time.js";
+import { resolveFigures, type FigureName, type SqsFigures } from "../esm/profiles.js";
+import { METRIC_PATHS, type MetricKind } from "../metrics/paths.js";
+import type { RawScenario, RawTraffic } from "./schema.js";
+import { parseDurationUs } from "./units.js";
+
+/** Default number of distinct keys for a producer that names neither `key` nor `keys` (esm-sim's choice). */
+export const DEFAULT_KEYS = 100;
+export const DEFAULT_RECORD_SIZE_BYTES = 1024;
+
+export interface SqsSourceConfig {
+  type: "sqs";
+  queueName: string;
+  queueArn: string;
+  visibilityTimeoutUs: number;
+  retentionUs: number;
+  delayUs: number;
+  /** Receives after which the next receive moves the message to the DLQ; Infinity without a redrive policy. */
+  maxReceiveCount: number;
+  dlqArn: string | null;
+  duplicateDeliveryRate: number;
+}
+
+export type SourceConfig = SqsSourceConfig;
+
+export interface KeySpec {
+  /** A literal key, or null for `count` generated keys. */
+  literal: string | null;
+  count: number;
+  distribution: "uniform" | "zipf";
+  zipfExponent: number;
+}
+
+export interface SteadyProducer {
+  kind: "steady";
+  ratePerS: number;
+  arrival: "even" | "poisson";
+  fromUs: number;
+  toUs: number;
+  keys: KeySpec;
+  recordSizeBytes: number;
+}
+
+export interface BurstProducer {
+  kind: "burst";
+  atUs: number;
+  records: number;
+  keys: KeySpec;
+  recordSizeBytes: number;
+}
+
+export type ProducerConfig = SteadyProducer | BurstProducer;
+
+export interface MappingConfig {
+  batchSize: number;
+  batchingWindowUs: number;
+  reportBatchItemFailures: boolean;
+  maximumConcurrency: number | null;
+  enabled: boolean;
+}
+
+export interface FailureRule {
+  key: string | null;
+  attempt: number | null;
+  probability: number | null;
+  fromUs: number | null;
+  toUs: number | null;
+  effect: "error" | "timeout" | "partial";
+}
+
+export interface FunctionConfig {
+  name: string;
+  timeoutUs: number;
+  reservedConcurrency: number | null;
+  baseUs: number;
+  perRecordUs: number;
+  jitter: number;
+  failures: FailureRule[];
+}
+
+export type ExpectOp = "eq" | "ne" | "lt" | "lte" | "gt" | "gte";
+
+export interface Expectation {
+  path: string;
+  op: ExpectOp;
+  kind: MetricKind;
+  /** In the report's unit (ms for times). */
+  expected: number | boolean;
+  /** As the user wrote it, for messages. */
+  written: string;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  untilUs: number | null;
+  profileName: string;
+  figures: SqsFigures;
+  figureOverrides: Partial<Record<FigureName, number | null>>;
+  source: SourceConfig;
+  traffic: ProducerConfig[];
+  mapping: MappingConfig;
+  fn: FunctionConfig;
+  accountConcurrency: number;
+  expectations: Expectation[];
+}
+
+function keySpec(t: RawTraffic): KeySpec {
+  return {
+    literal: t.key ?? null,
+    count: t.key !== undefined ? 1 : (t.keys ?? DEFAULT_KEYS),
+    distribution: t.keyDistribution ?? "uniform",
+    zipfExponent: t.zipfExponent ?? 1,
+  };
+}
+
+export function toProducer(t: RawTraffic, untilUs: number | null): ProducerConfig {
+  const recordSizeBytes = t.recordSize ?? DEFAULT_RECORD_SIZE_BYTES;
+  if (t.rate !== undefined) {
+    return {
+      kind: "steady",
+      ratePerS: t.rate,
+      arrival: t.arrival ?? "even",
+      fromUs: t.from ?? 0,
+      toUs: t.to ?? untilUs ?? 0,
+      keys: keySpec(t),
+      recordSizeBytes,
+    };
+  }
+  return { kind: "burst", atUs: t.at ?? 0, records: t.records ?? 1, keys: keySpec(t), recordSizeBytes };
+}
+
+/** An expectation bound as written, in the report's unit; null when it does not fit the field's kind. */
+export function expectationValue(kind: MetricKind, written: unknown): number | boolean | null {
+  if (kind === "bool") return typeof written === "boolean" ? written : null;
+  if (typeof written === "number") return Number.isFinite(written) ? written : null;
+  if (kind === "ms" && typeof written === "string") {
+    const us = parseDurationUs(written);
+    return us === null ? null : us / US_PER_MS;
+  }
+  return null;
+}
+
+/** Convert a raw scenario that passed every check (rules.ts) into the model's units. */
+export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs?: number } = {}): Scenario {
+  const src = raw.source;
+  const m = raw.mapping ?? {};
+  const f = raw.function ?? {};
+  const untilUs = overrides.untilUs ?? raw.until ?? null;
+  const profileName = raw.profile ?? "current";
+  const figureOverrides = (raw.scaling ?? {}) as Partial<Record<FigureName, number | null>>;
+  const queueName = src.QueueName ?? `${raw.name}-queue`;
+  const source: SqsSourceConfig = {
+    type: "sqs",
+    queueName,
+    queueArn: `arn:aws:sqs:us-east-1:123456789012:${queueName}`,
+    visibilityTimeoutUs: secondsToUs(src.VisibilityTimeout ?? 30),
+    retentionUs: secondsToUs(src.MessageRetentionPeriod ?? 345_600),
+    delayUs: secondsToUs(src.DelaySeconds ?? 0),
+    maxReceiveCount: src.RedrivePolicy ? src.RedrivePolicy.maxReceiveCount : Infinity,
+    dlqArn: src.RedrivePolicy ? (src.RedrivePolicy.deadLetterTargetArn ?? `arn:aws:sqs:us-east-1:123456789012:${queueName}-dlq`) : null,
+    duplicateDeliveryRate: src.duplicateDeliveryRate ?? 0,
+  };
+  const expectations: Expectation[] = [];
+  for (const [path, checks] of Object.entries(raw.expect ?? {})) {
+    const kind = METRIC_PATHS[path];
+    for (const op of ["eq", "ne", "lt", "lte", "gt", "gte"] as const) {
+      const written = (checks as Record<string, unknown>)[op];
+      if (written === undefined) continue;
+      expectations.push({ path, op, kind, expected: expectationValue(kind, written)!, written: String(written) });
+    }
+  }
+  return {
+    name: raw.name,
+    description: raw.description ?? "",
+    seed: overrides.seed ?? raw.seed ?? 1,
+    untilUs,
+    profileName,
+    figures: resolveFigures(profileName, figureOverrides),
+    figureOverrides,
+    source,
+    traffic: raw.traffic.map((t) => toProducer(t, untilUs)),
+    mapping: {
+      batchSize: m.BatchSize ?? 10,
+      batchingWindowUs: secondsToUs(m.MaximumBatchingWindowInSeconds ?? 0),
+      reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
+      maximumConcurrency: m.ScalingConfig?.MaximumConcurrency ?? null,
+      enabled: m.Enabled ?? true,
+    },
+    fn: {
+      name: f.FunctionName ?? `${raw.name}-function`,
+      timeoutUs: secondsToUs(f.Timeout ?? 3),
+      reservedConcurrency: f.ReservedConcurrentExecutions ?? null,
+      baseUs: f.duration?.base ?? 100 * US_PER_MS,
+      perRecordUs: f.duration?.perRecord ?? 0,
+      jitter: f.duration?.jitter ?? 0,
+      failures: (f.failures ?? []).map((r) => ({
+        key: r.when?.key ?? null,
+        attempt: r.when?.attempt ?? null,
+        probability: r.when?.probability ?? null,
+        fromUs: r.when?.from ?? null,
+        toUs: r.when?.to ?? null,
+        effect: r.effect,
+      })),
+    },
+    accountConcurrency: raw.account?.ConcurrentExecutions ?? 1000,
+    expectations,
+  };
+}

@@ -1,0 +1,29 @@
+/** User-facing problems with a scenario: one per problem, with where, what is allowed and what was found. */
+export interface Problem {
+  severity: "error" | "warning";
+  file: string;
+  line: number;
+  col: number;
+  /** Key path such as `mapping.BatchSize`, or "" for the document. */
+  path: string;
+  message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = `${p.file}:${p.line}:${p.col}`;
+  const tag = p.severity === "warning" ? "warning: " : "";
+  return p.path ? `${where} ${tag}${p.path}: ${p.message}` : `${where} ${tag}${p.message}`;
+}
+
+/** Stable order: by line, column, then message. */
+export function sortProblems(problems: Problem[]): Problem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.col - b.col || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+}
+
+/** A scenario that cannot run; carries every problem found. The CLI maps it to exit code 2. */
+export class ScenarioError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map(formatProblem).join("\n"));
+    this.name = "ScenarioError";
+  }
+}

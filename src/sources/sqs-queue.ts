@@ -1,0 +1,260 @@
+/**
+ * SQS standard queue: delivery delay, visibility timeout, ApproximateReceiveCount, retention expiry, redrive to a
+ * dead-letter queue, deletion, and the rare spontaneous duplicate of at-least-once delivery. Knows nothing of Lambda.
+ *
+ * Sources: https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html,
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html,
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html,
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
+ *
+ * - A received message is hidden for VisibilityTimeout, then visible again unless deleted.
+ * - maxReceiveCount: a message already received that many times is moved to the DLQ by the next receive that
+ *   would return it (so maxReceiveCount N means N deliveries), keeping its message id.
+ * - Retention counts from the original send time. esm-sim's choice: a message in flight is not expired until it is
+ *   visible again (AWS does not say what happens to an in-flight message at its retention limit).
+ * - Order: best effort. Visible messages are returned oldest-visible first; a message that becomes visible again
+ *   goes to the back. Duplicates: with `duplicateDeliveryRate` p, each receive leaves a second copy visible with
+ *   probability p (AWS: "occasionally ... the same item twice, even if no function error occurred").
+ * - Deleting is always effective (esm-sim's choice): a success deletes the message even if it was received again
+ *   meanwhile by another batch.
+ * Not modelled: message size limits, short polling's sampled receives, ChangeMessageVisibility, the DLQ itself
+ * (moved messages are an end state), ApproximateAgeOfOldestMessage's exclusion of messages received 3+ times.
+ */
+import { Deque } from "../engine/deque.js";
+import type { Prng } from "../engine/prng.js";
+import type { SqsSourceConfig } from "../scenario/model.js";
+import type { SimRecord, Trace } from "../trace/events.js";
+import type { Traffic } from "./traffic.js";
+
+export const enum MsgState {
+  Delayed = 0,
+  Visible = 1,
+  InFlight = 2,
+  Deleted = 3,
+  Dlq = 4,
+  Expired = 5,
+}
+
+export interface SqsMessage extends SimRecord {
+  receiveCount: number;
+  state: MsgState;
+  visibleAtUs: number;
+  /** A spontaneous duplicate copy of this in-flight message is waiting in the visible list. */
+  dupPending: boolean;
+}
+
+export type DeleteOutcome = "deleted" | "already-deleted" | "gone";
+
+export interface ReceiveResult {
+  messages: SqsMessage[];
+  /** The 6 MB payload limit stopped the receive. */
+  payloadFull: boolean;
+}
+
+export class SqsQueue {
+  private readonly delayed = new Deque<SqsMessage>();
+  /** num 1 marks a spontaneous-duplicate entry. */
+  private readonly visible = new Deque<SqsMessage>();
+  /** num is the visibleAtUs the entry was pushed with. */
+  private readonly inflight = new Deque<SqsMessage>();
+  /** Every message not yet in an end state, in production order (for the age of the oldest message). */
+  private readonly live = new Deque<SqsMessage>();
+
+  visibleCount = 0;
+  inFlightCount = 0;
+  /** Messages not yet in an end state (delayed, visible or in flight). */
+  liveCount = 0;
+
+  constructor(
+    readonly cfg: SqsSourceConfig,
+    private readonly traffic: Traffic,
+    private readonly trace: Trace,
+    private readonly dupRng: Prng,
+  ) {}
+
+  get produced(): number {
+    return this.traffic.produced;
+  }
+
+  /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
+  advance(nowUs: number): void {
+    const delayUs = this.cfg.delayUs;
+    const trace = this.trace;
+    this.traffic.produceUntil(nowUs, (n, keyIndex, sentUs, sizeBytes) => {
+      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false };
+      this.liveCount++;
+      this.live.push(msg);
+      this.delayed.push(msg, msg.visibleAtUs);
+      if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
+    });
+    for (;;) {
+      this.dropStaleInflight();
+      const tDelay = this.delayed.peekNum();
+      const tBack = this.inflight.peekNum();
+      if (tDelay > nowUs && tBack > nowUs) break;
+      if (tDelay <= tBack) {
+        const msg = this.delayed.shift()!;
+        if (msg.state !== MsgState.Delayed) continue; // expired while delayed
+        msg.state = MsgState.Visible;
+        this.visible.push(msg, 0);
+        this.visibleCount++;
+      } else {
+        const msg = this.inflight.shift()!;
+        msg.state = MsgState.Visible;
+        this.inFlightCount--;
+        this.visible.push(msg, 0);
+        this.visibleCount++;
+        if (msg.dupPending) {
+          // The duplicate copy and the returning message are one visible message now.
+          msg.dupPending = false;
+          this.visibleCount--;
+        }
+        this.trace.emit({ tUs: msg.visibleAtUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "VisibilityTimeoutExpired" });
+      }
+    }
+  }
+
+  private dropStaleInflight(): void {
+    for (;;) {
+      const msg = this.inflight.peek();
+      if (!msg) return;
+      if (msg.state === MsgState.InFlight && msg.visibleAtUs === this.inflight.peekNum()) return;
+      this.inflight.shift();
+    }
+  }
+
+  /** The earliest time at or after `nowUs` when a receive could return a message; Infinity if never. */
+  nextAvailableUs(nowUs: number): number {
+    if (this.visibleCount > 0) return nowUs;
+    this.dropStaleInflight();
+    const t = Math.min(this.traffic.nextArrivalUs() + this.cfg.delayUs, this.delayed.peekNum(), this.inflight.peekNum());
+    return Math.max(t, nowUs);
+  }
+
+  /** ReceiveMessage: up to `maxCount` messages within `maxBytes`, each hidden for the visibility timeout. */
+  receive(nowUs: number, maxCount: number, maxBytes: number): ReceiveResult {
+    this.advance(nowUs);
+    const out: SqsMessage[] = [];
+    let bytes = 0;
+    let payloadFull = false;
+    const cfg = this.cfg;
+    while (out.length < maxCount) {
+      const msg = this.visible.peek();
+      if (!msg) break;
+      const isDup = this.visible.peekNum() === 1;
+      const valid = isDup ? msg.state === MsgState.InFlight && msg.dupPending : msg.state === MsgState.Visible;
+      if (!valid) {
+        this.visible.shift();
+        continue;
+      }
+      if (!isDup && msg.sentUs + cfg.retentionUs <= nowUs) {
+        this.visible.shift();
+        this.visibleCount--;
+        this.end(msg, MsgState.Expired, nowUs);
+        continue;
+      }
+      if (msg.receiveCount >= cfg.maxReceiveCount) {
+        this.visible.shift();
+        this.visibleCount--;
+        if (isDup) {
+          msg.dupPending = false;
+          continue;
+        }
+        this.end(msg, MsgState.Dlq, nowUs);
+        continue;
+      }
+      if (out.length > 0 && bytes + msg.sizeBytes > maxBytes) {
+        payloadFull = true;
+        break;
+      }
+      this.visible.shift();
+      this.visibleCount--;
+      if (isDup) {
+        msg.dupPending = false;
+        this.inFlightCount--; // counted again below
+      }
+      msg.receiveCount++;
+      msg.state = MsgState.InFlight;
+      msg.visibleAtUs = nowUs + cfg.visibilityTimeoutUs;
+      this.inflight.push(msg, msg.visibleAtUs);
+      this.inFlightCount++;
+      bytes += msg.sizeBytes;
+      out.push(msg);
+      if (cfg.duplicateDeliveryRate > 0 && !msg.dupPending && this.dupRng.next() < cfg.duplicateDeliveryRate) {
+        msg.dupPending = true;
+        this.visible.push(msg, 1);
+        this.visibleCount++;
+        this.trace.emit({ tUs: nowUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "DuplicateDelivery" });
+      }
+    }
+    return { messages: out, payloadFull };
+  }
+
+  /** DeleteMessage after a successful invocation. */
+  delete(msg: SqsMessage): DeleteOutcome {
+    switch (msg.state) {
+      case MsgState.Deleted:
+        return "already-deleted";
+      case MsgState.Dlq:
+      case MsgState.Expired:
+        return "gone";
+      case MsgState.InFlight:
+        this.inFlightCount--;
+        if (msg.dupPending) {
+          msg.dupPending = false;
+          this.visibleCount--;
+        }
+        break;
+      case MsgState.Visible:
+        this.visibleCount--;
+        break;
+      case MsgState.Delayed:
+        break;
+    }
+    msg.state = MsgState.Deleted;
+    this.liveCount--;
+    this.dropFinishedFromLive();
+    return "deleted";
+  }
+
+  private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
+    msg.state = state;
+    this.liveCount--;
+    if (state === MsgState.Dlq) {
+      this.trace.emit({ tUs: nowUs, type: "dlq", record: msg, receiveCount: msg.receiveCount, dlqArn: this.cfg.dlqArn ?? "" });
+    } else {
+      this.trace.emit({ tUs: nowUs, type: "expire", record: msg, reason: "RetentionPeriodExceeded" });
+    }
+    this.dropFinishedFromLive();
+  }
+
+  private dropFinishedFromLive(): void {
+    for (;;) {
+      const m = this.live.peek();
+      if (!m || m.state < MsgState.Deleted) return;
+      this.live.shift();
+    }
+  }
+
+  /**
+   * Expire every message past its retention that is not in flight, oldest first. Retention is a fixed span from
+   * the send time, so the oldest live messages expire first; the sweep stops at the first one still in its span
+   * or in flight.
+   */
+  expireDue(nowUs: number): void {
+    this.advance(nowUs);
+    for (;;) {
+      const m = this.live.peek();
+      if (!m || m.sentUs + this.cfg.retentionUs > nowUs || m.state === MsgState.InFlight) return;
+      if (m.state === MsgState.Visible) this.visibleCount--;
+      if (m.dupPending) m.dupPending = false;
+      this.end(m, MsgState.Expired, nowUs);
+    }
+  }
+
+  /** Age of the oldest message not yet deleted, moved or expired. */
+  oldestAgeUs(nowUs: number): number {
+    const m = this.live.peek();
+    return m ? nowUs - m.sentUs : 0;
+  }
+}
