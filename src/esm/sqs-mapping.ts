@@ -90,6 +90,12 @@ export class SqsMapping {
     return this.invocationCount;
   }
 
+  /** Some poller still holds a batch (gathering, invoking or throttled): work that can still end in a duplicate. */
+  holdsBatches(): boolean {
+    for (const p of this.pollers) if (p.batch.length > 0) return true;
+    return false;
+  }
+
   start(atUs: number): void {
     if (!this.mapping.enabled) return;
     this.sched.at(atUs, () => {
@@ -276,6 +282,7 @@ export class SqsMapping {
   }
 
   private endCycle(p: Poller): void {
+    p.batch = [];
     if (this.pollers.length > this.target) this.retire(p);
     else this.beginCycle(p);
     this.ensureWake();

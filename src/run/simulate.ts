@@ -49,7 +49,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   mapping.start(0);
 
   const endUs = scenario.untilUs ?? traffic.lastArrivalUs + QUEUE_CAP_US;
-  const drained = () => traffic.done && queue.liveCount === 0;
+  const drained = () => traffic.done && queue.liveCount === 0 && !mapping.holdsBatches();
   let stopReason: StopReason;
   for (;;) {
     if (drained()) {

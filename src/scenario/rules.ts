@@ -25,6 +25,11 @@ export interface RuleFinding {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const intOr = (v: unknown): number | undefined => (typeof v === "number" && Number.isInteger(v) ? v : undefined);
+/** The value when it is an integer within the key's own range (the schema reports it otherwise), else undefined. */
+const intIn = (v: unknown, min: number, max: number): number | undefined => {
+  const i = intOr(v);
+  return i !== undefined && i >= min && i <= max ? i : undefined;
+};
 
 /** Source types this version simulates. */
 export const SUPPORTED_SOURCES = ["sqs"] as const;
@@ -87,8 +92,8 @@ export function checkRules(doc: unknown): RuleFinding[] {
   }
 
   // --- batch size and window ---------------------------------------------------------------------
-  const batchSize = intOr(mapping.BatchSize);
-  const windowS = intOr(mapping.MaximumBatchingWindowInSeconds);
+  const batchSize = intIn(mapping.BatchSize, 1, 10_000);
+  const windowS = intIn(mapping.MaximumBatchingWindowInSeconds, 0, 300);
   if (type === "sqs-fifo" && batchSize !== undefined && batchSize > 10) {
     err(["mapping", "BatchSize"], `must be 1..10 for sqs-fifo (got ${batchSize})`);
   }
@@ -100,24 +105,26 @@ export function checkRules(doc: unknown): RuleFinding[] {
   }
 
   // --- function timeout vs visibility timeout (AWS validates on create) --------------------------
-  const timeoutS = intOr(fn.Timeout) ?? 3;
-  const vtS = intOr(source.VisibilityTimeout) ?? 30;
-  if (isQueue) {
-    if (timeoutS > vtS) {
-      err(["function", "Timeout"], `Queue visibility timeout: ${vtS} seconds is less than Function timeout: ${timeoutS} seconds`);
-    } else if (vtS < 6 * timeoutS + (windowS ?? 0)) {
-      warn(["source", "VisibilityTimeout"], `${vtS} s is below 6 x function Timeout (${timeoutS} s) + MaximumBatchingWindowInSeconds (${windowS ?? 0} s) = ${6 * timeoutS + (windowS ?? 0)} s, which AWS recommends so throttled batches can be retried before their messages reappear`);
+  const timeoutS = intIn(fn.Timeout, 1, 900);
+  const vtS = intIn(source.VisibilityTimeout, 0, 43_200);
+  if (isQueue && (timeoutS !== undefined || fn.Timeout === undefined) && (vtS !== undefined || source.VisibilityTimeout === undefined)) {
+    const t = timeoutS ?? 3;
+    const vt = vtS ?? 30;
+    if (t > vt) {
+      err(["function", "Timeout"], `Queue visibility timeout: ${vt} seconds is less than Function timeout: ${t} seconds`);
+    } else if (vt < 6 * t + (windowS ?? 0)) {
+      warn(["source", "VisibilityTimeout"], `${vt} s is below 6 x function Timeout (${t} s) + MaximumBatchingWindowInSeconds (${windowS ?? 0} s) = ${6 * t + (windowS ?? 0)} s, which AWS recommends so throttled batches can be retried before their messages reappear`);
     }
   }
 
   // --- concurrency --------------------------------------------------------------------------------
   const account = isObj(doc.account) ? doc.account : {};
-  const accountLimit = intOr(account.ConcurrentExecutions) ?? 1000;
-  const reserved = intOr(fn.ReservedConcurrentExecutions);
+  const accountLimit = intIn(account.ConcurrentExecutions, 1, 1_000_000) ?? 1000;
+  const reserved = intIn(fn.ReservedConcurrentExecutions, 0, 1_000_000);
   if (reserved !== undefined && reserved > accountLimit - 100) {
     err(["function", "ReservedConcurrentExecutions"], `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]. (account ConcurrentExecutions is ${accountLimit}, so at most ${Math.max(0, accountLimit - 100)} can be reserved; got ${reserved})`);
   }
-  const maxConc = isObj(mapping.ScalingConfig) ? intOr(mapping.ScalingConfig.MaximumConcurrency) : undefined;
+  const maxConc = isObj(mapping.ScalingConfig) ? intIn(mapping.ScalingConfig.MaximumConcurrency, 2, 1000) : undefined;
   if (isQueue && reserved !== undefined && maxConc !== undefined && maxConc > reserved) {
     warn(["mapping", "ScalingConfig", "MaximumConcurrency"], `${maxConc} is above the function's ReservedConcurrentExecutions (${reserved}); AWS advises against it: Lambda may throttle your messages`);
   }
@@ -127,7 +134,7 @@ export function checkRules(doc: unknown): RuleFinding[] {
 
   // --- redrive ---------------------------------------------------------------------------------------
   const redrive = isObj(source.RedrivePolicy) ? source.RedrivePolicy : undefined;
-  const mrc = redrive ? intOr(redrive.maxReceiveCount) : undefined;
+  const mrc = redrive ? intIn(redrive.maxReceiveCount, 1, 1000) : undefined;
   if (isQueue && mrc !== undefined && mrc < 5) {
     warn(["source", "RedrivePolicy", "maxReceiveCount"], `${mrc} is below 5, which AWS recommends so that throttles and back-off alone do not move valid messages to the DLQ`);
   }

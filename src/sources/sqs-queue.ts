@@ -80,37 +80,38 @@ export class SqsQueue {
   advance(nowUs: number): void {
     const delayUs = this.cfg.delayUs;
     const trace = this.trace;
-    this.traffic.produceUntil(nowUs, (n, keyIndex, sentUs, sizeBytes) => {
+    const sink = (n: number, keyIndex: number, sentUs: number, sizeBytes: number) => {
       const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false };
       this.liveCount++;
       this.live.push(msg);
       this.delayed.push(msg, msg.visibleAtUs);
       if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
-    });
+    };
+    // Sends, delay ends and visibility returns are taken in time order so that trace events stay ordered.
     for (;;) {
       this.dropStaleInflight();
-      const tDelay = this.delayed.peekNum();
       const tBack = this.inflight.peekNum();
-      if (tDelay > nowUs && tBack > nowUs) break;
-      if (tDelay <= tBack) {
+      const upTo = Math.min(nowUs, tBack);
+      this.traffic.produceUntil(upTo, sink);
+      while (this.delayed.peekNum() <= upTo) {
         const msg = this.delayed.shift()!;
         if (msg.state !== MsgState.Delayed) continue; // expired while delayed
         msg.state = MsgState.Visible;
         this.visible.push(msg, 0);
         this.visibleCount++;
-      } else {
-        const msg = this.inflight.shift()!;
-        msg.state = MsgState.Visible;
-        this.inFlightCount--;
-        this.visible.push(msg, 0);
-        this.visibleCount++;
-        if (msg.dupPending) {
-          // The duplicate copy and the returning message are one visible message now.
-          msg.dupPending = false;
-          this.visibleCount--;
-        }
-        this.trace.emit({ tUs: msg.visibleAtUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "VisibilityTimeoutExpired" });
       }
+      if (tBack > nowUs) break;
+      const msg = this.inflight.shift()!;
+      msg.state = MsgState.Visible;
+      this.inFlightCount--;
+      this.visible.push(msg, 0);
+      this.visibleCount++;
+      if (msg.dupPending) {
+        // The duplicate copy and the returning message are one visible message now.
+        msg.dupPending = false;
+        this.visibleCount--;
+      }
+      this.trace.emit({ tUs: msg.visibleAtUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "VisibilityTimeoutExpired" });
     }
   }
 

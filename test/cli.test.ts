@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "../src/cli/main.js";
+import { VERSION } from "../src/run/version.js";
+
+async function cli(...args: string[]) {
+  let out = "";
+  let err = "";
+  const code = await main(["node", "esm-sim", ...args], { out: (s) => (out += s), err: (s) => (err += s), isTty: false });
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "esm-sim-cli-"));
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const ok = write("ok.yaml", "name: ok\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 20 }]\nexpect:\n  records.succeeded: { eq: 20 }\n");
+
+describe("esm-sim CLI", () => {
+  it("runs a scenario and exits 0 when every expectation passes", async () => {
+    const r = await cli("run", ok);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("Drained at");
+    expect(r.out).toContain("✓ records.succeeded = 20 (actual 20)");
+    expect(r.out).not.toMatch(/\u001b\[/); // no colour when not a terminal
+  });
+
+  it("exits 1 and prints each failed expectation and a reproduce line", async () => {
+    const p = write("fail.yaml", "name: f\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 20 }]\nexpect:\n  records.succeeded: { eq: 21 }\n  endedAt: { lt: 1ms }\n");
+    const r = await cli("run", p, "--seed", "9");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("expectation failed: records.succeeded eq 21 (actual 20)");
+    expect(r.err).toContain("expectation failed: endedAt lt 1ms (actual ");
+    expect(r.err).toContain(`reproduce: esm-sim run ${p} --seed 9`);
+  });
+
+  it("exits 2 with every problem for an invalid scenario, without a stack trace", async () => {
+    const p = write("bad.yaml", "name: b\nsource: { type: sqs, VisibilityTimeout: -1 }\ntraffic: [{ at: 0s, records: 1 }]\nmapping: { BatchSize: x }\n");
+    const r = await cli("run", p);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${p}:2:41 source.VisibilityTimeout: must be an integer 0..43,200 (got -1)`);
+    expect(r.err).toContain(`${p}:4:23 mapping.BatchSize: must be an integer 1..10,000 (got "x")`);
+    expect(r.err).not.toContain("    at ");
+    expect(r.err).toContain("2 problems found");
+  });
+
+  it.each([
+    [["run", "/nonexistent/x.yaml"], "no such file"],
+    [["run", "."], "is a directory"],
+    [["run", "--bogus", "x.yaml"], "unknown option"],
+    [["run"], "missing required argument"],
+    [["frobnicate"], "unknown command"],
+  ])("exits 2 on command-line misuse: %j", async (args, message) => {
+    const r = await cli(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.err.toLowerCase()).toContain(message);
+  });
+
+  it("rejects a bad --seed and --until", async () => {
+    expect((await cli("run", ok, "--seed", "-3")).err).toContain("--seed: must be an integer");
+    expect((await cli("run", ok, "--until", "5 mins")).code).toBe(2);
+  });
+
+  it("rejects a file that is not UTF-8", async () => {
+    const p = join(dir, "bin.yaml");
+    writeFileSync(p, Buffer.from([0xff, 0xfe, 0x00, 0x41]));
+    const r = await cli("run", p);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("is not UTF-8 text");
+  });
+
+  it("writes JSON, the report file and the trace atomically", async () => {
+    const out = join(dir, "report.json");
+    const tr = join(dir, "trace.jsonl");
+    const r = await cli("run", ok, "--format", "json", "--output", out, "--trace", tr);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(out, "utf8"));
+    expect(Object.keys(report).slice(0, 8)).toEqual(["scenario", "description", "version", "seed", "profile", "scalingOverrides", "source", "endedAt"]);
+    expect(report.records.produced).toBe(20);
+    const lines = readFileSync(tr, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ t: 0, type: "produce", recordId: "msg-000000" });
+    const inv = lines.find((l) => l.type === "invoke");
+    expect(Object.keys(inv)).toEqual(expect.arrayContaining(["invocation", "recordIds", "queue", "attempt", "concurrency"]));
+    expect(readdirSync(dir).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  });
+
+  it("validate prints warnings and exits 0 for a valid scenario", async () => {
+    const p = write("warn.yaml", "name: w\nsource: { type: sqs, VisibilityTimeout: 10 }\ntraffic: [{ at: 0s, records: 1 }]\nfunction: { Timeout: 5 }\n");
+    const r = await cli("validate", p);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("valid (1 warning)");
+    expect(r.err).toContain("warning: source.VisibilityTimeout");
+  });
+
+  it("prints --version and --help with examples", async () => {
+    expect((await cli("--version")).out.trim()).toBe(VERSION);
+    const h = await cli("--help");
+    expect(h.code).toBe(0);
+    expect(h.out).toContain("esm-sim run scenarios/sqs-backlog-burst.yaml");
+  });
+
+  it("lists the profiles side by side", async () => {
+    const r = await cli("profiles");
+    expect(r.out).toMatch(/scaleUpPerMinute\s+300\s+300\s+60/);
+    expect(r.out).toMatch(/maxConcurrency\s+1250\s+1000\s+1000/);
+  });
+
+  it("keeps the version in step with package.json", () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
+    expect(pkg.version).toBe(VERSION);
+    expect(existsSync(join(__dirname, "..", "bin", "esm-sim.js"))).toBe(true);
+  });
+});

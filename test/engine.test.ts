@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { Scheduler } from "../src/engine/scheduler.js";
+import { prngStream } from "../src/engine/prng.js";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+describe("scheduler", () => {
+  it("runs events by time, then priority, then the order they were scheduled", () => {
+    const s = new Scheduler();
+    const log: string[] = [];
+    s.at(5, () => log.push("b5"));
+    s.at(5, () => log.push("c5"));
+    s.at(1, () => log.push("a1"));
+    s.at(5, () => log.push("p0"), -1);
+    s.at(9, () => log.push("d9"));
+    while (s.step());
+    expect(log).toEqual(["a1", "p0", "b5", "c5", "d9"]);
+  });
+
+  it("keeps insertion order among thousands of equal-time events", () => {
+    const s = new Scheduler();
+    const log: number[] = [];
+    for (let i = 0; i < 5000; i++) s.at(i % 7, () => log.push(i));
+    while (s.step());
+    const expected = [...Array(5000).keys()].sort((a, b) => a % 7 - b % 7 || a - b);
+    expect(log).toEqual(expected);
+  });
+
+  it("refuses to schedule in the past or at a fractional time", () => {
+    const s = new Scheduler();
+    s.at(10, () => {});
+    s.step();
+    expect(() => s.at(5, () => {})).toThrow(/past/);
+    expect(() => s.at(10.5, () => {})).toThrow(/integer/);
+  });
+});
+
+describe("named random streams", () => {
+  it("give the same draws for the same seed and name, and different ones for another name", () => {
+    const a = prngStream(42, "function.failures");
+    const b = prngStream(42, "function.failures");
+    const c = prngStream(42, "traffic.0.keys");
+    const da = [a.next(), a.next(), a.next()];
+    expect([b.next(), b.next(), b.next()]).toEqual(da);
+    expect(c.next()).not.toEqual(da[0]);
+  });
+});
+
+describe("the model is deterministic by construction", () => {
+  it("uses no wall clock, Math.random, timers or async outside src/cli", () => {
+    const banned = /\bDate\b|Math\.random|setTimeout|setInterval|setImmediate|performance\.now|\basync\b|\bawait\b|process\.hrtime/;
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const f of readdirSync(dir)) {
+        const p = join(dir, f);
+        if (statSync(p).isDirectory()) {
+          if (f !== "cli") walk(p);
+        } else if (p.endsWith(".ts")) {
+          readFileSync(p, "utf8")
+            .split("\n")
+            .forEach((line, i) => {
+              const code = line.replace(/\/\/.*$/, "").replace(/^\s*\*.*$/, "");
+              if (banned.test(code)) offenders.push(`${p}:${i + 1}: ${line.trim()}`);
+            });
+        }
+      }
+    };
+    walk(join(__dirname, "..", "src"));
+    expect(offenders).toEqual([]);
+  });
+});

@@ -1,0 +1,197 @@
+import { describe, expect, it } from "vitest";
+import { runWithTrace, scenarioFrom } from "./helpers.js";
+
+const base = (extra: string) => `
+name: t
+source:
+  type: sqs
+  VisibilityTimeout: 5
+${extra}`;
+
+describe("SQS standard mapping", () => {
+  it("a failed message is received again after the visibility timeout with ApproximateReceiveCount 2", () => {
+    // AWS recording (esm-semantics.md §6): VT 5, BatchSize 1, fails once -> 2nd invocation has receive count 2, >= VT later.
+    const s = scenarioFrom(base(`
+traffic: [{ at: 0s, records: 1, key: a }]
+mapping: { BatchSize: 1 }
+function:
+  Timeout: 5
+  duration: { base: 100ms }
+  failures: [{ when: { attempt: 1 }, effect: error }]
+`));
+    const { events, report } = runWithTrace(s);
+    const invokes = events.filter((e) => e.type === "invoke");
+    expect(invokes.map((e) => e.attempt)).toEqual([1, 2]);
+    expect(invokes[1].tUs - invokes[0].tUs).toBeGreaterThanOrEqual(5_000_000);
+    const results = events.filter((e) => e.type === "result").map((e) => e.outcome);
+    expect(results).toEqual(["error", "ok"]);
+    expect(report.records.succeeded).toBe(1);
+  });
+
+  it("with maxReceiveCount 2 an always-failing message is invoked twice, then moved to the DLQ with the same id", () => {
+    const s = scenarioFrom(base(`
+  RedrivePolicy: { maxReceiveCount: 2 }
+traffic: [{ at: 0s, records: 1, key: poison }]
+mapping: { BatchSize: 1 }
+function:
+  Timeout: 5
+  failures: [{ when: { key: poison }, effect: error }]
+`));
+    const { lines, report } = runWithTrace(s);
+    const kinds = lines.map((l) => JSON.parse(l)).filter((e) => ["invoke", "dlq"].includes(e.type));
+    expect(kinds.map((e) => [e.type, e.recordIds ?? [e.recordId]])).toEqual([
+      ["invoke", ["msg-000000"]],
+      ["invoke", ["msg-000000"]],
+      ["dlq", ["msg-000000"]],
+    ]);
+    expect(report.records.dlq).toBe(1);
+    expect(report.invocations.errors).toBe(2);
+  });
+
+  it("returns a failed batch as individual messages that are regrouped with others", () => {
+    const s = scenarioFrom(base(`
+traffic:
+  - { at: 0s, records: 3, key: a }
+  - { at: 2s, records: 3, key: b }
+mapping: { BatchSize: 10 }
+function:
+  Timeout: 1
+  duration: { base: 10ms }
+  failures: [{ when: { key: a, attempt: 1 }, effect: error }]
+`));
+    const { events } = runWithTrace(s);
+    const batches = events.filter((e) => e.type === "invoke").map((e) => e.records.map((r) => r.n));
+    expect(batches[0]).toEqual([0, 1, 2]);
+    // after the 5 s visibility timeout the three failed messages come back one by one or together, never as "the batch"
+    const later = batches.slice(1).flat().sort();
+    expect(later).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it("with ReportBatchItemFailures only the reported messages stay in the queue", () => {
+    const s = scenarioFrom(base(`
+traffic:
+  - { at: 0s, records: 1, key: a }
+  - { at: 0s, records: 1, key: b }
+  - { at: 0s, records: 1, key: c }
+mapping: { BatchSize: 3, FunctionResponseTypes: [ReportBatchItemFailures] }
+function:
+  Timeout: 1
+  failures: [{ when: { key: b, attempt: 1 }, effect: partial }]
+`));
+    const { events, report } = runWithTrace(s);
+    const results = events.filter((e) => e.type === "result");
+    expect(results.map((r) => [r.outcome, r.failed.map((x) => x.n), r.succeeded.map((x) => x.n)])).toEqual([
+      ["partial", [1], [0, 2]],
+      ["ok", [], [1]],
+    ]);
+    expect(report.records.succeeded).toBe(3);
+    expect(report.duplicates).toBe(0);
+  });
+
+  it("without ReportBatchItemFailures a partial response is ignored and every message is deleted", () => {
+    const s = scenarioFrom(base(`
+traffic: [{ at: 0s, records: 4, key: x }]
+mapping: { BatchSize: 4 }
+function:
+  Timeout: 1
+  failures: [{ when: { key: x }, effect: partial }]
+`));
+    const { report } = runWithTrace(s);
+    expect(report.records.succeeded).toBe(4);
+    expect(report.records.deletedDespiteReportedFailure).toBe(4);
+    expect(report.invocations.partialIgnored).toBe(1);
+    expect(report.invocations.total).toBe(1);
+  });
+
+  it("counts duplicates when the visibility timeout is shorter than the processing time", () => {
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, VisibilityTimeout: 30 }
+traffic: [{ at: 0s, records: 1, key: a }]
+mapping: { BatchSize: 50, MaximumBatchingWindowInSeconds: 5 }
+function:
+  Timeout: 30
+  duration: { base: 28s }
+`);
+    const { report } = runWithTrace(s);
+    // received at 0 s, invoked at 20 s (the long poll), done at 48 s; visible again at 30 s, so a second poller
+    // receives it and processes it again.
+    expect(report.invocations.timeouts).toBe(0);
+    expect(report.invocations.total).toBe(2);
+    expect(report.duplicates).toBe(1);
+    expect(report.records.succeeded).toBe(1);
+  });
+
+  it("throttling alone pushes valid messages to the DLQ when reserved concurrency is below the pollers", () => {
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, VisibilityTimeout: 10, RedrivePolicy: { maxReceiveCount: 2 } }
+traffic: [{ at: 0s, records: 200, keys: 10 }]
+mapping: { BatchSize: 10 }
+function:
+  Timeout: 5
+  ReservedConcurrentExecutions: 1
+  duration: { base: 4500ms }
+`);
+    const { report } = runWithTrace(s);
+    expect(report.invocations.errors).toBe(0);
+    expect(report.invocations.throttles).toBeGreaterThan(0);
+    expect(report.records.dlq).toBeGreaterThan(0);
+    expect(report.records.succeeded + report.records.dlq).toBe(200);
+  });
+
+  it("scales up by 5 pollers a second under the current profile while a backlog remains", () => {
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, VisibilityTimeout: 900 }
+traffic: [{ at: 0s, records: 200000, keys: 10 }]
+mapping: { BatchSize: 10 }
+until: 20s
+function: { Timeout: 900, duration: { base: 10s } }
+`);
+    const { events } = runWithTrace(s);
+    const scale = events.filter((e) => e.type === "scale").map((e) => [e.tUs / 1e6, e.to]);
+    expect(scale.slice(0, 4)).toEqual([[0, 5], [1, 10], [2, 15], [3, 20]]);
+  });
+
+  it("under legacy-2022 scales up by 1 poller a second (+60 a minute)", () => {
+    const s = scenarioFrom(`
+name: t
+profile: legacy-2022
+source: { type: sqs, VisibilityTimeout: 900 }
+traffic: [{ at: 0s, records: 200000, keys: 10 }]
+mapping: { BatchSize: 10 }
+until: 5s
+function: { Timeout: 900, duration: { base: 10s } }
+`);
+    const { events } = runWithTrace(s);
+    const scale = events.filter((e) => e.type === "scale").map((e) => [e.tUs / 1e6, e.to]);
+    expect(scale).toEqual([[0, 5], [1, 6], [2, 7], [3, 8], [4, 9], [5, 10]]);
+  });
+
+  it("at very low traffic with a batch window, a batch waits for the 20 s long poll", () => {
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, VisibilityTimeout: 60 }
+traffic: [{ at: 30s, records: 1, key: a }]
+mapping: { BatchSize: 100, MaximumBatchingWindowInSeconds: 5 }
+function: { Timeout: 5 }
+`);
+    const { events } = runWithTrace(s);
+    const inv = events.find((e) => e.type === "invoke")!;
+    expect(inv.tUs).toBe(50_000_000);
+  });
+
+  it("moves unprocessed messages past their retention period to expired", () => {
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, MessageRetentionPeriod: 60 }
+traffic: [{ at: 0s, records: 5, key: a }]
+mapping: { Enabled: false }
+until: 2m
+`);
+    const { report } = runWithTrace(s);
+    expect(report.records.expired).toBe(5);
+    expect(report.records.pending).toBe(0);
+  });
+});
