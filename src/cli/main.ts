@@ -6,6 +6,8 @@ import chalk from "chalk";
 import { Command, CommanderError, Option } from "commander";
 import { InternalError } from "../engine/assert.js";
 import { FIGURE_NAMES, PROFILES, PROFILE_NAMES } from "../esm/profiles.js";
+import { METRIC_PATHS } from "../metrics/paths.js";
+import { fmtMs } from "../report/format.js";
 import { renderJson } from "../report/json.js";
 import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
@@ -103,7 +105,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       else io.out(text2);
       const failed = report.expectations.filter((x) => !x.passed);
       if (failed.length > 0) {
-        for (const f of failed) io.err(`expectation failed: ${f.path} ${f.op} ${f.written} (actual ${String(f.actual)})\n`);
+        for (const f of failed) {
+          const actual = METRIC_PATHS[f.path] === "ms" && typeof f.actual === "number" ? fmtMs(f.actual) : String(f.actual);
+          io.err(`expectation failed: ${f.path} ${f.op} ${f.written} (actual ${actual})\n`);
+        }
         io.err(`reproduce: ${reproduce}\n`);
         code = 1;
       }

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { KeyTable } from "../src/sources/keys.js";
+import { Traffic } from "../src/sources/traffic.js";
+import { scenarioFrom } from "./helpers.js";
+
+function produced(yamlTraffic: string, upToUs = 1e15) {
+  const s = scenarioFrom(`name: t\nuntil: 1h\nsource: { type: sqs }\ntraffic:\n${yamlTraffic}`);
+  const keys = new KeyTable();
+  const t = new Traffic(s.traffic, s.seed, keys);
+  const out: { n: number; key: string; tUs: number; size: number }[] = [];
+  t.produceUntil(upToUs, (n, k, tUs, size) => out.push({ n, key: keys.names[k], tUs, size }));
+  return out;
+}
+
+describe("traffic", () => {
+  it("spaces a steady rate evenly from `from` up to (not including) `to`", () => {
+    const r = produced("  - { rate: 4/s, from: 1s, to: 2s, key: a }\n");
+    expect(r.map((x) => x.tUs)).toEqual([1_000_000, 1_250_000, 1_500_000, 1_750_000]);
+  });
+
+  it("accepts per-minute and per-hour rates", () => {
+    expect(produced("  - { rate: 6/m, from: 0s, to: 1m, key: a }\n").length).toBe(6);
+    expect(produced("  - { rate: 120/h, from: 0s, to: 1h, key: a }\n").length).toBe(120);
+  });
+
+  it("puts a burst's records at one instant", () => {
+    const r = produced("  - { at: 5s, records: 3, key: a, recordSize: 2KB }\n");
+    expect(r.map((x) => [x.tUs, x.size])).toEqual([[5e6, 2048], [5e6, 2048], [5e6, 2048]]);
+  });
+
+  it("merges producers in arrival order with increasing production indexes", () => {
+    const r = produced("  - { rate: 1/s, from: 0s, to: 3s, key: a }\n  - { at: 1500ms, records: 1, key: b }\n");
+    expect(r.map((x) => [x.n, x.key, x.tUs / 1e3])).toEqual([[0, "a", 0], [1, "a", 1000], [2, "b", 1500], [3, "a", 2000]]);
+  });
+
+  it("draws poisson gaps with the right mean rate", () => {
+    const r = produced("  - { rate: 100/s, arrival: poisson, from: 0s, to: 100s, key: a }\n");
+    expect(r.length).toBeGreaterThan(9_500);
+    expect(r.length).toBeLessThan(10_500);
+    const gaps = new Set(r.slice(1).map((x, i) => x.tUs - r[i].tUs));
+    expect(gaps.size).toBeGreaterThan(100); // not evenly spaced
+  });
+
+  it("spreads uniform keys evenly and zipf keys towards the first", () => {
+    const count = (rs: { key: string }[]) => {
+      const m = new Map<string, number>();
+      for (const x of rs) m.set(x.key, (m.get(x.key) ?? 0) + 1);
+      return m;
+    };
+    const uni = count(produced("  - { rate: 1000/s, from: 0s, to: 10s, keys: 10 }\n"));
+    expect(uni.size).toBe(10);
+    for (const v of uni.values()) expect(Math.abs(v - 1000)).toBeLessThan(150);
+    const zipf = count(produced("  - { rate: 1000/s, from: 0s, to: 10s, keys: 10, keyDistribution: zipf, zipfExponent: 1.2 }\n"));
+    expect(zipf.get("key-0")!).toBeGreaterThan(3 * zipf.get("key-9")!);
+  });
+
+  it("gives the same records for the same seed", () => {
+    const a = produced("  - { rate: 50/s, arrival: poisson, from: 0s, to: 10s, keys: 7 }\n");
+    const b = produced("  - { rate: 50/s, arrival: poisson, from: 0s, to: 10s, keys: 7 }\n");
+    expect(a).toEqual(b);
+  });
+});
