@@ -69,3 +69,47 @@ describe("the model is deterministic by construction", () => {
     expect(offenders).toEqual([]);
   });
 });
+
+import { Deque } from "../src/engine/deque.js";
+import { Percentiles } from "../src/metrics/histogram.js";
+
+describe("deque", () => {
+  it("keeps FIFO order and numbers across growth and wrap-around", () => {
+    const d = new Deque<number>();
+    const seen: number[] = [];
+    let next = 0;
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 37; i++) d.push(next, next * 10), next++;
+      for (let i = 0; i < 30; i++) {
+        expect(d.peekNum()).toBe(d.peek()! * 10);
+        seen.push(d.shift()!);
+      }
+    }
+    while (d.length) seen.push(d.shift()!);
+    expect(seen).toEqual([...Array(next).keys()]);
+    expect(d.peekNum()).toBe(Infinity);
+  });
+});
+
+describe("percentiles", () => {
+  it("are exact nearest-rank values for small samples", () => {
+    const p = new Percentiles();
+    for (const v of [5, 1, 4, 2, 3]) p.add(v);
+    expect([p.quantile(0.5), p.quantile(0.99), p.max]).toEqual([3, 5, 5]);
+  });
+
+  it("stay within 0.1% of the exact value beyond the exact limit", () => {
+    const p = new Percentiles();
+    const values: number[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      const v = Math.floor(((i * 7919) % 200_000) * 1234.5);
+      values.push(v);
+      p.add(v);
+    }
+    values.sort((a, b) => a - b);
+    for (const q of [0.5, 0.9, 0.99]) {
+      const exact = values[Math.ceil(q * values.length) - 1];
+      expect(Math.abs(p.quantile(q) - exact)).toBeLessThanOrEqual(exact * 0.001 + 1);
+    }
+  });
+});

@@ -1,41 +1,68 @@
-/** A growable FIFO with O(1) push and shift that compacts itself; holds items and an optional number per item. */
+/**
+ * A FIFO ring buffer with O(1) push and shift, holding an item and a number per entry (numbers in a typed array,
+ * so pushing allocates nothing until the ring doubles).
+ */
 export class Deque<T> {
-  private items: T[] = [];
-  private nums: number[] = [];
+  private items: (T | undefined)[];
+  private nums: Float64Array;
   private head = 0;
+  private count = 0;
+  private mask: number;
+
+  constructor(initialCapacity = 16) {
+    let cap = 16;
+    while (cap < initialCapacity) cap *= 2;
+    this.items = new Array<T | undefined>(cap);
+    this.nums = new Float64Array(cap);
+    this.mask = cap - 1;
+  }
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.count;
   }
 
   push(item: T, num = 0): void {
-    this.items.push(item);
-    this.nums.push(num);
+    if (this.count > this.mask) this.grow();
+    const i = (this.head + this.count) & this.mask;
+    this.items[i] = item;
+    this.nums[i] = num;
+    this.count++;
   }
 
   peek(): T | undefined {
-    return this.head < this.items.length ? this.items[this.head] : undefined;
+    return this.count > 0 ? this.items[this.head] : undefined;
   }
 
   peekNum(): number {
-    return this.head < this.items.length ? this.nums[this.head] : Infinity;
+    return this.count > 0 ? this.nums[this.head] : Infinity;
   }
 
   shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
+    if (this.count === 0) return undefined;
     const item = this.items[this.head];
-    (this.items as unknown[])[this.head] = undefined;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.nums = this.nums.slice(this.head);
-      this.head = 0;
-    }
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) & this.mask;
+    this.count--;
     return item;
   }
 
   /** Iterate the live items in order (read-only). */
   *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = this.head; i < this.items.length; i++) yield this.items[i];
+    for (let k = 0; k < this.count; k++) yield this.items[(this.head + k) & this.mask] as T;
+  }
+
+  private grow(): void {
+    const cap = (this.mask + 1) * 2;
+    const items = new Array<T | undefined>(cap);
+    const nums = new Float64Array(cap);
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) & this.mask;
+      items[k] = this.items[i];
+      nums[k] = this.nums[i];
+    }
+    this.items = items;
+    this.nums = nums;
+    this.head = 0;
+    this.mask = cap - 1;
   }
 }

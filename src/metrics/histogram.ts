@@ -48,18 +48,17 @@ export class Percentiles {
   }
 }
 
+/** Position of the highest set bit of a non-negative integer below 2^53. */
+function highBit(x: number): number {
+  if (x < 0x1_0000_0000) return 31 - Math.clz32(x);
+  return 63 - Math.clz32(Math.floor(x / 0x1_0000_0000));
+}
+
 function bucketOf(v: number): number {
   const x = Math.max(0, Math.floor(v));
   if (x < SUB) return x;
-  let e = Math.floor(Math.log2(x)) - (SUB_BITS - 1);
-  let m = Math.floor(x / 2 ** e);
-  if (m >= SUB) {
-    e++;
-    m = Math.floor(x / 2 ** e);
-  } else if (m < HALF) {
-    e--;
-    m = Math.floor(x / 2 ** e);
-  }
+  const e = highBit(x) - (SUB_BITS - 1);
+  const m = Math.floor(x / 2 ** e);
   return SUB + (e - 1) * HALF + (m - HALF);
 }
 

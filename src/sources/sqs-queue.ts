@@ -84,7 +84,13 @@ export class SqsQueue {
       const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false };
       this.liveCount++;
       this.live.push(msg);
-      this.delayed.push(msg, msg.visibleAtUs);
+      if (delayUs === 0) {
+        msg.state = MsgState.Visible;
+        this.visible.push(msg, 0);
+        this.visibleCount++;
+      } else {
+        this.delayed.push(msg, msg.visibleAtUs);
+      }
       if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
     };
     // Sends, delay ends and visibility returns are taken in time order so that trace events stay ordered.

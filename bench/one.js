@@ -1,0 +1,42 @@
+// Runs one benchmark in this process and prints one JSON line: wall time, events, records, peak RSS.
+// Usage: node bench/one.js <scenario.yaml> | node bench/one.js engine-hold
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { loadScenario, simulate } from "../dist/index.js";
+import { Scheduler } from "../dist/engine/scheduler.js";
+
+const target = process.argv[2];
+const until = process.argv[3];
+
+function engineHold() {
+  const pending = 10_000;
+  const ops = 5_000_000;
+  const s = new Scheduler();
+  let x = 12345;
+  const next = () => (x = (x * 1103515245 + 12345) & 0x7fffffff) % 1000;
+  const noop = () => {};
+  for (let i = 0; i < pending; i++) s.at(next(), noop);
+  const t0 = performance.now();
+  for (let i = 0; i < ops; i++) {
+    s.step();
+    s.after(next(), noop);
+  }
+  const wallMs = performance.now() - t0;
+  return { name: "engine-hold", wallMs, events: ops, records: 0 };
+}
+
+function scenario(file) {
+  const text = readFileSync(file, "utf8");
+  const opts = until ? { untilUs: Number(until) * 1e6 } : {};
+  const { scenario: sc } = loadScenario(text, file, opts);
+  const t0 = performance.now();
+  const { report } = simulate(sc);
+  const wallMs = performance.now() - t0;
+  return { name: sc.name, wallMs, events: report.eventsRun, records: report.records.produced, drained: report.drained, endedAtMs: report.endedAt };
+}
+
+const r = target === "engine-hold" ? engineHold() : scenario(target);
+r.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+r.recordsPerSecond = Math.round(r.records / (r.wallMs / 1000));
+r.eventsPerSecond = Math.round(r.events / (r.wallMs / 1000));
+process.stdout.write(JSON.stringify(r) + "\n");
