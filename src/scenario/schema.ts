@@ -18,7 +18,7 @@ const required = (allowed: string) => (iss: Iss) =>
   iss.input === undefined ? `is required: ${allowed}` : `must be ${allowed}${got(iss)}`;
 
 function range(min: number, max: number): string {
-  return `${min.toLocaleString("en-US")}..${max.toLocaleString("en-US")}`.replace(/,/g, ",");
+  return `${min.toLocaleString("en-US")}..${max.toLocaleString("en-US")}`;
 }
 
 export function int(min: number, max: number, allowed = `an integer ${range(min, max)}`) {
@@ -43,48 +43,26 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   return z.enum(values, { error: required(`one of ${values.join(" | ")}`) });
 }
 
-const DURATION_ALLOWED = "a duration such as 250ms, 30s, 5m, 2h, 7d, or a number of seconds";
-/** A duration in microseconds (input: seconds or a string with a unit). */
-export function duration(allowed = DURATION_ALLOWED) {
+/** A value written as a number or a string with a unit, converted by `parse` (null when it does not parse). */
+function unitValue(parse: (v: unknown) => number | null, allowed: string) {
   return z
     .union([z.number(), z.string()], { error: required(allowed) })
     .transform((v, ctx) => {
-      const us = parseDurationUs(v);
-      if (us === null) {
+      const converted = parse(v);
+      if (converted === null) {
         ctx.addIssue({ code: "custom", message: `must be ${allowed} (got ${show(v)})`, input: v });
         return z.NEVER;
       }
-      return us;
+      return converted;
     });
 }
 
-const SIZE_ALLOWED = "a size such as 512B, 1KB, 6MB, or a number of bytes";
-export function size() {
-  return z
-    .union([z.number(), z.string()], { error: required(SIZE_ALLOWED) })
-    .transform((v, ctx) => {
-      const bytes = parseSizeBytes(v);
-      if (bytes === null) {
-        ctx.addIssue({ code: "custom", message: `must be ${SIZE_ALLOWED} (got ${show(v)})`, input: v });
-        return z.NEVER;
-      }
-      return bytes;
-    });
-}
-
-const RATE_ALLOWED = "a rate such as 100/s, 6000/m, 50/h, or a number per second";
-export function rate() {
-  return z
-    .union([z.number(), z.string()], { error: required(RATE_ALLOWED) })
-    .transform((v, ctx) => {
-      const perS = parseRatePerSecond(v);
-      if (perS === null) {
-        ctx.addIssue({ code: "custom", message: `must be ${RATE_ALLOWED} (got ${show(v)})`, input: v });
-        return z.NEVER;
-      }
-      return perS;
-    });
-}
+/** A duration in microseconds (input: seconds or a string with a unit). */
+export const duration = () => unitValue(parseDurationUs, "a duration such as 250ms, 30s, 5m, 2h, 7d, or a number of seconds");
+/** A size in bytes. */
+export const size = () => unitValue(parseSizeBytes, "a size such as 512B, 1KB, 6MB, or a number of bytes");
+/** A rate in records per second. */
+export const rate = () => unitValue(parseRatePerSecond, "a rate such as 100/s, 6000/m, 50/h, or a number per second");
 
 export const SOURCE_TYPES = ["kinesis", "dynamodb", "sqs", "sqs-fifo"] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
