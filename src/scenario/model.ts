@@ -8,6 +8,8 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (Timeout 3 s, 1,000 concurrent executions).
  */
 import { secondsToUs, US_PER_MS } from "../engine/time.js";
+import { assert } from "../engine/assert.js";
+import { parseFilterCriteria, preparePayload, type CompiledFilter, type FilterSource, type Payload } from "../esm/filter-pattern.js";
 import { resolveFigures, type FigureName, type SqsFigures } from "../esm/profiles.js";
 import { METRIC_PATHS, type MetricKind } from "../metrics/paths.js";
 import type { RawScenario, RawTraffic } from "./schema.js";
@@ -16,6 +18,9 @@ import { parseDurationUs } from "./units.js";
 /** Default number of distinct keys for a producer that names neither `key` nor `keys` (esm-sim's choice). */
 export const DEFAULT_KEYS = 100;
 export const DEFAULT_RECORD_SIZE_BYTES = 1024;
+/** The payload of a producer without `data` (esm-sim's choice): an empty JSON object, so filters on data fields
+ *  see a JSON record without those fields rather than a non-JSON one that every JSON pattern would drop. */
+export const DEFAULT_DATA: unknown = Object.freeze({});
 
 export interface SqsSourceConfig {
   type: "sqs";
@@ -48,6 +53,10 @@ export interface SteadyProducer {
   toUs: number;
   keys: KeySpec;
   recordSizeBytes: number;
+  /** The records' payload as written (`data`), DEFAULT_DATA when absent; the same for every record of the producer. */
+  data: unknown;
+  /** `data` prepared for filtering once: its text and the JSON value filters see (esm/filter-pattern.ts). */
+  payload: Payload;
 }
 
 export interface BurstProducer {
@@ -56,6 +65,8 @@ export interface BurstProducer {
   records: number;
   keys: KeySpec;
   recordSizeBytes: number;
+  data: unknown;
+  payload: Payload;
 }
 
 export type ProducerConfig = SteadyProducer | BurstProducer;
@@ -66,6 +77,8 @@ export interface MappingConfig {
   reportBatchItemFailures: boolean;
   maximumConcurrency: number | null;
   enabled: boolean;
+  /** FilterCriteria compiled once; null without filters (every record goes to the function). */
+  filter: CompiledFilter | null;
 }
 
 export interface FailureRule {
@@ -126,6 +139,8 @@ function keySpec(t: RawTraffic): KeySpec {
 
 export function toProducer(t: RawTraffic, untilUs: number | null): ProducerConfig {
   const recordSizeBytes = t.recordSize ?? DEFAULT_RECORD_SIZE_BYTES;
+  const data = t.data === undefined ? DEFAULT_DATA : t.data;
+  const payload = preparePayload(data);
   if (t.rate !== undefined) {
     return {
       kind: "steady",
@@ -135,9 +150,19 @@ export function toProducer(t: RawTraffic, untilUs: number | null): ProducerConfi
       toUs: t.to ?? untilUs ?? 0,
       keys: keySpec(t),
       recordSizeBytes,
+      data,
+      payload,
     };
   }
-  return { kind: "burst", atUs: t.at ?? 0, records: t.records ?? 1, keys: keySpec(t), recordSizeBytes };
+  return { kind: "burst", atUs: t.at ?? 0, records: t.records ?? 1, keys: keySpec(t), recordSizeBytes, data, payload };
+}
+
+/** The mapping's FilterCriteria, compiled (rules.ts has already refused any problem). */
+function toFilter(raw: unknown, source: FilterSource): CompiledFilter | null {
+  if (raw === undefined) return null;
+  const r = parseFilterCriteria(raw, source);
+  assert(r.ok, () => `FilterCriteria passed validation but does not compile: ${r.ok ? "" : r.problems.map((p) => p.message).join("; ")}`);
+  return r.filter.patterns.length > 0 ? r.filter : null;
 }
 
 /** An expectation bound as written, in the report's unit; null when it does not fit the field's kind. */
@@ -196,6 +221,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
       reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
       maximumConcurrency: m.ScalingConfig?.MaximumConcurrency ?? null,
       enabled: m.Enabled ?? true,
+      filter: toFilter(m.FilterCriteria, src.type),
     },
     fn: {
       name: f.FunctionName ?? `${raw.name}-function`,

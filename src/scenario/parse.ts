@@ -4,7 +4,7 @@
  */
 import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
-import { formatPath, locate, type Path } from "./locate.js";
+import { formatPath, locate, locateInString, type Path } from "./locate.js";
 import { toScenario, type Scenario } from "./model.js";
 import { sortProblems, type Problem } from "./problems.js";
 import { checkRules } from "./rules.js";
@@ -96,7 +96,7 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
   }
 
   for (const f of checkRules(data)) {
-    const pos = at(f.path);
+    const pos = f.offset === undefined ? at(f.path) : locateInString(doc, lc, text, f.path, f.offset);
     (f.severity === "error" ? errors : warnings).push(problem(f.severity, pos.line, pos.col, formatPath(f.path), f.message));
   }
 

@@ -10,6 +10,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (6 x timeout, maxReceiveCount >= 5),
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html (100 unreserved).
  */
+import { parseFilterCriteria, type FilterSource } from "../esm/filter-pattern.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { expectationValue } from "./model.js";
 import type { Path } from "./locate.js";
@@ -20,7 +21,13 @@ export interface RuleFinding {
   severity: "error" | "warning";
   path: Path;
   message: string;
+  /** A character offset inside the string value at `path` (a filter pattern), when the problem is inside it. */
+  offset?: number;
 }
+
+/** Whether the pollers apply FilterCriteria yet. The integrator sets this to true when the pollers call
+ *  esm/filter-pattern.ts; until then a valid FilterCriteria is accepted with a warning that it has no effect. */
+export const FILTERING_APPLIED = false;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -46,6 +53,65 @@ const STREAM_ONLY_MAPPING_KEYS = [
   "BisectBatchOnFunctionError",
   "TumblingWindowInSeconds",
 ];
+
+/** FilterCriteria (parsed with esm/filter-pattern.ts, problems placed inside the Pattern string) and traffic
+ *  `data` (JSON-compatible; a map for DynamoDB items). Sources: shared/reference/esm-semantics.md §9. */
+function checkFiltering(doc: Obj, type: string | undefined, out: RuleFinding[]): void {
+  const mapping = isObj(doc.mapping) ? doc.mapping : {};
+  const traffic = Array.isArray(doc.traffic) ? doc.traffic : [];
+  const source = (["sqs", "sqs-fifo", "kinesis", "dynamodb"] as const).find((t) => t === type) as FilterSource | undefined;
+
+  traffic.forEach((t, i) => {
+    if (!isObj(t) || !("data" in t)) return;
+    const bad = nonJson(t.data, ["traffic", i, "data"]);
+    if (bad) out.push({ severity: "error", path: bad.path, message: `must be JSON-compatible data (${bad.why}) (got ${bad.got})` });
+    else if (source === "dynamodb" && !isObj(t.data) && !(typeof t.data === "string" && /^\s*\{/.test(t.data))) {
+      out.push({ severity: "error", path: ["traffic", i, "data"], message: `must be a map of attributes for a dynamodb source: the data is the item's NewImage (got ${typeof t.data === "string" ? "a string that is not a JSON object" : Array.isArray(t.data) ? "a list" : String(t.data)})` });
+    }
+  });
+
+  if (mapping.FilterCriteria === undefined || mapping.FilterCriteria === null) return;
+  const base: Path = ["mapping", "FilterCriteria"];
+  const r = parseFilterCriteria(mapping.FilterCriteria, source);
+  // "shape" problems (not a map, Pattern not a string) are the schema's to report.
+  for (const p of r.ok ? [] : r.problems) if (p.code !== "shape") out.push({ severity: "error", path: [...base, ...p.path], message: p.message, offset: p.offset });
+  for (const p of r.warnings) out.push({ severity: "warning", path: [...base, ...p.path], message: p.message, offset: p.offset });
+  if (!r.ok || r.filter.patterns.length === 0) return;
+
+  if (!FILTERING_APPLIED) {
+    out.push({ severity: "warning", path: base, message: "is valid, but this version of esm-sim does not apply it yet: every record reaches the function and records.filtered stays 0" });
+  }
+  const dataKey = source === "kinesis" ? "data" : source === "dynamodb" ? "dynamodb" : "body";
+  const readsData = r.filter.paths.some((p) => p[0] === dataKey && (source !== "dynamodb" || p[1] === "NewImage" || p[1] === "OldImage"));
+  if (readsData) {
+    traffic.forEach((t, i) => {
+      if (isObj(t) && !("data" in t)) {
+        out.push({ severity: "warning", path: ["traffic", i], message: `has no data, so its records carry the payload {} (an empty JSON object) and FilterCriteria patterns on ${dataKey} see no fields: give this producer data: { ... }` });
+      }
+    });
+  }
+}
+
+/** The first part of a value that JSON cannot hold, or null. */
+function nonJson(v: unknown, path: (string | number)[]): { path: Path; why: string; got: string } | null {
+  if (typeof v === "number") return Number.isFinite(v) ? null : { path, why: "numbers must be finite", got: String(v) };
+  if (typeof v === "string" || typeof v === "boolean" || v === null) return null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const b = nonJson(v[i], [...path, i]);
+      if (b) return b;
+    }
+    return null;
+  }
+  if (isObj(v)) {
+    for (const k of Object.keys(v)) {
+      const b = nonJson(v[k], [...path, k]);
+      if (b) return b;
+    }
+    return null;
+  }
+  return { path, why: "strings, numbers, true, false, null, lists and maps only", got: typeof v };
+}
 
 /** Upper total of records a scenario may produce: beyond it the run is refused up front. */
 export const MAX_RECORDS_TOTAL = 1_000_000_000;
@@ -86,10 +152,10 @@ export function checkRules(doc: unknown): RuleFinding[] {
       // AWS's own text for an SQS mapping with a destination (esm-semantics.md §1, recorded).
       err(["mapping", "DestinationConfig"], "Unsupported DestinationConfig parameter for given event source mapping type. (SQS failures go to the queue's RedrivePolicy dead-letter queue)");
     }
-    if (isObj(mapping.FilterCriteria)) {
-      err(["mapping", "FilterCriteria"], "event filtering is not supported yet by this version of esm-sim");
-    }
   }
+
+  // --- event filtering and payloads ------------------------------------------------------------------
+  checkFiltering(doc, type, out);
 
   // --- batch size and window ---------------------------------------------------------------------
   const batchSize = intIn(mapping.BatchSize, 1, 10_000);

@@ -101,6 +101,9 @@ const trafficSchema = z.strictObject({
   keyDistribution: oneOf(["uniform", "zipf"] as const).optional(),
   zipfExponent: num(0, 10).optional(),
   recordSize: size().optional(),
+  /** The records' payload (SQS body, Kinesis data, DynamoDB NewImage): any JSON-compatible value; a string is the
+   *  raw payload text. Checked in rules.ts (JSON-compatible; a map for DynamoDB). */
+  data: z.unknown().optional(),
 });
 
 const onFailure = z.strictObject({ Destination: str("an SQS queue, SNS topic or S3 bucket ARN") });
@@ -120,7 +123,16 @@ export const mappingSchema = z.strictObject({
     .optional(),
   DestinationConfig: z.strictObject({ OnFailure: onFailure.optional(), OnSuccess: onFailure.optional() }).optional(),
   TumblingWindowInSeconds: int(0, 900).optional(),
-  FilterCriteria: z.strictObject({ Filters: z.array(z.strictObject({ Pattern: str("a JSON event pattern") })) }).optional(),
+  // Patterns are parsed and checked in rules.ts (esm/filter-pattern.ts); count and length limits there too.
+  FilterCriteria: z
+    .strictObject({
+      Filters: z
+        .array(z.strictObject({ Pattern: str(`a string holding a JSON event pattern, e.g. '{"body": {"status": ["ERROR"]}}'`) }), {
+          error: required("a list of { Pattern: <JSON string> }"),
+        })
+        .optional(),
+    })
+    .optional(),
   ScalingConfig: z.strictObject({ MaximumConcurrency: int(2, 1000).optional() }).optional(),
   Enabled: bool().optional(),
 });
