@@ -198,6 +198,12 @@ describe("filter patterns: JSON mismatch between data and pattern", () => {
     expect([bodyJson.matches(sqs({ greeting: "hello" })), bodyJson.matches(sqs('{"greeting": "hello"}')), bodyJsonAbsent.matches(sqs({ other: 1 }))]).toEqual([true, true, true]);
   });
 
+  it("applies the mismatch rule to the source's own data key only", () => {
+    const kinesisBody = compile([`{"body": [{"exists": false}]}`], "kinesis");
+    expect(kinesisBody.matches({ body: { a: 1 } })).toBe(true);
+    expect(compile([`{"body": [{"exists": false}]}`], "sqs").matches({ body: { a: 1 } })).toBe(false);
+  });
+
   it("treats a body that is a bare JSON scalar (42, \"x\", true) as a plain string", () => {
     expect(compile([`{"body": ["42"]}`], "sqs").matches(sqs(42))).toBe(true);
     expect(compile([`{"body": [42]}`], "sqs").matches(sqs(42))).toBe(false);

@@ -202,5 +202,7 @@ traffic:
   it("requires a map of attributes as data for a DynamoDB source", () => {
     const errs = problemsOf(`name: d\nsource: { type: dynamodb }\ntraffic:\n  - at: 0s\n    records: 1\n    data: [1, 2]\n`).errors;
     expect(errs.filter((e) => e.includes("data"))).toEqual(["s.yaml:6:11 traffic[0].data: must be a map of attributes for a dynamodb source: the data is the item's NewImage (got a list)"]);
+    const broken = problemsOf(`name: d\nsource: { type: dynamodb }\ntraffic:\n  - at: 0s\n    records: 1\n    data: '{"a": '\n`).errors;
+    expect(broken.filter((e) => e.includes("data"))).toEqual(["s.yaml:6:11 traffic[0].data: must be a map of attributes for a dynamodb source: the data is the item's NewImage (got a string that is not a JSON object)"]);
   });
 });

@@ -60,8 +60,13 @@ export const NUMERIC_LIMIT = 5e9;
 
 const OPERATORS = ["prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists"] as const;
 const UNSUPPORTED_OPERATORS = ["wildcard", "cidr"];
-/** Keys that hold a record's data, per source (FILTER). */
-const DATA_KEYS = new Set(["body", "data", "dynamodb"]);
+/** The key that holds a record's data, per source (FILTER); without a source, any of them. */
+function dataKeysOf(source: FilterSource | undefined): ReadonlySet<string> {
+  if (source === "sqs" || source === "sqs-fifo") return new Set(["body"]);
+  if (source === "kinesis") return new Set(["data"]);
+  if (source === "dynamodb") return new Set(["dynamodb"]);
+  return new Set(["body", "data", "dynamodb"]);
+}
 
 export interface FilterProblem {
   severity: "error" | "warning";
@@ -203,6 +208,7 @@ function compilePattern(text: string, source: FilterSource | undefined): Pattern
     return { matcher: null, problems, paths };
   }
   const offsets = parsed.offsets!;
+  const DATA_KEYS = dataKeysOf(source);
   const bad = (field: string[], offset: number | undefined, why: string) => {
     const where = field.length ? `${field.join(".")}: ` : "";
     problems.push({ severity: "error", code: "pattern", offset, message: `${INVALID_PATTERN} ${where}${why}` });
@@ -253,7 +259,7 @@ function compilePattern(text: string, source: FilterSource | undefined): Pattern
           continue;
         }
         if (top && DATA_KEYS.has(key)) {
-          if (source !== undefined && source !== "sqs" && source !== "sqs-fifo" && key === (source === "kinesis" ? "data" : "dynamodb")) {
+          if (source === "kinesis" || source === "dynamodb") {
             bad(sub, vOff, `the filter pattern for data properties must be in a valid JSON format: write an object pattern such as {"${key}": {"field": ["value"]}} (got a list of values)`);
             okAll = false;
             continue;

@@ -10,7 +10,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (6 x timeout, maxReceiveCount >= 5),
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html (100 unreserved).
  */
-import { parseFilterCriteria, type FilterSource } from "../esm/filter-pattern.js";
+import { parseFilterCriteria, preparePayload, type FilterSource } from "../esm/filter-pattern.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { expectationValue } from "./model.js";
 import type { Path } from "./locate.js";
@@ -65,7 +65,7 @@ function checkFiltering(doc: Obj, type: string | undefined, out: RuleFinding[]):
     if (!isObj(t) || !("data" in t)) return;
     const bad = nonJson(t.data, ["traffic", i, "data"]);
     if (bad) out.push({ severity: "error", path: bad.path, message: `must be JSON-compatible data (${bad.why}) (got ${bad.got})` });
-    else if (source === "dynamodb" && !isObj(t.data) && !(typeof t.data === "string" && /^\s*\{/.test(t.data))) {
+    else if (source === "dynamodb" && !isObj(preparePayload(t.data).value)) {
       out.push({ severity: "error", path: ["traffic", i, "data"], message: `must be a map of attributes for a dynamodb source: the data is the item's NewImage (got ${typeof t.data === "string" ? "a string that is not a JSON object" : Array.isArray(t.data) ? "a list" : String(t.data)})` });
     }
   });
