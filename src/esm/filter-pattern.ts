@@ -390,6 +390,26 @@ function objectMatcher(fields: { key: string; m: Matcher }[], ors: Matcher[][]):
   const nf = fields.length;
   const keys = fields.map((f) => f.key);
   const ms = fields.map((f) => f.m);
+  if (ors.length === 0) {
+    const noOr = (v: unknown): boolean => {
+      if (typeof v === "object" && v !== null && !(v instanceof JsonNumber)) {
+        if (Array.isArray(v)) {
+          if (v.length === 0) return noOr(undefined);
+          for (let i = 0; i < v.length; i++) if (noOr(v[i])) return true;
+          return false;
+        }
+        const o = v as Obj;
+        for (let i = 0; i < nf; i++) {
+          const k = keys[i];
+          if (!ms[i](hasOwn.call(o, k) ? o[k] : undefined)) return false;
+        }
+        return true;
+      }
+      for (let i = 0; i < nf; i++) if (!ms[i](undefined)) return false;
+      return true;
+    };
+    return noOr;
+  }
   const self = (v: unknown): boolean => {
     if (Array.isArray(v)) {
       if (v.length === 0) return self(undefined);
@@ -435,8 +455,17 @@ function leafMatcher(tests: ValueTest[], existsTrue: boolean, existsFalse: boole
     for (let i = 0; i < n; i++) if (tests[i](v)) return 2;
     return 1;
   };
+  if (n === 1 && !existsTrue && !existsFalse) {
+    // The common case: one value test on a scalar.
+    const t = tests[0];
+    return (v) => (typeof v !== "object" ? v !== undefined && t(v) : v === null ? t(v) : scan(v) === 2);
+  }
   return (v) => {
     if (v === undefined) return existsFalse;
+    if (typeof v !== "object") {
+      for (let i = 0; i < n; i++) if (tests[i](v)) return true;
+      return existsTrue;
+    }
     const r = scan(v);
     if (r === 2) return true;
     return r === 0 ? existsFalse : existsTrue;
