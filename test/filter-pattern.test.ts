@@ -114,6 +114,9 @@ describe("filter patterns: matching (EventBridge operators as Lambda documents t
     ["anything-but on an array of excluded values", `{"tags": [{"anything-but": "x"}]}`, `{"tags": ["x", "x"]}`, false],
     ["objects in an array: one element holds both fields", `{"employees": {"firstName": ["Anna"], "lastName": ["Smith"]}}`, `{"employees": [{"firstName": "John", "lastName": "Doe"}, {"firstName": "Anna", "lastName": "Smith"}]}`, true],
     ["objects in an array: fields from two elements do not combine", `{"employees": {"firstName": ["Anna"], "lastName": ["Jones"]}}`, `{"employees": [{"firstName": "Anna", "lastName": "Smith"}, {"firstName": "Peter", "lastName": "Jones"}]}`, false],
+    ["an empty array where the pattern expects objects: the fields are absent", `{"a": {"b": [{"exists": false}]}}`, `{"a": []}`, true],
+    ["a scalar where the pattern expects an object: the fields are absent", `{"a": {"b": [{"exists": false}]}}`, `{"a": 5}`, true],
+    ["a scalar where the pattern expects an object cannot match a value", `{"a": {"b": ["x"]}}`, `{"a": "x"}`, false],
     ["objects in nested arrays", `{"employees": {"firstName": ["Peter"]}}`, `{"employees": [[{"firstName": "Anna"}], [{"firstName": "Peter"}]]}`, true],
     // $or
     ["$or: the first branch", `{"source": ["aws.cloudwatch"], "$or": [{"metricName": ["CPUUtilization"]}, {"namespace": ["AWS/EC2"]}]}`, `{"source": "aws.cloudwatch", "metricName": "CPUUtilization"}`, true],
