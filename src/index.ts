@@ -8,4 +8,5 @@ export type { Report, RunResult, ExpectationResult } from "./run/result.js";
 export { renderJson } from "./report/json.js";
 export { renderTable } from "./report/table.js";
 export { PROFILES } from "./esm/profiles.js";
+export { parseFilterCriteria, filterView, preparePayload, type CompiledFilter, type FilterSource } from "./esm/filter-pattern.js";
 export { VERSION } from "./run/version.js";
