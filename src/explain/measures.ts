@@ -34,6 +34,8 @@ export class TraceMeasure {
       if (e.measure === "invocations") {
         if (e.field === "closedBy") {
           if (ev.closedBy === e.value) this.value++;
+        } else if (e.field === "attempt") {
+          if (ev.attempt === Number(e.value)) this.value++;
         } else if (ids.some((id) => this.selects(id))) this.value++;
       } else if (e.measure === "receives") {
         for (const id of ids) if (this.selects(id)) this.value++;

@@ -6,6 +6,7 @@
  *   invocations[key=poison]     invocations whose batch held a record with this key
  *   invocations[record=msg-000007]  invocations whose batch held this record
  *   invocations[closedBy=payload]   invocations whose batch closed for this reason (size, window, payload, available)
+ *   invocations[attempt=2]      invocations whose batch held a record on this delivery (SQS: ApproximateReceiveCount)
  *   dlq[key=poison]             records with this key moved to the dead-letter queue
  *   receives[key=poison]        deliveries of records with this key to the function (one per record per invocation)
  *
@@ -14,14 +15,14 @@
 import { METRIC_PATHS, type MetricKind } from "../metrics/paths.js";
 
 export type TraceMeasureName = "invocations" | "dlq" | "receives";
-export type TraceMeasureField = "key" | "record" | "closedBy";
+export type TraceMeasureField = "key" | "record" | "closedBy" | "attempt";
 
 export type AnswerExpr =
   | { kind: "report"; path: string; unit: MetricKind }
   | { kind: "trace"; measure: TraceMeasureName; field: TraceMeasureField; value: string; unit: "count" };
 
 const MEASURE_FIELDS: Record<TraceMeasureName, readonly TraceMeasureField[]> = {
-  invocations: ["key", "record", "closedBy"],
+  invocations: ["key", "record", "closedBy", "attempt"],
   dlq: ["key", "record"],
   receives: ["key", "record"],
 };
@@ -41,5 +42,6 @@ export function parseAnswer(text: string): AnswerExpr | string {
   const fields = MEASURE_FIELDS[measure as TraceMeasureName];
   if (!fields.includes(field as TraceMeasureField)) return `${measure}[...] may select by ${fields.join(" or ")} (got ${JSON.stringify(field)})`;
   if (field === "closedBy" && !CLOSED_BY.includes(value)) return `closedBy must be one of ${CLOSED_BY.join(", ")} (got ${JSON.stringify(value)})`;
+  if (field === "attempt" && !/^[1-9]\d{0,5}$/.test(value)) return `attempt must be a whole number 1.. (got ${JSON.stringify(value)})`;
   return { kind: "trace", measure: measure as TraceMeasureName, field: field as TraceMeasureField, value, unit: "count" };
 }
