@@ -163,7 +163,7 @@ const result: MomentRule = (ev, st) => {
         `result:${outcome}`,
         "failedBatchReturns",
         [outcome === "timeout" ? "timed-out invocation" : "failed invocation", outcome === "timeout" ? "timed-out invocations" : "failed invocations"],
-        `Invocation ${inv} ${how}. Lambda deletes nothing: its ${plural(failedIds.length, "message")} (${idList(failedIds)}) stay hidden until their visibility timeout (${dur(st.ctx.visibilityTimeoutMs)} from their receive) runs out, then return to the queue one by one.${st.ctx.rbif ? "" : " The mapping also backs off its concurrency."}`,
+        `Invocation ${inv} ${how}. Lambda deletes nothing: its ${plural(failedIds.length, "message")} (${idList(failedIds)}) stay hidden until their visibility timeout (${dur(st.ctx.visibilityTimeoutMs)} from their receive) runs out, then return to the queue one by one.`,
         { amount: { n: failedIds.length, noun: ["message", "messages"] } },
       ),
     );
@@ -341,10 +341,12 @@ const scale: MomentRule = (ev, st) => {
   const reason = str(ev.reason);
   const c = st.ctx;
   switch (reason) {
-    case "start":
+    case "start": {
+      const capped = to < c.initialConcurrency && c.maximumConcurrency !== null && c.maximumConcurrency <= to ? `, capped here by ScalingConfig.MaximumConcurrency ${c.maximumConcurrency}` : "";
       return [
-        m(ev.t, "scale:start", "sqsStart", ["start", "starts"], `The mapping starts ${plural(to, "poller")}: each receives from the queue and runs one batch at a time, so at most ${to} invocations run at once for now (profile ${c.profile}: ${c.initialConcurrency} concurrent batches at first).`, { always: true }),
+        m(ev.t, "scale:start", "sqsStart", ["start", "starts"], `The mapping starts ${plural(to, "poller")}: each receives from the queue and runs one batch at a time, so at most ${to} invocations run at once for now (profile ${c.profile}: ${c.initialConcurrency} concurrent batches at first${capped}).`, { always: true }),
       ];
+    }
     case "scale-up": {
       const cap = Math.min(c.maxConcurrency, c.maximumConcurrency ?? Infinity);
       return [
