@@ -44,7 +44,7 @@ const poll: MomentRule = (ev, st) => {
       m(ev.t, "poll:first", "pollingSync", ["poll", "polls"], `The mapping, not the queue, drives the work: poller ${poller} calls ReceiveMessage on the queue (${plural(received, "message")} returned, at most ${st.ctx.receiveMaxMessages} per call).`),
     );
   }
-  if (received === 0) {
+  if (received === 0 && num(ev.visible) === 0) {
     st.emptyPolls++;
     if (st.emptyPolls === 1) {
       out.push(
