@@ -170,8 +170,8 @@ const result: MomentRule = (ev, st) => {
     return out;
   }
 
-  const failedSet = new Set(failedIds);
-  const succeededIds = ids.filter((id) => !failedSet.has(id));
+  const failedSet = failedIds.length > 0 ? new Set(failedIds) : null;
+  const succeededIds = failedSet ? ids.filter((id) => !failedSet.has(id)) : ids;
   if (outcome === "partial") {
     for (const id of failedIds) st.note(st.failedIn, id, inv);
     out.push(
