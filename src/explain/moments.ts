@@ -77,6 +77,8 @@ export class NarrationState {
   readonly inInvocation = new Map<string, number>();
   /** Record -> the last failed invocation that held it (until it ends). */
   readonly failedIn = new Map<string, number>();
+  /** Failed invocation -> how many of its records failed. */
+  readonly failedSize = new Map<number, number>();
   /** Records whose batch a throttled poller let go. */
   readonly releasedByThrottle = new Set<string>();
   /** Record -> why it may be processed twice. */

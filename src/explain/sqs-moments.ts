@@ -127,15 +127,21 @@ const invoke: MomentRule = (ev, st) => {
     let sameBatch = 0;
     for (const id of ids) if (st.failedIn.get(id) === fromInv) sameBatch++;
     const others = ids.length - sameBatch;
-    out.push(
-      m(
-        ev.t,
-        "regroup",
-        "regrouping",
-        ["regrouped batch", "regrouped batches"],
-        `${firstBack}, back after failed invocation ${fromInv}, is delivered again (receive ${attempt}) in invocation ${inv}: ${plural(sameBatch, "message")} of this batch came from that failed batch and ${plural(others, "other")} did not. A failed batch returns as individual messages, and whichever poller receives them regroups them.`,
-      ),
-    );
+    const failedSize = st.failedSize.get(fromInv);
+    // Only a batch put together differently from the failed one is a regrouping; a lone poison message
+    // retried on its own is not.
+    if (others > 0 || (failedSize !== undefined && sameBatch < failedSize)) {
+      const from = failedSize !== undefined ? `${sameBatch} of the failed batch's ${plural(failedSize, "message")}` : `${plural(sameBatch, "message")} of the failed batch`;
+      out.push(
+        m(
+          ev.t,
+          "regroup",
+          "regrouping",
+          ["regrouped batch", "regrouped batches"],
+          `${firstBack}, back after failed invocation ${fromInv}, is delivered again (receive ${attempt}) in invocation ${inv}, grouped differently: with ${from} and ${plural(others, "other message")}. A failed batch returns as individual messages, and whichever poller receives them regroups them.`,
+        ),
+      );
+    }
   }
   return out;
 };
@@ -156,6 +162,7 @@ const result: MomentRule = (ev, st) => {
   if (outcome === "error" || outcome === "timeout") {
     st.lastFailure = { kind: outcome, tMs: ev.t };
     for (const id of failedIds) st.note(st.failedIn, id, inv);
+    st.note(st.failedSize, inv, failedIds.length);
     const how = outcome === "timeout" ? `timed out (function Timeout ${dur(st.ctx.functionTimeoutMs)})` : `failed with an error after ${dur(took)}`;
     out.push(
       m(
@@ -174,6 +181,7 @@ const result: MomentRule = (ev, st) => {
   const succeededIds = failedSet ? ids.filter((id) => !failedSet.has(id)) : ids;
   if (outcome === "partial") {
     for (const id of failedIds) st.note(st.failedIn, id, inv);
+    st.note(st.failedSize, inv, failedIds.length);
     out.push(
       m(
         ev.t,
