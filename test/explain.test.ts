@@ -188,6 +188,19 @@ describe("explain: SQS runs", () => {
     expect(lines.join("\n")).not.toBe(a);
   });
 
+  it("colours only when asked, with the same words", () => {
+    const plain = narrate("learn-sqs-deletion-after-success", { width: 100 }).text;
+    const colour = narrate("learn-sqs-deletion-after-success", { width: 100, color: true }).text;
+    expect(plain).not.toMatch(/\u001b\[/);
+    expect(colour).toMatch(/\u001b\[2m/);
+    expect(colour.replace(/\u001b\[\d+m/g, "")).toBe(plain);
+  });
+
+  it("says when a zoom window holds nothing", () => {
+    const { lines } = narrate("learn-sqs-polling-synchronous", { window: { fromMs: 600_000, toMs: 700_000 } });
+    expect(lines).toEqual([expect.stringMatching(/^\(nothing to tell between 00:10:00.000 and 00:11:40.000; \d+ moments before it\)$/)]);
+  });
+
   it("caps the narration and says how much more there was", () => {
     const { lines } = narrate("sqs-reserved-concurrency-dlq", { maxLines: 5 });
     expect(lines.filter((l) => /^\d\d:/.test(l)).length).toBe(5);
