@@ -172,6 +172,11 @@ describe("quiz", () => {
     expect(settings).not.toContain("description");
   });
 
+  it("says when a reply cannot be read", async () => {
+    const r = await cli(["quiz", "sqs-visibility-too-short", "--seed", "3"], "lots");
+    expect(r.out).toMatch(/Could not read "lots" as an answer \(a choice letter, or a value such as \d+\)\. The run says 10 \([a-d]\)\./);
+  });
+
   it("picks the same question for the same seed, and any catalogue scenario without a name", async () => {
     const a = await cli(["quiz", "--seed", "11"], "a");
     const b = await cli(["quiz", "--seed", "11"], "a");
@@ -201,6 +206,7 @@ describe("quiz", () => {
       expect(new Set(c).size).toBe(4);
       expect([...c].sort((x, y) => (x as number) - (y as number))).toEqual(c);
       expect(choicesFor(a, unit, 3)).toEqual(c);
+      if (unit === "ms") expect(Math.min(...(c as number[]))).toBeGreaterThan(1);
     }
     expect(choicesFor(true, "bool", 1)).toEqual([true, false]);
   });

@@ -173,7 +173,8 @@ export function registerLearnCommands(program: Command, io: LearnIo, h: LearnHel
       const verdict = judge(reply, choices, answer, unit);
       const letter = choiceLetter(choices.findIndex((c) => c === answer));
       const shown = `${formatValue(answer, unit)} (${letter})`;
-      const head = verdict.given === null ? `No answer read. The run says ${shown}.` : verdict.correct ? `Right: ${shown}.` : `Not quite: you said ${formatValue(verdict.given, unit)}; the run says ${shown}.`;
+      const unread = reply !== null && reply.trim() !== "" ? `Could not read ${JSON.stringify(reply.trim())} as an answer (a choice letter, or a value such as ${formatValue(choices[0], unit)}). ` : "No answer read. ";
+      const head = verdict.given === null ? `${unread}The run says ${shown}.` : verdict.correct ? `Right: ${shown}.` : `Not quite: you said ${formatValue(verdict.given, unit)}; the run says ${shown}.`;
       io.out(["", head, `(computed from ${pick.question.answer} of this run; \`esm-sim run ${pick.entry.name}\` shows the full report)`, "", "What happened and why:", "", ...story].join("\n") + "\n");
       if (opts.strict && !verdict.correct) h.setCode(1);
     });

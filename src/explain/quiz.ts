@@ -71,7 +71,7 @@ export function choicesFor(answer: number | boolean, unit: Unit, seed: number): 
   const a = answer;
   const round = (x: number) => (unit === "count" ? Math.round(x) : Math.round(x * 100) / 100);
   const near = unit === "count" ? [a - 1, a + 1, a + 2, a - 2] : [a * 0.8, a * 1.25];
-  const far = [a * 2, a / 2, a * 3, a + Math.max(5, a), 0, 1].map(round);
+  const far = (unit === "count" ? [a * 2, a / 2, a * 3, a + Math.max(5, a), 0, 1] : [a * 2, a / 2, a * 3]).map(round);
   const seen = new Set<number>([a]);
   const pool: number[] = [];
   for (const c of [...near.map(round), ...far]) {
