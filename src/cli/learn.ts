@@ -60,7 +60,7 @@ export function registerLearnCommands(program: Command, io: LearnIo, h: LearnHel
     .argument("<scenario>", "scenario YAML file, or the name of a shipped scenario (esm-sim scenarios)")
     .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
     .option("--until <duration>", "stop at this virtual time, e.g. 30m")
-    .option("--verbose", "show every step instead of folding repetition")
+    .option("--verbose", "show every step (all but the once-a-second samples) instead of folding repetition")
     .option("--at <time>", "zoom: 10m..12m, ..90s, 1h.., 10m (30 s either side) or 10m+-5s")
     .option("--no-color", "no colours (colours are used only on a terminal anyway)")
     .action((arg: string, opts: ExplainOpts) => {
