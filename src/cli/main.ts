@@ -16,25 +16,45 @@ import { VERSION } from "../run/version.js";
 import { parseScenario } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseDurationUs } from "../scenario/units.js";
+import { resolveScenario } from "./catalogue.js";
 import { AtomicLineWriter, readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
+import { registerLearnCommands } from "./learn.js";
 
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   isTty: boolean;
+  /** One line of input (quiz answers), or null at end of input. */
+  readLine?: () => Promise<string | null>;
 }
 
 const defaultIo = (): Io => ({
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   isTty: Boolean(process.stdout.isTTY),
+  readLine: readStdinLine,
 });
+
+/** The first line of standard input (typed on a terminal or piped), or null when there is none. */
+async function readStdinLine(): Promise<string | null> {
+  let data = "";
+  process.stdin.setEncoding("utf8");
+  for await (const chunk of process.stdin) {
+    data += chunk as string;
+    if (data.includes("\n")) break;
+  }
+  return data === "" ? null : data.split(/\r?\n/)[0];
+}
 
 const EXAMPLES = `
 Examples:
   $ esm-sim run scenarios/sqs-backlog-burst.yaml
   $ esm-sim run scenarios/sqs-poison-message-dlq.yaml --format json --output report.json
   $ esm-sim run scenarios/sqs-backlog-burst.yaml --seed 7 --until 10m --trace run.jsonl
+  $ esm-sim explain sqs-poison-message-dlq
+  $ esm-sim explain sqs-backlog-burst --at 1m..1m10s
+  $ esm-sim scenarios
+  $ echo b | esm-sim quiz sqs-poison-message-dlq --seed 1
   $ esm-sim validate my-mapping.yaml
   $ esm-sim profiles
 
@@ -66,7 +86,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   program
     .command("run")
     .description("run a scenario and print its report")
-    .argument("<scenario>", "scenario YAML file")
+    .argument("<scenario>", "scenario YAML file, or the name of a shipped scenario (esm-sim scenarios)")
     .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
     .option("--until <duration>", "stop at this virtual time, e.g. 30m (overrides the scenario's until)")
     .addOption(new Option("--format <format>", "report format").choices(["table", "json"]).default("table"))
@@ -74,9 +94,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
     .addHelpText("after", EXAMPLES)
-    .action((file: string, opts: RunOpts) => {
+    .action((arg: string, opts: RunOpts) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
       const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
+      const file = resolveScenario(arg);
       const text = readScenarioFile(file);
       const parsed = parseScenario(text, file, { seed, untilUs });
       printWarnings(io, parsed.warnings);
@@ -86,7 +107,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return;
       }
       const scenario = parsed.scenario;
-      reproduce = `esm-sim run ${file} --seed ${scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}`;
+      reproduce = `esm-sim run ${arg} --seed ${scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}`;
       let writer: AtomicLineWriter | null = null;
       if (opts.trace) writer = new AtomicLineWriter(opts.trace);
       let result;
@@ -117,8 +138,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   program
     .command("validate")
     .description("check a scenario and print every problem and warning, without running it")
-    .argument("<scenario>", "scenario YAML file")
-    .action((file: string) => {
+    .argument("<scenario>", "scenario YAML file, or the name of a shipped scenario")
+    .action((arg: string) => {
+      const file = resolveScenario(arg);
       const parsed = parseScenario(readScenarioFile(file), file);
       printWarnings(io, parsed.warnings);
       if (!parsed.ok) {
@@ -127,7 +149,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return;
       }
       const w = parsed.warnings.length;
-      io.out(`${file}: valid${w ? ` (${w} warning${w > 1 ? "s" : ""})` : ""}\n`);
+      io.out(`${arg}: valid${w ? ` (${w} warning${w > 1 ? "s" : ""})` : ""}\n`);
     });
 
   program
@@ -141,6 +163,19 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       }
       io.out(renderProfiles());
     });
+
+  registerLearnCommands(program, io, {
+    parseSeed,
+    parseUntil,
+    printProblems: (p) => printProblems(io, p),
+    printWarnings: (w) => printWarnings(io, w),
+    setCode: (c) => {
+      code = c;
+    },
+    setReproduce: (r) => {
+      reproduce = r;
+    },
+  });
 
   try {
     await program.parseAsync(argv);

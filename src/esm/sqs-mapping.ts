@@ -127,7 +127,7 @@ export class SqsMapping {
     for (;;) {
       const want = Math.min(this.figures.receiveMaxMessages, batchSize - p.batch.length);
       const wasEmpty = p.batch.length === 0;
-      const r = this.queue.receive(now, want, this.figures.payloadMaxBytes - p.bytes);
+      const r = this.queue.receive(now, want, this.figures.payloadMaxBytes - p.bytes, wasEmpty);
       this.trace.emit({ tUs: now, type: "poll", poller: p.id, received: r.messages.length, visible: this.queue.visibleCount });
       if (r.messages.length > 0 && wasEmpty && this.windowUs > 0 && now >= p.windowEndUs) p.windowEndUs = now + this.windowUs;
       for (const m of r.messages) {

@@ -27,4 +27,13 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "latency.p99": "ms",
   "latency.max": "ms",
   "throughput.recordsPerSecond": "rate",
+  "records.deletedDespiteReportedFailure": "count",
+  "invocations.partialIgnored": "count",
+  "batchSize.p50": "count",
+  "batchSize.max": "count",
+  "concurrency.pollersMax": "count",
+  "sqs.polls": "count",
+  "sqs.emptyPolls": "count",
+  "sqs.visibilityRedeliveries": "count",
+  "sqs.spontaneousDuplicates": "count",
 };

@@ -16,28 +16,36 @@ export function messageId(n: number): string {
 
 const ids = (rs: readonly SimRecord[]) => rs.map((r) => messageId(r.n));
 
+/** One trace event as one JSON line. */
 export function traceLine(e: TraceEvent, ctx: IdContext): string {
+  return JSON.stringify(traceObject(e, ctx));
+}
+
+/** A trace event in the contract's shape (what one JSONL line holds), for readers such as `esm-sim explain`. */
+export type TraceObject = { t: number; type: string } & Record<string, unknown>;
+
+export function traceObject(e: TraceEvent, ctx: IdContext): TraceObject {
   const t = usToMs(e.tUs);
   switch (e.type) {
     case "produce":
-      return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), key: ctx.keyNames[e.record.keyIndex], queue: ctx.queue, size: e.record.sizeBytes });
+      return { t, type: e.type, recordId: messageId(e.record.n), key: ctx.keyNames[e.record.keyIndex], queue: ctx.queue, size: e.record.sizeBytes };
     case "poll":
-      return JSON.stringify({ t, type: e.type, poller: e.poller, queue: ctx.queue, received: e.received, visible: e.visible });
+      return { t, type: e.type, poller: e.poller, queue: ctx.queue, received: e.received, visible: e.visible };
     case "invoke":
-      return JSON.stringify({ t, type: e.type, invocation: e.invocation, queue: ctx.queue, poller: e.poller, recordIds: ids(e.records), attempt: e.attempt, concurrency: e.concurrency, closedBy: e.closedBy });
+      return { t, type: e.type, invocation: e.invocation, queue: ctx.queue, poller: e.poller, recordIds: ids(e.records), attempt: e.attempt, concurrency: e.concurrency, closedBy: e.closedBy };
     case "result":
-      return JSON.stringify({ t, type: e.type, invocation: e.invocation, outcome: e.outcome, failedIds: ids(e.failed), durationMs: usToMs(e.durationUs), succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial });
+      return { t, type: e.type, invocation: e.invocation, outcome: e.outcome, failedIds: ids(e.failed), durationMs: usToMs(e.durationUs), succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial };
     case "throttle":
-      return JSON.stringify({ t, type: e.type, poller: e.poller, queue: ctx.queue, recordIds: ids(e.records), concurrency: e.concurrency, limit: e.limit, next: e.next });
+      return { t, type: e.type, poller: e.poller, queue: ctx.queue, recordIds: ids(e.records), concurrency: e.concurrency, limit: e.limit, next: e.next };
     case "dlq":
-      return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, receiveCount: e.receiveCount, dlqArn: e.dlqArn });
+      return { t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, receiveCount: e.receiveCount, dlqArn: e.dlqArn };
     case "expire":
-      return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, reason: e.reason });
+      return { t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, reason: e.reason };
     case "retry":
-      return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, receiveCount: e.receiveCount, reason: e.reason });
+      return { t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, receiveCount: e.receiveCount, reason: e.reason };
     case "scale":
-      return JSON.stringify({ t, type: e.type, queue: ctx.queue, from: e.from, to: e.to, reason: e.reason });
+      return { t, type: e.type, queue: ctx.queue, from: e.from, to: e.to, reason: e.reason };
     case "sample":
-      return JSON.stringify({ t, type: e.type, queue: ctx.queue, visible: e.visible, inFlight: e.inFlight, oldestAgeMs: usToMs(e.oldestAgeUs), pollers: e.pollers, concurrency: e.concurrency });
+      return { t, type: e.type, queue: ctx.queue, visible: e.visible, inFlight: e.inFlight, oldestAgeMs: usToMs(e.oldestAgeUs), pollers: e.pollers, concurrency: e.concurrency };
   }
 }

@@ -112,9 +112,18 @@ export interface Expectation {
   written: string;
 }
 
+export interface QuizQuestion {
+  ask: string;
+  /** An answer expression (scenario/quiz-answer.ts), validated by rules.ts. */
+  answer: string;
+}
+
 export interface Scenario {
   name: string;
   description: string;
+  /** The concept a catalogue scenario demonstrates (`esm-sim scenarios`), or "" when none. */
+  concept: string;
+  quiz: QuizQuestion[];
   seed: number;
   untilUs: number | null;
   profileName: string;
@@ -208,6 +217,8 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
   return {
     name: raw.name,
     description: raw.description ?? "",
+    concept: raw.concept ?? "",
+    quiz: (raw.quiz ?? []).map((q) => ({ ask: q.ask, answer: q.answer })),
     seed: overrides.seed ?? raw.seed ?? 1,
     untilUs,
     profileName,

@@ -13,6 +13,7 @@
 import { parseFilterCriteria, preparePayload, type FilterSource } from "../esm/filter-pattern.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { expectationValue } from "./model.js";
+import { parseAnswer } from "./quiz-answer.js";
 import type { Path } from "./locate.js";
 import { suggest } from "./show.js";
 import { parseDurationUs, parseRatePerSecond } from "./units.js";
@@ -284,6 +285,15 @@ export function checkRules(doc: unknown): RuleFinding[] {
         }
       }
     }
+  }
+
+  // --- quiz answers ---------------------------------------------------------------------------------
+  if (Array.isArray(doc.quiz)) {
+    doc.quiz.forEach((q, i) => {
+      if (!isObj(q) || typeof q.answer !== "string") return;
+      const a = parseAnswer(q.answer);
+      if (typeof a === "string") err(["quiz", i, "answer"], a);
+    });
   }
 
   // --- scaling overrides -----------------------------------------------------------------------------

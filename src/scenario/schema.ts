@@ -178,9 +178,17 @@ const scalingOverrides = z.strictObject(
   Object.fromEntries(FIGURE_NAMES.map((n) => [n, z.union([z.number(), z.null()]).optional()])) as Record<string, z.ZodOptional<z.ZodType<number | null>>>,
 );
 
+/** A question `esm-sim quiz` asks before running the scenario; the answer is computed by the run (quiz-answer.ts). */
+const quizQuestion = z.strictObject({
+  ask: str("the question, e.g. How many messages end in the DLQ?").min(1, { error: required("a non-empty question") }),
+  answer: str("a report field such as records.dlq, or a trace count such as invocations[key=poison]"),
+});
+
 export const scenarioSchema = z.strictObject({
   name: str("a scenario name").min(1, { error: required("a non-empty scenario name") }),
   description: str("a description").optional(),
+  concept: str("the concept this scenario demonstrates, e.g. the DLQ on the queue, not the function").optional(),
+  quiz: z.array(quizQuestion, { error: required("a list of questions, each { ask, answer }") }).optional(),
   seed: int(0, 4_294_967_295, "an integer 0..4,294,967,295").optional(),
   until: duration().optional(),
   profile: oneOf(PROFILE_NAMES as [string, ...string[]]).optional(),

@@ -61,25 +61,24 @@ export function parseRatePerSecond(value: unknown): number | null {
   return Number.isFinite(perS) ? perS : null;
 }
 
-/** Format microseconds for people: `250ms`, `1.5s`, `2m 30s`, `1h 5m`, `3d 4h`. */
+/** Format microseconds for people: `250ms`, `1.5s`, `2m 30s`, `1h 5m`, `3d 4h` (the smaller unit rounded, carrying into the larger). */
 export function formatDurationUs(us: number): string {
   if (!Number.isFinite(us)) return String(us);
   if (us < US_PER_MS) return `${us}us`;
   if (us < US_PER_S) return `${trim(us / US_PER_MS)}ms`;
   if (us < US_PER_MIN) return `${trim(us / US_PER_S)}s`;
-  if (us < US_PER_H) {
-    const m = Math.floor(us / US_PER_MIN);
-    const s = Math.round((us - m * US_PER_MIN) / US_PER_S);
-    return s ? `${m}m ${s}s` : `${m}m`;
-  }
-  if (us < US_PER_DAY) {
-    const h = Math.floor(us / US_PER_H);
-    const m = Math.round((us - h * US_PER_H) / US_PER_MIN);
-    return m ? `${h}h ${m}m` : `${h}h`;
-  }
-  const d = Math.floor(us / US_PER_DAY);
-  const h = Math.round((us - d * US_PER_DAY) / US_PER_H);
-  return h ? `${d}d ${h}h` : `${d}d`;
+  // Round to the smaller unit first, so that 59m 59.7s reads 1h rather than 59m 60s.
+  const two = (v: number, big: number, small: number, bigUnit: string, smallUnit: string): string => {
+    const b = Math.floor(v / big);
+    const sm = Math.round((v - b * big) / small);
+    return sm ? `${b}${bigUnit} ${sm}${smallUnit}` : `${b}${bigUnit}`;
+  };
+  const toS = Math.round(us / US_PER_S) * US_PER_S;
+  if (toS < US_PER_H) return two(toS, US_PER_MIN, US_PER_S, "m", "s");
+  const toM = Math.round(us / US_PER_MIN) * US_PER_MIN;
+  if (toM < US_PER_DAY) return two(toM, US_PER_H, US_PER_MIN, "h", "m");
+  const toH = Math.round(us / US_PER_H) * US_PER_H;
+  return two(toH, US_PER_DAY, US_PER_H, "d", "h");
 }
 
 function trim(x: number): string {

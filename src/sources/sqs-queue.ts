@@ -138,8 +138,12 @@ export class SqsQueue {
     return Math.max(t, nowUs);
   }
 
-  /** ReceiveMessage: up to `maxCount` messages within `maxBytes`, each hidden for the visibility timeout. */
-  receive(nowUs: number, maxCount: number, maxBytes: number): ReceiveResult {
+  /**
+   * ReceiveMessage: up to `maxCount` messages within `maxBytes`, each hidden for the visibility timeout.
+   * `batchEmpty`: the caller's batch holds nothing yet, so one message larger than `maxBytes` may still be taken
+   * (a batch always holds at least one message); otherwise `maxBytes` is never exceeded.
+   */
+  receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty = true): ReceiveResult {
     this.advance(nowUs);
     const out: SqsMessage[] = [];
     let bytes = 0;
@@ -170,7 +174,7 @@ export class SqsQueue {
         this.end(msg, MsgState.Dlq, nowUs);
         continue;
       }
-      if (out.length > 0 && bytes + msg.sizeBytes > maxBytes) {
+      if ((out.length > 0 || !batchEmpty) && bytes + msg.sizeBytes > maxBytes) {
         payloadFull = true;
         break;
       }

@@ -1,0 +1,60 @@
+/**
+ * The shipped scenarios (the catalogue), found relative to the package (dist/../scenarios, or src/../scenarios
+ * when run from source), so `esm-sim run <name>` works from any directory and through npx.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CatalogueEntry } from "../explain/quiz.js";
+import { parseScenario } from "../scenario/parse.js";
+import { suggest } from "../scenario/show.js";
+import { readScenarioFile, UsageError } from "./files.js";
+
+export const SCENARIO_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+
+/** Stems of the shipped scenario files, sorted. */
+export function shippedNames(dir = SCENARIO_DIR): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return files
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.slice(0, -".yaml".length))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * The file a scenario argument names: an existing path wins; otherwise a shipped scenario's name (with or
+ * without .yaml). An unknown name is a usage error with a suggestion.
+ */
+export function resolveScenario(arg: string, dir = SCENARIO_DIR): string {
+  if (existsSync(arg)) return arg;
+  const looksLikeName = !arg.includes("/") && !arg.includes("\\");
+  if (!looksLikeName) return arg; // reading it reports "no such file"
+  const stem = arg.replace(/\.ya?ml$/, "");
+  const names = shippedNames(dir);
+  if (names.includes(stem)) return join(dir, `${stem}.yaml`);
+  const s = suggest(stem, names) ?? nearestByPrefix(stem, names);
+  throw new UsageError(`${arg}: no such file, and no shipped scenario has that name${s ? ` (did you mean "${s}"?)` : ""}; \`esm-sim scenarios\` lists them`);
+}
+
+function nearestByPrefix(stem: string, names: readonly string[]): string | null {
+  const hit = names.find((n) => n.includes(stem) || stem.includes(n));
+  return hit ?? null;
+}
+
+/** Every shipped scenario, parsed. A shipped scenario that does not parse is a bug in the package. */
+export function loadCatalogue(dir = SCENARIO_DIR): CatalogueEntry[] {
+  const out: CatalogueEntry[] = [];
+  for (const name of shippedNames(dir)) {
+    const file = join(dir, `${name}.yaml`);
+    if (!statSync(file).isFile()) continue;
+    const parsed = parseScenario(readScenarioFile(file), file);
+    if (!parsed.ok) throw new Error(`shipped scenario ${name} is invalid: ${parsed.errors.map((e) => e.message).join("; ")}`);
+    out.push({ name, scenario: parsed.scenario });
+  }
+  return out;
+}

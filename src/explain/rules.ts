@@ -1,0 +1,60 @@
+/**
+ * The rules `esm-sim explain` names: one short title per documented behaviour and the AWS page that states it.
+ * URLs are those of shared/reference/esm-semantics.md; the titles are esm-sim's own words.
+ */
+
+export const AWS_PAGES = {
+  ESM: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html",
+  SQS: "https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html",
+  SQS_CFG: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html",
+  SQS_SCALE: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html",
+  SQS_ERR: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html",
+  SQS_STD: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html",
+  SQS_DLQ: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",
+  SQS_CQ: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+  KIN: "https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html",
+  KIN_ERR: "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
+  KIN_RBIF: "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html",
+  FILTER: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html",
+  CONC: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html",
+} as const;
+
+export interface Rule {
+  title: string;
+  url: string;
+}
+
+const rule = (title: string, url: string): Rule => ({ title, url });
+
+export const RULES = {
+  pollingSync: rule("the mapping polls the source and invokes the function synchronously", AWS_PAGES.ESM),
+  longPolling: rule("SQS long polling: an empty receive waits for messages instead of returning at once", AWS_PAGES.SQS_SCALE),
+  batchSize: rule("a batch closes when it reaches BatchSize", AWS_PAGES.ESM),
+  batchWindow: rule("batching window: wait up to MaximumBatchingWindowInSeconds to fill a batch", AWS_PAGES.ESM),
+  receiveAvailable: rule("without a batching window the poller invokes with what its receives returned", AWS_PAGES.SQS),
+  payloadLimit: rule("a batch never exceeds the 6 MB synchronous invocation payload", AWS_PAGES.ESM),
+  deleteOnSuccess: rule("Lambda deletes messages from the queue after they are processed successfully", AWS_PAGES.SQS),
+  failedBatchReturns: rule("a failed batch returns to the queue as individual messages after the visibility timeout", AWS_PAGES.SQS),
+  regrouping: rule("returned messages may be processed in a different grouping than the original batch", AWS_PAGES.SQS),
+  visibilityTimeout: rule("visibility timeout at least 6 x the function timeout (+ batching window)", AWS_PAGES.SQS_CFG),
+  dlqOnQueue: rule("the DLQ belongs to the source queue (RedrivePolicy), not to the function", AWS_PAGES.SQS_CFG),
+  retention: rule("messages are deleted when MessageRetentionPeriod runs out", AWS_PAGES.SQS_CQ),
+  partialBatch: rule("ReportBatchItemFailures: only the reported messages return", AWS_PAGES.SQS_ERR),
+  standardOrder: rule("standard queues keep best-effort order only", AWS_PAGES.SQS_STD),
+  atLeastOnce: rule("at-least-once delivery: the same message can arrive twice without any error", AWS_PAGES.SQS_STD),
+  duplicates: rule("event source mappings process each event at least once: make the function idempotent", AWS_PAGES.ESM),
+  sqsStart: rule("an SQS mapping starts with five concurrent batches", AWS_PAGES.SQS_SCALE),
+  sqsScaleUp: rule("SQS scale-up: more concurrent invokes a minute while messages remain", AWS_PAGES.SQS_SCALE),
+  sqsScaleDown: rule("SQS scale-down and the low-traffic optimisation", AWS_PAGES.SQS_SCALE),
+  sqsBackOff: rule("after errors and throttles Lambda backs off the mapping's concurrency", AWS_PAGES.SQS_ERR),
+  throttle: rule("mappings don't account for reserved concurrency: extra invokes are throttled", AWS_PAGES.SQS_SCALE),
+  shardIterator: rule("one iterator per shard, one batch at a time, in order", AWS_PAGES.KIN),
+  streamRetry: rule("a failed batch is retried until it succeeds or expires; the shard waits", AWS_PAGES.KIN_ERR),
+  bisect: rule("BisectBatchOnFunctionError splits a failed batch; splitting uses no retry attempts", AWS_PAGES.KIN_ERR),
+  checkpoint: rule("with ReportBatchItemFailures the checkpoint is the lowest failed sequence number", AWS_PAGES.KIN_RBIF),
+  onFailure: rule("records given up on go to the on-failure destination as metadata", AWS_PAGES.KIN_ERR),
+  streamRetention: rule("records not processed within the stream's retention are lost", AWS_PAGES.KIN),
+  filtering: rule("records that match no filter are dropped before batching", AWS_PAGES.FILTER),
+} satisfies Record<string, Rule>;
+
+export type RuleId = keyof typeof RULES;

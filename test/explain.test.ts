@@ -1,0 +1,244 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { explain, parseWindow } from "../src/explain/explain.js";
+import { Narrator, DEFAULT_NARRATE, fmtClock, wrap } from "../src/explain/narrator.js";
+import type { NarrationContext } from "../src/explain/moments.js";
+import { RULES } from "../src/explain/rules.js";
+import type { TraceObject } from "../src/report/trace-jsonl.js";
+import { runWithTrace, scenarioFrom, SCENARIO_DIR } from "./helpers.js";
+
+const shipped = (name: string) => scenarioFrom(readFileSync(join(SCENARIO_DIR, `${name}.yaml`), "utf8"), `${name}.yaml`);
+
+function narrate(name: string, opts: Parameters<typeof explain>[1] = {}) {
+  const lines: string[] = [];
+  const result = explain(shipped(name), { header: false, footer: false, width: WIDE, ...opts }, (l) => lines.push(l));
+  return { lines, text: lines.join("\n"), report: result.report };
+}
+
+/** Wide enough that no sentence wraps, so tests can look for whole sentences. */
+const WIDE = 100_000;
+
+const CTX: NarrationContext = {
+  sourceType: "kinesis",
+  batchSize: 100,
+  windowMs: 0,
+  functionTimeoutMs: 3000,
+  reservedConcurrency: null,
+  maximumConcurrency: null,
+  rbif: false,
+  profile: "current",
+  visibilityTimeoutMs: 30_000,
+  maxReceiveCount: Infinity,
+  retentionMs: 86_400_000,
+  initialConcurrency: 5,
+  scaleUpPerMinute: 300,
+  maxConcurrency: 1250,
+  lowTrafficConcurrency: 2,
+  longPollWaitMs: 20_000,
+  receiveMaxMessages: 10,
+  payloadMaxBytes: 6 * 1024 * 1024,
+  maximumRetryAttempts: Infinity,
+  onFailureDestination: null,
+};
+
+/** Feed hand-made contract events to a narrator; return its lines. */
+function feed(events: TraceObject[], ctx: Partial<NarrationContext> = {}, opts: Partial<typeof DEFAULT_NARRATE> = {}): string[] {
+  const lines: string[] = [];
+  const n = new Narrator({ ...CTX, ...ctx }, { ...DEFAULT_NARRATE, width: WIDE, ...opts }, (l) => lines.push(l));
+  for (const e of events) n.onEvent(e);
+  n.finish();
+  return lines;
+}
+
+const ev = (t: number, type: string, fields: Record<string, unknown> = {}): TraceObject => ({ t, type, ...fields });
+const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => String(from + i).padStart(12, "0"));
+
+describe("explain: stream moments from hand-made contract events", () => {
+  const poisonPill = (retries: number): TraceObject[] => {
+    const out: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: "shardId-000000000000", recordIds: ids(0, 3), attempt: 1, concurrency: 1 })];
+    out.push(ev(100, "result", { invocation: 1, outcome: "error", failedIds: ids(0, 3) }));
+    for (let i = 1; i <= retries; i++) {
+      const t = i * 1000;
+      out.push(ev(t, "retry", { shard: "shardId-000000000000", attempt: i + 1, recordIds: ids(0, 3) }));
+      out.push(ev(t, "invoke", { invocation: i + 1, shard: "shardId-000000000000", recordIds: ids(0, 3), attempt: i + 1, concurrency: 1 }));
+      out.push(ev(t + 100, "result", { invocation: i + 1, outcome: "error", failedIds: ids(0, 3) }));
+    }
+    out.push(ev(retries * 1000 + 500, "expire", { shard: "shardId-000000000000", recordIds: ids(0, 3), reason: "RetentionPeriodExceeded" }));
+    return out;
+  };
+
+  it("tells the first batch of a shard, the shard blocked, folded identical retries, and how long it was blocked", () => {
+    const lines = feed(poisonPill(5));
+    const text = lines.join("\n");
+    expect(text).toContain("Shard shardId-000000000000: first batch (3 records");
+    expect(text).toContain("Invocation 1 failed on shard shardId-000000000000: the shard is blocked.");
+    expect(text).toContain("until it succeeds or its records expire (MaximumRetryAttempts -1)");
+    expect(text).toContain("Shard shardId-000000000000: retry 2 of the same batch, blocked for 900ms.");
+    expect(lines).toContain("00:00:02.000  ... 4 more identical retries over 3s, until 00:00:05.000; shard shardId-000000000000 ...");
+    expect(text).toContain("expired: the stream's retention period ended before the mapping processed them");
+    expect(text).toContain("Shard shardId-000000000000 moves on after being blocked for 5.4s (5 retries since invocation 1 failed): the failing records expired from the stream.");
+  });
+
+  it("folds 86,340 retries into one line that says how many and over how long", () => {
+    const events: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: "s0", recordIds: ["1"], attempt: 1, concurrency: 1 }), ev(1, "result", { invocation: 1, outcome: "error", failedIds: ["1"] })];
+    for (let i = 0; i <= 86_340; i++) events.push(ev(1000 + i * 1000, "retry", { shard: "s0", attempt: i + 2 }));
+    const lines = feed(events);
+    expect(lines.filter((l) => l.includes("identical retries"))).toEqual(["00:00:02.000  ... 86,340 more identical retries over 23h 59m, until 23:59:01.000; shard s0 ..."]);
+  });
+
+  it("names the condition and where the records go when the mapping gives up", () => {
+    const base = [ev(0, "invoke", { invocation: 1, shard: "s1", recordIds: ids(5, 2), attempt: 1, concurrency: 1 }), ev(10, "result", { invocation: 1, outcome: "error", failedIds: ids(5, 2) })];
+    const withDest = feed([...base, ev(20, "onFailure", { shard: "s1", condition: "RetryAttemptsExhausted", recordIds: ids(5, 2), approximateInvokeCount: 3 })], {
+      maximumRetryAttempts: 2,
+      onFailureDestination: "arn:aws:sqs:us-east-1:123456789012:failures",
+    }).join("\n");
+    expect(withDest).toContain("until it succeeds, MaximumRetryAttempts (2) is used up or the records age out");
+    expect(withDest).toContain("The mapping gives up on 2 records of shard s1 (RetryAttemptsExhausted): the batch failed 3 times and MaximumRetryAttempts (2) is used up. It sends an invocation record to arn:aws:sqs:us-east-1:123456789012:failures: metadata only");
+    expect(withDest).toContain(RULES.onFailure.url);
+    const dropped = feed([...base, ev(20, "onFailure", { shard: "s1", condition: "RecordAgeExceeded", batchSize: 2 })]).join("\n");
+    expect(dropped).toContain("(RecordAgeExceeded): its records are older than MaximumRecordAgeInSeconds. It discards them: no on-failure destination is configured.");
+    expect(dropped).toContain("Shard s1 moves on after being blocked for 10ms");
+  });
+
+  it("explains bisection, checkpoint moves with ReportBatchItemFailures, and filtering on a stream and on a queue", () => {
+    const text = feed(
+      [
+        ev(0, "bisect", { shard: "s2", recordIds: ids(0, 4), halves: [ids(0, 2), ids(2, 2)] }),
+        ev(5, "checkpoint", { shard: "s2", sequenceNumber: "000000000002" }),
+        ev(6, "filter", { shard: "s2", recordId: "000000000009" }),
+        ev(7, "filter", { queue: "q", recordId: "msg-000001" }),
+      ],
+      { rbif: true },
+      { verbose: true },
+    ).join("\n");
+    expect(text).toContain("shard s2's failed batch of 4 is split into halves of 2 and 2");
+    expect(text).toContain("Splitting uses no retry attempts");
+    expect(text).toContain("Shard s2: the checkpoint moves to 000000000002.");
+    expect(text).toContain("it stops at the lowest failed record, so the records after it come again");
+    expect(text).toContain("000000000009 matched none of the FilterCriteria: the iterator moves past it");
+    expect(text).toContain("msg-000001 matched none of the FilterCriteria: Lambda deletes the message from the queue");
+  });
+
+  it("with --verbose, shows every step, even those without a rule", () => {
+    const lines = feed([ev(0, "poll", { poller: 0, received: 0, visible: 0 }), ev(1, "poll", { poller: 0, received: 0, visible: 0 }), ev(2, "mystery", { a: 1 })], {}, { verbose: true });
+    expect(lines.filter((l) => /^\d\d:/.test(l))).toEqual([
+      "00:00:00.000  The mapping, not the queue, drives the work: poller 0 calls ReceiveMessage on the queue (0 messages returned, at most 10 per call).",
+      "00:00:00.000  Poller 0 found no visible message. It long-polls: the receive waits up to 20s and returns as soon as a message becomes visible, so an idle mapping costs few calls.",
+      "00:00:00.001  Poller 0 receives 0 messages (0 messages left visible).",
+      "00:00:00.002  mystery: a=1",
+    ]);
+  });
+});
+
+describe("explain: SQS runs", () => {
+  it("follows the poison message to the DLQ, naming the rule and its AWS page", () => {
+    const { text } = narrate("sqs-poison-message-dlq");
+    expect(text).toMatch(/msg-000050 moves to the dead-letter queue: it had been received 5 times \(maxReceiveCount 5\)/);
+    expect(text).toContain(`rule: ${RULES.dlqOnQueue.title}: ${RULES.dlqOnQueue.url}`);
+    expect(text).toContain("Invocation 51 failed with an error after 220ms. Lambda deletes nothing: its 2 messages (msg-000050 and msg-000051)");
+    expect(text).toContain("msg-000050, back after failed invocation 51, is delivered again (receive 2)");
+    expect(text).toContain("... 1 more message moved to the DLQ ...");
+  });
+
+  it("says why messages are processed twice when the visibility timeout is too short", () => {
+    const { text } = narrate("sqs-visibility-too-short");
+    expect(text).toContain("00:00:30.000  msg-000000 is visible again while invocation 1 is still processing it");
+    expect(text).toContain("at least 6 x the function timeout + the batching window (3m 5s here)");
+    expect(text).toContain("msg-000000: its visibility timeout (30s) ran out while invocation 1 was still processing it.");
+    expect(text).toContain("... 9 more duplicate processings over 8m, until 00:10:15.000 ...");
+  });
+
+  it("tells valid messages reaching the DLQ through throttles alone", () => {
+    const { text } = narrate("sqs-reserved-concurrency-dlq");
+    expect(text).toContain("the function's reserved concurrency (2) is in use (2 of 2); the mapping does not take reserved concurrency into account");
+    expect(text).toContain("The function never failed on it: throttled batches used up its receives.");
+  });
+
+  it("tells scale-up steps folded, with where they ended", () => {
+    const { lines, report } = narrate("sqs-backlog-burst");
+    expect(lines).toContain("00:00:01.000  Scale-up: 5 -> 10 concurrent batches. Messages are still waiting and no poller is idle, so the mapping adds up to 300 a minute (profile current), up to 1250.");
+    const folded = lines.find((l) => l.includes("more scale-up steps"));
+    expect(folded).toContain(`now ${report.concurrency.pollersMax} concurrent batches`);
+    expect(lines.length).toBeLessThan(100);
+  });
+
+  it("--verbose tells every batch: one closing line per invocation", () => {
+    const { text, report } = narrate("learn-sqs-long-polling-batch-size", { verbose: true });
+    expect(text.match(/the batch closed because/g)?.length).toBe(report.invocations.total);
+    expect(text).toContain("msg-000025 sent (key late, 1024 bytes).");
+  });
+
+  it("--at zooms into a window: only moments inside it, and says what was left out", () => {
+    const { lines } = narrate("sqs-poison-message-dlq", { window: { fromMs: 100_000, toMs: 115_000 } });
+    const times = lines.filter((l) => /^\d\d:/.test(l)).map((l) => l.slice(0, 12));
+    expect(times.length).toBeGreaterThan(0);
+    for (const t of times) expect(t >= "00:01:40.000" && t <= "00:01:55.000").toBe(true);
+    expect(lines[0]).toMatch(/^\(zoomed to 00:01:40.000 \.\. 00:01:55.000; [\d,]+ earlier moments not shown\)$/);
+    expect(lines.join("\n")).toContain("msg-000050 moves to the dead-letter queue");
+  });
+
+  it("gives identical bytes for the same scenario and seed, and differs with another seed", () => {
+    const a = narrate("learn-sqs-duplicates-without-errors").text;
+    const b = narrate("learn-sqs-duplicates-without-errors").text;
+    expect(a).toBe(b);
+    const s = shipped("learn-sqs-duplicates-without-errors");
+    const lines: string[] = [];
+    explain({ ...s, seed: 2 }, { header: false, footer: false }, (l) => lines.push(l));
+    expect(lines.join("\n")).not.toBe(a);
+  });
+
+  it("colours only when asked, with the same words", () => {
+    const plain = narrate("learn-sqs-deletion-after-success", { width: 100 }).text;
+    const colour = narrate("learn-sqs-deletion-after-success", { width: 100, color: true }).text;
+    expect(plain).not.toMatch(/\u001b\[/);
+    expect(colour).toMatch(/\u001b\[2m/);
+    expect(colour.replace(/\u001b\[\d+m/g, "")).toBe(plain);
+  });
+
+  it("says when a zoom window holds nothing", () => {
+    const { lines } = narrate("learn-sqs-polling-synchronous", { window: { fromMs: 600_000, toMs: 700_000 } });
+    expect(lines).toEqual([expect.stringMatching(/^\(nothing to tell between 00:10:00.000 and 00:11:40.000; \d+ moments before it\)$/)]);
+  });
+
+  it("caps the narration and says how much more there was", () => {
+    const { lines } = narrate("sqs-reserved-concurrency-dlq", { maxLines: 5 });
+    expect(lines.filter((l) => /^\d\d:/.test(l)).length).toBe(5);
+    expect(lines[lines.length - 1]).toMatch(/^\(\d+ more moments not shown: zoom in with --at, or see every step with --verbose\)$/);
+  });
+
+  it("counts the same invocations as the trace does", () => {
+    const { report } = narrate("learn-sqs-polling-synchronous");
+    const { events } = runWithTrace(shipped("learn-sqs-polling-synchronous"));
+    expect(events.filter((e) => e.type === "invoke").length).toBe(report.invocations.total);
+  });
+});
+
+describe("explain: layout and time windows", () => {
+  it("formats virtual time as HH:MM:SS.mmm, hours past a day included", () => {
+    expect(fmtClock(0)).toBe("00:00:00.000");
+    expect(fmtClock(61_234.9)).toBe("00:01:01.234");
+    expect(fmtClock(26 * 3_600_000 + 5)).toBe("26:00:00.005");
+  });
+
+  it("wraps words and keeps long words whole", () => {
+    expect(wrap("aa bb cc dd", 5)).toEqual(["aa bb", "cc dd"]);
+    expect(wrap("x https://docs.aws.amazon.com/very/long y", 10)).toEqual(["x", "https://docs.aws.amazon.com/very/long", "y"]);
+  });
+
+  it.each([
+    ["10m..12m", { fromMs: 600_000, toMs: 720_000 }],
+    ["..90s", { fromMs: 0, toMs: 90_000 }],
+    ["1h..", { fromMs: 3_600_000, toMs: Infinity }],
+    ["10m", { fromMs: 570_000, toMs: 630_000 }],
+    ["10m+-5s", { fromMs: 595_000, toMs: 605_000 }],
+    ["10m±1m", { fromMs: 540_000, toMs: 660_000 }],
+    ["20", { fromMs: 0, toMs: 50_000 }],
+  ])("parses --at %s", (text, window) => {
+    expect(parseWindow(text)).toEqual(window);
+  });
+
+  it.each(["", "soon", "12m..10m", "10m+-x"])("refuses --at %j with what is allowed", (text) => {
+    expect(parseWindow(text)).toMatch(/^--at: must be a time such as 10m, a range such as 10m\.\.12m/);
+  });
+});

@@ -1,0 +1,267 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { main } from "../src/cli/main.js";
+import { resolveScenario, shippedNames } from "../src/cli/catalogue.js";
+import { settingsText } from "../src/cli/learn.js";
+import { choicesFor, judge, pickQuestion, type CatalogueEntry } from "../src/explain/quiz.js";
+import { parseAnswer } from "../src/scenario/quiz-answer.js";
+import { parseScenario } from "../src/scenario/parse.js";
+import { formatProblem } from "../src/scenario/problems.js";
+import { runWithTrace, scenarioFrom, SCENARIO_DIR, shippedScenarios } from "./helpers.js";
+
+async function cli(args: string[], input: string | null = null) {
+  let out = "";
+  let err = "";
+  const code = await main(["node", "esm-sim", ...args], {
+    out: (s) => (out += s),
+    err: (s) => (err += s),
+    isTty: false,
+    readLine: async () => input,
+  });
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "esm-sim-learn-"));
+
+describe("the catalogue", () => {
+  it.each(shippedScenarios().map((s) => [s.file, s.text]))("%s names its concept and asks at least one question", (file, text) => {
+    const parsed = parseScenario(text, file);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.scenario.concept.length).toBeGreaterThan(5);
+    expect(parsed.scenario.quiz.length).toBeGreaterThan(0);
+  });
+
+  it("covers every SQS concept of the brief with a scenario", () => {
+    const concepts = shippedScenarios().map((s) => scenarioFrom(s.text, s.file).concept);
+    for (const c of [
+      "polling and synchronous invocation",
+      "SQS long polling and batch size",
+      "batch window for low traffic",
+      "visibility timeout and the 6x recommendation",
+      "the DLQ on the queue, not the function",
+      "standard queues not keeping order",
+      "the SQS scale-up rate",
+      "failed batches returning as individual messages and regrouping",
+      "duplicates without errors",
+      "deletion after success",
+      "the 6 MB payload limit",
+    ]) {
+      expect(concepts).toContain(c);
+    }
+  });
+
+  it("lists each shipped scenario with its concept", async () => {
+    const r = await cli(["scenarios"]);
+    expect(r.code).toBe(0);
+    for (const name of shippedNames()) expect(r.out).toMatch(new RegExp(`^${name} +\\d+  \\S`, "m"));
+    expect(r.out).toMatch(/^sqs-poison-message-dlq +2  the DLQ on the queue, not the function$/m);
+    const json = JSON.parse((await cli(["scenarios", "--format", "json"])).out);
+    expect(json.map((e: { name: string }) => e.name)).toEqual(shippedNames());
+  });
+});
+
+describe("scenarios by name", () => {
+  it("runs and explains a shipped scenario by its name", async () => {
+    const run = await cli(["run", "learn-sqs-polling-synchronous"]);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("esm-sim · learn-sqs-polling-synchronous");
+    const ex = await cli(["explain", "learn-sqs-polling-synchronous.yaml"]);
+    expect(ex.code).toBe(0);
+    expect(ex.out).toContain("esm-sim explain · learn-sqs-polling-synchronous · seed 1");
+    expect(ex.out).toContain("Concept: polling and synchronous invocation");
+    expect(ex.out).toContain("Expectations: all 4 passed");
+  });
+
+  it("refuses an unknown name with exit 2 and a suggestion", async () => {
+    const r = await cli(["explain", "sqs-poison-mesage-dlq"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('esm-sim: sqs-poison-mesage-dlq: no such file, and no shipped scenario has that name (did you mean "sqs-poison-message-dlq"?); `esm-sim scenarios` lists them\n');
+    expect((await cli(["run", "nothing-like-it"])).err).not.toContain("did you mean");
+  });
+
+  it("lets an existing path win over a shipped name", () => {
+    const cwd = process.cwd();
+    const local = mkdtempSync(join(tmpdir(), "esm-sim-cwd-"));
+    writeFileSync(join(local, "sqs-backlog-burst"), "name: mine\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\n");
+    try {
+      process.chdir(local);
+      expect(resolveScenario("sqs-backlog-burst")).toBe("sqs-backlog-burst");
+      expect(resolveScenario("sqs-poison-message-dlq")).toBe(join(SCENARIO_DIR, "sqs-poison-message-dlq.yaml"));
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("finds shipped scenarios from any directory through the installed bin", () => {
+    const bin = join(__dirname, "..", "bin", "esm-sim.js");
+    const out = execFileSync(process.execPath, [bin, "explain", "learn-sqs-payload-limit", "--no-color"], { cwd: tmpdir(), encoding: "utf8" });
+    expect(out.replace(/\s+/g, " ")).toContain("(30 messages): the batch closed because one more message would have pushed the invocation payload past 6 MB");
+  });
+
+  it("explain exits 1 with a reproduce line when an expectation fails, and 2 on a bad --at", async () => {
+    const p = join(dir, "fails.yaml");
+    writeFileSync(p, "name: f\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 3 }]\nexpect:\n  records.succeeded: { eq: 4 }\n");
+    const r = await cli(["explain", p, "--seed", "4"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("[FAIL] records.succeeded = 4 (actual 3)");
+    expect(r.err).toContain(`reproduce: esm-sim explain ${p} --seed 4`);
+    const bad = await cli(["explain", p, "--at", "later"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--at: must be a time such as 10m");
+  });
+
+  it("explain --at zooms and --verbose shows every step", async () => {
+    const zoom = await cli(["explain", "sqs-poison-message-dlq", "--at", "110s"]);
+    expect(zoom.out).toContain("(zoomed to 00:01:20.000 .. 00:02:20.000;");
+    const all = await cli(["explain", "learn-sqs-polling-synchronous", "--verbose"]);
+    expect(all.out.match(/Poller \d+ receives/g)?.length).toBeGreaterThan(0);
+  });
+});
+
+describe("quiz", () => {
+  /** The poison message's deliveries, counted straight from the JSONL trace. */
+  const poisonDeliveries = () => {
+    const { lines } = runWithTrace(scenarioFrom(readFileSync(join(SCENARIO_DIR, "sqs-poison-message-dlq.yaml"), "utf8")));
+    const trace = lines.map((l) => JSON.parse(l));
+    const poison = trace.filter((e) => e.type === "produce" && e.key === "poison").map((e) => e.recordId);
+    expect(poison).toHaveLength(1);
+    return trace.filter((e) => e.type === "invoke" && e.recordIds.includes(poison[0])).length;
+  };
+
+  it("answers from the run: the poison message's deliveries counted in the trace", async () => {
+    expect(poisonDeliveries()).toBe(5);
+    const seed = findSeed("sqs-poison-message-dlq", 0);
+    const r = await cli(["quiz", "sqs-poison-message-dlq", "--seed", String(seed)], "5");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("Question: With maxReceiveCount 5, how many times is the poison message delivered to the function?");
+    expect(r.out).toMatch(/Right: 5 \([a-d]\)\./);
+    expect(r.out).toContain("(computed from invocations[key=poison] of this run;");
+    expect(r.out).toContain("What happened and why:");
+    expect(r.out).toContain("msg-000050 moves to the dead-letter queue");
+  });
+
+  it("takes a choice letter, says when it is wrong, and exits 1 on a wrong answer only with --strict", async () => {
+    const seed = findSeed("sqs-poison-message-dlq", 1);
+    const first = await cli(["quiz", "sqs-poison-message-dlq", "--seed", String(seed)], "a");
+    const choices = /\n {2}a\) (\S+) {3}b\) (\S+) {3}c\) (\S+) {3}d\) (\S+)\n/.exec(first.out);
+    expect(choices).not.toBeNull();
+    expect(choices!.slice(1)).toContain("2");
+    const wrongLetter = "abcd"[choices!.slice(1).findIndex((c) => c !== "2")];
+    const lax = await cli(["quiz", "sqs-poison-message-dlq", "--seed", String(seed)], wrongLetter);
+    expect(lax.code).toBe(0);
+    expect(lax.out).toMatch(/Not quite: you said \d+; the run says 2 \([a-d]\)\./);
+    const strict = await cli(["quiz", "sqs-poison-message-dlq", "--seed", String(seed), "--strict"], wrongLetter);
+    expect(strict.code).toBe(1);
+    const right = await cli(["quiz", "sqs-poison-message-dlq", "--seed", String(seed), "--strict"], "abcd"[choices!.slice(1).indexOf("2")]);
+    expect(right.code).toBe(0);
+    expect(right.out).toContain("Right: 2");
+  });
+
+  it("says so when no answer is read, and hides the parts of the scenario that give the answer away", async () => {
+    const r = await cli(["quiz", "sqs-visibility-too-short", "--seed", "3"], null);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/No answer read\. The run says 10 \([a-d]\)\./);
+    const settings = r.out.slice(r.out.indexOf("With these settings:"), r.out.indexOf("Question:"));
+    expect(settings).toContain("VisibilityTimeout: 30");
+    expect(settings).not.toContain("expect:");
+    expect(settings).not.toContain("duplicates");
+    expect(settings).not.toContain("description");
+  });
+
+  it("says when a reply cannot be read", async () => {
+    const r = await cli(["quiz", "sqs-visibility-too-short", "--seed", "3"], "lots");
+    expect(r.out).toMatch(/Could not read "lots" as an answer \(a choice letter, or a value such as \d+\)\. The run says 10 \([a-d]\)\./);
+  });
+
+  it("picks the same question for the same seed, and any catalogue scenario without a name", async () => {
+    const a = await cli(["quiz", "--seed", "11"], "a");
+    const b = await cli(["quiz", "--seed", "11"], "a");
+    expect(a.out).toBe(b.out);
+    expect(a.out).toMatch(/^esm-sim quiz · \S+/);
+    expect(a.out).toContain("(quiz seed 11: `esm-sim quiz --seed 11` asks this again)");
+  });
+
+  it("quizzes on a user's own scenario file, and refuses a scenario without questions", async () => {
+    const p = join(dir, "own.yaml");
+    writeFileSync(p, "name: own\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 30 }]\nquiz:\n  - ask: How many invocations?\n    answer: invocations[closedBy=size]\n");
+    const r = await cli(["quiz", p, "--seed", "1"], "3");
+    expect(r.out).toContain("Question: How many invocations?");
+    expect(r.out).toContain("Right: 3");
+    const q = join(dir, "noquiz.yaml");
+    writeFileSync(q, "name: nq\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\n");
+    const none = await cli(["quiz", q]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain(`esm-sim: ${q} has no quiz questions`);
+  });
+
+  it("offers four ascending choices derived from the answer, the answer among them", () => {
+    for (const [a, unit] of [[0, "count"], [1, "count"], [5, "count"], [200_000, "count"], [196_000, "ms"]] as const) {
+      const c = choicesFor(a, unit, 3);
+      expect(c).toHaveLength(4);
+      expect(c).toContain(a);
+      expect(new Set(c).size).toBe(4);
+      expect([...c].sort((x, y) => (x as number) - (y as number))).toEqual(c);
+      expect(choicesFor(a, unit, 3)).toEqual(c);
+      if (unit === "ms") expect(Math.min(...(c as number[]))).toBeGreaterThan(1);
+    }
+    expect(choicesFor(true, "bool", 1)).toEqual([true, false]);
+  });
+
+  it.each([
+    ["b", [4, 5, 6, 10], 5, "count", { given: 5, correct: true }],
+    ["5", [4, 5, 6, 10], 5, "count", { given: 5, correct: true }],
+    ["1,000", [999, 1000, 1001, 2000], 1000, "count", { given: 1000, correct: true }],
+    ["6", [4, 5, 6, 10], 5, "count", { given: 6, correct: false }],
+    ["3m 16s", [1, 2, 3, 4], 196_000, "ms", { given: null, correct: false }],
+    ["3m", [1, 2, 3, 4], 196_000, "ms", { given: 180_000, correct: false }],
+    ["195s", [1, 2, 3, 4], 196_000, "ms", { given: 195_000, correct: true }],
+    ["", [4, 5, 6, 10], 5, "count", { given: null, correct: false }],
+    ["z", [4, 5, 6, 10], 5, "count", { given: null, correct: false }],
+  ] as const)("judges the reply %j", (reply, choices, answer, unit, verdict) => {
+    expect(judge(reply, choices, answer, unit)).toEqual(verdict);
+  });
+
+  it("validates answers where the scenario says them, with what is allowed", () => {
+    const base = "name: q\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nquiz:\n  - ask: How many?\n    answer: ";
+    const errs = (a: string) => {
+      const r = parseScenario(base + a + "\n", "q.yaml");
+      return r.ok ? [] : r.errors.map(formatProblem);
+    };
+    expect(errs("records.dlq")).toEqual([]);
+    expect(errs("invocations[key=poison]")).toEqual([]);
+    expect(errs("records.dlqq")).toEqual(['q.yaml:6:13 quiz[0].answer: must be a report field (e.g. records.dlq, concurrency.max) or a trace count such as invocations[key=poison] (got "records.dlqq")']);
+    expect(errs("deliveries[key=x]")[0]).toContain("the trace counts are invocations, dlq, receives");
+    expect(errs("invocations[closedBy=timeout]")[0]).toContain("closedBy must be one of size, window, payload, available");
+    expect(errs("dlq[closedBy=size]")[0]).toContain("dlq[...] may select by key or record");
+    expect(parseAnswer("invocations[attempt=0]")).toContain("attempt must be a whole number");
+  });
+
+  it("chooses deterministically among the scenarios that have questions", () => {
+    const s = scenarioFrom("name: a\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nquiz:\n  - { ask: x, answer: records.dlq }\n  - { ask: y, answer: duplicates }\n");
+    const t = scenarioFrom("name: b\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\n");
+    const entries: CatalogueEntry[] = [
+      { name: "a", scenario: s },
+      { name: "b", scenario: t },
+    ];
+    for (let seed = 0; seed < 20; seed++) expect(pickQuestion(entries, seed)?.entry.name).toBe("a");
+    const asked = new Set(Array.from({ length: 20 }, (_, seed) => pickQuestion(entries, seed)?.question.ask));
+    expect(asked).toEqual(new Set(["x", "y"]));
+    expect(pickQuestion(entries, 1, "b")).toBeNull();
+  });
+
+  it("shows the settings without description, expect, quiz and comments", () => {
+    expect(settingsText("name: x\ndescription: >\n  secret answer\nsource:\n  type: sqs # hint\n# comment\nexpect:\n  records.dlq: { eq: 2 }\nquiz:\n  - ask: q\n")).toEqual(["name: x", "source:", "  type: sqs # hint"]);
+  });
+});
+
+/** A quiz seed that picks question `index` of the named scenario. */
+function findSeed(name: string, index: number): number {
+  const s = scenarioFrom(readFileSync(join(SCENARIO_DIR, `${name}.yaml`), "utf8"));
+  const entries: CatalogueEntry[] = [{ name, scenario: s }];
+  for (let seed = 0; seed < 1000; seed++) if (pickQuestion(entries, seed, name)?.index === index) return seed;
+  throw new Error("no seed");
+}

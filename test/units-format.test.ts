@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { formatDurationUs } from "../src/scenario/units.js";
+
+describe("durations for people", () => {
+  it.each([
+    [250_000, "250ms"],
+    [1_500_000, "1.5s"],
+    [150_000_000, "2m 30s"],
+    [119_600_000, "2m"],
+    [3_599_700_000, "1h"],
+    [86_399_000_000, "1d"],
+    [4 * 86_400_000_000 - 1_000_000, "4d"],
+    [3 * 86_400_000_000 + 4 * 3_600_000_000, "3d 4h"],
+  ])("formats %d us as %s, carrying a rounded-up smaller unit", (us, text) => {
+    expect(formatDurationUs(us)).toBe(text);
+  });
+});
