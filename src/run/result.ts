@@ -40,6 +40,7 @@ export interface Report {
   invocations: { total: number; errors: number; timeouts: number; throttles: number; partial: number; partialIgnored: number };
   batchSize: { p50: number; max: number };
   iteratorAge: { max: number; p50: number; p99: number; definition: string };
+  /** max: peak concurrent invocations; timeToMax: ms from the first arrival to the first invoke at that peak. */
   concurrency: { max: number; timeToMax: number; pollersMax: number };
   latency: { p50: number; p99: number; max: number };
   throughput: { recordsPerSecond: number };

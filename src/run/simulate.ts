@@ -116,7 +116,12 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
       p99: usToMs(metrics.iteratorAge.quantile(0.99)),
       definition: "age of the oldest message in the queue, sampled every second",
     },
-    concurrency: { max: metrics.concurrencyMax, timeToMax: usToMs(metrics.concurrencyMaxAtUs), pollersMax: metrics.pollersMax },
+    concurrency: {
+      max: metrics.concurrencyMax,
+      // From the first arrival to the first invoke that reached the peak ("how long until we reach 1000").
+      timeToMax: metrics.invocations > 0 ? usToMs(Math.max(0, metrics.concurrencyMaxAtUs - traffic.firstArrivalUs)) : 0,
+      pollersMax: metrics.pollersMax,
+    },
     latency: { p50: usToMs(metrics.latency.quantile(0.5)), p99: usToMs(metrics.latency.quantile(0.99)), max: usToMs(metrics.latency.max) },
     throughput: { recordsPerSecond: activeS > 0 ? round3(metrics.succeeded / activeS) : 0 },
     sqs: {
