@@ -34,7 +34,7 @@ import { US_PER_MS } from "../engine/time.js";
 import type { LambdaFunction, InvocationPlan } from "../lambda/function.js";
 import type { MappingConfig } from "../scenario/model.js";
 import type { SqsMessage, SqsQueue } from "../sources/sqs-queue.js";
-import type { SimRecord, Trace, InvokeEvent, ScaleEvent } from "../trace/events.js";
+import type { SimRecord, Trace, InvokeEvent, ScaleEvent, ThrottleEvent } from "../trace/events.js";
 import type { SqsFigures } from "./profiles.js";
 import { decideBackOff, decideScaleDown, decideScaleUp, scaleCeiling, type ScaleDecision, type ScaleLimits } from "./sqs-scaling.js";
 
@@ -205,8 +205,9 @@ export class SqsMapping {
   private invoke(p: Poller, closedBy: InvokeEvent["closedBy"]): void {
     const now = this.sched.nowUs;
     p.closedBy = closedBy;
-    if (!this.fn.tryAcquire()) {
-      this.throttle(p);
+    const got = this.fn.acquire(now);
+    if (got !== "ok") {
+      this.throttle(p, got);
       return;
     }
     if (p.state === "throttled") this.throttled--;
@@ -257,7 +258,7 @@ export class SqsMapping {
     this.endCycle(p);
   }
 
-  private throttle(p: Poller): void {
+  private throttle(p: Poller, reason: ThrottleEvent["reason"]): void {
     const now = this.sched.nowUs;
     if (p.state !== "throttled") {
       p.state = "throttled";
@@ -268,7 +269,7 @@ export class SqsMapping {
     const retryAtUs = now + p.throttleDelayUs;
     const next = retryAtUs < earliestVisibleUs ? "retry" : "release";
     this.notePeakBusy();
-    this.trace.emit({ tUs: now, type: "throttle", poller: p.id, records: p.batch, concurrency: this.fn.inFlight, limit: this.fn.limit, next });
+    this.trace.emit({ tUs: now, type: "throttle", poller: p.id, records: p.batch, concurrency: this.fn.inFlight, limit: this.fn.limit, next, reason });
     this.backOff();
     if (next === "retry") {
       p.throttleDelayUs = Math.min(p.throttleDelayUs * 2, this.figures.throttleRetryMaxMs * US_PER_MS);

@@ -28,7 +28,7 @@ export function traceLine(e: TraceEvent, ctx: IdContext): string {
     case "result":
       return JSON.stringify({ t, type: e.type, invocation: e.invocation, outcome: e.outcome, failedIds: ids(e.failed), durationMs: usToMs(e.durationUs), succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial });
     case "throttle":
-      return JSON.stringify({ t, type: e.type, poller: e.poller, queue: ctx.queue, recordIds: ids(e.records), concurrency: e.concurrency, limit: e.limit, next: e.next });
+      return JSON.stringify({ t, type: e.type, poller: e.poller, queue: ctx.queue, recordIds: ids(e.records), concurrency: e.concurrency, limit: e.limit, next: e.next, reason: e.reason });
     case "dlq":
       return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, receiveCount: e.receiveCount, dlqArn: e.dlqArn });
     case "expire":

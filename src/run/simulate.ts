@@ -44,7 +44,10 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   if (options.trace) trace.listen(options.trace({ queue: scenario.source.queueName, keyNames: keys.names }), true);
 
   const queue = new SqsQueue(scenario.source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
-  const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys);
+  const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, {
+    burst: scenario.figures.functionScalingBurst,
+    per10s: scenario.figures.functionScalingPer10s,
+  });
   const mapping = new SqsMapping(sched, queue, fn, scenario.mapping, scenario.figures, scenario.accountConcurrency, trace);
   mapping.start(0);
 

@@ -180,13 +180,14 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
       expectations.push({ path, op, kind, expected: expectationValue(kind, written)!, written: String(written) });
     }
   }
+  const figures = resolveFigures(profileName, figureOverrides);
   return {
     name: raw.name,
     description: raw.description ?? "",
     seed: overrides.seed ?? raw.seed ?? 1,
     untilUs,
     profileName,
-    figures: resolveFigures(profileName, figureOverrides),
+    figures,
     figureOverrides,
     source,
     traffic: raw.traffic.map((t) => toProducer(t, untilUs)),
@@ -213,7 +214,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
         effect: r.effect,
       })),
     },
-    accountConcurrency: raw.account?.ConcurrentExecutions ?? 1000,
+    accountConcurrency: raw.account?.ConcurrentExecutions ?? figures.accountConcurrency,
     expectations,
   };
 }

@@ -10,6 +10,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (6 x timeout, maxReceiveCount >= 5),
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html (100 unreserved).
  */
+import { NULLABLE_FIGURES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { expectationValue } from "./model.js";
 import type { Path } from "./locate.js";
@@ -119,7 +120,8 @@ export function checkRules(doc: unknown): RuleFinding[] {
 
   // --- concurrency --------------------------------------------------------------------------------
   const account = isObj(doc.account) ? doc.account : {};
-  const accountLimit = intIn(account.ConcurrentExecutions, 1, 1_000_000) ?? 1000;
+  const scalingBlock = isObj(doc.scaling) ? doc.scaling : {};
+  const accountLimit = intIn(account.ConcurrentExecutions, 1, 1_000_000) ?? intIn(scalingBlock.accountConcurrency, 1, 1e9) ?? 1000;
   const reserved = intIn(fn.ReservedConcurrentExecutions, 0, 1_000_000);
   if (reserved !== undefined && reserved > accountLimit - 100) {
     err(["function", "ReservedConcurrentExecutions"], `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]. (account ConcurrentExecutions is ${accountLimit}, so at most ${Math.max(0, accountLimit - 100)} can be reserved; got ${reserved})`);
@@ -224,12 +226,19 @@ export function checkRules(doc: unknown): RuleFinding[] {
   if (isObj(doc.scaling)) {
     for (const [k, v] of Object.entries(doc.scaling)) {
       if (typeof v === "number" && (!Number.isFinite(v) || v < 0)) err(["scaling", k], `must be a non-negative number (got ${v})`);
-      if (v === null && k !== "lowTrafficConcurrency") err(["scaling", k], "may be null only for lowTrafficConcurrency");
-      if (typeof v === "number" && ["initialConcurrency", "maxConcurrency", "receiveMaxMessages", "backoffMinConcurrency"].includes(k) && (v < 1 || !Number.isInteger(v))) {
+      if (v === null && !(NULLABLE_FIGURES as readonly string[]).includes(k)) err(["scaling", k], `may be null only for ${NULLABLE_FIGURES.join(", ")}`);
+      if (
+        typeof v === "number" &&
+        ["initialConcurrency", "maxConcurrency", "receiveMaxMessages", "backoffMinConcurrency", "accountConcurrency", "functionScalingBurst", "provisionedInvokesPerPoller", "fifoLookAheadMessages", "fifoInFlightMax"].includes(k) &&
+        (v < 1 || !Number.isInteger(v))
+      ) {
         err(["scaling", k], `must be a whole number of at least 1 (got ${v})`);
       }
       if (typeof v === "number" && ["scaleTickMs", "scaleDownIntervalMs", "longPollWaitMs", "throttleRetryInitialMs", "throttleRetryMaxMs"].includes(k) && v < 1) {
         err(["scaling", k], `must be at least 1 ms (got ${v})`);
+      }
+      if (typeof v === "number" && ["functionScalingPer10s", "provisionedScaleUpPerMinute", "provisionedReceivesPerPollerPerS", "provisionedBytesPerPollerPerS"].includes(k) && v <= 0) {
+        err(["scaling", k], `must be above 0 (got ${v})`);
       }
     }
   }

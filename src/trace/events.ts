@@ -65,6 +65,8 @@ export interface ThrottleEvent extends Base {
   limit: number;
   /** What the mapping does next: retry the invoke later, or give the batch back to the queue. */
   next: "retry" | "release";
+  /** Why: the concurrency limit (reserved or account), or the function's scaling rate (new environments per 10 s). */
+  reason: "concurrency" | "scaling-rate";
 }
 export interface DlqEvent extends Base {
   type: "dlq";
