@@ -33,7 +33,7 @@ import type { Scheduler } from "../engine/scheduler.js";
 import { US_PER_MS } from "../engine/time.js";
 import type { LambdaFunction, InvocationPlan } from "../lambda/function.js";
 import type { MappingConfig } from "../scenario/model.js";
-import type { SqsMessage, SqsQueue } from "../sources/sqs-queue.js";
+import type { MessageQueue, SqsMessage } from "../sources/sqs-queue.js";
 import type { SimRecord, Trace, InvokeEvent, ScaleEvent, ThrottleEvent } from "../trace/events.js";
 import type { SqsFigures } from "./profiles.js";
 import { decideBackOff, decideScaleDown, decideScaleUp, scaleCeiling, type ScaleDecision, type ScaleLimits } from "./sqs-scaling.js";
@@ -75,7 +75,7 @@ export class SqsMapping {
 
   constructor(
     private readonly sched: Scheduler,
-    private readonly queue: SqsQueue,
+    private readonly queue: MessageQueue,
     private readonly fn: LambdaFunction,
     private readonly mapping: MappingConfig,
     private readonly figures: SqsFigures,
@@ -139,7 +139,7 @@ export class SqsMapping {
       if (r.payloadFull) return this.invoke(p, "payload");
       if (n > 0 && this.windowUs === 0) return this.invoke(p, "available");
       if (n > 0 && now >= p.windowEndUs) return this.invoke(p, "window");
-      if (r.messages.length === want && this.queue.visibleCount > 0) continue;
+      if (r.messages.length === want && this.queue.hasReceivable()) continue;
       break;
     }
     this.wait(p);
@@ -182,7 +182,7 @@ export class SqsMapping {
   }
 
   private onWake(): void {
-    while (this.queue.visibleCount > 0) {
+    while (this.queue.hasReceivable()) {
       const p = this.nextWaiter();
       if (!p) break;
       p.waitToken++;
@@ -349,12 +349,15 @@ export class SqsMapping {
       pollers: this.pollers.length,
       concurrency: this.fn.inFlight,
     });
-    if (visible > 0) this.sawBacklog = true;
+    // The backlog that more pollers could take: for FIFO, messages of locked groups do not count, so the mapping
+    // scales to the number of active message groups and no further.
+    const backlog = this.queue.hasReceivable() ? Math.max(1, visible) : 0;
+    if (backlog > 0) this.sawBacklog = true;
     this.notePeakBusy();
     if (now >= this.holdUntilUs) {
       let idle = 0;
       for (const p of this.pollers) if (p.state === "waiting" && p.batch.length === 0) idle++;
-      const up = decideScaleUp(this.target, visible, idle, this.allowance, this.figures.scaleTickMs, this.figures, this.limits);
+      const up = decideScaleUp(this.target, backlog, idle, this.allowance, this.figures.scaleTickMs, this.figures, this.limits);
       this.allowance = up.allowance;
       this.apply(up.decision);
     }

@@ -13,6 +13,9 @@
  * (mean x exp(s Z - s^2/2)), from the stream `function.duration`. A run longer than Timeout ends at Timeout as a
  * timeout. Failure rules: the first rule whose conditions all hold wins; `key`/`attempt` look at each record,
  * `probability` (stream `function.failures`) and `from`/`to` at the invocation's start.
+ * SQS FIFO partial failures follow AWS's guidance (services-sqs-errorhandling.html: "stop processing messages after
+ * the first failure and return all failed and unprocessed messages"): the function reports the first matching
+ * record and every record after it in the batch, whatever their group.
  *
  * Scaling rate: a token bucket holding at most `functionScalingBurst` new environments, refilled at
  * `functionScalingPer10s` per 10 s. An invoke that finds every existing environment busy needs a new one and takes a
@@ -68,6 +71,8 @@ export class LambdaFunction {
     seed: number,
     keys: KeyTable,
     private readonly scaling: FunctionScaling = { burst: Infinity, per10s: Infinity },
+    /** SQS FIFO: on a partial failure the function stops at the first failed record and reports it and every record after it. */
+    private readonly stopAtFirstFailure = false,
   ) {
     this.tokens = scaling.burst;
     this.durationRng = prngStream(seed, "function.duration");
@@ -117,6 +122,7 @@ export class LambdaFunction {
     }
     if (!hit) return { durationUs, outcome: "ok", failed: [] };
     if (hit.rule.effect === "error") return { durationUs, outcome: "error", failed: [...records] };
+    if (this.stopAtFirstFailure) return { durationUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])) };
     return { durationUs, outcome: "partial", failed: hit.matching };
   }
 

@@ -19,8 +19,11 @@ const ids = (rs: readonly SimRecord[]) => rs.map((r) => messageId(r.n));
 export function traceLine(e: TraceEvent, ctx: IdContext): string {
   const t = usToMs(e.tUs);
   switch (e.type) {
-    case "produce":
-      return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), key: ctx.keyNames[e.record.keyIndex], queue: ctx.queue, size: e.record.sizeBytes });
+    case "produce": {
+      const r = e.record;
+      const resendOf = r.logicalN !== undefined && r.logicalN >= 0 && r.logicalN !== r.n ? { resendOf: messageId(r.logicalN) } : {};
+      return JSON.stringify({ t, type: e.type, recordId: messageId(r.n), key: ctx.keyNames[r.keyIndex], queue: ctx.queue, size: r.sizeBytes, ...resendOf });
+    }
     case "poll":
       return JSON.stringify({ t, type: e.type, poller: e.poller, queue: ctx.queue, received: e.received, visible: e.visible });
     case "invoke":
@@ -37,6 +40,8 @@ export function traceLine(e: TraceEvent, ctx: IdContext): string {
       return JSON.stringify({ t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, receiveCount: e.receiveCount, reason: e.reason });
     case "scale":
       return JSON.stringify({ t, type: e.type, queue: ctx.queue, from: e.from, to: e.to, reason: e.reason });
+    case "dedup":
+      return JSON.stringify({ t, type: e.type, recordId: messageId(e.ofN), key: ctx.keyNames[e.keyIndex], queue: ctx.queue, reason: e.reason });
     case "sample":
       return JSON.stringify({ t, type: e.type, queue: ctx.queue, visible: e.visible, inFlight: e.inFlight, oldestAgeMs: usToMs(e.oldestAgeUs), pollers: e.pollers, concurrency: e.concurrency });
   }

@@ -44,7 +44,22 @@ export interface Report {
   concurrency: { max: number; timeToMax: number; pollersMax: number };
   latency: { p50: number; p99: number; max: number };
   throughput: { recordsPerSecond: number };
-  sqs: { polls: number; emptyPolls: number; visibilityRedeliveries: number; spontaneousDuplicates: number };
+  /**
+   * producerRetries: retried sends (traffic duplicateSendRate); producerRetriesDelivered: those the queue accepted
+   * as new messages (standard: all; FIFO: after the deduplication interval or with a new ID per attempt);
+   * dedupDropped: those FIFO deduplication dropped (not produced records); producerDuplicates: successful
+   * processings of a logical message beyond its first (included in `duplicates`).
+   */
+  sqs: {
+    polls: number;
+    emptyPolls: number;
+    visibilityRedeliveries: number;
+    spontaneousDuplicates: number;
+    producerRetries: number;
+    producerRetriesDelivered: number;
+    dedupDropped: number;
+    producerDuplicates: number;
+  };
   destinations: unknown[];
   expectations: ExpectationResult[];
   series: { concurrency: [number, number][]; backlog: [number, number][]; oldestAge: [number, number][] };

@@ -18,7 +18,10 @@ export const DEFAULT_KEYS = 100;
 export const DEFAULT_RECORD_SIZE_BYTES = 1024;
 
 export interface SqsSourceConfig {
-  type: "sqs";
+  type: "sqs" | "sqs-fifo";
+  /** sqs-fifo: message groups, exactly-once within the deduplication interval. */
+  fifo: boolean;
+  contentBasedDeduplication: boolean;
   queueName: string;
   queueArn: string;
   visibilityTimeoutUs: number;
@@ -40,6 +43,20 @@ export interface KeySpec {
   zipfExponent: number;
 }
 
+/**
+ * Producer retries: with probability `rate` a send is sent a second time `afterUs` later (a lost response, say).
+ * `deduplicationId` (FIFO): "message" keeps one MessageDeduplicationId per logical message, "content" relies on
+ * ContentBasedDeduplication (the same body hashes the same), "perAttempt" sends a new id with every attempt.
+ */
+export interface ResendSpec {
+  rate: number;
+  afterUs: number;
+  deduplicationId: "message" | "perAttempt" | "content";
+}
+
+/** esm-sim's choice: a producer retry goes out 1 s after the send it repeats, unless duplicateSendAfter says otherwise. */
+export const DEFAULT_DUPLICATE_SEND_AFTER_US = 1_000_000;
+
 export interface SteadyProducer {
   kind: "steady";
   ratePerS: number;
@@ -48,6 +65,7 @@ export interface SteadyProducer {
   toUs: number;
   keys: KeySpec;
   recordSizeBytes: number;
+  resend: ResendSpec;
 }
 
 export interface BurstProducer {
@@ -56,6 +74,7 @@ export interface BurstProducer {
   records: number;
   keys: KeySpec;
   recordSizeBytes: number;
+  resend: ResendSpec;
 }
 
 export type ProducerConfig = SteadyProducer | BurstProducer;
@@ -65,6 +84,8 @@ export interface MappingConfig {
   batchingWindowUs: number;
   reportBatchItemFailures: boolean;
   maximumConcurrency: number | null;
+  /** ProvisionedPollerConfig: provisioned mode with this many event pollers at least and at most; null = on-demand. */
+  provisioned: { minPollers: number; maxPollers: number } | null;
   enabled: boolean;
 }
 
@@ -124,8 +145,13 @@ function keySpec(t: RawTraffic): KeySpec {
   };
 }
 
-export function toProducer(t: RawTraffic, untilUs: number | null): ProducerConfig {
+export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDeduplication = false): ProducerConfig {
   const recordSizeBytes = t.recordSize ?? DEFAULT_RECORD_SIZE_BYTES;
+  const resend: ResendSpec = {
+    rate: t.duplicateSendRate ?? 0,
+    afterUs: t.duplicateSendAfter ?? DEFAULT_DUPLICATE_SEND_AFTER_US,
+    deduplicationId: t.deduplicationId ?? (contentBasedDeduplication ? "content" : "message"),
+  };
   if (t.rate !== undefined) {
     return {
       kind: "steady",
@@ -135,9 +161,10 @@ export function toProducer(t: RawTraffic, untilUs: number | null): ProducerConfi
       toUs: t.to ?? untilUs ?? 0,
       keys: keySpec(t),
       recordSizeBytes,
+      resend,
     };
   }
-  return { kind: "burst", atUs: t.at ?? 0, records: t.records ?? 1, keys: keySpec(t), recordSizeBytes };
+  return { kind: "burst", atUs: t.at ?? 0, records: t.records ?? 1, keys: keySpec(t), recordSizeBytes, resend };
 }
 
 /** An expectation bound as written, in the report's unit; null when it does not fit the field's kind. */
@@ -159,16 +186,20 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
   const untilUs = overrides.untilUs ?? raw.until ?? null;
   const profileName = raw.profile ?? "current";
   const figureOverrides = (raw.scaling ?? {}) as Partial<Record<FigureName, number | null>>;
-  const queueName = src.QueueName ?? `${raw.name}-queue`;
+  const fifo = src.type === "sqs-fifo";
+  const queueName = src.QueueName ?? `${raw.name}-queue${fifo ? ".fifo" : ""}`;
+  const dlqDefault = fifo ? `${queueName.slice(0, -".fifo".length)}-dlq.fifo` : `${queueName}-dlq`;
   const source: SqsSourceConfig = {
-    type: "sqs",
+    type: fifo ? "sqs-fifo" : "sqs",
+    fifo,
+    contentBasedDeduplication: src.ContentBasedDeduplication ?? false,
     queueName,
     queueArn: `arn:aws:sqs:us-east-1:123456789012:${queueName}`,
     visibilityTimeoutUs: secondsToUs(src.VisibilityTimeout ?? 30),
     retentionUs: secondsToUs(src.MessageRetentionPeriod ?? 345_600),
     delayUs: secondsToUs(src.DelaySeconds ?? 0),
     maxReceiveCount: src.RedrivePolicy ? src.RedrivePolicy.maxReceiveCount : Infinity,
-    dlqArn: src.RedrivePolicy ? (src.RedrivePolicy.deadLetterTargetArn ?? `arn:aws:sqs:us-east-1:123456789012:${queueName}-dlq`) : null,
+    dlqArn: src.RedrivePolicy ? (src.RedrivePolicy.deadLetterTargetArn ?? `arn:aws:sqs:us-east-1:123456789012:${dlqDefault}`) : null,
     duplicateDeliveryRate: src.duplicateDeliveryRate ?? 0,
   };
   const expectations: Expectation[] = [];
@@ -190,12 +221,15 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     figures,
     figureOverrides,
     source,
-    traffic: raw.traffic.map((t) => toProducer(t, untilUs)),
+    traffic: raw.traffic.map((t) => toProducer(t, untilUs, source.contentBasedDeduplication)),
     mapping: {
       batchSize: m.BatchSize ?? 10,
       batchingWindowUs: secondsToUs(m.MaximumBatchingWindowInSeconds ?? 0),
       reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
       maximumConcurrency: m.ScalingConfig?.MaximumConcurrency ?? null,
+      provisioned: m.ProvisionedPollerConfig
+        ? { minPollers: m.ProvisionedPollerConfig.MinimumPollers ?? 2, maxPollers: m.ProvisionedPollerConfig.MaximumPollers ?? 200 }
+        : null,
       enabled: m.Enabled ?? true,
     },
     fn: {

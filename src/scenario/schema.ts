@@ -101,6 +101,9 @@ const trafficSchema = z.strictObject({
   keyDistribution: oneOf(["uniform", "zipf"] as const).optional(),
   zipfExponent: num(0, 10).optional(),
   recordSize: size().optional(),
+  duplicateSendRate: num(0, 1, "a probability 0..1 (the share of sends the producer sends a second time)").optional(),
+  duplicateSendAfter: duration().optional(),
+  deduplicationId: oneOf(["message", "perAttempt", "content"] as const).optional(),
 });
 
 const onFailure = z.strictObject({ Destination: str("an SQS queue, SNS topic or S3 bucket ARN") });
@@ -122,6 +125,11 @@ export const mappingSchema = z.strictObject({
   TumblingWindowInSeconds: int(0, 900).optional(),
   FilterCriteria: z.strictObject({ Filters: z.array(z.strictObject({ Pattern: str("a JSON event pattern") })) }).optional(),
   ScalingConfig: z.strictObject({ MaximumConcurrency: int(2, 1000).optional() }).optional(),
+  // SQS: MinimumPollers 2..200 (default 2), MaximumPollers 2..2,000 (default 200): SQS-PARAMS, CFN, CDK. One newer
+  // API copy says MaximumPollers up to 10,000 for SQS; esm-sim keeps the Developer Guide's 2,000.
+  ProvisionedPollerConfig: z
+    .strictObject({ MinimumPollers: int(2, 200).optional(), MaximumPollers: int(2, 2000).optional() })
+    .optional(),
   Enabled: bool().optional(),
 });
 
