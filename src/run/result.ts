@@ -48,7 +48,9 @@ export interface Report {
    * producerRetries: retried sends (traffic duplicateSendRate); producerRetriesDelivered: those the queue accepted
    * as new messages (standard: all; FIFO: after the deduplication interval or with a new ID per attempt);
    * dedupDropped: those FIFO deduplication dropped (not produced records); producerDuplicates: successful
-   * processings of a logical message beyond its first (included in `duplicates`).
+   * processings of a logical message beyond its first (included in `duplicates`). mode: on-demand or provisioned
+   * (ProvisionedPollerConfig); eventPollersMax: provisioned mode's peak event pollers (10 concurrent batches each),
+   * 0 on demand; rateLimitedReceives: receives that waited for the next second's event-poller budget.
    */
   sqs: {
     polls: number;
@@ -59,6 +61,9 @@ export interface Report {
     producerRetriesDelivered: number;
     dedupDropped: number;
     producerDuplicates: number;
+    mode: "on-demand" | "provisioned";
+    eventPollersMax: number;
+    rateLimitedReceives: number;
   };
   destinations: unknown[];
   expectations: ExpectationResult[];
