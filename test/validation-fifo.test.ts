@@ -58,3 +58,18 @@ describe("validation of sqs-fifo, producer retries and provisioned mode", () => 
     expect(r.scenario.traffic[0].resend.deduplicationId).toBe("content");
   });
 });
+
+describe("expectable report fields", () => {
+  it("every field an expectation may name resolves to a number or boolean in a report", async () => {
+    const { METRIC_PATHS } = await import("../src/metrics/paths.js");
+    const { valueAtPath } = await import("../src/run/expect.js");
+    const { simulate } = await import("../src/run/simulate.js");
+    const r = parseScenario(fifo(""), "s.yaml");
+    if (!r.ok) throw new Error("invalid");
+    const report = simulate(r.scenario).report;
+    for (const [path, kind] of Object.entries(METRIC_PATHS)) {
+      const v = valueAtPath(report, path);
+      expect([path, typeof v]).toEqual([path, kind === "bool" ? "boolean" : "number"]);
+    }
+  });
+});

@@ -27,4 +27,13 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "latency.p99": "ms",
   "latency.max": "ms",
   "throughput.recordsPerSecond": "rate",
+  "concurrency.pollersMax": "count",
+  "records.deletedDespiteReportedFailure": "count",
+  "sqs.visibilityRedeliveries": "count",
+  "sqs.producerRetries": "count",
+  "sqs.producerRetriesDelivered": "count",
+  "sqs.dedupDropped": "count",
+  "sqs.producerDuplicates": "count",
+  "sqs.eventPollersMax": "count",
+  "sqs.rateLimitedReceives": "count",
 };

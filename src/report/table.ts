@@ -60,6 +60,17 @@ export function renderTable(r: Report, opts: TableOptions): string {
     ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", `${fmtInt(r.sqs.polls)} (${fmtInt(r.sqs.emptyPolls)})`, "", ""],
   );
   out.push(t.toString());
+  const q = r.sqs;
+  if (q.producerRetries > 0) {
+    out.push(
+      c.dim(
+        `producer retries: ${fmtInt(q.producerRetries)} sent, ${fmtInt(q.dedupDropped)} dropped by FIFO deduplication, ${fmtInt(q.producerRetriesDelivered)} delivered as new messages; ${fmtInt(q.producerDuplicates)} logical messages processed more than once`,
+      ),
+    );
+  }
+  if (q.mode === "provisioned") {
+    out.push(c.dim(`provisioned mode: up to ${fmtInt(q.eventPollersMax)} event pollers; ${fmtInt(q.rateLimitedReceives)} receives waited for the next second's poller budget`));
+  }
 
   if (r.expectations.length > 0) {
     out.push("");
