@@ -11,7 +11,7 @@
  *
  * Duration = base + perRecord x batch size; with `jitter` s the draw is lognormal with the same mean
  * (mean x exp(s Z - s^2/2)), from the stream `function.duration`. A run longer than Timeout ends at Timeout as a
- * timeout. Failure rules: the first rule whose conditions all hold wins; `key`/`attempt` look at each record,
+ * timeout. Failure rules: the first rule whose conditions all hold wins; `key`/`attempt`/`record` look at each record,
  * `probability` (stream `function.failures`) and `from`/`to` at the invocation's start.
  * SQS FIFO partial failures follow AWS's guidance (services-sqs-errorhandling.html: "stop processing messages after
  * the first failure and return all failed and unprocessed messages"): the function reports the first matching
@@ -40,6 +40,7 @@ export interface InvocationPlan {
 interface CompiledRule {
   keyIndex: number | null | undefined; // undefined: the key is never produced, so the rule never matches
   attempt: number | null;
+  record: number | null;
   probability: number | null;
   fromUs: number | null;
   toUs: number | null;
@@ -132,8 +133,13 @@ export class LambdaFunction {
       if (rule.toUs !== null && nowUs >= rule.toUs) continue;
       if (rule.keyIndex === undefined) continue;
       let matching: SimRecord[];
-      if (rule.keyIndex !== null || rule.attempt !== null) {
-        matching = records.filter((r) => (rule.keyIndex === null || r.keyIndex === rule.keyIndex) && (rule.attempt === null || attemptOf(r) === rule.attempt));
+      if (rule.keyIndex !== null || rule.attempt !== null || rule.record !== null) {
+        matching = records.filter(
+          (r) =>
+            (rule.keyIndex === null || r.keyIndex === rule.keyIndex) &&
+            (rule.attempt === null || attemptOf(r) === rule.attempt) &&
+            (rule.record === null || r.n === rule.record),
+        );
         if (matching.length === 0) continue;
       } else {
         matching = [...records];

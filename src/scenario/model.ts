@@ -92,6 +92,8 @@ export interface MappingConfig {
 export interface FailureRule {
   key: string | null;
   attempt: number | null;
+  /** One record, by production index (a poison message). */
+  record: number | null;
   probability: number | null;
   fromUs: number | null;
   toUs: number | null;
@@ -242,6 +244,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
       failures: (f.failures ?? []).map((r) => ({
         key: r.when?.key ?? null,
         attempt: r.when?.attempt ?? null,
+        record: r.when?.record ?? null,
         probability: r.when?.probability ?? null,
         fromUs: r.when?.from ?? null,
         toUs: r.when?.to ?? null,

@@ -138,6 +138,7 @@ const failureRule = z.strictObject({
     .strictObject({
       key: str("a key").optional(),
       attempt: int(1, 100_000, "an attempt number 1.. (SQS: ApproximateReceiveCount)").optional(),
+      record: int(0, 1_000_000_000, "a record's production index 0.. (record 42 is SQS message msg-000042)").optional(),
       probability: num(0, 1, "a probability 0..1").optional(),
       from: duration().optional(),
       to: duration().optional(),
