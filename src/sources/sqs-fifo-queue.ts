@@ -223,7 +223,9 @@ export class SqsFifoQueue implements MessageQueue {
       if (!g || !this.withinLookAhead(g)) break;
       this.available.pop();
       g.heapKey = -1;
-      for (const m of g.msgs) {
+      const msgs = g.msgs;
+      for (let k = 0; k < msgs.length; k++) {
+        const m = msgs.at(k)!;
         if (m.state >= MsgState.Deleted) continue;
         if (m.state !== MsgState.Visible) break; // delayed: later messages of the group are too
         if (out.length >= maxCount || this.inFlightCount >= this.limits.inFlightMax) break;
