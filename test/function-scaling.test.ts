@@ -61,8 +61,9 @@ traffic: [{ at: 0s, records: 30000, keys: 100 }]
 function: { Timeout: 900, duration: { base: 800s } }
 account: { ConcurrentExecutions: 3000 }
 `);
-    const { events } = runWithTrace(s);
+    const { events, lines } = runWithTrace(s);
     const at = (type: string, tS: number) => events.filter((e) => e.type === type && e.tUs === tS * 1e6);
+    expect(JSON.parse(lines.find((l) => l.includes('"type":"throttle"'))!)).toMatchObject({ t: 0, reason: "scaling-rate", next: "retry" });
     expect(at("invoke", 0)).toHaveLength(1000);
     // every throttle also backs the mapping off by one poller, so half of the 500 extra pollers retire unstarted
     const throttled0 = at("throttle", 0);
