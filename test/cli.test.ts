@@ -105,8 +105,27 @@ describe("esm-sim CLI", () => {
 
   it("lists the profiles side by side", async () => {
     const r = await cli("profiles");
-    expect(r.out).toMatch(/scaleUpPerMinute\s+300\s+300\s+60/);
-    expect(r.out).toMatch(/maxConcurrency\s+1250\s+1000\s+1000/);
+    expect(r.out).toMatch(/^figure\s+unit\s+current\s+nov-2023\s+legacy-2022$/m);
+    expect(r.out).toMatch(/^scaleUpPerMinute\s+invokes\/min\s+300\s+300\s+60$/m);
+    expect(r.out).toMatch(/^maxConcurrency\s+invokes\s+1,250\s+1,000\s+1,000$/m);
+    expect(r.out).toMatch(/^functionScalingPer10s\s+environments\/10s\s+1,000\s+1,000\s+83.33$/m);
+    expect(r.out).toMatch(/^provisionedScaleUpPerMinute\s+invokes\/min\s+1,000\s+-\s+-$/m);
+    // each figure's source and date, per profile where they differ
+    expect(r.out).toContain("    legacy-2022: GH22, since 2019-06-20: up to 60 more instances per minute");
+    expect(r.out).toContain("    current: SQS-SCALE, since 2023-11-06: up to 300 more concurrent invokes per minute");
+  });
+
+  it("lists every figure of every profile, with a source, and a date unless chosen or absent", async () => {
+    const { PROFILES, FIGURE_NAMES } = await import("../src/esm/profiles.js");
+    for (const p of Object.values(PROFILES)) {
+      expect(Object.keys(p.figures).sort()).toEqual([...FIGURE_NAMES].sort());
+      for (const f of Object.values(p.figures)) {
+        expect(f.source.length).toBeGreaterThan(0);
+        if (f.chosen) expect(f.since).toBe("");
+      }
+    }
+    const json = JSON.parse((await cli("profiles", "--format", "json")).out);
+    expect(json.current.figures.scaleUpPerMinute).toMatchObject({ value: 300, since: "2023-11-06", chosen: false });
   });
 
   it("keeps the version in step with package.json", () => {

@@ -113,3 +113,40 @@ describe("percentiles", () => {
     }
   });
 });
+
+import { NumHeap, PrefixCounts } from "../src/engine/num-heap.js";
+import { prngStream as stream2 } from "../src/engine/prng.js";
+
+describe("NumHeap and PrefixCounts", () => {
+  it("pops (key, value) pairs smallest first, ties by value", () => {
+    const h = new NumHeap();
+    const rng = stream2(3, "heap");
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < 500; i++) pairs.push([rng.int(50), rng.int(1000)]);
+    for (const [k, v] of pairs) h.push(k, v);
+    const out: [number, number][] = [];
+    while (h.size > 0) {
+      out.push([h.peekKey(), h.peekValue()]);
+      h.pop();
+    }
+    expect(out).toEqual([...pairs].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+  });
+
+  it("counts positions below any position while growing", () => {
+    const c = new PrefixCounts();
+    const rng = stream2(4, "fenwick");
+    const live = new Uint8Array(5000);
+    for (let i = 0; i < 20000; i++) {
+      const p = rng.int(5000);
+      const d = live[p] ? -1 : 1;
+      live[p] ^= 1;
+      c.add(p, d);
+      if (i % 997 === 0) {
+        const q = rng.int(5001);
+        let s = 0;
+        for (let j = 0; j < q; j++) s += live[j];
+        expect(c.below(q)).toBe(s);
+      }
+    }
+  });
+});

@@ -182,6 +182,22 @@ function: { Timeout: 5 }
     expect(inv.tUs).toBe(50_000_000);
   });
 
+  it("a failure rule naming one record fails only the batches that hold it", () => {
+    const s = scenarioFrom(base(`
+  RedrivePolicy: { maxReceiveCount: 2 }
+traffic: [{ at: 0s, records: 4, key: a }]
+mapping: { BatchSize: 1 }
+function:
+  Timeout: 5
+  failures: [{ when: { record: 2 }, effect: error }]
+`));
+    const { events, report } = runWithTrace(s);
+    const results = events.filter((e) => e.type === "result").map((e) => [e.records[0].n, e.outcome]);
+    expect(results.filter((r) => r[1] === "error")).toEqual([[2, "error"], [2, "error"]]);
+    expect(report.records.dlq).toBe(1);
+    expect(report.records.succeeded).toBe(3);
+  });
+
   it("moves unprocessed messages past their retention period to expired", () => {
     const s = scenarioFrom(`
 name: t

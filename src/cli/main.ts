@@ -5,10 +5,11 @@
 import chalk from "chalk";
 import { Command, CommanderError, Option } from "commander";
 import { InternalError } from "../engine/assert.js";
-import { FIGURE_NAMES, PROFILES, PROFILE_NAMES } from "../esm/profiles.js";
+import { PROFILES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
 import { renderJson } from "../report/json.js";
+import { renderProfiles } from "../report/profiles.js";
 import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
 import { simulate } from "../run/simulate.js";
@@ -154,7 +155,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
   program
     .command("profiles")
-    .description("list the AWS figures each profile holds, with their sources")
+    .description("list the AWS figures of every profile side by side, with their sources and dates")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action((opts: { format: string }) => {
       if (opts.format === "json") {
@@ -183,21 +184,6 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     return handleError(e, io, reproduce);
   }
   return code;
-}
-
-function renderProfiles(): string {
-  const lines: string[] = [];
-  const w = Math.max(...FIGURE_NAMES.map((n) => n.length));
-  lines.push(`${"figure".padEnd(w)}  ${PROFILE_NAMES.map((p) => p.padStart(12)).join("")}  source`);
-  for (const f of FIGURE_NAMES) {
-    const vals = PROFILE_NAMES.map((p) => String(PROFILES[p].figures[f].value ?? "-").padStart(12)).join("");
-    const fig = PROFILES.current.figures[f];
-    lines.push(`${f.padEnd(w)}  ${vals}  ${fig.chosen ? "esm-sim's choice" : fig.source}: ${fig.note}`);
-  }
-  lines.push("");
-  for (const p of PROFILE_NAMES) lines.push(`${p} (as of ${PROFILES[p].asOf}): ${PROFILES[p].description}`);
-  lines.push("Override single figures in a scenario with a `scaling:` block, e.g. scaling: { scaleUpPerMinute: 120 }.");
-  return lines.join("\n") + "\n";
 }
 
 function parseSeed(s: string): number {

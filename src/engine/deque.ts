@@ -46,6 +46,11 @@ export class Deque<T> {
     return item;
   }
 
+  /** The k-th item from the front (0 = the front), or undefined past the end. */
+  at(k: number): T | undefined {
+    return k < this.count ? this.items[(this.head + k) & this.mask] : undefined;
+  }
+
   /** Iterate the live items in order (read-only). */
   *[Symbol.iterator](): IterableIterator<T> {
     for (let k = 0; k < this.count; k++) yield this.items[(this.head + k) & this.mask] as T;

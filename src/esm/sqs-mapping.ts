@@ -25,20 +25,26 @@
  * - Scaling (sqs-scaling.ts): 5 pollers at start, +N a minute while messages remain visible and no poller is idle,
  *   up to min(profile maximum, MaximumConcurrency, account concurrency); scale-down when idle; back-off by one
  *   poller per throttle, and per error without ReportBatchItemFailures.
- * Not modelled: FilterCriteria for SQS, provisioned mode, the SQS API's own throttling, the effective visibility
- * timeout extension of older docs (window + timeout + 30 s).
+ * - FIFO queues (sqs-fifo-queue.ts): the queue returns only messages of available groups; the backlog that drives
+ *   scale-up is what a receive could return now, so concurrency grows to the number of active groups, no further.
+ * - Provisioned mode (ProvisionedPollerConfig): MinimumPollers x 10 concurrent batches from the start, +1,000 a
+ *   minute up to MaximumPollers x 10 (sqs-scaling.ts provisionedFigures); the event pollers' receive calls
+ *   (10/s each) and bytes (1 MB/s each) are budgeted per 1 s window: a poller over budget waits for the next
+ *   second (esm-sim's choice of a fixed window; AWS gives only the per-second figures).
+ * Not modelled: FilterCriteria for SQS, the SQS API's own throttling, the effective visibility timeout extension
+ * of older docs (window + timeout + 30 s).
  */
 import { Deque } from "../engine/deque.js";
 import type { Scheduler } from "../engine/scheduler.js";
-import { US_PER_MS } from "../engine/time.js";
+import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import type { LambdaFunction, InvocationPlan } from "../lambda/function.js";
 import type { MappingConfig } from "../scenario/model.js";
-import type { SqsMessage, SqsQueue } from "../sources/sqs-queue.js";
-import type { SimRecord, Trace, InvokeEvent, ScaleEvent } from "../trace/events.js";
+import type { MessageQueue, SqsMessage } from "../sources/sqs-queue.js";
+import type { SimRecord, Trace, InvokeEvent, ScaleEvent, ThrottleEvent } from "../trace/events.js";
 import type { SqsFigures } from "./profiles.js";
-import { decideBackOff, decideScaleDown, decideScaleUp, scaleCeiling, type ScaleDecision, type ScaleLimits } from "./sqs-scaling.js";
+import { decideBackOff, decideScaleDown, decideScaleUp, provisionedFigures, scaleCeiling, type ScaleDecision, type ScaleLimits } from "./sqs-scaling.js";
 
-type PollerState = "receiving" | "waiting" | "invoking" | "throttled" | "retired";
+type PollerState = "receiving" | "waiting" | "limited" | "invoking" | "throttled" | "retired";
 
 interface Poller {
   id: number;
@@ -72,18 +78,77 @@ export class SqsMapping {
   private lastScaleDownUs = 0;
   private readonly limits: ScaleLimits;
   private readonly windowUs: number;
+  private readonly figures: SqsFigures;
+
+  // Provisioned mode: each event poller's receive calls and bytes per second, in 1 s windows.
+  private readonly provisioned: boolean;
+  private rateWindowEndUs = 0;
+  private callsInWindow = 0;
+  private bytesInWindow = 0;
+  private readonly limited = new Deque<Poller>();
+  private limitWakeAtUs = -1;
+  /** Receives that waited for the next second because the event pollers' call or byte budget was spent. */
+  rateLimitedReceives = 0;
 
   constructor(
     private readonly sched: Scheduler,
-    private readonly queue: SqsQueue,
+    private readonly queue: MessageQueue,
     private readonly fn: LambdaFunction,
     private readonly mapping: MappingConfig,
-    private readonly figures: SqsFigures,
+    figures: SqsFigures,
     accountConcurrency: number,
     private readonly trace: Trace,
   ) {
-    this.limits = scaleCeiling(figures, mapping.maximumConcurrency, accountConcurrency);
+    const prov = mapping.provisioned;
+    this.provisioned = prov !== null;
+    this.figures = prov ? provisionedFigures(figures, prov.minPollers, prov.maxPollers) : figures;
+    this.limits = scaleCeiling(this.figures, mapping.maximumConcurrency, accountConcurrency);
     this.windowUs = mapping.batchingWindowUs;
+  }
+
+  /** Provisioned mode: the event pollers needed for the current number of concurrent batches. */
+  get eventPollers(): number {
+    return Math.ceil(this.target / (this.figures.provisionedInvokesPerPoller ?? 10));
+  }
+
+  /**
+   * Provisioned mode: take one receive call from this second's budget (10 calls and 1 MB per event poller), or
+   * park the poller until the next second.
+   */
+  private takeReceiveCall(p: Poller): boolean {
+    const now = this.sched.nowUs;
+    if (now >= this.rateWindowEndUs) {
+      this.rateWindowEndUs = (Math.floor(now / US_PER_S) + 1) * US_PER_S;
+      this.callsInWindow = 0;
+      this.bytesInWindow = 0;
+    }
+    const calls = (this.figures.provisionedReceivesPerPollerPerS ?? Infinity) * this.eventPollers;
+    if (this.callsInWindow < calls && this.bytesInWindow < this.bytesBudget()) {
+      this.callsInWindow++;
+      return true;
+    }
+    this.rateLimitedReceives++;
+    p.state = "limited";
+    this.limited.push(p);
+    if (this.limitWakeAtUs !== this.rateWindowEndUs) {
+      this.limitWakeAtUs = this.rateWindowEndUs;
+      this.sched.at(this.rateWindowEndUs, () => this.resumeLimited(), PRIO_POLLER);
+    }
+    return false;
+  }
+
+  private bytesBudget(): number {
+    return (this.figures.provisionedBytesPerPollerPerS ?? Infinity) * this.eventPollers;
+  }
+
+  private resumeLimited(): void {
+    const n = this.limited.length;
+    for (let i = 0; i < n; i++) {
+      const p = this.limited.shift()!;
+      if (p.state !== "limited") continue;
+      p.state = "receiving";
+      this.gather(p);
+    }
   }
 
   get invocations(): number {
@@ -127,7 +192,13 @@ export class SqsMapping {
     for (;;) {
       const want = Math.min(this.figures.receiveMaxMessages, batchSize - p.batch.length);
       const wasEmpty = p.batch.length === 0;
-      const r = this.queue.receive(now, want, this.figures.payloadMaxBytes - p.bytes, wasEmpty);
+      if (this.provisioned && !this.takeReceiveCall(p)) return;
+      const payloadRoom = this.figures.payloadMaxBytes - p.bytes;
+      const room = this.provisioned ? Math.min(payloadRoom, this.bytesBudget() - this.bytesInWindow) : payloadRoom;
+      const r = this.queue.receive(now, want, room, wasEmpty);
+      if (this.provisioned) for (const m of r.messages) this.bytesInWindow += m.sizeBytes;
+      // A receive cut short by the event pollers' byte budget is not a full payload: the batch goes on.
+      const payloadFull = r.payloadFull && room === payloadRoom;
       this.trace.emit({ tUs: now, type: "poll", poller: p.id, received: r.messages.length, visible: this.queue.visibleCount });
       if (r.messages.length > 0 && wasEmpty && this.windowUs > 0 && now >= p.windowEndUs) p.windowEndUs = now + this.windowUs;
       for (const m of r.messages) {
@@ -136,10 +207,10 @@ export class SqsMapping {
       }
       const n = p.batch.length;
       if (n >= batchSize) return this.invoke(p, "size");
-      if (r.payloadFull) return this.invoke(p, "payload");
+      if (payloadFull) return this.invoke(p, "payload");
       if (n > 0 && this.windowUs === 0) return this.invoke(p, "available");
       if (n > 0 && now >= p.windowEndUs) return this.invoke(p, "window");
-      if (r.messages.length === want && this.queue.visibleCount > 0) continue;
+      if ((r.messages.length === want || r.payloadFull) && this.queue.hasReceivable()) continue;
       break;
     }
     this.wait(p);
@@ -182,7 +253,7 @@ export class SqsMapping {
   }
 
   private onWake(): void {
-    while (this.queue.visibleCount > 0) {
+    while (this.queue.hasReceivable()) {
       const p = this.nextWaiter();
       if (!p) break;
       p.waitToken++;
@@ -205,8 +276,9 @@ export class SqsMapping {
   private invoke(p: Poller, closedBy: InvokeEvent["closedBy"]): void {
     const now = this.sched.nowUs;
     p.closedBy = closedBy;
-    if (!this.fn.tryAcquire()) {
-      this.throttle(p);
+    const got = this.fn.acquire(now);
+    if (got !== "ok") {
+      this.throttle(p, got);
       return;
     }
     if (p.state === "throttled") this.throttled--;
@@ -257,7 +329,7 @@ export class SqsMapping {
     this.endCycle(p);
   }
 
-  private throttle(p: Poller): void {
+  private throttle(p: Poller, reason: ThrottleEvent["reason"]): void {
     const now = this.sched.nowUs;
     if (p.state !== "throttled") {
       p.state = "throttled";
@@ -268,7 +340,7 @@ export class SqsMapping {
     const retryAtUs = now + p.throttleDelayUs;
     const next = retryAtUs < earliestVisibleUs ? "retry" : "release";
     this.notePeakBusy();
-    this.trace.emit({ tUs: now, type: "throttle", poller: p.id, records: p.batch, concurrency: this.fn.inFlight, limit: this.fn.limit, next });
+    this.trace.emit({ tUs: now, type: "throttle", poller: p.id, records: p.batch, concurrency: this.fn.inFlight, limit: this.fn.limit, next, reason });
     this.backOff();
     if (next === "retry") {
       p.throttleDelayUs = Math.min(p.throttleDelayUs * 2, this.figures.throttleRetryMaxMs * US_PER_MS);
@@ -348,12 +420,15 @@ export class SqsMapping {
       pollers: this.pollers.length,
       concurrency: this.fn.inFlight,
     });
-    if (visible > 0) this.sawBacklog = true;
+    // The backlog that more pollers could take: for FIFO, messages of locked groups do not count, so the mapping
+    // scales to the number of active message groups and no further.
+    const backlog = this.queue.hasReceivable() ? Math.max(1, visible) : 0;
+    if (backlog > 0) this.sawBacklog = true;
     this.notePeakBusy();
     if (now >= this.holdUntilUs) {
       let idle = 0;
       for (const p of this.pollers) if (p.state === "waiting" && p.batch.length === 0) idle++;
-      const up = decideScaleUp(this.target, visible, idle, this.allowance, this.figures.scaleTickMs, this.figures, this.limits);
+      const up = decideScaleUp(this.target, backlog, idle, this.allowance, this.figures.scaleTickMs, this.figures, this.limits);
       this.allowance = up.allowance;
       this.apply(up.decision);
     }

@@ -59,6 +59,29 @@ export function decideScaleDown(target: number, sawBacklog: boolean, peakBusy: n
   return to < target ? { kind: "set", to, reason: "scale-down" } : { kind: "hold" };
 }
 
+/**
+ * Provisioned mode (ProvisionedPollerConfig) as figures for the same policies: each event poller runs up to
+ * `provisionedInvokesPerPoller` concurrent invokes, so the mapping starts at MinimumPollers x that (dedicated
+ * pollers are ready before traffic), scales by `provisionedScaleUpPerMinute`, up to MaximumPollers x that, and
+ * never drops (scale-down, back-off) below the minimum; there is no low-traffic optimisation.
+ * Source: https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html (provisioned mode),
+ *   https://aws.amazon.com/blogs/aws/aws-lambda-enhances-sqs-processing-with-new-provisioned-mode-3x-faster-scaling-16x-higher-capacity
+ * esm-sim's choices: the scale-up trigger is the on-demand one (messages waiting, no idle slot); back-off after
+ * errors and throttles applies down to the minimum.
+ */
+export function provisionedFigures(figures: SqsFigures, minPollers: number, maxPollers: number): SqsFigures {
+  const per = figures.provisionedInvokesPerPoller ?? 10;
+  const min = minPollers * per;
+  return {
+    ...figures,
+    initialConcurrency: min,
+    scaleUpPerMinute: figures.provisionedScaleUpPerMinute ?? figures.scaleUpPerMinute,
+    maxConcurrency: maxPollers * per,
+    lowTrafficConcurrency: null,
+    backoffMinConcurrency: min,
+  };
+}
+
 /** After a function error (without ReportBatchItemFailures) or a throttle: remove concurrency, down to a floor. */
 export function decideBackOff(target: number, figures: SqsFigures, limits: ScaleLimits): ScaleDecision {
   const floor = Math.min(figures.backoffMinConcurrency, limits.ceiling);

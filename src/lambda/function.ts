@@ -5,13 +5,25 @@
  * Sources: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (Timeout up to 900 s, 1,000
  *   concurrent executions by default), https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
  *   (reserved concurrency is the function's maximum; throttles beyond it),
- *   https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (throttles are not invocations).
+ *   https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (throttles are not invocations),
+ *   https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html (each function adds at most 1,000 execution
+ *   environments every 10 s, refilled continuously, not accumulating; beyond it requests are throttled).
  *
  * Duration = base + perRecord x batch size; with `jitter` s the draw is lognormal with the same mean
  * (mean x exp(s Z - s^2/2)), from the stream `function.duration`. A run longer than Timeout ends at Timeout as a
- * timeout. Failure rules: the first rule whose conditions all hold wins; `key`/`attempt` look at each record,
+ * timeout. Failure rules: the first rule whose conditions all hold wins; `key`/`attempt`/`record` look at each record,
  * `probability` (stream `function.failures`) and `from`/`to` at the invocation's start.
- * Not modelled: cold starts, memory size, the per-function scaling rate (1,000 environments per 10 s), extensions.
+ * SQS FIFO partial failures follow AWS's guidance (services-sqs-errorhandling.html: "stop processing messages after
+ * the first failure and return all failed and unprocessed messages"): the function reports the first matching
+ * record and every record after it in the batch, whatever their group.
+ *
+ * Scaling rate: a token bucket holding at most `functionScalingBurst` new environments, refilled at
+ * `functionScalingPer10s` per 10 s. An invoke that finds every existing environment busy needs a new one and takes a
+ * token; with none left it is throttled ("scaling-rate"), like one beyond the concurrency limit ("concurrency").
+ * esm-sim's choice: environments are never reclaimed during a run (AWS does not document when idle ones go), so
+ * only growth beyond the run's peak so far needs tokens. The legacy-2022 figures (a burst of up to 3,000, then 500 a
+ * minute) were account-wide in AWS; esm-sim applies them to the one function it simulates.
+ * Not modelled: cold starts, memory size, extensions.
  */
 import { prngStream, type Prng } from "../engine/prng.js";
 import type { FunctionConfig } from "../scenario/model.js";
@@ -28,14 +40,28 @@ export interface InvocationPlan {
 interface CompiledRule {
   keyIndex: number | null | undefined; // undefined: the key is never produced, so the rule never matches
   attempt: number | null;
+  record: number | null;
   probability: number | null;
   fromUs: number | null;
   toUs: number | null;
   effect: "error" | "timeout" | "partial";
 }
 
+export interface FunctionScaling {
+  /** New environments available at once (the bucket's size). */
+  burst: number;
+  /** New environments added to the bucket per 10 s. */
+  per10s: number;
+}
+
+export type AcquireResult = "ok" | "concurrency" | "scaling-rate";
+
 export class LambdaFunction {
   inFlight = 0;
+  /** Execution environments created so far (the run's peak concurrency). */
+  environments = 0;
+  private tokens: number;
+  private tokensAtUs = 0;
   private readonly durationRng: Prng;
   private readonly failureRng: Prng;
   private readonly rules: CompiledRule[];
@@ -45,7 +71,11 @@ export class LambdaFunction {
     readonly accountConcurrency: number,
     seed: number,
     keys: KeyTable,
+    private readonly scaling: FunctionScaling = { burst: Infinity, per10s: Infinity },
+    /** SQS FIFO: on a partial failure the function stops at the first failed record and reports it and every record after it. */
+    private readonly stopAtFirstFailure = false,
   ) {
+    this.tokens = scaling.burst;
     this.durationRng = prngStream(seed, "function.duration");
     this.failureRng = prngStream(seed, "function.failures");
     this.rules = cfg.failures.map((r) => ({ ...r, keyIndex: r.key === null ? null : keys.lookup(r.key) }));
@@ -56,11 +86,20 @@ export class LambdaFunction {
     return this.cfg.reservedConcurrency ?? this.accountConcurrency;
   }
 
-  /** Take a concurrency slot, or report a throttle (false). */
-  tryAcquire(): boolean {
-    if (this.inFlight >= this.limit) return false;
+  /** Take a concurrency slot at `nowUs`, or say why the invoke is throttled. */
+  acquire(nowUs: number): AcquireResult {
+    if (this.inFlight >= this.limit) return "concurrency";
+    if (this.inFlight >= this.environments) {
+      if (nowUs > this.tokensAtUs) {
+        this.tokens = Math.min(this.scaling.burst, this.tokens + ((nowUs - this.tokensAtUs) * this.scaling.per10s) / 10_000_000);
+        this.tokensAtUs = nowUs;
+      }
+      if (this.tokens < 1 - 1e-9) return "scaling-rate";
+      this.tokens -= 1;
+      this.environments++;
+    }
     this.inFlight++;
-    return true;
+    return "ok";
   }
 
   release(): void {
@@ -84,6 +123,7 @@ export class LambdaFunction {
     }
     if (!hit) return { durationUs, outcome: "ok", failed: [] };
     if (hit.rule.effect === "error") return { durationUs, outcome: "error", failed: [...records] };
+    if (this.stopAtFirstFailure) return { durationUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])) };
     return { durationUs, outcome: "partial", failed: hit.matching };
   }
 
@@ -93,8 +133,13 @@ export class LambdaFunction {
       if (rule.toUs !== null && nowUs >= rule.toUs) continue;
       if (rule.keyIndex === undefined) continue;
       let matching: SimRecord[];
-      if (rule.keyIndex !== null || rule.attempt !== null) {
-        matching = records.filter((r) => (rule.keyIndex === null || r.keyIndex === rule.keyIndex) && (rule.attempt === null || attemptOf(r) === rule.attempt));
+      if (rule.keyIndex !== null || rule.attempt !== null || rule.record !== null) {
+        matching = records.filter(
+          (r) =>
+            (rule.keyIndex === null || r.keyIndex === rule.keyIndex) &&
+            (rule.attempt === null || attemptOf(r) === rule.attempt) &&
+            (rule.record === null || r.n === rule.record),
+        );
         if (matching.length === 0) continue;
       } else {
         matching = [...records];

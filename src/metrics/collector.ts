@@ -7,6 +7,9 @@
  * processings beyond the first; an ordering violation is a record whose first success came after that of a
  * later-produced record with the same key; latency runs from production to the end of the first successful
  * invocation; SQS IteratorAge is the age of the oldest message in the queue, sampled once a second.
+ * A producer retry accepted as a new message is its own record (produced, succeeded...); when both it and the
+ * send it repeats succeed, the later success also counts in `duplicates` (and `producerDuplicates`): one logical
+ * message processed twice. Only records that carry a logicalN are tracked, so memory stays small.
  */
 import type { TraceEvent } from "../trace/events.js";
 import { Percentiles } from "./histogram.js";
@@ -33,6 +36,10 @@ export class MetricsCollector {
   deletedDespiteReportedFailure = 0;
   visibilityRedeliveries = 0;
   spontaneousDuplicates = 0;
+  dedupDropped = 0;
+  producerDuplicates = 0;
+  /** Logical messages with a producer retry: how many of their copies have succeeded. */
+  private readonly logicalSuccesses = new Map<number, number>();
   polls = 0;
   emptyPolls = 0;
   concurrencyMax = 0;
@@ -89,6 +96,15 @@ export class MetricsCollector {
           this.latency.add(e.tUs - r.sentUs);
           if (maxN[r.keyIndex] > r.n) this.orderingViolations++;
           else maxN[r.keyIndex] = r.n;
+          const logical = r.logicalN;
+          if (logical !== undefined && logical >= 0) {
+            const seen = this.logicalSuccesses.get(logical) ?? 0;
+            this.logicalSuccesses.set(logical, seen + 1);
+            if (seen > 0) {
+              this.duplicates++;
+              this.producerDuplicates++;
+            }
+          }
         }
         break;
       }
@@ -116,6 +132,9 @@ export class MetricsCollector {
           this.ageSeries.push({ tUs: e.tUs, value: e.oldestAgeUs });
           this.nextSeriesUs = e.tUs + this.seriesEveryUs;
         }
+        break;
+      case "dedup":
+        this.dedupDropped++;
         break;
       case "produce":
         break;

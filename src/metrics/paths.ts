@@ -36,4 +36,10 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "sqs.emptyPolls": "count",
   "sqs.visibilityRedeliveries": "count",
   "sqs.spontaneousDuplicates": "count",
+  "sqs.producerRetries": "count",
+  "sqs.producerRetriesDelivered": "count",
+  "sqs.dedupDropped": "count",
+  "sqs.producerDuplicates": "count",
+  "sqs.eventPollersMax": "count",
+  "sqs.rateLimitedReceives": "count",
 };

@@ -52,7 +52,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const dupPaint = r.duplicates > 0 ? c.yellow : (s: string) => s;
   t.push(
     [dupPaint("duplicates"), dupPaint(fmtInt(r.duplicates)), "total", fmtInt(r.invocations.total), "concurrency max", fmtInt(r.concurrency.max)],
-    ["ordering violations", fmtInt(r.orderingViolations), "errors", paintIf(c, r.invocations.errors, fmtInt(r.invocations.errors)), "reached at", fmtMs(r.concurrency.timeToMax)],
+    ["ordering violations", fmtInt(r.orderingViolations), "errors", paintIf(c, r.invocations.errors, fmtInt(r.invocations.errors)), "reached after", fmtMs(r.concurrency.timeToMax)],
     ["visibility redeliveries", fmtInt(r.sqs.visibilityRedeliveries), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "pollers max", fmtInt(r.concurrency.pollersMax)],
     ["latency p50", fmtMs(r.latency.p50), "throttles", paintIf(c, r.invocations.throttles, fmtInt(r.invocations.throttles)), "oldest message max", fmtMs(r.iteratorAge.max)],
     ["latency p99", fmtMs(r.latency.p99), "partial responses", fmtInt(r.invocations.partial), "oldest message p50", fmtMs(r.iteratorAge.p50)],
@@ -60,6 +60,17 @@ export function renderTable(r: Report, opts: TableOptions): string {
     ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", `${fmtInt(r.sqs.polls)} (${fmtInt(r.sqs.emptyPolls)})`, "", ""],
   );
   out.push(t.toString());
+  const q = r.sqs;
+  if (q.producerRetries > 0) {
+    out.push(
+      c.dim(
+        `producer retries: ${fmtInt(q.producerRetries)} sent, ${fmtInt(q.dedupDropped)} dropped by FIFO deduplication, ${fmtInt(q.producerRetriesDelivered)} delivered as new messages; ${fmtInt(q.producerDuplicates)} logical messages processed more than once`,
+      ),
+    );
+  }
+  if (q.mode === "provisioned") {
+    out.push(c.dim(`provisioned mode: up to ${fmtInt(q.eventPollersMax)} event pollers; ${fmtInt(q.rateLimitedReceives)} receives waited for the next second's poller budget`));
+  }
 
   if (r.expectations.length > 0) {
     out.push("");

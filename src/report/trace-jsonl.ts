@@ -27,8 +27,11 @@ export type TraceObject = { t: number; type: string } & Record<string, unknown>;
 export function traceObject(e: TraceEvent, ctx: IdContext): TraceObject {
   const t = usToMs(e.tUs);
   switch (e.type) {
-    case "produce":
-      return { t, type: e.type, recordId: messageId(e.record.n), key: ctx.keyNames[e.record.keyIndex], queue: ctx.queue, size: e.record.sizeBytes };
+    case "produce": {
+      const r = e.record;
+      const resendOf = r.logicalN !== undefined && r.logicalN >= 0 && r.logicalN !== r.n ? { resendOf: messageId(r.logicalN) } : {};
+      return { t, type: e.type, recordId: messageId(r.n), key: ctx.keyNames[r.keyIndex], queue: ctx.queue, size: r.sizeBytes, ...resendOf };
+    }
     case "poll":
       return { t, type: e.type, poller: e.poller, queue: ctx.queue, received: e.received, visible: e.visible };
     case "invoke":
@@ -36,7 +39,7 @@ export function traceObject(e: TraceEvent, ctx: IdContext): TraceObject {
     case "result":
       return { t, type: e.type, invocation: e.invocation, outcome: e.outcome, failedIds: ids(e.failed), durationMs: usToMs(e.durationUs), succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial };
     case "throttle":
-      return { t, type: e.type, poller: e.poller, queue: ctx.queue, recordIds: ids(e.records), concurrency: e.concurrency, limit: e.limit, next: e.next };
+      return { t, type: e.type, poller: e.poller, queue: ctx.queue, recordIds: ids(e.records), concurrency: e.concurrency, limit: e.limit, next: e.next, reason: e.reason };
     case "dlq":
       return { t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, receiveCount: e.receiveCount, dlqArn: e.dlqArn };
     case "expire":
@@ -45,6 +48,8 @@ export function traceObject(e: TraceEvent, ctx: IdContext): TraceObject {
       return { t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue, receiveCount: e.receiveCount, reason: e.reason };
     case "scale":
       return { t, type: e.type, queue: ctx.queue, from: e.from, to: e.to, reason: e.reason };
+    case "dedup":
+      return { t, type: e.type, recordId: messageId(e.ofN), key: ctx.keyNames[e.keyIndex], queue: ctx.queue, reason: e.reason };
     case "sample":
       return { t, type: e.type, queue: ctx.queue, visible: e.visible, inFlight: e.inFlight, oldestAgeMs: usToMs(e.oldestAgeUs), pollers: e.pollers, concurrency: e.concurrency };
   }

@@ -40,10 +40,31 @@ export interface Report {
   invocations: { total: number; errors: number; timeouts: number; throttles: number; partial: number; partialIgnored: number };
   batchSize: { p50: number; max: number };
   iteratorAge: { max: number; p50: number; p99: number; definition: string };
+  /** max: peak concurrent invocations; timeToMax: ms from the first arrival to the first invoke at that peak. */
   concurrency: { max: number; timeToMax: number; pollersMax: number };
   latency: { p50: number; p99: number; max: number };
   throughput: { recordsPerSecond: number };
-  sqs: { polls: number; emptyPolls: number; visibilityRedeliveries: number; spontaneousDuplicates: number };
+  /**
+   * producerRetries: retried sends (traffic duplicateSendRate); producerRetriesDelivered: those the queue accepted
+   * as new messages (standard: all; FIFO: after the deduplication interval or with a new ID per attempt);
+   * dedupDropped: those FIFO deduplication dropped (not produced records); producerDuplicates: successful
+   * processings of a logical message beyond its first (included in `duplicates`). mode: on-demand or provisioned
+   * (ProvisionedPollerConfig); eventPollersMax: provisioned mode's peak event pollers (10 concurrent batches each),
+   * 0 on demand; rateLimitedReceives: receives that waited for the next second's event-poller budget.
+   */
+  sqs: {
+    polls: number;
+    emptyPolls: number;
+    visibilityRedeliveries: number;
+    spontaneousDuplicates: number;
+    producerRetries: number;
+    producerRetriesDelivered: number;
+    dedupDropped: number;
+    producerDuplicates: number;
+    mode: "on-demand" | "provisioned";
+    eventPollersMax: number;
+    rateLimitedReceives: number;
+  };
   destinations: unknown[];
   expectations: ExpectationResult[];
   series: { concurrency: [number, number][]; backlog: [number, number][]; oldestAge: [number, number][] };

@@ -8,13 +8,14 @@
 import { assert } from "../engine/assert.js";
 import { prngStream } from "../engine/prng.js";
 import { Scheduler } from "../engine/scheduler.js";
-import { US_PER_DAY, usToMs } from "../engine/time.js";
+import { US_PER_DAY, US_PER_MS, usToMs } from "../engine/time.js";
 import { SqsMapping } from "../esm/sqs-mapping.js";
 import { LambdaFunction } from "../lambda/function.js";
 import { MetricsCollector, type SeriesPoint } from "../metrics/collector.js";
 import type { Scenario } from "../scenario/model.js";
 import { KeyTable } from "../sources/keys.js";
-import { SqsQueue } from "../sources/sqs-queue.js";
+import { SqsFifoQueue } from "../sources/sqs-fifo-queue.js";
+import { SqsQueue, type MessageQueue } from "../sources/sqs-queue.js";
 import { Traffic } from "../sources/traffic.js";
 import { Trace, type TraceListener } from "../trace/events.js";
 import { checkExpectations } from "./expect.js";
@@ -43,8 +44,23 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   trace.listen(metrics.listener);
   if (options.trace) trace.listen(options.trace({ queue: scenario.source.queueName, keyNames: keys.names }), true);
 
-  const queue = new SqsQueue(scenario.source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
-  const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys);
+  const figures = scenario.figures;
+  const fifoQueue = scenario.source.fifo
+    ? new SqsFifoQueue(scenario.source, traffic, trace, {
+        lookAheadMessages: figures.fifoLookAheadMessages,
+        inFlightMax: figures.fifoInFlightMax,
+        deduplicationIntervalUs: figures.fifoDeduplicationIntervalMs * US_PER_MS,
+      })
+    : null;
+  const queue: MessageQueue = fifoQueue ?? new SqsQueue(scenario.source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
+  const fn = new LambdaFunction(
+    scenario.fn,
+    scenario.accountConcurrency,
+    scenario.seed,
+    keys,
+    { burst: figures.functionScalingBurst, per10s: figures.functionScalingPer10s },
+    scenario.source.fifo,
+  );
   const mapping = new SqsMapping(sched, queue, fn, scenario.mapping, scenario.figures, scenario.accountConcurrency, trace);
   mapping.start(0);
 
@@ -116,7 +132,12 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
       p99: usToMs(metrics.iteratorAge.quantile(0.99)),
       definition: "age of the oldest message in the queue, sampled every second",
     },
-    concurrency: { max: metrics.concurrencyMax, timeToMax: usToMs(metrics.concurrencyMaxAtUs), pollersMax: metrics.pollersMax },
+    concurrency: {
+      max: metrics.concurrencyMax,
+      // From the first arrival to the first invoke that reached the peak ("how long until we reach 1000").
+      timeToMax: metrics.invocations > 0 ? usToMs(Math.max(0, metrics.concurrencyMaxAtUs - traffic.firstArrivalUs)) : 0,
+      pollersMax: metrics.pollersMax,
+    },
     latency: { p50: usToMs(metrics.latency.quantile(0.5)), p99: usToMs(metrics.latency.quantile(0.99)), max: usToMs(metrics.latency.max) },
     throughput: { recordsPerSecond: activeS > 0 ? round3(metrics.succeeded / activeS) : 0 },
     sqs: {
@@ -124,6 +145,13 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
       emptyPolls: metrics.emptyPolls,
       visibilityRedeliveries: metrics.visibilityRedeliveries,
       spontaneousDuplicates: metrics.spontaneousDuplicates,
+      producerRetries: traffic.resendsSent,
+      producerRetriesDelivered: queue.resendsAccepted,
+      dedupDropped: metrics.dedupDropped,
+      producerDuplicates: metrics.producerDuplicates,
+      mode: scenario.mapping.provisioned ? "provisioned" : "on-demand",
+      eventPollersMax: scenario.mapping.provisioned ? Math.ceil(metrics.pollersMax / (figures.provisionedInvokesPerPoller ?? 10)) : 0,
+      rateLimitedReceives: mapping.rateLimitedReceives,
     },
     destinations: [],
     expectations: [],

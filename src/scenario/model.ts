@@ -23,7 +23,10 @@ export const DEFAULT_RECORD_SIZE_BYTES = 1024;
 export const DEFAULT_DATA: unknown = Object.freeze({});
 
 export interface SqsSourceConfig {
-  type: "sqs";
+  type: "sqs" | "sqs-fifo";
+  /** sqs-fifo: message groups, exactly-once within the deduplication interval. */
+  fifo: boolean;
+  contentBasedDeduplication: boolean;
   queueName: string;
   queueArn: string;
   visibilityTimeoutUs: number;
@@ -45,6 +48,20 @@ export interface KeySpec {
   zipfExponent: number;
 }
 
+/**
+ * Producer retries: with probability `rate` a send is sent a second time `afterUs` later (a lost response, say).
+ * `deduplicationId` (FIFO): "message" keeps one MessageDeduplicationId per logical message, "content" relies on
+ * ContentBasedDeduplication (the same body hashes the same), "perAttempt" sends a new id with every attempt.
+ */
+export interface ResendSpec {
+  rate: number;
+  afterUs: number;
+  deduplicationId: "message" | "perAttempt" | "content";
+}
+
+/** esm-sim's choice: a producer retry goes out 1 s after the send it repeats, unless duplicateSendAfter says otherwise. */
+export const DEFAULT_DUPLICATE_SEND_AFTER_US = 1_000_000;
+
 export interface SteadyProducer {
   kind: "steady";
   ratePerS: number;
@@ -57,6 +74,7 @@ export interface SteadyProducer {
   data: unknown;
   /** `data` prepared for filtering once: its text and the JSON value filters see (esm/filter-pattern.ts). */
   payload: Payload;
+  resend: ResendSpec;
 }
 
 export interface BurstProducer {
@@ -67,6 +85,7 @@ export interface BurstProducer {
   recordSizeBytes: number;
   data: unknown;
   payload: Payload;
+  resend: ResendSpec;
 }
 
 export type ProducerConfig = SteadyProducer | BurstProducer;
@@ -76,6 +95,8 @@ export interface MappingConfig {
   batchingWindowUs: number;
   reportBatchItemFailures: boolean;
   maximumConcurrency: number | null;
+  /** ProvisionedPollerConfig: provisioned mode with this many event pollers at least and at most; null = on-demand. */
+  provisioned: { minPollers: number; maxPollers: number } | null;
   enabled: boolean;
   /** FilterCriteria compiled once; null without filters (every record goes to the function). */
   filter: CompiledFilter | null;
@@ -84,6 +105,8 @@ export interface MappingConfig {
 export interface FailureRule {
   key: string | null;
   attempt: number | null;
+  /** One record, by production index (a poison message). */
+  record: number | null;
   probability: number | null;
   fromUs: number | null;
   toUs: number | null;
@@ -146,10 +169,15 @@ function keySpec(t: RawTraffic): KeySpec {
   };
 }
 
-export function toProducer(t: RawTraffic, untilUs: number | null): ProducerConfig {
+export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDeduplication = false): ProducerConfig {
   const recordSizeBytes = t.recordSize ?? DEFAULT_RECORD_SIZE_BYTES;
   const data = t.data === undefined ? DEFAULT_DATA : t.data;
   const payload = preparePayload(data);
+  const resend: ResendSpec = {
+    rate: t.duplicateSendRate ?? 0,
+    afterUs: t.duplicateSendAfter ?? DEFAULT_DUPLICATE_SEND_AFTER_US,
+    deduplicationId: t.deduplicationId ?? (contentBasedDeduplication ? "content" : "message"),
+  };
   if (t.rate !== undefined) {
     return {
       kind: "steady",
@@ -161,9 +189,10 @@ export function toProducer(t: RawTraffic, untilUs: number | null): ProducerConfi
       recordSizeBytes,
       data,
       payload,
+      resend,
     };
   }
-  return { kind: "burst", atUs: t.at ?? 0, records: t.records ?? 1, keys: keySpec(t), recordSizeBytes, data, payload };
+  return { kind: "burst", atUs: t.at ?? 0, records: t.records ?? 1, keys: keySpec(t), recordSizeBytes, data, payload, resend };
 }
 
 /** The mapping's FilterCriteria, compiled (rules.ts has already refused any problem). */
@@ -193,16 +222,20 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
   const untilUs = overrides.untilUs ?? raw.until ?? null;
   const profileName = raw.profile ?? "current";
   const figureOverrides = (raw.scaling ?? {}) as Partial<Record<FigureName, number | null>>;
-  const queueName = src.QueueName ?? `${raw.name}-queue`;
+  const fifo = src.type === "sqs-fifo";
+  const queueName = src.QueueName ?? `${raw.name}-queue${fifo ? ".fifo" : ""}`;
+  const dlqDefault = fifo ? `${queueName.slice(0, -".fifo".length)}-dlq.fifo` : `${queueName}-dlq`;
   const source: SqsSourceConfig = {
-    type: "sqs",
+    type: fifo ? "sqs-fifo" : "sqs",
+    fifo,
+    contentBasedDeduplication: src.ContentBasedDeduplication ?? false,
     queueName,
     queueArn: `arn:aws:sqs:us-east-1:123456789012:${queueName}`,
     visibilityTimeoutUs: secondsToUs(src.VisibilityTimeout ?? 30),
     retentionUs: secondsToUs(src.MessageRetentionPeriod ?? 345_600),
     delayUs: secondsToUs(src.DelaySeconds ?? 0),
     maxReceiveCount: src.RedrivePolicy ? src.RedrivePolicy.maxReceiveCount : Infinity,
-    dlqArn: src.RedrivePolicy ? (src.RedrivePolicy.deadLetterTargetArn ?? `arn:aws:sqs:us-east-1:123456789012:${queueName}-dlq`) : null,
+    dlqArn: src.RedrivePolicy ? (src.RedrivePolicy.deadLetterTargetArn ?? `arn:aws:sqs:us-east-1:123456789012:${dlqDefault}`) : null,
     duplicateDeliveryRate: src.duplicateDeliveryRate ?? 0,
   };
   const expectations: Expectation[] = [];
@@ -214,6 +247,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
       expectations.push({ path, op, kind, expected: expectationValue(kind, written)!, written: String(written) });
     }
   }
+  const figures = resolveFigures(profileName, figureOverrides);
   return {
     name: raw.name,
     description: raw.description ?? "",
@@ -222,15 +256,18 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     seed: overrides.seed ?? raw.seed ?? 1,
     untilUs,
     profileName,
-    figures: resolveFigures(profileName, figureOverrides),
+    figures,
     figureOverrides,
     source,
-    traffic: raw.traffic.map((t) => toProducer(t, untilUs)),
+    traffic: raw.traffic.map((t) => toProducer(t, untilUs, source.contentBasedDeduplication)),
     mapping: {
       batchSize: m.BatchSize ?? 10,
       batchingWindowUs: secondsToUs(m.MaximumBatchingWindowInSeconds ?? 0),
       reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
       maximumConcurrency: m.ScalingConfig?.MaximumConcurrency ?? null,
+      provisioned: m.ProvisionedPollerConfig
+        ? { minPollers: m.ProvisionedPollerConfig.MinimumPollers ?? 2, maxPollers: m.ProvisionedPollerConfig.MaximumPollers ?? 200 }
+        : null,
       enabled: m.Enabled ?? true,
       filter: toFilter(m.FilterCriteria, src.type),
     },
@@ -244,13 +281,14 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
       failures: (f.failures ?? []).map((r) => ({
         key: r.when?.key ?? null,
         attempt: r.when?.attempt ?? null,
+        record: r.when?.record ?? null,
         probability: r.when?.probability ?? null,
         fromUs: r.when?.from ?? null,
         toUs: r.when?.to ?? null,
         effect: r.effect,
       })),
     },
-    accountConcurrency: raw.account?.ConcurrentExecutions ?? 1000,
+    accountConcurrency: raw.account?.ConcurrentExecutions ?? figures.accountConcurrency,
     expectations,
   };
 }

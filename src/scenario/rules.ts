@@ -11,6 +11,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html (100 unreserved).
  */
 import { parseFilterCriteria, preparePayload, type FilterSource } from "../esm/filter-pattern.js";
+import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { expectationValue } from "./model.js";
 import { parseAnswer } from "./quiz-answer.js";
@@ -40,7 +41,7 @@ const intIn = (v: unknown, min: number, max: number): number | undefined => {
 };
 
 /** Source types this version simulates. */
-export const SUPPORTED_SOURCES = ["sqs"] as const;
+export const SUPPORTED_SOURCES = ["sqs", "sqs-fifo"] as const;
 
 const STREAM_ONLY_SOURCE_KEYS = ["ShardCount", "RetentionPeriodHours", "StreamArn"];
 const QUEUE_ONLY_SOURCE_KEYS = ["QueueName", "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "RedrivePolicy", "FifoQueue", "duplicateDeliveryRate"];
@@ -142,12 +143,25 @@ export function checkRules(doc: unknown): RuleFinding[] {
       if (isStream && QUEUE_ONLY_SOURCE_KEYS.includes(k)) err(["source", k], `applies to sqs and sqs-fifo sources, not ${type}`);
       if (type !== "sqs-fifo" && FIFO_ONLY_SOURCE_KEYS.includes(k)) err(["source", k], `applies to sqs-fifo sources only, not ${type}`);
     }
+    if (type === "sqs-fifo" && source.duplicateDeliveryRate !== undefined) {
+      err(["source", "duplicateDeliveryRate"], "applies to sqs (standard) sources only: a FIFO queue delivers each message exactly once; for producer retries use traffic duplicateSendRate");
+    }
+    if (isQueue && typeof source.QueueName === "string") {
+      // AWS's CreateQueue texts (InvalidParameterValue), as seen in public reports.
+      const name = source.QueueName;
+      if (type === "sqs-fifo" && !/^[A-Za-z0-9_-]{1,75}\.fifo$/.test(name)) {
+        err(["source", "QueueName"], `The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length. (got ${JSON.stringify(name)})`);
+      }
+      if (type === "sqs" && !/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
+        err(["source", "QueueName"], `Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length (got ${JSON.stringify(name)}${name.endsWith(".fifo") ? "; a name ending in .fifo needs type: sqs-fifo" : ""})`);
+      }
+    }
     if (isQueue && typeof source.FifoQueue === "boolean" && source.FifoQueue !== (type === "sqs-fifo")) {
       err(["source", "FifoQueue"], `must be ${type === "sqs-fifo"} for a ${type} source (got ${source.FifoQueue})`);
     }
     for (const k of Object.keys(mapping)) {
       if (isQueue && STREAM_ONLY_MAPPING_KEYS.includes(k)) err(["mapping", k], `applies to kinesis and dynamodb sources, not ${type}`);
-      if (isStream && k === "ScalingConfig") err(["mapping", k], `applies to sqs sources only, not ${type}`);
+      if (isStream && (k === "ScalingConfig" || k === "ProvisionedPollerConfig")) err(["mapping", k], `applies to sqs and sqs-fifo sources only, not ${type}`);
     }
     if (isQueue && isObj(mapping.DestinationConfig)) {
       // AWS's own text for an SQS mapping with a destination (esm-semantics.md §1, recorded).
@@ -162,7 +176,8 @@ export function checkRules(doc: unknown): RuleFinding[] {
   const batchSize = intIn(mapping.BatchSize, 1, 10_000);
   const windowS = intIn(mapping.MaximumBatchingWindowInSeconds, 0, 300);
   if (type === "sqs-fifo" && batchSize !== undefined && batchSize > 10) {
-    err(["mapping", "BatchSize"], `must be 1..10 for sqs-fifo (got ${batchSize})`);
+    // AWS's text from the time every SQS mapping was capped at 10 (public reports, 2018); FIFO queues still are.
+    err(["mapping", "BatchSize"], `Maximum batch size must be between 1 and 10 inclusive (FIFO queues; got ${batchSize})`);
   }
   if (type === "sqs-fifo" && windowS !== undefined && windowS > 0) {
     err(["mapping", "MaximumBatchingWindowInSeconds"], "Batching window is not supported for FIFO queues");
@@ -186,7 +201,8 @@ export function checkRules(doc: unknown): RuleFinding[] {
 
   // --- concurrency --------------------------------------------------------------------------------
   const account = isObj(doc.account) ? doc.account : {};
-  const accountLimit = intIn(account.ConcurrentExecutions, 1, 1_000_000) ?? 1000;
+  const scalingBlock = isObj(doc.scaling) ? doc.scaling : {};
+  const accountLimit = intIn(account.ConcurrentExecutions, 1, 1_000_000) ?? intIn(scalingBlock.accountConcurrency, 1, 1e9) ?? 1000;
   const reserved = intIn(fn.ReservedConcurrentExecutions, 0, 1_000_000);
   if (reserved !== undefined && reserved > accountLimit - 100) {
     err(["function", "ReservedConcurrentExecutions"], `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]. (account ConcurrentExecutions is ${accountLimit}, so at most ${Math.max(0, accountLimit - 100)} can be reserved; got ${reserved})`);
@@ -197,6 +213,25 @@ export function checkRules(doc: unknown): RuleFinding[] {
   }
   if (isQueue && reserved !== undefined && reserved < 5 && maxConc === undefined) {
     warn(["function", "ReservedConcurrentExecutions"], `${reserved} is below 5, the mapping's starting concurrency; without ScalingConfig.MaximumConcurrency its pollers will be throttled (AWS advises reserving at least 5)`);
+  }
+
+  // --- provisioned mode ----------------------------------------------------------------------------
+  const ppc = isObj(mapping.ProvisionedPollerConfig) ? mapping.ProvisionedPollerConfig : undefined;
+  if (ppc && isQueue) {
+    const minP = intIn(ppc.MinimumPollers, 2, 200);
+    const maxP = intIn(ppc.MaximumPollers, 2, 2000);
+    if ((minP ?? 2) > (maxP ?? 200)) {
+      err(["mapping", "ProvisionedPollerConfig", ppc.MinimumPollers !== undefined ? "MinimumPollers" : "MaximumPollers"], `MinimumPollers (${minP ?? 2}) must not be greater than MaximumPollers (${maxP ?? 200})`);
+    }
+    if (isObj(mapping.ScalingConfig) && mapping.ScalingConfig.MaximumConcurrency !== undefined) {
+      err(["mapping", "ScalingConfig", "MaximumConcurrency"], "cannot be used with ProvisionedPollerConfig: in provisioned mode you control concurrency through MaximumPollers (AWS: the two are mutually exclusive)");
+    }
+    const profile = typeof doc.profile === "string" ? doc.profile : "current";
+    const overridden = isObj(doc.scaling) && typeof doc.scaling.provisionedScaleUpPerMinute === "number";
+    const p = PROFILES[profile];
+    if (p && p.figures.provisionedScaleUpPerMinute.value === null && !overridden) {
+      err(["mapping", "ProvisionedPollerConfig"], `provisioned mode for SQS did not exist in profile ${profile} (as of ${p.asOf}); it launched on 2025-11-14: use profile: current`);
+    }
   }
 
   // --- redrive ---------------------------------------------------------------------------------------
@@ -244,6 +279,12 @@ export function checkRules(doc: unknown): RuleFinding[] {
       if (t.key !== undefined && t.keys !== undefined) err(p("keys"), "give either key (one literal key) or keys (a number of distinct keys), not both");
       if (t.zipfExponent !== undefined && t.keyDistribution !== "zipf") err(p("zipfExponent"), "applies only with keyDistribution: zipf");
       if (t.key !== undefined && t.keyDistribution !== undefined) err(p("keyDistribution"), "applies only with keys (a single literal key has no distribution)");
+      if (t.duplicateSendAfter !== undefined && t.duplicateSendRate === undefined) err(p("duplicateSendAfter"), "applies only with duplicateSendRate (when the producer's retry is sent)");
+      if (t.deduplicationId !== undefined && type !== undefined && type !== "sqs-fifo") err(p("deduplicationId"), `applies to sqs-fifo sources only, not ${type}`);
+      if (type === "sqs-fifo" && t.deduplicationId === "content" && source.ContentBasedDeduplication !== true) {
+        // SQS's SendMessage error text.
+        err(p("deduplicationId"), "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly (set source.ContentBasedDeduplication: true, or deduplicationId: message)");
+      }
       if (steady) {
         if (t.at !== undefined) err(p("at"), "applies to one-off bursts, not to a producer with rate");
         const rate = parseRatePerSecond(t.rate);
@@ -300,12 +341,19 @@ export function checkRules(doc: unknown): RuleFinding[] {
   if (isObj(doc.scaling)) {
     for (const [k, v] of Object.entries(doc.scaling)) {
       if (typeof v === "number" && (!Number.isFinite(v) || v < 0)) err(["scaling", k], `must be a non-negative number (got ${v})`);
-      if (v === null && k !== "lowTrafficConcurrency") err(["scaling", k], "may be null only for lowTrafficConcurrency");
-      if (typeof v === "number" && ["initialConcurrency", "maxConcurrency", "receiveMaxMessages", "backoffMinConcurrency"].includes(k) && (v < 1 || !Number.isInteger(v))) {
+      if (v === null && !(NULLABLE_FIGURES as readonly string[]).includes(k)) err(["scaling", k], `may be null only for ${NULLABLE_FIGURES.join(", ")}`);
+      if (
+        typeof v === "number" &&
+        ["initialConcurrency", "maxConcurrency", "receiveMaxMessages", "backoffMinConcurrency", "accountConcurrency", "functionScalingBurst", "provisionedInvokesPerPoller", "fifoLookAheadMessages", "fifoInFlightMax"].includes(k) &&
+        (v < 1 || !Number.isInteger(v))
+      ) {
         err(["scaling", k], `must be a whole number of at least 1 (got ${v})`);
       }
       if (typeof v === "number" && ["scaleTickMs", "scaleDownIntervalMs", "longPollWaitMs", "throttleRetryInitialMs", "throttleRetryMaxMs"].includes(k) && v < 1) {
         err(["scaling", k], `must be at least 1 ms (got ${v})`);
+      }
+      if (typeof v === "number" && ["functionScalingPer10s", "provisionedScaleUpPerMinute", "provisionedReceivesPerPollerPerS", "provisionedBytesPerPollerPerS"].includes(k) && v <= 0) {
+        err(["scaling", k], `must be above 0 (got ${v})`);
       }
     }
   }

@@ -104,6 +104,9 @@ const trafficSchema = z.strictObject({
   /** The records' payload (SQS body, Kinesis data, DynamoDB NewImage): any JSON-compatible value; a string is the
    *  raw payload text. Checked in rules.ts (JSON-compatible; a map for DynamoDB). */
   data: z.unknown().optional(),
+  duplicateSendRate: num(0, 1, "a probability 0..1 (the share of sends the producer sends a second time)").optional(),
+  duplicateSendAfter: duration().optional(),
+  deduplicationId: oneOf(["message", "perAttempt", "content"] as const).optional(),
 });
 
 const onFailure = z.strictObject({ Destination: str("an SQS queue, SNS topic or S3 bucket ARN") });
@@ -134,6 +137,11 @@ export const mappingSchema = z.strictObject({
     })
     .optional(),
   ScalingConfig: z.strictObject({ MaximumConcurrency: int(2, 1000).optional() }).optional(),
+  // SQS: MinimumPollers 2..200 (default 2), MaximumPollers 2..2,000 (default 200): SQS-PARAMS, CFN, CDK. One newer
+  // API copy says MaximumPollers up to 10,000 for SQS; esm-sim keeps the Developer Guide's 2,000.
+  ProvisionedPollerConfig: z
+    .strictObject({ MinimumPollers: int(2, 200).optional(), MaximumPollers: int(2, 2000).optional() })
+    .optional(),
   Enabled: bool().optional(),
 });
 
@@ -142,6 +150,7 @@ const failureRule = z.strictObject({
     .strictObject({
       key: str("a key").optional(),
       attempt: int(1, 100_000, "an attempt number 1.. (SQS: ApproximateReceiveCount)").optional(),
+      record: int(0, 1_000_000_000, "a record's production index 0.. (record 42 is SQS message msg-000042)").optional(),
       probability: num(0, 1, "a probability 0..1").optional(),
       from: duration().optional(),
       to: duration().optional(),

@@ -7,6 +7,7 @@
  *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html,
  *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
  *
+ * - Producer retries (traffic `duplicateSendRate`) are new messages: a standard queue has no deduplication.
  * - A received message is hidden for VisibilityTimeout, then visible again unless deleted.
  * - maxReceiveCount: a message already received that many times is moved to the DLQ by the next receive that
  *   would return it (so maxReceiveCount N means N deliveries), keeping its message id.
@@ -24,7 +25,7 @@ import { Deque } from "../engine/deque.js";
 import type { Prng } from "../engine/prng.js";
 import type { SqsSourceConfig } from "../scenario/model.js";
 import type { SimRecord, Trace } from "../trace/events.js";
-import type { Traffic } from "./traffic.js";
+import type { RecordSink, Traffic } from "./traffic.js";
 
 export const enum MsgState {
   Delayed = 0,
@@ -45,13 +46,35 @@ export interface SqsMessage extends SimRecord {
 
 export type DeleteOutcome = "deleted" | "already-deleted" | "gone";
 
+/** What the SQS mapping needs of a queue (standard or FIFO). */
+export interface MessageQueue {
+  readonly cfg: SqsSourceConfig;
+  readonly produced: number;
+  /** Messages in the visible state (AWS's ApproximateNumberOfMessagesVisible). */
+  readonly visibleCount: number;
+  readonly inFlightCount: number;
+  /** Messages not yet in an end state (delayed, visible or in flight). */
+  readonly liveCount: number;
+  /** Producer retries the queue accepted as new messages, and those it dropped as duplicates (FIFO). */
+  readonly resendsAccepted: number;
+  /** A receive now could return at least one message (FIFO: a visible message in an available group). */
+  hasReceivable(): boolean;
+  advance(nowUs: number): void;
+  nextAvailableUs(nowUs: number): number;
+  /** `batchEmpty`: the caller's batch holds nothing yet, so one message larger than `maxBytes` may still be taken. */
+  receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty?: boolean): ReceiveResult;
+  delete(msg: SqsMessage): DeleteOutcome;
+  expireDue(nowUs: number): void;
+  oldestAgeUs(nowUs: number): number;
+}
+
 export interface ReceiveResult {
   messages: SqsMessage[];
   /** The 6 MB payload limit stopped the receive. */
   payloadFull: boolean;
 }
 
-export class SqsQueue {
+export class SqsQueue implements MessageQueue {
   private readonly delayed = new Deque<SqsMessage>();
   /** num 1 marks a spontaneous-duplicate entry. */
   private readonly visible = new Deque<SqsMessage>();
@@ -64,6 +87,7 @@ export class SqsQueue {
   inFlightCount = 0;
   /** Messages not yet in an end state (delayed, visible or in flight). */
   liveCount = 0;
+  resendsAccepted = 0;
 
   constructor(
     readonly cfg: SqsSourceConfig,
@@ -76,12 +100,19 @@ export class SqsQueue {
     return this.traffic.produced;
   }
 
+  hasReceivable(): boolean {
+    return this.visibleCount > 0;
+  }
+
   /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
   advance(nowUs: number): void {
     const delayUs = this.cfg.delayUs;
     const trace = this.trace;
-    const sink = (n: number, keyIndex: number, sentUs: number, sizeBytes: number) => {
-      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false };
+    const sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend) => {
+      // A standard queue has no deduplication: a producer retry is one more message.
+      const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
+      if (resend) this.resendsAccepted++;
+      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false };
       this.liveCount++;
       this.live.push(msg);
       if (delayUs === 0) {

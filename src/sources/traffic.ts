@@ -5,11 +5,18 @@
  * Steady producers space arrivals evenly (`t_k = from + floor(k / rate)`) or draw exponential gaps (`poisson`);
  * bursts put `records` records at one instant. Keys are uniform or zipf over `keys` distinct keys, drawn from the
  * stream `traffic.<i>.keys`; poisson gaps from `traffic.<i>.arrivals`.
- * Not modelled: producer-side throttling and retries (stream sources add them), variable record sizes.
+ *
+ * Producer retries (`duplicateSendRate`): each first send is, with that probability (stream `traffic.<i>.resends`),
+ * sent a second time `duplicateSendAfter` later, with the same key, size and (FIFO) deduplication id: a producer
+ * that did not get the response and retried. At most one retry per send (esm-sim's choice). The source decides
+ * whether it accepts the retry as a new message (the sink returns false when it drops it, e.g. SQS FIFO
+ * deduplication); only accepted sends are produced records and take a production index.
+ * Not modelled: producer-side throttling, variable record sizes.
  */
 import { US_PER_S } from "../engine/time.js";
 import { prngStream, type Prng } from "../engine/prng.js";
-import type { ProducerConfig } from "../scenario/model.js";
+import { Deque } from "../engine/deque.js";
+import type { ProducerConfig, ResendSpec } from "../scenario/model.js";
 import { generatedKeyName, type KeyTable } from "./keys.js";
 
 interface KeyPicker {
@@ -47,12 +54,25 @@ function keyPicker(cfg: ProducerConfig["keys"], table: KeyTable, rng: Prng): Key
   };
 }
 
+/** A producer's retry of an earlier send. */
+export interface Resend {
+  /** Production index of the send it repeats. */
+  ofN: number;
+  ofSentUs: number;
+  keyIndex: number;
+  sizeBytes: number;
+  deduplicationId: ResendSpec["deduplicationId"];
+}
+
 class Producer {
-  /** Arrival time of the next record, Infinity when done. */
+  /** Arrival time of the next first send, Infinity when done. */
   nextUs = Infinity;
   private k = 0;
   private readonly keys: KeyPicker;
   private readonly arrivals: Prng;
+  private readonly resendRng: Prng;
+  /** Pending retries, due in time order (one delay per producer). */
+  readonly resends = new Deque<Resend>();
   readonly lastArrivalUs: number;
 
   constructor(
@@ -63,11 +83,13 @@ class Producer {
   ) {
     this.keys = keyPicker(cfg.keys, table, prngStream(seed, `traffic.${index}.keys`));
     this.arrivals = prngStream(seed, `traffic.${index}.arrivals`);
+    this.resendRng = prngStream(seed, `traffic.${index}.resends`);
+    const resendTailUs = cfg.resend.rate > 0 ? cfg.resend.afterUs : 0;
     if (cfg.kind === "burst") {
       this.nextUs = cfg.records > 0 ? cfg.atUs : Infinity;
-      this.lastArrivalUs = cfg.atUs;
+      this.lastArrivalUs = cfg.atUs + resendTailUs;
     } else {
-      this.lastArrivalUs = cfg.toUs;
+      this.lastArrivalUs = cfg.toUs + resendTailUs;
       if (cfg.ratePerS > 0) {
         this.nextUs = cfg.arrival === "even" ? cfg.fromUs : cfg.fromUs + this.gapUs();
         if (this.nextUs >= cfg.toUs) this.nextUs = Infinity;
@@ -78,6 +100,18 @@ class Producer {
   private gapUs(): number {
     const cfg = this.cfg as Extract<ProducerConfig, { kind: "steady" }>;
     return Math.round(this.arrivals.exponential(US_PER_S / cfg.ratePerS));
+  }
+
+  /** Time of this producer's next send (first send or retry), Infinity when done. */
+  peekUs(): number {
+    const r = this.resends.peekNum();
+    return r <= this.nextUs ? r : this.nextUs;
+  }
+
+  /** Whether the first send just taken will be retried (draws only when retries are configured). */
+  drawResend(): boolean {
+    const rate = this.cfg.resend.rate;
+    return rate > 0 && this.resendRng.next() < rate;
   }
 
   /** Take the record arriving at nextUs and advance. Returns its key index. */
@@ -98,8 +132,12 @@ class Producer {
   }
 }
 
-/** Receives each produced record's fields; the source builds its own record object. */
-export type RecordSink = (n: number, keyIndex: number, sentUs: number, sizeBytes: number) => void;
+/**
+ * Receives each send; the source builds its own record object. `resendPlanned`: this first send will be retried;
+ * `resend`: this send is a retry (null for first sends). Return false to drop the send (it is then not a produced
+ * record and `n` is not used); anything else accepts it.
+ */
+export type RecordSink = (n: number, keyIndex: number, sentUs: number, sizeBytes: number, resendPlanned: boolean, resend: Resend | null) => unknown;
 
 export class Traffic {
   private readonly producers: Producer[];
@@ -115,10 +153,16 @@ export class Traffic {
     this.firstArrivalUs = first === Infinity ? 0 : first;
   }
 
-  /** Arrival time of the next record of any producer, or Infinity when every producer is done. */
+  /** Sends that were retries (accepted or dropped by the source). */
+  resendsSent = 0;
+
+  /** Arrival time of the next send of any producer, or Infinity when every producer is done. */
   nextArrivalUs(): number {
     let t = Infinity;
-    for (const p of this.producers) if (p.nextUs < t) t = p.nextUs;
+    for (const p of this.producers) {
+      const u = p.peekUs();
+      if (u < t) t = u;
+    }
     return t;
   }
 
@@ -126,22 +170,34 @@ export class Traffic {
     return this.nextArrivalUs() === Infinity;
   }
 
-  /** Produce every record arriving at or before `upToUs`, in arrival order (ties: producer order). */
+  /** Produce every send at or before `upToUs`, in time order (ties: producer order, a producer's retries first). */
   produceUntil(upToUs: number, sink: RecordSink): void {
     const ps = this.producers;
     for (;;) {
       let best = -1;
       let bestT = Infinity;
       for (let i = 0; i < ps.length; i++) {
-        if (ps[i].nextUs < bestT) {
-          bestT = ps[i].nextUs;
+        const u = ps[i].peekUs();
+        if (u < bestT) {
+          bestT = u;
           best = i;
         }
       }
       if (best < 0 || bestT > upToUs) return;
       const p = ps[best];
+      if (p.resends.peekNum() === bestT) {
+        const r = p.resends.shift()!;
+        this.resendsSent++;
+        if (sink(this.produced, r.keyIndex, bestT, r.sizeBytes, false, r) !== false) this.produced++;
+        continue;
+      }
       const keyIndex = p.take();
-      sink(this.produced++, keyIndex, bestT, p.cfg.recordSizeBytes);
+      const resend = p.drawResend();
+      const n = this.produced;
+      if (sink(n, keyIndex, bestT, p.cfg.recordSizeBytes, resend, null) !== false) this.produced++;
+      if (resend) {
+        p.resends.push({ ofN: n, ofSentUs: bestT, keyIndex, sizeBytes: p.cfg.recordSizeBytes, deduplicationId: p.cfg.resend.deduplicationId }, bestT + p.cfg.resend.afterUs);
+      }
     }
   }
 }

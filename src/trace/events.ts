@@ -11,6 +11,11 @@ export interface SimRecord {
   keyIndex: number;
   sentUs: number;
   sizeBytes: number;
+  /**
+   * Set when a producer retry was accepted as a separate record: the production index of the first send of the
+   * same logical message, on both the first send and the accepted retry (-1 or absent otherwise).
+   */
+  logicalN?: number;
 }
 
 export type Outcome = "ok" | "error" | "timeout" | "partial";
@@ -65,6 +70,8 @@ export interface ThrottleEvent extends Base {
   limit: number;
   /** What the mapping does next: retry the invoke later, or give the batch back to the queue. */
   next: "retry" | "release";
+  /** Why: the concurrency limit (reserved or account), or the function's scaling rate (new environments per 10 s). */
+  reason: "concurrency" | "scaling-rate";
 }
 export interface DlqEvent extends Base {
   type: "dlq";
@@ -84,6 +91,14 @@ export interface VisibleAgainEvent extends Base {
   /** SQS: the message's visibility timeout ran out; it is visible again with this receive count so far. */
   receiveCount: number;
   reason: "VisibilityTimeoutExpired" | "DuplicateDelivery";
+}
+export interface DedupEvent extends Base {
+  type: "dedup";
+  /** Production index of the message whose deduplication ID the dropped retry carried. */
+  ofN: number;
+  keyIndex: number;
+  /** SQS FIFO: a send with a deduplication ID seen within the deduplication interval is accepted but not delivered. */
+  reason: "DeduplicationInterval";
 }
 export interface ScaleEvent extends Base {
   type: "scale";
@@ -113,11 +128,12 @@ export type TraceEvent =
   | ExpireEvent
   | VisibleAgainEvent
   | ScaleEvent
-  | SampleEvent;
+  | SampleEvent
+  | DedupEvent;
 
 export type TraceListener = (event: TraceEvent) => void;
 
-/** Fan-out of trace events. `verbose` says whether anyone wants per-record events (produce, retry). */
+/** Fan-out of trace events. `verbose` says whether anyone wants per-record events (produce). */
 export class Trace {
   private listeners: TraceListener[] = [];
   verbose = false;

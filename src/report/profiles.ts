@@ -1,0 +1,45 @@
+/**
+ * `esm-sim profiles`: every figure of every profile side by side, then each figure's source, date and note per
+ * profile (one line when all profiles agree). Pure: returns a string.
+ */
+import { FIGURE_NAMES, PROFILES, PROFILE_NAMES, type Figure } from "../esm/profiles.js";
+
+function fmtValue(f: Figure): string {
+  if (f.value === null) return "-";
+  return Number.isInteger(f.value) ? f.value.toLocaleString("en-US") : f.value.toFixed(2);
+}
+
+function provenance(f: Figure): string {
+  if (f.chosen) return `esm-sim's choice: ${f.note}`;
+  if (f.value === null) return `${f.source}: ${f.note}`;
+  return `${f.source}, ${f.since ? `since ${f.since}` : "undated"}: ${f.note}`;
+}
+
+export function renderProfiles(): string {
+  const lines: string[] = [];
+  const nameW = Math.max(6, ...FIGURE_NAMES.map((n) => n.length));
+  const unitW = Math.max(4, ...FIGURE_NAMES.map((n) => PROFILES.current.figures[n].unit.length));
+  const colW = Math.max(12, ...PROFILE_NAMES.map((p) => p.length + 2));
+  const row = (a: string, b: string, cols: string[]) => `${a.padEnd(nameW)}  ${b.padEnd(unitW)}${cols.map((c) => c.padStart(colW)).join("")}`;
+
+  lines.push(row("figure", "unit", PROFILE_NAMES));
+  lines.push(row("", "", PROFILE_NAMES.map((p) => `(${PROFILES[p].asOf})`)));
+  for (const f of FIGURE_NAMES) {
+    lines.push(row(f, PROFILES.current.figures[f].unit, PROFILE_NAMES.map((p) => fmtValue(PROFILES[p].figures[f]))));
+  }
+  lines.push("");
+  lines.push("Sources (\"since\": when the figure took effect, or the oldest source showing it):");
+  for (const f of FIGURE_NAMES) {
+    const texts = PROFILE_NAMES.map((p) => provenance(PROFILES[p].figures[f]));
+    if (texts.every((t) => t === texts[0])) {
+      lines.push(`  ${f}: ${texts[0]}`);
+    } else {
+      lines.push(`  ${f}:`);
+      PROFILE_NAMES.forEach((p, i) => lines.push(`    ${p}: ${texts[i]}`));
+    }
+  }
+  lines.push("");
+  for (const p of PROFILE_NAMES) lines.push(`${p} (as of ${PROFILES[p].asOf}): ${PROFILES[p].description}`);
+  lines.push("Pin one with `profile:` in a scenario; override single figures with a `scaling:` block, e.g. scaling: { scaleUpPerMinute: 120 }.");
+  return lines.join("\n") + "\n";
+}

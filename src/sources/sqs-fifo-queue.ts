@@ -1,0 +1,324 @@
+/**
+ * SQS FIFO queue: message groups delivered in order, one batch per group in flight, the 20,000-message look-ahead
+ * and in-flight limit, deduplication within the 5-minute interval, visibility timeout, ApproximateReceiveCount,
+ * retention and redrive to a dead-letter queue. Knows nothing of Lambda.
+ *
+ * Sources: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html,
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html,
+ *   https://repost.aws/knowledge-center/sqs-fifo-messages-not-returned,
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html (FIFO ordering),
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+ *
+ * - Message groups are the traffic's keys (MessageGroupId). Within a group messages are returned in send order.
+ * - A group with a message in flight is locked: none of its messages is returned until every in-flight one is
+ *   deleted or visible again (KC-FIFO: "Inflight messages block delivery of available messages within the same
+ *   message group"). A failed message therefore blocks its group, and only its group.
+ * - A receive takes the available group whose first message is oldest and returns as many of its messages as it
+ *   can, then the next group: one receive (one batch) may hold several groups, each in order.
+ * - Look-ahead: a group is available only if its first message is among the first 20,000 messages in the queue
+ *   (not yet deleted, moved or expired; in flight included). A large backlog in one locked group therefore hides
+ *   every group behind it. At most 20,000 messages are in flight; beyond that a receive returns nothing.
+ * - maxReceiveCount: a group's message already received that many times is moved to the DLQ by the next receive
+ *   that reaches it, and the group goes on with its next message (AWS warns this breaks the group's order).
+ * - Deduplication: a producer retry (traffic `duplicateSendRate`) carrying the deduplication ID of a message sent
+ *   less than 5 minutes before is accepted by SQS but not delivered: it is not a produced record and is counted
+ *   (`sqs.dedupDropped`, trace `dedup`). A retry after the interval, or with a new ID per attempt
+ *   (`deduplicationId: perAttempt`), is a new message: a produced record, delivered again; the report counts its
+ *   successful processing as a duplicate of the logical message it repeats. ContentBasedDeduplication behaves as
+ *   one ID per logical message (esm-sim has no bodies: two different logical messages never share a body).
+ * - Retention and deletion as in the standard queue (sqs-queue.ts): a message in flight is not expired until it is
+ *   visible again, and a delete is always effective (esm-sim's choices).
+ * Not modelled: high-throughput mode and the per-group/per-queue API rate limits, DeduplicationScope
+ * messageGroup, the DLQ's own ordering, message bodies.
+ */
+import { Deque } from "../engine/deque.js";
+import { NumHeap, PrefixCounts } from "../engine/num-heap.js";
+import type { SqsSourceConfig } from "../scenario/model.js";
+import type { Trace } from "../trace/events.js";
+import { MsgState, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-queue.js";
+import type { RecordSink, Traffic } from "./traffic.js";
+
+export interface FifoLimits {
+  lookAheadMessages: number;
+  inFlightMax: number;
+  deduplicationIntervalUs: number;
+}
+
+interface Group {
+  keyIndex: number;
+  /** The group's messages in send order; ended ones are dropped from the front lazily. */
+  msgs: Deque<SqsMessage>;
+  inFlight: number;
+  /** The first-message index under which the group sits in `available`, -1 when it has no entry. */
+  heapKey: number;
+}
+
+export class SqsFifoQueue implements MessageQueue {
+  private readonly groups: (Group | undefined)[] = [];
+  /** Available groups keyed by their first message's production index (lazy: stale entries are skipped). */
+  private readonly available = new NumHeap();
+  private readonly delayed = new Deque<SqsMessage>();
+  /** num is the visibleAtUs the entry was pushed with. */
+  private readonly inflight = new Deque<SqsMessage>();
+  /** Every message not yet in an end state, in production order. */
+  private readonly live = new Deque<SqsMessage>();
+  /** 1 at the production index of every live message: the position of a message in the queue. */
+  private readonly livePositions = new PrefixCounts();
+
+  visibleCount = 0;
+  inFlightCount = 0;
+  liveCount = 0;
+  resendsAccepted = 0;
+  dedupDropped = 0;
+
+  constructor(
+    readonly cfg: SqsSourceConfig,
+    private readonly traffic: Traffic,
+    private readonly trace: Trace,
+    private readonly limits: FifoLimits,
+  ) {}
+
+  get produced(): number {
+    return this.traffic.produced;
+  }
+
+  private group(keyIndex: number): Group {
+    let g = this.groups[keyIndex];
+    if (!g) {
+      g = { keyIndex, msgs: new Deque<SqsMessage>(), inFlight: 0, heapKey: -1 };
+      this.groups[keyIndex] = g;
+    }
+    return g;
+  }
+
+  /** Drop ended messages from the group's front; list the group as available if it is. */
+  private refresh(g: Group): void {
+    for (;;) {
+      const m = g.msgs.peek();
+      if (!m || m.state < MsgState.Deleted) break;
+      g.msgs.shift();
+    }
+    if (g.inFlight > 0) return;
+    const head = g.msgs.peek();
+    if (!head || head.state !== MsgState.Visible) return;
+    if (g.heapKey !== head.n) {
+      this.available.push(head.n, g.keyIndex);
+      g.heapKey = head.n;
+    }
+  }
+
+  /** The available group whose first message is oldest, or null. */
+  private topAvailable(): Group | null {
+    for (;;) {
+      if (this.available.size === 0) return null;
+      const n = this.available.peekKey();
+      const g = this.groups[this.available.peekValue()]!;
+      if (g.heapKey !== n) {
+        this.available.pop();
+        continue;
+      }
+      const head = g.msgs.peek();
+      if (g.inFlight > 0 || !head || head.state !== MsgState.Visible || head.n !== n) {
+        this.available.pop();
+        g.heapKey = -1;
+        this.refresh(g);
+        continue;
+      }
+      return g;
+    }
+  }
+
+  /** The group is within the look-ahead: fewer than lookAheadMessages live messages were sent before its first. */
+  private withinLookAhead(g: Group): boolean {
+    return this.livePositions.below(g.heapKey) < this.limits.lookAheadMessages;
+  }
+
+  hasReceivable(): boolean {
+    if (this.inFlightCount >= this.limits.inFlightMax) return false;
+    const g = this.topAvailable();
+    return g !== null && this.withinLookAhead(g);
+  }
+
+  private makeVisible(msg: SqsMessage): void {
+    msg.state = MsgState.Visible;
+    this.visibleCount++;
+    this.refresh(this.group(msg.keyIndex));
+  }
+
+  /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
+  advance(nowUs: number): void {
+    const delayUs = this.cfg.delayUs;
+    const trace = this.trace;
+    const dedupUs = this.limits.deduplicationIntervalUs;
+    const sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend) => {
+      if (resend) {
+        if (resend.deduplicationId !== "perAttempt" && sentUs - resend.ofSentUs < dedupUs) {
+          this.dedupDropped++;
+          trace.emit({ tUs: sentUs, type: "dedup", ofN: resend.ofN, keyIndex, reason: "DeduplicationInterval" });
+          return false;
+        }
+        this.resendsAccepted++;
+      }
+      const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
+      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false };
+      this.liveCount++;
+      this.live.push(msg);
+      this.livePositions.add(n, 1);
+      this.group(keyIndex).msgs.push(msg);
+      if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
+      if (delayUs === 0) this.makeVisible(msg);
+      else this.delayed.push(msg, msg.visibleAtUs);
+      return true;
+    };
+    for (;;) {
+      this.dropStaleInflight();
+      const tBack = this.inflight.peekNum();
+      const upTo = Math.min(nowUs, tBack);
+      this.traffic.produceUntil(upTo, sink);
+      while (this.delayed.peekNum() <= upTo) {
+        const msg = this.delayed.shift()!;
+        if (msg.state !== MsgState.Delayed) continue; // expired while delayed
+        this.makeVisible(msg);
+      }
+      if (tBack > nowUs) break;
+      const msg = this.inflight.shift()!;
+      this.inFlightCount--;
+      const g = this.group(msg.keyIndex);
+      g.inFlight--;
+      msg.state = MsgState.Visible;
+      this.visibleCount++;
+      this.trace.emit({ tUs: msg.visibleAtUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "VisibilityTimeoutExpired" });
+      if (g.inFlight === 0) this.refresh(g);
+    }
+  }
+
+  private dropStaleInflight(): void {
+    for (;;) {
+      const msg = this.inflight.peek();
+      if (!msg) return;
+      if (msg.state === MsgState.InFlight && msg.visibleAtUs === this.inflight.peekNum()) return;
+      this.inflight.shift();
+    }
+  }
+
+  /** The earliest time at or after `nowUs` when a receive could return a message (an upper bound on the wait). */
+  nextAvailableUs(nowUs: number): number {
+    this.advance(nowUs);
+    if (this.hasReceivable()) return nowUs;
+    this.dropStaleInflight();
+    // Sends, delays ending and visibility returns can make a group available; deletes too, but the mapping asks
+    // again after every delete.
+    return Math.min(this.traffic.nextArrivalUs() + this.cfg.delayUs, this.delayed.peekNum(), this.inflight.peekNum());
+  }
+
+  /** ReceiveMessage: up to `maxCount` messages within `maxBytes`, group by group, oldest available group first. */
+  receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty = true): ReceiveResult {
+    this.advance(nowUs);
+    const out: SqsMessage[] = [];
+    let bytes = 0;
+    let payloadFull = false;
+    const cfg = this.cfg;
+    while (out.length < maxCount && this.inFlightCount < this.limits.inFlightMax && !payloadFull) {
+      const g = this.topAvailable();
+      if (!g || !this.withinLookAhead(g)) break;
+      this.available.pop();
+      g.heapKey = -1;
+      const msgs = g.msgs;
+      for (let k = 0; k < msgs.length; k++) {
+        const m = msgs.at(k)!;
+        if (m.state >= MsgState.Deleted) continue;
+        if (m.state !== MsgState.Visible) break; // delayed: later messages of the group are too
+        if (out.length >= maxCount || this.inFlightCount >= this.limits.inFlightMax) break;
+        if (m.sentUs + cfg.retentionUs <= nowUs) {
+          this.visibleCount--;
+          this.end(m, MsgState.Expired, nowUs);
+          continue;
+        }
+        if (m.receiveCount >= cfg.maxReceiveCount) {
+          this.visibleCount--;
+          this.end(m, MsgState.Dlq, nowUs);
+          continue;
+        }
+        if ((out.length > 0 || !batchEmpty) && bytes + m.sizeBytes > maxBytes) {
+          payloadFull = true;
+          break;
+        }
+        this.visibleCount--;
+        m.receiveCount++;
+        m.state = MsgState.InFlight;
+        m.visibleAtUs = nowUs + cfg.visibilityTimeoutUs;
+        this.inflight.push(m, m.visibleAtUs);
+        this.inFlightCount++;
+        g.inFlight++;
+        bytes += m.sizeBytes;
+        out.push(m);
+      }
+      this.refresh(g);
+    }
+    return { messages: out, payloadFull };
+  }
+
+  /** DeleteMessage after a successful invocation. */
+  delete(msg: SqsMessage): DeleteOutcome {
+    switch (msg.state) {
+      case MsgState.Deleted:
+        return "already-deleted";
+      case MsgState.Dlq:
+      case MsgState.Expired:
+        return "gone";
+      case MsgState.InFlight:
+        this.inFlightCount--;
+        this.group(msg.keyIndex).inFlight--;
+        break;
+      case MsgState.Visible:
+        this.visibleCount--;
+        break;
+      case MsgState.Delayed:
+        break;
+    }
+    msg.state = MsgState.Deleted;
+    this.liveCount--;
+    this.livePositions.add(msg.n, -1);
+    this.dropFinishedFromLive();
+    this.refresh(this.group(msg.keyIndex));
+    return "deleted";
+  }
+
+  private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
+    msg.state = state;
+    this.liveCount--;
+    this.livePositions.add(msg.n, -1);
+    if (state === MsgState.Dlq) {
+      this.trace.emit({ tUs: nowUs, type: "dlq", record: msg, receiveCount: msg.receiveCount, dlqArn: this.cfg.dlqArn ?? "" });
+    } else {
+      this.trace.emit({ tUs: nowUs, type: "expire", record: msg, reason: "RetentionPeriodExceeded" });
+    }
+    this.dropFinishedFromLive();
+  }
+
+  private dropFinishedFromLive(): void {
+    for (;;) {
+      const m = this.live.peek();
+      if (!m || m.state < MsgState.Deleted) return;
+      this.live.shift();
+    }
+  }
+
+  /** Expire every message past its retention that is not in flight, oldest first (stops at one in flight). */
+  expireDue(nowUs: number): void {
+    this.advance(nowUs);
+    for (;;) {
+      const m = this.live.peek();
+      if (!m || m.sentUs + this.cfg.retentionUs > nowUs || m.state === MsgState.InFlight) return;
+      if (m.state === MsgState.Visible) this.visibleCount--;
+      this.end(m, MsgState.Expired, nowUs);
+      this.refresh(this.group(m.keyIndex));
+    }
+  }
+
+  /** Age of the oldest message not yet deleted, moved or expired. */
+  oldestAgeUs(nowUs: number): number {
+    const m = this.live.peek();
+    return m ? nowUs - m.sentUs : 0;
+  }
+}
