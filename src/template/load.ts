@@ -1,0 +1,216 @@
+/**
+ * Loading a CloudFormation, SAM or CDK-synthesized template (YAML or JSON) into plain values, with the
+ * short-form tags turned into their long form (`!Ref X` -> `{ Ref: "X" }`, `!GetAtt A.B` -> `{ "Fn::GetAtt": ["A", "B"] }`)
+ * and the position of every value kept for messages.
+ *
+ * The `yaml` package parses the document with its tags left on the nodes; this module walks the node tree and
+ * converts each CloudFormation tag itself, which gives one position per value, tagged or not.
+ *
+ * Source: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
+ * (short forms), https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html.
+ * Not handled: YAML merge keys (`<<`), which CloudFormation does not accept either.
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import type { Path } from "../scenario/locate.js";
+import type { Problem } from "../scenario/problems.js";
+import { show } from "../scenario/show.js";
+
+/** Each short-form tag and the long-form key it stands for. */
+export const SHORT_FORM_TAGS: Readonly<Record<string, string>> = {
+  "!Ref": "Ref",
+  "!Condition": "Condition",
+  "!GetAtt": "Fn::GetAtt",
+  "!Sub": "Fn::Sub",
+  "!Join": "Fn::Join",
+  "!If": "Fn::If",
+  "!Select": "Fn::Select",
+  "!Split": "Fn::Split",
+  "!FindInMap": "Fn::FindInMap",
+  "!ImportValue": "Fn::ImportValue",
+  "!Equals": "Fn::Equals",
+  "!Not": "Fn::Not",
+  "!And": "Fn::And",
+  "!Or": "Fn::Or",
+  "!Base64": "Fn::Base64",
+  "!Cidr": "Fn::Cidr",
+  "!GetAZs": "Fn::GetAZs",
+  "!Transform": "Fn::Transform",
+  "!Length": "Fn::Length",
+  "!ToJsonString": "Fn::ToJsonString",
+};
+
+/** Templates larger than this are refused (CloudFormation's own limit for a template in S3 is 1 MB). */
+export const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
+const MAX_DEPTH = 100;
+const MAX_ALIAS_EXPANSIONS = 10_000;
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export interface Template {
+  file: string;
+  root: Record<string, unknown>;
+  /** Position of each value by its path (keys joined by "\u001f"). */
+  positions: Map<string, Position>;
+}
+
+export type LoadResult = { ok: true; template: Template } | { ok: false; errors: Problem[] };
+
+export const pathKey = (path: Path): string => path.map(String).join("\u001f");
+
+/** The position of the value at `path`, or of its nearest ancestor that has one. */
+export function positionOf(t: Template, path: Path): Position {
+  for (let n = path.length; n >= 0; n--) {
+    const p = t.positions.get(pathKey(path.slice(0, n)));
+    if (p) return p;
+  }
+  return { line: 1, col: 1 };
+}
+
+/** How a template path is shown: `OrdersQueue.Properties.VisibilityTimeout` (no leading `Resources.`). */
+export function showTemplatePath(path: Path): string {
+  const rest = path[0] === "Resources" ? path.slice(1) : path;
+  let out = "";
+  for (const seg of rest) out += typeof seg === "number" ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out;
+}
+
+export function templateProblem(t: { file: string; positions?: Map<string, Position> } | Template, severity: Problem["severity"], path: Path, message: string): Problem {
+  const pos = "root" in t ? positionOf(t, path) : { line: 1, col: 1 };
+  return { severity, file: t.file, line: pos.line, col: pos.col, path: showTemplatePath(path), message };
+}
+
+export function loadTemplate(text: string, file: string): LoadResult {
+  const fail = (line: number, col: number, message: string): LoadResult => ({ ok: false, errors: [{ severity: "error", file, line, col, path: "", message }] });
+  if (text.length > MAX_TEMPLATE_BYTES) return fail(1, 1, `the file is ${text.length} bytes; templates are limited to ${MAX_TEMPLATE_BYTES} bytes`);
+  if (text.trim() === "") return fail(1, 1, "the file is empty: a template needs at least a Resources section");
+
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: false });
+  let root: unknown;
+  const positions = new Map<string, Position>();
+  const errors: Problem[] = [];
+  if (doc.errors.length > 0) {
+    // JSON that YAML does not take (rare: some escapes) still loads, without positions.
+    const json = tryJson(text);
+    if (json === undefined) {
+      const seen = new Set<string>();
+      for (const e of doc.errors) {
+        const pos = lc.linePos(e.pos[0]);
+        const msg = `not a valid YAML or JSON template: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`;
+        const k = `${pos.line}:${pos.col}:${msg}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        errors.push({ severity: "error", file, line: pos.line, col: pos.col, path: "", message: msg });
+      }
+      return { ok: false, errors };
+    }
+    root = json;
+  } else {
+    const walker = new Walker(doc, lc, positions, file);
+    root = walker.value(doc.contents as Node | null, []);
+    errors.push(...walker.errors);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  if (typeof root !== "object" || root === null || Array.isArray(root)) {
+    return fail(1, 1, `a template must be a map with a Resources section (got ${show(root)})`);
+  }
+  const obj = root as Record<string, unknown>;
+  if (typeof obj.Resources !== "object" || obj.Resources === null || Array.isArray(obj.Resources)) {
+    const pos = positions.get(pathKey(["Resources"])) ?? { line: 1, col: 1 };
+    return fail(pos.line, pos.col, obj.Resources === undefined ? "the template has no Resources section" : `Resources must be a map of logical ids to resources (got ${show(obj.Resources)})`);
+  }
+  return { ok: true, template: { file, root: obj, positions } };
+}
+
+function tryJson(text: string): unknown {
+  if (!text.trimStart().startsWith("{")) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+class Walker {
+  readonly errors: Problem[] = [];
+  private aliases = 0;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly lc: LineCounter,
+    private readonly positions: Map<string, Position>,
+    private readonly file: string,
+  ) {}
+
+  private at(node: Node | null | undefined): Position {
+    const p = this.lc.linePos(node?.range?.[0] ?? 0);
+    return { line: p.line, col: p.col };
+  }
+
+  private error(node: Node | null | undefined, path: Path, message: string): void {
+    const pos = this.at(node);
+    this.errors.push({ severity: "error", file: this.file, line: pos.line, col: pos.col, path: showTemplatePath(path), message });
+  }
+
+  value(node: Node | null, path: Path, depth = 0): unknown {
+    if (node === null || node === undefined) return null;
+    if (depth > MAX_DEPTH) {
+      this.error(node, path, `the template nests deeper than ${MAX_DEPTH} levels`);
+      return null;
+    }
+    if (isAlias(node)) {
+      if (++this.aliases > MAX_ALIAS_EXPANSIONS) {
+        this.error(node, path, `too many alias expansions (more than ${MAX_ALIAS_EXPANSIONS})`);
+        return null;
+      }
+      const target = node.resolve(this.doc) as Node | undefined;
+      return this.value(target ?? null, path, depth + 1);
+    }
+    this.positions.set(pathKey(path), this.at(node));
+    const tag = node.tag;
+    if (tag && tag.startsWith("!") && !tag.startsWith("!!")) {
+      const long = SHORT_FORM_TAGS[tag];
+      if (!long) {
+        this.error(node, path, `unknown tag ${tag} (CloudFormation's short forms: ${Object.keys(SHORT_FORM_TAGS).join(" ")})`);
+        return null;
+      }
+      const innerPath = [...path, long];
+      this.positions.set(pathKey(innerPath), this.at(node));
+      let inner = this.plain(node, innerPath, depth);
+      if (long === "Fn::GetAtt" && typeof inner === "string") {
+        // `!GetAtt Resource.Attribute`: the logical id ends at the first dot; the attribute may hold more dots.
+        const dot = inner.indexOf(".");
+        inner = dot < 0 ? [inner] : [inner.slice(0, dot), inner.slice(dot + 1)];
+      }
+      return { [long]: inner };
+    }
+    return this.plain(node, path, depth);
+  }
+
+  /** The node's value ignoring its own tag. */
+  private plain(node: Node, path: Path, depth: number): unknown {
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        const key = isScalar(keyNode) ? String(keyNode.value) : keyNode === null ? "" : String(keyNode);
+        const childPath = [...path, key];
+        this.positions.set(pathKey(childPath), this.at((pair.value as Node | null) ?? keyNode));
+        out[key] = this.value((pair.value as Node | null) ?? null, childPath, depth + 1);
+      }
+      return out;
+    }
+    if (isSeq(node)) {
+      return node.items.map((item, i) => this.value(item as Node | null, [...path, i], depth + 1));
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      if (typeof v === "bigint") return Number(v);
+      return v;
+    }
+    return null;
+  }
+}
