@@ -33,7 +33,11 @@ export function buildDocument(items: TopItem[]): { doc: Document; origins: Map<s
   const root = doc.contents as YAMLMap;
   const origins = new Map<string, Origin>();
 
-  const valueNode = (value: unknown, block: boolean): Node => doc.createNode(value, { flow: !block }) as Node;
+  const valueNode = (value: unknown, block: boolean): Node => {
+    const node = doc.createNode(value, { flow: !block }) as Node;
+    if (block) compactInner(node);
+    return node;
+  };
 
   const entryPair = (e: Entry, path: Path): Pair => {
     origins.set(formatPath(path), e.origin);
@@ -77,6 +81,20 @@ export function buildDocument(items: TopItem[]): { doc: Document; origins: Map<s
     root.items.push(new Pair(key, node));
   });
   return { doc, origins };
+}
+
+/** Inside a block value, write small collections (scalars only) on one line, except the maps that are list items. */
+function compactInner(node: Node): void {
+  if (!(node instanceof YAMLMap || node instanceof YAMLSeq)) return;
+  const children = node instanceof YAMLMap ? node.items.map((p) => p.value as Node) : (node.items as Node[]);
+  for (const c of children) {
+    if (!(c instanceof YAMLMap || c instanceof YAMLSeq)) continue;
+    const grand = c instanceof YAMLMap ? c.items.map((p) => p.value) : c.items;
+    const scalarsOnly = grand.every((g) => !(g instanceof YAMLMap || g instanceof YAMLSeq));
+    const listItemMap = node instanceof YAMLSeq && c instanceof YAMLMap;
+    if (scalarsOnly && !listItemMap) c.flow = true;
+    else compactInner(c);
+  }
 }
 
 export interface Finished {
