@@ -109,7 +109,7 @@ export function loadTemplate(text: string, file: string): LoadResult {
     }
     root = json;
   } else {
-    const walker = new Walker(doc, lc, positions, file);
+    const walker = new Walker(doc, lc, positions, file, text);
     root = walker.value(doc.contents as Node | null, []);
     errors.push(...walker.errors);
   }
@@ -143,10 +143,18 @@ class Walker {
     private readonly lc: LineCounter,
     private readonly positions: Map<string, Position>,
     private readonly file: string,
+    private readonly text: string,
   ) {}
 
+  /** Where a node starts, its tag included (yaml's range starts after the tag). */
   private at(node: Node | null | undefined): Position {
-    const p = this.lc.linePos(node?.range?.[0] ?? 0);
+    let offset = node?.range?.[0] ?? 0;
+    const tag = node?.tag;
+    if (tag && tag.startsWith("!")) {
+      const i = this.text.lastIndexOf(tag, offset);
+      if (i >= 0 && !this.text.slice(i, offset).includes("\n")) offset = i;
+    }
+    const p = this.lc.linePos(offset);
     return { line: p.line, col: p.col };
   }
 
