@@ -120,7 +120,9 @@ export function discover(t: Template, options: DiscoverOptions = {}): Discovery 
         skipped.push({ id: r.id, aliases, anchor, reason: `its source is ${other}; esm-sim simulates SQS, Kinesis and DynamoDB mappings` });
         continue;
       }
-      drafts.push(new Drafter(t, stack).fromEsm(r.id, aliases));
+      const draft = new Drafter(t, stack).fromEsm(r.id, aliases);
+      draft.warnings.unshift(...conditionWarning(t, stack, r.id, r.condition));
+      drafts.push(draft);
     } else if (r.type === SAM_FUNCTION && isObj(r.properties.Events)) {
       const events = Object.entries(r.properties.Events).filter(([, e]) => isObj(e) && typeof e.Type === "string" && ["SQS", "Kinesis", "DynamoDB", ...OTHER_ESM_EVENT_TYPES].includes(e.Type as string));
       for (const [name, ev] of events) {
@@ -137,7 +139,9 @@ export function discover(t: Template, options: DiscoverOptions = {}): Discovery 
           skipped.push({ id, aliases, anchor, reason: `its event type is ${String(e.Type)}; esm-sim simulates SQS, Kinesis and DynamoDB mappings` });
           continue;
         }
-        drafts.push(new Drafter(t, stack).fromSamEvent(r.id, name, id, aliases));
+        const draft = new Drafter(t, stack).fromSamEvent(r.id, name, id, aliases);
+        draft.warnings.unshift(...conditionWarning(t, stack, r.id, r.condition));
+        drafts.push(draft);
       }
     }
   }
@@ -164,6 +168,13 @@ function conditionSkip(stack: Stack, condition: string | null): string | null {
   if (!condition) return null;
   const c = stack.resolver.condition(condition);
   return c === false ? `its Condition ${condition} is false, so the stack does not create it` : null;
+}
+
+/** A warning for a resource whose Condition cannot be evaluated: esm-sim assumes the stack creates it. */
+function conditionWarning(t: Template, stack: Stack, id: string, condition: string | null): Problem[] {
+  if (!condition) return [];
+  const c = stack.resolver.condition(condition);
+  return c instanceof Unresolved ? [templateProblem(t, "warning", ["Resources", id, "Condition"], `${c.reason}; esm-sim assumes the stack creates ${id}`)] : [];
 }
 
 function otherEsmKind(stack: Stack, props: Obj): string | null {
