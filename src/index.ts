@@ -9,3 +9,5 @@ export { renderJson } from "./report/json.js";
 export { renderTable } from "./report/table.js";
 export { PROFILES } from "./esm/profiles.js";
 export { VERSION } from "./run/version.js";
+export { scenariosFromTemplate, parseOverlay, type FromTemplateOptions, type FromTemplateResult } from "./template/index.js";
+export { renderStarter } from "./template/starter.js";

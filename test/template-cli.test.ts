@@ -109,6 +109,16 @@ describe("esm-sim init --from", () => {
     expect(text).toContain("# Written by: esm-sim init --from");
   });
 
+  it("still writes a scenario the scenario checks refuse, and exits 2 saying why", async () => {
+    const t = write("vt-too-short.yaml", "Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { VisibilityTimeout: 20 } }\n  Fn: { Type: AWS::Lambda::Function, Properties: { Timeout: 30 } }\n  M: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !GetAtt Q.Arn, FunctionName: !Ref Fn } }\n");
+    const out = join(dir, "vt-too-short-out.yaml");
+    const r = await cli("init", "--from", t, "--out", out);
+    expect(r.code).toBe(2);
+    expect(readFileSync(out, "utf8")).toContain("#   function.Timeout: Queue visibility timeout: 20 seconds is less than Function timeout: 30 seconds");
+    expect(r.err).toMatch(/vt-too-short-out\.yaml:\d+:\d+ function\.Timeout: Queue visibility timeout: 20 seconds is less than Function timeout: 30 seconds/);
+    expect(r.err).toContain("1 problem in the written scenario: fix the template (or edit the file) before running it");
+  });
+
   it("exits 2 for a template that is not YAML or has no mapping, with positions", async () => {
     const broken = await cli("init", "--from", write("broken.yaml", "Resources:\n  Q: [\n"));
     expect(broken.code).toBe(2);
