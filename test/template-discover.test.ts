@@ -194,3 +194,13 @@ ${FN}${esm("EventSourceArn: !GetAtt S.Arn, StartingPosition: LATEST, Destination
     expect(r.warned[0]).toContain("the source is assumed to be a Kinesis stream because the mapping sets StartingPosition (set type: dynamodb if it is a table stream)");
   });
 });
+
+describe("template errors", () => {
+  it("refuses a mapping without EventSourceArn or FunctionName, naming both", () => {
+    const r = scenariosFromTemplate("Resources:\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties: { BatchSize: 5 }\n", "t.yaml");
+    expect(!r.ok && r.errors.map((e) => `${e.line}:${e.col} ${e.path}: ${e.message}`)).toEqual([
+      "4:17 M.Properties: has no EventSourceArn (AWS requires it for SQS, Kinesis and DynamoDB mappings)",
+      "4:17 M.Properties: has no FunctionName (AWS requires it)",
+    ]);
+  });
+});

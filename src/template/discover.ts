@@ -292,6 +292,7 @@ class Drafter {
     const base: Path = ["Resources", id, "Properties"];
     const props = (this.raw(base) as Obj | undefined) ?? {};
     const srcRead = this.read([...base, "EventSourceArn"]);
+    if (!srcRead.present) this.errors.push(templateProblem(this.t, "error", base, "has no EventSourceArn (AWS requires it for SQS, Kinesis and DynamoDB mappings)"));
     const hasStartingPosition = "StartingPosition" in props;
     const src = this.resolveSource(srcRead, null, hasStartingPosition);
 

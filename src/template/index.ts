@@ -5,7 +5,7 @@
 import type { Path } from "../scenario/locate.js";
 import type { Problem } from "../scenario/problems.js";
 import { discover, type Discovery } from "./discover.js";
-import type { Draft, Origin, Skipped } from "./draft.js";
+import type { Draft, Origin } from "./draft.js";
 import { loadTemplate, positionOf, showTemplatePath, type Template } from "./load.js";
 import { overlayPosition, type Overlay } from "./overlay.js";
 import { renderDraft, type Rendered } from "./write.js";
@@ -75,11 +75,6 @@ export function listMappings(found: Pick<Discovery, "drafts" | "skipped">, templ
   for (const s of found.skipped) lines.push(`  ${s.id}: skipped, ${s.reason}`);
   if (found.drafts.length + found.skipped.length === 0) lines.push("  (none)");
   return lines.join("\n");
-}
-
-export function listOf(t: Template, options: { parameters?: ReadonlyMap<string, string> } = {}): { drafts: Draft[]; skipped: Skipped[] } {
-  const found = discover(t, options);
-  return { drafts: found.drafts, skipped: found.skipped };
 }
 
 /**
