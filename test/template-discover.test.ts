@@ -204,3 +204,20 @@ describe("template errors", () => {
     ]);
   });
 });
+
+describe("odd templates", () => {
+  it.each([
+    ["Properties that are not a map", "Resources:\n  M: { Type: AWS::Lambda::EventSourceMapping, Properties: oops }\n"],
+    ["an EventSourceArn that is a number", "Resources:\n  F: { Type: AWS::Lambda::Function }\n  M: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: 5, FunctionName: !Ref F } }\n"],
+    ["a RedrivePolicy list and a FilterCriteria string", "Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { RedrivePolicy: [1] } }\n  F: { Type: AWS::Lambda::Function, Properties: oops }\n  M: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !GetAtt Q.Arn, FunctionName: !Ref F, FilterCriteria: x, ScalingConfig: 3, DestinationConfig: [] } }\n"],
+    ["SAM Events that are a list, an event without Properties", "Resources:\n  F: { Type: AWS::Serverless::Function, Properties: { Events: [1] } }\n  G: { Type: AWS::Serverless::Function, Properties: { Events: { E: { Type: SQS } } } }\n"],
+    ["intrinsics with wrong arguments", "Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { VisibilityTimeout: !Select [9, [1]], DelaySeconds: !Join [1], QueueName: !Sub [1, 2] } }\n  F: { Type: AWS::Lambda::Function, Properties: { Timeout: !GetAtt Nope.Arn } }\n  M: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !GetAtt Q.Arn, FunctionName: !GetAtt F, BatchSize: !FindInMap [A] } }\n"],
+    ["a Resources list", "Resources: [1, 2]\n"],
+    ["a resource that is a string", "Resources:\n  M: AWS::Lambda::EventSourceMapping\n"],
+  ])("reports problems, never crashes: %s", (_what, text) => {
+    const r = scenariosFromTemplate(text, "odd.yaml");
+    const problems = r.ok ? r.scenarios.flatMap((s) => (s.parse.ok ? [] : s.parse.errors)) : r.errors;
+    expect(problems.length + (r.ok ? r.warnings.length : 0)).toBeGreaterThan(0);
+    for (const p of problems) expect(p.message).not.toMatch(/TypeError|undefined/);
+  });
+});

@@ -243,6 +243,11 @@ class Drafter {
     return v;
   }
 
+  private objAt(path: Path): Obj {
+    const v = this.raw(path);
+    return isObj(v) ? v : {};
+  }
+
   private read(path: Path): Read {
     const raw = this.raw(path);
     if (raw === undefined) return { path, present: false, value: undefined, unresolved: null };
@@ -290,7 +295,7 @@ class Drafter {
 
   fromEsm(id: string, aliases: string[]): Draft {
     const base: Path = ["Resources", id, "Properties"];
-    const props = (this.raw(base) as Obj | undefined) ?? {};
+    const props = this.objAt(base);
     const srcRead = this.read([...base, "EventSourceArn"]);
     if (!srcRead.present) this.errors.push(templateProblem(this.t, "error", base, "has no EventSourceArn (AWS requires it for SQS, Kinesis and DynamoDB mappings)"));
     const hasStartingPosition = "StartingPosition" in props;
@@ -393,7 +398,7 @@ class Drafter {
     } else {
       s.header.push(`source: ${src.label}, not in this template: AWS defaults`);
     }
-    const props = src.id ? ((this.raw(["Resources", src.id, "Properties"]) as Obj | undefined) ?? {}) : {};
+    const props = src.id ? this.objAt(["Resources", src.id, "Properties"]) : {};
     const p = (k: string): Read => (src.id ? this.read(["Resources", src.id, "Properties", k]) : { path: [], present: false, value: undefined, unresolved: null });
     if (src.type === "sqs" || src.type === "sqs-fifo") {
       const name = p("QueueName");
@@ -619,7 +624,7 @@ class Drafter {
     const sam = type === SAM_FUNCTION;
     const globals = sam && isObj(this.t.root.Globals) && isObj(this.t.root.Globals.Function) ? this.t.root.Globals.Function : {};
     const base: Path = ["Resources", fnId, "Properties"];
-    const props = (this.raw(base) as Obj | undefined) ?? {};
+    const props = this.objAt(base);
     const p = (k: string): Read => (k in props || !(k in globals) ? this.read([...base, k]) : this.read(["Globals", "Function", k]));
     const name = p("FunctionName");
     if (name.present) this.field(f, "FunctionName", name, asIs);
