@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Unresolved } from "../src/template/intrinsics.js";
 import { loadTemplate, positionOf } from "../src/template/load.js";
 import { Stack } from "../src/template/stack.js";
-import { loaded } from "./template-helpers.js";
+import { fixture, loaded } from "./template-helpers.js";
 
 /** Resolve `Outputs.X.Value` of a template with the given parameter overrides. */
 function outputs(text: string, params: Record<string, string> = {}): Record<string, unknown> {
@@ -86,6 +86,20 @@ Resources:
     const t = loaded('{\n "Resources": {\n  "Q": {\n   "Type": "AWS::SQS::Queue",\n   "Properties": { "VisibilityTimeout": 60 }\n  }\n }\n}\n', "t.json");
     expect((t.root.Resources as any).Q.Properties.VisibilityTimeout).toBe(60);
     expect(positionOf(t, ["Resources", "Q", "Properties", "VisibilityTimeout"])).toEqual({ line: 5, col: 41 });
+  });
+
+  it("finds positions in JSON past escaped quotes and backslashes, in lists and nested maps", () => {
+    const text = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Metadata": {"note": "a \\"quoted\\" \\\\ path", "list": [1, {"x": [true, null]}]},\n  "Properties": {"DelaySeconds": 7}}}}';
+    const t = loaded(text, "t.json");
+    expect((t.root.Resources as any).Q.Metadata.note).toBe('a "quoted" \\ path');
+    expect(positionOf(t, ["Resources", "Q", "Properties", "DelaySeconds"])).toEqual({ line: 2, col: 34 });
+    expect(positionOf(t, ["Resources", "Q", "Metadata", "list", 1, "x", 1])).toEqual({ line: 1, col: text.indexOf("null") + 1 });
+  });
+
+  it("gives the positions of a CDK template's values", () => {
+    const t = loaded(fixture("cdk-orders.template.json"), "cdk.json");
+    expect(positionOf(t, ["Resources", "OrdersQueue3F9A5E21", "Properties", "VisibilityTimeout"])).toEqual({ line: 27, col: 26 });
+    expect(positionOf(t, ["Resources", "OrdersQueue3F9A5E21", "Properties", "RedrivePolicy", "maxReceiveCount"])).toEqual({ line: 25, col: 25 });
   });
 
   it("reports an unknown tag, broken YAML and a missing Resources section with positions", () => {

@@ -87,33 +87,40 @@ export function loadTemplate(text: string, file: string): LoadResult {
   if (text.length > MAX_TEMPLATE_BYTES) return fail(1, 1, `the file is ${text.length} bytes; templates are limited to ${MAX_TEMPLATE_BYTES} bytes`);
   if (text.trim() === "") return fail(1, 1, "the file is empty: a template needs at least a Resources section");
 
+  // JSON (what `cdk synth` writes) is parsed natively, with a small scanner for positions: yaml's parser is
+  // about a hundred times slower on large synthesized templates. Anything else, or JSON that does not parse,
+  // goes through yaml, which also gives the positions of syntax errors.
+  const json = tryJson(text);
+  if (json !== undefined && typeof json === "object" && json !== null && !Array.isArray(json)) {
+    const scanned = jsonPositions(text);
+    if (scanned === null) return fail(1, 1, `the template nests deeper than ${MAX_DEPTH} levels`);
+    return finish(json as Record<string, unknown>, scanned, file);
+  }
+
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: false });
-  let root: unknown;
-  const positions = new Map<string, Position>();
-  const errors: Problem[] = [];
   if (doc.errors.length > 0) {
-    // JSON that YAML does not take (rare: some escapes) still loads, without positions.
-    const json = tryJson(text);
-    if (json === undefined) {
-      const seen = new Set<string>();
-      for (const e of doc.errors) {
-        const pos = lc.linePos(e.pos[0]);
-        const msg = `not a valid YAML or JSON template: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`;
-        const k = `${pos.line}:${pos.col}:${msg}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        errors.push({ severity: "error", file, line: pos.line, col: pos.col, path: "", message: msg });
-      }
-      return { ok: false, errors };
+    const errors: Problem[] = [];
+    const seen = new Set<string>();
+    for (const e of doc.errors) {
+      const pos = lc.linePos(e.pos[0]);
+      const msg = `not a valid YAML or JSON template: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`;
+      const k = `${pos.line}:${pos.col}:${msg}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      errors.push({ severity: "error", file, line: pos.line, col: pos.col, path: "", message: msg });
     }
-    root = json;
-  } else {
-    const walker = new Walker(doc, lc, positions, file, text);
-    root = walker.value(doc.contents as Node | null, []);
-    errors.push(...walker.errors);
+    return { ok: false, errors };
   }
-  if (errors.length > 0) return { ok: false, errors };
+  const positions = new Map<string, Position>();
+  const walker = new Walker(doc, lc, positions, file, text);
+  const root = walker.value(doc.contents as Node | null, []);
+  if (walker.errors.length > 0) return { ok: false, errors: walker.errors };
+  return finish(root, positions, file);
+}
+
+function finish(root: unknown, positions: Map<string, Position>, file: string): LoadResult {
+  const fail = (line: number, col: number, message: string): LoadResult => ({ ok: false, errors: [{ severity: "error", file, line, col, path: "", message }] });
   if (typeof root !== "object" || root === null || Array.isArray(root)) {
     return fail(1, 1, `a template must be a map with a Resources section (got ${show(root)})`);
   }
@@ -123,6 +130,78 @@ export function loadTemplate(text: string, file: string): LoadResult {
     return fail(pos.line, pos.col, obj.Resources === undefined ? "the template has no Resources section" : `Resources must be a map of logical ids to resources (got ${show(obj.Resources)})`);
   }
   return { ok: true, template: { file, root: obj, positions } };
+}
+
+/** The position of every value of a valid JSON text, by path; null when it nests deeper than MAX_DEPTH. */
+export function jsonPositions(text: string): Map<string, Position> | null {
+  const lineStarts = [0];
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) lineStarts.push(k + 1);
+  const at = (offset: number): Position => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - lineStarts[lo] + 1 };
+  };
+  const out = new Map<string, Position>();
+  let i = 0;
+  const skip = () => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff) i++;
+      else return;
+    }
+  };
+  const str = (): string => {
+    const start = i++;
+    while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const join = (path: string, seg: string | number) => (path === "" ? String(seg) : `${path}\u001f${seg}`);
+  const value = (path: string, depth: number): boolean => {
+    if (depth > MAX_DEPTH) return false;
+    skip();
+    out.set(path, at(i));
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      skip();
+      if (text[i] === "}") {
+        i++;
+        return true;
+      }
+      for (;;) {
+        skip();
+        const key = str();
+        skip();
+        i++; // ':'
+        if (!value(join(path, key), depth + 1)) return false;
+        skip();
+        if (text[i++] === "}") return true;
+      }
+    }
+    if (c === "[") {
+      i++;
+      skip();
+      if (text[i] === "]") {
+        i++;
+        return true;
+      }
+      for (let n = 0; ; n++) {
+        if (!value(join(path, n), depth + 1)) return false;
+        skip();
+        if (text[i++] === "]") return true;
+      }
+    }
+    if (c === '"') str();
+    else while (i < text.length && !",}] \t\r\n".includes(text[i])) i++;
+    return true;
+  };
+  return value("", 0) ? out : null;
 }
 
 function tryJson(text: string): unknown {

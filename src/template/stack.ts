@@ -42,6 +42,9 @@ export class Stack implements ResourceOracle {
   readonly resolver: Resolver;
   readonly resources = new Map<string, ResourceEntry>();
   private readonly visiting = new Set<string>();
+  private readonly names = new Map<string, string | Unresolved>();
+  private sourceIndex: { byArn: Map<string, string>; tables: [string, string][] } | null = null;
+  private functionIndex: Map<string, string> | null = null;
 
   constructor(
     readonly root: Obj,
@@ -88,11 +91,22 @@ export class Stack implements ResourceOracle {
 
   /** The resource's physical name, from its name property or generated. */
   name(id: string): string | Unresolved {
+    const known = this.names.get(id);
+    if (known !== undefined) return known;
     const r = this.resources.get(id);
     if (!r) return new Unresolved(`"${id}" is not a resource of the template`);
     if (this.visiting.has(id)) return new Unresolved(`${id} refers to itself`);
     this.visiting.add(id);
-    try {
+    const n = this.nameOf(r);
+    this.visiting.delete(id);
+    // A name found while another resource was half-resolved may depend on that cycle: keep only clean answers.
+    if (this.visiting.size === 0) this.names.set(id, n);
+    return n;
+  }
+
+  private nameOf(r: ResourceEntry): string | Unresolved {
+    const id = r.id;
+    {
       const nameProp: Record<string, string> = {
         [SQS_QUEUE]: "QueueName",
         [KINESIS_STREAM]: "Name",
@@ -112,8 +126,6 @@ export class Stack implements ResourceOracle {
       if (r.type === "AWS::S3::Bucket") generated = generated.toLowerCase();
       if (r.type === SQS_QUEUE && this.isFifoQueue(id) === true) generated += ".fifo";
       return generated;
-    } finally {
-      this.visiting.delete(id);
     }
   }
 
@@ -224,26 +236,37 @@ export class Stack implements ResourceOracle {
 
   /** The logical id of an event source in this template with this ARN (queue, stream, stream consumer, table stream). */
   findSourceByArn(arn: string): string | null {
-    for (const r of this.resources.values()) {
-      if (r.type === SQS_QUEUE || r.type === KINESIS_STREAM || r.type === KINESIS_CONSUMER) {
-        const own = this.getAtt(r.id, r.type === KINESIS_CONSUMER ? "ConsumerARN" : "Arn");
-        if (own === arn) return r.id;
-      } else if (r.type === DDB_TABLE || r.type === DDB_GLOBAL_TABLE) {
-        const tableArn = this.getAtt(r.id, "Arn");
-        if (typeof tableArn === "string" && (arn === tableArn || arn.startsWith(`${tableArn}/stream/`))) return r.id;
+    if (!this.sourceIndex) {
+      const byArn = new Map<string, string>();
+      const tables: [string, string][] = [];
+      for (const r of this.resources.values()) {
+        if (r.type === SQS_QUEUE || r.type === KINESIS_STREAM || r.type === KINESIS_CONSUMER) {
+          const own = this.getAtt(r.id, r.type === KINESIS_CONSUMER ? "ConsumerARN" : "Arn");
+          if (typeof own === "string" && !byArn.has(own)) byArn.set(own, r.id);
+        } else if (r.type === DDB_TABLE || r.type === DDB_GLOBAL_TABLE) {
+          const tableArn = this.getAtt(r.id, "Arn");
+          if (typeof tableArn === "string") tables.push([tableArn, r.id]);
+        }
       }
+      this.sourceIndex = { byArn, tables };
     }
+    const direct = this.sourceIndex.byArn.get(arn);
+    if (direct) return direct;
+    for (const [tableArn, id] of this.sourceIndex.tables) if (arn === tableArn || arn.startsWith(`${tableArn}/stream/`)) return id;
     return null;
   }
 
   /** The logical id of the function a FunctionName (name, ARN, partial ARN, alias or version ARN) designates. */
   findFunction(nameOrArn: string): string | null {
-    const name = functionNameOf(nameOrArn);
-    for (const r of this.resources.values()) {
-      if (r.type !== LAMBDA_FUNCTION && r.type !== SAM_FUNCTION) continue;
-      if (this.name(r.id) === name) return r.id;
+    if (!this.functionIndex) {
+      this.functionIndex = new Map();
+      for (const r of this.resources.values()) {
+        if (r.type !== LAMBDA_FUNCTION && r.type !== SAM_FUNCTION) continue;
+        const n = this.name(r.id);
+        if (typeof n === "string" && !this.functionIndex.has(n)) this.functionIndex.set(n, r.id);
+      }
     }
-    return null;
+    return this.functionIndex.get(functionNameOf(nameOrArn)) ?? null;
   }
 }
 
