@@ -1,7 +1,15 @@
 /** How mappings, their sources and functions are found and mapped to scenario keys, on small inline templates. */
 import { describe, expect, it } from "vitest";
 import { scenariosFromTemplate } from "../src/template/index.js";
-import { valuesOf } from "./template-helpers.js";
+import { parseOverlay } from "../src/template/index.js";
+import { runWithTrace, scenarioFrom } from "./helpers.js";
+import { sourceSupported, valuesOf } from "./template-helpers.js";
+
+function overlayOf(text: string) {
+  const r = parseOverlay(text, "traffic.yaml");
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join("\n"));
+  return r.overlay;
+}
 
 function gen(text: string, resource?: string) {
   const r = scenariosFromTemplate(text, "t.yaml", { resource });
@@ -28,6 +36,17 @@ describe("sources", () => {
 ${FN}${esm("EventSourceArn: !GetAtt Q.Arn, BatchSize: 10")}`);
     expect(r.values[0].source).toEqual({ type: "sqs-fifo", FifoQueue: true, VisibilityTimeout: 60, MessageRetentionPeriod: 345600, DelaySeconds: 0, ContentBasedDeduplication: true });
     expect(r.values[0].mapping).toEqual({ BatchSize: 10, FunctionResponseTypes: [] });
+  });
+
+  it.skipIf(!sourceSupported("sqs-fifo"))("runs a FIFO queue's mapping: batches of at most 10", () => {
+    const r = scenariosFromTemplate(`Resources:
+  Q: { Type: AWS::SQS::Queue, Properties: { FifoQueue: true, VisibilityTimeout: 60 } }
+${FN}${esm("EventSourceArn: !GetAtt Q.Arn")}`, "t.yaml", { overlay: overlayOf("traffic: [{ rate: 20/s, from: 0s, to: 10s, keys: 3 }]\n") });
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join("\n"));
+    const { report, events } = runWithTrace(scenarioFrom(r.scenarios[0].text));
+    const sizes = events.filter((e) => e.type === "invoke").map((e) => (e as { records: unknown[] }).records.length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(10);
+    expect(report.records.produced).toBe(200);
   });
 
   it("reads a RedrivePolicy written as a JSON string", () => {
