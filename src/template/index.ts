@@ -91,7 +91,7 @@ export function relocate(p: Problem, r: Rendered, t: Template, draft: Draft, ove
   if (origin.origin.kind === "overlay" && overlay) {
     const scenarioPath = parsePath(p.path);
     const pos = overlayPosition(overlay, scenarioPath);
-    return { ...p, file: overlay.file, line: pos.line, col: pos.col, path: overlay.bareList ? p.path.replace(/^traffic/, "") || "traffic" : p.path };
+    return { ...p, file: overlay.file, line: pos.line, col: pos.col };
   }
   const o = origin.origin;
   const tpath: Path | undefined = o.kind === "template" || o.kind === "unresolved" ? o.path : o.kind === "choice" || o.kind === "note" ? o.path : undefined;
