@@ -10,3 +10,5 @@ export { renderTable } from "./report/table.js";
 export { PROFILES } from "./esm/profiles.js";
 export { parseFilterCriteria, filterView, preparePayload, type CompiledFilter, type FilterSource } from "./esm/filter-pattern.js";
 export { VERSION } from "./run/version.js";
+export { scenariosFromTemplate, parseOverlay, type FromTemplateOptions, type FromTemplateResult } from "./template/index.js";
+export { renderStarter } from "./template/starter.js";

@@ -12,34 +12,39 @@ export class UsageError extends Error {
 }
 
 export function readScenarioFile(path: string): string {
+  return readTextFile(path, { what: "scenario", plural: "scenarios", format: "a scenario is a YAML file", maxBytes: MAX_SCENARIO_BYTES });
+}
+
+/** Read a UTF-8 text file of at most `maxBytes`, with clear messages for the usual mistakes. */
+export function readTextFile(path: string, kind: { what: string; plural: string; format: string; maxBytes: number }): string {
   let size: number;
   try {
     const st = statSync(path);
-    if (st.isDirectory()) throw new UsageError(`${path}: is a directory, not a scenario file`);
+    if (st.isDirectory()) throw new UsageError(`${path}: is a directory, not a ${kind.what} file`);
     size = st.size;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`${path}: ${ioReason(e)}`);
+    throw new UsageError(`${path}: ${ioReason(e, kind.what)}`);
   }
-  if (size > MAX_SCENARIO_BYTES) throw new UsageError(`${path}: the file is ${size} bytes; scenarios are limited to ${MAX_SCENARIO_BYTES} bytes`);
+  if (size > kind.maxBytes) throw new UsageError(`${path}: the file is ${size} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
-    throw new UsageError(`${path}: ${ioReason(e)}`);
+    throw new UsageError(`${path}: ${ioReason(e, kind.what)}`);
   }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(buf);
   } catch {
-    throw new UsageError(`${path}: is not UTF-8 text (a scenario is a YAML file)`);
+    throw new UsageError(`${path}: is not UTF-8 text (${kind.format})`);
   }
 }
 
-function ioReason(e: unknown): string {
+function ioReason(e: unknown, what = "scenario"): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return "no such file";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "is a directory, not a scenario file";
+  if (code === "EISDIR") return `is a directory, not a ${what} file`;
   return (e as Error).message;
 }
 

@@ -3,7 +3,7 @@
  * 0 ran and every expectation passed; 1 an expectation failed; 2 invalid scenario or command line; 3 internal error.
  */
 import chalk from "chalk";
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { InternalError } from "../engine/assert.js";
 import { PROFILES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
@@ -20,6 +20,7 @@ import { parseDurationUs } from "../scenario/units.js";
 import { resolveScenario } from "./catalogue.js";
 import { AtomicLineWriter, readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
 import { registerLearnCommands } from "./learn.js";
+import { INIT_SOURCE_TYPES, runInit, scenarioFromTemplateForRun, type InitOpts } from "./init.js";
 
 export interface Io {
   out: (s: string) => void;
@@ -57,6 +58,9 @@ Examples:
   $ esm-sim scenarios
   $ echo b | esm-sim quiz sqs-poison-message-dlq --seed 1
   $ esm-sim validate my-mapping.yaml
+  $ esm-sim init --from template.yaml --out-dir scenarios/
+  $ esm-sim run --template template.yaml --traffic traffic.yaml --resource OrdersMapping
+  $ esm-sim init sqs --out my-sqs.yaml
   $ esm-sim profiles
 
 Exit codes: 0 ran and every expectation passed, 1 an expectation failed,
@@ -69,7 +73,13 @@ interface RunOpts {
   output?: string;
   trace?: string;
   color: boolean;
+  template?: string;
+  traffic?: string;
+  resource?: string;
+  parameter: string[];
 }
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Run the CLI. Returns the exit code (never throws, never exits the process itself). */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
@@ -87,7 +97,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   program
     .command("run")
     .description("run a scenario and print its report")
-    .argument("<scenario>", "scenario YAML file, or the name of a shipped scenario (esm-sim scenarios)")
+    .argument("[scenario]", "scenario YAML file, or the name of a shipped scenario (esm-sim scenarios); or --template with --traffic")
+    .option("--template <file>", "run the event source mapping of a CloudFormation, SAM or CDK template (YAML or JSON) instead of a scenario")
+    .option("--traffic <file>", "with --template: the traffic (and function behaviour, expectations) to run it with")
+    .option("--resource <id>", "with --template: the mapping's logical id, when the template has more than one")
+    .option("--parameter <Key=Value>", "with --template: a template parameter's value (repeatable)", collect, [])
     .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
     .option("--until <duration>", "stop at this virtual time, e.g. 30m (overrides the scenario's until)")
     .addOption(new Option("--format <format>", "report format").choices(["table", "json"]).default("table"))
@@ -95,20 +109,38 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
     .addHelpText("after", EXAMPLES)
-    .action((arg: string, opts: RunOpts) => {
+    .action((file: string | undefined, opts: RunOpts) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
       const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
-      const file = resolveScenario(arg);
-      const text = readScenarioFile(file);
-      const parsed = parseScenario(text, file, { seed, untilUs });
-      printWarnings(io, parsed.warnings);
-      if (!parsed.ok) {
-        printProblems(io, parsed.errors);
-        code = 2;
-        return;
+      let scenario;
+      let what: string;
+      if (opts.template !== undefined) {
+        if (file !== undefined) throw new UsageError(`run: give a scenario file (${file}) or --template, not both`);
+        const got = scenarioFromTemplateForRun({ template: opts.template, traffic: opts.traffic, resource: opts.resource, parameter: opts.parameter, seed, untilUs }, io);
+        if (typeof got === "number") {
+          code = got;
+          return;
+        }
+        scenario = got.parse.scenario;
+        what = `--template ${opts.template} --traffic ${opts.traffic} --resource ${got.id}${opts.parameter.map((p) => ` --parameter ${p}`).join("")}`;
+      } else {
+        if (file === undefined) throw new UsageError("run: missing required argument 'scenario' (or --template FILE --traffic FILE)");
+        for (const [flag, given] of [["--traffic", opts.traffic], ["--resource", opts.resource], ["--parameter", opts.parameter.length ? "x" : undefined]] as const) {
+          if (given !== undefined) throw new UsageError(`run: ${flag} applies with --template only`);
+        }
+        const path = resolveScenario(file);
+        const text = readScenarioFile(path);
+        const parsed = parseScenario(text, path, { seed, untilUs });
+        printWarnings(io, parsed.warnings);
+        if (!parsed.ok) {
+          printProblems(io, parsed.errors);
+          code = 2;
+          return;
+        }
+        scenario = parsed.scenario;
+        what = file;
       }
-      const scenario = parsed.scenario;
-      reproduce = `esm-sim run ${arg} --seed ${scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}`;
+      reproduce = `esm-sim run ${what} --seed ${scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}`;
       let writer: AtomicLineWriter | null = null;
       if (opts.trace) writer = new AtomicLineWriter(opts.trace);
       let result;
@@ -151,6 +183,30 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       }
       const w = parsed.warnings.length;
       io.out(`${arg}: valid${w ? ` (${w} warning${w > 1 ? "s" : ""})` : ""}\n`);
+    });
+
+  program
+    .command("init")
+    .description("write a scenario: one per event source mapping of a CloudFormation, SAM or CDK template (--from), or a commented starter for a source type")
+    .addArgument(new Argument("[source-type]", "write a commented starter scenario for this source").choices(INIT_SOURCE_TYPES))
+    .option("--from <template>", "a CloudFormation, SAM or CDK-synthesized template (YAML or JSON)")
+    .option("--resource <id>", "only this mapping (its logical id; SAM: function id + event name, or Function.Event; CDK: construct path)")
+    .option("--parameter <Key=Value>", "a template parameter's value instead of its Default (repeatable; AWS::Region=... too)", collect, [])
+    .option("--traffic <file>", "traffic (and function behaviour, expectations) to put in the scenarios instead of a placeholder")
+    .option("--out-dir <dir>", "where to write the scenarios, one file per mapping named after it (default: .)")
+    .option("--out <file>", "write one scenario to this file (a starter goes to stdout without it)")
+    .option("--force", "overwrite files that exist")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ esm-sim init --from template.yaml                       # one scenario per mapping, in .
+  $ esm-sim init --from cdk.out/OrdersStack.template.json --resource OrdersMapping --out orders.yaml
+  $ esm-sim init --from template.yaml --parameter Stage=prod --traffic traffic.yaml --out-dir scenarios
+  $ esm-sim init kinesis > my-stream.yaml`,
+    )
+    .action((type: string | undefined, opts: InitOpts) => {
+      code = runInit(type, opts, io);
     });
 
   program

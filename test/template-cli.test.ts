@@ -1,0 +1,213 @@
+import { describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { main } from "../src/cli/main.js";
+import { fixturePath } from "./template-helpers.js";
+
+async function cli(...args: string[]) {
+  let out = "";
+  let err = "";
+  const code = await main(["node", "esm-sim", ...args], { out: (s) => (out += s), err: (s) => (err += s), isTty: false });
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "esm-sim-init-"));
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const TRAFFIC = write("traffic.yaml", "traffic:\n  - rate: 10/s\n    from: 0s\n    to: 20s\n    keys: 5\nexpect:\n  records.pending: { eq: 0 }\n");
+
+const TWO_QUEUES = write(
+  "two.yaml",
+  `Parameters:
+  Stage: { Type: String, Default: dev, AllowedValues: [dev, prod] }
+Resources:
+  A: { Type: AWS::SQS::Queue, Properties: { VisibilityTimeout: 60 } }
+  B: { Type: AWS::SQS::Queue }
+  Fn: { Type: AWS::Lambda::Function, Properties: { Timeout: 10 } }
+  AMapping: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !GetAtt A.Arn, FunctionName: !Ref Fn } }
+  BMapping: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !GetAtt B.Arn, FunctionName: !Ref Fn, BatchSize: 5 } }
+  KafkaMapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: { EventSourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/c/abc", FunctionName: !Ref Fn, Topics: [orders], StartingPosition: LATEST }
+`,
+);
+
+describe("esm-sim init --from", () => {
+  it("writes one scenario per mapping, named after its logical id, each ready to validate and run", async () => {
+    const out = join(dir, "all");
+    const r = await cli("init", "--from", fixturePath("imports.yaml"), "--out-dir", out);
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["ReturnsMapping.yaml", "ShipmentsMapping.yaml"]);
+    expect(r.out).toContain(`wrote ${join(out, "ShipmentsMapping.yaml")}: ShipmentsMapping: ShipmentsQueue (AWS::SQS::Queue) -> ShipmentsFunction (AWS::Lambda::Function)`);
+    expect(r.err).toContain(`${fixturePath("imports.yaml")}:21:9 warning: ShipmentsQueue.Properties.VisibilityTimeout: cannot be resolved`);
+    // the function's Timeout warning concerns both mappings but is printed once
+    expect(r.err.split("ShipmentsFunction.Properties.Timeout").length - 1).toBe(1);
+    const v = await cli("validate", join(out, "ShipmentsMapping.yaml"));
+    expect(v.code).toBe(0);
+    const run = await cli("run", join(out, "ShipmentsMapping.yaml"));
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("Drained at");
+  });
+
+  it("writes only the mapping --resource names, also by its SAM or CDK name, to --out", async () => {
+    const out = join(dir, "orders.yaml");
+    const r = await cli("init", "--from", fixturePath("cdk-orders.template.json"), "--resource", "OrdersStack/OrderHandler/SqsEventSource:OrdersStackOrdersQueue1A2B3C4D", "--out", out);
+    expect(r.code).toBe(0);
+    expect(parse(readFileSync(out, "utf8")).function).toEqual({ Timeout: 30, ReservedConcurrentExecutions: 20 });
+    const sam = await cli("init", "--from", fixturePath("sam-sqs.yaml"), "--resource", "OrdersFunction.OrdersFromQueue", "--out", join(dir, "sam.yaml"));
+    expect(sam.code).toBe(0);
+    expect(sam.err).toContain("sam.yaml:18:22 warning: source.VisibilityTimeout: 120 s is below 6 x function Timeout");
+  });
+
+  it("exits 2 for an unknown --resource, listing the mappings found and the ones it skips", async () => {
+    const r = await cli("init", "--from", TWO_QUEUES, "--resource", "CMapping");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--resource CMapping: no event source mapping of that name in the template");
+    expect(r.err).toContain(`event source mappings in ${TWO_QUEUES}:\n  AMapping: A (AWS::SQS::Queue) -> Fn (AWS::Lambda::Function)\n  BMapping: B (AWS::SQS::Queue) -> Fn (AWS::Lambda::Function)\n  KafkaMapping: skipped, its source is an Amazon MSK cluster; esm-sim simulates SQS, Kinesis and DynamoDB mappings`);
+    const kafka = await cli("init", "--from", TWO_QUEUES, "--resource", "KafkaMapping");
+    expect(kafka.code).toBe(2);
+    expect(kafka.err).toContain(`${TWO_QUEUES}:10:5 KafkaMapping: --resource KafkaMapping: esm-sim cannot simulate it: its source is an Amazon MSK cluster`);
+  });
+
+  it("refuses to overwrite a file without --force, and --out for several mappings", async () => {
+    const out = join(dir, "twice");
+    expect((await cli("init", "--from", TWO_QUEUES, "--out-dir", out)).code).toBe(0);
+    const again = await cli("init", "--from", TWO_QUEUES, "--out-dir", out);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain(`${join(out, "AMapping.yaml")} already exists; use --force to overwrite it`);
+    expect((await cli("init", "--from", TWO_QUEUES, "--out-dir", out, "--force")).code).toBe(0);
+    const several = await cli("init", "--from", TWO_QUEUES, "--out", join(dir, "one.yaml"));
+    expect(several.code).toBe(2);
+    expect(several.err).toContain("--out takes one scenario, and");
+    expect(existsSync(join(dir, "one.yaml"))).toBe(false);
+  });
+
+  it("checks --parameter: the name must be a parameter, the value one of its AllowedValues", async () => {
+    const unknown = await cli("init", "--from", TWO_QUEUES, "--parameter", "Stag=prod");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("--parameter Stag: the template has no parameter Stag (parameters: Stage;");
+    const notAllowed = await cli("init", "--from", TWO_QUEUES, "--parameter", "Stage=qa");
+    expect(notAllowed.err).toContain("--parameter Stage: Parameter 'Stage' must be one of AllowedValues (dev, prod; got \"qa\")");
+    const malformed = await cli("init", "--from", TWO_QUEUES, "--parameter", "Stage");
+    expect(malformed.code).toBe(2);
+    expect(malformed.err).toContain('--parameter: must be Key=Value (got "Stage")');
+  });
+
+  it("takes traffic, behaviour and expectations from --traffic, and says where they came from", async () => {
+    const out = join(dir, "with-traffic.yaml");
+    const r = await cli("init", "--from", TWO_QUEUES, "--resource", "BMapping", "--traffic", TRAFFIC, "--out", out);
+    expect(r.code).toBe(0);
+    const text = readFileSync(out, "utf8");
+    expect(parse(text).traffic).toEqual([{ rate: "10/s", from: "0s", to: "20s", keys: 5 }]);
+    expect(text).toContain(`traffic: # from ${TRAFFIC}`);
+    expect(text).toContain(`  records.pending: { eq: 0 }`);
+    expect(text).toContain("# Written by: esm-sim init --from");
+  });
+
+  it("still writes a scenario the scenario checks refuse, and exits 2 saying why", async () => {
+    const t = write("vt-too-short.yaml", "Resources:\n  Q: { Type: AWS::SQS::Queue, Properties: { VisibilityTimeout: 20 } }\n  Fn: { Type: AWS::Lambda::Function, Properties: { Timeout: 30 } }\n  M: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !GetAtt Q.Arn, FunctionName: !Ref Fn } }\n");
+    const out = join(dir, "vt-too-short-out.yaml");
+    const r = await cli("init", "--from", t, "--out", out);
+    expect(r.code).toBe(2);
+    expect(readFileSync(out, "utf8")).toContain("#   function.Timeout: Queue visibility timeout: 20 seconds is less than Function timeout: 30 seconds");
+    expect(r.err).toMatch(/vt-too-short-out\.yaml:\d+:\d+ function\.Timeout: Queue visibility timeout: 20 seconds is less than Function timeout: 30 seconds/);
+    expect(r.err).toContain("1 problem in the written scenario: fix the template (or edit the file) before running it");
+  });
+
+  it("exits 2 for a template that is not YAML or has no mapping, with positions", async () => {
+    const broken = await cli("init", "--from", write("broken.yaml", "Resources:\n  Q: [\n"));
+    expect(broken.code).toBe(2);
+    expect(broken.err).toMatch(/broken\.yaml:\d+:\d+ not a valid YAML or JSON template/);
+    const none = await cli("init", "--from", write("none.yaml", "Resources:\n  Q: { Type: AWS::SQS::Queue }\n"));
+    expect(none.code).toBe(2);
+    expect(none.err).toContain("no event source mapping esm-sim can simulate");
+    expect((await cli("init", "--from", join(dir, "missing.yaml"))).err).toContain("missing.yaml: no such file");
+  });
+});
+
+describe("esm-sim init <source-type>", () => {
+  it.each(["sqs", "sqs-fifo", "kinesis", "dynamodb"])("writes a commented %s starter to stdout", async (type) => {
+    const r = await cli("init", type);
+    expect(r.code).toBe(0);
+    const v = parse(r.out);
+    expect(v.source.type).toBe(type);
+    expect(v.name).toBe(`my-${type}-mapping`);
+    expect(r.out).toMatch(/^# esm-sim starter scenario: /);
+    expect(r.out).toMatch(/\n {2}BatchSize: \d+ # 1\.\.10/);
+  });
+
+  it("writes a starter that runs and passes its expectations", async () => {
+    const p = join(dir, "starter.yaml");
+    expect((await cli("init", "sqs", "--out", p)).code).toBe(0);
+    const run = await cli("run", p);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("Expectations: all 2 passed");
+  });
+
+  it("exits 2 for a source type with --from, neither, or an unknown type", async () => {
+    expect((await cli("init", "sqs", "--from", TWO_QUEUES)).code).toBe(2);
+    expect((await cli("init")).err).toContain("init: give a source type (kinesis | dynamodb | sqs | sqs-fifo)");
+    const bad = await cli("init", "kafka");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("argument value 'kafka' is invalid for argument 'source-type'. Allowed choices are kinesis, dynamodb, sqs, sqs-fifo.");
+    expect((await cli("init", "sqs", "--resource", "X")).err).toContain("--resource applies with --from TEMPLATE only");
+  });
+});
+
+describe("esm-sim run --template", () => {
+  it("runs a template's mapping with a traffic file, without writing a scenario", async () => {
+    const before = readdirSync(dir).length;
+    const r = await cli("run", "--template", fixturePath("cdk-orders.template.json"), "--traffic", TRAFFIC, "--format", "json");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.scenario).toBe("OrderHandlerSqsEventSourceOrdersStackOrdersQueue1A2B3C4D5E6F7A8B");
+    expect(report.records.produced).toBe(200);
+    expect(report.expectations).toEqual([expect.objectContaining({ path: "records.pending", passed: true })]);
+    expect(readdirSync(dir).length).toBe(before);
+  });
+
+  it("needs --resource when the template has several mappings", async () => {
+    const r = await cli("run", "--template", TWO_QUEUES, "--traffic", TRAFFIC);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("has 2 event source mappings; name one with --resource");
+    expect((await cli("run", "--template", TWO_QUEUES, "--traffic", TRAFFIC, "--resource", "BMapping")).code).toBe(0);
+  });
+
+  it("needs --traffic, and --traffic needs --template", async () => {
+    expect((await cli("run", "--template", TWO_QUEUES, "--resource", "AMapping")).err).toContain("run --template: needs --traffic FILE");
+    expect((await cli("run", "x.yaml", "--traffic", TRAFFIC)).err).toContain("run: --traffic applies with --template only");
+    expect((await cli("run")).err).toContain("missing required argument");
+  });
+
+  it("points a problem of the generated scenario at the template line it came from", async () => {
+    const t = write("short-vt.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 20\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: 30\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties: { EventSourceArn: !GetAtt Q.Arn, FunctionName: !Ref Fn }\n");
+    const r = await cli("run", "--template", t, "--traffic", TRAFFIC);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${t}:9:16 function.Timeout (from Fn.Properties.Timeout): Queue visibility timeout: 20 seconds is less than Function timeout: 30 seconds`);
+    expect(r.err).toContain("1 problem found; nothing was run");
+  });
+
+  it("points a problem in the traffic file at the traffic file", async () => {
+    const bad = write("bad-traffic.yaml", "traffic:\n  - rate: fast\n    to: 1m\n");
+    const r = await cli("run", "--template", TWO_QUEUES, "--resource", "AMapping", "--traffic", bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${bad}:2:11 traffic[0].rate: must be a rate such as 100/s`);
+    const aws = write("aws-in-traffic.yaml", "traffic: [{ at: 0s, records: 1 }]\nsource: { VisibilityTimeout: 5 }\nfunction: { Timeout: 9, duration: { base: 1s } }\n");
+    const r2 = await cli("run", "--template", TWO_QUEUES, "--resource", "AMapping", "--traffic", aws);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toContain(`${aws}:2:1 source: comes from the template`);
+    expect(r2.err).toContain(`${aws}:3:13 function.Timeout: comes from the template (an AWS setting)`);
+  });
+
+  it("exits 1 on a failed expectation, with a reproduce line that reruns the template", async () => {
+    const failing = write("failing.yaml", "traffic: [{ at: 0s, records: 10 }]\nexpect:\n  records.succeeded: { eq: 11 }\n");
+    const r = await cli("run", "--template", TWO_QUEUES, "--resource", "AMapping", "--traffic", failing, "--seed", "4");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`reproduce: esm-sim run --template ${TWO_QUEUES} --traffic ${failing} --resource AMapping --seed 4`);
+  });
+});
