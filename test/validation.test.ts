@@ -65,7 +65,7 @@ mapping:
       "s.yaml:4:22 source.VisibilityTimeout: must be an integer 0..43,200 (got 99999)",
       "s.yaml:7:14 traffic[0].records: must be an integer 1..100,000,000 (got 0)",
       "s.yaml:9:14 mapping.BatchSize: must be an integer 1..10,000 (got 0)",
-      's.yaml:10:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, StartingPosition, StartingPositionTimestamp, ParallelizationFactor, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig, TumblingWindowInSeconds, FilterCriteria, ScalingConfig, Enabled)',
+      's.yaml:10:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, StartingPosition, StartingPositionTimestamp, ParallelizationFactor, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig, TumblingWindowInSeconds, FilterCriteria, ScalingConfig, Enabled, startAt, disabledPeriods)',
     ]);
   });
 
@@ -95,6 +95,7 @@ function:
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const s = r.scenario;
+    if (s.source.type !== "sqs") throw new Error("expected an sqs source");
     expect(s.source.visibilityTimeoutUs).toBe(30_000_000);
     expect(s.source.retentionUs).toBe(345_600_000_000);
     expect(s.mapping.batchSize).toBe(10);

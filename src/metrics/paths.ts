@@ -27,4 +27,14 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "latency.p99": "ms",
   "latency.max": "ms",
   "throughput.recordsPerSecond": "rate",
+  // streams (kinesis, dynamodb) only
+  "stream.producerThrottles": "count",
+  "stream.expiredByRetention": "count",
+  "stream.discardedByRecordAge": "count",
+  "stream.retryExhausted": "count",
+  "stream.destinationRecords": "count",
+  "stream.destinationDeliveryFailures": "count",
+  "stream.retries": "count",
+  "stream.bisects": "count",
+  "stream.redeliveredAfterCheckpoint": "count",
 };

@@ -35,15 +35,17 @@ export interface SimulateOptions {
 }
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): RunResult {
+  const source = scenario.source;
+  assert(source.type === "sqs", () => `no simulator for ${source.type} sources`);
   const sched = new Scheduler();
   const trace = new Trace();
   const keys = new KeyTable();
   const traffic = new Traffic(scenario.traffic, scenario.seed, keys);
   const metrics = new MetricsCollector(keys.size);
   trace.listen(metrics.listener);
-  if (options.trace) trace.listen(options.trace({ queue: scenario.source.queueName, keyNames: keys.names }), true);
+  if (options.trace) trace.listen(options.trace({ queue: source.queueName, keyNames: keys.names }), true);
 
-  const queue = new SqsQueue(scenario.source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
+  const queue = new SqsQueue(source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
   const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys);
   const mapping = new SqsMapping(sched, queue, fn, scenario.mapping, scenario.figures, scenario.accountConcurrency, trace);
   mapping.start(0);
@@ -84,7 +86,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
     seed: scenario.seed,
     profile: scenario.profileName,
     scalingOverrides: scenario.figureOverrides as Record<string, number | null>,
-    source: { type: scenario.source.type, name: scenario.source.queueName },
+    source: { type: source.type, name: source.queueName },
     endedAt: usToMs(endedAtUs),
     drained: stopReason === "drained",
     stopReason,
