@@ -34,7 +34,7 @@ describe("scenario validation", () => {
     ["a huge number", valid + "function:\n  Timeout: 1e400\n", "s.yaml:8:12 function.Timeout: must be an integer 1..900 (got Infinity)"],
     ["an unknown key with a suggestion", valid + "mapping:\n  BatchSze: 10\n", 's.yaml:8:3 mapping.BatchSze: unknown key (did you mean "BatchSize"?)'],
     ["a missing source", "name: x\ntraffic:\n  - at: 0s\n    records: 1\n", "s.yaml:1:1 source: is required"],
-    ["a stream source not supported yet", valid.replace("type: sqs", "type: kinesis"), 's.yaml:3:9 source.type: "kinesis" sources are not supported yet by this version of esm-sim (supported: sqs)'],
+    ["a source not supported yet", valid.replace("type: sqs", "type: sqs-fifo"), 's.yaml:3:9 source.type: "sqs-fifo" sources are not supported yet by this version of esm-sim (supported: sqs, kinesis, dynamodb)'],
     ["BatchSize above 10 without a window", valid + "mapping:\n  BatchSize: 100\n", "s.yaml:8:3 mapping.MaximumBatchingWindowInSeconds: Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10 (BatchSize is 100, window is 0)"],
     ["a function timeout above the visibility timeout", valid.replace("type: sqs", "type: sqs\n  VisibilityTimeout: 30") + "function:\n  Timeout: 60\n", "s.yaml:9:12 function.Timeout: Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds"],
     ["a stream-only mapping key on SQS", valid + "mapping:\n  ParallelizationFactor: 2\n", "s.yaml:8:26 mapping.ParallelizationFactor: applies to kinesis and dynamodb sources, not sqs"],

@@ -6,7 +6,8 @@
  * Definitions (shared/design/scenario-format.md): succeeded counts distinct records; duplicates are successful
  * processings beyond the first; an ordering violation is a record whose first success came after that of a
  * later-produced record with the same key; latency runs from production to the end of the first successful
- * invocation; SQS IteratorAge is the age of the oldest message in the queue, sampled once a second.
+ * invocation; SQS IteratorAge is the age of the oldest message in the queue, sampled once a second; stream
+ * IteratorAge is the age of each batch's last record when it is sent (invoke events carry it).
  */
 import type { TraceEvent } from "../trace/events.js";
 import { Percentiles } from "./histogram.js";
@@ -64,6 +65,7 @@ export class MetricsCollector {
         break;
       case "invoke":
         this.invocations++;
+        if (e.iteratorAgeUs !== undefined) this.iteratorAge.add(e.iteratorAgeUs);
         this.batchSizes.add(e.records.length);
         if (e.concurrency > this.concurrencyMax) {
           this.concurrencyMax = e.concurrency;
@@ -117,7 +119,16 @@ export class MetricsCollector {
           this.nextSeriesUs = e.tUs + this.seriesEveryUs;
         }
         break;
+      case "onFailure":
+        this.onFailure += e.ended;
+        break;
+      case "filter":
+        this.filtered++;
+        break;
       case "produce":
+      case "streamRetry":
+      case "bisect":
+      case "checkpoint":
         break;
     }
   };

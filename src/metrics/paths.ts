@@ -36,5 +36,5 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "stream.destinationDeliveryFailures": "count",
   "stream.retries": "count",
   "stream.bisects": "count",
-  "stream.redeliveredAfterCheckpoint": "count",
+  "stream.redeliveriesOfSucceeded": "count",
 };

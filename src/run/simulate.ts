@@ -4,6 +4,7 @@
  *
  * Stop rules (shared/design/scenario-format.md): drained = every producer finished and every record in an end
  * state. Without `until`, a run that cannot drain stops at a cap: for queues, 14 days after the last arrival.
+ * Stream sources (kinesis, dynamodb) branch off to stream-world.ts.
  */
 import { assert } from "../engine/assert.js";
 import { prngStream } from "../engine/prng.js";
@@ -12,7 +13,9 @@ import { US_PER_DAY, usToMs } from "../engine/time.js";
 import { SqsMapping } from "../esm/sqs-mapping.js";
 import { LambdaFunction } from "../lambda/function.js";
 import { MetricsCollector, type SeriesPoint } from "../metrics/collector.js";
-import type { Scenario } from "../scenario/model.js";
+import { isStreamSource, type Scenario } from "../scenario/model.js";
+import type { KeepRecord } from "../esm/stream-mapping.js";
+import { simulateStream } from "./stream-world.js";
 import { KeyTable } from "../sources/keys.js";
 import { SqsQueue } from "../sources/sqs-queue.js";
 import { Traffic } from "../sources/traffic.js";
@@ -27,15 +30,20 @@ export const QUEUE_CAP_US = 14 * US_PER_DAY;
 export interface TraceContext {
   queue: string;
   keyNames: readonly string[];
+  /** Stream sources: record ids are sequence numbers and events name shards. */
+  stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[] };
 }
 
 export interface SimulateOptions {
   /** Makes a listener for every trace event, per-record ones included (for --trace). */
   trace?: (ctx: TraceContext) => TraceListener;
+  /** Streams: the FilterCriteria seam; records for which it returns false are filtered when read. */
+  keep?: KeepRecord | null;
 }
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): RunResult {
   const source = scenario.source;
+  if (isStreamSource(source)) return simulateStream(scenario, source, options);
   assert(source.type === "sqs", () => `no simulator for ${source.type} sources`);
   const sched = new Scheduler();
   const trace = new Trace();

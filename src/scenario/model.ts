@@ -12,7 +12,7 @@
  * https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html (1 MB/s and 1,000 records/s per shard),
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html (24 h retention).
  */
-import { secondsToUs, US_PER_MS } from "../engine/time.js";
+import { secondsToUs, SIM_EPOCH_UNIX_S, US_PER_MS } from "../engine/time.js";
 import { resolveFigures, type FigureName, type SqsFigures } from "../esm/profiles.js";
 import { METRIC_PATHS, type MetricKind } from "../metrics/paths.js";
 import type { RawScenario, RawTraffic } from "./schema.js";
@@ -35,9 +35,7 @@ export interface SqsSourceConfig {
   duplicateDeliveryRate: number;
 }
 
-/** Virtual time 0 is this instant (2024-01-01T00:00:00Z, esm-sim's choice): timestamps in on-failure records and
- *  StartingPositionTimestamp (Unix seconds) are read against it. */
-export const SIM_EPOCH_UNIX_S = 1_704_067_200;
+export { SIM_EPOCH_UNIX_S } from "../engine/time.js";
 
 export type StreamEventName = "INSERT" | "MODIFY" | "REMOVE";
 export const STREAM_EVENT_NAMES: readonly StreamEventName[] = ["INSERT", "MODIFY", "REMOVE"];

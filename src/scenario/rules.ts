@@ -36,7 +36,7 @@ const intIn = (v: unknown, min: number, max: number): number | undefined => {
 };
 
 /** Source types this version simulates. */
-export const SUPPORTED_SOURCES = ["sqs"] as const;
+export const SUPPORTED_SOURCES = ["sqs", "kinesis", "dynamodb"] as const;
 
 const STREAM_ONLY_SOURCE_KEYS = ["ShardCount", "RetentionPeriodHours", "StreamArn", "StreamName"];
 const QUEUE_ONLY_SOURCE_KEYS = ["QueueName", "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "RedrivePolicy", "FifoQueue", "duplicateDeliveryRate"];

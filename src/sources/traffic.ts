@@ -98,8 +98,8 @@ class Producer {
   }
 }
 
-/** Receives each produced record's fields; the source builds its own record object. */
-export type RecordSink = (n: number, keyIndex: number, sentUs: number, sizeBytes: number) => void;
+/** Receives each produced record's fields (and which producer made it); the source builds its own record object. */
+export type RecordSink = (n: number, keyIndex: number, sentUs: number, sizeBytes: number, producer: number) => void;
 
 export class Traffic {
   private readonly producers: Producer[];
@@ -108,7 +108,7 @@ export class Traffic {
   readonly lastArrivalUs: number;
   readonly firstArrivalUs: number;
 
-  constructor(configs: readonly ProducerConfig[], seed: number, readonly keys: KeyTable) {
+  constructor(readonly configs: readonly ProducerConfig[], seed: number, readonly keys: KeyTable) {
     this.producers = configs.map((c, i) => new Producer(c, i, seed, keys));
     this.lastArrivalUs = this.producers.reduce((m, p) => Math.max(m, p.lastArrivalUs), 0);
     const first = this.nextArrivalUs();
@@ -141,7 +141,7 @@ export class Traffic {
       if (best < 0 || bestT > upToUs) return;
       const p = ps[best];
       const keyIndex = p.take();
-      sink(this.produced++, keyIndex, bestT, p.cfg.recordSizeBytes);
+      sink(this.produced++, keyIndex, bestT, p.cfg.recordSizeBytes, best);
     }
   }
 }

@@ -27,8 +27,10 @@ export interface PollEvent extends Base {
   type: "poll";
   poller: number;
   received: number;
-  /** Messages visible in the queue after this receive. */
+  /** Messages visible in the queue after this receive (streams: records read and not yet in a batch). */
   visible: number;
+  /** Streams: the shard read (poller is the shard index too). */
+  shard?: number;
 }
 export interface InvokeEvent extends Base {
   type: "invoke";
@@ -39,8 +41,17 @@ export interface InvokeEvent extends Base {
   attempt: number;
   /** Function concurrency including this invocation. */
   concurrency: number;
-  /** Why the batch closed: size, window, payload, or available (took what a receive returned). */
-  closedBy: "size" | "window" | "payload" | "available";
+  /** Why the batch closed: size, window, payload, or available (took what a receive returned); streams add
+   *  retry, bisect, rewind (the part of a batch after a partial response's checkpoint) and window-end. */
+  closedBy: "size" | "window" | "payload" | "available" | "retry" | "bisect" | "rewind" | "window-end";
+  /** Streams: the shard, and the parallel lane (0 .. ParallelizationFactor-1) within it. */
+  shard?: number;
+  lane?: number;
+  /** Streams: the age of the batch's last record when it is sent (AWS's IteratorAge). */
+  iteratorAgeUs?: number;
+  /** Streams with TumblingWindowInSeconds: the window, the state carried in (records processed so far in it), and
+   *  whether this is the window's final invocation. */
+  window?: { startUs: number; endUs: number; stateRecords: number; isFinalInvokeForWindow: boolean };
 }
 export interface ResultEvent extends Base {
   type: "result";
@@ -56,6 +67,9 @@ export interface ResultEvent extends Base {
   durationUs: number;
   /** Failures the function reported that the mapping ignored (no ReportBatchItemFailures): those records were deleted. */
   ignoredPartial: number;
+  /** Streams: the response named an itemIdentifier not in the batch, which fails the whole batch. */
+  invalidResponse?: boolean;
+  shard?: number;
 }
 export interface ThrottleEvent extends Base {
   type: "throttle";
@@ -65,6 +79,7 @@ export interface ThrottleEvent extends Base {
   limit: number;
   /** What the mapping does next: retry the invoke later, or give the batch back to the queue. */
   next: "retry" | "release";
+  shard?: number;
 }
 export interface DlqEvent extends Base {
   type: "dlq";
@@ -103,6 +118,55 @@ export interface SampleEvent extends Base {
   concurrency: number;
 }
 
+/** Streams: a failed or throttled batch will be invoked again after `delayUs`. Serialised as `retry`. */
+export interface StreamRetryEvent extends Base {
+  type: "streamRetry";
+  shard: number;
+  lane: number;
+  records: readonly SimRecord[];
+  /** The batch's invocation number the retry will be. */
+  attempt: number;
+  delayUs: number;
+  reason: "FunctionError" | "PartialBatchFailure" | "Throttled";
+  /** Whether it uses up one of MaximumRetryAttempts (throttles and the rest of a partially failed batch do not). */
+  countsAsRetry: boolean;
+}
+/** Streams: BisectBatchOnFunctionError split a failed batch; the left half goes first. */
+export interface BisectEvent extends Base {
+  type: "bisect";
+  shard: number;
+  lane: number;
+  records: readonly SimRecord[];
+  left: readonly SimRecord[];
+  right: readonly SimRecord[];
+}
+/** Streams: the shard's checkpoint moved; every record up to `record` is done. */
+export interface CheckpointEvent extends Base {
+  type: "checkpoint";
+  shard: number;
+  record: SimRecord;
+}
+/** Streams: the mapping gave up on a batch (or its expired head) and wrote an invocation record to the on-failure
+ *  destination (or dropped it when none is configured). */
+export interface OnFailureEvent extends Base {
+  type: "onFailure";
+  shard: number;
+  records: readonly SimRecord[];
+  /** The records this event ended (those not already ended, e.g. by an earlier success). */
+  ended: number;
+  condition: "RetryAttemptsExhausted" | "RecordAgeExceeded";
+  approximateInvokeCount: number;
+  /** RetryAttemptsExhausted: "Unhandled" after a function error or timeout, null when the function returned a
+   *  response that failed the batch. */
+  functionError: "Unhandled" | null;
+  destinationArn: string | null;
+}
+/** A record dropped by FilterCriteria when it was read; the checkpoint moves past it. */
+export interface FilterEvent extends Base {
+  type: "filter";
+  record: SimRecord;
+}
+
 export type TraceEvent =
   | ProduceEvent
   | PollEvent
@@ -113,7 +177,12 @@ export type TraceEvent =
   | ExpireEvent
   | VisibleAgainEvent
   | ScaleEvent
-  | SampleEvent;
+  | SampleEvent
+  | StreamRetryEvent
+  | BisectEvent
+  | CheckpointEvent
+  | OnFailureEvent
+  | FilterEvent;
 
 export type TraceListener = (event: TraceEvent) => void;
 
