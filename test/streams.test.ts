@@ -316,3 +316,174 @@ mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 10, MaximumBatchingWindowI
     expect(report.iteratorAge.max).toBe(1500);
   });
 });
+
+describe("a poison record under the defaults", () => {
+  it("blocks its shard until the record expires at the end of the retention period, while the other shard flows", () => {
+    // ESM: "reprocesses the entire batch until the function succeeds, or the items in the batch expire ... pauses
+    // processing for the affected shard". Keys a and c land on shard 0 of 2, b on shard 1.
+    const s = stream(`traffic:
+  - { at: 0s, records: 1, key: a }
+  - { at: 60s, records: 2, key: c }
+  - { at: 60s, records: 2, key: b }
+mapping: { StartingPosition: TRIM_HORIZON }
+function:
+  failures: [{ when: { key: a }, effect: error }]
+`, "type: kinesis\n  ShardCount: 2");
+    const { events, report } = runWithTrace(s);
+    const day = 24 * 3_600_000_000;
+    // shard 1 (key b) is done within two seconds
+    const shard1 = invokes(events).filter((e) => e.shard === 1);
+    expect(shard1.map((e) => [e.tUs, ns(e)])).toEqual([[60_000_000, [3, 4]]]);
+    // shard 0 retries the batch holding record 0 and never gets past it until record 0 expires
+    const expires = of(events, "expire");
+    expect(expires.map((e) => [e.record.n, e.tUs])).toEqual([[0, day]]);
+    const shard0Later = invokes(events).filter((e) => e.shard === 0 && !e.records.some((r) => r.n === 0));
+    expect(shard0Later.map(ns)).toEqual([[1, 2]]);
+    expect(shard0Later[0].tUs).toBeGreaterThanOrEqual(day);
+    expect(shard0Later[0].tUs).toBeLessThan(day + 30_000_000);
+    expect(report.records.onFailure).toBe(0);
+    expect(report.stream!.shards[0].iteratorAge.max).toBeGreaterThan(23 * 3_600_000);
+    expect(report.stream!.shards[1].iteratorAge.max).toBe(0);
+  });
+});
+
+describe("ParallelizationFactor", () => {
+  const pfRun = (keys: number, pf: number) =>
+    runWithTrace(
+      stream(`traffic: [{ rate: 200/s, from: 0s, to: 20s, keys: ${keys} }]
+mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 10, ParallelizationFactor: ${pf} }
+function:
+  duration: { base: 200ms, perRecord: 5ms }
+`),
+    );
+
+  it("never has two batches with the same key in flight, and keeps each key's order", () => {
+    const { events, report } = pfRun(20, 5);
+    const inFlight = new Map<number, Set<number>>();
+    const keysOf = new Map<number, Set<number>>();
+    for (const e of events) {
+      if (e.type === "invoke") {
+        const ks = new Set(e.records.map((r) => r.keyIndex));
+        for (const other of inFlight.values()) for (const k of ks) expect(other.has(k)).toBe(false);
+        inFlight.set(e.invocation, ks);
+        keysOf.set(e.invocation, ks);
+      } else if (e.type === "result") inFlight.delete(e.invocation);
+    }
+    expect(report.orderingViolations).toBe(0);
+    expect(report.concurrency.max).toBeGreaterThan(1);
+    expect(report.concurrency.max).toBeLessThanOrEqual(5);
+  });
+
+  it("buys nothing beyond the number of distinct keys: two keys and PF 10 never run more than two batches at once", () => {
+    const few = pfRun(2, 10).report;
+    expect(few.concurrency.max).toBeLessThanOrEqual(2);
+    const many = pfRun(200, 10).report;
+    expect(many.concurrency.max).toBeGreaterThan(few.concurrency.max);
+    expect(many.iteratorAge.max).toBeLessThan(few.iteratorAge.max);
+  });
+});
+
+describe("starting positions and enabling", () => {
+  const positions = (mapping: string) =>
+    runWithTrace(
+      stream(`until: 1m
+traffic:
+  - { at: 5s, records: 2, key: a }
+  - { at: 30s, records: 2, key: a }
+mapping: { ${mapping} }
+`),
+    );
+
+  it("TRIM_HORIZON delivers every retained record, LATEST only those arriving after the mapping starts", () => {
+    const trim = positions("StartingPosition: TRIM_HORIZON, startAt: 20s");
+    // after a batch the lane reads at once, then polls every second from there: 21.1 s, 22.1 s, ... 30.1 s
+    expect(invokes(trim.events).map((e) => [e.tUs, ns(e)])).toEqual([[20_000_000, [0, 1]], [30_100_000, [2, 3]]]);
+    const latest = positions("StartingPosition: LATEST, startAt: 20s");
+    expect(invokes(latest.events).map((e) => [e.tUs, ns(e)])).toEqual([[30_000_000, [2, 3]]]);
+    expect(latest.report.records).toMatchObject({ succeeded: 2, pending: 2 });
+  });
+
+  it("AT_TIMESTAMP starts at the first record that arrived at or after the timestamp", () => {
+    // virtual time 0 is 2024-01-01T00:00:00Z = 1704067200
+    const at = positions("StartingPosition: AT_TIMESTAMP, StartingPositionTimestamp: 1704067210, startAt: 40s");
+    expect(invokes(at.events).map((e) => [e.tUs, ns(e)])).toEqual([[40_000_000, [2, 3]]]);
+  });
+
+  it("a disabled mapping stops polling and, re-enabled, resumes from its checkpoint", () => {
+    const s = stream(`traffic: [{ rate: 1/s, from: 0s, to: 10s, key: a }]
+mapping: { StartingPosition: TRIM_HORIZON, disabledPeriods: [{ from: 3.5s, to: 7.5s }] }
+`);
+    const { events, report } = runWithTrace(s);
+    // each batch takes 100 ms; the next poll is a second after the empty read that follows it
+    expect(invokes(events).map((e) => [e.tUs, ns(e)])).toEqual([
+      [0, [0]],
+      [1_100_000, [1]],
+      [2_200_000, [2]],
+      [3_300_000, [3]],
+      [7_500_000, [4, 5, 6, 7]],
+      [8_600_000, [8]],
+      [9_700_000, [9]],
+    ]);
+    expect(report.duplicates).toBe(0);
+  });
+
+  it("re-enabled, a shard resumes from its checkpoint, delivering again what other lanes had processed past it", () => {
+    // key a (lane of its own) fails until 20 s; key b's records go on in another lane. Disabling and enabling
+    // rewinds the shard to the checkpoint, which sits before a's first record.
+    const s = stream(`traffic:
+  - { at: 0s, records: 1, key: a }
+  - { rate: 1/s, from: 1s, to: 6s, key: b }
+mapping: { StartingPosition: TRIM_HORIZON, ParallelizationFactor: 10, disabledPeriods: [{ from: 10s, to: 12s }] }
+function:
+  failures: [{ when: { key: a, to: 20s }, effect: error }]
+`);
+    const { events, report } = runWithTrace(s);
+    const bInvokes = invokes(events).filter((e) => e.records.some((r) => r.n > 0));
+    expect(bInvokes.filter((e) => e.tUs < 10_000_000).flatMap(ns)).toEqual([1, 2, 3, 4, 5]);
+    expect(bInvokes.filter((e) => e.tUs >= 12_000_000).flatMap(ns)).toEqual([1, 2, 3, 4, 5]);
+    expect(report.duplicates).toBe(5);
+    expect(report.records.succeeded).toBe(6);
+  });
+});
+
+describe("tumbling windows", () => {
+  it("groups records by arrival window, carries state, and ends each window with a final invocation", () => {
+    // batches close at the batching window (5 s after the previous invocation ends) or at the tumbling window's end
+    const s = stream(`traffic: [{ rate: 1/s, from: 0s, to: 25s, key: a }]
+mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 100, MaximumBatchingWindowInSeconds: 5, TumblingWindowInSeconds: 10 }
+function:
+  duration: { base: 10ms }
+`);
+    const { events, lines } = runWithTrace(s);
+    const inv = invokes(events).map((e) => [e.tUs / 1e6, ns(e), e.window!.startUs / 1e6, e.window!.stateRecords, e.window!.isFinalInvokeForWindow]);
+    expect(inv).toEqual([
+      [5, [0, 1, 2, 3, 4, 5], 0, 0, false],
+      [10, [6, 7, 8, 9], 0, 6, false],
+      [10.01, [], 0, 10, true],
+      [15.02, [10, 11, 12, 13, 14, 15], 10, 0, false],
+      [20, [16, 17, 18, 19], 10, 6, false],
+      [20.01, [], 10, 10, true],
+      [25.02, [20, 21, 22, 23, 24], 20, 0, false],
+      [30, [], 20, 5, true],
+    ]);
+    const final = JSON.parse(lines.find((l) => l.includes('"isFinalInvokeForWindow":true'))!);
+    expect(final).toMatchObject({ recordIds: [], window: { startMs: 0, endMs: 10000 }, state: { records: 10 } });
+  });
+});
+
+describe("the FilterCriteria seam", () => {
+  it("drops records the filter rejects when they are read, counts them, and moves the checkpoint past them", async () => {
+    const { simulate } = await import("../src/run/simulate.js");
+    const s = stream(`traffic: [{ at: 0s, records: 6, key: a, eventNames: { INSERT: 1, REMOVE: 1 } }]
+mapping: { StartingPosition: TRIM_HORIZON }
+`, "type: dynamodb\n  ShardCount: 1");
+    const events: TraceEvent[] = [];
+    const { report } = simulate(s, { keep: (r) => r.eventName !== 2, trace: () => (e) => events.push(e) });
+    const removed = of(events, "produce").filter((e) => (e.record as unknown as { eventName: number }).eventName === 2).map((e) => e.record.n);
+    expect(removed.length).toBeGreaterThan(0);
+    expect(of(events, "filter").map((e) => e.record.n)).toEqual(removed);
+    expect(invokes(events).flatMap(ns)).toEqual([0, 1, 2, 3, 4, 5].filter((n) => !removed.includes(n)));
+    expect(of(events, "checkpoint").map((e) => e.record.n).at(-1)).toBe(5);
+    expect(report.records).toMatchObject({ filtered: removed.length, succeeded: 6 - removed.length, pending: 0 });
+  });
+});
