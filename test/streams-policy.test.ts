@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { approximateInvokeCount, decideAfterFailure, judgeResponse, retryDelayUs, splitBeforeInvoke } from "../src/esm/stream-retry.js";
 import { isoUtc } from "../src/engine/time.js";
+import { formatDurationUs } from "../src/scenario/units.js";
 
 describe("stream retry policy", () => {
   const forever = { retryAttemptsMax: Infinity, bisectOnError: false };
@@ -44,6 +45,13 @@ describe("stream retry policy", () => {
     expect(approximateInvokeCount(0, "RecordAgeExceeded")).toBe(1);
     expect(approximateInvokeCount(7, "RecordAgeExceeded")).toBe(8);
     expect(approximateInvokeCount(2, "RetryAttemptsExhausted")).toBe(2);
+  });
+
+  it("rounds durations for people without ever showing 60 of a unit", () => {
+    expect(formatDurationUs(86_399_900_000)).toBe("1d");
+    expect(formatDurationUs(3_599_600_000)).toBe("1h");
+    expect(formatDurationUs(5_430_000_000)).toBe("1h 31m");
+    expect(formatDurationUs(90_000_000)).toBe("1m 30s");
   });
 
   it("formats virtual times as ISO-8601 UTC without reading the clock", () => {

@@ -67,18 +67,24 @@ export function formatDurationUs(us: number): string {
   if (us < US_PER_MS) return `${us}us`;
   if (us < US_PER_S) return `${trim(us / US_PER_MS)}ms`;
   if (us < US_PER_MIN) return `${trim(us / US_PER_S)}s`;
+  // Round to the smaller unit first, so that 23h 59.9m reads 1d, never 23h 60m.
   if (us < US_PER_H) {
-    const m = Math.floor(us / US_PER_MIN);
-    const s = Math.round((us - m * US_PER_MIN) / US_PER_S);
+    const totalS = Math.round(us / US_PER_S);
+    if (totalS >= 3600) return "1h";
+    const m = Math.floor(totalS / 60);
+    const s = totalS - m * 60;
     return s ? `${m}m ${s}s` : `${m}m`;
   }
   if (us < US_PER_DAY) {
-    const h = Math.floor(us / US_PER_H);
-    const m = Math.round((us - h * US_PER_H) / US_PER_MIN);
+    const totalM = Math.round(us / US_PER_MIN);
+    if (totalM >= 24 * 60) return "1d";
+    const h = Math.floor(totalM / 60);
+    const m = totalM - h * 60;
     return m ? `${h}h ${m}m` : `${h}h`;
   }
-  const d = Math.floor(us / US_PER_DAY);
-  const h = Math.round((us - d * US_PER_DAY) / US_PER_H);
+  const totalH = Math.round(us / US_PER_H);
+  const d = Math.floor(totalH / 24);
+  const h = totalH - d * 24;
   return h ? `${d}d ${h}h` : `${d}d`;
 }
 
