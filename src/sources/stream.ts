@@ -184,11 +184,12 @@ export class StreamSource {
     return this.traffic.done;
   }
 
-  /** The latest acceptance time of any record so far (producer retries can push it past the last arrival). */
+  private maxAcceptedUs = 0;
+
+  /** The latest of the producers' last send and any record's acceptance so far (producer retries can push an
+   *  acceptance past the last send). */
   get lastArrivalUs(): number {
-    let t = this.traffic.lastArrivalUs;
-    for (const s of this.shards) if (s.lastArrivalUs > t) t = s.lastArrivalUs;
-    return t;
+    return Math.max(this.traffic.lastArrivalUs, this.maxAcceptedUs);
   }
 
   /** The shard a key's records go to (MD5 of the key, hashed once per key). */
@@ -239,6 +240,7 @@ export class StreamSource {
         done: false,
       };
       shard.push(r);
+      if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
       this.unended++;
       if (throttled > 0) {
         this.producerThrottles += throttled;
