@@ -362,7 +362,7 @@ export class StreamMapping {
       if (lane.epoch !== epoch || !this.enabledNow) return;
       if (lane.state !== "idle" && lane.state !== "gathering") return;
       this.read(lane.ss);
-      this.pump(lane);
+      for (const l of lane.ss.lanes) this.pump(l);
       this.schedulePoll(lane.ss, this.sched.nowUs + this.cfg.pollIntervalUs);
     }, PRIO);
   }

@@ -67,6 +67,7 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
       continue;
     }
     if (t > endUs) {
+      assert(t !== Infinity || !source.trafficDone || !mapping.hasWork(), "the stream mapping holds work but nothing is scheduled (a stall)");
       sched.nowUs = Math.max(sched.nowUs, endUs);
       source.advance(sched.nowUs);
       stopReason = drained() ? "drained" : scenario.untilUs !== null ? "until" : "cap";
