@@ -487,3 +487,63 @@ mapping: { StartingPosition: TRIM_HORIZON }
     expect(report.records).toMatchObject({ filtered: removed.length, succeeded: 6 - removed.length, pending: 0 });
   });
 });
+
+describe("on-failure destinations", () => {
+  it("DynamoDB writes DDBStreamBatchInfo with arrival times in whole seconds", () => {
+    const s = stream(`traffic: [{ at: 90.5s, records: 2, key: a }]
+mapping:
+  StartingPosition: TRIM_HORIZON
+  MaximumRetryAttempts: 0
+  DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:123456789012:ddb-failures" } }
+function:
+  FunctionName: f
+  failures: [{ effect: error }]
+`, "type: dynamodb\n  ShardCount: 1\n  StreamName: orders");
+    const { report } = runWithTrace(s);
+    expect(report.destinations).toEqual([
+      {
+        requestContext: { requestId: "00000000-0000-4000-8000-000000000001", functionArn: "arn:aws:lambda:us-east-1:123456789012:function:f", condition: "RetryAttemptsExhausted", approximateInvokeCount: 1 },
+        responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+        version: "1.0",
+        timestamp: "2024-01-01T00:01:30.600Z",
+        DDBStreamBatchInfo: {
+          shardId: "shardId-000000000000",
+          startSequenceNumber: "000000000000000000000",
+          endSequenceNumber: "000000000000000000001",
+          approximateArrivalOfFirstRecord: "2024-01-01T00:01:30Z",
+          approximateArrivalOfLastRecord: "2024-01-01T00:01:30Z",
+          batchSize: 2,
+          streamArn: "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-01-01T00:00:00.000",
+        },
+      },
+    ]);
+  });
+
+  it("a FIFO queue as destination accepts nothing: the records are dropped and counted as delivery failures", () => {
+    const s = stream(`traffic: [{ at: 0s, records: 1, key: a }]
+mapping:
+  StartingPosition: TRIM_HORIZON
+  MaximumRetryAttempts: 0
+  DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:123456789012:failures.fifo" } }
+function:
+  failures: [{ effect: error }]
+`);
+    const { report } = runWithTrace(s);
+    expect(report.destinations).toEqual([]);
+    expect(report.stream).toMatchObject({ destinationRecords: 0, destinationDeliveryFailures: 1, retryExhausted: 1 });
+    expect(report.records.onFailure).toBe(1);
+  });
+});
+
+describe("records a LATEST mapping never reads", () => {
+  it("stay in the stream until retention takes them", () => {
+    const s = stream(`traffic: [{ at: 1s, records: 1, key: a }, { at: 10s, records: 1, key: a }]
+mapping: { StartingPosition: LATEST, startAt: 5s }
+`);
+    const { events, report } = runWithTrace(s);
+    expect(invokes(events).map(ns)).toEqual([[1]]);
+    expect(of(events, "expire").map((e) => [e.record.n, e.tUs])).toEqual([[0, 1_000_000 + 24 * 3_600_000_000]]);
+    expect(report.records).toMatchObject({ succeeded: 1, expired: 1, pending: 0 });
+    expect(report.drained).toBe(true);
+  });
+});
