@@ -15,7 +15,7 @@
  *   while it has a lane waiting for records; a lane that finishes a batch reads again at once, so a shard with a
  *   backlog is processed batch after batch. Polls that provably find nothing are skipped and counted as empty
  *   polls (`poll` trace events are written for reads that return records only). A read takes every record that
- *   has arrived (no 2 MB/s or 10,000-record read limit).
+ *   has arrived (no 2 MB/s, 10,000-record or, for DynamoDB, 1,000-record GetRecords limit).
  * - Batches: up to BatchSize records within 6 MB; with a batching window the lane keeps reading until the window
  *   ends (it starts when the lane's previous invocation completes, as AWS states; a record read after the window ran
  *   out while the lane was empty is invoked at once). One batch per lane in flight, records in sequence order.

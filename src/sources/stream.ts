@@ -52,6 +52,8 @@ export interface StreamRecord extends SimRecord {
   arrivalUs: number;
   /** DynamoDB: 0 INSERT, 1 MODIFY, 2 REMOVE. Kinesis: -1. */
   eventName: number;
+  /** Index of the traffic producer that sent it (for per-producer record data, e.g. what a filter matches). */
+  producer: number;
   throttledWrites: number;
   /** Times the mapping has sent this record to the function. */
   deliveries: number;
@@ -233,6 +235,7 @@ export class StreamSource {
         pos: shard.accepted,
         arrivalUs,
         eventName: picker ? picker() : -1,
+        producer,
         throttledWrites: throttled,
         deliveries: 0,
         ended: RecEnd.None,
