@@ -34,7 +34,6 @@ describe("scenario validation", () => {
     ["a huge number", valid + "function:\n  Timeout: 1e400\n", "s.yaml:8:12 function.Timeout: must be an integer 1..900 (got Infinity)"],
     ["an unknown key with a suggestion", valid + "mapping:\n  BatchSze: 10\n", 's.yaml:8:3 mapping.BatchSze: unknown key (did you mean "BatchSize"?)'],
     ["a missing source", "name: x\ntraffic:\n  - at: 0s\n    records: 1\n", "s.yaml:1:1 source: is required"],
-    ["a stream source not supported yet", valid.replace("type: sqs", "type: kinesis"), 's.yaml:3:9 source.type: "kinesis" sources are not supported yet by this version of esm-sim (supported: sqs, sqs-fifo)'],
     ["BatchSize above 10 without a window", valid + "mapping:\n  BatchSize: 100\n", "s.yaml:8:3 mapping.MaximumBatchingWindowInSeconds: Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10 (BatchSize is 100, window is 0)"],
     ["a function timeout above the visibility timeout", valid.replace("type: sqs", "type: sqs\n  VisibilityTimeout: 30") + "function:\n  Timeout: 60\n", "s.yaml:9:12 function.Timeout: Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds"],
     ["a stream-only mapping key on SQS", valid + "mapping:\n  ParallelizationFactor: 2\n", "s.yaml:8:26 mapping.ParallelizationFactor: applies to kinesis and dynamodb sources, not sqs"],
@@ -65,7 +64,7 @@ mapping:
       "s.yaml:4:22 source.VisibilityTimeout: must be an integer 0..43,200 (got 99999)",
       "s.yaml:7:14 traffic[0].records: must be an integer 1..100,000,000 (got 0)",
       "s.yaml:9:14 mapping.BatchSize: must be an integer 1..10,000 (got 0)",
-      's.yaml:10:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, StartingPosition, StartingPositionTimestamp, ParallelizationFactor, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig, TumblingWindowInSeconds, FilterCriteria, ScalingConfig, ProvisionedPollerConfig, Enabled)',
+      's.yaml:10:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, StartingPosition, StartingPositionTimestamp, ParallelizationFactor, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig, TumblingWindowInSeconds, FilterCriteria, ScalingConfig, ProvisionedPollerConfig, Enabled, startAt, disabledPeriods)',
     ]);
   });
 
@@ -95,6 +94,7 @@ function:
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const s = r.scenario;
+    if (s.source.type !== "sqs") throw new Error("expected an sqs source");
     expect(s.source.visibilityTimeoutUs).toBe(30_000_000);
     expect(s.source.retentionUs).toBe(345_600_000_000);
     expect(s.mapping.batchSize).toBe(10);

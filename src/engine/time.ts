@@ -5,6 +5,10 @@ export const US_PER_MIN = 60 * US_PER_S;
 export const US_PER_H = 60 * US_PER_MIN;
 export const US_PER_DAY = 24 * US_PER_H;
 
+/** Virtual time 0 is this instant (2024-01-01T00:00:00Z, esm-sim's choice) wherever a wall-clock time is shown or read
+ *  (on-failure records, StartingPositionTimestamp in Unix seconds). */
+export const SIM_EPOCH_UNIX_S = 1_704_067_200;
+
 /** Microseconds to milliseconds, rounded to the microsecond so output is stable to the byte. */
 export function usToMs(us: number): number {
   return Math.round(us) / US_PER_MS;
@@ -13,4 +17,33 @@ export function usToMs(us: number): number {
 /** Whole seconds (an AWS-named key) to microseconds. */
 export function secondsToUs(seconds: number): number {
   return Math.round(seconds * US_PER_S);
+}
+
+/**
+ * A Unix time in milliseconds as an ISO-8601 UTC string (`2024-01-01T00:00:00.000Z`), computed from the civil
+ * calendar (days from civil, Howard Hinnant's algorithm) so that nothing reads the wall clock. `wholeSeconds` drops
+ * the milliseconds (`2024-01-01T00:00:00Z`).
+ */
+export function isoUtc(unixMs: number, wholeSeconds = false): string {
+  const ms = Math.floor(unixMs);
+  const days = Math.floor(ms / 86_400_000);
+  let rem = ms - days * 86_400_000;
+  const hh = Math.floor(rem / 3_600_000);
+  rem -= hh * 3_600_000;
+  const mi = Math.floor(rem / 60_000);
+  rem -= mi * 60_000;
+  const ss = Math.floor(rem / 1000);
+  const milli = rem - ss * 1000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  const base = `${p(y, 4)}-${p(m)}-${p(d)}T${p(hh)}:${p(mi)}:${p(ss)}`;
+  return wholeSeconds ? `${base}Z` : `${base}.${p(milli, 3)}Z`;
 }

@@ -9,7 +9,7 @@ import { fmtExpected, fmtInt, fmtMs } from "../report/format.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, RunResult } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
-import type { Scenario } from "../scenario/model.js";
+import { isStreamSource, type Scenario } from "../scenario/model.js";
 import { parseDurationUs } from "../scenario/units.js";
 import type { TraceMeasure } from "./measures.js";
 import type { NarrationContext } from "./moments.js";
@@ -26,8 +26,8 @@ export function contextOf(s: Scenario): NarrationContext {
     maximumConcurrency: s.mapping.maximumConcurrency,
     rbif: s.mapping.reportBatchItemFailures,
     profile: s.profileName,
-    visibilityTimeoutMs: s.source.visibilityTimeoutUs / US_PER_MS,
-    maxReceiveCount: s.source.maxReceiveCount,
+    visibilityTimeoutMs: isStreamSource(s.source) ? 0 : s.source.visibilityTimeoutUs / US_PER_MS,
+    maxReceiveCount: isStreamSource(s.source) ? Infinity : s.source.maxReceiveCount,
     retentionMs: s.source.retentionUs / US_PER_MS,
     initialConcurrency: f.initialConcurrency,
     scaleUpPerMinute: f.scaleUpPerMinute,
@@ -36,8 +36,8 @@ export function contextOf(s: Scenario): NarrationContext {
     longPollWaitMs: f.longPollWaitMs,
     receiveMaxMessages: f.receiveMaxMessages,
     payloadMaxBytes: f.payloadMaxBytes,
-    maximumRetryAttempts: Infinity,
-    onFailureDestination: null,
+    maximumRetryAttempts: s.mapping.retryAttemptsMax,
+    onFailureDestination: s.mapping.onFailureArn,
   };
 }
 

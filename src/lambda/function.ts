@@ -35,6 +35,9 @@ export interface InvocationPlan {
   outcome: Outcome;
   /** Records the function reports as failed (partial) or all records (error, timeout). */
   failed: SimRecord[];
+  /** `effect: partial-invalid`: the response names an itemIdentifier that is not in the batch (streams: the whole
+   *  batch fails when ReportBatchItemFailures is on). */
+  invalidResponse: boolean;
 }
 
 interface CompiledRule {
@@ -44,7 +47,7 @@ interface CompiledRule {
   probability: number | null;
   fromUs: number | null;
   toUs: number | null;
-  effect: "error" | "timeout" | "partial";
+  effect: "error" | "timeout" | "partial" | "partial-invalid";
 }
 
 export interface FunctionScaling {
@@ -119,12 +122,12 @@ export class LambdaFunction {
 
     const hit = this.match(records, attemptOf, nowUs);
     if (hit?.rule.effect === "timeout" || durationUs > cfg.timeoutUs) {
-      return { durationUs: cfg.timeoutUs, outcome: "timeout", failed: [...records] };
+      return { durationUs: cfg.timeoutUs, outcome: "timeout", failed: [...records], invalidResponse: false };
     }
-    if (!hit) return { durationUs, outcome: "ok", failed: [] };
-    if (hit.rule.effect === "error") return { durationUs, outcome: "error", failed: [...records] };
-    if (this.stopAtFirstFailure) return { durationUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])) };
-    return { durationUs, outcome: "partial", failed: hit.matching };
+    if (!hit) return { durationUs, outcome: "ok", failed: [], invalidResponse: false };
+    if (hit.rule.effect === "error") return { durationUs, outcome: "error", failed: [...records], invalidResponse: false };
+    if (this.stopAtFirstFailure) return { durationUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])), invalidResponse: false };
+    return { durationUs, outcome: "partial", failed: hit.matching, invalidResponse: hit.rule.effect === "partial-invalid" };
   }
 
   private match(records: readonly SimRecord[], attemptOf: (r: SimRecord) => number, nowUs: number): { rule: CompiledRule; matching: SimRecord[] } | null {

@@ -10,6 +10,7 @@
  * A producer retry accepted as a new message is its own record (produced, succeeded...); when both it and the
  * send it repeats succeed, the later success also counts in `duplicates` (and `producerDuplicates`): one logical
  * message processed twice. Only records that carry a logicalN are tracked, so memory stays small.
+ * Stream IteratorAge is the age of each batch's last record when it is sent (invoke events carry it).
  */
 import type { TraceEvent } from "../trace/events.js";
 import { Percentiles } from "./histogram.js";
@@ -71,6 +72,7 @@ export class MetricsCollector {
         break;
       case "invoke":
         this.invocations++;
+        if (e.iteratorAgeUs !== undefined) this.iteratorAge.add(e.iteratorAgeUs);
         this.batchSizes.add(e.records.length);
         if (e.concurrency > this.concurrencyMax) {
           this.concurrencyMax = e.concurrency;
@@ -136,7 +138,16 @@ export class MetricsCollector {
       case "dedup":
         this.dedupDropped++;
         break;
+      case "onFailure":
+        this.onFailure += e.ended;
+        break;
+      case "filter":
+        this.filtered++;
+        break;
       case "produce":
+      case "streamRetry":
+      case "bisect":
+      case "checkpoint":
         break;
     }
   };

@@ -42,4 +42,14 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "sqs.producerDuplicates": "count",
   "sqs.eventPollersMax": "count",
   "sqs.rateLimitedReceives": "count",
+  // streams (kinesis, dynamodb) only
+  "stream.producerThrottles": "count",
+  "stream.expiredByRetention": "count",
+  "stream.discardedByRecordAge": "count",
+  "stream.retryExhausted": "count",
+  "stream.destinationRecords": "count",
+  "stream.destinationDeliveryFailures": "count",
+  "stream.retries": "count",
+  "stream.bisects": "count",
+  "stream.redeliveriesOfSucceeded": "count",
 };

@@ -5,7 +5,7 @@
 import chalk, { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { METRIC_PATHS } from "../metrics/paths.js";
-import type { Report } from "../run/result.js";
+import type { Report, StreamReport } from "../run/result.js";
 import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
 
 export interface TableOptions {
@@ -50,16 +50,21 @@ export function renderTable(r: Report, opts: TableOptions): string {
   // Delivery, invocations, scaling
   const t = new Table({ head: [c.bold("Delivery"), "", c.bold("Invocations"), "", c.bold("Concurrency and age"), ""], style, colAligns: ["left", "right", "left", "right", "left", "right"] });
   const dupPaint = r.duplicates > 0 ? c.yellow : (s: string) => s;
+  const st = r.stream;
+  const age = st ? "iterator age" : "oldest message";
   t.push(
     [dupPaint("duplicates"), dupPaint(fmtInt(r.duplicates)), "total", fmtInt(r.invocations.total), "concurrency max", fmtInt(r.concurrency.max)],
     ["ordering violations", fmtInt(r.orderingViolations), "errors", paintIf(c, r.invocations.errors, fmtInt(r.invocations.errors)), "reached after", fmtMs(r.concurrency.timeToMax)],
-    ["visibility redeliveries", fmtInt(r.sqs.visibilityRedeliveries), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "pollers max", fmtInt(r.concurrency.pollersMax)],
-    ["latency p50", fmtMs(r.latency.p50), "throttles", paintIf(c, r.invocations.throttles, fmtInt(r.invocations.throttles)), "oldest message max", fmtMs(r.iteratorAge.max)],
-    ["latency p99", fmtMs(r.latency.p99), "partial responses", fmtInt(r.invocations.partial), "oldest message p50", fmtMs(r.iteratorAge.p50)],
-    ["latency max", fmtMs(r.latency.max), "batch size p50/max", `${fmtInt(r.batchSize.p50)}/${fmtInt(r.batchSize.max)}`, "oldest message p99", fmtMs(r.iteratorAge.p99)],
-    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", `${fmtInt(r.sqs.polls)} (${fmtInt(r.sqs.emptyPolls)})`, "", ""],
+    st
+      ? ["redelivered after success", fmtInt(st.redeliveriesOfSucceeded), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "shards x PF", `${fmtInt(st.shardCount)} x ${st.parallelizationFactor}`]
+      : ["visibility redeliveries", fmtInt(r.sqs.visibilityRedeliveries), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "pollers max", fmtInt(r.concurrency.pollersMax)],
+    ["latency p50", fmtMs(r.latency.p50), "throttles", paintIf(c, r.invocations.throttles, fmtInt(r.invocations.throttles)), `${age} max`, fmtMs(r.iteratorAge.max)],
+    ["latency p99", fmtMs(r.latency.p99), "partial responses", fmtInt(r.invocations.partial), `${age} p50`, fmtMs(r.iteratorAge.p50)],
+    ["latency max", fmtMs(r.latency.max), "batch size p50/max", `${fmtInt(r.batchSize.p50)}/${fmtInt(r.batchSize.max)}`, `${age} p99`, fmtMs(r.iteratorAge.p99)],
+    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", st ? `${fmtInt(st.polls)} (${fmtInt(st.emptyPolls)})` : `${fmtInt(r.sqs.polls)} (${fmtInt(r.sqs.emptyPolls)})`, "", ""],
   );
   out.push(t.toString());
+  if (st) out.push(...renderStream(r, st, c, style));
   const q = r.sqs;
   if (q.producerRetries > 0) {
     out.push(
@@ -92,4 +97,33 @@ function paintIf(c: ChalkInstance, n: number, s: string): string {
 function overrides(r: Report): string {
   const keys = Object.keys(r.scalingOverrides);
   return keys.length ? ` (+ ${keys.map((k) => `${k}=${r.scalingOverrides[k]}`).join(", ")})` : "";
+}
+
+/** Streams: where given-up records went, the retry machinery, and IteratorAge per shard. */
+function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { head: string[]; border: string[]; compact: boolean }): string[] {
+  const out: string[] = [];
+  const t = new Table({ head: [c.bold("Stream errors"), "", c.bold("Producer and destination"), ""], style, colAligns: ["left", "right", "left", "right"] });
+  t.push(
+    ["retries", fmtInt(st.retries), "producer throttled writes", paintIf(c, st.producerThrottles, fmtInt(st.producerThrottles))],
+    ["bisects", fmtInt(st.bisects), "records throttled on write", fmtInt(st.producerThrottledRecords)],
+    ["retries exhausted (records)", paintIf(c, st.retryExhausted, fmtInt(st.retryExhausted)), "on-failure records written", fmtInt(st.destinationRecords)],
+    ["record age exceeded (records)", paintIf(c, st.discardedByRecordAge, fmtInt(st.discardedByRecordAge)), "destination delivery failures", paintIf(c, st.destinationDeliveryFailures, fmtInt(st.destinationDeliveryFailures))],
+    ["expired by retention (records)", paintIf(c, st.expiredByRetention, fmtInt(st.expiredByRetention)), "", ""],
+  );
+  out.push("", t.toString());
+  const shards = new Table({
+    head: [c.bold("Shard"), c.bold("invocations"), c.bold("records sent"), c.bold("iterator age max"), c.bold("p50"), c.bold("p99"), c.bold("checkpoint")],
+    style,
+    colAligns: ["left", "right", "right", "right", "right", "right", "left"],
+  });
+  const shown = st.shards.slice(0, 20);
+  for (const s of shown) {
+    shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), s.checkpoint ?? "-"]);
+  }
+  out.push("", shards.toString());
+  if (st.shards.length > shown.length) out.push(c.dim(`(${st.shards.length - shown.length} more shards in the JSON report)`));
+  if (st.destinationRecords > r.destinations.length) {
+    out.push(c.dim(`destinations: the JSON report keeps the first ${fmtInt(r.destinations.length)} of ${fmtInt(st.destinationRecords)} on-failure records`));
+  }
+  return out;
 }

@@ -1,13 +1,16 @@
 /**
  * One trace event as one JSON line, with the contract's fields: `t` (ms) and `type` first; record ids as stable
- * strings (SQS message ids `msg-000042`); `invocation`, `attempt`, `concurrency`, `outcome`, `failedIds`.
+ * strings (SQS message ids `msg-000042`, stream sequence numbers `000000000000000000042`); `invocation`, `attempt`,
+ * `concurrency`, `outcome`, `failedIds`; streams add `shard` (the shard id) to invoke and the other stream events.
  */
 import { usToMs } from "../engine/time.js";
+import { EVENT_NAMES, sequenceNumber, type StreamRecord } from "../sources/stream.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 
 export interface IdContext {
   queue: string;
   keyNames: readonly string[];
+  stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[] };
 }
 
 export function messageId(n: number): string {
@@ -26,6 +29,7 @@ export type TraceObject = { t: number; type: string } & Record<string, unknown>;
 
 export function traceObject(e: TraceEvent, ctx: IdContext): TraceObject {
   const t = usToMs(e.tUs);
+  if (ctx.stream) return streamTraceObject(e, ctx, t);
   switch (e.type) {
     case "produce": {
       const r = e.record;
@@ -52,5 +56,61 @@ export function traceObject(e: TraceEvent, ctx: IdContext): TraceObject {
       return { t, type: e.type, recordId: messageId(e.ofN), key: ctx.keyNames[e.keyIndex], queue: ctx.queue, reason: e.reason };
     case "sample":
       return { t, type: e.type, queue: ctx.queue, visible: e.visible, inFlight: e.inFlight, oldestAgeMs: usToMs(e.oldestAgeUs), pollers: e.pollers, concurrency: e.concurrency };
+    default:
+      return streamTraceObject(e, ctx, t);
+  }
+}
+
+const seqs = (rs: readonly SimRecord[]) => rs.map(sequenceNumber);
+
+/** Stream sources: record ids are sequence numbers, shards are named by their shard ids. */
+function streamTraceObject(e: TraceEvent, ctx: IdContext, t: number): TraceObject {
+  const stream = ctx.stream?.name ?? ctx.queue;
+  const shardId = (i: number | undefined) => (i === undefined ? undefined : (ctx.stream?.shardIds[i] ?? String(i)));
+  switch (e.type) {
+    case "produce": {
+      const r = e.record as StreamRecord;
+      const eventName = r.eventName >= 0 ? EVENT_NAMES[r.eventName] : undefined;
+      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(r.shard), size: r.sizeBytes, arrivalMs: usToMs(r.arrivalUs), throttledWrites: r.throttledWrites, eventName };
+    }
+    case "poll":
+      return { t, type: e.type, stream, shard: shardId(e.shard), received: e.received, waiting: e.visible };
+    case "invoke": {
+      const w = e.window;
+      return {
+        t,
+        type: e.type,
+        invocation: e.invocation,
+        stream,
+        shard: shardId(e.shard),
+        lane: e.lane,
+        recordIds: seqs(e.records),
+        attempt: e.attempt,
+        concurrency: e.concurrency,
+        closedBy: e.closedBy,
+        iteratorAgeMs: e.iteratorAgeUs === undefined ? undefined : usToMs(e.iteratorAgeUs),
+        window: w ? { startMs: usToMs(w.startUs), endMs: usToMs(w.endUs) } : undefined,
+        state: w ? { records: w.stateRecords } : undefined,
+        isFinalInvokeForWindow: w ? w.isFinalInvokeForWindow : undefined,
+      };
+    }
+    case "result":
+      return { t, type: e.type, invocation: e.invocation, shard: shardId(e.shard), outcome: e.outcome, failedIds: seqs(e.failed), durationMs: usToMs(e.durationUs), succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial, invalidResponse: e.invalidResponse };
+    case "throttle":
+      return { t, type: e.type, stream, shard: shardId(e.shard), poller: e.poller, recordIds: seqs(e.records), concurrency: e.concurrency, limit: e.limit, next: e.next };
+    case "expire":
+      return { t, type: e.type, recordId: sequenceNumber(e.record), stream, shard: shardId((e.record as StreamRecord).shard), reason: e.reason };
+    case "streamRetry":
+      return { t, type: "retry", stream, shard: shardId(e.shard), lane: e.lane, recordIds: seqs(e.records), attempt: e.attempt, delayMs: usToMs(e.delayUs), reason: e.reason, countsAsRetry: e.countsAsRetry };
+    case "bisect":
+      return { t, type: e.type, stream, shard: shardId(e.shard), lane: e.lane, recordIds: seqs(e.records), leftIds: seqs(e.left), rightIds: seqs(e.right) };
+    case "checkpoint":
+      return { t, type: e.type, stream, shard: shardId(e.shard), sequenceNumber: sequenceNumber(e.record) };
+    case "onFailure":
+      return { t, type: e.type, stream, shard: shardId(e.shard), recordIds: seqs(e.records), condition: e.condition, approximateInvokeCount: e.approximateInvokeCount, functionError: e.condition === "RecordAgeExceeded" ? undefined : e.functionError, destination: e.destinationArn };
+    case "filter":
+      return { t, type: e.type, recordId: sequenceNumber(e.record), stream, shard: shardId((e.record as StreamRecord).shard) };
+    default:
+      return { t, type: e.type, stream };
   }
 }

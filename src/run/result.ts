@@ -67,11 +67,54 @@ export interface Report {
   };
   destinations: unknown[];
   expectations: ExpectationResult[];
-  series: { concurrency: [number, number][]; backlog: [number, number][]; oldestAge: [number, number][] };
+  series: {
+    concurrency: [number, number][];
+    backlog: [number, number][];
+    oldestAge: [number, number][];
+    /** Streams: IteratorAge per shard over time, [ms, max age in ms] per interval. */
+    iteratorAgeByShard?: Record<string, [number, number][]>;
+  };
+  /** Streams (kinesis, dynamodb) only. */
+  stream?: StreamReport;
   eventsRun: number;
 }
 
 export interface RunResult {
   scenario: Scenario;
   report: Report;
+}
+
+export interface StreamShardReport {
+  shardId: string;
+  invocations: number;
+  /** Records sent to the function from this shard, retries included. */
+  recordsInvoked: number;
+  iteratorAge: { max: number; p50: number; p99: number };
+  /** The last checkpointed sequence number, or null. */
+  checkpoint: string | null;
+}
+
+export interface StreamReport {
+  arn: string;
+  shardCount: number;
+  parallelizationFactor: number;
+  /** Kinesis write attempts rejected by the per-shard limits (each retried by the producer). */
+  producerThrottles: number;
+  producerThrottledRecords: number;
+  /** Records lost to the stream's retention (= records.expired). */
+  expiredByRetention: number;
+  /** Records sent to onFailure because they were older than MaximumRecordAgeInSeconds (RecordAgeExceeded). */
+  discardedByRecordAge: number;
+  /** Records sent to onFailure after MaximumRetryAttempts (RetryAttemptsExhausted). */
+  retryExhausted: number;
+  /** Invocation records written to the on-failure destination (the report keeps the first 1,000 in `destinations`). */
+  destinationRecords: number;
+  destinationDeliveryFailures: number;
+  retries: number;
+  bisects: number;
+  /** Deliveries of records that had already been processed successfully (the checkpoint was behind them). */
+  redeliveriesOfSucceeded: number;
+  polls: number;
+  emptyPolls: number;
+  shards: StreamShardReport[];
 }

@@ -4,6 +4,7 @@
  *
  * Stop rules (shared/design/scenario-format.md): drained = every producer finished and every record in an end
  * state. Without `until`, a run that cannot drain stops at a cap: for queues, 14 days after the last arrival.
+ * Stream sources (kinesis, dynamodb) branch off to stream-world.ts.
  */
 import { assert } from "../engine/assert.js";
 import { prngStream } from "../engine/prng.js";
@@ -12,7 +13,9 @@ import { US_PER_DAY, US_PER_MS, usToMs } from "../engine/time.js";
 import { SqsMapping } from "../esm/sqs-mapping.js";
 import { LambdaFunction } from "../lambda/function.js";
 import { MetricsCollector, type SeriesPoint } from "../metrics/collector.js";
-import type { Scenario } from "../scenario/model.js";
+import { isStreamSource, type Scenario } from "../scenario/model.js";
+import type { KeepRecord } from "../esm/stream-mapping.js";
+import { simulateStream } from "./stream-world.js";
 import { KeyTable } from "../sources/keys.js";
 import { SqsFifoQueue } from "../sources/sqs-fifo-queue.js";
 import { SqsQueue, type MessageQueue } from "../sources/sqs-queue.js";
@@ -28,38 +31,45 @@ export const QUEUE_CAP_US = 14 * US_PER_DAY;
 export interface TraceContext {
   queue: string;
   keyNames: readonly string[];
+  /** Stream sources: record ids are sequence numbers and events name shards. */
+  stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[] };
 }
 
 export interface SimulateOptions {
   /** Makes a listener for every trace event, per-record ones included (for --trace). */
   trace?: (ctx: TraceContext) => TraceListener;
+  /** Streams: the FilterCriteria seam; records for which it returns false are filtered when read. */
+  keep?: KeepRecord | null;
 }
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): RunResult {
+  const source = scenario.source;
+  if (isStreamSource(source)) return simulateStream(scenario, source, options);
+  assert(source.type === "sqs" || source.type === "sqs-fifo", () => `no simulator for ${source.type} sources`);
   const sched = new Scheduler();
   const trace = new Trace();
   const keys = new KeyTable();
   const traffic = new Traffic(scenario.traffic, scenario.seed, keys);
   const metrics = new MetricsCollector(keys.size);
   trace.listen(metrics.listener);
-  if (options.trace) trace.listen(options.trace({ queue: scenario.source.queueName, keyNames: keys.names }), true);
+  if (options.trace) trace.listen(options.trace({ queue: source.queueName, keyNames: keys.names }), true);
 
   const figures = scenario.figures;
-  const fifoQueue = scenario.source.fifo
-    ? new SqsFifoQueue(scenario.source, traffic, trace, {
+  const fifoQueue = source.fifo
+    ? new SqsFifoQueue(source, traffic, trace, {
         lookAheadMessages: figures.fifoLookAheadMessages,
         inFlightMax: figures.fifoInFlightMax,
         deduplicationIntervalUs: figures.fifoDeduplicationIntervalMs * US_PER_MS,
       })
     : null;
-  const queue: MessageQueue = fifoQueue ?? new SqsQueue(scenario.source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
+  const queue: MessageQueue = fifoQueue ?? new SqsQueue(source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
   const fn = new LambdaFunction(
     scenario.fn,
     scenario.accountConcurrency,
     scenario.seed,
     keys,
     { burst: figures.functionScalingBurst, per10s: figures.functionScalingPer10s },
-    scenario.source.fifo,
+    source.fifo,
   );
   const mapping = new SqsMapping(sched, queue, fn, scenario.mapping, scenario.figures, scenario.accountConcurrency, trace);
   mapping.start(0);
@@ -100,7 +110,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
     seed: scenario.seed,
     profile: scenario.profileName,
     scalingOverrides: scenario.figureOverrides as Record<string, number | null>,
-    source: { type: scenario.source.type, name: scenario.source.queueName },
+    source: { type: source.type, name: source.queueName },
     endedAt: usToMs(endedAtUs),
     drained: stopReason === "drained",
     stopReason,

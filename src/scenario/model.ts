@@ -6,8 +6,13 @@
  * window 0), https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
  * (VisibilityTimeout 30 s, MessageRetentionPeriod 345,600 s, DelaySeconds 0),
  * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (Timeout 3 s, 1,000 concurrent executions).
+ * Streams: https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-parameters.html (BatchSize 100,
+ * ParallelizationFactor 1, MaximumRetryAttempts and MaximumRecordAgeInSeconds -1 = no limit),
+ * https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html (24 h by default),
+ * https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html (1 MB/s and 1,000 records/s per shard),
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html (24 h retention).
  */
-import { secondsToUs, US_PER_MS } from "../engine/time.js";
+import { secondsToUs, SIM_EPOCH_UNIX_S, US_PER_MS } from "../engine/time.js";
 import { assert } from "../engine/assert.js";
 import { parseFilterCriteria, preparePayload, type CompiledFilter, type FilterSource, type Payload } from "../esm/filter-pattern.js";
 import { resolveFigures, type FigureName, type SqsFigures } from "../esm/profiles.js";
@@ -38,7 +43,29 @@ export interface SqsSourceConfig {
   duplicateDeliveryRate: number;
 }
 
-export type SourceConfig = SqsSourceConfig;
+export { SIM_EPOCH_UNIX_S } from "../engine/time.js";
+
+export type StreamEventName = "INSERT" | "MODIFY" | "REMOVE";
+export const STREAM_EVENT_NAMES: readonly StreamEventName[] = ["INSERT", "MODIFY", "REMOVE"];
+
+export interface StreamSourceConfig {
+  type: "kinesis" | "dynamodb";
+  streamName: string;
+  streamArn: string;
+  shardCount: number;
+  retentionUs: number;
+  /** Per-shard write limits (Kinesis); Infinity for DynamoDB Streams, whose writes come from the table. */
+  writeLimitRecordsPerS: number;
+  writeLimitBytesPerS: number;
+  /** How often the mapping polls each shard when it has caught up: Kinesis once a second, DynamoDB four times. */
+  pollIntervalUs: number;
+}
+
+export type SourceConfig = SqsSourceConfig | StreamSourceConfig;
+
+export function isStreamSource(s: SourceConfig): s is StreamSourceConfig {
+  return s.type === "kinesis" || s.type === "dynamodb";
+}
 
 export interface KeySpec {
   /** A literal key, or null for `count` generated keys. */
@@ -64,6 +91,8 @@ export const DEFAULT_DUPLICATE_SEND_AFTER_US = 1_000_000;
 
 export interface SteadyProducer {
   kind: "steady";
+  /** DynamoDB: weights of INSERT, MODIFY, REMOVE (null: every record is an INSERT). */
+  eventWeights: [number, number, number] | null;
   ratePerS: number;
   arrival: "even" | "poisson";
   fromUs: number;
@@ -79,6 +108,7 @@ export interface SteadyProducer {
 
 export interface BurstProducer {
   kind: "burst";
+  eventWeights: [number, number, number] | null;
   atUs: number;
   records: number;
   keys: KeySpec;
@@ -100,6 +130,23 @@ export interface MappingConfig {
   enabled: boolean;
   /** FilterCriteria compiled once; null without filters (every record goes to the function). */
   filter: CompiledFilter | null;
+  /** Streams only from here on (defaults elsewhere). */
+  startingPosition: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+  /** AT_TIMESTAMP: virtual time of StartingPositionTimestamp (may be negative: before the run began). */
+  startingPositionUs: number;
+  parallelizationFactor: number;
+  /** Retries after the first attempt; Infinity for -1. */
+  retryAttemptsMax: number;
+  /** Infinity for -1. */
+  recordAgeMaxUs: number;
+  bisectOnError: boolean;
+  /** 0 = no tumbling window. */
+  tumblingWindowUs: number;
+  onFailureArn: string | null;
+  /** When the mapping is created (esm-sim's `startAt`). */
+  startAtUs: number;
+  /** Periods during which the mapping is disabled, sorted; `toUs` Infinity when never re-enabled. */
+  disabledPeriods: { fromUs: number; toUs: number }[];
 }
 
 export interface FailureRule {
@@ -110,7 +157,7 @@ export interface FailureRule {
   probability: number | null;
   fromUs: number | null;
   toUs: number | null;
-  effect: "error" | "timeout" | "partial";
+  effect: "error" | "timeout" | "partial" | "partial-invalid";
 }
 
 export interface FunctionConfig {
@@ -169,6 +216,11 @@ function keySpec(t: RawTraffic): KeySpec {
   };
 }
 
+function eventWeights(t: RawTraffic): [number, number, number] | null {
+  if (!t.eventNames) return null;
+  return [t.eventNames.INSERT ?? 0, t.eventNames.MODIFY ?? 0, t.eventNames.REMOVE ?? 0];
+}
+
 export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDeduplication = false): ProducerConfig {
   const recordSizeBytes = t.recordSize ?? DEFAULT_RECORD_SIZE_BYTES;
   const data = t.data === undefined ? DEFAULT_DATA : t.data;
@@ -181,6 +233,7 @@ export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDe
   if (t.rate !== undefined) {
     return {
       kind: "steady",
+      eventWeights: eventWeights(t),
       ratePerS: t.rate,
       arrival: t.arrival ?? "even",
       fromUs: t.from ?? 0,
@@ -192,7 +245,7 @@ export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDe
       resend,
     };
   }
-  return { kind: "burst", atUs: t.at ?? 0, records: t.records ?? 1, keys: keySpec(t), recordSizeBytes, data, payload, resend };
+  return { kind: "burst", atUs: t.at ?? 0, records: t.records ?? 1, keys: keySpec(t), recordSizeBytes, data, payload, resend, eventWeights: eventWeights(t) };
 }
 
 /** The mapping's FilterCriteria, compiled (rules.ts has already refused any problem). */
@@ -222,10 +275,11 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
   const untilUs = overrides.untilUs ?? raw.until ?? null;
   const profileName = raw.profile ?? "current";
   const figureOverrides = (raw.scaling ?? {}) as Partial<Record<FigureName, number | null>>;
+  const isStream = src.type === "kinesis" || src.type === "dynamodb";
   const fifo = src.type === "sqs-fifo";
   const queueName = src.QueueName ?? `${raw.name}-queue${fifo ? ".fifo" : ""}`;
   const dlqDefault = fifo ? `${queueName.slice(0, -".fifo".length)}-dlq.fifo` : `${queueName}-dlq`;
-  const source: SqsSourceConfig = {
+  const sqsSource: SqsSourceConfig = {
     type: fifo ? "sqs-fifo" : "sqs",
     fifo,
     contentBasedDeduplication: src.ContentBasedDeduplication ?? false,
@@ -238,6 +292,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     dlqArn: src.RedrivePolicy ? (src.RedrivePolicy.deadLetterTargetArn ?? `arn:aws:sqs:us-east-1:123456789012:${dlqDefault}`) : null,
     duplicateDeliveryRate: src.duplicateDeliveryRate ?? 0,
   };
+  const source: SourceConfig = isStream ? toStreamSource(raw) : sqsSource;
   const expectations: Expectation[] = [];
   for (const [path, checks] of Object.entries(raw.expect ?? {})) {
     const kind = METRIC_PATHS[path];
@@ -259,9 +314,9 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     figures,
     figureOverrides,
     source,
-    traffic: raw.traffic.map((t) => toProducer(t, untilUs, source.contentBasedDeduplication)),
+    traffic: raw.traffic.map((t) => toProducer(t, untilUs, !isStream && sqsSource.contentBasedDeduplication)),
     mapping: {
-      batchSize: m.BatchSize ?? 10,
+      batchSize: m.BatchSize ?? (isStream ? 100 : 10),
       batchingWindowUs: secondsToUs(m.MaximumBatchingWindowInSeconds ?? 0),
       reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
       maximumConcurrency: m.ScalingConfig?.MaximumConcurrency ?? null,
@@ -270,6 +325,16 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
         : null,
       enabled: m.Enabled ?? true,
       filter: toFilter(m.FilterCriteria, src.type),
+      startingPosition: m.StartingPosition ?? "TRIM_HORIZON",
+      startingPositionUs: m.StartingPositionTimestamp === undefined ? 0 : Math.round((m.StartingPositionTimestamp - SIM_EPOCH_UNIX_S) * 1e6),
+      parallelizationFactor: m.ParallelizationFactor ?? 1,
+      retryAttemptsMax: m.MaximumRetryAttempts === undefined || m.MaximumRetryAttempts === -1 ? Infinity : m.MaximumRetryAttempts,
+      recordAgeMaxUs: m.MaximumRecordAgeInSeconds === undefined || m.MaximumRecordAgeInSeconds === -1 ? Infinity : secondsToUs(m.MaximumRecordAgeInSeconds),
+      bisectOnError: m.BisectBatchOnFunctionError ?? false,
+      tumblingWindowUs: secondsToUs(m.TumblingWindowInSeconds ?? 0),
+      onFailureArn: m.DestinationConfig?.OnFailure?.Destination ?? null,
+      startAtUs: m.startAt ?? 0,
+      disabledPeriods: (m.disabledPeriods ?? []).map((p) => ({ fromUs: p.from, toUs: p.to ?? Infinity })).sort((a, b) => a.fromUs - b.fromUs),
     },
     fn: {
       name: f.FunctionName ?? `${raw.name}-function`,
@@ -290,5 +355,26 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     },
     accountConcurrency: raw.account?.ConcurrentExecutions ?? figures.accountConcurrency,
     expectations,
+  };
+}
+
+/** Kinesis: 1 MB/s and 1,000 records/s of writes per shard (KDS quotas); retention RetentionPeriodHours (default 24).
+ *  DynamoDB Streams: 24 h retention, no producer-side limit (the table's own capacity is not modelled). */
+function toStreamSource(raw: RawScenario): StreamSourceConfig {
+  const src = raw.source;
+  const kinesis = src.type === "kinesis";
+  const streamName = src.StreamName ?? `${raw.name}-${kinesis ? "stream" : "table"}`;
+  const streamArn =
+    src.StreamArn ??
+    (kinesis ? `arn:aws:kinesis:us-east-1:123456789012:stream/${streamName}` : `arn:aws:dynamodb:us-east-1:123456789012:table/${streamName}/stream/2024-01-01T00:00:00.000`);
+  return {
+    type: kinesis ? "kinesis" : "dynamodb",
+    streamName,
+    streamArn,
+    shardCount: src.ShardCount ?? 1,
+    retentionUs: (kinesis ? (src.RetentionPeriodHours ?? 24) : 24) * 3600 * 1_000_000,
+    writeLimitRecordsPerS: kinesis ? 1000 : Infinity,
+    writeLimitBytesPerS: kinesis ? 1024 * 1024 : Infinity,
+    pollIntervalUs: kinesis ? 1_000_000 : 250_000,
   };
 }

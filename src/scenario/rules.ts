@@ -9,11 +9,15 @@
  * AWS texts: shared/reference/esm-semantics.md §1 (batch window rule, visibility timeout rule, OnSuccess on SQS),
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (6 x timeout, maxReceiveCount >= 5),
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html (100 unreserved).
+ * Streams: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-eventsourcemapping.html
+ * (StartingPosition required, StartingPositionTimestamp not in the future, MaximumRecordAgeInSeconds -1 or >= 60),
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html (DynamoDB: TRIM_HORIZON or LATEST only),
+ * https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html (SQS, SNS or S3 destinations).
  */
 import { parseFilterCriteria, preparePayload, type FilterSource } from "../esm/filter-pattern.js";
 import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
-import { expectationValue } from "./model.js";
+import { expectationValue, SIM_EPOCH_UNIX_S } from "./model.js";
 import { parseAnswer } from "./quiz-answer.js";
 import type { Path } from "./locate.js";
 import { suggest } from "./show.js";
@@ -41,9 +45,9 @@ const intIn = (v: unknown, min: number, max: number): number | undefined => {
 };
 
 /** Source types this version simulates. */
-export const SUPPORTED_SOURCES = ["sqs", "sqs-fifo"] as const;
+export const SUPPORTED_SOURCES = ["sqs", "sqs-fifo", "kinesis", "dynamodb"] as const;
 
-const STREAM_ONLY_SOURCE_KEYS = ["ShardCount", "RetentionPeriodHours", "StreamArn"];
+const STREAM_ONLY_SOURCE_KEYS = ["ShardCount", "RetentionPeriodHours", "StreamArn", "StreamName"];
 const QUEUE_ONLY_SOURCE_KEYS = ["QueueName", "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "RedrivePolicy", "FifoQueue", "duplicateDeliveryRate"];
 const FIFO_ONLY_SOURCE_KEYS = ["ContentBasedDeduplication"];
 const STREAM_ONLY_MAPPING_KEYS = [
@@ -54,6 +58,8 @@ const STREAM_ONLY_MAPPING_KEYS = [
   "MaximumRecordAgeInSeconds",
   "BisectBatchOnFunctionError",
   "TumblingWindowInSeconds",
+  "startAt",
+  "disabledPeriods",
 ];
 
 /** FilterCriteria (parsed with esm/filter-pattern.ts, problems placed inside the Pattern string) and traffic
@@ -163,6 +169,11 @@ export function checkRules(doc: unknown): RuleFinding[] {
       if (isQueue && STREAM_ONLY_MAPPING_KEYS.includes(k)) err(["mapping", k], `applies to kinesis and dynamodb sources, not ${type}`);
       if (isStream && (k === "ScalingConfig" || k === "ProvisionedPollerConfig")) err(["mapping", k], `applies to sqs and sqs-fifo sources only, not ${type}`);
     }
+    if (Array.isArray(doc.traffic)) {
+      doc.traffic.forEach((t, i) => {
+        if (isObj(t) && t.eventNames !== undefined && type !== "dynamodb") err(["traffic", i, "eventNames"], `applies to dynamodb sources only, not ${type}`);
+      });
+    }
     if (isQueue && isObj(mapping.DestinationConfig)) {
       // AWS's own text for an SQS mapping with a destination (esm-semantics.md §1, recorded).
       err(["mapping", "DestinationConfig"], "Unsupported DestinationConfig parameter for given event source mapping type. (SQS failures go to the queue's RedrivePolicy dead-letter queue)");
@@ -182,9 +193,14 @@ export function checkRules(doc: unknown): RuleFinding[] {
   if (type === "sqs-fifo" && windowS !== undefined && windowS > 0) {
     err(["mapping", "MaximumBatchingWindowInSeconds"], "Batching window is not supported for FIFO queues");
   }
-  if (batchSize !== undefined && batchSize > 10 && type !== "sqs-fifo" && (windowS === undefined || windowS < 1)) {
+  // The API page words this rule for "streams and Amazon SQS", but Kinesis and DynamoDB default to BatchSize 100 with
+  // a window of 0, which AWS accepts; esm-sim applies it to SQS standard queues only (as CloudFormation words it).
+  if (batchSize !== undefined && batchSize > 10 && type === "sqs" && (windowS === undefined || windowS < 1)) {
     err(["mapping", "MaximumBatchingWindowInSeconds"], `Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10 (BatchSize is ${batchSize}, window is ${windowS ?? 0})`);
   }
+
+  // --- streams ------------------------------------------------------------------------------------
+  if (isStream) checkStreamRules(doc, source, mapping, type, err, warn);
 
   // --- function timeout vs visibility timeout (AWS validates on create) --------------------------
   const timeoutS = intIn(fn.Timeout, 1, 900);
@@ -247,7 +263,14 @@ export function checkRules(doc: unknown): RuleFinding[] {
     fn.failures.forEach((rule, i) => {
       if (!isObj(rule)) return;
       if (rule.effect === "partial" && !rbif) {
-        warn(["function", "failures", i, "effect"], "partial has no effect without FunctionResponseTypes: [ReportBatchItemFailures] on the mapping: AWS ignores the batchItemFailures and deletes every message as succeeded");
+        warn(["function", "failures", i, "effect"], isStream
+          ? "partial has no effect without FunctionResponseTypes: [ReportBatchItemFailures] on the mapping: AWS ignores the batchItemFailures and checkpoints the whole batch as succeeded"
+          : "partial has no effect without FunctionResponseTypes: [ReportBatchItemFailures] on the mapping: AWS ignores the batchItemFailures and deletes every message as succeeded");
+      }
+      if (rule.effect === "partial-invalid" && isQueue) {
+        err(["function", "failures", i, "effect"], `partial-invalid applies to kinesis and dynamodb sources in this version of esm-sim, not ${type}`);
+      } else if (rule.effect === "partial-invalid" && !rbif) {
+        warn(["function", "failures", i, "effect"], "partial-invalid has no effect without FunctionResponseTypes: [ReportBatchItemFailures] on the mapping: AWS does not read the response, so the batch counts as succeeded");
       }
       const when = isObj(rule.when) ? rule.when : undefined;
       if (when) {
@@ -311,6 +334,10 @@ export function checkRules(doc: unknown): RuleFinding[] {
   if (isObj(doc.expect)) {
     for (const [path, checks] of Object.entries(doc.expect)) {
       const kind = METRIC_PATHS[path];
+      if (kind && path.startsWith("stream.") && isQueue) {
+        err(["expect", path], `is a stream report field (kinesis, dynamodb), not reported for ${type} sources`);
+        continue;
+      }
       if (!kind) {
         const s = suggest(path, Object.keys(METRIC_PATHS));
         err(["expect", path], `is not a report field${s ? ` (did you mean "${s}"?)` : ""}; fields: ${Object.keys(METRIC_PATHS).join(", ")}`);
@@ -358,4 +385,101 @@ export function checkRules(doc: unknown): RuleFinding[] {
     }
   }
   return out;
+}
+
+type Report = (path: Path, message: string) => void;
+
+const DESTINATION_ARN = /^arn:aws[a-z-]*:(sqs|sns|s3):/;
+
+/** Stream sources and the stream mapping keys (Kinesis, DynamoDB Streams). */
+function checkStreamRules(doc: Obj, source: Obj, mapping: Obj, type: string | undefined, err: Report, warn: Report): void {
+  const ddb = type === "dynamodb";
+  if (ddb && source.RetentionPeriodHours !== undefined) {
+    err(["source", "RetentionPeriodHours"], "applies to kinesis only: DynamoDB Streams keep records for 24 hours, which cannot be changed");
+  }
+
+  // StartingPosition is required for streams (CloudFormation); DynamoDB takes TRIM_HORIZON or LATEST only.
+  const pos = mapping.StartingPosition;
+  if (pos === undefined) {
+    err(["mapping"], "StartingPosition is required for kinesis and dynamodb sources: TRIM_HORIZON | LATEST" + (ddb ? "" : " | AT_TIMESTAMP"));
+  } else if (ddb && pos === "AT_TIMESTAMP") {
+    // AWS's own text, recorded against real AWS (esm-semantics.md §1).
+    err(["mapping", "StartingPosition"], "Unsupported starting position for arn type (DynamoDB Streams take TRIM_HORIZON or LATEST)");
+  }
+  const ts = mapping.StartingPositionTimestamp;
+  if (pos === "AT_TIMESTAMP" && !ddb && ts === undefined) {
+    err(["mapping", "StartingPosition"], "AT_TIMESTAMP needs StartingPositionTimestamp (Unix seconds)");
+  }
+  if (ts !== undefined && pos !== undefined && pos !== "AT_TIMESTAMP") {
+    err(["mapping", "StartingPositionTimestamp"], `applies only with StartingPosition: AT_TIMESTAMP (got StartingPosition ${String(pos)})`);
+  }
+  const startAtUs = parseDurationUs(mapping.startAt ?? 0) ?? 0;
+  if (typeof ts === "number" && Number.isFinite(ts) && pos === "AT_TIMESTAMP") {
+    const createdAtS = SIM_EPOCH_UNIX_S + startAtUs / 1e6;
+    if (ts > createdAtS) {
+      err(["mapping", "StartingPositionTimestamp"], `cannot be in the future: the mapping is created at ${createdAtS} (the run starts at ${SIM_EPOCH_UNIX_S} = 2024-01-01T00:00:00Z, plus startAt) (got ${ts})`);
+    }
+  }
+
+  // MaximumRecordAgeInSeconds: -1, or 60..604,800 (CloudFormation: values between -1 and 60 are not allowed).
+  const age = mapping.MaximumRecordAgeInSeconds;
+  if (typeof age === "number" && Number.isInteger(age) && age >= 0 && age < 60) {
+    err(["mapping", "MaximumRecordAgeInSeconds"], `must be -1 (no limit) or 60..604,800: the minimum valid value for maximum record age is 60s (got ${age})`);
+  }
+
+  // Destinations: an SQS queue, SNS topic or S3 bucket on failure; no OnSuccess for stream mappings.
+  const dest = isObj(mapping.DestinationConfig) ? mapping.DestinationConfig : undefined;
+  if (dest) {
+    if (dest.OnSuccess !== undefined) {
+      // AWS's text for an unsupported destination (recorded for SQS; esm-sim assumes streams answer the same way).
+      err(["mapping", "DestinationConfig", "OnSuccess"], "Unsupported DestinationConfig parameter for given event source mapping type. (stream mappings take an OnFailure destination only)");
+    }
+    const onFailure = isObj(dest.OnFailure) ? dest.OnFailure : undefined;
+    const arn = onFailure?.Destination;
+    if (typeof arn === "string") {
+      if (!DESTINATION_ARN.test(arn)) {
+        err(["mapping", "DestinationConfig", "OnFailure", "Destination"], `must be the ARN of an SQS queue, SNS topic or S3 bucket (arn:aws:sqs:..., arn:aws:sns:..., arn:aws:s3:::...) (got ${JSON.stringify(arn)})`);
+      } else if (/^arn:aws[a-z-]*:(sqs|sns):/.test(arn) && arn.endsWith(".fifo")) {
+        warn(["mapping", "DestinationConfig", "OnFailure", "Destination"], "FIFO queues and FIFO topics are not valid on-failure destinations: AWS accepts the mapping but every delivery fails (DestinationDeliveryFailures); esm-sim counts them in stream.destinationDeliveryFailures");
+      }
+    }
+  }
+
+  // esm-sim's disabled periods: each ends after it starts, and they do not overlap.
+  if (Array.isArray(mapping.disabledPeriods)) {
+    let prevEnd = -1;
+    let prevOk = true;
+    mapping.disabledPeriods.forEach((p, i) => {
+      if (!isObj(p)) return;
+      const from = parseDurationUs(p.from);
+      const to = p.to === undefined ? Infinity : parseDurationUs(p.to);
+      if (from === null || to === null) return;
+      if (to <= from) err(["mapping", "disabledPeriods", i, "to"], `must be after from (${String(p.from)}) (got ${String(p.to)})`);
+      else if (prevOk && from < prevEnd) err(["mapping", "disabledPeriods", i, "from"], `must not overlap the previous period, listed in time order (got ${String(p.from)})`);
+      prevOk = to > from;
+      prevEnd = to;
+    });
+  }
+
+  // eventNames: at least one positive weight.
+  if (Array.isArray(doc.traffic)) {
+    doc.traffic.forEach((t, i) => {
+      if (!isObj(t) || !isObj(t.eventNames)) return;
+      const ws = Object.values(t.eventNames).filter((w): w is number => typeof w === "number");
+      if (ws.length === Object.keys(t.eventNames).length && !ws.some((w) => w > 0)) {
+        err(["traffic", i, "eventNames"], "needs at least one positive weight among INSERT, MODIFY, REMOVE (got all 0)");
+      }
+    });
+  }
+
+  // A poison record under the defaults: retried until the record expires, blocking its shard (or its lane).
+  const fn = isObj(doc.function) ? doc.function : {};
+  const retries = mapping.MaximumRetryAttempts ?? -1;
+  const ageLimit = mapping.MaximumRecordAgeInSeconds ?? -1;
+  if (retries === -1 && ageLimit === -1 && Array.isArray(fn.failures)) {
+    const keyed = fn.failures.findIndex((r) => isObj(r) && isObj(r.when) && r.when.key !== undefined && r.when.attempt === undefined && (r.effect === "error" || r.effect === "timeout"));
+    if (keyed >= 0) {
+      warn(["function", "failures", keyed], `a record that always fails is retried until it expires (${ddb ? "24 hours" : "the stream's retention"}) and blocks its shard meanwhile: MaximumRetryAttempts and MaximumRecordAgeInSeconds are -1 (no limit)`);
+    }
+  }
 }

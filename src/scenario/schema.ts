@@ -78,6 +78,7 @@ export const sourceSchema = z.strictObject({
   ShardCount: int(1, 10_000).optional(),
   RetentionPeriodHours: int(24, 8760).optional(),
   StreamArn: str("a stream ARN").optional(),
+  StreamName: str("a stream name").optional(),
   // sqs and sqs-fifo
   QueueName: str("a queue name").optional(),
   VisibilityTimeout: int(0, 43_200).optional(),
@@ -107,6 +108,14 @@ const trafficSchema = z.strictObject({
   duplicateSendRate: num(0, 1, "a probability 0..1 (the share of sends the producer sends a second time)").optional(),
   duplicateSendAfter: duration().optional(),
   deduplicationId: oneOf(["message", "perAttempt", "content"] as const).optional(),
+  // dynamodb: weights of the stream record's eventName, drawn per record (default: all INSERT)
+  eventNames: z
+    .strictObject({
+      INSERT: num(0, 1e9, "a weight >= 0").optional(),
+      MODIFY: num(0, 1e9, "a weight >= 0").optional(),
+      REMOVE: num(0, 1e9, "a weight >= 0").optional(),
+    })
+    .optional(),
 });
 
 const onFailure = z.strictObject({ Destination: str("an SQS queue, SNS topic or S3 bucket ARN") });
@@ -143,6 +152,11 @@ export const mappingSchema = z.strictObject({
     .strictObject({ MinimumPollers: int(2, 200).optional(), MaximumPollers: int(2, 2000).optional() })
     .optional(),
   Enabled: bool().optional(),
+  // esm-sim (streams): when the mapping is created, and periods during which it is disabled
+  startAt: duration().optional(),
+  disabledPeriods: z
+    .array(z.strictObject({ from: duration(), to: duration().optional() }), { error: required("a list of { from, to } periods") })
+    .optional(),
 });
 
 const failureRule = z.strictObject({
@@ -156,7 +170,7 @@ const failureRule = z.strictObject({
       to: duration().optional(),
     })
     .optional(),
-  effect: oneOf(["error", "timeout", "partial"] as const),
+  effect: oneOf(["error", "timeout", "partial", "partial-invalid"] as const),
 });
 
 export const functionSchema = z.strictObject({

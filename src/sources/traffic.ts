@@ -134,10 +134,10 @@ class Producer {
 
 /**
  * Receives each send; the source builds its own record object. `resendPlanned`: this first send will be retried;
- * `resend`: this send is a retry (null for first sends). Return false to drop the send (it is then not a produced
+ * `resend`: this send is a retry (null for first sends). `producer`: the index of the producer that sent it. Return false to drop the send (it is then not a produced
  * record and `n` is not used); anything else accepts it.
  */
-export type RecordSink = (n: number, keyIndex: number, sentUs: number, sizeBytes: number, resendPlanned: boolean, resend: Resend | null) => unknown;
+export type RecordSink = (n: number, keyIndex: number, sentUs: number, sizeBytes: number, resendPlanned: boolean, resend: Resend | null, producer: number) => unknown;
 
 export class Traffic {
   private readonly producers: Producer[];
@@ -146,7 +146,7 @@ export class Traffic {
   readonly lastArrivalUs: number;
   readonly firstArrivalUs: number;
 
-  constructor(configs: readonly ProducerConfig[], seed: number, readonly keys: KeyTable) {
+  constructor(readonly configs: readonly ProducerConfig[], seed: number, readonly keys: KeyTable) {
     this.producers = configs.map((c, i) => new Producer(c, i, seed, keys));
     this.lastArrivalUs = this.producers.reduce((m, p) => Math.max(m, p.lastArrivalUs), 0);
     const first = this.nextArrivalUs();
@@ -188,13 +188,13 @@ export class Traffic {
       if (p.resends.peekNum() === bestT) {
         const r = p.resends.shift()!;
         this.resendsSent++;
-        if (sink(this.produced, r.keyIndex, bestT, r.sizeBytes, false, r) !== false) this.produced++;
+        if (sink(this.produced, r.keyIndex, bestT, r.sizeBytes, false, r, best) !== false) this.produced++;
         continue;
       }
       const keyIndex = p.take();
       const resend = p.drawResend();
       const n = this.produced;
-      if (sink(n, keyIndex, bestT, p.cfg.recordSizeBytes, resend, null) !== false) this.produced++;
+      if (sink(n, keyIndex, bestT, p.cfg.recordSizeBytes, resend, null, best) !== false) this.produced++;
       if (resend) {
         p.resends.push({ ofN: n, ofSentUs: bestT, keyIndex, sizeBytes: p.cfg.recordSizeBytes, deduplicationId: p.cfg.resend.deduplicationId }, bestT + p.cfg.resend.afterUs);
       }

@@ -32,8 +32,10 @@ export interface PollEvent extends Base {
   type: "poll";
   poller: number;
   received: number;
-  /** Messages visible in the queue after this receive. */
+  /** Messages visible in the queue after this receive (streams: records read and not yet in a batch). */
   visible: number;
+  /** Streams: the shard read (poller is the shard index too). */
+  shard?: number;
 }
 export interface InvokeEvent extends Base {
   type: "invoke";
@@ -44,8 +46,17 @@ export interface InvokeEvent extends Base {
   attempt: number;
   /** Function concurrency including this invocation. */
   concurrency: number;
-  /** Why the batch closed: size, window, payload, or available (took what a receive returned). */
-  closedBy: "size" | "window" | "payload" | "available";
+  /** Why the batch closed: size, window, payload, or available (took what a receive returned); streams add
+   *  retry, bisect, rewind (the part of a batch after a partial response's checkpoint) and window-end. */
+  closedBy: "size" | "window" | "payload" | "available" | "retry" | "bisect" | "rewind" | "window-end";
+  /** Streams: the shard, and the parallel lane (0 .. ParallelizationFactor-1) within it. */
+  shard?: number;
+  lane?: number;
+  /** Streams: the age of the batch's last record when it is sent (AWS's IteratorAge). */
+  iteratorAgeUs?: number;
+  /** Streams with TumblingWindowInSeconds: the window, the state carried in (records processed so far in it), and
+   *  whether this is the window's final invocation. */
+  window?: { startUs: number; endUs: number; stateRecords: number; isFinalInvokeForWindow: boolean };
 }
 export interface ResultEvent extends Base {
   type: "result";
@@ -61,6 +72,9 @@ export interface ResultEvent extends Base {
   durationUs: number;
   /** Failures the function reported that the mapping ignored (no ReportBatchItemFailures): those records were deleted. */
   ignoredPartial: number;
+  /** Streams: the response named an itemIdentifier not in the batch, which fails the whole batch. */
+  invalidResponse?: boolean;
+  shard?: number;
 }
 export interface ThrottleEvent extends Base {
   type: "throttle";
@@ -72,6 +86,7 @@ export interface ThrottleEvent extends Base {
   next: "retry" | "release";
   /** Why: the concurrency limit (reserved or account), or the function's scaling rate (new environments per 10 s). */
   reason: "concurrency" | "scaling-rate";
+  shard?: number;
 }
 export interface DlqEvent extends Base {
   type: "dlq";
@@ -118,6 +133,55 @@ export interface SampleEvent extends Base {
   concurrency: number;
 }
 
+/** Streams: a failed or throttled batch will be invoked again after `delayUs`. Serialised as `retry`. */
+export interface StreamRetryEvent extends Base {
+  type: "streamRetry";
+  shard: number;
+  lane: number;
+  records: readonly SimRecord[];
+  /** The batch's invocation number the retry will be. */
+  attempt: number;
+  delayUs: number;
+  reason: "FunctionError" | "PartialBatchFailure" | "Throttled";
+  /** Whether it uses up one of MaximumRetryAttempts (throttles and the rest of a partially failed batch do not). */
+  countsAsRetry: boolean;
+}
+/** Streams: BisectBatchOnFunctionError split a failed batch; the left half goes first. */
+export interface BisectEvent extends Base {
+  type: "bisect";
+  shard: number;
+  lane: number;
+  records: readonly SimRecord[];
+  left: readonly SimRecord[];
+  right: readonly SimRecord[];
+}
+/** Streams: the shard's checkpoint moved; every record up to `record` is done. */
+export interface CheckpointEvent extends Base {
+  type: "checkpoint";
+  shard: number;
+  record: SimRecord;
+}
+/** Streams: the mapping gave up on a batch (or its expired head) and wrote an invocation record to the on-failure
+ *  destination (or dropped it when none is configured). */
+export interface OnFailureEvent extends Base {
+  type: "onFailure";
+  shard: number;
+  records: readonly SimRecord[];
+  /** The records this event ended (those not already ended, e.g. by an earlier success). */
+  ended: number;
+  condition: "RetryAttemptsExhausted" | "RecordAgeExceeded";
+  approximateInvokeCount: number;
+  /** RetryAttemptsExhausted: "Unhandled" after a function error or timeout, null when the function returned a
+   *  response that failed the batch. */
+  functionError: "Unhandled" | null;
+  destinationArn: string | null;
+}
+/** A record dropped by FilterCriteria when it was read; the checkpoint moves past it. */
+export interface FilterEvent extends Base {
+  type: "filter";
+  record: SimRecord;
+}
+
 export type TraceEvent =
   | ProduceEvent
   | PollEvent
@@ -129,7 +193,12 @@ export type TraceEvent =
   | VisibleAgainEvent
   | ScaleEvent
   | SampleEvent
-  | DedupEvent;
+  | DedupEvent
+  | StreamRetryEvent
+  | BisectEvent
+  | CheckpointEvent
+  | OnFailureEvent
+  | FilterEvent;
 
 export type TraceListener = (event: TraceEvent) => void;
 

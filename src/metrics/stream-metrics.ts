@@ -1,0 +1,157 @@
+/**
+ * Stream-only metrics as a fold over the trace: IteratorAge per shard (the age of each batch's last record when it
+ * is sent, AWS's current definition), series over time per shard, where given-up records went (retention, record
+ * age, retries exhausted), and the on-failure destination's invocation records in AWS's JSON shape.
+ *
+ * Sources: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (IteratorAge),
+ *   https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html (the invocation record),
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html (DDBStreamBatchInfo).
+ * The destination list keeps the first DESTINATION_RECORDS_KEPT records (the count is always complete).
+ * Timestamps read virtual time 0 as 2024-01-01T00:00:00Z; DynamoDB arrival times are whole seconds, as in AWS's
+ * example. requestId values are counters shaped like UUIDs.
+ */
+import { isoUtc, SIM_EPOCH_UNIX_S } from "../engine/time.js";
+import { sequenceNumber, type StreamRecord } from "../sources/stream.js";
+import type { TraceEvent } from "../trace/events.js";
+import { Percentiles } from "./histogram.js";
+
+export const DESTINATION_RECORDS_KEPT = 1000;
+/** Series points are the maximum within buckets of this width, merged at report time to at most SERIES_POINTS_MAX. */
+const SERIES_BUCKET_US = 10_000_000;
+const SERIES_POINTS_MAX = 400;
+
+export interface StreamMetricsContext {
+  type: "kinesis" | "dynamodb";
+  streamArn: string;
+  functionArn: string;
+  shardIds: readonly string[];
+}
+
+interface ShardStats {
+  invocations: number;
+  records: number;
+  iteratorAge: Percentiles;
+  /** bucket index -> max iterator age in it (us) */
+  ageBuckets: Map<number, number>;
+  checkpoint: string | null;
+}
+
+export class StreamMetrics {
+  expiredByRetention = 0;
+  discardedByRecordAge = 0;
+  retryExhausted = 0;
+  destinationRecords = 0;
+  destinationDeliveryFailures = 0;
+  readonly destinations: unknown[] = [];
+  readonly shards: ShardStats[];
+  private readonly concurrencyBuckets = new Map<number, number>();
+  private requestCounter = 0;
+
+  constructor(private readonly ctx: StreamMetricsContext) {
+    this.shards = ctx.shardIds.map(() => ({ invocations: 0, records: 0, iteratorAge: new Percentiles(), ageBuckets: new Map(), checkpoint: null }));
+  }
+
+  readonly listener = (e: TraceEvent): void => {
+    switch (e.type) {
+      case "invoke": {
+        if (e.shard === undefined) return;
+        const s = this.shards[e.shard];
+        s.invocations++;
+        s.records += e.records.length;
+        const bucket = Math.floor(e.tUs / SERIES_BUCKET_US);
+        if (e.iteratorAgeUs !== undefined) {
+          s.iteratorAge.add(e.iteratorAgeUs);
+          if ((s.ageBuckets.get(bucket) ?? -1) < e.iteratorAgeUs) s.ageBuckets.set(bucket, e.iteratorAgeUs);
+        }
+        if ((this.concurrencyBuckets.get(bucket) ?? -1) < e.concurrency) this.concurrencyBuckets.set(bucket, e.concurrency);
+        break;
+      }
+      case "expire":
+        this.expiredByRetention++;
+        break;
+      case "checkpoint":
+        this.shards[e.shard].checkpoint = sequenceNumber(e.record);
+        break;
+      case "onFailure": {
+        if (e.condition === "RecordAgeExceeded") this.discardedByRecordAge += e.ended;
+        else this.retryExhausted += e.ended;
+        if (e.destinationArn === null || e.records.length === 0) break;
+        if (/^arn:aws[a-z-]*:(sqs|sns):/.test(e.destinationArn) && e.destinationArn.endsWith(".fifo")) {
+          this.destinationDeliveryFailures++;
+          break;
+        }
+        this.destinationRecords++;
+        if (this.destinations.length < DESTINATION_RECORDS_KEPT) this.destinations.push(this.invocationRecord(e));
+        break;
+      }
+      default:
+        break;
+    }
+  };
+
+  private iso(us: number, wholeSeconds = false): string {
+    return isoUtc(SIM_EPOCH_UNIX_S * 1000 + us / 1000, wholeSeconds);
+  }
+
+  /** The on-failure invocation record in AWS's shape and field order. */
+  private invocationRecord(e: Extract<TraceEvent, { type: "onFailure" }>): unknown {
+    const recs = e.records as readonly StreamRecord[];
+    const first = recs[0];
+    const last = recs[recs.length - 1];
+    const ddb = this.ctx.type === "dynamodb";
+    const n = ++this.requestCounter;
+    const out: Record<string, unknown> = {
+      requestContext: {
+        requestId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+        functionArn: this.ctx.functionArn,
+        condition: e.condition,
+        approximateInvokeCount: e.approximateInvokeCount,
+      },
+    };
+    if (e.condition !== "RecordAgeExceeded") {
+      out.responseContext = { statusCode: 200, executedVersion: "$LATEST", functionError: e.functionError };
+    }
+    out.version = "1.0";
+    out.timestamp = this.iso(e.tUs);
+    out[ddb ? "DDBStreamBatchInfo" : "KinesisBatchInfo"] = {
+      shardId: this.ctx.shardIds[e.shard],
+      startSequenceNumber: sequenceNumber(first),
+      endSequenceNumber: sequenceNumber(last),
+      approximateArrivalOfFirstRecord: this.iso(first.arrivalUs, ddb),
+      approximateArrivalOfLastRecord: this.iso(last.arrivalUs, ddb),
+      batchSize: recs.length,
+      streamArn: this.ctx.streamArn,
+    };
+    return out;
+  }
+
+  /** Per-shard IteratorAge series, [ms since start, max age in ms] per bucket, at most SERIES_POINTS_MAX points. */
+  iteratorAgeSeries(): Record<string, [number, number][]> {
+    const out: Record<string, [number, number][]> = {};
+    this.shards.forEach((s, i) => {
+      out[this.ctx.shardIds[i]] = compress(s.ageBuckets);
+    });
+    return out;
+  }
+
+  concurrencySeries(): [number, number][] {
+    return compress(this.concurrencyBuckets, false);
+  }
+}
+
+/** Buckets (in insertion order, which is time order) to points, merging neighbours by max when there are too many. */
+function compress(buckets: Map<number, number>, toMs = true): [number, number][] {
+  const keys = [...buckets.keys()];
+  if (keys.length === 0) return [];
+  const span = keys[keys.length - 1] - keys[0] + 1;
+  const factor = Math.max(1, Math.ceil(span / SERIES_POINTS_MAX));
+  const merged = new Map<number, number>();
+  for (const k of keys) {
+    const g = Math.floor(k / factor);
+    const v = buckets.get(k)!;
+    if ((merged.get(g) ?? -1) < v) merged.set(g, v);
+  }
+  const out: [number, number][] = [];
+  for (const [g, v] of merged) out.push([(g * factor * SERIES_BUCKET_US) / 1000, toMs ? Math.round(v) / 1000 : v]);
+  return out;
+}

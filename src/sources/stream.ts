@@ -1,0 +1,327 @@
+/**
+ * Kinesis data streams and DynamoDB streams: shards, the partition key's MD5 hash choosing the shard, per-shard
+ * sequence order, per-shard write limits with the producer retrying throttled writes (Kinesis), retention, and
+ * DynamoDB's eventName per record. Knows nothing of Lambda: the mapping reads the per-shard logs.
+ *
+ * Sources: https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html (MD5 of the
+ *   partition key to a 128-bit integer picks the shard), https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
+ *   (1 MB/s and 1,000 records/s of writes per shard), https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html
+ *   (24 h to 8,760 h), https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html (24 h; INSERT,
+ *   MODIFY, REMOVE; records of one item in modification order).
+ *
+ * - Shards own even slices of the 128-bit hash key range, as CreateStream splits them: shard i starts at
+ *   floor(i x 2^128 / ShardCount). Each distinct key is hashed once.
+ * - Write limits (Kinesis): within each whole second a shard accepts at most 1,000 records and 1 MiB (a record is
+ *   always accepted into an empty second). A write over the limit is throttled; the producer retries it at the start
+ *   of the next second, oldest first, and a write waiting behind throttled ones is throttled too, so each shard keeps
+ *   its order (esm-sim's choice of retry: AWS SDKs back off with jitter). Each rejected attempt counts as one
+ *   throttled write. The record's arrival (ApproximateArrivalTimestamp) is when it was accepted.
+ * - Sequence numbers: records are numbered in production order (`n`), which is also their order within a shard;
+ *   the trace shows them zero-padded to 21 digits.
+ * - Retention: a record not yet processed when its retention runs out is lost (`expire`, RetentionPeriodExceeded),
+ *   unless it is inside a running invocation (that invocation's outcome decides). DynamoDB: 24 h.
+ * - DynamoDB: the stream is modelled with the same shard shape (ShardCount is esm-sim's knob; AWS manages DynamoDB
+ *   shards itself); the key is the item key; eventName is drawn per record from the producer's weights (stream
+ *   `traffic.<i>.eventNames`). No producer-side limit (the table's capacity is not modelled).
+ * Not modelled: resharding and shard lineage, enhanced fan-out, the 2 MB/s and 5 reads/s read limits, record size
+ * limits, ExplicitHashKey, producer retries that duplicate records (KDS-DUP), DynamoDB writes that change nothing.
+ */
+import { createHash } from "node:crypto";
+import { assert } from "../engine/assert.js";
+import { prngStream, type Prng } from "../engine/prng.js";
+import type { Scheduler } from "../engine/scheduler.js";
+import { US_PER_S } from "../engine/time.js";
+import type { StreamSourceConfig } from "../scenario/model.js";
+import type { SimRecord, Trace } from "../trace/events.js";
+import type { Traffic } from "./traffic.js";
+
+/** Where a record ended (sticky: the first end state is the one reported). */
+export const enum RecEnd {
+  None = 0,
+  Succeeded = 1,
+  OnFailure = 2,
+  Expired = 3,
+  Filtered = 4,
+}
+
+export interface StreamRecord extends SimRecord {
+  shard: number;
+  /** Position within its shard: 0, 1, 2, ... in sequence-number order. */
+  pos: number;
+  /** When the shard accepted it (after any throttled attempts). */
+  arrivalUs: number;
+  /** DynamoDB: 0 INSERT, 1 MODIFY, 2 REMOVE. Kinesis: -1. */
+  eventName: number;
+  /** Index of the traffic producer that sent it (for per-producer record data, e.g. what a filter matches). */
+  producer: number;
+  throttledWrites: number;
+  /** Times the mapping has sent this record to the function. */
+  deliveries: number;
+  ended: RecEnd;
+  /** Inside a running invocation. */
+  executing: boolean;
+  /** Processed in the mapping's current pass (reset when the mapping resumes from its checkpoint). */
+  done: boolean;
+}
+
+export const EVENT_NAMES = ["INSERT", "MODIFY", "REMOVE"] as const;
+
+export function sequenceNumber(r: SimRecord): string {
+  return String(r.n).padStart(21, "0");
+}
+
+export function shardIdOf(i: number): string {
+  return `shardId-${String(i).padStart(12, "0")}`;
+}
+
+export class Shard {
+  readonly shardId: string;
+  /** Records from the oldest still needed, in sequence order; `log[k].pos === base + k`. */
+  private log: StreamRecord[] = [];
+  private base = 0;
+  /** Records accepted so far (also the next record's pos). */
+  accepted = 0;
+  /** The mapping's checkpoint: every record before this pos is done. */
+  checkpointPos = 0;
+  /** First pos not yet checked against retention. */
+  sweepPos = 0;
+  sweepScheduled = false;
+  /** Write limits: the second the next write lands in at the earliest, and what that second has taken. */
+  private fillS = -1;
+  private usedRecords = 0;
+  private usedBytes = 0;
+  lastArrivalUs = 0;
+
+  constructor(readonly index: number) {
+    this.shardId = shardIdOf(index);
+  }
+
+  /** The record at `pos`, or undefined when it is not held (not accepted yet, or dropped after the checkpoint). */
+  at(pos: number): StreamRecord | undefined {
+    return this.log[pos - this.base];
+  }
+
+  get firstHeldPos(): number {
+    return this.base;
+  }
+
+  /** When a write of `sizeBytes` first attempted at `tUs` is accepted, and how many attempts were throttled. */
+  accept(tUs: number, sizeBytes: number, limitRecords: number, limitBytes: number): { arrivalUs: number; throttled: number } {
+    if (limitRecords === Infinity && limitBytes === Infinity) return { arrivalUs: tUs, throttled: 0 };
+    const k = Math.floor(tUs / US_PER_S);
+    if (k > this.fillS) {
+      this.fillS = k;
+      this.usedRecords = 0;
+      this.usedBytes = 0;
+    }
+    if (this.usedRecords + 1 > limitRecords || (this.usedBytes > 0 && this.usedBytes + sizeBytes > limitBytes)) {
+      this.fillS++;
+      this.usedRecords = 0;
+      this.usedBytes = 0;
+    }
+    this.usedRecords++;
+    this.usedBytes += sizeBytes;
+    const s = this.fillS;
+    return { arrivalUs: s === k ? tUs : s * US_PER_S, throttled: s - k };
+  }
+
+  push(r: StreamRecord): void {
+    this.log.push(r);
+    this.accepted++;
+    this.lastArrivalUs = r.arrivalUs;
+  }
+
+  /** Drop records no longer needed: before the checkpoint and either ended or already checked against retention. */
+  compact(): void {
+    let k = 0;
+    const n = this.log.length;
+    while (k < n) {
+      const r = this.log[k];
+      if (r.pos >= this.checkpointPos || (r.ended === RecEnd.None && r.pos >= this.sweepPos)) break;
+      k++;
+    }
+    if (k > 0 && (k >= 1024 || k === n || k * 2 >= n)) {
+      this.log = this.log.slice(k);
+      this.base += k;
+    }
+  }
+}
+
+export class StreamSource {
+  readonly shards: Shard[];
+  /** Records produced and not yet in an end state. */
+  unended = 0;
+  producerThrottles = 0;
+  producerThrottledRecords = 0;
+  private readonly shardOfKey: Int32Array;
+  private readonly laneHashOfKey: Float64Array;
+  private readonly starts: bigint[];
+  private readonly eventPickers: ((() => number) | null)[];
+  private readonly isDynamo: boolean;
+
+  constructor(
+    readonly cfg: StreamSourceConfig,
+    private readonly traffic: Traffic,
+    private readonly sched: Scheduler,
+    private readonly trace: Trace,
+    seed: number,
+  ) {
+    this.shards = [];
+    for (let i = 0; i < cfg.shardCount; i++) this.shards.push(new Shard(i));
+    const n = BigInt(cfg.shardCount);
+    this.starts = [];
+    for (let i = 0; i <= cfg.shardCount; i++) this.starts.push((BigInt(i) << 128n) / n);
+    const keyCount = Math.max(1, traffic.keys.size);
+    this.shardOfKey = new Int32Array(keyCount).fill(-1);
+    this.laneHashOfKey = new Float64Array(keyCount);
+    this.isDynamo = cfg.type === "dynamodb";
+    this.eventPickers = traffic.configs.map((c, i) => (this.isDynamo ? eventPicker(c.eventWeights, prngStream(seed, `traffic.${i}.eventNames`)) : null));
+  }
+
+  get produced(): number {
+    return this.traffic.produced;
+  }
+
+  get trafficDone(): boolean {
+    return this.traffic.done;
+  }
+
+  private maxAcceptedUs = 0;
+
+  /** The latest of the producers' last send and any record's acceptance so far (producer retries can push an
+   *  acceptance past the last send). */
+  get lastArrivalUs(): number {
+    return Math.max(this.traffic.lastArrivalUs, this.maxAcceptedUs);
+  }
+
+  /** The shard a key's records go to (MD5 of the key, hashed once per key). */
+  shardOf(keyIndex: number): number {
+    this.hashKey(keyIndex);
+    return this.shardOfKey[keyIndex];
+  }
+
+  /** 32 bits of the key's hash that do not choose the shard: the mapping spreads keys over parallel lanes with it. */
+  laneHashOf(keyIndex: number): number {
+    this.hashKey(keyIndex);
+    return this.laneHashOfKey[keyIndex];
+  }
+
+  private hashKey(keyIndex: number): void {
+    if (this.shardOfKey[keyIndex] >= 0) return;
+    const hex = createHash("md5").update(this.traffic.keys.names[keyIndex], "utf8").digest("hex");
+    const h = BigInt("0x" + hex);
+    const N = this.cfg.shardCount;
+    let i = Number((h * BigInt(N)) >> 128n);
+    if (i + 1 < N && h >= this.starts[i + 1]) i++;
+    while (i > 0 && h < this.starts[i]) i--;
+    this.shardOfKey[keyIndex] = i;
+    this.laneHashOfKey[keyIndex] = Number(h & 0xffffffffn);
+  }
+
+  /** Produce every record sent up to `nowUs` into its shard (in bulk: records are not events). */
+  advance(nowUs: number): void {
+    const cfg = this.cfg;
+    const trace = this.trace;
+    this.traffic.produceUntil(nowUs, (n, keyIndex, sentUs, sizeBytes, _resendPlanned, _resend, producer) => {
+      const shard = this.shards[this.shardOf(keyIndex)];
+      const { arrivalUs, throttled } = shard.accept(sentUs, sizeBytes, cfg.writeLimitRecordsPerS, cfg.writeLimitBytesPerS);
+      const picker = this.eventPickers[producer];
+      const r: StreamRecord = {
+        n,
+        keyIndex,
+        sentUs,
+        sizeBytes,
+        shard: shard.index,
+        pos: shard.accepted,
+        arrivalUs,
+        eventName: picker ? picker() : -1,
+        producer,
+        throttledWrites: throttled,
+        deliveries: 0,
+        ended: RecEnd.None,
+        executing: false,
+        done: false,
+      };
+      shard.push(r);
+      if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
+      this.unended++;
+      if (throttled > 0) {
+        this.producerThrottles += throttled;
+        this.producerThrottledRecords++;
+      }
+      if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: r });
+      if (!shard.sweepScheduled) this.scheduleSweep(shard);
+    });
+  }
+
+  /** Give a record its end state (once); returns false when it had one already. */
+  end(r: StreamRecord, state: RecEnd): boolean {
+    if (r.ended !== RecEnd.None) return false;
+    r.ended = state;
+    this.unended--;
+    return true;
+  }
+
+  // ---- retention -----------------------------------------------------------------------------------------
+
+  private scheduleSweep(shard: Shard): void {
+    const r = shard.at(shard.sweepPos);
+    if (!r) return;
+    shard.sweepScheduled = true;
+    // Before pollers at the same instant: a record whose retention ends now cannot be read now.
+    this.sched.at(Math.max(this.sched.nowUs, r.arrivalUs + this.cfg.retentionUs), () => this.sweep(shard), -1);
+  }
+
+  /** Expire every record whose retention has run out and that is not inside a running invocation. */
+  private sweep(shard: Shard): void {
+    shard.sweepScheduled = false;
+    const now = this.sched.nowUs;
+    const retentionUs = this.cfg.retentionUs;
+    for (;;) {
+      const r = shard.at(shard.sweepPos);
+      if (!r || r.arrivalUs + retentionUs > now) break;
+      if (!r.executing && this.end(r, RecEnd.Expired)) {
+        this.trace.emit({ tUs: now, type: "expire", record: r, reason: "RetentionPeriodExceeded" });
+      }
+      shard.sweepPos++;
+    }
+    shard.compact();
+    this.scheduleSweep(shard);
+  }
+
+  /** Has this record's retention run out at `nowUs`? */
+  isPastRetention(r: StreamRecord, nowUs: number): boolean {
+    return r.arrivalUs + this.cfg.retentionUs <= nowUs;
+  }
+
+  /** End a record lost to retention (found past it after an invocation); emits `expire`. */
+  expireNow(r: StreamRecord, nowUs: number): void {
+    assert(this.isPastRetention(r, nowUs), "expiring a record inside its retention");
+    if (this.end(r, RecEnd.Expired)) this.trace.emit({ tUs: nowUs, type: "expire", record: r, reason: "RetentionPeriodExceeded" });
+  }
+
+  /** Earliest time a record not yet accepted, or accepted after `nowUs`, can arrive on `shard` (a lower bound). */
+  nextArrivalUs(shard: Shard, fromPos: number, nowUs: number): number {
+    const r = shard.at(fromPos);
+    if (r && r.arrivalUs > nowUs) return r.arrivalUs;
+    if (r) return nowUs;
+    return this.traffic.nextArrivalUs();
+  }
+}
+
+/** Weighted choice of INSERT / MODIFY / REMOVE; all INSERT without weights. */
+function eventPicker(weights: [number, number, number] | null, rng: Prng): () => number {
+  if (!weights) return () => 0;
+  const total = weights[0] + weights[1] + weights[2];
+  const nonZero = weights.filter((w) => w > 0).length;
+  if (nonZero === 1) {
+    const only = weights.findIndex((w) => w > 0);
+    return () => only;
+  }
+  return () => {
+    const u = rng.next() * total;
+    if (u < weights[0]) return 0;
+    if (u < weights[0] + weights[1]) return 1;
+    return 2;
+  };
+}
