@@ -10,6 +10,8 @@
  */
 import type { TraceEvent } from "../trace/events.js";
 import { Percentiles } from "./histogram.js";
+import { OutcomeBuckets } from "./outcomes.js";
+import { TimelineCollector } from "./timeline.js";
 
 export interface SeriesPoint {
   tUs: number;
@@ -48,6 +50,10 @@ export class MetricsCollector {
   readonly concurrencySeries: SeriesPoint[] = [];
   readonly backlogSeries: SeriesPoint[] = [];
   readonly ageSeries: SeriesPoint[] = [];
+  /** Invocation outcomes over time, in a bounded number of buckets. */
+  readonly outcomes = new OutcomeBuckets();
+  /** Start, end and outcome of each invocation, kept for small runs only. */
+  readonly timeline = new TimelineCollector();
   private readonly seriesEveryUs: number;
   private nextSeriesUs = 0;
 
@@ -65,12 +71,15 @@ export class MetricsCollector {
       case "invoke":
         this.invocations++;
         this.batchSizes.add(e.records.length);
+        this.timeline.invoke(e);
         if (e.concurrency > this.concurrencyMax) {
           this.concurrencyMax = e.concurrency;
           this.concurrencyMaxAtUs = e.tUs;
         }
         break;
       case "result": {
+        this.outcomes.add(e.tUs, e.outcome);
+        this.timeline.result(e);
         if (e.outcome === "error") this.errors++;
         else if (e.outcome === "timeout") this.timeouts++;
         else if (e.outcome === "partial") this.partial++;
@@ -94,6 +103,7 @@ export class MetricsCollector {
       }
       case "throttle":
         this.throttles++;
+        this.outcomes.add(e.tUs, "throttle");
         break;
       case "dlq":
         this.dlq++;

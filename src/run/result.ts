@@ -1,5 +1,5 @@
 /** What one run produced: the report's numbers (in ms where they are times) and what is needed to render them. */
-import type { SeriesPoint } from "../metrics/collector.js";
+import type { OutcomeSeries } from "../metrics/outcomes.js";
 import type { Expectation, Scenario } from "../scenario/model.js";
 
 export type StopReason = "drained" | "until" | "cap";
@@ -46,11 +46,32 @@ export interface Report {
   sqs: { polls: number; emptyPolls: number; visibilityRedeliveries: number; spontaneousDuplicates: number };
   destinations: unknown[];
   expectations: ExpectationResult[];
-  series: { concurrency: [number, number][]; backlog: [number, number][]; oldestAge: [number, number][] };
+  /** Over virtual time: [ms, value] samples, and invocation outcomes in buckets. */
+  series: { concurrency: [number, number][]; backlog: [number, number][]; oldestAge: [number, number][]; outcomes: OutcomeSeries };
   eventsRun: number;
+}
+
+/** One invocation on the timeline, times in ms; `end` is null for one still running when the run stopped. */
+export interface TimelineEntry {
+  lane: number;
+  invocation: number;
+  start: number;
+  end: number | null;
+  outcome: "ok" | "error" | "timeout" | "partial" | "running";
+  records: number;
+}
+
+/** Every invocation of a small run by lane (poller or shard); null when the run had too many invocations. */
+export interface TimelineView {
+  lanes: string[];
+  items: TimelineEntry[];
+  /** The most invocations a timeline is kept for. */
+  limit: number;
 }
 
 export interface RunResult {
   scenario: Scenario;
   report: Report;
+  /** Not part of the JSON report: for the HTML report's invocation timeline. */
+  timeline: TimelineView | null;
 }

@@ -1,0 +1,71 @@
+/**
+ * The invocation timeline of a small run: start, end and outcome of every invocation, by lane (the poller for
+ * SQS; the shard, when a source's invoke events name one). Kept only while the run has at most `limit`
+ * invocations: past that the timeline is dropped and collection stops, so memory stays bounded on large runs.
+ */
+import type { InvokeEvent, Outcome, ResultEvent } from "../trace/events.js";
+
+export interface TimelineItem {
+  lane: number;
+  invocation: number;
+  startUs: number;
+  /** -1 while the invocation is still running (it was when the run stopped). */
+  endUs: number;
+  outcome: Outcome | "running";
+  records: number;
+}
+
+export interface Timeline {
+  /** Lane names in order of first appearance, e.g. "poller 3" or a shard id. */
+  lanes: string[];
+  items: TimelineItem[];
+}
+
+export const TIMELINE_LIMIT = 2000;
+
+/** The lane of an invocation: its shard when the event names one (stream sources), else its poller. */
+function laneName(e: InvokeEvent): string {
+  const shard = (e as { shard?: unknown }).shard;
+  return typeof shard === "string" ? shard : `poller ${e.poller}`;
+}
+
+export class TimelineCollector {
+  private lanes: string[] = [];
+  private laneIndex = new Map<string, number>();
+  private items: TimelineItem[] | null = [];
+  private byInvocation = new Map<number, TimelineItem>();
+
+  constructor(private readonly limit = TIMELINE_LIMIT) {}
+
+  invoke(e: InvokeEvent): void {
+    if (this.items === null) return;
+    if (this.items.length >= this.limit) {
+      this.items = null;
+      this.byInvocation.clear();
+      return;
+    }
+    const name = laneName(e);
+    let lane = this.laneIndex.get(name);
+    if (lane === undefined) {
+      lane = this.lanes.length;
+      this.lanes.push(name);
+      this.laneIndex.set(name, lane);
+    }
+    const item: TimelineItem = { lane, invocation: e.invocation, startUs: e.tUs, endUs: -1, outcome: "running", records: e.records.length };
+    this.items.push(item);
+    this.byInvocation.set(e.invocation, item);
+  }
+
+  result(e: ResultEvent): void {
+    const item = this.byInvocation.get(e.invocation);
+    if (!item) return;
+    item.endUs = e.tUs;
+    item.outcome = e.outcome;
+    this.byInvocation.delete(e.invocation);
+  }
+
+  /** The timeline, or null when the run had more than `limit` invocations. */
+  timeline(): Timeline | null {
+    return this.items === null ? null : { lanes: [...this.lanes], items: this.items.map((i) => ({ ...i })) };
+  }
+}
