@@ -14,6 +14,7 @@ import { traceLine } from "../report/trace-jsonl.js";
 import { simulate } from "../run/simulate.js";
 import { VERSION } from "../run/version.js";
 import { parseScenario } from "../scenario/parse.js";
+import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseDurationUs } from "../scenario/units.js";
 import { AtomicLineWriter, readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
@@ -44,6 +45,7 @@ Exit codes: 0 ran and every expectation passed, 1 an expectation failed,
 interface RunOpts {
   seed?: string;
   until?: string;
+  set: string[];
   format: "table" | "json";
   output?: string;
   trace?: string;
@@ -69,6 +71,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .argument("<scenario>", "scenario YAML file")
     .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
     .option("--until <duration>", "stop at this virtual time, e.g. 30m (overrides the scenario's until)")
+    .option("--set <path=value>", "override a scenario key before validation, e.g. mapping.BatchSize=500 (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "report format").choices(["table", "json"]).default("table"))
     .option("--output <file>", "write the report to a file instead of stdout")
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
@@ -77,8 +80,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .action((file: string, opts: RunOpts) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
       const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
+      const overrides = parseOverrides(opts.set);
       const text = readScenarioFile(file);
-      const parsed = parseScenario(text, file, { seed, untilUs });
+      const parsed = parseScenario(text, file, { seed, untilUs, overrides });
       printWarnings(io, parsed.warnings);
       if (!parsed.ok) {
         printProblems(io, parsed.errors);
@@ -86,7 +90,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return;
       }
       const scenario = parsed.scenario;
-      reproduce = `esm-sim run ${file} --seed ${scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}`;
+      reproduce = `esm-sim run ${shellQuote(file)} --seed ${scenario.seed}${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${opts.set.map((a) => ` --set ${shellQuote(a)}`).join("")}`;
       let writer: AtomicLineWriter | null = null;
       if (opts.trace) writer = new AtomicLineWriter(opts.trace);
       let result;
@@ -118,8 +122,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .command("validate")
     .description("check a scenario and print every problem and warning, without running it")
     .argument("<scenario>", "scenario YAML file")
-    .action((file: string) => {
-      const parsed = parseScenario(readScenarioFile(file), file);
+    .option("--set <path=value>", "override a scenario key before validation (repeatable)", collect, [])
+    .action((file: string, opts: { set: string[] }) => {
+      const overrides = parseOverrides(opts.set);
+      const parsed = parseScenario(readScenarioFile(file), file, { overrides });
       printWarnings(io, parsed.warnings);
       if (!parsed.ok) {
         printProblems(io, parsed.errors);
@@ -163,6 +169,28 @@ function renderProfiles(): string {
   for (const p of PROFILE_NAMES) lines.push(`${p} (as of ${PROFILES[p].asOf}): ${PROFILES[p].description}`);
   lines.push("Override single figures in a scenario with a `scaling:` block, e.g. scaling: { scaleUpPerMinute: 120 }.");
   return lines.join("\n") + "\n";
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Every --set argument, or a usage error naming each malformed one. */
+export function parseOverrides(args: readonly string[], flag = "--set"): Override[] {
+  const out: Override[] = [];
+  const bad: string[] = [];
+  for (const a of args) {
+    const o = parseOverride(a, flag);
+    if (isOverrideProblem(o)) bad.push(`${o.origin}: ${o.message}`);
+    else out.push(o);
+  }
+  if (bad.length > 0) throw new UsageError(bad.join("\nesm-sim: "));
+  return out;
+}
+
+/** Quote a word for a POSIX shell when it needs it (reproduce lines). */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./=:,+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function parseSeed(s: string): number {
