@@ -97,3 +97,27 @@ describe("progress callback", () => {
     expect(renderJson(withProgress.report)).toBe(renderJson(simulate(outage).report));
   });
 });
+
+describe("series over virtual time", () => {
+  it("samples every second in a short run", () => {
+    const s = simulate(outage).report.series.concurrency;
+    expect(s.length).toBeGreaterThan(25);
+    expect(new Set(s.slice(1).map(([t], i) => t - s[i][0]))).toEqual(new Set([1000]));
+  });
+
+  it("stays bounded and evenly spaced in a long run by doubling the spacing", () => {
+    const long = scenarioFrom(`
+name: long
+until: 2h
+source: { type: sqs }
+traffic: [{ rate: 1/m, from: 0s, to: 2h }]
+`);
+    const r = simulate(long).report;
+    for (const s of [r.series.concurrency, r.series.backlog, r.series.oldestAge]) {
+      expect(s.length).toBeLessThanOrEqual(601);
+      expect(s.length).toBeGreaterThan(300);
+      const gaps = new Set(s.slice(1).map(([t], i) => t - s[i][0]));
+      expect([...gaps]).toEqual([16_000]); // 7,200 one-second samples thinned 4 times: 1 s -> 16 s
+    }
+  });
+});

@@ -54,12 +54,28 @@ export class MetricsCollector {
   readonly outcomes = new OutcomeBuckets();
   /** Start, end and outcome of each invocation, kept for small runs only. */
   readonly timeline = new TimelineCollector();
-  private readonly seriesEveryUs: number;
+  private seriesEveryUs: number;
   private nextSeriesUs = 0;
 
-  constructor(keyCount: number, seriesEveryUs = 10_000_000) {
+  /**
+   * Series samples are taken at most every `seriesEveryUs` (first 1 s); when a series would pass `seriesMaxPoints`,
+   * every other sample is dropped and the spacing doubles, so a series stays bounded and evenly spaced whatever
+   * the run's length.
+   */
+  constructor(keyCount: number, seriesEveryUs = 1_000_000, private readonly seriesMaxPoints = 600) {
     this.maxSucceededN = new Float64Array(Math.max(1, keyCount)).fill(-1);
     this.seriesEveryUs = seriesEveryUs;
+  }
+
+  private thinSeries(): void {
+    for (const s of [this.concurrencySeries, this.backlogSeries, this.ageSeries]) {
+      let w = 0;
+      for (let i = 0; i < s.length; i += 2) s[w++] = s[i];
+      s.length = w;
+    }
+    this.seriesEveryUs *= 2;
+    const last = this.concurrencySeries[this.concurrencySeries.length - 1];
+    this.nextSeriesUs = last.tUs + this.seriesEveryUs;
   }
 
   readonly listener = (e: TraceEvent): void => {
@@ -125,6 +141,7 @@ export class MetricsCollector {
           this.backlogSeries.push({ tUs: e.tUs, value: e.visible + e.inFlight });
           this.ageSeries.push({ tUs: e.tUs, value: e.oldestAgeUs });
           this.nextSeriesUs = e.tUs + this.seriesEveryUs;
+          if (this.concurrencySeries.length > this.seriesMaxPoints) this.thinSeries();
         }
         break;
       case "produce":
