@@ -9,6 +9,7 @@ import { FIGURE_NAMES, PROFILES, PROFILE_NAMES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
 import { renderJson } from "../report/json.js";
+import { renderMarkdown } from "../report/markdown.js";
 import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
 import { simulate } from "../run/simulate.js";
@@ -46,7 +47,7 @@ interface RunOpts {
   seed?: string;
   until?: string;
   set: string[];
-  format: "table" | "json";
+  format: "table" | "json" | "markdown";
   output?: string;
   trace?: string;
   color: boolean;
@@ -72,7 +73,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
     .option("--until <duration>", "stop at this virtual time, e.g. 30m (overrides the scenario's until)")
     .option("--set <path=value>", "override a scenario key before validation, e.g. mapping.BatchSize=500 (repeatable)", collect, [])
-    .addOption(new Option("--format <format>", "report format").choices(["table", "json"]).default("table"))
+    .addOption(new Option("--format <format>", "report format (markdown: a GitHub summary for PR comments and $GITHUB_STEP_SUMMARY)").choices(["table", "json", "markdown"]).default("table"))
     .option("--output <file>", "write the report to a file instead of stdout")
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
@@ -104,7 +105,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       }
       const report = result.report;
       const color = opts.color && !opts.output && io.isTty && chalk.level > 0;
-      const text2 = opts.format === "json" ? renderJson(report) : renderTable(report, { color });
+      const text2 =
+        opts.format === "json" ? renderJson(report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
       if (opts.output) writeFileAtomic(opts.output, text2);
       else io.out(text2);
       const failed = report.expectations.filter((x) => !x.passed);

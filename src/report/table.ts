@@ -7,6 +7,8 @@ import Table from "cli-table3";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report } from "../run/result.js";
 import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
+import { lineCharts, shortName } from "./series.js";
+import { sparkline } from "./spark.js";
 
 export interface TableOptions {
   color: boolean;
@@ -60,6 +62,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
     ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", `${fmtInt(r.sqs.polls)} (${fmtInt(r.sqs.emptyPolls)})`, "", ""],
   );
   out.push(t.toString());
+  out.push(...sparklines(r, c));
 
   if (r.expectations.length > 0) {
     out.push("");
@@ -72,6 +75,28 @@ export function renderTable(r: Report, opts: TableOptions): string {
     }
   }
   return out.join("\n") + "\n";
+}
+
+const SPARK_WIDTH = 48;
+const SPARK_LINES_PER_CHART = 8;
+
+/** One sparkline per series in the report (concurrency, queue depth, ages; per shard when a source has shards). */
+function sparklines(r: Report, c: ChalkInstance): string[] {
+  const rows: [string, string, string][] = [];
+  for (const chart of lineCharts(r)) {
+    const fmt = chart.unit === "ms" ? fmtMs : fmtInt;
+    for (const line of chart.lines.slice(0, SPARK_LINES_PER_CHART)) {
+      const max = line.points.reduce((m, p) => Math.max(m, p[1]), 0);
+      rows.push([shortName(chart, line), sparkline(line.points, r.endedAt, SPARK_WIDTH), `0..${fmt(max)}`]);
+    }
+    const more = chart.lines.length - SPARK_LINES_PER_CHART;
+    if (more > 0) rows.push([`(+${more} more)`, "", ""]);
+  }
+  if (rows.length === 0) return [];
+  const w = Math.max(...rows.map((x) => x[0].length));
+  const lines = ["", c.bold(`Over time`) + c.dim(` (0s to ${fmtMs(r.endedAt)}, each from zero to its largest sample)`)];
+  for (const [label, spark, scale] of rows) lines.push(`  ${label.padEnd(w)}  ${c.cyan(spark)}  ${c.dim(scale)}`.trimEnd());
+  return lines;
 }
 
 function paintIf(c: ChalkInstance, n: number, s: string): string {
