@@ -8,6 +8,7 @@ import { InternalError } from "../engine/assert.js";
 import { FIGURE_NAMES, PROFILES, PROFILE_NAMES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
+import { renderHtml } from "../report/html.js";
 import { renderJson } from "../report/json.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTable } from "../report/table.js";
@@ -50,6 +51,7 @@ interface RunOpts {
   format: "table" | "json" | "markdown";
   output?: string;
   trace?: string;
+  html?: string;
   color: boolean;
 }
 
@@ -76,6 +78,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .addOption(new Option("--format <format>", "report format (markdown: a GitHub summary for PR comments and $GITHUB_STEP_SUMMARY)").choices(["table", "json", "markdown"]).default("table"))
     .option("--output <file>", "write the report to a file instead of stdout")
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
+    .option("--html <file.html>", "also write a self-contained HTML report with charts (opens offline)")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
     .addHelpText("after", EXAMPLES)
     .action((file: string, opts: RunOpts) => {
@@ -107,6 +110,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       const color = opts.color && !opts.output && io.isTty && chalk.level > 0;
       const text2 =
         opts.format === "json" ? renderJson(report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
+      if (opts.html) writeFileAtomic(opts.html, renderHtml(result, { reproduce }));
       if (opts.output) writeFileAtomic(opts.output, text2);
       else io.out(text2);
       const failed = report.expectations.filter((x) => !x.passed);
