@@ -3,26 +3,15 @@
  * After an intended change, regenerate with `ESM_SIM_UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`
  * and review the diff.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderJson } from "../src/report/json.js";
 import { renderMarkdown } from "../src/report/markdown.js";
 import { renderTable } from "../src/report/table.js";
 import { simulate } from "../src/run/simulate.js";
+import { GOLDEN, golden } from "./golden-helper.js";
 import { scenarioFrom } from "./helpers.js";
-
-const GOLDEN = join(__dirname, "golden");
-const UPDATE = process.env.ESM_SIM_UPDATE_GOLDEN === "1";
-
-export function golden(name: string, actual: string): void {
-  const p = join(GOLDEN, name);
-  if (UPDATE || !existsSync(p)) {
-    if (!UPDATE) throw new Error(`missing golden file ${p}: run with ESM_SIM_UPDATE_GOLDEN=1 to create it`);
-    writeFileSync(p, actual);
-  }
-  expect(actual).toBe(readFileSync(p, "utf8"));
-}
 
 const scenario = scenarioFrom(readFileSync(join(GOLDEN, "mixed.yaml"), "utf8"), "test/golden/mixed.yaml");
 const { report } = simulate(scenario);
