@@ -20,18 +20,31 @@ import { isOverrideProblem, parseOverride, type Override } from "../scenario/ove
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseDurationUs } from "../scenario/units.js";
 import { AtomicLineWriter, readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
+import { ProgressBar, runFraction } from "./progress.js";
+import type { SweepResult } from "../sweep/sweep.js";
+import { mergeFiles, parseJobs, parseShardArg, parseVaryArgs, RowFailure, renderSweep, runSweep, type SweepFormat } from "./sweep.js";
 
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   isTty: boolean;
+  /** stderr is a terminal (progress bars); default false. */
+  errIsTty?: boolean;
+  /** Wall clock in ms, for progress bars only. */
+  nowMs?: () => number;
 }
 
 const defaultIo = (): Io => ({
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   isTty: Boolean(process.stdout.isTTY),
+  errIsTty: Boolean(process.stderr.isTTY),
+  nowMs: () => performance.now(),
 });
+
+function progressBar(io: Io): ProgressBar {
+  return new ProgressBar({ err: io.err, errIsTty: Boolean(io.errIsTty), nowMs: io.nowMs ?? (() => 0), columns: process.stderr.columns });
+}
 
 const EXAMPLES = `
 Examples:
@@ -98,11 +111,20 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       let writer: AtomicLineWriter | null = null;
       if (opts.trace) writer = new AtomicLineWriter(opts.trace);
       let result;
+      const bar = progressBar(io);
       try {
         const w = writer;
-        result = simulate(scenario, w ? { trace: (ctx) => (e) => w.line(traceLine(e, ctx)) } : {});
+        result = simulate(scenario, {
+          ...(w ? { trace: (ctx) => (e) => w.line(traceLine(e, ctx)) } : {}),
+          progress: (p) => {
+            const f = runFraction(scenario, p);
+            bar.update(f.fraction, f.label);
+          },
+        });
+        bar.done();
         writer?.commit();
       } catch (e) {
+        bar.done();
         writer?.abort();
         throw e;
       }
@@ -154,12 +176,86 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       io.out(renderProfiles());
     });
 
+  program
+    .command("sweep")
+    .description("run a scenario over a grid of settings, in parallel, and compare the key metrics")
+    .argument("<scenario>", "scenario YAML file")
+    .option("--vary <path=v1,v2,...>", "a key and the values to try, e.g. mapping.BatchSize=10,100,1000 (repeatable: the grid is every combination)", collect, [])
+    .option("--set <path=value>", "override a scenario key in every row (repeatable)", collect, [])
+    .option("--seed <n>", "seed for every row (overrides the scenario's seed)")
+    .option("--until <duration>", "stop every row at this virtual time")
+    .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
+    .option("--shard <k/n>", "run only rows k-1, k-1+n, k-1+2n, ... (combine the JSON results with esm-sim merge)")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
+    .option("--output <file>", "write the result to a file instead of stdout")
+    .option("--no-color", "no colours in the table")
+    .addHelpText("after", `
+Examples:
+  $ esm-sim sweep s.yaml --vary mapping.BatchSize=10,100,1000 --vary mapping.ParallelizationFactor=1,2,4
+  $ esm-sim sweep s.yaml --vary function.Timeout=3,10,30 --format csv --output grid.csv
+  $ esm-sim sweep s.yaml --vary mapping.BatchSize=1,10 --shard 1/2 --format json --output part1.json
+  $ esm-sim merge part1.json part2.json`)
+    .action(async (file: string, opts: { vary: string[]; set: string[]; seed?: string; until?: string; jobs?: string; shard?: string; format: SweepFormat; output?: string; color: boolean }) => {
+      const vary = parseVaryArgs(opts.vary);
+      parseOverrides(opts.set);
+      const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
+      const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
+      const jobs = parseJobs(opts.jobs);
+      const shard = parseShardArg(opts.shard);
+      const text = readScenarioFile(file);
+      const bar = progressBar(io);
+      let r;
+      try {
+        r = await runSweep({ text, file, seed, untilUs, until: opts.until, set: opts.set, vary, jobs, shard, onRow: (done, total) => bar.update(done / total, `${done} of ${total} rows`) });
+      } catch (e) {
+        bar.done();
+        if (e instanceof RowFailure) {
+          const t = e.task;
+          reproduce = `esm-sim run ${shellQuote(file)}${t.seed !== undefined ? ` --seed ${t.seed}` : ""}${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${t.overrides.map((o) => ` --set ${shellQuote(o.arg)}`).join("")}`;
+          throw e.internal ? new InternalError(`sweep row ${t.index}: ${e.message}`) : new Error(`sweep row ${t.index}: ${e.message}`);
+        }
+        throw e;
+      }
+      bar.done();
+      if (!r.ok) {
+        printProblems(io, r.problems);
+        code = 2;
+        return;
+      }
+      code = writeSweep(io, r.result, opts);
+    });
+
+  program
+    .command("merge")
+    .description("combine the JSON results of sweep shards (--shard k/n) into the unsharded sweep's output")
+    .argument("<results...>", "sweep results written with --format json")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
+    .option("--output <file>", "write the result to a file instead of stdout")
+    .option("--no-color", "no colours in the table")
+    .action((files: string[], opts: { format: SweepFormat; output?: string; color: boolean }) => {
+      code = writeSweep(io, mergeFiles(files), opts);
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (e) {
     return handleError(e, io, reproduce);
   }
   return code;
+}
+
+/** Print or write a sweep result; exit code 1 when a row failed an expectation. */
+function writeSweep(io: Io, r: SweepResult, opts: { format: SweepFormat; output?: string; color: boolean }): number {
+  const color = opts.color && !opts.output && io.isTty && chalk.level > 0;
+  const text = renderSweep(r, opts.format, color);
+  if (opts.output) writeFileAtomic(opts.output, text);
+  else io.out(text);
+  const failed = r.results.filter((x) => !x.passed);
+  if (failed.length > 0) {
+    io.err(`${failed.length} of ${r.results.length} rows failed an expectation: rows ${failed.map((x) => x.index).join(", ")}\n`);
+    return 1;
+  }
+  return 0;
 }
 
 function renderProfiles(): string {
