@@ -15,6 +15,7 @@ import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
 import { simulate } from "../run/simulate.js";
 import { VERSION } from "../run/version.js";
+import { renderJsonSchema } from "../scenario/json-schema.js";
 import { parseScenario } from "../scenario/parse.js";
 import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
@@ -174,6 +175,13 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return;
       }
       io.out(renderProfiles());
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of the scenario format (for editor completion: # yaml-language-server: $schema=...)")
+    .action(() => {
+      io.out(renderJsonSchema());
     });
 
   program
