@@ -15,7 +15,10 @@ export interface LoadOptions {
   seed?: number;
   /** Overrides the scenario's `until`: seconds or a duration such as "30m". */
   until?: number | string;
-  /** Changes keys before validation, like `--set`: `{ "mapping.BatchSize": 500 }` or `["mapping.BatchSize=500"]`. */
+  /**
+   * Changes keys before validation, like `--set`: `{ "mapping.BatchSize": 500 }` or `["mapping.BatchSize=500"]`.
+   * An empty value (`"mapping.ScalingConfig="`) or `undefined` removes the key.
+   */
   set?: Record<string, unknown> | string[];
   /** The name problems are reported under when `pathOrText` is YAML text (default "scenario.yaml"). */
   fileName?: string;

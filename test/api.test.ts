@@ -82,3 +82,11 @@ describe("JSON Schema", () => {
     expect(readFileSync(join(ROOT, "schema", "esm-sim.schema.json"), "utf8"), "run: node bin/esm-sim.js schema > schema/esm-sim.schema.json").toBe(out);
   });
 });
+
+describe("README", () => {
+  it("shows the example test that runs as test/readme-example.test.ts, word for word", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const example = readFileSync(join(ROOT, "test", "readme-example.test.ts"), "utf8").trimEnd();
+    expect(readme).toContain("```ts\n" + example + "\n```");
+  });
+});

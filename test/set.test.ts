@@ -74,6 +74,11 @@ describe("--set overrides", () => {
     expect(m.err).toContain('--set a..b=1: the path "a..b" has an empty segment');
   });
 
+  it("removes a key when the value is empty", () => {
+    const r = withSets("mapping=", "expect.records.succeeded=");
+    expect(r.ok && [r.scenario.mapping.batchSize, r.scenario.expectations.length]).toEqual([10, 0]);
+  });
+
   it("works on validate too", async () => {
     const r = await cli("validate", file, "--set", "mapping.BatchSize=0");
     expect(r.code).toBe(2);

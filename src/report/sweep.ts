@@ -9,22 +9,28 @@ import type { SweepResult, SweepRow } from "../sweep/sweep.js";
 import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
 import { code, escapeMd } from "./markdown.js";
 
-/** The key metrics a comparison shows, in order, with how to write each. */
-const COLUMNS: [string, string][] = [
-  ["drained", "drained"],
-  ["endedAt", "ended"],
-  ["records.succeeded", "succeeded"],
-  ["records.dlq", "dlq"],
-  ["records.onFailure", "onFailure"],
-  ["records.expired", "expired"],
-  ["duplicates", "duplicates"],
-  ["invocations.errors", "errors"],
-  ["invocations.throttles", "throttles"],
-  ["concurrency.max", "conc. max"],
-  ["iteratorAge.max", "age max"],
-  ["latency.p99", "latency p99"],
-  ["throughput.recordsPerSecond", "records/s"],
+/** The key metrics a comparison shows, in order; the optional ones only when some row has a non-zero value. */
+const ALL_COLUMNS: [string, string, "always" | "optional"][] = [
+  ["drained", "drained", "always"],
+  ["endedAt", "ended", "always"],
+  ["records.succeeded", "succeeded", "always"],
+  ["records.dlq", "dlq", "optional"],
+  ["records.onFailure", "onFailure", "optional"],
+  ["records.expired", "expired", "optional"],
+  ["records.pending", "pending", "optional"],
+  ["duplicates", "duplicates", "optional"],
+  ["invocations.errors", "errors", "optional"],
+  ["invocations.timeouts", "timeouts", "optional"],
+  ["invocations.throttles", "throttles", "optional"],
+  ["concurrency.max", "conc. max", "always"],
+  ["iteratorAge.max", "age max", "always"],
+  ["latency.p99", "latency p99", "always"],
+  ["throughput.recordsPerSecond", "records/s", "always"],
 ];
+
+function columnsFor(r: SweepResult): [string, string][] {
+  return ALL_COLUMNS.filter(([p, , when]) => when === "always" || r.results.some((row) => row.metrics[p] !== 0 && row.metrics[p] !== undefined)).map(([p, h]) => [p, h]);
+}
 
 function cell(path: string, v: number | boolean | undefined): string {
   if (v === undefined) return "-";
@@ -63,6 +69,7 @@ export function renderSweepJson(r: SweepResult): string {
 }
 
 export function renderSweepTable(r: SweepResult, opts: { color: boolean }): string {
+  const COLUMNS = columnsFor(r);
   const c: ChalkInstance = new Chalk({ level: opts.color ? 1 : 0 });
   const style = { head: [] as string[], border: [] as string[], compact: true };
   const heads = ["row", ...r.vary.map((v) => v.path), ...COLUMNS.map(([, h]) => h), "expectations"];
@@ -109,6 +116,7 @@ export function renderSweepCsv(r: SweepResult): string {
 }
 
 export function renderSweepMarkdown(r: SweepResult): string {
+  const COLUMNS = columnsFor(r);
   const failed = r.results.filter((x) => !x.passed);
   const out = [`### ${failed.length === 0 ? "✅" : "❌"} esm-sim · ${escapeMd(headline(r))}`, ""];
   if (failed.length > 0) {

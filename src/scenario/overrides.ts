@@ -4,6 +4,7 @@
  * segments are separated by dots; a number indexes a list (one past the end appends); a key that itself holds
  * dots (an `expect` entry such as `iteratorAge.max`) is matched whole when it exists, and under `expect` the last
  * segment is the comparison when it names one (`expect.records.dlq.eq=0`). Missing maps on the way are created.
+ * An empty value (`--set mapping.ScalingConfig=`) removes the key, as if the file had never set it.
  * Pure: no file system; problems name the --set they come from.
  */
 import { parse as parseYaml } from "yaml";
@@ -15,6 +16,7 @@ export interface Override {
   /** The flag it came with, for messages (`--set`, `--vary`). */
   flag: string;
   path: string;
+  /** undefined removes the key. */
   value: unknown;
 }
 
@@ -35,6 +37,7 @@ export function parseOverride(arg: string, flag = "--set"): Override | OverrideP
   const path = arg.slice(0, eq).trim();
   const raw = arg.slice(eq + 1);
   if (path.split(".").some((s) => s === "")) return { origin, message: `the path ${JSON.stringify(path)} has an empty segment` };
+  if (raw.trim() === "") return { arg, flag, path, value: undefined };
   const value = parseValue(raw);
   if (value === undefined) return { origin, message: `the value ${JSON.stringify(raw)} is not a YAML value` };
   return { arg, flag, path, value };
@@ -94,10 +97,13 @@ function applyOne(doc: Obj, segs: string[], value: unknown): Path | string {
     i += used;
     const last = i >= segs.length;
     if (last) {
-      (cur as Record<string | number, unknown>)[key] = value;
+      if (value !== undefined) (cur as Record<string | number, unknown>)[key] = value;
+      else if (Array.isArray(cur)) cur.splice(key as number, 1);
+      else delete cur[key as string];
       return resolved;
     }
     let next: unknown = (cur as Record<string | number, unknown>)[key];
+    if (value === undefined && (next === undefined || next === null)) return resolved; // removing what is not there
     if (next === undefined || next === null) {
       next = /^\d+$/.test(segs[i]) ? [] : {};
       (cur as Record<string | number, unknown>)[key] = next;
