@@ -121,6 +121,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
             const f = runFraction(scenario, p);
             bar.update(f.fraction, f.label);
           },
+          progressEvery: 8192,
         });
         bar.done();
         writer?.commit();

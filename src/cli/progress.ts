@@ -39,7 +39,7 @@ export class ProgressBar {
     const full = Math.round(f * width);
     const bar = "█".repeat(full) + "░".repeat(width - full);
     const line = `${bar} ${String(Math.floor(f * 100)).padStart(3)}% ${label}`;
-    const cols = this.io.columns ?? 100;
+    const cols = this.io.columns !== undefined && this.io.columns >= 20 ? this.io.columns : 100;
     this.io.err(`\r${line.slice(0, cols - 1)}\u001b[K`);
     this.drawn = true;
   }
