@@ -6,6 +6,7 @@
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { ExpectationResult, Report } from "../run/result.js";
 import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
+import { sparklineRows } from "./spark.js";
 
 export interface MarkdownOptions {
   /** A command that reproduces the run, shown under failed expectations. */
@@ -96,6 +97,14 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
   for (let i = 0; i < pairs.length; i += 2) {
     const [a, b] = [pairs[i], pairs[i + 1] ?? ["", ""]];
     out.push(`| ${a[0]} | ${a[1]} | ${b[0]} | ${b[1]} |`);
+  }
+
+  const sparks = sparklineRows(r);
+  if (sparks.length > 0) {
+    out.push("", `Over time, 0s to ${fmtMs(r.endedAt)} (each from zero to its largest sample):`, "", "```text");
+    // Labels come from series names (a shard id, say); a fence longer than any backtick run keeps them inside.
+    for (const row of sparks) out.push(`${row.label}  ${row.spark}  ${row.scale}`.trimEnd().replace(/`/g, "'"));
+    out.push("```");
   }
 
   if (n > 0) {

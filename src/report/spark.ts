@@ -1,5 +1,7 @@
 /** Unicode block sparklines of a series over virtual time, for the terminal table. Pure and byte-stable. */
-import type { Point } from "./series.js";
+import type { Report } from "../run/result.js";
+import { fmtInt, fmtMs } from "./format.js";
+import { lineCharts, shortName, type Point } from "./series.js";
 
 const BLOCKS = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
@@ -26,4 +28,23 @@ export function sparkline(points: readonly Point[], endMs: number, width = 48): 
   }
   const max = Math.max(...cols);
   return cols.map((v) => (max <= 0 || v <= 0 ? BLOCKS[0] : BLOCKS[Math.max(1, Math.round((v / max) * 7))])).join("");
+}
+
+export const SPARK_WIDTH = 48;
+const SPARK_LINES_PER_CHART = 8;
+
+/** A sparkline per series of the report (at most 8 per chart), labels padded to one width, with each scale. */
+export function sparklineRows(r: Report): { label: string; spark: string; scale: string }[] {
+  const rows: [string, string, string][] = [];
+  for (const chart of lineCharts(r)) {
+    const fmt = chart.unit === "ms" ? fmtMs : fmtInt;
+    for (const line of chart.lines.slice(0, SPARK_LINES_PER_CHART)) {
+      const max = line.points.reduce((m, p) => Math.max(m, p[1]), 0);
+      rows.push([shortName(chart, line), sparkline(line.points, r.endedAt, SPARK_WIDTH), `0..${fmt(max)}`]);
+    }
+    const more = chart.lines.length - SPARK_LINES_PER_CHART;
+    if (more > 0) rows.push([`(+${more} more)`, "", ""]);
+  }
+  const w = Math.max(0, ...rows.map((x) => x[0].length));
+  return rows.map(([label, spark, scale]) => ({ label: label.padEnd(w), spark, scale }));
 }

@@ -7,8 +7,7 @@ import Table from "cli-table3";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report } from "../run/result.js";
 import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
-import { lineCharts, shortName } from "./series.js";
-import { sparkline } from "./spark.js";
+import { sparklineRows } from "./spark.js";
 
 export interface TableOptions {
   color: boolean;
@@ -77,25 +76,12 @@ export function renderTable(r: Report, opts: TableOptions): string {
   return out.join("\n") + "\n";
 }
 
-const SPARK_WIDTH = 48;
-const SPARK_LINES_PER_CHART = 8;
-
 /** One sparkline per series in the report (concurrency, queue depth, ages; per shard when a source has shards). */
 function sparklines(r: Report, c: ChalkInstance): string[] {
-  const rows: [string, string, string][] = [];
-  for (const chart of lineCharts(r)) {
-    const fmt = chart.unit === "ms" ? fmtMs : fmtInt;
-    for (const line of chart.lines.slice(0, SPARK_LINES_PER_CHART)) {
-      const max = line.points.reduce((m, p) => Math.max(m, p[1]), 0);
-      rows.push([shortName(chart, line), sparkline(line.points, r.endedAt, SPARK_WIDTH), `0..${fmt(max)}`]);
-    }
-    const more = chart.lines.length - SPARK_LINES_PER_CHART;
-    if (more > 0) rows.push([`(+${more} more)`, "", ""]);
-  }
+  const rows = sparklineRows(r);
   if (rows.length === 0) return [];
-  const w = Math.max(...rows.map((x) => x[0].length));
   const lines = ["", c.bold(`Over time`) + c.dim(` (0s to ${fmtMs(r.endedAt)}, each from zero to its largest sample)`)];
-  for (const [label, spark, scale] of rows) lines.push(`  ${label.padEnd(w)}  ${c.cyan(spark)}  ${c.dim(scale)}`.trimEnd());
+  for (const row of rows) lines.push(`  ${row.label}  ${c.cyan(row.spark)}  ${c.dim(row.scale)}`.trimEnd());
   return lines;
 }
 
