@@ -83,3 +83,13 @@ traffic: [{ at: 0s, records: 3 }]
     expect(h).toContain('<figure class="chart" id="chart-timeline" data-kind="none"><figcaption>Invocation timeline</figcaption><p class="note">Left out: the run had 2,100 invocations');
   });
 });
+
+describe("HTML report of a run too short to sample", () => {
+  it("says there are no samples instead of drawing empty charts", () => {
+    const r = simulate(scenarioFrom("name: tiny\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nfunction: { duration: { base: 1ms } }\n"));
+    expect(r.report.series.concurrency).toEqual([]);
+    const h = renderHtml(r);
+    expect(h).toContain('<figure class="chart" id="chart-concurrency" data-kind="none"><figcaption>Concurrency (concurrent invocations)</figcaption><p class="note">No samples');
+    expect(h).toContain("Invocation timeline by poller (1 invocation)");
+  });
+});

@@ -140,6 +140,9 @@ function legend(items: [string, string][]): string {
 }
 
 function lineChartHtml(chart: LineChart, endMs: number): string {
+  if (chart.lines.every((l) => l.points.length === 0)) {
+    return `<figure class="chart" id="chart-${escapeHtml(chart.key)}" data-kind="none"><figcaption>${escapeHtml(chart.title)}</figcaption><p class="note">No samples: the run ended before the first one (samples are taken once a second of virtual time).</p></figure>`;
+  }
   const xMax = Math.max(endMs, ...chart.lines.map((l) => (l.points.length ? l.points[l.points.length - 1][0] : 0)));
   const yMaxRaw = Math.max(0, ...chart.lines.flatMap((l) => l.points.map((p) => p[1])));
   const ax = axes(xMax, yMaxRaw, chart.unit, chart.unit === "ms" ? "age" : chart.lines.length === 1 ? chart.lines[0].name : chart.key);
@@ -283,7 +286,7 @@ function timelineHtml(result: RunResult): string {
   return figure(
     "timeline",
     "timeline",
-    `Invocation timeline by ${tl.lanes.some((l) => l.startsWith("poller ")) ? "poller" : "shard"} (${fmtInt(tl.items.length)} invocations)`,
+    `Invocation timeline by ${tl.lanes.some((l) => l.startsWith("poller ")) ? "poller" : "shard"} (${fmtInt(tl.items.length)} invocation${tl.items.length === 1 ? "" : "s"})`,
     svgOpen("Invocation timeline", height) + parts.join("") + "</svg>" + legend(kinds.map((k) => [k, OUTCOME_COLORS[k] ?? "#94a3b8"])),
   );
 }
