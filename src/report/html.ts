@@ -141,7 +141,7 @@ function legend(items: [string, string][]): string {
 
 function lineChartHtml(chart: LineChart, endMs: number): string {
   if (chart.lines.every((l) => l.points.length === 0)) {
-    return `<figure class="chart" id="chart-${escapeHtml(chart.key)}" data-kind="none"><figcaption>${escapeHtml(chart.title)}</figcaption><p class="note">No samples: the run ended before the first one (samples are taken once a second of virtual time).</p></figure>`;
+    return `<figure class="chart" id="chart-${escapeHtml(chart.key)}" data-kind="none"><figcaption>${escapeHtml(chart.title)}</figcaption><p class="note">No samples: they are taken once a second of virtual time while the mapping runs.</p></figure>`;
   }
   const xMax = Math.max(endMs, ...chart.lines.map((l) => (l.points.length ? l.points[l.points.length - 1][0] : 0)));
   const yMaxRaw = Math.max(0, ...chart.lines.flatMap((l) => l.points.map((p) => p[1])));
