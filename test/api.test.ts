@@ -90,3 +90,11 @@ describe("README", () => {
     expect(readme).toContain("```ts\n" + example + "\n```");
   });
 });
+
+describe("JSON Schema of expect", () => {
+  it("lists the report paths an expectation may check, from METRIC_PATHS", async () => {
+    const { METRIC_PATHS } = await import("../src/metrics/paths.js");
+    const s = scenarioJsonSchema() as { properties: { expect: { propertyNames: { enum: string[] } } } };
+    expect(s.properties.expect.propertyNames.enum).toEqual(Object.keys(METRIC_PATHS));
+  });
+});

@@ -5,11 +5,15 @@
  * source type and the rules across keys are checked by `esm-sim validate` only.
  */
 import { z } from "zod";
+import { METRIC_PATHS } from "../metrics/paths.js";
 import { scenarioSchema } from "./schema.js";
 
 export function scenarioJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(scenarioSchema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
+  // `expect` keys are the report paths an expectation may check: the same table the validator's rules use.
+  const expect = (rest.properties as Record<string, Record<string, unknown>> | undefined)?.expect;
+  if (expect) expect.propertyNames = { enum: Object.keys(METRIC_PATHS) };
   return {
     $schema,
     title: "esm-sim scenario",
