@@ -78,6 +78,7 @@ describe.skipIf(!present && !required)("HTML report in chromium", () => {
       expect(await hover("#chart-outcomes g.bar rect")).toMatch(/^0s to \d+ms: ok \d+/);
       expect(await hover("#chart-end-states g.bar")).toBe("succeeded: 195 of 201 records (97.0%)");
       expect(await hover("#chart-timeline rect.inv")).toMatch(/^invocation 1 · poller \d+ · 0s to [\d.]+m?s · \w+ · \d records?$/);
+      expect(await hover("#chart-timeline rect.throttle")).toMatch(/^throttled invoke · poller \d+ · at [\d.]+m?s$/);
       await page.mouse.move(2, 2);
       await expect.poll(() => tooltip.isVisible()).toBe(false);
 

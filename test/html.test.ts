@@ -21,7 +21,7 @@ function structure(html: string): string {
   for (const f of html.matchAll(/<figure class="chart" id="([^"]+)" data-kind="([^"]+)"><figcaption>(.*?)<\/figcaption>(.*?)<\/figure>/gs)) {
     const body = f[4];
     const count = (re: RegExp) => (body.match(re) ?? []).length;
-    out.push(`chart ${f[1]} (${f[2]}): ${f[3]} | series ${count(/<path class="series"/g)} | bars ${count(/<g class="bar"/g)} | invocations ${count(/<rect class="inv"/g)} | legend ${count(/<span><i /g)} | data ${count(/class="chart-data"/g)}`);
+    out.push(`chart ${f[1]} (${f[2]}): ${f[3]} | series ${count(/<path class="series"/g)} | bars ${count(/<g class="bar"/g)} | invocations ${count(/<rect class="inv"/g)} | throttles ${count(/<rect class="inv throttle"/g)} | legend ${count(/<span><i /g)} | data ${count(/class="chart-data"/g)}`);
   }
   out.push(`scripts: ${(html.match(/<script/g) ?? []).length}, tooltip: ${html.includes('<div id="tooltip" role="tooltip" hidden></div>')}`);
   return out.join("\n") + "\n";

@@ -70,6 +70,21 @@ describe("invocation timeline", () => {
     expect(tl!.items.filter((i) => i.outcome === "error").length).toBe(r.report.invocations.errors);
   });
 
+  it("marks every throttled invoke on its poller's lane", () => {
+    const s = scenarioFrom(`
+name: throttled
+source: { type: sqs, VisibilityTimeout: 30 }
+traffic: [{ at: 0s, records: 50 }]
+mapping: { BatchSize: 1 }
+function: { Timeout: 5, ReservedConcurrentExecutions: 1, duration: { base: 200ms } }
+`);
+    const { events } = runWithTrace(s);
+    const tl = simulate(s).timeline!;
+    const throttles = events.filter((e) => e.type === "throttle");
+    expect(throttles.length).toBeGreaterThan(0);
+    expect(tl.throttles.map((t) => [tl.lanes[t.lane], t.t])).toEqual(throttles.map((e) => [`poller ${e.poller}`, e.tUs / 1000]));
+  });
+
   it("is dropped when a run has more invocations than the limit", () => {
     const big = scenarioFrom(`
 name: big

@@ -120,6 +120,7 @@ export class MetricsCollector {
       case "throttle":
         this.throttles++;
         this.outcomes.add(e.tUs, "throttle");
+        this.timeline.throttle(e);
         break;
       case "dlq":
         this.dlq++;

@@ -281,7 +281,13 @@ function timelineHtml(result: RunResult): string {
       `<rect class="inv" data-tip="${escapeHtml(tip)}" x="${n(x0)}" y="${n(TOP + it.lane * rowH + 1)}" width="${n(w)}" height="${n(Math.max(1, rowH - 2))}" fill="${OUTCOME_COLORS[it.outcome] ?? "#94a3b8"}"/>`,
     );
   }
+  for (const th of tl.throttles) {
+    const tip = `throttled invoke · ${tl.lanes[th.lane]} · at ${fmtTick(th.t)}`;
+    const y0 = TOP + th.lane * rowH;
+    parts.push(`<rect class="inv throttle" data-tip="${escapeHtml(tip)}" x="${n(x(th.t) - 1)}" y="${n(y0)}" width="2" height="${n(Math.max(1, rowH))}" fill="${OUTCOME_COLORS.throttle}"/>`);
+  }
   const kinds = ["ok", "error", "timeout", "partial"].filter((k) => tl.items.some((i) => i.outcome === k));
+  if (tl.throttles.length > 0) kinds.push("throttle");
   if (tl.items.some((i) => i.outcome === "running")) kinds.push("running");
   return figure(
     "timeline",

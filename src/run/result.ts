@@ -65,6 +65,8 @@ export interface TimelineEntry {
 export interface TimelineView {
   lanes: string[];
   items: TimelineEntry[];
+  /** Refused invokes: lane and time in ms. */
+  throttles: { lane: number; t: number }[];
   /** The most invocations a timeline is kept for. */
   limit: number;
 }

@@ -163,6 +163,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   const timeline: TimelineView | null = tl && {
     lanes: tl.lanes,
     items: tl.items.map((i) => ({ lane: i.lane, invocation: i.invocation, start: usToMs(i.startUs), end: i.endUs < 0 ? null : usToMs(i.endUs), outcome: i.outcome, records: i.records })),
+    throttles: tl.throttles.map((t) => ({ lane: t.lane, t: usToMs(t.tUs) })),
     limit: TIMELINE_LIMIT,
   };
   return { scenario, report, timeline };
