@@ -1,6 +1,5 @@
 // Runs one benchmark in this process and prints one JSON line: wall time, events, records, peak RSS.
 // Usage: node bench/one.js <scenario.yaml> | node bench/one.js engine-hold
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { loadScenario, simulate } from "../dist/index.js";
 import { Scheduler } from "../dist/engine/scheduler.js";
@@ -26,9 +25,7 @@ function engineHold() {
 }
 
 function scenario(file) {
-  const text = readFileSync(file, "utf8");
-  const opts = until ? { untilUs: Number(until) * 1e6 } : {};
-  const { scenario: sc } = loadScenario(text, file, opts);
+  const sc = loadScenario(file, until ? { until: Number(until) } : {});
   const t0 = performance.now();
   const { report } = simulate(sc);
   const wallMs = performance.now() - t0;

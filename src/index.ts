@@ -1,14 +1,24 @@
-/** Programmatic API: `simulate(loadScenario(text).scenario).report` is the same report the CLI prints. */
-export { loadScenario } from "./scenario/load.js";
-export { parseScenario } from "./scenario/parse.js";
+/**
+ * Programmatic API: `simulate(loadScenario("s.yaml")).report` is the same typed report the CLI prints.
+ *
+ *   import { loadScenario, simulate } from "esm-sim";
+ *   const { report } = simulate(loadScenario("scenarios/sqs-backlog-burst.yaml", { set: { "mapping.BatchSize": 5 } }));
+ *   expect(report.records.dlq).toBe(0);
+ */
+export { loadScenario, type LoadOptions } from "./api.js";
+export { parseScenario, type ParseOptions, type ParseResult } from "./scenario/parse.js";
 export { ScenarioError, formatProblem, type Problem } from "./scenario/problems.js";
 export type { Scenario } from "./scenario/model.js";
-export { simulate, type SimulateOptions } from "./run/simulate.js";
-export type { Report, RunResult, ExpectationResult } from "./run/result.js";
+export { simulate, type SimulateOptions, type Progress } from "./run/simulate.js";
+export type { Report, RunResult, ExpectationResult, TimelineView, TimelineEntry } from "./run/result.js";
 export { renderJson } from "./report/json.js";
 export { renderTable } from "./report/table.js";
+export { renderMarkdown } from "./report/markdown.js";
+export { renderHtml } from "./report/html.js";
+export { scenarioJsonSchema } from "./scenario/json-schema.js";
 export { PROFILES } from "./esm/profiles.js";
 export { parseFilterCriteria, filterView, preparePayload, type CompiledFilter, type FilterSource } from "./esm/filter-pattern.js";
+export { METRIC_PATHS } from "./metrics/paths.js";
 export { VERSION } from "./run/version.js";
 export { scenariosFromTemplate, parseOverlay, type FromTemplateOptions, type FromTemplateResult } from "./template/index.js";
 export { renderStarter } from "./template/starter.js";

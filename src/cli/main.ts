@@ -8,19 +8,26 @@ import { InternalError } from "../engine/assert.js";
 import { PROFILES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
+import { renderHtml } from "../report/html.js";
 import { renderJson } from "../report/json.js";
 import { renderProfiles } from "../report/profiles.js";
+import { renderMarkdown } from "../report/markdown.js";
 import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
 import { simulate } from "../run/simulate.js";
 import { VERSION } from "../run/version.js";
+import { renderJsonSchema } from "../scenario/json-schema.js";
 import { parseScenario } from "../scenario/parse.js";
+import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseDurationUs } from "../scenario/units.js";
 import { resolveScenario } from "./catalogue.js";
 import { AtomicLineWriter, readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
 import { registerLearnCommands } from "./learn.js";
 import { INIT_SOURCE_TYPES, runInit, scenarioFromTemplateForRun, type InitOpts } from "./init.js";
+import { ProgressBar, runFraction } from "./progress.js";
+import type { SweepResult } from "../sweep/sweep.js";
+import { mergeFiles, parseJobs, parseShardArg, parseVaryArgs, RowFailure, renderSweep, runSweep, type SweepFormat } from "./sweep.js";
 
 export interface Io {
   out: (s: string) => void;
@@ -28,6 +35,10 @@ export interface Io {
   isTty: boolean;
   /** One line of input (quiz answers), or null at end of input. */
   readLine?: () => Promise<string | null>;
+  /** stderr is a terminal (progress bars); default false. */
+  errIsTty?: boolean;
+  /** Wall clock in ms, for progress bars only. */
+  nowMs?: () => number;
 }
 
 const defaultIo = (): Io => ({
@@ -35,6 +46,8 @@ const defaultIo = (): Io => ({
   err: (s) => process.stderr.write(s),
   isTty: Boolean(process.stdout.isTTY),
   readLine: readStdinLine,
+  errIsTty: Boolean(process.stderr.isTTY),
+  nowMs: () => performance.now(),
 });
 
 /** The first line of standard input (typed on a terminal or piped), or null when there is none. */
@@ -46,6 +59,10 @@ async function readStdinLine(): Promise<string | null> {
     if (data.includes("\n")) break;
   }
   return data === "" ? null : data.split(/\r?\n/)[0];
+}
+
+function progressBar(io: Io): ProgressBar {
+  return new ProgressBar({ err: io.err, errIsTty: Boolean(io.errIsTty), nowMs: io.nowMs ?? (() => 0), columns: process.stderr.columns });
 }
 
 const EXAMPLES = `
@@ -69,9 +86,11 @@ Exit codes: 0 ran and every expectation passed, 1 an expectation failed,
 interface RunOpts {
   seed?: string;
   until?: string;
-  format: "table" | "json";
+  set: string[];
+  format: "table" | "json" | "markdown";
   output?: string;
   trace?: string;
+  html?: string;
   color: boolean;
   template?: string;
   traffic?: string;
@@ -104,25 +123,29 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--parameter <Key=Value>", "with --template: a template parameter's value (repeatable)", collect, [])
     .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
     .option("--until <duration>", "stop at this virtual time, e.g. 30m (overrides the scenario's until)")
-    .addOption(new Option("--format <format>", "report format").choices(["table", "json"]).default("table"))
+    .option("--set <path=value>", "override a scenario key before validation, e.g. mapping.BatchSize=500 (repeatable)", collect, [])
+    .addOption(new Option("--format <format>", "report format (markdown: a GitHub summary for PR comments and $GITHUB_STEP_SUMMARY)").choices(["table", "json", "markdown"]).default("table"))
     .option("--output <file>", "write the report to a file instead of stdout")
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
+    .option("--html <file.html>", "also write a self-contained HTML report with charts (opens offline)")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
     .addHelpText("after", EXAMPLES)
     .action((file: string | undefined, opts: RunOpts) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
       const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
+      const overrides = parseOverrides(opts.set);
       let scenario;
       let what: string;
       if (opts.template !== undefined) {
         if (file !== undefined) throw new UsageError(`run: give a scenario file (${file}) or --template, not both`);
+        if (overrides.length > 0) throw new UsageError("run: --set applies to a scenario file, not to --template (put the change in the --traffic file)");
         const got = scenarioFromTemplateForRun({ template: opts.template, traffic: opts.traffic, resource: opts.resource, parameter: opts.parameter, seed, untilUs }, io);
         if (typeof got === "number") {
           code = got;
           return;
         }
         scenario = got.parse.scenario;
-        what = `--template ${opts.template} --traffic ${opts.traffic} --resource ${got.id}${opts.parameter.map((p) => ` --parameter ${p}`).join("")}`;
+        what = `--template ${shellQuote(opts.template)} --traffic ${shellQuote(opts.traffic ?? "")} --resource ${shellQuote(got.id)}${opts.parameter.map((p) => ` --parameter ${shellQuote(p)}`).join("")}`;
       } else {
         if (file === undefined) throw new UsageError("run: missing required argument 'scenario' (or --template FILE --traffic FILE)");
         for (const [flag, given] of [["--traffic", opts.traffic], ["--resource", opts.resource], ["--parameter", opts.parameter.length ? "x" : undefined]] as const) {
@@ -130,7 +153,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         }
         const path = resolveScenario(file);
         const text = readScenarioFile(path);
-        const parsed = parseScenario(text, path, { seed, untilUs });
+        const parsed = parseScenario(text, path, { seed, untilUs, overrides });
         printWarnings(io, parsed.warnings);
         if (!parsed.ok) {
           printProblems(io, parsed.errors);
@@ -138,23 +161,35 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           return;
         }
         scenario = parsed.scenario;
-        what = file;
+        what = shellQuote(file);
       }
-      reproduce = `esm-sim run ${what} --seed ${scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}`;
+      reproduce = `esm-sim run ${what} --seed ${scenario.seed}${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${opts.set.map((a) => ` --set ${shellQuote(a)}`).join("")}`;
       let writer: AtomicLineWriter | null = null;
       if (opts.trace) writer = new AtomicLineWriter(opts.trace);
       let result;
+      const bar = progressBar(io);
       try {
         const w = writer;
-        result = simulate(scenario, w ? { trace: (ctx) => (e) => w.line(traceLine(e, ctx)) } : {});
+        result = simulate(scenario, {
+          ...(w ? { trace: (ctx) => (e) => w.line(traceLine(e, ctx)) } : {}),
+          progress: (p) => {
+            const f = runFraction(scenario, p);
+            bar.update(f.fraction, f.label);
+          },
+          progressEvery: 8192,
+        });
+        bar.done();
         writer?.commit();
       } catch (e) {
+        bar.done();
         writer?.abort();
         throw e;
       }
       const report = result.report;
       const color = opts.color && !opts.output && io.isTty && chalk.level > 0;
-      const text2 = opts.format === "json" ? renderJson(report) : renderTable(report, { color });
+      const text2 =
+        opts.format === "json" ? renderJson(report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
+      if (opts.html) writeFileAtomic(opts.html, renderHtml(result, { reproduce }));
       if (opts.output) writeFileAtomic(opts.output, text2);
       else io.out(text2);
       const failed = report.expectations.filter((x) => !x.passed);
@@ -172,9 +207,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .command("validate")
     .description("check a scenario and print every problem and warning, without running it")
     .argument("<scenario>", "scenario YAML file, or the name of a shipped scenario")
-    .action((arg: string) => {
+    .option("--set <path=value>", "override a scenario key before validation (repeatable)", collect, [])
+    .action((arg: string, opts: { set: string[] }) => {
+      const overrides = parseOverrides(opts.set);
       const file = resolveScenario(arg);
-      const parsed = parseScenario(readScenarioFile(file), file);
+      const parsed = parseScenario(readScenarioFile(file), file, { overrides });
       printWarnings(io, parsed.warnings);
       if (!parsed.ok) {
         printProblems(io, parsed.errors);
@@ -234,12 +271,112 @@ Examples:
     },
   });
 
+  program
+    .command("schema")
+    .description("print the JSON Schema of the scenario format (for editor completion: # yaml-language-server: $schema=...)")
+    .action(() => {
+      io.out(renderJsonSchema());
+    });
+
+  program
+    .command("sweep")
+    .description("run a scenario over a grid of settings, in parallel, and compare the key metrics")
+    .argument("<scenario>", "scenario YAML file")
+    .option("--vary <path=v1,v2,...>", "a key and the values to try, e.g. mapping.BatchSize=10,100,1000 (repeatable: the grid is every combination)", collect, [])
+    .option("--set <path=value>", "override a scenario key in every row (repeatable)", collect, [])
+    .option("--seed <n>", "seed for every row (overrides the scenario's seed)")
+    .option("--until <duration>", "stop every row at this virtual time")
+    .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
+    .option("--shard <k/n>", "run only rows k-1, k-1+n, k-1+2n, ... (combine the JSON results with esm-sim merge)")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
+    .option("--output <file>", "write the result to a file instead of stdout")
+    .option("--no-color", "no colours in the table")
+    .addHelpText("after", `
+Examples:
+  $ esm-sim sweep s.yaml --vary mapping.BatchSize=10,100,1000 --vary mapping.ParallelizationFactor=1,2,4
+  $ esm-sim sweep s.yaml --vary function.Timeout=3,10,30 --format csv --output grid.csv
+  $ esm-sim sweep s.yaml --vary mapping.BatchSize=1,10 --shard 1/2 --format json --output part1.json
+  $ esm-sim merge part1.json part2.json`)
+    .action(async (file: string, opts: { vary: string[]; set: string[]; seed?: string; until?: string; jobs?: string; shard?: string; format: SweepFormat; output?: string; color: boolean }) => {
+      const vary = parseVaryArgs(opts.vary);
+      parseOverrides(opts.set);
+      const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
+      const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
+      const jobs = parseJobs(opts.jobs);
+      const shard = parseShardArg(opts.shard);
+      const text = readScenarioFile(file);
+      const bar = progressBar(io);
+      let r;
+      try {
+        r = await runSweep({ text, file, seed, untilUs, until: opts.until, set: opts.set, vary, jobs, shard, onRow: (done, total) => bar.update(done / total, `${done} of ${total} rows`) });
+      } catch (e) {
+        bar.done();
+        if (e instanceof RowFailure) {
+          const t = e.task;
+          reproduce = `esm-sim run ${shellQuote(file)}${t.seed !== undefined ? ` --seed ${t.seed}` : ""}${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${t.overrides.map((o) => ` --set ${shellQuote(o.arg)}`).join("")}`;
+          throw e.internal ? new InternalError(`sweep row ${t.index}: ${e.message}`) : new Error(`sweep row ${t.index}: ${e.message}`);
+        }
+        throw e;
+      }
+      bar.done();
+      if (!r.ok) {
+        printProblems(io, r.problems);
+        code = 2;
+        return;
+      }
+      code = writeSweep(io, r.result, opts);
+    });
+
+  program
+    .command("merge")
+    .description("combine the JSON results of sweep shards (--shard k/n) into the unsharded sweep's output")
+    .argument("<results...>", "sweep results written with --format json")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
+    .option("--output <file>", "write the result to a file instead of stdout")
+    .option("--no-color", "no colours in the table")
+    .action((files: string[], opts: { format: SweepFormat; output?: string; color: boolean }) => {
+      code = writeSweep(io, mergeFiles(files), opts);
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (e) {
     return handleError(e, io, reproduce);
   }
   return code;
+}
+
+/** Print or write a sweep result; exit code 1 when a row failed an expectation. */
+function writeSweep(io: Io, r: SweepResult, opts: { format: SweepFormat; output?: string; color: boolean }): number {
+  const color = opts.color && !opts.output && io.isTty && chalk.level > 0;
+  const text = renderSweep(r, opts.format, color);
+  if (opts.output) writeFileAtomic(opts.output, text);
+  else io.out(text);
+  const failed = r.results.filter((x) => !x.passed);
+  if (failed.length > 0) {
+    io.err(`${failed.length} of ${r.results.length} rows failed an expectation: rows ${failed.map((x) => x.index).join(", ")}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+
+/** Every --set argument, or a usage error naming each malformed one. */
+export function parseOverrides(args: readonly string[], flag = "--set"): Override[] {
+  const out: Override[] = [];
+  const bad: string[] = [];
+  for (const a of args) {
+    const o = parseOverride(a, flag);
+    if (isOverrideProblem(o)) bad.push(`${o.origin}: ${o.message}`);
+    else out.push(o);
+  }
+  if (bad.length > 0) throw new UsageError(bad.join("\nesm-sim: "));
+  return out;
+}
+
+/** Quote a word for a POSIX shell when it needs it (reproduce lines). */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./=:,+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function parseSeed(s: string): number {

@@ -14,6 +14,8 @@
  */
 import type { TraceEvent } from "../trace/events.js";
 import { Percentiles } from "./histogram.js";
+import { OutcomeBuckets } from "./outcomes.js";
+import { TimelineCollector } from "./timeline.js";
 
 export interface SeriesPoint {
   tUs: number;
@@ -56,12 +58,32 @@ export class MetricsCollector {
   readonly concurrencySeries: SeriesPoint[] = [];
   readonly backlogSeries: SeriesPoint[] = [];
   readonly ageSeries: SeriesPoint[] = [];
-  private readonly seriesEveryUs: number;
+  /** Invocation outcomes over time, in a bounded number of buckets. */
+  readonly outcomes = new OutcomeBuckets();
+  /** Start, end and outcome of each invocation, kept for small runs only. */
+  readonly timeline = new TimelineCollector();
+  private seriesEveryUs: number;
   private nextSeriesUs = 0;
 
-  constructor(keyCount: number, seriesEveryUs = 10_000_000) {
+  /**
+   * Series samples are taken at most every `seriesEveryUs` (first 1 s); when a series would pass `seriesMaxPoints`,
+   * every other sample is dropped and the spacing doubles, so a series stays bounded and evenly spaced whatever
+   * the run's length.
+   */
+  constructor(keyCount: number, seriesEveryUs = 1_000_000, private readonly seriesMaxPoints = 600) {
     this.maxSucceededN = new Float64Array(Math.max(1, keyCount)).fill(-1);
     this.seriesEveryUs = seriesEveryUs;
+  }
+
+  private thinSeries(): void {
+    for (const s of [this.concurrencySeries, this.backlogSeries, this.ageSeries]) {
+      let w = 0;
+      for (let i = 0; i < s.length; i += 2) s[w++] = s[i];
+      s.length = w;
+    }
+    this.seriesEveryUs *= 2;
+    const last = this.concurrencySeries[this.concurrencySeries.length - 1];
+    this.nextSeriesUs = last.tUs + this.seriesEveryUs;
   }
 
   readonly listener = (e: TraceEvent): void => {
@@ -74,12 +96,15 @@ export class MetricsCollector {
         this.invocations++;
         if (e.iteratorAgeUs !== undefined) this.iteratorAge.add(e.iteratorAgeUs);
         this.batchSizes.add(e.records.length);
+        this.timeline.invoke(e);
         if (e.concurrency > this.concurrencyMax) {
           this.concurrencyMax = e.concurrency;
           this.concurrencyMaxAtUs = e.tUs;
         }
         break;
       case "result": {
+        this.outcomes.add(e.tUs, e.outcome);
+        this.timeline.result(e);
         if (e.outcome === "error") this.errors++;
         else if (e.outcome === "timeout") this.timeouts++;
         else if (e.outcome === "partial") this.partial++;
@@ -112,6 +137,8 @@ export class MetricsCollector {
       }
       case "throttle":
         this.throttles++;
+        this.outcomes.add(e.tUs, "throttle");
+        this.timeline.throttle(e);
         break;
       case "dlq":
         this.dlq++;
@@ -133,6 +160,7 @@ export class MetricsCollector {
           this.backlogSeries.push({ tUs: e.tUs, value: e.visible + e.inFlight });
           this.ageSeries.push({ tUs: e.tUs, value: e.oldestAgeUs });
           this.nextSeriesUs = e.tUs + this.seriesEveryUs;
+          if (this.concurrencySeries.length > this.seriesMaxPoints) this.thinSeries();
         }
         break;
       case "dedup":

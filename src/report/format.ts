@@ -6,6 +6,7 @@ export function fmtInt(n: number): string {
 }
 
 export function fmtMs(ms: number): string {
+  if (ms === 0) return "0s";
   return formatDurationUs(Math.round(ms * 1000));
 }
 

@@ -7,6 +7,7 @@ import Table from "cli-table3";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, StreamReport } from "../run/result.js";
 import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
+import { sparklineRows } from "./spark.js";
 
 export interface TableOptions {
   color: boolean;
@@ -76,6 +77,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
   if (q.mode === "provisioned") {
     out.push(c.dim(`provisioned mode: up to ${fmtInt(q.eventPollersMax)} event pollers; ${fmtInt(q.rateLimitedReceives)} receives waited for the next second's poller budget`));
   }
+  out.push(...sparklines(r, c));
 
   if (r.expectations.length > 0) {
     out.push("");
@@ -88,6 +90,15 @@ export function renderTable(r: Report, opts: TableOptions): string {
     }
   }
   return out.join("\n") + "\n";
+}
+
+/** One sparkline per series in the report (concurrency, queue depth, ages; per shard when a source has shards). */
+function sparklines(r: Report, c: ChalkInstance): string[] {
+  const rows = sparklineRows(r);
+  if (rows.length === 0) return [];
+  const lines = ["", c.bold(`Over time`) + c.dim(` (0s to ${fmtMs(r.endedAt)}, each from zero to its largest sample)`)];
+  for (const row of rows) lines.push(`  ${row.label}  ${c.cyan(row.spark)}  ${c.dim(row.scale)}`.trimEnd());
+  return lines;
 }
 
 function paintIf(c: ChalkInstance, n: number, s: string): string {

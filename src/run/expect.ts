@@ -2,9 +2,13 @@
 import type { Expectation } from "../scenario/model.js";
 import type { ExpectationResult, Report } from "./result.js";
 
+/** The value at a dotted report path; undefined when the report has no such field (e.g. `stream.*` on SQS). */
 export function valueAtPath(report: Report, path: string): number | boolean {
   let v: unknown = report;
-  for (const seg of path.split(".")) v = (v as Record<string, unknown>)[seg];
+  for (const seg of path.split(".")) {
+    if (v === null || typeof v !== "object" || !Object.prototype.hasOwnProperty.call(v, seg)) return undefined as unknown as number;
+    v = (v as Record<string, unknown>)[seg];
+  }
   return v as number | boolean;
 }
 

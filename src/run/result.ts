@@ -1,5 +1,5 @@
 /** What one run produced: the report's numbers (in ms where they are times) and what is needed to render them. */
-import type { SeriesPoint } from "../metrics/collector.js";
+import type { OutcomeSeries } from "../metrics/outcomes.js";
 import type { Expectation, Scenario } from "../scenario/model.js";
 
 export type StopReason = "drained" | "until" | "cap";
@@ -67,10 +67,12 @@ export interface Report {
   };
   destinations: unknown[];
   expectations: ExpectationResult[];
+  /** Over virtual time: [ms, value] samples, and invocation outcomes in buckets. */
   series: {
     concurrency: [number, number][];
     backlog: [number, number][];
     oldestAge: [number, number][];
+    outcomes: OutcomeSeries;
     /** Streams: IteratorAge per shard over time, [ms, max age in ms] per interval. */
     iteratorAgeByShard?: Record<string, [number, number][]>;
   };
@@ -79,9 +81,31 @@ export interface Report {
   eventsRun: number;
 }
 
+/** One invocation on the timeline, times in ms; `end` is null for one still running when the run stopped. */
+export interface TimelineEntry {
+  lane: number;
+  invocation: number;
+  start: number;
+  end: number | null;
+  outcome: "ok" | "error" | "timeout" | "partial" | "running";
+  records: number;
+}
+
+/** Every invocation of a small run by lane (poller or shard); null when the run had too many invocations. */
+export interface TimelineView {
+  lanes: string[];
+  items: TimelineEntry[];
+  /** Refused invokes: lane and time in ms. */
+  throttles: { lane: number; t: number }[];
+  /** The most invocations a timeline is kept for. */
+  limit: number;
+}
+
 export interface RunResult {
   scenario: Scenario;
   report: Report;
+  /** Not part of the JSON report: for the HTML report's invocation timeline. */
+  timeline: TimelineView | null;
 }
 
 export interface StreamShardReport {

@@ -23,6 +23,7 @@ import { Traffic } from "../sources/traffic.js";
 import { Trace, type TraceListener } from "../trace/events.js";
 import { checkExpectations } from "./expect.js";
 import type { Report, RunResult, StopReason } from "./result.js";
+import { timelineView } from "./timeline-view.js";
 import { VERSION } from "./version.js";
 
 export const QUEUE_CAP_US = 14 * US_PER_DAY;
@@ -35,11 +36,25 @@ export interface TraceContext {
   stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[] };
 }
 
+/** Where a run is, for a progress display. Virtual time only: the model never reads the wall clock. */
+export interface Progress {
+  nowUs: number;
+  /** The time the run stops at the latest (until, or the cap). */
+  endUs: number;
+  produced: number;
+  /** Records in an end state so far. */
+  ended: number;
+  eventsRun: number;
+}
+
 export interface SimulateOptions {
   /** Makes a listener for every trace event, per-record ones included (for --trace). */
   trace?: (ctx: TraceContext) => TraceListener;
   /** Streams: the FilterCriteria seam; records for which it returns false are filtered when read. */
   keep?: KeepRecord | null;
+  /** Called every `progressEvery` events (default 65,536) with where the run is. */
+  progress?: (p: Progress) => void;
+  progressEvery?: number;
 }
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): RunResult {
@@ -77,7 +92,15 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   const endUs = scenario.untilUs ?? traffic.lastArrivalUs + QUEUE_CAP_US;
   const drained = () => traffic.done && queue.liveCount === 0 && !mapping.holdsBatches();
   let stopReason: StopReason;
+  const onProgress = options.progress;
+  const progressEvery = Math.max(1, Math.floor(options.progressEvery ?? 65_536));
+  let untilProgress = progressEvery;
   for (;;) {
+    if (onProgress && --untilProgress === 0) {
+      untilProgress = progressEvery;
+      const ended = metrics.succeeded + metrics.onFailure + metrics.dlq + metrics.expired + metrics.filtered;
+      onProgress({ nowUs: sched.nowUs, endUs, produced: queue.produced, ended, eventsRun: sched.eventsRun });
+    }
     if (drained()) {
       stopReason = "drained";
       break;
@@ -169,11 +192,13 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
       concurrency: series(metrics.concurrencySeries),
       backlog: series(metrics.backlogSeries),
       oldestAge: series(metrics.ageSeries, true),
+      outcomes: metrics.outcomes.series(),
     },
     eventsRun: sched.eventsRun,
   };
   report.expectations = checkExpectations(scenario.expectations, report);
-  return { scenario, report };
+  const timeline = timelineView(metrics);
+  return { scenario, report, timeline };
 }
 
 function round3(x: number): number {

@@ -20,14 +20,17 @@ import { StreamSource } from "../sources/stream.js";
 import { Traffic } from "../sources/traffic.js";
 import { Trace, type TraceListener } from "../trace/events.js";
 import { checkExpectations } from "./expect.js";
+import { timelineView } from "./timeline-view.js";
 import type { Report, RunResult, StopReason } from "./result.js";
-import type { TraceContext } from "./simulate.js";
+import type { Progress, TraceContext } from "./simulate.js";
 import { VERSION } from "./version.js";
 
 export interface StreamRunOptions {
   trace?: (ctx: TraceContext) => TraceListener;
   /** The FilterCriteria seam: records for which this returns false are filtered when read. */
   keep?: KeepRecord | null;
+  progress?: (p: Progress) => void;
+  progressEvery?: number;
 }
 
 export function simulateStream(scenario: Scenario, src: StreamSourceConfig, options: StreamRunOptions = {}): RunResult {
@@ -53,7 +56,15 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
   const capUs = () => Math.max(source.lastArrivalUs, scenario.mapping.startAtUs) + src.retentionUs;
   const drained = () => source.trafficDone && source.unended === 0 && !mapping.hasWork();
   let stopReason: StopReason;
+  const onProgress = options.progress;
+  const progressEvery = Math.max(1, Math.floor(options.progressEvery ?? 65_536));
+  let untilProgress = progressEvery;
   for (;;) {
+    if (onProgress && --untilProgress === 0) {
+      untilProgress = progressEvery;
+      const ended = metrics.succeeded + metrics.onFailure + metrics.dlq + metrics.expired + metrics.filtered;
+      onProgress({ nowUs: sched.nowUs, endUs: scenario.untilUs ?? capUs(), produced: source.produced, ended, eventsRun: sched.eventsRun });
+    }
     if (drained()) {
       stopReason = "drained";
       break;
@@ -151,6 +162,7 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
       concurrency: streamMetrics.concurrencySeries(),
       backlog: [],
       oldestAge: [],
+      outcomes: metrics.outcomes.series(),
       iteratorAgeByShard: streamMetrics.iteratorAgeSeries(),
     },
     stream: {
@@ -180,5 +192,5 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
     eventsRun: sched.eventsRun,
   };
   report.expectations = checkExpectations(scenario.expectations, report);
-  return { scenario, report };
+  return { scenario, report, timeline: timelineView(metrics) };
 }

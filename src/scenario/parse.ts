@@ -6,6 +6,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { formatPath, locate, locateInString, type Path } from "./locate.js";
 import { toScenario, type Scenario } from "./model.js";
+import { applyOverrides, type AppliedOverride, type Override } from "./overrides.js";
 import { sortProblems, type Problem } from "./problems.js";
 import { checkRules } from "./rules.js";
 import { knownKeysAt, scenarioSchema } from "./schema.js";
@@ -18,6 +19,8 @@ export type ParseResult =
 export interface ParseOptions {
   seed?: number;
   untilUs?: number;
+  /** `--set path=value` changes, applied in order to the document before it is validated. */
+  overrides?: readonly Override[];
 }
 
 /** Scenario files larger than this are refused before parsing. */
@@ -74,7 +77,24 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
 
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
+  let applied: AppliedOverride[] = [];
+  if (options.overrides && options.overrides.length > 0) {
+    const r = applyOverrides(data as Record<string, unknown>, options.overrides);
+    applied = r.applied;
+    for (const p of r.problems) errors.push({ ...problem("error", 0, 0, "", p.message), origin: p.origin });
+    if (errors.length > 0) return { ok: false, errors, warnings: [] };
+  }
+  /** A problem at a path an override wrote names that override instead of a file position. */
+  const originOf = (path: Path): string | undefined => {
+    let found: string | undefined;
+    for (const a of applied) if (a.path.length <= path.length && a.path.every((seg, i) => String(seg) === String(path[i]))) found = a.origin;
+    return found;
+  };
   const at = (path: Path, keyName?: string) => locate(doc, lc, path, keyName);
+  const tag = (p: Problem, path: Path): Problem => {
+    const origin = originOf(path);
+    return origin === undefined ? p : { ...p, line: 0, col: 0, origin };
+  };
 
   const parsed = scenarioSchema.safeParse(data);
   if (!parsed.success) {
@@ -86,18 +106,18 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
           const pos = at(path, key);
           const s = suggest(key, known);
           const hint = s ? `did you mean "${s}"?` : `allowed: ${known.join(", ")}`;
-          errors.push(problem("error", pos.line, pos.col, formatPath([...path, key]), `unknown key (${hint})`));
+          errors.push(tag(problem("error", pos.line, pos.col, formatPath([...path, key]), `unknown key (${hint})`), [...path, key]));
         }
         continue;
       }
       const pos = at(path);
-      errors.push(problem("error", pos.line, pos.col, formatPath(path), messageOf(issue, path, data)));
+      errors.push(tag(problem("error", pos.line, pos.col, formatPath(path), messageOf(issue, path, data)), path));
     }
   }
 
   for (const f of checkRules(data)) {
     const pos = f.offset === undefined ? at(f.path) : locateInString(doc, lc, text, f.path, f.offset);
-    (f.severity === "error" ? errors : warnings).push(problem(f.severity, pos.line, pos.col, formatPath(f.path), f.message));
+    (f.severity === "error" ? errors : warnings).push(tag(problem(f.severity, pos.line, pos.col, formatPath(f.path), f.message), f.path));
   }
 
   if (errors.length > 0 || !parsed.success) {

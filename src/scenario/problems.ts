@@ -7,12 +7,15 @@ export interface Problem {
   /** Key path such as `mapping.BatchSize`, or "" for the document. */
   path: string;
   message: string;
+  /** Set when the problem comes from a command-line override (`--set mapping.BatchSize=500`) rather than the file. */
+  origin?: string;
 }
 
 export function formatProblem(p: Problem): string {
-  const where = `${p.file}:${p.line}:${p.col}`;
+  const where = p.origin ?? `${p.file}:${p.line}:${p.col}`;
   const tag = p.severity === "warning" ? "warning: " : "";
-  return p.path ? `${where} ${tag}${p.path}: ${p.message}` : `${where} ${tag}${p.message}`;
+  if (p.path) return `${where} ${tag}${p.path}: ${p.message}`;
+  return p.origin ? `${where}: ${tag}${p.message}` : `${where} ${tag}${p.message}`;
 }
 
 /** Stable order: by line, column, then message. */

@@ -54,7 +54,8 @@ function unitValue(parse: (v: unknown) => number | null, allowed: string) {
         return z.NEVER;
       }
       return converted;
-    });
+    })
+    .meta({ description: allowed });
 }
 
 /** A duration in microseconds (input: seconds or a string with a unit). */

@@ -1,0 +1,86 @@
+/**
+ * What the charts and sparklines draw, found generically in `report.series`: any `[ms, value][]` is one line;
+ * any map of names to `[ms, value][]` (say IteratorAge per shard) is one chart with a line per name; a bucketed
+ * outcome series (`buckets` + `kinds`) is drawn as stacked bars. A source that adds a series to the report gets
+ * its chart and sparkline with no change here; a title and unit for a known key only make it read better.
+ */
+import type { Report } from "../run/result.js";
+
+export type Unit = "ms" | "count";
+export type Point = [number, number];
+
+export interface LineChart {
+  key: string;
+  title: string;
+  unit: Unit;
+  lines: { name: string; points: Point[] }[];
+}
+
+export interface BucketChart {
+  key: string;
+  title: string;
+  bucketMs: number;
+  kinds: string[];
+  /** [start ms, count per kind...] */
+  buckets: number[][];
+}
+
+const KNOWN: Record<string, { title: string; unit: Unit; short: string }> = {
+  concurrency: { title: "Concurrency (concurrent invocations)", unit: "count", short: "concurrency" },
+  backlog: { title: "Queue depth (visible + in flight)", unit: "count", short: "queue depth" },
+  oldestAge: { title: "Age of the oldest message", unit: "ms", short: "oldest message" },
+  iteratorAge: { title: "IteratorAge", unit: "ms", short: "iterator age" },
+  iteratorAgeByShard: { title: "IteratorAge per shard", unit: "ms", short: "iterator age" },
+  outcomes: { title: "Invocation outcomes", unit: "count", short: "outcomes" },
+};
+const ORDER = Object.keys(KNOWN);
+
+function isPoints(v: unknown): v is Point[] {
+  return Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "number" && typeof p[1] === "number");
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** `iteratorAgeMs` -> "iterator age ms". */
+function humanize(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+function unitOf(key: string): Unit {
+  return KNOWN[key]?.unit ?? (/age|latency|ms$|duration/i.test(key) ? "ms" : "count");
+}
+
+/** Known keys first, in a fixed order, then the rest in the report's own order. */
+function orderedEntries(report: Report): [string, unknown][] {
+  const entries = Object.entries(report.series as Record<string, unknown>);
+  const rank = (k: string) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
+  return entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e[0]) - rank(b.e[0]) || a.i - b.i).map((x) => x.e);
+}
+
+export function lineCharts(report: Report): LineChart[] {
+  const out: LineChart[] = [];
+  for (const [key, v] of orderedEntries(report)) {
+    const title = KNOWN[key]?.title ?? humanize(key);
+    if (isPoints(v)) out.push({ key, title, unit: unitOf(key), lines: [{ name: KNOWN[key]?.short ?? humanize(key), points: v }] });
+    else if (isObj(v) && Object.keys(v).length > 0 && Object.values(v).every(isPoints)) {
+      out.push({ key, title, unit: unitOf(key), lines: Object.entries(v).map(([name, points]) => ({ name, points: points as Point[] })) });
+    }
+  }
+  return out;
+}
+
+export function bucketCharts(report: Report): BucketChart[] {
+  const out: BucketChart[] = [];
+  for (const [key, v] of orderedEntries(report)) {
+    if (!isObj(v) || !Array.isArray(v.buckets) || !Array.isArray(v.kinds) || typeof v.bucketMs !== "number") continue;
+    out.push({ key, title: KNOWN[key]?.title ?? humanize(key), bucketMs: v.bucketMs, kinds: v.kinds as string[], buckets: v.buckets as number[][] });
+  }
+  return out;
+}
+
+/** Short label for a sparkline row. */
+export function shortName(chart: LineChart, line: { name: string }): string {
+  return chart.lines.length === 1 ? line.name : `${KNOWN[chart.key]?.short ?? humanize(chart.key)} ${line.name}`;
+}

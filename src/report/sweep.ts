@@ -1,0 +1,134 @@
+/**
+ * Renderers of a sweep: one comparison table of the key metrics (terminal, Markdown), every metric as CSV, and the
+ * JSON that `esm-sim merge` reads. Each row's expectations are marked; failed rows stand out. Pure and byte-stable.
+ */
+import { Chalk, type ChalkInstance } from "chalk";
+import Table from "cli-table3";
+import { METRIC_PATHS } from "../metrics/paths.js";
+import type { SweepResult, SweepRow } from "../sweep/sweep.js";
+import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
+import { code, escapeMd } from "./markdown.js";
+
+/** The key metrics a comparison shows, in order; the optional ones only when some row has a non-zero value. */
+const ALL_COLUMNS: [string, string, "always" | "optional"][] = [
+  ["drained", "drained", "always"],
+  ["endedAt", "ended", "always"],
+  ["records.succeeded", "succeeded", "always"],
+  ["records.dlq", "dlq", "optional"],
+  ["records.onFailure", "onFailure", "optional"],
+  ["records.expired", "expired", "optional"],
+  ["records.pending", "pending", "optional"],
+  ["duplicates", "duplicates", "optional"],
+  ["invocations.errors", "errors", "optional"],
+  ["invocations.timeouts", "timeouts", "optional"],
+  ["invocations.throttles", "throttles", "optional"],
+  ["concurrency.max", "conc. max", "always"],
+  ["iteratorAge.max", "age max", "always"],
+  ["latency.p99", "latency p99", "always"],
+  ["throughput.recordsPerSecond", "records/s", "always"],
+];
+
+function columnsFor(r: SweepResult): [string, string][] {
+  return ALL_COLUMNS.filter(([p, , when]) => when === "always" || r.results.some((row) => row.metrics[p] !== 0 && row.metrics[p] !== undefined)).map(([p, h]) => [p, h]);
+}
+
+function cell(path: string, v: number | boolean | undefined): string {
+  if (v === undefined) return "-";
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  const kind = METRIC_PATHS[path];
+  if (kind === "ms") return fmtMs(v);
+  if (kind === "rate") return fmtRate(v);
+  return fmtInt(v);
+}
+
+const OPS: Record<string, string> = { eq: "=", ne: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
+
+function failedText(row: SweepRow): string {
+  return row.expectations
+    .filter((e) => !e.passed)
+    .map((e) => `${e.path} ${OPS[e.op] ?? e.op} ${e.written} (actual ${fmtExpected(METRIC_PATHS[e.path] === "ms" ? "ms" : "other", e.actual)})`)
+    .join("; ");
+}
+
+function verdictCell(row: SweepRow): { ok: boolean; text: string } {
+  const n = row.expectations.length;
+  if (n === 0) return { ok: true, text: "-" };
+  const failed = row.expectations.filter((e) => !e.passed);
+  return failed.length === 0 ? { ok: true, text: `✓ ${n}/${n}` } : { ok: false, text: `✗ ${failed.map((e) => e.path).join(", ")}` };
+}
+
+function headline(r: SweepResult): string {
+  const failedRows = r.results.filter((x) => !x.passed).length;
+  const shard = r.shard ? ` (shard ${r.shard.k}/${r.shard.n}: ${r.results.length} of ${r.rows} rows)` : "";
+  const verdict = failedRows === 0 ? "every row passed its expectations" : `${failedRows} of ${r.results.length} rows failed an expectation`;
+  return `sweep of ${r.scenario} over ${r.vary.map((v) => `${v.path} (${v.values.length})`).join(" x ")} = ${r.rows} rows${shard}: ${verdict}`;
+}
+
+export function renderSweepJson(r: SweepResult): string {
+  return JSON.stringify(r, null, 2) + "\n";
+}
+
+export function renderSweepTable(r: SweepResult, opts: { color: boolean }): string {
+  const COLUMNS = columnsFor(r);
+  const c: ChalkInstance = new Chalk({ level: opts.color ? 1 : 0 });
+  const style = { head: [] as string[], border: [] as string[], compact: true };
+  const heads = ["row", ...r.vary.map((v) => v.path), ...COLUMNS.map(([, h]) => h), "expectations"];
+  const t = new Table({
+    head: heads.map((h) => c.bold(h)),
+    style,
+    colAligns: ["right", ...r.vary.map(() => "right" as const), ...COLUMNS.map(() => "right" as const), "left"],
+  });
+  for (const row of r.results) {
+    const v = verdictCell(row);
+    const paint = v.ok ? (s: string) => s : c.red;
+    t.push([
+      paint(String(row.index)),
+      ...r.vary.map((x) => paint(row.params[x.path] ?? "")),
+      ...COLUMNS.map(([p]) => paint(cell(p, row.metrics[p]))),
+      v.ok ? c.green(v.text) : c.red(v.text),
+    ]);
+  }
+  const failed = r.results.filter((x) => !x.passed);
+  const out = [c.bold(`esm-sim · ${headline(r)}`)];
+  const settings = [r.seed !== null ? `--seed ${r.seed}` : "", r.until !== null ? `--until ${r.until}` : "", ...r.set.map((s) => `--set ${s}`)].filter(Boolean);
+  if (settings.length) out.push(c.dim(`for every row: ${settings.join(" ")}`));
+  out.push(t.toString());
+  for (const row of failed) out.push(c.red(`row ${row.index} (${Object.entries(row.params).map(([k, v]) => `${k}=${v}`).join(", ")}): ${failedText(row)}`));
+  return out.join("\n") + "\n";
+}
+
+function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Every metric of every row, one line per row; numbers raw (ms for times), for spreadsheets and scripts. */
+export function renderSweepCsv(r: SweepResult): string {
+  const metricPaths = Object.keys(METRIC_PATHS);
+  const lines = [["row", ...r.vary.map((v) => v.path), "seed", "passed", "failedExpectations", ...metricPaths].map(csvField).join(",")];
+  for (const row of r.results) {
+    lines.push(
+      [String(row.index), ...r.vary.map((v) => row.params[v.path] ?? ""), String(row.seed), String(row.passed), failedText(row), ...metricPaths.map((p) => (row.metrics[p] === undefined ? "" : String(row.metrics[p])))]
+        .map(csvField)
+        .join(","),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function renderSweepMarkdown(r: SweepResult): string {
+  const COLUMNS = columnsFor(r);
+  const failed = r.results.filter((x) => !x.passed);
+  const out = [`### ${failed.length === 0 ? "✅" : "❌"} esm-sim · ${escapeMd(headline(r))}`, ""];
+  if (failed.length > 0) {
+    out.push("> [!CAUTION]");
+    for (const row of failed) out.push(`> ❌ row ${row.index} (${Object.entries(row.params).map(([k, v]) => code(`${k}=${v}`)).join(", ")}): ${escapeMd(failedText(row))}  `);
+    out.push("");
+  }
+  const heads = ["", "row", ...r.vary.map((v) => code(v.path)), ...COLUMNS.map(([, h]) => h)];
+  out.push(`| ${heads.join(" | ")} |`, `|${heads.map((_, i) => (i < 2 + r.vary.length ? "---" : "--:")).join("|")}|`);
+  for (const row of r.results) {
+    const v = verdictCell(row);
+    out.push(`| ${row.expectations.length === 0 ? "" : v.ok ? "✅" : "❌"} | ${row.index} | ${r.vary.map((x) => escapeMd(row.params[x.path] ?? "")).join(" | ")} | ${COLUMNS.map(([p]) => cell(p, row.metrics[p])).join(" | ")} |`);
+  }
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,270 @@
+/**
+ * Sweeps: one scenario run over a grid of `--vary path=v1,v2,...` values. The grid is the cartesian product in a
+ * stable order (the first --vary changes slowest); each row is an independent, deterministic run, so rows can run
+ * in any order on any number of workers and still give the same result. `--shard k/n` keeps rows whose index is
+ * k-1 modulo n; `merge` puts shard results back together into exactly what the unsharded sweep gives.
+ * Pure: no file system, no threads, no clock (src/cli drives the workers).
+ */
+import { METRIC_PATHS } from "../metrics/paths.js";
+import { valueAtPath } from "../run/expect.js";
+import { simulate } from "../run/simulate.js";
+import { VERSION } from "../run/version.js";
+import { parseScenario } from "../scenario/parse.js";
+import { formatProblem, type Problem } from "../scenario/problems.js";
+import { isOverrideProblem, parseOverride, parseValue, type Override } from "../scenario/overrides.js";
+
+export interface Vary {
+  path: string;
+  /** Values as written on the command line. */
+  values: string[];
+}
+
+/** One row's settings: each varied path and its value as written, in --vary order. */
+export type Params = [string, string][];
+
+export interface SweepExpectation {
+  path: string;
+  op: string;
+  written: string;
+  actual: number | boolean;
+  passed: boolean;
+}
+
+export interface SweepRow {
+  index: number;
+  params: Record<string, string>;
+  seed: number;
+  passed: boolean;
+  /** Every report field an expectation may check (METRIC_PATHS), by path. */
+  metrics: Record<string, number | boolean>;
+  expectations: SweepExpectation[];
+}
+
+export interface Shard {
+  k: number;
+  n: number;
+}
+
+/** What a sweep (or a shard of one) produced. The JSON form is what `merge` reads. */
+export interface SweepResult {
+  kind: "esm-sim-sweep";
+  version: string;
+  scenario: string;
+  /** FNV-1a of the scenario text, so that merge refuses shards of different files. */
+  scenarioHash: string;
+  seed: number | null;
+  until: string | null;
+  set: string[];
+  vary: Vary[];
+  rows: number;
+  shard?: Shard;
+  results: SweepRow[];
+}
+
+/** What a sweep runs: the scenario text and the command line's settings. */
+export interface SweepSpec {
+  text: string;
+  file: string;
+  seed?: number;
+  untilUs?: number;
+  until?: string;
+  set: string[];
+  vary: Vary[];
+}
+
+/** One row to run; plain data, so it can be posted to a worker thread. */
+export interface RowTask {
+  index: number;
+  text: string;
+  file: string;
+  seed?: number;
+  untilUs?: number;
+  overrides: Override[];
+  params: Params;
+}
+
+/** Read `path=v1,v2,...`. Values are split on commas and read as YAML, like --set. */
+export function parseVary(arg: string): Vary | string {
+  const eq = arg.indexOf("=");
+  if (eq <= 0) return `--vary ${arg}: must be <path>=<value>,<value>,..., e.g. mapping.BatchSize=10,100,1000`;
+  const path = arg.slice(0, eq).trim();
+  const values = arg
+    .slice(eq + 1)
+    .split(",")
+    .map((v) => v.trim());
+  if (path.split(".").some((s) => s === "")) return `--vary ${arg}: the path ${JSON.stringify(path)} has an empty segment`;
+  if (values.some((v) => v === "")) return `--vary ${arg}: has an empty value`;
+  const bad = values.find((v) => parseValue(v) === undefined);
+  if (bad !== undefined) return `--vary ${arg}: the value ${JSON.stringify(bad)} is not a YAML value`;
+  if (new Set(values).size !== values.length) return `--vary ${arg}: lists a value twice`;
+  return { path, values };
+}
+
+/** The grid's rows in stable order: the first --vary changes slowest, the last fastest. */
+export function gridRows(vary: readonly Vary[]): Params[] {
+  let rows: Params[] = [[]];
+  for (const v of vary) rows = rows.flatMap((r) => v.values.map((val): Params => [...r, [v.path, val]]));
+  return rows;
+}
+
+/** `k/n` with 1 <= k <= n. */
+export function parseShard(s: string): Shard | string {
+  const m = /^(\d+)\/(\d+)$/.exec(s.trim());
+  if (!m) return `--shard: must be k/n such as 1/4 (got ${JSON.stringify(s)})`;
+  const k = Number(m[1]);
+  const n = Number(m[2]);
+  if (n < 1 || k < 1 || k > n) return `--shard: k must be 1..n and n at least 1 (got ${JSON.stringify(s)})`;
+  return { k, n };
+}
+
+export function inShard(index: number, shard: Shard | undefined): boolean {
+  return shard === undefined || index % shard.n === shard.k - 1;
+}
+
+/** The tasks of a sweep (or of one shard), each with its overrides: the --set ones, then the row's --vary ones. */
+export function sweepTasks(spec: SweepSpec, shard?: Shard): RowTask[] {
+  const setOverrides = spec.set.map((a) => parseOverride(a, "--set")).filter((o): o is Override => !isOverrideProblem(o));
+  return gridRows(spec.vary)
+    .map((params, index) => ({ params, index }))
+    .filter((r) => inShard(r.index, shard))
+    .map(({ params, index }) => ({
+      index,
+      text: spec.text,
+      file: spec.file,
+      seed: spec.seed,
+      untilUs: spec.untilUs,
+      overrides: [...setOverrides, ...params.map(([path, value]) => parseOverride(`${path}=${value}`, "--vary") as Override)],
+      params,
+    }));
+}
+
+/** Every problem of every row, once each (a bad value shows in many rows). Empty when all rows are valid. */
+export function checkTasks(tasks: readonly RowTask[]): Problem[] {
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const t of tasks) {
+    const r = parseScenario(t.text, t.file, { seed: t.seed, untilUs: t.untilUs, overrides: t.overrides });
+    if (r.ok) continue;
+    for (const p of r.errors) {
+      const key = formatProblem(p);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Run one row: parse with its overrides, simulate, keep the metrics and expectations. */
+export function runTask(t: RowTask): SweepRow {
+  const r = parseScenario(t.text, t.file, { seed: t.seed, untilUs: t.untilUs, overrides: t.overrides });
+  if (!r.ok) throw new Error(`row ${t.index} is invalid: ${r.errors.map(formatProblem).join("; ")}`);
+  const { report } = simulate(r.scenario);
+  const metrics: Record<string, number | boolean> = {};
+  for (const path of Object.keys(METRIC_PATHS)) {
+    const v = valueAtPath(report, path);
+    if (v !== undefined) metrics[path] = v; // fields another source type reports (stream.* on SQS) are left out
+  }
+  const expectations = report.expectations.map((e) => ({ path: e.path, op: e.op, written: e.written, actual: e.actual, passed: e.passed }));
+  return {
+    index: t.index,
+    params: Object.fromEntries(t.params),
+    seed: report.seed,
+    passed: expectations.every((e) => e.passed),
+    metrics,
+    expectations,
+  };
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits. */
+export function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+export interface SweepHeader {
+  scenario: string;
+  scenarioHash: string;
+  seed: number | null;
+  until: string | null;
+  set: string[];
+  vary: Vary[];
+}
+
+/** The result object, always built here so that its key order (and so the JSON bytes) never depends on the path. */
+export function sweepResult(h: SweepHeader, rows: SweepRow[], shard?: Shard): SweepResult {
+  return {
+    kind: "esm-sim-sweep",
+    version: VERSION,
+    scenario: h.scenario,
+    scenarioHash: h.scenarioHash,
+    seed: h.seed,
+    until: h.until,
+    set: [...h.set],
+    vary: h.vary.map((v) => ({ path: v.path, values: [...v.values] })),
+    rows: gridRows(h.vary).length,
+    ...(shard ? { shard: { k: shard.k, n: shard.n } } : {}),
+    results: [...rows].sort((a, b) => a.index - b.index),
+  };
+}
+
+/** The header of a sweep over `spec`: the scenario's name (the file name when the file does not parse). */
+export function sweepHeader(spec: SweepSpec): SweepHeader {
+  const r = parseScenario(spec.text, spec.file, {});
+  return {
+    scenario: r.ok ? r.scenario.name : spec.file,
+    scenarioHash: fnv1a(spec.text),
+    seed: spec.seed ?? null,
+    until: spec.until ?? null,
+    set: spec.set,
+    vary: spec.vary,
+  };
+}
+
+const SAME = ["kind", "version", "scenario", "scenarioHash", "seed", "until", "set", "vary", "rows"] as const;
+
+/** Put shards back together. Returns the merged result, or every reason the inputs do not fit. */
+export function mergeSweeps(inputs: { name: string; value: unknown }[]): SweepResult | string[] {
+  const problems: string[] = [];
+  const parts: { name: string; r: SweepResult }[] = [];
+  for (const { name, value } of inputs) {
+    const v = value as Partial<SweepResult> | null;
+    if (typeof v !== "object" || v === null || v.kind !== "esm-sim-sweep" || !Array.isArray(v.results)) {
+      problems.push(`${name}: not an esm-sim sweep result (write one with esm-sim sweep ... --format json)`);
+      continue;
+    }
+    parts.push({ name, r: v as SweepResult });
+  }
+  if (problems.length > 0) return problems;
+  if (parts.length === 0) return ["nothing to merge"];
+  const first = parts[0];
+  for (const p of parts.slice(1)) {
+    for (const key of SAME) {
+      if (JSON.stringify(p.r[key]) !== JSON.stringify(first.r[key])) {
+        problems.push(`${p.name}: ${key} is ${JSON.stringify(p.r[key])} but ${first.name} has ${JSON.stringify(first.r[key])}; only shards of one sweep can be merged`);
+      }
+    }
+  }
+  const total = first.r.rows;
+  const byIndex = new Map<number, { name: string; row: SweepRow }>();
+  for (const p of parts) {
+    for (const row of p.r.results) {
+      const prev = byIndex.get(row.index);
+      if (!Number.isInteger(row.index) || row.index < 0 || row.index >= total) problems.push(`${p.name}: row index ${row.index} is outside the grid of ${total} rows`);
+      else if (prev) problems.push(`row ${row.index} is in both ${prev.name} and ${p.name}`);
+      else byIndex.set(row.index, { name: p.name, row });
+    }
+  }
+  const missing: number[] = [];
+  for (let i = 0; i < total; i++) if (!byIndex.has(i)) missing.push(i);
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 10).join(", ") + (missing.length > 10 ? ", ..." : "");
+    problems.push(`${missing.length} of ${total} rows are missing (${shown}): merge the results of every --shard k/n, k = 1..n`);
+  }
+  if (problems.length > 0) return problems;
+  return sweepResult(first.r, [...byIndex.values()].map((x) => x.row));
+}

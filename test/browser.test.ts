@@ -1,0 +1,92 @@
+/**
+ * The HTML report in a real browser: Debian's chromium driven by playwright-core (never a downloaded browser).
+ * Fails on any console error or page error, checks that every chart drew its data and that hovering shows a
+ * tooltip, and saves a screenshot in test-artifacts/. Skips only when /usr/bin/chromium is missing and
+ * ESM_SIM_REQUIRE_BROWSER is not set (.ci/run installs chromium and sets it, so CI never skips silently).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { renderHtml } from "../src/report/html.js";
+import { simulate } from "../src/run/simulate.js";
+import { scenarioFrom } from "./helpers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const present = existsSync(CHROMIUM);
+const required = Boolean(process.env.ESM_SIM_REQUIRE_BROWSER);
+if (!present && !required) {
+  console.warn(`browser test SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium; set ESM_SIM_REQUIRE_BROWSER=1 to make this a failure)`);
+}
+
+const ARTIFACTS = join(__dirname, "..", "test-artifacts");
+
+describe.skipIf(!present && !required)("HTML report in chromium", () => {
+  it("renders every chart with data, with no console or page error, and shows tooltips on hover", async () => {
+    expect(present, `${CHROMIUM} is missing but ESM_SIM_REQUIRE_BROWSER is set: install it with apt-get install -y chromium`).toBe(true);
+    const { chromium } = await import("playwright-core");
+    const scenario = scenarioFrom(readFileSync(join(__dirname, "golden", "mixed.yaml"), "utf8"), "test/golden/mixed.yaml");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const file = join(ARTIFACTS, "report.html");
+    writeFileSync(file, renderHtml(simulate(scenario), { reproduce: "esm-sim run test/golden/mixed.yaml --seed 7" }));
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("request", (r) => {
+        if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) requests.push(r.url());
+      });
+      await page.goto(pathToFileURL(file).href);
+
+      // What each chart drew: line charts their path's points, bar charts their bars, the timeline its invocations.
+      const drawn = await page.$$eval("figure.chart", (figs) =>
+        figs.map((f) => {
+          const kind = f.getAttribute("data-kind");
+          const svg = f.querySelector("svg");
+          const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
+          let marks = 0;
+          if (kind === "line") marks = [...f.querySelectorAll("path.series")].reduce((a, p) => a + ((p.getAttribute("d") ?? "").match(/[ML]/g)?.length ?? 0), 0);
+          else if (kind === "bars") marks = f.querySelectorAll("g.bar rect").length;
+          else if (kind === "hbar") marks = [...f.querySelectorAll("g.bar rect:not(.hit)")].filter((r) => Number(r.getAttribute("width")) > 0).length;
+          else if (kind === "timeline") marks = f.querySelectorAll("rect.inv").length;
+          return { id: f.id, kind, marks, visible: box.width > 100 && box.height > 50 };
+        }),
+      );
+      expect(drawn.map((d) => d.id)).toEqual(["chart-concurrency", "chart-backlog", "chart-oldestAge", "chart-outcomes", "chart-end-states", "chart-timeline"]);
+      for (const d of drawn) {
+        expect(d.visible, `${d.id} is on screen`).toBe(true);
+        expect(d.marks, `${d.id} drew its data`).toBeGreaterThan(d.kind === "line" ? 10 : 1);
+      }
+
+      const tooltip = page.locator("#tooltip");
+      const hover = async (selector: string, fx = 0.5) => {
+        const target = page.locator(selector).first();
+        await target.scrollIntoViewIfNeeded();
+        const box = (await target.boundingBox())!;
+        await page.mouse.move(box.x + box.width * fx, box.y + box.height / 2);
+        await expect.poll(() => tooltip.isVisible()).toBe(true);
+        return (await tooltip.textContent()) ?? "";
+      };
+      expect(await hover("#chart-concurrency svg")).toMatch(/^at \d+(\.\d+)?s\nconcurrency: \d+$/);
+      expect(await hover("#chart-oldestAge svg")).toMatch(/^at \d+(\.\d+)?s\noldest message: [\d.]+m?s$/);
+      expect(await hover("#chart-outcomes g.bar rect")).toMatch(/^0s to \d+ms: ok \d+/);
+      expect(await hover("#chart-end-states g.bar")).toBe("succeeded: 195 of 201 records (97.0%)");
+      expect(await hover("#chart-timeline rect.inv")).toMatch(/^invocation 1 · poller \d+ · 0s to [\d.]+m?s · \w+ · \d records?$/);
+      expect(await hover("#chart-timeline rect.throttle")).toMatch(/^throttled invoke · poller \d+ · at [\d.]+m?s$/);
+      await page.mouse.move(2, 2);
+      await expect.poll(() => tooltip.isVisible()).toBe(false);
+
+      await page.screenshot({ path: join(ARTIFACTS, "report.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+});

@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { escapeHtml, renderHtml } from "../src/report/html.js";
+import { renderTable } from "../src/report/table.js";
+import { simulate } from "../src/run/simulate.js";
+import type { RunResult } from "../src/run/result.js";
+import { golden } from "./golden-helper.js";
+import { scenarioFrom } from "./helpers.js";
+
+const mixed = scenarioFrom(readFileSync(join(__dirname, "golden", "mixed.yaml"), "utf8"), "test/golden/mixed.yaml");
+
+/** The skeleton of an HTML report: headings, charts with what each drew, expectation marks. */
+function structure(html: string): string {
+  const out: string[] = [];
+  out.push(`title: ${html.match(/<title>(.*?)<\/title>/)![1]}`);
+  out.push(`h1: ${html.match(/<h1>(.*?)<\/h1>/)![1]}`);
+  for (const m of html.matchAll(/<h2>(.*?)<\/h2>/g)) out.push(`h2: ${m[1]}`);
+  for (const m of html.matchAll(/<li class="(pass|fail)">/g)) out.push(`expectation: ${m[1]}`);
+  out.push(`cards: ${(html.match(/class="card( bad)?"/g) ?? []).length}`);
+  for (const f of html.matchAll(/<figure class="chart" id="([^"]+)" data-kind="([^"]+)"><figcaption>(.*?)<\/figcaption>(.*?)<\/figure>/gs)) {
+    const body = f[4];
+    const count = (re: RegExp) => (body.match(re) ?? []).length;
+    out.push(`chart ${f[1]} (${f[2]}): ${f[3]} | series ${count(/<path class="series"/g)} | bars ${count(/<g class="bar"/g)} | invocations ${count(/<rect class="inv"/g)} | throttles ${count(/<rect class="inv throttle"/g)} | legend ${count(/<span><i /g)} | data ${count(/class="chart-data"/g)}`);
+  }
+  out.push(`scripts: ${(html.match(/<script/g) ?? []).length}, tooltip: ${html.includes('<div id="tooltip" role="tooltip" hidden></div>')}`);
+  return out.join("\n") + "\n";
+}
+
+describe("HTML report", () => {
+  const result = simulate(mixed);
+  const html = renderHtml(result, { reproduce: "esm-sim run test/golden/mixed.yaml --seed 7" });
+
+  it("has the golden structure", () => golden("mixed.html-structure.txt", structure(html)));
+
+  it("gives identical bytes for the same run", () => {
+    expect(renderHtml(simulate(mixed), { reproduce: "esm-sim run test/golden/mixed.yaml --seed 7" })).toBe(html);
+  });
+
+  it("needs no network: no external src, href, url() or import", () => {
+    expect(html.match(/\s(src|href)=["'](?!data:)/g)).toBeNull();
+    expect(html).not.toMatch(/url\(|@import|<iframe|<link rel="stylesheet"/);
+  });
+
+  it("escapes user text in content, attributes and embedded data", () => {
+    const evil = scenarioFrom(`
+name: "<img src=x onerror=alert(1)>"
+description: "</script><script>alert(2)</script> & ' \\""
+source: { type: sqs }
+traffic: [{ at: 0s, records: 3 }]
+`);
+    // QueueName is validated by AWS's rules, so the hostile queue name is planted in the model directly.
+    (evil.source as { queueName: string }).queueName = "q</script>";
+    const r = simulate(evil);
+    r.report.series = { ...r.report.series, ...({ perShard: { "</script><b>": [[0, 1], [5, 2]] } } as object) } as typeof r.report.series;
+    const h = renderHtml(r);
+    expect(h).not.toContain("<img");
+    expect(h).not.toContain("<b>");
+    expect(h).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    // only the page's own script elements close
+    expect((h.match(/<\/script>/g) ?? []).length).toBe((h.match(/<script/g) ?? []).length);
+    expect(escapeHtml(`<a href="x" title='y'>&`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;");
+  });
+
+  it("draws any series a source adds: per-shard maps get one line each, new keys their own chart and sparkline", () => {
+    const r: RunResult = simulate(mixed);
+    const extra = {
+      iteratorAgeByShard: { "shardId-000000000000": [[0, 0], [1000, 500], [2000, 1500]], "shardId-000000000001": [[0, 0], [1000, 0], [2000, 100]] },
+      writesPerSecond: [[0, 3], [1000, 4]],
+    };
+    r.report.series = { ...r.report.series, ...extra } as unknown as typeof r.report.series;
+    const h = renderHtml(r);
+    const shardChart = h.match(/<figure class="chart" id="chart-iteratorAgeByShard" data-kind="line"><figcaption>IteratorAge per shard<\/figcaption>(.*?)<\/figure>/s);
+    expect(shardChart).not.toBeNull();
+    expect([...shardChart![1].matchAll(/data-series="([^"]+)"/g)].map((m) => m[1])).toEqual(["shardId-000000000000", "shardId-000000000001"]);
+    expect(h).toContain('<figure class="chart" id="chart-writesPerSecond" data-kind="line"><figcaption>writes per second</figcaption>');
+    const table = renderTable(r.report, { color: false });
+    expect(table).toMatch(/ iterator age shardId-000000000000 +[▁-█]{48} +0\.\.1\.5s/);
+    expect(table).toMatch(/ writes per second +[▁-█]{48} +0\.\.4/);
+  });
+
+  it("leaves the timeline out of a large run and says why", () => {
+    const big = simulate(scenarioFrom("name: big\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 2100 }]\nmapping: { BatchSize: 1 }\nfunction: { duration: { base: 1ms } }\n"));
+    const h = renderHtml(big);
+    expect(h).toContain('<figure class="chart" id="chart-timeline" data-kind="none"><figcaption>Invocation timeline</figcaption><p class="note">Left out: the run had 2,100 invocations');
+  });
+});
+
+describe("HTML report of a run too short to sample", () => {
+  it("says there are no samples instead of drawing empty charts", () => {
+    const r = simulate(scenarioFrom("name: tiny\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nfunction: { duration: { base: 1ms } }\n"));
+    expect(r.report.series.concurrency).toEqual([]);
+    const h = renderHtml(r);
+    expect(h).toContain('<figure class="chart" id="chart-concurrency" data-kind="none"><figcaption>Concurrency (concurrent invocations)</figcaption><p class="note">No samples');
+    expect(h).toContain("Invocation timeline by poller (1 invocation)");
+  });
+});

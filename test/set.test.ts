@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { parseScenario } from "../src/scenario/parse.js";
+import { parseOverride, type Override } from "../src/scenario/overrides.js";
+import { runWithTrace } from "./helpers.js";
+import { cli, scratch } from "./cli-helpers.js";
+
+const yaml = `name: set
+source: { type: sqs }
+traffic:
+  - { at: 0s, records: 30, keys: 3 }
+mapping: { BatchSize: 10 }
+expect:
+  records.succeeded: { eq: 30 }
+`;
+const { write } = scratch("esm-sim-set-");
+const file = write("s.yaml", yaml);
+
+function withSets(...args: string[]) {
+  const overrides = args.map((a) => parseOverride(a) as Override);
+  const r = parseScenario(yaml, "s.yaml", { overrides });
+  return r;
+}
+
+describe("--set overrides", () => {
+  it("changes the batch size the mapping invokes with", () => {
+    const r = withSets("mapping.BatchSize=1");
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const { events } = runWithTrace(r.scenario);
+    const sizes = events.filter((e) => e.type === "invoke").map((e) => e.records.length);
+    expect(new Set(sizes)).toEqual(new Set([1]));
+    expect(sizes.length).toBe(30);
+  });
+
+  it("indexes lists, reads values as YAML scalars and creates missing maps", () => {
+    const r = withSets("traffic.0.records=7", "traffic.1={ at: 1s, records: 2, key: late }", "mapping.ScalingConfig.MaximumConcurrency=2", "expect.records.succeeded.eq=9");
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const { events, report } = runWithTrace(r.scenario);
+    expect(report.records.produced).toBe(9);
+    expect(r.scenario.mapping.maximumConcurrency).toBe(2);
+    expect(Math.max(...events.filter((e) => e.type === "invoke").map((e) => e.concurrency))).toBeLessThanOrEqual(2);
+    expect(report.expectations.map((e) => [e.path, e.expected, e.passed])).toEqual([["records.succeeded", 9, true]]);
+  });
+
+  it("matches an existing dotted expect key whole", () => {
+    const r = withSets("expect.records.succeeded={ gte: 1 }");
+    expect(r.ok && r.scenario.expectations.map((e) => [e.path, e.op, e.expected])).toEqual([["records.succeeded", "gte", 1]]);
+  });
+
+  it("runs with the override, exits 1 on the expectation it broke, and puts it in the reproduce line", async () => {
+    const r = await cli("run", file, "--set", "traffic.0.records=29");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("expectation failed: records.succeeded eq 30 (actual 29)");
+    expect(r.err).toContain(`reproduce: esm-sim run ${file} --seed 1 --set traffic.0.records=29`);
+  });
+
+  it("names the --set in a validation problem instead of a file position", async () => {
+    const r = await cli("run", file, "--set", "mapping.BatchSize=20000", "--set", "mapping.BatchSiz=5");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--set mapping.BatchSize=20000 mapping.BatchSize: must be an integer 1..10,000 (got 20000)");
+    expect(r.err).toContain('--set mapping.BatchSiz=5 mapping.BatchSiz: unknown key (did you mean "BatchSize"?)');
+    expect(r.err).toContain("2 problems found; nothing was run");
+  });
+
+  it("rejects paths that do not fit the document and malformed arguments, all at once", async () => {
+    const r = await cli("run", file, "--set", "traffic.5.rate=1", "--set", "name.x=1");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--set traffic.5.rate=1: traffic has 1 entry: use an index 0..1 (got 5)");
+    expect(r.err).toContain('--set name.x=1: name is "set", not a map or a list, so it has no "x"');
+    const m = await cli("run", file, "--set", "BatchSize", "--set", "a..b=1");
+    expect(m.code).toBe(2);
+    expect(m.err).toContain("--set BatchSize: must be <path>=<value>");
+    expect(m.err).toContain('--set a..b=1: the path "a..b" has an empty segment');
+  });
+
+  it("removes a key when the value is empty", () => {
+    const r = withSets("mapping=", "expect.records.succeeded=");
+    expect(r.ok && [r.scenario.mapping.batchSize, r.scenario.expectations.length]).toEqual([10, 0]);
+  });
+
+  it("works on validate too", async () => {
+    const r = await cli("validate", file, "--set", "mapping.BatchSize=0");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--set mapping.BatchSize=0 mapping.BatchSize: must be an integer 1..10,000 (got 0)");
+  });
+});
