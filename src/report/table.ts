@@ -60,6 +60,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
     ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", `${fmtInt(r.sqs.polls)} (${fmtInt(r.sqs.emptyPolls)})`, "", ""],
   );
   out.push(t.toString());
+  out.push(c.dim(`trace digest ${r.traceDigest} (same scenario, seed and version: same digest)`));
 
   if (r.expectations.length > 0) {
     out.push("");

@@ -48,6 +48,8 @@ export interface Report {
   expectations: ExpectationResult[];
   series: { concurrency: [number, number][]; backlog: [number, number][]; oldestAge: [number, number][] };
   eventsRun: number;
+  /** 16 hex characters: a digest of the run's trace events (all but produce), identical with and without --trace. */
+  traceDigest: string;
 }
 
 export interface RunResult {

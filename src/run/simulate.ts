@@ -133,6 +133,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
       oldestAge: series(metrics.ageSeries, true),
     },
     eventsRun: sched.eventsRun,
+    traceDigest: metrics.digest.hex(),
   };
   report.expectations = checkExpectations(scenario.expectations, report);
   return { scenario, report };
