@@ -4,14 +4,18 @@
  */
 import chalk from "chalk";
 import { Command, CommanderError, Option } from "commander";
+import { CheckSuite } from "../checks/suite.js";
+import { limitsOf } from "../checks/limits.js";
 import { InternalError } from "../engine/assert.js";
 import { FIGURE_NAMES, PROFILES, PROFILE_NAMES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
+import { renderChecks } from "../report/checks.js";
 import { renderJson } from "../report/json.js";
 import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
-import { simulate } from "../run/simulate.js";
+import { simulate, type TraceContext } from "../run/simulate.js";
+import type { TraceListener } from "../trace/events.js";
 import { VERSION } from "../run/version.js";
 import { parseScenario } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
@@ -48,6 +52,7 @@ interface RunOpts {
   output?: string;
   trace?: string;
   color: boolean;
+  check?: boolean;
 }
 
 /** Run the CLI. Returns the exit code (never throws, never exits the process itself). */
@@ -73,6 +78,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--output <file>", "write the report to a file instead of stdout")
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
+    .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
     .addHelpText("after", EXAMPLES)
     .action((file: string, opts: RunOpts) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
@@ -86,30 +92,45 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return;
       }
       const scenario = parsed.scenario;
-      reproduce = `esm-sim run ${file} --seed ${scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}`;
+      reproduce = `esm-sim run ${file} --seed ${scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}${opts.check ? " --check" : ""}`;
       let writer: AtomicLineWriter | null = null;
       if (opts.trace) writer = new AtomicLineWriter(opts.trace);
+      const suite = opts.check ? new CheckSuite(limitsOf(scenario)) : null;
       let result;
       try {
         const w = writer;
-        result = simulate(scenario, w ? { trace: (ctx) => (e) => w.line(traceLine(e, ctx)) } : {});
+        const listen = w || suite ? { trace: (ctx: TraceContext): TraceListener => {
+          if (!suite) return (e) => w!.line(traceLine(e, ctx));
+          if (!w) return suite.listener;
+          return (e) => {
+            w.line(traceLine(e, ctx));
+            suite.listener(e);
+          };
+        } } : {};
+        result = simulate(scenario, listen);
         writer?.commit();
       } catch (e) {
         writer?.abort();
         throw e;
       }
       const report = result.report;
+      if (suite) report.checks = suite.finish(report);
       const color = opts.color && !opts.output && io.isTty && chalk.level > 0;
-      const text2 = opts.format === "json" ? renderJson(report) : renderTable(report, { color });
+      let text2 = opts.format === "json" ? renderJson(report) : renderTable(report, { color });
+      if (report.checks && opts.format !== "json") text2 += "\n" + renderChecks(report.checks, { color });
       if (opts.output) writeFileAtomic(opts.output, text2);
       else io.out(text2);
       const failed = report.expectations.filter((x) => !x.passed);
-      if (failed.length > 0) {
+      const failedChecks = (report.checks ?? []).filter((x) => x.status === "fail");
+      if (failed.length > 0 || failedChecks.length > 0) {
         for (const f of failed) {
           const actual = METRIC_PATHS[f.path] === "ms" && typeof f.actual === "number" ? fmtMs(f.actual) : String(f.actual);
           io.err(`expectation failed: ${f.path} ${f.op} ${f.written} (actual ${actual})\n`);
         }
-        io.err(`reproduce: ${reproduce}\n`);
+        for (const f of failedChecks) {
+          io.err(`check failed: ${f.name}: ${f.summary}${f.examples.length ? `; first: ${f.examples[0]}` : ""}\n`);
+        }
+        io.err(`seed: ${report.seed}\nreproduce: ${reproduce}\n`);
         code = 1;
       }
     });

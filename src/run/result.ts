@@ -13,6 +13,17 @@ export interface ExpectationResult {
   passed: boolean;
 }
 
+/** One invariant check of a run (src/checks), as `--check` reports it. */
+export interface CheckOutcome {
+  name: string;
+  status: "pass" | "fail" | "skip";
+  /** What was checked and the numbers seen (pass), why it does not apply (skip), or how many violations (fail). */
+  summary: string;
+  violations: number;
+  /** The first few violations, each with its virtual time. */
+  examples: string[];
+}
+
 export interface Report {
   scenario: string;
   description: string;
@@ -50,6 +61,8 @@ export interface Report {
   eventsRun: number;
   /** 16 hex characters: a digest of the run's trace events (all but produce), identical with and without --trace. */
   traceDigest: string;
+  /** Present only with --check. */
+  checks?: CheckOutcome[];
 }
 
 export interface RunResult {
