@@ -202,7 +202,8 @@ export function checkRules(doc: unknown): RuleFinding[] {
   // --- expectations -----------------------------------------------------------------------------------
   if (isObj(doc.expect)) {
     for (const [path, checks] of Object.entries(doc.expect)) {
-      const kind = METRIC_PATHS[path];
+      // Own keys only: `toString` or `__proto__` are not report fields.
+      const kind = Object.hasOwn(METRIC_PATHS, path) ? METRIC_PATHS[path] : undefined;
       if (!kind) {
         const s = suggest(path, Object.keys(METRIC_PATHS));
         err(["expect", path], `is not a report field${s ? ` (did you mean "${s}"?)` : ""}; fields: ${Object.keys(METRIC_PATHS).join(", ")}`);
