@@ -469,7 +469,7 @@ export class IteratorAgeChecker extends Checker {
     this.samples++;
     if (ageUs > this.maxSeenUs) this.maxSeenUs = ageUs;
     if (!(ageUs >= 0)) this.fail(tUs, `${what} ${ageUs} us is negative`);
-    else if (ageUs > this.limits.iteratorAgeMaxUs) this.fail(tUs, `${what} ${formatDurationUs(ageUs)} is beyond ${formatDurationUs(this.limits.iteratorAgeMaxUs)}, ${this.limits.iteratorAgeWhy}`);
+    else if (ageUs > this.limits.iteratorAgeMaxUs) this.fail(tUs, `${what} ${usToMs(ageUs)} ms is beyond ${usToMs(this.limits.iteratorAgeMaxUs)} ms, ${this.limits.iteratorAgeWhy}`);
   }
 
   event(e: TraceEvent): void {
