@@ -28,6 +28,9 @@ export function readScenarioFile(path: string): string {
   } catch (e) {
     throw new UsageError(`${path}: ${ioReason(e)}`);
   }
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+    throw new UsageError(`${path}: is UTF-16 text; save it as UTF-8 (a scenario is a YAML file in UTF-8)`);
+  }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(buf);
   } catch {
