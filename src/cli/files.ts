@@ -64,6 +64,8 @@ export class AtomicLineWriter {
   private fd: number;
   private buf: string[] = [];
   private bufChars = 0;
+  /** Characters written so far (the size in bytes for ASCII, which trace lines are but for key names). */
+  chars = 0;
 
   constructor(private readonly path: string) {
     this.tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
@@ -77,6 +79,7 @@ export class AtomicLineWriter {
   line(s: string): void {
     this.buf.push(s);
     this.bufChars += s.length + 1;
+    this.chars += s.length + 1;
     if (this.bufChars > 1 << 20) this.flush();
   }
 

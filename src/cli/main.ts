@@ -14,12 +14,14 @@ import { renderChecks } from "../report/checks.js";
 import { renderJson } from "../report/json.js";
 import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
+import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, estimateRecords, formatBytes, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
 import { simulate, type TraceContext } from "../run/simulate.js";
-import type { TraceListener } from "../trace/events.js";
+import type { TraceEvent, TraceListener } from "../trace/events.js";
 import { VERSION } from "../run/version.js";
 import { parseScenario } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
-import { parseDurationUs } from "../scenario/units.js";
+import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
+import { formatDurationUs, parseDurationUs, parseSizeBytes } from "../scenario/units.js";
 import { AtomicLineWriter, readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
 
 export interface Io {
@@ -53,12 +55,15 @@ interface RunOpts {
   trace?: string;
   color: boolean;
   check?: boolean;
+  maxEvents?: string;
+  traceLimit?: string;
 }
 
 /** Run the CLI. Returns the exit code (never throws, never exits the process itself). */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   let code = 0;
   let reproduce: string | null = null;
+  let runSeed: number | null = null;
   const program = new Command()
     .name("esm-sim")
     .description("Deterministic simulator of AWS Lambda event source mappings: what will this mapping actually do?")
@@ -79,10 +84,14 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
     .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
+    .option("--max-events <n>", `stop the run after this many scheduler events (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")}), a sanity budget`)
+    .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
     .addHelpText("after", EXAMPLES)
     .action((file: string, opts: RunOpts) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
       const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
+      const maxEvents = opts.maxEvents === undefined ? DEFAULT_MAX_EVENTS : parseMaxEvents(opts.maxEvents);
+      const traceLimitBytes = opts.traceLimit === undefined ? DEFAULT_TRACE_LIMIT_BYTES : parseTraceLimit(opts.traceLimit);
       const text = readScenarioFile(file);
       const parsed = parseScenario(text, file, { seed, untilUs });
       printWarnings(io, parsed.warnings);
@@ -92,22 +101,40 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return;
       }
       const scenario = parsed.scenario;
+      runSeed = scenario.seed;
       reproduce = `esm-sim run ${file} --seed ${scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}${opts.check ? " --check" : ""}`;
+      if (opts.trace) {
+        const records = estimateRecords(scenario);
+        const bytes = records * TRACE_BYTES_PER_RECORD;
+        if (bytes > traceLimitBytes) {
+          throw new UsageError(
+            `--trace: about ${records.toLocaleString("en-US")} records would write about ${formatBytes(bytes)} of trace (at least ${TRACE_BYTES_PER_RECORD} bytes a record), more than the ${formatBytes(traceLimitBytes)} limit: shorten the run (until, the producers' to), lower the rates, or allow it with --trace-limit ${formatBytes(Math.ceil(bytes * 2)).replace(" ", "")}`,
+          );
+        }
+      }
       let writer: AtomicLineWriter | null = null;
       if (opts.trace) writer = new AtomicLineWriter(opts.trace);
       const suite = opts.check ? new CheckSuite(limitsOf(scenario)) : null;
       let result;
       try {
         const w = writer;
+        const write = (e: TraceEvent, ctx: TraceContext) => {
+          w!.line(traceLine(e, ctx));
+          if (w!.chars > traceLimitBytes) {
+            throw new UsageError(
+              `--trace: the trace passed the ${formatBytes(traceLimitBytes)} limit at virtual time ${formatDurationUs(e.tUs)}; nothing was written. Shorten the run or allow more with --trace-limit ${formatBytes(traceLimitBytes * 4).replace(" ", "")}`,
+            );
+          }
+        };
         const listen = w || suite ? { trace: (ctx: TraceContext): TraceListener => {
-          if (!suite) return (e) => w!.line(traceLine(e, ctx));
+          if (!suite) return (e) => write(e, ctx);
           if (!w) return suite.listener;
           return (e) => {
-            w.line(traceLine(e, ctx));
+            write(e, ctx);
             suite.listener(e);
           };
         } } : {};
-        result = simulate(scenario, listen);
+        result = simulate(scenario, { ...listen, maxEvents });
         writer?.commit();
       } catch (e) {
         writer?.abort();
@@ -120,6 +147,20 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       if (report.checks && opts.format !== "json") text2 += "\n" + renderChecks(report.checks, { color });
       if (opts.output) writeFileAtomic(opts.output, text2);
       else io.out(text2);
+      if (report.stopReason === "event-budget") {
+        io.err(
+          `esm-sim: the run stopped early, after ${report.eventsRun.toLocaleString("en-US")} scheduler events (the sanity budget) at virtual time ${fmtMs(report.endedAt)}, before it drained; the report covers the run so far. Shorten the run (until, the producers' to), lower the rates, or raise the budget with --max-events ${maxEvents * 4}\n`,
+        );
+        code = 2;
+        return;
+      }
+      if (report.stopReason === "record-budget") {
+        io.err(
+          `esm-sim: the run stopped early at virtual time ${fmtMs(report.endedAt)}: more than ${MAX_WAITING_RECORDS.toLocaleString("en-US")} records were waiting at once, and esm-sim holds each waiting record in memory (about 1 GB for that many); the report covers the run so far. Lower the rates or bursts, or let the mapping keep up (BatchSize, MaximumConcurrency, ReservedConcurrentExecutions, function duration)\n`,
+        );
+        code = 2;
+        return;
+      }
       const failed = report.expectations.filter((x) => !x.passed);
       const failedChecks = (report.checks ?? []).filter((x) => x.status === "fail");
       if (failed.length > 0 || failedChecks.length > 0) {
@@ -166,7 +207,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    return handleError(e, io, reproduce);
+    return handleError(e, io, reproduce, runSeed);
   }
   return code;
 }
@@ -191,6 +232,17 @@ function parseSeed(s: string): number {
   return Number(s);
 }
 
+function parseMaxEvents(s: string): number {
+  if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw new UsageError(`--max-events: must be a whole number of at least 1 (got ${JSON.stringify(s)})`);
+  return Number(s);
+}
+
+function parseTraceLimit(s: string): number {
+  const bytes = parseSizeBytes(/^\d+(\.\d+)?$/.test(s) ? Number(s) : s);
+  if (bytes === null || bytes < 1) throw new UsageError(`--trace-limit: must be a size such as 500MB or 4GB (got ${JSON.stringify(s)})`);
+  return bytes;
+}
+
 function parseUntil(s: string): number {
   const us = parseDurationUs(/^\d+(\.\d+)?$/.test(s) ? Number(s) : s);
   if (us === null || us === 0) throw new UsageError(`--until: must be a positive duration such as 30m, 2h or 90s (got ${JSON.stringify(s)})`);
@@ -206,7 +258,7 @@ function printWarnings(io: Io, warnings: Problem[]): void {
   for (const w of warnings) io.err(formatProblem(w) + "\n");
 }
 
-function handleError(e: unknown, io: Io, reproduce: string | null): number {
+function handleError(e: unknown, io: Io, reproduce: string | null, seed: number | null): number {
   if (e instanceof CommanderError) {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
     // commander has already printed its message
@@ -219,6 +271,7 @@ function handleError(e: unknown, io: Io, reproduce: string | null): number {
   const what = e instanceof InternalError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   io.err(`esm-sim: internal error (a bug in esm-sim, not in your scenario): ${what}\n`);
   if (e instanceof Error && e.stack && process.env.ESM_SIM_DEBUG) io.err(e.stack + "\n");
+  if (seed !== null) io.err(`seed: ${seed}\n`);
   if (reproduce) io.err(`reproduce: ${reproduce}\n`);
   io.err("Please report it with the scenario file and the reproduce line.\n");
   return 3;

@@ -24,6 +24,8 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const ended = fmtMs(r.endedAt);
   if (r.drained) out.push(c.green(`Drained at ${ended}: every record reached an end state.`));
   else if (r.stopReason === "until") out.push(c.yellow(`Stopped at until (${ended}) with ${fmtInt(r.records.pending)} records still pending.`));
+  else if (r.stopReason === "event-budget") out.push(c.red(`Stopped early at ${ended} after ${fmtInt(r.eventsRun)} events (the event budget, --max-events) with ${fmtInt(r.records.pending)} records still pending.`));
+  else if (r.stopReason === "record-budget") out.push(c.red(`Stopped early at ${ended}: more records waited at once than esm-sim holds in memory; ${fmtInt(r.records.pending)} records still pending.`));
   else out.push(c.red(`Did not drain: stopped at the cap (${ended}) with ${fmtInt(r.records.pending)} records still pending.`));
   out.push("");
 

@@ -2,7 +2,8 @@
 import type { SeriesPoint } from "../metrics/collector.js";
 import type { Expectation, Scenario } from "../scenario/model.js";
 
-export type StopReason = "drained" | "until" | "cap";
+/** Why the run stopped. The two budgets stop a run that would take too long or hold too much (run/budget.ts). */
+export type StopReason = "drained" | "until" | "cap" | "event-budget" | "record-budget";
 
 export interface ExpectationResult {
   path: string;

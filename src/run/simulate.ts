@@ -4,6 +4,7 @@
  *
  * Stop rules (shared/design/scenario-format.md): drained = every producer finished and every record in an end
  * state. Without `until`, a run that cannot drain stops at a cap: for queues, 14 days after the last arrival.
+ * Two budgets (run/budget.ts) stop a run early: too many scheduler events, or too many records waiting at once.
  */
 import { assert } from "../engine/assert.js";
 import { prngStream } from "../engine/prng.js";
@@ -16,7 +17,9 @@ import type { Scenario } from "../scenario/model.js";
 import { KeyTable } from "../sources/keys.js";
 import { SqsQueue } from "../sources/sqs-queue.js";
 import { Traffic } from "../sources/traffic.js";
+import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import { Trace, type TraceListener } from "../trace/events.js";
+import { DEFAULT_MAX_EVENTS } from "./budget.js";
 import { checkExpectations } from "./expect.js";
 import type { Report, RunResult, StopReason } from "./result.js";
 import { VERSION } from "./version.js";
@@ -32,6 +35,10 @@ export interface TraceContext {
 export interface SimulateOptions {
   /** Makes a listener for every trace event, per-record ones included (for --trace). */
   trace?: (ctx: TraceContext) => TraceListener;
+  /** Stop with stopReason "event-budget" after this many scheduler events (default DEFAULT_MAX_EVENTS). */
+  maxEvents?: number;
+  /** Stop with stopReason "record-budget" when more records than this wait at once (default MAX_WAITING_RECORDS). */
+  maxWaitingRecords?: number;
 }
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): RunResult {
@@ -50,10 +57,20 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
 
   const endUs = scenario.untilUs ?? traffic.lastArrivalUs + QUEUE_CAP_US;
   const drained = () => traffic.done && queue.liveCount === 0 && !mapping.holdsBatches();
+  const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+  const maxWaiting = options.maxWaitingRecords ?? MAX_WAITING_RECORDS;
   let stopReason: StopReason;
   for (;;) {
     if (drained()) {
       stopReason = "drained";
+      break;
+    }
+    if (sched.eventsRun >= maxEvents) {
+      stopReason = "event-budget";
+      break;
+    }
+    if (queue.liveCount > maxWaiting) {
+      stopReason = "record-budget";
       break;
     }
     const t = sched.peekTimeUs();
