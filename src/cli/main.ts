@@ -14,7 +14,7 @@ import { renderChecks } from "../report/checks.js";
 import { renderJson } from "../report/json.js";
 import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
-import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, estimateRecords, formatBytes, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
+import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, defaultMaxEvents, estimateRecords, formatBytes, MAX_EVENTS_PER_RECORD, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
 import { simulate, type TraceContext } from "../run/simulate.js";
 import type { TraceEvent, TraceListener } from "../trace/events.js";
 import { VERSION } from "../run/version.js";
@@ -84,13 +84,13 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
     .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
-    .option("--max-events <n>", `stop the run after this many scheduler events (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")}), a sanity budget`)
+    .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
     .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
     .addHelpText("after", EXAMPLES)
     .action((file: string, opts: RunOpts) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
       const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
-      const maxEvents = opts.maxEvents === undefined ? DEFAULT_MAX_EVENTS : parseMaxEvents(opts.maxEvents);
+      const maxEventsOpt = opts.maxEvents === undefined ? undefined : parseMaxEvents(opts.maxEvents);
       const traceLimitBytes = opts.traceLimit === undefined ? DEFAULT_TRACE_LIMIT_BYTES : parseTraceLimit(opts.traceLimit);
       const text = readScenarioFile(file);
       const parsed = parseScenario(text, file, { seed, untilUs });
@@ -101,6 +101,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return;
       }
       const scenario = parsed.scenario;
+      const maxEvents = maxEventsOpt ?? defaultMaxEvents(scenario);
       runSeed = scenario.seed;
       reproduce = `esm-sim run ${file} --seed ${scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}${opts.check ? " --check" : ""}`;
       if (opts.trace) {

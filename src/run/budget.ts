@@ -5,8 +5,17 @@
  */
 import type { Scenario } from "../scenario/model.js";
 
-/** Scheduler events after which a run stops. A 57.6-million-record SQS run takes about 6 million. */
+/**
+ * Scheduler events after which a run stops: 50 million (about 20 s of CPU for an idle mapping ticking once a
+ * second), or 20 per record the producers send, whichever is larger. A 1-million-record SQS burst in batches of
+ * 10 takes about 100,000; in batches of 1 about 2 million.
+ */
 export const DEFAULT_MAX_EVENTS = 50_000_000;
+export const MAX_EVENTS_PER_RECORD = 20;
+
+export function defaultMaxEvents(s: Scenario): number {
+  return Math.max(DEFAULT_MAX_EVENTS, MAX_EVENTS_PER_RECORD * estimateRecords(s));
+}
 
 /** Bytes of --trace output per produced record, a low estimate from the shipped scenarios (170 to 700). */
 export const TRACE_BYTES_PER_RECORD = 200;

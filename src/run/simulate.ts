@@ -19,7 +19,7 @@ import { SqsQueue } from "../sources/sqs-queue.js";
 import { Traffic } from "../sources/traffic.js";
 import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import { Trace, type TraceListener } from "../trace/events.js";
-import { DEFAULT_MAX_EVENTS } from "./budget.js";
+import { defaultMaxEvents } from "./budget.js";
 import { checkExpectations } from "./expect.js";
 import type { Report, RunResult, StopReason } from "./result.js";
 import { VERSION } from "./version.js";
@@ -35,7 +35,7 @@ export interface TraceContext {
 export interface SimulateOptions {
   /** Makes a listener for every trace event, per-record ones included (for --trace). */
   trace?: (ctx: TraceContext) => TraceListener;
-  /** Stop with stopReason "event-budget" after this many scheduler events (default DEFAULT_MAX_EVENTS). */
+  /** Stop with stopReason "event-budget" after this many scheduler events (default: budget.ts defaultMaxEvents). */
   maxEvents?: number;
   /** Stop with stopReason "record-budget" when more records than this wait at once (default MAX_WAITING_RECORDS). */
   maxWaitingRecords?: number;
@@ -57,7 +57,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
 
   const endUs = scenario.untilUs ?? traffic.lastArrivalUs + QUEUE_CAP_US;
   const drained = () => traffic.done && queue.liveCount === 0 && !mapping.holdsBatches();
-  const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+  const maxEvents = options.maxEvents ?? defaultMaxEvents(scenario);
   const maxWaiting = options.maxWaitingRecords ?? MAX_WAITING_RECORDS;
   let stopReason: StopReason;
   for (;;) {
