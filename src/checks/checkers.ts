@@ -14,6 +14,9 @@ import type { CheckLimits } from "./limits.js";
 
 export const MAX_EXAMPLES = 5;
 
+/** `1 invocation`, `2 invocations`, with thousands separators. */
+export const count = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+
 /** Any trace event, including types this version does not define, read by field name. */
 export interface LooseEvent {
   type: string;
@@ -57,7 +60,7 @@ export abstract class Checker {
   protected verdict(passSummary: string): Verdict {
     return this.violations === 0
       ? { status: "pass", summary: passSummary }
-      : { status: "fail", summary: `${this.violations} violation${this.violations > 1 ? "s" : ""}` };
+      : { status: "fail", summary: count(this.violations, "violation") };
   }
 }
 
@@ -116,7 +119,8 @@ export class TraceChecker extends Checker {
   }
 
   finish(): Verdict {
-    return this.verdict(`${this.events.toLocaleString("en-US")} events in time order; records produced 0..${this.book.produced - 1} and referred to only after`);
+    const produced = this.book.produced === 0 ? "no records produced" : `records produced 0..${this.book.produced - 1} and referred to only after`;
+    return this.verdict(`${count(this.events, "event")} in time order; ${produced}`);
   }
 }
 
@@ -328,7 +332,7 @@ export class ConcurrencyChecker extends Checker {
     const fnLimit = l.reservedConcurrency ?? l.accountConcurrency;
     this.caps.push({ limit: fnLimit, what: l.reservedConcurrency !== null ? `ReservedConcurrentExecutions ${fnLimit}` : `account ConcurrentExecutions ${fnLimit}` });
     if (l.maximumConcurrency !== null) this.caps.push({ limit: l.maximumConcurrency, what: `MaximumConcurrency ${l.maximumConcurrency}` });
-    if (l.pollerCeiling !== null) this.caps.push({ limit: l.pollerCeiling, what: `the mapping's ceiling ${l.pollerCeiling}` });
+    if (l.pollerCeiling !== null) this.caps.push({ limit: l.pollerCeiling, what: `the mapping's ceiling ${l.pollerCeiling} (profile maximum, MaximumConcurrency, account)` });
     if (l.shards !== null && l.parallelizationFactor !== null) {
       this.caps.push({ limit: l.shards * l.parallelizationFactor, what: `shards x ParallelizationFactor = ${l.shards * l.parallelizationFactor}` });
     }
@@ -393,7 +397,7 @@ export class ConcurrencyChecker extends Checker {
   finish(report: Report): Verdict {
     this.agree("concurrency.max", report.concurrency.max, this.max);
     const caps = this.caps.map((c) => c.what).join(", ");
-    return this.verdict(`at most ${this.max} invocations in flight, within ${caps}${this.limits.orderScope !== "none" ? `; one batch per ${this.limits.orderScope} in flight` : ""}`);
+    return this.verdict(`at most ${count(this.max, "invocation")} in flight, within ${caps}${this.limits.orderScope !== "none" ? `; one batch per ${this.limits.orderScope} in flight` : ""}`);
   }
 }
 
@@ -487,7 +491,7 @@ export class IteratorAgeChecker extends Checker {
       if (!(v >= 0) || v > maxMs) this.fail(null, `the report's iteratorAge.${q} ${v} ms is outside 0..${maxMs} ms`);
     }
     if (this.samples > 0) this.agree("iteratorAge.max (ms)", report.iteratorAge.max, usToMs(this.maxSeenUs));
-    return this.verdict(`${this.samples.toLocaleString("en-US")} readings, max ${formatDurationUs(Math.max(0, this.maxSeenUs))}, within 0..${formatDurationUs(this.limits.iteratorAgeMaxUs)} (${this.limits.iteratorAgeWhy})`);
+    return this.verdict(`${count(this.samples, "reading")}, max ${formatDurationUs(Math.max(0, this.maxSeenUs))}, within 0..${formatDurationUs(this.limits.iteratorAgeMaxUs)} (${this.limits.iteratorAgeWhy})`);
   }
 }
 
@@ -516,7 +520,7 @@ export class RedriveChecker extends Checker {
   finish(): Verdict {
     if (this.limits.sourceType !== "sqs" && this.limits.sourceType !== "sqs-fifo") return { status: "skip", summary: `not applicable to ${this.limits.sourceType} sources` };
     if (this.limits.maxReceiveCount === Infinity && this.violations === 0) return { status: "pass", summary: `no redrive policy and no message moved to a DLQ; deliveries up to attempt ${this.maxAttempt}` };
-    return this.verdict(`${this.moved} messages moved to the DLQ, each after exactly maxReceiveCount ${this.limits.maxReceiveCount} receives; no delivery beyond attempt ${this.limits.maxReceiveCount}`);
+    return this.verdict(`${count(this.moved, "message")} moved to the DLQ, each after exactly maxReceiveCount (${this.limits.maxReceiveCount}) receives; no delivery beyond attempt ${this.limits.maxReceiveCount}`);
   }
 }
 
@@ -559,6 +563,6 @@ export class OnFailureChecker extends Checker {
       if (!start || !end) this.fail(null, `on-failure record ${i} lacks a sequence range`);
       else if (start.length === end.length ? start > end : start.length > end.length) this.fail(null, `on-failure record ${i}: startSequenceNumber ${start} is after endSequenceNumber ${end}`);
     });
-    return this.verdict(`${this.batches.length} on-failure batches, each matching its destination record`);
+    return this.verdict(`${count(this.batches.length, "on-failure batch")}, each matching its destination record`.replace("batchs", "batches"));
   }
 }

@@ -65,7 +65,7 @@ function sqsLimits(s: Scenario): CheckLimits {
     // A message in flight is expired only once it is visible again (esm-sim's choice, sqs-queue.ts), and it was
     // received before its retention ran out, so the oldest message is younger than retention + visibility timeout.
     iteratorAgeMaxUs: src.retentionUs + src.visibilityTimeoutUs,
-    iteratorAgeWhy: "MessageRetentionPeriod + VisibilityTimeout (a message in flight expires once visible again)",
+    iteratorAgeWhy: "MessageRetentionPeriod + VisibilityTimeout: a message in flight expires once visible again",
     maxReceiveCount: src.maxReceiveCount,
     successEndsRecords: true,
     onFailureDestination: false,
