@@ -12,13 +12,9 @@
  * someone asks for per-record events) feeds its type, time and integer fields, so the digest is the same with
  * and without --trace and costs a few multiplications per event.
  */
-import type { SimRecord, TraceEvent } from "../trace/events.js";
-import { TraceDigest } from "./digest.js";
+import type { TraceEvent } from "../trace/events.js";
+import { digestEvent, TraceDigest } from "./digest.js";
 import { Percentiles } from "./histogram.js";
-
-const OUTCOME_CODE = { ok: 0, error: 1, timeout: 2, partial: 3 } as const;
-const CLOSED_BY_CODE = { size: 0, window: 1, payload: 2, available: 3 } as const;
-const SCALE_REASON_CODE = { start: 0, "scale-up": 1, "scale-down": 2, "low-traffic": 3, "back-off": 4, limit: 5 } as const;
 
 export interface SeriesPoint {
   tUs: number;
@@ -66,34 +62,14 @@ export class MetricsCollector {
     this.seriesEveryUs = seriesEveryUs;
   }
 
-  /** Record ids in order, folded into one word first (one multiply per record), then into the digest. */
-  private digestIds(records: readonly SimRecord[]): void {
-    let acc = records.length;
-    for (let i = 0; i < records.length; i++) acc = (Math.imul(acc, 0x01000193) + records[i].n) | 0;
-    this.digest.word(acc);
-  }
-
   readonly listener = (e: TraceEvent): void => {
-    const d = this.digest;
+    digestEvent(this.digest, e);
     switch (e.type) {
       case "poll":
-        d.word(1);
-        d.wide(e.tUs);
-        d.word(e.poller);
-        d.word(e.received);
-        d.word(e.visible);
         this.polls++;
         if (e.received === 0) this.emptyPolls++;
         break;
       case "invoke":
-        d.word(2);
-        d.wide(e.tUs);
-        d.word(e.invocation);
-        d.word(e.poller);
-        d.word(e.attempt);
-        d.word(e.concurrency);
-        d.word(CLOSED_BY_CODE[e.closedBy]);
-        this.digestIds(e.records);
         this.invocations++;
         this.batchSizes.add(e.records.length);
         if (e.concurrency > this.concurrencyMax) {
@@ -102,15 +78,6 @@ export class MetricsCollector {
         }
         break;
       case "result": {
-        d.word(3);
-        d.wide(e.tUs);
-        d.word(e.invocation);
-        d.word(OUTCOME_CODE[e.outcome]);
-        d.wide(e.durationUs);
-        d.word(e.redundant);
-        d.word(e.ignoredPartial);
-        this.digestIds(e.failed);
-        this.digestIds(e.succeeded);
         if (e.outcome === "error") this.errors++;
         else if (e.outcome === "timeout") this.timeouts++;
         else if (e.outcome === "partial") this.partial++;
@@ -133,53 +100,22 @@ export class MetricsCollector {
         break;
       }
       case "throttle":
-        d.word(4);
-        d.wide(e.tUs);
-        d.word(e.poller);
-        d.word(e.records.length);
-        d.word(e.concurrency);
-        d.word(e.limit);
-        d.word(e.next === "retry" ? 0 : 1);
         this.throttles++;
         break;
       case "dlq":
-        d.word(5);
-        d.wide(e.tUs);
-        d.word(e.record.n);
-        d.word(e.receiveCount);
         this.dlq++;
         break;
       case "expire":
-        d.word(6);
-        d.wide(e.tUs);
-        d.word(e.record.n);
         this.expired++;
         break;
       case "retry":
-        d.word(7);
-        d.wide(e.tUs);
-        d.word(e.record.n);
-        d.word(e.receiveCount);
-        d.word(e.reason === "VisibilityTimeoutExpired" ? 0 : 1);
         if (e.reason === "VisibilityTimeoutExpired") this.visibilityRedeliveries++;
         else this.spontaneousDuplicates++;
         break;
       case "scale":
-        d.word(8);
-        d.wide(e.tUs);
-        d.word(e.from);
-        d.word(e.to);
-        d.word(SCALE_REASON_CODE[e.reason]);
         if (e.to > this.pollersMax) this.pollersMax = e.to;
         break;
       case "sample":
-        d.word(9);
-        d.wide(e.tUs);
-        d.word(e.visible);
-        d.word(e.inFlight);
-        d.wide(e.oldestAgeUs);
-        d.word(e.pollers);
-        d.word(e.concurrency);
         this.iteratorAge.add(e.oldestAgeUs);
         if (e.tUs >= this.nextSeriesUs) {
           this.concurrencySeries.push({ tUs: e.tUs, value: e.concurrency });

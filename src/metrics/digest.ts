@@ -4,8 +4,12 @@
  * Math.imul), fed 32-bit words: integer fields only, no strings are built. Times and durations (microseconds, up
  * to 2^53) are fed as two words. Rendered as 16 lowercase hex characters.
  *
+ * Each event's fields are first folded into one word (an FNV-style multiply per field, a bijection of the state
+ * for each field, so a change in any one field always changes the word), then that word is mixed into the lanes.
+ *
  * Not a cryptographic hash: it detects changes in behaviour, it does not resist forgery.
  */
+import type { SimRecord, TraceEvent } from "../trace/events.js";
 
 export class TraceDigest {
   private h1 = 0x2545f491;
@@ -57,4 +61,101 @@ function fmix(h: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h;
+}
+
+const P = 0x01000193;
+const HI = 4294967296;
+const OUTCOME_CODE = { ok: 0, error: 1, timeout: 2, partial: 3 } as const;
+const CLOSED_BY_CODE = { size: 0, window: 1, payload: 2, available: 3 } as const;
+const SCALE_REASON_CODE = { start: 0, "scale-up": 1, "scale-down": 2, "low-traffic": 3, "back-off": 4, limit: 5 } as const;
+
+/** Fold a time or duration (microseconds, up to 2^53) into h. */
+function wideInto(h: number, x: number): number {
+  h = Math.imul(h ^ (x >>> 0), P);
+  return Math.imul(h ^ ((x / HI) | 0), P);
+}
+
+/** Fold record ids, in order, into h. */
+function idsInto(h: number, records: readonly SimRecord[]): number {
+  h = Math.imul(h ^ records.length, P);
+  for (let i = 0; i < records.length; i++) h = Math.imul(h ^ records[i].n, P);
+  return h;
+}
+
+/**
+ * Feed one trace event to the digest: its type, time and integer fields. `produce` events are skipped: they are
+ * only emitted when a listener asks for per-record events, and the digest must not depend on that.
+ */
+export function digestEvent(d: TraceDigest, e: TraceEvent): void {
+  let h: number;
+  switch (e.type) {
+    case "produce":
+      return;
+    case "poll":
+      h = wideInto(1, e.tUs);
+      h = Math.imul(h ^ e.poller, P);
+      h = Math.imul(h ^ e.received, P);
+      h = Math.imul(h ^ e.visible, P);
+      break;
+    case "invoke":
+      h = wideInto(2, e.tUs);
+      h = Math.imul(h ^ e.invocation, P);
+      h = Math.imul(h ^ e.poller, P);
+      h = Math.imul(h ^ e.attempt, P);
+      h = Math.imul(h ^ e.concurrency, P);
+      h = Math.imul(h ^ CLOSED_BY_CODE[e.closedBy], P);
+      h = idsInto(h, e.records);
+      break;
+    case "result":
+      h = wideInto(3, e.tUs);
+      h = Math.imul(h ^ e.invocation, P);
+      h = Math.imul(h ^ OUTCOME_CODE[e.outcome], P);
+      h = wideInto(h, e.durationUs);
+      h = Math.imul(h ^ e.redundant, P);
+      h = Math.imul(h ^ e.ignoredPartial, P);
+      h = idsInto(h, e.failed);
+      // Usually every record not failed succeeds, which the invoke's ids already determine: fold the succeeded ids
+      // only when some did not (duplicates, messages gone meanwhile), to keep a pass over every record out.
+      h = Math.imul(h ^ e.succeeded.length, P);
+      if (e.succeeded.length !== e.records.length - e.failed.length) h = idsInto(h, e.succeeded);
+      break;
+    case "throttle":
+      h = wideInto(4, e.tUs);
+      h = Math.imul(h ^ e.poller, P);
+      h = Math.imul(h ^ e.records.length, P);
+      h = Math.imul(h ^ e.concurrency, P);
+      h = Math.imul(h ^ e.limit, P);
+      h = Math.imul(h ^ (e.next === "retry" ? 0 : 1), P);
+      break;
+    case "dlq":
+      h = wideInto(5, e.tUs);
+      h = Math.imul(h ^ e.record.n, P);
+      h = Math.imul(h ^ e.receiveCount, P);
+      break;
+    case "expire":
+      h = wideInto(6, e.tUs);
+      h = Math.imul(h ^ e.record.n, P);
+      break;
+    case "retry":
+      h = wideInto(7, e.tUs);
+      h = Math.imul(h ^ e.record.n, P);
+      h = Math.imul(h ^ e.receiveCount, P);
+      h = Math.imul(h ^ (e.reason === "VisibilityTimeoutExpired" ? 0 : 1), P);
+      break;
+    case "scale":
+      h = wideInto(8, e.tUs);
+      h = Math.imul(h ^ e.from, P);
+      h = Math.imul(h ^ e.to, P);
+      h = Math.imul(h ^ SCALE_REASON_CODE[e.reason], P);
+      break;
+    case "sample":
+      h = wideInto(9, e.tUs);
+      h = Math.imul(h ^ e.visible, P);
+      h = Math.imul(h ^ e.inFlight, P);
+      h = wideInto(h, e.oldestAgeUs);
+      h = Math.imul(h ^ e.pollers, P);
+      h = Math.imul(h ^ e.concurrency, P);
+      break;
+  }
+  d.word(h);
 }
