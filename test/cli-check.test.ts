@@ -35,6 +35,18 @@ describe("esm-sim run --check", () => {
     expect(report.checks.map((c: { name: string }) => c.name)).toEqual(["conservation", "trace", "concurrency", "order", "iterator-age", "redrive", "on-failure", "invocations"]);
   });
 
+  it("gives the same report, digest included, with --check and --trace as without", async () => {
+    lower.reserved = null;
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "esm-sim-check-"));
+    const plain = JSON.parse((await cli("run", scenario, "--format", "json")).out);
+    const checked = JSON.parse((await cli("run", scenario, "--check", "--trace", join(dir, "t.jsonl"), "--format", "json")).out);
+    expect(checked.traceDigest).toBe(plain.traceDigest);
+    delete checked.checks;
+    expect(checked).toEqual(plain);
+  });
+
   it("exits 1 on a failed check with its first violation, the seed and a reproduce line", async () => {
     lower.reserved = 1;
     const r = await cli("run", scenario, "--check", "--seed", "3");
