@@ -201,3 +201,22 @@ describe("checks written for stream and FIFO sources, on hand-made traces", () =
     expect(outcome(ev, streamLimits, rep([]), "on-failure").examples).toEqual(["the report holds 0 on-failure records, the trace 1 onFailure events"]);
   });
 });
+
+describe("the checks stay apart from the model", () => {
+  it("no model file imports src/checks (only the CLI and the public API do)", async () => {
+    const { readdirSync, readFileSync, statSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const root = join(__dirname, "..", "src");
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const f of readdirSync(dir)) {
+        const p = join(dir, f);
+        if (statSync(p).isDirectory()) {
+          if (!["checks", "cli"].includes(f)) walk(p);
+        } else if (p.endsWith(".ts") && p !== join(root, "index.ts") && /from "\.\.?\/(\.\.\/)*checks\//.test(readFileSync(p, "utf8"))) offenders.push(p);
+      }
+    };
+    walk(root);
+    expect(offenders).toEqual([]);
+  });
+});
