@@ -10,7 +10,8 @@ export { parseScenario, type ParseOptions, type ParseResult } from "./scenario/p
 export { ScenarioError, formatProblem, type Problem } from "./scenario/problems.js";
 export type { Scenario } from "./scenario/model.js";
 export { simulate, type SimulateOptions, type Progress } from "./run/simulate.js";
-export type { Report, RunResult, ExpectationResult, TimelineView, TimelineEntry } from "./run/result.js";
+export type { Report, RunResult, ExpectationResult, TimelineView, TimelineEntry, CheckOutcome } from "./run/result.js";
+export { CheckSuite, checkTrace, limitsOf, type CheckLimits } from "./checks/index.js";
 export { renderJson } from "./report/json.js";
 export { renderTable } from "./report/table.js";
 export { renderMarkdown } from "./report/markdown.js";

@@ -67,7 +67,7 @@ describe("esm-sim CLI", () => {
 
   it("rejects a file that is not UTF-8", async () => {
     const p = join(dir, "bin.yaml");
-    writeFileSync(p, Buffer.from([0xff, 0xfe, 0x00, 0x41]));
+    writeFileSync(p, Buffer.from([0x41, 0xff, 0xfe, 0x00]));
     const r = await cli("run", p);
     expect(r.code).toBe(2);
     expect(r.err).toContain("is not UTF-8 text");

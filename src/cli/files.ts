@@ -33,6 +33,9 @@ export function readTextFile(path: string, kind: { what: string; plural: string;
   } catch (e) {
     throw new UsageError(`${path}: ${ioReason(e, kind.what)}`);
   }
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+    throw new UsageError(`${path}: is UTF-16 text; save it as UTF-8 (a scenario is a YAML file in UTF-8)`);
+  }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(buf);
   } catch {
@@ -66,6 +69,8 @@ export class AtomicLineWriter {
   private fd: number;
   private buf: string[] = [];
   private bufChars = 0;
+  /** Characters written so far (the size in bytes for ASCII, which trace lines are but for key names). */
+  chars = 0;
 
   constructor(private readonly path: string) {
     this.tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
@@ -79,6 +84,7 @@ export class AtomicLineWriter {
   line(s: string): void {
     this.buf.push(s);
     this.bufChars += s.length + 1;
+    this.chars += s.length + 1;
     if (this.bufChars > 1 << 20) this.flush();
   }
 

@@ -4,23 +4,29 @@
  */
 import chalk from "chalk";
 import { Argument, Command, CommanderError, Option } from "commander";
+import { CheckSuite } from "../checks/suite.js";
+import { limitsOf } from "../checks/limits.js";
 import { InternalError } from "../engine/assert.js";
 import { PROFILES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
 import { renderHtml } from "../report/html.js";
+import { renderChecks } from "../report/checks.js";
 import { renderJson } from "../report/json.js";
 import { renderProfiles } from "../report/profiles.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
-import { simulate } from "../run/simulate.js";
+import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, defaultMaxEvents, estimateRecords, formatBytes, MAX_EVENTS_PER_RECORD, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
+import { simulate, type TraceContext } from "../run/simulate.js";
+import type { TraceEvent, TraceListener } from "../trace/events.js";
 import { VERSION } from "../run/version.js";
 import { renderJsonSchema } from "../scenario/json-schema.js";
 import { parseScenario } from "../scenario/parse.js";
 import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
-import { parseDurationUs } from "../scenario/units.js";
+import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
+import { formatDurationUs, parseDurationUs, parseSizeBytes } from "../scenario/units.js";
 import { resolveScenario } from "./catalogue.js";
 import { AtomicLineWriter, readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
 import { registerLearnCommands } from "./learn.js";
@@ -96,6 +102,9 @@ interface RunOpts {
   traffic?: string;
   resource?: string;
   parameter: string[];
+  check?: boolean;
+  maxEvents?: string;
+  traceLimit?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -104,6 +113,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   let code = 0;
   let reproduce: string | null = null;
+  let runSeed: number | null = null;
   const program = new Command()
     .name("esm-sim")
     .description("Deterministic simulator of AWS Lambda event source mappings: what will this mapping actually do?")
@@ -129,11 +139,16 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
     .option("--html <file.html>", "also write a self-contained HTML report with charts (opens offline)")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
+    .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
+    .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
+    .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
     .addHelpText("after", EXAMPLES)
     .action((file: string | undefined, opts: RunOpts) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
       const untilUs = opts.until === undefined ? undefined : parseUntil(opts.until);
       const overrides = parseOverrides(opts.set);
+      const maxEventsOpt = opts.maxEvents === undefined ? undefined : parseMaxEvents(opts.maxEvents);
+      const traceLimitBytes = opts.traceLimit === undefined ? DEFAULT_TRACE_LIMIT_BYTES : parseTraceLimit(opts.traceLimit);
       let scenario;
       let what: string;
       if (opts.template !== undefined) {
@@ -163,15 +178,44 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         scenario = parsed.scenario;
         what = shellQuote(file);
       }
-      reproduce = `esm-sim run ${what} --seed ${scenario.seed}${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${opts.set.map((a) => ` --set ${shellQuote(a)}`).join("")}`;
+      reproduce = `esm-sim run ${what} --seed ${scenario.seed}${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${opts.set.map((a) => ` --set ${shellQuote(a)}`).join("")}${opts.check ? " --check" : ""}`;
+      const maxEvents = maxEventsOpt ?? defaultMaxEvents(scenario);
+      runSeed = scenario.seed;
+      if (opts.trace) {
+        const records = estimateRecords(scenario);
+        const bytes = records * TRACE_BYTES_PER_RECORD;
+        if (bytes > traceLimitBytes) {
+          throw new UsageError(
+            `--trace: about ${records.toLocaleString("en-US")} records would write about ${formatBytes(bytes)} of trace (at least ${TRACE_BYTES_PER_RECORD} bytes a record), more than the ${formatBytes(traceLimitBytes)} limit: shorten the run (until, the producers' to), lower the rates, or allow it with --trace-limit ${formatBytes(Math.ceil(bytes * 2)).replace(" ", "")}`,
+          );
+        }
+      }
       let writer: AtomicLineWriter | null = null;
       if (opts.trace) writer = new AtomicLineWriter(opts.trace);
+      const suite = opts.check ? new CheckSuite(limitsOf(scenario)) : null;
       let result;
       const bar = progressBar(io);
       try {
         const w = writer;
+        const write = (e: TraceEvent, ctx: TraceContext) => {
+          w!.line(traceLine(e, ctx));
+          if (w!.chars > traceLimitBytes) {
+            throw new UsageError(
+              `--trace: the trace passed the ${formatBytes(traceLimitBytes)} limit at virtual time ${formatDurationUs(e.tUs)}; nothing was written. Shorten the run or allow more with --trace-limit ${formatBytes(traceLimitBytes * 4).replace(" ", "")}`,
+            );
+          }
+        };
+        const listen = w || suite ? { trace: (ctx: TraceContext): TraceListener => {
+          if (!suite) return (e) => write(e, ctx);
+          if (!w) return suite.listener;
+          return (e) => {
+            write(e, ctx);
+            suite.listener(e);
+          };
+        } } : {};
         result = simulate(scenario, {
-          ...(w ? { trace: (ctx) => (e) => w.line(traceLine(e, ctx)) } : {}),
+          ...listen,
+          maxEvents,
           progress: (p) => {
             const f = runFraction(scenario, p);
             bar.update(f.fraction, f.label);
@@ -186,19 +230,39 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         throw e;
       }
       const report = result.report;
+      if (suite) report.checks = suite.finish(report);
       const color = opts.color && !opts.output && io.isTty && chalk.level > 0;
-      const text2 =
+      let text2 =
         opts.format === "json" ? renderJson(report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
+      if (report.checks && opts.format !== "json") text2 += "\n" + renderChecks(report.checks, { color });
       if (opts.html) writeFileAtomic(opts.html, renderHtml(result, { reproduce }));
       if (opts.output) writeFileAtomic(opts.output, text2);
       else io.out(text2);
+      if (report.stopReason === "event-budget") {
+        io.err(
+          `esm-sim: the run stopped early, after ${report.eventsRun.toLocaleString("en-US")} scheduler events (the sanity budget) at virtual time ${fmtMs(report.endedAt)}, before it drained; the report covers the run so far. Shorten the run (until, the producers' to), lower the rates, or raise the budget with --max-events ${maxEvents * 4}\n`,
+        );
+        code = 2;
+        return;
+      }
+      if (report.stopReason === "record-budget") {
+        io.err(
+          `esm-sim: the run stopped early at virtual time ${fmtMs(report.endedAt)}: more than ${MAX_WAITING_RECORDS.toLocaleString("en-US")} records were waiting at once, and esm-sim holds each waiting record in memory (about 1 GB for that many); the report covers the run so far. Lower the rates or bursts, or let the mapping keep up (BatchSize, MaximumConcurrency, ReservedConcurrentExecutions, function duration)\n`,
+        );
+        code = 2;
+        return;
+      }
       const failed = report.expectations.filter((x) => !x.passed);
-      if (failed.length > 0) {
+      const failedChecks = (report.checks ?? []).filter((x) => x.status === "fail");
+      if (failed.length > 0 || failedChecks.length > 0) {
         for (const f of failed) {
           const actual = METRIC_PATHS[f.path] === "ms" && typeof f.actual === "number" ? fmtMs(f.actual) : String(f.actual);
           io.err(`expectation failed: ${f.path} ${f.op} ${f.written} (actual ${actual})\n`);
         }
-        io.err(`reproduce: ${reproduce}\n`);
+        for (const f of failedChecks) {
+          io.err(`check failed: ${f.name}: ${f.summary}${f.examples.length ? `; first: ${f.examples[0]}` : ""}\n`);
+        }
+        io.err(`seed: ${report.seed}\nreproduce: ${reproduce}\n`);
         code = 1;
       }
     });
@@ -341,7 +405,7 @@ Examples:
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    return handleError(e, io, reproduce);
+    return handleError(e, io, reproduce, runSeed);
   }
   return code;
 }
@@ -384,6 +448,17 @@ function parseSeed(s: string): number {
   return Number(s);
 }
 
+function parseMaxEvents(s: string): number {
+  if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw new UsageError(`--max-events: must be a whole number of at least 1 (got ${JSON.stringify(s)})`);
+  return Number(s);
+}
+
+function parseTraceLimit(s: string): number {
+  const bytes = parseSizeBytes(/^\d+(\.\d+)?$/.test(s) ? Number(s) : s);
+  if (bytes === null || bytes < 1) throw new UsageError(`--trace-limit: must be a size such as 500MB or 4GB (got ${JSON.stringify(s)})`);
+  return bytes;
+}
+
 function parseUntil(s: string): number {
   const us = parseDurationUs(/^\d+(\.\d+)?$/.test(s) ? Number(s) : s);
   if (us === null || us === 0) throw new UsageError(`--until: must be a positive duration such as 30m, 2h or 90s (got ${JSON.stringify(s)})`);
@@ -399,7 +474,7 @@ function printWarnings(io: Io, warnings: Problem[]): void {
   for (const w of warnings) io.err(formatProblem(w) + "\n");
 }
 
-function handleError(e: unknown, io: Io, reproduce: string | null): number {
+function handleError(e: unknown, io: Io, reproduce: string | null, seed: number | null): number {
   if (e instanceof CommanderError) {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
     // commander has already printed its message
@@ -412,6 +487,7 @@ function handleError(e: unknown, io: Io, reproduce: string | null): number {
   const what = e instanceof InternalError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   io.err(`esm-sim: internal error (a bug in esm-sim, not in your scenario): ${what}\n`);
   if (e instanceof Error && e.stack && process.env.ESM_SIM_DEBUG) io.err(e.stack + "\n");
+  if (seed !== null) io.err(`seed: ${seed}\n`);
   if (reproduce) io.err(`reproduce: ${reproduce}\n`);
   io.err("Please report it with the scenario file and the reproduce line.\n");
   return 3;

@@ -11,8 +11,13 @@
  * send it repeats succeed, the later success also counts in `duplicates` (and `producerDuplicates`): one logical
  * message processed twice. Only records that carry a logicalN are tracked, so memory stays small.
  * Stream IteratorAge is the age of each batch's last record when it is sent (invoke events carry it).
+ *
+ * The fold also keeps the trace digest (digest.ts): every event except `produce` (which is only emitted when
+ * someone asks for per-record events) feeds its type, time and integer fields, so the digest is the same with
+ * and without --trace and costs a few multiplications per event.
  */
 import type { TraceEvent } from "../trace/events.js";
+import { digestEvent, TraceDigest } from "./digest.js";
 import { Percentiles } from "./histogram.js";
 import { OutcomeBuckets } from "./outcomes.js";
 import { TimelineCollector } from "./timeline.js";
@@ -64,6 +69,7 @@ export class MetricsCollector {
   readonly timeline = new TimelineCollector();
   private seriesEveryUs: number;
   private nextSeriesUs = 0;
+  readonly digest = new TraceDigest();
 
   /**
    * Series samples are taken at most every `seriesEveryUs` (first 1 s); when a series would pass `seriesMaxPoints`,
@@ -87,6 +93,7 @@ export class MetricsCollector {
   }
 
   readonly listener = (e: TraceEvent): void => {
+    digestEvent(this.digest, e);
     switch (e.type) {
       case "poll":
         this.polls++;

@@ -25,6 +25,8 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const ended = fmtMs(r.endedAt);
   if (r.drained) out.push(c.green(`Drained at ${ended}: every record reached an end state.`));
   else if (r.stopReason === "until") out.push(c.yellow(`Stopped at until (${ended}) with ${fmtInt(r.records.pending)} records still pending.`));
+  else if (r.stopReason === "event-budget") out.push(c.red(`Stopped early at ${ended} after ${fmtInt(r.eventsRun)} events (the event budget, --max-events) with ${fmtInt(r.records.pending)} records still pending.`));
+  else if (r.stopReason === "record-budget") out.push(c.red(`Stopped early at ${ended}: more records waited at once than esm-sim holds in memory; ${fmtInt(r.records.pending)} records still pending.`));
   else out.push(c.red(`Did not drain: stopped at the cap (${ended}) with ${fmtInt(r.records.pending)} records still pending.`));
   out.push("");
 
@@ -78,6 +80,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
     out.push(c.dim(`provisioned mode: up to ${fmtInt(q.eventPollersMax)} event pollers; ${fmtInt(q.rateLimitedReceives)} receives waited for the next second's poller budget`));
   }
   out.push(...sparklines(r, c));
+  out.push(c.dim(`trace digest ${r.traceDigest} (same scenario, seed and version: same digest)`));
 
   if (r.expectations.length > 0) {
     out.push("");

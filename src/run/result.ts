@@ -2,7 +2,8 @@
 import type { OutcomeSeries } from "../metrics/outcomes.js";
 import type { Expectation, Scenario } from "../scenario/model.js";
 
-export type StopReason = "drained" | "until" | "cap";
+/** Why the run stopped. The two budgets stop a run that would take too long or hold too much (run/budget.ts). */
+export type StopReason = "drained" | "until" | "cap" | "event-budget" | "record-budget";
 
 export interface ExpectationResult {
   path: string;
@@ -11,6 +12,17 @@ export interface ExpectationResult {
   written: string;
   actual: number | boolean;
   passed: boolean;
+}
+
+/** One invariant check of a run (src/checks), as `--check` reports it. */
+export interface CheckOutcome {
+  name: string;
+  status: "pass" | "fail" | "skip";
+  /** What was checked and the numbers seen (pass), why it does not apply (skip), or how many violations (fail). */
+  summary: string;
+  violations: number;
+  /** The first few violations, each with its virtual time. */
+  examples: string[];
 }
 
 export interface Report {
@@ -79,6 +91,10 @@ export interface Report {
   /** Streams (kinesis, dynamodb) only. */
   stream?: StreamReport;
   eventsRun: number;
+  /** 16 hex characters: a digest of the run's trace events (all but produce), identical with and without --trace. */
+  traceDigest: string;
+  /** Present only with --check. */
+  checks?: CheckOutcome[];
 }
 
 /** One invocation on the timeline, times in ms; `end` is null for one still running when the run stopped. */

@@ -5,6 +5,7 @@
  * Stop rules (shared/design/scenario-format.md): drained = every producer finished and every record in an end
  * state. Without `until`, a run that cannot drain stops at a cap: for queues, 14 days after the last arrival.
  * Stream sources (kinesis, dynamodb) branch off to stream-world.ts.
+ * Two budgets (run/budget.ts) stop a run early: too many scheduler events, or too many records waiting at once.
  */
 import { assert } from "../engine/assert.js";
 import { prngStream } from "../engine/prng.js";
@@ -20,7 +21,9 @@ import { KeyTable } from "../sources/keys.js";
 import { SqsFifoQueue } from "../sources/sqs-fifo-queue.js";
 import { SqsQueue, type MessageQueue } from "../sources/sqs-queue.js";
 import { Traffic } from "../sources/traffic.js";
+import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import { Trace, type TraceListener } from "../trace/events.js";
+import { defaultMaxEvents } from "./budget.js";
 import { checkExpectations } from "./expect.js";
 import type { Report, RunResult, StopReason } from "./result.js";
 import { timelineView } from "./timeline-view.js";
@@ -55,6 +58,10 @@ export interface SimulateOptions {
   /** Called every `progressEvery` events (default 65,536) with where the run is. */
   progress?: (p: Progress) => void;
   progressEvery?: number;
+  /** Stop with stopReason "event-budget" after this many scheduler events (default: budget.ts defaultMaxEvents). */
+  maxEvents?: number;
+  /** Stop with stopReason "record-budget" when more records than this wait at once (default MAX_WAITING_RECORDS). */
+  maxWaitingRecords?: number;
 }
 
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): RunResult {
@@ -91,6 +98,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
 
   const endUs = scenario.untilUs ?? traffic.lastArrivalUs + QUEUE_CAP_US;
   const drained = () => traffic.done && queue.liveCount === 0 && !mapping.holdsBatches();
+  const maxEvents = options.maxEvents ?? defaultMaxEvents(scenario);
+  const maxWaiting = options.maxWaitingRecords ?? MAX_WAITING_RECORDS;
   let stopReason: StopReason;
   const onProgress = options.progress;
   const progressEvery = Math.max(1, Math.floor(options.progressEvery ?? 65_536));
@@ -103,6 +112,14 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
     }
     if (drained()) {
       stopReason = "drained";
+      break;
+    }
+    if (sched.eventsRun >= maxEvents) {
+      stopReason = "event-budget";
+      break;
+    }
+    if (queue.liveCount > maxWaiting) {
+      stopReason = "record-budget";
       break;
     }
     const t = sched.peekTimeUs();
@@ -195,6 +212,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
       outcomes: metrics.outcomes.series(),
     },
     eventsRun: sched.eventsRun,
+    traceDigest: metrics.digest.hex(),
   };
   report.expectations = checkExpectations(scenario.expectations, report);
   const timeline = timelineView(metrics);

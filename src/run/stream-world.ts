@@ -21,6 +21,8 @@ import { Traffic } from "../sources/traffic.js";
 import { Trace, type TraceListener } from "../trace/events.js";
 import { checkExpectations } from "./expect.js";
 import { timelineView } from "./timeline-view.js";
+import { defaultMaxEvents } from "./budget.js";
+import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import type { Report, RunResult, StopReason } from "./result.js";
 import type { Progress, TraceContext } from "./simulate.js";
 import { VERSION } from "./version.js";
@@ -31,6 +33,8 @@ export interface StreamRunOptions {
   keep?: KeepRecord | null;
   progress?: (p: Progress) => void;
   progressEvery?: number;
+  maxEvents?: number;
+  maxWaitingRecords?: number;
 }
 
 export function simulateStream(scenario: Scenario, src: StreamSourceConfig, options: StreamRunOptions = {}): RunResult {
@@ -56,6 +60,8 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
   const capUs = () => Math.max(source.lastArrivalUs, scenario.mapping.startAtUs) + src.retentionUs;
   const drained = () => source.trafficDone && source.unended === 0 && !mapping.hasWork();
   let stopReason: StopReason;
+  const maxEvents = options.maxEvents ?? defaultMaxEvents(scenario);
+  const maxWaiting = options.maxWaitingRecords ?? MAX_WAITING_RECORDS;
   const onProgress = options.progress;
   const progressEvery = Math.max(1, Math.floor(options.progressEvery ?? 65_536));
   let untilProgress = progressEvery;
@@ -67,6 +73,14 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
     }
     if (drained()) {
       stopReason = "drained";
+      break;
+    }
+    if (sched.eventsRun >= maxEvents) {
+      stopReason = "event-budget";
+      break;
+    }
+    if (source.unended > maxWaiting) {
+      stopReason = "record-budget";
       break;
     }
     const endUs = scenario.untilUs ?? capUs();
@@ -190,6 +204,7 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
       })),
     },
     eventsRun: sched.eventsRun,
+    traceDigest: metrics.digest.hex(),
   };
   report.expectations = checkExpectations(scenario.expectations, report);
   return { scenario, report, timeline: timelineView(metrics) };

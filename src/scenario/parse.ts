@@ -2,7 +2,7 @@
  * parse(text, fileName) -> a Scenario, or every problem at once. No file system here: the CLI reads the file.
  * Problems carry file:line:col (from yaml's LineCounter), the key path, what is allowed and what was found.
  */
-import { LineCounter, parseDocument, type Document } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { formatPath, locate, locateInString, type Path } from "./locate.js";
 import { toScenario, type Scenario } from "./model.js";
@@ -27,6 +27,15 @@ export interface ParseOptions {
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
 const MAX_ALIAS_COUNT = 1000;
 const MAX_DEPTH = 64;
+/**
+ * Documents with more YAML elements than this are refused before parsing: the YAML library needs about 20 us and
+ * 2 KB per element, so a 1 MB file of 250,000 tiny elements would take seconds and hundreds of MB. Real
+ * scenarios hold a few hundred.
+ */
+export const MAX_YAML_ELEMENTS = 10_000;
+/** Problems beyond this many are counted, not located or listed (locating each one costs a walk of the document). */
+export const MAX_PROBLEMS = 100;
+const TOO_DEEP = `the document nests deeper than ${MAX_DEPTH} levels`;
 
 export function parseScenario(text: string, fileName: string, options: ParseOptions = {}): ParseResult {
   const problem = (severity: Problem["severity"], line: number, col: number, path: string, message: string): Problem => ({
@@ -45,30 +54,65 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
     return { ok: false, errors: [problem("error", 1, 1, "", "the file is empty: a scenario needs at least name, source and traffic")], warnings: [] };
   }
 
+  const { elements, flowDepth } = yamlElementEstimate(text);
+  if (flowDepth > 4 * MAX_DEPTH) {
+    return { ok: false, errors: [problem("error", 1, 1, "", TOO_DEEP)], warnings: [] };
+  }
+  if (elements > MAX_YAML_ELEMENTS) {
+    return {
+      ok: false,
+      errors: [problem("error", 1, 1, "", `the document has about ${elements.toLocaleString("en-US")} YAML elements (list items, keys, values, anchors); scenarios are limited to ${MAX_YAML_ELEMENTS.toLocaleString("en-US")}`)],
+      warnings: [],
+    };
+  }
+
   const lc = new LineCounter();
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, strict: true, logLevel: "error" });
   } catch (e) {
-    return { ok: false, errors: [problem("error", 1, 1, "", `not valid YAML: ${(e as Error).message}`)], warnings: [] };
+    const msg = e instanceof RangeError ? TOO_DEEP : `not valid YAML: ${(e as Error).message}`;
+    return { ok: false, errors: [problem("error", 1, 1, "", msg)], warnings: [] };
   }
   if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e) => {
+    // The YAML parser recurses: a document nested thousands deep overflows the stack (reported as a YAML error).
+    const deep = doc.errors.find((e) => /call stack/i.test(e.message));
+    if (deep) {
+      const pos = lc.linePos(deep.pos[0]);
+      return { ok: false, errors: [problem("error", pos.line, pos.col, "", TOO_DEEP)], warnings: [] };
+    }
+    const errors = doc.errors.slice(0, MAX_PROBLEMS).map((e) => {
       const pos = lc.linePos(e.pos[0]);
       const msg = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
       return problem("error", pos.line, pos.col, "", `not valid YAML: ${msg}`);
     });
-    return { ok: false, errors: sortProblems(dedupe(errors)), warnings: [] };
+    return { ok: false, errors: capped(sortProblems(dedupe(errors)), doc.errors.length), warnings: [] };
+  }
+  let dups: ReturnType<typeof duplicateKeys>;
+  try {
+    dups = duplicateKeys(doc);
+  } catch (e) {
+    if (e instanceof RangeError) return { ok: false, errors: [problem("error", 1, 1, "", TOO_DEEP)], warnings: [] };
+    throw e;
+  }
+  if (dups.length > 0) {
+    const errors = dups.slice(0, MAX_PROBLEMS).map((d) => {
+      const pos = lc.linePos(d.offset);
+      const first = lc.linePos(d.firstOffset);
+      return problem("error", pos.line, pos.col, "", `not valid YAML: the key ${JSON.stringify(d.key)} appears twice in one map (first at line ${first.line}); map keys must be unique`);
+    });
+    return { ok: false, errors: capped(sortProblems(errors), dups.length), warnings: [] };
   }
 
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
+    if (e instanceof RangeError) return { ok: false, errors: [problem("error", 1, 1, "", TOO_DEEP)], warnings: [] };
     return { ok: false, errors: [problem("error", 1, 1, "", `cannot expand the YAML: ${(e as Error).message} (anchors and aliases are limited to ${MAX_ALIAS_COUNT} expansions)`)], warnings: [] };
   }
   if (depthOf(data, 0) > MAX_DEPTH) {
-    return { ok: false, errors: [problem("error", 1, 1, "", `the document nests deeper than ${MAX_DEPTH} levels`)], warnings: [] };
+    return { ok: false, errors: [problem("error", 1, 1, "", TOO_DEEP)], warnings: [] };
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     const pos = locate(doc, lc, []);
@@ -90,6 +134,7 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
     for (const a of applied) if (a.path.length <= path.length && a.path.every((seg, i) => String(seg) === String(path[i]))) found = a.origin;
     return found;
   };
+  let unlisted = 0;
   const at = (path: Path, keyName?: string) => locate(doc, lc, path, keyName);
   const tag = (p: Problem, path: Path): Problem => {
     const origin = originOf(path);
@@ -100,9 +145,17 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path as (string | number)[];
+      if (errors.length >= MAX_PROBLEMS) {
+        unlisted += issue.code === "unrecognized_keys" ? issue.keys.length : 1;
+        continue;
+      }
       if (issue.code === "unrecognized_keys") {
         const known = knownKeysAt(path);
         for (const key of issue.keys) {
+          if (errors.length >= MAX_PROBLEMS) {
+            unlisted++;
+            continue;
+          }
           const pos = at(path, key);
           const s = suggest(key, known);
           const hint = s ? `did you mean "${s}"?` : `allowed: ${known.join(", ")}`;
@@ -116,12 +169,17 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
   }
 
   for (const f of checkRules(data)) {
+    const list = f.severity === "error" ? errors : warnings;
+    if (list.length >= MAX_PROBLEMS) {
+      if (f.severity === "error") unlisted++;
+      continue;
+    }
     const pos = f.offset === undefined ? at(f.path) : locateInString(doc, lc, text, f.path, f.offset);
-    (f.severity === "error" ? errors : warnings).push(tag(problem(f.severity, pos.line, pos.col, formatPath(f.path), f.message), f.path));
+    list.push(tag(problem(f.severity, pos.line, pos.col, formatPath(f.path), f.message), f.path));
   }
 
   if (errors.length > 0 || !parsed.success) {
-    return { ok: false, errors: sortProblems(dedupe(errors)), warnings: sortProblems(dedupe(warnings)) };
+    return { ok: false, errors: capped(sortProblems(dedupe(errors)), errors.length + unlisted), warnings: sortProblems(dedupe(warnings)) };
   }
   return { ok: true, scenario: toScenario(parsed.data, options), warnings: sortProblems(dedupe(warnings)) };
 }
@@ -150,6 +208,83 @@ function depthOf(v: unknown, d: number): number {
   let max = d;
   for (const child of Object.values(v as object)) max = Math.max(max, depthOf(child, d + 1));
   return max;
+}
+
+/**
+ * An upper estimate of the YAML elements in a text, in one pass without allocating: flow brackets and commas,
+ * block indicators (`- `, `? `, `: `), anchors, aliases, tags, quotes and comments, counted wherever they stand (inside
+ * strings too: over-counting a real scenario's few hundred is harmless, under-counting a hostile file is not);
+ * and the deepest nesting of flow brackets, which the YAML library parses recursively and slowly when deep.
+ */
+export function yamlElementEstimate(text: string): { elements: number; flowDepth: number } {
+  let n = 0;
+  let depth = 0;
+  let maxDepth = 0;
+  const len = text.length;
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    switch (c) {
+      case 0x5b: // [
+      case 0x7b: // {
+        n++;
+        if (++depth > maxDepth) maxDepth = depth;
+        break;
+      case 0x5d: // ]
+      case 0x7d: // }
+        if (depth > 0) depth--;
+        break;
+      case 0x2c: // ,
+      case 0x26: // &
+      case 0x2a: // *
+      case 0x21: // !
+      case 0x22: // "
+      case 0x27: // '
+      case 0x23: // # (each comment is a node for the YAML library)
+        n++;
+        break;
+      case 0x2d: // -
+      case 0x3f: // ?
+      case 0x3a: {
+        // :
+        const next = i + 1 < len ? text.charCodeAt(i + 1) : 0x0a;
+        if (next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09) n++;
+        break;
+      }
+    }
+  }
+  return { elements: n, flowDepth: maxDepth };
+}
+
+/**
+ * Keys repeated within one map. yaml's own `uniqueKeys` check compares every key with every other (a 1 MB file
+ * of distinct keys takes seconds); this one uses a set per map.
+ */
+function duplicateKeys(doc: Document): { key: string; offset: number; firstOffset: number }[] {
+  const out: { key: string; offset: number; firstOffset: number }[] = [];
+  visit(doc, {
+    Map(_, map) {
+      if (!isMap(map)) return;
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        const k = pair.key;
+        if (!isScalar(k)) continue;
+        const id = `${typeof k.value}:${String(k.value)}`;
+        const offset = k.range?.[0] ?? 0;
+        const first = seen.get(id);
+        if (first === undefined) seen.set(id, offset);
+        else out.push({ key: String(k.value), offset, firstOffset: first });
+      }
+    },
+  });
+  return out;
+}
+
+/** The listed problems, plus one line saying how many more there are when `total` is larger. */
+function capped(listed: Problem[], total: number): Problem[] {
+  if (total <= listed.length) return listed;
+  const last = listed[listed.length - 1];
+  const more = total - listed.length;
+  return [...listed, { ...last, path: "", message: `... and ${more} more problem${more > 1 ? "s" : ""} not listed (only the first ${listed.length} are shown)` }];
 }
 
 function dedupe(problems: Problem[]): Problem[] {

@@ -123,6 +123,15 @@ function nonJson(v: unknown, path: (string | number)[]): { path: Path; why: stri
 
 /** Upper total of records a scenario may produce: beyond it the run is refused up front. */
 export const MAX_RECORDS_TOTAL = 1_000_000_000;
+/**
+ * The most records that may wait in the source at once. esm-sim holds every waiting record in memory (about
+ * 200 bytes each, so 5,000,000 is about 1 GB); beyond it Node.js runs out of memory and dies without a message.
+ * Scenarios that would exceed it at once (a burst, a rate over one second) are refused here; a backlog that
+ * grows past it during a run stops the run (simulate.ts).
+ */
+export const MAX_WAITING_RECORDS = 5_000_000;
+/** The longest scaling tick: the run loop relies on an event at least this often to watch the budgets. */
+export const MAX_SCALE_TICK_MS = 60_000;
 
 export function checkRules(doc: unknown): RuleFinding[] {
   const out: RuleFinding[] = [];
@@ -326,6 +335,35 @@ export function checkRules(doc: unknown): RuleFinding[] {
       }
     });
   }
+  if (Array.isArray(doc.traffic)) {
+    const waiting = MAX_WAITING_RECORDS.toLocaleString("en-US");
+    let ratePerS = 0;
+    const burstAt = new Map<number, number>();
+    doc.traffic.forEach((t, i) => {
+      if (!isObj(t)) return;
+      if (t.rate !== undefined && t.at === undefined && t.records === undefined) {
+        ratePerS += parseRatePerSecond(t.rate) ?? 0;
+        return;
+      }
+      const n = intOr(t.records) ?? 1;
+      const at = parseDurationUs(t.at);
+      if (n > MAX_WAITING_RECORDS) {
+        err(["traffic", i, "records"], `a burst of ${n.toLocaleString("en-US")} records puts them all in the source at once; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory): split it into smaller bursts at different times, or use a steady rate`);
+      } else if (at !== null) {
+        const sum = (burstAt.get(at) ?? 0) + n;
+        burstAt.set(at, sum);
+        if (sum > MAX_WAITING_RECORDS && sum - n <= MAX_WAITING_RECORDS) {
+          err(["traffic", i, "records"], `bursts at ${String(t.at)} add up to ${sum.toLocaleString("en-US")} records at once; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory): spread them over time`);
+        }
+      }
+    });
+    if (ratePerS > MAX_WAITING_RECORDS) {
+      err(["traffic"], `the producers send ${Math.round(ratePerS).toLocaleString("en-US")} records a second together; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory), so rates are limited to ${waiting}/s in total`);
+    }
+    if (mapping.Enabled === false && totalRecords > MAX_WAITING_RECORDS) {
+      err(["mapping", "Enabled"], `with Enabled: false nothing is consumed, so all ${Math.round(totalRecords).toLocaleString("en-US")} records would wait at once; esm-sim holds at most ${waiting} (about 1 GB of memory): produce fewer records`);
+    }
+  }
   if (totalRecords > MAX_RECORDS_TOTAL) {
     err(["traffic"], `would produce about ${Math.round(totalRecords).toLocaleString("en-US")} records, more than esm-sim's limit of ${MAX_RECORDS_TOTAL.toLocaleString("en-US")}: lower the rates or shorten the producers' from..to`);
   }
@@ -333,7 +371,8 @@ export function checkRules(doc: unknown): RuleFinding[] {
   // --- expectations -----------------------------------------------------------------------------------
   if (isObj(doc.expect)) {
     for (const [path, checks] of Object.entries(doc.expect)) {
-      const kind = METRIC_PATHS[path];
+      // Own keys only: `toString` or `__proto__` are not report fields.
+      const kind = Object.hasOwn(METRIC_PATHS, path) ? METRIC_PATHS[path] : undefined;
       if (kind && path.startsWith("stream.") && isQueue) {
         err(["expect", path], `is a stream report field (kinesis, dynamodb), not reported for ${type} sources`);
         continue;
@@ -381,6 +420,9 @@ export function checkRules(doc: unknown): RuleFinding[] {
       }
       if (typeof v === "number" && ["functionScalingPer10s", "provisionedScaleUpPerMinute", "provisionedReceivesPerPollerPerS", "provisionedBytesPerPollerPerS"].includes(k) && v <= 0) {
         err(["scaling", k], `must be above 0 (got ${v})`);
+      }
+      if (k === "scaleTickMs" && typeof v === "number" && v > MAX_SCALE_TICK_MS) {
+        err(["scaling", k], `must be at most ${MAX_SCALE_TICK_MS} ms (got ${v})`);
       }
     }
   }

@@ -12,7 +12,8 @@
  * - maxReceiveCount: a message already received that many times is moved to the DLQ by the next receive that
  *   would return it (so maxReceiveCount N means N deliveries), keeping its message id.
  * - Retention counts from the original send time. esm-sim's choice: a message in flight is not expired until it is
- *   visible again (AWS does not say what happens to an in-flight message at its retention limit).
+ *   visible again (AWS does not say what happens to an in-flight message at its retention limit), and the
+ *   spontaneous duplicate copy of a message past its retention is dropped, not delivered.
  * - Order: best effort. Visible messages are returned oldest-visible first; a message that becomes visible again
  *   goes to the back. Duplicates: with `duplicateDeliveryRate` p, each receive leaves a second copy visible with
  *   probability p (AWS: "occasionally ... the same item twice, even if no function error occurred").
@@ -189,9 +190,15 @@ export class SqsQueue implements MessageQueue {
         this.visible.shift();
         continue;
       }
-      if (!isDup && msg.sentUs + cfg.retentionUs <= nowUs) {
+      if (msg.sentUs + cfg.retentionUs <= nowUs) {
         this.visible.shift();
         this.visibleCount--;
+        if (isDup) {
+          // The duplicate copy of an in-flight message past its retention is not delivered: delivering it would
+          // keep the message in flight (so unexpired) for another visibility timeout, again and again.
+          msg.dupPending = false;
+          continue;
+        }
         this.end(msg, MsgState.Expired, nowUs);
         continue;
       }

@@ -1,0 +1,578 @@
+/**
+ * Invariant checkers: folds over the trace that recompute, from the events alone, what must hold in every run,
+ * and compare it with the limits of the scenario and with the report. They never look inside the model, so a bug
+ * in the model's bookkeeping shows up as a disagreement here.
+ *
+ * Event types other branches add (`onFailure`, `filter`, a `shard` on invoke) are read loosely by name, so the
+ * checkers light up for stream and FIFO sources once those emit them.
+ */
+import { formatDurationUs } from "../scenario/units.js";
+import { usToMs } from "../engine/time.js";
+import type { Report } from "../run/result.js";
+import type { SimRecord, TraceEvent } from "../trace/events.js";
+import type { CheckLimits } from "./limits.js";
+
+export const MAX_EXAMPLES = 5;
+
+/** `1 invocation`, `2 invocations`, with thousands separators. */
+export const count = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+
+/** Any trace event, including types this version does not define, read by field name. */
+export interface LooseEvent {
+  type: string;
+  tUs: number;
+  record?: SimRecord;
+  records?: readonly SimRecord[];
+  shard?: unknown;
+  [field: string]: unknown;
+}
+
+export const loose = (e: TraceEvent): LooseEvent => e as unknown as LooseEvent;
+
+/** The records an event refers to. */
+export function recordsOf(e: TraceEvent): readonly SimRecord[] {
+  const l = loose(e);
+  if (Array.isArray(l.records)) return l.records;
+  if (l.record) return [l.record];
+  return [];
+}
+
+export type Verdict = { status: "pass" | "fail" | "skip"; summary: string };
+
+export abstract class Checker {
+  abstract readonly name: string;
+  violations = 0;
+  readonly examples: string[] = [];
+
+  protected fail(tUs: number | null, message: string): void {
+    this.violations++;
+    if (this.examples.length < MAX_EXAMPLES) this.examples.push(tUs === null ? message : `at ${formatDurationUs(tUs)}: ${message}`);
+  }
+
+  /** Compare a number the checker recomputed with the report's. */
+  protected agree(what: string, report: number | boolean, recomputed: number | boolean): void {
+    if (report !== recomputed) this.fail(null, `the report says ${what} = ${report}, the trace gives ${recomputed}`);
+  }
+
+  abstract event(e: TraceEvent): void;
+  abstract finish(report: Report): Verdict;
+
+  protected verdict(passSummary: string): Verdict {
+    return this.violations === 0
+      ? { status: "pass", summary: passSummary }
+      : { status: "fail", summary: count(this.violations, "violation") };
+  }
+}
+
+export const END = { none: 0, succeeded: 1, onFailure: 2, dlq: 3, expired: 4, filtered: 5 } as const;
+export type EndState = (typeof END)[keyof typeof END];
+const END_NAME = ["pending", "succeeded", "onFailure", "dlq", "expired", "filtered"];
+
+/** Where each produced record is, by production index: shared by the checkers, updated by ConservationChecker. */
+export class RecordBook {
+  produced = 0;
+  private states = new Uint8Array(1024);
+
+  state(n: number): EndState {
+    return (n < this.states.length ? this.states[n] : 0) as EndState;
+  }
+
+  set(n: number, s: EndState): void {
+    if (n >= this.states.length) {
+      let len = this.states.length;
+      while (len <= n) len *= 2;
+      const next = new Uint8Array(len);
+      next.set(this.states);
+      this.states = next;
+    }
+    this.states[n] = s;
+  }
+}
+
+const id = (r: SimRecord) => `record ${r.n}`;
+
+/** The trace itself: time never goes back, records are produced 0, 1, 2, ... and referred to only after. */
+export class TraceChecker extends Checker {
+  readonly name = "trace";
+  private lastUs = 0;
+  private events = 0;
+
+  constructor(private readonly book: RecordBook) {
+    super();
+  }
+
+  event(e: TraceEvent): void {
+    this.events++;
+    if (e.tUs < this.lastUs) this.fail(e.tUs, `${e.type} event comes after an event at ${formatDurationUs(this.lastUs)}`);
+    if (!Number.isInteger(e.tUs) || e.tUs < 0) this.fail(e.tUs, `${e.type} event at a time that is not a non-negative integer of microseconds (${e.tUs})`);
+    this.lastUs = Math.max(this.lastUs, e.tUs);
+    if (e.type === "produce") {
+      if (e.record.n !== this.book.produced) this.fail(e.tUs, `produce of record ${e.record.n}, expected record ${this.book.produced}`);
+      if (e.record.sentUs !== e.tUs) this.fail(e.tUs, `${id(e.record)} produced with sent time ${e.record.sentUs}`);
+      this.book.produced = Math.max(this.book.produced, e.record.n + 1);
+      return;
+    }
+    for (const r of recordsOf(e)) {
+      if (r.n >= this.book.produced) this.fail(e.tUs, `${e.type} refers to ${id(r)}, which was not produced yet`);
+      else if (r.sentUs > e.tUs) this.fail(e.tUs, `${e.type} refers to ${id(r)}, sent later (${formatDurationUs(r.sentUs)})`);
+    }
+  }
+
+  finish(): Verdict {
+    const produced = this.book.produced === 0 ? "no records produced" : `records produced 0..${this.book.produced - 1} and referred to only after`;
+    return this.verdict(`${count(this.events, "event")} in time order; ${produced}`);
+  }
+}
+
+/** Every produced record ends at most once; the report's counts and its conservation line agree with the trace. */
+export class ConservationChecker extends Checker {
+  readonly name = "conservation";
+  private readonly ended = [0, 0, 0, 0, 0, 0];
+
+  constructor(private readonly book: RecordBook) {
+    super();
+  }
+
+  private end(tUs: number, r: SimRecord, s: EndState): void {
+    const before = this.book.state(r.n);
+    if (before !== END.none) {
+      this.fail(tUs, `${id(r)} ended twice: ${END_NAME[before]}, then ${END_NAME[s]}`);
+      return;
+    }
+    this.book.set(r.n, s);
+    this.ended[s]++;
+  }
+
+  event(e: TraceEvent): void {
+    switch (loose(e).type) {
+      case "result":
+        for (const r of (e as Extract<TraceEvent, { type: "result" }>).succeeded) this.end(e.tUs, r, END.succeeded);
+        break;
+      case "dlq":
+        this.end(e.tUs, (e as Extract<TraceEvent, { type: "dlq" }>).record, END.dlq);
+        break;
+      case "expire":
+        this.end(e.tUs, (e as Extract<TraceEvent, { type: "expire" }>).record, END.expired);
+        break;
+      case "onFailure":
+        for (const r of recordsOf(e)) this.end(e.tUs, r, END.onFailure);
+        break;
+      case "filter":
+        for (const r of recordsOf(e)) this.end(e.tUs, r, END.filtered);
+        break;
+    }
+  }
+
+  finish(report: Report): Verdict {
+    const rec = report.records;
+    const [, succeeded, onFailure, dlq, expired, filtered] = this.ended;
+    const produced = this.book.produced;
+    const pending = produced - succeeded - onFailure - dlq - expired - filtered;
+    this.agree("records.produced", rec.produced, produced);
+    this.agree("records.succeeded", rec.succeeded, succeeded);
+    this.agree("records.onFailure", rec.onFailure, onFailure);
+    this.agree("records.dlq", rec.dlq, dlq);
+    this.agree("records.expired", rec.expired, expired);
+    this.agree("records.filtered", rec.filtered, filtered);
+    this.agree("records.pending", rec.pending, pending);
+    const sum = rec.succeeded + rec.onFailure + rec.dlq + rec.expired + rec.filtered + rec.pending;
+    if (sum !== rec.produced) this.fail(null, `the report's conservation line does not hold: produced ${rec.produced} != ${sum}`);
+    if (report.drained && rec.pending !== 0) this.fail(null, `the report says drained with ${rec.pending} records pending`);
+    const f = (n: number) => n.toLocaleString("en-US");
+    return this.verdict(
+      `each of ${f(produced)} records ended at most once: ${f(succeeded)} succeeded + ${f(onFailure)} onFailure + ${f(dlq)} dlq + ${f(expired)} expired + ${f(filtered)} filtered + ${f(pending)} pending`,
+    );
+  }
+}
+
+interface InFlight {
+  tUs: number;
+  records: readonly SimRecord[];
+  shard: unknown;
+  keys: number[];
+}
+
+/**
+ * Invocations: one result per invoke, with the same records; outcomes consistent with the failed and succeeded
+ * lists; batch sizes within BatchSize; durations as the trace's times say; and the report's invocation counts.
+ * Where a success ends every record it did not report as failed (SQS), `succeeded` and `duplicates` are
+ * recomputed exactly from the record book. Must run before ConservationChecker sees the event.
+ */
+export class InvocationChecker extends Checker {
+  readonly name = "invocations";
+  readonly inFlight = new Map<number, InFlight>();
+  private lastInvocation = -Infinity;
+  private invokes = 0;
+  private results = 0;
+  private errors = 0;
+  private timeouts = 0;
+  private partial = 0;
+  private throttles = 0;
+  private redundant = 0;
+  private batchMax = 0;
+
+  constructor(
+    private readonly limits: CheckLimits,
+    private readonly book: RecordBook,
+  ) {
+    super();
+  }
+
+  event(e: TraceEvent): void {
+    if (e.type === "invoke") {
+      this.invokes++;
+      if (e.invocation <= this.lastInvocation) this.fail(e.tUs, `invocation ${e.invocation} after invocation ${this.lastInvocation}: invocation numbers must count up`);
+      this.lastInvocation = Math.max(this.lastInvocation, e.invocation);
+      const n = e.records.length;
+      // Only a tumbling window's final invocation may carry no records (it hands over the window's state).
+      if (n === 0 && !e.window?.isFinalInvokeForWindow) this.fail(e.tUs, `invocation ${e.invocation} has no records`);
+      if (n > this.limits.batchSizeMax) this.fail(e.tUs, `invocation ${e.invocation} has ${n} records, above BatchSize ${this.limits.batchSizeMax}`);
+      if (n > this.batchMax) this.batchMax = n;
+      if (!(e.attempt >= 1)) this.fail(e.tUs, `invocation ${e.invocation} has attempt ${e.attempt}`);
+      const keys: number[] = [];
+      for (const r of e.records) if (!keys.includes(r.keyIndex)) keys.push(r.keyIndex);
+      this.inFlight.set(e.invocation, { tUs: e.tUs, records: e.records, shard: loose(e).shard, keys });
+      return;
+    }
+    if (e.type === "throttle") {
+      this.throttles++;
+      // Streams: a tumbling window's final invocation carries no records, and it can be throttled like any other.
+      if (e.records.length === 0 && this.limits.shards === null) this.fail(e.tUs, "a throttled invoke with no records");
+      return;
+    }
+    if (e.type !== "result") return;
+    this.results++;
+    const inv = this.inFlight.get(e.invocation);
+    if (!inv) {
+      this.fail(e.tUs, `result of invocation ${e.invocation}, which is not in flight`);
+      return;
+    }
+    this.inFlight.delete(e.invocation);
+    if (e.outcome === "error") this.errors++;
+    else if (e.outcome === "timeout") this.timeouts++;
+    else if (e.outcome === "partial") this.partial++;
+    this.redundant += e.redundant;
+    const what = `invocation ${e.invocation}`;
+    if (e.durationUs !== e.tUs - inv.tUs) this.fail(e.tUs, `${what} reports a duration of ${e.durationUs} us but ran ${e.tUs - inv.tUs} us`);
+    if (!sameRecords(e.records, inv.records)) this.fail(e.tUs, `${what}: the result's records differ from the invoke's`);
+    const inBatch = new Set(inv.records);
+    const failed = new Set(e.failed);
+    for (const r of e.failed) if (!inBatch.has(r)) this.fail(e.tUs, `${what}: failed ${id(r)} was not in the batch`);
+    for (const r of e.succeeded) {
+      if (!inBatch.has(r)) this.fail(e.tUs, `${what}: succeeded ${id(r)} was not in the batch`);
+      if (failed.has(r)) this.fail(e.tUs, `${what}: ${id(r)} both failed and succeeded`);
+    }
+    if (e.outcome === "error" || e.outcome === "timeout") {
+      if (e.failed.length !== inv.records.length) this.fail(e.tUs, `${what} ended in ${e.outcome} but lists ${e.failed.length} of ${inv.records.length} records as failed`);
+      if (e.succeeded.length > 0 || e.redundant > 0) this.fail(e.tUs, `${what} ended in ${e.outcome} but ended records as succeeded`);
+      return;
+    }
+    if (e.outcome === "ok" && e.failed.length > 0) this.fail(e.tUs, `${what} ended ok but lists ${e.failed.length} failed records`);
+    if (e.outcome === "partial" && e.failed.length === 0) this.fail(e.tUs, `${what} is a partial response with no failed records`);
+    if (!this.limits.successEndsRecords) return;
+    // Recompute: each record not reported failed ends now if it had not ended, or is a duplicate if it had succeeded.
+    const endedNow = new Set<SimRecord>();
+    let expectSucceeded = 0;
+    let expectRedundant = 0;
+    for (const r of inv.records) {
+      if (failed.has(r)) continue;
+      const s = this.book.state(r.n);
+      if (s === END.succeeded || endedNow.has(r)) expectRedundant++;
+      else if (s === END.none) {
+        endedNow.add(r);
+        expectSucceeded++;
+      }
+    }
+    if (expectSucceeded !== e.succeeded.length) this.fail(e.tUs, `${what} ended ${e.succeeded.length} records as succeeded; the record book says ${expectSucceeded}`);
+    if (expectRedundant !== e.redundant) this.fail(e.tUs, `${what} counted ${e.redundant} duplicates; the record book says ${expectRedundant}`);
+  }
+
+  finish(report: Report): Verdict {
+    const inv = report.invocations;
+    this.agree("invocations.total", inv.total, this.invokes);
+    this.agree("invocations.errors", inv.errors, this.errors);
+    this.agree("invocations.timeouts", inv.timeouts, this.timeouts);
+    this.agree("invocations.partial", inv.partial, this.partial);
+    this.agree("invocations.throttles", inv.throttles, this.throttles);
+    // `duplicates` also counts a logical message processed twice through an accepted producer retry (two records,
+    // sqs.producerDuplicates); the record book recomputes the per-record part.
+    this.agree("duplicates (per record)", report.duplicates - (report.sqs?.producerDuplicates ?? 0), this.redundant);
+    this.agree("batchSize.max", report.batchSize.max, this.batchMax);
+    if (report.drained && this.inFlight.size > 0) this.fail(null, `the report says drained with ${this.inFlight.size} invocations still running`);
+    const f = (n: number) => n.toLocaleString("en-US");
+    return this.verdict(
+      `${f(this.invokes)} invokes, ${f(this.results)} results (${f(this.errors)} errors, ${f(this.timeouts)} timeouts, ${f(this.partial)} partial), ${f(this.throttles)} throttles; batches of at most ${this.batchMax} <= BatchSize ${this.limits.batchSizeMax}`,
+    );
+  }
+}
+
+function sameRecords(a: readonly SimRecord[], b: readonly SimRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].n !== b[i].n) return false;
+  return true;
+}
+
+/**
+ * Concurrency, counted from invoke and result events: never above the function's limit (reserved, else the
+ * account's), MaximumConcurrency, the mapping's ceiling, shards x ParallelizationFactor, or ParallelizationFactor
+ * per shard; where order is promised per key or group, never two batches in flight holding the same key. The
+ * concurrency the trace states (invoke, throttle, sample) must equal the count.
+ */
+export class ConcurrencyChecker extends Checker {
+  readonly name = "concurrency";
+  private count = 0;
+  private max = 0;
+  private readonly perShard = new Map<unknown, number>();
+  private readonly perKey = new Map<number, number>();
+  private readonly caps: { limit: number; what: string }[] = [];
+  private pollersMax = 0;
+
+  constructor(
+    private readonly limits: CheckLimits,
+    private readonly invocations: InvocationChecker,
+  ) {
+    super();
+    const l = limits;
+    const fnLimit = l.reservedConcurrency ?? l.accountConcurrency;
+    this.caps.push({ limit: fnLimit, what: l.reservedConcurrency !== null ? `ReservedConcurrentExecutions ${fnLimit}` : `account ConcurrentExecutions ${fnLimit}` });
+    if (l.maximumConcurrency !== null) this.caps.push({ limit: l.maximumConcurrency, what: `MaximumConcurrency ${l.maximumConcurrency}` });
+    if (l.pollerCeiling !== null) this.caps.push({ limit: l.pollerCeiling, what: `the mapping's ceiling ${l.pollerCeiling} (profile maximum, MaximumConcurrency, account)` });
+    if (l.shards !== null && l.parallelizationFactor !== null) {
+      this.caps.push({ limit: l.shards * l.parallelizationFactor, what: `shards x ParallelizationFactor = ${l.shards * l.parallelizationFactor}` });
+    }
+  }
+
+  private get fnLimit(): number {
+    return this.limits.reservedConcurrency ?? this.limits.accountConcurrency;
+  }
+
+  private readonly perKeyStartUs = new Map<number, number>();
+
+  /** Called before InvocationChecker sees the event, so a result's invocation is still in its in-flight map. */
+  event(e: TraceEvent): void {
+    switch (e.type) {
+      case "invoke": {
+        this.count++;
+        if (this.count > this.max) this.max = this.count;
+        if (e.concurrency !== this.count) this.fail(e.tUs, `invocation ${e.invocation} states concurrency ${e.concurrency}, but ${this.count} invocations are in flight`);
+        for (const c of this.caps) if (this.count > c.limit) this.fail(e.tUs, `invocation ${e.invocation} makes ${this.count} in flight, above ${c.what}`);
+        const shard = loose(e).shard;
+        if (shard !== undefined) {
+          const s = (this.perShard.get(shard) ?? 0) + 1;
+          this.perShard.set(shard, s);
+          const pf = this.limits.parallelizationFactor ?? 1;
+          if (s > pf) this.fail(e.tUs, `invocation ${e.invocation} makes ${s} batches in flight on shard ${String(shard)}, above ParallelizationFactor ${pf}`);
+        }
+        if (this.limits.orderScope !== "none") {
+          const seen: number[] = [];
+          for (const r of e.records) {
+            if (seen.includes(r.keyIndex)) continue;
+            seen.push(r.keyIndex);
+            const k = (this.perKey.get(r.keyIndex) ?? 0) + 1;
+            this.perKey.set(r.keyIndex, k);
+            const lastStartUs = this.perKeyStartUs.get(r.keyIndex) ?? -Infinity;
+            this.perKeyStartUs.set(r.keyIndex, e.tUs);
+            // FIFO: a group's messages become visible again after the visibility timeout even while the function
+            // still runs (why AWS asks for a visibility timeout well above the function timeout); not a violation.
+            if (k > 1 && e.tUs - lastStartUs < this.limits.keyLockMaxUs) this.fail(e.tUs, `invocation ${e.invocation} holds key #${r.keyIndex} while another batch with that ${this.limits.orderScope} is in flight`);
+          }
+        }
+        break;
+      }
+      case "result": {
+        const inv = this.invocations.inFlight.get(e.invocation);
+        if (!inv) break; // InvocationChecker reports it
+        this.count--;
+        if (inv.shard !== undefined) this.perShard.set(inv.shard, (this.perShard.get(inv.shard) ?? 1) - 1);
+        if (this.limits.orderScope !== "none") for (const k of inv.keys) this.perKey.set(k, (this.perKey.get(k) ?? 1) - 1);
+        break;
+      }
+      case "throttle":
+        if (e.concurrency !== this.count) this.fail(e.tUs, `a throttle states concurrency ${e.concurrency}, but ${this.count} invocations are in flight`);
+        if (e.limit !== this.fnLimit) this.fail(e.tUs, `a throttle states limit ${e.limit}, but the function's limit is ${this.fnLimit}`);
+        if (e.concurrency < e.limit) this.fail(e.tUs, `an invoke was throttled with ${e.concurrency} in flight, below the limit ${e.limit}`);
+        break;
+      case "sample":
+        if (e.concurrency !== this.count) this.fail(e.tUs, `a sample states concurrency ${e.concurrency}, but ${this.count} invocations are in flight`);
+        if (e.pollers > this.pollersMax) this.pollersMax = e.pollers;
+        if (this.limits.pollerCeiling !== null && e.pollers > this.limits.pollerCeiling) this.fail(e.tUs, `${e.pollers} pollers, above the mapping's ceiling ${this.limits.pollerCeiling}`);
+        break;
+      case "scale":
+        if (e.to < 0) this.fail(e.tUs, `scaled to ${e.to} pollers`);
+        if (this.limits.pollerCeiling !== null && e.to > this.limits.pollerCeiling) this.fail(e.tUs, `scaled to ${e.to} pollers, above the mapping's ceiling ${this.limits.pollerCeiling}`);
+        break;
+    }
+  }
+
+  finish(report: Report): Verdict {
+    this.agree("concurrency.max", report.concurrency.max, this.max);
+    const caps = this.caps.map((c) => c.what).join(", ");
+    return this.verdict(`at most ${count(this.max, "invocation")} in flight, within ${caps}${this.limits.orderScope !== "none" ? `; one batch per ${this.limits.orderScope} in flight` : ""}`);
+  }
+}
+
+/**
+ * Order of first successful processing per key (the report's orderingViolations, recomputed). Where the source
+ * promises order (per key for streams, per group for FIFO) there must be none; with ParallelizationFactor 1 and no
+ * failed invocation, stream records must also first succeed in sequence order within each shard.
+ */
+export class OrderChecker extends Checker {
+  readonly name = "order";
+  private readonly maxSucceededN = new Map<number, number>();
+  private readonly shardOf = new Map<number, unknown>();
+  private readonly maxPerShard = new Map<unknown, number>();
+  private shardViolations = 0;
+  private recomputed = 0;
+  private failures = 0;
+  private firstShardExample: string | null = null;
+
+  constructor(private readonly limits: CheckLimits) {
+    super();
+  }
+
+  event(e: TraceEvent): void {
+    if (e.type === "invoke") {
+      const shard = loose(e).shard;
+      if (shard !== undefined && this.limits.parallelizationFactor === 1) for (const r of e.records) if (!this.shardOf.has(r.n)) this.shardOf.set(r.n, shard);
+      return;
+    }
+    if (e.type !== "result") return;
+    if (e.outcome !== "ok") this.failures++;
+    for (const r of e.succeeded) {
+      const m = this.maxSucceededN.get(r.keyIndex);
+      if (m !== undefined && m > r.n) {
+        this.recomputed++;
+        if (this.limits.orderScope !== "none") this.fail(e.tUs, `${id(r)} first succeeded after record ${m} of the same ${this.limits.orderScope}, produced later`);
+      } else this.maxSucceededN.set(r.keyIndex, r.n);
+      const shard = this.shardOf.get(r.n);
+      if (shard !== undefined) {
+        this.shardOf.delete(r.n);
+        const ms = this.maxPerShard.get(shard);
+        if (ms !== undefined && ms > r.n) {
+          this.shardViolations++;
+          this.firstShardExample ??= `at ${formatDurationUs(e.tUs)}: ${id(r)} first succeeded after record ${ms} of shard ${String(shard)}`;
+        } else this.maxPerShard.set(shard, r.n);
+      }
+    }
+  }
+
+  finish(report: Report): Verdict {
+    this.agree("orderingViolations", report.orderingViolations, this.recomputed);
+    if (this.limits.parallelizationFactor === 1 && this.failures === 0 && this.shardViolations > 0) {
+      this.violations += this.shardViolations;
+      if (this.firstShardExample && this.examples.length < MAX_EXAMPLES) this.examples.push(`${this.firstShardExample} (ParallelizationFactor 1, no failures)`);
+    }
+    if (this.limits.orderScope === "none" && this.violations === 0) {
+      return { status: "skip", summary: `not promised: ${this.limits.orderPromise} (${this.recomputed} out-of-order first successes, as the report says)` };
+    }
+    return this.verdict(`no record first succeeded after a later record of its ${this.limits.orderScope} (${this.limits.orderPromise})`);
+  }
+}
+
+/** IteratorAge: never negative and never beyond what retention allows, in the trace and in the report. */
+export class IteratorAgeChecker extends Checker {
+  readonly name = "iterator-age";
+  private maxSeenUs = -1;
+  private samples = 0;
+
+  constructor(private readonly limits: CheckLimits) {
+    super();
+  }
+
+  private see(tUs: number, ageUs: number, what: string): void {
+    this.samples++;
+    if (ageUs > this.maxSeenUs) this.maxSeenUs = ageUs;
+    if (!(ageUs >= 0)) this.fail(tUs, `${what} ${ageUs} us is negative`);
+    else if (ageUs > this.limits.iteratorAgeMaxUs) this.fail(tUs, `${what} ${usToMs(ageUs)} ms is beyond ${usToMs(this.limits.iteratorAgeMaxUs)} ms, ${this.limits.iteratorAgeWhy}`);
+  }
+
+  event(e: TraceEvent): void {
+    if (e.type === "sample") this.see(e.tUs, e.oldestAgeUs, "the age of the oldest message");
+    else {
+      const age = loose(e).iteratorAgeUs;
+      if (typeof age === "number") this.see(e.tUs, age, "IteratorAge");
+    }
+  }
+
+  finish(report: Report): Verdict {
+    const maxMs = usToMs(this.limits.iteratorAgeMaxUs);
+    for (const q of ["max", "p50", "p99"] as const) {
+      const v = report.iteratorAge[q];
+      if (!(v >= 0) || v > maxMs) this.fail(null, `the report's iteratorAge.${q} ${v} ms is outside 0..${maxMs} ms`);
+    }
+    if (this.samples > 0) this.agree("iteratorAge.max (ms)", report.iteratorAge.max, usToMs(this.maxSeenUs));
+    return this.verdict(`${count(this.samples, "reading")}, max ${formatDurationUs(Math.max(0, this.maxSeenUs))}, within 0..${formatDurationUs(this.limits.iteratorAgeMaxUs)} (${this.limits.iteratorAgeWhy})`);
+  }
+}
+
+/** SQS redrive: a message moves to the DLQ only with a redrive policy, after exactly maxReceiveCount receives. */
+export class RedriveChecker extends Checker {
+  readonly name = "redrive";
+  private moved = 0;
+  private maxAttempt = 0;
+
+  constructor(private readonly limits: CheckLimits) {
+    super();
+  }
+
+  event(e: TraceEvent): void {
+    const max = this.limits.maxReceiveCount;
+    if (e.type === "dlq") {
+      this.moved++;
+      if (max === Infinity) this.fail(e.tUs, `${id(e.record)} moved to a DLQ without a redrive policy`);
+      else if (e.receiveCount !== max) this.fail(e.tUs, `${id(e.record)} moved to the DLQ after ${e.receiveCount} receives, not maxReceiveCount ${max}`);
+    } else if (e.type === "invoke") {
+      if (e.attempt > this.maxAttempt) this.maxAttempt = e.attempt;
+      if (e.attempt > max) this.fail(e.tUs, `invocation ${e.invocation} delivers a message for the ${e.attempt}th time, beyond maxReceiveCount ${max}`);
+    }
+  }
+
+  finish(): Verdict {
+    if (this.limits.sourceType !== "sqs" && this.limits.sourceType !== "sqs-fifo") return { status: "skip", summary: `not applicable to ${this.limits.sourceType} sources` };
+    if (this.limits.maxReceiveCount === Infinity && this.violations === 0) return { status: "pass", summary: `no redrive policy and no message moved to a DLQ; deliveries up to attempt ${this.maxAttempt}` };
+    return this.verdict(`${count(this.moved, "message")} moved to the DLQ, each after exactly maxReceiveCount (${this.limits.maxReceiveCount}) receives; no delivery beyond attempt ${this.limits.maxReceiveCount}`);
+  }
+}
+
+/**
+ * On-failure records (streams): one destination record per onFailure trace event, with the same batch size, the
+ * sequence range in order, and the report's `destinations` in step with the trace.
+ */
+export class OnFailureChecker extends Checker {
+  readonly name = "on-failure";
+  private readonly batches: { tUs: number; size: number }[] = [];
+
+  constructor(private readonly limits: CheckLimits) {
+    super();
+  }
+
+  event(e: TraceEvent): void {
+    if (loose(e).type === "onFailure") this.batches.push({ tUs: e.tUs, size: recordsOf(e).length });
+  }
+
+  finish(report: Report): Verdict {
+    const dest = report.destinations as Record<string, unknown>[];
+    if (!this.limits.onFailureDestination && this.batches.length === 0 && dest.length === 0) {
+      const why = this.limits.sourceType.startsWith("sqs") ? "SQS mappings send failures to the queue's dead-letter queue" : "no on-failure destination configured";
+      return { status: "skip", summary: `not applicable: ${why}` };
+    }
+    if (this.limits.onFailureDestination && dest.length !== this.batches.length) {
+      this.fail(null, `the report holds ${dest.length} on-failure records, the trace ${this.batches.length} onFailure events`);
+    }
+    dest.forEach((d, i) => {
+      const infoKey = Object.keys(d).find((k) => k.endsWith("BatchInfo"));
+      const info = infoKey ? (d[infoKey] as Record<string, unknown>) : undefined;
+      if (!info) {
+        this.fail(null, `on-failure record ${i} has no ...BatchInfo`);
+        return;
+      }
+      const b = this.batches[i];
+      if (b && info.batchSize !== b.size) this.fail(b.tUs, `on-failure record ${i} says batchSize ${String(info.batchSize)}, the onFailure event holds ${b.size} records`);
+      const start = String(info.startSequenceNumber ?? "");
+      const end = String(info.endSequenceNumber ?? "");
+      if (!start || !end) this.fail(null, `on-failure record ${i} lacks a sequence range`);
+      else if (start.length === end.length ? start > end : start.length > end.length) this.fail(null, `on-failure record ${i}: startSequenceNumber ${start} is after endSequenceNumber ${end}`);
+    });
+    return this.verdict(`${count(this.batches.length, "on-failure batch")}, each matching its destination record`.replace("batchs", "batches"));
+  }
+}

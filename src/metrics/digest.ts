@@ -1,0 +1,219 @@
+/**
+ * A 64-bit digest of a run's trace, folded as the trace is emitted, so that two runs (or two versions) can be
+ * compared by one string without writing the trace. Two independent 32-bit lanes (murmur3-style mixing with
+ * Math.imul), fed 32-bit words: integer fields only, no strings are built. Times and durations (microseconds, up
+ * to 2^53) are fed as two words. Rendered as 16 lowercase hex characters.
+ *
+ * Each event's fields are first folded into one word (an FNV-style multiply per field, a bijection of the state
+ * for each field, so a change in any one field always changes the word), then that word is mixed into the lanes.
+ *
+ * Not a cryptographic hash: it detects changes in behaviour, it does not resist forgery.
+ */
+import type { SimRecord, TraceEvent } from "../trace/events.js";
+
+export class TraceDigest {
+  private h1 = 0x2545f491;
+  private h2 = 0x9e3779b9 | 0;
+  private words = 0;
+
+  /** Feed one 32-bit word (any integer; taken modulo 2^32). */
+  word(x: number): void {
+    let k1 = Math.imul(x | 0, 0xcc9e2d51);
+    k1 = (k1 << 15) | (k1 >>> 17);
+    k1 = Math.imul(k1, 0x1b873593);
+    let h1 = this.h1 ^ k1;
+    h1 = (h1 << 13) | (h1 >>> 19);
+    this.h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+
+    let k2 = Math.imul((x ^ 0x5bd1e995) | 0, 0x85ebca6b);
+    k2 = (k2 << 17) | (k2 >>> 15);
+    k2 = Math.imul(k2, 0xc2b2ae35);
+    let h2 = this.h2 ^ k2;
+    h2 = (h2 << 11) | (h2 >>> 21);
+    this.h2 = (Math.imul(h2, 9) + 0x7f4a7c15) | 0;
+    this.words++;
+  }
+
+  /** Feed a non-negative integer up to 2^53 (a time or duration in microseconds) as two words. */
+  wide(x: number): void {
+    this.word(x >>> 0);
+    this.word(Math.floor(x / 4294967296));
+  }
+
+  /** The digest so far, as 16 hex characters. Does not change the state. */
+  hex(): string {
+    let h1 = this.h1 ^ this.words;
+    let h2 = this.h2 ^ this.words;
+    h1 = (h1 + h2) | 0;
+    h2 = (h2 + h1) | 0;
+    h1 = fmix(h1);
+    h2 = fmix(h2);
+    h1 = (h1 + h2) | 0;
+    h2 = (h2 + h1) | 0;
+    return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
+  }
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+const P = 0x01000193;
+const HI = 4294967296;
+const OUTCOME_CODE = { ok: 0, error: 1, timeout: 2, partial: 3 } as const;
+const CLOSED_BY_CODE = { size: 0, window: 1, payload: 2, available: 3, retry: 4, bisect: 5, rewind: 6, "window-end": 7 } as const;
+const STREAM_RETRY_REASON_CODE = { FunctionError: 0, PartialBatchFailure: 1, Throttled: 2 } as const;
+const SCALE_REASON_CODE = { start: 0, "scale-up": 1, "scale-down": 2, "low-traffic": 3, "back-off": 4, limit: 5 } as const;
+
+/** Fold a time or duration (microseconds, up to 2^53) into h. */
+function wideInto(h: number, x: number): number {
+  h = Math.imul(h ^ (x >>> 0), P);
+  return Math.imul(h ^ ((x / HI) | 0), P);
+}
+
+/** Fold record ids, in order, into h. */
+function idsInto(h: number, records: readonly SimRecord[]): number {
+  h = Math.imul(h ^ records.length, P);
+  for (let i = 0; i < records.length; i++) h = Math.imul(h ^ records[i].n, P);
+  return h;
+}
+
+/**
+ * Feed one trace event to the digest: its type, time and integer fields. `produce` events are skipped: they are
+ * only emitted when a listener asks for per-record events, and the digest must not depend on that.
+ */
+export function digestEvent(d: TraceDigest, e: TraceEvent): void {
+  let h: number;
+  switch (e.type) {
+    case "produce":
+      return;
+    case "poll":
+      h = wideInto(1, e.tUs);
+      h = Math.imul(h ^ e.poller, P);
+      h = Math.imul(h ^ e.received, P);
+      h = Math.imul(h ^ e.visible, P);
+      break;
+    case "invoke":
+      h = wideInto(2, e.tUs);
+      h = Math.imul(h ^ e.invocation, P);
+      h = Math.imul(h ^ e.poller, P);
+      h = Math.imul(h ^ e.attempt, P);
+      h = Math.imul(h ^ e.concurrency, P);
+      h = Math.imul(h ^ CLOSED_BY_CODE[e.closedBy], P);
+      h = idsInto(h, e.records);
+      if (e.shard !== undefined) {
+        h = Math.imul(h ^ e.shard, P);
+        h = Math.imul(h ^ (e.lane ?? 0), P);
+      }
+      if (e.window) {
+        h = wideInto(h, e.window.startUs);
+        h = Math.imul(h ^ e.window.stateRecords, P);
+        h = Math.imul(h ^ (e.window.isFinalInvokeForWindow ? 1 : 0), P);
+      }
+      break;
+    case "result":
+      h = wideInto(3, e.tUs);
+      h = Math.imul(h ^ e.invocation, P);
+      h = Math.imul(h ^ OUTCOME_CODE[e.outcome], P);
+      h = wideInto(h, e.durationUs);
+      h = Math.imul(h ^ e.redundant, P);
+      h = Math.imul(h ^ e.ignoredPartial, P);
+      h = idsInto(h, e.failed);
+      // Usually every record not failed succeeds, which the invoke's ids already determine: fold the succeeded ids
+      // only when some did not (duplicates, messages gone meanwhile), to keep a pass over every record out.
+      h = Math.imul(h ^ e.succeeded.length, P);
+      if (e.succeeded.length !== e.records.length - e.failed.length) h = idsInto(h, e.succeeded);
+      if (e.invalidResponse) h = Math.imul(h ^ 1, P);
+      break;
+    case "throttle":
+      h = wideInto(4, e.tUs);
+      h = Math.imul(h ^ e.poller, P);
+      h = Math.imul(h ^ e.records.length, P);
+      h = Math.imul(h ^ e.concurrency, P);
+      h = Math.imul(h ^ e.limit, P);
+      h = Math.imul(h ^ (e.next === "retry" ? 0 : 1), P);
+      h = Math.imul(h ^ (e.reason === "scaling-rate" ? 1 : 0), P);
+      if (e.shard !== undefined) h = Math.imul(h ^ e.shard, P);
+      break;
+    case "dlq":
+      h = wideInto(5, e.tUs);
+      h = Math.imul(h ^ e.record.n, P);
+      h = Math.imul(h ^ e.receiveCount, P);
+      break;
+    case "expire":
+      h = wideInto(6, e.tUs);
+      h = Math.imul(h ^ e.record.n, P);
+      break;
+    case "retry":
+      h = wideInto(7, e.tUs);
+      h = Math.imul(h ^ e.record.n, P);
+      h = Math.imul(h ^ e.receiveCount, P);
+      h = Math.imul(h ^ (e.reason === "VisibilityTimeoutExpired" ? 0 : 1), P);
+      break;
+    case "scale":
+      h = wideInto(8, e.tUs);
+      h = Math.imul(h ^ e.from, P);
+      h = Math.imul(h ^ e.to, P);
+      h = Math.imul(h ^ SCALE_REASON_CODE[e.reason], P);
+      break;
+    case "sample":
+      h = wideInto(9, e.tUs);
+      h = Math.imul(h ^ e.visible, P);
+      h = Math.imul(h ^ e.inFlight, P);
+      h = wideInto(h, e.oldestAgeUs);
+      h = Math.imul(h ^ e.pollers, P);
+      h = Math.imul(h ^ e.concurrency, P);
+      break;
+    case "dedup":
+      h = wideInto(10, e.tUs);
+      h = Math.imul(h ^ e.ofN, P);
+      h = Math.imul(h ^ e.keyIndex, P);
+      break;
+    case "streamRetry":
+      h = wideInto(11, e.tUs);
+      h = Math.imul(h ^ e.shard, P);
+      h = Math.imul(h ^ e.lane, P);
+      h = idsInto(h, e.records);
+      h = Math.imul(h ^ e.attempt, P);
+      h = wideInto(h, e.delayUs);
+      h = Math.imul(h ^ STREAM_RETRY_REASON_CODE[e.reason], P);
+      h = Math.imul(h ^ (e.countsAsRetry ? 1 : 0), P);
+      break;
+    case "bisect":
+      h = wideInto(12, e.tUs);
+      h = Math.imul(h ^ e.shard, P);
+      h = Math.imul(h ^ e.lane, P);
+      h = idsInto(h, e.left);
+      h = idsInto(h, e.right);
+      break;
+    case "checkpoint":
+      h = wideInto(13, e.tUs);
+      h = Math.imul(h ^ e.shard, P);
+      h = Math.imul(h ^ e.record.n, P);
+      break;
+    case "onFailure":
+      h = wideInto(14, e.tUs);
+      h = Math.imul(h ^ e.shard, P);
+      h = idsInto(h, e.records);
+      h = Math.imul(h ^ e.ended, P);
+      h = Math.imul(h ^ (e.condition === "RetryAttemptsExhausted" ? 0 : 1), P);
+      h = Math.imul(h ^ e.approximateInvokeCount, P);
+      h = Math.imul(h ^ (e.functionError === null ? 0 : 1), P);
+      break;
+    case "filter":
+      h = wideInto(15, e.tUs);
+      h = Math.imul(h ^ e.record.n, P);
+      break;
+    default: {
+      // Every event type must feed the digest, or golden digests miss changes in it: add new types above.
+      const unhandled: never = e;
+      return unhandled;
+    }
+  }
+  d.word(h);
+}

@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import { checkTrace } from "../src/checks/suite.js";
+import { limitsOf, type CheckLimits } from "../src/checks/limits.js";
+import type { Report } from "../src/run/result.js";
+import type { SimRecord, TraceEvent } from "../src/trace/events.js";
+import { runWithTrace, scenarioFrom, shippedScenarios } from "./helpers.js";
+
+const poison = shippedScenarios().find((s) => s.file.endsWith("sqs-poison-message-dlq.yaml"))!;
+const reserved = shippedScenarios().find((s) => s.file.endsWith("sqs-reserved-concurrency-dlq.yaml"))!;
+
+function run(text: string) {
+  const scenario = scenarioFrom(text);
+  const r = runWithTrace(scenario);
+  return { ...r, limits: limitsOf(scenario) };
+}
+
+const poisonRun = run(poison.text);
+const reservedRun = run(reserved.text);
+
+/** Status of each check, by name. */
+function statuses(events: TraceEvent[], limits: CheckLimits, report: Report) {
+  return Object.fromEntries(checkTrace(events, limits, report).map((c) => [c.name, c.status]));
+}
+function outcome(events: TraceEvent[], limits: CheckLimits, report: Report, name: string) {
+  return checkTrace(events, limits, report).find((c) => c.name === name)!;
+}
+const clone = <T>(x: T): T => structuredClone(x);
+
+describe("invariant checks on correct runs", () => {
+  it.each([
+    ["poison message", poisonRun],
+    ["reserved concurrency", reservedRun],
+  ])("pass on the shipped %s scenario, order marked not applicable for SQS standard", (_, r) => {
+    expect(statuses(r.events, r.limits, r.report)).toEqual({
+      conservation: "pass",
+      trace: "pass",
+      concurrency: "pass",
+      order: "skip",
+      "iterator-age": "pass",
+      redrive: "pass",
+      "on-failure": "skip",
+      invocations: "pass",
+    });
+  });
+});
+
+describe("each check catches a broken trace or report", () => {
+  const { events, limits, report } = poisonRun;
+
+  it("conservation: a record that ends twice", () => {
+    const dlq = events.find((e) => e.type === "dlq")!;
+    const bad = [...events, { ...dlq, tUs: events[events.length - 1].tUs }];
+    const c = outcome(bad, limits, report, "conservation");
+    expect(c.status).toBe("fail");
+    expect(c.examples[0]).toMatch(/record \d+ ended twice: dlq, then dlq/);
+  });
+
+  it("conservation: a report count that disagrees with the trace", () => {
+    const r = clone(report);
+    r.records.succeeded -= 1;
+    r.records.pending += 1;
+    const c = outcome(events, limits, r, "conservation");
+    expect(c.status).toBe("fail");
+    expect(c.examples).toContain("the report says records.succeeded = 298, the trace gives 299");
+  });
+
+  it("invocations: a missing result leaves a run that claims to have drained with an invocation running", () => {
+    const i = events.findIndex((e) => e.type === "result");
+    const bad = events.filter((_, j) => j !== i);
+    const c = outcome(bad, limits, report, "invocations");
+    expect(c.status).toBe("fail");
+    expect(c.examples.join("\n")).toContain("the report says drained with 1 invocations still running");
+  });
+
+  it("invocations: a result that forgets one of the records it ended", () => {
+    const i = events.findIndex((e) => e.type === "result" && e.succeeded.length > 1);
+    const bad = events.map((e, j) => (j === i && e.type === "result" ? { ...e, succeeded: e.succeeded.slice(1) } : e));
+    const c = outcome(bad, limits, report, "invocations");
+    expect(c.status).toBe("fail");
+    expect(c.examples[0]).toMatch(/ended \d+ records as succeeded; the record book says \d+/);
+  });
+
+  it("invocations: a duration that does not match the trace's times", () => {
+    const i = events.findIndex((e) => e.type === "result");
+    const bad = events.map((e, j) => (j === i && e.type === "result" ? { ...e, durationUs: e.durationUs + 1 } : e));
+    expect(outcome(bad, limits, report, "invocations").examples[0]).toMatch(/reports a duration of \d+ us but ran \d+ us/);
+  });
+
+  it("trace: time that goes backwards", () => {
+    const i = events.findIndex((e, j) => j > 0 && e.tUs > events[j - 1].tUs);
+    const bad = [...events];
+    [bad[i - 1], bad[i]] = [bad[i], bad[i - 1]];
+    expect(outcome(bad, limits, report, "trace").status).toBe("fail");
+  });
+
+  it("concurrency: more invocations in flight than ReservedConcurrentExecutions", () => {
+    const r = reservedRun;
+    const c = outcome(r.events, { ...r.limits, reservedConcurrency: 1 }, r.report, "concurrency");
+    expect(c.status).toBe("fail");
+    expect(c.examples.join("\n")).toContain("makes 2 in flight, above ReservedConcurrentExecutions 1");
+  });
+
+  it("concurrency: an invoke that states a concurrency other than the count in flight", () => {
+    const i = events.findIndex((e) => e.type === "invoke");
+    const bad = events.map((e, j) => (j === i && e.type === "invoke" ? { ...e, concurrency: e.concurrency + 1 } : e));
+    expect(outcome(bad, limits, report, "concurrency").examples[0]).toMatch(/states concurrency 2, but 1 invocations are in flight/);
+  });
+
+  it("order: where order per key is promised, a record first processed after a later one of its key", () => {
+    const c = outcome(events, { ...limits, orderScope: "key", orderPromise: "test" }, report, "order");
+    expect(c.status).toBe("fail");
+    expect(c.violations).toBe(report.orderingViolations);
+  });
+
+  it("concurrency: where order per group is promised, two batches of one group in flight", () => {
+    // The reserved-concurrency run has 2 batches in flight at once, sharing keys among 100.
+    const r = reservedRun;
+    const c = outcome(r.events, { ...r.limits, orderScope: "group" }, r.report, "concurrency");
+    expect(c.status).toBe("fail");
+    expect(c.examples[0]).toMatch(/while another batch with that group is in flight/);
+  });
+
+  it("iterator-age: an age beyond retention", () => {
+    const c = outcome(events, { ...limits, iteratorAgeMaxUs: 60_000_000 }, report, "iterator-age");
+    expect(c.status).toBe("fail");
+    expect(c.examples.join("\n")).toMatch(/is beyond 60000 ms/);
+  });
+
+  it("redrive: a message moved after a receive count other than maxReceiveCount", () => {
+    const c = outcome(events, { ...limits, maxReceiveCount: 6 }, report, "redrive");
+    expect(c.status).toBe("fail");
+    expect(c.examples[0]).toMatch(/moved to the DLQ after 5 receives, not maxReceiveCount 6/);
+  });
+});
+
+describe("checks written for stream and FIFO sources, on hand-made traces", () => {
+  const rec = (n: number, keyIndex: number, sentUs = 0): SimRecord => ({ n, keyIndex, sentUs, sizeBytes: 100 });
+  const records = [rec(0, 0), rec(1, 1), rec(2, 0), rec(3, 1)];
+  const produce = records.map((r): TraceEvent => ({ tUs: 0, type: "produce", record: r }));
+  const invoke = (tUs: number, invocation: number, rs: SimRecord[], concurrency: number, shard: string) =>
+    ({ tUs, type: "invoke", invocation, poller: 0, records: rs, attempt: 1, concurrency, closedBy: "size", shard }) as unknown as TraceEvent;
+  const result = (tUs: number, invocation: number, rs: SimRecord[], startUs: number) =>
+    ({ tUs, type: "result", invocation, outcome: "ok", records: rs, failed: [], succeeded: rs, redundant: 0, durationUs: tUs - startUs, ignoredPartial: 0 }) as TraceEvent;
+  const streamLimits: CheckLimits = {
+    sourceType: "kinesis",
+    orderScope: "key",
+    orderPromise: "Kinesis keeps order per partition key",
+    shards: 1,
+    parallelizationFactor: 1,
+    maximumConcurrency: null,
+    reservedConcurrency: null,
+    accountConcurrency: 1000,
+    pollerCeiling: null,
+    batchSizeMax: 10,
+    retentionUs: 86_400_000_000,
+    iteratorAgeMaxUs: 86_400_000_000,
+    iteratorAgeWhy: "retention",
+    maxReceiveCount: Infinity,
+    successEndsRecords: false,
+    onFailureDestination: true,
+    keyLockMaxUs: Infinity,
+  };
+  const report = (over: Partial<Report> = {}): Report =>
+    ({
+      records: { produced: 4, succeeded: 4, onFailure: 0, dlq: 0, expired: 0, filtered: 0, pending: 0, deletedDespiteReportedFailure: 0 },
+      drained: true,
+      duplicates: 0,
+      orderingViolations: 0,
+      invocations: { total: 2, errors: 0, timeouts: 0, throttles: 0, partial: 0, partialIgnored: 0 },
+      batchSize: { p50: 2, max: 2 },
+      iteratorAge: { max: 0, p50: 0, p99: 0, definition: "" },
+      concurrency: { max: 2, timeToMax: 0, pollersMax: 0 },
+      destinations: [],
+      ...over,
+    }) as Report;
+
+  it("two batches in flight on one shard break ParallelizationFactor 1", () => {
+    const ev = [...produce, invoke(1, 1, [records[0], records[1]], 1, "shard-0"), invoke(2, 2, [records[2], records[3]], 2, "shard-0"), result(5, 1, [records[0], records[1]], 1), result(6, 2, [records[2], records[3]], 2)];
+    const c = outcome(ev, streamLimits, report(), "concurrency");
+    expect(c.status).toBe("fail");
+    expect(c.examples.join("\n")).toContain("makes 2 batches in flight on shard shard-0, above ParallelizationFactor 1");
+    expect(c.examples.join("\n")).toContain("makes 2 in flight, above shards x ParallelizationFactor = 1");
+    expect(outcome(ev, { ...streamLimits, shards: 2, parallelizationFactor: 2, orderScope: "none" }, report(), "concurrency").status).toBe("pass");
+  });
+
+  it("with ParallelizationFactor 1 and no failures, records of a shard first succeed in sequence order", () => {
+    // Keys differ, so per-key order holds, but record 1 succeeds before record 0 on the same shard.
+    const ev = [...produce, invoke(1, 1, [records[1]], 1, "s"), result(2, 1, [records[1]], 1), invoke(3, 2, [records[0]], 1, "s"), result(4, 2, [records[0]], 3)];
+    const c = outcome(ev, streamLimits, report({ records: { ...report().records, succeeded: 2, pending: 2 }, drained: false, concurrency: { max: 1, timeToMax: 0, pollersMax: 0 }, batchSize: { p50: 1, max: 1 } }), "order");
+    expect(c.status).toBe("fail");
+    expect(c.examples[0]).toMatch(/record 0 first succeeded after record 1 of shard s/);
+  });
+
+  it("an on-failure destination record must match its onFailure event's batch", () => {
+    const onFailure = { tUs: 3, type: "onFailure", records: [records[0], records[1]], shard: "s" } as unknown as TraceEvent;
+    const ev = [...produce, onFailure];
+    const dest = (batchSize: number, start: string, end: string) => ({ KinesisBatchInfo: { shardId: "s", startSequenceNumber: start, endSequenceNumber: end, batchSize } });
+    const rep = (d: unknown[]) => report({ records: { ...report().records, succeeded: 0, onFailure: 2, pending: 2 }, drained: false, destinations: d, invocations: { ...report().invocations, total: 0 }, batchSize: { p50: 0, max: 0 }, concurrency: { max: 0, timeToMax: 0, pollersMax: 0 } });
+    expect(statuses(ev, streamLimits, rep([dest(2, "0001", "0002")]))).toMatchObject({ "on-failure": "pass", conservation: "pass" });
+    const bad = outcome(ev, streamLimits, rep([dest(3, "0002", "0001")]), "on-failure");
+    expect(bad.examples).toEqual(["at 3us: on-failure record 0 says batchSize 3, the onFailure event holds 2 records", "on-failure record 0: startSequenceNumber 0002 is after endSequenceNumber 0001"]);
+    expect(outcome(ev, streamLimits, rep([]), "on-failure").examples).toEqual(["the report holds 0 on-failure records, the trace 1 onFailure events"]);
+  });
+});
+
+describe("the checks stay apart from the model", () => {
+  it("no model file imports src/checks (only the CLI and the public API do)", async () => {
+    const { readdirSync, readFileSync, statSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const root = join(__dirname, "..", "src");
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const f of readdirSync(dir)) {
+        const p = join(dir, f);
+        if (statSync(p).isDirectory()) {
+          if (!["checks", "cli"].includes(f)) walk(p);
+        } else if (p.endsWith(".ts") && p !== join(root, "index.ts") && /from "\.\.?\/(\.\.\/)*checks\//.test(readFileSync(p, "utf8"))) offenders.push(p);
+      }
+    };
+    walk(root);
+    expect(offenders).toEqual([]);
+  });
+});

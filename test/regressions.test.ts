@@ -1,0 +1,28 @@
+/** Scenarios that property tests and fuzzing found to break an invariant, kept as fixed regressions. */
+import { describe, expect, it } from "vitest";
+import { checkTrace } from "../src/checks/suite.js";
+import { limitsOf } from "../src/checks/limits.js";
+import { runWithTrace, scenarioFrom } from "./helpers.js";
+
+describe("regressions found by the property suite", () => {
+  it("a spontaneous duplicate of a message past its retention is not delivered, so the oldest message stays within retention + visibility timeout", () => {
+    // fast-check counterexample (trimmed): every invoke throttled (reserved 0), visibility 4 s, retention 67 s, duplicates 30%.
+    const s = scenarioFrom(`
+name: property
+seed: 1009938454
+scaling: { initialConcurrency: 3, maxConcurrency: 20, scaleTickMs: 201, backoffMinConcurrency: 1, longPollWaitMs: 10971, throttleRetryInitialMs: 2865, throttleRetryMaxMs: 10937 }
+source: { type: sqs, VisibilityTimeout: 4, MessageRetentionPeriod: 67, DelaySeconds: 20, duplicateDeliveryRate: 0.3 }
+traffic: [{ rate: 27.4, from: 18s, to: 22s, keys: 5 }]
+mapping: { BatchSize: 7, MaximumBatchingWindowInSeconds: 2 }
+function: { Timeout: 1, ReservedConcurrentExecutions: 0, duration: { base: 0.381 } }
+account: { ConcurrentExecutions: 103 }
+`);
+    const { events, report } = runWithTrace(s);
+    const ages = checkTrace(events, limitsOf(s), report).find((c) => c.name === "iterator-age")!;
+    expect(ages.examples).toEqual([]);
+    expect(report.iteratorAge.max).toBeLessThanOrEqual(71_000);
+    expect(report.records.expired).toBe(report.records.produced);
+    // No message is delivered after its retention ran out.
+    for (const e of events) if (e.type === "invoke") for (const r of e.records) expect(e.tUs - r.sentUs).toBeLessThan(67_000_000);
+  });
+});
