@@ -268,7 +268,8 @@ export class InvocationChecker extends Checker {
       return;
     }
     if (e.outcome === "ok" && e.failed.length > 0) this.fail(e.tUs, `${what} ended ok but lists ${e.failed.length} failed records`);
-    if (e.outcome === "partial" && e.failed.length === 0) this.fail(e.tUs, `${what} is a partial response with no failed records`);
+    // A response naming an identifier not in the batch (streams) fails the whole batch even when it holds no record.
+    if (e.outcome === "partial" && e.failed.length === 0 && !e.invalidResponse) this.fail(e.tUs, `${what} is a partial response with no failed records`);
     if (!this.limits.successEndsRecords) return;
     // Recompute: each record not reported failed ends now if it had not ended, or is a duplicate if it had succeeded.
     const endedNow = new Set<SimRecord>();
