@@ -126,6 +126,9 @@ export class LambdaFunction {
     }
     if (!hit) return { durationUs, outcome: "ok", failed: [], invalidResponse: false };
     if (hit.rule.effect === "error") return { durationUs, outcome: "error", failed: [...records], invalidResponse: false };
+    // A partial response that names no record (an empty batchItemFailures list) is a success, as AWS documents;
+    // it happens for a batch without records, such as a tumbling window's final invocation.
+    if (hit.rule.effect === "partial" && hit.matching.length === 0) return { durationUs, outcome: "ok", failed: [], invalidResponse: false };
     if (this.stopAtFirstFailure) return { durationUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])), invalidResponse: false };
     return { durationUs, outcome: "partial", failed: hit.matching, invalidResponse: hit.rule.effect === "partial-invalid" };
   }
