@@ -40,6 +40,14 @@ const CTX: NarrationContext = {
   payloadMaxBytes: 6 * 1024 * 1024,
   maximumRetryAttempts: Infinity,
   onFailureDestination: null,
+  maximumRecordAgeMs: Infinity,
+  bisect: false,
+  parallelizationFactor: 1,
+  tumblingWindowMs: 0,
+  startingPosition: "TRIM_HORIZON",
+  startAtMs: 0,
+  startingPositionMs: 0,
+  disabledPeriods: [],
 };
 
 /** Feed hand-made contract events to a narrator; return its lines. */
@@ -54,57 +62,61 @@ function feed(events: TraceObject[], ctx: Partial<NarrationContext> = {}, opts: 
 const ev = (t: number, type: string, fields: Record<string, unknown> = {}): TraceObject => ({ t, type, ...fields });
 const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => String(from + i).padStart(12, "0"));
 
-describe("explain: stream moments from hand-made contract events", () => {
+describe("explain: stream moments from hand-made events in the trace's JSONL shape", () => {
+  const S0 = "shardId-000000000000";
   const poisonPill = (retries: number): TraceObject[] => {
-    const out: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: "shardId-000000000000", recordIds: ids(0, 3), attempt: 1, concurrency: 1 })];
-    out.push(ev(100, "result", { invocation: 1, outcome: "error", failedIds: ids(0, 3) }));
+    const out: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: S0, lane: 0, recordIds: ids(0, 3), attempt: 1, concurrency: 1, closedBy: "available", iteratorAgeMs: 0 })];
+    out.push(ev(100, "result", { invocation: 1, shard: S0, outcome: "error", failedIds: ids(0, 3), duplicates: 0 }));
     for (let i = 1; i <= retries; i++) {
       const t = i * 1000;
-      out.push(ev(t, "retry", { shard: "shardId-000000000000", attempt: i + 1, recordIds: ids(0, 3) }));
-      out.push(ev(t, "invoke", { invocation: i + 1, shard: "shardId-000000000000", recordIds: ids(0, 3), attempt: i + 1, concurrency: 1 }));
-      out.push(ev(t + 100, "result", { invocation: i + 1, outcome: "error", failedIds: ids(0, 3) }));
+      out.push(ev(t - 900, "retry", { shard: S0, lane: 0, recordIds: ids(0, 3), attempt: i + 1, delayMs: 900, reason: "FunctionError", countsAsRetry: true }));
+      out.push(ev(t, "invoke", { invocation: i + 1, shard: S0, lane: 0, recordIds: ids(0, 3), attempt: i + 1, concurrency: 1, closedBy: "retry", iteratorAgeMs: t }));
+      out.push(ev(t + 100, "result", { invocation: i + 1, shard: S0, outcome: "error", failedIds: ids(0, 3), duplicates: 0 }));
     }
-    out.push(ev(retries * 1000 + 500, "expire", { shard: "shardId-000000000000", recordIds: ids(0, 3), reason: "RetentionPeriodExceeded" }));
+    for (let k = 0; k < 3; k++) out.push(ev(retries * 1000 + 500, "expire", { shard: S0, recordId: ids(k, 1)[0], reason: "RetentionPeriodExceeded" }));
     return out;
   };
 
   it("tells the first batch of a shard, the shard blocked, folded identical retries, and how long it was blocked", () => {
     const lines = feed(poisonPill(5));
     const text = lines.join("\n");
-    expect(text).toContain("Shard shardId-000000000000: first batch (3 records");
-    expect(text).toContain("Invocation 1 failed on shard shardId-000000000000: the shard is blocked.");
-    expect(text).toContain("until it succeeds or its records expire (MaximumRetryAttempts -1)");
-    expect(text).toContain("Shard shardId-000000000000: retry 2 of the same batch, blocked for 900ms.");
-    expect(lines).toContain("00:00:02.000  ... 4 more identical retries over 3s, until 00:00:05.000; shard shardId-000000000000 ...");
-    expect(text).toContain("expired: the stream's retention period ended before the mapping processed them");
-    expect(text).toContain("Shard shardId-000000000000 moves on after being blocked for 5.4s (5 retries since invocation 1 failed): the failing records expired from the stream.");
+    expect(text).toContain(`Shard ${S0}: first batch (3 records`);
+    expect(text).toContain(`Invocation 1 failed on shard ${S0}: the shard is blocked.`);
+    expect(text).toContain("until it succeeds or its records expire from the stream after the 1d retention period (MaximumRetryAttempts and MaximumRecordAgeInSeconds are -1, so they set no limit)");
+    expect(text).toContain(`Shard ${S0} invokes the same batch of 3 records again in 900ms, as invocation attempt 2 (retry 1, MaximumRetryAttempts -1: no limit).`);
+    expect(lines).toContain(`00:00:01.100  ... 4 more identical retries over 3s, until 00:00:04.100; shard ${S0}, last retried after 900ms, IteratorAge now 4s ...`);
+    expect(text).toContain("expired: the stream's retention period (1d) ended before the mapping processed it");
+    expect(text).toContain(`Shard ${S0} moves on after being blocked for 5.4s (6 failed invocations from invocation 1 on; its IteratorAge reached 5s): its failing records expired from the stream.`);
   });
 
   it("folds 86,340 retries into one line that says how many and over how long", () => {
-    const events: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: "s0", recordIds: ["1"], attempt: 1, concurrency: 1 }), ev(1, "result", { invocation: 1, outcome: "error", failedIds: ["1"] })];
-    for (let i = 0; i <= 86_340; i++) events.push(ev(1000 + i * 1000, "retry", { shard: "s0", attempt: i + 2 }));
+    const events: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: "s0", lane: 0, recordIds: ["1"], attempt: 1, concurrency: 1 }), ev(1, "result", { invocation: 1, shard: "s0", outcome: "error", failedIds: ["1"] })];
+    for (let i = 0; i <= 86_340; i++) events.push(ev(1000 + i * 1000, "retry", { shard: "s0", lane: 0, recordIds: ["1"], attempt: i + 2, delayMs: 1000, reason: "FunctionError", countsAsRetry: true }));
     const lines = feed(events);
-    expect(lines.filter((l) => l.includes("identical retries"))).toEqual(["00:00:02.000  ... 86,340 more identical retries over 23h 59m, until 23:59:01.000; shard s0 ..."]);
+    expect(lines.filter((l) => l.includes("identical retries"))).toEqual(["00:00:02.000  ... 86,340 more identical retries over 23h 59m, until 23:59:01.000; shard s0, last retried after 1s ..."]);
   });
 
-  it("names the condition and where the records go when the mapping gives up", () => {
-    const base = [ev(0, "invoke", { invocation: 1, shard: "s1", recordIds: ids(5, 2), attempt: 1, concurrency: 1 }), ev(10, "result", { invocation: 1, outcome: "error", failedIds: ids(5, 2) })];
-    const withDest = feed([...base, ev(20, "onFailure", { shard: "s1", condition: "RetryAttemptsExhausted", recordIds: ids(5, 2), approximateInvokeCount: 3 })], {
+  it("names the condition, the invoke count, the function error and where the records go when the mapping gives up", () => {
+    const base = [ev(0, "invoke", { invocation: 1, shard: "s1", lane: 0, recordIds: ids(5, 2), attempt: 1, concurrency: 1 }), ev(10, "result", { invocation: 1, shard: "s1", outcome: "error", failedIds: ids(5, 2) })];
+    const withDest = feed([...base, ev(20, "onFailure", { shard: "s1", recordIds: ids(5, 2), condition: "RetryAttemptsExhausted", approximateInvokeCount: 3, functionError: "Unhandled", destination: "arn:aws:sqs:us-east-1:123456789012:failures" })], {
       maximumRetryAttempts: 2,
       onFailureDestination: "arn:aws:sqs:us-east-1:123456789012:failures",
     }).join("\n");
-    expect(withDest).toContain("until it succeeds, MaximumRetryAttempts (2) is used up or the records age out");
-    expect(withDest).toContain("The mapping gives up on 2 records of shard s1 (RetryAttemptsExhausted): the batch failed 3 times and MaximumRetryAttempts (2) is used up. It sends an invocation record to arn:aws:sqs:us-east-1:123456789012:failures: metadata only");
+    expect(withDest).toContain("until it succeeds, MaximumRetryAttempts (2) is used up or its records expire");
+    expect(withDest).toContain("The mapping gives up on 2 records of shard s1 (000000000005 and 000000000006), condition RetryAttemptsExhausted: the batch was invoked 3 times (approximateInvokeCount 3: the first attempt and 2 retries) and MaximumRetryAttempts (2) is used up (functionError Unhandled: the function threw). It writes one invocation record to arn:aws:sqs:us-east-1:123456789012:failures: metadata only");
     expect(withDest).toContain(RULES.onFailure.url);
-    const dropped = feed([...base, ev(20, "onFailure", { shard: "s1", condition: "RecordAgeExceeded", batchSize: 2 })]).join("\n");
-    expect(dropped).toContain("(RecordAgeExceeded): its records are older than MaximumRecordAgeInSeconds. It discards them: no on-failure destination is configured.");
+    const dropped = feed([...base, ev(20, "onFailure", { shard: "s1", recordIds: ids(5, 2), condition: "RecordAgeExceeded", approximateInvokeCount: 2, destination: null })], { maximumRecordAgeMs: 60_000 }).join("\n");
+    expect(dropped).toContain("condition RecordAgeExceeded: before invocation attempt 2, the records were older than MaximumRecordAgeInSeconds (1m), so the mapping discards them instead of retrying them any longer. It drops them: no on-failure destination is configured");
+    expect(dropped).toContain(RULES.recordAge.url);
     expect(dropped).toContain("Shard s1 moves on after being blocked for 10ms");
   });
 
-  it("explains bisection, checkpoint moves with ReportBatchItemFailures, and filtering on a stream and on a queue", () => {
+  it("explains bisection with its halves, a partial response's checkpoint rewind, and filtering on a stream and on a queue", () => {
     const text = feed(
       [
-        ev(0, "bisect", { shard: "s2", recordIds: ids(0, 4), halves: [ids(0, 2), ids(2, 2)] }),
+        ev(0, "bisect", { shard: "s2", lane: 0, recordIds: ids(0, 4), leftIds: ids(0, 2), rightIds: ids(2, 2) }),
+        ev(1, "invoke", { invocation: 7, shard: "s2", lane: 0, recordIds: ids(0, 4), attempt: 1, concurrency: 1, closedBy: "available" }),
+        ev(2, "result", { invocation: 7, shard: "s2", outcome: "partial", failedIds: [ids(1, 1)[0], ids(3, 1)[0]] }),
         ev(5, "checkpoint", { shard: "s2", sequenceNumber: "000000000002" }),
         ev(6, "filter", { shard: "s2", recordId: "000000000009" }),
         ev(7, "filter", { queue: "q", recordId: "msg-000001" }),
@@ -112,10 +124,10 @@ describe("explain: stream moments from hand-made contract events", () => {
       { rbif: true },
       { verbose: true },
     ).join("\n");
-    expect(text).toContain("shard s2's failed batch of 4 is split into halves of 2 and 2");
-    expect(text).toContain("Splitting uses no retry attempts");
-    expect(text).toContain("Shard s2: the checkpoint moves to 000000000002.");
-    expect(text).toContain("it stops at the lowest failed record, so the records after it come again");
+    expect(text).toContain("shard s2's failed batch of 4 records is split into halves of 2 (000000000000 and 1 more) and 2 (000000000002 and 1 more)");
+    expect(text).toContain("splitting uses no retry attempt");
+    expect(text).toContain("Invocation 7 on shard s2 reported 000000000001 and 000000000003 as failed (ReportBatchItemFailures). The checkpoint moves to the lowest failed sequence number, 000000000001: the 1 record before it are done, and the mapping invokes the 3 records from it again, so 1 record that succeeded after it is processed a second time.");
+    expect(text).toContain("Shard s2: the checkpoint moves to 000000000002: every record up to it is done.");
     expect(text).toContain("000000000009 matched none of the FilterCriteria: the iterator moves past it");
     expect(text).toContain("msg-000001 matched none of the FilterCriteria: Lambda deletes the message from the queue");
   });
