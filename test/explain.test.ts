@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { explain, parseWindow } from "../src/explain/explain.js";
 import { Narrator, DEFAULT_NARRATE, fmtClock, wrap } from "../src/explain/narrator.js";
@@ -140,6 +140,59 @@ describe("explain: stream moments from hand-made events in the trace's JSONL sha
       "00:00:00.001  Poller 0 receives 0 messages (0 messages left visible).",
       "00:00:00.002  mystery: a=1",
     ]);
+  });
+});
+
+describe("explain: stream and FIFO runs", () => {
+  it("kinesis-poison-pill: the shard is blocked for a day, its ~2,900 retries folded into one line, until retention takes the poison batch", () => {
+    const { lines, text } = narrate("kinesis-poison-pill");
+    const S0 = "shardId-000000000000";
+    expect(text).toContain(`00:01:00.217  Invocation 221 failed on shard ${S0}: the shard is blocked.`);
+    expect(lines.filter((l) => l.includes("identical retries"))).toEqual([
+      `00:01:00.773  ... 2,879 more identical retries over 1d, until 24:00:42.941; shard ${S0}, last retried after 30s, IteratorAge now 1d ...`,
+    ]);
+    expect(text).toContain(`Shard ${S0} moves on after being blocked for 1d (2,880 failed invocations from invocation 221 on; its IteratorAge reached 1d): its failing records expired from the stream.`);
+    expect(text).toContain("the records that queued up behind the failing batch during the 1d the shard was blocked are only now being read");
+    expect(text).not.toContain("gives up on");
+  });
+
+  it("kinesis-poison-pill-fixed: bisect halves, retries counted against MaximumRetryAttempts, then the on-failure record", () => {
+    const { text } = narrate("kinesis-poison-pill-fixed");
+    expect(text).toContain("failed batch of 6 records is split into halves of 3 (000000000000000001184 and 2 more) and 3 (000000000000000001196 and 2 more)");
+    expect(text).toContain("as invocation attempt 2 (retry 1 of MaximumRetryAttempts 2)");
+    expect(text).toContain("condition RetryAttemptsExhausted: the batch was invoked 3 times");
+    expect(text).toContain("It writes one invocation record to arn:aws:sqs:us-east-1:123456789012:kinesis-poison-pill-failures");
+    expect(text).toContain(`rule: ${RULES.bisect.title}: ${RULES.bisect.url}`);
+  });
+
+  it("sqs-fifo-poison-message: the poisoned group is locked until the DLQ takes the message; other groups flow", () => {
+    const { text } = narrate("sqs-fifo-poison-message");
+    expect(text).toContain("Message group key-7 is locked: msg-000200 failed and keeps its place at the head of the group");
+    expect(text).toContain("msg-000200 is delivered again in invocation 746, still at the head of group key-7, with 9 later messages of its group behind it");
+    expect(text).toContain("Group key-7 is unlocked after 2m 30s: with msg-000200 in the DLQ the group goes on with its next message.");
+    expect(text).not.toContain("A standard queue keeps best-effort order only");
+    expect(text).not.toContain("grouped differently");
+  });
+
+  it("sqs-fifo-one-group: receives find only a busy group; sqs-fifo-producer-retries: dedup drops and resends", () => {
+    expect(narrate("sqs-fifo-one-group").text).toContain("Poller 1's receive returns nothing although 500 messages are waiting: each belongs to a message group that already has a batch in flight");
+    const retries = narrate("sqs-fifo-producer-retries").text;
+    expect(retries).toContain("A producer retry of msg-000020 (group key-19) carried the same MessageDeduplicationId less than 5 minutes after the first send");
+    expect(retries).toContain("msg-002400 is a producer retry of msg-000091");
+    expect(retries).toContain(RULES.fifoDedup.url);
+  });
+
+  it("every shipped stream and FIFO scenario narrates with no missing field (no undefined, NaN or empty ids)", () => {
+    const names = readdirSync(SCENARIO_DIR)
+      .filter((f) => /^(kinesis|dynamodb|sqs-fifo|learn-kinesis|learn-dynamodb|learn-fifo)-.*\.yaml$/.test(f))
+      .map((f) => f.replace(/\.yaml$/, ""))
+      .sort();
+    expect(names.length).toBeGreaterThanOrEqual(13);
+    for (const name of names) {
+      const { text } = narrate(name);
+      expect(text, name).not.toMatch(/undefined|NaN|shard  |shard \)|of 0 records/);
+      expect(text, name).toContain("rule: ");
+    }
   });
 });
 
