@@ -138,7 +138,10 @@ const invoke: MomentRule = (ev, st) => {
     st.nextIteratorAgeMs = age * 2;
     const failing = [...st.blocked.values()].find((x) => x.shard === shard);
     const after = st.unblockedAt.get(shard);
-    const why = failing
+    const resumed = st.ctx.disabledPeriods.find((p) => p.toMs <= ev.t && ev.t - p.toMs <= age);
+    const why = resumed
+      ? `the mapping was disabled from ${dur(resumed.fromMs)} to ${dur(resumed.toMs)}, and the records that arrived meanwhile, still in the stream, are read only now`
+      : failing
       ? `${where(st, failing.shard, failing.lane)} is held by a failing batch, so the records behind it wait in the stream`
       : after && after.spanMs * 2 >= age
         ? `the records that queued up behind the failing batch during the ${dur(after.spanMs)} the shard was blocked are only now being read`
