@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { explain, parseWindow } from "../src/explain/explain.js";
 import { Narrator, DEFAULT_NARRATE, fmtClock, wrap } from "../src/explain/narrator.js";
@@ -40,6 +40,14 @@ const CTX: NarrationContext = {
   payloadMaxBytes: 6 * 1024 * 1024,
   maximumRetryAttempts: Infinity,
   onFailureDestination: null,
+  maximumRecordAgeMs: Infinity,
+  bisect: false,
+  parallelizationFactor: 1,
+  tumblingWindowMs: 0,
+  startingPosition: "TRIM_HORIZON",
+  startAtMs: 0,
+  startingPositionMs: 0,
+  disabledPeriods: [],
 };
 
 /** Feed hand-made contract events to a narrator; return its lines. */
@@ -54,57 +62,61 @@ function feed(events: TraceObject[], ctx: Partial<NarrationContext> = {}, opts: 
 const ev = (t: number, type: string, fields: Record<string, unknown> = {}): TraceObject => ({ t, type, ...fields });
 const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => String(from + i).padStart(12, "0"));
 
-describe("explain: stream moments from hand-made contract events", () => {
+describe("explain: stream moments from hand-made events in the trace's JSONL shape", () => {
+  const S0 = "shardId-000000000000";
   const poisonPill = (retries: number): TraceObject[] => {
-    const out: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: "shardId-000000000000", recordIds: ids(0, 3), attempt: 1, concurrency: 1 })];
-    out.push(ev(100, "result", { invocation: 1, outcome: "error", failedIds: ids(0, 3) }));
+    const out: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: S0, lane: 0, recordIds: ids(0, 3), attempt: 1, concurrency: 1, closedBy: "available", iteratorAgeMs: 0 })];
+    out.push(ev(100, "result", { invocation: 1, shard: S0, outcome: "error", failedIds: ids(0, 3), duplicates: 0 }));
     for (let i = 1; i <= retries; i++) {
       const t = i * 1000;
-      out.push(ev(t, "retry", { shard: "shardId-000000000000", attempt: i + 1, recordIds: ids(0, 3) }));
-      out.push(ev(t, "invoke", { invocation: i + 1, shard: "shardId-000000000000", recordIds: ids(0, 3), attempt: i + 1, concurrency: 1 }));
-      out.push(ev(t + 100, "result", { invocation: i + 1, outcome: "error", failedIds: ids(0, 3) }));
+      out.push(ev(t - 900, "retry", { shard: S0, lane: 0, recordIds: ids(0, 3), attempt: i + 1, delayMs: 900, reason: "FunctionError", countsAsRetry: true }));
+      out.push(ev(t, "invoke", { invocation: i + 1, shard: S0, lane: 0, recordIds: ids(0, 3), attempt: i + 1, concurrency: 1, closedBy: "retry", iteratorAgeMs: t }));
+      out.push(ev(t + 100, "result", { invocation: i + 1, shard: S0, outcome: "error", failedIds: ids(0, 3), duplicates: 0 }));
     }
-    out.push(ev(retries * 1000 + 500, "expire", { shard: "shardId-000000000000", recordIds: ids(0, 3), reason: "RetentionPeriodExceeded" }));
+    for (let k = 0; k < 3; k++) out.push(ev(retries * 1000 + 500, "expire", { shard: S0, recordId: ids(k, 1)[0], reason: "RetentionPeriodExceeded" }));
     return out;
   };
 
   it("tells the first batch of a shard, the shard blocked, folded identical retries, and how long it was blocked", () => {
     const lines = feed(poisonPill(5));
     const text = lines.join("\n");
-    expect(text).toContain("Shard shardId-000000000000: first batch (3 records");
-    expect(text).toContain("Invocation 1 failed on shard shardId-000000000000: the shard is blocked.");
-    expect(text).toContain("until it succeeds or its records expire (MaximumRetryAttempts -1)");
-    expect(text).toContain("Shard shardId-000000000000: retry 2 of the same batch, blocked for 900ms.");
-    expect(lines).toContain("00:00:02.000  ... 4 more identical retries over 3s, until 00:00:05.000; shard shardId-000000000000 ...");
-    expect(text).toContain("expired: the stream's retention period ended before the mapping processed them");
-    expect(text).toContain("Shard shardId-000000000000 moves on after being blocked for 5.4s (5 retries since invocation 1 failed): the failing records expired from the stream.");
+    expect(text).toContain(`Shard ${S0}: first batch (3 records`);
+    expect(text).toContain(`Invocation 1 failed on shard ${S0}: the shard is blocked.`);
+    expect(text).toContain("until it succeeds or its records expire from the stream after the 1d retention period (MaximumRetryAttempts and MaximumRecordAgeInSeconds are -1, so they set no limit)");
+    expect(text).toContain(`Shard ${S0} invokes the same batch of 3 records again in 900ms, as invocation attempt 2 (retry 1, MaximumRetryAttempts -1: no limit).`);
+    expect(lines).toContain(`00:00:01.100  ... 4 more identical retries over 3s, until 00:00:04.100; shard ${S0}, last retried after 900ms, IteratorAge now 4s ...`);
+    expect(text).toContain("expired: the stream's retention period (1d) ended before the mapping processed it");
+    expect(text).toContain(`Shard ${S0} moves on after being blocked for 5.4s (6 failed invocations from invocation 1 on; its IteratorAge reached 5s): its failing records expired from the stream.`);
   });
 
   it("folds 86,340 retries into one line that says how many and over how long", () => {
-    const events: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: "s0", recordIds: ["1"], attempt: 1, concurrency: 1 }), ev(1, "result", { invocation: 1, outcome: "error", failedIds: ["1"] })];
-    for (let i = 0; i <= 86_340; i++) events.push(ev(1000 + i * 1000, "retry", { shard: "s0", attempt: i + 2 }));
+    const events: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: "s0", lane: 0, recordIds: ["1"], attempt: 1, concurrency: 1 }), ev(1, "result", { invocation: 1, shard: "s0", outcome: "error", failedIds: ["1"] })];
+    for (let i = 0; i <= 86_340; i++) events.push(ev(1000 + i * 1000, "retry", { shard: "s0", lane: 0, recordIds: ["1"], attempt: i + 2, delayMs: 1000, reason: "FunctionError", countsAsRetry: true }));
     const lines = feed(events);
-    expect(lines.filter((l) => l.includes("identical retries"))).toEqual(["00:00:02.000  ... 86,340 more identical retries over 23h 59m, until 23:59:01.000; shard s0 ..."]);
+    expect(lines.filter((l) => l.includes("identical retries"))).toEqual(["00:00:02.000  ... 86,340 more identical retries over 23h 59m, until 23:59:01.000; shard s0, last retried after 1s ..."]);
   });
 
-  it("names the condition and where the records go when the mapping gives up", () => {
-    const base = [ev(0, "invoke", { invocation: 1, shard: "s1", recordIds: ids(5, 2), attempt: 1, concurrency: 1 }), ev(10, "result", { invocation: 1, outcome: "error", failedIds: ids(5, 2) })];
-    const withDest = feed([...base, ev(20, "onFailure", { shard: "s1", condition: "RetryAttemptsExhausted", recordIds: ids(5, 2), approximateInvokeCount: 3 })], {
+  it("names the condition, the invoke count, the function error and where the records go when the mapping gives up", () => {
+    const base = [ev(0, "invoke", { invocation: 1, shard: "s1", lane: 0, recordIds: ids(5, 2), attempt: 1, concurrency: 1 }), ev(10, "result", { invocation: 1, shard: "s1", outcome: "error", failedIds: ids(5, 2) })];
+    const withDest = feed([...base, ev(20, "onFailure", { shard: "s1", recordIds: ids(5, 2), condition: "RetryAttemptsExhausted", approximateInvokeCount: 3, functionError: "Unhandled", destination: "arn:aws:sqs:us-east-1:123456789012:failures" })], {
       maximumRetryAttempts: 2,
       onFailureDestination: "arn:aws:sqs:us-east-1:123456789012:failures",
     }).join("\n");
-    expect(withDest).toContain("until it succeeds, MaximumRetryAttempts (2) is used up or the records age out");
-    expect(withDest).toContain("The mapping gives up on 2 records of shard s1 (RetryAttemptsExhausted): the batch failed 3 times and MaximumRetryAttempts (2) is used up. It sends an invocation record to arn:aws:sqs:us-east-1:123456789012:failures: metadata only");
+    expect(withDest).toContain("until it succeeds, MaximumRetryAttempts (2) is used up or its records expire");
+    expect(withDest).toContain("The mapping gives up on 2 records of shard s1 (000000000005 and 000000000006), condition RetryAttemptsExhausted: the batch was invoked 3 times (approximateInvokeCount 3: the first attempt and 2 retries) and MaximumRetryAttempts (2) is used up (functionError Unhandled: the function threw). It writes one invocation record to arn:aws:sqs:us-east-1:123456789012:failures: metadata only");
     expect(withDest).toContain(RULES.onFailure.url);
-    const dropped = feed([...base, ev(20, "onFailure", { shard: "s1", condition: "RecordAgeExceeded", batchSize: 2 })]).join("\n");
-    expect(dropped).toContain("(RecordAgeExceeded): its records are older than MaximumRecordAgeInSeconds. It discards them: no on-failure destination is configured.");
+    const dropped = feed([...base, ev(20, "onFailure", { shard: "s1", recordIds: ids(5, 2), condition: "RecordAgeExceeded", approximateInvokeCount: 2, destination: null })], { maximumRecordAgeMs: 60_000 }).join("\n");
+    expect(dropped).toContain("condition RecordAgeExceeded: before invocation attempt 2, the records were older than MaximumRecordAgeInSeconds (1m), so the mapping discards them instead of retrying them any longer. It drops them: no on-failure destination is configured");
+    expect(dropped).toContain(RULES.recordAge.url);
     expect(dropped).toContain("Shard s1 moves on after being blocked for 10ms");
   });
 
-  it("explains bisection, checkpoint moves with ReportBatchItemFailures, and filtering on a stream and on a queue", () => {
+  it("explains bisection with its halves, a partial response's checkpoint rewind, and filtering on a stream and on a queue", () => {
     const text = feed(
       [
-        ev(0, "bisect", { shard: "s2", recordIds: ids(0, 4), halves: [ids(0, 2), ids(2, 2)] }),
+        ev(0, "bisect", { shard: "s2", lane: 0, recordIds: ids(0, 4), leftIds: ids(0, 2), rightIds: ids(2, 2) }),
+        ev(1, "invoke", { invocation: 7, shard: "s2", lane: 0, recordIds: ids(0, 4), attempt: 1, concurrency: 1, closedBy: "available" }),
+        ev(2, "result", { invocation: 7, shard: "s2", outcome: "partial", failedIds: [ids(1, 1)[0], ids(3, 1)[0]] }),
         ev(5, "checkpoint", { shard: "s2", sequenceNumber: "000000000002" }),
         ev(6, "filter", { shard: "s2", recordId: "000000000009" }),
         ev(7, "filter", { queue: "q", recordId: "msg-000001" }),
@@ -112,10 +124,10 @@ describe("explain: stream moments from hand-made contract events", () => {
       { rbif: true },
       { verbose: true },
     ).join("\n");
-    expect(text).toContain("shard s2's failed batch of 4 is split into halves of 2 and 2");
-    expect(text).toContain("Splitting uses no retry attempts");
-    expect(text).toContain("Shard s2: the checkpoint moves to 000000000002.");
-    expect(text).toContain("it stops at the lowest failed record, so the records after it come again");
+    expect(text).toContain("shard s2's failed batch of 4 records is split into halves of 2 (000000000000 and 1 more) and 2 (000000000002 and 1 more)");
+    expect(text).toContain("splitting uses no retry attempt");
+    expect(text).toContain("Invocation 7 on shard s2 reported 000000000001 and 000000000003 as failed (ReportBatchItemFailures). The checkpoint moves to the lowest failed sequence number, 000000000001: the 1 record before it are done, and the mapping invokes the 3 records from it again, so 1 record that succeeded after it is processed a second time.");
+    expect(text).toContain("Shard s2: the checkpoint moves to 000000000002: every record up to it is done.");
     expect(text).toContain("000000000009 matched none of the FilterCriteria: the iterator moves past it");
     expect(text).toContain("msg-000001 matched none of the FilterCriteria: Lambda deletes the message from the queue");
   });
@@ -128,6 +140,59 @@ describe("explain: stream moments from hand-made contract events", () => {
       "00:00:00.001  Poller 0 receives 0 messages (0 messages left visible).",
       "00:00:00.002  mystery: a=1",
     ]);
+  });
+});
+
+describe("explain: stream and FIFO runs", () => {
+  it("kinesis-poison-pill: the shard is blocked for a day, its ~2,900 retries folded into one line, until retention takes the poison batch", () => {
+    const { lines, text } = narrate("kinesis-poison-pill");
+    const S0 = "shardId-000000000000";
+    expect(text).toContain(`00:01:00.217  Invocation 221 failed on shard ${S0}: the shard is blocked.`);
+    expect(lines.filter((l) => l.includes("identical retries"))).toEqual([
+      `00:01:00.773  ... 2,879 more identical retries over 1d, until 24:00:42.941; shard ${S0}, last retried after 30s, IteratorAge now 1d ...`,
+    ]);
+    expect(text).toContain(`Shard ${S0} moves on after being blocked for 1d (2,880 failed invocations from invocation 221 on; its IteratorAge reached 1d): its failing records expired from the stream.`);
+    expect(text).toContain("the records that queued up behind the failing batch during the 1d the shard was blocked are only now being read");
+    expect(text).not.toContain("gives up on");
+  });
+
+  it("kinesis-poison-pill-fixed: bisect halves, retries counted against MaximumRetryAttempts, then the on-failure record", () => {
+    const { text } = narrate("kinesis-poison-pill-fixed");
+    expect(text).toContain("failed batch of 6 records is split into halves of 3 (000000000000000001184 and 2 more) and 3 (000000000000000001196 and 2 more)");
+    expect(text).toContain("as invocation attempt 2 (retry 1 of MaximumRetryAttempts 2)");
+    expect(text).toContain("condition RetryAttemptsExhausted: the batch was invoked 3 times");
+    expect(text).toContain("It writes one invocation record to arn:aws:sqs:us-east-1:123456789012:kinesis-poison-pill-failures");
+    expect(text).toContain(`rule: ${RULES.bisect.title}: ${RULES.bisect.url}`);
+  });
+
+  it("sqs-fifo-poison-message: the poisoned group is locked until the DLQ takes the message; other groups flow", () => {
+    const { text } = narrate("sqs-fifo-poison-message");
+    expect(text).toContain("Message group key-7 is locked: msg-000200 failed and keeps its place at the head of the group");
+    expect(text).toContain("msg-000200 is delivered again in invocation 746, still at the head of group key-7, with 9 later messages of its group behind it");
+    expect(text).toContain("Group key-7 is unlocked after 2m 30s: with msg-000200 in the DLQ the group goes on with its next message.");
+    expect(text).not.toContain("A standard queue keeps best-effort order only");
+    expect(text).not.toContain("grouped differently");
+  });
+
+  it("sqs-fifo-one-group: receives find only a busy group; sqs-fifo-producer-retries: dedup drops and resends", () => {
+    expect(narrate("sqs-fifo-one-group").text).toContain("Poller 1's receive returns nothing although 500 messages are waiting: each belongs to a message group that already has a batch in flight");
+    const retries = narrate("sqs-fifo-producer-retries").text;
+    expect(retries).toContain("A producer retry of msg-000020 (group key-19) carried the same MessageDeduplicationId less than 5 minutes after the first send");
+    expect(retries).toContain("msg-002400 is a producer retry of msg-000091");
+    expect(retries).toContain(RULES.fifoDedup.url);
+  });
+
+  it("every shipped stream and FIFO scenario narrates with no missing field (no undefined, NaN or empty ids)", () => {
+    const names = readdirSync(SCENARIO_DIR)
+      .filter((f) => /^(kinesis|dynamodb|sqs-fifo|learn-kinesis|learn-dynamodb|learn-fifo)-.*\.yaml$/.test(f))
+      .map((f) => f.replace(/\.yaml$/, ""))
+      .sort();
+    expect(names.length).toBeGreaterThanOrEqual(13);
+    for (const name of names) {
+      const { text } = narrate(name);
+      expect(text, name).not.toMatch(/undefined|NaN|shard  |shard \)|of 0 records/);
+      expect(text, name).toContain("rule: ");
+    }
   });
 });
 

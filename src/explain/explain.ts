@@ -38,6 +38,14 @@ export function contextOf(s: Scenario): NarrationContext {
     payloadMaxBytes: f.payloadMaxBytes,
     maximumRetryAttempts: s.mapping.retryAttemptsMax,
     onFailureDestination: s.mapping.onFailureArn,
+    maximumRecordAgeMs: s.mapping.recordAgeMaxUs / US_PER_MS,
+    bisect: s.mapping.bisectOnError,
+    parallelizationFactor: s.mapping.parallelizationFactor,
+    tumblingWindowMs: s.mapping.tumblingWindowUs / US_PER_MS,
+    startingPosition: s.mapping.startingPosition,
+    startAtMs: s.mapping.startAtUs / US_PER_MS,
+    startingPositionMs: s.mapping.startingPositionUs / US_PER_MS,
+    disabledPeriods: s.mapping.disabledPeriods.map((p) => ({ fromMs: p.fromUs / US_PER_MS, toMs: p.toUs / US_PER_MS })),
   };
 }
 
@@ -59,16 +67,24 @@ export function explain(scenario: Scenario, options: Partial<ExplainOptions>, si
   const narrator = new Narrator(contextOf(scenario), opts, sink);
   const wantProduce = opts.verbose || opts.measures.some((m) => m.needsProduce);
   const measures = opts.measures;
+  const stream = isStreamSource(scenario.source);
+  const fifo = scenario.source.type === "sqs-fifo";
   const result = simulate(scenario, {
     trace: (ctx) => (e) => {
-      if (e.type === "sample" || (e.type === "produce" && !wantProduce)) return;
+      if (e.type === "sample") return;
+      // Produce events are many: only those the narration tells (throttled stream writes, FIFO producer retries
+      // delivered as new messages) pass, unless every step is wanted.
+      if (e.type === "produce" && !wantProduce && !(stream ? (e.record as { throttledWrites?: number }).throttledWrites! > 0 : fifo && (e.record.logicalN ?? -1) >= 0)) return;
       const obj = traceObject(e, ctx);
+      // FIFO: the narration needs each message's group (the key), which the JSONL trace does not carry.
+      if (fifo && e.type === "invoke") obj.groups = e.records.map((r) => ctx.keyNames[r.keyIndex]);
+      if (fifo && (e.type === "dlq" || e.type === "retry")) obj.group = ctx.keyNames[e.record.keyIndex];
       narrator.onEvent(obj);
       for (let i = 0; i < measures.length; i++) measures[i].onEvent(obj);
     },
   });
   narrator.finish();
-  if (opts.footer) for (const l of footerLines(result.report, opts.width)) sink(l);
+  if (opts.footer) for (const l of footerLines(result.report, opts.width, stream)) sink(l);
   return result;
 }
 
@@ -82,7 +98,7 @@ export function headerLines(s: Scenario, width: number): string[] {
 
 const OPS: Record<string, string> = { eq: "=", ne: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
 
-export function footerLines(r: Report, width: number): string[] {
+export function footerLines(r: Report, width: number, stream = false): string[] {
   const out = [""];
   const at = fmtClock(r.endedAt);
   const rec = r.records;
@@ -93,7 +109,7 @@ export function footerLines(r: Report, width: number): string[] {
   const inv = r.invocations;
   out.push(
     ...wrap(
-      `invocations ${fmtInt(inv.total)} (${fmtInt(inv.errors)} errors, ${fmtInt(inv.timeouts)} timeouts, ${fmtInt(inv.throttles)} throttles, ${fmtInt(inv.partial)} partial); duplicates ${fmtInt(r.duplicates)}; ordering violations ${fmtInt(r.orderingViolations)}; peak concurrency ${fmtInt(r.concurrency.max)}; oldest message max ${fmtMs(r.iteratorAge.max)}`,
+      `invocations ${fmtInt(inv.total)} (${fmtInt(inv.errors)} errors, ${fmtInt(inv.timeouts)} timeouts, ${fmtInt(inv.throttles)} throttles, ${fmtInt(inv.partial)} partial); duplicates ${fmtInt(r.duplicates)}; ordering violations ${fmtInt(r.orderingViolations)}; peak concurrency ${fmtInt(r.concurrency.max)}; ${stream ? "IteratorAge" : "oldest message"} max ${fmtMs(r.iteratorAge.max)}`,
       width - 2,
     ).map((l) => `  ${l}`),
   );

@@ -52,6 +52,18 @@ export interface NarrationContext {
   /** Streams (filled in by stream scenarios; Infinity = retry until the records expire). */
   maximumRetryAttempts: number;
   onFailureDestination: string | null;
+  /** Infinity = never discard old records (-1). */
+  maximumRecordAgeMs: number;
+  bisect: boolean;
+  parallelizationFactor: number;
+  /** 0 = no tumbling window. */
+  tumblingWindowMs: number;
+  startingPosition: string;
+  /** When the mapping is created (esm-sim's `startAt`), and AT_TIMESTAMP's time, in ms. */
+  startAtMs: number;
+  startingPositionMs: number;
+  /** Periods the mapping is disabled, in ms (`toMs` Infinity when never re-enabled). */
+  disabledPeriods: readonly { fromMs: number; toMs: number }[];
 }
 
 /** Per-record notes are kept for at most this many records at once. */
@@ -62,12 +74,25 @@ interface OpenInvocation {
   startMs: number;
   shard: string | null;
   poller: number | null;
+  /** Streams: the lane within the shard, and why the batch closed. */
+  lane?: number;
+  closedBy?: string;
+  /** SQS FIFO: the message group of each record. */
+  groups?: readonly string[];
 }
 
-interface BlockedShard {
+/** Streams: a shard's lane held by a failing batch, from its first failure until its records are all done. */
+export interface BlockedLane {
+  shard: string;
+  lane: number;
   sinceMs: number;
   invocation: number;
+  /** Failed invocations after the first. */
   retries: number;
+  /** Records of the failed batch not yet done (succeeded, given up on, expired or past the checkpoint). */
+  pending: Set<string>;
+  /** The largest IteratorAge of the lane's invocations while blocked. */
+  maxAgeMs: number;
 }
 
 /** State shared by the moment rules. */
@@ -83,8 +108,18 @@ export class NarrationState {
   readonly releasedByThrottle = new Set<string>();
   /** Record -> why it may be processed twice. */
   readonly dupCause = new Map<string, string>();
-  readonly blocked = new Map<string, BlockedShard>();
+  /** Streams: blocked lanes by `shard#lane`. */
+  readonly blocked = new Map<string, BlockedLane>();
   readonly shardsStarted = new Set<string>();
+  readonly lanesStarted = new Set<string>();
+  /** Streams: shard -> when its last blocked lane moved on, and how long it had been blocked. */
+  readonly unblockedAt = new Map<string, { atMs: number; spanMs: number }>();
+  /** Streams: the next IteratorAge worth telling (doubles each time one is told). */
+  nextIteratorAgeMs = 30_000;
+  /** Disabled periods already told. */
+  disabledTold = 0;
+  /** SQS FIFO: message group -> the failed message holding it and since when. */
+  readonly lockedGroups = new Map<string, { id: string; sinceMs: number; invocation: number }>();
   polls = 0;
   emptyPolls = 0;
   invokes = 0;

@@ -15,6 +15,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import type { TraceObject } from "../report/trace-jsonl.js";
 import { NarrationState, type Moment, type NarrationContext, dur, plural, num, str, strs, idList } from "./moments.js";
 import { RULES } from "./rules.js";
+import { FIFO_MOMENTS } from "./fifo-moments.js";
 import { SQS_MOMENTS } from "./sqs-moments.js";
 import { COMMON_MOMENTS, STREAM_MOMENTS, isStreamEvent } from "./stream-moments.js";
 
@@ -98,7 +99,8 @@ export class Narrator {
   onEvent(ev: TraceObject): void {
     if (ev.type === "sample") return;
     const stream = isStreamEvent(ev, this.state);
-    const rule = (stream ? STREAM_MOMENTS : SQS_MOMENTS)[ev.type] ?? COMMON_MOMENTS[ev.type];
+    const rules = stream ? STREAM_MOMENTS : this.state.ctx.sourceType === "sqs-fifo" ? FIFO_MOMENTS : SQS_MOMENTS;
+    const rule = rules[ev.type] ?? COMMON_MOMENTS[ev.type];
     const moments = rule ? rule(ev, this.state) : [];
     if (this.opts.verbose && moments.length === 0) {
       const step = describeStep(ev);
