@@ -43,6 +43,15 @@ export interface SqsMessage extends SimRecord {
   visibleAtUs: number;
   /** A spontaneous duplicate copy of this in-flight message is waiting in the visible list. */
   dupPending: boolean;
+  /** Index of the traffic producer that sent it (its payload is that producer's data, for FilterCriteria). */
+  producer: number;
+  /** When it was first received (ApproximateFirstReceiveTimestamp); -1 before that. */
+  firstReceiveUs: number;
+}
+
+/** The message id the trace and the filter view give a message: `msg-000042` (production index, 6+ digits). */
+export function messageId(n: number): string {
+  return `msg-${String(n).padStart(6, "0")}`;
 }
 
 export type DeleteOutcome = "deleted" | "already-deleted" | "gone";
@@ -109,11 +118,11 @@ export class SqsQueue implements MessageQueue {
   advance(nowUs: number): void {
     const delayUs = this.cfg.delayUs;
     const trace = this.trace;
-    const sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend) => {
+    const sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend, producer) => {
       // A standard queue has no deduplication: a producer retry is one more message.
       const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
       if (resend) this.resendsAccepted++;
-      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false };
+      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
       this.liveCount++;
       this.live.push(msg);
       if (delayUs === 0) {
@@ -222,6 +231,7 @@ export class SqsQueue implements MessageQueue {
         msg.dupPending = false;
         this.inFlightCount--; // counted again below
       }
+      if (msg.receiveCount === 0) msg.firstReceiveUs = nowUs;
       msg.receiveCount++;
       msg.state = MsgState.InFlight;
       msg.visibleAtUs = nowUs + cfg.visibilityTimeoutUs;
