@@ -63,6 +63,37 @@ mapping:
   });
 });
 
+describe("FilterCriteria with spontaneous duplicates", () => {
+  it("filters a message once when one receive returns it and its duplicate copy", () => {
+    const r = run(`name: f
+source: { type: sqs, duplicateDeliveryRate: 1 }
+traffic:
+  - { at: 0s, records: 3, key: a, data: { type: refund } }
+mapping:
+  ${ORDERS_ONLY}
+`);
+    expect(filteredIds(r.events)).toEqual([0, 1, 2]);
+    expect(invokedIds(r.events)).toEqual([]);
+    expect(r.report.records).toMatchObject({ produced: 3, filtered: 3, pending: 0 });
+    expect(r.failedChecks).toEqual([]);
+  });
+
+  it("ends a message as filtered when a filter on ApproximateReceiveCount drops its redelivery", () => {
+    const r = run(`name: f
+source: { type: sqs, VisibilityTimeout: 5 }
+traffic:
+  - { at: 0s, records: 1, key: a, data: { type: order } }
+mapping:
+  FilterCriteria: { Filters: [ { Pattern: '{"attributes": {"ApproximateReceiveCount": ["1"]}}' } ] }
+function:
+  failures: [{ effect: error }]
+`);
+    expect(invokedIds(r.events)).toEqual([[0]]);
+    expect(of(r.events, "filter").map((e) => [e.tUs, e.record.n])).toEqual([[5_000_000, 0]]); // received at 0 s, visible again after the 5 s visibility timeout
+    expect(r.report.records).toMatchObject({ filtered: 1, dlq: 0, pending: 0 });
+  });
+});
+
 describe("FilterCriteria on an SQS FIFO queue", () => {
   it("removes a filtered message at once, so its group goes on without waiting for the visibility timeout", () => {
     const r = run(`name: f
