@@ -94,6 +94,29 @@ function:
   });
 });
 
+describe("FilterCriteria and a visibility timeout shorter than the batch", () => {
+  it("a redelivery filtered while the first batch still holds the message: ends as filtered, no duplicate, no success", () => {
+    const r = run(`name: f
+source: { type: sqs, VisibilityTimeout: 3 }
+traffic:
+  - { at: 0s, records: 1, key: a, data: { type: order } }
+mapping:
+  MaximumBatchingWindowInSeconds: 5
+  FilterCriteria: { Filters: [ { Pattern: '{"attributes": {"ApproximateReceiveCount": ["1"]}}' } ] }
+function:
+  Timeout: 3
+`);
+    // Received at 0 s into a batch that waits for its 5 s window; visible again at 3 s and received again: filtered.
+    expect(of(r.events, "filter").map((e) => [e.tUs, e.record.n])).toEqual([[3_000_000, 0]]);
+    // The first batch still goes to the function (as in AWS, its receipt was taken before the delete).
+    expect(invokedIds(r.events)).toEqual([[0]]);
+    expect(of(r.events, "result").map((e) => [e.succeeded.length, e.redundant])).toEqual([[0, 0]]);
+    expect(r.report.records).toMatchObject({ succeeded: 0, filtered: 1, pending: 0 });
+    expect(r.report.duplicates).toBe(0);
+    expect(r.failedChecks).toEqual([]);
+  });
+});
+
 describe("FilterCriteria on an SQS FIFO queue", () => {
   it("removes a filtered message at once, so its group goes on without waiting for the visibility timeout", () => {
     const r = run(`name: f

@@ -44,7 +44,7 @@ import type { Scheduler } from "../engine/scheduler.js";
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import type { LambdaFunction, InvocationPlan } from "../lambda/function.js";
 import type { MappingConfig } from "../scenario/model.js";
-import type { MessageQueue, SqsMessage } from "../sources/sqs-queue.js";
+import { MsgState, type MessageQueue, type SqsMessage } from "../sources/sqs-queue.js";
 import type { SimRecord, Trace, InvokeEvent, ScaleEvent, ThrottleEvent } from "../trace/events.js";
 import type { SqsFigures } from "./profiles.js";
 import { decideBackOff, decideScaleDown, decideScaleUp, provisionedFigures, scaleCeiling, type ScaleDecision, type ScaleLimits } from "./sqs-scaling.js";
@@ -210,10 +210,11 @@ export class SqsMapping {
       const keep = this.keep;
       for (const m of r.messages) {
         if (keep !== null && !keep(m)) {
-          // "already-deleted": a spontaneous duplicate copy of a message returned twice by this one receive.
-          const d = this.queue.delete(m);
-          assert(d !== "gone", "a message just received was already in the DLQ or expired");
+          // Not "deleted": a message this same receive returned twice (with its spontaneous duplicate copy), whose
+          // first copy was just filtered. A batch still running with the message later finds it gone: it ended here.
+          const d = this.queue.delete(m, MsgState.Filtered);
           if (d === "deleted") this.trace.emit({ tUs: now, type: "filter", record: m });
+          else assert(m.state === MsgState.Filtered, () => `a message just received could not be filtered (${d})`);
           continue;
         }
         p.batch.push(m);

@@ -260,12 +260,13 @@ export class SqsFifoQueue implements MessageQueue {
   }
 
   /** DeleteMessage after a successful invocation. */
-  delete(msg: SqsMessage): DeleteOutcome {
+  delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted): DeleteOutcome {
     switch (msg.state) {
       case MsgState.Deleted:
         return "already-deleted";
       case MsgState.Dlq:
       case MsgState.Expired:
+      case MsgState.Filtered:
         return "gone";
       case MsgState.InFlight:
         this.inFlightCount--;
@@ -277,7 +278,7 @@ export class SqsFifoQueue implements MessageQueue {
       case MsgState.Delayed:
         break;
     }
-    msg.state = MsgState.Deleted;
+    msg.state = as;
     this.liveCount--;
     this.livePositions.add(msg.n, -1);
     this.dropFinishedFromLive();

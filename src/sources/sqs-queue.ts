@@ -18,7 +18,8 @@
  *   goes to the back. Duplicates: with `duplicateDeliveryRate` p, each receive leaves a second copy visible with
  *   probability p (AWS: "occasionally ... the same item twice, even if no function error occurred").
  * - Deleting is always effective (esm-sim's choice): a success deletes the message even if it was received again
- *   meanwhile by another batch.
+ *   meanwhile by another batch. A message the mapping deleted because it matched no FilterCriteria ends as
+ *   Filtered; a later delete of it (by a batch that still held it) finds it gone.
  * Not modelled: message size limits, short polling's sampled receives, ChangeMessageVisibility, the DLQ itself
  * (moved messages are an end state), ApproximateAgeOfOldestMessage's exclusion of messages received 3+ times.
  */
@@ -35,6 +36,8 @@ export const enum MsgState {
   Deleted = 3,
   Dlq = 4,
   Expired = 5,
+  /** Deleted by the mapping because it matched no FilterCriteria filter. */
+  Filtered = 6,
 }
 
 export interface SqsMessage extends SimRecord {
@@ -73,7 +76,9 @@ export interface MessageQueue {
   nextAvailableUs(nowUs: number): number;
   /** `batchEmpty`: the caller's batch holds nothing yet, so one message larger than `maxBytes` may still be taken. */
   receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty?: boolean): ReceiveResult;
-  delete(msg: SqsMessage): DeleteOutcome;
+  /** DeleteMessage; `as` Filtered when the mapping deletes a message that matched no filter (a later delete of it
+   *  is then "gone", not "already-deleted"). */
+  delete(msg: SqsMessage, as?: MsgState.Deleted | MsgState.Filtered): DeleteOutcome;
   expireDue(nowUs: number): void;
   oldestAgeUs(nowUs: number): number;
 }
@@ -250,12 +255,13 @@ export class SqsQueue implements MessageQueue {
   }
 
   /** DeleteMessage after a successful invocation. */
-  delete(msg: SqsMessage): DeleteOutcome {
+  delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted): DeleteOutcome {
     switch (msg.state) {
       case MsgState.Deleted:
         return "already-deleted";
       case MsgState.Dlq:
       case MsgState.Expired:
+      case MsgState.Filtered:
         return "gone";
       case MsgState.InFlight:
         this.inFlightCount--;
@@ -270,7 +276,7 @@ export class SqsQueue implements MessageQueue {
       case MsgState.Delayed:
         break;
     }
-    msg.state = MsgState.Deleted;
+    msg.state = as;
     this.liveCount--;
     this.dropFinishedFromLive();
     return "deleted";
