@@ -134,6 +134,30 @@ mapping:
     expect(r.failedChecks).toEqual([]);
   });
 
+  it("a redelivery filtered while a late (throttled) batch still runs frees the group: a second batch of it starts, and --check accepts it", () => {
+    const r = run(`name: f
+source: { type: sqs-fifo, VisibilityTimeout: 2 }
+traffic:
+  - { at: 0s, records: 1, key: h1, data: { type: order } }
+  - { at: 0s, records: 1, key: h2, data: { type: order } }
+  - { at: 0s, records: 1, key: g, data: { type: order } }
+  - { at: 500ms, records: 1, key: g, data: { type: order } }
+mapping:
+  BatchSize: 1
+  FilterCriteria: { Filters: [ { Pattern: '{"attributes": {"ApproximateReceiveCount": ["1"]}}' } ] }
+function:
+  Timeout: 2
+  ReservedConcurrentExecutions: 2
+  duration: { base: 300ms }
+  failures: [{ when: { record: 2 }, effect: timeout }]
+`);
+    // msg 2 is received at 0 s but throttled (h1 and h2 hold both slots) and invoked at 1 s; it becomes visible again
+    // at 2 s while that invocation still runs, is received again and filtered, so group g goes on with msg 3.
+    expect(of(r.events, "invoke").map((e) => [e.tUs, e.records.map((m) => m.n)])).toEqual([[0, [0]], [0, [1]], [1_000_000, [2]], [2_000_000, [3]]]);
+    expect(filteredIds(r.events)).toEqual([2]);
+    expect(r.failedChecks).toEqual([]);
+  });
+
   it("filters inside one receive and batches the group's matching messages in order", () => {
     const r = run(`name: f
 source: { type: sqs-fifo }
