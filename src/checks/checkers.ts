@@ -348,6 +348,8 @@ export class ConcurrencyChecker extends Checker {
   }
 
   private readonly perKeyStartUs = new Map<number, number>();
+  /** FIFO: when a message of each group last became visible again after its visibility timeout. */
+  private readonly releasedAtUs = new Map<number, number>();
 
   /** Called before InvocationChecker sees the event, so a result's invocation is still in its in-flight map. */
   event(e: TraceEvent): void {
@@ -375,7 +377,10 @@ export class ConcurrencyChecker extends Checker {
             this.perKeyStartUs.set(r.keyIndex, e.tUs);
             // FIFO: a group's messages become visible again after the visibility timeout even while the function
             // still runs (why AWS asks for a visibility timeout well above the function timeout); not a violation.
-            if (k > 1 && e.tUs - lastStartUs < this.limits.keyLockMaxUs) this.fail(e.tUs, `invocation ${e.invocation} holds key #${r.keyIndex} while another batch with that ${this.limits.orderScope} is in flight`);
+            // A message of the group that became visible again since then also ended that batch's hold (it can be
+            // received again, e.g. and deleted by FilterCriteria, which frees the group before the timeout's length).
+            const released = (this.releasedAtUs.get(r.keyIndex) ?? -Infinity) >= lastStartUs;
+            if (k > 1 && e.tUs - lastStartUs < this.limits.keyLockMaxUs && !released) this.fail(e.tUs, `invocation ${e.invocation} holds key #${r.keyIndex} while another batch with that ${this.limits.orderScope} is in flight`);
           }
         }
         break;
@@ -388,6 +393,9 @@ export class ConcurrencyChecker extends Checker {
         if (this.limits.orderScope !== "none") for (const k of inv.keys) this.perKey.set(k, (this.perKey.get(k) ?? 1) - 1);
         break;
       }
+      case "retry":
+        if (e.reason === "VisibilityTimeoutExpired") this.releasedAtUs.set(e.record.keyIndex, e.tUs);
+        break;
       case "throttle":
         if (e.concurrency !== this.count) this.fail(e.tUs, `a throttle states concurrency ${e.concurrency}, but ${this.count} invocations are in flight`);
         if (e.limit !== this.fnLimit) this.fail(e.tUs, `a throttle states limit ${e.limit}, but the function's limit is ${this.fnLimit}`);

@@ -31,15 +31,20 @@
  *   minute up to MaximumPollers x 10 (sqs-scaling.ts provisionedFigures); the event pollers' receive calls
  *   (10/s each) and bytes (1 MB/s each) are budgeted per 1 s window: a poller over budget waits for the next
  *   second (esm-sim's choice of a fixed window; AWS gives only the per-second figures).
- * Not modelled: FilterCriteria for SQS, the SQS API's own throttling, the effective visibility timeout extension
+ * - FilterCriteria (record-filter.ts): applied to each message as it is received, before batching; a message that
+ *   matches no filter is deleted from the queue at once ("Lambda automatically removes the message from the queue",
+ *   https://docs.aws.amazon.com/lambda/latest/dg/with-sqs-filtering.html), ends as filtered and does not count
+ *   towards BatchSize or the payload; on a FIFO queue its group goes on with its next message.
+ * Not modelled: the SQS API's own throttling, the effective visibility timeout extension
  * of older docs (window + timeout + 30 s).
  */
+import { assert } from "../engine/assert.js";
 import { Deque } from "../engine/deque.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import type { LambdaFunction, InvocationPlan } from "../lambda/function.js";
 import type { MappingConfig } from "../scenario/model.js";
-import type { MessageQueue, SqsMessage } from "../sources/sqs-queue.js";
+import { MsgState, type MessageQueue, type SqsMessage } from "../sources/sqs-queue.js";
 import type { SimRecord, Trace, InvokeEvent, ScaleEvent, ThrottleEvent } from "../trace/events.js";
 import type { SqsFigures } from "./profiles.js";
 import { decideBackOff, decideScaleDown, decideScaleUp, provisionedFigures, scaleCeiling, type ScaleDecision, type ScaleLimits } from "./sqs-scaling.js";
@@ -98,6 +103,8 @@ export class SqsMapping {
     figures: SqsFigures,
     accountConcurrency: number,
     private readonly trace: Trace,
+    /** FilterCriteria (record-filter.ts sqsKeep): false for a received message that matches no filter. */
+    private readonly keep: ((m: SqsMessage) => boolean) | null = null,
   ) {
     const prov = mapping.provisioned;
     this.provisioned = prov !== null;
@@ -197,14 +204,27 @@ export class SqsMapping {
       const room = this.provisioned ? Math.min(payloadRoom, this.bytesBudget() - this.bytesInWindow) : payloadRoom;
       const r = this.queue.receive(now, want, room, wasEmpty);
       if (this.provisioned) for (const m of r.messages) this.bytesInWindow += m.sizeBytes;
-      // A receive cut short by the event pollers' byte budget is not a full payload: the batch goes on.
-      const payloadFull = r.payloadFull && room === payloadRoom;
       this.trace.emit({ tUs: now, type: "poll", poller: p.id, received: r.messages.length, visible: this.queue.visibleCount });
-      if (r.messages.length > 0 && wasEmpty && this.windowUs > 0 && now >= p.windowEndUs) p.windowEndUs = now + this.windowUs;
+      // FilterCriteria, before batching: a message that matches no filter is deleted at once and never batched.
+      let kept = 0;
+      const keep = this.keep;
       for (const m of r.messages) {
+        if (keep !== null && !keep(m)) {
+          // Not "deleted": a message this same receive returned twice (with its spontaneous duplicate copy), whose
+          // first copy was just filtered. A batch still running with the message later finds it gone: it ended here.
+          const d = this.queue.delete(m, MsgState.Filtered);
+          if (d === "deleted") this.trace.emit({ tUs: now, type: "filter", record: m });
+          else assert(m.state === MsgState.Filtered, () => `a message just received could not be filtered (${d})`);
+          continue;
+        }
         p.batch.push(m);
         p.bytes += m.sizeBytes;
+        kept++;
       }
+      // A receive cut short by the event pollers' byte budget is not a full payload: the batch goes on. Nor is one
+      // whose bytes included filtered messages: the next receive sees the room they left.
+      const payloadFull = r.payloadFull && room === payloadRoom && kept === r.messages.length;
+      if (kept > 0 && wasEmpty && this.windowUs > 0 && now >= p.windowEndUs) p.windowEndUs = now + this.windowUs;
       const n = p.batch.length;
       if (n >= batchSize) return this.invoke(p, "size");
       if (payloadFull) return this.invoke(p, "payload");

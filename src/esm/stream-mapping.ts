@@ -39,8 +39,9 @@
  *   invocations; once the window's end has passed and its records are processed, the lane makes one final
  *   invocation with no records, flagged isFinalInvokeForWindow, retried like any batch until it succeeds. Each lane
  *   has its own windows (AWS does not say how windows meet ParallelizationFactor).
- * - FilterCriteria seam: `keep(record)` is applied when records are read; a dropped record emits `filter`, ends as
- *   filtered, and the checkpoint moves past it.
+ * - FilterCriteria: `keep(record)` (record-filter.ts streamKeep, built by the stream world from the scenario) is
+ *   applied when records are read, before batching; a dropped record emits `filter`, ends as filtered, and the
+ *   checkpoint moves past it ("the streams iterator advances past this record"); it stays in the stream.
  * Not modelled: enhanced fan-out, the "several minutes" it takes a new or updated mapping to start polling,
  * extensions, isWindowTerminatedEarly (the 1 MB state limit), the 2-minute wait of idle windows, shard lineage.
  */

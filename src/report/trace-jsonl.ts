@@ -4,6 +4,7 @@
  * `concurrency`, `outcome`, `failedIds`; streams add `shard` (the shard id) to invoke and the other stream events.
  */
 import { usToMs } from "../engine/time.js";
+import { messageId } from "../sources/sqs-queue.js";
 import { EVENT_NAMES, sequenceNumber, type StreamRecord } from "../sources/stream.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 
@@ -13,9 +14,7 @@ export interface IdContext {
   stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[] };
 }
 
-export function messageId(n: number): string {
-  return `msg-${String(n).padStart(6, "0")}`;
-}
+export { messageId };
 
 const ids = (rs: readonly SimRecord[]) => rs.map((r) => messageId(r.n));
 
@@ -54,6 +53,8 @@ export function traceObject(e: TraceEvent, ctx: IdContext): TraceObject {
       return { t, type: e.type, queue: ctx.queue, from: e.from, to: e.to, reason: e.reason };
     case "dedup":
       return { t, type: e.type, recordId: messageId(e.ofN), key: ctx.keyNames[e.keyIndex], queue: ctx.queue, reason: e.reason };
+    case "filter":
+      return { t, type: e.type, recordId: messageId(e.record.n), queue: ctx.queue };
     case "sample":
       return { t, type: e.type, queue: ctx.queue, visible: e.visible, inFlight: e.inFlight, oldestAgeMs: usToMs(e.oldestAgeUs), pollers: e.pollers, concurrency: e.concurrency };
     default:

@@ -12,6 +12,7 @@ import { prngStream } from "../engine/prng.js";
 import { Scheduler } from "../engine/scheduler.js";
 import { US_PER_DAY, US_PER_MS, usToMs } from "../engine/time.js";
 import { SqsMapping } from "../esm/sqs-mapping.js";
+import { sqsKeep } from "../esm/record-filter.js";
 import { LambdaFunction } from "../lambda/function.js";
 import { MetricsCollector, type SeriesPoint } from "../metrics/collector.js";
 import { isStreamSource, type Scenario } from "../scenario/model.js";
@@ -53,7 +54,8 @@ export interface Progress {
 export interface SimulateOptions {
   /** Makes a listener for every trace event, per-record ones included (for --trace). */
   trace?: (ctx: TraceContext) => TraceListener;
-  /** Streams: the FilterCriteria seam; records for which it returns false are filtered when read. */
+  /** Streams: overrides the scenario's FilterCriteria (records for which it returns false are filtered when read;
+   *  null: no filtering). Without it every source applies scenario.mapping.filter. */
   keep?: KeepRecord | null;
   /** Called every `progressEvery` events (default 65,536) with where the run is. */
   progress?: (p: Progress) => void;
@@ -93,7 +95,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
     { burst: figures.functionScalingBurst, per10s: figures.functionScalingPer10s },
     source.fifo,
   );
-  const mapping = new SqsMapping(sched, queue, fn, scenario.mapping, scenario.figures, scenario.accountConcurrency, trace);
+  const filter = scenario.mapping.filter;
+  const keep = filter ? sqsKeep(filter, source, scenario.traffic, keys.names) : null;
+  const mapping = new SqsMapping(sched, queue, fn, scenario.mapping, scenario.figures, scenario.accountConcurrency, trace, keep);
   mapping.start(0);
 
   const endUs = scenario.untilUs ?? traffic.lastArrivalUs + QUEUE_CAP_US;

@@ -11,6 +11,7 @@ import { assert } from "../engine/assert.js";
 import { Scheduler } from "../engine/scheduler.js";
 import { usToMs } from "../engine/time.js";
 import { StreamMapping, type KeepRecord } from "../esm/stream-mapping.js";
+import { streamKeep } from "../esm/record-filter.js";
 import { LambdaFunction } from "../lambda/function.js";
 import { MetricsCollector } from "../metrics/collector.js";
 import { StreamMetrics } from "../metrics/stream-metrics.js";
@@ -29,7 +30,8 @@ import { VERSION } from "./version.js";
 
 export interface StreamRunOptions {
   trace?: (ctx: TraceContext) => TraceListener;
-  /** The FilterCriteria seam: records for which this returns false are filtered when read. */
+  /** Overrides the scenario's FilterCriteria: records for which this returns false are filtered when read
+   *  (null: no filtering). Without it the mapping applies scenario.mapping.filter. */
   keep?: KeepRecord | null;
   progress?: (p: Progress) => void;
   progressEvery?: number;
@@ -54,7 +56,10 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
   }
 
   const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, { burst: scenario.figures.functionScalingBurst, per10s: scenario.figures.functionScalingPer10s });
-  const mapping = new StreamMapping(sched, source, fn, scenario.mapping, src, trace, options.keep ?? null);
+  // FilterCriteria: the scenario's filter, unless the caller passes its own keep (a test seam).
+  const filter = scenario.mapping.filter;
+  const keep = options.keep !== undefined ? options.keep : filter ? streamKeep(filter, src, scenario.traffic, keys.names) : null;
+  const mapping = new StreamMapping(sched, source, fn, scenario.mapping, src, trace, keep);
   mapping.start();
 
   const capUs = () => Math.max(source.lastArrivalUs, scenario.mapping.startAtUs) + src.retentionUs;

@@ -31,9 +31,9 @@ export interface RuleFinding {
   offset?: number;
 }
 
-/** Whether the pollers apply FilterCriteria yet. The integrator sets this to true when the pollers call
- *  esm/filter-pattern.ts; until then a valid FilterCriteria is accepted with a warning that it has no effect. */
-export const FILTERING_APPLIED = false;
+/** Whether the pollers apply FilterCriteria (they do: esm/record-filter.ts). When false, a valid FilterCriteria is
+ *  accepted with a warning that it has no effect. */
+export const FILTERING_APPLIED: boolean = true;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -150,7 +150,7 @@ export class SqsFifoQueue implements MessageQueue {
     const delayUs = this.cfg.delayUs;
     const trace = this.trace;
     const dedupUs = this.limits.deduplicationIntervalUs;
-    const sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend) => {
+    const sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend, producer) => {
       if (resend) {
         if (resend.deduplicationId !== "perAttempt" && sentUs - resend.ofSentUs < dedupUs) {
           this.dedupDropped++;
@@ -160,7 +160,7 @@ export class SqsFifoQueue implements MessageQueue {
         this.resendsAccepted++;
       }
       const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
-      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false };
+      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
       this.liveCount++;
       this.live.push(msg);
       this.livePositions.add(n, 1);
@@ -244,6 +244,7 @@ export class SqsFifoQueue implements MessageQueue {
           break;
         }
         this.visibleCount--;
+        if (m.receiveCount === 0) m.firstReceiveUs = nowUs;
         m.receiveCount++;
         m.state = MsgState.InFlight;
         m.visibleAtUs = nowUs + cfg.visibilityTimeoutUs;
@@ -259,12 +260,13 @@ export class SqsFifoQueue implements MessageQueue {
   }
 
   /** DeleteMessage after a successful invocation. */
-  delete(msg: SqsMessage): DeleteOutcome {
+  delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted): DeleteOutcome {
     switch (msg.state) {
       case MsgState.Deleted:
         return "already-deleted";
       case MsgState.Dlq:
       case MsgState.Expired:
+      case MsgState.Filtered:
         return "gone";
       case MsgState.InFlight:
         this.inFlightCount--;
@@ -276,7 +278,7 @@ export class SqsFifoQueue implements MessageQueue {
       case MsgState.Delayed:
         break;
     }
-    msg.state = MsgState.Deleted;
+    msg.state = as;
     this.liveCount--;
     this.livePositions.add(msg.n, -1);
     this.dropFinishedFromLive();

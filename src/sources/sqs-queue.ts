@@ -18,7 +18,8 @@
  *   goes to the back. Duplicates: with `duplicateDeliveryRate` p, each receive leaves a second copy visible with
  *   probability p (AWS: "occasionally ... the same item twice, even if no function error occurred").
  * - Deleting is always effective (esm-sim's choice): a success deletes the message even if it was received again
- *   meanwhile by another batch.
+ *   meanwhile by another batch. A message the mapping deleted because it matched no FilterCriteria ends as
+ *   Filtered; a later delete of it (by a batch that still held it) finds it gone.
  * Not modelled: message size limits, short polling's sampled receives, ChangeMessageVisibility, the DLQ itself
  * (moved messages are an end state), ApproximateAgeOfOldestMessage's exclusion of messages received 3+ times.
  */
@@ -35,6 +36,8 @@ export const enum MsgState {
   Deleted = 3,
   Dlq = 4,
   Expired = 5,
+  /** Deleted by the mapping because it matched no FilterCriteria filter. */
+  Filtered = 6,
 }
 
 export interface SqsMessage extends SimRecord {
@@ -43,6 +46,15 @@ export interface SqsMessage extends SimRecord {
   visibleAtUs: number;
   /** A spontaneous duplicate copy of this in-flight message is waiting in the visible list. */
   dupPending: boolean;
+  /** Index of the traffic producer that sent it (its payload is that producer's data, for FilterCriteria). */
+  producer: number;
+  /** When it was first received (ApproximateFirstReceiveTimestamp); -1 before that. */
+  firstReceiveUs: number;
+}
+
+/** The message id the trace and the filter view give a message: `msg-000042` (production index, 6+ digits). */
+export function messageId(n: number): string {
+  return `msg-${String(n).padStart(6, "0")}`;
 }
 
 export type DeleteOutcome = "deleted" | "already-deleted" | "gone";
@@ -64,7 +76,9 @@ export interface MessageQueue {
   nextAvailableUs(nowUs: number): number;
   /** `batchEmpty`: the caller's batch holds nothing yet, so one message larger than `maxBytes` may still be taken. */
   receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty?: boolean): ReceiveResult;
-  delete(msg: SqsMessage): DeleteOutcome;
+  /** DeleteMessage; `as` Filtered when the mapping deletes a message that matched no filter (a later delete of it
+   *  is then "gone", not "already-deleted"). */
+  delete(msg: SqsMessage, as?: MsgState.Deleted | MsgState.Filtered): DeleteOutcome;
   expireDue(nowUs: number): void;
   oldestAgeUs(nowUs: number): number;
 }
@@ -109,11 +123,11 @@ export class SqsQueue implements MessageQueue {
   advance(nowUs: number): void {
     const delayUs = this.cfg.delayUs;
     const trace = this.trace;
-    const sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend) => {
+    const sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend, producer) => {
       // A standard queue has no deduplication: a producer retry is one more message.
       const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
       if (resend) this.resendsAccepted++;
-      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false };
+      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
       this.liveCount++;
       this.live.push(msg);
       if (delayUs === 0) {
@@ -222,6 +236,7 @@ export class SqsQueue implements MessageQueue {
         msg.dupPending = false;
         this.inFlightCount--; // counted again below
       }
+      if (msg.receiveCount === 0) msg.firstReceiveUs = nowUs;
       msg.receiveCount++;
       msg.state = MsgState.InFlight;
       msg.visibleAtUs = nowUs + cfg.visibilityTimeoutUs;
@@ -240,12 +255,13 @@ export class SqsQueue implements MessageQueue {
   }
 
   /** DeleteMessage after a successful invocation. */
-  delete(msg: SqsMessage): DeleteOutcome {
+  delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted): DeleteOutcome {
     switch (msg.state) {
       case MsgState.Deleted:
         return "already-deleted";
       case MsgState.Dlq:
       case MsgState.Expired:
+      case MsgState.Filtered:
         return "gone";
       case MsgState.InFlight:
         this.inFlightCount--;
@@ -260,7 +276,7 @@ export class SqsQueue implements MessageQueue {
       case MsgState.Delayed:
         break;
     }
-    msg.state = MsgState.Deleted;
+    msg.state = as;
     this.liveCount--;
     this.dropFinishedFromLive();
     return "deleted";

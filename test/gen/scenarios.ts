@@ -280,12 +280,39 @@ const streamScenario = (type: "kinesis" | "dynamodb"): fc.Arbitrary<Obj> =>
       }),
     );
 
+/** FilterCriteria patterns per source: payload-only ones (memoized verdicts) and per-record ones. */
+const FILTER_PATTERNS: Record<string, readonly string[]> = {
+  sqs: ['{"body": {"kind": ["a"]}}', '{"body": {"n": [{"numeric": [">", 2]}]}}', '{"attributes": {"ApproximateReceiveCount": ["1"]}}', '{"messageId": [{"suffix": "1"}]}'],
+  kinesis: ['{"data": {"kind": ["a"]}}', '{"partitionKey": [{"prefix": "key-1"}]}'],
+  dynamodb: ['{"eventName": ["INSERT", "MODIFY"]}', '{"dynamodb": {"NewImage": {"kind": {"S": ["a"]}}}}', '{"dynamodb": {"Keys": {"pk": {"S": [{"anything-but": "poison"}]}}}}'],
+};
+const DATA: Record<string, readonly unknown[]> = {
+  sqs: [{ kind: "a", n: 1 }, { kind: "b", n: 5 }, '{"kind": "a", "n": 3}', "plain text"],
+  kinesis: [{ kind: "a", n: 1 }, { kind: "b", n: 5 }, "plain text"],
+  dynamodb: [{ kind: "a", n: 1 }, { kind: "b", n: 5 }],
+};
+
+/** Sometimes a FilterCriteria (one or two filters) and producers with data. */
+function withFilter(arb: fc.Arbitrary<Obj>, source: "sqs" | "sqs-fifo" | "kinesis" | "dynamodb"): fc.Arbitrary<Obj> {
+  const family = source === "sqs-fifo" ? "sqs" : source;
+  const patterns = FILTER_PATTERNS[family];
+  const data = DATA[family];
+  return fc
+    .tuple(arb, opt(fc.uniqueArray(fc.constantFrom(...patterns), { minLength: 1, maxLength: 2 })), fc.array(fc.constantFrom(...data), { minLength: 3, maxLength: 3 }))
+    .map(([doc, filters, datas]) => {
+      if (filters === undefined) return doc;
+      const traffic = (doc.traffic as Obj[]).map((p, i) => ({ ...p, data: datas[i % datas.length] }));
+      const mapping = { ...(doc.mapping as Obj), FilterCriteria: { Filters: filters.map((Pattern) => ({ Pattern })) } };
+      return { ...doc, traffic, mapping };
+    });
+}
+
 /** One generator per source type the model runs. */
 export const SOURCE_GENERATORS: Readonly<Record<string, fc.Arbitrary<Obj>>> = {
-  sqs: sqsScenario,
-  "sqs-fifo": fifoScenario,
-  kinesis: streamScenario("kinesis"),
-  dynamodb: streamScenario("dynamodb"),
+  sqs: withFilter(sqsScenario, "sqs"),
+  "sqs-fifo": withFilter(fifoScenario, "sqs-fifo"),
+  kinesis: withFilter(streamScenario("kinesis"), "kinesis"),
+  dynamodb: withFilter(streamScenario("dynamodb"), "dynamodb"),
 };
 
 /** A valid scenario of any supported source type, as a plain object. */
