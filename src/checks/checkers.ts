@@ -154,9 +154,19 @@ export class ConservationChecker extends Checker {
       case "expire":
         this.end(e.tUs, (e as Extract<TraceEvent, { type: "expire" }>).record, END.expired);
         break;
-      case "onFailure":
-        for (const r of recordsOf(e)) this.end(e.tUs, r, END.onFailure);
+      case "onFailure": {
+        // A stream batch given up on may hold records that already succeeded once (a partial response rewound the
+        // checkpoint before them): they stay succeeded, and the event says how many records it ended.
+        let ended = 0;
+        for (const r of recordsOf(e)) {
+          if (this.book.state(r.n) === END.succeeded) continue;
+          this.end(e.tUs, r, END.onFailure);
+          ended++;
+        }
+        const said = loose(e).ended;
+        if (typeof said === "number" && said !== ended) this.fail(e.tUs, `an onFailure event says it ended ${said} records; the record book says ${ended}`);
         break;
+      }
       case "filter":
         for (const r of recordsOf(e)) this.end(e.tUs, r, END.filtered);
         break;
