@@ -76,9 +76,17 @@ export function shardIdOf(i: number): string {
 
 export class Shard {
   readonly shardId: string;
-  /** Records from the oldest still needed, in sequence order; `log[k].pos === base + k`. */
-  private log: StreamRecord[] = [];
+  /** Records from the oldest still needed, in sequence order, in a ring: the record at `pos` is
+   *  `ring[(head + pos - base) & mask]` for base <= pos < base + held. A ring (not an array sliced on compaction)
+   *  so that appending and dropping the front cost O(1) per record. */
+  private ring: (StreamRecord | undefined)[] = new Array<StreamRecord | undefined>(1024);
+  private mask = 1023;
+  private head = 0;
+  private held = 0;
   private base = 0;
+  /** Leading held records already known to be droppable (a record once droppable stays so: the checkpoint and
+   *  sweepPos only move forward and an end state is sticky), so compaction never rescans them. */
+  private droppable = 0;
   /** Records accepted so far (also the next record's pos). */
   accepted = 0;
   /** The mapping's checkpoint: every record before this pos is done. */
@@ -98,7 +106,8 @@ export class Shard {
 
   /** The record at `pos`, or undefined when it is not held (not accepted yet, or dropped after the checkpoint). */
   at(pos: number): StreamRecord | undefined {
-    return this.log[pos - this.base];
+    const k = pos - this.base;
+    return k >= 0 && k < this.held ? this.ring[(this.head + k) & this.mask] : undefined;
   }
 
   get firstHeldPos(): number {
@@ -126,24 +135,41 @@ export class Shard {
   }
 
   push(r: StreamRecord): void {
-    this.log.push(r);
+    if (this.held > this.mask) this.grow();
+    this.ring[(this.head + this.held) & this.mask] = r;
+    this.held++;
     this.accepted++;
     this.lastArrivalUs = r.arrivalUs;
   }
 
-  /** Drop records no longer needed: before the checkpoint and either ended or already checked against retention. */
+  /** Drop records no longer needed: before the checkpoint and either ended or already checked against retention.
+   *  The front is dropped once it is 1,024 records, half the log, or all of it (the same points as ever: what `at`
+   *  returns for a dropped record is undefined, so when records go is part of the behaviour). */
   compact(): void {
-    let k = 0;
-    const n = this.log.length;
+    let k = this.droppable;
+    const n = this.held;
     while (k < n) {
-      const r = this.log[k];
+      const r = this.ring[(this.head + k) & this.mask]!;
       if (r.pos >= this.checkpointPos || (r.ended === RecEnd.None && r.pos >= this.sweepPos)) break;
       k++;
     }
+    this.droppable = k;
     if (k > 0 && (k >= 1024 || k === n || k * 2 >= n)) {
-      this.log = this.log.slice(k);
+      for (let i = 0; i < k; i++) this.ring[(this.head + i) & this.mask] = undefined;
+      this.head = (this.head + k) & this.mask;
+      this.held -= k;
       this.base += k;
+      this.droppable = 0;
     }
+  }
+
+  private grow(): void {
+    const cap = (this.mask + 1) * 2;
+    const ring = new Array<StreamRecord | undefined>(cap);
+    for (let k = 0; k < this.held; k++) ring[k] = this.ring[(this.head + k) & this.mask];
+    this.ring = ring;
+    this.head = 0;
+    this.mask = cap - 1;
   }
 }
 
