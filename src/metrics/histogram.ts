@@ -57,6 +57,11 @@ function highBit(x: number): number {
 function bucketOf(v: number): number {
   const x = Math.max(0, Math.floor(v));
   if (x < SUB) return x;
+  if (x < 0x1_0000_0000) {
+    // Below 2^32 (any duration under 71 minutes): integer shifts, the same bucket as the general path below.
+    const e1 = 31 - Math.clz32(x) - (SUB_BITS - 1);
+    return SUB + (e1 - 1) * HALF + ((x >>> e1) - HALF);
+  }
   const e = highBit(x) - (SUB_BITS - 1);
   const m = Math.floor(x / 2 ** e);
   return SUB + (e - 1) * HALF + (m - HALF);
