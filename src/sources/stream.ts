@@ -74,6 +74,9 @@ export function shardIdOf(i: number): string {
   return `shardId-${String(i).padStart(12, "0")}`;
 }
 
+/** Numbers per future record: n, keyIndex, sentUs, sizeBytes, arrivalUs, eventName, producer, throttledWrites. */
+const FIELDS = 8;
+
 export class Shard {
   readonly shardId: string;
   /** Records from the oldest still needed, in sequence order, in a ring: the record at `pos` is
@@ -84,6 +87,14 @@ export class Shard {
   private head = 0;
   private held = 0;
   private base = 0;
+  /** Accepted records not yet made objects, after the ring's (struct of arrays, FIELDS numbers each): a record
+   *  becomes an object only when something asks for it (`at`), which in practice is when it has arrived and the
+   *  mapping reads it. A shard whose producers are throttled can hold a long queue of records accepted for later
+   *  seconds; kept as numbers, they cost 64 bytes each and no garbage collection work. */
+  private future: Float64Array = new Float64Array(FIELDS * 1024);
+  private futureHead = 0;
+  private futureCount = 0;
+  private futureMask = 1023;
   /** Leading held records already known to be droppable (a record once droppable stays so: the checkpoint and
    *  sweepPos only move forward and an end state is sticky), so compaction never rescans them. */
   private droppable = 0;
@@ -107,7 +118,67 @@ export class Shard {
   /** The record at `pos`, or undefined when it is not held (not accepted yet, or dropped after the checkpoint). */
   at(pos: number): StreamRecord | undefined {
     const k = pos - this.base;
-    return k >= 0 && k < this.held ? this.ring[(this.head + k) & this.mask] : undefined;
+    if (k >= 0 && k < this.held) return this.ring[(this.head + k) & this.mask];
+    if (k < this.held || k >= this.held + this.futureCount) return undefined;
+    while (this.held <= k) this.materialize();
+    return this.ring[(this.head + k) & this.mask];
+  }
+
+  /** Append an accepted record, kept as numbers until it is asked for. */
+  pushFuture(n: number, keyIndex: number, sentUs: number, sizeBytes: number, arrivalUs: number, eventName: number, producer: number, throttledWrites: number): void {
+    if (this.futureCount > this.futureMask) this.growFuture();
+    const o = ((this.futureHead + this.futureCount) & this.futureMask) * FIELDS;
+    const f = this.future;
+    f[o] = n;
+    f[o + 1] = keyIndex;
+    f[o + 2] = sentUs;
+    f[o + 3] = sizeBytes;
+    f[o + 4] = arrivalUs;
+    f[o + 5] = eventName;
+    f[o + 6] = producer;
+    f[o + 7] = throttledWrites;
+    this.futureCount++;
+    this.accepted++;
+    this.lastArrivalUs = arrivalUs;
+  }
+
+  /** Make the oldest future record an object at the ring's end. */
+  private materialize(): void {
+    const o = this.futureHead * FIELDS;
+    const f = this.future;
+    const r: StreamRecord = {
+      n: f[o],
+      keyIndex: f[o + 1],
+      sentUs: f[o + 2],
+      sizeBytes: f[o + 3],
+      shard: this.index,
+      pos: this.base + this.held,
+      arrivalUs: f[o + 4],
+      eventName: f[o + 5],
+      producer: f[o + 6],
+      throttledWrites: f[o + 7],
+      deliveries: 0,
+      ended: RecEnd.None,
+      executing: false,
+      done: false,
+    };
+    this.futureHead = (this.futureHead + 1) & this.futureMask;
+    this.futureCount--;
+    if (this.held > this.mask) this.grow();
+    this.ring[(this.head + this.held) & this.mask] = r;
+    this.held++;
+  }
+
+  private growFuture(): void {
+    const cap = (this.futureMask + 1) * 2;
+    const next = new Float64Array(FIELDS * cap);
+    for (let k = 0; k < this.futureCount; k++) {
+      const from = ((this.futureHead + k) & this.futureMask) * FIELDS;
+      next.set(this.future.subarray(from, from + FIELDS), k * FIELDS);
+    }
+    this.future = next;
+    this.futureHead = 0;
+    this.futureMask = cap - 1;
   }
 
   get firstHeldPos(): number {
@@ -134,7 +205,9 @@ export class Shard {
     return { arrivalUs: s === k ? tUs : s * US_PER_S, throttled: s - k };
   }
 
+  /** Append an accepted record as an object (when the trace needs it now); only while no future records wait. */
   push(r: StreamRecord): void {
+    assert(this.futureCount === 0, "a record object appended behind future records");
     if (this.held > this.mask) this.grow();
     this.ring[(this.head + this.held) & this.mask] = r;
     this.held++;
@@ -147,8 +220,9 @@ export class Shard {
    *  returns for a dropped record is undefined, so when records go is part of the behaviour). */
   compact(): void {
     let k = this.droppable;
-    const n = this.held;
-    while (k < n) {
+    // Future records come after the cursor, so never droppable; they count in the log's length.
+    const n = this.held + this.futureCount;
+    while (k < this.held) {
       const r = this.ring[(this.head + k) & this.mask]!;
       if (r.pos >= this.checkpointPos || (r.ended === RecEnd.None && r.pos >= this.sweepPos)) break;
       k++;
@@ -252,30 +326,36 @@ export class StreamSource {
       const shard = this.shards[this.shardOf(keyIndex)];
       const { arrivalUs, throttled } = shard.accept(sentUs, sizeBytes, cfg.writeLimitRecordsPerS, cfg.writeLimitBytesPerS);
       const picker = this.eventPickers[producer];
-      const r: StreamRecord = {
-        n,
-        keyIndex,
-        sentUs,
-        sizeBytes,
-        shard: shard.index,
-        pos: shard.accepted,
-        arrivalUs,
-        eventName: picker ? picker() : -1,
-        producer,
-        throttledWrites: throttled,
-        deliveries: 0,
-        ended: RecEnd.None,
-        executing: false,
-        done: false,
-      };
-      shard.push(r);
+      const eventName = picker ? picker() : -1;
+      let r: StreamRecord | null = null;
+      if (trace.verbose) {
+        r = {
+          n,
+          keyIndex,
+          sentUs,
+          sizeBytes,
+          shard: shard.index,
+          pos: shard.accepted,
+          arrivalUs,
+          eventName,
+          producer,
+          throttledWrites: throttled,
+          deliveries: 0,
+          ended: RecEnd.None,
+          executing: false,
+          done: false,
+        };
+        shard.push(r);
+      } else {
+        shard.pushFuture(n, keyIndex, sentUs, sizeBytes, arrivalUs, eventName, producer, throttled);
+      }
       if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
       this.unended++;
       if (throttled > 0) {
         this.producerThrottles += throttled;
         this.producerThrottledRecords++;
       }
-      if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: r });
+      if (r !== null) trace.emit({ tUs: sentUs, type: "produce", record: r });
       if (!shard.sweepScheduled) this.scheduleSweep(shard);
     });
   }
