@@ -74,8 +74,12 @@ export function shardIdOf(i: number): string {
   return `shardId-${String(i).padStart(12, "0")}`;
 }
 
-/** Numbers per future record: n, keyIndex, sentUs, sizeBytes, arrivalUs, eventName, producer, throttledWrites. */
-const FIELDS = 8;
+/** Numbers per future record: WIDE doubles (n, sentUs, arrivalUs, sizeBytes: may pass 2^31) and NARROW 32-bit
+ *  integers (keyIndex, eventName, producer, throttledWrites: bounded by the key table, 3, the producer count and the
+ *  run's seconds; and sizeBytes again when it fits, else -1). Read back as small integers, the record object keeps
+ *  them unboxed. */
+const WIDE = 4;
+const NARROW = 5;
 
 export class Shard {
   readonly shardId: string;
@@ -87,11 +91,12 @@ export class Shard {
   private head = 0;
   private held = 0;
   private base = 0;
-  /** Accepted records not yet made objects, after the ring's (struct of arrays, FIELDS numbers each): a record
+  /** Accepted records not yet made objects, after the ring (struct of arrays: WIDE doubles and NARROW int32s each): a record
    *  becomes an object only when something asks for it (`at`), which in practice is when it has arrived and the
    *  mapping reads it. A shard whose producers are throttled can hold a long queue of records accepted for later
-   *  seconds; kept as numbers, they cost 64 bytes each and no garbage collection work. */
-  private future: Float64Array = new Float64Array(FIELDS * 1024);
+   *  seconds; kept as numbers, they cost 52 bytes each and no garbage collection work. */
+  private future: Float64Array = new Float64Array(WIDE * 1024);
+  private futureInts: Int32Array = new Int32Array(NARROW * 1024);
   private futureHead = 0;
   private futureCount = 0;
   private futureMask = 1023;
@@ -127,16 +132,20 @@ export class Shard {
   /** Append an accepted record, kept as numbers until it is asked for. */
   pushFuture(n: number, keyIndex: number, sentUs: number, sizeBytes: number, arrivalUs: number, eventName: number, producer: number, throttledWrites: number): void {
     if (this.futureCount > this.futureMask) this.growFuture();
-    const o = ((this.futureHead + this.futureCount) & this.futureMask) * FIELDS;
+    const slot = (this.futureHead + this.futureCount) & this.futureMask;
     const f = this.future;
+    const o = slot * WIDE;
     f[o] = n;
-    f[o + 1] = keyIndex;
-    f[o + 2] = sentUs;
+    f[o + 1] = sentUs;
+    f[o + 2] = arrivalUs;
     f[o + 3] = sizeBytes;
-    f[o + 4] = arrivalUs;
-    f[o + 5] = eventName;
-    f[o + 6] = producer;
-    f[o + 7] = throttledWrites;
+    const g = this.futureInts;
+    const p = slot * NARROW;
+    g[p] = keyIndex;
+    g[p + 1] = eventName;
+    g[p + 2] = producer;
+    g[p + 3] = throttledWrites;
+    g[p + 4] = sizeBytes <= 0x7fffffff ? sizeBytes : -1;
     this.futureCount++;
     this.accepted++;
     this.lastArrivalUs = arrivalUs;
@@ -144,19 +153,21 @@ export class Shard {
 
   /** Make the oldest future record an object at the ring's end. */
   private materialize(): void {
-    const o = this.futureHead * FIELDS;
     const f = this.future;
+    const o = this.futureHead * WIDE;
+    const g = this.futureInts;
+    const p = this.futureHead * NARROW;
     const r: StreamRecord = {
       n: f[o],
-      keyIndex: f[o + 1],
-      sentUs: f[o + 2],
-      sizeBytes: f[o + 3],
+      keyIndex: g[p],
+      sentUs: f[o + 1],
+      sizeBytes: g[p + 4] >= 0 ? g[p + 4] : f[o + 3],
       shard: this.index,
       pos: this.base + this.held,
-      arrivalUs: f[o + 4],
-      eventName: f[o + 5],
-      producer: f[o + 6],
-      throttledWrites: f[o + 7],
+      arrivalUs: f[o + 2],
+      eventName: g[p + 1],
+      producer: g[p + 2],
+      throttledWrites: g[p + 3],
       deliveries: 0,
       ended: RecEnd.None,
       executing: false,
@@ -171,12 +182,15 @@ export class Shard {
 
   private growFuture(): void {
     const cap = (this.futureMask + 1) * 2;
-    const next = new Float64Array(FIELDS * cap);
+    const next = new Float64Array(WIDE * cap);
+    const nextInts = new Int32Array(NARROW * cap);
     for (let k = 0; k < this.futureCount; k++) {
-      const from = ((this.futureHead + k) & this.futureMask) * FIELDS;
-      next.set(this.future.subarray(from, from + FIELDS), k * FIELDS);
+      const slot = (this.futureHead + k) & this.futureMask;
+      next.set(this.future.subarray(slot * WIDE, slot * WIDE + WIDE), k * WIDE);
+      nextInts.set(this.futureInts.subarray(slot * NARROW, slot * NARROW + NARROW), k * NARROW);
     }
     this.future = next;
+    this.futureInts = nextInts;
     this.futureHead = 0;
     this.futureMask = cap - 1;
   }
@@ -185,9 +199,18 @@ export class Shard {
     return this.base;
   }
 
-  /** When a write of `sizeBytes` first attempted at `tUs` is accepted, and how many attempts were throttled. */
-  accept(tUs: number, sizeBytes: number, limitRecords: number, limitBytes: number): { arrivalUs: number; throttled: number } {
-    if (limitRecords === Infinity && limitBytes === Infinity) return { arrivalUs: tUs, throttled: 0 };
+  /** The last `accept`'s answer (fields, not a returned object: accept runs once per record). */
+  acceptedAtUs = 0;
+  acceptThrottled = 0;
+
+  /** When a write of `sizeBytes` first attempted at `tUs` is accepted (`acceptedAtUs`), and how many attempts were
+   *  throttled (`acceptThrottled`). */
+  accept(tUs: number, sizeBytes: number, limitRecords: number, limitBytes: number): void {
+    if (limitRecords === Infinity && limitBytes === Infinity) {
+      this.acceptedAtUs = tUs;
+      this.acceptThrottled = 0;
+      return;
+    }
     const k = Math.floor(tUs / US_PER_S);
     if (k > this.fillS) {
       this.fillS = k;
@@ -202,7 +225,8 @@ export class Shard {
     this.usedRecords++;
     this.usedBytes += sizeBytes;
     const s = this.fillS;
-    return { arrivalUs: s === k ? tUs : s * US_PER_S, throttled: s - k };
+    this.acceptedAtUs = s === k ? tUs : s * US_PER_S;
+    this.acceptThrottled = s - k;
   }
 
   /** Append an accepted record as an object (when the trace needs it now); only while no future records wait. */
@@ -324,7 +348,9 @@ export class StreamSource {
     const trace = this.trace;
     this.traffic.produceUntil(nowUs, (n, keyIndex, sentUs, sizeBytes, _resendPlanned, _resend, producer) => {
       const shard = this.shards[this.shardOf(keyIndex)];
-      const { arrivalUs, throttled } = shard.accept(sentUs, sizeBytes, cfg.writeLimitRecordsPerS, cfg.writeLimitBytesPerS);
+      shard.accept(sentUs, sizeBytes, cfg.writeLimitRecordsPerS, cfg.writeLimitBytesPerS);
+      const arrivalUs = shard.acceptedAtUs;
+      const throttled = shard.acceptThrottled;
       const picker = this.eventPickers[producer];
       const eventName = picker ? picker() : -1;
       let r: StreamRecord | null = null;
