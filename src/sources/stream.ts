@@ -74,12 +74,17 @@ export function shardIdOf(i: number): string {
   return `shardId-${String(i).padStart(12, "0")}`;
 }
 
-/** Numbers per future record: WIDE doubles (n, sentUs, arrivalUs, sizeBytes: may pass 2^31) and NARROW 32-bit
- *  integers (keyIndex, eventName, producer, throttledWrites: bounded by the key table, 3, the producer count and the
- *  run's seconds; and sizeBytes again when it fits, else -1). Read back as small integers, the record object keeps
- *  them unboxed. */
-const WIDE = 4;
-const NARROW = 5;
+/** Numbers per future record: WIDE doubles (n, sentUs: may pass 2^31) and NARROW 32-bit integers (keyIndex;
+ *  producer x 4 + eventName + 1; throttledWrites; sizeBytes, or -1 when it does not fit). Read back as small
+ *  integers, the record object keeps them unboxed. The arrival is derived (arrivalOf). */
+const WIDE = 2;
+const NARROW = 4;
+
+/** When a write sent at `sentUs` and throttled in `throttled` whole seconds was accepted: at once, or at the start of
+ *  the second it finally fitted in (Shard.accept's rule). */
+function arrivalOf(sentUs: number, throttled: number): number {
+  return throttled === 0 ? sentUs : (Math.floor(sentUs / US_PER_S) + throttled) * US_PER_S;
+}
 
 export class Shard {
   readonly shardId: string;
@@ -94,12 +99,14 @@ export class Shard {
   /** Accepted records not yet made objects, after the ring (struct of arrays: WIDE doubles and NARROW int32s each): a record
    *  becomes an object only when something asks for it (`at`), which in practice is when it has arrived and the
    *  mapping reads it. A shard whose producers are throttled can hold a long queue of records accepted for later
-   *  seconds; kept as numbers, they cost 52 bytes each and no garbage collection work. */
+   *  seconds; kept as numbers, they cost 32 bytes each and no garbage collection work. */
   private future: Float64Array = new Float64Array(WIDE * 1024);
   private futureInts: Int32Array = new Int32Array(NARROW * 1024);
   private futureHead = 0;
   private futureCount = 0;
   private futureMask = 1023;
+  /** Sizes of future records too large for an int32 (by pos); in practice empty. */
+  private readonly bigSizes = new Map<number, number>();
   /** Leading held records already known to be droppable (a record once droppable stays so: the checkpoint and
    *  sweepPos only move forward and an end state is sticky), so compaction never rescans them. */
   private droppable = 0;
@@ -129,23 +136,26 @@ export class Shard {
     return this.ring[(this.head + k) & this.mask];
   }
 
-  /** Append an accepted record, kept as numbers until it is asked for. */
+  /** Append an accepted record, kept as numbers until it is asked for. `arrivalUs` must be what `accept` said for
+   *  this write: it is not stored but derived from the send time and the throttled attempts. */
   pushFuture(n: number, keyIndex: number, sentUs: number, sizeBytes: number, arrivalUs: number, eventName: number, producer: number, throttledWrites: number): void {
+    assert(arrivalOf(sentUs, throttledWrites) === arrivalUs, "a future record's arrival is not its send time plus its throttled seconds");
     if (this.futureCount > this.futureMask) this.growFuture();
     const slot = (this.futureHead + this.futureCount) & this.futureMask;
     const f = this.future;
     const o = slot * WIDE;
     f[o] = n;
     f[o + 1] = sentUs;
-    f[o + 2] = arrivalUs;
-    f[o + 3] = sizeBytes;
     const g = this.futureInts;
     const p = slot * NARROW;
     g[p] = keyIndex;
-    g[p + 1] = eventName;
-    g[p + 2] = producer;
-    g[p + 3] = throttledWrites;
-    g[p + 4] = sizeBytes <= 0x7fffffff ? sizeBytes : -1;
+    g[p + 1] = producer * 4 + (eventName + 1);
+    g[p + 2] = throttledWrites;
+    if (sizeBytes <= 0x7fffffff) g[p + 3] = sizeBytes;
+    else {
+      g[p + 3] = -1;
+      this.bigSizes.set(this.accepted, sizeBytes);
+    }
     this.futureCount++;
     this.accepted++;
     this.lastArrivalUs = arrivalUs;
@@ -157,17 +167,26 @@ export class Shard {
     const o = this.futureHead * WIDE;
     const g = this.futureInts;
     const p = this.futureHead * NARROW;
+    const pos = this.base + this.held;
+    const sentUs = f[o + 1];
+    const throttledWrites = g[p + 2];
+    const producerEvent = g[p + 1];
+    let sizeBytes = g[p + 3];
+    if (sizeBytes < 0) {
+      sizeBytes = this.bigSizes.get(pos)!;
+      this.bigSizes.delete(pos);
+    }
     const r: StreamRecord = {
       n: f[o],
       keyIndex: g[p],
-      sentUs: f[o + 1],
-      sizeBytes: g[p + 4] >= 0 ? g[p + 4] : f[o + 3],
+      sentUs,
+      sizeBytes,
       shard: this.index,
-      pos: this.base + this.held,
-      arrivalUs: f[o + 2],
-      eventName: g[p + 1],
-      producer: g[p + 2],
-      throttledWrites: g[p + 3],
+      pos,
+      arrivalUs: arrivalOf(sentUs, throttledWrites),
+      eventName: (producerEvent & 3) - 1,
+      producer: producerEvent >> 2,
+      throttledWrites,
       deliveries: 0,
       ended: RecEnd.None,
       executing: false,
