@@ -27,8 +27,9 @@ export class Scheduler {
 
   /** Run `action` at `atUs` (never in the past). Lower `priority` runs first among equal times. */
   at(atUs: number, action: Action, priority = 0): void {
-    assert(Number.isInteger(atUs), () => `event time must be an integer (got ${atUs})`);
-    assert(atUs >= this.nowUs, () => `cannot schedule in the past: ${atUs} < ${this.nowUs}`);
+    // Checked before calling assert so that no message closure is made per event.
+    if (!Number.isInteger(atUs)) assert(false, `event time must be an integer (got ${atUs})`);
+    if (atUs < this.nowUs) assert(false, `cannot schedule in the past: ${atUs} < ${this.nowUs}`);
     const s = this.nextSeq++;
     let i = this.actions.length;
     this.timeUs.push(atUs);

@@ -14,11 +14,14 @@ export class Percentiles {
   max = 0;
   private exact: number[] | null = [];
   private buckets: Float64Array | null = null;
+  /** The exact values sorted, kept between quantile calls until the next add (a report asks for several). */
+  private sorted: Float64Array | null = null;
 
   add(v: number): void {
     this.count++;
     if (v > this.max) this.max = v;
     if (this.exact) {
+      this.sorted = null;
       this.exact.push(v);
       if (this.exact.length > EXACT_LIMIT) {
         this.buckets = new Float64Array(SUB + HALF * MAX_EXP);
@@ -35,8 +38,8 @@ export class Percentiles {
     if (this.count === 0) return 0;
     const rank = Math.max(1, Math.ceil(q * this.count));
     if (this.exact) {
-      const sorted = Float64Array.from(this.exact).sort();
-      return sorted[rank - 1];
+      if (this.sorted === null) this.sorted = Float64Array.from(this.exact).sort();
+      return this.sorted[rank - 1];
     }
     let seen = 0;
     const b = this.buckets!;
@@ -57,6 +60,11 @@ function highBit(x: number): number {
 function bucketOf(v: number): number {
   const x = Math.max(0, Math.floor(v));
   if (x < SUB) return x;
+  if (x < 0x1_0000_0000) {
+    // Below 2^32 (any duration under 71 minutes): integer shifts, the same bucket as the general path below.
+    const e1 = 31 - Math.clz32(x) - (SUB_BITS - 1);
+    return SUB + (e1 - 1) * HALF + ((x >>> e1) - HALF);
+  }
   const e = highBit(x) - (SUB_BITS - 1);
   const m = Math.floor(x / 2 ** e);
   return SUB + (e - 1) * HALF + (m - HALF);

@@ -12,7 +12,7 @@
  */
 import { isoUtc, SIM_EPOCH_UNIX_S } from "../engine/time.js";
 import { sequenceNumber, type StreamRecord } from "../sources/stream.js";
-import type { TraceEvent } from "../trace/events.js";
+import type { SimRecord, TraceEvent } from "../trace/events.js";
 import { Percentiles } from "./histogram.js";
 
 export const DESTINATION_RECORDS_KEPT = 1000;
@@ -33,7 +33,9 @@ interface ShardStats {
   iteratorAge: Percentiles;
   /** bucket index -> max iterator age in it (us) */
   ageBuckets: Map<number, number>;
-  checkpoint: string | null;
+  /** The last checkpoint's sequence number (formatted when asked: checkpoints are frequent, reports are not). */
+  readonly checkpoint: string | null;
+  checkpointRecord: SimRecord | null;
 }
 
 export class StreamMetrics {
@@ -48,7 +50,7 @@ export class StreamMetrics {
   private requestCounter = 0;
 
   constructor(private readonly ctx: StreamMetricsContext) {
-    this.shards = ctx.shardIds.map(() => ({ invocations: 0, records: 0, iteratorAge: new Percentiles(), ageBuckets: new Map(), checkpoint: null }));
+    this.shards = ctx.shardIds.map(() => ({ invocations: 0, records: 0, iteratorAge: new Percentiles(), ageBuckets: new Map(), checkpointRecord: null, get checkpoint() { return this.checkpointRecord === null ? null : sequenceNumber(this.checkpointRecord); } }));
   }
 
   readonly listener = (e: TraceEvent): void => {
@@ -70,7 +72,7 @@ export class StreamMetrics {
         this.expiredByRetention++;
         break;
       case "checkpoint":
-        this.shards[e.shard].checkpoint = sequenceNumber(e.record);
+        this.shards[e.shard].checkpointRecord = e.record;
         break;
       case "onFailure": {
         if (e.condition === "RecordAgeExceeded") this.discardedByRecordAge += e.ended;

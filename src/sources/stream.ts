@@ -74,11 +74,42 @@ export function shardIdOf(i: number): string {
   return `shardId-${String(i).padStart(12, "0")}`;
 }
 
+/** Numbers per future record: WIDE doubles (n, sentUs: may pass 2^31) and NARROW 32-bit integers (keyIndex;
+ *  producer x 4 + eventName + 1; throttledWrites; sizeBytes, or -1 when it does not fit). Read back as small
+ *  integers, the record object keeps them unboxed. The arrival is derived (arrivalOf). */
+const WIDE = 2;
+const NARROW = 4;
+
+/** When a write sent at `sentUs` and throttled in `throttled` whole seconds was accepted: at once, or at the start of
+ *  the second it finally fitted in (Shard.accept's rule). */
+function arrivalOf(sentUs: number, throttled: number): number {
+  return throttled === 0 ? sentUs : (Math.floor(sentUs / US_PER_S) + throttled) * US_PER_S;
+}
+
 export class Shard {
   readonly shardId: string;
-  /** Records from the oldest still needed, in sequence order; `log[k].pos === base + k`. */
-  private log: StreamRecord[] = [];
+  /** Records from the oldest still needed, in sequence order, in a ring: the record at `pos` is
+   *  `ring[(head + pos - base) & mask]` for base <= pos < base + held. A ring (not an array sliced on compaction)
+   *  so that appending and dropping the front cost O(1) per record. */
+  private ring: (StreamRecord | undefined)[] = new Array<StreamRecord | undefined>(1024);
+  private mask = 1023;
+  private head = 0;
+  private held = 0;
   private base = 0;
+  /** Accepted records not yet made objects, after the ring (struct of arrays: WIDE doubles and NARROW int32s each): a record
+   *  becomes an object only when something asks for it (`at`), which in practice is when it has arrived and the
+   *  mapping reads it. A shard whose producers are throttled can hold a long queue of records accepted for later
+   *  seconds; kept as numbers, they cost 32 bytes each and no garbage collection work. */
+  private future: Float64Array = new Float64Array(WIDE * 1024);
+  private futureInts: Int32Array = new Int32Array(NARROW * 1024);
+  private futureHead = 0;
+  private futureCount = 0;
+  private futureMask = 1023;
+  /** Sizes of future records too large for an int32 (by pos); in practice empty. */
+  private readonly bigSizes = new Map<number, number>();
+  /** Leading held records already known to be droppable (a record once droppable stays so: the checkpoint and
+   *  sweepPos only move forward and an end state is sticky), so compaction never rescans them. */
+  private droppable = 0;
   /** Records accepted so far (also the next record's pos). */
   accepted = 0;
   /** The mapping's checkpoint: every record before this pos is done. */
@@ -98,16 +129,107 @@ export class Shard {
 
   /** The record at `pos`, or undefined when it is not held (not accepted yet, or dropped after the checkpoint). */
   at(pos: number): StreamRecord | undefined {
-    return this.log[pos - this.base];
+    const k = pos - this.base;
+    if (k >= 0 && k < this.held) return this.ring[(this.head + k) & this.mask];
+    if (k < this.held || k >= this.held + this.futureCount) return undefined;
+    while (this.held <= k) this.materialize();
+    return this.ring[(this.head + k) & this.mask];
+  }
+
+  /** Append an accepted record, kept as numbers until it is asked for. `arrivalUs` must be what `accept` said for
+   *  this write: it is not stored but derived from the send time and the throttled attempts. */
+  pushFuture(n: number, keyIndex: number, sentUs: number, sizeBytes: number, arrivalUs: number, eventName: number, producer: number, throttledWrites: number): void {
+    assert(arrivalOf(sentUs, throttledWrites) === arrivalUs, "a future record's arrival is not its send time plus its throttled seconds");
+    if (this.futureCount > this.futureMask) this.growFuture();
+    const slot = (this.futureHead + this.futureCount) & this.futureMask;
+    const f = this.future;
+    const o = slot * WIDE;
+    f[o] = n;
+    f[o + 1] = sentUs;
+    const g = this.futureInts;
+    const p = slot * NARROW;
+    g[p] = keyIndex;
+    g[p + 1] = producer * 4 + (eventName + 1);
+    g[p + 2] = throttledWrites;
+    if (sizeBytes <= 0x7fffffff) g[p + 3] = sizeBytes;
+    else {
+      g[p + 3] = -1;
+      this.bigSizes.set(this.accepted, sizeBytes);
+    }
+    this.futureCount++;
+    this.accepted++;
+    this.lastArrivalUs = arrivalUs;
+  }
+
+  /** Make the oldest future record an object at the ring's end. */
+  private materialize(): void {
+    const f = this.future;
+    const o = this.futureHead * WIDE;
+    const g = this.futureInts;
+    const p = this.futureHead * NARROW;
+    const pos = this.base + this.held;
+    const sentUs = f[o + 1];
+    const throttledWrites = g[p + 2];
+    const producerEvent = g[p + 1];
+    let sizeBytes = g[p + 3];
+    if (sizeBytes < 0) {
+      sizeBytes = this.bigSizes.get(pos)!;
+      this.bigSizes.delete(pos);
+    }
+    const r: StreamRecord = {
+      n: f[o],
+      keyIndex: g[p],
+      sentUs,
+      sizeBytes,
+      shard: this.index,
+      pos,
+      arrivalUs: arrivalOf(sentUs, throttledWrites),
+      eventName: (producerEvent & 3) - 1,
+      producer: producerEvent >> 2,
+      throttledWrites,
+      deliveries: 0,
+      ended: RecEnd.None,
+      executing: false,
+      done: false,
+    };
+    this.futureHead = (this.futureHead + 1) & this.futureMask;
+    this.futureCount--;
+    if (this.held > this.mask) this.grow();
+    this.ring[(this.head + this.held) & this.mask] = r;
+    this.held++;
+  }
+
+  private growFuture(): void {
+    const cap = (this.futureMask + 1) * 2;
+    const next = new Float64Array(WIDE * cap);
+    const nextInts = new Int32Array(NARROW * cap);
+    for (let k = 0; k < this.futureCount; k++) {
+      const slot = (this.futureHead + k) & this.futureMask;
+      next.set(this.future.subarray(slot * WIDE, slot * WIDE + WIDE), k * WIDE);
+      nextInts.set(this.futureInts.subarray(slot * NARROW, slot * NARROW + NARROW), k * NARROW);
+    }
+    this.future = next;
+    this.futureInts = nextInts;
+    this.futureHead = 0;
+    this.futureMask = cap - 1;
   }
 
   get firstHeldPos(): number {
     return this.base;
   }
 
-  /** When a write of `sizeBytes` first attempted at `tUs` is accepted, and how many attempts were throttled. */
-  accept(tUs: number, sizeBytes: number, limitRecords: number, limitBytes: number): { arrivalUs: number; throttled: number } {
-    if (limitRecords === Infinity && limitBytes === Infinity) return { arrivalUs: tUs, throttled: 0 };
+  /** The last `accept`'s answer (fields, not a returned object: accept runs once per record). */
+  acceptedAtUs = 0;
+  acceptThrottled = 0;
+
+  /** When a write of `sizeBytes` first attempted at `tUs` is accepted (`acceptedAtUs`), and how many attempts were
+   *  throttled (`acceptThrottled`). */
+  accept(tUs: number, sizeBytes: number, limitRecords: number, limitBytes: number): void {
+    if (limitRecords === Infinity && limitBytes === Infinity) {
+      this.acceptedAtUs = tUs;
+      this.acceptThrottled = 0;
+      return;
+    }
     const k = Math.floor(tUs / US_PER_S);
     if (k > this.fillS) {
       this.fillS = k;
@@ -122,28 +244,49 @@ export class Shard {
     this.usedRecords++;
     this.usedBytes += sizeBytes;
     const s = this.fillS;
-    return { arrivalUs: s === k ? tUs : s * US_PER_S, throttled: s - k };
+    this.acceptedAtUs = s === k ? tUs : s * US_PER_S;
+    this.acceptThrottled = s - k;
   }
 
+  /** Append an accepted record as an object (when the trace needs it now); only while no future records wait. */
   push(r: StreamRecord): void {
-    this.log.push(r);
+    assert(this.futureCount === 0, "a record object appended behind future records");
+    if (this.held > this.mask) this.grow();
+    this.ring[(this.head + this.held) & this.mask] = r;
+    this.held++;
     this.accepted++;
     this.lastArrivalUs = r.arrivalUs;
   }
 
-  /** Drop records no longer needed: before the checkpoint and either ended or already checked against retention. */
+  /** Drop records no longer needed: before the checkpoint and either ended or already checked against retention.
+   *  The front is dropped once it is 1,024 records, half the log, or all of it (the same points as ever: what `at`
+   *  returns for a dropped record is undefined, so when records go is part of the behaviour). */
   compact(): void {
-    let k = 0;
-    const n = this.log.length;
-    while (k < n) {
-      const r = this.log[k];
+    let k = this.droppable;
+    // Future records come after the cursor, so never droppable; they count in the log's length.
+    const n = this.held + this.futureCount;
+    while (k < this.held) {
+      const r = this.ring[(this.head + k) & this.mask]!;
       if (r.pos >= this.checkpointPos || (r.ended === RecEnd.None && r.pos >= this.sweepPos)) break;
       k++;
     }
+    this.droppable = k;
     if (k > 0 && (k >= 1024 || k === n || k * 2 >= n)) {
-      this.log = this.log.slice(k);
+      for (let i = 0; i < k; i++) this.ring[(this.head + i) & this.mask] = undefined;
+      this.head = (this.head + k) & this.mask;
+      this.held -= k;
       this.base += k;
+      this.droppable = 0;
     }
+  }
+
+  private grow(): void {
+    const cap = (this.mask + 1) * 2;
+    const ring = new Array<StreamRecord | undefined>(cap);
+    for (let k = 0; k < this.held; k++) ring[k] = this.ring[(this.head + k) & this.mask];
+    this.ring = ring;
+    this.head = 0;
+    this.mask = cap - 1;
   }
 }
 
@@ -224,32 +367,40 @@ export class StreamSource {
     const trace = this.trace;
     this.traffic.produceUntil(nowUs, (n, keyIndex, sentUs, sizeBytes, _resendPlanned, _resend, producer) => {
       const shard = this.shards[this.shardOf(keyIndex)];
-      const { arrivalUs, throttled } = shard.accept(sentUs, sizeBytes, cfg.writeLimitRecordsPerS, cfg.writeLimitBytesPerS);
+      shard.accept(sentUs, sizeBytes, cfg.writeLimitRecordsPerS, cfg.writeLimitBytesPerS);
+      const arrivalUs = shard.acceptedAtUs;
+      const throttled = shard.acceptThrottled;
       const picker = this.eventPickers[producer];
-      const r: StreamRecord = {
-        n,
-        keyIndex,
-        sentUs,
-        sizeBytes,
-        shard: shard.index,
-        pos: shard.accepted,
-        arrivalUs,
-        eventName: picker ? picker() : -1,
-        producer,
-        throttledWrites: throttled,
-        deliveries: 0,
-        ended: RecEnd.None,
-        executing: false,
-        done: false,
-      };
-      shard.push(r);
+      const eventName = picker ? picker() : -1;
+      let r: StreamRecord | null = null;
+      if (trace.verbose) {
+        r = {
+          n,
+          keyIndex,
+          sentUs,
+          sizeBytes,
+          shard: shard.index,
+          pos: shard.accepted,
+          arrivalUs,
+          eventName,
+          producer,
+          throttledWrites: throttled,
+          deliveries: 0,
+          ended: RecEnd.None,
+          executing: false,
+          done: false,
+        };
+        shard.push(r);
+      } else {
+        shard.pushFuture(n, keyIndex, sentUs, sizeBytes, arrivalUs, eventName, producer, throttled);
+      }
       if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
       this.unended++;
       if (throttled > 0) {
         this.producerThrottles += throttled;
         this.producerThrottledRecords++;
       }
-      if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: r });
+      if (r !== null) trace.emit({ tUs: sentUs, type: "produce", record: r });
       if (!shard.sweepScheduled) this.scheduleSweep(shard);
     });
   }

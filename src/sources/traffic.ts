@@ -173,6 +173,17 @@ export class Traffic {
   /** Produce every send at or before `upToUs`, in time order (ties: producer order, a producer's retries first). */
   produceUntil(upToUs: number, sink: RecordSink): void {
     const ps = this.producers;
+    if (ps.length === 1 && ps[0].cfg.resend.rate === 0) {
+      // One producer that never retries: the same sends as the general loop below, without its per-send choice.
+      const p = ps[0];
+      const sizeBytes = p.cfg.recordSizeBytes;
+      for (;;) {
+        const t = p.nextUs;
+        if (t === Infinity || t > upToUs) return;
+        const keyIndex = p.take();
+        if (sink(this.produced, keyIndex, t, sizeBytes, false, null, 0) !== false) this.produced++;
+      }
+    }
     for (;;) {
       let best = -1;
       let bestT = Infinity;
