@@ -28,7 +28,7 @@ import { defaultMaxEvents } from "./budget.js";
 import { checkExpectations } from "./expect.js";
 import type { Report, RunResult, StopReason } from "./result.js";
 import { timelineView } from "./timeline-view.js";
-import { VERSION } from "./version.js";
+import { commonReport } from "./report-common.js";
 
 export const QUEUE_CAP_US = 14 * US_PER_DAY;
 
@@ -139,61 +139,20 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   }
   const endedAtUs = sched.nowUs;
 
-  const produced = queue.produced;
-  const ended = metrics.succeeded + metrics.onFailure + metrics.dlq + metrics.expired + metrics.filtered;
-  const pending = produced - ended;
-  assert(pending === queue.liveCount, () => `conservation broken: produced ${produced} - ended ${ended} = ${pending}, but the queue holds ${queue.liveCount}`);
-
-  const activeS = (metrics.lastSuccessUs - traffic.firstArrivalUs) / 1e6;
   const series = (pts: SeriesPoint[], toMs = false): [number, number][] => pts.map((p) => [usToMs(p.tUs), toMs ? usToMs(p.value) : p.value]);
 
   const report: Report = {
-    scenario: scenario.name,
-    description: scenario.description,
-    version: VERSION,
-    seed: scenario.seed,
-    profile: scenario.profileName,
-    scalingOverrides: scenario.figureOverrides as Record<string, number | null>,
-    source: { type: source.type, name: source.queueName },
-    endedAt: usToMs(endedAtUs),
-    drained: stopReason === "drained",
-    stopReason,
-    records: {
-      produced,
-      succeeded: metrics.succeeded,
-      onFailure: metrics.onFailure,
-      dlq: metrics.dlq,
-      expired: metrics.expired,
-      filtered: metrics.filtered,
-      pending,
-      deletedDespiteReportedFailure: metrics.deletedDespiteReportedFailure,
-    },
-    conservation: `produced ${produced} = succeeded ${metrics.succeeded} + onFailure ${metrics.onFailure} + dlq ${metrics.dlq} + expired ${metrics.expired} + filtered ${metrics.filtered} + pending ${pending}`,
-    duplicates: metrics.duplicates,
-    orderingViolations: metrics.orderingViolations,
-    invocations: {
-      total: metrics.invocations,
-      errors: metrics.errors,
-      timeouts: metrics.timeouts,
-      throttles: metrics.throttles,
-      partial: metrics.partial,
-      partialIgnored: metrics.partialIgnored,
-    },
-    batchSize: { p50: metrics.batchSizes.quantile(0.5), max: metrics.batchSizes.max },
-    iteratorAge: {
-      max: usToMs(metrics.iteratorAge.max),
-      p50: usToMs(metrics.iteratorAge.quantile(0.5)),
-      p99: usToMs(metrics.iteratorAge.quantile(0.99)),
-      definition: "age of the oldest message in the queue, sampled every second",
-    },
-    concurrency: {
-      max: metrics.concurrencyMax,
-      // From the first arrival to the first invoke that reached the peak ("how long until we reach 1000").
-      timeToMax: metrics.invocations > 0 ? usToMs(Math.max(0, metrics.concurrencyMaxAtUs - traffic.firstArrivalUs)) : 0,
+    ...commonReport(scenario, metrics, {
+      sourceType: source.type,
+      sourceName: source.queueName,
+      endedAtUs,
+      stopReason,
+      produced: queue.produced,
+      unended: queue.liveCount,
+      firstArrivalUs: traffic.firstArrivalUs,
+      iteratorAgeDefinition: "age of the oldest message in the queue, sampled every second",
       pollersMax: metrics.pollersMax,
-    },
-    latency: { p50: usToMs(metrics.latency.quantile(0.5)), p99: usToMs(metrics.latency.quantile(0.99)), max: usToMs(metrics.latency.max) },
-    throughput: { recordsPerSecond: activeS > 0 ? round3(metrics.succeeded / activeS) : 0 },
+    }),
     sqs: {
       polls: metrics.polls,
       emptyPolls: metrics.emptyPolls,
@@ -223,6 +182,3 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   return { scenario, report, timeline };
 }
 
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}

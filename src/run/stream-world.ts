@@ -22,11 +22,11 @@ import { Traffic } from "../sources/traffic.js";
 import { Trace, type TraceListener } from "../trace/events.js";
 import { checkExpectations } from "./expect.js";
 import { timelineView } from "./timeline-view.js";
+import { commonReport } from "./report-common.js";
 import { defaultMaxEvents } from "./budget.js";
 import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import type { Report, RunResult, StopReason } from "./result.js";
 import type { Progress, TraceContext } from "./simulate.js";
-import { VERSION } from "./version.js";
 
 export interface StreamRunOptions {
   trace?: (ctx: TraceContext) => TraceListener;
@@ -109,59 +109,19 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
   }
   const endedAtUs = sched.nowUs;
 
-  const produced = source.produced;
-  const ended = metrics.succeeded + metrics.onFailure + metrics.dlq + metrics.expired + metrics.filtered;
-  const pending = produced - ended;
-  assert(pending === source.unended, () => `conservation broken: produced ${produced} - ended ${ended} = ${pending}, but the stream holds ${source.unended} unended records`);
-
-  const activeS = (metrics.lastSuccessUs - traffic.firstArrivalUs) / 1e6;
   const ms = (us: number) => usToMs(us);
   const report: Report = {
-    scenario: scenario.name,
-    description: scenario.description,
-    version: VERSION,
-    seed: scenario.seed,
-    profile: scenario.profileName,
-    scalingOverrides: scenario.figureOverrides as Record<string, number | null>,
-    source: { type: src.type, name: src.streamName },
-    endedAt: ms(endedAtUs),
-    drained: stopReason === "drained",
-    stopReason,
-    records: {
-      produced,
-      succeeded: metrics.succeeded,
-      onFailure: metrics.onFailure,
-      dlq: metrics.dlq,
-      expired: metrics.expired,
-      filtered: metrics.filtered,
-      pending,
-      deletedDespiteReportedFailure: metrics.deletedDespiteReportedFailure,
-    },
-    conservation: `produced ${produced} = succeeded ${metrics.succeeded} + onFailure ${metrics.onFailure} + dlq ${metrics.dlq} + expired ${metrics.expired} + filtered ${metrics.filtered} + pending ${pending}`,
-    duplicates: metrics.duplicates,
-    orderingViolations: metrics.orderingViolations,
-    invocations: {
-      total: metrics.invocations,
-      errors: metrics.errors,
-      timeouts: metrics.timeouts,
-      throttles: metrics.throttles,
-      partial: metrics.partial,
-      partialIgnored: metrics.partialIgnored,
-    },
-    batchSize: { p50: metrics.batchSizes.quantile(0.5), max: metrics.batchSizes.max },
-    iteratorAge: {
-      max: ms(metrics.iteratorAge.max),
-      p50: ms(metrics.iteratorAge.quantile(0.5)),
-      p99: ms(metrics.iteratorAge.quantile(0.99)),
-      definition: "age of the last record of each batch when the mapping sends it to the function",
-    },
-    concurrency: {
-      max: metrics.concurrencyMax,
-      timeToMax: metrics.invocations > 0 ? ms(Math.max(0, metrics.concurrencyMaxAtUs - traffic.firstArrivalUs)) : 0,
+    ...commonReport(scenario, metrics, {
+      sourceType: src.type,
+      sourceName: src.streamName,
+      endedAtUs,
+      stopReason,
+      produced: source.produced,
+      unended: source.unended,
+      firstArrivalUs: traffic.firstArrivalUs,
+      iteratorAgeDefinition: "age of the last record of each batch when the mapping sends it to the function",
       pollersMax: src.shardCount,
-    },
-    latency: { p50: ms(metrics.latency.quantile(0.5)), p99: ms(metrics.latency.quantile(0.99)), max: ms(metrics.latency.max) },
-    throughput: { recordsPerSecond: activeS > 0 ? Math.round((metrics.succeeded / activeS) * 1000) / 1000 : 0 },
+    }),
     sqs: {
       polls: 0,
       emptyPolls: 0,
