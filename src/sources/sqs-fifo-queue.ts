@@ -44,10 +44,113 @@ export interface FifoLimits {
   deduplicationIntervalUs: number;
 }
 
+/**
+ * Every message not yet in an end state, in production order (ended ones are dropped from the front). Production
+ * indexes of accepted sends are consecutive, so message n sits at slot n - firstN. A message that was never
+ * received and never delayed is kept "cold": its fields in typed arrays, no object (a burst of a million messages
+ * would otherwise be a million long-lived objects for the garbage collector to copy). Its object is built, with the
+ * same fields, when something needs it (a receive, an expiry); from then on the object holds its state.
+ */
+class MessageRing {
+  private objs: (SqsMessage | undefined)[] = new Array(16);
+  private keyIndex = new Int32Array(16);
+  private producer = new Int32Array(16);
+  private sentUs = new Float64Array(16);
+  private sizeBytes = new Float64Array(16);
+  private logicalN = new Float64Array(16);
+  private coldState = new Uint8Array(16);
+  private head = 0;
+  private mask = 15;
+  count = 0;
+  /** Production index of the front slot. */
+  firstN = 0;
+
+  private slot(n: number): number {
+    return (this.head + (n - this.firstN)) & this.mask;
+  }
+
+  push(n: number, keyIndex: number, sentUs: number, sizeBytes: number, logicalN: number, producer: number, state: MsgState, obj: SqsMessage | undefined): void {
+    if (this.count === 0) this.firstN = n;
+    if (this.count > this.mask) this.grow();
+    const i = (this.head + this.count) & this.mask;
+    this.objs[i] = obj;
+    this.keyIndex[i] = keyIndex;
+    this.producer[i] = producer;
+    this.sentUs[i] = sentUs;
+    this.sizeBytes[i] = sizeBytes;
+    this.logicalN[i] = logicalN;
+    this.coldState[i] = state;
+    this.count++;
+  }
+
+  shift(): void {
+    this.objs[this.head] = undefined;
+    this.head = (this.head + 1) & this.mask;
+    this.count--;
+    this.firstN++;
+  }
+
+  /** State of message n; messages before the front have ended (reported as Deleted, an end state). */
+  state(n: number): MsgState {
+    if (n < this.firstN) return MsgState.Deleted;
+    const i = this.slot(n);
+    const o = this.objs[i];
+    return o ? o.state : (this.coldState[i] as MsgState);
+  }
+
+  sentUsOf(n: number): number {
+    const i = this.slot(n);
+    const o = this.objs[i];
+    return o ? o.sentUs : this.sentUs[i];
+  }
+
+  /** The object of live message n, built on first need (visibleAtUs: send time plus the queue's delay). */
+  get(n: number, delayUs: number): SqsMessage {
+    const i = this.slot(n);
+    let o = this.objs[i];
+    if (!o) {
+      const sentUs = this.sentUs[i];
+      o = { n, keyIndex: this.keyIndex[i], sentUs, sizeBytes: this.sizeBytes[i], logicalN: this.logicalN[i], receiveCount: 0, state: this.coldState[i] as MsgState, visibleAtUs: sentUs + delayUs, dupPending: false, producer: this.producer[i], firstReceiveUs: -1 };
+      this.objs[i] = o;
+    }
+    return o;
+  }
+
+  private grow(): void {
+    const cap = (this.mask + 1) * 2;
+    const objs = new Array<SqsMessage | undefined>(cap);
+    const keyIndex = new Int32Array(cap);
+    const producer = new Int32Array(cap);
+    const sentUs = new Float64Array(cap);
+    const sizeBytes = new Float64Array(cap);
+    const logicalN = new Float64Array(cap);
+    const coldState = new Uint8Array(cap);
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) & this.mask;
+      objs[k] = this.objs[i];
+      keyIndex[k] = this.keyIndex[i];
+      producer[k] = this.producer[i];
+      sentUs[k] = this.sentUs[i];
+      sizeBytes[k] = this.sizeBytes[i];
+      logicalN[k] = this.logicalN[i];
+      coldState[k] = this.coldState[i];
+    }
+    this.objs = objs;
+    this.keyIndex = keyIndex;
+    this.producer = producer;
+    this.sentUs = sentUs;
+    this.sizeBytes = sizeBytes;
+    this.logicalN = logicalN;
+    this.coldState = coldState;
+    this.head = 0;
+    this.mask = cap - 1;
+  }
+}
+
 interface Group {
   keyIndex: number;
-  /** The group's messages in send order; ended ones are dropped from the front lazily. */
-  msgs: Deque<SqsMessage>;
+  /** The production indexes of the group's messages in send order; ended ones are dropped from the front lazily. */
+  msgs: Deque<null>;
   inFlight: number;
   /** The first-message index under which the group sits in `available`, -1 when it has no entry. */
   heapKey: number;
@@ -61,7 +164,7 @@ export class SqsFifoQueue implements MessageQueue {
   /** num is the visibleAtUs the entry was pushed with. */
   private readonly inflight = new Deque<SqsMessage>();
   /** Every message not yet in an end state, in production order. */
-  private readonly live = new Deque<SqsMessage>();
+  private readonly live = new MessageRing();
   /** 1 at the production index of every live message: the position of a message in the queue. */
   private readonly livePositions = new PrefixCounts();
 
@@ -85,7 +188,7 @@ export class SqsFifoQueue implements MessageQueue {
   private group(keyIndex: number): Group {
     let g = this.groups[keyIndex];
     if (!g) {
-      g = { keyIndex, msgs: new Deque<SqsMessage>(), inFlight: 0, heapKey: -1 };
+      g = { keyIndex, msgs: new Deque<null>(), inFlight: 0, heapKey: -1 };
       this.groups[keyIndex] = g;
     }
     return g;
@@ -93,17 +196,14 @@ export class SqsFifoQueue implements MessageQueue {
 
   /** Drop ended messages from the group's front; list the group as available if it is. */
   private refresh(g: Group): void {
-    for (;;) {
-      const m = g.msgs.peek();
-      if (!m || m.state < MsgState.Deleted) break;
-      g.msgs.shift();
-    }
-    if (g.inFlight > 0) return;
-    const head = g.msgs.peek();
-    if (!head || head.state !== MsgState.Visible) return;
-    if (g.heapKey !== head.n) {
-      this.available.push(head.n, g.keyIndex);
-      g.heapKey = head.n;
+    const live = this.live;
+    while (g.msgs.length > 0 && live.state(g.msgs.peekNum()) >= MsgState.Deleted) g.msgs.shift();
+    if (g.inFlight > 0 || g.msgs.length === 0) return;
+    const headN = g.msgs.peekNum();
+    if (live.state(headN) !== MsgState.Visible) return;
+    if (g.heapKey !== headN) {
+      this.available.push(headN, g.keyIndex);
+      g.heapKey = headN;
     }
   }
 
@@ -117,8 +217,7 @@ export class SqsFifoQueue implements MessageQueue {
         this.available.pop();
         continue;
       }
-      const head = g.msgs.peek();
-      if (g.inFlight > 0 || !head || head.state !== MsgState.Visible || head.n !== n) {
+      if (g.inFlight > 0 || g.msgs.length === 0 || g.msgs.peekNum() !== n || this.live.state(n) !== MsgState.Visible) {
         this.available.pop();
         g.heapKey = -1;
         this.refresh(g);
@@ -145,6 +244,11 @@ export class SqsFifoQueue implements MessageQueue {
     this.refresh(this.group(msg.keyIndex));
   }
 
+  /** The object of live message n (built if it was cold). */
+  private message(n: number): SqsMessage {
+    return this.live.get(n, this.cfg.delayUs);
+  }
+
   /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
   advance(nowUs: number): void {
     const delayUs = this.cfg.delayUs;
@@ -160,11 +264,19 @@ export class SqsFifoQueue implements MessageQueue {
         this.resendsAccepted++;
       }
       const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
-      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
       this.liveCount++;
-      this.live.push(msg);
       this.livePositions.add(n, 1);
-      this.group(keyIndex).msgs.push(msg);
+      const g = this.group(keyIndex);
+      g.msgs.push(null, n);
+      if (delayUs === 0 && !trace.verbose) {
+        // Cold: no object until a receive or an expiry needs one (same fields as below).
+        this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
+        this.visibleCount++;
+        this.refresh(g);
+        return true;
+      }
+      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
+      this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Delayed, msg);
       if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
       if (delayUs === 0) this.makeVisible(msg);
       else this.delayed.push(msg, msg.visibleAtUs);
@@ -224,16 +336,19 @@ export class SqsFifoQueue implements MessageQueue {
       this.available.pop();
       g.heapKey = -1;
       const msgs = g.msgs;
+      const live = this.live;
       for (let k = 0; k < msgs.length; k++) {
-        const m = msgs.at(k)!;
-        if (m.state >= MsgState.Deleted) continue;
-        if (m.state !== MsgState.Visible) break; // delayed: later messages of the group are too
+        const n = msgs.numAt(k);
+        const state = live.state(n);
+        if (state >= MsgState.Deleted) continue;
+        if (state !== MsgState.Visible) break; // delayed: later messages of the group are too
         if (out.length >= maxCount || this.inFlightCount >= this.limits.inFlightMax) break;
-        if (m.sentUs + cfg.retentionUs <= nowUs) {
+        if (live.sentUsOf(n) + cfg.retentionUs <= nowUs) {
           this.visibleCount--;
-          this.end(m, MsgState.Expired, nowUs);
+          this.end(this.message(n), MsgState.Expired, nowUs);
           continue;
         }
+        const m = this.message(n);
         if (m.receiveCount >= cfg.maxReceiveCount) {
           this.visibleCount--;
           this.end(m, MsgState.Dlq, nowUs);
@@ -299,19 +414,19 @@ export class SqsFifoQueue implements MessageQueue {
   }
 
   private dropFinishedFromLive(): void {
-    for (;;) {
-      const m = this.live.peek();
-      if (!m || m.state < MsgState.Deleted) return;
-      this.live.shift();
-    }
+    const live = this.live;
+    while (live.count > 0 && live.state(live.firstN) >= MsgState.Deleted) live.shift();
   }
 
   /** Expire every message past its retention that is not in flight, oldest first (stops at one in flight). */
   expireDue(nowUs: number): void {
     this.advance(nowUs);
+    const live = this.live;
     for (;;) {
-      const m = this.live.peek();
-      if (!m || m.sentUs + this.cfg.retentionUs > nowUs || m.state === MsgState.InFlight) return;
+      if (live.count === 0) return;
+      const n = live.firstN;
+      if (live.sentUsOf(n) + this.cfg.retentionUs > nowUs || live.state(n) === MsgState.InFlight) return;
+      const m = this.message(n);
       if (m.state === MsgState.Visible) this.visibleCount--;
       this.end(m, MsgState.Expired, nowUs);
       this.refresh(this.group(m.keyIndex));
@@ -320,7 +435,7 @@ export class SqsFifoQueue implements MessageQueue {
 
   /** Age of the oldest message not yet deleted, moved or expired. */
   oldestAgeUs(nowUs: number): number {
-    const m = this.live.peek();
-    return m ? nowUs - m.sentUs : 0;
+    const live = this.live;
+    return live.count > 0 ? nowUs - live.sentUsOf(live.firstN) : 0;
   }
 }
