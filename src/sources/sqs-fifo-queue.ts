@@ -51,14 +51,16 @@ export interface FifoLimits {
  * would otherwise be a million long-lived objects for the garbage collector to copy). Its object is built, with the
  * same fields, when something needs it (a receive, an expiry); from then on the object holds its state.
  */
+const ROW = 8;
+/** Row state of a message whose object exists (the object then holds its state). */
+const HOT = 255;
+
 class MessageRing {
   private objs: (SqsMessage | undefined)[] = new Array(16);
-  private keyIndex = new Int32Array(16);
-  private producer = new Int32Array(16);
-  private sentUs = new Float64Array(16);
-  private sizeBytes = new Float64Array(16);
-  private logicalN = new Float64Array(16);
-  private coldState = new Uint8Array(16);
+  /** Per slot ROW int32s: sizeBytes, logicalN, keyIndex, producer, state (HOT once the object exists), unused, and
+   *  sentUs as the float64 `times` views at slot * ROW / 2 + 3 (one 32-byte row per message, one buffer). */
+  private rows = new Int32Array(16 * ROW);
+  private times = new Float64Array(this.rows.buffer);
   private head = 0;
   private mask = 15;
   count = 0;
@@ -74,12 +76,14 @@ class MessageRing {
     if (this.count > this.mask) this.grow();
     const i = (this.head + this.count) & this.mask;
     this.objs[i] = obj;
-    this.keyIndex[i] = keyIndex;
-    this.producer[i] = producer;
-    this.sentUs[i] = sentUs;
-    this.sizeBytes[i] = sizeBytes;
-    this.logicalN[i] = logicalN;
-    this.coldState[i] = state;
+    const r = i * ROW;
+    const rows = this.rows;
+    rows[r] = sizeBytes;
+    rows[r + 1] = logicalN;
+    rows[r + 2] = keyIndex;
+    rows[r + 3] = producer;
+    rows[r + 4] = obj ? HOT : state;
+    this.times[(r >> 1) + 3] = sentUs;
     this.count++;
   }
 
@@ -94,54 +98,39 @@ class MessageRing {
   state(n: number): MsgState {
     if (n < this.firstN) return MsgState.Deleted;
     const i = this.slot(n);
-    const o = this.objs[i];
-    return o ? o.state : (this.coldState[i] as MsgState);
+    const st = this.rows[i * ROW + 4];
+    return st === HOT ? this.objs[i]!.state : (st as MsgState);
   }
 
   sentUsOf(n: number): number {
-    const i = this.slot(n);
-    const o = this.objs[i];
-    return o ? o.sentUs : this.sentUs[i];
+    return this.times[((this.slot(n) * ROW) >> 1) + 3];
   }
 
   /** The object of live message n, built on first need (visibleAtUs: send time plus the queue's delay). */
   get(n: number, delayUs: number): SqsMessage {
     const i = this.slot(n);
-    let o = this.objs[i];
-    if (!o) {
-      const sentUs = this.sentUs[i];
-      o = { n, keyIndex: this.keyIndex[i], sentUs, sizeBytes: this.sizeBytes[i], logicalN: this.logicalN[i], receiveCount: 0, state: this.coldState[i] as MsgState, visibleAtUs: sentUs + delayUs, dupPending: false, producer: this.producer[i], firstReceiveUs: -1 };
-      this.objs[i] = o;
-    }
+    const r = i * ROW;
+    const rows = this.rows;
+    if (rows[r + 4] === HOT) return this.objs[i]!;
+    const sentUs = this.times[(r >> 1) + 3];
+    const o: SqsMessage = { n, keyIndex: rows[r + 2], sentUs, sizeBytes: rows[r], logicalN: rows[r + 1], receiveCount: 0, state: rows[r + 4] as MsgState, visibleAtUs: sentUs + delayUs, dupPending: false, producer: rows[r + 3], firstReceiveUs: -1 };
+    this.objs[i] = o;
+    rows[r + 4] = HOT;
     return o;
   }
 
   private grow(): void {
     const cap = (this.mask + 1) * 2;
     const objs = new Array<SqsMessage | undefined>(cap);
-    const keyIndex = new Int32Array(cap);
-    const producer = new Int32Array(cap);
-    const sentUs = new Float64Array(cap);
-    const sizeBytes = new Float64Array(cap);
-    const logicalN = new Float64Array(cap);
-    const coldState = new Uint8Array(cap);
-    for (let k = 0; k < this.count; k++) {
-      const i = (this.head + k) & this.mask;
-      objs[k] = this.objs[i];
-      keyIndex[k] = this.keyIndex[i];
-      producer[k] = this.producer[i];
-      sentUs[k] = this.sentUs[i];
-      sizeBytes[k] = this.sizeBytes[i];
-      logicalN[k] = this.logicalN[i];
-      coldState[k] = this.coldState[i];
-    }
+    const rows = new Int32Array(cap * ROW);
+    for (let k = 0; k < this.count; k++) objs[k] = this.objs[(this.head + k) & this.mask];
+    // The ring is full when it grows: its rows are head..end, then 0..head.
+    const split = this.head * ROW;
+    rows.set(this.rows.subarray(split), 0);
+    rows.set(this.rows.subarray(0, split), this.rows.length - split);
     this.objs = objs;
-    this.keyIndex = keyIndex;
-    this.producer = producer;
-    this.sentUs = sentUs;
-    this.sizeBytes = sizeBytes;
-    this.logicalN = logicalN;
-    this.coldState = coldState;
+    this.rows = rows;
+    this.times = new Float64Array(rows.buffer);
     this.head = 0;
     this.mask = cap - 1;
   }
@@ -272,7 +261,9 @@ export class SqsFifoQueue implements MessageQueue {
         // Cold: no object until a receive or an expiry needs one (same fields as below).
         this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
         this.visibleCount++;
-        this.refresh(g);
+        // refresh(g) would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
+        // the group is in flight or already listed under its first message: skip it then.
+        if (g.inFlight === 0 && !(g.msgs.length > 1 && g.heapKey === g.msgs.peekNum())) this.refresh(g);
         return true;
       }
       const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
@@ -338,11 +329,12 @@ export class SqsFifoQueue implements MessageQueue {
       const msgs = g.msgs;
       const live = this.live;
       for (let k = 0; k < msgs.length; k++) {
+        // Checked first: with the batch or the in-flight limit full, the loop ends at the next message not ended anyway.
+        if (out.length >= maxCount || this.inFlightCount >= this.limits.inFlightMax) break;
         const n = msgs.numAt(k);
         const state = live.state(n);
         if (state >= MsgState.Deleted) continue;
         if (state !== MsgState.Visible) break; // delayed: later messages of the group are too
-        if (out.length >= maxCount || this.inFlightCount >= this.limits.inFlightMax) break;
         if (live.sentUsOf(n) + cfg.retentionUs <= nowUs) {
           this.visibleCount--;
           this.end(this.message(n), MsgState.Expired, nowUs);
