@@ -154,8 +154,9 @@ export class SqsFifoQueue implements MessageQueue {
   private readonly inflight = new Deque<SqsMessage>();
   /** Every message not yet in an end state, in production order. */
   private readonly live = new MessageRing();
-  /** 1 at the production index of every live message: the position of a message in the queue. */
-  private readonly livePositions = new PrefixCounts();
+  /** 1 at the production index of every ended message. Production indexes are consecutive, so the live messages
+   *  sent before message k number (k - live.firstN) less the ended ones in between: a message's queue position. */
+  private readonly endedPositions = new PrefixCounts();
 
   visibleCount = 0;
   inFlightCount = 0;
@@ -218,7 +219,12 @@ export class SqsFifoQueue implements MessageQueue {
 
   /** The group is within the look-ahead: fewer than lookAheadMessages live messages were sent before its first. */
   private withinLookAhead(g: Group): boolean {
-    return this.livePositions.below(g.heapKey) < this.limits.lookAheadMessages;
+    const key = g.heapKey;
+    const firstN = this.live.firstN;
+    const span = key - firstN;
+    const limit = this.limits.lookAheadMessages;
+    if (span < limit) return true; // no more live messages before it than messages sent before it since the front
+    return span - (this.endedPositions.below(key) - this.endedPositions.below(firstN)) < limit;
   }
 
   hasReceivable(): boolean {
@@ -254,7 +260,6 @@ export class SqsFifoQueue implements MessageQueue {
       }
       const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
       this.liveCount++;
-      this.livePositions.add(n, 1);
       const g = this.group(keyIndex);
       g.msgs.push(null, n);
       if (delayUs === 0 && !trace.verbose) {
@@ -387,7 +392,7 @@ export class SqsFifoQueue implements MessageQueue {
     }
     msg.state = as;
     this.liveCount--;
-    this.livePositions.add(msg.n, -1);
+    this.endedPositions.add(msg.n, 1);
     this.dropFinishedFromLive();
     this.refresh(this.group(msg.keyIndex));
     return "deleted";
@@ -396,7 +401,7 @@ export class SqsFifoQueue implements MessageQueue {
   private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
     msg.state = state;
     this.liveCount--;
-    this.livePositions.add(msg.n, -1);
+    this.endedPositions.add(msg.n, 1);
     if (state === MsgState.Dlq) {
       this.trace.emit({ tUs: nowUs, type: "dlq", record: msg, receiveCount: msg.receiveCount, dlqArn: this.cfg.dlqArn ?? "" });
     } else {
