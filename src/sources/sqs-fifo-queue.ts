@@ -32,7 +32,7 @@
  * messageGroup, the DLQ's own ordering, message bodies.
  */
 import { Deque } from "../engine/deque.js";
-import { NumHeap, PrefixCounts } from "../engine/num-heap.js";
+import { NumHeap, PrefixBits } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "../scenario/model.js";
 import type { Trace } from "../trace/events.js";
 import { MsgState, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-queue.js";
@@ -156,7 +156,7 @@ export class SqsFifoQueue implements MessageQueue {
   private readonly live = new MessageRing();
   /** 1 at the production index of every ended message. Production indexes are consecutive, so the live messages
    *  sent before message k number (k - live.firstN) less the ended ones in between: a message's queue position. */
-  private readonly endedPositions = new PrefixCounts();
+  private readonly endedPositions = new PrefixBits();
 
   visibleCount = 0;
   inFlightCount = 0;
@@ -392,7 +392,7 @@ export class SqsFifoQueue implements MessageQueue {
     }
     msg.state = as;
     this.liveCount--;
-    this.endedPositions.add(msg.n, 1);
+    this.endedPositions.add(msg.n);
     this.dropFinishedFromLive();
     this.refresh(this.group(msg.keyIndex));
     return "deleted";
@@ -401,7 +401,7 @@ export class SqsFifoQueue implements MessageQueue {
   private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
     msg.state = state;
     this.liveCount--;
-    this.endedPositions.add(msg.n, 1);
+    this.endedPositions.add(msg.n);
     if (state === MsgState.Dlq) {
       this.trace.emit({ tUs: nowUs, type: "dlq", record: msg, receiveCount: msg.receiveCount, dlqArn: this.cfg.dlqArn ?? "" });
     } else {
