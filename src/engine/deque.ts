@@ -76,3 +76,48 @@ export class Deque<T> {
     this.mask = cap - 1;
   }
 }
+
+/** A FIFO ring buffer of numbers only (a typed array; no item slots). */
+export class NumDeque {
+  private nums = new Float64Array(16);
+  private head = 0;
+  private count = 0;
+  private mask = 15;
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(num: number): void {
+    if (this.count > this.mask) this.grow();
+    this.nums[(this.head + this.count) & this.mask] = num;
+    this.count++;
+  }
+
+  /** The front number, Infinity when empty. */
+  peek(): number {
+    return this.count > 0 ? this.nums[this.head] : Infinity;
+  }
+
+  shift(): void {
+    if (this.count === 0) return;
+    this.head = (this.head + 1) & this.mask;
+    this.count--;
+  }
+
+  /** The k-th number from the front (k must be below length). */
+  at(k: number): number {
+    return this.nums[(this.head + k) & this.mask];
+  }
+
+  private grow(): void {
+    // Full when it grows: the numbers are head..end, then 0..head.
+    const old = this.nums;
+    const nums = new Float64Array(old.length * 2);
+    nums.set(old.subarray(this.head), 0);
+    nums.set(old.subarray(0, this.head), old.length - this.head);
+    this.nums = nums;
+    this.head = 0;
+    this.mask = nums.length - 1;
+  }
+}

@@ -31,7 +31,7 @@
  * Not modelled: high-throughput mode and the per-group/per-queue API rate limits, DeduplicationScope
  * messageGroup, the DLQ's own ordering, message bodies.
  */
-import { Deque } from "../engine/deque.js";
+import { Deque, NumDeque } from "../engine/deque.js";
 import { NumHeap, PrefixBits } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "../scenario/model.js";
 import type { Trace } from "../trace/events.js";
@@ -139,7 +139,7 @@ class MessageRing {
 interface Group {
   keyIndex: number;
   /** The production indexes of the group's messages in send order; ended ones are dropped from the front lazily. */
-  msgs: Deque<null>;
+  msgs: NumDeque;
   inFlight: number;
   /** The first-message index under which the group sits in `available`, -1 when it has no entry. */
   heapKey: number;
@@ -178,7 +178,7 @@ export class SqsFifoQueue implements MessageQueue {
   private group(keyIndex: number): Group {
     let g = this.groups[keyIndex];
     if (!g) {
-      g = { keyIndex, msgs: new Deque<null>(), inFlight: 0, heapKey: -1 };
+      g = { keyIndex, msgs: new NumDeque(), inFlight: 0, heapKey: -1 };
       this.groups[keyIndex] = g;
     }
     return g;
@@ -187,9 +187,9 @@ export class SqsFifoQueue implements MessageQueue {
   /** Drop ended messages from the group's front; list the group as available if it is. */
   private refresh(g: Group): void {
     const live = this.live;
-    while (g.msgs.length > 0 && live.state(g.msgs.peekNum()) >= MsgState.Deleted) g.msgs.shift();
+    while (g.msgs.length > 0 && live.state(g.msgs.peek()) >= MsgState.Deleted) g.msgs.shift();
     if (g.inFlight > 0 || g.msgs.length === 0) return;
-    const headN = g.msgs.peekNum();
+    const headN = g.msgs.peek();
     if (live.state(headN) !== MsgState.Visible) return;
     if (g.heapKey !== headN) {
       this.available.push(headN, g.keyIndex);
@@ -207,7 +207,7 @@ export class SqsFifoQueue implements MessageQueue {
         this.available.pop();
         continue;
       }
-      if (g.inFlight > 0 || g.msgs.length === 0 || g.msgs.peekNum() !== n || this.live.state(n) !== MsgState.Visible) {
+      if (g.inFlight > 0 || g.msgs.length === 0 || g.msgs.peek() !== n || this.live.state(n) !== MsgState.Visible) {
         this.available.pop();
         g.heapKey = -1;
         this.refresh(g);
@@ -261,14 +261,14 @@ export class SqsFifoQueue implements MessageQueue {
       const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
       this.liveCount++;
       const g = this.group(keyIndex);
-      g.msgs.push(null, n);
+      g.msgs.push(n);
       if (delayUs === 0 && !trace.verbose) {
         // Cold: no object until a receive or an expiry needs one (same fields as below).
         this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
         this.visibleCount++;
         // refresh(g) would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
         // the group is in flight or already listed under its first message: skip it then.
-        if (g.inFlight === 0 && !(g.msgs.length > 1 && g.heapKey === g.msgs.peekNum())) this.refresh(g);
+        if (g.inFlight === 0 && !(g.msgs.length > 1 && g.heapKey === g.msgs.peek())) this.refresh(g);
         return true;
       }
       const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
@@ -336,7 +336,7 @@ export class SqsFifoQueue implements MessageQueue {
       for (let k = 0; k < msgs.length; k++) {
         // Checked first: with the batch or the in-flight limit full, the loop ends at the next message not ended anyway.
         if (out.length >= maxCount || this.inFlightCount >= this.limits.inFlightMax) break;
-        const n = msgs.numAt(k);
+        const n = msgs.at(k);
         const state = live.state(n);
         if (state >= MsgState.Deleted) continue;
         if (state !== MsgState.Visible) break; // delayed: later messages of the group are too
