@@ -262,8 +262,9 @@ export class SqsFifoQueue implements MessageQueue {
       this.liveCount++;
       const g = this.group(keyIndex);
       g.msgs.push(n);
-      if (delayUs === 0 && !trace.verbose) {
-        // Cold: no object until a receive or an expiry needs one (same fields as below).
+      if (delayUs === 0 && !trace.verbose && (sizeBytes | 0) === sizeBytes) {
+        // Cold: no object until a receive or an expiry needs one (same fields as below). A size that is not an int32
+        // (the row keeps sizes as int32s) takes the object path.
         this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
         this.visibleCount++;
         // refresh(g) would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
