@@ -79,7 +79,8 @@ export class Deque<T> {
 
 /** A FIFO ring buffer of numbers only (a typed array; no item slots). */
 export class NumDeque {
-  private nums = new Float64Array(16);
+  // A plain array of small integers (cheaper to allocate than a typed array for the many short rings of a FIFO queue).
+  private nums: number[] = new Array<number>(16).fill(0);
   private head = 0;
   private count = 0;
   private mask = 15;
@@ -113,9 +114,8 @@ export class NumDeque {
   private grow(): void {
     // Full when it grows: the numbers are head..end, then 0..head.
     const old = this.nums;
-    const nums = new Float64Array(old.length * 2);
-    nums.set(old.subarray(this.head), 0);
-    nums.set(old.subarray(0, this.head), old.length - this.head);
+    const nums = new Array<number>(old.length * 2).fill(0);
+    for (let k = 0; k < old.length; k++) nums[k] = old[(this.head + k) & this.mask];
     this.nums = nums;
     this.head = 0;
     this.mask = nums.length - 1;
