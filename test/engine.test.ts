@@ -114,7 +114,7 @@ describe("percentiles", () => {
   });
 });
 
-import { NumHeap, PrefixCounts } from "../src/engine/num-heap.js";
+import { NumHeap, PrefixBits, PrefixCounts } from "../src/engine/num-heap.js";
 import { prngStream as stream2 } from "../src/engine/prng.js";
 
 describe("NumHeap and PrefixCounts", () => {
@@ -147,6 +147,26 @@ describe("NumHeap and PrefixCounts", () => {
         for (let j = 0; j < q; j++) s += live[j];
         expect(c.below(q)).toBe(s);
       }
+    }
+  });
+
+  it("counts the members of a growing position set below any position, at word and block edges too", () => {
+    const bits = new PrefixBits();
+    const rng = stream2(5, "prefix-bits");
+    const member = new Uint8Array(70000);
+    const queries = [0, 1, 31, 32, 33, 1023, 1024, 1025, 2047, 2048, 32768, 65536, 69999, 70000, 200000];
+    for (let i = 0; i < 30000; i++) {
+      const p = rng.int(70000);
+      if (!member[p]) {
+        member[p] = 1;
+        bits.add(p);
+      }
+      if (i % 1499 === 0) queries.push(rng.int(70001));
+    }
+    for (const q of queries) {
+      let s = 0;
+      for (let j = 0; j < Math.min(q, member.length); j++) s += member[j];
+      expect(bits.below(q)).toBe(s);
     }
   });
 });

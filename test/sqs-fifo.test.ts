@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TraceEvent } from "../src/trace/events.js";
+import { simulate } from "../src/run/simulate.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 type Ev<T extends TraceEvent["type"]> = Extract<TraceEvent, { type: T }>;
@@ -28,6 +29,23 @@ function assertOneBatchPerGroupInFlight(events: TraceEvent[]): number {
 }
 
 describe("SQS FIFO queue", () => {
+  it("runs the same without a trace (messages kept as rows until received) as with one, sizes over 2 GB included", () => {
+    // 3 GB messages: each receive returns one (the payload limit), with or without a trace listener.
+    const sc = scenarioFrom(`
+name: big-fifo
+source: { type: sqs-fifo }
+traffic: [{ at: 0s, records: 30, keys: 3, recordSize: 3GB }, { at: 1s, records: 40, keys: 4 }]
+mapping: { BatchSize: 10 }
+function: { duration: { base: 100ms } }
+`);
+    const traced = runWithTrace(sc);
+    const sizes = of(traced.events, "invoke").map((e) => e.records.length);
+    expect(sizes.slice(0, 3)).toEqual([1, 1, 1]);
+    const plain = simulate(sc).report;
+    expect(plain.traceDigest).toBe(traced.report.traceDigest);
+    expect(plain.endedAt).toBe(traced.report.endedAt);
+  });
+
   it("delivers each group's messages in send order, one batch per group in flight", () => {
     const s = scenarioFrom(`
 name: t

@@ -51,6 +51,11 @@ export class Deque<T> {
     return k < this.count ? this.items[(this.head + k) & this.mask] : undefined;
   }
 
+  /** The k-th entry's number from the front (k must be below length). */
+  numAt(k: number): number {
+    return this.nums[(this.head + k) & this.mask];
+  }
+
   /** Iterate the live items in order (read-only). */
   *[Symbol.iterator](): IterableIterator<T> {
     for (let k = 0; k < this.count; k++) yield this.items[(this.head + k) & this.mask] as T;
@@ -69,5 +74,50 @@ export class Deque<T> {
     this.nums = nums;
     this.head = 0;
     this.mask = cap - 1;
+  }
+}
+
+/** A FIFO ring buffer of numbers only (a typed array; no item slots). */
+export class NumDeque {
+  // A plain array of small integers (cheaper to allocate than a typed array for the many short rings of a FIFO queue).
+  private nums: number[] = new Array<number>(16).fill(0);
+  private head = 0;
+  private count = 0;
+  private mask = 15;
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(num: number): void {
+    if (this.count > this.mask) this.grow();
+    this.nums[(this.head + this.count) & this.mask] = num;
+    this.count++;
+  }
+
+  /** The front number, Infinity when empty. */
+  peek(): number {
+    return this.count > 0 ? this.nums[this.head] : Infinity;
+  }
+
+  shift(): void {
+    if (this.count === 0) return;
+    this.head = (this.head + 1) & this.mask;
+    this.count--;
+  }
+
+  /** The k-th number from the front (k must be below length). */
+  at(k: number): number {
+    return this.nums[(this.head + k) & this.mask];
+  }
+
+  private grow(): void {
+    // Full when it grows: the numbers are head..end, then 0..head.
+    const old = this.nums;
+    const nums = new Array<number>(old.length * 2).fill(0);
+    for (let k = 0; k < old.length; k++) nums[k] = old[(this.head + k) & this.mask];
+    this.nums = nums;
+    this.head = 0;
+    this.mask = nums.length - 1;
   }
 }

@@ -100,3 +100,44 @@ export class PrefixCounts {
     this.tree = next;
   }
 }
+
+/**
+ * A set of integer positions 0, 1, 2, ... that only grows, with the count of members below a position: one bit per
+ * position plus a PrefixCounts over blocks of 1024 positions. Adding touches one word of a compact bitmap and a
+ * small tree (both stay in cache where a tree over every position would not); counting sums the tree over whole
+ * blocks and the bits of at most 32 words.
+ */
+export class PrefixBits {
+  private bits = new Int32Array(1024);
+  private readonly blocks = new PrefixCounts();
+
+  /** Add `pos` (it must not be a member yet). */
+  add(pos: number): void {
+    const w = pos >>> 5;
+    while (w >= this.bits.length) {
+      const next = new Int32Array(this.bits.length * 2);
+      next.set(this.bits);
+      this.bits = next;
+    }
+    this.bits[w] |= 1 << (pos & 31);
+    this.blocks.add(pos >>> 10, 1);
+  }
+
+  /** Members at positions 0 .. pos-1. */
+  below(pos: number): number {
+    let s = this.blocks.below(pos >>> 10);
+    const bits = this.bits;
+    const w = pos >>> 5;
+    const end = w < bits.length ? w : bits.length;
+    for (let i = (pos >>> 10) << 5; i < end; i++) s += popcount(bits[i]);
+    if (w < bits.length) s += popcount(bits[w] & ((1 << (pos & 31)) - 1));
+    return s;
+  }
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}

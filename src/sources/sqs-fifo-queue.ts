@@ -31,8 +31,8 @@
  * Not modelled: high-throughput mode and the per-group/per-queue API rate limits, DeduplicationScope
  * messageGroup, the DLQ's own ordering, message bodies.
  */
-import { Deque } from "../engine/deque.js";
-import { NumHeap, PrefixCounts } from "../engine/num-heap.js";
+import { Deque, NumDeque } from "../engine/deque.js";
+import { NumHeap, PrefixBits } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "../scenario/model.js";
 import type { Trace } from "../trace/events.js";
 import { MsgState, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-queue.js";
@@ -44,10 +44,102 @@ export interface FifoLimits {
   deduplicationIntervalUs: number;
 }
 
+/**
+ * Every message not yet in an end state, in production order (ended ones are dropped from the front). Production
+ * indexes of accepted sends are consecutive, so message n sits at slot n - firstN. A message that was never
+ * received and never delayed is kept "cold": its fields in typed arrays, no object (a burst of a million messages
+ * would otherwise be a million long-lived objects for the garbage collector to copy). Its object is built, with the
+ * same fields, when something needs it (a receive, an expiry); from then on the object holds its state.
+ */
+const ROW = 8;
+/** Row state of a message whose object exists (the object then holds its state). */
+const HOT = 255;
+
+class MessageRing {
+  private objs: (SqsMessage | undefined)[] = new Array(16);
+  /** Per slot ROW int32s: sizeBytes, logicalN, keyIndex, producer, state (HOT once the object exists), unused, and
+   *  sentUs as the float64 `times` views at slot * ROW / 2 + 3 (one 32-byte row per message, one buffer). */
+  private rows = new Int32Array(16 * ROW);
+  private times = new Float64Array(this.rows.buffer);
+  private head = 0;
+  private mask = 15;
+  count = 0;
+  /** Production index of the front slot. */
+  firstN = 0;
+
+  private slot(n: number): number {
+    return (this.head + (n - this.firstN)) & this.mask;
+  }
+
+  push(n: number, keyIndex: number, sentUs: number, sizeBytes: number, logicalN: number, producer: number, state: MsgState, obj: SqsMessage | undefined): void {
+    if (this.count === 0) this.firstN = n;
+    if (this.count > this.mask) this.grow();
+    const i = (this.head + this.count) & this.mask;
+    this.objs[i] = obj;
+    const r = i * ROW;
+    const rows = this.rows;
+    rows[r] = sizeBytes;
+    rows[r + 1] = logicalN;
+    rows[r + 2] = keyIndex;
+    rows[r + 3] = producer;
+    rows[r + 4] = obj ? HOT : state;
+    this.times[(r >> 1) + 3] = sentUs;
+    this.count++;
+  }
+
+  shift(): void {
+    this.objs[this.head] = undefined;
+    this.head = (this.head + 1) & this.mask;
+    this.count--;
+    this.firstN++;
+  }
+
+  /** State of message n; messages before the front have ended (reported as Deleted, an end state). */
+  state(n: number): MsgState {
+    if (n < this.firstN) return MsgState.Deleted;
+    const i = this.slot(n);
+    const st = this.rows[i * ROW + 4];
+    return st === HOT ? this.objs[i]!.state : (st as MsgState);
+  }
+
+  sentUsOf(n: number): number {
+    return this.times[((this.slot(n) * ROW) >> 1) + 3];
+  }
+
+  /** The object of live message n, built on first need (visibleAtUs: send time plus the queue's delay). */
+  get(n: number, delayUs: number): SqsMessage {
+    const i = this.slot(n);
+    const r = i * ROW;
+    const rows = this.rows;
+    if (rows[r + 4] === HOT) return this.objs[i]!;
+    const sentUs = this.times[(r >> 1) + 3];
+    const o: SqsMessage = { n, keyIndex: rows[r + 2], sentUs, sizeBytes: rows[r], logicalN: rows[r + 1], receiveCount: 0, state: rows[r + 4] as MsgState, visibleAtUs: sentUs + delayUs, dupPending: false, producer: rows[r + 3], firstReceiveUs: -1 };
+    this.objs[i] = o;
+    rows[r + 4] = HOT;
+    return o;
+  }
+
+  private grow(): void {
+    const cap = (this.mask + 1) * 2;
+    const objs = new Array<SqsMessage | undefined>(cap);
+    const rows = new Int32Array(cap * ROW);
+    for (let k = 0; k < this.count; k++) objs[k] = this.objs[(this.head + k) & this.mask];
+    // The ring is full when it grows: its rows are head..end, then 0..head.
+    const split = this.head * ROW;
+    rows.set(this.rows.subarray(split), 0);
+    rows.set(this.rows.subarray(0, split), this.rows.length - split);
+    this.objs = objs;
+    this.rows = rows;
+    this.times = new Float64Array(rows.buffer);
+    this.head = 0;
+    this.mask = cap - 1;
+  }
+}
+
 interface Group {
   keyIndex: number;
-  /** The group's messages in send order; ended ones are dropped from the front lazily. */
-  msgs: Deque<SqsMessage>;
+  /** The production indexes of the group's messages in send order; ended ones are dropped from the front lazily. */
+  msgs: NumDeque;
   inFlight: number;
   /** The first-message index under which the group sits in `available`, -1 when it has no entry. */
   heapKey: number;
@@ -61,9 +153,10 @@ export class SqsFifoQueue implements MessageQueue {
   /** num is the visibleAtUs the entry was pushed with. */
   private readonly inflight = new Deque<SqsMessage>();
   /** Every message not yet in an end state, in production order. */
-  private readonly live = new Deque<SqsMessage>();
-  /** 1 at the production index of every live message: the position of a message in the queue. */
-  private readonly livePositions = new PrefixCounts();
+  private readonly live = new MessageRing();
+  /** 1 at the production index of every ended message. Production indexes are consecutive, so the live messages
+   *  sent before message k number (k - live.firstN) less the ended ones in between: a message's queue position. */
+  private readonly endedPositions = new PrefixBits();
 
   visibleCount = 0;
   inFlightCount = 0;
@@ -85,7 +178,7 @@ export class SqsFifoQueue implements MessageQueue {
   private group(keyIndex: number): Group {
     let g = this.groups[keyIndex];
     if (!g) {
-      g = { keyIndex, msgs: new Deque<SqsMessage>(), inFlight: 0, heapKey: -1 };
+      g = { keyIndex, msgs: new NumDeque(), inFlight: 0, heapKey: -1 };
       this.groups[keyIndex] = g;
     }
     return g;
@@ -93,17 +186,14 @@ export class SqsFifoQueue implements MessageQueue {
 
   /** Drop ended messages from the group's front; list the group as available if it is. */
   private refresh(g: Group): void {
-    for (;;) {
-      const m = g.msgs.peek();
-      if (!m || m.state < MsgState.Deleted) break;
-      g.msgs.shift();
-    }
-    if (g.inFlight > 0) return;
-    const head = g.msgs.peek();
-    if (!head || head.state !== MsgState.Visible) return;
-    if (g.heapKey !== head.n) {
-      this.available.push(head.n, g.keyIndex);
-      g.heapKey = head.n;
+    const live = this.live;
+    while (g.msgs.length > 0 && live.state(g.msgs.peek()) >= MsgState.Deleted) g.msgs.shift();
+    if (g.inFlight > 0 || g.msgs.length === 0) return;
+    const headN = g.msgs.peek();
+    if (live.state(headN) !== MsgState.Visible) return;
+    if (g.heapKey !== headN) {
+      this.available.push(headN, g.keyIndex);
+      g.heapKey = headN;
     }
   }
 
@@ -117,8 +207,7 @@ export class SqsFifoQueue implements MessageQueue {
         this.available.pop();
         continue;
       }
-      const head = g.msgs.peek();
-      if (g.inFlight > 0 || !head || head.state !== MsgState.Visible || head.n !== n) {
+      if (g.inFlight > 0 || g.msgs.length === 0 || g.msgs.peek() !== n || this.live.state(n) !== MsgState.Visible) {
         this.available.pop();
         g.heapKey = -1;
         this.refresh(g);
@@ -130,7 +219,12 @@ export class SqsFifoQueue implements MessageQueue {
 
   /** The group is within the look-ahead: fewer than lookAheadMessages live messages were sent before its first. */
   private withinLookAhead(g: Group): boolean {
-    return this.livePositions.below(g.heapKey) < this.limits.lookAheadMessages;
+    const key = g.heapKey;
+    const firstN = this.live.firstN;
+    const span = key - firstN;
+    const limit = this.limits.lookAheadMessages;
+    if (span < limit) return true; // no more live messages before it than messages sent before it since the front
+    return span - (this.endedPositions.below(key) - this.endedPositions.below(firstN)) < limit;
   }
 
   hasReceivable(): boolean {
@@ -143,6 +237,11 @@ export class SqsFifoQueue implements MessageQueue {
     msg.state = MsgState.Visible;
     this.visibleCount++;
     this.refresh(this.group(msg.keyIndex));
+  }
+
+  /** The object of live message n (built if it was cold). */
+  private message(n: number): SqsMessage {
+    return this.live.get(n, this.cfg.delayUs);
   }
 
   /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
@@ -160,11 +259,21 @@ export class SqsFifoQueue implements MessageQueue {
         this.resendsAccepted++;
       }
       const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
-      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
       this.liveCount++;
-      this.live.push(msg);
-      this.livePositions.add(n, 1);
-      this.group(keyIndex).msgs.push(msg);
+      const g = this.group(keyIndex);
+      g.msgs.push(n);
+      if (delayUs === 0 && !trace.verbose && (sizeBytes | 0) === sizeBytes) {
+        // Cold: no object until a receive or an expiry needs one (same fields as below). A size that is not an int32
+        // (the row keeps sizes as int32s) takes the object path.
+        this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
+        this.visibleCount++;
+        // refresh(g) would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
+        // the group is in flight or already listed under its first message: skip it then.
+        if (g.inFlight === 0 && !(g.msgs.length > 1 && g.heapKey === g.msgs.peek())) this.refresh(g);
+        return true;
+      }
+      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
+      this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Delayed, msg);
       if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
       if (delayUs === 0) this.makeVisible(msg);
       else this.delayed.push(msg, msg.visibleAtUs);
@@ -224,16 +333,20 @@ export class SqsFifoQueue implements MessageQueue {
       this.available.pop();
       g.heapKey = -1;
       const msgs = g.msgs;
+      const live = this.live;
       for (let k = 0; k < msgs.length; k++) {
-        const m = msgs.at(k)!;
-        if (m.state >= MsgState.Deleted) continue;
-        if (m.state !== MsgState.Visible) break; // delayed: later messages of the group are too
+        // Checked first: with the batch or the in-flight limit full, the loop ends at the next message not ended anyway.
         if (out.length >= maxCount || this.inFlightCount >= this.limits.inFlightMax) break;
-        if (m.sentUs + cfg.retentionUs <= nowUs) {
+        const n = msgs.at(k);
+        const state = live.state(n);
+        if (state >= MsgState.Deleted) continue;
+        if (state !== MsgState.Visible) break; // delayed: later messages of the group are too
+        if (live.sentUsOf(n) + cfg.retentionUs <= nowUs) {
           this.visibleCount--;
-          this.end(m, MsgState.Expired, nowUs);
+          this.end(this.message(n), MsgState.Expired, nowUs);
           continue;
         }
+        const m = this.message(n);
         if (m.receiveCount >= cfg.maxReceiveCount) {
           this.visibleCount--;
           this.end(m, MsgState.Dlq, nowUs);
@@ -280,7 +393,7 @@ export class SqsFifoQueue implements MessageQueue {
     }
     msg.state = as;
     this.liveCount--;
-    this.livePositions.add(msg.n, -1);
+    this.endedPositions.add(msg.n);
     this.dropFinishedFromLive();
     this.refresh(this.group(msg.keyIndex));
     return "deleted";
@@ -289,7 +402,7 @@ export class SqsFifoQueue implements MessageQueue {
   private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
     msg.state = state;
     this.liveCount--;
-    this.livePositions.add(msg.n, -1);
+    this.endedPositions.add(msg.n);
     if (state === MsgState.Dlq) {
       this.trace.emit({ tUs: nowUs, type: "dlq", record: msg, receiveCount: msg.receiveCount, dlqArn: this.cfg.dlqArn ?? "" });
     } else {
@@ -299,19 +412,19 @@ export class SqsFifoQueue implements MessageQueue {
   }
 
   private dropFinishedFromLive(): void {
-    for (;;) {
-      const m = this.live.peek();
-      if (!m || m.state < MsgState.Deleted) return;
-      this.live.shift();
-    }
+    const live = this.live;
+    while (live.count > 0 && live.state(live.firstN) >= MsgState.Deleted) live.shift();
   }
 
   /** Expire every message past its retention that is not in flight, oldest first (stops at one in flight). */
   expireDue(nowUs: number): void {
     this.advance(nowUs);
+    const live = this.live;
     for (;;) {
-      const m = this.live.peek();
-      if (!m || m.sentUs + this.cfg.retentionUs > nowUs || m.state === MsgState.InFlight) return;
+      if (live.count === 0) return;
+      const n = live.firstN;
+      if (live.sentUsOf(n) + this.cfg.retentionUs > nowUs || live.state(n) === MsgState.InFlight) return;
+      const m = this.message(n);
       if (m.state === MsgState.Visible) this.visibleCount--;
       this.end(m, MsgState.Expired, nowUs);
       this.refresh(this.group(m.keyIndex));
@@ -320,7 +433,7 @@ export class SqsFifoQueue implements MessageQueue {
 
   /** Age of the oldest message not yet deleted, moved or expired. */
   oldestAgeUs(nowUs: number): number {
-    const m = this.live.peek();
-    return m ? nowUs - m.sentUs : 0;
+    const live = this.live;
+    return live.count > 0 ? nowUs - live.sentUsOf(live.firstN) : 0;
   }
 }

@@ -203,11 +203,13 @@ export class Shard {
     const cap = (this.futureMask + 1) * 2;
     const next = new Float64Array(WIDE * cap);
     const nextInts = new Int32Array(NARROW * cap);
-    for (let k = 0; k < this.futureCount; k++) {
-      const slot = (this.futureHead + k) & this.futureMask;
-      next.set(this.future.subarray(slot * WIDE, slot * WIDE + WIDE), k * WIDE);
-      nextInts.set(this.futureInts.subarray(slot * NARROW, slot * NARROW + NARROW), k * NARROW);
-    }
+    // Called only when full: the records are futureHead..end, then 0..futureHead; two block copies per array.
+    const h = this.futureHead;
+    const old = cap / 2;
+    next.set(this.future.subarray(h * WIDE), 0);
+    next.set(this.future.subarray(0, h * WIDE), (old - h) * WIDE);
+    nextInts.set(this.futureInts.subarray(h * NARROW), 0);
+    nextInts.set(this.futureInts.subarray(0, h * NARROW), (old - h) * NARROW);
     this.future = next;
     this.futureInts = nextInts;
     this.futureHead = 0;
