@@ -51,11 +51,6 @@ export class Deque<T> {
     return k < this.count ? this.items[(this.head + k) & this.mask] : undefined;
   }
 
-  /** The k-th entry's number from the front (k must be below length). */
-  numAt(k: number): number {
-    return this.nums[(this.head + k) & this.mask];
-  }
-
   /** Iterate the live items in order (read-only). */
   *[Symbol.iterator](): IterableIterator<T> {
     for (let k = 0; k < this.count; k++) yield this.items[(this.head + k) & this.mask] as T;
