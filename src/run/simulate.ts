@@ -22,10 +22,9 @@ import { KeyTable } from "../sources/keys.js";
 import { SqsFifoQueue } from "../sources/sqs-fifo-queue.js";
 import { SqsQueue, type MessageQueue } from "../sources/sqs-queue.js";
 import { Traffic } from "../sources/traffic.js";
-import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import { Trace, type TraceListener } from "../trace/events.js";
-import { defaultMaxEvents } from "./budget.js";
 import { checkExpectations } from "./expect.js";
+import { RunGuard, type Progress } from "./run-guard.js";
 import type { Report, RunResult, StopReason } from "./result.js";
 import { timelineView } from "./timeline-view.js";
 import { commonReport } from "./report-common.js";
@@ -40,16 +39,7 @@ export interface TraceContext {
   stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[] };
 }
 
-/** Where a run is, for a progress display. Virtual time only: the model never reads the wall clock. */
-export interface Progress {
-  nowUs: number;
-  /** The time the run stops at the latest (until, or the cap). */
-  endUs: number;
-  produced: number;
-  /** Records in an end state so far. */
-  ended: number;
-  eventsRun: number;
-}
+export type { Progress } from "./run-guard.js";
 
 export interface SimulateOptions {
   /** Makes a listener for every trace event, per-record ones included (for --trace). */
@@ -102,28 +92,17 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
 
   const endUs = scenario.untilUs ?? traffic.lastArrivalUs + QUEUE_CAP_US;
   const drained = () => traffic.done && queue.liveCount === 0 && !mapping.holdsBatches();
-  const maxEvents = options.maxEvents ?? defaultMaxEvents(scenario);
-  const maxWaiting = options.maxWaitingRecords ?? MAX_WAITING_RECORDS;
+  const guard = new RunGuard(scenario, options, sched, metrics, { endUs: () => endUs, produced: () => queue.produced });
   let stopReason: StopReason;
-  const onProgress = options.progress;
-  const progressEvery = Math.max(1, Math.floor(options.progressEvery ?? 65_536));
-  let untilProgress = progressEvery;
   for (;;) {
-    if (onProgress && --untilProgress === 0) {
-      untilProgress = progressEvery;
-      const ended = metrics.succeeded + metrics.onFailure + metrics.dlq + metrics.expired + metrics.filtered;
-      onProgress({ nowUs: sched.nowUs, endUs, produced: queue.produced, ended, eventsRun: sched.eventsRun });
-    }
+    guard.tick();
     if (drained()) {
       stopReason = "drained";
       break;
     }
-    if (sched.eventsRun >= maxEvents) {
-      stopReason = "event-budget";
-      break;
-    }
-    if (queue.liveCount > maxWaiting) {
-      stopReason = "record-budget";
+    const over = guard.overBudget(queue.liveCount);
+    if (over) {
+      stopReason = over;
       break;
     }
     const t = sched.peekTimeUs();

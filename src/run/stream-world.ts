@@ -21,10 +21,9 @@ import { StreamSource } from "../sources/stream.js";
 import { Traffic } from "../sources/traffic.js";
 import { Trace, type TraceListener } from "../trace/events.js";
 import { checkExpectations } from "./expect.js";
+import { RunGuard } from "./run-guard.js";
 import { timelineView } from "./timeline-view.js";
 import { commonReport } from "./report-common.js";
-import { defaultMaxEvents } from "./budget.js";
-import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import type { Report, RunResult, StopReason } from "./result.js";
 import type { Progress, TraceContext } from "./simulate.js";
 
@@ -64,28 +63,17 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
 
   const capUs = () => Math.max(source.lastArrivalUs, scenario.mapping.startAtUs) + src.retentionUs;
   const drained = () => source.trafficDone && source.unended === 0 && !mapping.hasWork();
+  const guard = new RunGuard(scenario, options, sched, metrics, { endUs: () => scenario.untilUs ?? capUs(), produced: () => source.produced });
   let stopReason: StopReason;
-  const maxEvents = options.maxEvents ?? defaultMaxEvents(scenario);
-  const maxWaiting = options.maxWaitingRecords ?? MAX_WAITING_RECORDS;
-  const onProgress = options.progress;
-  const progressEvery = Math.max(1, Math.floor(options.progressEvery ?? 65_536));
-  let untilProgress = progressEvery;
   for (;;) {
-    if (onProgress && --untilProgress === 0) {
-      untilProgress = progressEvery;
-      const ended = metrics.succeeded + metrics.onFailure + metrics.dlq + metrics.expired + metrics.filtered;
-      onProgress({ nowUs: sched.nowUs, endUs: scenario.untilUs ?? capUs(), produced: source.produced, ended, eventsRun: sched.eventsRun });
-    }
+    guard.tick();
     if (drained()) {
       stopReason = "drained";
       break;
     }
-    if (sched.eventsRun >= maxEvents) {
-      stopReason = "event-budget";
-      break;
-    }
-    if (source.unended > maxWaiting) {
-      stopReason = "record-budget";
+    const over = guard.overBudget(source.unended);
+    if (over) {
+      stopReason = over;
       break;
     }
     const endUs = scenario.untilUs ?? capUs();
