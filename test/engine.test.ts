@@ -26,6 +26,45 @@ describe("scheduler", () => {
     expect(log).toEqual(expected);
   });
 
+  it("pops the smallest (time, priority, sequence) pending, while events push more from inside", () => {
+    const s = new Scheduler();
+    const rng = prngStream(7, "scheduler-order");
+    const rand = (): number => rng.next();
+    type Ev = { t: number; p: number; seq: number };
+    const pending: Ev[] = []; // the reference: a plain list searched for its minimum at every pop
+    const before = (x: Ev, y: Ev): boolean => x.t < y.t || (x.t === y.t && (x.p < y.p || (x.p === y.p && x.seq < y.seq)));
+    let seq = 0;
+    let mismatches = 0;
+    let popped = 0;
+    const push = (t: number, p: number): void => {
+      const ev = { t, p, seq: seq++ };
+      pending.push(ev);
+      s.at(t, () => {
+        let best = 0;
+        for (let i = 1; i < pending.length; i++) if (before(pending[i], pending[best])) best = i;
+        if (pending[best] !== ev) mismatches++;
+        pending.splice(pending.indexOf(ev), 1);
+        popped++;
+        // each event schedules 0-2 more, some at its own time: the heap grows well past its first block
+        const more = Math.floor(rand() * 3);
+        for (let j = 0; j < more && seq < 12_000; j++) push(s.nowUs + Math.floor(rand() * 4), Math.floor(rand() * 3) - 1);
+      }, p);
+    };
+    for (let i = 0; i < 3000; i++) push(Math.floor(rand() * 50), Math.floor(rand() * 3) - 1);
+    while (s.step());
+    expect(popped).toBe(seq);
+    expect(seq).toBeGreaterThan(5000);
+    expect(mismatches).toBe(0);
+  });
+
+  it("refuses a priority outside the small range it folds into its tie key", () => {
+    const s = new Scheduler();
+    expect(() => s.at(1, () => {}, 128)).toThrow(/priority/);
+    expect(() => s.at(1, () => {}, 0.5)).toThrow(/priority/);
+    s.at(1, () => {}, -127);
+    expect(s.size).toBe(1);
+  });
+
   it("refuses to schedule in the past or at a fractional time", () => {
     const s = new Scheduler();
     s.at(10, () => {});

@@ -2,12 +2,16 @@
  * The event queue and run loop. Knows nothing of AWS.
  *
  * Events are ordered by (time, priority, insertion sequence): equal-time events of equal priority run in
- * the order they were scheduled, always. The heap is kept as parallel arrays (struct of arrays) so that
- * a push or pop allocates nothing but the action reference.
+ * the order they were scheduled, always. The heap is kept as parallel typed arrays (struct of arrays) with
+ * the tie-break folded into one number, so a push or pop allocates nothing and compares at most two floats.
  */
 import { assert } from "./assert.js";
 
 export type Action = () => void;
+
+/** Priorities are small integers; the tie key is `priority * TIE_SPAN + sequence`, exact in a float64. */
+const TIE_SPAN = 2 ** 45;
+const PRIORITY_LIMIT = 127;
 
 export class Scheduler {
   /** Current virtual time in microseconds. */
@@ -15,14 +19,15 @@ export class Scheduler {
   /** Number of events run so far. */
   eventsRun = 0;
 
-  private timeUs: number[] = [];
-  private prio: number[] = [];
-  private seq: number[] = [];
-  private actions: Action[] = [];
+  /** Heap slots: event time, tie key (priority then insertion sequence), action. */
+  private timeUs = new Float64Array(1024);
+  private tie = new Float64Array(1024);
+  private actions: (Action | null)[] = new Array<Action | null>(1024).fill(null);
+  private n = 0;
   private nextSeq = 0;
 
   get size(): number {
-    return this.actions.length;
+    return this.n;
   }
 
   /** Run `action` at `atUs` (never in the past). Lower `priority` runs first among equal times. */
@@ -30,20 +35,28 @@ export class Scheduler {
     // Checked before calling assert so that no message closure is made per event.
     if (!Number.isInteger(atUs)) assert(false, `event time must be an integer (got ${atUs})`);
     if (atUs < this.nowUs) assert(false, `cannot schedule in the past: ${atUs} < ${this.nowUs}`);
-    const s = this.nextSeq++;
-    let i = this.actions.length;
-    this.timeUs.push(atUs);
-    this.prio.push(priority);
-    this.seq.push(s);
-    this.actions.push(action);
+    if (priority !== 0 && (priority !== (priority | 0) || priority > PRIORITY_LIMIT || priority < -PRIORITY_LIMIT)) {
+      assert(false, `event priority must be an integer in -${PRIORITY_LIMIT}..${PRIORITY_LIMIT} (got ${priority})`);
+    }
+    const key = priority * TIE_SPAN + this.nextSeq++;
+    if (this.n === this.timeUs.length) this.grow();
+    const t = this.timeUs;
+    const k = this.tie;
+    const a = this.actions;
     // sift up
+    let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(atUs, priority, s, p)) break;
-      this.move(p, i);
+      const pt = t[p];
+      if (pt < atUs || (pt === atUs && k[p] < key)) break;
+      t[i] = pt;
+      k[i] = k[p];
+      a[i] = a[p];
       i = p;
     }
-    this.put(i, atUs, priority, s, action);
+    t[i] = atUs;
+    k[i] = key;
+    a[i] = action;
   }
 
   /** Run `action` after `delayUs` from now. */
@@ -53,63 +66,58 @@ export class Scheduler {
 
   /** Time of the next event, or Infinity when none is pending. */
   peekTimeUs(): number {
-    return this.actions.length > 0 ? this.timeUs[0] : Infinity;
+    return this.n > 0 ? this.timeUs[0] : Infinity;
   }
 
   /** Pop and run the next event. Returns false when the queue is empty. */
   step(): boolean {
-    const n = this.actions.length;
+    const n = this.n;
     if (n === 0) return false;
-    const action = this.actions[0];
-    this.nowUs = this.timeUs[0];
-    const lastT = this.timeUs.pop()!;
-    const lastP = this.prio.pop()!;
-    const lastS = this.seq.pop()!;
-    const lastA = this.actions.pop()!;
-    if (n > 1) {
-      // sift the last element down from the root
+    const t = this.timeUs;
+    const k = this.tie;
+    const a = this.actions;
+    const action = a[0]!;
+    this.nowUs = t[0];
+    const m = n - 1;
+    this.n = m;
+    if (m > 0) {
+      // sift the last entry down from the root
+      const lt = t[m];
+      const lk = k[m];
+      const la = a[m];
       let i = 0;
-      const m = n - 1;
       for (;;) {
-        const l = 2 * i + 1;
-        if (l >= m) break;
-        const r = l + 1;
-        const c = r < m && this.lessIdx(r, l) ? r : l;
-        if (!this.less(this.timeUs[c], this.prio[c], this.seq[c], -1, lastT, lastP, lastS)) break;
-        this.move(c, i);
+        let c = 2 * i + 1;
+        if (c >= m) break;
+        const r = c + 1;
+        if (r < m && (t[r] < t[c] || (t[r] === t[c] && k[r] < k[c]))) c = r;
+        const ct = t[c];
+        if (lt < ct || (lt === ct && lk < k[c])) break;
+        t[i] = ct;
+        k[i] = k[c];
+        a[i] = a[c];
         i = c;
       }
-      this.put(i, lastT, lastP, lastS, lastA);
+      t[i] = lt;
+      k[i] = lk;
+      a[i] = la;
     }
+    a[m] = null; // let the action be collected
     this.eventsRun++;
     action();
     return true;
   }
 
-  private put(i: number, t: number, p: number, s: number, a: Action): void {
-    this.timeUs[i] = t;
-    this.prio[i] = p;
-    this.seq[i] = s;
-    this.actions[i] = a;
-  }
-
-  private move(from: number, to: number): void {
-    this.timeUs[to] = this.timeUs[from];
-    this.prio[to] = this.prio[from];
-    this.seq[to] = this.seq[from];
-    this.actions[to] = this.actions[from];
-  }
-
-  private lessIdx(a: number, b: number): boolean {
-    return this.less(this.timeUs[a], this.prio[a], this.seq[a], b);
-  }
-
-  /** Is (t, p, s) ordered before the entry at index j (or before (tj, pj, sj) when j < 0)? */
-  private less(t: number, p: number, s: number, j: number, tj?: number, pj?: number, sj?: number): boolean {
-    const ot = j >= 0 ? this.timeUs[j] : tj!;
-    if (t !== ot) return t < ot;
-    const op = j >= 0 ? this.prio[j] : pj!;
-    if (p !== op) return p < op;
-    return s < (j >= 0 ? this.seq[j] : sj!);
+  private grow(): void {
+    const size = this.timeUs.length * 2;
+    const t = new Float64Array(size);
+    t.set(this.timeUs);
+    this.timeUs = t;
+    const k = new Float64Array(size);
+    k.set(this.tie);
+    this.tie = k;
+    const a = new Array<Action | null>(size).fill(null);
+    for (let i = 0; i < this.n; i++) a[i] = this.actions[i];
+    this.actions = a;
   }
 }
