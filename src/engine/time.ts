@@ -9,6 +9,17 @@ export const US_PER_DAY = 24 * US_PER_H;
  *  (on-failure records, StartingPositionTimestamp in Unix seconds). */
 export const SIM_EPOCH_UNIX_S = 1_704_067_200;
 
+/**
+ * A whole number as a small integer when it fits in 31 bits (times under about 35.8 virtual minutes, counts under
+ * two billion); larger values are returned as they are. Same value either way: this only chooses V8's representation.
+ * A number that came out of a Float64Array, Math.round or a division is a double, and a double stored in an object's
+ * field is boxed: one more allocation per field per record and a pointer to follow on every read. Applied where
+ * times and counts enter records and the event queue.
+ */
+export function smallInt(x: number): number {
+  return x < 2147483648 && x >= 0 ? x | 0 : x;
+}
+
 /** Microseconds to milliseconds, rounded to the microsecond so output is stable to the byte. */
 export function usToMs(us: number): number {
   return Math.round(us) / US_PER_MS;

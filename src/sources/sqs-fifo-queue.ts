@@ -31,6 +31,7 @@
  * Not modelled: high-throughput mode and the per-group/per-queue API rate limits, DeduplicationScope
  * messageGroup, the DLQ's own ordering, message bodies.
  */
+import { smallInt } from "../engine/time.js";
 import { Deque, NumDeque } from "../engine/deque.js";
 import { NumHeap, PrefixBits } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "../scenario/model.js";
@@ -112,8 +113,8 @@ class MessageRing {
     const r = i * ROW;
     const rows = this.rows;
     if (rows[r + 4] === HOT) return this.objs[i]!;
-    const sentUs = this.times[(r >> 1) + 3];
-    const o: SqsMessage = { n, keyIndex: rows[r + 2], sentUs, sizeBytes: rows[r], logicalN: rows[r + 1], receiveCount: 0, state: rows[r + 4] as MsgState, visibleAtUs: sentUs + delayUs, dupPending: false, producer: rows[r + 3], firstReceiveUs: -1 };
+    const sentUs = smallInt(this.times[(r >> 1) + 3]);
+    const o: SqsMessage = { n, keyIndex: rows[r + 2], sentUs, sizeBytes: rows[r], logicalN: rows[r + 1], receiveCount: 0, state: rows[r + 4] as MsgState, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer: rows[r + 3], firstReceiveUs: -1 };
     this.objs[i] = o;
     rows[r + 4] = HOT;
     return o;
@@ -249,7 +250,8 @@ export class SqsFifoQueue implements MessageQueue {
     const delayUs = this.cfg.delayUs;
     const trace = this.trace;
     const dedupUs = this.limits.deduplicationIntervalUs;
-    const sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend, producer) => {
+    const sink: RecordSink = (n, keyIndex, sentAtUs, sizeBytes, resendPlanned, resend, producer) => {
+      const sentUs = smallInt(sentAtUs); // see smallInt: times kept in records stay unboxed
       if (resend) {
         if (resend.deduplicationId !== "perAttempt" && sentUs - resend.ofSentUs < dedupUs) {
           this.dedupDropped++;
@@ -272,7 +274,7 @@ export class SqsFifoQueue implements MessageQueue {
         if (g.inFlight === 0 && !(g.msgs.length > 1 && g.heapKey === g.msgs.peek())) this.refresh(g);
         return true;
       }
-      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
+      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
       this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Delayed, msg);
       if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
       if (delayUs === 0) this.makeVisible(msg);
@@ -360,7 +362,7 @@ export class SqsFifoQueue implements MessageQueue {
         if (m.receiveCount === 0) m.firstReceiveUs = nowUs;
         m.receiveCount++;
         m.state = MsgState.InFlight;
-        m.visibleAtUs = nowUs + cfg.visibilityTimeoutUs;
+        m.visibleAtUs = smallInt(nowUs + cfg.visibilityTimeoutUs);
         this.inflight.push(m, m.visibleAtUs);
         this.inFlightCount++;
         g.inFlight++;

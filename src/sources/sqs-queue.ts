@@ -23,6 +23,7 @@
  * Not modelled: message size limits, short polling's sampled receives, ChangeMessageVisibility, the DLQ itself
  * (moved messages are an end state), ApproximateAgeOfOldestMessage's exclusion of messages received 3+ times.
  */
+import { smallInt } from "../engine/time.js";
 import { Deque } from "../engine/deque.js";
 import type { Prng } from "../engine/prng.js";
 import type { SqsSourceConfig } from "../scenario/model.js";
@@ -123,11 +124,12 @@ export class SqsQueue implements MessageQueue {
   advance(nowUs: number): void {
     const delayUs = this.cfg.delayUs;
     const trace = this.trace;
-    const sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend, producer) => {
+    const sink: RecordSink = (n, keyIndex, sentAtUs, sizeBytes, resendPlanned, resend, producer) => {
+      const sentUs = smallInt(sentAtUs); // see smallInt: times kept in records stay unboxed
       // A standard queue has no deduplication: a producer retry is one more message.
       const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
       if (resend) this.resendsAccepted++;
-      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: sentUs + delayUs, dupPending: false, producer, firstReceiveUs: -1 };
+      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
       this.liveCount++;
       this.live.push(msg);
       if (delayUs === 0) {
@@ -239,7 +241,7 @@ export class SqsQueue implements MessageQueue {
       if (msg.receiveCount === 0) msg.firstReceiveUs = nowUs;
       msg.receiveCount++;
       msg.state = MsgState.InFlight;
-      msg.visibleAtUs = nowUs + cfg.visibilityTimeoutUs;
+      msg.visibleAtUs = smallInt(nowUs + cfg.visibilityTimeoutUs);
       this.inflight.push(msg, msg.visibleAtUs);
       this.inFlightCount++;
       bytes += msg.sizeBytes;
