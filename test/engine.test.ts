@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Scheduler } from "../src/engine/scheduler.js";
+import { kthSmallest, Percentiles } from "../src/metrics/histogram.js";
 import { prngStream } from "../src/engine/prng.js";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -110,7 +111,6 @@ describe("the model is deterministic by construction", () => {
 });
 
 import { Deque } from "../src/engine/deque.js";
-import { Percentiles } from "../src/metrics/histogram.js";
 
 describe("deque", () => {
   it("keeps FIFO order and numbers across growth and wrap-around", () => {
@@ -135,6 +135,21 @@ describe("percentiles", () => {
     const p = new Percentiles();
     for (const v of [5, 1, 4, 2, 3]) p.add(v);
     expect([p.quantile(0.5), p.quantile(0.99), p.max]).toEqual([3, 5, 5]);
+  });
+
+  it("select the same value as sorting would, for every rank, with duplicates and sorted or reversed input", () => {
+    const rng = prngStream(3, "kth");
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + rng.int(trial < 200 ? 40 : 3000);
+      const spread = [2, 10, 1_000_000][trial % 3];
+      let values = Array.from({ length: n }, () => rng.int(spread));
+      if (trial % 7 === 0) values.sort((a, b) => a - b);
+      if (trial % 7 === 1) values.sort((a, b) => b - a);
+      const sorted = [...values].sort((a, b) => a - b);
+      const ks = n <= 40 ? [...Array(n).keys()] : [0, n - 1, Math.floor(n / 2), rng.int(n)];
+      for (const k of ks) expect(kthSmallest(Float64Array.from(values), k)).toBe(sorted[k]);
+      values = [];
+    }
   });
 
   it("stay within 0.1% of the exact value beyond the exact limit", () => {

@@ -14,14 +14,11 @@ export class Percentiles {
   max = 0;
   private exact: number[] | null = [];
   private buckets: Float64Array | null = null;
-  /** The exact values sorted, kept between quantile calls until the next add (a report asks for several). */
-  private sorted: Float64Array | null = null;
 
   add(v: number): void {
     this.count++;
     if (v > this.max) this.max = v;
     if (this.exact) {
-      this.sorted = null;
       this.exact.push(v);
       if (this.exact.length > EXACT_LIMIT) {
         this.buckets = new Float64Array(SUB + HALF * MAX_EXP);
@@ -38,8 +35,9 @@ export class Percentiles {
     if (this.count === 0) return 0;
     const rank = Math.max(1, Math.ceil(q * this.count));
     if (this.exact) {
-      if (this.sorted === null) this.sorted = Float64Array.from(this.exact).sort();
-      return this.sorted[rank - 1];
+      // The rank-th smallest by selection (linear time), not by sorting every value: a report asks for a few
+      // quantiles of each of many collectors.
+      return kthSmallest(Float64Array.from(this.exact), rank - 1);
     }
     let seen = 0;
     const b = this.buckets!;
@@ -49,6 +47,42 @@ export class Percentiles {
     }
     return this.max;
   }
+}
+
+/** The k-th smallest value (0-based) of `a`, which it reorders: Hoare's selection with a median-of-three pivot. */
+export function kthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // order a[lo] <= a[mid] <= a[hi]; a[mid] is the pivot
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    // now a[lo..j] <= pivot <= a[i..hi], and lo..j, j+1..i-1 (equal to pivot), i..hi partition the range
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 /** Position of the highest set bit of a non-negative integer below 2^53. */

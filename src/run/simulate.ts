@@ -91,7 +91,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   mapping.start(0);
 
   const endUs = scenario.untilUs ?? traffic.lastArrivalUs + QUEUE_CAP_US;
-  const drained = () => traffic.done && queue.liveCount === 0 && !mapping.holdsBatches();
+  // Cheapest test first: it runs before every event, and traffic.done asks every producer.
+  const drained = () => queue.liveCount === 0 && traffic.done && !mapping.holdsBatches();
   const guard = new RunGuard(scenario, options, sched, metrics, { endUs: () => endUs, produced: () => queue.produced });
   let stopReason: StopReason;
   for (;;) {

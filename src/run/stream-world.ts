@@ -62,7 +62,8 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
   mapping.start();
 
   const capUs = () => Math.max(source.lastArrivalUs, scenario.mapping.startAtUs) + src.retentionUs;
-  const drained = () => source.trafficDone && source.unended === 0 && !mapping.hasWork();
+  // Cheapest test first: it runs before every event, and trafficDone asks every producer.
+  const drained = () => source.unended === 0 && source.trafficDone && !mapping.hasWork();
   const guard = new RunGuard(scenario, options, sched, metrics, { endUs: () => scenario.untilUs ?? capUs(), produced: () => source.produced });
   let stopReason: StopReason;
   for (;;) {
@@ -78,11 +79,13 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
     }
     const endUs = scenario.untilUs ?? capUs();
     const t = sched.peekTimeUs();
-    const nextArrivalUs = traffic.nextArrivalUs();
-    if (t === Infinity && nextArrivalUs <= endUs) {
-      // Nothing scheduled: the next record's arrival is the next thing that can happen.
-      source.advance(nextArrivalUs);
-      continue;
+    if (t === Infinity) {
+      const nextArrivalUs = traffic.nextArrivalUs();
+      if (nextArrivalUs <= endUs) {
+        // Nothing scheduled: the next record's arrival is the next thing that can happen.
+        source.advance(nextArrivalUs);
+        continue;
+      }
     }
     if (t > endUs) {
       assert(t !== Infinity || !source.trafficDone || !mapping.hasWork(), "the stream mapping holds work but nothing is scheduled (a stall)");

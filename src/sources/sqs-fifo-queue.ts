@@ -245,47 +245,49 @@ export class SqsFifoQueue implements MessageQueue {
     return this.live.get(n, this.cfg.delayUs);
   }
 
-  /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
-  advance(nowUs: number): void {
+  /** Takes each send from the producers (made once: advance runs before every event). */
+  private readonly sink: RecordSink = (n, keyIndex, sentAtUs, sizeBytes, resendPlanned, resend, producer) => {
     const delayUs = this.cfg.delayUs;
     const trace = this.trace;
     const dedupUs = this.limits.deduplicationIntervalUs;
-    const sink: RecordSink = (n, keyIndex, sentAtUs, sizeBytes, resendPlanned, resend, producer) => {
-      const sentUs = smallInt(sentAtUs); // see smallInt: times kept in records stay unboxed
-      if (resend) {
-        if (resend.deduplicationId !== "perAttempt" && sentUs - resend.ofSentUs < dedupUs) {
-          this.dedupDropped++;
-          trace.emit({ tUs: sentUs, type: "dedup", ofN: resend.ofN, keyIndex, reason: "DeduplicationInterval" });
-          return false;
-        }
-        this.resendsAccepted++;
+    const sentUs = smallInt(sentAtUs); // see smallInt: times kept in records stay unboxed
+    if (resend) {
+      if (resend.deduplicationId !== "perAttempt" && sentUs - resend.ofSentUs < dedupUs) {
+        this.dedupDropped++;
+        trace.emit({ tUs: sentUs, type: "dedup", ofN: resend.ofN, keyIndex, reason: "DeduplicationInterval" });
+        return false;
       }
-      const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
-      this.liveCount++;
-      const g = this.group(keyIndex);
-      g.msgs.push(n);
-      if (delayUs === 0 && !trace.verbose && (sizeBytes | 0) === sizeBytes) {
-        // Cold: no object until a receive or an expiry needs one (same fields as below). A size that is not an int32
-        // (the row keeps sizes as int32s) takes the object path.
-        this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
-        this.visibleCount++;
-        // refresh(g) would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
-        // the group is in flight or already listed under its first message: skip it then.
-        if (g.inFlight === 0 && !(g.msgs.length > 1 && g.heapKey === g.msgs.peek())) this.refresh(g);
-        return true;
-      }
-      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
-      this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Delayed, msg);
-      if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
-      if (delayUs === 0) this.makeVisible(msg);
-      else this.delayed.push(msg, msg.visibleAtUs);
+      this.resendsAccepted++;
+    }
+    const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
+    this.liveCount++;
+    const g = this.group(keyIndex);
+    g.msgs.push(n);
+    if (delayUs === 0 && !trace.verbose && (sizeBytes | 0) === sizeBytes) {
+      // Cold: no object until a receive or an expiry needs one (same fields as below). A size that is not an int32
+      // (the row keeps sizes as int32s) takes the object path.
+      this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
+      this.visibleCount++;
+      // refresh(g) would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
+      // the group is in flight or already listed under its first message: skip it then.
+      if (g.inFlight === 0 && !(g.msgs.length > 1 && g.heapKey === g.msgs.peek())) this.refresh(g);
       return true;
-    };
+    }
+    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
+    this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Delayed, msg);
+    if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
+    if (delayUs === 0) this.makeVisible(msg);
+    else this.delayed.push(msg, msg.visibleAtUs);
+    return true;
+  };
+
+  /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
+  advance(nowUs: number): void {
     for (;;) {
       this.dropStaleInflight();
       const tBack = this.inflight.peekNum();
       const upTo = Math.min(nowUs, tBack);
-      this.traffic.produceUntil(upTo, sink);
+      this.traffic.produceUntil(upTo, this.sink);
       while (this.delayed.peekNum() <= upTo) {
         const msg = this.delayed.shift()!;
         if (msg.state !== MsgState.Delayed) continue; // expired while delayed

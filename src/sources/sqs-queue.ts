@@ -120,33 +120,35 @@ export class SqsQueue implements MessageQueue {
     return this.visibleCount > 0;
   }
 
-  /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
-  advance(nowUs: number): void {
+  /** Takes each send from the producers (made once: advance runs before every event). */
+  private readonly sink: RecordSink = (n, keyIndex, sentAtUs, sizeBytes, resendPlanned, resend, producer) => {
     const delayUs = this.cfg.delayUs;
     const trace = this.trace;
-    const sink: RecordSink = (n, keyIndex, sentAtUs, sizeBytes, resendPlanned, resend, producer) => {
-      const sentUs = smallInt(sentAtUs); // see smallInt: times kept in records stay unboxed
-      // A standard queue has no deduplication: a producer retry is one more message.
-      const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
-      if (resend) this.resendsAccepted++;
-      const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
-      this.liveCount++;
-      this.live.push(msg);
-      if (delayUs === 0) {
-        msg.state = MsgState.Visible;
-        this.visible.push(msg, 0);
-        this.visibleCount++;
-      } else {
-        this.delayed.push(msg, msg.visibleAtUs);
-      }
-      if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
-    };
+    const sentUs = smallInt(sentAtUs); // see smallInt: times kept in records stay unboxed
+    // A standard queue has no deduplication: a producer retry is one more message.
+    const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
+    if (resend) this.resendsAccepted++;
+    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
+    this.liveCount++;
+    this.live.push(msg);
+    if (delayUs === 0) {
+      msg.state = MsgState.Visible;
+      this.visible.push(msg, 0);
+      this.visibleCount++;
+    } else {
+      this.delayed.push(msg, msg.visibleAtUs);
+    }
+    if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
+  };
+
+  /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
+  advance(nowUs: number): void {
     // Sends, delay ends and visibility returns are taken in time order so that trace events stay ordered.
     for (;;) {
       this.dropStaleInflight();
       const tBack = this.inflight.peekNum();
       const upTo = Math.min(nowUs, tBack);
-      this.traffic.produceUntil(upTo, sink);
+      this.traffic.produceUntil(upTo, this.sink);
       while (this.delayed.peekNum() <= upTo) {
         const msg = this.delayed.shift()!;
         if (msg.state !== MsgState.Delayed) continue; // expired while delayed

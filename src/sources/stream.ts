@@ -33,7 +33,7 @@ import type { Scheduler } from "../engine/scheduler.js";
 import { smallInt, US_PER_S } from "../engine/time.js";
 import type { StreamSourceConfig } from "../scenario/model.js";
 import type { SimRecord, Trace } from "../trace/events.js";
-import type { Traffic } from "./traffic.js";
+import type { RecordSink, Traffic } from "./traffic.js";
 
 /** Where a record ended (sticky: the first end state is the one reported). */
 export const enum RecEnd {
@@ -364,48 +364,51 @@ export class StreamSource {
     this.laneHashOfKey[keyIndex] = Number(h & 0xffffffffn);
   }
 
-  /** Produce every record sent up to `nowUs` into its shard (in bulk: records are not events). */
-  advance(nowUs: number): void {
+  /** Takes each send from the producers into its shard (made once: advance runs before every event). */
+  private readonly sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, _resendPlanned, _resend, producer) => {
     const cfg = this.cfg;
     const trace = this.trace;
-    this.traffic.produceUntil(nowUs, (n, keyIndex, sentUs, sizeBytes, _resendPlanned, _resend, producer) => {
-      const shard = this.shards[this.shardOf(keyIndex)];
-      shard.accept(sentUs, sizeBytes, cfg.writeLimitRecordsPerS, cfg.writeLimitBytesPerS);
-      const arrivalUs = shard.acceptedAtUs;
-      const throttled = shard.acceptThrottled;
-      const picker = this.eventPickers[producer];
-      const eventName = picker ? picker() : -1;
-      let r: StreamRecord | null = null;
-      if (trace.verbose) {
-        r = {
-          n,
-          keyIndex,
-          sentUs,
-          sizeBytes,
-          shard: shard.index,
-          pos: shard.accepted,
-          arrivalUs,
-          eventName,
-          producer,
-          throttledWrites: throttled,
-          deliveries: 0,
-          ended: RecEnd.None,
-          executing: false,
-          done: false,
-        };
-        shard.push(r);
-      } else {
-        shard.pushFuture(n, keyIndex, sentUs, sizeBytes, arrivalUs, eventName, producer, throttled);
-      }
-      if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
-      this.unended++;
-      if (throttled > 0) {
-        this.producerThrottles += throttled;
-        this.producerThrottledRecords++;
-      }
-      if (r !== null) trace.emit({ tUs: sentUs, type: "produce", record: r });
-      if (!shard.sweepScheduled) this.scheduleSweep(shard);
-    });
+    const shard = this.shards[this.shardOf(keyIndex)];
+    shard.accept(sentUs, sizeBytes, cfg.writeLimitRecordsPerS, cfg.writeLimitBytesPerS);
+    const arrivalUs = shard.acceptedAtUs;
+    const throttled = shard.acceptThrottled;
+    const picker = this.eventPickers[producer];
+    const eventName = picker ? picker() : -1;
+    let r: StreamRecord | null = null;
+    if (trace.verbose) {
+      r = {
+        n: smallInt(n),
+        keyIndex,
+        sentUs: smallInt(sentUs),
+        sizeBytes,
+        shard: shard.index,
+        pos: shard.accepted,
+        arrivalUs: smallInt(arrivalUs),
+        eventName,
+        producer,
+        throttledWrites: throttled,
+        deliveries: 0,
+        ended: RecEnd.None,
+        executing: false,
+        done: false,
+      };
+      shard.push(r);
+    } else {
+      shard.pushFuture(n, keyIndex, sentUs, sizeBytes, arrivalUs, eventName, producer, throttled);
+    }
+    if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
+    this.unended++;
+    if (throttled > 0) {
+      this.producerThrottles += throttled;
+      this.producerThrottledRecords++;
+    }
+    if (r !== null) trace.emit({ tUs: sentUs, type: "produce", record: r });
+    if (!shard.sweepScheduled) this.scheduleSweep(shard);
+  };
+
+  /** Produce every record sent up to `nowUs` into its shard (in bulk: records are not events). */
+  advance(nowUs: number): void {
+    this.traffic.produceUntil(nowUs, this.sink);
   }
 
   /** Give a record its end state (once); returns false when it had one already. */
