@@ -31,8 +31,8 @@ interface ShardStats {
   invocations: number;
   records: number;
   iteratorAge: Percentiles;
-  /** bucket index -> max iterator age in it (us) */
-  ageBuckets: Map<number, number>;
+  /** Max iterator age (us) per 10 s bucket. */
+  ageBuckets: MaxPerBucket;
   /** The last checkpoint's sequence number (formatted when asked: checkpoints are frequent, reports are not). */
   readonly checkpoint: string | null;
   checkpointRecord: SimRecord | null;
@@ -46,11 +46,11 @@ export class StreamMetrics {
   destinationDeliveryFailures = 0;
   readonly destinations: unknown[] = [];
   readonly shards: ShardStats[];
-  private readonly concurrencyBuckets = new Map<number, number>();
+  private readonly concurrencyBuckets = new MaxPerBucket();
   private requestCounter = 0;
 
   constructor(private readonly ctx: StreamMetricsContext) {
-    this.shards = ctx.shardIds.map(() => ({ invocations: 0, records: 0, iteratorAge: new Percentiles(), ageBuckets: new Map(), checkpointRecord: null, get checkpoint() { return this.checkpointRecord === null ? null : sequenceNumber(this.checkpointRecord); } }));
+    this.shards = ctx.shardIds.map(() => ({ invocations: 0, records: 0, iteratorAge: new Percentiles(), ageBuckets: new MaxPerBucket(), checkpointRecord: null, get checkpoint() { return this.checkpointRecord === null ? null : sequenceNumber(this.checkpointRecord); } }));
   }
 
   readonly listener = (e: TraceEvent): void => {
@@ -63,9 +63,9 @@ export class StreamMetrics {
         const bucket = Math.floor(e.tUs / SERIES_BUCKET_US);
         if (e.iteratorAgeUs !== undefined) {
           s.iteratorAge.add(e.iteratorAgeUs);
-          if ((s.ageBuckets.get(bucket) ?? -1) < e.iteratorAgeUs) s.ageBuckets.set(bucket, e.iteratorAgeUs);
+          s.ageBuckets.add(bucket, e.iteratorAgeUs);
         }
-        if ((this.concurrencyBuckets.get(bucket) ?? -1) < e.concurrency) this.concurrencyBuckets.set(bucket, e.concurrency);
+        this.concurrencyBuckets.add(bucket, e.concurrency);
         break;
       }
       case "expire":
@@ -131,13 +131,37 @@ export class StreamMetrics {
   iteratorAgeSeries(): Record<string, [number, number][]> {
     const out: Record<string, [number, number][]> = {};
     this.shards.forEach((s, i) => {
-      out[this.ctx.shardIds[i]] = compress(s.ageBuckets);
+      out[this.ctx.shardIds[i]] = compress(s.ageBuckets.entries());
     });
     return out;
   }
 
   concurrencySeries(): [number, number][] {
-    return compress(this.concurrencyBuckets, false);
+    return compress(this.concurrencyBuckets.entries(), false);
+  }
+}
+
+/** The largest value seen in each bucket, for buckets that come in non-decreasing order (event time): the open
+ *  bucket is kept in two fields and goes into the map when a later one opens, so an event costs no map lookup. */
+class MaxPerBucket {
+  private readonly done = new Map<number, number>();
+  private bucket = -1;
+  private max = -1;
+
+  add(bucket: number, value: number): void {
+    if (bucket !== this.bucket) {
+      if (this.bucket >= 0) this.done.set(this.bucket, this.max);
+      this.bucket = bucket;
+      this.max = -1;
+    }
+    if (value > this.max) this.max = value;
+  }
+
+  /** Bucket -> max, in bucket order (the open bucket included). */
+  entries(): Map<number, number> {
+    const out = new Map(this.done);
+    if (this.bucket >= 0) out.set(this.bucket, this.max);
+    return out;
   }
 }
 
