@@ -95,3 +95,24 @@ describe("stream validation: rules across keys, with AWS's texts", () => {
     ]);
   });
 });
+
+describe("unknown keys on a stream scenario", () => {
+  it("offer only the keys that apply to the source type", () => {
+    const errs = errorsOf(kinesis("  Bogus: 1\n").replace("  ShardCount: 2", "  ShardCount: 2\n  Wibblewobble: 1"));
+    expect(errs).toEqual([
+      "s.yaml:5:3 source.Wibblewobble: unknown key (allowed: type, ShardCount, RetentionPeriodHours, StreamArn, StreamName)",
+      "s.yaml:11:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, StartingPosition, StartingPositionTimestamp, ParallelizationFactor, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig, TumblingWindowInSeconds, FilterCriteria, Enabled, startAt, disabledPeriods)",
+    ]);
+  });
+
+  it("still suggest a near miss of another source type's key, whose own rule then explains", () => {
+    const errs = errorsOf(kinesis("").replace("  ShardCount: 2", "  ShardCount: 2\n  VisibilityTimout: 30"));
+    expect(errs).toEqual(['s.yaml:5:3 source.VisibilityTimout: unknown key (did you mean "VisibilityTimeout"?)']);
+  });
+
+  it("offer eventNames in traffic only for dynamodb", () => {
+    expect(errorsOf(kinesis("").replace("records: 10", "records: 10\n    junk: 1"))[0]).not.toContain("eventNames");
+    expect(errorsOf(dynamodb("").replace("records: 10", "records: 10\n    junk: 1"))[0]).toContain("eventNames");
+  });
+});
+

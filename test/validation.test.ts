@@ -64,7 +64,7 @@ mapping:
       "s.yaml:4:22 source.VisibilityTimeout: must be an integer 0..43,200 (got 99999)",
       "s.yaml:7:14 traffic[0].records: must be an integer 1..100,000,000 (got 0)",
       "s.yaml:9:14 mapping.BatchSize: must be an integer 1..10,000 (got 0)",
-      's.yaml:10:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, StartingPosition, StartingPositionTimestamp, ParallelizationFactor, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig, TumblingWindowInSeconds, FilterCriteria, ScalingConfig, ProvisionedPollerConfig, Enabled, startAt, disabledPeriods)',
+      's.yaml:10:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, FunctionResponseTypes, FilterCriteria, ScalingConfig, ProvisionedPollerConfig, Enabled)',
     ]);
   });
 

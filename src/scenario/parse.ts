@@ -8,7 +8,7 @@ import { formatPath, locate, locateInString, type Path } from "./locate.js";
 import { toScenario, type Scenario } from "./model.js";
 import { applyOverrides, type AppliedOverride, type Override } from "./overrides.js";
 import { sortProblems, type Problem } from "./problems.js";
-import { checkRules } from "./rules.js";
+import { checkRules, keysApplyingTo } from "./rules.js";
 import { knownKeysAt, scenarioSchema } from "./schema.js";
 import { show, suggest } from "./show.js";
 
@@ -150,14 +150,16 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
         continue;
       }
       if (issue.code === "unrecognized_keys") {
-        const known = knownKeysAt(path);
+        const every = knownKeysAt(path);
+        const known = keysApplyingTo(path, sourceTypeOf(data), every);
         for (const key of issue.keys) {
           if (errors.length >= MAX_PROBLEMS) {
             unlisted++;
             continue;
           }
           const pos = at(path, key);
-          const s = suggest(key, known);
+          // A near miss among the keys of this source type first; then any key (its own rule then explains).
+          const s = suggest(key, known) ?? suggest(key, every);
           const hint = s ? `did you mean "${s}"?` : `allowed: ${known.join(", ")}`;
           errors.push(tag(problem("error", pos.line, pos.col, formatPath([...path, key]), `unknown key (${hint})`), [...path, key]));
         }
@@ -295,4 +297,11 @@ function dedupe(problems: Problem[]): Problem[] {
     seen.add(k);
     return true;
   });
+}
+
+/** The scenario's source type as written (undefined when missing or not a string). */
+function sourceTypeOf(data: unknown): unknown {
+  if (typeof data !== "object" || data === null) return undefined;
+  const source = (data as Record<string, unknown>).source;
+  return typeof source === "object" && source !== null ? (source as Record<string, unknown>).type : undefined;
 }

@@ -62,6 +62,29 @@ const STREAM_ONLY_MAPPING_KEYS = [
   "disabledPeriods",
 ];
 
+/**
+ * The keys of `known` (the schema's keys at `path`) that apply to a source of `type`: the list an "unknown key"
+ * message offers. The schema has one shape for every source; the rules below reject the keys of another source type,
+ * so offering them would only lead to the next error. All of `known` when the type is not one of ours.
+ */
+export function keysApplyingTo(path: readonly (string | number)[], type: unknown, known: readonly string[]): string[] {
+  const isQueue = type === "sqs" || type === "sqs-fifo";
+  const isStream = type === "kinesis" || type === "dynamodb";
+  if (!isQueue && !isStream) return [...known];
+  const drop = new Set<string>();
+  if (path.length === 1 && path[0] === "source") {
+    for (const k of isQueue ? STREAM_ONLY_SOURCE_KEYS : QUEUE_ONLY_SOURCE_KEYS) drop.add(k);
+    if (type !== "sqs-fifo") for (const k of FIFO_ONLY_SOURCE_KEYS) drop.add(k);
+    if (type === "sqs-fifo") drop.add("duplicateDeliveryRate");
+  } else if (path.length === 1 && path[0] === "mapping") {
+    if (isQueue) for (const k of [...STREAM_ONLY_MAPPING_KEYS, "DestinationConfig"]) drop.add(k);
+    else for (const k of ["ScalingConfig", "ProvisionedPollerConfig"]) drop.add(k);
+  } else if (path.length === 2 && path[0] === "traffic" && type !== "dynamodb") {
+    drop.add("eventNames");
+  }
+  return known.filter((k) => !drop.has(k));
+}
+
 /** FilterCriteria (parsed with esm/filter-pattern.ts, problems placed inside the Pattern string) and traffic
  *  `data` (JSON-compatible; a map for DynamoDB items). Sources: shared/reference/esm-semantics.md §9. */
 function checkFiltering(doc: Obj, type: string | undefined, out: RuleFinding[]): void {
