@@ -36,7 +36,7 @@ import { Deque, NumDeque } from "../engine/deque.js";
 import { NumHeap, PrefixBits } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "../scenario/model.js";
 import type { Trace } from "../trace/events.js";
-import { MsgState, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-queue.js";
+import { dropStaleEntries, endedDeleteOutcome, MsgState, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-queue.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 
 export interface FifoLimits {
@@ -306,12 +306,7 @@ export class SqsFifoQueue implements MessageQueue {
   }
 
   private dropStaleInflight(): void {
-    for (;;) {
-      const msg = this.inflight.peek();
-      if (!msg) return;
-      if (msg.state === MsgState.InFlight && msg.visibleAtUs === this.inflight.peekNum()) return;
-      this.inflight.shift();
-    }
+    dropStaleEntries(this.inflight);
   }
 
   /** The earliest time at or after `nowUs` when a receive could return a message (an upper bound on the wait). */
@@ -378,22 +373,13 @@ export class SqsFifoQueue implements MessageQueue {
 
   /** DeleteMessage after a successful invocation. */
   delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted): DeleteOutcome {
-    switch (msg.state) {
-      case MsgState.Deleted:
-        return "already-deleted";
-      case MsgState.Dlq:
-      case MsgState.Expired:
-      case MsgState.Filtered:
-        return "gone";
-      case MsgState.InFlight:
-        this.inFlightCount--;
-        this.group(msg.keyIndex).inFlight--;
-        break;
-      case MsgState.Visible:
-        this.visibleCount--;
-        break;
-      case MsgState.Delayed:
-        break;
+    const ended = endedDeleteOutcome(msg.state);
+    if (ended !== null) return ended;
+    if (msg.state === MsgState.InFlight) {
+      this.inFlightCount--;
+      this.group(msg.keyIndex).inFlight--;
+    } else if (msg.state === MsgState.Visible) {
+      this.visibleCount--;
     }
     msg.state = as;
     this.liveCount--;
@@ -407,11 +393,7 @@ export class SqsFifoQueue implements MessageQueue {
     msg.state = state;
     this.liveCount--;
     this.endedPositions.add(msg.n);
-    if (state === MsgState.Dlq) {
-      this.trace.emit({ tUs: nowUs, type: "dlq", record: msg, receiveCount: msg.receiveCount, dlqArn: this.cfg.dlqArn ?? "" });
-    } else {
-      this.trace.emit({ tUs: nowUs, type: "expire", record: msg, reason: "RetentionPeriodExceeded" });
-    }
+    traceMessageEnd(this.trace, this.cfg.dlqArn, msg, state, nowUs);
     this.dropFinishedFromLive();
   }
 

@@ -60,6 +60,30 @@ export function messageId(n: number): string {
 
 export type DeleteOutcome = "deleted" | "already-deleted" | "gone";
 
+/** DeleteMessage's answer for a message already in an end state (deleted before: "already-deleted"; moved to the
+ *  DLQ, expired or filtered: "gone"), or null when the delete goes ahead. Both queue types answer so. */
+export function endedDeleteOutcome(state: MsgState): DeleteOutcome | null {
+  if (state === MsgState.Deleted) return "already-deleted";
+  return state >= MsgState.Dlq ? "gone" : null;
+}
+
+/** Drop from the front of an in-flight list (num: the visibleAtUs the entry was pushed with) the entries that no
+ *  longer stand for their message: deleted or ended since, or received again with a later visibility timeout. */
+export function dropStaleEntries(inflight: Deque<SqsMessage>): void {
+  for (;;) {
+    const msg = inflight.peek();
+    if (!msg) return;
+    if (msg.state === MsgState.InFlight && msg.visibleAtUs === inflight.peekNum()) return;
+    inflight.shift();
+  }
+}
+
+/** The trace event of a message's move to the dead-letter queue or its expiry (either queue type). */
+export function traceMessageEnd(trace: Trace, dlqArn: string | null, msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
+  if (state === MsgState.Dlq) trace.emit({ tUs: nowUs, type: "dlq", record: msg, receiveCount: msg.receiveCount, dlqArn: dlqArn ?? "" });
+  else trace.emit({ tUs: nowUs, type: "expire", record: msg, reason: "RetentionPeriodExceeded" });
+}
+
 /** What the SQS mapping needs of a queue (standard or FIFO). */
 export interface MessageQueue {
   readonly cfg: SqsSourceConfig;
@@ -172,12 +196,7 @@ export class SqsQueue implements MessageQueue {
   }
 
   private dropStaleInflight(): void {
-    for (;;) {
-      const msg = this.inflight.peek();
-      if (!msg) return;
-      if (msg.state === MsgState.InFlight && msg.visibleAtUs === this.inflight.peekNum()) return;
-      this.inflight.shift();
-    }
+    dropStaleEntries(this.inflight);
   }
 
   /** The earliest time at or after `nowUs` when a receive could return a message; Infinity if never. */
@@ -260,25 +279,16 @@ export class SqsQueue implements MessageQueue {
 
   /** DeleteMessage after a successful invocation. */
   delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted): DeleteOutcome {
-    switch (msg.state) {
-      case MsgState.Deleted:
-        return "already-deleted";
-      case MsgState.Dlq:
-      case MsgState.Expired:
-      case MsgState.Filtered:
-        return "gone";
-      case MsgState.InFlight:
-        this.inFlightCount--;
-        if (msg.dupPending) {
-          msg.dupPending = false;
-          this.visibleCount--;
-        }
-        break;
-      case MsgState.Visible:
+    const ended = endedDeleteOutcome(msg.state);
+    if (ended !== null) return ended;
+    if (msg.state === MsgState.InFlight) {
+      this.inFlightCount--;
+      if (msg.dupPending) {
+        msg.dupPending = false;
         this.visibleCount--;
-        break;
-      case MsgState.Delayed:
-        break;
+      }
+    } else if (msg.state === MsgState.Visible) {
+      this.visibleCount--;
     }
     msg.state = as;
     this.liveCount--;
@@ -289,11 +299,7 @@ export class SqsQueue implements MessageQueue {
   private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
     msg.state = state;
     this.liveCount--;
-    if (state === MsgState.Dlq) {
-      this.trace.emit({ tUs: nowUs, type: "dlq", record: msg, receiveCount: msg.receiveCount, dlqArn: this.cfg.dlqArn ?? "" });
-    } else {
-      this.trace.emit({ tUs: nowUs, type: "expire", record: msg, reason: "RetentionPeriodExceeded" });
-    }
+    traceMessageEnd(this.trace, this.cfg.dlqArn, msg, state, nowUs);
     this.dropFinishedFromLive();
   }
 
