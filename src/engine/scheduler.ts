@@ -6,6 +6,7 @@
  * the tie-break folded into one number, so a push or pop allocates nothing and compares at most two floats.
  */
 import { assert } from "./assert.js";
+import { packed } from "./packed.js";
 import { smallInt } from "./time.js";
 
 export type Action = () => void;
@@ -24,9 +25,9 @@ export class Scheduler {
    *  Float64Array: a time read from a typed array is a double, and a double `nowUs` makes every time the model derives
    *  from it and stores in a record a boxed double too (sqs-burst ran 4x slower). In a plain array small integer
    *  times stay small integers (see smallInt). */
-  private timeUs: number[] = new Array<number>(1024).fill(0);
+  private timeUs: number[] = packed(1024, 0);
   private tie = new Float64Array(1024);
-  private actions: (Action | null)[] = new Array<Action | null>(1024).fill(null);
+  private actions: (Action | null)[] = packed<Action | null>(1024, null);
   private n = 0;
   private nextSeq = 0;
 
@@ -116,14 +117,15 @@ export class Scheduler {
 
   private grow(): void {
     const size = this.timeUs.length * 2;
-    const t = new Array<number>(size).fill(0);
+    const t = packed(size, 0);
     for (let i = 0; i < this.n; i++) t[i] = this.timeUs[i];
     this.timeUs = t;
     const k = new Float64Array(size);
     k.set(this.tie);
     this.tie = k;
-    const a = new Array<Action | null>(size).fill(null);
+    const a = packed<Action | null>(size, null);
     for (let i = 0; i < this.n; i++) a[i] = this.actions[i];
     this.actions = a;
   }
 }
+
