@@ -33,6 +33,7 @@
  */
 import { smallInt } from "../engine/time.js";
 import { Deque, NumDeque } from "../engine/deque.js";
+import { assert } from "../engine/assert.js";
 import { NumHeap, PrefixBits } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "../scenario/model.js";
 import type { Trace } from "../trace/events.js";
@@ -50,16 +51,16 @@ export interface FifoLimits {
  * indexes of accepted sends are consecutive, so message n sits at slot n - firstN. A message that was never
  * received and never delayed is kept "cold": its fields in typed arrays, no object (a burst of a million messages
  * would otherwise be a million long-lived objects for the garbage collector to copy). Its object is built, with the
- * same fields, when something needs it (a receive, an expiry); from then on the object holds its state.
+ * same fields, when something needs it (a receive, an expiry). The row keeps the message's state either way (the
+ * queue writes both): the state is what the group and look-ahead scans read, several times per message, and a row
+ * read is one memory access where an object's field is two.
  */
 const ROW = 8;
-/** Row state of a message whose object exists (the object then holds its state). */
-const HOT = 255;
 
 class MessageRing {
   private objs: (SqsMessage | undefined)[] = new Array(16);
-  /** Per slot ROW int32s: sizeBytes, logicalN, keyIndex, producer, state (HOT once the object exists), unused, and
-   *  sentUs as the float64 `times` views at slot * ROW / 2 + 3 (one 32-byte row per message, one buffer). */
+  /** Per slot ROW int32s: sizeBytes, logicalN, keyIndex, producer, state, 1 once the object exists, and sentUs as
+   *  the float64 `times` views at slot * ROW / 2 + 3 (one 32-byte row per message, one buffer). */
   private rows = new Int32Array(16 * ROW);
   private times = new Float64Array(this.rows.buffer);
   private head = 0;
@@ -83,7 +84,8 @@ class MessageRing {
     rows[r + 1] = logicalN;
     rows[r + 2] = keyIndex;
     rows[r + 3] = producer;
-    rows[r + 4] = obj ? HOT : state;
+    rows[r + 4] = state;
+    rows[r + 5] = obj ? 1 : 0;
     this.times[(r >> 1) + 3] = sentUs;
     this.count++;
   }
@@ -98,9 +100,13 @@ class MessageRing {
   /** State of message n; messages before the front have ended (reported as Deleted, an end state). */
   state(n: number): MsgState {
     if (n < this.firstN) return MsgState.Deleted;
-    const i = this.slot(n);
-    const st = this.rows[i * ROW + 4];
-    return st === HOT ? this.objs[i]!.state : (st as MsgState);
+    return this.rows[this.slot(n) * ROW + 4] as MsgState;
+  }
+
+  /** Record live message n's new state (its object, if any, is given the same by the caller). */
+  setState(n: number, state: MsgState): void {
+    if (n < this.firstN) assert(false, "a state change for a message that has left the queue");
+    this.rows[this.slot(n) * ROW + 4] = state;
   }
 
   sentUsOf(n: number): number {
@@ -112,11 +118,11 @@ class MessageRing {
     const i = this.slot(n);
     const r = i * ROW;
     const rows = this.rows;
-    if (rows[r + 4] === HOT) return this.objs[i]!;
+    if (rows[r + 5] === 1) return this.objs[i]!;
     const sentUs = smallInt(this.times[(r >> 1) + 3]);
     const o: SqsMessage = { n, keyIndex: rows[r + 2], sentUs, sizeBytes: rows[r], logicalN: rows[r + 1], receiveCount: 0, state: rows[r + 4] as MsgState, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer: rows[r + 3], firstReceiveUs: -1 };
     this.objs[i] = o;
-    rows[r + 4] = HOT;
+    rows[r + 5] = 1;
     return o;
   }
 
@@ -235,9 +241,15 @@ export class SqsFifoQueue implements MessageQueue {
   }
 
   private makeVisible(msg: SqsMessage): void {
-    msg.state = MsgState.Visible;
+    this.setState(msg, MsgState.Visible);
     this.visibleCount++;
     this.refresh(this.group(msg.keyIndex));
+  }
+
+  /** Give a live message a new state, in its object and in its row. */
+  private setState(msg: SqsMessage, state: MsgState): void {
+    msg.state = state;
+    this.live.setState(msg.n, state);
   }
 
   /** The object of live message n (built if it was cold). */
@@ -298,7 +310,7 @@ export class SqsFifoQueue implements MessageQueue {
       this.inFlightCount--;
       const g = this.group(msg.keyIndex);
       g.inFlight--;
-      msg.state = MsgState.Visible;
+      this.setState(msg, MsgState.Visible);
       this.visibleCount++;
       this.trace.emit({ tUs: msg.visibleAtUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "VisibilityTimeoutExpired" });
       if (g.inFlight === 0) this.refresh(g);
@@ -358,7 +370,7 @@ export class SqsFifoQueue implements MessageQueue {
         this.visibleCount--;
         if (m.receiveCount === 0) m.firstReceiveUs = nowUs;
         m.receiveCount++;
-        m.state = MsgState.InFlight;
+        this.setState(m, MsgState.InFlight);
         m.visibleAtUs = smallInt(nowUs + cfg.visibilityTimeoutUs);
         this.inflight.push(m, m.visibleAtUs);
         this.inFlightCount++;
@@ -381,7 +393,7 @@ export class SqsFifoQueue implements MessageQueue {
     } else if (msg.state === MsgState.Visible) {
       this.visibleCount--;
     }
-    msg.state = as;
+    this.setState(msg, as);
     this.liveCount--;
     this.endedPositions.add(msg.n);
     this.dropFinishedFromLive();
@@ -390,7 +402,7 @@ export class SqsFifoQueue implements MessageQueue {
   }
 
   private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
-    msg.state = state;
+    this.setState(msg, state);
     this.liveCount--;
     this.endedPositions.add(msg.n);
     traceMessageEnd(this.trace, this.cfg.dlqArn, msg, state, nowUs);
