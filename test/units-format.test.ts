@@ -15,3 +15,15 @@ describe("durations for people", () => {
     expect(formatDurationUs(us)).toBe(text);
   });
 });
+
+import { smallInt } from "../src/engine/time.js";
+
+describe("smallInt", () => {
+  it("never changes a value: whole numbers in 32 bits, and everything else as it is", () => {
+    for (const x of [0, 1, -1, 354_909_950, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 32 + 5, 86_482_226_450, 1.5, -2.25, Infinity, -Infinity]) {
+      expect(smallInt(x)).toBe(x);
+    }
+    expect(Number.isNaN(smallInt(NaN))).toBe(true);
+    expect(Object.is(smallInt(-0), 0)).toBe(true); // the one change: -0 (never a time here) becomes 0
+  });
+});

@@ -10,14 +10,16 @@ export const US_PER_DAY = 24 * US_PER_H;
 export const SIM_EPOCH_UNIX_S = 1_704_067_200;
 
 /**
- * A whole number as a small integer when it fits in 31 bits (times under about 35.8 virtual minutes, counts under
- * two billion); larger values are returned as they are. Same value either way: this only chooses V8's representation.
+ * A whole number as a small integer when it fits in 32 bits (times under about 35.8 virtual minutes, counts under
+ * two billion); anything else (larger, fractional) is returned as it is. The value never changes (but for -0, which
+ * becomes 0): this only chooses V8's representation.
  * A number that came out of a Float64Array, Math.round or a division is a double, and a double stored in an object's
  * field is boxed: one more allocation per field per record and a pointer to follow on every read. Applied where
  * times and counts enter records and the event queue.
  */
 export function smallInt(x: number): number {
-  return x < 2147483648 && x >= 0 ? x | 0 : x;
+  const i = x | 0;
+  return i === x ? i : x;
 }
 
 /** Microseconds to milliseconds, rounded to the microsecond so output is stable to the byte. */
