@@ -313,6 +313,27 @@ export function checkRules(doc: unknown): RuleFinding[] {
     });
   }
 
+  // --- writesBack (lambda/write-back.ts) ----------------------------------------------------------------
+  if (isObj(fn.writesBack)) {
+    const wb = fn.writesBack;
+    if (isQueue) {
+      err(["function", "writesBack"], `applies to kinesis and dynamodb sources, not ${type}: esm-sim does not model a function writing back to its own queue (Lambda's recursive loop detection stops SQS loops; see https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html)`);
+    } else {
+      if ("data" in wb) {
+        const bad = nonJson(wb.data, ["function", "writesBack", "data"]);
+        if (bad) err(bad.path, `must be JSON-compatible data (${bad.why}) (got ${bad.got})`);
+        else if (type === "dynamodb" && !isObj(preparePayload(wb.data).value)) {
+          err(["function", "writesBack", "data"], `must be a map of attributes for a dynamodb source: the data is the written item's NewImage (got ${typeof wb.data === "string" ? "a string that is not a JSON object" : Array.isArray(wb.data) ? "a list" : String(wb.data)})`);
+        }
+      }
+      const perRecord = typeof wb.perRecord === "number" ? wb.perRecord : wb.perRecord === undefined ? 1 : undefined;
+      const unbounded = wb.maxDepth === undefined || wb.maxDepth === null;
+      if (isStream && doc.until === undefined && unbounded && perRecord !== undefined && perRecord >= 1 && mapping.FilterCriteria === undefined) {
+        warn(["function", "writesBack"], `writes back ${perRecord} record(s) per processed record with no maxDepth and no FilterCriteria: the loop never ends, so the run stops only at its event or record budget; set until (e.g. until: 10m)`);
+      }
+    }
+  }
+
   // --- traffic ---------------------------------------------------------------------------------------
   const untilUs = parseDurationUs(doc.until);
   if (doc.until !== undefined && untilUs === 0) err(["until"], "must be a positive duration (got 0)");
