@@ -51,6 +51,21 @@ describe("a stream handler that writes back to its own stream", () => {
     expect(report.stream!.writtenBack).toBe(4);
   });
 
+  it("marks written records in --trace produce lines (writtenBack: true), and only them", () => {
+    const { lines } = runWithTrace(ddb({ writesBack: "{ perRecord: 1, maxDepth: 1 }" }));
+    const produceLines = lines.map((l) => JSON.parse(l)).filter((o) => o.type === "produce");
+    expect(produceLines.map((o) => [o.recordId, o.eventName, o.writtenBack ?? false])).toEqual([
+      ["000000000000000000000", "INSERT", false],
+      ["000000000000000000001", "INSERT", false],
+      ["000000000000000000002", "INSERT", false],
+      ["000000000000000000003", "INSERT", false],
+      ["000000000000000000004", "MODIFY", true],
+      ["000000000000000000005", "MODIFY", true],
+      ["000000000000000000006", "MODIFY", true],
+      ["000000000000000000007", "MODIFY", true],
+    ]);
+  });
+
   it("counts written records in records.produced and keeps conservation", () => {
     const { report } = runWithTrace(ddb({ writesBack: "{ perRecord: 2, maxDepth: 2 }" }));
     // 4 traffic records, 8 written by them, 16 written by those; the depth-2 records write nothing.

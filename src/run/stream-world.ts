@@ -52,7 +52,9 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
   trace.listen(metrics.listener);
   trace.listen(streamMetrics.listener);
   if (options.trace) {
-    trace.listen(options.trace({ queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds } }), true);
+    // writtenBackProducer: the pseudo-producer of records the function writes back (function.writesBack).
+    const writtenBackProducer = scenario.fn.writesBack ? { writtenBackProducer: scenario.traffic.length } : {};
+    trace.listen(options.trace({ queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds, ...writtenBackProducer } }), true);
   }
 
   const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, { burst: scenario.figures.functionScalingBurst, per10s: scenario.figures.functionScalingPer10s });
