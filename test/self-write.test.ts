@@ -132,6 +132,34 @@ describe("a stream handler that writes back to its own stream", () => {
     expect(report.stream!.writtenBack).toBe(2);
   });
 
+  it("a partial response: the records not reported as failed write back, and a good record delivered again writes again", () => {
+    const s = scenarioFrom(`name: p
+source: { type: kinesis, ShardCount: 1 }
+traffic: [{ at: 0s, records: 1, key: a }, { at: 0s, records: 1, key: bad }, { at: 0s, records: 1, key: c }]
+mapping: { StartingPosition: TRIM_HORIZON, FunctionResponseTypes: [ReportBatchItemFailures] }
+function:
+  failures: [{ when: { key: bad, attempt: 1 }, effect: partial }]
+  writesBack: { perRecord: 1, maxDepth: 1 }
+`);
+    const { events, report } = runWithTrace(s);
+    expect(of(events, "result").map((e) => [e.outcome, e.records.map((r) => r.n)])).toEqual([
+      ["partial", [0, 1, 2]],
+      ["ok", [1, 2]],
+      // the written record of key bad is its own first delivery, so the rule fails it too; depth-1 records write nothing
+      ["partial", [3, 4, 5, 6]],
+      ["ok", [5, 6]],
+    ]);
+    // a (0) and c (2) write in the first invocation; bad (1) and c again (a redelivery) in the second.
+    expect(produced(events).filter((r) => r.producer === 3).map((r) => [r.n, r.keyIndex])).toEqual([
+      [3, 0],
+      [4, 2],
+      [5, 1],
+      [6, 2],
+    ]);
+    expect(report.stream!.writtenBack).toBe(4);
+    expect(report.stream!.redeliveriesOfSucceeded).toBe(2);
+  });
+
   it("Kinesis write limits apply to written records: 1,200 writes into a second that took 600 are throttled past 1,000", () => {
     const s = scenarioFrom(`name: k
 source: { type: kinesis, ShardCount: 1 }
@@ -184,6 +212,18 @@ ${extra}`;
   it("rejects writesBack on an SQS source with file:line:col", () => {
     expect(errorsOf(base("sqs", "{ perRecord: 1 }"))).toEqual([
       "s.yaml:5:15 function.writesBack: applies to kinesis and dynamodb sources, not sqs: esm-sim does not model a function writing back to its own queue (Lambda's recursive loop detection stops SQS loops; see https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html)",
+    ]);
+  });
+
+  it("offers writesBack among the function's keys for a stream source only", () => {
+    expect(errorsOf(base("sqs", "{ perRecord: 1 }").replace("  writesBack", "  bogus"))).toEqual([
+      "s.yaml:5:3 function.bogus: unknown key (allowed: FunctionName, Timeout, ReservedConcurrentExecutions, duration, failures)",
+    ]);
+    expect(errorsOf(base("kinesis", "{ perRecord: 1 }", "until: 1m\n").replace("  writesBack", "  bogus"))).toEqual([
+      "s.yaml:6:3 function.bogus: unknown key (allowed: FunctionName, Timeout, ReservedConcurrentExecutions, duration, failures, writesBack)",
+    ]);
+    expect(errorsOf(base("kinesis", "{ perRecord: 1 }", "until: 1m\n").replace("  writesBack", "  writesBak"))).toEqual([
+      's.yaml:6:3 function.writesBak: unknown key (did you mean "writesBack"?)',
     ]);
   });
 

@@ -79,6 +79,8 @@ export function keysApplyingTo(path: readonly (string | number)[], type: unknown
   } else if (path.length === 1 && path[0] === "mapping") {
     if (isQueue) for (const k of [...STREAM_ONLY_MAPPING_KEYS, "DestinationConfig"]) drop.add(k);
     else for (const k of ["ScalingConfig", "ProvisionedPollerConfig"]) drop.add(k);
+  } else if (path.length === 1 && path[0] === "function" && isQueue) {
+    drop.add("writesBack");
   } else if (path.length === 2 && path[0] === "traffic" && type !== "dynamodb") {
     drop.add("eventNames");
   }
