@@ -165,6 +165,20 @@ describe("explain: stream and FIFO runs", () => {
     expect(text).toContain(`rule: ${RULES.bisect.title}: ${RULES.bisect.url}`);
   });
 
+  it("dynamodb-self-write-loop: the first record the function writes back is told in full, the rest folded into one count", () => {
+    const { lines, text, report } = narrate("dynamodb-self-write-loop");
+    expect(lines.filter((l) => l.includes("The function wrote back to its own stream")).length).toBe(1);
+    expect(text).toContain("it updated the item it was processing, a MODIFY record (000000000000000000002, key key-99) that lands on the same shard shardId-000000000001");
+    expect(text).toContain(`rule: ${RULES.selfWrite.title}: ${RULES.selfWrite.url}`);
+    expect(text).toContain(`... ${(report.stream!.writtenBack - 1).toLocaleString("en-US")} more records written back by the function over 10m`);
+  });
+
+  it("dynamodb-self-write-loop-fixed: the function's writes are told, then filtered", () => {
+    const { text } = narrate("dynamodb-self-write-loop-fixed");
+    expect(text).toContain("000000000000000000002 matched none of the FilterCriteria");
+    expect(text).toContain("... 99 more records written back by the function over");
+  });
+
   it("sqs-fifo-poison-message: the poisoned group is locked until the DLQ takes the message; other groups flow", () => {
     const { text } = narrate("sqs-fifo-poison-message");
     expect(text).toContain("Message group key-7 is locked: msg-000200 failed and keeps its place at the head of the group");

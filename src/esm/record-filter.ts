@@ -7,7 +7,8 @@
  *   filtering happens before batching), https://docs.aws.amazon.com/lambda/latest/dg/with-sqs-filtering.html,
  *   shared/reference/esm-semantics.md §9.
  *
- * - The payload a filter sees is the record's producer's `data` (one payload per producer).
+ * - The payload a filter sees is the record's producer's `data` (one payload per producer). Records the function
+ *   wrote back to its stream have their own pseudo-producer (index traffic.length) whose data is writesBack.data.
  * - Memoized verdicts: when the patterns read only fields that are the same for every record of one producer (and,
  *   for DynamoDB, one eventName) — the data key, constants such as eventSource or awsRegion, DynamoDB's images,
  *   SizeBytes and StreamViewType — the verdict is computed once per (producer, eventName) and reused, so a run of
@@ -65,7 +66,7 @@ function verdictCache(producers: number, slots: number): Int8Array {
 }
 
 /** The stream mapping's `keep(record)` for a Kinesis or DynamoDB source. */
-export function streamKeep(filter: CompiledFilter, src: StreamSourceConfig, producers: readonly ProducerConfig[], keyNames: readonly string[]): (r: StreamRecord) => boolean {
+export function streamKeep(filter: CompiledFilter, src: StreamSourceConfig, producers: readonly Pick<ProducerConfig, "payload">[], keyNames: readonly string[]): (r: StreamRecord) => boolean {
   const type = src.type;
   const view =
     type === "kinesis"

@@ -42,12 +42,15 @@
  * - FilterCriteria: `keep(record)` (record-filter.ts streamKeep, built by the stream world from the scenario) is
  *   applied when records are read, before batching; a dropped record emits `filter`, ends as filtered, and the
  *   checkpoint moves past it ("the streams iterator advances past this record"); it stays in the stream.
+ * - A function that writes back to its own stream (lambda/write-back.ts): its records are appended at the
+ *   invocation's completion, before the lane reads again; the shard is polled for them even when traffic is done.
  * Not modelled: enhanced fan-out, the "several minutes" it takes a new or updated mapping to start polling,
  * extensions, isWindowTerminatedEarly (the 1 MB state limit), the 2-minute wait of idle windows, shard lineage.
  */
 import { Deque } from "../engine/deque.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import type { InvocationPlan, LambdaFunction } from "../lambda/function.js";
+import type { WriteBack } from "../lambda/write-back.js";
 import type { MappingConfig, StreamSourceConfig } from "../scenario/model.js";
 import { RecEnd, type Shard, type StreamRecord, type StreamSource } from "../sources/stream.js";
 import type { InvokeEvent, Outcome, ResultEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
@@ -128,6 +131,8 @@ export class StreamMapping {
     private readonly cfg: StreamSourceConfig,
     private readonly trace: Trace,
     private readonly keep: KeepRecord | null = null,
+    /** The handler's writes to its own stream (lambda/write-back.ts), or null. */
+    private readonly writeBack: WriteBack | null = null,
   ) {
     this.policy = { retryAttemptsMax: m.retryAttemptsMax, bisectOnError: m.bisectOnError };
     this.pf = m.parallelizationFactor;
@@ -509,6 +514,18 @@ export class StreamMapping {
   }
 
   private complete(lane: Lane, invocation: number, plan: InvocationPlan): void {
+    if (this.writeBack === null) {
+      this.settle(lane, invocation, plan);
+      return;
+    }
+    // The handler's writes to its own stream land first (they happened during the invocation): the lane reads
+    // them when it reads again; a lane that does not read now leaves them to the next poll.
+    const written = this.writeBack.afterInvocation(lane.batch, plan, this.sched.nowUs);
+    this.settle(lane, invocation, plan);
+    if (written > 0) this.schedulePoll(lane.ss, this.sched.nowUs + this.cfg.pollIntervalUs);
+  }
+
+  private settle(lane: Lane, invocation: number, plan: InvocationPlan): void {
     const now = this.sched.nowUs;
     const ss = lane.ss;
     this.fn.release();

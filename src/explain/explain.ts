@@ -69,12 +69,14 @@ export function explain(scenario: Scenario, options: Partial<ExplainOptions>, si
   const measures = opts.measures;
   const stream = isStreamSource(scenario.source);
   const fifo = scenario.source.type === "sqs-fifo";
+  const writtenBackProducer = scenario.fn.writesBack ? scenario.traffic.length : -1;
   const result = simulate(scenario, {
     trace: (ctx) => (e) => {
       if (e.type === "sample") return;
       // Produce events are many: only those the narration tells (throttled stream writes, FIFO producer retries
       // delivered as new messages) pass, unless every step is wanted.
-      if (e.type === "produce" && !wantProduce && !(stream ? (e.record as { throttledWrites?: number }).throttledWrites! > 0 : fifo && (e.record.logicalN ?? -1) >= 0)) return;
+      // (and records the function wrote back to its own stream).
+      if (e.type === "produce" && !wantProduce && !(stream ? (e.record as { throttledWrites?: number }).throttledWrites! > 0 || (e.record as { producer?: number }).producer === writtenBackProducer : fifo && (e.record.logicalN ?? -1) >= 0)) return;
       const obj = traceObject(e, ctx);
       // FIFO: the narration needs each message's group (the key), which the JSONL trace does not carry.
       if (fifo && e.type === "invoke") obj.groups = e.records.map((r) => ctx.keyNames[r.keyIndex]);

@@ -8,7 +8,8 @@
  *   onFailure  { shard, recordIds, condition, approximateInvokeCount, functionError?, destination }
  *   expire     { shard, recordId, reason }
  *   throttle   { shard, poller, recordIds, concurrency, limit, next }
- *   produce    { recordId, key, shard, arrivalMs, throttledWrites }  (explain passes only throttled writes)
+ *   produce    { recordId, key, shard, arrivalMs, throttledWrites, writtenBack? }  (explain passes only throttled
+ *              writes and records the function wrote back to its own stream)
  *   filter     { recordId, shard | queue }
  * A lane (a shard, or one of its ParallelizationFactor lanes) is "blocked" from its first failed invocation until
  * every record of the failed batch is done: succeeded (a later invocation, a bisected half), given up on
@@ -333,10 +334,18 @@ const throttle: MomentRule = (ev, st) => {
 };
 
 const produce: MomentRule = (ev, st) => {
+  const out: Moment[] = [];
+  if (ev.writtenBack === true) {
+    const what = st.ctx.sourceType === "dynamodb" ? "updated the item it was processing, a MODIFY record" : "put a record with the same partition key";
+    out.push(
+      m(st, ev.t, "stream:write-back", "selfWrite", ["record written back by the function", "records written back by the function"], `The function wrote back to its own stream: it ${what} (${str(ev.recordId)}, key ${str(ev.key)}) that lands on the same shard ${str(ev.shard)} and will invoke the function again. Each processed record makes another, so the loop does not end by itself, and Lambda's recursive loop detection does not watch streams. The fix is to make the handler ignore its own writes: a FilterCriteria on a field only they carry, or a conditional write that changes nothing the second time.`),
+    );
+  }
   const n = num(ev.throttledWrites);
-  if (n <= 0) return [];
+  if (n <= 0) return out;
   const late = num(ev.arrivalMs) - ev.t;
   return [
+    ...out,
     m(st, ev.t, "stream:producer-throttle", "producerThrottle", ["record written late", "records written late"], `The producer's write of ${str(ev.recordId)} (partition key ${str(ev.key)}) to shard ${str(ev.shard)} was throttled ${times(n)} (ProvisionedThroughputExceededException: a shard accepts at most 1,000 records or 1 MB a second of writes); the producer retried and the record reached the stream ${dur(late)} after it was sent. The mapping can only read what is in the stream, so this delay is the producer's, not Lambda's.`, {
       amount: { n, noun: ["throttled write", "throttled writes"] },
     }),

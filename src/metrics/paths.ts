@@ -52,4 +52,5 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "stream.retries": "count",
   "stream.bisects": "count",
   "stream.redeliveriesOfSucceeded": "count",
+  "stream.writtenBack": "count",
 };

@@ -122,7 +122,8 @@ function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { he
     ["bisects", fmtInt(st.bisects), "records throttled on write", fmtInt(st.producerThrottledRecords)],
     ["retries exhausted (records)", paintIf(c, st.retryExhausted, fmtInt(st.retryExhausted)), "on-failure records written", fmtInt(st.destinationRecords)],
     ["record age exceeded (records)", paintIf(c, st.discardedByRecordAge, fmtInt(st.discardedByRecordAge)), "destination delivery failures", paintIf(c, st.destinationDeliveryFailures, fmtInt(st.destinationDeliveryFailures))],
-    ["expired by retention (records)", paintIf(c, st.expiredByRetention, fmtInt(st.expiredByRetention)), "", ""],
+    // Shown only when the function writes back to its own stream (function.writesBack), so other reports keep their shape.
+    ["expired by retention (records)", paintIf(c, st.expiredByRetention, fmtInt(st.expiredByRetention)), ...(st.writtenBack > 0 ? ["written back by the function", paintIf(c, st.writtenBack, fmtInt(st.writtenBack))] : ["", ""])],
   );
   out.push("", t.toString());
   const shards = new Table({

@@ -11,7 +11,7 @@ import type { SimRecord, TraceEvent } from "../trace/events.js";
 export interface IdContext {
   queue: string;
   keyNames: readonly string[];
-  stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[] };
+  stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[]; writtenBackProducer?: number };
 }
 
 export { messageId };
@@ -72,7 +72,9 @@ function streamTraceObject(e: TraceEvent, ctx: IdContext, t: number): TraceObjec
     case "produce": {
       const r = e.record as StreamRecord;
       const eventName = r.eventName >= 0 ? EVENT_NAMES[r.eventName] : undefined;
-      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(r.shard), size: r.sizeBytes, arrivalMs: usToMs(r.arrivalUs), throttledWrites: r.throttledWrites, eventName };
+      // writtenBack: the function wrote it to its own stream (function.writesBack); absent otherwise.
+      const writtenBack = r.producer === ctx.stream?.writtenBackProducer ? { writtenBack: true } : {};
+      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(r.shard), size: r.sizeBytes, arrivalMs: usToMs(r.arrivalUs), throttledWrites: r.throttledWrites, eventName, ...writtenBack };
     }
     case "poll":
       return { t, type: e.type, stream, shard: shardId(e.shard), received: e.received, waiting: e.visible };

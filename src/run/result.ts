@@ -156,5 +156,7 @@ export interface StreamReport {
   redeliveriesOfSucceeded: number;
   polls: number;
   emptyPolls: number;
+  /** Records the function wrote back to its own stream (function.writesBack); counted in records.produced. */
+  writtenBack: number;
   shards: StreamShardReport[];
 }

@@ -36,7 +36,7 @@ export interface TraceContext {
   queue: string;
   keyNames: readonly string[];
   /** Stream sources: record ids are sequence numbers and events name shards. */
-  stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[] };
+  stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[]; writtenBackProducer?: number };
 }
 
 export type { Progress } from "./run-guard.js";

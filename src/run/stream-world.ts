@@ -13,6 +13,7 @@ import { usToMs } from "../engine/time.js";
 import { StreamMapping, type KeepRecord } from "../esm/stream-mapping.js";
 import { streamKeep } from "../esm/record-filter.js";
 import { LambdaFunction } from "../lambda/function.js";
+import { WriteBack } from "../lambda/write-back.js";
 import { MetricsCollector } from "../metrics/collector.js";
 import { StreamMetrics } from "../metrics/stream-metrics.js";
 import type { Scenario, StreamSourceConfig } from "../scenario/model.js";
@@ -51,14 +52,20 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
   trace.listen(metrics.listener);
   trace.listen(streamMetrics.listener);
   if (options.trace) {
-    trace.listen(options.trace({ queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds } }), true);
+    // writtenBackProducer: the pseudo-producer of records the function writes back (function.writesBack).
+    const writtenBackProducer = scenario.fn.writesBack ? { writtenBackProducer: scenario.traffic.length } : {};
+    trace.listen(options.trace({ queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds, ...writtenBackProducer } }), true);
   }
 
   const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, { burst: scenario.figures.functionScalingBurst, per10s: scenario.figures.functionScalingPer10s });
   // FilterCriteria: the scenario's filter, unless the caller passes its own keep (a test seam).
   const filter = scenario.mapping.filter;
-  const keep = options.keep !== undefined ? options.keep : filter ? streamKeep(filter, src, scenario.traffic, keys.names) : null;
-  const mapping = new StreamMapping(sched, source, fn, scenario.mapping, src, trace, keep);
+  // A function that writes back to its own stream: its records are a pseudo-producer after the traffic's.
+  const wb = scenario.fn.writesBack;
+  const writeBack = wb ? new WriteBack(wb, source, scenario.traffic.length, src.type === "dynamodb", scenario.seed) : null;
+  const producers = wb ? [...scenario.traffic, { payload: wb.payload }] : scenario.traffic;
+  const keep = options.keep !== undefined ? options.keep : filter ? streamKeep(filter, src, producers, keys.names) : null;
+  const mapping = new StreamMapping(sched, source, fn, scenario.mapping, src, trace, keep, writeBack);
   mapping.start();
 
   const capUs = () => Math.max(source.lastArrivalUs, scenario.mapping.startAtUs) + src.retentionUs;
@@ -151,6 +158,7 @@ export function simulateStream(scenario: Scenario, src: StreamSourceConfig, opti
       redeliveriesOfSucceeded: mapping.redeliveriesOfSucceeded,
       polls: mapping.polls,
       emptyPolls: mapping.emptyPolls,
+      writtenBack: source.writtenBack,
       shards: streamMetrics.shards.map((s, i) => ({
         shardId: shardIds[i],
         invocations: s.invocations,

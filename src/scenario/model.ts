@@ -168,6 +168,19 @@ export interface FunctionConfig {
   perRecordUs: number;
   jitter: number;
   failures: FailureRule[];
+  /** Streams: records the function writes back to its own stream per record it processes (lambda/write-back.ts);
+   *  null when it writes nothing. */
+  writesBack: WritesBackConfig | null;
+}
+
+export interface WritesBackConfig {
+  /** Expected records written per processed record, 0 < perRecord <= 10 (the fraction is drawn). */
+  perRecord: number;
+  /** The written records' payload as written, DEFAULT_DATA when absent. */
+  data: unknown;
+  payload: Payload;
+  /** A record `maxDepth` generations of write-backs away from traffic writes nothing; Infinity = no limit. */
+  maxDepth: number;
 }
 
 export type ExpectOp = "eq" | "ne" | "lt" | "lte" | "gt" | "gte";
@@ -352,10 +365,17 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
         toUs: r.when?.to ?? null,
         effect: r.effect,
       })),
+      writesBack: toWritesBack(f.writesBack),
     },
     accountConcurrency: raw.account?.ConcurrentExecutions ?? figures.accountConcurrency,
     expectations,
   };
+}
+
+function toWritesBack(w: NonNullable<RawScenario["function"]>["writesBack"]): WritesBackConfig | null {
+  if (w === undefined) return null;
+  const data = w.data === undefined ? DEFAULT_DATA : w.data;
+  return { perRecord: w.perRecord ?? 1, data, payload: preparePayload(data), maxDepth: w.maxDepth ?? Infinity };
 }
 
 /** Kinesis: 1 MB/s and 1,000 records/s of writes per shard (KDS quotas); retention RetentionPeriodHours (default 24).

@@ -79,6 +79,8 @@ export function keysApplyingTo(path: readonly (string | number)[], type: unknown
   } else if (path.length === 1 && path[0] === "mapping") {
     if (isQueue) for (const k of [...STREAM_ONLY_MAPPING_KEYS, "DestinationConfig"]) drop.add(k);
     else for (const k of ["ScalingConfig", "ProvisionedPollerConfig"]) drop.add(k);
+  } else if (path.length === 1 && path[0] === "function" && isQueue) {
+    drop.add("writesBack");
   } else if (path.length === 2 && path[0] === "traffic" && type !== "dynamodb") {
     drop.add("eventNames");
   }
@@ -311,6 +313,27 @@ export function checkRules(doc: unknown): RuleFinding[] {
         if (from !== null && to !== null && to <= from) err(["function", "failures", i, "when", "to"], `must be after from (${String(when.from)}) (got ${String(when.to)})`);
       }
     });
+  }
+
+  // --- writesBack (lambda/write-back.ts) ----------------------------------------------------------------
+  if (isObj(fn.writesBack)) {
+    const wb = fn.writesBack;
+    if (isQueue) {
+      err(["function", "writesBack"], `applies to kinesis and dynamodb sources, not ${type}: esm-sim does not model a function writing back to its own queue (Lambda's recursive loop detection stops SQS loops; see https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html)`);
+    } else {
+      if ("data" in wb) {
+        const bad = nonJson(wb.data, ["function", "writesBack", "data"]);
+        if (bad) err(bad.path, `must be JSON-compatible data (${bad.why}) (got ${bad.got})`);
+        else if (type === "dynamodb" && !isObj(preparePayload(wb.data).value)) {
+          err(["function", "writesBack", "data"], `must be a map of attributes for a dynamodb source: the data is the written item's NewImage (got ${typeof wb.data === "string" ? "a string that is not a JSON object" : Array.isArray(wb.data) ? "a list" : String(wb.data)})`);
+        }
+      }
+      const perRecord = typeof wb.perRecord === "number" ? wb.perRecord : wb.perRecord === undefined ? 1 : undefined;
+      const unbounded = wb.maxDepth === undefined || wb.maxDepth === null;
+      if (isStream && doc.until === undefined && unbounded && perRecord !== undefined && perRecord >= 1 && mapping.FilterCriteria === undefined) {
+        warn(["function", "writesBack"], `writes back ${perRecord} record(s) per processed record with no maxDepth and no FilterCriteria: the loop never ends, so the run stops only at its event or record budget; set until (e.g. until: 10m)`);
+      }
+    }
   }
 
   // --- traffic ---------------------------------------------------------------------------------------

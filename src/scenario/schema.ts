@@ -31,6 +31,12 @@ export function num(min: number, max: number, allowed = `a number ${min}..${max}
   return z.number(e).min(min, e).max(max, e);
 }
 
+/** A number > 0 and <= max. */
+function positiveUpTo(max: number, allowed: string) {
+  const e = { error: required(allowed) };
+  return z.number(e).gt(0, e).max(max, e);
+}
+
 export function bool() {
   return z.boolean({ error: required("true or false") });
 }
@@ -186,6 +192,15 @@ export const functionSchema = z.strictObject({
     })
     .optional(),
   failures: z.array(failureRule, { error: required("a list of failure rules") }).optional(),
+  // esm-sim (streams): the handler writes records back to its own stream (lambda/write-back.ts); rules.ts checks
+  // data and the source type.
+  writesBack: z
+    .strictObject({
+      perRecord: positiveUpTo(10, "a number 0 < perRecord <= 10 (records written back per processed record; 0.5 = one record half the time)").optional(),
+      data: z.unknown().optional(),
+      maxDepth: z.union([int(1, 1000), z.null()], { error: required("an integer 1..1,000, or null (no limit)") }).optional(),
+    })
+    .optional(),
 });
 
 const bound = z.union([z.number(), z.string(), z.boolean()], { error: required("a number, a duration, or true/false") });

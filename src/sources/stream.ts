@@ -23,6 +23,8 @@
  * - DynamoDB: the stream is modelled with the same shard shape (ShardCount is esm-sim's knob; AWS manages DynamoDB
  *   shards itself); the key is the item key; eventName is drawn per record from the producer's weights (stream
  *   `traffic.<i>.eventNames`). No producer-side limit (the table's capacity is not modelled).
+ * - Records the function writes back to its own stream (lambda/write-back.ts) enter through `appendWritten`: same
+ *   production counter, same shard rule, same write limits as a producer's records.
  * Not modelled: resharding and shard lineage, enhanced fan-out, the 2 MB/s and 5 reads/s read limits, record size
  * limits, ExplicitHashKey, producer retries that duplicate records (KDS-DUP), DynamoDB writes that change nothing.
  */
@@ -366,14 +368,33 @@ export class StreamSource {
 
   /** Takes each send from the producers into its shard (made once: advance runs before every event). */
   private readonly sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, _resendPlanned, _resend, producer) => {
+    const picker = this.eventPickers[producer];
+    this.put(n, keyIndex, sentUs, sizeBytes, producer, picker ? picker() : -1);
+  };
+
+  /** Records the function wrote back to this stream (appendWritten). */
+  writtenBack = 0;
+
+  /**
+   * Append a record the function wrote to its own stream at `nowUs` (lambda/write-back.ts): it takes the next
+   * production index, lands in the shard of its key, passes the Kinesis write limits like any producer's record, and
+   * counts as produced. `producer` is the pseudo-producer index of written records (traffic.length), so filters see
+   * their own data. Call only after `advance(nowUs)`: production indexes stay in send order.
+   */
+  appendWritten(keyIndex: number, nowUs: number, sizeBytes: number, producer: number, eventName: number): number {
+    const n = this.traffic.takeIndex();
+    this.writtenBack++;
+    this.put(n, keyIndex, nowUs, sizeBytes, producer, eventName);
+    return n;
+  }
+
+  private put(n: number, keyIndex: number, sentUs: number, sizeBytes: number, producer: number, eventName: number): void {
     const cfg = this.cfg;
     const trace = this.trace;
     const shard = this.shards[this.shardOf(keyIndex)];
     shard.accept(sentUs, sizeBytes, cfg.writeLimitRecordsPerS, cfg.writeLimitBytesPerS);
     const arrivalUs = shard.acceptedAtUs;
     const throttled = shard.acceptThrottled;
-    const picker = this.eventPickers[producer];
-    const eventName = picker ? picker() : -1;
     let r: StreamRecord | null = null;
     if (trace.verbose) {
       r = {
@@ -404,7 +425,7 @@ export class StreamSource {
     }
     if (r !== null) trace.emit({ tUs: sentUs, type: "produce", record: r });
     if (!shard.sweepScheduled) this.scheduleSweep(shard);
-  };
+  }
 
   /** Produce every record sent up to `nowUs` into its shard (in bulk: records are not events). */
   advance(nowUs: number): void {

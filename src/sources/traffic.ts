@@ -153,6 +153,12 @@ export class Traffic {
     this.firstArrivalUs = first === Infinity ? 0 : first;
   }
 
+  /** The next production index for a record that no producer sent (the function writing back to its own stream,
+   *  lambda/write-back.ts), counted as produced: one global counter keeps sequence order and conservation whole. */
+  takeIndex(): number {
+    return this.produced++;
+  }
+
   /** Sends that were retries (accepted or dropped by the source). */
   resendsSent = 0;
 
