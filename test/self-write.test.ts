@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../src/scenario/parse.js";
 import { formatProblem } from "../src/scenario/problems.js";
+import { DepthLog } from "../src/lambda/write-back.js";
 import { simulate } from "../src/run/simulate.js";
 import type { StreamRecord } from "../src/sources/stream.js";
 import type { TraceEvent } from "../src/trace/events.js";
@@ -85,6 +86,14 @@ describe("a stream handler that writes back to its own stream", () => {
     expect(report.stream!.writtenBack).toBe(6);
     expect(report.records.succeeded).toBe(12);
     expect(report.stopReason).toBe("drained");
+  });
+
+  it("three chains of 1,000 generations stop exactly at maxDepth, though the shard dropped the early records long before", () => {
+    const { report } = runWithTrace(ddb({ records: 3, shards: 1, writesBack: "{ perRecord: 1, maxDepth: 1000 }" }));
+    expect(report.stream.writtenBack).toBe(3000);
+    expect(report.records.produced).toBe(3003);
+    expect(report.stopReason).toBe("drained");
+    expect(report.records.succeeded).toBe(3003);
   });
 
   it("with perRecord 1 and no bound keeps invoking long after the traffic ended, until `until`", () => {
@@ -195,6 +204,23 @@ function:
     const s = ddb({ writesBack: "{ perRecord: 1, maxDepth: 3 }", extra: "expect:\n  stream.writtenBack: { eq: 12 }\n" });
     const { report } = simulate(s);
     expect(report.expectations.map((e) => [e.path, e.passed, e.actual])).toEqual([["stream.writtenBack", true, 12]]);
+  });
+});
+
+describe("the depth log of written records (maxDepth)", () => {
+  it("finds the depth of a held written record and 0 for any other position", () => {
+    const log = new DepthLog();
+    log.add(3, 1, 0);
+    log.add(7, 2, 0);
+    expect([log.get(3), log.get(7), log.get(5), log.get(0), log.get(9)]).toEqual([1, 2, 0, 0, 0]);
+  });
+
+  it("keeps only entries at or after the shard's first held position: memory follows what the shard retains", () => {
+    const log = new DepthLog();
+    for (let pos = 0; pos < 100_000; pos++) log.add(pos, 1, Math.max(0, pos - 10));
+    expect(log.size).toBeLessThanOrEqual(11);
+    expect(log.get(99_999)).toBe(1);
+    expect(log.get(99_990)).toBe(1);
   });
 });
 

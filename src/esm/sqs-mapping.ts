@@ -307,7 +307,7 @@ export class SqsMapping {
     const batch = p.batch;
     let attempt = 0;
     for (const m of batch) if (m.receiveCount > attempt) attempt = m.receiveCount;
-    const plan = this.fn.plan(batch, (r) => (r as SqsMessage).receiveCount, now);
+    const plan = this.fn.plan(batch, receiveCountOf, now);
     this.notePeakBusy();
     this.trace.emit({ tUs: now, type: "invoke", invocation, poller: p.id, records: batch, attempt, concurrency: this.fn.inFlight, closedBy });
     this.sched.after(plan.durationUs, () => this.complete(p, invocation, plan), PRIO_POLLER);
@@ -460,4 +460,9 @@ export class SqsMapping {
     }
     this.sched.after(this.figures.scaleTickMs * US_PER_MS, () => this.tick(), PRIO_TICK);
   }
+}
+
+/** A message's delivery attempt (one function for every invocation: no closure per plan). */
+function receiveCountOf(r: SimRecord): number {
+  return (r as SqsMessage).receiveCount;
 }

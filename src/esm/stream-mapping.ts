@@ -494,7 +494,7 @@ export class StreamMapping {
       r.executing = true;
       if (r.ended === RecEnd.Succeeded) this.redeliveriesOfSucceeded++;
     }
-    const plan = this.fn.plan(batch, (r) => (r as StreamRecord).deliveries, now);
+    const plan = this.fn.plan(batch, deliveriesOf, now);
     const tw = lane.tw;
     this.trace.emit({
       tUs: now,
@@ -680,6 +680,11 @@ export class StreamMapping {
       destinationArn: this.m.onFailureArn,
     });
   }
+}
+
+/** A stream record's delivery attempt (one function for every invocation: no closure per plan). */
+function deliveriesOf(r: SimRecord): number {
+  return (r as StreamRecord).deliveries;
 }
 
 /** A stream `result` event; every one has the same fields in the same order (one hidden class for the listeners). */

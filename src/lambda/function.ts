@@ -140,13 +140,18 @@ export class LambdaFunction {
       if (rule.keyIndex === undefined) continue;
       let matching: SimRecord[];
       if (rule.keyIndex !== null || rule.attempt !== null || rule.record !== null) {
-        matching = records.filter(
-          (r) =>
-            (rule.keyIndex === null || r.keyIndex === rule.keyIndex) &&
-            (rule.attempt === null || attemptOf(r) === rule.attempt) &&
-            (rule.record === null || r.n === rule.record),
-        );
-        if (matching.length === 0) continue;
+        // A loop, not filter(): this runs for every invocation and most batches match nothing, so no array (and
+        // no closure) is made until a record matches.
+        let found: SimRecord[] | null = null;
+        for (let i = 0; i < records.length; i++) {
+          const r = records[i];
+          if (rule.keyIndex !== null && r.keyIndex !== rule.keyIndex) continue;
+          if (rule.attempt !== null && attemptOf(r) !== rule.attempt) continue;
+          if (rule.record !== null && r.n !== rule.record) continue;
+          (found ??= []).push(r);
+        }
+        if (found === null) continue;
+        matching = found;
       } else {
         matching = [...records];
       }

@@ -36,12 +36,58 @@ import type { InvocationPlan } from "./function.js";
 /** DynamoDB eventName index of an update (EVENT_NAMES in sources/stream.ts). */
 const MODIFY = 1;
 
+/**
+ * Depths of the written records one shard still holds, in position order (a shard appends in position order, so a
+ * push keeps the order). Entries before the shard's first held position are dropped as records are appended, so
+ * memory follows what the shard retains, not what was ever written. Traffic records (depth 0) are not stored.
+ */
+export class DepthLog {
+  private readonly pos: number[] = [];
+  private readonly depth: number[] = [];
+  private head = 0;
+
+  add(pos: number, depth: number, firstHeldPos: number): void {
+    this.drop(firstHeldPos);
+    this.pos.push(pos);
+    this.depth.push(depth);
+  }
+
+  /** The depth of the record at `pos` (0 when it is not a written record). */
+  get(pos: number): number {
+    let lo = this.head;
+    let hi = this.pos.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.pos[mid] < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.pos.length && this.pos[lo] === pos ? this.depth[lo] : 0;
+  }
+
+  /** Entries held (for tests and the memory bound). */
+  get size(): number {
+    return this.pos.length - this.head;
+  }
+
+  private drop(firstHeldPos: number): void {
+    const p = this.pos;
+    while (this.head < p.length && p[this.head] < firstHeldPos) this.head++;
+    // Shift the arrays once the dropped front is most of them: amortised O(1) per entry.
+    if (this.head >= 1024 && this.head * 2 >= p.length) {
+      p.splice(0, this.head);
+      this.depth.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
+
 export class WriteBack {
   private readonly whole: number;
   private readonly fraction: number;
   private readonly rng: Prng;
-  /** Depth by production index, only kept with a finite maxDepth (capped at maxDepth: all that is ever compared). */
-  private depth: Uint16Array | null;
+  /** Per shard, the depths of written records it still holds; only kept with a finite maxDepth (capped at maxDepth:
+   *  all that is ever compared). */
+  private readonly depths: DepthLog[] | null;
 
   constructor(
     private readonly cfg: WritesBackConfig,
@@ -54,24 +100,12 @@ export class WriteBack {
     this.whole = Math.floor(cfg.perRecord);
     this.fraction = cfg.perRecord - this.whole;
     this.rng = prngStream(seed, "function.writesBack");
-    this.depth = cfg.maxDepth === Infinity ? null : new Uint16Array(1024);
+    this.depths = cfg.maxDepth === Infinity ? null : source.shards.map(() => new DepthLog());
   }
 
-  private depthOf(n: number): number {
-    const d = this.depth!;
-    return n < d.length ? d[n] : 0;
-  }
-
-  private setDepth(n: number, depth: number): void {
-    let d = this.depth!;
-    if (n >= d.length) {
-      let cap = d.length * 2;
-      while (cap <= n) cap *= 2;
-      const next = new Uint16Array(cap);
-      next.set(d);
-      this.depth = d = next;
-    }
-    d[n] = depth;
+  /** Depth entries held over all shards (a test of the memory bound). */
+  get depthEntries(): number {
+    return this.depths === null ? 0 : this.depths.reduce((sum, d) => sum + d.size, 0);
   }
 
   /** The handler's writes for one completed invocation at `nowUs`; returns the number of records written. */
@@ -80,16 +114,21 @@ export class WriteBack {
     const failed = plan.outcome === "partial" && plan.failed.length > 0 ? new Set<unknown>(plan.failed) : null;
     const maxDepth = this.cfg.maxDepth;
     const eventName = this.isDynamo ? MODIFY : -1;
+    const depths = this.depths;
     let written = 0;
     for (const r of batch) {
       if (failed !== null && failed.has(r)) continue;
-      const depth = this.depth === null ? 0 : this.depthOf(r.n);
+      const depth = depths === null ? 0 : depths[r.shard].get(r.pos);
       if (depth >= maxDepth) continue;
       let count = this.whole;
       if (this.fraction > 0 && this.rng.next() < this.fraction) count++;
       for (let i = 0; i < count; i++) {
-        const n = this.source.appendWritten(r.keyIndex, nowUs, r.sizeBytes, this.producer, eventName);
-        if (this.depth !== null) this.setDepth(n, Math.min(depth + 1, maxDepth));
+        // Written with the record's key, so into the record's shard, at that shard's next position.
+        this.source.appendWritten(r.keyIndex, nowUs, r.sizeBytes, this.producer, eventName);
+        if (depths !== null) {
+          const shard = this.source.shards[r.shard];
+          depths[r.shard].add(shard.accepted - 1, Math.min(depth + 1, maxDepth), shard.firstHeldPos);
+        }
       }
       written += count;
     }

@@ -149,7 +149,8 @@ export class Traffic {
   constructor(readonly configs: readonly ProducerConfig[], seed: number, readonly keys: KeyTable) {
     this.producers = configs.map((c, i) => new Producer(c, i, seed, keys));
     this.lastArrivalUs = this.producers.reduce((m, p) => Math.max(m, p.lastArrivalUs), 0);
-    const first = this.nextArrivalUs();
+    this.dueUs = this.earliestSendUs();
+    const first = this.dueUs;
     this.firstArrivalUs = first === Infinity ? 0 : first;
   }
 
@@ -162,8 +163,16 @@ export class Traffic {
   /** Sends that were retries (accepted or dropped by the source). */
   resendsSent = 0;
 
+  /** The next send of any producer (earliestSendUs), kept: the producers change only in produceUntil, and the
+   *  run loop asks before every event. */
+  private dueUs: number;
+
   /** Arrival time of the next send of any producer, or Infinity when every producer is done. */
   nextArrivalUs(): number {
+    return this.dueUs;
+  }
+
+  private earliestSendUs(): number {
     let t = Infinity;
     for (const p of this.producers) {
       const u = p.peekUs();
@@ -178,6 +187,7 @@ export class Traffic {
 
   /** Produce every send at or before `upToUs`, in time order (ties: producer order, a producer's retries first). */
   produceUntil(upToUs: number, sink: RecordSink): void {
+    if (upToUs < this.dueUs) return;
     const ps = this.producers;
     if (ps.length === 1 && ps[0].cfg.resend.rate === 0) {
       // One producer that never retries: the same sends as the general loop below, without its per-send choice.
@@ -185,7 +195,10 @@ export class Traffic {
       const sizeBytes = p.cfg.recordSizeBytes;
       for (;;) {
         const t = p.nextUs;
-        if (t === Infinity || t > upToUs) return;
+        if (t === Infinity || t > upToUs) {
+          this.dueUs = t;
+          return;
+        }
         const keyIndex = p.take();
         if (sink(this.produced, keyIndex, t, sizeBytes, false, null, 0) !== false) this.produced++;
       }
@@ -200,7 +213,10 @@ export class Traffic {
           best = i;
         }
       }
-      if (best < 0 || bestT > upToUs) return;
+      if (best < 0 || bestT > upToUs) {
+        this.dueUs = bestT;
+        return;
+      }
       const p = ps[best];
       if (p.resends.peekNum() === bestT) {
         const r = p.resends.shift()!;
