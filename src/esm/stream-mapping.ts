@@ -60,6 +60,9 @@ import { approximateInvokeCount, decideAfterFailure, judgeResponse, retryDelayUs
 export const STREAM_PAYLOAD_MAX_BYTES = 6 * 1024 * 1024;
 
 const PRIO = 0;
+/** An empty record list shared by every result that needs one (readonly: nobody adds to it; not frozen, which
+ *  would give listeners a second kind of array to read). */
+const NO_RECORDS: readonly StreamRecord[] = [];
 
 type LaneState = "idle" | "gathering" | "invoking" | "backoff" | "stopped";
 type ClosedBy = InvokeEvent["closedBy"];
@@ -548,7 +551,7 @@ export class StreamMapping {
 
     if (verdict.kind === "success") {
       const { succeeded, redundant } = this.succeed(b, b.length, null);
-      this.trace.emit(resultEvent(now, invocation, b, plan.durationUs, shardIndex, plan.outcome === "partial" ? (rbif ? "partial" : "ok") : plan.outcome, [], succeeded, redundant, verdict.ignoredFailures, undefined));
+      this.trace.emit(resultEvent(now, invocation, b, plan.durationUs, shardIndex, plan.outcome === "partial" ? (rbif ? "partial" : "ok") : plan.outcome, NO_RECORDS, succeeded, redundant, verdict.ignoredFailures, undefined));
       if (lane.finalInvoke) lane.tw = null;
       else if (lane.tw) lane.tw.stateRecords += b.length;
       lane.failStreak = 0;
@@ -576,7 +579,7 @@ export class StreamMapping {
         this.batchDone(lane);
       }
     } else {
-      this.trace.emit(resultEvent(now, invocation, b, plan.durationUs, shardIndex, plan.outcome, b, [], 0, 0, plan.invalidResponse || undefined));
+      this.trace.emit(resultEvent(now, invocation, b, plan.durationUs, shardIndex, plan.outcome, b, NO_RECORDS, 0, 0, plan.invalidResponse || undefined));
       lane.failStreak++;
       const d = decideAfterFailure(b.length, lane.retriesUsed, "function-error", this.policy);
       if (d.kind === "retry") {
@@ -624,18 +627,28 @@ export class StreamMapping {
     this.schedulePoll(ss, now + this.cfg.pollIntervalUs);
   }
 
-  /** End as succeeded the records of `b` before `upTo` and any after it not in `failed`; mark the first `upTo` done. */
-  private succeed(b: readonly StreamRecord[], upTo: number, failed: Set<unknown> | null): { succeeded: StreamRecord[]; redundant: number } {
-    const succeeded: StreamRecord[] = [];
+  /** End as succeeded the records of `b` before `upTo` and any after it not in `failed`; mark the first `upTo` done.
+   *  `succeeded` is `b` itself when every record of it newly succeeded (the usual case: no copy per batch; a batch
+   *  array is never changed once invoked). */
+  private succeed(b: readonly StreamRecord[], upTo: number, failed: Set<unknown> | null): { succeeded: readonly StreamRecord[]; redundant: number } {
+    // null while every record so far newly succeeded, so that the list is b's prefix.
+    let succeeded: StreamRecord[] | null = null;
     let redundant = 0;
     for (let i = 0; i < b.length; i++) {
       const r = b[i];
       if (i < upTo) r.done = true;
-      else if (failed === null || failed.has(r)) continue;
-      if (this.source.end(r, RecEnd.Succeeded)) succeeded.push(r);
-      else if (r.ended === RecEnd.Succeeded) redundant++;
+      else if (failed === null || failed.has(r)) {
+        succeeded ??= b.slice(0, i);
+        continue;
+      }
+      if (this.source.end(r, RecEnd.Succeeded)) {
+        if (succeeded !== null) succeeded.push(r);
+      } else {
+        succeeded ??= b.slice(0, i);
+        if (r.ended === RecEnd.Succeeded) redundant++;
+      }
     }
-    return { succeeded, redundant };
+    return { succeeded: succeeded ?? b, redundant };
   }
 
   private batchDone(lane: Lane): void {
@@ -696,7 +709,7 @@ function resultEvent(
   shard: number,
   outcome: Outcome,
   failed: readonly SimRecord[],
-  succeeded: StreamRecord[],
+  succeeded: readonly StreamRecord[],
   redundant: number,
   ignoredPartial: number,
   invalidResponse: true | undefined,
