@@ -90,7 +90,7 @@ describe("a stream handler that writes back to its own stream", () => {
 
   it("three chains of 1,000 generations stop exactly at maxDepth, though the shard dropped the early records long before", () => {
     const { report } = runWithTrace(ddb({ records: 3, shards: 1, writesBack: "{ perRecord: 1, maxDepth: 1000 }" }));
-    expect(report.stream.writtenBack).toBe(3000);
+    expect(report.stream!.writtenBack).toBe(3000);
     expect(report.records.produced).toBe(3003);
     expect(report.stopReason).toBe("drained");
     expect(report.records.succeeded).toBe(3003);
