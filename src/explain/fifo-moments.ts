@@ -8,17 +8,8 @@
  * https://repost.aws/knowledge-center/sqs-fifo-messages-not-returned (in-flight messages block their group),
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html (deduplication).
  */
-import { dur, idList, num, plural, str, strs, type Moment, type MomentRule } from "./moments.js";
+import { dur, idList, m, num, plural, str, strs, type Moment, type MomentRule } from "./moments.js";
 import { SQS_MOMENTS } from "./sqs-moments.js";
-
-const m = (tMs: number, fold: string, rule: Moment["rule"], noun: readonly [string, string], text: string, extra: Partial<Moment> = {}): Moment => ({
-  tMs,
-  fold,
-  rule,
-  noun,
-  text,
-  ...extra,
-});
 
 /** Distinct values in first-seen order. */
 function distinct(xs: readonly string[]): string[] {

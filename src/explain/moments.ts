@@ -146,6 +146,15 @@ export type MomentRule = (ev: TraceObject, st: NarrationState) => Moment[];
 
 // ---- small helpers shared by the rule files -----------------------------------------------------------------
 
+/** A moment at `tMs`, folded under `fold` (the rule files' one constructor). */
+export const m = (tMs: number, fold: string, rule: Moment["rule"], noun: readonly [string, string], text: string, extra: Partial<Moment> = {}): Moment => ({
+  tMs,
+  fold,
+  rule,
+  noun,
+  text,
+  ...extra,
+});
 export const num = (v: unknown, d = 0): number => (typeof v === "number" && Number.isFinite(v) ? v : d);
 export const str = (v: unknown, d = ""): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : d);
 export const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => str(x)) : []);

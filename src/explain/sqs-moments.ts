@@ -7,6 +7,7 @@ import {
   dur,
   idIndex,
   idList,
+  m,
   num,
   plural,
   str,
@@ -16,15 +17,6 @@ import {
   type MomentRule,
   type NarrationState,
 } from "./moments.js";
-
-const m = (tMs: number, fold: string, rule: Moment["rule"], noun: readonly [string, string], text: string, extra: Partial<Moment> = {}): Moment => ({
-  tMs,
-  fold,
-  rule,
-  noun,
-  text,
-  ...extra,
-});
 
 function receivesLeft(st: NarrationState, receiveCount: number): string {
   const max = st.ctx.maxReceiveCount;

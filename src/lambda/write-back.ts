@@ -64,7 +64,7 @@ export class DepthLog {
     return lo < this.pos.length && this.pos[lo] === pos ? this.depth[lo] : 0;
   }
 
-  /** Entries held (for tests and the memory bound). */
+  /** Entries held (the memory bound's test reads it). */
   get size(): number {
     return this.pos.length - this.head;
   }
@@ -101,11 +101,6 @@ export class WriteBack {
     this.fraction = cfg.perRecord - this.whole;
     this.rng = prngStream(seed, "function.writesBack");
     this.depths = cfg.maxDepth === Infinity ? null : source.shards.map(() => new DepthLog());
-  }
-
-  /** Depth entries held over all shards (a test of the memory bound). */
-  get depthEntries(): number {
-    return this.depths === null ? 0 : this.depths.reduce((sum, d) => sum + d.size, 0);
   }
 
   /** The handler's writes for one completed invocation at `nowUs`; returns the number of records written. */
