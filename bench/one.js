@@ -1,8 +1,12 @@
 // Runs one benchmark in this process and prints one JSON line: wall time, events, records, peak RSS.
-// Usage: node bench/one.js <scenario.yaml> | node bench/one.js engine-hold
+// Usage: node bench/one.js <scenario.yaml> [until seconds] | node bench/one.js engine-hold
+// ESM_SIM_DIST=<dir> runs another build's compiled code (bench/ab.js compares two builds this way).
 import { performance } from "node:perf_hooks";
-import { loadScenario, simulate } from "../dist/index.js";
-import { Scheduler } from "../dist/engine/scheduler.js";
+import { pathToFileURL } from "node:url";
+
+const dist = process.env.ESM_SIM_DIST ? pathToFileURL(process.env.ESM_SIM_DIST + "/").href : new URL("../dist/", import.meta.url).href;
+const { loadScenario, simulate } = await import(dist + "index.js");
+const { Scheduler } = await import(dist + "engine/scheduler.js");
 
 const target = process.argv[2];
 const until = process.argv[3];

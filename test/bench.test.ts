@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { parseScenario } from "../src/scenario/parse.js";
 import { simulate } from "../src/run/simulate.js";
 
@@ -16,3 +18,34 @@ describe.each(readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort())("bench
     expect(report.records.produced).toBeGreaterThan(0);
   });
 });
+
+// bench/ab.js --same is how an optimisation proves it left every report alone: a build compared with itself must
+// come out identical, scenario by scenario, and a build whose reports differ must fail (exit 1, naming them).
+describe("bench/ab.js --same", () => {
+  const root = join(__dirname, "..");
+  const run = () => spawnSync(process.execPath, [join(root, "bench", "ab.js"), "--base", join(root, "dist"), "--same", "--until", "1"], { encoding: "utf8" });
+
+  it("finds every report of a build identical to its own", () => {
+    const r = run();
+    const count = readdirSync(join(root, "scenarios")).filter((f) => f.endsWith(".yaml")).length + readdirSync(dir).filter((f) => f.endsWith(".yaml")).length;
+    expect(r.stdout).toContain(`reports (until 1 s): ${count} of ${count} identical to the base's`);
+    expect(r.status).toBe(0);
+  });
+
+  it("names the scenarios whose reports differ and exits 1", () => {
+    // A copy of this build that prints another version in every report: every report differs from the base's.
+    const other = mkdtempSync(join(tmpdir(), "esm-sim-ab-test-"));
+    try {
+      cpSync(join(root, "dist"), join(other, "dist"), { recursive: true });
+      symlinkSync(join(root, "node_modules"), join(other, "node_modules"), "dir");
+      const versionFile = join(other, "dist", "run", "version.js");
+      writeFileSync(versionFile, readFileSync(versionFile, "utf8").replace(/VERSION = "[^"]*"/, 'VERSION = "0.0.0-other"'));
+      const r = spawnSync(process.execPath, [join(root, "bench", "ab.js"), "--base", other, "--same", "--until", "1"], { encoding: "utf8" });
+      expect(r.stdout).toContain("reports (until 1 s): 0 of");
+      expect(r.stdout).toMatch(/different: .*sqs-burst\.yaml/);
+      expect(r.status).toBe(1);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+}, 60_000);
