@@ -70,7 +70,8 @@ function runWith(which, script, scriptArgs) {
   } catch (e) {
     const lines = String(e.stderr || e.message).split("\n").filter((l) => l.trim());
     const why = lines.find((l) => /Error\b/.test(l)) ?? lines[0] ?? "failed";
-    console.error(`bench/ab.js: the ${which} build (${dists[which]}) could not run ${script}: ${why}`);
+    const hint = /ERR_MODULE_NOT_FOUND/.test(why) ? " (a build folder needs node_modules beside its dist/, e.g. a symlink to this checkout's)" : "";
+    console.error(`bench/ab.js: the ${which} build (${dists[which]}) could not run ${script}: ${why}${hint}`);
     process.exit(2);
   }
 }

@@ -14,6 +14,9 @@ export class Percentiles {
   max = 0;
   private exact: number[] | null = [];
   private buckets: Float64Array | null = null;
+  /** The exact values copied for selection (valid while its length is `count`: nothing added since): a report
+   *  asks each collector for several quantiles, and selection only reorders the copy. */
+  private selection: Float64Array | null = null;
 
   add(v: number): void {
     this.count++;
@@ -37,7 +40,8 @@ export class Percentiles {
     if (this.exact) {
       // The rank-th smallest by selection (linear time), not by sorting every value: a report asks for a few
       // quantiles of each of many collectors.
-      return kthSmallest(Float64Array.from(this.exact), rank - 1);
+      if (this.selection === null || this.selection.length !== this.count) this.selection = Float64Array.from(this.exact);
+      return kthSmallest(this.selection, rank - 1);
     }
     let seen = 0;
     const b = this.buckets!;

@@ -163,28 +163,39 @@ class MaxPerBucket {
     if (value > this.max) this.max = value;
   }
 
-  /** Bucket -> max, in bucket order (the open bucket included). */
-  entries(): Map<number, number> {
-    const out = new Map<number, number>();
-    for (let i = 0; i < this.closedBuckets.length; i++) out.set(this.closedBuckets[i], this.closedMaxima[i]);
-    if (this.bucket >= 0) out.set(this.bucket, this.max);
-    return out;
+  /** The buckets and their maxima, in bucket order (the open bucket included). */
+  entries(): { buckets: number[]; maxima: number[] } {
+    const buckets = this.closedBuckets.slice();
+    const maxima = this.closedMaxima.slice();
+    if (this.bucket >= 0) {
+      buckets.push(this.bucket);
+      maxima.push(this.max);
+    }
+    return { buckets, maxima };
   }
 }
 
-/** Buckets (in insertion order, which is time order) to points, merging neighbours by max when there are too many. */
-function compress(buckets: Map<number, number>, toMs = true): [number, number][] {
-  const keys = [...buckets.keys()];
-  if (keys.length === 0) return [];
-  const span = keys[keys.length - 1] - keys[0] + 1;
+/** Buckets (in increasing order) to points, merging neighbours by max when there are too many. */
+function compress({ buckets, maxima }: { buckets: number[]; maxima: number[] }, toMs = true): [number, number][] {
+  if (buckets.length === 0) return [];
+  const span = buckets[buckets.length - 1] - buckets[0] + 1;
   const factor = Math.max(1, Math.ceil(span / SERIES_POINTS_MAX));
-  const merged = new Map<number, number>();
-  for (const k of keys) {
-    const g = Math.floor(k / factor);
-    const v = buckets.get(k)!;
-    if ((merged.get(g) ?? -1) < v) merged.set(g, v);
-  }
   const out: [number, number][] = [];
-  for (const [g, v] of merged) out.push([(g * factor * SERIES_BUCKET_US) / 1000, toMs ? Math.round(v) / 1000 : v]);
+  // Buckets increase, so the merged groups come in order: each point closes when the next group starts.
+  let group = -1;
+  let max = -1;
+  const close = () => {
+    if (group >= 0) out.push([(group * factor * SERIES_BUCKET_US) / 1000, toMs ? Math.round(max) / 1000 : max]);
+  };
+  for (let i = 0; i < buckets.length; i++) {
+    const g = Math.floor(buckets[i] / factor);
+    if (g !== group) {
+      close();
+      group = g;
+      max = -1;
+    }
+    if (maxima[i] > max) max = maxima[i];
+  }
+  close();
   return out;
 }
