@@ -80,6 +80,8 @@ export function shardIdOf(i: number): string {
  *  producer x 4 + eventName + 1; throttledWrites; sizeBytes, or -1 when it does not fit). Read back as small
  *  integers, the record object keeps them unboxed. The arrival is derived (arrivalOf). */
 const WIDE = 2;
+/** Records a shard may hold as objects before new ones are kept as numbers until read (takesObjectsNow). */
+const EAGER_HELD_MAX = 1024;
 const NARROW = 4;
 
 /** When a write sent at `sentUs` and throttled in `throttled` whole seconds was accepted: at once, or at the start of
@@ -253,7 +255,13 @@ export class Shard {
     this.acceptThrottled = s - k;
   }
 
-  /** Append an accepted record as an object (when the trace needs it now); only while no future records wait. */
+  /** Whether a record accepted now may be appended as an object: no future records wait (order) and the ring holds
+   *  fewer than EAGER_HELD_MAX records (a mapping that lags leaves its backlog as numbers, 32 bytes a record). */
+  takesObjectsNow(): boolean {
+    return this.futureCount === 0 && this.held < EAGER_HELD_MAX;
+  }
+
+  /** Append an accepted record as an object; only while no future records wait. */
   push(r: StreamRecord): void {
     assert(this.futureCount === 0, "a record object appended behind future records");
     if (this.held > this.mask) this.grow();
@@ -396,7 +404,10 @@ export class StreamSource {
     const arrivalUs = shard.acceptedAtUs;
     const throttled = shard.acceptThrottled;
     let r: StreamRecord | null = null;
-    if (trace.verbose) {
+    // An object at once when the trace shows every record as it is produced, or when the record arrives now behind
+    // no record accepted for later and the shard holds few objects (the mapping keeps up: the object is needed
+    // within a poll interval, and building it now skips the typed-array round trip). A backlog stays numbers.
+    if (trace.verbose || (throttled === 0 && shard.takesObjectsNow())) {
       r = {
         n: smallInt(n),
         keyIndex,
@@ -423,7 +434,7 @@ export class StreamSource {
       this.producerThrottles += throttled;
       this.producerThrottledRecords++;
     }
-    if (r !== null) trace.emit({ tUs: sentUs, type: "produce", record: r });
+    if (r !== null && trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: r });
     if (!shard.sweepScheduled) this.scheduleSweep(shard);
   }
 
