@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { InvokeEvent, OnFailureEvent, TraceEvent } from "../src/trace/events.js";
+import { throttledWritesOf, type StreamRecord } from "../src/sources/stream.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 /** A stream scenario: `source` lines under `source:` (type first), the rest of the YAML after. */
@@ -216,10 +217,13 @@ mapping: { StartingPosition: TRIM_HORIZON }
 mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 10000, MaximumBatchingWindowInSeconds: 5 }
 `);
     const { events, report } = runWithTrace(s);
-    const produced = of(events, "produce").map((e) => e.record as unknown as { arrivalUs: number; throttledWrites: number });
+    const produced = of(events, "produce").map((e) => e.record as StreamRecord);
     const byArrival = new Map<number, number>();
     for (const r of produced) byArrival.set(r.arrivalUs, (byArrival.get(r.arrivalUs) ?? 0) + 1);
     expect([...byArrival.entries()]).toEqual([[0, 1000], [1_000_000, 1000], [2_000_000, 500]]);
+    // Each record's throttled attempts are the seconds it waited (derived from its send and arrival times).
+    expect(produced.map((r) => throttledWritesOf(r) === r.arrivalUs / 1_000_000).every(Boolean)).toBe(true);
+    expect(produced.filter((r) => throttledWritesOf(r) === 2).length).toBe(500);
     expect(report.stream!.producerThrottles).toBe(1000 * 1 + 500 * 2);
     expect(report.stream!.producerThrottledRecords).toBe(1500);
     expect(report.orderingViolations).toBe(0);

@@ -5,7 +5,7 @@
  */
 import { usToMs } from "../engine/time.js";
 import { messageId } from "../sources/sqs-queue.js";
-import { EVENT_NAMES, sequenceNumber, type StreamRecord } from "../sources/stream.js";
+import { EVENT_NAMES, sequenceNumber, throttledWritesOf, type StreamRecord } from "../sources/stream.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 
 export interface IdContext {
@@ -74,7 +74,7 @@ function streamTraceObject(e: TraceEvent, ctx: IdContext, t: number): TraceObjec
       const eventName = r.eventName >= 0 ? EVENT_NAMES[r.eventName] : undefined;
       // writtenBack: the function wrote it to its own stream (function.writesBack); absent otherwise.
       const writtenBack = r.producer === ctx.stream?.writtenBackProducer ? { writtenBack: true } : {};
-      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(r.shard), size: r.sizeBytes, arrivalMs: usToMs(r.arrivalUs), throttledWrites: r.throttledWrites, eventName, ...writtenBack };
+      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(r.shard), size: r.sizeBytes, arrivalMs: usToMs(r.arrivalUs), throttledWrites: throttledWritesOf(r), eventName, ...writtenBack };
     }
     case "poll":
       return { t, type: e.type, stream, shard: shardId(e.shard), received: e.received, waiting: e.visible };

@@ -46,6 +46,19 @@ export const enum RecEnd {
   Filtered = 4,
 }
 
+/** Bits of StreamRecord.flags. */
+export const enum RecFlag {
+  /** Processed in the mapping's current pass (cleared when the mapping resumes from its checkpoint). */
+  Done = 1,
+  /** Inside a running invocation. */
+  Executing = 2,
+}
+
+/**
+ * A stream record while the shard holds it as an object. Every field costs 8 bytes per record (Node's V8 keeps full
+ * pointers), so what can be derived is not stored: the throttled attempts follow from the send and arrival times
+ * (throttledWritesOf), and the mapping's two per-pass marks share one field (`flags`).
+ */
 export interface StreamRecord extends SimRecord {
   shard: number;
   /** Position within its shard: 0, 1, 2, ... in sequence-number order. */
@@ -56,14 +69,17 @@ export interface StreamRecord extends SimRecord {
   eventName: number;
   /** Index of the traffic producer that sent it (for per-producer record data, e.g. what a filter matches). */
   producer: number;
-  throttledWrites: number;
   /** Times the mapping has sent this record to the function. */
   deliveries: number;
   ended: RecEnd;
-  /** Inside a running invocation. */
-  executing: boolean;
-  /** Processed in the mapping's current pass (reset when the mapping resumes from its checkpoint). */
-  done: boolean;
+  /** RecFlag bits: Done, Executing. */
+  flags: number;
+}
+
+/** How many write attempts of this record the shard throttled: 0 when it was accepted as sent, else the whole
+ *  seconds from its send to the start of the second it was accepted in (arrivalOf's rule, inverted). */
+export function throttledWritesOf(r: StreamRecord): number {
+  return r.arrivalUs === r.sentUs ? 0 : r.arrivalUs / US_PER_S - Math.floor(r.sentUs / US_PER_S);
 }
 
 export const EVENT_NAMES = ["INSERT", "MODIFY", "REMOVE"] as const;
@@ -191,11 +207,9 @@ export class Shard {
       arrivalUs: arrivalOf(sentUs, throttledWrites),
       eventName: (producerEvent & 3) - 1,
       producer: producerEvent >> 2,
-      throttledWrites,
       deliveries: 0,
       ended: RecEnd.None,
-      executing: false,
-      done: false,
+      flags: 0,
     };
     this.futureHead = (this.futureHead + 1) & this.futureMask;
     this.futureCount--;
@@ -418,11 +432,9 @@ export class StreamSource {
         arrivalUs: smallInt(arrivalUs),
         eventName,
         producer,
-        throttledWrites: throttled,
         deliveries: 0,
         ended: RecEnd.None,
-        executing: false,
-        done: false,
+        flags: 0,
       };
       shard.push(r);
     } else {
@@ -469,7 +481,7 @@ export class StreamSource {
     for (;;) {
       const r = shard.at(shard.sweepPos);
       if (!r || r.arrivalUs + retentionUs > now) break;
-      if (!r.executing && this.end(r, RecEnd.Expired)) {
+      if ((r.flags & RecFlag.Executing) === 0 && this.end(r, RecEnd.Expired)) {
         this.trace.emit({ tUs: now, type: "expire", record: r, reason: "RetentionPeriodExceeded" });
       }
       shard.sweepPos++;
