@@ -4,6 +4,7 @@ import { limitsOf } from "../src/checks/limits.js";
 import { parseFilterCriteria } from "../src/esm/filter-pattern.js";
 import { verdictPerProducer } from "../src/esm/record-filter.js";
 import type { TraceEvent } from "../src/trace/events.js";
+import { eventNameOf as recordEventName, type StreamRecord } from "../src/sources/stream.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 type Of<T extends TraceEvent["type"]> = Extract<TraceEvent, { type: T }>;
@@ -217,7 +218,7 @@ mapping:
   StartingPosition: TRIM_HORIZON
   FilterCriteria: { Filters: [ { Pattern: '${pattern}' } ] }
 `;
-  const eventNameOf = (events: TraceEvent[]) => new Map(of(events, "produce").map((e) => [e.record.n, (e.record as unknown as { eventName: number }).eventName]));
+  const eventNameOf = (events: TraceEvent[]) => new Map(of(events, "produce").map((e) => [e.record.n, recordEventName(e.record as StreamRecord)]));
 
   it("DynamoDB: an eventName filter keeps only INSERT records", () => {
     const r = run(dynamo('{"eventName": ["INSERT"]}'));

@@ -9,7 +9,7 @@ import { parseScenario } from "../src/scenario/parse.js";
 import { formatProblem } from "../src/scenario/problems.js";
 import { DepthLog } from "../src/lambda/write-back.js";
 import { simulate } from "../src/run/simulate.js";
-import type { StreamRecord } from "../src/sources/stream.js";
+import { eventNameOf, producerOf, type StreamRecord } from "../src/sources/stream.js";
 import type { TraceEvent } from "../src/trace/events.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
@@ -39,11 +39,11 @@ describe("a stream handler that writes back to its own stream", () => {
   it("writes one MODIFY record per processed record into the processed record's shard, with its key, at the invocation's end", () => {
     const { events, report } = runWithTrace(ddb({ writesBack: "{ perRecord: 1, maxDepth: 1, data: { status: new, touchedBy: lambda } }" }));
     const recs = produced(events);
-    const traffic = recs.filter((r) => r.producer === 0);
-    const written = recs.filter((r) => r.producer === 1);
+    const traffic = recs.filter((r) => producerOf(r) === 0);
+    const written = recs.filter((r) => producerOf(r) === 1);
     expect(traffic.map((r) => r.n)).toEqual([0, 1, 2, 3]);
     expect(written.map((r) => r.n)).toEqual([4, 5, 6, 7]);
-    expect(written.map((r) => r.eventName)).toEqual([1, 1, 1, 1]);
+    expect(written.map((r) => eventNameOf(r))).toEqual([1, 1, 1, 1]);
     // Each written record follows one processed record of the result completing at its send time: same key, shard.
     const results = of(events, "result").filter((e) => e.records.some((r) => r.n < 4));
     const parents = results.flatMap((e) => e.records.map((r) => ({ key: r.keyIndex, shard: (r as StreamRecord).shard, tUs: e.tUs })));
@@ -124,7 +124,7 @@ describe("a stream handler that writes back to its own stream", () => {
     );
     expect(report.stream!.writtenBack).toBe(10);
     expect(report.records.filtered).toBe(10);
-    expect(of(events, "filter").map((e) => e.record.n)).toEqual(produced(events).filter((r) => r.producer === 1).map((r) => r.n));
+    expect(of(events, "filter").map((e) => e.record.n)).toEqual(produced(events).filter((r) => producerOf(r) === 1).map((r) => r.n));
     expect(report.stopReason).toBe("drained");
   });
 
@@ -159,7 +159,7 @@ function:
       ["ok", [5, 6]],
     ]);
     // a (0) and c (2) write in the first invocation; bad (1) and c again (a redelivery) in the second.
-    expect(produced(events).filter((r) => r.producer === 3).map((r) => [r.n, r.keyIndex])).toEqual([
+    expect(produced(events).filter((r) => producerOf(r) === 3).map((r) => [r.n, r.keyIndex])).toEqual([
       [3, 0],
       [4, 2],
       [5, 1],
@@ -179,12 +179,12 @@ function:
   writesBack: { perRecord: 2, maxDepth: 1 }
 `);
     const { events, report } = runWithTrace(s);
-    const written = produced(events).filter((r) => r.producer === 1);
+    const written = produced(events).filter((r) => producerOf(r) === 1);
     expect(written.length).toBe(1200);
     expect(written.filter((r) => r.arrivalUs === 100_000).length).toBe(400);
     expect(written.filter((r) => r.arrivalUs === 1_000_000).length).toBe(800);
     expect(report.stream!.producerThrottledRecords).toBe(800);
-    expect(written.every((r) => r.eventName === -1)).toBe(true);
+    expect(written.every((r) => eventNameOf(r) === -1)).toBe(true);
   });
 
   it("a fractional perRecord writes back about that share, and the same seed gives the same digest", () => {

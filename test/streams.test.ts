@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { InvokeEvent, OnFailureEvent, TraceEvent } from "../src/trace/events.js";
-import { throttledWritesOf, type StreamRecord } from "../src/sources/stream.js";
+import { eventNameOf, throttledWritesOf, type StreamRecord } from "../src/sources/stream.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 /** A stream scenario: `source` lines under `source:` (type first), the rest of the YAML after. */
@@ -482,8 +482,8 @@ describe("the FilterCriteria seam", () => {
 mapping: { StartingPosition: TRIM_HORIZON }
 `, "type: dynamodb\n  ShardCount: 1");
     const events: TraceEvent[] = [];
-    const { report } = simulate(s, { keep: (r) => r.eventName !== 2, trace: () => (e) => events.push(e) });
-    const removed = of(events, "produce").filter((e) => (e.record as unknown as { eventName: number }).eventName === 2).map((e) => e.record.n);
+    const { report } = simulate(s, { keep: (r) => eventNameOf(r) !== 2, trace: () => (e) => events.push(e) });
+    const removed = of(events, "produce").filter((e) => eventNameOf(e.record as StreamRecord) === 2).map((e) => e.record.n);
     expect(removed.length).toBeGreaterThan(0);
     expect(of(events, "filter").map((e) => e.record.n)).toEqual(removed);
     expect(invokes(events).flatMap(ns)).toEqual([0, 1, 2, 3, 4, 5].filter((n) => !removed.includes(n)));

@@ -27,7 +27,7 @@
 import { SIM_EPOCH_UNIX_S } from "../engine/time.js";
 import type { ProducerConfig, SqsSourceConfig, StreamSourceConfig } from "../scenario/model.js";
 import { messageId, type SqsMessage } from "../sources/sqs-queue.js";
-import { EVENT_NAMES, sequenceNumber, type StreamRecord } from "../sources/stream.js";
+import { EVENT_NAMES, eventNameOf, producerOf, sequenceNumber, type StreamRecord } from "../sources/stream.js";
 import { filterView, payloadDecides, type CompiledFilter } from "./filter-pattern.js";
 
 /** The item key attribute's name in DynamoDB records' Keys (esm-sim's choice). */
@@ -72,14 +72,14 @@ export function streamKeep(filter: CompiledFilter, src: StreamSourceConfig, prod
     type === "kinesis"
       ? (r: StreamRecord) =>
           filterView("kinesis", {
-            payload: producers[r.producer].payload,
+            payload: producers[producerOf(r)].payload,
             partitionKey: keyNames[r.keyIndex],
             sequenceNumber: sequenceNumber(r),
             arrivalMs: EPOCH_MS + r.arrivalUs / 1000,
           })
       : (r: StreamRecord) => {
-          const payload = producers[r.producer].payload;
-          const eventName = EVENT_NAMES[r.eventName < 0 ? 0 : r.eventName];
+          const payload = producers[producerOf(r)].payload;
+          const eventName = EVENT_NAMES[Math.max(0, eventNameOf(r))];
           return filterView("dynamodb", {
             eventName,
             keys: { [DYNAMODB_KEY_ATTRIBUTE]: keyNames[r.keyIndex] },
@@ -95,7 +95,8 @@ export function streamKeep(filter: CompiledFilter, src: StreamSourceConfig, prod
   const slots = type === "dynamodb" ? EVENT_NAMES.length : 1;
   const cache = verdictCache(producers.length, slots);
   return (r) => {
-    const i = r.producer * slots + (slots === 1 || r.eventName < 0 ? 0 : r.eventName);
+    const change = eventNameOf(r);
+    const i = producerOf(r) * slots + (slots === 1 || change < 0 ? 0 : change);
     let v = cache[i];
     if (v < 0) {
       v = filter.matches(view(r)) ? 1 : 0;

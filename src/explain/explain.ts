@@ -10,7 +10,7 @@ import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, RunResult } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
 import { isStreamSource, type Scenario } from "../scenario/model.js";
-import { throttledWritesOf, type StreamRecord } from "../sources/stream.js";
+import { producerOf, throttledWritesOf, type StreamRecord } from "../sources/stream.js";
 import { parseDurationUs } from "../scenario/units.js";
 import type { TraceMeasure } from "./measures.js";
 import type { NarrationContext } from "./moments.js";
@@ -77,7 +77,7 @@ export function explain(scenario: Scenario, options: Partial<ExplainOptions>, si
       // Produce events are many: only those the narration tells (throttled stream writes, FIFO producer retries
       // delivered as new messages) pass, unless every step is wanted.
       // (and records the function wrote back to its own stream).
-      if (e.type === "produce" && !wantProduce && !(stream ? throttledWritesOf(e.record as StreamRecord) > 0 || (e.record as { producer?: number }).producer === writtenBackProducer : fifo && (e.record.logicalN ?? -1) >= 0)) return;
+      if (e.type === "produce" && !wantProduce && !(stream ? throttledWritesOf(e.record as StreamRecord) > 0 || producerOf(e.record as StreamRecord) === writtenBackProducer : fifo && (e.record.logicalN ?? -1) >= 0)) return;
       const obj = traceObject(e, ctx);
       // FIFO: the narration needs each message's group (the key), which the JSONL trace does not carry.
       if (fifo && e.type === "invoke") obj.groups = e.records.map((r) => ctx.keyNames[r.keyIndex]);

@@ -5,7 +5,7 @@
  */
 import { usToMs } from "../engine/time.js";
 import { messageId } from "../sources/sqs-queue.js";
-import { EVENT_NAMES, sequenceNumber, throttledWritesOf, type StreamRecord } from "../sources/stream.js";
+import { EVENT_NAMES, eventNameOf, producerOf, sequenceNumber, throttledWritesOf, type StreamRecord } from "../sources/stream.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 
 export interface IdContext {
@@ -71,9 +71,10 @@ function streamTraceObject(e: TraceEvent, ctx: IdContext, t: number): TraceObjec
   switch (e.type) {
     case "produce": {
       const r = e.record as StreamRecord;
-      const eventName = r.eventName >= 0 ? EVENT_NAMES[r.eventName] : undefined;
+      const change = eventNameOf(r);
+      const eventName = change >= 0 ? EVENT_NAMES[change] : undefined;
       // writtenBack: the function wrote it to its own stream (function.writesBack); absent otherwise.
-      const writtenBack = r.producer === ctx.stream?.writtenBackProducer ? { writtenBack: true } : {};
+      const writtenBack = producerOf(r) === ctx.stream?.writtenBackProducer ? { writtenBack: true } : {};
       return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(r.shard), size: r.sizeBytes, arrivalMs: usToMs(r.arrivalUs), throttledWrites: throttledWritesOf(r), eventName, ...writtenBack };
     }
     case "poll":

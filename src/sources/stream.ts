@@ -57,7 +57,8 @@ export const enum RecFlag {
 /**
  * A stream record while the shard holds it as an object. Every field costs 8 bytes per record (Node's V8 keeps full
  * pointers), so what can be derived is not stored: the throttled attempts follow from the send and arrival times
- * (throttledWritesOf), and the mapping's two per-pass marks share one field (`flags`).
+ * (throttledWritesOf), the producer and eventName share one field (`origin`), and the mapping's two per-pass marks
+ * share another (`flags`).
  */
 export interface StreamRecord extends SimRecord {
   shard: number;
@@ -65,15 +66,29 @@ export interface StreamRecord extends SimRecord {
   pos: number;
   /** When the shard accepted it (after any throttled attempts). */
   arrivalUs: number;
-  /** DynamoDB: 0 INSERT, 1 MODIFY, 2 REMOVE. Kinesis: -1. */
-  eventName: number;
-  /** Index of the traffic producer that sent it (for per-producer record data, e.g. what a filter matches). */
-  producer: number;
+  /** Who sent it and which change it is, in one field: producer x 4 + eventName + 1 (producerOf, eventNameOf). */
+  origin: number;
   /** Times the mapping has sent this record to the function. */
   deliveries: number;
   ended: RecEnd;
   /** RecFlag bits: Done, Executing. */
   flags: number;
+}
+
+/** `origin` of a record sent by `producer` with `eventName`. */
+export function originOf(producer: number, eventName: number): number {
+  return producer * 4 + eventName + 1;
+}
+
+/** Index of the traffic producer that sent the record (for per-producer record data, e.g. what a filter matches);
+ *  records the function wrote back have the pseudo-producer after the traffic's. */
+export function producerOf(r: StreamRecord): number {
+  return r.origin >> 2;
+}
+
+/** DynamoDB: 0 INSERT, 1 MODIFY, 2 REMOVE. Kinesis: -1. */
+export function eventNameOf(r: StreamRecord): number {
+  return (r.origin & 3) - 1;
 }
 
 /** How many write attempts of this record the shard throttled: 0 when it was accepted as sent, else the whole
@@ -170,7 +185,7 @@ export class Shard {
     const g = this.futureInts;
     const p = slot * NARROW;
     g[p] = keyIndex;
-    g[p + 1] = producer * 4 + (eventName + 1);
+    g[p + 1] = originOf(producer, eventName);
     g[p + 2] = throttledWrites;
     if (sizeBytes <= 0x7fffffff) g[p + 3] = sizeBytes;
     else {
@@ -205,8 +220,7 @@ export class Shard {
       shard: this.index,
       pos,
       arrivalUs: arrivalOf(sentUs, throttledWrites),
-      eventName: (producerEvent & 3) - 1,
-      producer: producerEvent >> 2,
+      origin: producerEvent,
       deliveries: 0,
       ended: RecEnd.None,
       flags: 0,
@@ -430,8 +444,7 @@ export class StreamSource {
         shard: shard.index,
         pos: shard.accepted,
         arrivalUs: smallInt(arrivalUs),
-        eventName,
-        producer,
+        origin: originOf(producer, eventName),
         deliveries: 0,
         ended: RecEnd.None,
         flags: 0,
