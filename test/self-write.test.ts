@@ -46,9 +46,11 @@ describe("a stream handler that writes back to its own stream", () => {
     expect(written.map((r) => eventNameOf(r))).toEqual([1, 1, 1, 1]);
     // Each written record follows one processed record of the result completing at its send time: same key, shard.
     const results = of(events, "result").filter((e) => e.records.some((r) => r.n < 4));
-    const parents = results.flatMap((e) => e.records.map((r) => ({ key: r.keyIndex, shard: (r as StreamRecord).shard, tUs: e.tUs })));
-    expect(written.map((r) => ({ key: r.keyIndex, shard: r.shard, tUs: r.sentUs }))).toEqual(parents);
-    expect(new Set(written.map((r) => r.shard)).size).toBe(2);
+    const parents = results.flatMap((e) => e.records.map((r) => ({ key: r.keyIndex, shard: e.shard, tUs: e.tUs })));
+    // The shard each record was written to, as its produce event says.
+    const shardOf = new Map(of(events, "produce").map((e) => [e.record.n, e.shard]));
+    expect(written.map((r) => ({ key: r.keyIndex, shard: shardOf.get(r.n), tUs: r.sentUs }))).toEqual(parents);
+    expect(new Set(written.map((r) => shardOf.get(r.n))).size).toBe(2);
     expect(report.stream!.writtenBack).toBe(4);
   });
 

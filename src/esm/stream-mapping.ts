@@ -300,7 +300,7 @@ export class StreamMapping {
       }
       if (this.keep !== null && !this.keep(r)) {
         r.flags |= RecFlag.Done;
-        if (this.source.end(r, RecEnd.Filtered)) this.trace.emit({ tUs: now, type: "filter", record: r });
+        if (this.source.end(r, RecEnd.Filtered)) this.trace.emit({ tUs: now, type: "filter", record: r, shard: shard.index });
         continue;
       }
       this.laneOf(ss, r).queue.push(r);

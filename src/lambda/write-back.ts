@@ -113,7 +113,8 @@ export class WriteBack {
     let written = 0;
     for (const r of batch) {
       if (failed !== null && failed.has(r)) continue;
-      const depth = depths === null ? 0 : depths[r.shard].get(r.pos);
+      const shardIndex = this.source.shardOf(r.keyIndex);
+      const depth = depths === null ? 0 : depths[shardIndex].get(r.pos);
       if (depth >= maxDepth) continue;
       let count = this.whole;
       if (this.fraction > 0 && this.rng.next() < this.fraction) count++;
@@ -121,8 +122,8 @@ export class WriteBack {
         // Written with the record's key, so into the record's shard, at that shard's next position.
         this.source.appendWritten(r.keyIndex, nowUs, r.sizeBytes, this.producer, eventName);
         if (depths !== null) {
-          const shard = this.source.shards[r.shard];
-          depths[r.shard].add(shard.accepted - 1, Math.min(depth + 1, maxDepth), shard.firstHeldPos);
+          const shard = this.source.shards[shardIndex];
+          depths[shardIndex].add(shard.accepted - 1, Math.min(depth + 1, maxDepth), shard.firstHeldPos);
         }
       }
       written += count;

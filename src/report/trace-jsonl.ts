@@ -75,7 +75,7 @@ function streamTraceObject(e: TraceEvent, ctx: IdContext, t: number): TraceObjec
       const eventName = change >= 0 ? EVENT_NAMES[change] : undefined;
       // writtenBack: the function wrote it to its own stream (function.writesBack); absent otherwise.
       const writtenBack = producerOf(r) === ctx.stream?.writtenBackProducer ? { writtenBack: true } : {};
-      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(r.shard), size: r.sizeBytes, arrivalMs: usToMs(r.arrivalUs), throttledWrites: throttledWritesOf(r), eventName, ...writtenBack };
+      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(e.shard), size: r.sizeBytes, arrivalMs: usToMs(r.arrivalUs), throttledWrites: throttledWritesOf(r), eventName, ...writtenBack };
     }
     case "poll":
       return { t, type: e.type, stream, shard: shardId(e.shard), received: e.received, waiting: e.visible };
@@ -103,7 +103,7 @@ function streamTraceObject(e: TraceEvent, ctx: IdContext, t: number): TraceObjec
     case "throttle":
       return { t, type: e.type, stream, shard: shardId(e.shard), poller: e.poller, recordIds: seqs(e.records), concurrency: e.concurrency, limit: e.limit, next: e.next };
     case "expire":
-      return { t, type: e.type, recordId: sequenceNumber(e.record), stream, shard: shardId((e.record as StreamRecord).shard), reason: e.reason };
+      return { t, type: e.type, recordId: sequenceNumber(e.record), stream, shard: shardId(e.shard), reason: e.reason };
     case "streamRetry":
       return { t, type: "retry", stream, shard: shardId(e.shard), lane: e.lane, recordIds: seqs(e.records), attempt: e.attempt, delayMs: usToMs(e.delayUs), reason: e.reason, countsAsRetry: e.countsAsRetry };
     case "bisect":
@@ -113,7 +113,7 @@ function streamTraceObject(e: TraceEvent, ctx: IdContext, t: number): TraceObjec
     case "onFailure":
       return { t, type: e.type, stream, shard: shardId(e.shard), recordIds: seqs(e.records), condition: e.condition, approximateInvokeCount: e.approximateInvokeCount, functionError: e.condition === "RecordAgeExceeded" ? undefined : e.functionError, destination: e.destinationArn };
     case "filter":
-      return { t, type: e.type, recordId: sequenceNumber(e.record), stream, shard: shardId((e.record as StreamRecord).shard) };
+      return { t, type: e.type, recordId: sequenceNumber(e.record), stream, shard: shardId(e.shard) };
     default:
       return { t, type: e.type, stream };
   }

@@ -56,12 +56,12 @@ export const enum RecFlag {
 
 /**
  * A stream record while the shard holds it as an object. Every field costs 8 bytes per record (Node's V8 keeps full
- * pointers), so what can be derived is not stored: the throttled attempts follow from the send and arrival times
+ * pointers), so what can be derived is not stored: the shard follows from the key (StreamSource.shardOf; the
+ * trace's produce, expire and filter events name it), the throttled attempts from the send and arrival times
  * (throttledWritesOf), the producer and eventName share one field (`origin`), and the mapping's two per-pass marks
  * share another (`flags`).
  */
 export interface StreamRecord extends SimRecord {
-  shard: number;
   /** Position within its shard: 0, 1, 2, ... in sequence-number order. */
   pos: number;
   /** When the shard accepted it (after any throttled attempts). */
@@ -217,7 +217,6 @@ export class Shard {
       keyIndex: g[p],
       sentUs,
       sizeBytes,
-      shard: this.index,
       pos,
       arrivalUs: arrivalOf(sentUs, throttledWrites),
       origin: producerEvent,
@@ -441,7 +440,6 @@ export class StreamSource {
         keyIndex,
         sentUs: smallInt(sentUs),
         sizeBytes,
-        shard: shard.index,
         pos: shard.accepted,
         arrivalUs: smallInt(arrivalUs),
         origin: originOf(producer, eventName),
@@ -459,7 +457,7 @@ export class StreamSource {
       this.producerThrottles += throttled;
       this.producerThrottledRecords++;
     }
-    if (r !== null && trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: r });
+    if (r !== null && trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: r, shard: shard.index });
     if (!shard.sweepScheduled) this.scheduleSweep(shard);
   }
 
@@ -495,7 +493,7 @@ export class StreamSource {
       const r = shard.at(shard.sweepPos);
       if (!r || r.arrivalUs + retentionUs > now) break;
       if ((r.flags & RecFlag.Executing) === 0 && this.end(r, RecEnd.Expired)) {
-        this.trace.emit({ tUs: now, type: "expire", record: r, reason: "RetentionPeriodExceeded" });
+        this.trace.emit({ tUs: now, type: "expire", record: r, reason: "RetentionPeriodExceeded", shard: shard.index });
       }
       shard.sweepPos++;
     }
@@ -511,7 +509,7 @@ export class StreamSource {
   /** End a record lost to retention (found past it after an invocation); emits `expire`. */
   expireNow(r: StreamRecord, nowUs: number): void {
     assert(this.isPastRetention(r, nowUs), "expiring a record inside its retention");
-    if (this.end(r, RecEnd.Expired)) this.trace.emit({ tUs: nowUs, type: "expire", record: r, reason: "RetentionPeriodExceeded" });
+    if (this.end(r, RecEnd.Expired)) this.trace.emit({ tUs: nowUs, type: "expire", record: r, reason: "RetentionPeriodExceeded", shard: this.shardOf(r.keyIndex) });
   }
 
   /** Earliest time a record not yet accepted, or accepted after `nowUs`, can arrive on `shard` (a lower bound). */

@@ -27,6 +27,8 @@ interface Base {
 export interface ProduceEvent extends Base {
   type: "produce";
   record: SimRecord;
+  /** Streams: the record's shard. */
+  shard?: number;
 }
 export interface PollEvent extends Base {
   type: "poll";
@@ -97,6 +99,8 @@ export interface DlqEvent extends Base {
 export interface ExpireEvent extends Base {
   type: "expire";
   record: SimRecord;
+  /** Streams: the record's shard. */
+  shard?: number;
   /** Source retention (stream retention, SQS MessageRetentionPeriod). */
   reason: "RetentionPeriodExceeded";
 }
@@ -180,6 +184,8 @@ export interface OnFailureEvent extends Base {
 export interface FilterEvent extends Base {
   type: "filter";
   record: SimRecord;
+  /** Streams: the record's shard. */
+  shard?: number;
 }
 
 export type TraceEvent =
