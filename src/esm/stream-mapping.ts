@@ -52,7 +52,7 @@ import type { Scheduler } from "../engine/scheduler.js";
 import type { InvocationPlan, LambdaFunction } from "../lambda/function.js";
 import type { WriteBack } from "../lambda/write-back.js";
 import type { MappingConfig, StreamSourceConfig } from "../scenario/model.js";
-import { RecEnd, RecFlag, type Shard, type StreamRecord, type StreamSource } from "../sources/stream.js";
+import { endOf, RecEnd, RecFlag, type Shard, type StreamRecord, type StreamSource } from "../sources/stream.js";
 import type { InvokeEvent, Outcome, ResultEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
 import { approximateInvokeCount, decideAfterFailure, judgeResponse, retryDelayUs, splitBeforeInvoke, type RetryPolicy } from "./stream-retry.js";
 
@@ -268,7 +268,7 @@ export class StreamMapping {
     ss.cursor = shard.checkpointPos;
     for (let pos = ss.cursor; pos < shard.accepted; pos++) {
       const r = shard.at(pos);
-      if (r) r.flags &= ~RecFlag.Done;
+      if (r) r.state &= ~RecFlag.Done;
     }
     const now = this.sched.nowUs;
     for (const lane of ss.lanes) {
@@ -294,12 +294,12 @@ export class StreamMapping {
       const r = shard.at(ss.cursor);
       if (!r || r.arrivalUs > now) break;
       ss.cursor++;
-      if (r.ended === RecEnd.Expired) {
-        r.flags |= RecFlag.Done;
+      if (endOf(r) === RecEnd.Expired) {
+        r.state |= RecFlag.Done;
         continue;
       }
       if (this.keep !== null && !this.keep(r)) {
-        r.flags |= RecFlag.Done;
+        r.state |= RecFlag.Done;
         if (this.source.end(r, RecEnd.Filtered)) this.trace.emit({ tUs: now, type: "filter", record: r, shard: shard.index });
         continue;
       }
@@ -320,7 +320,7 @@ export class StreamMapping {
     const before = shard.checkpointPos;
     while (shard.checkpointPos < ss.cursor) {
       const r = shard.at(shard.checkpointPos)!;
-      if ((r.flags & RecFlag.Done) === 0 && r.ended !== RecEnd.Expired) break;
+      if ((r.state & RecFlag.Done) === 0 && endOf(r) !== RecEnd.Expired) break;
       shard.checkpointPos++;
     }
     if (shard.checkpointPos > before) {
@@ -396,7 +396,7 @@ export class StreamMapping {
       return;
     }
     const q = lane.queue;
-    while (q.length > 0 && q.peek()!.ended === RecEnd.Expired) q.shift()!.flags |= RecFlag.Done;
+    while (q.length > 0 && endOf(q.peek()!) === RecEnd.Expired) q.shift()!.state |= RecFlag.Done;
     const T = this.m.tumblingWindowUs;
     if (T > 0 && lane.batch.length === 0) {
       const next = q.peek();
@@ -417,8 +417,8 @@ export class StreamMapping {
     while (lane.batch.length < batchSize) {
       const r = q.peek();
       if (!r) break;
-      if (r.ended === RecEnd.Expired) {
-        q.shift()!.flags |= RecFlag.Done;
+      if (endOf(r) === RecEnd.Expired) {
+        q.shift()!.state |= RecFlag.Done;
         continue;
       }
       if (T > 0 && this.windowOf(r) !== lane.tw!.startUs) {
@@ -462,7 +462,7 @@ export class StreamMapping {
       if (cut > 0) {
         for (let i = 0; i < split.retention; i++) {
           this.source.expireNow(b[i], now);
-          b[i].flags |= RecFlag.Done;
+          b[i].state |= RecFlag.Done;
         }
         if (split.age > 0) this.discard(lane, b.slice(split.retention, cut), "RecordAgeExceeded", null);
         lane.batch = b.slice(cut);
@@ -494,8 +494,8 @@ export class StreamMapping {
     const invocation = ++this.invocationCount;
     for (const r of batch) {
       r.deliveries++;
-      r.flags |= RecFlag.Executing;
-      if (r.ended === RecEnd.Succeeded) this.redeliveriesOfSucceeded++;
+      r.state |= RecFlag.Executing;
+      if (endOf(r) === RecEnd.Succeeded) this.redeliveriesOfSucceeded++;
     }
     const plan = this.fn.plan(batch, deliveriesOf, now);
     const tw = lane.tw;
@@ -534,7 +534,7 @@ export class StreamMapping {
     this.fn.release();
     ss.inFlight--;
     const b = lane.batch;
-    for (const r of b) r.flags &= ~RecFlag.Executing;
+    for (const r of b) r.state &= ~RecFlag.Executing;
     const rbif = this.m.reportBatchItemFailures;
     let failedIndexes: number[] = [];
     if (plan.outcome === "partial" && plan.failed.length > 0) {
@@ -636,7 +636,7 @@ export class StreamMapping {
     let redundant = 0;
     for (let i = 0; i < b.length; i++) {
       const r = b[i];
-      if (i < upTo) r.flags |= RecFlag.Done;
+      if (i < upTo) r.state |= RecFlag.Done;
       else if (failed === null || failed.has(r)) {
         succeeded ??= b.slice(0, i);
         continue;
@@ -645,7 +645,7 @@ export class StreamMapping {
         if (succeeded !== null) succeeded.push(r);
       } else {
         succeeded ??= b.slice(0, i);
-        if (r.ended === RecEnd.Succeeded) redundant++;
+        if (endOf(r) === RecEnd.Succeeded) redundant++;
       }
     }
     return { succeeded: succeeded ?? b, redundant };
@@ -679,7 +679,7 @@ export class StreamMapping {
     let ended = 0;
     for (const r of records) {
       if (this.source.end(r, RecEnd.OnFailure)) ended++;
-      r.flags |= RecFlag.Done;
+      r.state |= RecFlag.Done;
     }
     this.trace.emit({
       tUs: this.sched.nowUs,

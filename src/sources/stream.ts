@@ -46,20 +46,28 @@ export const enum RecEnd {
   Filtered = 4,
 }
 
-/** Bits of StreamRecord.flags. */
+/** Bits of StreamRecord.state above the end state (the low three bits, RecEnd). */
 export const enum RecFlag {
   /** Processed in the mapping's current pass (cleared when the mapping resumes from its checkpoint). */
-  Done = 1,
+  Done = 8,
   /** Inside a running invocation. */
-  Executing = 2,
+  Executing = 16,
+}
+
+/** The low bits of StreamRecord.state: the end state. */
+const END_MASK = 7;
+
+/** Where the record ended (RecEnd.None while it has not). */
+export function endOf(r: StreamRecord): RecEnd {
+  return r.state & END_MASK;
 }
 
 /**
  * A stream record while the shard holds it as an object. Every field costs 8 bytes per record (Node's V8 keeps full
  * pointers), so what can be derived is not stored: the shard follows from the key (StreamSource.shardOf; the
  * trace's produce, expire and filter events name it), the throttled attempts from the send and arrival times
- * (throttledWritesOf), the producer and eventName share one field (`origin`), and the mapping's two per-pass marks
- * share another (`flags`).
+ * (throttledWritesOf), the producer and eventName share one field (`origin`), and the end state and the mapping's
+ * two per-pass marks share another (`state`).
  */
 export interface StreamRecord extends SimRecord {
   /** Position within its shard: 0, 1, 2, ... in sequence-number order. */
@@ -70,9 +78,8 @@ export interface StreamRecord extends SimRecord {
   origin: number;
   /** Times the mapping has sent this record to the function. */
   deliveries: number;
-  ended: RecEnd;
-  /** RecFlag bits: Done, Executing. */
-  flags: number;
+  /** The end state (endOf: the low bits, RecEnd) and the RecFlag bits Done and Executing. */
+  state: number;
 }
 
 /** `origin` of a record sent by `producer` with `eventName`. */
@@ -221,8 +228,7 @@ export class Shard {
       arrivalUs: arrivalOf(sentUs, throttledWrites),
       origin: producerEvent,
       deliveries: 0,
-      ended: RecEnd.None,
-      flags: 0,
+      state: RecEnd.None,
     };
     this.futureHead = (this.futureHead + 1) & this.futureMask;
     this.futureCount--;
@@ -307,7 +313,7 @@ export class Shard {
     const n = this.held + this.futureCount;
     while (k < this.held) {
       const r = this.ring[(this.head + k) & this.mask]!;
-      if (r.pos >= this.checkpointPos || (r.ended === RecEnd.None && r.pos >= this.sweepPos)) break;
+      if (r.pos >= this.checkpointPos || (endOf(r) === RecEnd.None && r.pos >= this.sweepPos)) break;
       k++;
     }
     this.droppable = k;
@@ -444,8 +450,7 @@ export class StreamSource {
         arrivalUs: smallInt(arrivalUs),
         origin: originOf(producer, eventName),
         deliveries: 0,
-        ended: RecEnd.None,
-        flags: 0,
+        state: RecEnd.None,
       };
       shard.push(r);
     } else {
@@ -468,8 +473,8 @@ export class StreamSource {
 
   /** Give a record its end state (once); returns false when it had one already. */
   end(r: StreamRecord, state: RecEnd): boolean {
-    if (r.ended !== RecEnd.None) return false;
-    r.ended = state;
+    if (endOf(r) !== RecEnd.None) return false;
+    r.state |= state;
     this.unended--;
     return true;
   }
@@ -492,7 +497,7 @@ export class StreamSource {
     for (;;) {
       const r = shard.at(shard.sweepPos);
       if (!r || r.arrivalUs + retentionUs > now) break;
-      if ((r.flags & RecFlag.Executing) === 0 && this.end(r, RecEnd.Expired)) {
+      if ((r.state & RecFlag.Executing) === 0 && this.end(r, RecEnd.Expired)) {
         this.trace.emit({ tUs: now, type: "expire", record: r, reason: "RetentionPeriodExceeded", shard: shard.index });
       }
       shard.sweepPos++;
