@@ -118,9 +118,10 @@ export function shardIdOf(i: number): string {
  *  producer x 4 + eventName + 1; throttledWrites; sizeBytes, or -1 when it does not fit). Read back as small
  *  integers, the record object keeps them unboxed. The arrival is derived (arrivalOf). */
 const WIDE = 2;
-/** Records a shard may hold as objects before new ones are kept as numbers until read (takesObjectsNow). */
-const EAGER_HELD_MAX = 1024;
 const NARROW = 4;
+/** Records a shard may hold as objects before new ones are kept as numbers until read (takesObjectsNow). A memory
+ *  bound chosen by esm-sim; it changes no outcome (a record's fields are the same either way). */
+const EAGER_HELD_MAX = 1024;
 
 /** When a write sent at `sentUs` and throttled in `throttled` whole seconds was accepted: at once, or at the start of
  *  the second it finally fitted in (Shard.accept's rule). */
