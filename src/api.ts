@@ -3,10 +3,10 @@
  * options such as `--set` would, and returns the validated Scenario, or throws a ScenarioError holding every
  * problem at once. `simulate(loadScenario("s.yaml")).report` is the same typed report the CLI prints.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { InputError, pathExists, readInputText } from "./io/input.js";
 import type { Scenario } from "./scenario/model.js";
 import { isOverrideProblem, parseOverride, type Override } from "./scenario/overrides.js";
-import { parseScenario } from "./scenario/parse.js";
+import { parseScenario, SCENARIO_INPUT } from "./scenario/parse.js";
 import { ScenarioError, type Problem } from "./scenario/problems.js";
 import { parseDurationUs } from "./scenario/units.js";
 
@@ -29,7 +29,7 @@ export interface LoadOptions {
 /** A path when it has no line break and names an existing file or ends in .yaml/.yml; YAML text otherwise. */
 function looksLikePath(s: string): boolean {
   if (s.includes("\n")) return false;
-  return /\.ya?ml$/i.test(s.trim()) || existsSync(s);
+  return /\.ya?ml$/i.test(s.trim()) || pathExists(s);
 }
 
 function problem(file: string, message: string, origin?: string): Problem {
@@ -42,10 +42,10 @@ export function loadScenario(pathOrText: string, options: LoadOptions = {}): Sce
   if (looksLikePath(pathOrText)) {
     file = pathOrText;
     try {
-      text = readFileSync(pathOrText, "utf8");
+      text = readInputText(pathOrText, SCENARIO_INPUT);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new ScenarioError([problem(file, code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a scenario file" : (e as Error).message)]);
+      if (!(e instanceof InputError)) throw e;
+      throw new ScenarioError([problem(file, e.message.slice(pathOrText.length + 2))]);
     }
   }
   const overrides: Override[] = [];

@@ -18,7 +18,7 @@ export { renderMarkdown } from "./report/markdown.js";
 export { renderHtml } from "./report/html.js";
 export { scenarioJsonSchema } from "./scenario/json-schema.js";
 export { PROFILES } from "./esm/profiles.js";
-export { parseFilterCriteria, filterView, preparePayload, type CompiledFilter, type FilterSource } from "./esm/filter-pattern.js";
+export { parseFilterCriteria, filterView, preparePayload, type CompiledFilter, type FilterSource } from "./filter/filter-pattern.js";
 export { METRIC_PATHS } from "./metrics/paths.js";
 export { VERSION } from "./run/version.js";
 export { scenariosFromTemplate, parseOverlay, type FromTemplateOptions, type FromTemplateResult } from "./template/index.js";

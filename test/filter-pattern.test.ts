@@ -9,8 +9,8 @@ import {
   toAttributeValue,
   type CompiledFilter,
   type FilterSource,
-} from "../src/esm/filter-pattern.js";
-import { JsonNumber, parseJsonText } from "../src/esm/json-text.js";
+} from "../src/filter/filter-pattern.js";
+import { JsonNumber, parseJsonText } from "../src/filter/json-text.js";
 
 function compile(patterns: string[], source?: FilterSource): CompiledFilter {
   const r = parseFilterCriteria({ Filters: patterns.map((Pattern) => ({ Pattern })) }, source);

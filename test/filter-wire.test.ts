@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkTrace } from "../src/checks/suite.js";
 import { limitsOf } from "../src/checks/limits.js";
-import { parseFilterCriteria } from "../src/esm/filter-pattern.js";
+import { parseFilterCriteria } from "../src/filter/filter-pattern.js";
 import { verdictPerProducer } from "../src/esm/record-filter.js";
 import type { TraceEvent } from "../src/trace/events.js";
 import { eventNameOf as recordEventName, type StreamRecord } from "../src/sources/stream.js";

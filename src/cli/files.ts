@@ -1,7 +1,8 @@
 /** File access for the CLI: clear messages for the usual mistakes, and writes that are never half done. */
-import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { MAX_SCENARIO_BYTES } from "../scenario/parse.js";
+import { SCENARIO_INPUT } from "../scenario/parse.js";
+import { InputError, ioReason, readInputText, type InputKind } from "../io/input.js";
 
 /** A problem with the command line or the files it names: exit code 2. */
 export class UsageError extends Error {
@@ -12,43 +13,17 @@ export class UsageError extends Error {
 }
 
 export function readScenarioFile(path: string): string {
-  return readTextFile(path, { what: "scenario", plural: "scenarios", format: "a scenario is a YAML file", maxBytes: MAX_SCENARIO_BYTES });
+  return readTextFile(path, SCENARIO_INPUT);
 }
 
-/** Read a UTF-8 text file of at most `maxBytes`, with clear messages for the usual mistakes. */
-export function readTextFile(path: string, kind: { what: string; plural: string; format: string; maxBytes: number }): string {
-  let size: number;
+/** Read a UTF-8 text file of at most `kind.maxBytes`, with clear messages for the usual mistakes. */
+export function readTextFile(path: string, kind: InputKind): string {
   try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new UsageError(`${path}: is a directory, not a ${kind.what} file`);
-    size = st.size;
+    return readInputText(path, kind);
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${path}: ${ioReason(e, kind.what)}`);
+    if (e instanceof InputError) throw new UsageError(e.message);
+    throw e;
   }
-  if (size > kind.maxBytes) throw new UsageError(`${path}: the file is ${size} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new UsageError(`${path}: ${ioReason(e, kind.what)}`);
-  }
-  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
-    throw new UsageError(`${path}: is UTF-16 text; save it as UTF-8 (a scenario is a YAML file in UTF-8)`);
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(buf);
-  } catch {
-    throw new UsageError(`${path}: is not UTF-8 text (${kind.format})`);
-  }
-}
-
-function ioReason(e: unknown, what = "scenario"): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return `is a directory, not a ${what} file`;
-  return (e as Error).message;
 }
 
 /** Write a whole file under a temporary name, then rename it into place. */

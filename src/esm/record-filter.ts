@@ -25,10 +25,10 @@
  * Not modelled: per-record payloads (every record of a producer carries the same data), message attributes.
  */
 import { SIM_EPOCH_UNIX_S } from "../engine/time.js";
-import type { ProducerConfig, SqsSourceConfig, StreamSourceConfig } from "../scenario/model.js";
+import type { ProducerConfig, SqsSourceConfig, StreamSourceConfig } from "../sources/config.js";
 import { messageId, type SqsMessage } from "../sources/sqs-queue.js";
 import { EVENT_NAMES, eventNameOf, producerOf, sequenceNumber, type StreamRecord } from "../sources/stream.js";
-import { filterView, payloadDecides, type CompiledFilter } from "./filter-pattern.js";
+import { filterView, payloadDecides, type CompiledFilter } from "../filter/filter-pattern.js";
 
 /** The item key attribute's name in DynamoDB records' Keys (esm-sim's choice). */
 export const DYNAMODB_KEY_ATTRIBUTE = "pk";

@@ -26,7 +26,7 @@
  * Not modelled: cold starts, memory size, extensions.
  */
 import { prngStream, type Prng } from "../engine/prng.js";
-import type { FunctionConfig } from "../scenario/model.js";
+import type { FunctionConfig } from "./config.js";
 import type { KeyTable } from "../sources/keys.js";
 import type { Outcome, SimRecord } from "../trace/events.js";
 

@@ -29,7 +29,7 @@
  * table capacity, Lambda's recursive loop detection (it does not cover streams).
  */
 import { prngStream, type Prng } from "../engine/prng.js";
-import type { WritesBackConfig } from "../scenario/model.js";
+import type { WritesBackConfig } from "./config.js";
 import type { StreamRecord, StreamSource } from "../sources/stream.js";
 import type { InvocationPlan } from "./function.js";
 

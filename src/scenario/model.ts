@@ -14,11 +14,21 @@
  */
 import { secondsToUs, SIM_EPOCH_UNIX_S, US_PER_MS } from "../engine/time.js";
 import { assert } from "../engine/assert.js";
-import { parseFilterCriteria, preparePayload, type CompiledFilter, type FilterSource, type Payload } from "../esm/filter-pattern.js";
+import { parseFilterCriteria, preparePayload, type CompiledFilter, type FilterSource, type Payload } from "../filter/filter-pattern.js";
 import { resolveFigures, type FigureName, type SqsFigures } from "../esm/profiles.js";
 import { METRIC_PATHS, type MetricKind } from "../metrics/paths.js";
 import type { RawScenario, RawTraffic } from "./schema.js";
 import { parseDurationUs } from "./units.js";
+import type { KeySpec, ProducerConfig, ResendSpec, SourceConfig, SqsSourceConfig, StreamSourceConfig } from "../sources/config.js";
+import type { FunctionConfig, WritesBackConfig } from "../lambda/config.js";
+import type { MappingConfig } from "../esm/config.js";
+
+export type { SqsSourceConfig, StreamSourceConfig, SourceConfig, KeySpec, ResendSpec, SteadyProducer, BurstProducer, ProducerConfig, StreamEventName } from "../sources/config.js";
+export { isStreamSource, STREAM_EVENT_NAMES } from "../sources/config.js";
+export type { MappingConfig } from "../esm/config.js";
+export type { FunctionConfig, FailureRule, WritesBackConfig } from "../lambda/config.js";
+export { SIM_EPOCH_UNIX_S } from "../engine/time.js";
+
 
 /** Default number of distinct keys for a producer that names neither `key` nor `keys` (esm-sim's choice). */
 export const DEFAULT_KEYS = 100;
@@ -27,161 +37,8 @@ export const DEFAULT_RECORD_SIZE_BYTES = 1024;
  *  see a JSON record without those fields rather than a non-JSON one that every JSON pattern would drop. */
 export const DEFAULT_DATA: unknown = Object.freeze({});
 
-export interface SqsSourceConfig {
-  type: "sqs" | "sqs-fifo";
-  /** sqs-fifo: message groups, exactly-once within the deduplication interval. */
-  fifo: boolean;
-  contentBasedDeduplication: boolean;
-  queueName: string;
-  queueArn: string;
-  visibilityTimeoutUs: number;
-  retentionUs: number;
-  delayUs: number;
-  /** Receives after which the next receive moves the message to the DLQ; Infinity without a redrive policy. */
-  maxReceiveCount: number;
-  dlqArn: string | null;
-  duplicateDeliveryRate: number;
-}
-
-export { SIM_EPOCH_UNIX_S } from "../engine/time.js";
-
-export type StreamEventName = "INSERT" | "MODIFY" | "REMOVE";
-export const STREAM_EVENT_NAMES: readonly StreamEventName[] = ["INSERT", "MODIFY", "REMOVE"];
-
-export interface StreamSourceConfig {
-  type: "kinesis" | "dynamodb";
-  streamName: string;
-  streamArn: string;
-  shardCount: number;
-  retentionUs: number;
-  /** Per-shard write limits (Kinesis); Infinity for DynamoDB Streams, whose writes come from the table. */
-  writeLimitRecordsPerS: number;
-  writeLimitBytesPerS: number;
-  /** How often the mapping polls each shard when it has caught up: Kinesis once a second, DynamoDB four times. */
-  pollIntervalUs: number;
-}
-
-export type SourceConfig = SqsSourceConfig | StreamSourceConfig;
-
-export function isStreamSource(s: SourceConfig): s is StreamSourceConfig {
-  return s.type === "kinesis" || s.type === "dynamodb";
-}
-
-export interface KeySpec {
-  /** A literal key, or null for `count` generated keys. */
-  literal: string | null;
-  count: number;
-  distribution: "uniform" | "zipf";
-  zipfExponent: number;
-}
-
-/**
- * Producer retries: with probability `rate` a send is sent a second time `afterUs` later (a lost response, say).
- * `deduplicationId` (FIFO): "message" keeps one MessageDeduplicationId per logical message, "content" relies on
- * ContentBasedDeduplication (the same body hashes the same), "perAttempt" sends a new id with every attempt.
- */
-export interface ResendSpec {
-  rate: number;
-  afterUs: number;
-  deduplicationId: "message" | "perAttempt" | "content";
-}
-
 /** esm-sim's choice: a producer retry goes out 1 s after the send it repeats, unless duplicateSendAfter says otherwise. */
 export const DEFAULT_DUPLICATE_SEND_AFTER_US = 1_000_000;
-
-export interface SteadyProducer {
-  kind: "steady";
-  /** DynamoDB: weights of INSERT, MODIFY, REMOVE (null: every record is an INSERT). */
-  eventWeights: [number, number, number] | null;
-  ratePerS: number;
-  arrival: "even" | "poisson";
-  fromUs: number;
-  toUs: number;
-  keys: KeySpec;
-  recordSizeBytes: number;
-  /** The records' payload as written (`data`), DEFAULT_DATA when absent; the same for every record of the producer. */
-  data: unknown;
-  /** `data` prepared for filtering once: its text and the JSON value filters see (esm/filter-pattern.ts). */
-  payload: Payload;
-  resend: ResendSpec;
-}
-
-export interface BurstProducer {
-  kind: "burst";
-  eventWeights: [number, number, number] | null;
-  atUs: number;
-  records: number;
-  keys: KeySpec;
-  recordSizeBytes: number;
-  data: unknown;
-  payload: Payload;
-  resend: ResendSpec;
-}
-
-export type ProducerConfig = SteadyProducer | BurstProducer;
-
-export interface MappingConfig {
-  batchSize: number;
-  batchingWindowUs: number;
-  reportBatchItemFailures: boolean;
-  maximumConcurrency: number | null;
-  /** ProvisionedPollerConfig: provisioned mode with this many event pollers at least and at most; null = on-demand. */
-  provisioned: { minPollers: number; maxPollers: number } | null;
-  enabled: boolean;
-  /** FilterCriteria compiled once; null without filters (every record goes to the function). */
-  filter: CompiledFilter | null;
-  /** Streams only from here on (defaults elsewhere). */
-  startingPosition: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
-  /** AT_TIMESTAMP: virtual time of StartingPositionTimestamp (may be negative: before the run began). */
-  startingPositionUs: number;
-  parallelizationFactor: number;
-  /** Retries after the first attempt; Infinity for -1. */
-  retryAttemptsMax: number;
-  /** Infinity for -1. */
-  recordAgeMaxUs: number;
-  bisectOnError: boolean;
-  /** 0 = no tumbling window. */
-  tumblingWindowUs: number;
-  onFailureArn: string | null;
-  /** When the mapping is created (esm-sim's `startAt`). */
-  startAtUs: number;
-  /** Periods during which the mapping is disabled, sorted; `toUs` Infinity when never re-enabled. */
-  disabledPeriods: { fromUs: number; toUs: number }[];
-}
-
-export interface FailureRule {
-  key: string | null;
-  attempt: number | null;
-  /** One record, by production index (a poison message). */
-  record: number | null;
-  probability: number | null;
-  fromUs: number | null;
-  toUs: number | null;
-  effect: "error" | "timeout" | "partial" | "partial-invalid";
-}
-
-export interface FunctionConfig {
-  name: string;
-  timeoutUs: number;
-  reservedConcurrency: number | null;
-  baseUs: number;
-  perRecordUs: number;
-  jitter: number;
-  failures: FailureRule[];
-  /** Streams: records the function writes back to its own stream per record it processes (lambda/write-back.ts);
-   *  null when it writes nothing. */
-  writesBack: WritesBackConfig | null;
-}
-
-export interface WritesBackConfig {
-  /** Expected records written per processed record, 0 < perRecord <= 10 (the fraction is drawn). */
-  perRecord: number;
-  /** The written records' payload as written, DEFAULT_DATA when absent. */
-  data: unknown;
-  payload: Payload;
-  /** A record `maxDepth` generations of write-backs away from traffic writes nothing; Infinity = no limit. */
-  maxDepth: number;
-}
 
 export type ExpectOp = "eq" | "ne" | "lt" | "lte" | "gt" | "gte";
 

@@ -25,6 +25,8 @@ export interface ParseOptions {
 
 /** Scenario files larger than this are refused before parsing. */
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
+/** How a scenario file is read (io/input.ts): named in messages, and never more than MAX_SCENARIO_BYTES. */
+export const SCENARIO_INPUT = { what: "scenario", plural: "scenarios", format: "a scenario is a YAML file", maxBytes: MAX_SCENARIO_BYTES } as const;
 const MAX_ALIAS_COUNT = 1000;
 const MAX_DEPTH = 64;
 /**

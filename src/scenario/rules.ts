@@ -14,7 +14,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html (DynamoDB: TRIM_HORIZON or LATEST only),
  * https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html (SQS, SNS or S3 destinations).
  */
-import { parseFilterCriteria, preparePayload, type FilterSource } from "../esm/filter-pattern.js";
+import { parseFilterCriteria, preparePayload, type FilterSource } from "../filter/filter-pattern.js";
 import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { expectationValue, SIM_EPOCH_UNIX_S } from "./model.js";
@@ -87,7 +87,7 @@ export function keysApplyingTo(path: readonly (string | number)[], type: unknown
   return known.filter((k) => !drop.has(k));
 }
 
-/** FilterCriteria (parsed with esm/filter-pattern.ts, problems placed inside the Pattern string) and traffic
+/** FilterCriteria (parsed with filter/filter-pattern.ts, problems placed inside the Pattern string) and traffic
  *  `data` (JSON-compatible; a map for DynamoDB items). Sources: shared/reference/esm-semantics.md §9. */
 function checkFiltering(doc: Obj, type: string | undefined, out: RuleFinding[]): void {
   const mapping = isObj(doc.mapping) ? doc.mapping : {};

@@ -142,7 +142,7 @@ export const mappingSchema = z.strictObject({
     .optional(),
   DestinationConfig: z.strictObject({ OnFailure: onFailure.optional(), OnSuccess: onFailure.optional() }).optional(),
   TumblingWindowInSeconds: int(0, 900).optional(),
-  // Patterns are parsed and checked in rules.ts (esm/filter-pattern.ts); count and length limits there too.
+  // Patterns are parsed and checked in rules.ts (filter/filter-pattern.ts); count and length limits there too.
   FilterCriteria: z
     .strictObject({
       Filters: z

@@ -35,7 +35,7 @@ import { smallInt } from "../engine/time.js";
 import { Deque, NumDeque } from "../engine/deque.js";
 import { assert } from "../engine/assert.js";
 import { NumHeap, PrefixBits } from "../engine/num-heap.js";
-import type { SqsSourceConfig } from "../scenario/model.js";
+import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
 import { dropStaleEntries, endedDeleteOutcome, MsgState, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-queue.js";
 import type { RecordSink, Traffic } from "./traffic.js";

@@ -26,7 +26,7 @@
 import { smallInt } from "../engine/time.js";
 import { Deque } from "../engine/deque.js";
 import type { Prng } from "../engine/prng.js";
-import type { SqsSourceConfig } from "../scenario/model.js";
+import type { SqsSourceConfig } from "./config.js";
 import type { SimRecord, Trace } from "../trace/events.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 

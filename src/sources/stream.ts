@@ -33,7 +33,7 @@ import { assert } from "../engine/assert.js";
 import { prngStream, type Prng } from "../engine/prng.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import { smallInt, US_PER_S } from "../engine/time.js";
-import type { StreamSourceConfig } from "../scenario/model.js";
+import type { StreamSourceConfig } from "./config.js";
 import type { SimRecord, Trace } from "../trace/events.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 

@@ -16,7 +16,7 @@
 import { US_PER_S } from "../engine/time.js";
 import { prngStream, type Prng } from "../engine/prng.js";
 import { Deque } from "../engine/deque.js";
-import type { ProducerConfig, ResendSpec } from "../scenario/model.js";
+import type { ProducerConfig, ResendSpec } from "./config.js";
 import { generatedKeyName, type KeyTable } from "./keys.js";
 
 interface KeyPicker {

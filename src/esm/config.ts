@@ -1,0 +1,31 @@
+/** What an event source mapping is configured with, in esm-sim's units; scenario/model.ts fills it from a scenario file. */
+import type { CompiledFilter } from "../filter/filter-pattern.js";
+
+export interface MappingConfig {
+  batchSize: number;
+  batchingWindowUs: number;
+  reportBatchItemFailures: boolean;
+  maximumConcurrency: number | null;
+  /** ProvisionedPollerConfig: provisioned mode with this many event pollers at least and at most; null = on-demand. */
+  provisioned: { minPollers: number; maxPollers: number } | null;
+  enabled: boolean;
+  /** FilterCriteria compiled once; null without filters (every record goes to the function). */
+  filter: CompiledFilter | null;
+  /** Streams only from here on (defaults elsewhere). */
+  startingPosition: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+  /** AT_TIMESTAMP: virtual time of StartingPositionTimestamp (may be negative: before the run began). */
+  startingPositionUs: number;
+  parallelizationFactor: number;
+  /** Retries after the first attempt; Infinity for -1. */
+  retryAttemptsMax: number;
+  /** Infinity for -1. */
+  recordAgeMaxUs: number;
+  bisectOnError: boolean;
+  /** 0 = no tumbling window. */
+  tumblingWindowUs: number;
+  onFailureArn: string | null;
+  /** When the mapping is created (esm-sim's `startAt`). */
+  startAtUs: number;
+  /** Periods during which the mapping is disabled, sorted; `toUs` Infinity when never re-enabled. */
+  disabledPeriods: { fromUs: number; toUs: number }[];
+}

@@ -1,0 +1,82 @@
+/**
+ * The one place that reads input files, for the CLI and the programmatic API alike: scenarios, templates, traffic
+ * overlays, sweep results. Every read is bounded by the caller's cap whatever the path names (a regular file, a
+ * pipe, /dev/stdin, a device), so no input can make esm-sim read without end; messages name the usual mistakes.
+ */
+import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
+
+/** What is being read, for messages and the cap: `{ what: "scenario", plural: "scenarios", format: "a scenario is a YAML file", maxBytes }`. */
+export interface InputKind {
+  what: string;
+  plural: string;
+  format: string;
+  maxBytes: number;
+}
+
+/** A file that cannot be read as the kind asked for; the message starts with the path. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+/** Why a file operation failed, in words. */
+export function ioReason(e: unknown, what = "scenario"): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return `is a directory, not a ${what} file`;
+  return (e as Error).message;
+}
+
+/** At most `maxBytes + 1` bytes of an open file descriptor, whatever kind of file it is. */
+function readBounded(fd: number, maxBytes: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const limit = maxBytes + 1;
+  while (total < limit) {
+    const chunk = Buffer.allocUnsafe(Math.min(1 << 16, limit - total));
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    total += n;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Read a UTF-8 text file of at most `kind.maxBytes`. */
+export function readInputText(path: string, kind: InputKind): string {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    throw new InputError(`${path}: ${ioReason(e, kind.what)}`);
+  }
+  let buf: Buffer;
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new InputError(`${path}: is a directory, not a ${kind.what} file`);
+    if (st.isFile() && st.size > kind.maxBytes) throw new InputError(`${path}: the file is ${st.size} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
+    buf = readBounded(fd, kind.maxBytes);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${path}: ${ioReason(e, kind.what)}`);
+  } finally {
+    closeSync(fd);
+  }
+  if (buf.length > kind.maxBytes) throw new InputError(`${path}: gives more than ${kind.maxBytes} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+    throw new InputError(`${path}: is UTF-16 text; save it as UTF-8 (${kind.format} in UTF-8)`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(buf);
+  } catch {
+    throw new InputError(`${path}: is not UTF-8 text (${kind.format})`);
+  }
+}
+
+/** Whether a path names something that exists (the API uses it to tell a path from YAML text). */
+export function pathExists(path: string): boolean {
+  return existsSync(path);
+}
