@@ -19,6 +19,8 @@ export class Unresolved {
 }
 
 /** What `Ref: AWS::NoValue` resolves to: the property is removed. */
+import { MAX_TEMPLATE_BYTES } from "./load.js";
+
 export const NO_VALUE: unique symbol = Symbol("AWS::NoValue");
 
 export const PSEUDO_DEFAULTS: Readonly<Record<string, string>> = {
@@ -58,6 +60,8 @@ export function firstUnresolved(v: unknown): Unresolved | null {
 
 const DYNAMIC_REF = /\{\{resolve:([a-z-]+):([^}]*)\}\}/;
 const MAX_RESOLVE_DEPTH = 60;
+/** The longest string Fn::Join or Fn::Sub may build: as long as a whole template may be (template/load.ts). */
+const MAX_STRING_CHARS = MAX_TEMPLATE_BYTES;
 
 export interface ParameterSpec {
   Type?: unknown;
@@ -206,7 +210,10 @@ export class Resolver {
         if (u) return u;
         if (typeof delim !== "string" || !Array.isArray(list)) return bad("[delimiter, [values]]");
         if (!list.every((x) => typeof x === "string" || typeof x === "number" || typeof x === "boolean")) return bad("a list of strings");
-        return list.map(String).join(delim);
+        const parts = list.map(String);
+        const length = parts.reduce((n, p) => n + p.length, delim.length * Math.max(0, parts.length - 1));
+        if (length > MAX_STRING_CHARS) return new Unresolved(`Fn::Join builds a string of ${length} characters; esm-sim resolves strings of up to ${MAX_STRING_CHARS}`);
+        return parts.join(delim);
       }
       case "Fn::Select": {
         if (!Array.isArray(arg) || arg.length !== 2) return bad("[index, [values]]");
@@ -357,6 +364,7 @@ export class Resolver {
       if (v instanceof Unresolved) return v;
       if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") return new Unresolved(`Fn::Sub: \${${name}} is not a string`);
       out += String(v);
+      if (out.length > MAX_STRING_CHARS) return new Unresolved(`Fn::Sub builds a string of more than ${MAX_STRING_CHARS} characters; esm-sim resolves strings of up to ${MAX_STRING_CHARS}`);
     }
     return this.resolve(out, depth + 1);
   }

@@ -43,6 +43,12 @@ export const SHORT_FORM_TAGS: Readonly<Record<string, string>> = {
 export const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
 const MAX_DEPTH = 100;
 const MAX_ALIAS_EXPANSIONS = 10_000;
+/**
+ * How large a template may become once its aliases are expanded: every value counts one, and a string counts its
+ * length too. As much as the file cap leaves room for any real template's anchors, and stops an anchor of a large
+ * list or a long string used thousands of times within seconds, before it fills memory.
+ */
+export const MAX_EXPANDED_SIZE = MAX_TEMPLATE_BYTES;
 
 export interface Position {
   line: number;
@@ -98,7 +104,8 @@ export function loadTemplate(text: string, file: string): LoadResult {
   }
 
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: false });
+  // Keys are checked for uniqueness by the walker with a set: yaml's own check compares every pair of keys of a map.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, strict: false });
   if (doc.errors.length > 0) {
     const errors: Problem[] = [];
     const seen = new Set<string>();
@@ -216,6 +223,14 @@ function tryJson(text: string): unknown {
 class Walker {
   readonly errors: Problem[] = [];
   private aliases = 0;
+  /** Values and string characters produced so far (MAX_EXPANDED_SIZE). */
+  private size = 0;
+  private tooLarge = false;
+  /** Inside an alias's expansion: values there take the alias's position (positionOf finds it), so the table of
+   *  positions grows with the file, not with the expansion. */
+  private aliasDepth = 0;
+  /** The outermost alias being expanded, where a problem inside the expansion is reported. */
+  private aliasNode: Node | null = null;
 
   constructor(
     private readonly doc: Document,
@@ -243,7 +258,12 @@ class Walker {
   }
 
   value(node: Node | null, path: Path, depth = 0): unknown {
-    if (node === null || node === undefined) return null;
+    if (node === null || node === undefined || this.tooLarge) return null;
+    if (++this.size > MAX_EXPANDED_SIZE) {
+      this.tooLarge = true;
+      this.error(this.aliasNode ?? node, path, `the template expands to more than ${MAX_EXPANDED_SIZE} values and characters through its aliases; use each anchor fewer times`);
+      return null;
+    }
     if (depth > MAX_DEPTH) {
       this.error(node, path, `the template nests deeper than ${MAX_DEPTH} levels`);
       return null;
@@ -254,9 +274,13 @@ class Walker {
         return null;
       }
       const target = node.resolve(this.doc) as Node | undefined;
-      return this.value(target ?? null, path, depth + 1);
+      if (this.aliasDepth === 0) this.positions.set(pathKey(path), this.at(node));
+      if (this.aliasDepth++ === 0) this.aliasNode = node;
+      const v = this.value(target ?? null, path, depth + 1);
+      if (--this.aliasDepth === 0) this.aliasNode = null;
+      return v;
     }
-    this.positions.set(pathKey(path), this.at(node));
+    if (this.aliasDepth === 0) this.positions.set(pathKey(path), this.at(node));
     const tag = node.tag;
     if (tag && tag.startsWith("!") && !tag.startsWith("!!")) {
       const long = SHORT_FORM_TAGS[tag];
@@ -265,7 +289,7 @@ class Walker {
         return null;
       }
       const innerPath = [...path, long];
-      this.positions.set(pathKey(innerPath), this.at(node));
+      if (this.aliasDepth === 0) this.positions.set(pathKey(innerPath), this.at(node));
       let inner = this.plain(node, innerPath, depth);
       if (long === "Fn::GetAtt" && typeof inner === "string") {
         // `!GetAtt Resource.Attribute`: the logical id ends at the first dot; the attribute may hold more dots.
@@ -281,11 +305,18 @@ class Walker {
   private plain(node: Node, path: Path, depth: number): unknown {
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
+      const seen = new Set<string>();
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
         const key = isScalar(keyNode) ? String(keyNode.value) : keyNode === null ? "" : String(keyNode);
+        if (seen.has(key)) {
+          const pos = this.at(keyNode);
+          this.errors.push({ severity: "error", file: this.file, line: pos.line, col: pos.col, path: "", message: "not a valid YAML or JSON template: Map keys must be unique" });
+          continue;
+        }
+        seen.add(key);
         const childPath = [...path, key];
-        this.positions.set(pathKey(childPath), this.at((pair.value as Node | null) ?? keyNode));
+        if (this.aliasDepth === 0) this.positions.set(pathKey(childPath), this.at((pair.value as Node | null) ?? keyNode));
         out[key] = this.value((pair.value as Node | null) ?? null, childPath, depth + 1);
       }
       return out;
@@ -296,6 +327,7 @@ class Walker {
     if (isScalar(node)) {
       const v = node.value;
       if (typeof v === "bigint") return Number(v);
+      if (typeof v === "string") this.size += v.length;
       return v;
     }
     return null;
