@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadScenario, simulate, type Scenario } from "esm-sim";
 import { Scheduler } from "../src/engine/scheduler.js";
@@ -202,5 +204,27 @@ describe("bench floors: a short slice counts what the simulator reports", () => 
     expect(got.events).toBe(ops);
     expect(got.nowUs).toBe(s.nowUs);
     expect(s.nowUs).toBeGreaterThan(0);
+  });
+});
+
+// bench/run.js runs a benchmark and its floor in pairs and checks the floor's counts against the report.
+describe("bench/run.js", () => {
+  it("prints a benchmark beside its floor, with the ratio, and records it", () => {
+    const root = join(__dirname, "..");
+    const tmp = mkdtempSync(join(tmpdir(), "esm-sim-bench-"));
+    try {
+      const out = join(tmp, "r.json");
+      const r = spawnSync(process.execPath, [join(root, "bench", "run.js"), "--only", "poison-day", "--until", "2", "--runs", "1", "--out", out], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^poison-day +\d+ +[\d.]+ +[\d.]+ /m);
+      const saved = JSON.parse(readFileSync(out, "utf8"));
+      expect(saved.nproc).toBeGreaterThan(0);
+      expect(typeof saved.cpuModel).toBe("string");
+      expect(saved.results[0]).toMatchObject({ name: "poison-day", pairs: 1, countsMatch: true, records: 33, met: null });
+      expect(saved.results[0].ratio).toBeGreaterThan(0);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
