@@ -1,89 +1,338 @@
-// npm run bench: runs every benchmark several times, each in a fresh process, and prints the median
-// wall time (and the fastest run), simulated records per wall second, scheduler events per second and peak RSS.
-// The runs go round-robin over the benchmarks.
-// Writes the figures to bench/results/latest.json (or --out FILE); --compare FILE prints the change.
-// Options: --runs N (default 3), --only NAME, --until SECONDS (shorten every scenario: a smoke run).
-import { execFileSync } from "node:child_process";
+// npm run bench: every benchmark measured against its floor, the least work any simulator must do for the same
+// workload (bench/floors/<name>.js; docs/performance.md says what each does and assumes).
+//  - A benchmark and its floor run in pairs, each side in a fresh process (bench/one.js, bench/floor.js), the two
+//    taking turns to go first; pairs go round-robin over the benchmarks (pair i of every benchmark before pair i + 1
+//    of any), so that a slow phase of a shared machine falls on all of them alike. Per benchmark: the median wall time
+//    of each side, the median of the per-pair ratios (benchmark / floor), peak RSS, and the target.
+//  - Whole-process benchmarks time fresh `node bin/esm-sim.js ...` processes against bare `node -e 0`, interleaved
+//    the same way (three pairs per round).
+//  - Each floor's counts are checked against the simulator's report (records produced, and what the floor says it
+//    counts exactly); a difference is printed and makes the exit status 1.
+// Writes the figures, with the machine's CPU count and model, to bench/results/latest.json (or --out FILE);
+// --compare FILE prints the change against a saved results file.
+// Options: --runs N pairs per benchmark (default 5), --only NAME, --until SECONDS (shortens every scenario and its
+// floor: a smoke run; no verdicts then for the scenarios), --scaling (instead of the set: kinesis-steady and its floor
+// at 1x, 2x and 4x a virtual duration, 75 s or --until, time per record for each; written to
+// bench/results/scaling.json or --out).
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { availableParallelism, cpus } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : def;
 };
-const runs = Number(opt("runs", "3"));
+const flag = (name) => args.includes(`--${name}`);
+const runs = Number(opt("runs", "5"));
 const only = opt("only", null);
 const until = opt("until", null);
-const out = opt("out", join(here, "results", "latest.json"));
+const scaling = flag("scaling");
+const out = opt("out", join(here, "results", scaling ? "scaling.json" : "latest.json"));
 const compare = opt("compare", null);
+/** Whole-process benchmarks are short: this many pairs of them per round. */
+const PROCESS_PAIRS_PER_ROUND = 3;
 
-/** Targets from issue 6 (2-core machine, median of several runs). */
+/**
+ * Targets: a ratio to the floor measured beside the benchmark (absolute times on a shared machine move by 10-30%
+ * between sets minutes apart; a ratio taken in the same moments does not).
+ * engine-hold: events/s >= 0.8 x the plain heap's, i.e. wall ratio <= 1.25 for the same events.
+ */
 const TARGETS = {
-  "kinesis-steady": { wallMs: 1000 },
-  "kinesis-hour": { wallMs: 15000, peakRssMb: 300 },
-  "sqs-burst": { wallMs: 500 },
-  "fifo-groups": { wallMs: 1000 },
-  "poison-day": { wallMs: 2000 },
-  "engine-hold": { eventsPerSecond: 5_000_000 },
+  "kinesis-steady": { ratio: 2.5 },
+  "kinesis-hour": { ratio: 2.5, peakRssMb: 200 },
+  "sqs-burst": { ratio: 3, peakRssMb: 120 },
+  "fifo-groups": { ratio: 3 },
+  "poison-day": { ratio: 3 },
+  "engine-hold": { ratio: 1.25 },
+  "cli-version": { ratio: 2 },
+  "cli-run-small": { ratio: 4 },
 };
 
-const benches = ["engine-hold", ...readdirSync(join(here, "scenarios")).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(here, "scenarios", f))];
-const nameOf = (b) => (b === "engine-hold" ? b : b.split("/").pop().replace(/\.yaml$/, ""));
-const chosen = benches.filter((b) => !only || nameOf(b) === only);
-// Round-robin: run i of every benchmark before run i + 1 of any, so that a slow phase of a shared machine falls on
-// all of them alike instead of on whichever benchmark was running.
-const samples = new Map(chosen.map((b) => [b, []]));
-const failed = new Map();
-for (let i = 0; i < runs; i++) {
-  for (const b of chosen) {
-    if (failed.has(b)) continue;
-    try {
-      const line = execFileSync(process.execPath, [join(here, "one.js"), b, ...(until && b !== "engine-hold" ? [until] : [])], { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "pipe"] });
-      samples.get(b).push(JSON.parse(line));
-    } catch (e) {
-      failed.set(b, (String(e.stderr || e.message).split("\n").find((l) => l.trim()) ?? "failed").slice(0, 200));
-    }
-  }
-}
-const results = [];
-for (const b of chosen) {
-  const name = nameOf(b);
-  if (failed.has(b)) {
-    results.push({ name, skipped: failed.get(b) });
-    continue;
-  }
-  const runsOf = samples.get(b).sort((x, y) => x.wallMs - y.wallMs);
-  const med = runsOf[Math.floor(runsOf.length / 2)];
-  const target = TARGETS[name] ?? {};
-  const peakRssMb = Math.max(...runsOf.map((r) => r.peakRssMb));
-  const met =
-    (target.wallMs === undefined || med.wallMs <= target.wallMs) &&
-    (target.peakRssMb === undefined || peakRssMb <= target.peakRssMb) &&
-    (target.eventsPerSecond === undefined || med.eventsPerSecond >= target.eventsPerSecond);
-  results.push({ ...med, wallMs: Math.round(med.wallMs), minWallMs: Math.round(runsOf[0].wallMs), peakRssMb, runs: runsOf.length, target, met: until ? null : met });
+const machine = { node: process.version, nproc: availableParallelism(), cpuModel: cpus()[0]?.model ?? "unknown" };
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-const pad = (s, n) => String(s).padStart(n);
-console.log(`${"benchmark".padEnd(16)}${pad("wall ms", 10)}${pad("min ms", 9)}${pad("records/s", 14)}${pad("events/s", 14)}${pad("peak MB", 9)}  target`);
-for (const r of results) {
-  if (r.skipped) {
-    console.log(`${r.name.padEnd(16)}  skipped: ${r.skipped}`);
-    continue;
+/** Runs a bench script in a fresh process; returns its JSON line, or throws with the first line of its stderr. */
+function runScript(script, scriptArgs) {
+  try {
+    return JSON.parse(execFileSync(process.execPath, [join(here, script), ...scriptArgs], { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "pipe"] }));
+  } catch (e) {
+    throw new Error(`${script} ${scriptArgs.join(" ")}: ${(String(e.stderr || e.message).split("\n").find((l) => l.trim()) ?? "failed").slice(0, 200)}`);
   }
-  const t = Object.entries(r.target).map(([k, v]) => `${k} ${k === "wallMs" ? "<=" : k === "peakRssMb" ? "<=" : ">="} ${v}`).join(", ");
-  const verdict = r.met === null ? "" : r.met ? "met" : "MISSED";
-  console.log(`${r.name.padEnd(16)}${pad(r.wallMs, 10)}${pad(r.minWallMs, 9)}${pad(r.recordsPerSecond.toLocaleString("en-US"), 14)}${pad(r.eventsPerSecond.toLocaleString("en-US"), 14)}${pad(r.peakRssMb, 9)}  ${t} ${verdict}`);
 }
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ node: process.version, runs, until, results }, null, 2) + "\n");
-console.log(`\nwritten to ${out}`);
-if (compare) {
-  const old = JSON.parse(readFileSync(compare, "utf8")).results;
+
+/** Wall time of a whole `node ARGS` process, from spawn to exit. */
+function timeProcess(nodeArgs) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, nodeArgs, { cwd: root, encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "pipe"] });
+  const wallMs = performance.now() - t0;
+  // 1 is an expectation that failed, still a whole run; anything else is not a run to time.
+  if (r.status !== 0 && r.status !== 1) throw new Error(`node ${nodeArgs.join(" ")}: exit ${r.status}: ${String(r.stderr).split("\n")[0].slice(0, 200)}`);
+  return { wallMs };
+}
+
+/** The floor's counts that must equal the simulator's: records always, and whatever the floor lists as exact. */
+function countsDiffer(bench, floor) {
+  if (floor.nowUs !== undefined || bench.nowUs !== undefined) return floor.nowUs === bench.nowUs ? null : `nowUs ${floor.nowUs} (floor) vs ${bench.nowUs}`;
+  const fields = new Set(["records", ...(floor.exact ?? [])]);
+  const differ = [...fields].filter((f) => floor[f] !== bench[f]).map((f) => `${f} ${floor[f]} (floor) vs ${bench[f]}`);
+  return differ.length > 0 ? differ.join(", ") : null;
+}
+
+const scenarioFiles = readdirSync(join(here, "scenarios")).filter((f) => f.endsWith(".yaml")).sort();
+
+/** Every benchmark: a pair of sides, `bench` and `floor`, each run in a fresh process. */
+function allBenchmarks() {
+  const list = [
+    {
+      name: "engine-hold",
+      kind: "engine",
+      bench: () => runScript("one.js", ["engine-hold"]),
+      floor: () => runScript("floor.js", ["engine-hold"]),
+      floorLabel: "plain binary heap",
+    },
+  ];
+  for (const f of scenarioFiles) {
+    const name = f.replace(/\.yaml$/, "");
+    const u = until ? [until] : [];
+    list.push({
+      name,
+      kind: "scenario",
+      bench: () => runScript("one.js", [join(here, "scenarios", f), ...u]),
+      floor: () => runScript("floor.js", [name, ...u]),
+      floorLabel: `bench/floors/${name}.js`,
+    });
+  }
+  const bare = () => timeProcess(["-e", "0"]);
+  list.push(
+    { name: "cli-version", kind: "process", bench: () => timeProcess(["bin/esm-sim.js", "--version"]), floor: bare, floorLabel: "node -e 0", command: "node bin/esm-sim.js --version" },
+    {
+      name: "cli-run-small",
+      kind: "process",
+      bench: () => timeProcess(["bin/esm-sim.js", "run", "scenarios/sqs-poison-message-dlq.yaml"]),
+      floor: bare,
+      floorLabel: "node -e 0",
+      command: "node bin/esm-sim.js run scenarios/sqs-poison-message-dlq.yaml",
+    },
+  );
+  return list;
+}
+
+/** Runs `pairs` rounds of the chosen benchmarks, each pair's two sides taking turns to go first. */
+function measure(chosen, rounds) {
+  const state = new Map(chosen.map((b) => [b, { bench: [], floor: [], ratios: [], mismatch: null, failed: null }]));
+  for (let i = 0; i < rounds; i++) {
+    for (const b of chosen) {
+      const st = state.get(b);
+      if (st.failed) continue;
+      const pairs = b.kind === "process" ? PROCESS_PAIRS_PER_ROUND : 1;
+      for (let j = 0; j < pairs; j++) {
+        const floorFirst = (i * pairs + j) % 2 === 1;
+        try {
+          let bench;
+          let floor;
+          if (floorFirst) {
+            floor = b.floor();
+            bench = b.bench();
+          } else {
+            bench = b.bench();
+            floor = b.floor();
+          }
+          st.bench.push(bench);
+          st.floor.push(floor);
+          st.ratios.push(bench.wallMs / floor.wallMs);
+          if (b.kind !== "process") st.mismatch ??= countsDiffer(bench, floor);
+        } catch (e) {
+          st.failed = e.message;
+          break;
+        }
+      }
+    }
+  }
+  return state;
+}
+
+const round1 = (x) => Math.round(x * 10) / 10;
+const pad = (s, n) => String(s).padStart(n);
+const fmtRatio = (x) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+function summarise(b, st) {
+  if (st.failed) return { name: b.name, kind: b.kind, skipped: st.failed };
+  const benchMs = st.bench.map((r) => r.wallMs);
+  const floorMs = st.floor.map((r) => r.wallMs);
+  const ratios = [...st.ratios].sort((x, y) => x - y);
+  const ratio = median(ratios);
+  const first = st.bench[0];
+  const peakRssMb = b.kind === "process" ? null : Math.max(...st.bench.map((r) => r.peakRssMb));
+  const target = TARGETS[b.name] ?? {};
+  const shortened = until !== null && b.kind === "scenario";
+  const met = shortened ? null : (target.ratio === undefined || ratio <= target.ratio) && (target.peakRssMb === undefined || peakRssMb <= target.peakRssMb);
+  const wallMs = median(benchMs);
+  const floorWallMs = median(floorMs);
+  const r = {
+    name: b.name,
+    kind: b.kind,
+    floor: b.floorLabel,
+    ...(b.command ? { command: b.command } : {}),
+    pairs: ratios.length,
+    wallMs: Math.round(wallMs),
+    minWallMs: Math.round(Math.min(...benchMs)),
+    floorWallMs: round1(floorWallMs),
+    floorMinWallMs: round1(Math.min(...floorMs)),
+    ratio: Math.round(ratio * 1000) / 1000,
+    ratios: ratios.map((x) => Math.round(x * 1000) / 1000),
+    peakRssMb,
+    floorPeakRssMb: b.kind === "process" ? null : Math.max(...st.floor.map((r) => r.peakRssMb)),
+  };
+  if (b.kind !== "process") {
+    Object.assign(r, {
+      records: first.records,
+      events: first.events,
+      recordsPerSecond: Math.round(first.records / (wallMs / 1000)),
+      eventsPerSecond: Math.round(first.events / (wallMs / 1000)),
+      floorEventsPerSecond: b.kind === "engine" ? Math.round(first.events / (floorWallMs / 1000)) : undefined,
+      ...(first.drained !== undefined ? { drained: first.drained, endedAtMs: first.endedAtMs } : {}),
+      floorCounts: Object.fromEntries(Object.entries(st.floor[0]).filter(([k]) => !["name", "floor", "wallMs", "peakRssMb", "recordsPerSecond", "eventsPerSecond"].includes(k))),
+      countsMatch: st.mismatch === null,
+      ...(st.mismatch ? { countsDiffer: st.mismatch } : {}),
+    });
+  }
+  return { ...r, target, met };
+}
+
+function targetText(name, t) {
+  const parts = [];
+  if (t.ratio !== undefined) parts.push(name === "engine-hold" ? "events/s >= 0.8 x heap" : name.startsWith("cli-") ? `<= ${t.ratio} x node -e 0` : `ratio <= ${t.ratio}`);
+  if (t.peakRssMb !== undefined) parts.push(`RSS <= ${t.peakRssMb} MB`);
+  return parts.join(", ");
+}
+
+function printSet(results, rounds) {
+  console.log(`${machine.nproc} CPUs (${machine.cpuModel}), Node ${machine.node}`);
+  console.log(
+    `${rounds} pairs per benchmark (${rounds * PROCESS_PAIRS_PER_ROUND} for the whole-process ones), each side in a fresh process, taking turns to go first; ratio = median of the per-pair ratios (benchmark / floor)${until ? `; scenarios shortened to ${until} s: no verdicts for them` : ""}`,
+  );
+  console.log(`${"benchmark".padEnd(16)}${pad("bench ms", 10)}${pad("floor ms", 10)}${pad("ratio", 8)}${pad("pairs min-max", 15)}${pad("peak MB", 9)}  target`);
+  for (const r of results) {
+    if (r.skipped) {
+      console.log(`${r.name.padEnd(16)}  skipped: ${r.skipped}`);
+      continue;
+    }
+    const verdict = r.met === null ? "" : r.met ? "met" : "MISSED";
+    const spread = `${fmtRatio(r.ratios[0])}-${fmtRatio(r.ratios[r.ratios.length - 1])}`;
+    const floorMs = r.floorWallMs >= 100 ? Math.round(r.floorWallMs) : r.floorWallMs.toFixed(1);
+    console.log(
+      `${r.name.padEnd(16)}${pad(r.wallMs, 10)}${pad(floorMs, 10)}${pad(fmtRatio(r.ratio), 8)}${pad(spread, 15)}${pad(r.peakRssMb ?? "", 9)}  ${targetText(r.name, r.target)} ${verdict}`,
+    );
+  }
+  for (const r of results) {
+    if (r.skipped) continue;
+    if (r.kind === "engine") console.log(`engine-hold: scheduler ${r.eventsPerSecond.toLocaleString("en-US")} events/s, plain heap ${r.floorEventsPerSecond.toLocaleString("en-US")} events/s`);
+    if (r.kind === "process") console.log(`${r.name}: ${r.command} against node -e 0`);
+    if (r.countsDiffer) console.log(`${r.name}: FLOOR COUNTS DIFFER from the simulator's: ${r.countsDiffer}`);
+  }
+}
+
+function printCompare(results, file) {
+  const saved = JSON.parse(readFileSync(file, "utf8"));
+  const old = saved.results;
+  const ran = (u) => (u ? `scenarios shortened to ${u} s` : "whole scenarios");
+  const note = (saved.until ?? null) === until ? "" : ` (it ran ${ran(saved.until)}, this set ${ran(until)})`;
+  const where = saved.nproc ? `, ${saved.nproc} CPUs (${saved.cpuModel})` : "";
+  console.log(`\nagainst ${file}${where}${note}:`);
   for (const r of results) {
     const o = old.find((x) => x.name === r.name);
-    if (o && !o.skipped && !r.skipped) console.log(`${r.name.padEnd(16)} wall ${o.wallMs} -> ${r.wallMs} ms (${(((r.wallMs - o.wallMs) / o.wallMs) * 100).toFixed(1)}%)`);
+    if (!o || o.skipped || r.skipped) continue;
+    const pct = (a, b) => `${(((b - a) / a) * 100).toFixed(1)}%`;
+    let line = `${r.name.padEnd(16)} wall ${o.wallMs} -> ${r.wallMs} ms (${pct(o.wallMs, r.wallMs)})`;
+    if (o.floorWallMs !== undefined) line += `, floor ${o.floorWallMs} -> ${r.floorWallMs} ms (${pct(o.floorWallMs, r.floorWallMs)})`;
+    if (o.ratio !== undefined) line += `, ratio ${fmtRatio(o.ratio)} -> ${fmtRatio(r.ratio)} (${pct(o.ratio, r.ratio)})`;
+    console.log(line);
   }
 }
+
+function runSet() {
+  const chosen = allBenchmarks().filter((b) => !only || b.name === only);
+  if (chosen.length === 0) {
+    console.error(`bench/run.js: no benchmark named ${only}`);
+    process.exit(2);
+  }
+  const state = measure(chosen, runs);
+  const results = chosen.map((b) => summarise(b, state.get(b)));
+  printSet(results, runs);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ ...machine, runs, processPairsPerRound: PROCESS_PAIRS_PER_ROUND, until, results }, null, 2) + "\n");
+  console.log(`\nwritten to ${out}`);
+  if (compare) printCompare(results, compare);
+  return results.some((r) => r.countsDiffer || r.skipped) ? 1 : 0;
+}
+
+/** kinesis-steady and its floor at 1x, 2x, 4x a virtual duration: the time per record should stay level. */
+function runScaling() {
+  const base = Number(until ?? 75);
+  const sizes = [1, 2, 4].map((m) => ({ m, s: base * m }));
+  const chosen = sizes.map(({ m, s }) => ({
+    name: `kinesis-steady ${s} s`,
+    kind: "scenario",
+    m,
+    s,
+    bench: () => runScript("one.js", [join(here, "scenarios", "kinesis-steady.yaml"), String(s)]),
+    floor: () => runScript("floor.js", ["kinesis-steady", String(s)]),
+  }));
+  const state = measure(chosen, runs);
+  console.log(`${machine.nproc} CPUs (${machine.cpuModel}), Node ${machine.node}`);
+  console.log(`kinesis-steady shortened to ${sizes.map((x) => `${x.s} s`).join(", ")} of virtual time, ${runs} pairs each (medians; ns per record produced)`);
+  console.log(`${"size".padEnd(8)}${pad("virtual s", 10)}${pad("records", 12)}${pad("bench ms", 10)}${pad("ns/record", 11)}${pad("floor ms", 10)}${pad("ns/record", 11)}${pad("ratio", 8)}`);
+  const rows = [];
+  let failed = false;
+  for (const b of chosen) {
+    const st = state.get(b);
+    if (st.failed || st.mismatch) {
+      console.log(`${`${b.m}x`.padEnd(8)}  ${st.failed ? `skipped: ${st.failed}` : `FLOOR COUNTS DIFFER: ${st.mismatch}`}`);
+      failed = true;
+      continue;
+    }
+    const records = st.bench[0].records;
+    const benchMs = median(st.bench.map((r) => r.wallMs));
+    const floorMs = median(st.floor.map((r) => r.wallMs));
+    const row = {
+      multiple: b.m,
+      virtualS: b.s,
+      records,
+      wallMs: Math.round(benchMs),
+      nsPerRecord: Math.round((benchMs * 1e6) / records),
+      floorWallMs: round1(floorMs),
+      floorNsPerRecord: Math.round((floorMs * 1e6) / records),
+      ratio: Math.round(median(st.ratios) * 1000) / 1000,
+      peakRssMb: Math.max(...st.bench.map((r) => r.peakRssMb)),
+    };
+    rows.push(row);
+    console.log(
+      `${`${b.m}x`.padEnd(8)}${pad(b.s, 10)}${pad(records.toLocaleString("en-US"), 12)}${pad(row.wallMs, 10)}${pad(row.nsPerRecord, 11)}${pad(Math.round(floorMs), 10)}${pad(row.floorNsPerRecord, 11)}${pad(fmtRatio(row.ratio), 8)}`,
+    );
+  }
+  if (rows.length === sizes.length) {
+    const growth = (k) => (rows[2][k] / rows[0][k]).toFixed(2);
+    console.log(`time per record at 4x over 1x: simulator ${growth("nsPerRecord")}, floor ${growth("floorNsPerRecord")} (1.00 is linear)`);
+    // The cost of the records added from 1x to 4x, without what a run pays once (start-up, compilation).
+    const marginal = (k) => Math.round(((rows[2][k] - rows[0][k]) * 1e6) / (rows[2].records - rows[0].records));
+    console.log(`marginal time per record from 1x to 4x: simulator ${marginal("wallMs")} ns, floor ${marginal("floorWallMs")} ns`);
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ ...machine, runs, scaling: rows }, null, 2) + "\n");
+  console.log(`\nwritten to ${out}`);
+  return failed ? 1 : 0;
+}
+
+process.exit(scaling ? runScaling() : runSet());
