@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { explain, parseWindow } from "../src/explain/explain.js";
+import { NarrationState } from "../src/explain/moments.js";
+import { TraceNames } from "../src/explain/names.js";
 import { Narrator, DEFAULT_NARRATE, fmtClock, wrap } from "../src/explain/narrator.js";
-import type { NarrationContext } from "../src/explain/moments.js";
 import { RULES } from "../src/explain/rules.js";
-import type { TraceObject } from "../src/report/trace-jsonl.js";
+import type { Scenario } from "../src/scenario/model.js";
+import type { InvokeEvent, OnFailureEvent, ResultEvent, SimRecord, StreamRetryEvent, TraceEvent } from "../src/trace/events.js";
 import { runWithTrace, scenarioFrom, SCENARIO_DIR } from "./helpers.js";
 
 const shipped = (name: string) => scenarioFrom(readFileSync(join(SCENARIO_DIR, `${name}.yaml`), "utf8"), `${name}.yaml`);
@@ -19,93 +21,88 @@ function narrate(name: string, opts: Parameters<typeof explain>[1] = {}) {
 /** Wide enough that no sentence wraps, so tests can look for whole sentences. */
 const WIDE = 100_000;
 
-const CTX: NarrationContext = {
-  sourceType: "kinesis",
-  batchSize: 100,
-  windowMs: 0,
-  functionTimeoutMs: 3000,
-  reservedConcurrency: null,
-  maximumConcurrency: null,
-  rbif: false,
-  profile: "current",
-  visibilityTimeoutMs: 30_000,
-  maxReceiveCount: Infinity,
-  retentionMs: 86_400_000,
-  initialConcurrency: 5,
-  scaleUpPerMinute: 300,
-  maxConcurrency: 1250,
-  lowTrafficConcurrency: 2,
-  longPollWaitMs: 20_000,
-  receiveMaxMessages: 10,
-  payloadMaxBytes: 6 * 1024 * 1024,
-  maximumRetryAttempts: Infinity,
-  onFailureDestination: null,
-  maximumRecordAgeMs: Infinity,
-  bisect: false,
-  parallelizationFactor: 1,
-  tumblingWindowMs: 0,
-  startingPosition: "TRIM_HORIZON",
-  startAtMs: 0,
-  startingPositionMs: 0,
-  disabledPeriods: [],
-};
+const S0 = "shardId-000000000000";
+const KINESIS = scenarioFrom("name: hand-made\nsource: { type: kinesis, ShardCount: 3 }\nmapping: { StartingPosition: TRIM_HORIZON }\ntraffic: [{ at: 0s, records: 1 }]\n");
+const SQS = scenarioFrom("name: hand-made\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\n");
+const STREAM_NAMES = new TraceNames({ queue: "s", keyNames: ["k0"], stream: { type: "kinesis", name: "s", shardIds: [S0, "s1", "s2"] } });
+const QUEUE_NAMES = new TraceNames({ queue: "q", keyNames: ["k0"] });
 
-/** Feed hand-made contract events to a narrator; return its lines. */
-function feed(events: TraceObject[], ctx: Partial<NarrationContext> = {}, opts: Partial<typeof DEFAULT_NARRATE> = {}): string[] {
+/** Feed hand-made typed events to a narrator for `scenario` (with its mapping changed by `mapping`); return its lines. */
+function feed(events: TraceEvent[], scenario: Scenario, mapping: Partial<Scenario["mapping"]> = {}, opts: Partial<typeof DEFAULT_NARRATE> = {}): string[] {
   const lines: string[] = [];
-  const n = new Narrator({ ...CTX, ...ctx }, { ...DEFAULT_NARRATE, width: WIDE, ...opts }, (l) => lines.push(l));
+  const names = scenario === SQS ? QUEUE_NAMES : STREAM_NAMES;
+  const state = new NarrationState({ ...scenario, mapping: { ...scenario.mapping, ...mapping } }, names);
+  const n = new Narrator(state, { ...DEFAULT_NARRATE, width: WIDE, ...opts }, (l) => lines.push(l));
   for (const e of events) n.onEvent(e);
   n.finish();
   return lines;
 }
 
-const ev = (t: number, type: string, fields: Record<string, unknown> = {}): TraceObject => ({ t, type, ...fields });
-const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => String(from + i).padStart(12, "0"));
+const US = 1000;
+const rec = (n: number): SimRecord => ({ n, keyIndex: 0, sentUs: 0, sizeBytes: 1024 });
+const recs = (from: number, count: number) => Array.from({ length: count }, (_, i) => rec(from + i));
+const seq = (n: number) => String(n).padStart(21, "0");
 
-describe("explain: stream moments from hand-made events in the trace's JSONL shape", () => {
-  const S0 = "shardId-000000000000";
-  const poisonPill = (retries: number): TraceObject[] => {
-    const out: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: S0, lane: 0, recordIds: ids(0, 3), attempt: 1, concurrency: 1, closedBy: "available", iteratorAgeMs: 0 })];
-    out.push(ev(100, "result", { invocation: 1, shard: S0, outcome: "error", failedIds: ids(0, 3), duplicates: 0 }));
+function invoke(tMs: number, e: { invocation: number; shard: number; records: SimRecord[]; attempt?: number; closedBy?: InvokeEvent["closedBy"]; iteratorAgeMs?: number }): InvokeEvent {
+  const { invocation, shard, records, attempt = 1, closedBy = "available", iteratorAgeMs } = e;
+  return { tUs: tMs * US, type: "invoke", invocation, poller: shard, shard, lane: 0, records, attempt, concurrency: 1, closedBy, iteratorAgeUs: iteratorAgeMs === undefined ? undefined : iteratorAgeMs * US };
+}
+function result(tMs: number, e: { invocation: number; shard: number; outcome: ResultEvent["outcome"]; failed: SimRecord[] }): ResultEvent {
+  return { tUs: tMs * US, type: "result", records: [], succeeded: [], redundant: 0, durationUs: 0, ignoredPartial: 0, ...e };
+}
+function retry(tMs: number, e: { shard: number; records: SimRecord[]; attempt: number; delayMs: number; reason?: StreamRetryEvent["reason"] }): StreamRetryEvent {
+  const reason = e.reason ?? "FunctionError";
+  return { tUs: tMs * US, type: "streamRetry", shard: e.shard, lane: 0, records: e.records, attempt: e.attempt, delayUs: e.delayMs * US, reason, countsAsRetry: reason !== "Throttled" };
+}
+function onFailure(tMs: number, e: { shard: number; records: SimRecord[]; condition: OnFailureEvent["condition"]; approximateInvokeCount: number; destinationArn: string | null }): OnFailureEvent {
+  return { tUs: tMs * US, type: "onFailure", ended: e.records.length, functionError: "Unhandled", ...e };
+}
+
+describe("explain: stream moments from hand-made typed trace events", () => {
+  const poisonPill = (retries: number): TraceEvent[] => {
+    const out: TraceEvent[] = [invoke(0, { invocation: 1, shard: 0, records: recs(0, 3), iteratorAgeMs: 0 })];
+    out.push(result(100, { invocation: 1, shard: 0, outcome: "error", failed: recs(0, 3) }));
     for (let i = 1; i <= retries; i++) {
       const t = i * 1000;
-      out.push(ev(t - 900, "retry", { shard: S0, lane: 0, recordIds: ids(0, 3), attempt: i + 1, delayMs: 900, reason: "FunctionError", countsAsRetry: true }));
-      out.push(ev(t, "invoke", { invocation: i + 1, shard: S0, lane: 0, recordIds: ids(0, 3), attempt: i + 1, concurrency: 1, closedBy: "retry", iteratorAgeMs: t }));
-      out.push(ev(t + 100, "result", { invocation: i + 1, shard: S0, outcome: "error", failedIds: ids(0, 3), duplicates: 0 }));
+      out.push(retry(t - 900, { shard: 0, records: recs(0, 3), attempt: i + 1, delayMs: 900 }));
+      out.push(invoke(t, { invocation: i + 1, shard: 0, records: recs(0, 3), attempt: i + 1, closedBy: "retry", iteratorAgeMs: t }));
+      out.push(result(t + 100, { invocation: i + 1, shard: 0, outcome: "error", failed: recs(0, 3) }));
     }
-    for (let k = 0; k < 3; k++) out.push(ev(retries * 1000 + 500, "expire", { shard: S0, recordId: ids(k, 1)[0], reason: "RetentionPeriodExceeded" }));
+    for (let k = 0; k < 3; k++) out.push({ tUs: (retries * 1000 + 500) * US, type: "expire", shard: 0, record: rec(k), reason: "RetentionPeriodExceeded" });
     return out;
   };
 
   it("tells the first batch of a shard, the shard blocked, folded identical retries, and how long it was blocked", () => {
-    const lines = feed(poisonPill(5));
+    const lines = feed(poisonPill(5), KINESIS);
     const text = lines.join("\n");
     expect(text).toContain(`Shard ${S0}: first batch (3 records`);
     expect(text).toContain(`Invocation 1 failed on shard ${S0}: the shard is blocked.`);
     expect(text).toContain("until it succeeds or its records expire from the stream after the 1d retention period (MaximumRetryAttempts and MaximumRecordAgeInSeconds are -1, so they set no limit)");
     expect(text).toContain(`Shard ${S0} invokes the same batch of 3 records again in 900ms, as invocation attempt 2 (retry 1, MaximumRetryAttempts -1: no limit).`);
+    expect(text).toContain("esm-sim backs off from 500ms, doubling to at most 30s.");
     expect(lines).toContain(`00:00:01.100  ... 4 more identical retries over 3s, until 00:00:04.100; shard ${S0}, last retried after 900ms, IteratorAge now 4s ...`);
     expect(text).toContain("expired: the stream's retention period (1d) ended before the mapping processed it");
     expect(text).toContain(`Shard ${S0} moves on after being blocked for 5.4s (6 failed invocations from invocation 1 on; its IteratorAge reached 5s): its failing records expired from the stream.`);
   });
 
   it("folds 86,340 retries into one line that says how many and over how long", () => {
-    const events: TraceObject[] = [ev(0, "invoke", { invocation: 1, shard: "s0", lane: 0, recordIds: ["1"], attempt: 1, concurrency: 1 }), ev(1, "result", { invocation: 1, shard: "s0", outcome: "error", failedIds: ["1"] })];
-    for (let i = 0; i <= 86_340; i++) events.push(ev(1000 + i * 1000, "retry", { shard: "s0", lane: 0, recordIds: ["1"], attempt: i + 2, delayMs: 1000, reason: "FunctionError", countsAsRetry: true }));
-    const lines = feed(events);
-    expect(lines.filter((l) => l.includes("identical retries"))).toEqual(["00:00:02.000  ... 86,340 more identical retries over 23h 59m, until 23:59:01.000; shard s0, last retried after 1s ..."]);
+    const events: TraceEvent[] = [invoke(0, { invocation: 1, shard: 0, records: [rec(1)] }), result(1, { invocation: 1, shard: 0, outcome: "error", failed: [rec(1)] })];
+    for (let i = 0; i <= 86_340; i++) events.push(retry(1000 + i * 1000, { shard: 0, records: [rec(1)], attempt: i + 2, delayMs: 1000 }));
+    const lines = feed(events, KINESIS);
+    expect(lines.filter((l) => l.includes("identical retries"))).toEqual([`00:00:02.000  ... 86,340 more identical retries over 23h 59m, until 23:59:01.000; shard ${S0}, last retried after 1s ...`]);
   });
 
   it("names the condition, the invoke count, the function error and where the records go when the mapping gives up", () => {
-    const base = [ev(0, "invoke", { invocation: 1, shard: "s1", lane: 0, recordIds: ids(5, 2), attempt: 1, concurrency: 1 }), ev(10, "result", { invocation: 1, shard: "s1", outcome: "error", failedIds: ids(5, 2) })];
-    const withDest = feed([...base, ev(20, "onFailure", { shard: "s1", recordIds: ids(5, 2), condition: "RetryAttemptsExhausted", approximateInvokeCount: 3, functionError: "Unhandled", destination: "arn:aws:sqs:us-east-1:123456789012:failures" })], {
-      maximumRetryAttempts: 2,
-      onFailureDestination: "arn:aws:sqs:us-east-1:123456789012:failures",
+    const base = [invoke(0, { invocation: 1, shard: 1, records: recs(5, 2) }), result(10, { invocation: 1, shard: 1, outcome: "error", failed: recs(5, 2) })];
+    const arn = "arn:aws:sqs:us-east-1:123456789012:failures";
+    const withDest = feed([...base, onFailure(20, { shard: 1, records: recs(5, 2), condition: "RetryAttemptsExhausted", approximateInvokeCount: 3, destinationArn: arn })], KINESIS, {
+      retryAttemptsMax: 2,
+      onFailureArn: arn,
     }).join("\n");
     expect(withDest).toContain("until it succeeds, MaximumRetryAttempts (2) is used up or its records expire");
-    expect(withDest).toContain("The mapping gives up on 2 records of shard s1 (000000000005 and 000000000006), condition RetryAttemptsExhausted: the batch was invoked 3 times (approximateInvokeCount 3: the first attempt and 2 retries) and MaximumRetryAttempts (2) is used up (functionError Unhandled: the function threw). It writes one invocation record to arn:aws:sqs:us-east-1:123456789012:failures: metadata only");
+    expect(withDest).toContain(`The mapping gives up on 2 records of shard s1 (${seq(5)} and ${seq(6)}), condition RetryAttemptsExhausted: the batch was invoked 3 times (approximateInvokeCount 3: the first attempt and 2 retries) and MaximumRetryAttempts (2) is used up (functionError Unhandled: the function threw). It writes one invocation record to ${arn}: metadata only`);
     expect(withDest).toContain(RULES.onFailure.url);
-    const dropped = feed([...base, ev(20, "onFailure", { shard: "s1", recordIds: ids(5, 2), condition: "RecordAgeExceeded", approximateInvokeCount: 2, destination: null })], { maximumRecordAgeMs: 60_000 }).join("\n");
+    const dropped = feed([...base, onFailure(20, { shard: 1, records: recs(5, 2), condition: "RecordAgeExceeded", approximateInvokeCount: 2, destinationArn: null })], KINESIS, { recordAgeMaxUs: 60_000_000 }).join("\n");
     expect(dropped).toContain("condition RecordAgeExceeded: before invocation attempt 2, the records were older than MaximumRecordAgeInSeconds (1m), so the mapping discards them instead of retrying them any longer. It drops them: no on-failure destination is configured");
     expect(dropped).toContain(RULES.recordAge.url);
     expect(dropped).toContain("Shard s1 moves on after being blocked for 10ms");
@@ -114,32 +111,44 @@ describe("explain: stream moments from hand-made events in the trace's JSONL sha
   it("explains bisection with its halves, a partial response's checkpoint rewind, and filtering on a stream and on a queue", () => {
     const text = feed(
       [
-        ev(0, "bisect", { shard: "s2", lane: 0, recordIds: ids(0, 4), leftIds: ids(0, 2), rightIds: ids(2, 2) }),
-        ev(1, "invoke", { invocation: 7, shard: "s2", lane: 0, recordIds: ids(0, 4), attempt: 1, concurrency: 1, closedBy: "available" }),
-        ev(2, "result", { invocation: 7, shard: "s2", outcome: "partial", failedIds: [ids(1, 1)[0], ids(3, 1)[0]] }),
-        ev(5, "checkpoint", { shard: "s2", sequenceNumber: "000000000002" }),
-        ev(6, "filter", { shard: "s2", recordId: "000000000009" }),
-        ev(7, "filter", { queue: "q", recordId: "msg-000001" }),
+        { tUs: 0, type: "bisect", shard: 2, lane: 0, records: recs(0, 4), left: recs(0, 2), right: recs(2, 2) },
+        invoke(1, { invocation: 7, shard: 2, records: recs(0, 4) }),
+        result(2, { invocation: 7, shard: 2, outcome: "partial", failed: [rec(1), rec(3)] }),
+        { tUs: 5 * US, type: "checkpoint", shard: 2, record: rec(2) },
+        { tUs: 6 * US, type: "filter", shard: 2, record: rec(9) },
       ],
-      { rbif: true },
+      KINESIS,
+      { reportBatchItemFailures: true },
       { verbose: true },
     ).join("\n");
-    expect(text).toContain("shard s2's failed batch of 4 records is split into halves of 2 (000000000000 and 1 more) and 2 (000000000002 and 1 more)");
+    expect(text).toContain(`shard s2's failed batch of 4 records is split into halves of 2 (${seq(0)} and 1 more) and 2 (${seq(2)} and 1 more)`);
     expect(text).toContain("splitting uses no retry attempt");
-    expect(text).toContain("Invocation 7 on shard s2 reported 000000000001 and 000000000003 as failed (ReportBatchItemFailures). The checkpoint moves to the lowest failed sequence number, 000000000001: the 1 record before it are done, and the mapping invokes the 3 records from it again, so 1 record that succeeded after it is processed a second time.");
-    expect(text).toContain("Shard s2: the checkpoint moves to 000000000002: every record up to it is done.");
-    expect(text).toContain("000000000009 matched none of the FilterCriteria: the iterator moves past it");
-    expect(text).toContain("msg-000001 matched none of the FilterCriteria: Lambda deletes the message from the queue");
+    expect(text).toContain(`Invocation 7 on shard s2 reported ${seq(1)} and ${seq(3)} as failed (ReportBatchItemFailures). The checkpoint moves to the lowest failed sequence number, ${seq(1)}: the 1 record before it are done, and the mapping invokes the 3 records from it again, so 1 record that succeeded after it is processed a second time.`);
+    expect(text).toContain(`Shard s2: the checkpoint moves to ${seq(2)}: every record up to it is done.`);
+    expect(text).toContain(`${seq(9)} matched none of the FilterCriteria: the iterator moves past it`);
+    const queue = feed([{ tUs: 7 * US, type: "filter", record: rec(1) }], SQS).join("\n");
+    expect(queue).toContain("msg-000001 matched none of the FilterCriteria: Lambda deletes the message from the queue");
   });
 
-  it("with --verbose, shows every step, even those without a rule", () => {
-    const lines = feed([ev(0, "poll", { poller: 0, received: 0, visible: 0 }), ev(1, "poll", { poller: 0, received: 0, visible: 0 }), ev(2, "mystery", { a: 1 })], {}, { verbose: true });
-    expect(lines.filter((l) => /^\d\d:/.test(l))).toEqual([
+  it("with --verbose, shows every step, even those without a rule, a step without words as its trace line", () => {
+    const sqs = feed(
+      [
+        { tUs: 0, type: "poll", poller: 0, received: 0, visible: 0 },
+        { tUs: 1 * US, type: "poll", poller: 0, received: 0, visible: 0 },
+        { tUs: 2 * US, type: "dedup", ofN: 3, keyIndex: 0, reason: "DeduplicationInterval" },
+      ],
+      SQS,
+      {},
+      { verbose: true },
+    );
+    expect(sqs.filter((l) => /^\d\d:/.test(l))).toEqual([
       "00:00:00.000  The mapping, not the queue, drives the work: poller 0 calls ReceiveMessage on the queue (0 messages returned, at most 10 per call).",
       "00:00:00.000  Poller 0 found no visible message. It long-polls: the receive waits up to 20s and returns as soon as a message becomes visible, so an idle mapping costs few calls.",
       "00:00:00.001  Poller 0 receives 0 messages (0 messages left visible).",
-      "00:00:00.002  mystery: a=1",
+      "00:00:00.002  dedup: recordId=msg-000003 key=k0 queue=q reason=DeduplicationInterval",
     ]);
+    const stream = feed([retry(3, { shard: 1, records: [rec(1)], attempt: 2, delayMs: 500, reason: "Throttled" })], KINESIS, {}, { verbose: true });
+    expect(stream).toEqual([`00:00:00.003  retry: stream=s shard=s1 lane=0 recordIds=[1] attempt=2 delayMs=500 reason=Throttled countsAsRetry=false`]);
   });
 });
 

@@ -4,51 +4,19 @@
  * sink the caller provides; the CLI prints them.
  */
 import { US_PER_MS } from "../engine/time.js";
-import { traceObject } from "../report/trace-jsonl.js";
 import { fmtExpected, fmtInt, fmtMs } from "../report/format.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, RunResult } from "../run/result.js";
-import { simulate } from "../run/simulate.js";
-import { isStreamSource, type Scenario } from "../scenario/model.js";
-import { producerOf, throttledWritesOf, type StreamRecord } from "../sources/stream.js";
+import { simulate, type TraceContext } from "../run/simulate.js";
+import type { Scenario } from "../scenario/model.js";
 import { parseDurationUs } from "../scenario/units.js";
+import { isStreamSource } from "../sources/config.js";
+import { throttledWritesOf, type StreamRecord } from "../sources/stream.js";
+import type { TraceEvent, TraceListener } from "../trace/events.js";
 import type { TraceMeasure } from "./measures.js";
-import type { NarrationContext } from "./moments.js";
+import { NarrationState } from "./moments.js";
+import { TraceNames } from "./names.js";
 import { DEFAULT_NARRATE, Narrator, fmtClock, wrap, type NarrateOptions, type TimeWindow } from "./narrator.js";
-
-export function contextOf(s: Scenario): NarrationContext {
-  const f = s.figures;
-  return {
-    sourceType: s.source.type,
-    batchSize: s.mapping.batchSize,
-    windowMs: s.mapping.batchingWindowUs / US_PER_MS,
-    functionTimeoutMs: s.fn.timeoutUs / US_PER_MS,
-    reservedConcurrency: s.fn.reservedConcurrency,
-    maximumConcurrency: s.mapping.maximumConcurrency,
-    rbif: s.mapping.reportBatchItemFailures,
-    profile: s.profileName,
-    visibilityTimeoutMs: isStreamSource(s.source) ? 0 : s.source.visibilityTimeoutUs / US_PER_MS,
-    maxReceiveCount: isStreamSource(s.source) ? Infinity : s.source.maxReceiveCount,
-    retentionMs: s.source.retentionUs / US_PER_MS,
-    initialConcurrency: f.initialConcurrency,
-    scaleUpPerMinute: f.scaleUpPerMinute,
-    maxConcurrency: f.maxConcurrency,
-    lowTrafficConcurrency: f.lowTrafficConcurrency,
-    longPollWaitMs: f.longPollWaitMs,
-    receiveMaxMessages: f.receiveMaxMessages,
-    payloadMaxBytes: f.payloadMaxBytes,
-    maximumRetryAttempts: s.mapping.retryAttemptsMax,
-    onFailureDestination: s.mapping.onFailureArn,
-    maximumRecordAgeMs: s.mapping.recordAgeMaxUs / US_PER_MS,
-    bisect: s.mapping.bisectOnError,
-    parallelizationFactor: s.mapping.parallelizationFactor,
-    tumblingWindowMs: s.mapping.tumblingWindowUs / US_PER_MS,
-    startingPosition: s.mapping.startingPosition,
-    startAtMs: s.mapping.startAtUs / US_PER_MS,
-    startingPositionMs: s.mapping.startingPositionUs / US_PER_MS,
-    disabledPeriods: s.mapping.disabledPeriods.map((p) => ({ fromMs: p.fromUs / US_PER_MS, toMs: p.toUs / US_PER_MS })),
-  };
-}
 
 export interface ExplainOptions extends NarrateOptions {
   /** Print the header (name, concept, description). */
@@ -65,30 +33,41 @@ export const DEFAULT_EXPLAIN: ExplainOptions = { ...DEFAULT_NARRATE, header: tru
 export function explain(scenario: Scenario, options: Partial<ExplainOptions>, sink: (line: string) => void): RunResult {
   const opts: ExplainOptions = { ...DEFAULT_EXPLAIN, ...options };
   if (opts.header) for (const l of headerLines(scenario, opts.width)) sink(l);
-  const narrator = new Narrator(contextOf(scenario), opts, sink);
+  // The narrator needs the run's names for records, shards and keys, which the run hands to its trace listener.
+  let finish = () => {};
+  const listen = (ctx: TraceContext): TraceListener => {
+    const names = new TraceNames(ctx);
+    const n = new Narrator(new NarrationState(scenario, names), opts, sink);
+    finish = () => n.finish();
+    const told = toldEvents(scenario, names, opts);
+    const measures = opts.measures;
+    return (e) => {
+      if (!told(e)) return;
+      n.onEvent(e);
+      for (let i = 0; i < measures.length; i++) measures[i].onEvent(e, names);
+    };
+  };
+  const result = simulate(scenario, { trace: listen });
+  finish();
+  if (opts.footer) for (const l of footerLines(result.report, opts.width, isStreamSource(scenario.source))) sink(l);
+  return result;
+}
+
+/**
+ * Which trace events the narration and the measures read. Samples never; produce events are many, so only those
+ * the narration tells pass (throttled stream writes, records the function wrote back to its own stream, FIFO
+ * producer retries delivered as new messages), unless every step or a measure wants them.
+ */
+function toldEvents(scenario: Scenario, names: TraceNames, opts: ExplainOptions): (e: TraceEvent) => boolean {
   const wantProduce = opts.verbose || opts.measures.some((m) => m.needsProduce);
-  const measures = opts.measures;
   const stream = isStreamSource(scenario.source);
   const fifo = scenario.source.type === "sqs-fifo";
-  const writtenBackProducer = scenario.fn.writesBack ? scenario.traffic.length : -1;
-  const result = simulate(scenario, {
-    trace: (ctx) => (e) => {
-      if (e.type === "sample") return;
-      // Produce events are many: only those the narration tells (throttled stream writes, FIFO producer retries
-      // delivered as new messages) pass, unless every step is wanted.
-      // (and records the function wrote back to its own stream).
-      if (e.type === "produce" && !wantProduce && !(stream ? throttledWritesOf(e.record as StreamRecord) > 0 || producerOf(e.record as StreamRecord) === writtenBackProducer : fifo && (e.record.logicalN ?? -1) >= 0)) return;
-      const obj = traceObject(e, ctx);
-      // FIFO: the narration needs each message's group (the key), which the JSONL trace does not carry.
-      if (fifo && e.type === "invoke") obj.groups = e.records.map((r) => ctx.keyNames[r.keyIndex]);
-      if (fifo && (e.type === "dlq" || e.type === "retry")) obj.group = ctx.keyNames[e.record.keyIndex];
-      narrator.onEvent(obj);
-      for (let i = 0; i < measures.length; i++) measures[i].onEvent(obj);
-    },
-  });
-  narrator.finish();
-  if (opts.footer) for (const l of footerLines(result.report, opts.width, stream)) sink(l);
-  return result;
+  return (e) => {
+    if (e.type === "sample") return false;
+    if (e.type !== "produce" || wantProduce) return true;
+    if (stream) return throttledWritesOf(e.record as StreamRecord) > 0 || names.writtenBack(e.record);
+    return fifo && (e.record.logicalN ?? -1) >= 0;
+  };
 }
 
 export function headerLines(s: Scenario, width: number): string[] {

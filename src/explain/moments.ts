@@ -1,12 +1,14 @@
 /**
- * Moments: the steps of a run that teach something, each naming the rule it shows. Moment rules read trace
- * events in the contract's shape (one JSONL line's fields: `t` in ms, `type`, `recordIds`, `shard` or `queue`,
- * `invocation`, `outcome`, `failedIds`, ...), so any source whose trace follows the contract can be narrated by
- * adding rules for its event types. The state they share is bounded: open invocations, and per-record notes
- * for at most TRACK_CAP records (beyond that, a moment just says less about causes).
+ * Moments: the steps of a run that teach something, each naming the rule it shows. Moment rules read the typed
+ * trace events (trace/events.ts), one rule per event type, and the Scenario the run was made from; records are
+ * named as the JSONL trace names them (names.ts). The state they share is bounded: open invocations, and
+ * per-record notes for at most TRACK_CAP records (beyond that, a moment just says less about causes).
  */
 import { formatDurationUs } from "../scenario/units.js";
-import type { TraceObject } from "../report/trace-jsonl.js";
+import type { Scenario } from "../scenario/model.js";
+import { isStreamSource, type SqsSourceConfig } from "../sources/config.js";
+import type { FilterEvent, SimRecord, TraceEvent } from "../trace/events.js";
+import type { TraceNames } from "./names.js";
 import type { RuleId } from "./rules.js";
 
 /** One thing worth saying about the run. */
@@ -28,106 +30,75 @@ export interface Moment {
   silent?: boolean;
 }
 
-/** What the narration needs to know about the scenario (the model's figures in ms). */
-export interface NarrationContext {
-  sourceType: string;
-  batchSize: number;
-  windowMs: number;
-  functionTimeoutMs: number;
-  reservedConcurrency: number | null;
-  maximumConcurrency: number | null;
-  rbif: boolean;
-  profile: string;
-  /** SQS */
-  visibilityTimeoutMs: number;
-  maxReceiveCount: number;
-  retentionMs: number;
-  initialConcurrency: number;
-  scaleUpPerMinute: number;
-  maxConcurrency: number;
-  lowTrafficConcurrency: number | null;
-  longPollWaitMs: number;
-  receiveMaxMessages: number;
-  payloadMaxBytes: number;
-  /** Streams (filled in by stream scenarios; Infinity = retry until the records expire). */
-  maximumRetryAttempts: number;
-  onFailureDestination: string | null;
-  /** Infinity = never discard old records (-1). */
-  maximumRecordAgeMs: number;
-  bisect: boolean;
-  parallelizationFactor: number;
-  /** 0 = no tumbling window. */
-  tumblingWindowMs: number;
-  startingPosition: string;
-  /** When the mapping is created (esm-sim's `startAt`), and AT_TIMESTAMP's time, in ms. */
-  startAtMs: number;
-  startingPositionMs: number;
-  /** Periods the mapping is disabled, in ms (`toMs` Infinity when never re-enabled). */
-  disabledPeriods: readonly { fromMs: number; toMs: number }[];
-}
-
 /** Per-record notes are kept for at most this many records at once. */
-export const TRACK_CAP = 100_000;
+const TRACK_CAP = 100_000;
 
 interface OpenInvocation {
-  ids: readonly string[];
-  startMs: number;
-  shard: string | null;
-  poller: number | null;
-  /** Streams: the lane within the shard, and why the batch closed. */
-  lane?: number;
-  closedBy?: string;
-  /** SQS FIFO: the message group of each record. */
-  groups?: readonly string[];
+  /** A copy of the invoke event's records: a mapping may go on with its batch array after the event. */
+  records: readonly SimRecord[];
+  /** Streams: the shard index and the lane within the shard; null and 0 for SQS. */
+  shard: number | null;
+  lane: number;
 }
 
 /** Streams: a shard's lane held by a failing batch, from its first failure until its records are all done. */
 export interface BlockedLane {
-  shard: string;
+  shard: number;
   lane: number;
   sinceMs: number;
   invocation: number;
   /** Failed invocations after the first. */
   retries: number;
-  /** Records of the failed batch not yet done (succeeded, given up on, expired or past the checkpoint). */
-  pending: Set<string>;
+  /** Records (production indexes) of the failed batch not yet done: succeeded, given up on, expired or past the
+   *  checkpoint. */
+  pending: Set<number>;
   /** The largest IteratorAge of the lane's invocations while blocked. */
   maxAgeMs: number;
 }
 
-/** State shared by the moment rules. */
+/** State shared by the moment rules. Records are keyed by their production index (SimRecord.n). */
 export class NarrationState {
   readonly open = new Map<number, OpenInvocation>();
   /** Record -> the open invocation holding it. */
-  readonly inInvocation = new Map<string, number>();
+  readonly inInvocation = new Map<number, number>();
   /** Record -> the last failed invocation that held it (until it ends). */
-  readonly failedIn = new Map<string, number>();
+  readonly failedIn = new Map<number, number>();
   /** Failed invocation -> how many of its records failed. */
   readonly failedSize = new Map<number, number>();
   /** Records whose batch a throttled poller let go. */
-  readonly releasedByThrottle = new Set<string>();
+  readonly releasedByThrottle = new Set<number>();
   /** Record -> why it may be processed twice. */
-  readonly dupCause = new Map<string, string>();
-  /** Streams: blocked lanes by `shard#lane`. */
+  readonly dupCause = new Map<number, string>();
+  /** Streams: blocked lanes by laneKey. */
   readonly blocked = new Map<string, BlockedLane>();
-  readonly shardsStarted = new Set<string>();
+  readonly shardsStarted = new Set<number>();
   readonly lanesStarted = new Set<string>();
   /** Streams: shard -> when its last blocked lane moved on, and how long it had been blocked. */
-  readonly unblockedAt = new Map<string, { atMs: number; spanMs: number }>();
+  readonly unblockedAt = new Map<number, { atMs: number; spanMs: number }>();
   /** Streams: the next IteratorAge worth telling (doubles each time one is told). */
   nextIteratorAgeMs = 30_000;
   /** Disabled periods already told. */
   disabledTold = 0;
-  /** SQS FIFO: message group -> the failed message holding it and since when. */
-  readonly lockedGroups = new Map<string, { id: string; sinceMs: number; invocation: number }>();
+  /** SQS FIFO: message group (key index) -> the failed message holding it and since when. */
+  readonly lockedGroups = new Map<number, { record: SimRecord; sinceMs: number }>();
   polls = 0;
   emptyPolls = 0;
   invokes = 0;
-  maxSucceededN = -1;
-  maxSucceededId = "";
+  /** SQS: the latest-sent record processed so far, to tell records processed out of send order. */
+  maxSucceeded: SimRecord | null = null;
   lastFailure: { kind: "throttle" | "error" | "timeout"; tMs: number } | null = null;
 
-  constructor(readonly ctx: NarrationContext) {}
+  constructor(
+    readonly scenario: Scenario,
+    readonly names: TraceNames,
+  ) {}
+
+  /** The queue of an SQS run (the SQS rules run for SQS sources only). */
+  get queue(): SqsSourceConfig {
+    const s = this.scenario.source;
+    if (isStreamSource(s)) throw new Error(`explain: SQS moment rule on a ${s.type} source`);
+    return s;
+  }
 
   note<K>(map: Map<K, unknown> | Set<K>, key: K, value?: unknown): void {
     if (map.size >= TRACK_CAP && !map.has(key)) return;
@@ -135,50 +106,62 @@ export class NarrationState {
     else map.set(key, value);
   }
 
-  forget(id: string): void {
-    this.failedIn.delete(id);
-    this.releasedByThrottle.delete(id);
-    this.dupCause.delete(id);
+  forget(n: number): void {
+    this.failedIn.delete(n);
+    this.releasedByThrottle.delete(n);
+    this.dupCause.delete(n);
+  }
+
+  /** Records by their trace ids: "msg-1", "msg-1 and msg-2", "msg-1, msg-2, msg-3 and 7 more". */
+  recordList(records: readonly SimRecord[], max = 3): string {
+    const shown = records.length <= max ? records : records.slice(0, max);
+    const ids = shown.map((r) => this.names.record(r));
+    return records.length <= max ? idList(ids, max) : `${ids.join(", ")} and ${(records.length - max).toLocaleString("en-US")} more`;
   }
 }
 
-export type MomentRule = (ev: TraceObject, st: NarrationState) => Moment[];
+type EventOf<K extends TraceEvent["type"]> = Extract<TraceEvent, { type: K }>;
+/** The moments one trace event shows, at `tMs` (the event's time in ms, as the narration tells it). */
+export type MomentRule<E extends TraceEvent> = (ev: E, st: NarrationState, tMs: number) => Moment[];
+/** A source's moment rules, by event type; events without a rule show no moment. */
+export type MomentRules = { readonly [K in TraceEvent["type"]]?: MomentRule<EventOf<K>> };
+
+/** FilterCriteria dropped a record: told the same way for every source. */
+export const filter: MomentRule<FilterEvent> = (ev, st, t) => {
+  const action = isStreamSource(st.scenario.source) ? "the iterator moves past it (it stays in the stream until retention)" : "Lambda deletes the message from the queue";
+  return [
+    {
+      tMs: t,
+      fold: "filter",
+      rule: "filtering",
+      noun: ["record filtered out", "records filtered out"],
+      text: `${st.names.record(ev.record)} matched none of the FilterCriteria: ${action} and the function never sees it.`,
+      amount: { n: 1, noun: ["record", "records"] },
+    },
+  ];
+};
 
 // ---- small helpers shared by the rule files -----------------------------------------------------------------
 
-/** A moment at `tMs`, folded under `fold` (the rule files' one constructor). */
-export const m = (tMs: number, fold: string, rule: Moment["rule"], noun: readonly [string, string], text: string, extra: Partial<Moment> = {}): Moment => ({
-  tMs,
-  fold,
-  rule,
-  noun,
-  text,
-  ...extra,
-});
-export const num = (v: unknown, d = 0): number => (typeof v === "number" && Number.isFinite(v) ? v : d);
-export const str = (v: unknown, d = ""): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : d);
-export const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => str(x)) : []);
-
 export function dur(ms: number): string {
   return formatDurationUs(Math.round(ms * 1000));
+}
+
+/** A duration of the Scenario's (microseconds), as the narration writes durations. */
+export function durUs(us: number): string {
+  return formatDurationUs(Math.round(us));
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
-/** "msg-1", "msg-1 and msg-2", "msg-1, msg-2, msg-3 and 7 more". */
+/** "key-1", "key-1 and key-2", "key-1, key-2, key-3 and 7 more". */
 export function idList(ids: readonly string[], max = 3): string {
   if (ids.length === 0) return "none";
   if (ids.length === 1) return ids[0];
   if (ids.length <= max) return `${ids.slice(0, -1).join(", ")} and ${ids[ids.length - 1]}`;
   return `${ids.slice(0, max).join(", ")} and ${(ids.length - max).toLocaleString("en-US")} more`;
-}
-
-/** The production index in a record id (its trailing digits), or -1. */
-export function idIndex(id: string): number {
-  const m = /(\d+)$/.exec(id);
-  return m ? Number(m[1]) : -1;
 }
 
 export function times(n: number): string {

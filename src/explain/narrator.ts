@@ -1,6 +1,6 @@
 /**
- * The narrator: turns trace events (contract shape) into narration lines as they arrive, in time order, with
- * bounded memory. Moment rules (sqs-moments.ts, stream-moments.ts) say what matters; the narrator folds
+ * The narrator: turns typed trace events into narration lines as they arrive, in time order, with bounded
+ * memory. Moment rules (sqs-moments.ts, fifo-moments.ts, stream-moments.ts) say what matters; the narrator folds
  * repetition, zooms into a time window and lays the text out:
  *
  *   - Folding: the first moment of each kind (its fold key) is shown; later ones of that kind are counted
@@ -12,12 +12,16 @@
  *     AWS page. Plain text; colour only when asked. Same trace = same bytes.
  */
 import { Chalk, type ChalkInstance } from "chalk";
-import type { TraceObject } from "../report/trace-jsonl.js";
-import { NarrationState, type Moment, type NarrationContext, dur, plural, num, str, strs, idList } from "./moments.js";
+import { usToMs } from "../engine/time.js";
+import { traceObject } from "../report/trace-jsonl.js";
+import type { SourceConfig } from "../sources/config.js";
+import type { TraceEvent } from "../trace/events.js";
+import { dur, plural, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
+import type { TraceNames } from "./names.js";
 import { RULES } from "./rules.js";
 import { FIFO_MOMENTS } from "./fifo-moments.js";
 import { SQS_MOMENTS } from "./sqs-moments.js";
-import { COMMON_MOMENTS, STREAM_MOMENTS, isStreamEvent } from "./stream-moments.js";
+import { STREAM_MOMENTS } from "./stream-moments.js";
 
 export interface TimeWindow {
   fromMs: number;
@@ -75,8 +79,21 @@ export function wrap(text: string, width: number): string[] {
   return lines.length ? lines : [""];
 }
 
+/** The moment rules of a source. */
+function momentRules(source: SourceConfig): MomentRules {
+  switch (source.type) {
+    case "sqs":
+      return SQS_MOMENTS;
+    case "sqs-fifo":
+      return FIFO_MOMENTS;
+    case "kinesis":
+    case "dynamodb":
+      return STREAM_MOMENTS;
+  }
+}
+
 export class Narrator {
-  readonly state: NarrationState;
+  private readonly rules: MomentRules;
   private readonly c: ChalkInstance;
   private readonly groups = new Map<string, FoldGroup>();
   private readonly seen = new Set<string>();
@@ -87,63 +104,74 @@ export class Narrator {
   private enteredWindow = false;
 
   constructor(
-    ctx: NarrationContext,
+    readonly state: NarrationState,
     private readonly opts: NarrateOptions,
     private readonly sink: (line: string) => void,
   ) {
-    this.state = new NarrationState(ctx);
+    this.rules = momentRules(state.scenario.source);
     this.c = new Chalk({ level: opts.color ? 1 : 0 });
   }
 
   /** One trace event, in time order. */
-  onEvent(ev: TraceObject): void {
+  onEvent(ev: TraceEvent): void {
     if (ev.type === "sample") return;
-    const stream = isStreamEvent(ev, this.state);
-    const rules = stream ? STREAM_MOMENTS : this.state.ctx.sourceType === "sqs-fifo" ? FIFO_MOMENTS : SQS_MOMENTS;
-    const rule = rules[ev.type] ?? COMMON_MOMENTS[ev.type];
-    const moments = rule ? rule(ev, this.state) : [];
+    const tMs = usToMs(ev.tUs);
+    // The table holds, for each event type, the rule for that type; TypeScript cannot tie the two together.
+    const rule = this.rules[ev.type] as MomentRule<TraceEvent> | undefined;
+    const moments = rule ? rule(ev, this.state, tMs) : [];
     if (this.opts.verbose && moments.length === 0) {
-      const step = describeStep(ev);
-      if (step) this.take({ tMs: ev.t, fold: `step:${ev.type}`, rule: null, noun: ["step", "steps"], text: step });
+      const text = describeStep(ev, this.state);
+      this.take({ tMs, fold: `step:${ev.type}`, rule: null, noun: ["step", "steps"], text });
       return;
     }
     for (const mo of moments) this.take(mo);
   }
 
   private take(mo: Moment): void {
-    const w = this.opts.window;
-    if (w && mo.tMs < w.fromMs) {
-      this.before++;
-      return;
-    }
-    if (w && mo.tMs > w.toMs) {
-      this.after++;
-      return;
-    }
-    if (w && !this.enteredWindow) {
-      this.enteredWindow = true;
-      this.note(`(zoomed to ${fmtClock(w.fromMs)} .. ${fmtClock(w.toMs)}${this.before ? `; ${plural(this.before, "earlier moment")} not shown` : ""})`);
-    }
+    if (!this.inWindow(mo.tMs)) return;
     if (this.opts.verbose) {
       this.emit(mo);
       return;
     }
     if (!mo.always && this.seen.has(mo.fold)) {
-      if (mo.silent) return;
-      const g = this.groups.get(mo.fold);
-      if (g) {
-        g.count++;
-        g.lastMs = mo.tMs;
-        g.amount += mo.amount?.n ?? 0;
-        if (mo.tail !== undefined) g.tail = mo.tail;
-      } else {
-        this.groups.set(mo.fold, { first: mo, count: 1, firstMs: mo.tMs, lastMs: mo.tMs, amount: mo.amount?.n ?? 0, tail: mo.tail });
-      }
+      if (!mo.silent) this.fold(mo);
       return;
     }
     this.seen.add(mo.fold);
     this.flushGroups();
     this.emit(mo);
+  }
+
+  /** Whether a moment at `tMs` is inside the zoom window (counting those outside, saying when it is entered). */
+  private inWindow(tMs: number): boolean {
+    const w = this.opts.window;
+    if (!w) return true;
+    if (tMs < w.fromMs) {
+      this.before++;
+      return false;
+    }
+    if (tMs > w.toMs) {
+      this.after++;
+      return false;
+    }
+    if (!this.enteredWindow) {
+      this.enteredWindow = true;
+      this.note(`(zoomed to ${fmtClock(w.fromMs)} .. ${fmtClock(w.toMs)}${this.before ? `; ${plural(this.before, "earlier moment")} not shown` : ""})`);
+    }
+    return true;
+  }
+
+  /** Count a moment of a kind already shown, to be told in one line before the next line shown. */
+  private fold(mo: Moment): void {
+    const g = this.groups.get(mo.fold);
+    if (!g) {
+      this.groups.set(mo.fold, { first: mo, count: 1, firstMs: mo.tMs, lastMs: mo.tMs, amount: mo.amount?.n ?? 0, tail: mo.tail });
+      return;
+    }
+    g.count++;
+    g.lastMs = mo.tMs;
+    g.amount += mo.amount?.n ?? 0;
+    if (mo.tail !== undefined) g.tail = mo.tail;
   }
 
   /** Say, as one line each, what was folded since the last line shown. */
@@ -196,19 +224,33 @@ export class Narrator {
 }
 
 /** A plain sentence for a step that has no moment rule (shown with --verbose only). */
-export function describeStep(ev: TraceObject): string | null {
+export function describeStep(ev: TraceEvent, st: NarrationState): string {
   switch (ev.type) {
-    case "produce":
-      return `${str(ev.recordId)} sent (key ${str(ev.key)}, ${num(ev.size)} bytes).`;
-    case "poll":
-      return `Poller ${num(ev.poller)} receives ${plural(num(ev.received), "message")} (${plural(num(ev.visible), "message")} left visible).`;
-    case "invoke":
-      return `Invocation ${num(ev.invocation)} starts with ${idList(strs(ev.recordIds))}.`;
-    default: {
-      const fields = Object.entries(ev)
-        .filter(([k]) => k !== "t" && k !== "type")
-        .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.length}]` : typeof v === "object" ? "{...}" : String(v)}`);
-      return `${ev.type}: ${fields.join(" ")}`;
+    case "produce": {
+      const r = ev.record;
+      return `${st.names.record(r)} sent (key ${st.names.key(r.keyIndex)}, ${r.sizeBytes} bytes).`;
     }
+    case "poll":
+      return ev.shard === undefined ? `Poller ${ev.poller} receives ${plural(ev.received, "message")} (${plural(ev.visible, "message")} left visible).` : streamPollStep(ev.received);
+    case "invoke":
+      return `Invocation ${ev.invocation} starts with ${st.recordList(ev.records)}.`;
+    default:
+      return traceLineStep(ev, st.names);
   }
+}
+
+/**
+ * A stream poll step. It has always been told in the SQS words, from fields a stream's trace line does not have,
+ * so it reads "Poller 0" and "0 messages left visible" whatever the shard (the event's `poller`) and the records
+ * waiting (its `visible`); kept so until the verbose narration is changed on purpose.
+ */
+function streamPollStep(received: number): string {
+  return `Poller 0 receives ${plural(received, "message")} (0 messages left visible).`;
+}
+
+/** Any other step: its type and fields as its JSONL trace line holds them. */
+function traceLineStep(ev: TraceEvent, names: TraceNames): string {
+  const { t, type, ...rest } = traceObject(ev, names.ctx);
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.length}]` : typeof v === "object" ? "{...}" : String(v)}`);
+  return `${type}: ${fields.join(" ")}`;
 }

@@ -1,6 +1,6 @@
 /**
- * The rules `esm-sim explain` names: one short title per documented behaviour and the AWS page that states it.
- * URLs are those of shared/reference/esm-semantics.md; the titles are esm-sim's own words.
+ * The rules `esm-sim explain` names: one short title per documented behaviour and the AWS page that states it
+ * (AWS_PAGES); the titles are esm-sim's own words.
  */
 
 export const AWS_PAGES = {
