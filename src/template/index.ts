@@ -1,7 +1,8 @@
 /**
  * Scenarios from CloudFormation, SAM and CDK templates: load, discover the event source mappings, draft and write a
  * scenario for each (or for the one asked for). No file system here; the CLI reads and writes the files.
- * serverless.yml goes through the same path: its importer (serverless.ts) drafts through discover() too (synth.ts).
+ * Terraform's plan and state JSON and serverless.yml go through the same path: their importers (terraform-plan.ts,
+ * serverless.ts) draft through discover() too (synth.ts).
  */
 import type { Path } from "../scenario/locate.js";
 import type { Problem } from "../scenario/problems.js";
@@ -11,6 +12,7 @@ import { loadDocument, positionOf, showTemplatePath, templateOf, type Template }
 import { overlayPosition, type Overlay } from "./overlay.js";
 import { serverlessImport } from "./serverless.js";
 import type { Imported } from "./synth.js";
+import { terraformPlanImport } from "./terraform-plan.js";
 import { renderDraft, type Rendered } from "./write.js";
 
 export { parseOverlay, type Overlay } from "./overlay.js";
@@ -35,6 +37,7 @@ export function scenariosFromTemplate(text: string, templateFile: string, option
   const doc = loadDocument(text, templateFile);
   if (!doc.ok) return { ok: false, errors: doc.errors, warnings: [], listing: null };
   const format = formatOf(doc.root);
+  if (format === "terraform") return fromImported(terraformPlanImport(doc.root as Record<string, unknown>, doc.positions, templateFile, options), templateFile, options);
   if (format === "serverless") return fromImported(serverlessImport(doc.root as Record<string, unknown>, doc.positions, templateFile, options), templateFile, options);
   const loaded = templateOf(doc.root, doc.positions, templateFile);
   if (!loaded.ok) return { ok: false, errors: loaded.errors, warnings: [], listing: null };
@@ -45,9 +48,13 @@ export function scenariosFromTemplate(text: string, templateFile: string, option
 
 const CLOUDFORMATION_NOTHING = "no event source mapping esm-sim can simulate: it looks for AWS::Lambda::EventSourceMapping resources and AWS::Serverless::Function events of type SQS, Kinesis and DynamoDB";
 
-/** Which format a loaded file is in: a serverless.yml (service and functions), or else a CloudFormation template. */
-export function formatOf(root: unknown): "serverless" | "cloudformation" {
+/**
+ * Which format a loaded file is in: Terraform's JSON (`terraform show -json` of a plan or a state: format_version
+ * with planned_values or values), a serverless.yml (service and functions), or else a CloudFormation template.
+ */
+export function formatOf(root: unknown): "terraform" | "serverless" | "cloudformation" {
   if (typeof root !== "object" || root === null || Array.isArray(root)) return "cloudformation";
+  if ("format_version" in root && ("planned_values" in root || "values" in root)) return "terraform";
   if ("service" in root && "functions" in root && !("Resources" in root)) return "serverless";
   return "cloudformation";
 }

@@ -10,31 +10,10 @@
  * `sls:stage` is documented as `${opt:stage, self:provider.stage, "dev"}`).
  */
 import { MAX_TEMPLATE_BYTES } from "./load.js";
+import { Unknown } from "./synth.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** A value the file alone does not determine. */
-export class Unknown {
-  constructor(readonly reason: string) {}
-}
-
-/** The first Unknown inside a value, if any. */
-export function firstUnknown(v: unknown): Unknown | null {
-  if (v instanceof Unknown) return v;
-  if (Array.isArray(v)) {
-    for (const x of v) {
-      const u = firstUnknown(x);
-      if (u) return u;
-    }
-  } else if (isObj(v)) {
-    for (const x of Object.values(v)) {
-      const u = firstUnknown(x);
-      if (u) return u;
-    }
-  }
-  return null;
-}
 
 const MAX_DEPTH = 64;
 /** How many variables one file may resolve: each self reference is resolved once, so real files need far fewer. */

@@ -22,8 +22,8 @@ import { discover, type Discovery } from "./discover.js";
 import type { Draft } from "./draft.js";
 import type { Position } from "./load.js";
 import { PSEUDO_DEFAULTS } from "./intrinsics.js";
-import { firstUnknown, Unknown, Variables } from "./serverless-vars.js";
-import { Synth, type Imported, type Source } from "./synth.js";
+import { Variables } from "./serverless-vars.js";
+import { firstUnknown, Synth, Unknown, type Imported } from "./synth.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -38,11 +38,34 @@ export type Imported =
   | { ok: true; template: Template; found: Discovery; nothing: string }
   | { ok: false; errors: Problem[]; warnings: Problem[] };
 
+/** A value the source alone does not determine, with the reason (an importer's own, before it is synthesized). */
+export class Unknown {
+  constructor(readonly reason: string) {}
+}
+
+/** The first Unknown inside a value, if any. */
+export function firstUnknown(v: unknown): Unknown | null {
+  if (v instanceof Unknown) return v;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const u = firstUnknown(x);
+      if (u) return u;
+    }
+  } else if (typeof v === "object" && v !== null) {
+    for (const x of Object.values(v)) {
+      const u = firstUnknown(x);
+      if (u) return u;
+    }
+  }
+  return null;
+}
+
 const MARKER_PREFIX = "EsmSimUnresolved";
 const MARKER_TEXT = (name: string) => `parameter ${name} has no Default; pass --parameter ${name}=VALUE`;
 /** `Id.Properties.Key[0].Sub` in a message: a path of the synthesized template. */
 const SYNTH_PATH = /(⟪\d+⟫|\b[A-Za-z][A-Za-z0-9]*)\.Properties((?:\.[A-Za-z0-9]+|\[\d+\])*)/g;
-const TOKEN = /⟪\d+⟫/g;
+/** A synthesized id, and the CloudFormation type discover() writes after it (a Terraform address names its own). */
+const TOKEN = /⟪\d+⟫(?: \(AWS::[A-Za-z0-9:]+\))?/g;
 
 export class Synth {
   readonly resources: Obj = {};
@@ -152,7 +175,7 @@ export class Synth {
       const src = this.lookup(["Resources", id, "Properties", ...parseShown(rest)]);
       return src ? showTemplatePath(src.path) : whole;
     });
-    return out.replace(TOKEN, (t) => this.shown.get(t) ?? t);
+    return out.replace(TOKEN, (t) => this.shown.get(t.slice(0, t.indexOf("⟫") + 1)) ?? t);
   }
 
   origin(o: Origin): Origin {
@@ -251,6 +274,9 @@ function parseShown(s: string): Path {
 
 /** A Terraform address or other name as a file name and `--resource` name: letters, digits, `.`, `_` and `-` only. */
 export function safeId(name: string): string {
-  const s = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._-]+/, "");
+  const s = name
+    .replace(/\["?([^\]"]*)"?\]/g, "-$1")
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .replace(/^[._-]+/, "");
   return s === "" ? "mapping" : s.slice(0, 120);
 }
