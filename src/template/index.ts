@@ -1,8 +1,8 @@
 /**
  * Scenarios from CloudFormation, SAM and CDK templates: load, discover the event source mappings, draft and write a
  * scenario for each (or for the one asked for). No file system here; the CLI reads and writes the files.
- * Terraform's plan and state JSON and serverless.yml go through the same path: their importers (terraform-plan.ts,
- * serverless.ts) draft through discover() too (synth.ts).
+ * Terraform (plan and state JSON, `.tf` files) and serverless.yml go through the same path: their importers
+ * (terraform-plan.ts, terraform-config.ts, serverless.ts) draft through discover() too (synth.ts).
  */
 import type { Path } from "../scenario/locate.js";
 import type { Problem } from "../scenario/problems.js";
@@ -12,11 +12,14 @@ import { loadDocument, positionOf, showTemplatePath, templateOf, type Template }
 import { overlayPosition, type Overlay } from "./overlay.js";
 import { serverlessImport } from "./serverless.js";
 import type { Imported } from "./synth.js";
+import { terraformConfigImport, type TerraformFile } from "./terraform-config.js";
 import { terraformPlanImport } from "./terraform-plan.js";
 import { renderDraft, type Rendered } from "./write.js";
 
 export { parseOverlay, type Overlay } from "./overlay.js";
 export type { Rendered } from "./write.js";
+export type { TerraformFile } from "./terraform-config.js";
+export { hclParseProblems } from "./terraform-config.js";
 
 export interface FromTemplateOptions {
   parameters?: ReadonlyMap<string, string>;
@@ -44,6 +47,14 @@ export function scenariosFromTemplate(text: string, templateFile: string, option
   const t = loaded.template;
   const found = discover(t, { parameters: options.parameters });
   return fromImported({ ok: true, template: t, found, nothing: CLOUDFORMATION_NOTHING }, templateFile, options);
+}
+
+/**
+ * Scenarios from Terraform `.tf` files, each given as the JSON that hcl2json (npm @cdktn/hcl2json) makes of it (see
+ * template/terraform-config.ts); `dir` names the root module's directory in descriptions and messages.
+ */
+export function scenariosFromTerraformConfig(files: readonly TerraformFile[], dir: string, options: FromTemplateOptions = {}): FromTemplateResult {
+  return fromImported(terraformConfigImport(files, dir, options), dir, options);
 }
 
 const CLOUDFORMATION_NOTHING = "no event source mapping esm-sim can simulate: it looks for AWS::Lambda::EventSourceMapping resources and AWS::Serverless::Function events of type SQS, Kinesis and DynamoDB";
