@@ -189,3 +189,21 @@ describe("serverless.yml: what cannot be read", () => {
     if (!r.ok) expect(r.errors[0].message).toBe("no event source mapping esm-sim can simulate: it looks for sqs and stream events under functions.<name>.events");
   });
 });
+
+describe("serverless.yml is untrusted: edits anywhere end in an answer", () => {
+  it("100 edits of the fixture: scenarios that parse, or problems with a position, never an exception", { timeout: 60_000 }, () => {
+    let seed = 11;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const tokens = ["", "null", "-1", "[]", "{}", "${self:custom.loop}", "${opt:stage}", "${self:}", "${file(x.yml):a}", "!GetAtt X.Arn", "${param:nope}", "'${", "\n  - sqs: x\n"];
+    for (let i = 0; i < 100; i++) {
+      const a = rnd(text.length);
+      const mutated = text.slice(0, a) + tokens[rnd(tokens.length)] + text.slice(a + rnd(30));
+      const r = scenariosFromTemplate(mutated, FILE);
+      if (r.ok) for (const s of r.scenarios) parseScenario(s.text, "fuzz.yaml");
+      else for (const e of r.errors) expect(e.line >= 1 && e.col >= 1 && e.message !== "").toBe(true);
+    }
+  });
+});

@@ -310,3 +310,63 @@ describe("Terraform expressions", () => {
     expect(() => ev(`${"(".repeat(5000)}1${")".repeat(5000)}`)).toThrow(/nests too deeply/);
   });
 });
+
+/** A deterministic generator of small numbers (the same cases every run). */
+function random(seed: number): (n: number) => number {
+  let s = seed;
+  return (n) => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s % n;
+  };
+}
+
+const ODD_VALUES: unknown[] = [null, -1, 0, 1e308, "", "x", "${var.x}", "arn:aws:sqs:us-east-1:1:q", true, [], {}, [{}], { references: ["var.x"] }, { constant_value: 3 }, "module.x.y"];
+
+/** The JSON with one value somewhere replaced by an odd one. */
+function mutateJson(root: unknown, rnd: (n: number) => number): unknown {
+  const copy = structuredClone(root);
+  let holder: unknown = copy;
+  for (let depth = 0; depth < 12; depth++) {
+    const keys = Array.isArray(holder) ? holder.map((_, i) => i) : typeof holder === "object" && holder !== null ? Object.keys(holder) : [];
+    if (keys.length === 0) break;
+    const k = keys[rnd(keys.length)];
+    const child = (holder as Record<string | number, unknown>)[k];
+    if (rnd(4) === 0 || typeof child !== "object" || child === null) {
+      (holder as Record<string | number, unknown>)[k] = ODD_VALUES[rnd(ODD_VALUES.length)];
+      break;
+    }
+    holder = child;
+  }
+  return copy;
+}
+
+/** Whatever the input, an answer: scenarios that parse, or problems with a position; never an exception. */
+function answers(r: FromTemplateResult): void {
+  if (r.ok) for (const s of r.scenarios) parseScenario(s.text, "fuzz.yaml");
+  else for (const e of r.errors) expect(e.line >= 1 && e.col >= 1 && e.message !== "").toBe(true);
+}
+
+describe("Terraform input is untrusted: odd values anywhere end in an answer", () => {
+  for (const f of ["plan.json", "state.json"]) {
+    it(`${f}: 60 mutations`, { timeout: 60_000 }, () => {
+      const rnd = random(f.length);
+      const root = JSON.parse(read(f)) as unknown;
+      for (let i = 0; i < 60; i++) answers(scenariosFromTemplate(JSON.stringify(mutateJson(root, rnd), null, 1), f));
+    });
+  }
+
+  it(".tf files as hcl2json gives them: 80 mutations", async () => {
+    const files = await tfFiles(join(DIR, "config"));
+    const rnd = random(7);
+    for (let i = 0; i < 80; i++) {
+      const n = rnd(files.length);
+      const mutated = files.map((f, j) => (j === n ? { ...f, json: mutateJson(f.json, rnd) } : f));
+      answers(scenariosFromTerraformConfig(mutated, "config"));
+    }
+  }, 60_000);
+
+  it("refuses a plan larger than templates may be", () => {
+    const r = scenariosFromTemplate(`{"format_version":"1.0","values":{"root_module":{}},"pad":"${"x".repeat(4 * 1024 * 1024)}"}`, "big.json");
+    expect(!r.ok && r.errors[0].message).toMatch(/templates are limited to \d+ bytes/);
+  });
+});

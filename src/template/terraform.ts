@@ -161,7 +161,7 @@ class Writer {
   write(r: TfResource): void {
     const id = this.tokens.get(r.address)!;
     this.synth.add(id, CFN_TYPES[r.type], r.source([]));
-    if (r.type === ESM) this.names.set(id, { id: safeId(r.address), aliases: safeId(r.address) === r.address ? [] : [r.address] });
+    if (r.type === ESM) this.names.set(id, { id: this.uniqueId(safeId(r.address)), aliases: safeId(r.address) === r.address ? [] : [r.address] });
     this.name(r, id);
     const sqs = r.type === ESM && this.targetsSqs(r.values.event_source_arn);
     for (const [tf, cfn] of PLAIN[r.type]) {
@@ -176,6 +176,14 @@ class Writer {
     if (r.type === "aws_dynamodb_table") this.tableStream(r, id);
     const set = (NOT_MODELLED[r.type] ?? []).filter((k) => !isEmpty(r.values[k]));
     if (set.length) this.notes.set(id, [`not modelled by esm-sim (${r.address}): ${set.join(", ")}`]);
+  }
+
+  /** A scenario id no other mapping has (two addresses may read the same once made safe for file names). */
+  private uniqueId(base: string): string {
+    const used = new Set([...this.names.values()].map((n) => n.id));
+    let id = base;
+    for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
+    return id;
   }
 
   /** Set a property (a path under Properties) with its source: each level of a nested one is its one leaf. */
