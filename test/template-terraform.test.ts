@@ -365,6 +365,19 @@ describe("Terraform input is untrusted: odd values anywhere end in an answer", (
     }
   }, 60_000);
 
+  it("answers for locals that refer to themselves or chain thousands deep", () => {
+    const chain: Record<string, string> = { a0: "${local.a1}", loop: "${local.loop}" };
+    for (let i = 1; i < 3000; i++) chain[`a${i}`] = `\${local.a${i + 1}}`;
+    chain.a3000 = "5";
+    const json = { locals: [chain], resource: { aws_lambda_event_source_mapping: { m: [{ event_source_arn: "arn:aws:sqs:us-east-1:123456789012:q", function_name: "f", batch_size: "${local.a0}", maximum_batching_window_in_seconds: "${local.loop}" }] } } };
+    const r = ok(scenariosFromTerraformConfig([{ name: "main.tf", json }], "infra"));
+    expect(r.scenarios[0].text).toContain("local.loop refers to itself");
+  });
+
+  it("turns any hcl2json error into problems", () => {
+    expect(hclParseProblems("something else entirely", "infra/main.tf")).toEqual([{ severity: "error", file: "infra/main.tf", line: 1, col: 1, path: "", message: "not valid HCL: something else entirely" }]);
+  });
+
   it("refuses a plan larger than templates may be", () => {
     const r = scenariosFromTemplate(`{"format_version":"1.0","values":{"root_module":{}},"pad":"${"x".repeat(4 * 1024 * 1024)}"}`, "big.json");
     expect(!r.ok && r.errors[0].message).toMatch(/templates are limited to \d+ bytes/);
