@@ -1,17 +1,25 @@
 /**
  * Scenarios from CloudFormation, SAM and CDK templates: load, discover the event source mappings, draft and write a
  * scenario for each (or for the one asked for). No file system here; the CLI reads and writes the files.
+ * Terraform (plan and state JSON, `.tf` files) and serverless.yml go through the same path: their importers
+ * (terraform-plan.ts, terraform-config.ts, serverless.ts) draft through discover() too (synth.ts).
  */
 import type { Path } from "../scenario/locate.js";
 import type { Problem } from "../scenario/problems.js";
 import { discover, type Discovery } from "./discover.js";
 import type { Draft, Origin } from "./draft.js";
-import { loadTemplate, positionOf, showTemplatePath, type Template } from "./load.js";
+import { loadDocument, positionOf, showTemplatePath, templateOf, type Template } from "./load.js";
 import { overlayPosition, type Overlay } from "./overlay.js";
+import { serverlessImport } from "./serverless.js";
+import type { Imported } from "./synth.js";
+import { terraformConfigImport, type TerraformFile } from "./terraform-config.js";
+import { terraformPlanImport } from "./terraform-plan.js";
 import { renderDraft, type Rendered } from "./write.js";
 
 export { parseOverlay, type Overlay } from "./overlay.js";
 export type { Rendered } from "./write.js";
+export type { TerraformFile } from "./terraform-config.js";
+export { hclParseProblems } from "./terraform-config.js";
 
 export interface FromTemplateOptions {
   parameters?: ReadonlyMap<string, string>;
@@ -29,10 +37,43 @@ export type FromTemplateResult =
   | { ok: false; errors: Problem[]; warnings: Problem[]; listing: string | null };
 
 export function scenariosFromTemplate(text: string, templateFile: string, options: FromTemplateOptions = {}): FromTemplateResult {
-  const loaded = loadTemplate(text, templateFile);
+  const doc = loadDocument(text, templateFile);
+  if (!doc.ok) return { ok: false, errors: doc.errors, warnings: [], listing: null };
+  const format = formatOf(doc.root);
+  if (format === "terraform") return fromImported(terraformPlanImport(doc.root as Record<string, unknown>, doc.positions, templateFile, options), templateFile, options);
+  if (format === "serverless") return fromImported(serverlessImport(doc.root as Record<string, unknown>, doc.positions, templateFile, options), templateFile, options);
+  const loaded = templateOf(doc.root, doc.positions, templateFile);
   if (!loaded.ok) return { ok: false, errors: loaded.errors, warnings: [], listing: null };
   const t = loaded.template;
   const found = discover(t, { parameters: options.parameters });
+  return fromImported({ ok: true, template: t, found, nothing: CLOUDFORMATION_NOTHING }, templateFile, options);
+}
+
+/**
+ * Scenarios from Terraform `.tf` files, each given as the JSON that hcl2json (npm @cdktn/hcl2json) makes of it (see
+ * template/terraform-config.ts); `dir` names the root module's directory in descriptions and messages.
+ */
+export function scenariosFromTerraformConfig(files: readonly TerraformFile[], dir: string, options: FromTemplateOptions = {}): FromTemplateResult {
+  return fromImported(terraformConfigImport(files, dir, options), dir, options);
+}
+
+const CLOUDFORMATION_NOTHING = "no event source mapping esm-sim can simulate: it looks for AWS::Lambda::EventSourceMapping resources and AWS::Serverless::Function events of type SQS, Kinesis and DynamoDB";
+
+/**
+ * Which format a loaded file is in: Terraform's JSON (`terraform show -json` of a plan or a state: format_version
+ * with planned_values or values), a serverless.yml (service and functions), or else a CloudFormation template.
+ */
+export function formatOf(root: unknown): "terraform" | "serverless" | "cloudformation" {
+  if (typeof root !== "object" || root === null || Array.isArray(root)) return "cloudformation";
+  if ("format_version" in root && ("planned_values" in root || "values" in root)) return "terraform";
+  if ("service" in root && "functions" in root && !("Resources" in root)) return "serverless";
+  return "cloudformation";
+}
+
+/** The mappings an importer found, selected (--resource) and written. */
+function fromImported(imported: Imported, templateFile: string, options: FromTemplateOptions): FromTemplateResult {
+  if (!imported.ok) return { ok: false, errors: imported.errors, warnings: imported.warnings, listing: null };
+  const { template: t, found } = imported;
   if (found.errors.length > 0) return { ok: false, errors: found.errors, warnings: found.warnings, listing: null };
 
   let selected: Draft[];
@@ -52,7 +93,7 @@ export function scenariosFromTemplate(text: string, templateFile: string, option
     if (selected.length === 0) {
       return {
         ok: false,
-        errors: [{ severity: "error", file: templateFile, line: 1, col: 1, path: "", message: "no event source mapping esm-sim can simulate: it looks for AWS::Lambda::EventSourceMapping resources and AWS::Serverless::Function events of type SQS, Kinesis and DynamoDB" }],
+        errors: [{ severity: "error", file: templateFile, line: 1, col: 1, path: "", message: imported.nothing }],
         warnings: [],
         listing: found.skipped.length ? listMappings(found, templateFile) : null,
       };

@@ -89,7 +89,18 @@ export function templateProblem(t: { file: string; positions?: Map<string, Posit
 }
 
 export function loadTemplate(text: string, file: string): LoadResult {
-  const fail = (line: number, col: number, message: string): LoadResult => ({ ok: false, errors: [{ severity: "error", file, line, col, path: "", message }] });
+  const doc = loadDocument(text, file);
+  return doc.ok ? templateOf(doc.root, doc.positions, file) : doc;
+}
+
+export type DocumentResult = { ok: true; root: unknown; positions: Map<string, Position> } | { ok: false; errors: Problem[] };
+
+/**
+ * A YAML or JSON file as plain values with the position of each, whatever its shape: the first step of loading a
+ * template, and how serverless.yml and Terraform's JSON are read too.
+ */
+export function loadDocument(text: string, file: string): DocumentResult {
+  const fail = (line: number, col: number, message: string): DocumentResult => ({ ok: false, errors: [{ severity: "error", file, line, col, path: "", message }] });
   if (text.length > MAX_TEMPLATE_BYTES) return fail(1, 1, `the file is ${text.length} bytes; templates are limited to ${MAX_TEMPLATE_BYTES} bytes`);
   if (text.trim() === "") return fail(1, 1, "the file is empty: a template needs at least a Resources section");
 
@@ -100,7 +111,7 @@ export function loadTemplate(text: string, file: string): LoadResult {
   if (json !== undefined && typeof json === "object" && json !== null && !Array.isArray(json)) {
     const scanned = jsonPositions(text);
     if (scanned === null) return fail(1, 1, `the template nests deeper than ${MAX_DEPTH} levels`);
-    return finish(json as Record<string, unknown>, scanned, file);
+    return { ok: true, root: json, positions: scanned };
   }
 
   const lc = new LineCounter();
@@ -123,10 +134,11 @@ export function loadTemplate(text: string, file: string): LoadResult {
   const walker = new Walker(doc, lc, positions, file, text);
   const root = walker.value(doc.contents as Node | null, []);
   if (walker.errors.length > 0) return { ok: false, errors: walker.errors };
-  return finish(root, positions, file);
+  return { ok: true, root, positions };
 }
 
-function finish(root: unknown, positions: Map<string, Position>, file: string): LoadResult {
+/** A loaded document as a template: a map with a Resources section. */
+export function templateOf(root: unknown, positions: Map<string, Position>, file: string): LoadResult {
   const fail = (line: number, col: number, message: string): LoadResult => ({ ok: false, errors: [{ severity: "error", file, line, col, path: "", message }] });
   if (typeof root !== "object" || root === null || Array.isArray(root)) {
     return fail(1, 1, `a template must be a map with a Resources section (got ${show(root)})`);
