@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { main } from "../src/cli/main.js";
 import { resolveScenario, shippedNames } from "../src/cli/catalogue.js";
-import { settingsText } from "../src/cli/learn.js";
+import { settingsText } from "../src/cli/quiz.js";
 import { choicesFor, judge, pickQuestion, type CatalogueEntry } from "../src/explain/quiz.js";
 import { parseAnswer } from "../src/scenario/quiz-answer.js";
 import { parseScenario } from "../src/scenario/parse.js";
