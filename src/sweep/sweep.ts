@@ -211,12 +211,12 @@ export function writtenSettings(spec: SweepSpec): SweepSettings {
  * own values as --set. Without `params`, what every row shares.
  */
 export function settingArgs(s: Omit<SweepSettings, "vary">, params: Params = []): [flag: string, value: string][] {
-  return [
-    ...(s.seed !== null ? [["--seed", String(s.seed)] as [string, string]] : []),
-    ...(s.until !== null ? [["--until", s.until] as [string, string]] : []),
-    ...s.set.map((a): [string, string] => ["--set", a]),
-    ...params.map(([path, value]): [string, string] => ["--set", `${path}=${value}`]),
-  ];
+  const args: [string, string][] = [];
+  if (s.seed !== null) args.push(["--seed", String(s.seed)]);
+  if (s.until !== null) args.push(["--until", s.until]);
+  for (const a of s.set) args.push(["--set", a]);
+  for (const [path, value] of params) args.push(["--set", `${path}=${value}`]);
+  return args;
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits. */
@@ -254,10 +254,15 @@ export function sweepHeader(spec: SweepSpec): SweepHeader {
 
 const SAME = ["kind", "version", "scenario", "scenarioHash", "seed", "until", "set", "vary", "rows"] as const;
 
+interface Part {
+  name: string;
+  r: SweepResult;
+}
+
 /** Put shards back together. Returns the merged result, or every reason the inputs do not fit. */
 export function mergeSweeps(inputs: { name: string; value: unknown }[]): SweepResult | string[] {
   const problems: string[] = [];
-  const parts: { name: string; r: SweepResult }[] = [];
+  const parts: Part[] = [];
   for (const { name, value } of inputs) {
     const v = value as Partial<SweepResult> | null;
     if (typeof v !== "object" || v === null || v.kind !== "esm-sim-sweep" || !Array.isArray(v.results)) {
@@ -269,14 +274,21 @@ export function mergeSweeps(inputs: { name: string; value: unknown }[]): SweepRe
   if (problems.length > 0) return problems;
   if (parts.length === 0) return ["nothing to merge"];
   const first = parts[0];
-  for (const p of parts.slice(1)) {
-    for (const key of SAME) {
-      if (JSON.stringify(p.r[key]) !== JSON.stringify(first.r[key])) {
-        problems.push(`${p.name}: ${key} is ${JSON.stringify(p.r[key])} but ${first.name} has ${JSON.stringify(first.r[key])}; only shards of one sweep can be merged`);
-      }
-    }
-  }
-  const total = first.r.rows;
+  for (const p of parts.slice(1)) problems.push(...headerMismatches(p, first));
+  const rows = rowsOfGrid(parts, first.r.rows, problems);
+  if (problems.length > 0) return problems;
+  return sweepResult(first.r, rows);
+}
+
+/** Where a shard's header differs from the first shard's: they are not shards of one sweep. */
+function headerMismatches(p: Part, first: Part): string[] {
+  return SAME.filter((key) => JSON.stringify(p.r[key]) !== JSON.stringify(first.r[key])).map(
+    (key) => `${p.name}: ${key} is ${JSON.stringify(p.r[key])} but ${first.name} has ${JSON.stringify(first.r[key])}; only shards of one sweep can be merged`,
+  );
+}
+
+/** Every row of the grid, each from exactly one shard; rows outside the grid, twice, or missing are problems. */
+function rowsOfGrid(parts: Part[], total: number, problems: string[]): SweepRow[] {
   const byIndex = new Map<number, { name: string; row: SweepRow }>();
   for (const p of parts) {
     for (const row of p.r.results) {
@@ -292,6 +304,5 @@ export function mergeSweeps(inputs: { name: string; value: unknown }[]): SweepRe
     const shown = missing.slice(0, 10).join(", ") + (missing.length > 10 ? ", ..." : "");
     problems.push(`${missing.length} of ${total} rows are missing (${shown}): merge the results of every --shard k/n, k = 1..n`);
   }
-  if (problems.length > 0) return problems;
-  return sweepResult(first.r, [...byIndex.values()].map((x) => x.row));
+  return [...byIndex.values()].map((x) => x.row);
 }
