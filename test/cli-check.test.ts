@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { join } from "node:path";
-import { main } from "../src/cli/main.js";
 import type { CheckLimits } from "../src/checks/limits.js";
+import { cli, scratch } from "./cli-helpers.js";
 
 // A lowered limit stands in for a model bug: the run exceeds it, so --check must fail the run with exit 1.
 const lower = vi.hoisted(() => ({ reserved: null as number | null }));
@@ -10,12 +10,6 @@ vi.mock("../src/checks/limits.js", async (orig) => {
   return { ...real, limitsOf: (s: Parameters<typeof real.limitsOf>[0]): CheckLimits => ({ ...real.limitsOf(s), ...(lower.reserved !== null ? { reservedConcurrency: lower.reserved } : {}) }) };
 });
 
-async function cli(...args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "esm-sim", ...args], { out: (s) => (out += s), err: (s) => (err += s), isTty: false });
-  return { code, out, err };
-}
 const scenario = join(__dirname, "..", "scenarios", "sqs-reserved-concurrency-dlq.yaml");
 
 describe("esm-sim run --check", () => {
@@ -37,9 +31,7 @@ describe("esm-sim run --check", () => {
 
   it("gives the same report, digest included, with --check and --trace as without", async () => {
     lower.reserved = null;
-    const { mkdtempSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const dir = mkdtempSync(join(tmpdir(), "esm-sim-check-"));
+    const { dir } = scratch("esm-sim-check-");
     const plain = JSON.parse((await cli("run", scenario, "--format", "json")).out);
     const checked = JSON.parse((await cli("run", scenario, "--check", "--trace", join(dir, "t.jsonl"), "--format", "json")).out);
     expect(checked.traceDigest).toBe(plain.traceDigest);

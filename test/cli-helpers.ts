@@ -4,10 +4,19 @@ import { join } from "node:path";
 import { main } from "../src/cli/main.js";
 
 /** Run the CLI in-process; returns the exit code and what it printed. */
-export async function cli(...args: string[]) {
+export function cli(...args: string[]) {
+  return runMain(args, undefined);
+}
+
+/** Run the CLI in-process with `input` as the one line standard input gives (a quiz answer; null: no input). */
+export function cliAnswering(input: string | null, ...args: string[]) {
+  return runMain(args, async () => input);
+}
+
+async function runMain(args: string[], readLine: (() => Promise<string | null>) | undefined) {
   let out = "";
   let err = "";
-  const code = await main(["node", "esm-sim", ...args], { out: (s) => (out += s), err: (s) => (err += s), isTty: false });
+  const code = await main(["node", "esm-sim", ...args], { out: (s) => (out += s), err: (s) => (err += s), isTty: false, readLine });
   return { code, out, err };
 }
 

@@ -2,12 +2,11 @@
  * A bug inside a run (an assertion failure) ends in exit 3 with what failed, the seed and a reproduce line, and
  * leaves neither the --output nor the --trace file, nor their temporary files, behind.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { assert } from "../src/engine/assert.js";
-import { main } from "../src/cli/main.js";
+import { cli, scratch } from "./cli-helpers.js";
 
 // The real simulate, except that it fails an assertion after emitting some trace events (a stand-in for a bug).
 vi.mock("../src/run/simulate.js", async (orig) => {
@@ -32,16 +31,9 @@ vi.mock("../src/run/simulate.js", async (orig) => {
 
 describe("an internal error", () => {
   it("exits 3 with the failed assertion, the seed and a reproduce line, and writes nothing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "esm-sim-bug-"));
-    const scenario = join(dir, "s.yaml");
-    writeFileSync(scenario, "name: s\nsource: { type: sqs }\ntraffic: [{ rate: 10/s, to: 60s }]\n");
-    let out = "";
-    let err = "";
-    const code = await main(["node", "esm-sim", "run", scenario, "--seed", "77", "--output", join(dir, "r.json"), "--trace", join(dir, "t.jsonl")], {
-      out: (s) => (out += s),
-      err: (s) => (err += s),
-      isTty: false,
-    });
+    const { dir, write } = scratch("esm-sim-bug-");
+    const scenario = write("s.yaml", "name: s\nsource: { type: sqs }\ntraffic: [{ rate: 10/s, to: 60s }]\n");
+    const { code, out, err } = await cli("run", scenario, "--seed", "77", "--output", join(dir, "r.json"), "--trace", join(dir, "t.jsonl"));
     expect(code).toBe(3);
     expect(out).toBe("");
     expect(err).toContain("esm-sim: internal error (a bug in esm-sim, not in your scenario): conservation broken: a test-injected assertion");

@@ -1,27 +1,14 @@
 /** Command-line misuse and run-size budgets: a clear message and exit 2, never a stack, nothing half-written. */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli/main.js";
 import { renderTable } from "../src/report/table.js";
 import { simulate } from "../src/run/simulate.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import { scenarioFrom } from "./helpers.js";
+import { cli, scratch } from "./cli-helpers.js";
 
-async function cli(...args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "esm-sim", ...args], { out: (s) => (out += s), err: (s) => (err += s), isTty: false });
-  return { code, out, err };
-}
-
-const dir = mkdtempSync(join(tmpdir(), "esm-sim-misuse-"));
-const write = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, write } = scratch("esm-sim-misuse-");
 const ok = write("ok.yaml", "name: ok\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 20 }]\n");
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .*:\d+:\d+/);
 

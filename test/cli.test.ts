@@ -1,23 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../src/cli/main.js";
 import { VERSION } from "../src/run/version.js";
+import { cli, scratch } from "./cli-helpers.js";
 
-async function cli(...args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "esm-sim", ...args], { out: (s) => (out += s), err: (s) => (err += s), isTty: false });
-  return { code, out, err };
-}
-
-const dir = mkdtempSync(join(tmpdir(), "esm-sim-cli-"));
-const write = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, write } = scratch("esm-sim-cli-");
 const ok = write("ok.yaml", "name: ok\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 20 }]\nexpect:\n  records.succeeded: { eq: 20 }\n");
 
 describe("esm-sim CLI", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterView, preparePayload } from "../src/filter/filter-pattern.js";
+import { filterView } from "../src/filter/filter-pattern.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import { formatProblem } from "../src/scenario/problems.js";
 import { FILTERING_APPLIED } from "../src/scenario/rules.js";

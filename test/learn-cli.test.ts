@@ -1,30 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { main } from "../src/cli/main.js";
 import { resolveScenario, shippedNames } from "../src/cli/catalogue.js";
-import { settingsText } from "../src/cli/learn.js";
+import { settingsText } from "../src/cli/quiz.js";
 import { choicesFor, judge, pickQuestion, type CatalogueEntry } from "../src/explain/quiz.js";
 import { parseAnswer } from "../src/scenario/quiz-answer.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import { formatProblem } from "../src/scenario/problems.js";
 import { runWithTrace, scenarioFrom, SCENARIO_DIR, shippedScenarios } from "./helpers.js";
+import { cli, cliAnswering, scratch } from "./cli-helpers.js";
 
-async function cli(args: string[], input: string | null = null) {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "esm-sim", ...args], {
-    out: (s) => (out += s),
-    err: (s) => (err += s),
-    isTty: false,
-    readLine: async () => input,
-  });
-  return { code, out, err };
-}
-
-const dir = mkdtempSync(join(tmpdir(), "esm-sim-learn-"));
+const { write } = scratch("esm-sim-learn-");
 
 describe("the catalogue", () => {
   it.each(shippedScenarios().map((s) => [s.file, s.text]))("%s names its concept and asks at least one question", (file, text) => {
@@ -55,21 +43,21 @@ describe("the catalogue", () => {
   });
 
   it("lists each shipped scenario with its concept", async () => {
-    const r = await cli(["scenarios"]);
+    const r = await cli("scenarios");
     expect(r.code).toBe(0);
     for (const name of shippedNames()) expect(r.out).toMatch(new RegExp(`^${name} +\\d+  \\S`, "m"));
     expect(r.out).toMatch(/^sqs-poison-message-dlq +2  the DLQ on the queue, not the function$/m);
-    const json = JSON.parse((await cli(["scenarios", "--format", "json"])).out);
+    const json = JSON.parse((await cli("scenarios", "--format", "json")).out);
     expect(json.map((e: { name: string }) => e.name)).toEqual(shippedNames());
   });
 });
 
 describe("scenarios by name", () => {
   it("runs and explains a shipped scenario by its name", async () => {
-    const run = await cli(["run", "learn-sqs-polling-synchronous"]);
+    const run = await cli("run", "learn-sqs-polling-synchronous");
     expect(run.code).toBe(0);
     expect(run.out).toContain("esm-sim · learn-sqs-polling-synchronous");
-    const ex = await cli(["explain", "learn-sqs-polling-synchronous.yaml"]);
+    const ex = await cli("explain", "learn-sqs-polling-synchronous.yaml");
     expect(ex.code).toBe(0);
     expect(ex.out).toContain("esm-sim explain · learn-sqs-polling-synchronous · seed 1");
     expect(ex.out).toContain("Concept: polling and synchronous invocation");
@@ -77,16 +65,16 @@ describe("scenarios by name", () => {
   });
 
   it("refuses an unknown name with exit 2 and a suggestion", async () => {
-    const r = await cli(["explain", "sqs-poison-mesage-dlq"]);
+    const r = await cli("explain", "sqs-poison-mesage-dlq");
     expect(r.code).toBe(2);
     expect(r.err).toBe('esm-sim: sqs-poison-mesage-dlq: no such file, and no shipped scenario has that name (did you mean "sqs-poison-message-dlq"?); `esm-sim scenarios` lists them\n');
-    expect((await cli(["run", "nothing-like-it"])).err).not.toContain("did you mean");
+    expect((await cli("run", "nothing-like-it")).err).not.toContain("did you mean");
   });
 
   it("lets an existing path win over a shipped name", () => {
     const cwd = process.cwd();
-    const local = mkdtempSync(join(tmpdir(), "esm-sim-cwd-"));
-    writeFileSync(join(local, "sqs-backlog-burst"), "name: mine\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\n");
+    const { dir: local, write: writeLocal } = scratch("esm-sim-cwd-");
+    writeLocal("sqs-backlog-burst", "name: mine\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\n");
     try {
       process.chdir(local);
       expect(resolveScenario("sqs-backlog-burst")).toBe("sqs-backlog-burst");
@@ -103,21 +91,20 @@ describe("scenarios by name", () => {
   });
 
   it("explain exits 1 with a reproduce line when an expectation fails, and 2 on a bad --at", async () => {
-    const p = join(dir, "fails.yaml");
-    writeFileSync(p, "name: f\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 3 }]\nexpect:\n  records.succeeded: { eq: 4 }\n");
-    const r = await cli(["explain", p, "--seed", "4"]);
+    const p = write("fails.yaml", "name: f\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 3 }]\nexpect:\n  records.succeeded: { eq: 4 }\n");
+    const r = await cli("explain", p, "--seed", "4");
     expect(r.code).toBe(1);
     expect(r.out).toContain("[FAIL] records.succeeded = 4 (actual 3)");
     expect(r.err).toContain(`reproduce: esm-sim explain ${p} --seed 4`);
-    const bad = await cli(["explain", p, "--at", "later"]);
+    const bad = await cli("explain", p, "--at", "later");
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("--at: must be a time such as 10m");
   });
 
   it("explain --at zooms and --verbose shows every step", async () => {
-    const zoom = await cli(["explain", "sqs-poison-message-dlq", "--at", "110s"]);
+    const zoom = await cli("explain", "sqs-poison-message-dlq", "--at", "110s");
     expect(zoom.out).toContain("(zoomed to 00:01:20.000 .. 00:02:20.000;");
-    const all = await cli(["explain", "learn-sqs-polling-synchronous", "--verbose"]);
+    const all = await cli("explain", "learn-sqs-polling-synchronous", "--verbose");
     expect(all.out.match(/Poller \d+ receives/g)?.length).toBeGreaterThan(0);
   });
 });
@@ -135,7 +122,7 @@ describe("quiz", () => {
   it("answers from the run: the poison message's deliveries counted in the trace", async () => {
     expect(poisonDeliveries()).toBe(5);
     const seed = findSeed("sqs-poison-message-dlq", 0);
-    const r = await cli(["quiz", "sqs-poison-message-dlq", "--seed", String(seed)], "5");
+    const r = await cliAnswering("5", "quiz", "sqs-poison-message-dlq", "--seed", String(seed));
     expect(r.code).toBe(0);
     expect(r.out).toContain("Question: With maxReceiveCount 5, how many times is the poison message delivered to the function?");
     expect(r.out).toMatch(/Right: 5 \([a-d]\)\./);
@@ -146,23 +133,23 @@ describe("quiz", () => {
 
   it("takes a choice letter, says when it is wrong, and exits 1 on a wrong answer only with --strict", async () => {
     const seed = findSeed("sqs-poison-message-dlq", 1);
-    const first = await cli(["quiz", "sqs-poison-message-dlq", "--seed", String(seed)], "a");
+    const first = await cliAnswering("a", "quiz", "sqs-poison-message-dlq", "--seed", String(seed));
     const choices = /\n {2}a\) (\S+) {3}b\) (\S+) {3}c\) (\S+) {3}d\) (\S+)\n/.exec(first.out);
     expect(choices).not.toBeNull();
     expect(choices!.slice(1)).toContain("2");
     const wrongLetter = "abcd"[choices!.slice(1).findIndex((c) => c !== "2")];
-    const lax = await cli(["quiz", "sqs-poison-message-dlq", "--seed", String(seed)], wrongLetter);
+    const lax = await cliAnswering(wrongLetter, "quiz", "sqs-poison-message-dlq", "--seed", String(seed));
     expect(lax.code).toBe(0);
     expect(lax.out).toMatch(/Not quite: you said \d+; the run says 2 \([a-d]\)\./);
-    const strict = await cli(["quiz", "sqs-poison-message-dlq", "--seed", String(seed), "--strict"], wrongLetter);
+    const strict = await cliAnswering(wrongLetter, "quiz", "sqs-poison-message-dlq", "--seed", String(seed), "--strict");
     expect(strict.code).toBe(1);
-    const right = await cli(["quiz", "sqs-poison-message-dlq", "--seed", String(seed), "--strict"], "abcd"[choices!.slice(1).indexOf("2")]);
+    const right = await cliAnswering("abcd"[choices!.slice(1).indexOf("2")], "quiz", "sqs-poison-message-dlq", "--seed", String(seed), "--strict");
     expect(right.code).toBe(0);
     expect(right.out).toContain("Right: 2");
   });
 
   it("says so when no answer is read, and hides the parts of the scenario that give the answer away", async () => {
-    const r = await cli(["quiz", "sqs-visibility-too-short", "--seed", "3"], null);
+    const r = await cliAnswering(null, "quiz", "sqs-visibility-too-short", "--seed", "3");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/No answer read\. The run says 10 \([a-d]\)\./);
     const settings = r.out.slice(r.out.indexOf("With these settings:"), r.out.indexOf("Question:"));
@@ -173,27 +160,25 @@ describe("quiz", () => {
   });
 
   it("says when a reply cannot be read", async () => {
-    const r = await cli(["quiz", "sqs-visibility-too-short", "--seed", "3"], "lots");
+    const r = await cliAnswering("lots", "quiz", "sqs-visibility-too-short", "--seed", "3");
     expect(r.out).toMatch(/Could not read "lots" as an answer \(a choice letter, or a value such as \d+\)\. The run says 10 \([a-d]\)\./);
   });
 
   it("picks the same question for the same seed, and any catalogue scenario without a name", async () => {
-    const a = await cli(["quiz", "--seed", "11"], "a");
-    const b = await cli(["quiz", "--seed", "11"], "a");
+    const a = await cliAnswering("a", "quiz", "--seed", "11");
+    const b = await cliAnswering("a", "quiz", "--seed", "11");
     expect(a.out).toBe(b.out);
     expect(a.out).toMatch(/^esm-sim quiz · \S+/);
     expect(a.out).toContain("(quiz seed 11: `esm-sim quiz --seed 11` asks this again)");
   });
 
   it("quizzes on a user's own scenario file, and refuses a scenario without questions", async () => {
-    const p = join(dir, "own.yaml");
-    writeFileSync(p, "name: own\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 30 }]\nquiz:\n  - ask: How many invocations?\n    answer: invocations[closedBy=size]\n");
-    const r = await cli(["quiz", p, "--seed", "1"], "3");
+    const p = write("own.yaml", "name: own\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 30 }]\nquiz:\n  - ask: How many invocations?\n    answer: invocations[closedBy=size]\n");
+    const r = await cliAnswering("3", "quiz", p, "--seed", "1");
     expect(r.out).toContain("Question: How many invocations?");
     expect(r.out).toContain("Right: 3");
-    const q = join(dir, "noquiz.yaml");
-    writeFileSync(q, "name: nq\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\n");
-    const none = await cli(["quiz", q]);
+    const q = write("noquiz.yaml", "name: nq\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\n");
+    const none = await cli("quiz", q);
     expect(none.code).toBe(2);
     expect(none.err).toContain(`esm-sim: ${q} has no quiz questions`);
   });

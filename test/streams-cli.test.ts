@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../src/cli/main.js";
+import { cli, scratch } from "./cli-helpers.js";
 
-async function cli(...args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "esm-sim", ...args], { out: (s) => (out += s), err: (s) => (err += s), isTty: false });
-  return { code, out, err };
-}
-
-const dir = mkdtempSync(join(tmpdir(), "esm-sim-streams-cli-"));
-const write = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, write } = scratch("esm-sim-streams-cli-");
 
 describe("esm-sim CLI with stream sources", () => {
   it("runs a Kinesis scenario: per-shard table, sequence numbers and shard ids in the trace, exit 0", async () => {

@@ -1,24 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { main } from "../src/cli/main.js";
 import { fixturePath } from "./template-helpers.js";
+import { cli, scratch } from "./cli-helpers.js";
 
-async function cli(...args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "esm-sim", ...args], { out: (s) => (out += s), err: (s) => (err += s), isTty: false });
-  return { code, out, err };
-}
-
-const dir = mkdtempSync(join(tmpdir(), "esm-sim-init-"));
-const write = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, write } = scratch("esm-sim-init-");
 const TRAFFIC = write("traffic.yaml", "traffic:\n  - rate: 10/s\n    from: 0s\n    to: 20s\n    keys: 5\nexpect:\n  records.pending: { eq: 0 }\n");
 
 const TWO_QUEUES = write(

@@ -1,16 +1,19 @@
-/** A worker thread of `esm-sim sweep`: runs the rows it is sent, one at a time, and posts each row's result back. */
-import { parentPort } from "node:worker_threads";
+/** A worker thread of `esm-sim sweep`: given the sweep once, runs the rows it is sent, one at a time, and posts each row's result back. */
+import { parentPort, workerData } from "node:worker_threads";
 import { InternalError } from "../engine/assert.js";
-import { runTask, type RowTask } from "../sweep/sweep.js";
+import { runRow, type GridRow, type SweepSpec } from "../sweep/sweep.js";
+import type { RowReply } from "./sweep-pool.js";
 
 const port = parentPort;
+const spec = workerData as SweepSpec;
 if (port) {
-  port.on("message", (msg: { id: number; task: RowTask }) => {
+  port.on("message", (msg: { id: number; row: GridRow }) => {
+    let reply: RowReply;
     try {
-      port.postMessage({ id: msg.id, row: runTask(msg.task) });
+      reply = { id: msg.id, row: runRow(spec, msg.row) };
     } catch (e) {
-      const internal = e instanceof InternalError;
-      port.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e), internal });
+      reply = { id: msg.id, error: e instanceof Error ? e.message : String(e), internal: e instanceof InternalError };
     }
+    port.postMessage(reply);
   });
 }

@@ -1,21 +1,120 @@
 /**
- * `esm-sim sweep` and `esm-sim merge`: the grid runs on worker threads (os.availableParallelism() by default,
- * `--jobs N`), one row per message; results are put in row order, so the output is the same bytes whatever the
- * number of workers. `--jobs 1` runs the rows in this thread.
+ * `esm-sim sweep`: run a scenario over a grid of settings, in parallel (sweep-pool.ts), and compare the key metrics.
+ * The command line is read into one SweepSpec (src/sweep); every row is checked before any runs.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { Option, type Command } from "commander";
 import { InternalError } from "../engine/assert.js";
 import { renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable } from "../report/sweep.js";
-import { checkTasks, mergeSweeps, sweepTasks, parseShard, parseVary, runTask, sweepHeader, sweepResult, type RowTask, type SweepResult, type SweepRow, type Vary } from "../sweep/sweep.js";
-import { UsageError } from "./files.js";
+import { checkRows, parseGrid, parseShard, settingArgs, specRows, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
+import { collect, optionalSeed, parseOverrides, parseUntil, shellQuote } from "./args.js";
+import { printProblems, progressBar, useColor, type CommandContext, type Io } from "./context.js";
+import { readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
+import { RowFailure, runRows } from "./sweep-pool.js";
 
 export type SweepFormat = "table" | "json" | "csv" | "markdown";
 
-export function renderSweep(r: SweepResult, format: SweepFormat, color: boolean): string {
+/** Where and how a sweep result is written (sweep and merge). */
+export interface SweepOutputOpts {
+  format: SweepFormat;
+  output?: string;
+  color: boolean;
+}
+
+interface SweepOpts extends SweepOutputOpts {
+  vary: string[];
+  set: string[];
+  seed?: string;
+  until?: string;
+  jobs?: string;
+  shard?: string;
+}
+
+export function registerSweep(program: Command, ctx: CommandContext): void {
+  program
+    .command("sweep")
+    .description("run a scenario over a grid of settings, in parallel, and compare the key metrics")
+    .argument("<scenario>", "scenario YAML file")
+    .option("--vary <path=v1,v2,...>", "a key and the values to try, e.g. mapping.BatchSize=10,100,1000 (repeatable: the grid is every combination)", collect, [])
+    .option("--set <path=value>", "override a scenario key in every row (repeatable)", collect, [])
+    .option("--seed <n>", "seed for every row (overrides the scenario's seed)")
+    .option("--until <duration>", "stop every row at this virtual time")
+    .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
+    .option("--shard <k/n>", "run only rows k-1, k-1+n, k-1+2n, ... (combine the JSON results with esm-sim merge)")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
+    .option("--output <file>", "write the result to a file instead of stdout")
+    .option("--no-color", "no colours in the table")
+    .addHelpText("after", `
+Examples:
+  $ esm-sim sweep s.yaml --vary mapping.BatchSize=10,100,1000 --vary mapping.ParallelizationFactor=1,2,4
+  $ esm-sim sweep s.yaml --vary function.Timeout=3,10,30 --format csv --output grid.csv
+  $ esm-sim sweep s.yaml --vary mapping.BatchSize=1,10 --shard 1/2 --format json --output part1.json
+  $ esm-sim merge part1.json part2.json`)
+    .action((file: string, opts: SweepOpts) => sweepCommand(ctx, file, opts));
+}
+
+async function sweepCommand(ctx: CommandContext, file: string, opts: SweepOpts): Promise<void> {
+  const { spec, jobs } = readSweepOptions(file, opts);
+  const rows = specRows(spec);
+  const problems = checkRows(spec, rows);
+  if (problems.length > 0) {
+    printProblems(ctx.io, problems);
+    ctx.code = 2;
+    return;
+  }
+  const bar = progressBar(ctx.io);
+  let results;
+  try {
+    results = await runRows(spec, rows, jobs, (done, total) => bar.update(done / total, `${done} of ${total} rows`));
+  } catch (e) {
+    bar.done();
+    throw e instanceof RowFailure ? rowError(ctx, spec, e) : e;
+  }
+  bar.done();
+  ctx.code = writeSweep(ctx.io, sweepResult(sweepHeader(spec), results, spec.shard), opts);
+}
+
+/** The sweep's command line read into its spec and the number of worker threads; a usage error at the first mistake. */
+function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; jobs: number } {
+  const grid = parseGrid(opts.vary);
+  if (!grid.ok) throw new UsageError(grid.problems.join("\nesm-sim: "));
+  const set = parseOverrides(opts.set);
+  const seed = optionalSeed(opts.seed) ?? null;
+  const until = opts.until === undefined ? null : { written: opts.until, us: parseUntil(opts.until) };
+  const jobs = parseJobs(opts.jobs);
+  const shard = opts.shard === undefined ? null : parseShard(opts.shard);
+  if (typeof shard === "string") throw new UsageError(shard);
+  return { spec: { file, text: readScenarioFile(file), seed, until, set, vary: grid.vary, shard }, jobs };
+}
+
+function parseJobs(s: string | undefined): number {
+  if (s === undefined) return availableParallelism();
+  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 1024) throw new UsageError(`--jobs: must be an integer 1..1024 (got ${JSON.stringify(s)})`);
+  return Number(s);
+}
+
+/** A row that failed to run: the error main reports, with the `esm-sim run` line that reproduces the row. */
+function rowError(ctx: CommandContext, spec: SweepSpec, e: RowFailure): Error {
+  const row: GridRow = e.row;
+  const args = settingArgs(writtenSettings(spec), row.params).map(([flag, value]) => ` ${flag} ${shellQuote(value)}`);
+  ctx.reproduce = `esm-sim run ${shellQuote(spec.file)}${args.join("")}`;
+  return e.internal ? new InternalError(`sweep row ${row.index}: ${e.message}`) : new Error(`sweep row ${row.index}: ${e.message}`);
+}
+
+/** Print or write a sweep result; exit code 1 when a row failed an expectation. */
+export function writeSweep(io: Io, r: SweepResult, opts: SweepOutputOpts): number {
+  const text = renderSweep(r, opts.format, useColor(io, opts.color, Boolean(opts.output)));
+  if (opts.output) writeFileAtomic(opts.output, text);
+  else io.out(text);
+  const failed = r.results.filter((x) => !x.passed);
+  if (failed.length > 0) {
+    io.err(`${failed.length} of ${r.results.length} rows failed an expectation: rows ${failed.map((x) => x.index).join(", ")}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function renderSweep(r: SweepResult, format: SweepFormat, color: boolean): string {
   switch (format) {
     case "json":
       return renderSweepJson(r);
@@ -26,150 +125,4 @@ export function renderSweep(r: SweepResult, format: SweepFormat, color: boolean)
     default:
       return renderSweepTable(r, { color });
   }
-}
-
-export function parseVaryArgs(args: readonly string[]): Vary[] {
-  if (args.length === 0) throw new UsageError("sweep: give at least one --vary <path>=<value>,<value>,..., e.g. --vary mapping.BatchSize=10,100,1000");
-  const out: Vary[] = [];
-  const bad: string[] = [];
-  for (const a of args) {
-    const v = parseVary(a);
-    if (typeof v === "string") bad.push(v);
-    else if (out.some((o) => o.path === v.path)) bad.push(`--vary ${a}: ${v.path} is already varied by another --vary`);
-    else out.push(v);
-  }
-  if (bad.length > 0) throw new UsageError(bad.join("\nesm-sim: "));
-  return out;
-}
-
-export function parseJobs(s: string | undefined): number {
-  if (s === undefined) return availableParallelism();
-  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 1024) throw new UsageError(`--jobs: must be an integer 1..1024 (got ${JSON.stringify(s)})`);
-  return Number(s);
-}
-
-export function parseShardArg(s: string | undefined) {
-  if (s === undefined) return undefined;
-  const r = parseShard(s);
-  if (typeof r === "string") throw new UsageError(r);
-  return r;
-}
-
-/** The compiled worker next to this module; under the TypeScript sources (tests), the one in dist/. */
-function workerPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  const beside = join(dirname(here), "sweep-worker.js");
-  if (here.endsWith(".js") && existsSync(beside)) return beside;
-  const built = join(dirname(here), "..", "..", "dist", "cli", "sweep-worker.js");
-  if (!existsSync(built)) throw new InternalError(`the sweep worker ${built} is missing: run npm run build`);
-  return built;
-}
-
-export class RowFailure extends Error {
-  constructor(
-    readonly task: RowTask,
-    message: string,
-    readonly internal: boolean,
-  ) {
-    super(message);
-    this.name = "RowFailure";
-  }
-}
-
-/** Run every task on `jobs` workers (in this thread when jobs is 1). Rows come back in task order. */
-export async function runRows(tasks: readonly RowTask[], jobs: number, onRow?: (done: number, total: number) => void): Promise<SweepRow[]> {
-  const total = tasks.length;
-  if (jobs <= 1 || total <= 1) {
-    const rows: SweepRow[] = [];
-    for (const t of tasks) {
-      try {
-        rows.push(runTask(t));
-      } catch (e) {
-        throw new RowFailure(t, e instanceof Error ? e.message : String(e), e instanceof InternalError);
-      }
-      onRow?.(rows.length, total);
-    }
-    return rows;
-  }
-  const file = workerPath();
-  const results: SweepRow[] = new Array(total);
-  const workers: Worker[] = [];
-  let next = 0;
-  let done = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const feed = (w: Worker) => {
-        if (next >= total) return;
-        const id = next++;
-        w.postMessage({ id, task: tasks[id] });
-      };
-      for (let i = 0; i < Math.min(jobs, total); i++) {
-        const w = new Worker(file);
-        workers.push(w);
-        w.on("message", (m: { id: number; row?: SweepRow; error?: string; internal?: boolean }) => {
-          if (m.error !== undefined || !m.row) {
-            reject(new RowFailure(tasks[m.id], m.error ?? "no result", Boolean(m.internal)));
-            return;
-          }
-          results[m.id] = m.row;
-          done++;
-          onRow?.(done, total);
-          if (done === total) resolve();
-          else feed(w);
-        });
-        w.on("error", (e) => reject(new RowFailure(tasks[0], `a worker thread failed: ${e.message}`, true)));
-        feed(w);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-  return results;
-}
-
-export interface SweepRunOptions {
-  text: string;
-  file: string;
-  seed?: number;
-  untilUs?: number;
-  until?: string;
-  set: string[];
-  vary: Vary[];
-  jobs: number;
-  shard?: { k: number; n: number };
-  onRow?: (done: number, total: number) => void;
-}
-
-/** Validate every row first (all problems at once, nothing run), then run the grid. */
-export async function runSweep(o: SweepRunOptions): Promise<{ ok: true; result: SweepResult } | { ok: false; problems: ReturnType<typeof checkTasks> }> {
-  const spec = { text: o.text, file: o.file, seed: o.seed, untilUs: o.untilUs, until: o.until, set: o.set, vary: o.vary };
-  const tasks = sweepTasks(spec, o.shard);
-  const problems = checkTasks(tasks);
-  if (problems.length > 0) return { ok: false, problems };
-  const rows = await runRows(tasks, o.jobs, o.onRow);
-  return { ok: true, result: sweepResult(sweepHeader(spec), rows, o.shard) };
-}
-
-/** Read the shard results named on the command line and merge them. */
-export function mergeFiles(files: readonly string[]): SweepResult {
-  const inputs: { name: string; value: unknown }[] = [];
-  const bad: string[] = [];
-  for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, "utf8");
-    } catch (e) {
-      bad.push(`${f}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-      continue;
-    }
-    try {
-      inputs.push({ name: f, value: JSON.parse(text) });
-    } catch (e) {
-      bad.push(`${f}: not JSON (${(e as Error).message})`);
-    }
-  }
-  if (bad.length > 0) throw new UsageError(bad.join("\nesm-sim: "));
-  const merged = mergeSweeps(inputs);
-  if (Array.isArray(merged)) throw new UsageError(merged.join("\nesm-sim: "));
-  return merged;
 }

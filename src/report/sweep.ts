@@ -5,7 +5,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { METRIC_PATHS } from "../metrics/paths.js";
-import type { SweepResult, SweepRow } from "../sweep/sweep.js";
+import { settingArgs, type SweepResult, type SweepRow } from "../sweep/sweep.js";
 import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
 import { code, escapeMd } from "./markdown.js";
 
@@ -90,7 +90,7 @@ export function renderSweepTable(r: SweepResult, opts: { color: boolean }): stri
   }
   const failed = r.results.filter((x) => !x.passed);
   const out = [c.bold(`esm-sim · ${headline(r)}`)];
-  const settings = [r.seed !== null ? `--seed ${r.seed}` : "", r.until !== null ? `--until ${r.until}` : "", ...r.set.map((s) => `--set ${s}`)].filter(Boolean);
+  const settings = settingArgs(r).map(([flag, value]) => `${flag} ${value}`);
   if (settings.length) out.push(c.dim(`for every row: ${settings.join(" ")}`));
   out.push(t.toString());
   for (const row of failed) out.push(c.red(`row ${row.index} (${Object.entries(row.params).map(([k, v]) => `${k}=${v}`).join(", ")}): ${failedText(row)}`));

@@ -9,9 +9,9 @@ import { METRIC_PATHS } from "../metrics/paths.js";
 import { valueAtPath } from "../run/expect.js";
 import { simulate } from "../run/simulate.js";
 import { VERSION } from "../run/version.js";
-import { parseScenario } from "../scenario/parse.js";
+import { parseScenario, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
-import { isOverrideProblem, parseOverride, parseValue, type Override } from "../scenario/overrides.js";
+import { parseOverride, parseValue, type Override } from "../scenario/overrides.js";
 
 export interface Vary {
   path: string;
@@ -21,6 +21,12 @@ export interface Vary {
 
 /** One row's settings: each varied path and its value as written, in --vary order. */
 export type Params = [string, string][];
+
+/** A row of the grid: its index in the whole grid and its settings. Plain data, so it can be posted to a worker. */
+export interface GridRow {
+  index: number;
+  params: Params;
+}
 
 export interface SweepExpectation {
   path: string;
@@ -45,42 +51,48 @@ export interface Shard {
   n: number;
 }
 
-/** What a sweep (or a shard of one) produced. The JSON form is what `merge` reads. */
-export interface SweepResult {
-  kind: "esm-sim-sweep";
-  version: string;
-  scenario: string;
-  /** FNV-1a of the scenario text, so that merge refuses shards of different files. */
-  scenarioHash: string;
+/**
+ * A sweep to run: the scenario, the settings every row shares, the grid, and which rows this process runs. The CLI
+ * reads it off the command line once; the rows (on any worker), the reproduce line of a failed row and the result's
+ * header all come from it. Plain data, so it can be handed to a worker thread.
+ */
+export interface SweepSpec {
+  /** The scenario file as named on the command line, and its text. */
+  file: string;
+  text: string;
+  /** --seed for every row; null keeps the scenario's. */
+  seed: number | null;
+  /** --until for every row, as written and in microseconds; null keeps the scenario's. */
+  until: { written: string; us: number } | null;
+  /** --set for every row, in order; a row's own --vary values are applied after them. */
+  set: Override[];
+  /** The grid: the first --vary changes slowest. */
+  vary: Vary[];
+  /** --shard k/n: only rows k-1, k-1+n, ...; null runs every row. */
+  shard: Shard | null;
+}
+
+/** The settings of a sweep as written on its command line: what a result records, and what merge compares. */
+export interface SweepSettings {
   seed: number | null;
   until: string | null;
   set: string[];
   vary: Vary[];
+}
+
+export interface SweepHeader extends SweepSettings {
+  scenario: string;
+  /** FNV-1a of the scenario text, so that merge refuses shards of different files. */
+  scenarioHash: string;
+}
+
+/** What a sweep (or a shard of one) produced. The JSON form is what `merge` reads. */
+export interface SweepResult extends SweepHeader {
+  kind: "esm-sim-sweep";
+  version: string;
   rows: number;
   shard?: Shard;
   results: SweepRow[];
-}
-
-/** What a sweep runs: the scenario text and the command line's settings. */
-export interface SweepSpec {
-  text: string;
-  file: string;
-  seed?: number;
-  untilUs?: number;
-  until?: string;
-  set: string[];
-  vary: Vary[];
-}
-
-/** One row to run; plain data, so it can be posted to a worker thread. */
-export interface RowTask {
-  index: number;
-  text: string;
-  file: string;
-  seed?: number;
-  untilUs?: number;
-  overrides: Override[];
-  params: Params;
 }
 
 /** Read `path=v1,v2,...`. Values are split on commas and read as YAML, like --set. */
@@ -100,6 +112,20 @@ export function parseVary(arg: string): Vary | string {
   return { path, values };
 }
 
+/** Every --vary argument read into the grid, or every reason it cannot be: at least one, each path varied once. */
+export function parseGrid(args: readonly string[]): { ok: true; vary: Vary[] } | { ok: false; problems: string[] } {
+  if (args.length === 0) return { ok: false, problems: ["sweep: give at least one --vary <path>=<value>,<value>,..., e.g. --vary mapping.BatchSize=10,100,1000"] };
+  const vary: Vary[] = [];
+  const problems: string[] = [];
+  for (const a of args) {
+    const v = parseVary(a);
+    if (typeof v === "string") problems.push(v);
+    else if (vary.some((o) => o.path === v.path)) problems.push(`--vary ${a}: ${v.path} is already varied by another --vary`);
+    else vary.push(v);
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, vary };
+}
+
 /** The grid's rows in stable order: the first --vary changes slowest, the last fastest. */
 export function gridRows(vary: readonly Vary[]): Params[] {
   let rows: Params[] = [[]];
@@ -117,33 +143,32 @@ export function parseShard(s: string): Shard | string {
   return { k, n };
 }
 
-export function inShard(index: number, shard: Shard | undefined): boolean {
-  return shard === undefined || index % shard.n === shard.k - 1;
+export function inShard(index: number, shard: Shard | null): boolean {
+  return shard === null || index % shard.n === shard.k - 1;
 }
 
-/** The tasks of a sweep (or of one shard), each with its overrides: the --set ones, then the row's --vary ones. */
-export function sweepTasks(spec: SweepSpec, shard?: Shard): RowTask[] {
-  const setOverrides = spec.set.map((a) => parseOverride(a, "--set")).filter((o): o is Override => !isOverrideProblem(o));
+/** The rows this process runs: the whole grid, or its shard. */
+export function specRows(spec: SweepSpec): GridRow[] {
   return gridRows(spec.vary)
-    .map((params, index) => ({ params, index }))
-    .filter((r) => inShard(r.index, shard))
-    .map(({ params, index }) => ({
-      index,
-      text: spec.text,
-      file: spec.file,
-      seed: spec.seed,
-      untilUs: spec.untilUs,
-      overrides: [...setOverrides, ...params.map(([path, value]) => parseOverride(`${path}=${value}`, "--vary") as Override)],
-      params,
-    }));
+    .map((params, index) => ({ index, params }))
+    .filter((r) => inShard(r.index, spec.shard));
+}
+
+/** A row's overrides: the --set ones, then the row's --vary values (parseVary has checked them). */
+function rowOverrides(spec: SweepSpec, row: GridRow): Override[] {
+  return [...spec.set, ...row.params.map(([path, value]) => parseOverride(`${path}=${value}`, "--vary") as Override)];
+}
+
+function parseRow(spec: SweepSpec, row: GridRow): ParseResult {
+  return parseScenario(spec.text, spec.file, { seed: spec.seed ?? undefined, untilUs: spec.until?.us, overrides: rowOverrides(spec, row) });
 }
 
 /** Every problem of every row, once each (a bad value shows in many rows). Empty when all rows are valid. */
-export function checkTasks(tasks: readonly RowTask[]): Problem[] {
+export function checkRows(spec: SweepSpec, rows: readonly GridRow[]): Problem[] {
   const seen = new Set<string>();
   const out: Problem[] = [];
-  for (const t of tasks) {
-    const r = parseScenario(t.text, t.file, { seed: t.seed, untilUs: t.untilUs, overrides: t.overrides });
+  for (const row of rows) {
+    const r = parseRow(spec, row);
     if (r.ok) continue;
     for (const p of r.errors) {
       const key = formatProblem(p);
@@ -156,9 +181,9 @@ export function checkTasks(tasks: readonly RowTask[]): Problem[] {
 }
 
 /** Run one row: parse with its overrides, simulate, keep the metrics and expectations. */
-export function runTask(t: RowTask): SweepRow {
-  const r = parseScenario(t.text, t.file, { seed: t.seed, untilUs: t.untilUs, overrides: t.overrides });
-  if (!r.ok) throw new Error(`row ${t.index} is invalid: ${r.errors.map(formatProblem).join("; ")}`);
+export function runRow(spec: SweepSpec, row: GridRow): SweepRow {
+  const r = parseRow(spec, row);
+  if (!r.ok) throw new Error(`row ${row.index} is invalid: ${r.errors.map(formatProblem).join("; ")}`);
   const { report } = simulate(r.scenario);
   const metrics: Record<string, number | boolean> = {};
   for (const path of Object.keys(METRIC_PATHS)) {
@@ -167,13 +192,31 @@ export function runTask(t: RowTask): SweepRow {
   }
   const expectations = report.expectations.map((e) => ({ path: e.path, op: e.op, written: e.written, actual: e.actual, passed: e.passed }));
   return {
-    index: t.index,
-    params: Object.fromEntries(t.params),
+    index: row.index,
+    params: Object.fromEntries(row.params),
     seed: report.seed,
     passed: expectations.every((e) => e.passed),
     metrics,
     expectations,
   };
+}
+
+/** The spec's settings as its command line wrote them. */
+export function writtenSettings(spec: SweepSpec): SweepSettings {
+  return { seed: spec.seed, until: spec.until?.written ?? null, set: spec.set.map((o) => o.arg), vary: spec.vary };
+}
+
+/**
+ * The options that give a row its settings, in command-line order: --seed, --until, each --set, then the row's
+ * own values as --set. Without `params`, what every row shares.
+ */
+export function settingArgs(s: Omit<SweepSettings, "vary">, params: Params = []): [flag: string, value: string][] {
+  const args: [string, string][] = [];
+  if (s.seed !== null) args.push(["--seed", String(s.seed)]);
+  if (s.until !== null) args.push(["--until", s.until]);
+  for (const a of s.set) args.push(["--set", a]);
+  for (const [path, value] of params) args.push(["--set", `${path}=${value}`]);
+  return args;
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits. */
@@ -186,17 +229,8 @@ export function fnv1a(text: string): string {
   return h.toString(16).padStart(8, "0");
 }
 
-export interface SweepHeader {
-  scenario: string;
-  scenarioHash: string;
-  seed: number | null;
-  until: string | null;
-  set: string[];
-  vary: Vary[];
-}
-
 /** The result object, always built here so that its key order (and so the JSON bytes) never depends on the path. */
-export function sweepResult(h: SweepHeader, rows: SweepRow[], shard?: Shard): SweepResult {
+export function sweepResult(h: SweepHeader, rows: SweepRow[], shard: Shard | null = null): SweepResult {
   return {
     kind: "esm-sim-sweep",
     version: VERSION,
@@ -215,22 +249,20 @@ export function sweepResult(h: SweepHeader, rows: SweepRow[], shard?: Shard): Sw
 /** The header of a sweep over `spec`: the scenario's name (the file name when the file does not parse). */
 export function sweepHeader(spec: SweepSpec): SweepHeader {
   const r = parseScenario(spec.text, spec.file, {});
-  return {
-    scenario: r.ok ? r.scenario.name : spec.file,
-    scenarioHash: fnv1a(spec.text),
-    seed: spec.seed ?? null,
-    until: spec.until ?? null,
-    set: spec.set,
-    vary: spec.vary,
-  };
+  return { scenario: r.ok ? r.scenario.name : spec.file, scenarioHash: fnv1a(spec.text), ...writtenSettings(spec) };
 }
 
 const SAME = ["kind", "version", "scenario", "scenarioHash", "seed", "until", "set", "vary", "rows"] as const;
 
+interface Part {
+  name: string;
+  r: SweepResult;
+}
+
 /** Put shards back together. Returns the merged result, or every reason the inputs do not fit. */
 export function mergeSweeps(inputs: { name: string; value: unknown }[]): SweepResult | string[] {
   const problems: string[] = [];
-  const parts: { name: string; r: SweepResult }[] = [];
+  const parts: Part[] = [];
   for (const { name, value } of inputs) {
     const v = value as Partial<SweepResult> | null;
     if (typeof v !== "object" || v === null || v.kind !== "esm-sim-sweep" || !Array.isArray(v.results)) {
@@ -242,14 +274,21 @@ export function mergeSweeps(inputs: { name: string; value: unknown }[]): SweepRe
   if (problems.length > 0) return problems;
   if (parts.length === 0) return ["nothing to merge"];
   const first = parts[0];
-  for (const p of parts.slice(1)) {
-    for (const key of SAME) {
-      if (JSON.stringify(p.r[key]) !== JSON.stringify(first.r[key])) {
-        problems.push(`${p.name}: ${key} is ${JSON.stringify(p.r[key])} but ${first.name} has ${JSON.stringify(first.r[key])}; only shards of one sweep can be merged`);
-      }
-    }
-  }
-  const total = first.r.rows;
+  for (const p of parts.slice(1)) problems.push(...headerMismatches(p, first));
+  const rows = rowsOfGrid(parts, first.r.rows, problems);
+  if (problems.length > 0) return problems;
+  return sweepResult(first.r, rows);
+}
+
+/** Where a shard's header differs from the first shard's: they are not shards of one sweep. */
+function headerMismatches(p: Part, first: Part): string[] {
+  return SAME.filter((key) => JSON.stringify(p.r[key]) !== JSON.stringify(first.r[key])).map(
+    (key) => `${p.name}: ${key} is ${JSON.stringify(p.r[key])} but ${first.name} has ${JSON.stringify(first.r[key])}; only shards of one sweep can be merged`,
+  );
+}
+
+/** Every row of the grid, each from exactly one shard; rows outside the grid, twice, or missing are problems. */
+function rowsOfGrid(parts: Part[], total: number, problems: string[]): SweepRow[] {
   const byIndex = new Map<number, { name: string; row: SweepRow }>();
   for (const p of parts) {
     for (const row of p.r.results) {
@@ -265,6 +304,5 @@ export function mergeSweeps(inputs: { name: string; value: unknown }[]): SweepRe
     const shown = missing.slice(0, 10).join(", ") + (missing.length > 10 ? ", ..." : "");
     problems.push(`${missing.length} of ${total} rows are missing (${shown}): merge the results of every --shard k/n, k = 1..n`);
   }
-  if (problems.length > 0) return problems;
-  return sweepResult(first.r, [...byIndex.values()].map((x) => x.row));
+  return [...byIndex.values()].map((x) => x.row);
 }

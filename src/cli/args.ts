@@ -1,0 +1,42 @@
+/** Options several commands take (--seed, --until, --set), read into values or refused with a usage error. */
+import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
+import { parseDurationUs } from "../scenario/units.js";
+import { UsageError } from "./files.js";
+
+/** commander's accumulator for a repeatable option. */
+export const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function parseSeed(s: string): number {
+  if (!/^\d+$/.test(s) || Number(s) > 4_294_967_295) throw new UsageError(`--seed: must be an integer 0..4294967295 (got ${JSON.stringify(s)})`);
+  return Number(s);
+}
+
+export function parseUntil(s: string): number {
+  const us = parseDurationUs(/^\d+(\.\d+)?$/.test(s) ? Number(s) : s);
+  if (us === null || us === 0) throw new UsageError(`--until: must be a positive duration such as 30m, 2h or 90s (got ${JSON.stringify(s)})`);
+  return us;
+}
+
+/** An optional --seed; undefined keeps the scenario's. */
+export const optionalSeed = (s: string | undefined): number | undefined => (s === undefined ? undefined : parseSeed(s));
+
+/** An optional --until; undefined keeps the scenario's. */
+export const optionalUntil = (s: string | undefined): number | undefined => (s === undefined ? undefined : parseUntil(s));
+
+/** Every --set argument, or a usage error naming each malformed one. */
+export function parseOverrides(args: readonly string[]): Override[] {
+  const out: Override[] = [];
+  const bad: string[] = [];
+  for (const a of args) {
+    const o = parseOverride(a, "--set");
+    if (isOverrideProblem(o)) bad.push(`${o.origin}: ${o.message}`);
+    else out.push(o);
+  }
+  if (bad.length > 0) throw new UsageError(bad.join("\nesm-sim: "));
+  return out;
+}
+
+/** Quote a word for a POSIX shell when it needs it (reproduce lines). */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./=:,+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

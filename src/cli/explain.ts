@@ -1,0 +1,67 @@
+/** `esm-sim explain`: run a scenario and narrate the moments that matter, each with its rule and AWS page. */
+import type { Command } from "commander";
+import { explain, parseWindow } from "../explain/explain.js";
+import { optionalSeed, optionalUntil } from "./args.js";
+import { resolveScenario } from "./catalogue.js";
+import { parseOrReport, useColor, type CommandContext, type Io } from "./context.js";
+import { readScenarioFile, UsageError } from "./files.js";
+
+interface ExplainOpts {
+  seed?: string;
+  until?: string;
+  verbose?: boolean;
+  at?: string;
+  color: boolean;
+}
+
+export function registerExplain(program: Command, ctx: CommandContext): void {
+  program
+    .command("explain")
+    .description("run a scenario and narrate the moments that matter, each with its rule and AWS page")
+    .argument("<scenario>", "scenario YAML file, or the name of a shipped scenario (esm-sim scenarios)")
+    .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
+    .option("--until <duration>", "stop at this virtual time, e.g. 30m")
+    .option("--verbose", "show every step (all but the once-a-second samples) instead of folding repetition")
+    .option("--at <time>", "zoom: 10m..12m, ..90s, 1h.., 10m (30 s either side) or 10m+-5s")
+    .option("--no-color", "no colours (colours are used only on a terminal anyway)")
+    .action((arg: string, opts: ExplainOpts) => explainCommand(ctx, arg, opts));
+}
+
+function explainCommand(ctx: CommandContext, arg: string, opts: ExplainOpts): void {
+  const seed = optionalSeed(opts.seed);
+  const untilUs = optionalUntil(opts.until);
+  const window = opts.at === undefined ? null : parseWindow(opts.at);
+  if (typeof window === "string") throw new UsageError(window);
+  const file = resolveScenario(arg);
+  const parsed = parseOrReport(ctx, readScenarioFile(file), file, { seed, untilUs });
+  if (!parsed) return;
+  const reproduce = `esm-sim explain ${arg} --seed ${parsed.scenario.seed}${opts.until ? ` --until ${opts.until}` : ""}`;
+  ctx.reproduce = reproduce;
+  const { sink, flush } = lineSink(ctx.io);
+  let result;
+  try {
+    result = explain(parsed.scenario, { verbose: Boolean(opts.verbose), window, color: useColor(ctx.io, opts.color) }, sink);
+  } finally {
+    flush();
+  }
+  if (result.report.expectations.some((e) => !e.passed)) {
+    ctx.io.err(`reproduce: ${reproduce}\n`);
+    ctx.code = 1;
+  }
+}
+
+/** Lines are written in blocks, not one write per line. */
+function lineSink(io: Io): { sink: (l: string) => void; flush: () => void } {
+  let buf: string[] = [];
+  const flush = () => {
+    if (buf.length) io.out(buf.join("\n") + "\n");
+    buf = [];
+  };
+  return {
+    sink: (l) => {
+      buf.push(l);
+      if (buf.length >= 2000) flush();
+    },
+    flush,
+  };
+}

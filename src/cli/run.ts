@@ -1,0 +1,255 @@
+/**
+ * `esm-sim run`: run a scenario (a file, a shipped name, or a template's mapping with --traffic) and print its
+ * report; optionally write the trace, an HTML report and the invariant checks. Exit 1 when an expectation or a
+ * check fails, 2 when the run stopped at a sanity budget.
+ */
+import { Option, type Command } from "commander";
+import { CheckSuite } from "../checks/suite.js";
+import { limitsOf } from "../checks/limits.js";
+import { METRIC_PATHS } from "../metrics/paths.js";
+import { fmtMs } from "../report/format.js";
+import { renderHtml } from "../report/html.js";
+import { renderChecks } from "../report/checks.js";
+import { renderJson } from "../report/json.js";
+import { renderMarkdown } from "../report/markdown.js";
+import { renderTable } from "../report/table.js";
+import { traceLine } from "../report/trace-jsonl.js";
+import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, defaultMaxEvents, estimateRecords, formatBytes, MAX_EVENTS_PER_RECORD, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
+import type { Report, RunResult } from "../run/result.js";
+import { simulate, type TraceContext } from "../run/simulate.js";
+import type { Scenario } from "../scenario/model.js";
+import type { Override } from "../scenario/overrides.js";
+import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
+import { formatDurationUs, parseSizeBytes } from "../scenario/units.js";
+import type { TraceEvent, TraceListener } from "../trace/events.js";
+import { collect, optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
+import { resolveScenario } from "./catalogue.js";
+import { parseOrReport, progressBar, useColor, type CommandContext, type Io } from "./context.js";
+import { AtomicLineWriter, readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
+import { scenarioFromTemplateForRun } from "./template-input.js";
+import { runFraction } from "./progress.js";
+
+interface RunOpts {
+  seed?: string;
+  until?: string;
+  set: string[];
+  format: "table" | "json" | "markdown";
+  output?: string;
+  trace?: string;
+  html?: string;
+  color: boolean;
+  template?: string;
+  traffic?: string;
+  resource?: string;
+  parameter: string[];
+  check?: boolean;
+  maxEvents?: string;
+  traceLimit?: string;
+}
+
+/** The command line's settings, read before any file is. */
+interface RunSettings {
+  seed?: number;
+  untilUs?: number;
+  overrides: Override[];
+  maxEvents?: number;
+  traceLimitBytes: number;
+}
+
+/** The scenario to run, and how the reproduce line names it. */
+interface Chosen {
+  scenario: Scenario;
+  what: string;
+}
+
+export function registerRun(program: Command, ctx: CommandContext, examples: string): void {
+  program
+    .command("run")
+    .description("run a scenario and print its report")
+    .argument("[scenario]", "scenario YAML file, or the name of a shipped scenario (esm-sim scenarios); or --template with --traffic")
+    .option("--template <file>", "run the event source mapping of a CloudFormation, SAM or CDK template (YAML or JSON) instead of a scenario")
+    .option("--traffic <file>", "with --template: the traffic (and function behaviour, expectations) to run it with")
+    .option("--resource <id>", "with --template: the mapping's logical id, when the template has more than one")
+    .option("--parameter <Key=Value>", "with --template: a template parameter's value (repeatable)", collect, [])
+    .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
+    .option("--until <duration>", "stop at this virtual time, e.g. 30m (overrides the scenario's until)")
+    .option("--set <path=value>", "override a scenario key before validation, e.g. mapping.BatchSize=500 (repeatable)", collect, [])
+    .addOption(new Option("--format <format>", "report format (markdown: a GitHub summary for PR comments and $GITHUB_STEP_SUMMARY)").choices(["table", "json", "markdown"]).default("table"))
+    .option("--output <file>", "write the report to a file instead of stdout")
+    .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
+    .option("--html <file.html>", "also write a self-contained HTML report with charts (opens offline)")
+    .option("--no-color", "no colours in the table (colours are used only on a terminal)")
+    .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
+    .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
+    .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
+    .addHelpText("after", examples)
+    .action((file: string | undefined, opts: RunOpts) => runCommand(ctx, file, opts));
+}
+
+function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts): void {
+  const settings = readSettings(opts);
+  const chosen = opts.template !== undefined ? fromTemplate(ctx, file, opts, settings) : fromFile(ctx, file, opts, settings);
+  if (chosen === null) return;
+  const { scenario } = chosen;
+  const reproduce = `esm-sim run ${chosen.what} --seed ${scenario.seed}${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${opts.set.map((a) => ` --set ${shellQuote(a)}`).join("")}${opts.check ? " --check" : ""}`;
+  ctx.reproduce = reproduce;
+  const maxEvents = settings.maxEvents ?? defaultMaxEvents(scenario);
+  ctx.seed = scenario.seed;
+  if (opts.trace) refuseLargeTrace(scenario, settings.traceLimitBytes);
+  const result = simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes });
+  writeReport(ctx.io, result, opts, reproduce);
+  ctx.code = exitCode(ctx, result.report, maxEvents);
+}
+
+function readSettings(opts: RunOpts): RunSettings {
+  return {
+    seed: optionalSeed(opts.seed),
+    untilUs: optionalUntil(opts.until),
+    overrides: parseOverrides(opts.set),
+    maxEvents: opts.maxEvents === undefined ? undefined : parseMaxEvents(opts.maxEvents),
+    traceLimitBytes: opts.traceLimit === undefined ? DEFAULT_TRACE_LIMIT_BYTES : parseTraceLimit(opts.traceLimit),
+  };
+}
+
+function parseMaxEvents(s: string): number {
+  if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw new UsageError(`--max-events: must be a whole number of at least 1 (got ${JSON.stringify(s)})`);
+  return Number(s);
+}
+
+function parseTraceLimit(s: string): number {
+  const bytes = parseSizeBytes(/^\d+(\.\d+)?$/.test(s) ? Number(s) : s);
+  if (bytes === null || bytes < 1) throw new UsageError(`--trace-limit: must be a size such as 500MB or 4GB (got ${JSON.stringify(s)})`);
+  return bytes;
+}
+
+/** `run --template`: the template's one mapping with the --traffic file; null (the exit code set) when it cannot run. */
+function fromTemplate(ctx: CommandContext, file: string | undefined, opts: RunOpts, settings: RunSettings): Chosen | null {
+  const template = opts.template!;
+  if (file !== undefined) throw new UsageError(`run: give a scenario file (${file}) or --template, not both`);
+  if (settings.overrides.length > 0) throw new UsageError("run: --set applies to a scenario file, not to --template (put the change in the --traffic file)");
+  const got = scenarioFromTemplateForRun({ template, traffic: opts.traffic, resource: opts.resource, parameter: opts.parameter, seed: settings.seed, untilUs: settings.untilUs }, ctx.io);
+  if (typeof got === "number") {
+    ctx.code = got;
+    return null;
+  }
+  const what = `--template ${shellQuote(template)} --traffic ${shellQuote(opts.traffic ?? "")} --resource ${shellQuote(got.id)}${opts.parameter.map((p) => ` --parameter ${shellQuote(p)}`).join("")}`;
+  return { scenario: got.parse.scenario, what };
+}
+
+/** `run <scenario>`: a scenario file or a shipped scenario's name; null (exit code 2 set) when it has problems. */
+function fromFile(ctx: CommandContext, file: string | undefined, opts: RunOpts, settings: RunSettings): Chosen | null {
+  if (file === undefined) throw new UsageError("run: missing required argument 'scenario' (or --template FILE --traffic FILE)");
+  for (const [flag, given] of [["--traffic", opts.traffic], ["--resource", opts.resource], ["--parameter", opts.parameter.length ? "x" : undefined]] as const) {
+    if (given !== undefined) throw new UsageError(`run: ${flag} applies with --template only`);
+  }
+  const path = resolveScenario(file);
+  const parsed = parseOrReport(ctx, readScenarioFile(path), path, { seed: settings.seed, untilUs: settings.untilUs, overrides: settings.overrides });
+  return parsed && { scenario: parsed.scenario, what: shellQuote(file) };
+}
+
+/** Refuse, before running, a trace that the scenario's size says would pass the limit. */
+function refuseLargeTrace(scenario: Scenario, limitBytes: number): void {
+  const records = estimateRecords(scenario);
+  const bytes = records * TRACE_BYTES_PER_RECORD;
+  if (bytes <= limitBytes) return;
+  throw new UsageError(
+    `--trace: about ${records.toLocaleString("en-US")} records would write about ${formatBytes(bytes)} of trace (at least ${TRACE_BYTES_PER_RECORD} bytes a record), more than the ${formatBytes(limitBytes)} limit: shorten the run (until, the producers' to), lower the rates, or allow it with --trace-limit ${formatBytes(Math.ceil(bytes * 2)).replace(" ", "")}`,
+  );
+}
+
+interface OutputOpts {
+  tracePath?: string;
+  check: boolean;
+  maxEvents: number;
+  traceLimitBytes: number;
+}
+
+/** Simulate with a progress bar, the trace file and the checks as asked; the trace file is written whole or not at all. */
+function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): RunResult {
+  const writer = o.tracePath ? new AtomicLineWriter(o.tracePath) : null;
+  const suite = o.check ? new CheckSuite(limitsOf(scenario)) : null;
+  const bar = progressBar(io);
+  let result;
+  try {
+    result = simulate(scenario, {
+      ...traceListeners(writer, suite, o.traceLimitBytes),
+      maxEvents: o.maxEvents,
+      progress: (p) => {
+        const f = runFraction(scenario, p);
+        bar.update(f.fraction, f.label);
+      },
+      progressEvery: 8192,
+    });
+    bar.done();
+    writer?.commit();
+  } catch (e) {
+    bar.done();
+    writer?.abort();
+    throw e;
+  }
+  if (suite) result.report.checks = suite.finish(result.report);
+  return result;
+}
+
+/** simulate's `trace` option feeding the trace file, the checks, or both; none when neither is asked for. */
+function traceListeners(writer: AtomicLineWriter | null, suite: CheckSuite | null, limitBytes: number): { trace?: (ctx: TraceContext) => TraceListener } {
+  if (!writer && !suite) return {};
+  const write = (e: TraceEvent, ctx: TraceContext) => {
+    writer!.line(traceLine(e, ctx));
+    if (writer!.chars > limitBytes) {
+      throw new UsageError(
+        `--trace: the trace passed the ${formatBytes(limitBytes)} limit at virtual time ${formatDurationUs(e.tUs)}; nothing was written. Shorten the run or allow more with --trace-limit ${formatBytes(limitBytes * 4).replace(" ", "")}`,
+      );
+    }
+  };
+  return {
+    trace: (ctx: TraceContext): TraceListener => {
+      if (!suite) return (e) => write(e, ctx);
+      if (!writer) return suite.listener;
+      return (e) => {
+        write(e, ctx);
+        suite.listener(e);
+      };
+    },
+  };
+}
+
+/** The report in the chosen format, to --output or stdout, and the --html page. */
+function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string): void {
+  const report = result.report;
+  const color = useColor(io, opts.color, Boolean(opts.output));
+  let text = opts.format === "json" ? renderJson(report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
+  if (report.checks && opts.format !== "json") text += "\n" + renderChecks(report.checks, { color });
+  if (opts.html) writeFileAtomic(opts.html, renderHtml(result, { reproduce }));
+  if (opts.output) writeFileAtomic(opts.output, text);
+  else io.out(text);
+}
+
+/** 2 when the run stopped at a sanity budget; 1 when an expectation or a check failed (each printed); else 0. */
+function exitCode(ctx: CommandContext, report: Report, maxEvents: number): number {
+  const { io } = ctx;
+  if (report.stopReason === "event-budget") {
+    io.err(
+      `esm-sim: the run stopped early, after ${report.eventsRun.toLocaleString("en-US")} scheduler events (the sanity budget) at virtual time ${fmtMs(report.endedAt)}, before it drained; the report covers the run so far. Shorten the run (until, the producers' to), lower the rates, or raise the budget with --max-events ${maxEvents * 4}\n`,
+    );
+    return 2;
+  }
+  if (report.stopReason === "record-budget") {
+    io.err(
+      `esm-sim: the run stopped early at virtual time ${fmtMs(report.endedAt)}: more than ${MAX_WAITING_RECORDS.toLocaleString("en-US")} records were waiting at once, and esm-sim holds each waiting record in memory (about 1 GB for that many); the report covers the run so far. Lower the rates or bursts, or let the mapping keep up (BatchSize, MaximumConcurrency, ReservedConcurrentExecutions, function duration)\n`,
+    );
+    return 2;
+  }
+  const failed = report.expectations.filter((x) => !x.passed);
+  const failedChecks = (report.checks ?? []).filter((x) => x.status === "fail");
+  if (failed.length === 0 && failedChecks.length === 0) return 0;
+  for (const f of failed) {
+    const actual = METRIC_PATHS[f.path] === "ms" && typeof f.actual === "number" ? fmtMs(f.actual) : String(f.actual);
+    io.err(`expectation failed: ${f.path} ${f.op} ${f.written} (actual ${actual})\n`);
+  }
+  for (const f of failedChecks) {
+    io.err(`check failed: ${f.name}: ${f.summary}${f.examples.length ? `; first: ${f.examples[0]}` : ""}\n`);
+  }
+  io.err(`seed: ${report.seed}\nreproduce: ${ctx.reproduce}\n`);
+  return 1;
+}

@@ -1,0 +1,98 @@
+/**
+ * The rows of a sweep on worker threads (os.availableParallelism() by default, `--jobs N`), one row per message;
+ * results are put in row order, so the output is the same bytes whatever the number of workers. One job runs the
+ * rows in this thread.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { InternalError } from "../engine/assert.js";
+import { runRow, type GridRow, type SweepRow, type SweepSpec } from "../sweep/sweep.js";
+
+/** A row that failed to run (a bug, or a worker that died): which row, and whether it was an internal error. */
+export class RowFailure extends Error {
+  constructor(
+    readonly row: GridRow,
+    message: string,
+    readonly internal: boolean,
+  ) {
+    super(message);
+    this.name = "RowFailure";
+  }
+}
+
+/** What a worker posts back for one row. */
+export interface RowReply {
+  id: number;
+  row?: SweepRow;
+  error?: string;
+  internal?: boolean;
+}
+
+/** The compiled worker next to this module; under the TypeScript sources (tests), the one in dist/. */
+function workerPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  const beside = join(dirname(here), "sweep-worker.js");
+  if (here.endsWith(".js") && existsSync(beside)) return beside;
+  const built = join(dirname(here), "..", "..", "dist", "cli", "sweep-worker.js");
+  if (!existsSync(built)) throw new InternalError(`the sweep worker ${built} is missing: run npm run build`);
+  return built;
+}
+
+/** Run every row on `jobs` workers (in this thread when jobs is 1). Results come back in row order. */
+export async function runRows(spec: SweepSpec, rows: readonly GridRow[], jobs: number, onRow?: (done: number, total: number) => void): Promise<SweepRow[]> {
+  if (jobs <= 1 || rows.length <= 1) return runHere(spec, rows, onRow);
+  const workers: Worker[] = [];
+  try {
+    return await runOnWorkers(spec, rows, jobs, workers, onRow);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function runHere(spec: SweepSpec, rows: readonly GridRow[], onRow?: (done: number, total: number) => void): SweepRow[] {
+  const out: SweepRow[] = [];
+  for (const row of rows) {
+    try {
+      out.push(runRow(spec, row));
+    } catch (e) {
+      throw new RowFailure(row, e instanceof Error ? e.message : String(e), e instanceof InternalError);
+    }
+    onRow?.(out.length, rows.length);
+  }
+  return out;
+}
+
+/** Each worker gets the spec once and then one row at a time; `workers` collects them for the caller to end. */
+function runOnWorkers(spec: SweepSpec, rows: readonly GridRow[], jobs: number, workers: Worker[], onRow?: (done: number, total: number) => void): Promise<SweepRow[]> {
+  const file = workerPath();
+  const total = rows.length;
+  const results: SweepRow[] = new Array(total);
+  let next = 0;
+  let done = 0;
+  return new Promise<SweepRow[]>((resolve, reject) => {
+    const feed = (w: Worker) => {
+      if (next >= total) return;
+      const id = next++;
+      w.postMessage({ id, row: rows[id] });
+    };
+    for (let i = 0; i < Math.min(jobs, total); i++) {
+      const w = new Worker(file, { workerData: spec });
+      workers.push(w);
+      w.on("message", (m: RowReply) => {
+        if (m.error !== undefined || !m.row) {
+          reject(new RowFailure(rows[m.id], m.error ?? "no result", Boolean(m.internal)));
+          return;
+        }
+        results[m.id] = m.row;
+        done++;
+        onRow?.(done, total);
+        if (done === total) resolve(results);
+        else feed(w);
+      });
+      w.on("error", (e) => reject(new RowFailure(rows[0], `a worker thread failed: ${e.message}`, true)));
+      feed(w);
+    }
+  });
+}
