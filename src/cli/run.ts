@@ -8,12 +8,15 @@ import { CheckSuite } from "../checks/suite.js";
 import { limitsOf } from "../checks/limits.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
+import { dirname, relative, resolve } from "node:path";
 import { renderHtml } from "../report/html.js";
 import { renderChecks } from "../report/checks.js";
 import { renderJson } from "../report/json.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
+import { perfettoWriter, type PerfettoOptions, type PerfettoWriter } from "../report/perfetto.js";
+import { VERSION } from "../run/version.js";
 import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, defaultMaxEvents, estimateRecords, formatBytes, MAX_EVENTS_PER_RECORD, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
 import type { Report, RunResult } from "../run/result.js";
 import { simulate, type TraceContext } from "../run/simulate.js";
@@ -37,6 +40,7 @@ interface RunOpts {
   output?: string;
   trace?: string;
   html?: string;
+  perfetto?: string;
   color: boolean;
   template?: string;
   traffic?: string;
@@ -78,6 +82,7 @@ export function registerRun(program: Command, ctx: CommandContext, examples: str
     .option("--output <file>", "write the report to a file instead of stdout")
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
     .option("--html <file.html>", "also write a self-contained HTML report with charts (opens offline)")
+    .option("--perfetto <file.json>", "also write the run as a timeline for ui.perfetto.dev or chrome://tracing (one track per poller or shard lane)")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
     .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
     .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
@@ -96,7 +101,7 @@ function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts
   const maxEvents = settings.maxEvents ?? defaultMaxEvents(scenario);
   ctx.seed = scenario.seed;
   if (opts.trace) refuseLargeTrace(scenario, settings.traceLimitBytes);
-  const result = simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes });
+  const result = simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
   writeReport(ctx.io, result, opts, reproduce);
   ctx.code = exitCode(ctx, result.report, maxEvents);
 }
@@ -159,20 +164,27 @@ function refuseLargeTrace(scenario: Scenario, limitBytes: number): void {
 
 interface OutputOpts {
   tracePath?: string;
+  perfettoPath?: string;
+  /** The scenario as the reproduce line names it, for the timeline's metadata. */
+  file: string;
   check: boolean;
   maxEvents: number;
   traceLimitBytes: number;
 }
 
-/** Simulate with a progress bar, the trace file and the checks as asked; the trace file is written whole or not at all. */
+/** Simulate with a progress bar, the trace file, the timeline and the checks as asked; each file is written whole or
+ *  not at all. */
 function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): RunResult {
-  const writer = o.tracePath ? new AtomicLineWriter(o.tracePath) : null;
+  const traceFile = o.tracePath ? new AtomicLineWriter(o.tracePath) : null;
+  const perfettoFile = o.perfettoPath ? new AtomicLineWriter(o.perfettoPath) : null;
   const suite = o.check ? new CheckSuite(limitsOf(scenario)) : null;
+  const files = [traceFile, perfettoFile].filter((w): w is AtomicLineWriter => w !== null);
   const bar = progressBar(io);
+  let timeline: PerfettoWriter | null = null;
   let result;
   try {
     result = simulate(scenario, {
-      ...traceListeners(writer, suite, o.traceLimitBytes),
+      ...traceListeners({ traceFile, perfettoFile, suite, limitBytes: o.traceLimitBytes, onTimeline: (w) => (timeline = w), timelineOptions: timelineOptions(scenario, o.file) }),
       maxEvents: o.maxEvents,
       progress: (p) => {
         const f = runFraction(scenario, p);
@@ -181,34 +193,68 @@ function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): RunResu
       progressEvery: 8192,
     });
     bar.done();
-    writer?.commit();
+    (timeline as PerfettoWriter | null)?.footer(Math.round(result.report.endedAt * 1000));
+    for (const w of files) w.commit();
   } catch (e) {
     bar.done();
-    writer?.abort();
+    for (const w of files) w.abort();
     throw e;
   }
   if (suite) result.report.checks = suite.finish(result.report);
   return result;
 }
 
-/** simulate's `trace` option feeding the trace file, the checks, or both; none when neither is asked for. */
-function traceListeners(writer: AtomicLineWriter | null, suite: CheckSuite | null, limitBytes: number): { trace?: (ctx: TraceContext) => TraceListener } {
-  if (!writer && !suite) return {};
-  const write = (e: TraceEvent, ctx: TraceContext) => {
-    writer!.line(traceLine(e, ctx));
-    if (writer!.chars > limitBytes) {
-      throw new UsageError(
-        `--trace: the trace passed the ${formatBytes(limitBytes)} limit at virtual time ${formatDurationUs(e.tUs)}; nothing was written. Shorten the run or allow more with --trace-limit ${formatBytes(limitBytes * 4).replace(" ", "")}`,
-      );
-    }
+function timelineOptions(scenario: Scenario, file: string): PerfettoOptions {
+  return {
+    parallelizationFactor: scenario.mapping.parallelizationFactor,
+    functionName: scenario.fn.name,
+    otherData: { scenario: file, seed: String(scenario.seed), version: VERSION },
   };
+}
+
+interface Listeners {
+  traceFile: AtomicLineWriter | null;
+  perfettoFile: AtomicLineWriter | null;
+  suite: CheckSuite | null;
+  limitBytes: number;
+  onTimeline: (w: PerfettoWriter) => void;
+  timelineOptions: PerfettoOptions;
+}
+
+/** A file passed the size limit: stop the run (nothing is written). */
+function refuseOverLimit(flag: string, limitBytes: number, tUs: number): never {
+  throw new UsageError(
+    `${flag}: the ${flag === "--trace" ? "trace" : "timeline"} passed the ${formatBytes(limitBytes)} limit at virtual time ${formatDurationUs(tUs)}; nothing was written. Shorten the run or allow more with --trace-limit ${formatBytes(limitBytes * 4).replace(" ", "")}`,
+  );
+}
+
+/** simulate's `trace` option feeding the trace file, the timeline, the checks, or several; none when none is asked
+ *  for, so a plain run pays nothing for them. */
+function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceListener } {
+  const { traceFile, perfettoFile, suite, limitBytes } = l;
+  if (!traceFile && !perfettoFile && !suite) return {};
   return {
     trace: (ctx: TraceContext): TraceListener => {
-      if (!suite) return (e) => write(e, ctx);
-      if (!writer) return suite.listener;
+      const each: TraceListener[] = [];
+      if (traceFile) {
+        each.push((e) => {
+          traceFile.line(traceLine(e, ctx));
+          if (traceFile.chars > limitBytes) refuseOverLimit("--trace", limitBytes, e.tUs);
+        });
+      }
+      if (perfettoFile) {
+        const timeline = perfettoWriter(ctx, (s) => perfettoFile.line(s), l.timelineOptions);
+        timeline.header();
+        l.onTimeline(timeline);
+        each.push((e) => {
+          timeline.event(e);
+          if (perfettoFile.chars > limitBytes) refuseOverLimit("--perfetto", limitBytes, e.tUs);
+        });
+      }
+      if (suite) each.push(suite.listener);
+      if (each.length === 1) return each[0];
       return (e) => {
-        write(e, ctx);
-        suite.listener(e);
+        for (const f of each) f(e);
       };
     },
   };
@@ -220,7 +266,7 @@ function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string
   const color = useColor(io, opts.color, Boolean(opts.output));
   let text = opts.format === "json" ? renderJson(report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
   if (report.checks && opts.format !== "json") text += "\n" + renderChecks(report.checks, { color });
-  if (opts.html) writeFileAtomic(opts.html, renderHtml(result, { reproduce }));
+  if (opts.html) writeFileAtomic(opts.html, renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }));
   if (opts.output) writeFileAtomic(opts.output, text);
   else io.out(text);
 }

@@ -13,6 +13,8 @@ import { bucketCharts, lineCharts, type BucketChart, type LineChart, type Point,
 
 export interface HtmlOptions {
   reproduce?: string;
+  /** The timeline file written with the report (`--perfetto`), as a path relative to the page. */
+  timeline?: string;
 }
 
 /** Escape text for HTML content and double- or single-quoted attributes. */
@@ -301,6 +303,13 @@ function card(label: string, value: string, bad = false): string {
   return `<div class="card${bad ? " bad" : ""}"><div class="v">${escapeHtml(value)}</div><div class="l">${escapeHtml(label)}</div></div>`;
 }
 
+/** A link to the run's timeline, relative to the page, with where to open it; nothing without one. */
+function timelineLink(file: string | undefined): string {
+  if (!file) return "";
+  const href = encodeURI(file.split("\\").join("/"));
+  return `<p class="timeline">Timeline of every invocation: <a href="${escapeHtml(href)}">${escapeHtml(file)}</a> (open it in <a href="https://ui.perfetto.dev">ui.perfetto.dev</a> or chrome://tracing)</p>`;
+}
+
 export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
   const r = result.report;
   const ended = fmtMs(r.endedAt);
@@ -357,7 +366,7 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
 <style>${CSS}</style>
 </head>
 <body>
-<header><h1>esm-sim · ${escapeHtml(r.scenario)}</h1><p class="meta">${escapeHtml(meta)}</p>${r.description.trim() ? `<p class="desc">${escapeHtml(r.description.trim())}</p>` : ""}${verdict}</header>
+<header><h1>esm-sim · ${escapeHtml(r.scenario)}</h1><p class="meta">${escapeHtml(meta)}</p>${r.description.trim() ? `<p class="desc">${escapeHtml(r.description.trim())}</p>` : ""}${verdict}${timelineLink(opts.timeline)}</header>
 ${exp}
 <section class="cards">${cards}</section>
 <p class="conservation">${escapeHtml(`conservation: ${r.conservation}`)}</p>
