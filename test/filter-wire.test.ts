@@ -95,7 +95,7 @@ function:
   });
 });
 
-describe("FilterCriteria and a visibility timeout shorter than the batch", () => {
+describe("FilterCriteria and a visibility timeout that runs out while the batch runs", () => {
   it("a redelivery filtered while the first batch still holds the message: ends as filtered, no duplicate, no success", () => {
     const r = run(`name: f
 source: { type: sqs, VisibilityTimeout: 3 }
@@ -106,10 +106,15 @@ mapping:
   FilterCriteria: { Filters: [ { Pattern: '{"attributes": {"ApproximateReceiveCount": ["1"]}}' } ] }
 function:
   Timeout: 3
+  duration: { base: 2s }
+scaling: { gatherVisibilityMarginMs: 1000 }
 `);
-    // Received at 0 s into a batch that waits for its 5 s window; visible again at 3 s and received again: filtered.
+    // Received at 0 s into a batch that would wait for its 5 s window; invoked at 2 s instead, 1 s before the
+    // message's visibility runs out (gatherVisibilityMarginMs). The run takes 2 s: visible again at 3 s and received
+    // again by another poller: filtered.
+    expect(of(r.events, "invoke").map((e) => [e.tUs, e.closedBy])).toEqual([[2_000_000, "visibility"]]);
     expect(of(r.events, "filter").map((e) => [e.tUs, e.record.n])).toEqual([[3_000_000, 0]]);
-    // The first batch still goes to the function (as in AWS, its receipt was taken before the delete).
+    // The first batch still goes on (as in AWS, its receipt was taken before the delete).
     expect(invokedIds(r.events)).toEqual([[0]]);
     expect(of(r.events, "result").map((e) => [e.succeeded.length, e.redundant])).toEqual([[0, 0]]);
     expect(r.report.records).toMatchObject({ succeeded: 0, filtered: 1, pending: 0 });

@@ -7,6 +7,7 @@
  *  - SQS-SCALE  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
  *  - SQS-ERR    https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  *  - SQS        https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
+ *  - SQS-CFG    https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
  *  - ESM        https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html (provisioned mode)
  *  - SCALING    https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html (1,000 environments per 10 s)
  *  - LIMITS     https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (1,000 concurrent executions)
@@ -47,6 +48,11 @@ export interface SqsFigures {
   throttleRetryInitialMs: number;
   throttleRetryMaxMs: number;
   payloadMaxBytes: number;
+  /** A batch still being gathered closes at the latest this long before its first message's visibility runs out. */
+  gatherVisibilityMarginMs: number;
+  /** With a batching window and window + function timeout > visibility timeout, the mapping's messages stay hidden
+   *  for window + timeout + this (the "effective visibility timeout" of the 2022 guide); null: no such extension. */
+  effectiveVisibilityExtraMs: number | null;
   /** The function's own scaling limit: new execution environments available at once, and refilled per 10 s. */
   functionScalingBurst: number;
   functionScalingPer10s: number;
@@ -72,6 +78,7 @@ export const NULLABLE_FIGURES: readonly FigureName[] = [
   "provisionedInvokesPerPoller",
   "provisionedReceivesPerPollerPerS",
   "provisionedBytesPerPollerPerS",
+  "effectiveVisibilityExtraMs",
 ];
 
 export interface Profile {
@@ -81,7 +88,7 @@ export interface Profile {
   figures: Record<FigureName, Figure>;
 }
 
-const chosen = (value: number, unit: string, note: string): Figure => ({ value, unit, source: "esm-sim", since: "", chosen: true, note });
+const chosen = (value: number | null, unit: string, note: string): Figure => ({ value, unit, source: "esm-sim", since: "", chosen: true, note });
 const aws = (value: number | null, unit: string, source: string, since: string, note: string): Figure => ({ value, unit, source, since, chosen: false, note });
 
 type EraFigures =
@@ -93,7 +100,8 @@ type EraFigures =
   | "provisionedScaleUpPerMinute"
   | "provisionedInvokesPerPoller"
   | "provisionedReceivesPerPollerPerS"
-  | "provisionedBytesPerPollerPerS";
+  | "provisionedBytesPerPollerPerS"
+  | "effectiveVisibilityExtraMs";
 
 /** Figures every era shares. */
 function common(): Omit<Record<FigureName, Figure>, EraFigures> {
@@ -109,6 +117,17 @@ function common(): Omit<Record<FigureName, Figure>, EraFigures> {
     throttleRetryInitialMs: chosen(1000, "ms", "SQS-ERR: throttled batches are retried with back-off until the visibility timeout; first retry after this"),
     throttleRetryMaxMs: chosen(8000, "ms", "throttle retry back-off doubles up to this"),
     payloadMaxBytes: aws(6 * 1024 * 1024, "bytes", "ESM", "", "a batch closes at the 6 MB synchronous invocation payload"),
+    gatherVisibilityMarginMs: chosen(
+      3000,
+      "ms",
+      "AWS does not say what the mapping does when the batching window and long poll outlast the visibility timeout (GH22 " +
+        "extended the visibility instead: effectiveVisibilityExtraMs). esm-sim invokes a batch still gathering at the latest " +
+        "this long before its first message's visibility runs out, so no message joins a batch that already holds it, and the " +
+        "function has this long before the message can be received again; 3 s is the default function Timeout. Alternatives: " +
+        "give up the message's first copy (it returns with a receive counted, as a throttled batch's do), or keep the whole " +
+        "function Timeout in reserve (a queue whose visibility timeout equals the Timeout could then never gather). Plausible " +
+        "range: 0 (invoke at the last moment) to the function Timeout",
+    ),
     accountConcurrency: aws(1000, "executions", "LIMITS", "", "default concurrent executions per Region (account.ConcurrentExecutions overrides it)"),
     fifoLookAheadMessages: aws(20_000, "messages", "KC-FIFO", "", "a FIFO receive looks through the first 20,000 messages to find available message groups"),
     fifoInFlightMax: aws(20_000, "messages", "KC-FIFO", "", "at most 20,000 in-flight messages in a FIFO queue"),
@@ -122,6 +141,10 @@ const notProvisioned = () => ({
   provisionedReceivesPerPollerPerS: aws(null, "calls/s", "WN-SQSPROV", "", "provisioned mode for SQS launched 2025-11-14; not available in this era"),
   provisionedBytesPerPollerPerS: aws(null, "bytes/s", "WN-SQSPROV", "", "provisioned mode for SQS launched 2025-11-14; not available in this era"),
 });
+
+/** Eras without the 2022 guide's effective visibility timeout: esm-sim does not extend the visibility. */
+const noVisibilityExtension = (why: string): Figure =>
+  chosen(null, "ms", `${why}; esm-sim does not extend the visibility (gatherVisibilityMarginMs closes the batch instead). Set 30000 to apply GH22's rule`);
 
 const functionScalingNow = () => ({
   functionScalingBurst: aws(1000, "environments", "SCALING", "2023-11-26", "each function can add 1,000 execution environments at once (BLOG-12X)"),
@@ -143,6 +166,7 @@ export const PROFILES: Record<string, Profile> = {
       provisionedInvokesPerPoller: aws(10, "invokes", "ESM", "2025-11-14", "each event poller: up to 10 concurrent invokes"),
       provisionedReceivesPerPollerPerS: aws(10, "calls/s", "ESM", "2025-11-14", "each event poller: up to 10 SQS polling API calls per second"),
       provisionedBytesPerPollerPerS: aws(1024 * 1024, "bytes/s", "ESM", "2025-11-14", "each event poller: up to 1 MB/s of throughput"),
+      effectiveVisibilityExtraMs: noVisibilityExtension("the current SQS and SQS-CFG pages no longer hold GH22's effective visibility timeout sentence and are silent on a window that outlasts the visibility timeout"),
     },
   },
   "nov-2023": {
@@ -156,6 +180,7 @@ export const PROFILES: Record<string, Profile> = {
       lowTrafficConcurrency: aws(2, "invokes", "SQS-SCALE (2023 copy)", "2023-11-06", "as few as 2 concurrent batches at low traffic"),
       ...functionScalingNow(),
       ...notProvisioned(),
+      effectiveVisibilityExtraMs: noVisibilityExtension("GH22 held the effective visibility timeout sentence; esm-sim has no copy of the late-2023 pages to show whether they still did and treats this era as today's"),
     },
   },
   "legacy-2022": {
@@ -170,6 +195,15 @@ export const PROFILES: Record<string, Profile> = {
       functionScalingBurst: aws(3000, "environments", "BLOG-12X", "", "before 2023-11-26: an initial burst of 500-3,000 per Region (3,000 in the largest), shared by the account's functions"),
       functionScalingPer10s: aws(500 / 6, "environments/10s", "BLOG-12X", "", "then 500 a minute (83.33 per 10 s)"),
       ...notProvisioned(),
+      effectiveVisibilityExtraMs: aws(
+        30_000,
+        "ms",
+        "GH22",
+        "2021-09-20",
+        "with-sqs.md: 'If your batch window is greater than 0, and (batch window) + (function timeout) > (queue visibility " +
+          "timeout), then your effective queue visibility timeout is (batch window) + (function timeout) + 30s' (in the guide " +
+          "from GH commit c70b3a8)",
+      ),
     },
   },
 };
@@ -191,6 +225,8 @@ export const FIGURE_NAMES: readonly FigureName[] = [
   "longPollWaitMs",
   "receiveMaxMessages",
   "payloadMaxBytes",
+  "gatherVisibilityMarginMs",
+  "effectiveVisibilityExtraMs",
   "functionScalingBurst",
   "functionScalingPer10s",
   "accountConcurrency",

@@ -16,6 +16,20 @@
  *   20 s pass. With a window, a batch that holds messages is invoked at the first receive that returns after the
  *   window ends, so at very low traffic a batch can wait up to 20 s whatever the window (as AWS documents).
  *   A window that ran out with an empty batch restarts at the first message received.
+ * - A batch never outlives its messages' visibility while it gathers. AWS does not say what the mapping does when the
+ *   window and long poll would hold a batch past the visibility timeout of its first message (with-sqs.html and
+ *   services-sqs-configure.html are silent); letting it run on would have the message received a second time into
+ *   the batch that already holds it, a receive counted against maxReceiveCount for nothing. esm-sim's choice
+ *   (profile figure gatherVisibilityMarginMs, 3 s): the batch is invoked at the latest that long before its first
+ *   message's visibility runs out (closedBy "visibility"); the long poll is cut short to end then. A run longer than
+ *   the margin can still see its messages received again by another poller, as with any visibility timeout shorter
+ *   than the function's run.
+ * - Effective visibility timeout (profile figure effectiveVisibilityExtraMs, legacy-2022 only): the 2022 guide said
+ *   "If your batch window is greater than 0, and (batch window) + (function timeout) > (queue visibility timeout),
+ *   then your effective queue visibility timeout is (batch window) + (function timeout) + 30s"
+ *   (https://github.com/awsdocs/aws-lambda-developer-guide/blob/a83f69b/doc_source/with-sqs.md). The mapping then
+ *   receives with that VisibilityTimeout, so its messages stay hidden that long after each receive, failures included.
+ *   Today's pages no longer say so; the current profile does not extend (figure null).
  * - Success deletes the batch. An error or timeout deletes nothing: every message reappears after its
  *   visibility timeout, to be regrouped by whichever poller receives it. With ReportBatchItemFailures a partial
  *   response keeps only the reported messages; without it the response is ignored and all are deleted.
@@ -35,8 +49,7 @@
  *   matches no filter is deleted from the queue at once ("Lambda automatically removes the message from the queue",
  *   https://docs.aws.amazon.com/lambda/latest/dg/with-sqs-filtering.html), ends as filtered and does not count
  *   towards BatchSize or the payload; on a FIFO queue its group goes on with its next message.
- * Not modelled: the SQS API's own throttling, the effective visibility timeout extension
- * of older docs (window + timeout + 30 s).
+ * Not modelled: the SQS API's own throttling.
  */
 import { assert } from "../engine/assert.js";
 import { Deque } from "../engine/deque.js";
@@ -60,6 +73,19 @@ interface Poller {
   waitToken: number;
   throttleDelayUs: number;
   closedBy: InvokeEvent["closedBy"];
+  /** While gathering: the batch is invoked at the latest then (its first message's visibility end, less the
+   *  margin); Infinity while the batch is empty. */
+  closeByUs: number;
+}
+
+/**
+ * The visibility timeout the mapping's messages get at each receive: the queue's, or with a batching window and
+ * window + function timeout above it, window + timeout + `extraMs` where the profile applies the 2022 guide's
+ * effective visibility timeout (figure effectiveVisibilityExtraMs; null: never extended).
+ */
+export function effectiveVisibilityTimeoutUs(visibilityTimeoutUs: number, batchingWindowUs: number, functionTimeoutUs: number, extraMs: number | null): number {
+  if (extraMs === null || batchingWindowUs <= 0 || batchingWindowUs + functionTimeoutUs <= visibilityTimeoutUs) return visibilityTimeoutUs;
+  return batchingWindowUs + functionTimeoutUs + extraMs * US_PER_MS;
 }
 
 /** Event priorities: pollers before the once-a-second scaling tick at the same instant. */
@@ -84,6 +110,9 @@ export class SqsMapping {
   private readonly limits: ScaleLimits;
   private readonly windowUs: number;
   private readonly figures: SqsFigures;
+  /** ReceiveMessage's VisibilityTimeout when the effective visibility timeout differs from the queue's, else undefined. */
+  private readonly receiveVisibilityUs: number | undefined;
+  private readonly gatherMarginUs: number;
 
   // Provisioned mode: each event poller's receive calls and bytes per second, in 1 s windows.
   private readonly provisioned: boolean;
@@ -111,6 +140,10 @@ export class SqsMapping {
     this.figures = prov ? provisionedFigures(figures, prov.minPollers, prov.maxPollers) : figures;
     this.limits = scaleCeiling(this.figures, mapping.maximumConcurrency, accountConcurrency);
     this.windowUs = mapping.batchingWindowUs;
+    const queueVt = queue.cfg.visibilityTimeoutUs;
+    const vt = effectiveVisibilityTimeoutUs(queueVt, this.windowUs, fn.cfg.timeoutUs, this.figures.effectiveVisibilityExtraMs);
+    this.receiveVisibilityUs = vt === queueVt ? undefined : vt;
+    this.gatherMarginUs = this.figures.gatherVisibilityMarginMs * US_PER_MS;
   }
 
   /** Provisioned mode: the event pollers needed for the current number of concurrent batches. */
@@ -184,6 +217,7 @@ export class SqsMapping {
     p.batch = [];
     p.bytes = 0;
     p.windowEndUs = this.sched.nowUs + this.windowUs;
+    p.closeByUs = Infinity;
     p.throttleDelayUs = this.figures.throttleRetryInitialMs * US_PER_MS;
     this.gather(p);
   }
@@ -195,6 +229,9 @@ export class SqsMapping {
       this.retire(p);
       return;
     }
+    // The batch's time is up: invoke without another receive. (A provisioned-mode poller parked for the next second's
+    // receive budget gets here up to 1 s late, well within the margin's default.)
+    if (p.batch.length > 0 && now >= p.closeByUs) return this.invoke(p, "visibility");
     const { batchSize } = this.mapping;
     for (;;) {
       const want = Math.min(this.figures.receiveMaxMessages, batchSize - p.batch.length);
@@ -202,7 +239,7 @@ export class SqsMapping {
       if (this.provisioned && !this.takeReceiveCall(p)) return;
       const payloadRoom = this.figures.payloadMaxBytes - p.bytes;
       const room = this.provisioned ? Math.min(payloadRoom, this.bytesBudget() - this.bytesInWindow) : payloadRoom;
-      const r = this.queue.receive(now, want, room, wasEmpty);
+      const r = this.queue.receive(now, want, room, wasEmpty, this.receiveVisibilityUs);
       if (this.provisioned) for (const m of r.messages) this.bytesInWindow += m.sizeBytes;
       this.trace.emit({ tUs: now, type: "poll", poller: p.id, received: r.messages.length, visible: this.queue.visibleCount });
       // FilterCriteria, before batching: a message that matches no filter is deleted at once and never batched.
@@ -220,6 +257,7 @@ export class SqsMapping {
         p.batch.push(m);
         p.bytes += m.sizeBytes;
         kept++;
+        if (m.visibleAtUs - this.gatherMarginUs < p.closeByUs) p.closeByUs = m.visibleAtUs - this.gatherMarginUs;
       }
       // A receive cut short by the event pollers' byte budget is not a full payload: the batch goes on. Nor is one
       // whose bytes included filtered messages: the next receive sees the room they left.
@@ -230,6 +268,7 @@ export class SqsMapping {
       if (payloadFull) return this.invoke(p, "payload");
       if (n > 0 && this.windowUs === 0) return this.invoke(p, "available");
       if (n > 0 && now >= p.windowEndUs) return this.invoke(p, "window");
+      if (n > 0 && now >= p.closeByUs) return this.invoke(p, "visibility");
       if ((r.messages.length === want || r.payloadFull) && this.queue.hasReceivable()) continue;
       break;
     }
@@ -240,8 +279,10 @@ export class SqsMapping {
     p.state = "waiting";
     const token = ++p.waitToken;
     this.waiting.push(p, token);
+    // A batch already holding messages asks for a wait that ends when it must be invoked (WaitTimeSeconds is per call).
+    const waitUs = Math.min(this.figures.longPollWaitMs * US_PER_MS, p.closeByUs - this.sched.nowUs);
     this.sched.after(
-      this.figures.longPollWaitMs * US_PER_MS,
+      waitUs,
       () => {
         if (p.state === "waiting" && p.waitToken === token) {
           p.state = "receiving";
@@ -387,7 +428,7 @@ export class SqsMapping {
   }
 
   private spawn(): void {
-    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: [], bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available" };
+    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: [], bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity };
     this.pollers.push(p);
     // A separate event, so that scaling decisions never re-enter a poller's cycle.
     this.sched.at(this.sched.nowUs, () => {

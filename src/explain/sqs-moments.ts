@@ -4,6 +4,7 @@
  * order. Each moment names its rule (rules.ts) and so its AWS page.
  */
 import { usToMs } from "../engine/time.js";
+import { effectiveVisibilityTimeoutUs } from "../esm/sqs-mapping.js";
 import { scaleCeiling } from "../esm/sqs-scaling.js";
 import type {
   DlqEvent,
@@ -27,6 +28,35 @@ function receivesLeft(st: NarrationState, receiveCount: number): string {
   return ` ${plural(left, "receive")} left before the queue's redrive policy (maxReceiveCount ${max}) moves it to the DLQ.`;
 }
 
+/** How long a received message stays hidden: the queue's visibility timeout, or the effective one of a profile that
+ *  extends it (the 2022 guide's window + function timeout + 30 s; see sqs-mapping.ts). */
+function hiddenUs(st: NarrationState): number {
+  const { mapping, fn, figures } = st.scenario;
+  return effectiveVisibilityTimeoutUs(st.queue.visibilityTimeoutUs, mapping.batchingWindowUs, fn.timeoutUs, figures.effectiveVisibilityExtraMs);
+}
+
+/** The visibility timeout as narrated: "30 s", or "65 s, the effective visibility timeout" where the profile extends it. */
+function visibilityText(st: NarrationState): string {
+  const us = hiddenUs(st);
+  return us === st.queue.visibilityTimeoutUs ? durUs(us) : `${durUs(us)}, the effective visibility timeout`;
+}
+
+/** "30 s from their receive", or "65 s from their receive: the effective visibility timeout". */
+function hiddenFor(st: NarrationState): string {
+  const us = hiddenUs(st);
+  return `${durUs(us)} from their receive${us === st.queue.visibilityTimeoutUs ? "" : ": the effective visibility timeout"}`;
+}
+
+/** Profiles that apply the 2022 guide's effective visibility timeout: said once, at the first receive. */
+function effectiveVisibility(st: NarrationState, t: number): Moment[] {
+  const us = hiddenUs(st);
+  const vt = st.queue.visibilityTimeoutUs;
+  if (us === vt) return [];
+  const { mapping, fn, profileName, figures } = st.scenario;
+  const text = `Profile ${profileName}: the batching window (${durUs(mapping.batchingWindowUs)}) plus the function Timeout (${durUs(fn.timeoutUs)}) exceeds the queue's visibility timeout (${durUs(vt)}), so the mapping's messages stay hidden for window + Timeout + ${dur(figures.effectiveVisibilityExtraMs ?? 0)} = ${durUs(us)} after each receive: the "effective visibility timeout" AWS's guide stated in 2022. Today's pages no longer say so.`;
+  return [{ tMs: t, fold: "visibility:effective", rule: "visibilityTimeout", noun: ["effective visibility timeout", "effective visibility timeouts"], text }];
+}
+
 const poll: MomentRule<PollEvent> = (ev, st, t) => {
   const out: Moment[] = [];
   const figures = st.scenario.figures;
@@ -34,6 +64,7 @@ const poll: MomentRule<PollEvent> = (ev, st, t) => {
   if (st.polls === 1) {
     const text = `The mapping, not the queue, drives the work: poller ${ev.poller} calls ReceiveMessage on the queue (${plural(ev.received, "message")} returned, at most ${figures.receiveMaxMessages} per call).`;
     out.push({ tMs: t, fold: "poll:first", rule: "pollingSync", noun: ["poll", "polls"], text });
+    out.push(...effectiveVisibility(st, t));
   }
   if (ev.received === 0 && ev.visible === 0) {
     st.emptyPolls++;
@@ -65,6 +96,11 @@ const CLOSED: Partial<Record<InvokeEvent["closedBy"], Closing>> = {
   },
   payload: { rule: "payloadLimit", say: (n) => `one more message would have pushed the invocation payload past 6 MB (it holds ${plural(n, "message")}); this limit cannot be changed` },
   available: AVAILABLE,
+  visibility: {
+    rule: "visibilityTimeout",
+    say: (n, st) =>
+      `its first message's visibility timeout (${visibilityText(st)}) had ${dur(st.scenario.figures.gatherVisibilityMarginMs)} left while the batching window (${durUs(st.scenario.mapping.batchingWindowUs)}) and long poll were still gathering (${plural(n, "message")} so far). AWS does not say what the mapping does then; esm-sim invokes the batch rather than let a message become visible again and be received a second time into the batch that holds it`,
+  },
 };
 
 /** Duplicates in the making: a record already held by another open invocation. */
@@ -127,7 +163,7 @@ function failedInvocation(ev: ResultEvent, st: NarrationState, t: number): Momen
     fold: `result:${outcome}`,
     rule: "failedBatchReturns",
     noun: timedOut ? ["timed-out invocation", "timed-out invocations"] : ["failed invocation", "failed invocations"],
-    text: `Invocation ${ev.invocation} ${how}. Lambda deletes nothing: its ${plural(failed.length, "message")} (${st.recordList(failed)}) stay hidden until their visibility timeout (${durUs(st.queue.visibilityTimeoutUs)} from their receive) runs out, then return to the queue one by one.`,
+    text: `Invocation ${ev.invocation} ${how}. Lambda deletes nothing: its ${plural(failed.length, "message")} (${st.recordList(failed)}) stay hidden until their visibility timeout (${hiddenFor(st)}) runs out, then return to the queue one by one.`,
     amount: { n: failed.length, noun: ["message", "messages"] },
   };
 }
@@ -201,7 +237,7 @@ const retry: MomentRule<VisibleAgainEvent> = (ev, st, t) => {
   const n = ev.record.n;
   const id = st.names.record(ev.record);
   const rc = ev.receiveCount;
-  const vt = durUs(st.queue.visibilityTimeoutUs);
+  const vt = visibilityText(st);
   if (ev.reason === "DuplicateDelivery") {
     st.note(st.dupCause, n, "SQS delivered a second copy of it although nothing failed");
     const text = `SQS leaves a second copy of ${id} visible while the first is being processed, although nothing failed: a standard queue delivers at least once, so the function can see the same message twice.`;

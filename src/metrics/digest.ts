@@ -66,7 +66,7 @@ function fmix(h: number): number {
 const P = 0x01000193;
 const HI = 4294967296;
 const OUTCOME_CODE = { ok: 0, error: 1, timeout: 2, partial: 3 } as const;
-const CLOSED_BY_CODE = { size: 0, window: 1, payload: 2, available: 3, retry: 4, bisect: 5, rewind: 6, "window-end": 7 } as const;
+const CLOSED_BY_CODE = { size: 0, window: 1, payload: 2, available: 3, retry: 4, bisect: 5, rewind: 6, "window-end": 7, visibility: 8 } as const;
 const STREAM_RETRY_REASON_CODE = { FunctionError: 0, PartialBatchFailure: 1, Throttled: 2 } as const;
 const SCALE_REASON_CODE = { start: 0, "scale-up": 1, "scale-down": 2, "low-traffic": 3, "back-off": 4, limit: 5 } as const;
 

@@ -99,8 +99,10 @@ export interface MessageQueue {
   hasReceivable(): boolean;
   advance(nowUs: number): void;
   nextAvailableUs(nowUs: number): number;
-  /** `batchEmpty`: the caller's batch holds nothing yet, so one message larger than `maxBytes` may still be taken. */
-  receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty?: boolean): ReceiveResult;
+  /** `batchEmpty`: the caller's batch holds nothing yet, so one message larger than `maxBytes` may still be taken.
+   *  `visibilityTimeoutUs`: ReceiveMessage's VisibilityTimeout parameter (the queue's own when omitted); a caller
+   *  passes the same value on every receive, so messages still return in the order they were received. */
+  receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty?: boolean, visibilityTimeoutUs?: number): ReceiveResult;
   /** DeleteMessage; `as` Filtered when the mapping deletes a message that matched no filter (a later delete of it
    *  is then "gone", not "already-deleted"). */
   delete(msg: SqsMessage, as?: MsgState.Deleted | MsgState.Filtered): DeleteOutcome;
@@ -210,9 +212,11 @@ export class SqsQueue implements MessageQueue {
   /**
    * ReceiveMessage: up to `maxCount` messages within `maxBytes`, each hidden for the visibility timeout.
    * `batchEmpty`: the caller's batch holds nothing yet, so one message larger than `maxBytes` may still be taken
-   * (a batch always holds at least one message); otherwise `maxBytes` is never exceeded.
+   * (a batch always holds at least one message); otherwise `maxBytes` is never exceeded. `visibilityTimeoutUs` is
+   * ReceiveMessage's VisibilityTimeout parameter, which overrides the queue's for these messages
+   * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html).
    */
-  receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty = true): ReceiveResult {
+  receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty = true, visibilityTimeoutUs = this.cfg.visibilityTimeoutUs): ReceiveResult {
     this.advance(nowUs);
     const out: SqsMessage[] = [];
     let bytes = 0;
@@ -262,7 +266,7 @@ export class SqsQueue implements MessageQueue {
       if (msg.receiveCount === 0) msg.firstReceiveUs = nowUs;
       msg.receiveCount++;
       msg.state = MsgState.InFlight;
-      msg.visibleAtUs = smallInt(nowUs + cfg.visibilityTimeoutUs);
+      msg.visibleAtUs = smallInt(nowUs + visibilityTimeoutUs);
       this.inflight.push(msg, msg.visibleAtUs);
       this.inFlightCount++;
       bytes += msg.sizeBytes;

@@ -48,9 +48,10 @@ export interface InvokeEvent extends Base {
   attempt: number;
   /** Function concurrency including this invocation. */
   concurrency: number;
-  /** Why the batch closed: size, window, payload, or available (took what a receive returned); streams add
+  /** Why the batch closed: size, window, payload, or available (took what a receive returned); SQS adds visibility
+   *  (its first message's visibility timeout was about to run out while the batch was still gathering); streams add
    *  retry, bisect, rewind (the part of a batch after a partial response's checkpoint) and window-end. */
-  closedBy: "size" | "window" | "payload" | "available" | "retry" | "bisect" | "rewind" | "window-end";
+  closedBy: "size" | "window" | "payload" | "available" | "visibility" | "retry" | "bisect" | "rewind" | "window-end";
   /** Streams: the shard, and the parallel lane (0 .. ParallelizationFactor-1) within it. */
   shard?: number;
   lane?: number;

@@ -94,6 +94,8 @@ const scalingOverrides = fc
       throttleRetryInitialMs: fc.integer({ min: 200, max: 5000 }),
       throttleRetryMaxMs: fc.integer({ min: 200, max: 20_000 }),
       payloadMaxBytes: fc.integer({ min: 0, max: 8 * 1024 * 1024 }),
+      gatherVisibilityMarginMs: fc.integer({ min: 0, max: 10_000 }),
+      effectiveVisibilityExtraMs: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 60_000 })),
     },
     { requiredKeys: [] },
   )
