@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseScenario, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
-import { SOURCE_TYPES, type SourceType } from "../scenario/schema.js";
+import { SOURCE_TYPES, type SourceType } from "../scenario/params.js";
 import { MAX_TEMPLATE_BYTES } from "../template/load.js";
 import { parseOverlay, relocate, scenariosFromTemplate, type Overlay } from "../template/index.js";
 import { renderStarter } from "../template/starter.js";
