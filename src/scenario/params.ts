@@ -9,6 +9,8 @@
  * keys (traffic, `duplicateDeliveryRate`, `startAt`, `writesBack`, ...) are not AWS settings and have no row.
  */
 
+import { assert } from "../engine/assert.js";
+
 export const SOURCE_TYPES = ["kinesis", "dynamodb", "sqs", "sqs-fifo"] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
@@ -190,6 +192,8 @@ export const PARAMS = {
     unit: "boolean",
     value: { kind: "bool" },
     awsDefault: false,
+    // A FIFO queue is one with FifoQueue true: the source type says it.
+    bySource: { "sqs-fifo": { awsDefault: true } },
     internal: "source.fifo",
     url: CREATE_QUEUE,
     hint: "true exactly for an sqs-fifo source",
@@ -450,7 +454,7 @@ export function defaultOf<P extends ParamPath>(path: P, type?: SourceType): Valu
   const r = row(path);
   const s = type === undefined ? undefined : r.bySource?.[type];
   const v = s?.fixed ?? s?.awsDefault ?? r.awsDefault ?? r.esmSimDefault;
-  if (v === undefined) throw new Error(`${path} has no default`);
+  assert(v !== undefined, () => `${path} has no default`);
   return v as ValueOf<Rows[P]["value"]>;
 }
 
@@ -475,7 +479,7 @@ export function rangeText(path: PathOf<"int">, type?: SourceType): string {
 /** What -1 means for a row that allows it ("no limit"). */
 export function noLimitMeaning(path: PathOf<"int">): string {
   const v = row(path).value as { noLimit?: string };
-  if (v.noLimit === undefined) throw new Error(`${path} has no -1`);
+  assert(v.noLimit !== undefined, () => `${path} takes no -1`);
   return v.noLimit;
 }
 

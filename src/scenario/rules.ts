@@ -7,6 +7,7 @@
  * that says so (null for esm-sim's own limits). They read the document as the user wrote it (plain JS values), guard
  * every type, and skip what the schema already rejects, so that every problem is reported once and all at once.
  */
+import { assert } from "../engine/assert.js";
 import { parseFilterCriteria, preparePayload, type FilterSource } from "../filter/filter-pattern.js";
 import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
@@ -314,35 +315,40 @@ const filtering: Rule = {
 
 // --- ranges that depend on the source type, and batching ---------------------------------------------------------------
 
-/** Each integer setting within its source type's range (params.ts `bySource`, and the gap after -1), with the
- *  row's text: BatchSize and the batching window of a FIFO queue, MaximumRecordAgeInSeconds, DynamoDB's retention. */
-const sourceRanges: Rule = {
-  name: "sourceRanges",
-  says: "a setting takes the range AWS gives it for the source type",
-  url: PAGES.ESM,
-  check(d) {
-    const type = d.type as SourceType | undefined;
-    if (type === undefined) return;
-    for (const row of paramRows()) {
-      if (row.value.kind !== "int" || !row.sources.includes(type)) continue;
-      const path = row.path as PathOf<"int">;
-      const spec = row.bySource?.[type];
-      const at = row.path.split(".");
-      if (spec?.fixed !== undefined) {
-        const raw = valueAt(d.doc, row.path);
-        if (raw !== undefined) d.err(at, refusal(row.path, spec.refused)(raw, rangeOf(path, type)));
-        continue;
-      }
-      const v = accepted(d, path);
-      const r = rangeOf(path, type);
-      if (v === undefined || (v === NO_LIMIT && "noLimit" in row.value) || (v >= r.min && v <= r.max)) continue;
-      d.err(at, refusal(row.path, spec?.refused ?? row.refused)(v, r));
+/** Each integer setting of the section within its source type's range (params.ts `bySource`, and the gap after -1),
+ *  with the row's text: DynamoDB's retention; BatchSize and the batching window of a FIFO queue, and
+ *  MaximumRecordAgeInSeconds. */
+function sourceRanges(section: "source" | "mapping"): Rule {
+  return {
+    name: `${section}Ranges`,
+    says: `a ${section} setting takes the range AWS gives it for the source type`,
+    url: PAGES.ESM,
+    check: (d) => checkRanges(d, section),
+  };
+}
+
+function checkRanges(d: RuleInput, section: string): void {
+  const type = d.type as SourceType | undefined;
+  if (type === undefined) return;
+  for (const row of paramRows()) {
+    if (row.value.kind !== "int" || !row.sources.includes(type) || !row.path.startsWith(section + ".")) continue;
+    const path = row.path as PathOf<"int">;
+    const spec = row.bySource?.[type];
+    const at = row.path.split(".");
+    if (spec?.fixed !== undefined) {
+      const raw = valueAt(d.doc, row.path);
+      if (raw !== undefined) d.err(at, refusal(row.path, spec.refused)(raw, rangeOf(path, type)));
+      continue;
     }
-  },
-};
+    const v = accepted(d, path);
+    const r = rangeOf(path, type);
+    if (v === undefined || (v === NO_LIMIT && "noLimit" in row.value) || (v >= r.min && v <= r.max)) continue;
+    d.err(at, refusal(row.path, spec?.refused ?? row.refused)(v, r));
+  }
+}
 
 function refusal<T>(path: string, f: T | undefined): T {
-  if (f === undefined) throw new Error(`${path} narrows its range without saying why (params.ts: refused)`);
+  assert(f !== undefined, () => `${path} narrows its range without saying why (params.ts: refused)`);
   return f;
 }
 
@@ -852,7 +858,11 @@ const scalingOverrides: Rule = {
   },
 };
 
-/** Every rule, in the order their problems are reported (before sorting by position). */
+/**
+ * Every rule, in the order their problems are found. Problems are shown sorted by position, so the order shows only
+ * in which problems are listed when there are more than parse.ts lists; it is the order they have always been found
+ * in (rules for different source types may sit in either order).
+ */
 export const RULES: readonly Rule[] = [
   supportedSource,
   keysOfAnotherType("source"),
@@ -863,11 +873,12 @@ export const RULES: readonly Rule[] = [
   eventNamesOnDynamoDb,
   noDestinationOnSqs,
   filtering,
-  sourceRanges,
-  largeSqsBatchNeedsWindow,
+  sourceRanges("source"),
   startingPosition,
   atTimestampNeedsTimestamp,
   timestampNotInFuture,
+  sourceRanges("mapping"),
+  largeSqsBatchNeedsWindow,
   streamDestination,
   disabledPeriodsInOrder,
   eventNameWeights,

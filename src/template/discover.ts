@@ -398,7 +398,7 @@ class Drafter {
       const name = p("QueueName");
       if (name.present) this.field(s, "QueueName", name, asIs);
       else if (!src.id && src.arn) s.entries.push({ key: "QueueName", value: src.arn.split(":").slice(5).join(":"), origin: { kind: "note", note: "from the ARN" } });
-      if (src.type === "sqs-fifo") this.field(s, "FifoQueue", p("FifoQueue"), asBool, { value: true, origin: { kind: "note", note: "the queue name ends in .fifo" } });
+      if (src.type === "sqs-fifo") this.field(s, "FifoQueue", p("FifoQueue"), asBool, { value: defaultOf("source.FifoQueue", src.type), origin: { kind: "note", note: "the queue name ends in .fifo" } });
       this.field(s, "VisibilityTimeout", p("VisibilityTimeout"), asInt, awsDefault("source.VisibilityTimeout", src.type));
       this.field(s, "MessageRetentionPeriod", p("MessageRetentionPeriod"), asInt, awsDefault("source.MessageRetentionPeriod", src.type));
       this.field(s, "DelaySeconds", p("DelaySeconds"), asInt, awsDefault("source.DelaySeconds", src.type));
