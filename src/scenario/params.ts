@@ -8,7 +8,6 @@
  * Keys are the paths a scenario writes (`mapping.BatchSize`, `source.RedrivePolicy.maxReceiveCount`). esm-sim's own
  * keys (traffic, `duplicateDeliveryRate`, `startAt`, `writesBack`, ...) are not AWS settings and have no row.
  */
-
 import { assert } from "../engine/assert.js";
 
 export const SOURCE_TYPES = ["kinesis", "dynamodb", "sqs", "sqs-fifo"] as const;
@@ -436,13 +435,16 @@ type ValueOf<V> = V extends { kind: "int" | "number" }
 
 export const PARAM_PATHS = Object.keys(PARAMS) as ParamPath[];
 
+/** One row with its path: what a reader of a setting needs (its AWS page, unit, range and hint). */
 export function paramAt(path: ParamPath): ParamRow & { path: ParamPath } {
   return { path, ...(PARAMS[path] as ParamRow) };
 }
 
+const ROWS: readonly (ParamRow & { path: ParamPath })[] = PARAM_PATHS.map(paramAt);
+
 /** Every row, in the table's order, with its path. */
-export function paramRows(): (ParamRow & { path: ParamPath })[] {
-  return PARAM_PATHS.map(paramAt);
+export function paramRows(): readonly (ParamRow & { path: ParamPath })[] {
+  return ROWS;
 }
 
 function row(path: ParamPath): ParamRow {

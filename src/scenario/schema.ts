@@ -79,6 +79,7 @@ function numberParam(path: PathOf<"number">) {
   return num(v.min, v.max, v.allowed);
 }
 
+/** A boolean setting (the path names its row; a boolean has no range to read). */
 const boolParam = (_path: PathOf<"bool">) => bool();
 const textParam = (path: PathOf<"text">) => str(PARAMS[path].value.allowed);
 const choiceParam = <P extends PathOf<"choice">>(path: P) => oneOf(PARAMS[path].value.values);
