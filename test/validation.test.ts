@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { paramRows, SOURCE_TYPES } from "../src/scenario/params.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import { formatProblem } from "../src/scenario/problems.js";
+import { RULES } from "../src/scenario/rules.js";
 
 const valid = `name: ok
 source:
@@ -103,5 +105,32 @@ function:
     expect(s.accountConcurrency).toBe(1000);
     expect(s.profileName).toBe("current");
     expect(s.figures.scaleUpPerMinute).toBe(300);
+  });
+
+  it("refuses each AWS setting written for a source type it does not apply to, naming the types it applies to", () => {
+    // A rule of its own speaks for these, with AWS's text or the fixed value.
+    const own = ["mapping.DestinationConfig"];
+    const seen = new Set<string>();
+    for (const row of paramRows()) {
+      const [section, key] = row.path.split(".");
+      if (seen.has(`${section}.${key}`) || own.includes(`${section}.${key}`)) continue;
+      seen.add(`${section}.${key}`);
+      for (const type of SOURCE_TYPES.filter((t) => !(row.sources as readonly string[]).includes(t))) {
+        const mapping = type === "kinesis" || type === "dynamodb" ? "  StartingPosition: LATEST\n" : "";
+        const text = `name: x\nsource:\n  type: ${type}\n${section === "source" ? `  ${key}: 1\n` : ""}traffic:\n  - { at: 0s, records: 1 }\nmapping:\n${mapping}${section === "mapping" ? `  ${key}: 1\n` : ""}`;
+        const where = row.sources.length === 1 ? `${row.sources[0]} sources only` : `${row.sources.join(" and ")} sources`;
+        expect(errorsOf(text).join("\n"), `${row.path} on ${type}`).toContain(`${section}.${key}: applies to ${where}`);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(10);
+  });
+
+  it("names each rule across keys, says what it holds a scenario to, and links the AWS page that says so", () => {
+    const names = RULES.map((r) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const r of RULES) {
+      expect(r.says, r.name).not.toBe("");
+      if (r.url !== null) expect(r.url, r.name).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
+    }
   });
 });

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Argument, type Command } from "commander";
 import type { ParseResult } from "../scenario/parse.js";
 import { formatProblem } from "../scenario/problems.js";
-import { SOURCE_TYPES, type SourceType } from "../scenario/schema.js";
+import { SOURCE_TYPES, type SourceType } from "../scenario/params.js";
 import { scenariosFromTemplate, type FromTemplateResult } from "../template/index.js";
 import { renderStarter } from "../template/starter.js";
 import { collect } from "./args.js";

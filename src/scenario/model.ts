@@ -1,22 +1,16 @@
 /**
  * The validated scenario in esm-sim's own units (microseconds, bytes, records per second), with AWS defaults
  * applied. `toScenario` is the one place where AWS names are converted; everything past it uses these names.
- *
- * Defaults: https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html (BatchSize 10 for SQS,
- * window 0), https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
- * (VisibilityTimeout 30 s, MessageRetentionPeriod 345,600 s, DelaySeconds 0),
- * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (Timeout 3 s, 1,000 concurrent executions).
- * Streams: https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-parameters.html (BatchSize 100,
- * ParallelizationFactor 1, MaximumRetryAttempts and MaximumRecordAgeInSeconds -1 = no limit),
- * https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html (24 h by default),
- * https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html (1 MB/s and 1,000 records/s per shard),
- * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html (24 h retention).
+ * The defaults of AWS settings are those of the parameter table (params.ts). Stream sources: Kinesis takes
+ * 1 MB/s and 1,000 records/s of writes per shard (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html);
+ * DynamoDB Streams have no producer-side limit (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html).
  */
 import { secondsToUs, SIM_EPOCH_UNIX_S, US_PER_MS } from "../engine/time.js";
 import { assert } from "../engine/assert.js";
 import { parseFilterCriteria, preparePayload, type CompiledFilter, type FilterSource, type Payload } from "../filter/filter-pattern.js";
 import { resolveFigures, type FigureName, type SqsFigures } from "../esm/profiles.js";
 import { METRIC_PATHS, type MetricKind } from "../metrics/paths.js";
+import { defaultOf, NO_LIMIT } from "./params.js";
 import type { RawScenario, RawTraffic } from "./schema.js";
 import { parseDurationUs } from "./units.js";
 import type { KeySpec, ProducerConfig, ResendSpec, SourceConfig, SqsSourceConfig, StreamSourceConfig } from "../sources/config.js";
@@ -147,17 +141,18 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
   const figureOverrides = (raw.scaling ?? {}) as Partial<Record<FigureName, number | null>>;
   const isStream = src.type === "kinesis" || src.type === "dynamodb";
   const fifo = src.type === "sqs-fifo";
+  const type = src.type;
   const queueName = src.QueueName ?? `${raw.name}-queue${fifo ? ".fifo" : ""}`;
   const dlqDefault = fifo ? `${queueName.slice(0, -".fifo".length)}-dlq.fifo` : `${queueName}-dlq`;
   const sqsSource: SqsSourceConfig = {
     type: fifo ? "sqs-fifo" : "sqs",
     fifo,
-    contentBasedDeduplication: src.ContentBasedDeduplication ?? false,
+    contentBasedDeduplication: src.ContentBasedDeduplication ?? defaultOf("source.ContentBasedDeduplication"),
     queueName,
     queueArn: `arn:aws:sqs:us-east-1:123456789012:${queueName}`,
-    visibilityTimeoutUs: secondsToUs(src.VisibilityTimeout ?? 30),
-    retentionUs: secondsToUs(src.MessageRetentionPeriod ?? 345_600),
-    delayUs: secondsToUs(src.DelaySeconds ?? 0),
+    visibilityTimeoutUs: secondsToUs(src.VisibilityTimeout ?? defaultOf("source.VisibilityTimeout")),
+    retentionUs: secondsToUs(src.MessageRetentionPeriod ?? defaultOf("source.MessageRetentionPeriod")),
+    delayUs: secondsToUs(src.DelaySeconds ?? defaultOf("source.DelaySeconds")),
     maxReceiveCount: src.RedrivePolicy ? src.RedrivePolicy.maxReceiveCount : Infinity,
     dlqArn: src.RedrivePolicy ? (src.RedrivePolicy.deadLetterTargetArn ?? `arn:aws:sqs:us-east-1:123456789012:${dlqDefault}`) : null,
     duplicateDeliveryRate: src.duplicateDeliveryRate ?? 0,
@@ -186,29 +181,32 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     source,
     traffic: raw.traffic.map((t) => toProducer(t, untilUs, !isStream && sqsSource.contentBasedDeduplication)),
     mapping: {
-      batchSize: m.BatchSize ?? (isStream ? 100 : 10),
-      batchingWindowUs: secondsToUs(m.MaximumBatchingWindowInSeconds ?? 0),
-      reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
+      batchSize: m.BatchSize ?? defaultOf("mapping.BatchSize", type),
+      batchingWindowUs: secondsToUs(m.MaximumBatchingWindowInSeconds ?? defaultOf("mapping.MaximumBatchingWindowInSeconds", type)),
+      reportBatchItemFailures: (m.FunctionResponseTypes ?? defaultOf("mapping.FunctionResponseTypes")).includes("ReportBatchItemFailures"),
       maximumConcurrency: m.ScalingConfig?.MaximumConcurrency ?? null,
       provisioned: m.ProvisionedPollerConfig
-        ? { minPollers: m.ProvisionedPollerConfig.MinimumPollers ?? 2, maxPollers: m.ProvisionedPollerConfig.MaximumPollers ?? 200 }
+        ? {
+            minPollers: m.ProvisionedPollerConfig.MinimumPollers ?? defaultOf("mapping.ProvisionedPollerConfig.MinimumPollers"),
+            maxPollers: m.ProvisionedPollerConfig.MaximumPollers ?? defaultOf("mapping.ProvisionedPollerConfig.MaximumPollers"),
+          }
         : null,
-      enabled: m.Enabled ?? true,
+      enabled: m.Enabled ?? defaultOf("mapping.Enabled"),
       filter: toFilter(m.FilterCriteria, src.type),
-      startingPosition: m.StartingPosition ?? "TRIM_HORIZON",
+      startingPosition: m.StartingPosition ?? defaultOf("mapping.StartingPosition"),
       startingPositionUs: m.StartingPositionTimestamp === undefined ? 0 : Math.round((m.StartingPositionTimestamp - SIM_EPOCH_UNIX_S) * 1e6),
-      parallelizationFactor: m.ParallelizationFactor ?? 1,
-      retryAttemptsMax: m.MaximumRetryAttempts === undefined || m.MaximumRetryAttempts === -1 ? Infinity : m.MaximumRetryAttempts,
-      recordAgeMaxUs: m.MaximumRecordAgeInSeconds === undefined || m.MaximumRecordAgeInSeconds === -1 ? Infinity : secondsToUs(m.MaximumRecordAgeInSeconds),
-      bisectOnError: m.BisectBatchOnFunctionError ?? false,
-      tumblingWindowUs: secondsToUs(m.TumblingWindowInSeconds ?? 0),
+      parallelizationFactor: m.ParallelizationFactor ?? defaultOf("mapping.ParallelizationFactor"),
+      retryAttemptsMax: limit(m.MaximumRetryAttempts ?? defaultOf("mapping.MaximumRetryAttempts")),
+      recordAgeMaxUs: limit(m.MaximumRecordAgeInSeconds ?? defaultOf("mapping.MaximumRecordAgeInSeconds"), secondsToUs),
+      bisectOnError: m.BisectBatchOnFunctionError ?? defaultOf("mapping.BisectBatchOnFunctionError"),
+      tumblingWindowUs: secondsToUs(m.TumblingWindowInSeconds ?? defaultOf("mapping.TumblingWindowInSeconds")),
       onFailureArn: m.DestinationConfig?.OnFailure?.Destination ?? null,
       startAtUs: m.startAt ?? 0,
       disabledPeriods: (m.disabledPeriods ?? []).map((p) => ({ fromUs: p.from, toUs: p.to ?? Infinity })).sort((a, b) => a.fromUs - b.fromUs),
     },
     fn: {
       name: f.FunctionName ?? `${raw.name}-function`,
-      timeoutUs: secondsToUs(f.Timeout ?? 3),
+      timeoutUs: secondsToUs(f.Timeout ?? defaultOf("function.Timeout")),
       reservedConcurrency: f.ReservedConcurrentExecutions ?? null,
       baseUs: f.duration?.base ?? 100 * US_PER_MS,
       perRecordUs: f.duration?.perRecord ?? 0,
@@ -229,14 +227,19 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
   };
 }
 
+/** A limit AWS writes as -1 for "no limit": Infinity then, else the value (converted). */
+function limit(v: number, convert: (v: number) => number = (x) => x): number {
+  return v === NO_LIMIT ? Infinity : convert(v);
+}
+
 function toWritesBack(w: NonNullable<RawScenario["function"]>["writesBack"]): WritesBackConfig | null {
   if (w === undefined) return null;
   const data = w.data === undefined ? DEFAULT_DATA : w.data;
   return { perRecord: w.perRecord ?? 1, data, payload: preparePayload(data), maxDepth: w.maxDepth ?? Infinity };
 }
 
-/** Kinesis: 1 MB/s and 1,000 records/s of writes per shard (KDS quotas); retention RetentionPeriodHours (default 24).
- *  DynamoDB Streams: 24 h retention, no producer-side limit (the table's own capacity is not modelled). */
+/** Kinesis: 1 MB/s and 1,000 records/s of writes per shard. DynamoDB Streams: a fixed retention, no producer-side
+ *  limit (the table's own capacity is not modelled). */
 function toStreamSource(raw: RawScenario): StreamSourceConfig {
   const src = raw.source;
   const kinesis = src.type === "kinesis";
@@ -248,8 +251,9 @@ function toStreamSource(raw: RawScenario): StreamSourceConfig {
     type: kinesis ? "kinesis" : "dynamodb",
     streamName,
     streamArn,
-    shardCount: src.ShardCount ?? 1,
-    retentionUs: (kinesis ? (src.RetentionPeriodHours ?? 24) : 24) * 3600 * 1_000_000,
+    shardCount: src.ShardCount ?? defaultOf("source.ShardCount"),
+    // A DynamoDB source never holds RetentionPeriodHours (rules.ts refuses it): its default is the fixed retention.
+    retentionUs: (src.RetentionPeriodHours ?? defaultOf("source.RetentionPeriodHours", src.type)) * 3600 * 1_000_000,
     writeLimitRecordsPerS: kinesis ? 1000 : Infinity,
     writeLimitBytesPerS: kinesis ? 1024 * 1024 : Infinity,
     pollIntervalUs: kinesis ? 1_000_000 : 250_000,

@@ -1,14 +1,12 @@
 /**
- * The scenario schema: every key of the contract (shared/design/scenario-format.md) with AWS's names, units
- * and API ranges, declared once with zod. The validator and `esm-sim schema` (JSON Schema) both derive from it.
- * Ranges that depend on the source type (BatchSize for SQS vs FIFO) and rules across keys live in rules.ts.
- *
- * Sources for ranges: https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html,
- * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html,
- * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (see shared/reference/esm-semantics.md §1, §6, §10).
+ * The scenario schema: every key with AWS's names, units and API ranges, declared once with zod. The validator and
+ * `esm-sim schema` (JSON Schema) both derive from it. The AWS settings take their check from their row in the
+ * parameter table (params.ts); esm-sim's own keys are written here. Ranges that depend on the source type (BatchSize
+ * for SQS vs FIFO) and rules across keys live in rules.ts.
  */
 import { z } from "zod";
 import { PROFILE_NAMES, FIGURE_NAMES } from "../esm/profiles.js";
+import { fmt, NO_LIMIT, PARAMS, SOURCE_TYPES, type PathOf } from "./params.js";
 import { parseDurationUs, parseRatePerSecond, parseSizeBytes } from "./units.js";
 import { show } from "./show.js";
 
@@ -17,11 +15,7 @@ const got = (iss: Iss) => ` (got ${show(iss.input)})`;
 const required = (allowed: string) => (iss: Iss) =>
   iss.input === undefined ? `is required: ${allowed}` : `must be ${allowed}${got(iss)}`;
 
-function range(min: number, max: number): string {
-  return `${min.toLocaleString("en-US")}..${max.toLocaleString("en-US")}`;
-}
-
-export function int(min: number, max: number, allowed = `an integer ${range(min, max)}`) {
+export function int(min: number, max: number, allowed = `an integer ${fmt(min)}..${fmt(max)}`) {
   const e = { error: required(allowed) };
   return z.number(e).int(e).min(min, e).max(max, e);
 }
@@ -71,29 +65,53 @@ export const size = () => unitValue(parseSizeBytes, "a size such as 512B, 1KB, 6
 /** A rate in records per second. */
 export const rate = () => unitValue(parseRatePerSecond, "a rate such as 100/s, 6000/m, 50/h, or a number per second");
 
-export const SOURCE_TYPES = ["kinesis", "dynamodb", "sqs", "sqs-fifo"] as const;
-export type SourceType = (typeof SOURCE_TYPES)[number];
+// --- AWS settings, from the parameter table --------------------------------------------------------------------
+
+/** An integer setting: its range, and -1 where AWS reads it as "no limit". */
+function intParam(path: PathOf<"int">) {
+  const v = PARAMS[path].value;
+  if (!("noLimit" in v)) return int(v.min, v.max);
+  return int(NO_LIMIT, v.max, `${NO_LIMIT} (${v.noLimit}) or an integer ${fmt(v.min)}..${fmt(v.max)}`);
+}
+
+function numberParam(path: PathOf<"number">) {
+  const v = PARAMS[path].value;
+  return num(v.min, v.max, v.allowed);
+}
+
+/** A boolean setting (the path names its row; a boolean has no range to read). */
+const boolParam = (_path: PathOf<"bool">) => bool();
+const textParam = (path: PathOf<"text">) => str(PARAMS[path].value.allowed);
+const choiceParam = <P extends PathOf<"choice">>(path: P) => oneOf(PARAMS[path].value.values);
+
+function listParam<P extends PathOf<"list">>(path: P) {
+  const v = PARAMS[path].value;
+  const e = { error: required(v.allowed) };
+  return z.array(oneOf(v.values), e).max(v.maxItems, e);
+}
+
+// --- the scenario --------------------------------------------------------------------------------------------------
 
 const redrivePolicy = z.strictObject({
-  maxReceiveCount: int(1, 1000),
-  deadLetterTargetArn: str("an SQS queue ARN").optional(),
+  maxReceiveCount: intParam("source.RedrivePolicy.maxReceiveCount"),
+  deadLetterTargetArn: textParam("source.RedrivePolicy.deadLetterTargetArn").optional(),
 });
 
 export const sourceSchema = z.strictObject({
   type: oneOf(SOURCE_TYPES),
   // streams
-  ShardCount: int(1, 10_000).optional(),
-  RetentionPeriodHours: int(24, 8760).optional(),
-  StreamArn: str("a stream ARN").optional(),
-  StreamName: str("a stream name").optional(),
+  ShardCount: intParam("source.ShardCount").optional(),
+  RetentionPeriodHours: intParam("source.RetentionPeriodHours").optional(),
+  StreamArn: textParam("source.StreamArn").optional(),
+  StreamName: textParam("source.StreamName").optional(),
   // sqs and sqs-fifo
-  QueueName: str("a queue name").optional(),
-  VisibilityTimeout: int(0, 43_200).optional(),
-  MessageRetentionPeriod: int(60, 1_209_600).optional(),
-  DelaySeconds: int(0, 900).optional(),
+  QueueName: textParam("source.QueueName").optional(),
+  VisibilityTimeout: intParam("source.VisibilityTimeout").optional(),
+  MessageRetentionPeriod: intParam("source.MessageRetentionPeriod").optional(),
+  DelaySeconds: intParam("source.DelaySeconds").optional(),
   RedrivePolicy: redrivePolicy.optional(),
-  FifoQueue: bool().optional(),
-  ContentBasedDeduplication: bool().optional(),
+  FifoQueue: boolParam("source.FifoQueue").optional(),
+  ContentBasedDeduplication: boolParam("source.ContentBasedDeduplication").optional(),
   duplicateDeliveryRate: num(0, 1, "a probability 0..1").optional(),
 });
 
@@ -125,23 +143,21 @@ const trafficSchema = z.strictObject({
     .optional(),
 });
 
-const onFailure = z.strictObject({ Destination: str("an SQS queue, SNS topic or S3 bucket ARN") });
+// OnSuccess takes the same shape; rules.ts refuses it (AWS takes no OnSuccess destination for these mappings).
+const destination = z.strictObject({ Destination: textParam("mapping.DestinationConfig.OnFailure.Destination") });
 
 export const mappingSchema = z.strictObject({
-  BatchSize: int(1, 10_000).optional(),
-  MaximumBatchingWindowInSeconds: int(0, 300).optional(),
-  StartingPosition: oneOf(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"] as const).optional(),
-  StartingPositionTimestamp: num(0, 1e11, "Unix seconds").optional(),
-  ParallelizationFactor: int(1, 10).optional(),
-  MaximumRetryAttempts: int(-1, 10_000, "-1 (retry until the record expires) or an integer 0..10,000").optional(),
-  MaximumRecordAgeInSeconds: int(-1, 604_800, "-1 (no limit) or an integer 60..604,800").optional(),
-  BisectBatchOnFunctionError: bool().optional(),
-  FunctionResponseTypes: z
-    .array(oneOf(["ReportBatchItemFailures"] as const), { error: required("a list: [] or [ReportBatchItemFailures]") })
-    .max(1, { error: required("a list: [] or [ReportBatchItemFailures]") })
-    .optional(),
-  DestinationConfig: z.strictObject({ OnFailure: onFailure.optional(), OnSuccess: onFailure.optional() }).optional(),
-  TumblingWindowInSeconds: int(0, 900).optional(),
+  BatchSize: intParam("mapping.BatchSize").optional(),
+  MaximumBatchingWindowInSeconds: intParam("mapping.MaximumBatchingWindowInSeconds").optional(),
+  StartingPosition: choiceParam("mapping.StartingPosition").optional(),
+  StartingPositionTimestamp: numberParam("mapping.StartingPositionTimestamp").optional(),
+  ParallelizationFactor: intParam("mapping.ParallelizationFactor").optional(),
+  MaximumRetryAttempts: intParam("mapping.MaximumRetryAttempts").optional(),
+  MaximumRecordAgeInSeconds: intParam("mapping.MaximumRecordAgeInSeconds").optional(),
+  BisectBatchOnFunctionError: boolParam("mapping.BisectBatchOnFunctionError").optional(),
+  FunctionResponseTypes: listParam("mapping.FunctionResponseTypes").optional(),
+  DestinationConfig: z.strictObject({ OnFailure: destination.optional(), OnSuccess: destination.optional() }).optional(),
+  TumblingWindowInSeconds: intParam("mapping.TumblingWindowInSeconds").optional(),
   // Patterns are parsed and checked in rules.ts (filter/filter-pattern.ts); count and length limits there too.
   FilterCriteria: z
     .strictObject({
@@ -152,13 +168,14 @@ export const mappingSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  ScalingConfig: z.strictObject({ MaximumConcurrency: int(2, 1000).optional() }).optional(),
-  // SQS: MinimumPollers 2..200 (default 2), MaximumPollers 2..2,000 (default 200): SQS-PARAMS, CFN, CDK. One newer
-  // API copy says MaximumPollers up to 10,000 for SQS; esm-sim keeps the Developer Guide's 2,000.
+  ScalingConfig: z.strictObject({ MaximumConcurrency: intParam("mapping.ScalingConfig.MaximumConcurrency").optional() }).optional(),
   ProvisionedPollerConfig: z
-    .strictObject({ MinimumPollers: int(2, 200).optional(), MaximumPollers: int(2, 2000).optional() })
+    .strictObject({
+      MinimumPollers: intParam("mapping.ProvisionedPollerConfig.MinimumPollers").optional(),
+      MaximumPollers: intParam("mapping.ProvisionedPollerConfig.MaximumPollers").optional(),
+    })
     .optional(),
-  Enabled: bool().optional(),
+  Enabled: boolParam("mapping.Enabled").optional(),
   // esm-sim (streams): when the mapping is created, and periods during which it is disabled
   startAt: duration().optional(),
   disabledPeriods: z
@@ -181,9 +198,9 @@ const failureRule = z.strictObject({
 });
 
 export const functionSchema = z.strictObject({
-  FunctionName: str("a function name").optional(),
-  Timeout: int(1, 900).optional(),
-  ReservedConcurrentExecutions: int(0, 1_000_000).optional(),
+  FunctionName: textParam("function.FunctionName").optional(),
+  Timeout: intParam("function.Timeout").optional(),
+  ReservedConcurrentExecutions: intParam("function.ReservedConcurrentExecutions").optional(),
   duration: z
     .strictObject({
       base: duration().optional(),
@@ -236,7 +253,7 @@ export const scenarioSchema = z.strictObject({
   traffic: z.array(trafficSchema, { error: required("a list of producers") }).min(1, { error: required("a list of at least one producer") }),
   mapping: mappingSchema.optional(),
   function: functionSchema.optional(),
-  account: z.strictObject({ ConcurrentExecutions: int(1, 1_000_000).optional() }).optional(),
+  account: z.strictObject({ ConcurrentExecutions: intParam("account.ConcurrentExecutions").optional() }).optional(),
   expect: z.record(z.string(), expectationSchema, { error: required("a map of report fields to checks") }).optional(),
 });
 

@@ -13,7 +13,8 @@
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html
  * (Globals: a resource's own value wins over a global one; maps merge; lists add up),
  * https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html (a new on-demand stream has 4 MB/s
- * of write capacity; a shard takes 1 MB/s, hence 4 shards), defaults from shared/reference/esm-semantics.md §1, §10.
+ * of write capacity; a shard takes 1 MB/s, hence 4 shards). Defaults and the properties read: the parameter table
+ * (scenario/params.ts).
  *
  * esm-sim's choices where a template cannot say: an ON_DEMAND Kinesis stream gets ShardCount 4; a DynamoDB stream
  * ShardCount 1 (DynamoDB makes one stream shard per table partition, which no template states); a stream mapping
@@ -25,7 +26,7 @@
  */
 import type { Path } from "../scenario/locate.js";
 import type { Problem } from "../scenario/problems.js";
-import type { SourceType } from "../scenario/schema.js";
+import { cfnPropertiesOf, defaultOf, PARAMS, QUEUES, type ParamPath, type SourceType } from "../scenario/params.js";
 import { show } from "../scenario/show.js";
 import type { Draft, Entry, Origin, Section, Skipped } from "./draft.js";
 import { firstUnresolved, NO_VALUE, PSEUDO_DEFAULTS, Unresolved } from "./intrinsics.js";
@@ -49,27 +50,13 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 /** Shards of a new ON_DEMAND stream: 4 MB/s of write capacity at 1 MB/s per shard (KDS quotas page). */
 export const ON_DEMAND_SHARDS = 4;
 
-/** Mapping properties esm-sim reads; the rest are listed as not modelled. */
-const MAPPING_KEYS = [
-  "BatchSize",
-  "MaximumBatchingWindowInSeconds",
-  "StartingPosition",
-  "StartingPositionTimestamp",
-  "ParallelizationFactor",
-  "MaximumRetryAttempts",
-  "MaximumRecordAgeInSeconds",
-  "BisectBatchOnFunctionError",
-  "FunctionResponseTypes",
-  "DestinationConfig",
-  "TumblingWindowInSeconds",
-  "FilterCriteria",
-  "ScalingConfig",
-  "Enabled",
-] as const;
-const QUEUE_KEYS = ["QueueName", "FifoQueue", "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ContentBasedDeduplication", "RedrivePolicy"];
-const STREAM_KEYS = ["Name", "ShardCount", "RetentionPeriodHours", "StreamModeDetails"];
+/** Properties esm-sim reads (the parameter table's, and a few of the template's own); the rest are listed as not
+ *  modelled. */
+const MAPPING_KEYS = cfnPropertiesOf("mapping");
+const QUEUE_KEYS = cfnPropertiesOf("source", QUEUES);
+const STREAM_KEYS = [...cfnPropertiesOf("source", ["kinesis"]), "StreamModeDetails"];
 const TABLE_KEYS = ["TableName", "StreamSpecification"];
-const FUNCTION_KEYS = ["FunctionName", "Timeout", "ReservedConcurrentExecutions", "Events"];
+const FUNCTION_KEYS = [...cfnPropertiesOf("function"), "Events"];
 /** Function properties that apply to asynchronous invocations only: a mapping ignores them. */
 const ASYNC_ONLY_FUNCTION_KEYS = ["DeadLetterConfig", "DeadLetterQueue", "EventInvokeConfig"];
 
@@ -215,6 +202,13 @@ const asBool = (v: unknown): unknown => (v === "true" ? true : v === "false" ? f
 const asIs = (v: unknown): unknown => v;
 
 const DEFAULT: Origin = { kind: "default" };
+
+/** AWS's default for a setting, as a draft's fallback; none when the setting does not apply to the source type. */
+function awsDefault(path: ParamPath, type: SourceType): { value: unknown } | undefined {
+  if (!(PARAMS[path].sources as readonly SourceType[]).includes(type)) return undefined;
+  const v = defaultOf(path, type);
+  return { value: Array.isArray(v) ? [...v] : v };
+}
 
 /** Drafts one scenario. */
 class Drafter {
@@ -404,11 +398,11 @@ class Drafter {
       const name = p("QueueName");
       if (name.present) this.field(s, "QueueName", name, asIs);
       else if (!src.id && src.arn) s.entries.push({ key: "QueueName", value: src.arn.split(":").slice(5).join(":"), origin: { kind: "note", note: "from the ARN" } });
-      if (src.type === "sqs-fifo") this.field(s, "FifoQueue", p("FifoQueue"), asBool, { value: true, origin: { kind: "note", note: "the queue name ends in .fifo" } });
-      this.field(s, "VisibilityTimeout", p("VisibilityTimeout"), asInt, { value: 30 });
-      this.field(s, "MessageRetentionPeriod", p("MessageRetentionPeriod"), asInt, { value: 345_600 });
-      this.field(s, "DelaySeconds", p("DelaySeconds"), asInt, { value: 0 });
-      if (src.type === "sqs-fifo") this.field(s, "ContentBasedDeduplication", p("ContentBasedDeduplication"), asBool, { value: false });
+      if (src.type === "sqs-fifo") this.field(s, "FifoQueue", p("FifoQueue"), asBool, { value: defaultOf("source.FifoQueue", src.type), origin: { kind: "note", note: "the queue name ends in .fifo" } });
+      this.field(s, "VisibilityTimeout", p("VisibilityTimeout"), asInt, awsDefault("source.VisibilityTimeout", src.type));
+      this.field(s, "MessageRetentionPeriod", p("MessageRetentionPeriod"), asInt, awsDefault("source.MessageRetentionPeriod", src.type));
+      this.field(s, "DelaySeconds", p("DelaySeconds"), asInt, awsDefault("source.DelaySeconds", src.type));
+      if (src.type === "sqs-fifo") this.field(s, "ContentBasedDeduplication", p("ContentBasedDeduplication"), asBool, awsDefault("source.ContentBasedDeduplication", src.type));
       else if (src.id && "ContentBasedDeduplication" in props) s.header.push("ContentBasedDeduplication applies to FIFO queues only: left out");
       this.redrive(p("RedrivePolicy"), !!src.id);
       if (src.id) this.notModelled(s, src.id, props, QUEUE_KEYS);
@@ -429,12 +423,12 @@ class Drafter {
         this.warn(modePath, `an ON_DEMAND stream has no fixed shard count, and esm-sim needs one: it uses ${ON_DEMAND_SHARDS}, the shards of a new on-demand stream (4 MB/s of write capacity at 1 MB/s per shard); esm-sim does not model on-demand resharding`);
         s.entries.push({ key: "ShardCount", value: ON_DEMAND_SHARDS, origin: { kind: "choice", note: `ON_DEMAND (${showTemplatePath(modePath)}): a new on-demand stream writes 4 MB/s, 1 MB/s per shard`, path: modePath } });
       } else if (shards.present || !src.id) {
-        this.field(s, "ShardCount", shards, asInt, { value: 1, origin: { kind: "choice", note: "the stream is not in this template; set its shard count" } });
+        this.field(s, "ShardCount", shards, asInt, { value: defaultOf("source.ShardCount"), origin: { kind: "choice", note: "the stream is not in this template; set its shard count" } });
       } else {
-        this.warn(["Resources", src.id, "Properties"], "has no ShardCount (AWS requires it for a PROVISIONED stream): esm-sim uses 1");
-        s.entries.push({ key: "ShardCount", value: 1, origin: { kind: "choice", note: "the template sets no ShardCount" } });
+        this.warn(["Resources", src.id, "Properties"], `has no ShardCount (AWS requires it for a PROVISIONED stream): esm-sim uses ${defaultOf("source.ShardCount")}`);
+        s.entries.push({ key: "ShardCount", value: defaultOf("source.ShardCount"), origin: { kind: "choice", note: "the template sets no ShardCount" } });
       }
-      this.field(s, "RetentionPeriodHours", p("RetentionPeriodHours"), asInt, { value: 24 });
+      this.field(s, "RetentionPeriodHours", p("RetentionPeriodHours"), asInt, awsDefault("source.RetentionPeriodHours", src.type));
       if (src.id) this.notModelled(s, src.id, props, STREAM_KEYS);
       return;
     }
@@ -460,7 +454,7 @@ class Drafter {
     } else if (src.arn) {
       s.entries.push({ key: "StreamArn", value: src.arn, origin: { kind: "note", note: "from the EventSourceArn" } });
     }
-    s.entries.push({ key: "ShardCount", value: 1, origin: { kind: "choice", note: "DynamoDB makes one stream shard per table partition, which a template does not state; set yours" } });
+    s.entries.push({ key: "ShardCount", value: defaultOf("source.ShardCount"), origin: { kind: "choice", note: "DynamoDB makes one stream shard per table partition, which a template does not state; set yours" } });
   }
 
   private redrive(r: Read, inTemplate: boolean): void {
@@ -522,24 +516,24 @@ class Drafter {
     const m = this.mapping;
     const p = (k: string) => this.read([...base, k]);
     const stream = type === "kinesis" || type === "dynamodb";
-    this.field(m, "BatchSize", p("BatchSize"), asInt, { value: stream ? 100 : 10 });
-    if (type !== "sqs-fifo" || "MaximumBatchingWindowInSeconds" in props) this.field(m, "MaximumBatchingWindowInSeconds", p("MaximumBatchingWindowInSeconds"), asInt, { value: 0 });
+    this.field(m, "BatchSize", p("BatchSize"), asInt, awsDefault("mapping.BatchSize", type));
+    if (type !== "sqs-fifo" || "MaximumBatchingWindowInSeconds" in props) this.field(m, "MaximumBatchingWindowInSeconds", p("MaximumBatchingWindowInSeconds"), asInt, awsDefault("mapping.MaximumBatchingWindowInSeconds", type));
     if (stream || "StartingPosition" in props) {
       const sp = p("StartingPosition");
+      const position = defaultOf("mapping.StartingPosition");
       if (!sp.present && stream) {
-        this.warn(base, `has no StartingPosition (AWS requires it for ${type} mappings): esm-sim uses TRIM_HORIZON`);
-        m.entries.push({ key: "StartingPosition", value: "TRIM_HORIZON", origin: { kind: "choice", note: "the template sets no StartingPosition (AWS requires one)" } });
+        this.warn(base, `has no StartingPosition (AWS requires it for ${type} mappings): esm-sim uses ${position}`);
+        m.entries.push({ key: "StartingPosition", value: position, origin: { kind: "choice", note: "the template sets no StartingPosition (AWS requires one)" } });
       } else {
-        this.field(m, "StartingPosition", sp, asIs, { value: "TRIM_HORIZON", origin: { kind: "choice", note: "required by AWS, not in the template" } });
+        this.field(m, "StartingPosition", sp, asIs, { value: position, origin: { kind: "choice", note: "required by AWS, not in the template" } });
       }
     }
     if ("StartingPositionTimestamp" in props) this.field(m, "StartingPositionTimestamp", p("StartingPositionTimestamp"), asNumber);
-    const streamDefault = <T>(v: T) => (stream ? { value: v } : undefined);
-    this.field(m, "ParallelizationFactor", p("ParallelizationFactor"), asInt, streamDefault(1));
-    this.field(m, "MaximumRetryAttempts", p("MaximumRetryAttempts"), asInt, streamDefault(-1));
-    this.field(m, "MaximumRecordAgeInSeconds", p("MaximumRecordAgeInSeconds"), asInt, streamDefault(-1));
-    this.field(m, "BisectBatchOnFunctionError", p("BisectBatchOnFunctionError"), asBool, streamDefault(false));
-    this.field(m, "FunctionResponseTypes", p("FunctionResponseTypes"), asIs, { value: [] });
+    this.field(m, "ParallelizationFactor", p("ParallelizationFactor"), asInt, awsDefault("mapping.ParallelizationFactor", type));
+    this.field(m, "MaximumRetryAttempts", p("MaximumRetryAttempts"), asInt, awsDefault("mapping.MaximumRetryAttempts", type));
+    this.field(m, "MaximumRecordAgeInSeconds", p("MaximumRecordAgeInSeconds"), asInt, awsDefault("mapping.MaximumRecordAgeInSeconds", type));
+    this.field(m, "BisectBatchOnFunctionError", p("BisectBatchOnFunctionError"), asBool, awsDefault("mapping.BisectBatchOnFunctionError", type));
+    this.field(m, "FunctionResponseTypes", p("FunctionResponseTypes"), asIs, awsDefault("mapping.FunctionResponseTypes", type));
     this.field(m, "TumblingWindowInSeconds", p("TumblingWindowInSeconds"), asInt);
     this.destination(p("DestinationConfig"), kind);
     this.filters(p("FilterCriteria"));
@@ -615,7 +609,7 @@ class Drafter {
     if (!fnId) {
       f.header.push(external ? `function: ${external.name}, not in this template: AWS defaults` : "function: unknown: AWS defaults");
       if (external) f.entries.push({ key: "FunctionName", value: external.name, origin: { kind: "template", path: external.path } });
-      f.entries.push({ key: "Timeout", value: 3, origin: DEFAULT });
+      f.entries.push({ key: "Timeout", value: defaultOf("function.Timeout"), origin: DEFAULT });
       f.footer.push("ReservedConcurrentExecutions: unknown (not in this template)");
       return;
     }
@@ -628,7 +622,7 @@ class Drafter {
     const p = (k: string): Read => (k in props || !(k in globals) ? this.read([...base, k]) : this.read(["Globals", "Function", k]));
     const name = p("FunctionName");
     if (name.present) this.field(f, "FunctionName", name, asIs);
-    this.field(f, "Timeout", p("Timeout"), asInt, { value: 3 });
+    this.field(f, "Timeout", p("Timeout"), asInt, { value: defaultOf("function.Timeout") });
     const rce = p("ReservedConcurrentExecutions");
     if (rce.present) this.field(f, "ReservedConcurrentExecutions", rce, asInt);
     else f.footer.push("ReservedConcurrentExecutions: not set (the function shares the account's unreserved concurrency)");

@@ -2,7 +2,7 @@
  * A scenario drafted from a template, before it is written: each value with where it came from, so that the written
  * YAML can say so in a comment and problems found later can point back into the template.
  */
-import type { SourceType } from "../scenario/schema.js";
+import type { SourceType } from "../scenario/params.js";
 import type { Path } from "../scenario/locate.js";
 import type { Problem } from "../scenario/problems.js";
 import { showTemplatePath as showPath } from "./load.js";

@@ -1,13 +1,14 @@
 /**
  * `esm-sim init <sqs|sqs-fifo|kinesis|dynamodb>`: a commented starter scenario for one source type, each key with its
- * AWS range and default, ready to edit and run. Ranges and defaults: shared/reference/esm-semantics.md §1, §6, §7, §10.
+ * AWS range and default, ready to edit and run. Ranges and defaults come from the parameter table (scenario/params.ts).
  */
 import type { Entry } from "./draft.js";
-import type { SourceType } from "../scenario/schema.js";
+import { defaultOf, fmt, noLimitMeaning, rangeText, type SourceType } from "../scenario/params.js";
 import { buildDocument, finishDocument, type Finished, type TopItem } from "./write.js";
 
 const n = (note: string) => ({ kind: "note" as const, note });
 const e = (key: string, value: unknown, note: string, block = false): Entry => ({ key, value, origin: n(note), block });
+const DAY_S = 86_400;
 
 const WHAT: Record<SourceType, string> = {
   sqs: "an SQS standard queue feeding a Lambda function",
@@ -18,13 +19,17 @@ const WHAT: Record<SourceType, string> = {
 
 function source(type: SourceType): Entry[] {
   const t = e("type", type, "kinesis | dynamodb | sqs | sqs-fifo");
+  const vt = defaultOf("source.VisibilityTimeout");
+  const vtNote = `seconds ${rangeText("source.VisibilityTimeout")} (AWS default ${vt})`;
+  const retention = defaultOf("source.MessageRetentionPeriod");
+  const retentionRange = `seconds ${rangeText("source.MessageRetentionPeriod")}`;
   switch (type) {
     case "sqs":
       return [
         t,
-        e("VisibilityTimeout", 30, "seconds 0..43,200 (AWS default 30); AWS recommends at least 6 x function Timeout + batching window"),
-        e("MessageRetentionPeriod", 345_600, "seconds 60..1,209,600 (AWS default 345,600 = 4 days)"),
-        e("DelaySeconds", 0, "seconds 0..900 (AWS default 0)"),
+        e("VisibilityTimeout", vt, `${vtNote}; AWS recommends at least 6 x function Timeout + batching window`),
+        e("MessageRetentionPeriod", retention, `${retentionRange} (AWS default ${fmt(retention)} = ${retention / DAY_S} days)`),
+        e("DelaySeconds", defaultOf("source.DelaySeconds"), `seconds ${rangeText("source.DelaySeconds")} (AWS default ${defaultOf("source.DelaySeconds")})`),
         e("RedrivePolicy", { maxReceiveCount: 5 }, "optional: after 5 receives a message moves to a dead-letter queue (none by default)"),
       ];
     case "sqs-fifo":
@@ -32,42 +37,56 @@ function source(type: SourceType): Entry[] {
         t,
         e("QueueName", "my-queue.fifo", "a FIFO queue's name ends in .fifo"),
         e("FifoQueue", true, "true for sqs-fifo"),
-        e("VisibilityTimeout", 30, "seconds 0..43,200 (AWS default 30); at least the function Timeout"),
-        e("MessageRetentionPeriod", 345_600, "seconds 60..1,209,600 (AWS default 4 days)"),
-        e("ContentBasedDeduplication", false, "AWS default false"),
+        e("VisibilityTimeout", vt, `${vtNote}; at least the function Timeout`),
+        e("MessageRetentionPeriod", retention, `${retentionRange} (AWS default ${retention / DAY_S} days)`),
+        e("ContentBasedDeduplication", defaultOf("source.ContentBasedDeduplication"), `AWS default ${defaultOf("source.ContentBasedDeduplication")}`),
         e("RedrivePolicy", { maxReceiveCount: 5 }, "optional: a dead-letter queue breaks the order of its group"),
       ];
     case "kinesis":
-      return [t, e("ShardCount", 2, "1..10,000 shards; each takes 1 MB/s or 1,000 records/s of writes"), e("RetentionPeriodHours", 24, "24..8,760 hours (AWS default 24)")];
+      return [
+        t,
+        e("ShardCount", 2, `${rangeText("source.ShardCount")} shards; each takes 1 MB/s or 1,000 records/s of writes`),
+        e("RetentionPeriodHours", defaultOf("source.RetentionPeriodHours", type), `${rangeText("source.RetentionPeriodHours")} hours (AWS default ${defaultOf("source.RetentionPeriodHours", type)})`),
+      ];
     case "dynamodb":
-      return [t, e("ShardCount", 1, "stream shards: DynamoDB makes one per table partition; records are kept 24 hours")];
+      return [t, e("ShardCount", defaultOf("source.ShardCount"), `stream shards: DynamoDB makes one per table partition; records are kept ${defaultOf("source.RetentionPeriodHours", type)} hours`)];
   }
 }
 
 function mapping(type: SourceType): Entry[] {
   switch (type) {
     case "sqs":
-      return [
-        e("BatchSize", 10, "1..10,000 (AWS default 10); above 10 needs MaximumBatchingWindowInSeconds of at least 1"),
-        e("MaximumBatchingWindowInSeconds", 0, "0..300 seconds (AWS default 0)"),
-        e("FunctionResponseTypes", [], "AWS default []; [ReportBatchItemFailures] retries only the messages the function reports"),
-      ];
+      return [batchSize(type, "; above 10 needs MaximumBatchingWindowInSeconds of at least 1"), batchingWindow(type, 0), responseTypes([], "; [ReportBatchItemFailures] retries only the messages the function reports")];
     case "sqs-fifo":
-      return [e("BatchSize", 10, "1..10 for FIFO (AWS default 10); FIFO takes no batching window"), e("FunctionResponseTypes", [], "AWS default []; [ReportBatchItemFailures] to report failed messages")];
+      return [batchSize(type, "; FIFO takes no batching window", " for FIFO"), responseTypes([], "; [ReportBatchItemFailures] to report failed messages")];
     case "kinesis":
     case "dynamodb":
       return [
-        e("BatchSize", 100, "1..10,000 (AWS default 100)"),
-        e("MaximumBatchingWindowInSeconds", 1, "0..300 seconds (AWS default 0)"),
-        e("StartingPosition", "TRIM_HORIZON", type === "kinesis" ? "required: TRIM_HORIZON | LATEST | AT_TIMESTAMP" : "required: TRIM_HORIZON | LATEST"),
-        e("ParallelizationFactor", 1, "1..10 concurrent batches per shard (AWS default 1)"),
-        e("MaximumRetryAttempts", 3, "-1..10,000 (AWS default -1: retry until the record expires, blocking its shard)"),
-        e("MaximumRecordAgeInSeconds", 3600, "-1 or 60..604,800 (AWS default -1: no limit)"),
-        e("BisectBatchOnFunctionError", true, "AWS default false: split a failing batch in two to find the bad record"),
-        e("FunctionResponseTypes", ["ReportBatchItemFailures"], "AWS default []: the function reports the first failed record"),
+        batchSize(type, ""),
+        batchingWindow(type, 1),
+        e("StartingPosition", defaultOf("mapping.StartingPosition"), type === "kinesis" ? "required: TRIM_HORIZON | LATEST | AT_TIMESTAMP" : "required: TRIM_HORIZON | LATEST"),
+        e("ParallelizationFactor", defaultOf("mapping.ParallelizationFactor"), `${rangeText("mapping.ParallelizationFactor")} concurrent batches per shard (AWS default ${defaultOf("mapping.ParallelizationFactor")})`),
+        e("MaximumRetryAttempts", 3, `${rangeText("mapping.MaximumRetryAttempts")} (AWS default ${defaultOf("mapping.MaximumRetryAttempts")}: ${noLimitMeaning("mapping.MaximumRetryAttempts")}, blocking its shard)`),
+        e("MaximumRecordAgeInSeconds", 3600, `${rangeText("mapping.MaximumRecordAgeInSeconds")} (AWS default ${defaultOf("mapping.MaximumRecordAgeInSeconds")}: ${noLimitMeaning("mapping.MaximumRecordAgeInSeconds")})`),
+        e("BisectBatchOnFunctionError", true, `AWS default ${defaultOf("mapping.BisectBatchOnFunctionError")}: split a failing batch in two to find the bad record`),
+        responseTypes(["ReportBatchItemFailures"], ": the function reports the first failed record"),
         e("DestinationConfig", { OnFailure: { Destination: "arn:aws:sqs:us-east-1:123456789012:esm-failures" } }, "where records go when retries or age run out (an SQS queue, SNS topic or S3 bucket)"),
       ];
   }
+}
+
+function batchSize(type: SourceType, tail: string, forWhom = ""): Entry {
+  const d = defaultOf("mapping.BatchSize", type);
+  return e("BatchSize", d, `${rangeText("mapping.BatchSize", type)}${forWhom} (AWS default ${d})${tail}`);
+}
+
+function batchingWindow(type: SourceType, value: number): Entry {
+  const note = `${rangeText("mapping.MaximumBatchingWindowInSeconds", type)} seconds (AWS default ${defaultOf("mapping.MaximumBatchingWindowInSeconds", type)})`;
+  return e("MaximumBatchingWindowInSeconds", value, note);
+}
+
+function responseTypes(value: string[], tail: string): Entry {
+  return e("FunctionResponseTypes", value, `AWS default ${JSON.stringify(defaultOf("mapping.FunctionResponseTypes"))}${tail}`);
 }
 
 function traffic(type: SourceType): unknown[] {
@@ -95,18 +114,23 @@ export function renderStarter(type: SourceType, fileName: string): Finished {
     {
       key: "mapping",
       entries: mapping(type),
-      footer: type === "sqs" || type === "sqs-fifo" ? ["ScalingConfig: { MaximumConcurrency: 50 }   2..1,000: caps the mapping's concurrent invocations"] : type === "kinesis" ? ["TumblingWindowInSeconds: 0   0..900: aggregate records in windows"] : [],
+      footer:
+        type === "sqs" || type === "sqs-fifo"
+          ? [`ScalingConfig: { MaximumConcurrency: 50 }   ${rangeText("mapping.ScalingConfig.MaximumConcurrency")}: caps the mapping's concurrent invocations`]
+          : type === "kinesis"
+            ? [`TumblingWindowInSeconds: ${defaultOf("mapping.TumblingWindowInSeconds")}   ${rangeText("mapping.TumblingWindowInSeconds")}: aggregate records in windows`]
+            : [],
     },
     {
       key: "function",
       entries: [
-        e("Timeout", 3, `seconds 1..900 (AWS default 3)${type === "sqs" || type === "sqs-fifo" ? "; must not exceed VisibilityTimeout" : ""}`),
+        e("Timeout", defaultOf("function.Timeout"), `seconds ${rangeText("function.Timeout")} (AWS default ${defaultOf("function.Timeout")})${type === "sqs" || type === "sqs-fifo" ? "; must not exceed VisibilityTimeout" : ""}`),
         e("duration", { base: "100ms", perRecord: "2ms" }, "how long one invocation runs; jitter: 0.2 spreads it"),
         e("failures", [{ when: { probability: 0.001 }, effect: "error" }], "first matching rule wins (when: key, attempt, probability, from/to); effect: error | timeout | partial", true),
       ],
       footer: ["ReservedConcurrentExecutions: 10   reserved concurrency (none by default: the account's unreserved pool)"],
     },
-    { key: "account", entries: [e("ConcurrentExecutions", 1000, "the account's concurrency limit (AWS default 1,000)")] },
+    { key: "account", entries: [e("ConcurrentExecutions", defaultOf("account.ConcurrentExecutions"), `the account's concurrency limit (AWS default ${fmt(defaultOf("account.ConcurrentExecutions"))})`)] },
     {
       key: "expect",
       entries: [
