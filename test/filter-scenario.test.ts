@@ -115,7 +115,7 @@ describe("FilterCriteria in a scenario", () => {
       - Pattern: { body: { type: [order] } }
 `;
     expect(problemsOf(text).errors).toEqual([
-      `s.yaml:14:18 mapping.FilterCriteria.Filters[0].Pattern: must be a string holding a JSON event pattern, e.g. '{"body": {"status": ["ERROR"]}}' (got a map)`,
+      `s.yaml:14:18 mapping.FilterCriteria.Filters[0].Pattern: must be a string holding a JSON event pattern, e.g. '{"body": {"status": ["ERROR"]}}' (AWS says "Invalid filter pattern definition.") (got a map)`,
     ]);
   });
 

@@ -62,8 +62,8 @@ describe("stream mapping validation: AWS ranges", () => {
 
 describe("stream validation: rules across keys, with AWS's texts", () => {
   it.each([
-    ["a missing StartingPosition", kinesis("").replace("  StartingPosition: TRIM_HORIZON\n", "  BatchSize: 10\n"), "s.yaml:9:3 mapping: StartingPosition is required for kinesis and dynamodb sources: TRIM_HORIZON | LATEST | AT_TIMESTAMP"],
-    ["AT_TIMESTAMP on DynamoDB", dynamodb("").replace("TRIM_HORIZON", "AT_TIMESTAMP"), "s.yaml:9:21 mapping.StartingPosition: Unsupported starting position for arn type"],
+    ["a missing StartingPosition", kinesis("").replace("  StartingPosition: TRIM_HORIZON\n", "  BatchSize: 10\n"), "s.yaml:9:3 mapping: 1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null. (kinesis and dynamodb mappings need StartingPosition: TRIM_HORIZON | LATEST | AT_TIMESTAMP)"],
+    ["AT_TIMESTAMP on DynamoDB", dynamodb("").replace("TRIM_HORIZON", "AT_TIMESTAMP"), "s.yaml:9:21 mapping.StartingPosition: Unsupported starting position for arn type: arn:aws:dynamodb:"],
     ["AT_TIMESTAMP without a timestamp", kinesis("").replace("TRIM_HORIZON", "AT_TIMESTAMP"), "mapping.StartingPosition: AT_TIMESTAMP needs StartingPositionTimestamp (Unix seconds)"],
     ["a timestamp without AT_TIMESTAMP", kinesis("  StartingPositionTimestamp: 1704067200\n"), "mapping.StartingPositionTimestamp: applies only with StartingPosition: AT_TIMESTAMP (got StartingPosition TRIM_HORIZON)"],
     ["a timestamp in the future", kinesis("  StartingPositionTimestamp: 1704067300\n  startAt: 60s\n").replace("TRIM_HORIZON", "AT_TIMESTAMP"), "mapping.StartingPositionTimestamp: cannot be in the future: the mapping is created at 1704067260"],

@@ -154,7 +154,7 @@ function patternText(f: unknown, at: (string | number)[], problems: FilterProble
   const text = f.Pattern;
   const pAt = [...at, "Pattern"];
   if (typeof text !== "string") {
-    problems.push({ severity: "error", code: "shape", path: pAt, message: `Pattern must be a string holding a JSON event pattern, e.g. '{"body": {"x": ["y"]}}' (got ${kindOf(text)})` });
+    problems.push({ severity: "error", code: "shape", path: pAt, message: `Pattern must be a string holding a JSON event pattern, e.g. '{"body": {"x": ["y"]}}' (got ${kindOf(text)}); AWS says "Invalid filter pattern definition."` });
     return null;
   }
   if (text.length > PATTERN_MAX_CHARS) {

@@ -238,15 +238,22 @@ function toWritesBack(w: NonNullable<RawScenario["function"]>["writesBack"]): Wr
   return { perRecord: w.perRecord ?? 1, data, payload: preparePayload(data), maxDepth: w.maxDepth ?? Infinity };
 }
 
+/** The stream's name and ARN as written, or esm-sim's made-up ones (account 123456789012, us-east-1). */
+export function streamIdentity(scenarioName: string, src: { type: string; StreamName?: string; StreamArn?: string }): { streamName: string; streamArn: string } {
+  const kinesis = src.type === "kinesis";
+  const streamName = src.StreamName ?? `${scenarioName}-${kinesis ? "stream" : "table"}`;
+  const streamArn =
+    src.StreamArn ??
+    (kinesis ? `arn:aws:kinesis:us-east-1:123456789012:stream/${streamName}` : `arn:aws:dynamodb:us-east-1:123456789012:table/${streamName}/stream/2024-01-01T00:00:00.000`);
+  return { streamName, streamArn };
+}
+
 /** Kinesis: 1 MB/s and 1,000 records/s of writes per shard. DynamoDB Streams: a fixed retention, no producer-side
  *  limit (the table's own capacity is not modelled). */
 function toStreamSource(raw: RawScenario): StreamSourceConfig {
   const src = raw.source;
   const kinesis = src.type === "kinesis";
-  const streamName = src.StreamName ?? `${raw.name}-${kinesis ? "stream" : "table"}`;
-  const streamArn =
-    src.StreamArn ??
-    (kinesis ? `arn:aws:kinesis:us-east-1:123456789012:stream/${streamName}` : `arn:aws:dynamodb:us-east-1:123456789012:table/${streamName}/stream/2024-01-01T00:00:00.000`);
+  const { streamName, streamArn } = streamIdentity(raw.name, src);
   return {
     type: kinesis ? "kinesis" : "dynamodb",
     streamName,

@@ -11,7 +11,7 @@ import { assert } from "../engine/assert.js";
 import { parseFilterCriteria, preparePayload, type FilterSource } from "../filter/filter-pattern.js";
 import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
-import { expectationValue, SIM_EPOCH_UNIX_S } from "./model.js";
+import { expectationValue, SIM_EPOCH_UNIX_S, streamIdentity } from "./model.js";
 import { defaultOf, NO_LIMIT, paramRows, PARAMS, QUEUES, rangeOf, sourcesOfKey, STREAMS, type PathOf, type SourceType } from "./params.js";
 import { parseAnswer } from "./quiz-answer.js";
 import type { Path } from "./locate.js";
@@ -378,11 +378,12 @@ const startingPosition: Rule = {
     if (!d.isStream) return;
     const ddb = d.type === "dynamodb";
     const pos = d.mapping.StartingPosition;
+    // AWS's own texts, as CreateEventSourceMapping returns them, then what esm-sim accepts.
     if (pos === undefined) {
-      d.err(["mapping"], "StartingPosition is required for kinesis and dynamodb sources: TRIM_HORIZON | LATEST" + (ddb ? "" : " | AT_TIMESTAMP"));
+      d.err(["mapping"], `1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null. (kinesis and dynamodb mappings need StartingPosition: TRIM_HORIZON | LATEST${ddb ? "" : " | AT_TIMESTAMP"})`);
     } else if (ddb && pos === "AT_TIMESTAMP") {
-      // AWS's own text.
-      d.err(["mapping", "StartingPosition"], "Unsupported starting position for arn type (DynamoDB Streams take TRIM_HORIZON or LATEST)");
+      const { streamArn } = streamIdentity(typeof d.doc.name === "string" ? d.doc.name : "", { type: "dynamodb", ...(d.source as { StreamName?: string; StreamArn?: string }) });
+      d.err(["mapping", "StartingPosition"], `Unsupported starting position for arn type: ${streamArn} (DynamoDB Streams take TRIM_HORIZON or LATEST)`);
     }
   },
 };

@@ -162,7 +162,7 @@ export const mappingSchema = z.strictObject({
   FilterCriteria: z
     .strictObject({
       Filters: z
-        .array(z.strictObject({ Pattern: str(`a string holding a JSON event pattern, e.g. '{"body": {"status": ["ERROR"]}}'`) }), {
+        .array(z.strictObject({ Pattern: str(`a string holding a JSON event pattern, e.g. '{"body": {"status": ["ERROR"]}}' (AWS says "Invalid filter pattern definition.")`) }), {
           error: required("a list of { Pattern: <JSON string> }"),
         })
         .optional(),
