@@ -4,7 +4,7 @@
  * `concurrency`, `outcome`, `failedIds`; streams add `shard` (the shard id) to invoke and the other stream events.
  */
 import { usToMs } from "../engine/time.js";
-import { messageId } from "../sources/sqs-queue.js";
+import { messageId } from "../sources/sqs-message-queue.js";
 import { EVENT_NAMES, eventNameOf, producerOf, sequenceNumber, throttledWritesOf, type StreamRecord } from "../sources/stream.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 
