@@ -32,7 +32,7 @@ describe("scheduler", () => {
     const rng = prngStream(7, "scheduler-order");
     const rand = (): number => rng.next();
     type Ev = { t: number; p: number; seq: number };
-    const pending: Ev[] = []; // the reference: a plain list searched for its minimum at every pop
+    const pending: Ev[] = []; // what the scheduler must agree with: a plain list searched for its minimum at every pop
     const before = (x: Ev, y: Ev): boolean => x.t < y.t || (x.t === y.t && (x.p < y.p || (x.p === y.p && x.seq < y.seq)));
     let seq = 0;
     let mismatches = 0;

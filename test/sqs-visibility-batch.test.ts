@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { explain } from "../src/explain/explain.js";
-import type { SqsMessage } from "../src/sources/sqs-queue.js";
+import type { SqsMessage } from "../src/sources/sqs-message-queue.js";
 import type { InvokeEvent, TraceEvent } from "../src/trace/events.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 

@@ -10,7 +10,8 @@ ${extra}`;
 
 describe("SQS standard mapping", () => {
   it("a failed message is received again after the visibility timeout with ApproximateReceiveCount 2", () => {
-    // AWS recording (esm-semantics.md §6): VT 5, BatchSize 1, fails once -> 2nd invocation has receive count 2, >= VT later.
+    // VT 5, BatchSize 1, fails once: the second invocation has receive count 2, at least VT later
+    // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html).
     const s = scenarioFrom(base(`
 traffic: [{ at: 0s, records: 1, key: a }]
 mapping: { BatchSize: 1 }

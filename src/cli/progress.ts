@@ -3,7 +3,7 @@
  * time (short runs print nothing). The CLI may read the wall clock; the model never does: runs report virtual time
  * through simulate's progress callback, sweeps the rows done.
  */
-import type { Progress } from "../run/simulate.js";
+import type { Progress } from "../run/options.js";
 import type { Scenario } from "../scenario/model.js";
 import { formatDurationUs } from "../scenario/units.js";
 

@@ -19,7 +19,8 @@ import { perfettoWriter, type PerfettoOptions, type PerfettoWriter } from "../re
 import { VERSION } from "../run/version.js";
 import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, defaultMaxEvents, estimateRecords, formatBytes, MAX_EVENTS_PER_RECORD, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
 import type { Report, RunResult } from "../run/result.js";
-import { simulate, type TraceContext } from "../run/simulate.js";
+import { simulate } from "../run/simulate.js";
+import type { TraceContext } from "../run/options.js";
 import type { Scenario } from "../scenario/model.js";
 import type { Override } from "../scenario/overrides.js";
 import { MAX_WAITING_RECORDS } from "../scenario/rules.js";

@@ -26,7 +26,7 @@
  */
 import { SIM_EPOCH_UNIX_S } from "../engine/time.js";
 import type { ProducerConfig, SqsSourceConfig, StreamSourceConfig } from "../sources/config.js";
-import { messageId, type SqsMessage } from "../sources/sqs-queue.js";
+import { messageId, type SqsMessage } from "../sources/sqs-message-queue.js";
 import { EVENT_NAMES, eventNameOf, producerOf, sequenceNumber, type StreamRecord } from "../sources/stream.js";
 import { filterView, payloadDecides, type CompiledFilter } from "../filter/filter-pattern.js";
 

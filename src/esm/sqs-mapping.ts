@@ -57,7 +57,7 @@ import type { Scheduler } from "../engine/scheduler.js";
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import type { LambdaFunction, InvocationPlan } from "../lambda/function.js";
 import type { MappingConfig } from "./config.js";
-import { MsgState, type MessageQueue, type SqsMessage } from "../sources/sqs-queue.js";
+import { MsgState, type MessageQueue, type SqsMessage } from "../sources/sqs-message-queue.js";
 import type { SimRecord, Trace, InvokeEvent, ScaleEvent, ThrottleEvent } from "../trace/events.js";
 import type { SqsFigures } from "./profiles.js";
 import { decideBackOff, decideScaleDown, decideScaleUp, provisionedFigures, scaleCeiling, type ScaleDecision, type ScaleLimits } from "./sqs-scaling.js";

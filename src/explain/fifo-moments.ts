@@ -7,7 +7,7 @@
  * https://repost.aws/knowledge-center/sqs-fifo-messages-not-returned (in-flight messages block their group),
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html (deduplication).
  */
-import { messageId } from "../sources/sqs-queue.js";
+import { messageId } from "../sources/sqs-message-queue.js";
 import type { DedupEvent, DlqEvent, InvokeEvent, PollEvent, ProduceEvent, ResultEvent, SimRecord } from "../trace/events.js";
 import { dur, idList, plural, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
 import { SQS_MOMENTS } from "./sqs-moments.js";

@@ -4,8 +4,8 @@
  * partition keys); and which stream records the function wrote back. Made from the run's trace context, which the
  * run hands to its trace listeners.
  */
-import type { TraceContext } from "../run/simulate.js";
-import { messageId } from "../sources/sqs-queue.js";
+import type { TraceContext } from "../run/options.js";
+import { messageId } from "../sources/sqs-message-queue.js";
 import { producerOf, sequenceNumber, type StreamRecord } from "../sources/stream.js";
 import type { SimRecord } from "../trace/events.js";
 

@@ -3,7 +3,7 @@
  * the age of the oldest message (SQS IteratorAge), latency and throughput. Memory is bounded by the number of keys
  * and fixed-size histograms, not by the number of records.
  *
- * Definitions (shared/design/scenario-format.md): succeeded counts distinct records; duplicates are successful
+ * Definitions: succeeded counts distinct records; duplicates are successful
  * processings beyond the first; an ordering violation is a record whose first success came after that of a
  * later-produced record with the same key; latency runs from production to the end of the first successful
  * invocation; SQS IteratorAge is the age of the oldest message in the queue, sampled once a second.
@@ -50,6 +50,9 @@ export class MetricsCollector {
   private readonly logicalSuccesses = new Map<number, number>();
   polls = 0;
   emptyPolls = 0;
+  /** Streams: batches scheduled to be invoked again (failed or throttled), and batches split in two. */
+  streamRetries = 0;
+  bisects = 0;
   concurrencyMax = 0;
   concurrencyMaxAtUs = 0;
   pollersMax = 0;
@@ -179,9 +182,13 @@ export class MetricsCollector {
       case "filter":
         this.filtered++;
         break;
-      case "produce":
       case "streamRetry":
+        this.streamRetries++;
+        break;
       case "bisect":
+        this.bisects++;
+        break;
+      case "produce":
       case "checkpoint":
         break;
     }

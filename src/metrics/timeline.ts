@@ -1,8 +1,8 @@
 /**
  * The invocation timeline of a small run: start, end and outcome of every invocation, and every refused
- * (throttled) invoke, by lane (the poller for SQS; the shard, when a source's events name one). Kept only while
- * the run has at most `limit` invocations and `limit` throttles: past that the timeline is dropped and collection
- * stops, so memory stays bounded on large runs.
+ * (throttled) invoke, by lane: the event's poller (for streams, the mapping's lane within a shard, numbered across
+ * shards). Kept only while the run has at most `limit` invocations and `limit` throttles: past that the timeline is
+ * dropped and collection stops, so memory stays bounded on large runs.
  */
 import type { InvokeEvent, Outcome, ResultEvent, ThrottleEvent } from "../trace/events.js";
 
@@ -17,7 +17,7 @@ export interface TimelineItem {
 }
 
 export interface Timeline {
-  /** Lane names in order of first appearance, e.g. "poller 3" or a shard id. */
+  /** Lane names in order of first appearance, e.g. "poller 3". */
   lanes: string[];
   items: TimelineItem[];
   /** Refused invokes: lane and time. */
@@ -26,11 +26,6 @@ export interface Timeline {
 
 export const TIMELINE_LIMIT = 2000;
 
-/** The lane of an invocation: its shard when the event names one (stream sources), else its poller. */
-function laneName(e: InvokeEvent | ThrottleEvent): string {
-  const shard = (e as { shard?: unknown }).shard;
-  return typeof shard === "string" ? shard : `poller ${e.poller}`;
-}
 
 export class TimelineCollector {
   private lanes: string[] = [];
@@ -42,7 +37,7 @@ export class TimelineCollector {
   constructor(private readonly limit = TIMELINE_LIMIT) {}
 
   private laneOf(e: InvokeEvent | ThrottleEvent): number {
-    const name = laneName(e);
+    const name = `poller ${e.poller}`;
     let lane = this.laneIndex.get(name);
     if (lane === undefined) {
       lane = this.lanes.length;

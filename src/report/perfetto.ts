@@ -36,10 +36,10 @@
  * depth (SQS: messages visible after each receive) and pollers (SQS), IteratorAge in ms (each shard, at each invoke).
  */
 import { usToMs } from "../engine/time.js";
-import { messageId } from "../sources/sqs-queue.js";
+import { messageId } from "../sources/sqs-message-queue.js";
 import { sequenceNumber } from "../sources/stream.js";
 import type { InvokeEvent, ResultEvent, SimRecord, TraceEvent } from "../trace/events.js";
-import type { IdContext } from "./trace-jsonl.js";
+import type { TraceContext } from "../run/options.js";
 
 export interface PerfettoOptions {
   /** Streams: the mapping's ParallelizationFactor. Throttle events name their lane by its id across shards
@@ -62,7 +62,7 @@ export interface PerfettoWriter {
 
 /** A writer of the Chrome JSON trace: each call of `line` gets one line (no newline), which joined with "\n" make
  *  the whole JSON document. */
-export function perfettoWriter(ctx: IdContext, line: (s: string) => void, options: PerfettoOptions = {}): PerfettoWriter {
+export function perfettoWriter(ctx: TraceContext, line: (s: string) => void, options: PerfettoOptions = {}): PerfettoWriter {
   return new ChromeTraceWriter(ctx, line, options);
 }
 
@@ -93,7 +93,7 @@ class ChromeTraceWriter implements PerfettoWriter {
   private readonly lanesPerShard: number;
 
   constructor(
-    private readonly ctx: IdContext,
+    private readonly ctx: TraceContext,
     private readonly line: (s: string) => void,
     private readonly options: PerfettoOptions,
   ) {

@@ -4,29 +4,24 @@
  * `concurrency`, `outcome`, `failedIds`; streams add `shard` (the shard id) to invoke and the other stream events.
  */
 import { usToMs } from "../engine/time.js";
-import { messageId } from "../sources/sqs-queue.js";
+import { messageId } from "../sources/sqs-message-queue.js";
 import { EVENT_NAMES, eventNameOf, producerOf, sequenceNumber, throttledWritesOf, type StreamRecord } from "../sources/stream.js";
+import type { TraceContext } from "../run/options.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
-
-export interface IdContext {
-  queue: string;
-  keyNames: readonly string[];
-  stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[]; writtenBackProducer?: number };
-}
 
 export { messageId };
 
 const ids = (rs: readonly SimRecord[]) => rs.map((r) => messageId(r.n));
 
 /** One trace event as one JSON line. */
-export function traceLine(e: TraceEvent, ctx: IdContext): string {
+export function traceLine(e: TraceEvent, ctx: TraceContext): string {
   return JSON.stringify(traceObject(e, ctx));
 }
 
 /** A trace event in the contract's shape (what one JSONL line holds), for readers such as `esm-sim explain`. */
 export type TraceObject = { t: number; type: string } & Record<string, unknown>;
 
-export function traceObject(e: TraceEvent, ctx: IdContext): TraceObject {
+export function traceObject(e: TraceEvent, ctx: TraceContext): TraceObject {
   const t = usToMs(e.tUs);
   if (ctx.stream) return streamTraceObject(e, ctx, t);
   switch (e.type) {
@@ -65,7 +60,7 @@ export function traceObject(e: TraceEvent, ctx: IdContext): TraceObject {
 const seqs = (rs: readonly SimRecord[]) => rs.map(sequenceNumber);
 
 /** Stream sources: record ids are sequence numbers, shards are named by their shard ids. */
-function streamTraceObject(e: TraceEvent, ctx: IdContext, t: number): TraceObject {
+function streamTraceObject(e: TraceEvent, ctx: TraceContext, t: number): TraceObject {
   const stream = ctx.stream?.name ?? ctx.queue;
   const shardId = (i: number | undefined) => (i === undefined ? undefined : (ctx.stream?.shardIds[i] ?? String(i)));
   switch (e.type) {

@@ -1,7 +1,7 @@
 /**
  * The report fields every source computes the same way (what ran, where records ended, invocations, batch sizes,
- * IteratorAge, concurrency, latency, throughput), shared by the queue world (simulate.ts) and the stream world
- * (stream-world.ts). Each world adds its own sections after these, in the report's fixed key order.
+ * IteratorAge, concurrency, latency, throughput). simulate.ts adds each world's own sections after these, in the
+ * report's fixed key order.
  */
 import { assert } from "../engine/assert.js";
 import { usToMs } from "../engine/time.js";

@@ -1,5 +1,5 @@
 /**
- * What every world's run loop does besides stepping the model: report progress (virtual time only) and stop a run
+ * What the run loop (simulate.ts) does besides stepping the world: report progress (virtual time only) and stop a run
  * that passes its budgets (run/budget.ts): too many scheduler events, or too many records waiting at once.
  */
 import type { Scheduler } from "../engine/scheduler.js";
@@ -7,44 +7,30 @@ import type { MetricsCollector } from "../metrics/collector.js";
 import type { Scenario } from "../scenario/model.js";
 import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import { defaultMaxEvents } from "./budget.js";
+import type { SimulateOptions } from "./options.js";
 import type { StopReason } from "./result.js";
-
-/** Where a run is, for a progress display. Virtual time only: the model never reads the wall clock. */
-export interface Progress {
-  nowUs: number;
-  /** The time the run stops at the latest (until, or the cap). */
-  endUs: number;
-  produced: number;
-  /** Records in an end state so far. */
-  ended: number;
-  eventsRun: number;
-}
-
-export interface RunGuardOptions {
-  progress?: (p: Progress) => void;
-  progressEvery?: number;
-  maxEvents?: number;
-  maxWaitingRecords?: number;
-}
+import type { World } from "./world.js";
 
 export class RunGuard {
   private readonly maxEvents: number;
   private readonly maxWaiting: number;
   private readonly progressEvery: number;
   private untilProgress: number;
+  private readonly untilUs: number | null;
 
   constructor(
     scenario: Scenario,
-    private readonly options: RunGuardOptions,
+    private readonly options: SimulateOptions,
     private readonly sched: Scheduler,
     private readonly metrics: MetricsCollector,
-    /** Where the run stops at the latest, and how many records the source has taken in: read only for progress. */
-    private readonly where: { endUs: () => number; produced: () => number },
+    /** Read only for progress: where the run stops at the latest, and how many records it has taken in. */
+    private readonly world: World,
   ) {
     this.maxEvents = options.maxEvents ?? defaultMaxEvents(scenario);
     this.maxWaiting = options.maxWaitingRecords ?? MAX_WAITING_RECORDS;
     this.progressEvery = Math.max(1, Math.floor(options.progressEvery ?? 65_536));
     this.untilProgress = this.progressEvery;
+    this.untilUs = scenario.untilUs;
   }
 
   /** Call once per loop turn: every `progressEvery` turns, tells the progress listener where the run is. */
@@ -54,7 +40,8 @@ export class RunGuard {
     this.untilProgress = this.progressEvery;
     const m = this.metrics;
     const ended = m.succeeded + m.onFailure + m.dlq + m.expired + m.filtered;
-    onProgress({ nowUs: this.sched.nowUs, endUs: this.where.endUs(), produced: this.where.produced(), ended, eventsRun: this.sched.eventsRun });
+    const endUs = this.untilUs ?? this.world.capUs();
+    onProgress({ nowUs: this.sched.nowUs, endUs, produced: this.world.produced, ended, eventsRun: this.sched.eventsRun });
   }
 
   /** The budget the run has passed, given how many records wait in the source now; null while within both. */

@@ -32,12 +32,12 @@
  * messageGroup, the DLQ's own ordering, message bodies.
  */
 import { smallInt } from "../engine/time.js";
-import { Deque, NumDeque } from "../engine/deque.js";
+import { NumDeque } from "../engine/deque.js";
 import { assert } from "../engine/assert.js";
 import { NumHeap, PrefixBits } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
-import { dropStaleEntries, endedDeleteOutcome, MsgState, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-queue.js";
+import { endedDeleteOutcome, MsgState, TimedQueue, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-message-queue.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 
 export interface FifoLimits {
@@ -163,34 +163,23 @@ class Group extends NumDeque {
   }
 }
 
-export class SqsFifoQueue implements MessageQueue {
+export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   private readonly groups: (Group | undefined)[] = [];
   /** Available groups keyed by their first message's production index (lazy: stale entries are skipped). */
   private readonly available = new NumHeap();
-  private readonly delayed = new Deque<SqsMessage>();
-  /** num is the visibleAtUs the entry was pushed with. */
-  private readonly inflight = new Deque<SqsMessage>();
   /** Every message not yet in an end state, in production order. */
   private readonly live = new MessageRing();
   /** 1 at the production index of every ended message. Production indexes are consecutive, so the live messages
    *  sent before message k number (k - live.firstN) less the ended ones in between: a message's queue position. */
   private readonly endedPositions = new PrefixBits();
 
-  visibleCount = 0;
-  inFlightCount = 0;
-  liveCount = 0;
-  resendsAccepted = 0;
-  dedupDropped = 0;
-
   constructor(
-    readonly cfg: SqsSourceConfig,
-    private readonly traffic: Traffic,
-    private readonly trace: Trace,
+    cfg: SqsSourceConfig,
+    traffic: Traffic,
+    trace: Trace,
     private readonly limits: FifoLimits,
-  ) {}
-
-  get produced(): number {
-    return this.traffic.produced;
+  ) {
+    super(cfg, traffic, trace);
   }
 
   private group(keyIndex: number): Group {
@@ -251,14 +240,23 @@ export class SqsFifoQueue implements MessageQueue {
     return g !== null && this.withinLookAhead(g);
   }
 
-  private makeVisible(msg: SqsMessage): void {
+  protected makeVisible(msg: SqsMessage): void {
     this.setState(msg, MsgState.Visible);
     this.visibleCount++;
     this.refresh(this.group(msg.keyIndex));
   }
 
+  /** Its group stays locked until none of its messages is in flight. */
+  protected visibleAgain(msg: SqsMessage): void {
+    const g = this.group(msg.keyIndex);
+    g.inFlight--;
+    this.setState(msg, MsgState.Visible);
+    this.visibleCount++;
+    if (g.inFlight === 0) this.refresh(g);
+  }
+
   /** Give a live message a new state, in its object and in its row. */
-  private setState(msg: SqsMessage, state: MsgState): void {
+  protected override setState(msg: SqsMessage, state: MsgState): void {
     msg.state = state;
     this.live.setState(msg.n, state);
   }
@@ -269,14 +267,13 @@ export class SqsFifoQueue implements MessageQueue {
   }
 
   /** Takes each send from the producers (made once: advance runs before every event). */
-  private readonly sink: RecordSink = (n, keyIndex, sentAtUs, sizeBytes, resendPlanned, resend, producer) => {
+  protected readonly sink: RecordSink = (n, keyIndex, sentAtUs, sizeBytes, resendPlanned, resend, producer) => {
     const delayUs = this.cfg.delayUs;
     const trace = this.trace;
     const dedupUs = this.limits.deduplicationIntervalUs;
     const sentUs = smallInt(sentAtUs); // see smallInt: times kept in records stay unboxed
     if (resend) {
       if (resend.deduplicationId !== "perAttempt" && sentUs - resend.ofSentUs < dedupUs) {
-        this.dedupDropped++;
         trace.emit({ tUs: sentUs, type: "dedup", ofN: resend.ofN, keyIndex, reason: "DeduplicationInterval" });
         return false;
       }
@@ -304,46 +301,17 @@ export class SqsFifoQueue implements MessageQueue {
     return true;
   };
 
-  /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
-  advance(nowUs: number): void {
-    for (;;) {
-      this.dropStaleInflight();
-      const tBack = this.inflight.peekNum();
-      const upTo = Math.min(nowUs, tBack);
-      this.traffic.produceUntil(upTo, this.sink);
-      while (this.delayed.peekNum() <= upTo) {
-        const msg = this.delayed.shift()!;
-        if (msg.state !== MsgState.Delayed) continue; // expired while delayed
-        this.makeVisible(msg);
-      }
-      if (tBack > nowUs) break;
-      const msg = this.inflight.shift()!;
-      this.inFlightCount--;
-      const g = this.group(msg.keyIndex);
-      g.inFlight--;
-      this.setState(msg, MsgState.Visible);
-      this.visibleCount++;
-      this.trace.emit({ tUs: msg.visibleAtUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "VisibilityTimeoutExpired" });
-      if (g.inFlight === 0) this.refresh(g);
-    }
-  }
-
-  private dropStaleInflight(): void {
-    dropStaleEntries(this.inflight);
-  }
-
   /** The earliest time at or after `nowUs` when a receive could return a message (an upper bound on the wait). */
   nextAvailableUs(nowUs: number): number {
     this.advance(nowUs);
     if (this.hasReceivable()) return nowUs;
-    this.dropStaleInflight();
     // Sends, delays ending and visibility returns can make a group available; deletes too, but the mapping asks
     // again after every delete.
-    return Math.min(this.traffic.nextArrivalUs() + this.cfg.delayUs, this.delayed.peekNum(), this.inflight.peekNum());
+    return this.nextTimedUs();
   }
 
   /** ReceiveMessage: up to `maxCount` messages within `maxBytes`, group by group, oldest available group first. */
-  receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty = true): ReceiveResult {
+  receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty = true, visibilityTimeoutUs = this.cfg.visibilityTimeoutUs): ReceiveResult {
     this.advance(nowUs);
     const out: SqsMessage[] = [];
     let bytes = 0;
@@ -379,12 +347,7 @@ export class SqsFifoQueue implements MessageQueue {
           break;
         }
         this.visibleCount--;
-        if (m.receiveCount === 0) m.firstReceiveUs = nowUs;
-        m.receiveCount++;
-        this.setState(m, MsgState.InFlight);
-        m.visibleAtUs = smallInt(nowUs + cfg.visibilityTimeoutUs);
-        this.inflight.push(m, m.visibleAtUs);
-        this.inFlightCount++;
+        this.hide(m, nowUs, visibilityTimeoutUs);
         g.inFlight++;
         bytes += m.sizeBytes;
         out.push(m);

@@ -1,0 +1,184 @@
+/**
+ * What both SQS queue types (standard: sqs-queue.ts, FIFO: sqs-fifo-queue.ts) share: the message and its states,
+ * what the mapping asks of a queue (MessageQueue), and the timed half of a queue (TimedQueue): the producers'
+ * sends, delivery delays ending and visibility timeouts running out, taken in time order.
+ *
+ * Sources: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html,
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-delay-queues.html
+ *
+ * - A received message is hidden for VisibilityTimeout, then visible again unless deleted; its
+ *   ApproximateReceiveCount counts the receives (ApproximateFirstReceiveTimestamp: the first).
+ * - A message sent to a queue with DelaySeconds stays hidden for the delay, then becomes visible.
+ */
+import { Deque } from "../engine/deque.js";
+import { smallInt } from "../engine/time.js";
+import type { SimRecord, Trace } from "../trace/events.js";
+import type { SqsSourceConfig } from "./config.js";
+import type { RecordSink, Traffic } from "./traffic.js";
+
+export const enum MsgState {
+  Delayed = 0,
+  Visible = 1,
+  InFlight = 2,
+  Deleted = 3,
+  Dlq = 4,
+  Expired = 5,
+  /** Deleted by the mapping because it matched no FilterCriteria filter. */
+  Filtered = 6,
+}
+
+export interface SqsMessage extends SimRecord {
+  receiveCount: number;
+  state: MsgState;
+  visibleAtUs: number;
+  /** A spontaneous duplicate copy of this in-flight message is waiting in the visible list (standard queues). */
+  dupPending: boolean;
+  /** Index of the traffic producer that sent it (its payload is that producer's data, for FilterCriteria). */
+  producer: number;
+  /** When it was first received (ApproximateFirstReceiveTimestamp); -1 before that. */
+  firstReceiveUs: number;
+}
+
+/** The message id the trace and the filter view give a message: `msg-000042` (production index, 6+ digits). */
+export function messageId(n: number): string {
+  return `msg-${String(n).padStart(6, "0")}`;
+}
+
+export type DeleteOutcome = "deleted" | "already-deleted" | "gone";
+
+/** DeleteMessage's answer for a message already in an end state (deleted before: "already-deleted"; moved to the
+ *  DLQ, expired or filtered: "gone"), or null when the delete goes ahead. Both queue types answer so. */
+export function endedDeleteOutcome(state: MsgState): DeleteOutcome | null {
+  if (state === MsgState.Deleted) return "already-deleted";
+  return state >= MsgState.Dlq ? "gone" : null;
+}
+
+/** The trace event of a message's move to the dead-letter queue or its expiry (either queue type). */
+export function traceMessageEnd(trace: Trace, dlqArn: string | null, msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
+  if (state === MsgState.Dlq) trace.emit({ tUs: nowUs, type: "dlq", record: msg, receiveCount: msg.receiveCount, dlqArn: dlqArn ?? "" });
+  else trace.emit({ tUs: nowUs, type: "expire", record: msg, reason: "RetentionPeriodExceeded" });
+}
+
+/** What the SQS mapping needs of a queue (standard or FIFO). */
+export interface MessageQueue {
+  readonly cfg: SqsSourceConfig;
+  readonly produced: number;
+  /** Messages in the visible state (AWS's ApproximateNumberOfMessagesVisible). */
+  readonly visibleCount: number;
+  readonly inFlightCount: number;
+  /** Messages not yet in an end state (delayed, visible or in flight). */
+  readonly liveCount: number;
+  /** Producer retries the queue accepted as new messages. */
+  readonly resendsAccepted: number;
+  /** A receive now could return at least one message (FIFO: a visible message in an available group). */
+  hasReceivable(): boolean;
+  advance(nowUs: number): void;
+  nextAvailableUs(nowUs: number): number;
+  /** `batchEmpty`: the caller's batch holds nothing yet, so one message larger than `maxBytes` may still be taken.
+   *  `visibilityTimeoutUs`: ReceiveMessage's VisibilityTimeout parameter (the queue's own when omitted); a caller
+   *  passes the same value on every receive, so messages still return in the order they were received. */
+  receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty?: boolean, visibilityTimeoutUs?: number): ReceiveResult;
+  /** DeleteMessage; `as` Filtered when the mapping deletes a message that matched no filter (a later delete of it
+   *  is then "gone", not "already-deleted"). */
+  delete(msg: SqsMessage, as?: MsgState.Deleted | MsgState.Filtered): DeleteOutcome;
+  expireDue(nowUs: number): void;
+  oldestAgeUs(nowUs: number): number;
+}
+
+export interface ReceiveResult {
+  messages: SqsMessage[];
+  /** The 6 MB payload limit stopped the receive. */
+  payloadFull: boolean;
+}
+
+/**
+ * The timed half of a queue, the same for both types: sends come in through `sink`, delayed messages become visible
+ * when their delay ends (`makeVisible`), and received messages come back when their visibility timeout runs out
+ * (`visibleAgain`, then a `retry` trace event), all in time order so that trace events stay ordered. Each type
+ * keeps its visible messages its own way (a list; groups).
+ */
+export abstract class TimedQueue {
+  /** Messages waiting out their delivery delay; num is their visibleAtUs. */
+  protected readonly delayed = new Deque<SqsMessage>();
+  /** Received messages in the order their visibility timeouts run out; num is the visibleAtUs the entry was pushed
+   *  with (a message deleted or received again since leaves a stale entry, dropped when it reaches the front). */
+  protected readonly inflight = new Deque<SqsMessage>();
+  visibleCount = 0;
+  inFlightCount = 0;
+  /** Messages not yet in an end state (delayed, visible or in flight). */
+  liveCount = 0;
+  resendsAccepted = 0;
+  /** Takes each send from the producers (made once per queue: advance runs before every event). */
+  protected abstract readonly sink: RecordSink;
+
+  constructor(
+    readonly cfg: SqsSourceConfig,
+    protected readonly traffic: Traffic,
+    protected readonly trace: Trace,
+  ) {}
+
+  get produced(): number {
+    return this.traffic.produced;
+  }
+
+  /** A delayed message's delay ended (its state is still Delayed): make it visible. */
+  protected abstract makeVisible(msg: SqsMessage): void;
+
+  /** An in-flight message's visibility timeout ran out (inFlightCount already counts it out): make it visible. */
+  protected abstract visibleAgain(msg: SqsMessage): void;
+
+  /** Give a live message a new state (FIFO also keeps it beside the message). */
+  protected setState(msg: SqsMessage, state: MsgState): void {
+    msg.state = state;
+  }
+
+  /** Bring the queue up to `nowUs`: new sends, delays ending, visibility timeouts running out (in time order). */
+  advance(nowUs: number): void {
+    for (;;) {
+      this.dropStaleInflight();
+      const tBack = this.inflight.peekNum();
+      const upTo = Math.min(nowUs, tBack);
+      this.traffic.produceUntil(upTo, this.sink);
+      while (this.delayed.peekNum() <= upTo) {
+        const msg = this.delayed.shift()!;
+        if (msg.state !== MsgState.Delayed) continue; // expired while delayed
+        this.makeVisible(msg);
+      }
+      if (tBack > nowUs) return;
+      const msg = this.inflight.shift()!;
+      this.inFlightCount--;
+      this.visibleAgain(msg);
+      this.trace.emit({ tUs: msg.visibleAtUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "VisibilityTimeoutExpired" });
+    }
+  }
+
+  /** A receive takes the message: hidden for the visibility timeout (ReceiveMessage's own when it names one,
+   *  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html), one more
+   *  receive counted. */
+  protected hide(msg: SqsMessage, nowUs: number, visibilityTimeoutUs: number): void {
+    if (msg.receiveCount === 0) msg.firstReceiveUs = nowUs;
+    msg.receiveCount++;
+    this.setState(msg, MsgState.InFlight);
+    msg.visibleAtUs = smallInt(nowUs + visibilityTimeoutUs);
+    this.inflight.push(msg, msg.visibleAtUs);
+    this.inFlightCount++;
+  }
+
+  /** The earliest time a send, a delay's end or a visibility timeout can make a message visible; Infinity if never. */
+  protected nextTimedUs(): number {
+    this.dropStaleInflight();
+    return Math.min(this.traffic.nextArrivalUs() + this.cfg.delayUs, this.delayed.peekNum(), this.inflight.peekNum());
+  }
+
+  /** Drop from the front of the in-flight list the entries that no longer stand for their message: deleted or
+   *  ended since, or received again with a later visibility timeout. */
+  private dropStaleInflight(): void {
+    const inflight = this.inflight;
+    for (;;) {
+      const msg = inflight.peek();
+      if (!msg) return;
+      if (msg.state === MsgState.InFlight && msg.visibleAtUs === inflight.peekNum()) return;
+      inflight.shift();
+    }
+  }
+}
