@@ -1,6 +1,6 @@
 /**
  * `esm-sim init`: write a commented starter scenario for a source type, or one scenario per event source mapping
- * of a CloudFormation, SAM or CDK template (--from). The logic lives in src/template; this module only does files
+ * of a CloudFormation, SAM, CDK, Terraform or Serverless Framework template (--from). The logic lives in src/template; this module only does files
  * and output.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
@@ -14,7 +14,7 @@ import { renderStarter } from "../template/starter.js";
 import { collect } from "./args.js";
 import type { CommandContext, Io } from "./context.js";
 import { readTextFile, UsageError, writeFileAtomic } from "./files.js";
-import { parseParameters, printTemplateFailure, printWarningsOnce, readOverlay, TEMPLATE_FILE } from "./template-input.js";
+import { parseParameters, printTemplateFailure, printWarningsOnce, readOverlay, readTemplate } from "./template-input.js";
 
 interface InitOpts {
   from?: string;
@@ -29,9 +29,9 @@ interface InitOpts {
 export function registerInit(program: Command, ctx: CommandContext): void {
   program
     .command("init")
-    .description("write a scenario: one per event source mapping of a CloudFormation, SAM or CDK template (--from), or a commented starter for a source type")
+    .description("write a scenario: one per event source mapping of a template (--from: CloudFormation, SAM, CDK, Terraform, Serverless Framework), or a commented starter for a source type")
     .addArgument(new Argument("[source-type]", "write a commented starter scenario for this source").choices(SOURCE_TYPES))
-    .option("--from <template>", "a CloudFormation, SAM or CDK-synthesized template (YAML or JSON)")
+    .option("--from <template>", "a CloudFormation, SAM or CDK-synthesized template (YAML or JSON), a Terraform plan or state (terraform show -json), a folder of Terraform .tf files (or one .tf file), or a serverless.yml")
     .option("--resource <id>", "only this mapping (its logical id; SAM: function id + event name, or Function.Event; CDK: construct path)")
     .option("--parameter <Key=Value>", "a template parameter's value instead of its Default (repeatable; AWS::Region=... too)", collect, [])
     .option("--traffic <file>", "traffic (and function behaviour, expectations) to put in the scenarios instead of a placeholder")
@@ -47,15 +47,15 @@ Examples:
   $ esm-sim init --from template.yaml --parameter Stage=prod --traffic traffic.yaml --out-dir scenarios
   $ esm-sim init kinesis > my-stream.yaml`,
     )
-    .action((type: string | undefined, opts: InitOpts) => {
-      ctx.code = runInit(type, opts, ctx.io);
+    .action(async (type: string | undefined, opts: InitOpts) => {
+      ctx.code = await runInit(type, opts, ctx.io);
     });
 }
 
 /** `esm-sim init`: returns the exit code. */
-function runInit(type: string | undefined, opts: InitOpts, io: Io): number {
+async function runInit(type: string | undefined, opts: InitOpts, io: Io): Promise<number> {
   if (type !== undefined && opts.from !== undefined) throw new UsageError(`init: give a source type (${type}) or --from TEMPLATE, not both`);
-  if (type === undefined && opts.from === undefined) throw new UsageError(`init: give a source type (${SOURCE_TYPES.join(" | ")}) for a starter scenario, or --from TEMPLATE to read a CloudFormation, SAM or CDK template`);
+  if (type === undefined && opts.from === undefined) throw new UsageError(`init: give a source type (${SOURCE_TYPES.join(" | ")}) for a starter scenario, or --from TEMPLATE to read a template (CloudFormation, SAM, CDK, Terraform, Serverless Framework)`);
   if (type !== undefined) {
     for (const [flag, given] of [["--resource", opts.resource], ["--traffic", opts.traffic], ["--out-dir", opts.outDir], ["--parameter", opts.parameter.length ? "x" : undefined]] as const) {
       if (given !== undefined) throw new UsageError(`init ${type}: ${flag} applies with --from TEMPLATE only`);
@@ -98,15 +98,15 @@ function reportParse(io: Io, parse: ParseResult, seen = new Set<string>()): numb
   return 2;
 }
 
-function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): number {
+async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): Promise<number> {
   const parameters = parseParameters(opts.parameter);
-  const text = readTextFile(templateFile, TEMPLATE_FILE);
+  const template = readTemplate(templateFile);
   const overlay = readOverlay(opts.traffic, io);
   if (overlay === "failed") return 2;
   if (opts.out !== undefined && opts.outDir !== undefined) throw new UsageError("init: give --out FILE or --out-dir DIR, not both");
   const command = ["esm-sim init --from", templateFile, ...(opts.resource ? ["--resource", opts.resource] : []), ...opts.parameter.map((p) => `--parameter ${p}`), ...(opts.traffic ? ["--traffic", opts.traffic] : [])].join(" ");
-  const pathFor = (id: string) => opts.out ?? join(opts.outDir ?? ".", `${id}.yaml`);
-  const r = scenariosFromTemplate(text, templateFile, { parameters, resource: opts.resource, overlay, command, fileNameFor: pathFor });
+  const pathFor = (id: string): string => opts.out ?? join(opts.outDir ?? ".", `${id}.yaml`);
+  const r = await template({ parameters, resource: opts.resource, overlay, command, fileNameFor: pathFor });
   if (!r.ok) {
     printTemplateFailure(io, r);
     return 2;

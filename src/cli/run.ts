@@ -72,7 +72,7 @@ export function registerRun(program: Command, ctx: CommandContext, examples: str
     .command("run")
     .description("run a scenario and print its report")
     .argument("[scenario]", "scenario YAML file, or the name of a shipped scenario (esm-sim scenarios); or --template with --traffic")
-    .option("--template <file>", "run the event source mapping of a CloudFormation, SAM or CDK template (YAML or JSON) instead of a scenario")
+    .option("--template <file>", "run the event source mapping of a template (CloudFormation, SAM, CDK, a Terraform plan, state or .tf folder, a serverless.yml) instead of a scenario")
     .option("--traffic <file>", "with --template: the traffic (and function behaviour, expectations) to run it with")
     .option("--resource <id>", "with --template: the mapping's logical id, when the template has more than one")
     .option("--parameter <Key=Value>", "with --template: a template parameter's value (repeatable)", collect, [])
@@ -89,12 +89,12 @@ export function registerRun(program: Command, ctx: CommandContext, examples: str
     .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
     .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
     .addHelpText("after", examples)
-    .action((file: string | undefined, opts: RunOpts) => runCommand(ctx, file, opts));
+    .action(async (file: string | undefined, opts: RunOpts) => runCommand(ctx, file, opts));
 }
 
-function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts): void {
+async function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts): Promise<void> {
   const settings = readSettings(opts);
-  const chosen = opts.template !== undefined ? fromTemplate(ctx, file, opts, settings) : fromFile(ctx, file, opts, settings);
+  const chosen = opts.template !== undefined ? await fromTemplate(ctx, file, opts, settings) : fromFile(ctx, file, opts, settings);
   if (chosen === null) return;
   const { scenario } = chosen;
   const reproduce = `esm-sim run ${chosen.what} --seed ${scenario.seed}${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${opts.set.map((a) => ` --set ${shellQuote(a)}`).join("")}${opts.check ? " --check" : ""}`;
@@ -129,11 +129,11 @@ function parseTraceLimit(s: string): number {
 }
 
 /** `run --template`: the template's one mapping with the --traffic file; null (the exit code set) when it cannot run. */
-function fromTemplate(ctx: CommandContext, file: string | undefined, opts: RunOpts, settings: RunSettings): Chosen | null {
+async function fromTemplate(ctx: CommandContext, file: string | undefined, opts: RunOpts, settings: RunSettings): Promise<Chosen | null> {
   const template = opts.template!;
   if (file !== undefined) throw new UsageError(`run: give a scenario file (${file}) or --template, not both`);
   if (settings.overrides.length > 0) throw new UsageError("run: --set applies to a scenario file, not to --template (put the change in the --traffic file)");
-  const got = scenarioFromTemplateForRun({ template, traffic: opts.traffic, resource: opts.resource, parameter: opts.parameter, seed: settings.seed, untilUs: settings.untilUs }, ctx.io);
+  const got = await scenarioFromTemplateForRun({ template, traffic: opts.traffic, resource: opts.resource, parameter: opts.parameter, seed: settings.seed, untilUs: settings.untilUs }, ctx.io);
   if (typeof got === "number") {
     ctx.code = got;
     return null;

@@ -1,16 +1,22 @@
 /**
- * Reading a CloudFormation, SAM or CDK template and its --traffic file for `esm-sim init --from` and
- * `esm-sim run --template`: the files, the --parameter values, and the lines printed for their problems. The logic
- * lives in src/template; this module only does files and output.
+ * Reading a template and its --traffic file for `esm-sim init --from` and `esm-sim run --template`: a
+ * CloudFormation, SAM or CDK template, a Terraform plan or state (`terraform show -json`), a serverless.yml, or a
+ * Terraform configuration (a folder of .tf files, or one .tf file for its folder); the --parameter values; and the
+ * lines printed for their problems. The logic lives in src/template; this module only does files and output.
  */
+import { dirname, join } from "node:path";
 import { parseScenario, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { MAX_TEMPLATE_BYTES } from "../template/load.js";
-import { parseOverlay, relocate, scenariosFromTemplate, type FromTemplateResult, type Overlay } from "../template/index.js";
+import { parseOverlay, relocate, scenariosFromTemplate, scenariosFromTerraformConfig, type FromTemplateOptions, type FromTemplateResult, type Overlay } from "../template/index.js";
+import { hclParseProblems, type TerraformFile } from "../template/terraform-config.js";
+import { InputError, isFolder, listInputFolder } from "../io/input.js";
 import type { Io } from "./context.js";
 import { readTextFile, UsageError } from "./files.js";
 
 export const TEMPLATE_FILE = { what: "template", plural: "templates", format: "a template is a YAML or JSON file", maxBytes: MAX_TEMPLATE_BYTES };
+/** A Terraform configuration: its .tf and .tfvars files, 1,000 at most, together no larger than one template. */
+const TERRAFORM_FOLDER = { what: "Terraform", plural: "Terraform configurations", format: "a Terraform file is HCL text", maxBytes: MAX_TEMPLATE_BYTES, endings: [".tf", ".tfvars"], maxFiles: 1000 };
 const TRAFFIC_FILE = { what: "traffic", plural: "traffic files", format: "a traffic file is a YAML file", maxBytes: 1024 * 1024 };
 
 /** `--parameter Key=Value` options to a map; pseudo parameters (AWS::Region=...) are allowed. */
@@ -64,14 +70,61 @@ export interface TemplateRunOpts {
   untilUs?: number;
 }
 
+/** A Terraform configuration is named by its folder or by one of its .tf files. */
+function isTerraformConfig(path: string): boolean {
+  return isFolder(path) || path.endsWith(".tf");
+}
+
+/** A template read from its file or folder (read now, so that its file problems come first), ready to give its
+ *  scenarios once the options are known. */
+export type ReadTemplate = (options: FromTemplateOptions) => Promise<FromTemplateResult>;
+
+/** Read a template of any kind esm-sim takes. HCL is parsed by HashiCorp's HCL-to-JSON package, loaded only when a
+ *  Terraform configuration is read. */
+export function readTemplate(path: string): ReadTemplate {
+  if (!isTerraformConfig(path)) {
+    const text = readTextFile(path, TEMPLATE_FILE);
+    return async (options) => scenariosFromTemplate(text, path, options);
+  }
+  const dir = isFolder(path) ? path : dirname(path);
+  const texts = readTerraformFolder(dir);
+  return async (options) => {
+    const { parse } = await import("@cdktn/hcl2json");
+    const files: TerraformFile[] = [];
+    const errors: Problem[] = [];
+    for (const [name, text] of texts) {
+      try {
+        files.push({ name, text, json: await parse(join(dir, name), text) });
+      } catch (e) {
+        errors.push(...hclParseProblems(e instanceof Error ? e.message : String(e), join(dir, name)));
+      }
+    }
+    if (errors.length > 0) return { ok: false, errors, warnings: [], listing: null };
+    return scenariosFromTerraformConfig(files, dir, options);
+  };
+}
+
+/** The text of every .tf and .tfvars file of a Terraform configuration, by its path within the folder. */
+function readTerraformFolder(dir: string): Map<string, string> {
+  let names: string[];
+  try {
+    names = listInputFolder(dir, TERRAFORM_FOLDER);
+  } catch (e) {
+    if (e instanceof InputError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (!names.some((n) => n.endsWith(".tf"))) throw new UsageError(`${dir}: holds no .tf file (a Terraform configuration is a folder of .tf files)`);
+  return new Map(names.map((name) => [name, readTextFile(join(dir, name), TERRAFORM_FOLDER)]));
+}
+
 /** `run --template`: the scenario to run, or an exit code when it cannot run. */
-export function scenarioFromTemplateForRun(opts: TemplateRunOpts, io: Io): { parse: Extract<ParseResult, { ok: true }>; id: string } | number {
+export async function scenarioFromTemplateForRun(opts: TemplateRunOpts, io: Io): Promise<{ parse: Extract<ParseResult, { ok: true }>; id: string } | number> {
   if (opts.traffic === undefined) throw new UsageError("run --template: needs --traffic FILE (the template says nothing about traffic; `esm-sim init --from` writes a scenario with a placeholder instead)");
   const parameters = parseParameters(opts.parameter);
-  const text = readTextFile(opts.template, TEMPLATE_FILE);
+  const template = readTemplate(opts.template);
   const overlay = readOverlay(opts.traffic, io);
   if (overlay === "failed") return 2;
-  const r = scenariosFromTemplate(text, opts.template, { parameters, resource: opts.resource, overlay, fileNameFor: (id) => `${opts.template}#${id}` });
+  const r = await template({ parameters, resource: opts.resource, overlay, fileNameFor: (id) => `${opts.template}#${id}` });
   if (!r.ok) {
     printTemplateFailure(io, r);
     return 2;

@@ -3,7 +3,8 @@
  * overlays, sweep results. Every read is bounded by the caller's cap whatever the path names (a regular file, a
  * pipe, /dev/stdin, a device), so no input can make esm-sim read without end; messages name the usual mistakes.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent } from "node:fs";
+import { join } from "node:path";
 
 /** What is being read, for messages and the cap: `{ what: "scenario", plural: "scenarios", format: "a scenario is a YAML file", maxBytes }`. */
 export interface InputKind {
@@ -79,4 +80,52 @@ export function readInputText(path: string, kind: InputKind): string {
 /** Whether a path names something that exists (the API uses it to tell a path from YAML text). */
 export function pathExists(path: string): boolean {
   return existsSync(path);
+}
+
+/** Limits of a folder read as one input (a Terraform module tree): how many files and bytes at most. */
+export interface FolderKind extends InputKind {
+  /** File names taken (by ending); everything else is passed over. */
+  endings: readonly string[];
+  maxFiles: number;
+}
+
+/**
+ * The files of a folder and its subfolders whose names end in one of `kind.endings`, as paths relative to the
+ * folder with `/`, sorted. Hidden folders (`.terraform`, `.git`) are passed over and links are not followed, so
+ * nothing outside the folder is read; more than `kind.maxFiles` files, or more than `kind.maxBytes` in all, is
+ * refused.
+ */
+export function listInputFolder(dir: string, kind: FolderKind): string[] {
+  const out: string[] = [];
+  let bytes = 0;
+  const walk = (rel: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(dir, rel), { withFileTypes: true });
+    } catch (e) {
+      throw new InputError(`${join(dir, rel)}: ${ioReason(e, kind.what)}`);
+    }
+    for (const ent of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = rel === "" ? ent.name : `${rel}/${ent.name}`;
+      if (ent.isDirectory()) {
+        if (!ent.name.startsWith(".")) walk(path);
+      } else if (ent.isFile() && kind.endings.some((x) => ent.name.endsWith(x))) {
+        out.push(path);
+        bytes += statSync(join(dir, path)).size;
+        if (out.length > kind.maxFiles) throw new InputError(`${dir}: holds more than ${kind.maxFiles} ${kind.endings.join(" or ")} files; ${kind.plural} are limited to ${kind.maxFiles}`);
+        if (bytes > kind.maxBytes) throw new InputError(`${dir}: its ${kind.endings.join(" and ")} files hold more than ${kind.maxBytes} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
+      }
+    }
+  };
+  walk("");
+  return out;
+}
+
+/** Whether a path names a folder. */
+export function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
