@@ -10,7 +10,7 @@ import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, RunResult } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
 import { isStreamSource, type Scenario } from "../scenario/model.js";
-import { producerOf, throttledWritesOf, type StreamRecord } from "../sources/stream.js";
+import { producerOf, throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
 import { parseDurationUs } from "../scenario/units.js";
 import type { TraceMeasure } from "./measures.js";
 import type { NarrationContext } from "./moments.js";
