@@ -9,7 +9,7 @@ import { parseScenario } from "../src/scenario/parse.js";
 import { formatProblem } from "../src/scenario/problems.js";
 import { DepthLog } from "../src/lambda/write-back.js";
 import { simulate } from "../src/run/simulate.js";
-import { eventNameOf, producerOf, type StreamRecord } from "../src/sources/stream.js";
+import { arrivalUsOf, eventNameOf, producerOf, type StreamRecord } from "../src/sources/stream-record.js";
 import type { TraceEvent } from "../src/trace/events.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
@@ -43,7 +43,7 @@ describe("a stream handler that writes back to its own stream", () => {
     const written = recs.filter((r) => producerOf(r) === 1);
     expect(traffic.map((r) => r.n)).toEqual([0, 1, 2, 3]);
     expect(written.map((r) => r.n)).toEqual([4, 5, 6, 7]);
-    expect(written.map((r) => eventNameOf(r))).toEqual([1, 1, 1, 1]);
+    expect(written.map((r) => eventNameOf(r))).toEqual(["MODIFY", "MODIFY", "MODIFY", "MODIFY"]);
     // Each written record follows one processed record of the result completing at its send time: same key, shard.
     const results = of(events, "result").filter((e) => e.records.some((r) => r.n < 4));
     const parents = results.flatMap((e) => e.records.map((r) => ({ key: r.keyIndex, shard: e.shard, tUs: e.tUs })));
@@ -183,10 +183,10 @@ function:
     const { events, report } = runWithTrace(s);
     const written = produced(events).filter((r) => producerOf(r) === 1);
     expect(written.length).toBe(1200);
-    expect(written.filter((r) => r.arrivalUs === 100_000).length).toBe(400);
-    expect(written.filter((r) => r.arrivalUs === 1_000_000).length).toBe(800);
+    expect(written.filter((r) => arrivalUsOf(r) === 100_000).length).toBe(400);
+    expect(written.filter((r) => arrivalUsOf(r) === 1_000_000).length).toBe(800);
     expect(report.stream!.producerThrottledRecords).toBe(800);
-    expect(written.every((r) => eventNameOf(r) === -1)).toBe(true);
+    expect(written.every((r) => eventNameOf(r) === undefined)).toBe(true);
   });
 
   it("a fractional perRecord writes back about that share, and the same seed gives the same digest", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { approximateInvokeCount, decideAfterFailure, judgeResponse, retryDelayUs, splitBeforeInvoke } from "../src/esm/stream-retry.js";
+import { approximateInvokeCount, decideAfterFailure, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke } from "../src/esm/stream-retry.js";
 import { isoUtc } from "../src/engine/time.js";
 import { formatDurationUs } from "../src/scenario/units.js";
 
@@ -28,6 +28,19 @@ describe("stream retry policy", () => {
     ["an identifier not in the batch", "partial", [], true, true, { kind: "failure", functionError: null }],
   ] as const)("judges %s", (_what, outcome, failed, invalid, rbif, expected) => {
     expect(judgeResponse(outcome, failed, invalid, rbif)).toEqual(expected);
+  });
+
+  it.each([
+    ["a success", { kind: "success", ignoredFailures: 0 }, 4, 0, { retryAttemptsMax: 0, bisectOnError: true }, { kind: "done" }],
+    ["a partial response that moved the checkpoint (no retry counted)", { kind: "partial", checkpointIndex: 2 }, 4, 3, { retryAttemptsMax: 0, bisectOnError: true }, { kind: "rewind", checkpointIndex: 2 }],
+    ["a partial response on the first record, retries left (never bisected)", { kind: "partial", checkpointIndex: 0 }, 4, 0, { retryAttemptsMax: 1, bisectOnError: true }, { kind: "retry", reason: "PartialBatchFailure" }],
+    ["a partial response on the first record, retries used up", { kind: "partial", checkpointIndex: 0 }, 4, 1, { retryAttemptsMax: 1, bisectOnError: true }, { kind: "discard", functionError: null }],
+    ["a function error with retries left", { kind: "failure", functionError: "Unhandled" }, 4, 0, { retryAttemptsMax: 1, bisectOnError: false }, { kind: "retry", reason: "FunctionError" }],
+    ["a function error on a batch to bisect", { kind: "failure", functionError: "Unhandled" }, 4, 9, { retryAttemptsMax: 1, bisectOnError: true }, { kind: "bisect", leftSize: 2 }],
+    ["a function error with the retries used up", { kind: "failure", functionError: "Unhandled" }, 1, 1, { retryAttemptsMax: 1, bisectOnError: true }, { kind: "discard", functionError: "Unhandled" }],
+    ["an invalid partial response with the retries used up", { kind: "failure", functionError: null }, 1, 0, { retryAttemptsMax: 0, bisectOnError: false }, { kind: "discard", functionError: null }],
+  ] as const)("after %s", (_what, verdict, size, used, policy, expected) => {
+    expect(decideAfterResponse(verdict, size, used, policy)).toEqual(expected);
   });
 
   it("splits off the records past retention, then those past the maximum age, from the head of a batch", () => {

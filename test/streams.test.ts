@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { InvokeEvent, OnFailureEvent, TraceEvent } from "../src/trace/events.js";
-import { eventNameOf, throttledWritesOf, type StreamRecord } from "../src/sources/stream.js";
+import { arrivalUsOf, eventNameOf, throttledWritesOf, type StreamRecord } from "../src/sources/stream-record.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 /** A stream scenario: `source` lines under `source:` (type first), the rest of the YAML after. */
@@ -219,10 +219,10 @@ mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 10000, MaximumBatchingWind
     const { events, report } = runWithTrace(s);
     const produced = of(events, "produce").map((e) => e.record as StreamRecord);
     const byArrival = new Map<number, number>();
-    for (const r of produced) byArrival.set(r.arrivalUs, (byArrival.get(r.arrivalUs) ?? 0) + 1);
+    for (const r of produced) byArrival.set(arrivalUsOf(r), (byArrival.get(arrivalUsOf(r)) ?? 0) + 1);
     expect([...byArrival.entries()]).toEqual([[0, 1000], [1_000_000, 1000], [2_000_000, 500]]);
     // Each record's throttled attempts are the seconds it waited (derived from its send and arrival times).
-    expect(produced.map((r) => throttledWritesOf(r) === r.arrivalUs / 1_000_000).every(Boolean)).toBe(true);
+    expect(produced.map((r) => throttledWritesOf(r) === arrivalUsOf(r) / 1_000_000).every(Boolean)).toBe(true);
     expect(produced.filter((r) => throttledWritesOf(r) === 2).length).toBe(500);
     expect(report.stream!.producerThrottles).toBe(1000 * 1 + 500 * 2);
     expect(report.stream!.producerThrottledRecords).toBe(1500);
@@ -234,7 +234,7 @@ mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 10000, MaximumBatchingWind
 mapping: { StartingPosition: TRIM_HORIZON }
 `);
     const { events } = runWithTrace(s);
-    const arrivals = of(events, "produce").map((e) => (e.record as unknown as { arrivalUs: number }).arrivalUs);
+    const arrivals = of(events, "produce").map((e) => arrivalUsOf(e.record as StreamRecord));
     expect(arrivals).toEqual([0, 0, 0, 0, 0, 1_000_000, 1_000_000, 1_000_000]);
   });
 
@@ -482,8 +482,8 @@ describe("the FilterCriteria seam", () => {
 mapping: { StartingPosition: TRIM_HORIZON }
 `, "type: dynamodb\n  ShardCount: 1");
     const events: TraceEvent[] = [];
-    const { report } = simulate(s, { keep: (r) => eventNameOf(r) !== 2, trace: () => (e) => events.push(e) });
-    const removed = of(events, "produce").filter((e) => eventNameOf(e.record as StreamRecord) === 2).map((e) => e.record.n);
+    const { report } = simulate(s, { keep: (r) => eventNameOf(r) !== "REMOVE", trace: () => (e) => events.push(e) });
+    const removed = of(events, "produce").filter((e) => eventNameOf(e.record as StreamRecord) === "REMOVE").map((e) => e.record.n);
     expect(removed.length).toBeGreaterThan(0);
     expect(of(events, "filter").map((e) => e.record.n)).toEqual(removed);
     expect(invokes(events).flatMap(ns)).toEqual([0, 1, 2, 3, 4, 5].filter((n) => !removed.includes(n)));

@@ -4,8 +4,7 @@
  *
  * Sources: https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html (filters are ORed; "the
  *   streams iterator advances past this record"; SQS: "Lambda automatically removes the message from the queue";
- *   filtering happens before batching), https://docs.aws.amazon.com/lambda/latest/dg/with-sqs-filtering.html,
- *   shared/reference/esm-semantics.md §9.
+ *   filtering happens before batching), https://docs.aws.amazon.com/lambda/latest/dg/with-sqs-filtering.html.
  *
  * - The payload a filter sees is the record's producer's `data` (one payload per producer). Records the function
  *   wrote back to its stream have their own pseudo-producer (index traffic.length) whose data is writesBack.data.
@@ -25,9 +24,9 @@
  * Not modelled: per-record payloads (every record of a producer carries the same data), message attributes.
  */
 import { SIM_EPOCH_UNIX_S } from "../engine/time.js";
-import type { ProducerConfig, SqsSourceConfig, StreamSourceConfig } from "../sources/config.js";
+import { STREAM_EVENT_NAMES, type ProducerConfig, type SqsSourceConfig, type StreamSourceConfig } from "../sources/config.js";
 import { messageId, type SqsMessage } from "../sources/sqs-message-queue.js";
-import { EVENT_NAMES, eventNameOf, producerOf, sequenceNumber, type StreamRecord } from "../sources/stream.js";
+import { arrivalUsOf, eventNameIndexOf, eventNameOf, producerOf, sequenceNumber, type StreamRecord } from "../sources/stream-record.js";
 import { filterView, payloadDecides, type CompiledFilter } from "../filter/filter-pattern.js";
 
 /** The item key attribute's name in DynamoDB records' Keys (esm-sim's choice). */
@@ -75,11 +74,11 @@ export function streamKeep(filter: CompiledFilter, src: StreamSourceConfig, prod
             payload: producers[producerOf(r)].payload,
             partitionKey: keyNames[r.keyIndex],
             sequenceNumber: sequenceNumber(r),
-            arrivalMs: EPOCH_MS + r.arrivalUs / 1000,
+            arrivalMs: EPOCH_MS + arrivalUsOf(r) / 1000,
           })
       : (r: StreamRecord) => {
           const payload = producers[producerOf(r)].payload;
-          const eventName = EVENT_NAMES[Math.max(0, eventNameOf(r))];
+          const eventName = eventNameOf(r) ?? "INSERT";
           return filterView("dynamodb", {
             eventName,
             keys: { [DYNAMODB_KEY_ATTRIBUTE]: keyNames[r.keyIndex] },
@@ -92,10 +91,10 @@ export function streamKeep(filter: CompiledFilter, src: StreamSourceConfig, prod
           });
         };
   if (!verdictPerProducer(filter, type)) return (r) => filter.matches(view(r));
-  const slots = type === "dynamodb" ? EVENT_NAMES.length : 1;
+  const slots = type === "dynamodb" ? STREAM_EVENT_NAMES.length : 1;
   const cache = verdictCache(producers.length, slots);
   return (r) => {
-    const change = eventNameOf(r);
+    const change = eventNameIndexOf(r);
     const i = producerOf(r) * slots + (slots === 1 || change < 0 ? 0 : change);
     let v = cache[i];
     if (v < 0) {

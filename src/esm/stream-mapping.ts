@@ -53,9 +53,11 @@ import type { InvocationPlan, LambdaFunction } from "../lambda/function.js";
 import type { WriteBack } from "../lambda/write-back.js";
 import type { MappingConfig } from "./config.js";
 import type { StreamSourceConfig } from "../sources/config.js";
-import { endOf, RecEnd, RecFlag, type Shard, type StreamRecord, type StreamSource } from "../sources/stream.js";
-import type { InvokeEvent, Outcome, ResultEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
-import { approximateInvokeCount, decideAfterFailure, judgeResponse, retryDelayUs, splitBeforeInvoke, type RetryPolicy } from "./stream-retry.js";
+import type { Shard, StreamSource } from "../sources/stream.js";
+import { arrivalUsOf, countDelivery, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
+import type { InvokeEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
+import { clearDone, clearExecuting, isDone, isExecuting, markDone, markExecuting } from "./stream-marks.js";
+import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryPolicy, type Verdict } from "./stream-retry.js";
 
 /** The invocation payload limit that closes a batch (ESM: "You cannot modify this limit"). */
 export const STREAM_PAYLOAD_MAX_BYTES = 6 * 1024 * 1024;
@@ -64,6 +66,14 @@ const PRIO = 0;
 /** An empty record list shared by every result that needs one (readonly: nobody adds to it; not frozen, which
  *  would give listeners a second kind of array to read). */
 const NO_RECORDS: readonly StreamRecord[] = [];
+const NOTHING_SUCCEEDED: Settled = { succeeded: NO_RECORDS, redundant: 0 };
+
+/** What a response settled: the records it newly ended as succeeded, and how many it processed again although an
+ *  earlier success had ended them. */
+interface Settled {
+  succeeded: readonly StreamRecord[];
+  redundant: number;
+}
 
 type LaneState = "idle" | "gathering" | "invoking" | "backoff" | "stopped";
 type ClosedBy = InvokeEvent["closedBy"];
@@ -140,6 +150,7 @@ export class StreamMapping {
   ) {
     this.policy = { retryAttemptsMax: m.retryAttemptsMax, bisectOnError: m.bisectOnError };
     this.pf = m.parallelizationFactor;
+    source.holdPastRetentionWhile(isExecuting);
     let id = 0;
     for (const shard of source.shards) {
       const ss: ShardState = { shard, lanes: [], cursor: 0, pollAtUs: Infinity, pollToken: 0, skippedPolls: 0, inFlight: 0, restartPending: false };
@@ -216,7 +227,7 @@ export class StreamMapping {
         const fromUs = this.m.startingPosition === "LATEST" ? now : this.m.startingPositionUs;
         for (;;) {
           const r = shard.at(pos);
-          if (!r || r.arrivalUs >= fromUs) break;
+          if (!r || arrivalUsOf(r) >= fromUs) break;
           pos++;
         }
       }
@@ -269,7 +280,7 @@ export class StreamMapping {
     ss.cursor = shard.checkpointPos;
     for (let pos = ss.cursor; pos < shard.accepted; pos++) {
       const r = shard.at(pos);
-      if (r) r.state &= ~RecFlag.Done;
+      if (r) clearDone(r);
     }
     const now = this.sched.nowUs;
     for (const lane of ss.lanes) {
@@ -293,14 +304,14 @@ export class StreamMapping {
     let read = 0;
     for (;;) {
       const r = shard.at(ss.cursor);
-      if (!r || r.arrivalUs > now) break;
+      if (!r || arrivalUsOf(r) > now) break;
       ss.cursor++;
       if (endOf(r) === RecEnd.Expired) {
-        r.state |= RecFlag.Done;
+        markDone(r);
         continue;
       }
       if (this.keep !== null && !this.keep(r)) {
-        r.state |= RecFlag.Done;
+        markDone(r);
         if (this.source.end(r, RecEnd.Filtered)) this.trace.emit({ tUs: now, type: "filter", record: r, shard: shard.index });
         continue;
       }
@@ -321,7 +332,7 @@ export class StreamMapping {
     const before = shard.checkpointPos;
     while (shard.checkpointPos < ss.cursor) {
       const r = shard.at(shard.checkpointPos)!;
-      if ((r.state & RecFlag.Done) === 0 && endOf(r) !== RecEnd.Expired) break;
+      if (!isDone(r) && endOf(r) !== RecEnd.Expired) break;
       shard.checkpointPos++;
     }
     if (shard.checkpointPos > before) {
@@ -381,7 +392,7 @@ export class StreamMapping {
 
   private windowOf(r: StreamRecord): number {
     const T = this.m.tumblingWindowUs;
-    return Math.floor(r.arrivalUs / T) * T;
+    return Math.floor(arrivalUsOf(r) / T) * T;
   }
 
   /** The lane's next step when it holds no batch in flight or waiting: a bisected half, a window's final
@@ -397,7 +408,7 @@ export class StreamMapping {
       return;
     }
     const q = lane.queue;
-    while (q.length > 0 && endOf(q.peek()!) === RecEnd.Expired) q.shift()!.state |= RecFlag.Done;
+    while (q.length > 0 && endOf(q.peek()!) === RecEnd.Expired) markDone(q.shift()!);
     const T = this.m.tumblingWindowUs;
     if (T > 0 && lane.batch.length === 0) {
       const next = q.peek();
@@ -419,7 +430,7 @@ export class StreamMapping {
       const r = q.peek();
       if (!r) break;
       if (endOf(r) === RecEnd.Expired) {
-        q.shift()!.state |= RecFlag.Done;
+        markDone(q.shift()!);
         continue;
       }
       if (T > 0 && this.windowOf(r) !== lane.tw!.startUs) {
@@ -458,17 +469,16 @@ export class StreamMapping {
     if (!lane.finalInvoke) {
       // Split off records past retention (lost) and past MaximumRecordAgeInSeconds (discarded) before invoking.
       const b = lane.batch;
-      const split = splitBeforeInvoke((i) => b[i].arrivalUs, b.length, now, this.cfg.retentionUs, this.m.recordAgeMaxUs);
+      const split = splitBeforeInvoke((i) => arrivalUsOf(b[i]), b.length, now, this.cfg.retentionUs, this.m.recordAgeMaxUs);
       const cut = split.retention + split.age;
       if (cut > 0) {
         for (let i = 0; i < split.retention; i++) {
           this.source.expireNow(b[i], now);
-          b[i].state |= RecFlag.Done;
+          markDone(b[i]);
         }
         if (split.age > 0) this.discard(lane, b.slice(split.retention, cut), "RecordAgeExceeded", null);
         lane.batch = b.slice(cut);
-        lane.batchBytes = 0;
-        for (const r of lane.batch) lane.batchBytes += r.sizeBytes;
+        lane.batchBytes = bytesOf(lane.batch);
         this.advanceCheckpoint(ss);
         if (lane.batch.length === 0) {
           this.batchDone(lane);
@@ -494,11 +504,11 @@ export class StreamMapping {
     ss.inFlight++;
     const invocation = ++this.invocationCount;
     for (const r of batch) {
-      r.deliveries++;
-      r.state |= RecFlag.Executing;
+      countDelivery(r);
+      markExecuting(r);
       if (endOf(r) === RecEnd.Succeeded) this.redeliveriesOfSucceeded++;
     }
-    const plan = this.fn.plan(batch, deliveriesOf, now);
+    const plan = this.fn.plan(batch, attemptOf, now);
     const tw = lane.tw;
     this.trace.emit({
       tUs: now,
@@ -511,7 +521,7 @@ export class StreamMapping {
       attempt: lane.invocations,
       concurrency: this.fn.inFlight,
       closedBy,
-      iteratorAgeUs: batch.length > 0 ? now - batch[batch.length - 1].arrivalUs : undefined,
+      iteratorAgeUs: batch.length > 0 ? now - arrivalUsOf(batch[batch.length - 1]) : undefined,
       window: tw ? { startUs: tw.startUs, endUs: tw.endUs, stateRecords: tw.stateRecords, isFinalInvokeForWindow: lane.finalInvoke } : undefined,
     });
     this.sched.after(plan.durationUs, () => this.complete(lane, invocation, plan), PRIO);
@@ -529,84 +539,103 @@ export class StreamMapping {
     if (written > 0) this.schedulePoll(lane.ss, this.sched.nowUs + this.cfg.pollIntervalUs);
   }
 
+  /** The invocation's response: judged (stream-retry.ts), recorded, and what follows applied; then the lane goes on. */
   private settle(lane: Lane, invocation: number, plan: InvocationPlan): void {
-    const now = this.sched.nowUs;
     const ss = lane.ss;
     this.fn.release();
     ss.inFlight--;
     const b = lane.batch;
-    for (const r of b) r.state &= ~RecFlag.Executing;
-    const rbif = this.m.reportBatchItemFailures;
-    let failedIndexes: number[] = [];
-    if (plan.outcome === "partial" && plan.failed.length > 0) {
-      const failed = new Set(plan.failed);
-      failedIndexes = [];
-      b.forEach((r, i) => {
-        if (failed.has(r)) failedIndexes.push(i);
-      });
-    }
-    const verdict = judgeResponse(plan.outcome, failedIndexes, plan.invalidResponse, rbif);
-    // Result events are built by one function so they all share one object shape (an object spread per event made
-    // every listener's property loads megamorphic: a quarter of a long run's time).
-    const shardIndex = ss.shard.index;
-
-    if (verdict.kind === "success") {
-      const { succeeded, redundant } = this.succeed(b, b.length, null);
-      this.trace.emit(resultEvent(now, invocation, b, plan.durationUs, shardIndex, plan.outcome === "partial" ? (rbif ? "partial" : "ok") : plan.outcome, NO_RECORDS, succeeded, redundant, verdict.ignoredFailures, undefined));
-      if (lane.finalInvoke) lane.tw = null;
-      else if (lane.tw) lane.tw.stateRecords += b.length;
-      lane.failStreak = 0;
-      this.batchDone(lane);
-    } else if (verdict.kind === "partial") {
-      const p = verdict.checkpointIndex;
-      const failedSet = new Set(plan.failed);
-      const { succeeded, redundant } = this.succeed(b, p, failedSet);
-      this.trace.emit(resultEvent(now, invocation, b, plan.durationUs, shardIndex, "partial", plan.failed, succeeded, redundant, 0, undefined));
-      lane.failStreak++;
-      if (p > 0) {
-        // The checkpoint moves to the lowest failed record; the rest (failed or not) is a new batch.
-        if (lane.tw) lane.tw.stateRecords += p;
-        lane.batch = b.slice(p);
-        lane.batchBytes = 0;
-        for (const r of lane.batch) lane.batchBytes += r.sizeBytes;
-        lane.invocations = 0;
-        lane.retriesUsed = 0;
-        this.scheduleRetry(lane, "PartialBatchFailure", false, retryDelayUs(lane.failStreak));
-      } else if (lane.retriesUsed < this.policy.retryAttemptsMax) {
-        lane.retriesUsed++;
-        this.scheduleRetry(lane, "PartialBatchFailure", true, retryDelayUs(lane.failStreak));
-      } else {
-        this.discard(lane, b, "RetryAttemptsExhausted", null);
-        this.batchDone(lane);
-      }
-    } else {
-      this.trace.emit(resultEvent(now, invocation, b, plan.durationUs, shardIndex, plan.outcome, b, NO_RECORDS, 0, 0, plan.invalidResponse || undefined));
-      lane.failStreak++;
-      const d = decideAfterFailure(b.length, lane.retriesUsed, "function-error", this.policy);
-      if (d.kind === "retry") {
-        lane.retriesUsed++;
-        this.scheduleRetry(lane, "FunctionError", true, retryDelayUs(lane.failStreak));
-      } else if (d.kind === "bisect") {
-        const left = b.slice(0, d.leftSize);
-        const right = b.slice(d.leftSize);
-        this.bisects++;
-        this.trace.emit({ tUs: now, type: "bisect", shard: ss.shard.index, lane: lane.index, records: b, left, right });
-        lane.pendingHalves.push(right);
-        lane.batch = left;
-        lane.batchBytes = 0;
-        for (const r of left) lane.batchBytes += r.sizeBytes;
-        lane.invocations = 0;
-        lane.retriesUsed = 0;
-        lane.state = "idle";
-      } else {
-        if (b.length > 0) this.discard(lane, b, "RetryAttemptsExhausted", verdict.functionError);
-        if (lane.finalInvoke) lane.tw = null;
-        this.batchDone(lane);
-      }
-    }
+    for (const r of b) clearExecuting(r);
+    const verdict = judgeResponse(plan.outcome, failedIndexes(b, plan), plan.invalidResponse, this.m.reportBatchItemFailures);
+    this.recordResponse(lane, invocation, plan, verdict);
+    lane.failStreak = verdict.kind === "success" ? 0 : lane.failStreak + 1;
+    this.follow(lane, decideAfterResponse(verdict, b.length, lane.retriesUsed, this.policy));
     this.advanceCheckpoint(ss);
-    lane.windowEndUs = now + this.m.batchingWindowUs;
+    lane.windowEndUs = this.sched.nowUs + this.m.batchingWindowUs;
+    this.goOn(lane);
+  }
 
+  /** End the records the response processed as succeeded and emit its `result` (one event literal, so that every
+   *  result event has one hidden class: listeners' property loads stay monomorphic). */
+  private recordResponse(lane: Lane, invocation: number, plan: InvocationPlan, verdict: Verdict): void {
+    const b = lane.batch;
+    let outcome = plan.outcome;
+    let failed: readonly SimRecord[] = NO_RECORDS;
+    let settled = NOTHING_SUCCEEDED;
+    let ignoredPartial = 0;
+    let invalidResponse: true | undefined;
+    if (verdict.kind === "success") {
+      settled = this.succeed(b, b.length, null);
+      // A partial response that is not read (no ReportBatchItemFailures) is an ordinary return.
+      if (outcome === "partial" && !this.m.reportBatchItemFailures) outcome = "ok";
+      ignoredPartial = verdict.ignoredFailures;
+    } else if (verdict.kind === "partial") {
+      settled = this.succeed(b, verdict.checkpointIndex, new Set(plan.failed));
+      failed = plan.failed;
+    } else {
+      failed = b;
+      invalidResponse = plan.invalidResponse || undefined;
+    }
+    const { succeeded, redundant } = settled;
+    const shard = lane.ss.shard.index;
+    this.trace.emit({ tUs: this.sched.nowUs, type: "result", invocation, records: b, durationUs: plan.durationUs, shard, outcome, failed, succeeded, redundant, ignoredPartial, invalidResponse });
+  }
+
+  /** Apply what follows a response (stream-retry.ts decideAfterResponse). */
+  private follow(lane: Lane, next: AfterResponse): void {
+    switch (next.kind) {
+      case "done":
+        if (lane.tw !== null && !lane.finalInvoke) lane.tw.stateRecords += lane.batch.length;
+        return this.finishBatch(lane);
+      case "rewind":
+        return this.rewind(lane, next.checkpointIndex);
+      case "retry":
+        lane.retriesUsed++;
+        return this.scheduleRetry(lane, next.reason, true, retryDelayUs(lane.failStreak));
+      case "bisect":
+        return this.bisect(lane, next.leftSize);
+      case "discard":
+        if (lane.batch.length > 0) this.discard(lane, lane.batch, "RetryAttemptsExhausted", next.functionError);
+        return this.finishBatch(lane);
+    }
+  }
+
+  /** The checkpoint moves to the lowest failed record; the rest (failed or not) is a new batch. */
+  private rewind(lane: Lane, checkpointIndex: number): void {
+    if (lane.tw) lane.tw.stateRecords += checkpointIndex;
+    this.newBatch(lane, lane.batch.slice(checkpointIndex));
+    this.scheduleRetry(lane, "PartialBatchFailure", false, retryDelayUs(lane.failStreak));
+  }
+
+  /** Split the batch: the left half runs next (at once), the right half waits for it. */
+  private bisect(lane: Lane, leftSize: number): void {
+    const b = lane.batch;
+    const left = b.slice(0, leftSize);
+    const right = b.slice(leftSize);
+    this.bisects++;
+    this.trace.emit({ tUs: this.sched.nowUs, type: "bisect", shard: lane.ss.shard.index, lane: lane.index, records: b, left, right });
+    lane.pendingHalves.push(right);
+    this.newBatch(lane, left);
+    lane.state = "idle";
+  }
+
+  /** `records` become the lane's batch, with a fresh invocation and retry count. */
+  private newBatch(lane: Lane, records: StreamRecord[]): void {
+    lane.batch = records;
+    lane.batchBytes = bytesOf(records);
+    lane.invocations = 0;
+    lane.retriesUsed = 0;
+  }
+
+  /** The batch is over; a window's final invocation closes its window. */
+  private finishBatch(lane: Lane): void {
+    if (lane.finalInvoke) lane.tw = null;
+    this.batchDone(lane);
+  }
+
+  /** After a response: stop or restart with the mapping, wait for a retry, run a bisected half, or read again. */
+  private goOn(lane: Lane): void {
+    const ss = lane.ss;
     if (!this.enabledNow) {
       this.stopLane(lane);
       return;
@@ -625,19 +654,19 @@ export class StreamMapping {
     lane.state = "idle";
     this.read(ss);
     for (const l of ss.lanes) this.pump(l);
-    this.schedulePoll(ss, now + this.cfg.pollIntervalUs);
+    this.schedulePoll(ss, this.sched.nowUs + this.cfg.pollIntervalUs);
   }
 
   /** End as succeeded the records of `b` before `upTo` and any after it not in `failed`; mark the first `upTo` done.
    *  `succeeded` is `b` itself when every record of it newly succeeded (the usual case: no copy per batch; a batch
    *  array is never changed once invoked). */
-  private succeed(b: readonly StreamRecord[], upTo: number, failed: Set<unknown> | null): { succeeded: readonly StreamRecord[]; redundant: number } {
+  private succeed(b: readonly StreamRecord[], upTo: number, failed: Set<unknown> | null): Settled {
     // null while every record so far newly succeeded, so that the list is b's prefix.
     let succeeded: StreamRecord[] | null = null;
     let redundant = 0;
     for (let i = 0; i < b.length; i++) {
       const r = b[i];
-      if (i < upTo) r.state |= RecFlag.Done;
+      if (i < upTo) markDone(r);
       else if (failed === null || failed.has(r)) {
         succeeded ??= b.slice(0, i);
         continue;
@@ -680,7 +709,7 @@ export class StreamMapping {
     let ended = 0;
     for (const r of records) {
       if (this.source.end(r, RecEnd.OnFailure)) ended++;
-      r.state |= RecFlag.Done;
+      markDone(r);
     }
     this.trace.emit({
       tUs: this.sched.nowUs,
@@ -697,23 +726,21 @@ export class StreamMapping {
 }
 
 /** A stream record's delivery attempt (one function for every invocation: no closure per plan). */
-function deliveriesOf(r: SimRecord): number {
-  return (r as StreamRecord).deliveries;
+function attemptOf(r: SimRecord): number {
+  return deliveriesOf(r as StreamRecord);
 }
 
-/** A stream `result` event; every one has the same fields in the same order (one hidden class for the listeners). */
-function resultEvent(
-  tUs: number,
-  invocation: number,
-  records: StreamRecord[],
-  durationUs: number,
-  shard: number,
-  outcome: Outcome,
-  failed: readonly SimRecord[],
-  succeeded: readonly StreamRecord[],
-  redundant: number,
-  ignoredPartial: number,
-  invalidResponse: true | undefined,
-): ResultEvent {
-  return { tUs, type: "result", invocation, records, durationUs, shard, outcome, failed, succeeded, redundant, ignoredPartial, invalidResponse };
+/** Positions in `b` of the records a partial response reports failed. */
+function failedIndexes(b: readonly StreamRecord[], plan: InvocationPlan): number[] {
+  const out: number[] = [];
+  if (plan.outcome !== "partial" || plan.failed.length === 0) return out;
+  const failed = new Set(plan.failed);
+  for (let i = 0; i < b.length; i++) if (failed.has(b[i])) out.push(i);
+  return out;
+}
+
+function bytesOf(records: readonly StreamRecord[]): number {
+  let bytes = 0;
+  for (const r of records) bytes += r.sizeBytes;
+  return bytes;
 }

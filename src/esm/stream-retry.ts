@@ -1,13 +1,13 @@
 /**
  * The stream mapping's error policies as pure functions returning tagged decisions: how a function response is
- * judged, what follows a failed or throttled batch (retry, bisect, discard), which records of a batch are split off
- * before an invocation (retention, MaximumRecordAgeInSeconds), and the retry back-off.
+ * judged, what follows it (the batch is done, its rest is a new batch, it is retried, bisected or discarded), which
+ * records of a batch are split off before an invocation (retention, MaximumRecordAgeInSeconds), and the retry
+ * back-off.
  *
  * Sources: https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html,
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html,
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html,
- *   https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html (throttles do not count as retries)
- *   and the AWS recordings listed in shared/reference/esm-semantics.md §4.
+ *   https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html (throttles do not count as retries).
  *
  * - MaximumRetryAttempts counts retries after the first attempt; Infinity stands for -1 (until the records expire).
  * - Throttles (the batch never reached the function) never use up a retry and are never bisected.
@@ -71,6 +71,41 @@ export function judgeResponse(outcome: Outcome, failedIndexes: readonly number[]
   let lowest = failedIndexes[0];
   for (const i of failedIndexes) if (i < lowest) lowest = i;
   return { kind: "partial", checkpointIndex: lowest };
+}
+
+/** What the mapping does with a batch after the function's response was judged. */
+export type AfterResponse =
+  /** The batch is finished. */
+  | { kind: "done" }
+  /** Records before `checkpointIndex` are done; the rest is a new batch (fresh retry count), retried without
+   *  counting a retry. */
+  | { kind: "rewind"; checkpointIndex: number }
+  /** The same batch again, counting one retry. */
+  | { kind: "retry"; reason: "FunctionError" | "PartialBatchFailure" }
+  | { kind: "bisect"; leftSize: number }
+  /** Give up: the records go to the on-failure destination (RetryAttemptsExhausted). */
+  | { kind: "discard"; functionError: "Unhandled" | null };
+
+const DONE: AfterResponse = { kind: "done" };
+const RETRY_FUNCTION_ERROR: AfterResponse = { kind: "retry", reason: "FunctionError" };
+const RETRY_PARTIAL: AfterResponse = { kind: "retry", reason: "PartialBatchFailure" };
+
+/** What follows a response judged `verdict` on a batch of `size` records (`retriesUsed` retries of it spent). A
+ *  partial response whose checkpoint did not move retries the same batch, never bisected. */
+export function decideAfterResponse(verdict: Verdict, size: number, retriesUsed: number, policy: RetryPolicy): AfterResponse {
+  switch (verdict.kind) {
+    case "success":
+      return DONE;
+    case "partial":
+      if (verdict.checkpointIndex > 0) return { kind: "rewind", checkpointIndex: verdict.checkpointIndex };
+      return retriesUsed < policy.retryAttemptsMax ? RETRY_PARTIAL : { kind: "discard", functionError: null };
+    case "failure": {
+      const d = decideAfterFailure(size, retriesUsed, "function-error", policy);
+      if (d.kind === "retry") return RETRY_FUNCTION_ERROR;
+      if (d.kind === "bisect") return d;
+      return { kind: "discard", functionError: verdict.functionError };
+    }
+  }
 }
 
 export interface Split {

@@ -12,7 +12,7 @@ import type { TraceContext } from "../run/options.js";
 import type { Scenario } from "../scenario/model.js";
 import { parseDurationUs } from "../scenario/units.js";
 import { isStreamSource } from "../sources/config.js";
-import { throttledWritesOf, type StreamRecord } from "../sources/stream.js";
+import { throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
 import type { TraceEvent, TraceListener } from "../trace/events.js";
 import type { TraceMeasure } from "./measures.js";
 import { NarrationState } from "./moments.js";

@@ -6,7 +6,7 @@
  */
 import type { TraceContext } from "../run/options.js";
 import { messageId } from "../sources/sqs-message-queue.js";
-import { producerOf, sequenceNumber, type StreamRecord } from "../sources/stream.js";
+import { producerOf, sequenceNumber, type StreamRecord } from "../sources/stream-record.js";
 import type { SimRecord } from "../trace/events.js";
 
 export class TraceNames {

@@ -13,7 +13,7 @@
  */
 import { usToMs } from "../engine/time.js";
 import { retryDelayUs } from "../esm/stream-retry.js";
-import { throttledWritesOf, type StreamRecord } from "../sources/stream.js";
+import { arrivalUsOf, throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
 import type {
   BisectEvent,
   CheckpointEvent,
@@ -351,7 +351,7 @@ const produce: MomentRule<ProduceEvent> = (ev, st, t) => {
   if (st.names.writtenBack(r)) out.push(writtenBack(ev, st, t));
   const n = throttledWritesOf(r);
   if (n <= 0) return out;
-  const late = usToMs(r.arrivalUs) - t;
+  const late = usToMs(arrivalUsOf(r)) - t;
   const text = `The producer's write of ${st.names.record(r)} (partition key ${st.names.key(r.keyIndex)}) to shard ${st.names.shard(shardOf(ev))} was throttled ${times(n)} (ProvisionedThroughputExceededException: a shard accepts at most 1,000 records or 1 MB a second of writes); the producer retried and the record reached the stream ${dur(late)} after it was sent. The mapping can only read what is in the stream, so this delay is the producer's, not Lambda's.`;
   out.push(say(st, { tMs: t, fold: "stream:producer-throttle", rule: "producerThrottle", noun: ["record written late", "records written late"], text, amount: { n, noun: ["throttled write", "throttled writes"] } }));
   return out;

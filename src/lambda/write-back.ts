@@ -2,7 +2,7 @@
  * A stream handler that writes back to its own stream: a DynamoDB-stream function that updates the item it was
  * called for (each update is a new MODIFY stream record), or a Kinesis consumer that puts to the stream it reads.
  * Each written record invokes the function again, so with one write per record the loop never ends and with more it
- * grows (pain point 15). The documented ways out are to make the handler ignore its own writes: a FilterCriteria on
+ * grows. The documented ways out are to make the handler ignore its own writes: a FilterCriteria on
  * a field only the function's writes carry (record-filter.ts drops them before batching), or a conditional write that
  * changes nothing the second time (`maxDepth` here).
  *
@@ -30,11 +30,13 @@
  */
 import { prngStream, type Prng } from "../engine/prng.js";
 import type { WritesBackConfig } from "./config.js";
-import type { StreamRecord, StreamSource } from "../sources/stream.js";
+import { STREAM_EVENT_NAMES } from "../sources/config.js";
+import type { StreamSource } from "../sources/stream.js";
+import { newRecordWrite, posOf, type RecordWrite, type StreamRecord } from "../sources/stream-record.js";
 import type { InvocationPlan } from "./function.js";
 
-/** DynamoDB eventName index of an update (EVENT_NAMES in sources/stream.ts). */
-const MODIFY = 1;
+/** DynamoDB eventName of an update, as its index in STREAM_EVENT_NAMES. */
+const MODIFY = STREAM_EVENT_NAMES.indexOf("MODIFY");
 
 /**
  * Depths of the written records one shard still holds, in position order (a shard appends in position order, so a
@@ -88,19 +90,23 @@ export class WriteBack {
   /** Per shard, the depths of written records it still holds; only kept with a finite maxDepth (capped at maxDepth:
    *  all that is ever compared). */
   private readonly depths: DepthLog[] | null;
+  /** The write being appended: producer and eventName set once, key and size per write. */
+  private readonly write: RecordWrite = newRecordWrite();
 
   constructor(
     private readonly cfg: WritesBackConfig,
     private readonly source: StreamSource,
     /** The pseudo-producer index of written records (traffic.length). */
     readonly producer: number,
-    private readonly isDynamo: boolean,
+    isDynamo: boolean,
     seed: number,
   ) {
     this.whole = Math.floor(cfg.perRecord);
     this.fraction = cfg.perRecord - this.whole;
     this.rng = prngStream(seed, "function.writesBack");
     this.depths = cfg.maxDepth === Infinity ? null : source.shards.map(() => new DepthLog());
+    this.write.producer = producer;
+    this.write.eventName = isDynamo ? MODIFY : -1;
   }
 
   /** The handler's writes for one completed invocation at `nowUs`; returns the number of records written. */
@@ -108,19 +114,21 @@ export class WriteBack {
     if (plan.outcome !== "ok" && plan.outcome !== "partial") return 0;
     const failed = plan.outcome === "partial" && plan.failed.length > 0 ? new Set<unknown>(plan.failed) : null;
     const maxDepth = this.cfg.maxDepth;
-    const eventName = this.isDynamo ? MODIFY : -1;
     const depths = this.depths;
     let written = 0;
     for (const r of batch) {
       if (failed !== null && failed.has(r)) continue;
       const shardIndex = this.source.shardOf(r.keyIndex);
-      const depth = depths === null ? 0 : depths[shardIndex].get(r.pos);
+      const depth = depths === null ? 0 : depths[shardIndex].get(posOf(r));
       if (depth >= maxDepth) continue;
       let count = this.whole;
       if (this.fraction > 0 && this.rng.next() < this.fraction) count++;
       for (let i = 0; i < count; i++) {
         // Written with the record's key, so into the record's shard, at that shard's next position.
-        this.source.appendWritten(r.keyIndex, nowUs, r.sizeBytes, this.producer, eventName);
+        const w = this.write;
+        w.keyIndex = r.keyIndex;
+        w.sizeBytes = r.sizeBytes;
+        this.source.appendWritten(w, nowUs);
         if (depths !== null) {
           const shard = this.source.shards[shardIndex];
           depths[shardIndex].add(shard.accepted - 1, Math.min(depth + 1, maxDepth), shard.firstHeldPos);

@@ -37,7 +37,7 @@
  */
 import { usToMs } from "../engine/time.js";
 import { messageId } from "../sources/sqs-message-queue.js";
-import { sequenceNumber } from "../sources/stream.js";
+import { sequenceNumber } from "../sources/stream-record.js";
 import type { InvokeEvent, ResultEvent, SimRecord, TraceEvent } from "../trace/events.js";
 import type { TraceContext } from "../run/options.js";
 

@@ -1,11 +1,11 @@
 /**
- * One trace event as one JSON line, with the contract's fields: `t` (ms) and `type` first; record ids as stable
- * strings (SQS message ids `msg-000042`, stream sequence numbers `000000000000000000042`); `invocation`, `attempt`,
- * `concurrency`, `outcome`, `failedIds`; streams add `shard` (the shard id) to invoke and the other stream events.
+ * One trace event as one JSON line: `t` (ms) and `type` first; record ids as stable strings (SQS message ids
+ * `msg-000042`, stream sequence numbers `000000000000000000042`); `invocation`, `attempt`, `concurrency`, `outcome`,
+ * `failedIds`; streams add `shard` (the shard id) to invoke and the other stream events.
  */
 import { usToMs } from "../engine/time.js";
 import { messageId } from "../sources/sqs-message-queue.js";
-import { EVENT_NAMES, eventNameOf, producerOf, sequenceNumber, throttledWritesOf, type StreamRecord } from "../sources/stream.js";
+import { arrivalUsOf, eventNameOf, producerOf, sequenceNumber, throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
 import type { TraceContext } from "../run/options.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 
@@ -18,7 +18,7 @@ export function traceLine(e: TraceEvent, ctx: TraceContext): string {
   return JSON.stringify(traceObject(e, ctx));
 }
 
-/** A trace event in the contract's shape (what one JSONL line holds), for readers such as `esm-sim explain`. */
+/** A trace event in its JSONL shape (what one line holds), for readers such as `esm-sim explain`. */
 export type TraceObject = { t: number; type: string } & Record<string, unknown>;
 
 export function traceObject(e: TraceEvent, ctx: TraceContext): TraceObject {
@@ -66,11 +66,9 @@ function streamTraceObject(e: TraceEvent, ctx: TraceContext, t: number): TraceOb
   switch (e.type) {
     case "produce": {
       const r = e.record as StreamRecord;
-      const change = eventNameOf(r);
-      const eventName = change >= 0 ? EVENT_NAMES[change] : undefined;
       // writtenBack: the function wrote it to its own stream (function.writesBack); absent otherwise.
       const writtenBack = producerOf(r) === ctx.stream?.writtenBackProducer ? { writtenBack: true } : {};
-      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(e.shard), size: r.sizeBytes, arrivalMs: usToMs(r.arrivalUs), throttledWrites: throttledWritesOf(r), eventName, ...writtenBack };
+      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(e.shard), size: r.sizeBytes, arrivalMs: usToMs(arrivalUsOf(r)), throttledWrites: throttledWritesOf(r), eventName: eventNameOf(r), ...writtenBack };
     }
     case "poll":
       return { t, type: e.type, stream, shard: shardId(e.shard), received: e.received, waiting: e.visible };

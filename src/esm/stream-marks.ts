@@ -1,0 +1,35 @@
+/**
+ * The stream mapping's own marks on a record, kept with the record (sources/stream-record.ts stores them without
+ * reading them) and read by the mapping alone:
+ * - Done: processed in the mapping's current pass (the checkpoint moves past done records); cleared when the mapping
+ *   resumes from its checkpoint and reads the records after it again.
+ * - Executing: inside a running invocation (the stream's retention waits for the invocation's outcome).
+ */
+import { clearMark, hasMark, setMark, type StreamRecord } from "../sources/stream-record.js";
+
+const DONE = 1;
+const EXECUTING = 2;
+
+export function isDone(r: StreamRecord): boolean {
+  return hasMark(r, DONE);
+}
+
+export function markDone(r: StreamRecord): void {
+  setMark(r, DONE);
+}
+
+export function clearDone(r: StreamRecord): void {
+  clearMark(r, DONE);
+}
+
+export function isExecuting(r: StreamRecord): boolean {
+  return hasMark(r, EXECUTING);
+}
+
+export function markExecuting(r: StreamRecord): void {
+  setMark(r, EXECUTING);
+}
+
+export function clearExecuting(r: StreamRecord): void {
+  clearMark(r, EXECUTING);
+}

@@ -1,0 +1,352 @@
+/**
+ * A stream record and how a shard stores its records. Every other module reads a record through the accessors here
+ * (producerOf, eventNameOf, arrivalUsOf, endOf, ...) and never sees how its fields are kept: the layout below (which
+ * fields are stored, which are packed together, objects or typed arrays) can change without touching them.
+ *
+ * A record carries the trace's common fields (SimRecord: n, keyIndex, sentUs, sizeBytes) and, behind accessors:
+ * - its position within its shard (0, 1, 2, ... in sequence-number order), when the shard accepted it (after any
+ *   throttled attempts: ApproximateArrivalTimestamp), who sent it (the traffic producer, or the pseudo-producer of
+ *   records the function wrote back) and, on DynamoDB, which change it is (eventName);
+ * - how many times the mapping has sent it to the function, and where it ended (RecEnd, sticky: the first end state
+ *   is the one reported);
+ * - marks its reader keeps on it (the stream mapping's own, defined in esm/): stored here, never interpreted here.
+ *
+ * Storage: a record is an object once something reads it, kept in its shard's log (RecordLog). Every field costs
+ * 8 bytes per record (V8 keeps full pointers), so what can be derived is not stored: the shard follows from the key,
+ * the throttled attempts from the send and arrival times, the producer and eventName share one field, and the end
+ * state and the reader's marks another. Records accepted for later seconds (a throttled producer) or behind a
+ * mapping that lags are kept as numbers in typed arrays until they are read: 32 bytes each and no garbage
+ * collection work.
+ */
+import { assert } from "../engine/assert.js";
+import { smallInt, US_PER_S } from "../engine/time.js";
+import type { SimRecord } from "../trace/events.js";
+import { STREAM_EVENT_NAMES, type StreamEventName } from "./config.js";
+
+/** Where a record ended. */
+export const enum RecEnd {
+  None = 0,
+  Succeeded = 1,
+  OnFailure = 2,
+  Expired = 3,
+  Filtered = 4,
+}
+
+declare const opaque: unique symbol;
+
+/** A stream record: the trace's common fields, the rest read through this module's accessors. */
+export interface StreamRecord extends SimRecord {
+  readonly [opaque]: true;
+}
+
+/** What a record object holds (the shape every record object has, in this order). */
+interface Fields extends SimRecord {
+  pos: number;
+  arrivalUs: number;
+  /** producer x 4 + eventName + 1 (eventName -1 on Kinesis). */
+  origin: number;
+  deliveries: number;
+  /** The end state (the low END_BITS bits, RecEnd) and above it the reader's marks. */
+  state: number;
+}
+
+const END_BITS = 3;
+const END_MASK = (1 << END_BITS) - 1;
+
+function fields(r: StreamRecord): Fields {
+  return r as unknown as Fields;
+}
+
+/** Position within its shard: 0, 1, 2, ... in sequence-number order. */
+export function posOf(r: StreamRecord): number {
+  return fields(r).pos;
+}
+
+/** When the shard accepted it (ApproximateArrivalTimestamp), after any throttled attempts. */
+export function arrivalUsOf(r: StreamRecord): number {
+  return fields(r).arrivalUs;
+}
+
+/** Index of the traffic producer that sent the record (for per-producer record data, e.g. what a filter matches);
+ *  records the function wrote back have the pseudo-producer after the traffic's. */
+export function producerOf(r: StreamRecord): number {
+  return fields(r).origin >> 2;
+}
+
+/** DynamoDB: the record's eventName (INSERT, MODIFY, REMOVE). Kinesis: undefined. */
+export function eventNameOf(r: StreamRecord): StreamEventName | undefined {
+  const i = eventNameIndexOf(r);
+  return i < 0 ? undefined : STREAM_EVENT_NAMES[i];
+}
+
+/** The eventName as its index in STREAM_EVENT_NAMES (0 INSERT, 1 MODIFY, 2 REMOVE); -1 on Kinesis. */
+export function eventNameIndexOf(r: StreamRecord): number {
+  return (fields(r).origin & 3) - 1;
+}
+
+/** How many write attempts of this record the shard throttled: 0 when it was accepted as sent, else the whole
+ *  seconds from its send to the start of the second it was accepted in (arrivalOf's rule, inverted). */
+export function throttledWritesOf(r: StreamRecord): number {
+  const f = fields(r);
+  return f.arrivalUs === f.sentUs ? 0 : f.arrivalUs / US_PER_S - Math.floor(f.sentUs / US_PER_S);
+}
+
+/** The sequence number: the production index zero-padded to 21 digits (any stream record of the trace). */
+export function sequenceNumber(r: SimRecord): string {
+  return String(r.n).padStart(21, "0");
+}
+
+/** Times the mapping has sent this record to the function. */
+export function deliveriesOf(r: StreamRecord): number {
+  return fields(r).deliveries;
+}
+
+/** Count one more delivery of the record to the function. */
+export function countDelivery(r: StreamRecord): void {
+  fields(r).deliveries++;
+}
+
+/** Where the record ended (RecEnd.None while it has not). */
+export function endOf(r: StreamRecord): RecEnd {
+  return fields(r).state & END_MASK;
+}
+
+/** Give the record the end state `end` unless it has one; returns whether it did (the stream source ends records,
+ *  counting those not yet ended). */
+export function endRecord(r: StreamRecord, end: RecEnd): boolean {
+  const f = fields(r);
+  if ((f.state & END_MASK) !== RecEnd.None) return false;
+  f.state |= end;
+  return true;
+}
+
+/** The reader's marks: each mark is a bit value (1, 2, 4, ...: a few of them) the reader defines and names. */
+export function hasMark(r: StreamRecord, mark: number): boolean {
+  return (fields(r).state & (mark << END_BITS)) !== 0;
+}
+
+export function setMark(r: StreamRecord, mark: number): void {
+  fields(r).state |= mark << END_BITS;
+}
+
+export function clearMark(r: StreamRecord, mark: number): void {
+  fields(r).state &= ~(mark << END_BITS);
+}
+
+/**
+ * One write as the shard accepts it: what the writer sent (production index, key, send time, size, producer,
+ * eventName) and the shard's answer (arrival and throttled attempts, set by the shard's write limits). A writer keeps
+ * one and fills it for each write, so that no object is made per record before the record itself.
+ */
+export interface RecordWrite {
+  n: number;
+  keyIndex: number;
+  sentUs: number;
+  sizeBytes: number;
+  producer: number;
+  /** Index in STREAM_EVENT_NAMES; -1 on Kinesis. */
+  eventName: number;
+  arrivalUs: number;
+  throttledWrites: number;
+}
+
+export function newRecordWrite(): RecordWrite {
+  return { n: 0, keyIndex: 0, sentUs: 0, sizeBytes: 0, producer: 0, eventName: -1, arrivalUs: 0, throttledWrites: 0 };
+}
+
+/** When a write sent at `sentUs` and throttled in `throttled` whole seconds was accepted: at once, or at the start of
+ *  the second it finally fitted in (the shard's write-limit rule). */
+export function arrivalOf(sentUs: number, throttled: number): number {
+  return throttled === 0 ? sentUs : (Math.floor(sentUs / US_PER_S) + throttled) * US_PER_S;
+}
+
+/** The record object of an accepted write at `pos`. Small integers go in as such: V8 then keeps the fields unboxed. */
+function newRecord(w: RecordWrite, pos: number): StreamRecord {
+  const r: Fields = {
+    n: smallInt(w.n),
+    keyIndex: w.keyIndex,
+    sentUs: smallInt(w.sentUs),
+    sizeBytes: w.sizeBytes,
+    pos,
+    arrivalUs: smallInt(w.arrivalUs),
+    origin: w.producer * 4 + w.eventName + 1,
+    deliveries: 0,
+    state: RecEnd.None,
+  };
+  return r as unknown as StreamRecord;
+}
+
+/** Numbers per packed record: WIDE doubles (n, sentUs: may pass 2^31) and NARROW 32-bit integers (keyIndex;
+ *  producer x 4 + eventName + 1; throttledWrites; sizeBytes, or -1 when it does not fit). The arrival is derived
+ *  (arrivalOf). */
+const WIDE = 2;
+const NARROW = 4;
+/** Records a log may hold as objects before new ones are kept as numbers until read (takesObjectsNow). A memory
+ *  bound chosen by esm-sim; it changes no outcome (a record's fields are the same either way). */
+const EAGER_HELD_MAX = 1024;
+
+/**
+ * One shard's records from the oldest still needed, in sequence order: objects in a ring, then accepted records not
+ * yet read kept as numbers (packed). A ring (not an array sliced on compaction) so that appending and dropping the
+ * front cost O(1) per record.
+ */
+export class RecordLog {
+  /** The record at `pos` is `ring[(head + pos - base) & mask]` for base <= pos < base + held. */
+  private ring: (StreamRecord | undefined)[] = new Array<StreamRecord | undefined>(1024);
+  private mask = 1023;
+  private head = 0;
+  private held = 0;
+  private base = 0;
+  /** Packed records after the ring (struct of arrays: WIDE doubles and NARROW int32s each): a record becomes an
+   *  object only when something asks for it (`at`), which in practice is when it has arrived and the mapping reads
+   *  it. */
+  private packed: Float64Array = new Float64Array(WIDE * 1024);
+  private packedInts: Int32Array = new Int32Array(NARROW * 1024);
+  private packedHead = 0;
+  private packedCount = 0;
+  private packedMask = 1023;
+  /** Sizes of packed records too large for an int32 (by pos); in practice empty. */
+  private readonly bigSizes = new Map<number, number>();
+  /** Leading held records already known to be droppable (a record once droppable stays so: the checkpoint and the
+   *  retention sweep only move forward and an end state is sticky), so compaction never rescans them. */
+  private droppable = 0;
+  /** Records appended so far (also the next record's pos). */
+  accepted = 0;
+  /** Scratch for unpacking a record (one per log: no object per record). */
+  private readonly unpacked: RecordWrite = newRecordWrite();
+
+  /** The record at `pos`, or undefined when it is not held (not accepted yet, or dropped by compaction). */
+  at(pos: number): StreamRecord | undefined {
+    const k = pos - this.base;
+    if (k >= 0 && k < this.held) return this.ring[(this.head + k) & this.mask];
+    if (k < this.held || k >= this.held + this.packedCount) return undefined;
+    while (this.held <= k) this.unpack();
+    return this.ring[(this.head + k) & this.mask];
+  }
+
+  get firstHeldPos(): number {
+    return this.base;
+  }
+
+  /** Whether a record accepted now may be appended as an object: no packed records wait (order) and the ring holds
+   *  fewer than EAGER_HELD_MAX records (a reader that lags leaves its backlog packed, 32 bytes a record). */
+  takesObjectsNow(): boolean {
+    return this.packedCount === 0 && this.held < EAGER_HELD_MAX;
+  }
+
+  /** Append an accepted write as an object; only while no packed records wait. */
+  append(w: RecordWrite): StreamRecord {
+    assert(this.packedCount === 0, "a record object appended behind packed records");
+    const r = newRecord(w, this.accepted);
+    this.hold(r);
+    this.accepted++;
+    return r;
+  }
+
+  /** Append an accepted write kept as numbers until it is asked for. `w.arrivalUs` must follow from its send time
+   *  and throttled attempts (arrivalOf): it is not stored. */
+  appendPacked(w: RecordWrite): void {
+    // Unthrottled writes arrive when sent; only a throttled one needs its arrival checked.
+    if (w.throttledWrites !== 0 && arrivalOf(w.sentUs, w.throttledWrites) !== w.arrivalUs) assert(false, "a packed record's arrival is not its send time plus its throttled seconds");
+    if (this.packedCount > this.packedMask) this.growPacked();
+    const slot = (this.packedHead + this.packedCount) & this.packedMask;
+    const f = this.packed;
+    const o = slot * WIDE;
+    f[o] = w.n;
+    f[o + 1] = w.sentUs;
+    const g = this.packedInts;
+    const p = slot * NARROW;
+    g[p] = w.keyIndex;
+    g[p + 1] = w.producer * 4 + w.eventName + 1;
+    g[p + 2] = w.throttledWrites;
+    if (w.sizeBytes <= 0x7fffffff) g[p + 3] = w.sizeBytes;
+    else {
+      g[p + 3] = -1;
+      this.bigSizes.set(this.accepted, w.sizeBytes);
+    }
+    this.packedCount++;
+    this.accepted++;
+  }
+
+  /** Drop records no longer needed: those before `checkpointPos` that either ended or were checked against retention
+   *  (before `sweepPos`). The front is dropped once it is 1,024 records, half the log, or all of it (the same points
+   *  as ever: what `at` returns for a dropped record is undefined, so when records go is part of the behaviour). */
+  compact(checkpointPos: number, sweepPos: number): void {
+    let k = this.droppable;
+    // Packed records come after the reader's cursor, so never droppable; they count in the log's length.
+    const n = this.held + this.packedCount;
+    while (k < this.held) {
+      const r = this.ring[(this.head + k) & this.mask]!;
+      const pos = posOf(r);
+      if (pos >= checkpointPos || (endOf(r) === RecEnd.None && pos >= sweepPos)) break;
+      k++;
+    }
+    this.droppable = k;
+    if (k > 0 && (k >= 1024 || k === n || k * 2 >= n)) {
+      for (let i = 0; i < k; i++) this.ring[(this.head + i) & this.mask] = undefined;
+      this.head = (this.head + k) & this.mask;
+      this.held -= k;
+      this.base += k;
+      this.droppable = 0;
+    }
+  }
+
+  private hold(r: StreamRecord): void {
+    if (this.held > this.mask) this.grow();
+    this.ring[(this.head + this.held) & this.mask] = r;
+    this.held++;
+  }
+
+  /** Make the oldest packed record an object at the ring's end. */
+  private unpack(): void {
+    const f = this.packed;
+    const o = this.packedHead * WIDE;
+    const g = this.packedInts;
+    const p = this.packedHead * NARROW;
+    const pos = this.base + this.held;
+    const w = this.unpacked;
+    w.n = f[o];
+    w.sentUs = f[o + 1];
+    w.keyIndex = g[p];
+    const origin = g[p + 1];
+    w.producer = origin >> 2;
+    w.eventName = (origin & 3) - 1;
+    w.throttledWrites = g[p + 2];
+    w.arrivalUs = arrivalOf(w.sentUs, w.throttledWrites);
+    let sizeBytes = g[p + 3];
+    if (sizeBytes < 0) {
+      sizeBytes = this.bigSizes.get(pos)!;
+      this.bigSizes.delete(pos);
+    }
+    w.sizeBytes = sizeBytes;
+    this.packedHead = (this.packedHead + 1) & this.packedMask;
+    this.packedCount--;
+    this.hold(newRecord(w, pos));
+  }
+
+  private growPacked(): void {
+    const cap = (this.packedMask + 1) * 2;
+    const next = new Float64Array(WIDE * cap);
+    const nextInts = new Int32Array(NARROW * cap);
+    // Called only when full: the records are packedHead..end, then 0..packedHead; two block copies per array.
+    const h = this.packedHead;
+    const old = cap / 2;
+    next.set(this.packed.subarray(h * WIDE), 0);
+    next.set(this.packed.subarray(0, h * WIDE), (old - h) * WIDE);
+    nextInts.set(this.packedInts.subarray(h * NARROW), 0);
+    nextInts.set(this.packedInts.subarray(0, h * NARROW), (old - h) * NARROW);
+    this.packed = next;
+    this.packedInts = nextInts;
+    this.packedHead = 0;
+    this.packedMask = cap - 1;
+  }
+
+  private grow(): void {
+    const cap = (this.mask + 1) * 2;
+    const ring = new Array<StreamRecord | undefined>(cap);
+    for (let k = 0; k < this.held; k++) ring[k] = this.ring[(this.head + k) & this.mask];
+    this.ring = ring;
+    this.head = 0;
+    this.mask = cap - 1;
+  }
+}
