@@ -28,7 +28,7 @@ describe("stream read limits", () => {
   let big: ReturnType<typeof runWithTrace>;
   beforeAll(() => {
     big = runWithTrace(backlog());
-  });
+  }, 120_000);
 
   it("a 600 MB backlog on one shard drains at the shard's 2 MB/s: at least 290 s, with read throttles on the way", () => {
     const { events, report } = big;

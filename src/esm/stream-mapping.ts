@@ -150,6 +150,8 @@ interface ShardState {
   allowanceAtUs: number;
   bytesRead: number;
   readThrottles: number;
+  /** The last call stopped at a call limit with records left to read: the shard has a backlog. */
+  behind: boolean;
   /** The lane whose failed batch stops the shard: no other lane starts a batch until it is over. */
   pausedBy: Lane | null;
 }
@@ -250,6 +252,7 @@ export class StreamMapping {
         allowanceAtUs: 0,
         bytesRead: 0,
         readThrottles: 0,
+        behind: false,
         pausedBy: null,
       };
       for (let i = 0; i < this.pf; i++) {
@@ -415,7 +418,8 @@ export class StreamMapping {
     for (const lane of ss.lanes) queued += lane.queue.length;
     if (queued >= this.readAheadMax) return -1;
     if (now < ss.nextCallUs) {
-      this.schedulePoll(ss, ss.nextCallUs);
+      // Over the call rate: with a backlog the mapping calls at its next slot; caught up, at the next poll.
+      if (ss.behind) this.schedulePoll(ss, ss.nextCallUs);
       return -1;
     }
     if (this.bytesPerS !== Infinity && !this.hasAllowance(ss, now)) return -1;
@@ -425,16 +429,24 @@ export class StreamMapping {
     let read = 0;
     let taken = 0;
     let bytes = 0;
+    ss.behind = false;
     for (;;) {
       const r = shard.at(ss.cursor);
-      if (!r || arrivalUsOf(r) > visibleUs || taken >= recordsMax) break;
+      if (!r || arrivalUsOf(r) > visibleUs) break;
+      if (taken >= recordsMax) {
+        ss.behind = true;
+        break;
+      }
       if (endOf(r) === RecEnd.Expired) {
         // trimmed from the shard: GetRecords no longer returns it
         ss.cursor++;
         markDone(r);
         continue;
       }
-      if (taken > 0 && bytes + r.sizeBytes > bytesMax) break;
+      if (taken > 0 && bytes + r.sizeBytes > bytesMax) {
+        ss.behind = true;
+        break;
+      }
       ss.cursor++;
       taken++;
       bytes += r.sizeBytes;
@@ -532,9 +544,10 @@ export class StreamMapping {
     ss.skippedPolls = 0;
     const got = this.read(ss);
     if (got < 0) {
-      // no call made: a poll for the next slot is scheduled, or a lane's response reads again
+      // No call made: a poll for the next slot may be scheduled; or the lanes hold enough (a response reads again).
       this.polls--;
       for (const lane of ss.lanes) this.pump(lane);
+      if (this.pollIntervalUs > 0) this.schedulePoll(ss, this.sched.nowUs + this.pollIntervalUs);
       return;
     }
     if (got === 0) this.emptyPolls++;
