@@ -51,7 +51,7 @@ import { Deque } from "../engine/deque.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import type { InvocationPlan, LambdaFunction } from "../lambda/function.js";
 import type { WriteBack } from "../lambda/write-back.js";
-import type { MappingConfig } from "./config.js";
+import { onFailureDelivers, type MappingConfig } from "./config.js";
 import type { StreamSourceConfig } from "../sources/config.js";
 import { endOf, RecEnd, RecFlag, type Shard, type StreamRecord, type StreamSource } from "../sources/stream.js";
 import type { InvokeEvent, Outcome, ResultEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
@@ -291,6 +291,7 @@ export class StreamMapping {
     const shard = ss.shard;
     const now = this.sched.nowUs;
     let read = 0;
+    let lastArrivalUs = now;
     for (;;) {
       const r = shard.at(ss.cursor);
       if (!r || r.arrivalUs > now) break;
@@ -305,12 +306,13 @@ export class StreamMapping {
         continue;
       }
       this.laneOf(ss, r).queue.push(r);
+      lastArrivalUs = r.arrivalUs;
       read++;
     }
     if (read > 0) {
       let waiting = 0;
       for (const lane of ss.lanes) waiting += lane.queue.length;
-      this.trace.emit({ tUs: now, type: "poll", poller: shard.index, shard: shard.index, received: read, visible: waiting });
+      this.trace.emit({ tUs: now, type: "poll", poller: shard.index, shard: shard.index, received: read, visible: waiting, readAgeUs: now - lastArrivalUs });
     }
     this.advanceCheckpoint(ss);
     return read;
@@ -692,6 +694,7 @@ export class StreamMapping {
       approximateInvokeCount: approximateInvokeCount(lane.invocations, condition),
       functionError: condition === "RecordAgeExceeded" ? null : functionError,
       destinationArn: this.m.onFailureArn,
+      delivered: onFailureDelivers(this.m.onFailureArn),
     });
   }
 }

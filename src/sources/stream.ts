@@ -34,7 +34,7 @@ import { prngStream, type Prng } from "../engine/prng.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import { smallInt, US_PER_S } from "../engine/time.js";
 import type { StreamSourceConfig } from "./config.js";
-import type { SimRecord, Trace } from "../trace/events.js";
+import type { ProductionMeter, SimRecord, Trace } from "../trace/events.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 
 /** Where a record ended (sticky: the first end state is the one reported). */
@@ -414,6 +414,9 @@ export class StreamSource {
     this.put(n, keyIndex, sentUs, sizeBytes, producer, picker ? picker() : -1);
   };
 
+  /** Told of every record the stream accepts (at its arrival), with the write throttles it met first. */
+  meter: ProductionMeter | null = null;
+
   /** Records the function wrote back to this stream (appendWritten). */
   writtenBack = 0;
 
@@ -459,6 +462,7 @@ export class StreamSource {
     }
     if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
     this.unended++;
+    if (this.meter !== null) this.meter(arrivalUs, sizeBytes, throttled);
     if (throttled > 0) {
       this.producerThrottles += throttled;
       this.producerThrottledRecords++;
