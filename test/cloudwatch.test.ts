@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { checkExpectations } from "../src/run/expect.js";
+import { checkExpectations, valueAtPath } from "../src/run/expect.js";
+import type { Report } from "../src/run/result.js";
 import type { TraceEvent } from "../src/trace/events.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
+
+/** A metric's run value, and its per-period series, as the report holds them. */
+const cw = (r: Report, key: string) => valueAtPath(r, `cloudwatch.${key}`);
+const series = (r: Report, key: string) => key.split(".").reduce((o: any, k) => o?.[k], r.cloudwatch.series) as (number | null)[];
 
 const of = <T extends TraceEvent["type"]>(events: TraceEvent[], type: T) => events.filter((e): e is Extract<TraceEvent, { type: T }> => e.type === type);
 
@@ -25,13 +30,12 @@ function:
     // Invoked in minute 0, timed out in minute 1: the error belongs to minute 0.
     expect(timedOut.tUs - timedOut.durationUs).toBeLessThan(60_000_000);
     expect(timedOut.tUs).toBeGreaterThanOrEqual(60_000_000);
-    const cw = report.cloudwatch;
-    expect(cw.periodSeconds).toBe(60);
-    expect(cw.timestamps.slice(0, 2)).toEqual(["2024-01-01T00:00:00Z", "2024-01-01T00:01:00Z"]);
-    expect(cw.metrics.Errors.value).toBe(1);
-    expect(cw.metrics.Errors.values[0]).toBe(1);
-    expect(cw.metrics.Invocations.value).toBe(report.invocations.total);
-    expect(cw.metrics["Duration.Maximum"].value).toBe(3000);
+    expect(report.cloudwatch.periodSeconds).toBe(60);
+    expect(report.cloudwatch.series.timestamps.slice(0, 2)).toEqual(["2024-01-01T00:00:00Z", "2024-01-01T00:01:00Z"]);
+    expect(cw(report, "Errors")).toBe(1);
+    expect(series(report, "Errors")[0]).toBe(1);
+    expect(cw(report, "Invocations")).toBe(report.invocations.total);
+    expect(cw(report, "Duration.Maximum")).toBe(3000);
     expect(report.invocations.timeouts).toBe(1);
   });
 
@@ -55,12 +59,10 @@ function:
     expect(at30.oldestAgeUs).toBeGreaterThanOrEqual(30_000_000);
     expect(at30.oldestAgeCountedUs).toBe(0);
     // Minute 0: the poison message counted only for its first receives, a few seconds.
-    const age = report.cloudwatch.metrics.ApproximateAgeOfOldestMessage;
-    expect(age.unit).toBe("Seconds");
-    expect(age.values[0]).toBeLessThan(10);
-    expect(report.cloudwatch.metrics.NumberOfMessagesSent.value).toBe(2);
-    expect(report.cloudwatch.metrics.NumberOfMessagesReceived.value).toBe(of(events, "poll").reduce((a, e) => a + e.received, 0));
-    expect(report.cloudwatch.metrics.NumberOfEmptyReceives.value).toBe(report.sqs.emptyPolls);
+    expect(series(report, "ApproximateAgeOfOldestMessage")[0]).toBeLessThan(10);
+    expect(cw(report, "NumberOfMessagesSent")).toBe(2);
+    expect(cw(report, "NumberOfMessagesReceived")).toBe(of(events, "poll").reduce((a, e) => a + e.received, 0));
+    expect(cw(report, "NumberOfEmptyReceives")).toBe(report.sqs.emptyPolls);
   });
 
   it("a stream's section holds Kinesis and stream mapping metrics and no SQS ones; expect can name them", () => {
@@ -79,13 +81,12 @@ expect:
   cloudwatch.GetRecords.Records: { eq: 3 }
 `);
     const { report } = runWithTrace(s);
-    const m = report.cloudwatch.metrics;
-    expect(Object.keys(m)).not.toContain("NumberOfMessagesSent");
-    expect(Object.keys(m)).not.toContain("DeletedEventCount");
-    expect(m.IncomingBytes.value).toBe(300);
-    expect(m.FailedInvokeEventCount.value).toBe(3);
-    expect(m.OnFailureDestinationDeliveredEventCount.value).toBe(0);
-    expect(m.ReadProvisionedThroughputExceeded.value).toBe(0);
+    expect(Object.keys(report.cloudwatch)).not.toContain("NumberOfMessagesSent");
+    expect(Object.keys(report.cloudwatch)).not.toContain("DeletedEventCount");
+    expect(cw(report, "IncomingBytes")).toBe(300);
+    expect(cw(report, "FailedInvokeEventCount")).toBe(3);
+    expect(cw(report, "OnFailureDestinationDeliveredEventCount")).toBe(0);
+    expect(cw(report, "ReadProvisionedThroughputExceeded")).toBe(0);
     expect(report.expectations.every((e) => e.passed)).toBe(true);
     expect(checkExpectations([{ path: "cloudwatch.NoSuchMetric", op: "eq", kind: "count", expected: 0, written: "0" }], report)[0].passed).toBe(false);
   });
@@ -97,10 +98,9 @@ traffic: [{ at: 0s, records: 1, key: a }, { at: 30h, records: 1, key: b }]
 function: { duration: { base: 10ms } }
 `);
     const { report } = runWithTrace(s);
-    const cw = report.cloudwatch;
-    expect(cw.periodSeconds).toBe(300);
-    expect(cw.timestamps.length).toBeLessThanOrEqual(1440);
-    expect(cw.metrics.Invocations.value).toBe(report.invocations.total);
-    expect(cw.metrics.NumberOfMessagesSent.value).toBe(2);
+    expect(report.cloudwatch.periodSeconds).toBe(300);
+    expect(report.cloudwatch.series.timestamps.length).toBeLessThanOrEqual(1440);
+    expect(cw(report, "Invocations")).toBe(report.invocations.total);
+    expect(cw(report, "NumberOfMessagesSent")).toBe(2);
   });
 });

@@ -132,23 +132,26 @@ function applies(a: Applies, source: CloudWatchSource): boolean {
   return source === "kinesis";
 }
 
-/** One metric in the report: what AWS calls it, its statistic and unit, the run's value and the series. */
-export interface CloudWatchMetric {
-  namespace: Namespace;
-  metric: string;
-  statistic: Stat;
-  unit: Unit;
-  /** The statistic over the whole run (Sum: the total; Maximum: the largest; Average: over every sample). */
-  value: number | null;
-  /** One value per period in `cloudwatch.timestamps`; null where CloudWatch would have no data point. */
-  values: (number | null)[];
-}
+/**
+ * The report section: each metric's statistic over the whole run under its key (a key with a dot nests:
+ * `GetRecords.Records` is `GetRecords: { Records }`, so that `cloudwatch.GetRecords.Records` is both the JSON path
+ * and the `expect` path), null when CloudWatch would have no data point; and `series`, one value per period
+ * (timestamps: the period starts, UTC), keyed the same way.
+ */
+export type CloudWatchReport = { periodSeconds: number } & Record<string, unknown> & {
+    series: { timestamps: string[] } & Record<string, unknown>;
+  };
 
-export interface CloudWatchReport {
-  periodSeconds: number;
-  /** Period start times (UTC), as CloudWatch labels data points. */
-  timestamps: string[];
-  metrics: Record<string, CloudWatchMetric>;
+/** Set `obj[a][b]` for key "a.b", `obj[a]` for key "a". */
+function put(obj: Record<string, unknown>, key: string, v: unknown): void {
+  const dot = key.indexOf(".");
+  if (dot < 0) {
+    obj[key] = v;
+    return;
+  }
+  const head = key.slice(0, dot);
+  const inner = (obj[head] ??= {}) as Record<string, unknown>;
+  inner[key.slice(dot + 1)] = v;
 }
 
 export class CloudWatchMetrics {
@@ -320,7 +323,8 @@ export class CloudWatchMetrics {
     const periodS = this.periodUs / US_PER_S;
     const timestamps: string[] = [];
     for (let b = 0; b < n; b++) timestamps.push(isoUtc((SIM_EPOCH_UNIX_S + b * periodS) * 1000, true));
-    const metrics: Record<string, CloudWatchMetric> = {};
+    const out: Record<string, unknown> = { periodSeconds: periodS };
+    const series: Record<string, unknown> = { timestamps };
     const data = this.data;
     for (const m of METRICS) {
       if (!applies(m.applies, this.source)) continue;
@@ -344,9 +348,11 @@ export class CloudWatchMetrics {
         }
       }
       const value = m.stat === "Sum" ? total : m.stat === "Maximum" ? (maxAll < 0 ? null : scaled(maxAll, m.unit)) : count === 0 ? null : scaled(total / count, m.unit);
-      metrics[m.key] = { namespace: m.namespace, metric: m.metric, statistic: m.stat, unit: m.unit, value, values };
+      put(out, m.key, value);
+      put(series, m.key, values);
     }
-    return { periodSeconds: periodS, timestamps, metrics };
+    out.series = series;
+    return out as CloudWatchReport;
   }
 }
 

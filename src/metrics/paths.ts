@@ -55,6 +55,6 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "stream.bisects": "count",
   "stream.redeliveriesOfSucceeded": "count",
   "stream.writtenBack": "count",
-  // CloudWatch's metrics, by AWS's names: the run's value of each (run/expect.ts reads cloudwatch.metrics.<key>.value)
+  // CloudWatch's metrics, by AWS's names: the run's value of each
   ...Object.fromEntries(CLOUDWATCH_METRIC_KINDS.map(([key, kind]) => [`cloudwatch.${key}`, kind])),
 };

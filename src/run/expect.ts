@@ -4,13 +4,6 @@ import type { ExpectationResult, Report } from "./result.js";
 
 /** The value at a dotted report path; undefined when the report has no such field (e.g. `stream.*` on SQS). */
 export function valueAtPath(report: Report, path: string): number | boolean {
-  // `cloudwatch.<key>` names a metric's run value; a key may itself hold dots (GetRecords.Records, Duration.Average).
-  if (path.startsWith("cloudwatch.")) {
-    const metrics = report.cloudwatch?.metrics;
-    const key = path.slice("cloudwatch.".length);
-    const m = metrics && Object.prototype.hasOwnProperty.call(metrics, key) ? metrics[key] : undefined;
-    return (m?.value ?? undefined) as unknown as number;
-  }
   let v: unknown = report;
   for (const seg of path.split(".")) {
     if (v === null || typeof v !== "object" || !Object.prototype.hasOwnProperty.call(v, seg)) return undefined as unknown as number;
