@@ -11,7 +11,7 @@ import { simulate } from "../run/simulate.js";
 import { VERSION } from "../run/version.js";
 import { parseScenario, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
-import { parseOverride, parseValue, type Override } from "../scenario/overrides.js";
+import { parseOverride, parseValue, unsafePathMessage, type Override } from "../scenario/overrides.js";
 
 export interface Vary {
   path: string;
@@ -105,6 +105,8 @@ export function parseVary(arg: string): Vary | string {
     .split(",")
     .map((v) => v.trim());
   if (path.split(".").some((s) => s === "")) return `--vary ${arg}: the path ${JSON.stringify(path)} has an empty segment`;
+  const unsafe = unsafePathMessage(path);
+  if (unsafe !== null) return `--vary ${arg}: ${unsafe}`;
   if (values.some((v) => v === "")) return `--vary ${arg}: has an empty value`;
   const bad = values.find((v) => parseValue(v) === undefined);
   if (bad !== undefined) return `--vary ${arg}: the value ${JSON.stringify(bad)} is not a YAML value`;
