@@ -13,7 +13,7 @@ import { scenariosFromTemplate, type FromTemplateResult } from "../template/inde
 import { renderStarter } from "../template/starter.js";
 import { collect } from "./args.js";
 import type { CommandContext, Io } from "./context.js";
-import { readTextFile, UsageError, writeFileAtomic } from "./files.js";
+import { readTextFile, UsageError, writeOutputFile } from "./files.js";
 import { parseParameters, printTemplateFailure, printWarningsOnce, readOverlay, TEMPLATE_FILE } from "./template-input.js";
 
 interface InitOpts {
@@ -74,7 +74,7 @@ function initStarter(type: SourceType, opts: InitOpts, io: Io): number {
   const r = renderStarter(type, fileName);
   if (opts.out) {
     refuseOverwrite(opts.out, opts.force);
-    writeFileAtomic(opts.out, r.text);
+    writeOutputFile(opts.out, r.text, "--out");
     io.out(`wrote ${opts.out}: a starter ${type} scenario\n`);
   } else {
     io.out(r.text);
@@ -129,7 +129,7 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
   printWarningsOnce(io, r.warnings, seen);
   let code = 0;
   r.scenarios.forEach((s, i) => {
-    writeFileAtomic(pathFor(s.id), s.text);
+    writeOutputFile(pathFor(s.id), s.text);
     io.out(`wrote ${pathFor(s.id)}: ${r.drafts[i].summary}\n`);
     code = Math.max(code, reportParse(io, s.parse, seen));
   });

@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { InternalError } from "../engine/assert.js";
+import { InputError } from "../io/input.js";
+import { OutputError } from "../io/output.js";
 import { VERSION } from "../run/version.js";
 import { newContext, type CommandContext, type Io } from "./context.js";
 import { registerExplain } from "./explain.js";
@@ -95,7 +97,7 @@ function exitCodeFor(e: unknown, ctx: CommandContext): number {
     // commander has already printed its message
     return 2;
   }
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof OutputError || e instanceof InputError) {
     io.err(`esm-sim: ${e.message}\n`);
     return 2;
   }

@@ -25,7 +25,8 @@ import type { TraceEvent, TraceListener } from "../trace/events.js";
 import { collect, optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import { parseOrReport, progressBar, useColor, type CommandContext, type Io } from "./context.js";
-import { AtomicLineWriter, readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
+import { checkOutputTarget, openLineOutput, readScenarioFile, UsageError, writeOutputFile } from "./files.js";
+import type { OutputLineWriter } from "../io/output.js";
 import { scenarioFromTemplateForRun } from "./template-input.js";
 import { runFraction } from "./progress.js";
 
@@ -96,6 +97,9 @@ function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts
   const maxEvents = settings.maxEvents ?? defaultMaxEvents(scenario);
   ctx.seed = scenario.seed;
   if (opts.trace) refuseLargeTrace(scenario, settings.traceLimitBytes);
+  // A directory or a block device named as an output is refused before the run, not after it.
+  if (opts.output) checkOutputTarget(opts.output, "--output");
+  if (opts.html) checkOutputTarget(opts.html, "--html");
   const result = simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes });
   writeReport(ctx.io, result, opts, reproduce);
   ctx.code = exitCode(ctx, result.report, maxEvents);
@@ -166,7 +170,7 @@ interface OutputOpts {
 
 /** Simulate with a progress bar, the trace file and the checks as asked; the trace file is written whole or not at all. */
 function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): RunResult {
-  const writer = o.tracePath ? new AtomicLineWriter(o.tracePath) : null;
+  const writer = o.tracePath ? openLineOutput(o.tracePath, "--trace") : null;
   const suite = o.check ? new CheckSuite(limitsOf(scenario)) : null;
   const bar = progressBar(io);
   let result;
@@ -192,7 +196,7 @@ function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): RunResu
 }
 
 /** simulate's `trace` option feeding the trace file, the checks, or both; none when neither is asked for. */
-function traceListeners(writer: AtomicLineWriter | null, suite: CheckSuite | null, limitBytes: number): { trace?: (ctx: TraceContext) => TraceListener } {
+function traceListeners(writer: OutputLineWriter | null, suite: CheckSuite | null, limitBytes: number): { trace?: (ctx: TraceContext) => TraceListener } {
   if (!writer && !suite) return {};
   const write = (e: TraceEvent, ctx: TraceContext) => {
     writer!.line(traceLine(e, ctx));
@@ -220,8 +224,8 @@ function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string
   const color = useColor(io, opts.color, Boolean(opts.output));
   let text = opts.format === "json" ? renderJson(report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
   if (report.checks && opts.format !== "json") text += "\n" + renderChecks(report.checks, { color });
-  if (opts.html) writeFileAtomic(opts.html, renderHtml(result, { reproduce }));
-  if (opts.output) writeFileAtomic(opts.output, text);
+  if (opts.html) writeOutputFile(opts.html, renderHtml(result, { reproduce }), "--html");
+  if (opts.output) writeOutputFile(opts.output, text, "--output");
   else io.out(text);
 }
 

@@ -9,7 +9,7 @@ import { renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable 
 import { checkRows, parseGrid, parseShard, settingArgs, specRows, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
 import { collect, optionalSeed, parseOverrides, parseUntil, shellQuote } from "./args.js";
 import { printProblems, progressBar, useColor, type CommandContext, type Io } from "./context.js";
-import { readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
+import { readScenarioFile, UsageError, writeOutputFile } from "./files.js";
 import { RowFailure, runRows } from "./sweep-pool.js";
 
 export type SweepFormat = "table" | "json" | "csv" | "markdown";
@@ -104,7 +104,7 @@ function rowError(ctx: CommandContext, spec: SweepSpec, e: RowFailure): Error {
 /** Print or write a sweep result; exit code 1 when a row failed an expectation. */
 export function writeSweep(io: Io, r: SweepResult, opts: SweepOutputOpts): number {
   const text = renderSweep(r, opts.format, useColor(io, opts.color, Boolean(opts.output)));
-  if (opts.output) writeFileAtomic(opts.output, text);
+  if (opts.output) writeOutputFile(opts.output, text, "--output");
   else io.out(text);
   const failed = r.results.filter((x) => !x.passed);
   if (failed.length > 0) {
