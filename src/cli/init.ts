@@ -3,12 +3,13 @@
  * of a CloudFormation, SAM or CDK template (--from). The logic lives in src/template; this module only does files
  * and output.
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Argument, type Command } from "commander";
 import type { ParseResult } from "../scenario/parse.js";
 import { formatProblem } from "../scenario/problems.js";
 import { SOURCE_TYPES, type SourceType } from "../scenario/schema.js";
+import { ScenarioFileNames } from "../template/file-name.js";
 import { scenariosFromTemplate, type FromTemplateResult } from "../template/index.js";
 import { renderStarter } from "../template/starter.js";
 import { collect } from "./args.js";
@@ -65,8 +66,26 @@ function runInit(type: string | undefined, opts: InitOpts, io: Io): number {
   return initFromTemplate(opts.from!, opts, io);
 }
 
+/** Refuse to overwrite what exists (a dangling symbolic link too) without --force. */
 function refuseOverwrite(path: string, force: boolean | undefined): void {
-  if (!force && existsSync(path)) throw new UsageError(`${path} already exists; use --force to overwrite it`);
+  if (!force && lexists(path)) throw new UsageError(`${path} already exists; use --force to overwrite it`);
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function initStarter(type: SourceType, opts: InitOpts, io: Io): number {
@@ -105,8 +124,11 @@ function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): number 
   if (overlay === "failed") return 2;
   if (opts.out !== undefined && opts.outDir !== undefined) throw new UsageError("init: give --out FILE or --out-dir DIR, not both");
   const command = ["esm-sim init --from", templateFile, ...(opts.resource ? ["--resource", opts.resource] : []), ...opts.parameter.map((p) => `--parameter ${p}`), ...(opts.traffic ? ["--traffic", opts.traffic] : [])].join(" ");
-  const pathFor = (id: string) => opts.out ?? join(opts.outDir ?? ".", `${id}.yaml`);
-  const r = scenariosFromTemplate(text, templateFile, { parameters, resource: opts.resource, overlay, command, fileNameFor: pathFor });
+  // File names come from the template's ids: made safe (template/file-name.ts) so that every file lands inside --out-dir.
+  const names = new ScenarioFileNames();
+  const pathFor = (id: string) => opts.out ?? join(opts.outDir ?? ".", names.nameFor(id));
+  const fileNoteFor = (id: string) => (opts.out === undefined ? names.noteFor(id) : null);
+  const r = scenariosFromTemplate(text, templateFile, { parameters, resource: opts.resource, overlay, command, fileNameFor: pathFor, fileNoteFor });
   if (!r.ok) {
     printTemplateFailure(io, r);
     return 2;
@@ -124,7 +146,12 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out-dir ${outDir}: is not a directory`);
     mkdirSync(outDir, { recursive: true });
   }
-  for (const s of r.scenarios) refuseOverwrite(pathFor(s.id), opts.force);
+  for (const s of r.scenarios) {
+    const path = pathFor(s.id);
+    refuseOverwrite(path, opts.force);
+    // A link there could lead outside --out-dir: the scenarios stay inside it.
+    if (opts.out === undefined && isLink(path)) throw new UsageError(`${path}: is a symbolic link; init --from writes its scenarios inside the output directory only, so remove the link or choose another --out-dir`);
+  }
   const seen = new Set<string>();
   printWarningsOnce(io, r.warnings, seen);
   let code = 0;
