@@ -128,6 +128,27 @@ export function parseGrid(args: readonly string[]): { ok: true; vary: Vary[] } |
   return problems.length > 0 ? { ok: false, problems } : { ok: true, vary };
 }
 
+/**
+ * Rows a sweep may have without --max-rows: every row is parsed and checked before any runs (about a millisecond
+ * each) and then run in full, and its result is about 2 KB of JSON, so 10,000 rows are seconds of checking and
+ * 20 MB of results before the runs' own time. A grid of three --vary of 100 values (1,000,000 rows) is refused.
+ */
+export const DEFAULT_MAX_ROWS = 10_000;
+
+/** How many rows the grid has (the product of each --vary's value count), without listing them. */
+export function gridSize(vary: readonly Vary[]): number {
+  return vary.reduce((n, v) => n * v.values.length, 1);
+}
+
+/** A message when the grid has more rows than `maxRows`; null when it fits. */
+export function gridTooLarge(vary: readonly Vary[], maxRows: number): string | null {
+  const n = gridSize(vary);
+  if (n <= maxRows) return null;
+  const shape = vary.map((v) => v.values.length.toLocaleString("en-US")).join(" x ");
+  const allow = Number.isSafeInteger(n) ? `, or allow it with --max-rows ${n}` : "";
+  return `sweep: the grid has ${n.toLocaleString("en-US")} rows (${shape} values), more than the ${maxRows.toLocaleString("en-US")} allowed: vary fewer values${allow}`;
+}
+
 /** The grid's rows in stable order: the first --vary changes slowest, the last fastest. */
 export function gridRows(vary: readonly Vary[]): Params[] {
   let rows: Params[] = [[]];
@@ -242,7 +263,7 @@ export function sweepResult(h: SweepHeader, rows: SweepRow[], shard: Shard | nul
     until: h.until,
     set: [...h.set],
     vary: h.vary.map((v) => ({ path: v.path, values: [...v.values] })),
-    rows: gridRows(h.vary).length,
+    rows: gridSize(h.vary),
     ...(shard ? { shard: { k: shard.k, n: shard.n } } : {}),
     results: [...rows].sort((a, b) => a.index - b.index),
   };
