@@ -12,6 +12,7 @@ import { VERSION } from "../run/version.js";
 import { parseScenario, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseOverride, parseValue, unsafePathMessage, type Override } from "../scenario/overrides.js";
+import { readSweepResult } from "./result-schema.js";
 
 export interface Vary {
   path: string;
@@ -282,17 +283,17 @@ interface Part {
   r: SweepResult;
 }
 
-/** Put shards back together. Returns the merged result, or every reason the inputs do not fit. */
-export function mergeSweeps(inputs: { name: string; value: unknown }[]): SweepResult | string[] {
+/**
+ * Put shards back together. Returns the merged result, or every reason the inputs do not fit. Each input is checked
+ * against the result schema first (result-schema.ts); `maxRows` bounds the grid (merge --max-rows).
+ */
+export function mergeSweeps(inputs: { name: string; value: unknown }[], maxRows = DEFAULT_MAX_ROWS): SweepResult | string[] {
   const problems: string[] = [];
   const parts: Part[] = [];
   for (const { name, value } of inputs) {
-    const v = value as Partial<SweepResult> | null;
-    if (typeof v !== "object" || v === null || v.kind !== "esm-sim-sweep" || !Array.isArray(v.results)) {
-      problems.push(`${name}: not an esm-sim sweep result (write one with esm-sim sweep ... --format json)`);
-      continue;
-    }
-    parts.push({ name, r: v as SweepResult });
+    const r = readSweepResult(value, name, maxRows);
+    if (r.ok) parts.push({ name, r: r.result });
+    else problems.push(...r.problems);
   }
   if (problems.length > 0) return problems;
   if (parts.length === 0) return ["nothing to merge"];
@@ -321,11 +322,13 @@ function rowsOfGrid(parts: Part[], total: number, problems: string[]): SweepRow[
       else byIndex.set(row.index, { name: p.name, row });
     }
   }
-  const missing: number[] = [];
-  for (let i = 0; i < total; i++) if (!byIndex.has(i)) missing.push(i);
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 10).join(", ") + (missing.length > 10 ? ", ..." : "");
-    problems.push(`${missing.length} of ${total} rows are missing (${shown}): merge the results of every --shard k/n, k = 1..n`);
+  // Counted, with the first ten kept: a grid may have millions of rows (merge --max-rows).
+  const firstMissing: number[] = [];
+  const missing = total - byIndex.size;
+  for (let i = 0; i < total && firstMissing.length < 10; i++) if (!byIndex.has(i)) firstMissing.push(i);
+  if (missing > 0) {
+    const shown = firstMissing.join(", ") + (missing > 10 ? ", ..." : "");
+    problems.push(`${missing} of ${total} rows are missing (${shown}): merge the results of every --shard k/n, k = 1..n`);
   }
   return [...byIndex.values()].map((x) => x.row);
 }
