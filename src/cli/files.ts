@@ -1,8 +1,7 @@
-/** File access for the CLI: clear messages for the usual mistakes, and writes that are never half done. */
-import { closeSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+/** File access for the CLI: clear messages for the usual mistakes, and writes that are never half done (src/io). */
 import { SCENARIO_INPUT } from "../scenario/parse.js";
-import { InputError, ioReason, readInputText, type InputKind } from "../io/input.js";
+import { InputError, readInputText, type InputKind } from "../io/input.js";
+import { OutputError, OutputLineWriter, planOutput, writeOutput } from "../io/output.js";
 
 /** A problem with the command line or the files it names: exit code 2. */
 export class UsageError extends Error {
@@ -26,70 +25,35 @@ export function readTextFile(path: string, kind: InputKind): string {
   }
 }
 
-/** Write a whole file under a temporary name, then rename it into place. */
-export function writeFileAtomic(path: string, content: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+/**
+ * Write a whole output file (io/output.ts: atomically for a regular file, straight through a device, FIFO or
+ * symbolic link's target). `flag` names it in messages: `--output report.json: is a directory, ...`.
+ */
+export function writeOutputFile(path: string, content: string, flag?: string): void {
   try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
+    writeOutput(path, content, flag ? `${flag} ${path}` : path);
   } catch (e) {
-    safeUnlink(tmp);
-    throw new UsageError(`cannot write ${path}: ${ioReason(e)}`);
+    if (e instanceof OutputError) throw new UsageError(e.message);
+    throw e;
   }
 }
 
-/** A line writer that streams to a temporary file with a bounded buffer and renames it when committed. */
-export class AtomicLineWriter {
-  private readonly tmp: string;
-  private fd: number;
-  private buf: string[] = [];
-  private bufChars = 0;
-  /** Characters written so far (the size in bytes for ASCII, which trace lines are but for key names). */
-  chars = 0;
-
-  constructor(private readonly path: string) {
-    this.tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-    try {
-      this.fd = openSync(this.tmp, "w");
-    } catch (e) {
-      throw new UsageError(`cannot write ${path}: ${ioReason(e)}`);
-    }
-  }
-
-  line(s: string): void {
-    this.buf.push(s);
-    this.bufChars += s.length + 1;
-    this.chars += s.length + 1;
-    if (this.bufChars > 1 << 20) this.flush();
-  }
-
-  private flush(): void {
-    if (this.buf.length === 0) return;
-    writeSync(this.fd, this.buf.join("\n") + "\n");
-    this.buf = [];
-    this.bufChars = 0;
-  }
-
-  commit(): void {
-    this.flush();
-    closeSync(this.fd);
-    renameSync(this.tmp, this.path);
-  }
-
-  abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* already closed */
-    }
-    safeUnlink(this.tmp);
-  }
-}
-
-function safeUnlink(p: string): void {
+/** Refuse, before any work, an output target that cannot be written (a directory, a block device, a socket). */
+export function checkOutputTarget(path: string, flag: string): void {
   try {
-    unlinkSync(p);
-  } catch {
-    /* nothing to remove */
+    planOutput(path, `${flag} ${path}`);
+  } catch (e) {
+    if (e instanceof OutputError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** A line-by-line output (a trace), with the same rules as writeOutputFile. */
+export function openLineOutput(path: string, flag: string): OutputLineWriter {
+  try {
+    return new OutputLineWriter(path, `${flag} ${path}`);
+  } catch (e) {
+    if (e instanceof OutputError) throw new UsageError(e.message);
+    throw e;
   }
 }

@@ -3,17 +3,18 @@
  * of a CloudFormation, SAM, CDK, Terraform or Serverless Framework template (--from). The logic lives in src/template; this module only does files
  * and output.
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Argument, type Command } from "commander";
 import type { ParseResult } from "../scenario/parse.js";
 import { formatProblem } from "../scenario/problems.js";
 import { SOURCE_TYPES, type SourceType } from "../scenario/params.js";
+import { ScenarioFileNames } from "../template/file-name.js";
 import { scenariosFromTemplate, type FromTemplateResult } from "../template/index.js";
 import { renderStarter } from "../template/starter.js";
 import { collect } from "./args.js";
 import type { CommandContext, Io } from "./context.js";
-import { readTextFile, UsageError, writeFileAtomic } from "./files.js";
+import { readTextFile, UsageError, writeOutputFile } from "./files.js";
 import { parseParameters, printTemplateFailure, printWarningsOnce, readOverlay, readTemplate } from "./template-input.js";
 
 interface InitOpts {
@@ -65,8 +66,26 @@ async function runInit(type: string | undefined, opts: InitOpts, io: Io): Promis
   return initFromTemplate(opts.from!, opts, io);
 }
 
+/** Refuse to overwrite what exists (a dangling symbolic link too) without --force. */
 function refuseOverwrite(path: string, force: boolean | undefined): void {
-  if (!force && existsSync(path)) throw new UsageError(`${path} already exists; use --force to overwrite it`);
+  if (!force && lexists(path)) throw new UsageError(`${path} already exists; use --force to overwrite it`);
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function initStarter(type: SourceType, opts: InitOpts, io: Io): number {
@@ -74,7 +93,7 @@ function initStarter(type: SourceType, opts: InitOpts, io: Io): number {
   const r = renderStarter(type, fileName);
   if (opts.out) {
     refuseOverwrite(opts.out, opts.force);
-    writeFileAtomic(opts.out, r.text);
+    writeOutputFile(opts.out, r.text, "--out");
     io.out(`wrote ${opts.out}: a starter ${type} scenario\n`);
   } else {
     io.out(r.text);
@@ -105,8 +124,11 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
   if (overlay === "failed") return 2;
   if (opts.out !== undefined && opts.outDir !== undefined) throw new UsageError("init: give --out FILE or --out-dir DIR, not both");
   const command = ["esm-sim init --from", templateFile, ...(opts.resource ? ["--resource", opts.resource] : []), ...opts.parameter.map((p) => `--parameter ${p}`), ...(opts.traffic ? ["--traffic", opts.traffic] : [])].join(" ");
-  const pathFor = (id: string): string => opts.out ?? join(opts.outDir ?? ".", `${id}.yaml`);
-  const r = await template({ parameters, resource: opts.resource, overlay, command, fileNameFor: pathFor });
+  // File names come from the template's ids: made safe (template/file-name.ts) so that every file lands inside --out-dir.
+  const names = new ScenarioFileNames();
+  const pathFor = (id: string): string => opts.out ?? join(opts.outDir ?? ".", names.nameFor(id));
+  const fileNoteFor = (id: string) => (opts.out === undefined ? names.noteFor(id) : null);
+  const r = await template({ parameters, resource: opts.resource, overlay, command, fileNameFor: pathFor, fileNoteFor });
   if (!r.ok) {
     printTemplateFailure(io, r);
     return 2;
@@ -124,12 +146,17 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out-dir ${outDir}: is not a directory`);
     mkdirSync(outDir, { recursive: true });
   }
-  for (const s of r.scenarios) refuseOverwrite(pathFor(s.id), opts.force);
+  for (const s of r.scenarios) {
+    const path = pathFor(s.id);
+    refuseOverwrite(path, opts.force);
+    // A link there could lead outside --out-dir: the scenarios stay inside it.
+    if (opts.out === undefined && isLink(path)) throw new UsageError(`${path}: is a symbolic link; init --from writes its scenarios inside the output directory only, so remove the link or choose another --out-dir`);
+  }
   const seen = new Set<string>();
   printWarningsOnce(io, r.warnings, seen);
   let code = 0;
   r.scenarios.forEach((s, i) => {
-    writeFileAtomic(pathFor(s.id), s.text);
+    writeOutputFile(pathFor(s.id), s.text);
     io.out(`wrote ${pathFor(s.id)}: ${r.drafts[i].summary}\n`);
     code = Math.max(code, reportParse(io, s.parse, seen));
   });

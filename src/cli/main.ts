@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { InternalError } from "../engine/assert.js";
+import { InputError } from "../io/input.js";
+import { OutputError } from "../io/output.js";
 import { VERSION } from "../run/version.js";
 import { newContext, type CommandContext, type Io } from "./context.js";
 import { registerExplain } from "./explain.js";
@@ -28,15 +30,21 @@ const defaultIo = (): Io => ({
   nowMs: () => performance.now(),
 });
 
-/** The first line of standard input (typed on a terminal or piped), or null when there is none. */
+/** The most of standard input a quiz answer is read from: an answer is a letter or a number. */
+const MAX_ANSWER_CHARS = 64 * 1024;
+
+/**
+ * The first line of standard input (typed on a terminal or piped), or null when there is none. Reading stops at
+ * MAX_ANSWER_CHARS without a line break (`head -c 1G /dev/zero | esm-sim quiz`), like every other input's cap.
+ */
 async function readStdinLine(): Promise<string | null> {
   let data = "";
   process.stdin.setEncoding("utf8");
   for await (const chunk of process.stdin) {
     data += chunk as string;
-    if (data.includes("\n")) break;
+    if (data.includes("\n") || data.length >= MAX_ANSWER_CHARS) break;
   }
-  return data === "" ? null : data.split(/\r?\n/)[0];
+  return data === "" ? null : data.slice(0, MAX_ANSWER_CHARS).split(/\r?\n/)[0];
 }
 
 const EXAMPLES = `
@@ -95,7 +103,7 @@ function exitCodeFor(e: unknown, ctx: CommandContext): number {
     // commander has already printed its message
     return 2;
   }
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof OutputError || e instanceof InputError) {
     io.err(`esm-sim: ${e.message}\n`);
     return 2;
   }

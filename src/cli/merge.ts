@@ -1,44 +1,57 @@
 /** `esm-sim merge`: combine the JSON results of sweep shards into exactly what the unsharded sweep gives. */
-import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { mergeSweeps, type SweepResult } from "../sweep/sweep.js";
+import { SWEEP_RESULT_INPUT, tooDeep } from "../sweep/result-schema.js";
+import { DEFAULT_MAX_ROWS, mergeSweeps, type SweepResult } from "../sweep/sweep.js";
 import type { CommandContext } from "./context.js";
-import { UsageError } from "./files.js";
-import { writeSweep, type SweepOutputOpts } from "./sweep.js";
+import { readTextFile, UsageError } from "./files.js";
+import { parseMaxRows, writeSweep, type SweepOutputOpts } from "./sweep.js";
+
+interface MergeOpts extends SweepOutputOpts {
+  maxRows?: string;
+}
 
 export function registerMerge(program: Command, ctx: CommandContext): void {
   program
     .command("merge")
     .description("combine the JSON results of sweep shards (--shard k/n) into the unsharded sweep's output")
-    .argument("<results...>", "sweep results written with --format json")
+    .argument("<results...>", `sweep results written with --format json (each at most ${SWEEP_RESULT_INPUT.maxBytes / 1024 ** 2} MB)`)
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
     .option("--output <file>", "write the result to a file instead of stdout")
+    .option("--max-rows <n>", `the most rows the merged grid may have (default ${DEFAULT_MAX_ROWS.toLocaleString("en-US")}, as for sweep)`)
     .option("--no-color", "no colours in the table")
-    .action((files: string[], opts: SweepOutputOpts) => {
-      ctx.code = writeSweep(ctx.io, mergeFiles(files), opts);
+    .action((files: string[], opts: MergeOpts) => {
+      ctx.code = writeSweep(ctx.io, mergeFiles(files, parseMaxRows(opts.maxRows)), opts);
     });
 }
 
-/** Read the shard results named on the command line and merge them. */
-function mergeFiles(files: readonly string[]): SweepResult {
+/** Read the shard results named on the command line (io/input.ts: at most 64 MB each) and merge them. */
+function mergeFiles(files: readonly string[], maxRows: number): SweepResult {
   const inputs: { name: string; value: unknown }[] = [];
   const bad: string[] = [];
   for (const f of files) {
     let text: string;
     try {
-      text = readFileSync(f, "utf8");
+      text = readTextFile(f, SWEEP_RESULT_INPUT);
     } catch (e) {
-      bad.push(`${f}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+      if (!(e instanceof UsageError)) throw e;
+      bad.push(e.message);
+      continue;
+    }
+    const deep = tooDeep(text);
+    if (deep !== null) {
+      bad.push(`${f}: ${deep}; ${SWEEP_RESULT_INPUT.format}`);
       continue;
     }
     try {
       inputs.push({ name: f, value: JSON.parse(text) });
     } catch (e) {
-      bad.push(`${f}: not JSON (${(e as Error).message})`);
+      // V8's message quotes the text around the mistake: on one line, and not too long.
+      const why = (e as Error).message.replace(/\s+/g, " ").slice(0, 160);
+      bad.push(`${f}: not JSON (${why}); ${SWEEP_RESULT_INPUT.format}`);
     }
   }
   if (bad.length > 0) throw new UsageError(bad.join("\nesm-sim: "));
-  const merged = mergeSweeps(inputs);
+  const merged = mergeSweeps(inputs, maxRows);
   if (Array.isArray(merged)) throw new UsageError(merged.join("\nesm-sim: "));
   return merged;
 }

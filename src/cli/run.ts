@@ -29,7 +29,8 @@ import type { TraceEvent, TraceListener } from "../trace/events.js";
 import { collect, optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import { parseOrReport, progressBar, useColor, type CommandContext, type Io } from "./context.js";
-import { AtomicLineWriter, readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
+import { checkOutputTarget, openLineOutput, readScenarioFile, UsageError, writeOutputFile } from "./files.js";
+import type { OutputLineWriter } from "../io/output.js";
 import { scenarioFromTemplateForRun } from "./template-input.js";
 import { runFraction } from "./progress.js";
 
@@ -102,6 +103,9 @@ async function runCommand(ctx: CommandContext, file: string | undefined, opts: R
   const maxEvents = settings.maxEvents ?? defaultMaxEvents(scenario);
   ctx.seed = scenario.seed;
   if (opts.trace) refuseLargeTrace(scenario, settings.traceLimitBytes);
+  // A directory or a block device named as an output is refused before the run, not after it.
+  if (opts.output) checkOutputTarget(opts.output, "--output");
+  if (opts.html) checkOutputTarget(opts.html, "--html");
   const result = simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
   writeReport(ctx.io, result, opts, reproduce);
   ctx.code = exitCode(ctx, result.report, maxEvents);
@@ -176,10 +180,10 @@ interface OutputOpts {
 /** Simulate with a progress bar, the trace file, the timeline and the checks as asked; each file is written whole or
  *  not at all. */
 function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): RunResult {
-  const traceFile = o.tracePath ? new AtomicLineWriter(o.tracePath) : null;
-  const perfettoFile = o.perfettoPath ? new AtomicLineWriter(o.perfettoPath) : null;
+  const traceFile = o.tracePath ? openLineOutput(o.tracePath, "--trace") : null;
+  const perfettoFile = o.perfettoPath ? openLineOutput(o.perfettoPath, "--perfetto") : null;
   const suite = o.check ? new CheckSuite(limitsOf(scenario)) : null;
-  const files = [traceFile, perfettoFile].filter((w): w is AtomicLineWriter => w !== null);
+  const files = [traceFile, perfettoFile].filter((w): w is OutputLineWriter => w !== null);
   const bar = progressBar(io);
   let timeline: PerfettoWriter | null = null;
   let result;
@@ -214,8 +218,8 @@ function timelineOptions(scenario: Scenario, file: string): PerfettoOptions {
 }
 
 interface Listeners {
-  traceFile: AtomicLineWriter | null;
-  perfettoFile: AtomicLineWriter | null;
+  traceFile: OutputLineWriter | null;
+  perfettoFile: OutputLineWriter | null;
   suite: CheckSuite | null;
   limitBytes: number;
   onTimeline: (w: PerfettoWriter) => void;
@@ -267,8 +271,8 @@ function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string
   const color = useColor(io, opts.color, Boolean(opts.output));
   let text = opts.format === "json" ? renderJson(report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
   if (report.checks && opts.format !== "json") text += "\n" + renderChecks(report.checks, { color });
-  if (opts.html) writeFileAtomic(opts.html, renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }));
-  if (opts.output) writeFileAtomic(opts.output, text);
+  if (opts.html) writeOutputFile(opts.html, renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }), "--html");
+  if (opts.output) writeOutputFile(opts.output, text, "--output");
   else io.out(text);
 }
 

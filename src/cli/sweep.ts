@@ -6,10 +6,10 @@ import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { InternalError } from "../engine/assert.js";
 import { renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable } from "../report/sweep.js";
-import { checkRows, parseGrid, parseShard, settingArgs, specRows, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
+import { checkRows, DEFAULT_MAX_ROWS, gridTooLarge, parseGrid, parseShard, settingArgs, specRows, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
 import { collect, optionalSeed, parseOverrides, parseUntil, shellQuote } from "./args.js";
 import { printProblems, progressBar, useColor, type CommandContext, type Io } from "./context.js";
-import { readScenarioFile, UsageError, writeFileAtomic } from "./files.js";
+import { readScenarioFile, UsageError, writeOutputFile } from "./files.js";
 import { RowFailure, runRows } from "./sweep-pool.js";
 
 export type SweepFormat = "table" | "json" | "csv" | "markdown";
@@ -28,6 +28,7 @@ interface SweepOpts extends SweepOutputOpts {
   until?: string;
   jobs?: string;
   shard?: string;
+  maxRows?: string;
 }
 
 export function registerSweep(program: Command, ctx: CommandContext): void {
@@ -41,6 +42,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     .option("--until <duration>", "stop every row at this virtual time")
     .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
     .option("--shard <k/n>", "run only rows k-1, k-1+n, k-1+2n, ... (combine the JSON results with esm-sim merge)")
+    .option("--max-rows <n>", `the most rows the grid may have (default ${DEFAULT_MAX_ROWS.toLocaleString("en-US")})`)
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
     .option("--output <file>", "write the result to a file instead of stdout")
     .option("--no-color", "no colours in the table")
@@ -55,6 +57,10 @@ Examples:
 
 async function sweepCommand(ctx: CommandContext, file: string, opts: SweepOpts): Promise<void> {
   const { spec, jobs } = readSweepOptions(file, opts);
+  const parallelism = availableParallelism();
+  if (jobs > parallelism) {
+    ctx.io.err(`esm-sim: warning: --jobs ${jobs} is more than the ${parallelism} threads this machine runs at once (os.availableParallelism()); the extra workers add memory and switching, not speed\n`);
+  }
   const rows = specRows(spec);
   const problems = checkRows(spec, rows);
   if (problems.length > 0) {
@@ -78,6 +84,8 @@ async function sweepCommand(ctx: CommandContext, file: string, opts: SweepOpts):
 function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; jobs: number } {
   const grid = parseGrid(opts.vary);
   if (!grid.ok) throw new UsageError(grid.problems.join("\nesm-sim: "));
+  const tooLarge = gridTooLarge(grid.vary, parseMaxRows(opts.maxRows));
+  if (tooLarge !== null) throw new UsageError(tooLarge);
   const set = parseOverrides(opts.set);
   const seed = optionalSeed(opts.seed) ?? null;
   const until = opts.until === undefined ? null : { written: opts.until, us: parseUntil(opts.until) };
@@ -85,6 +93,13 @@ function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; job
   const shard = opts.shard === undefined ? null : parseShard(opts.shard);
   if (typeof shard === "string") throw new UsageError(shard);
   return { spec: { file, text: readScenarioFile(file), seed, until, set, vary: grid.vary, shard }, jobs };
+}
+
+/** --max-rows (sweep and merge): a whole number of at least 1; the default without it. */
+export function parseMaxRows(s: string | undefined): number {
+  if (s === undefined) return DEFAULT_MAX_ROWS;
+  if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw new UsageError(`--max-rows: must be a whole number of at least 1 (got ${JSON.stringify(s)})`);
+  return Number(s);
 }
 
 function parseJobs(s: string | undefined): number {
@@ -104,7 +119,7 @@ function rowError(ctx: CommandContext, spec: SweepSpec, e: RowFailure): Error {
 /** Print or write a sweep result; exit code 1 when a row failed an expectation. */
 export function writeSweep(io: Io, r: SweepResult, opts: SweepOutputOpts): number {
   const text = renderSweep(r, opts.format, useColor(io, opts.color, Boolean(opts.output)));
-  if (opts.output) writeFileAtomic(opts.output, text);
+  if (opts.output) writeOutputFile(opts.output, text, "--output");
   else io.out(text);
   const failed = r.results.filter((x) => !x.passed);
   if (failed.length > 0) {

@@ -27,7 +27,7 @@ export function ioReason(e: unknown, what = "scenario"): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return "no such file";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return `is a directory, not a ${what} file`;
+  if (code === "EISDIR") return `is a directory, not ${/^[aeiou]/.test(what) ? "an" : "a"} ${what} file`;
   return (e as Error).message;
 }
 

@@ -5,6 +5,8 @@
  * dots (an `expect` entry such as `iteratorAge.max`) is matched whole when it exists, and under `expect` the last
  * segment is the comparison when it names one (`expect.records.dlq.eq=0`). Missing maps on the way are created.
  * An empty value (`--set mapping.ScalingConfig=`) removes the key, as if the file had never set it.
+ * The segments `__proto__`, `constructor` and `prototype` are refused: no scenario key has those names, and walking
+ * them would reach (and could change) JavaScript's Object.prototype in the whole process.
  * Pure: no file system; problems name the --set they come from.
  */
 import { parse as parseYaml } from "yaml";
@@ -29,6 +31,16 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const OPS = ["eq", "ne", "lt", "lte", "gt", "gte"];
 
+/** Path segments that name JavaScript's object machinery, never a scenario key. */
+export const UNSAFE_SEGMENTS: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+/** A message when a dotted path holds a segment that is refused (UNSAFE_SEGMENTS); null when the path is safe. */
+export function unsafePathMessage(path: string): string | null {
+  const seg = path.split(".").find((s) => UNSAFE_SEGMENTS.includes(s.trim()));
+  if (seg === undefined) return null;
+  return `the path ${JSON.stringify(path)} has the segment ${JSON.stringify(seg)}: no scenario key is named ${UNSAFE_SEGMENTS.join(", ")} (paths such as mapping.BatchSize are allowed)`;
+}
+
 /** Read one `path=value` argument. Returns the override, or a message saying what is wrong with it. */
 export function parseOverride(arg: string, flag = "--set"): Override | OverrideProblem {
   const eq = arg.indexOf("=");
@@ -37,6 +49,8 @@ export function parseOverride(arg: string, flag = "--set"): Override | OverrideP
   const path = arg.slice(0, eq).trim();
   const raw = arg.slice(eq + 1);
   if (path.split(".").some((s) => s === "")) return { origin, message: `the path ${JSON.stringify(path)} has an empty segment` };
+  const unsafe = unsafePathMessage(path);
+  if (unsafe !== null) return { origin, message: unsafe };
   if (raw.trim() === "") return { arg, flag, path, value: undefined };
   const value = parseValue(raw);
   if (value === undefined) return { origin, message: `the value ${JSON.stringify(raw)} is not a YAML value` };
@@ -68,7 +82,9 @@ export function applyOverrides(doc: Obj, overrides: readonly Override[]): { appl
   const problems: OverrideProblem[] = [];
   for (const o of overrides) {
     const origin = `${o.flag} ${o.arg}`;
-    const r = applyOne(doc, o.path.split("."), o.value);
+    // Checked here too: the API builds overrides from an object's keys without parseOverride.
+    const unsafe = unsafePathMessage(o.path);
+    const r = unsafe ?? applyOne(doc, o.path.split("."), o.value);
     if (typeof r === "string") problems.push({ origin, message: r });
     else applied.push({ origin, path: r });
   }

@@ -33,7 +33,8 @@ const TRACE_RE = /^([A-Za-z]+)\[([A-Za-z]+)=([^\]]+)\]$/;
 /** Parse an answer expression; a string is a message saying what is allowed. */
 export function parseAnswer(text: string): AnswerExpr | string {
   const s = text.trim();
-  const kind = METRIC_PATHS[s];
+  // Own keys only: `constructor` or `__proto__` are not report fields.
+  const kind = Object.hasOwn(METRIC_PATHS, s) ? METRIC_PATHS[s] : undefined;
   if (kind) return { kind: "report", path: s, unit: kind };
   const m = TRACE_RE.exec(s);
   if (!m) return `must be a report field (e.g. records.dlq, concurrency.max) or a trace count such as invocations[key=poison] (got ${JSON.stringify(text)})`;

@@ -11,7 +11,8 @@ import { simulate } from "../run/simulate.js";
 import { VERSION } from "../run/version.js";
 import { parseScenario, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
-import { parseOverride, parseValue, type Override } from "../scenario/overrides.js";
+import { parseOverride, parseValue, unsafePathMessage, type Override } from "../scenario/overrides.js";
+import { readSweepResult } from "./result-schema.js";
 
 export interface Vary {
   path: string;
@@ -105,6 +106,8 @@ export function parseVary(arg: string): Vary | string {
     .split(",")
     .map((v) => v.trim());
   if (path.split(".").some((s) => s === "")) return `--vary ${arg}: the path ${JSON.stringify(path)} has an empty segment`;
+  const unsafe = unsafePathMessage(path);
+  if (unsafe !== null) return `--vary ${arg}: ${unsafe}`;
   if (values.some((v) => v === "")) return `--vary ${arg}: has an empty value`;
   const bad = values.find((v) => parseValue(v) === undefined);
   if (bad !== undefined) return `--vary ${arg}: the value ${JSON.stringify(bad)} is not a YAML value`;
@@ -124,6 +127,27 @@ export function parseGrid(args: readonly string[]): { ok: true; vary: Vary[] } |
     else vary.push(v);
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, vary };
+}
+
+/**
+ * Rows a sweep may have without --max-rows: every row is parsed and checked before any runs (about a millisecond
+ * each) and then run in full, and its result is about 2 KB of JSON, so 10,000 rows are seconds of checking and
+ * 20 MB of results before the runs' own time. A grid of three --vary of 100 values (1,000,000 rows) is refused.
+ */
+export const DEFAULT_MAX_ROWS = 10_000;
+
+/** How many rows the grid has (the product of each --vary's value count), without listing them. */
+export function gridSize(vary: readonly Vary[]): number {
+  return vary.reduce((n, v) => n * v.values.length, 1);
+}
+
+/** A message when the grid has more rows than `maxRows`; null when it fits. */
+export function gridTooLarge(vary: readonly Vary[], maxRows: number): string | null {
+  const n = gridSize(vary);
+  if (n <= maxRows) return null;
+  const shape = vary.map((v) => v.values.length.toLocaleString("en-US")).join(" x ");
+  const allow = Number.isSafeInteger(n) ? `, or allow it with --max-rows ${n}` : "";
+  return `sweep: the grid has ${n.toLocaleString("en-US")} rows (${shape} values), more than the ${maxRows.toLocaleString("en-US")} allowed: vary fewer values${allow}`;
 }
 
 /** The grid's rows in stable order: the first --vary changes slowest, the last fastest. */
@@ -240,7 +264,7 @@ export function sweepResult(h: SweepHeader, rows: SweepRow[], shard: Shard | nul
     until: h.until,
     set: [...h.set],
     vary: h.vary.map((v) => ({ path: v.path, values: [...v.values] })),
-    rows: gridRows(h.vary).length,
+    rows: gridSize(h.vary),
     ...(shard ? { shard: { k: shard.k, n: shard.n } } : {}),
     results: [...rows].sort((a, b) => a.index - b.index),
   };
@@ -259,17 +283,17 @@ interface Part {
   r: SweepResult;
 }
 
-/** Put shards back together. Returns the merged result, or every reason the inputs do not fit. */
-export function mergeSweeps(inputs: { name: string; value: unknown }[]): SweepResult | string[] {
+/**
+ * Put shards back together. Returns the merged result, or every reason the inputs do not fit. Each input is checked
+ * against the result schema first (result-schema.ts); `maxRows` bounds the grid (merge --max-rows).
+ */
+export function mergeSweeps(inputs: { name: string; value: unknown }[], maxRows = DEFAULT_MAX_ROWS): SweepResult | string[] {
   const problems: string[] = [];
   const parts: Part[] = [];
   for (const { name, value } of inputs) {
-    const v = value as Partial<SweepResult> | null;
-    if (typeof v !== "object" || v === null || v.kind !== "esm-sim-sweep" || !Array.isArray(v.results)) {
-      problems.push(`${name}: not an esm-sim sweep result (write one with esm-sim sweep ... --format json)`);
-      continue;
-    }
-    parts.push({ name, r: v as SweepResult });
+    const r = readSweepResult(value, name, maxRows);
+    if (r.ok) parts.push({ name, r: r.result });
+    else problems.push(...r.problems);
   }
   if (problems.length > 0) return problems;
   if (parts.length === 0) return ["nothing to merge"];
@@ -298,11 +322,13 @@ function rowsOfGrid(parts: Part[], total: number, problems: string[]): SweepRow[
       else byIndex.set(row.index, { name: p.name, row });
     }
   }
-  const missing: number[] = [];
-  for (let i = 0; i < total; i++) if (!byIndex.has(i)) missing.push(i);
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 10).join(", ") + (missing.length > 10 ? ", ..." : "");
-    problems.push(`${missing.length} of ${total} rows are missing (${shown}): merge the results of every --shard k/n, k = 1..n`);
+  // Counted, with the first ten kept: a grid may have millions of rows (merge --max-rows).
+  const firstMissing: number[] = [];
+  const missing = total - byIndex.size;
+  for (let i = 0; i < total && firstMissing.length < 10; i++) if (!byIndex.has(i)) firstMissing.push(i);
+  if (missing > 0) {
+    const shown = firstMissing.join(", ") + (missing > 10 ? ", ..." : "");
+    problems.push(`${missing} of ${total} rows are missing (${shown}): merge the results of every --shard k/n, k = 1..n`);
   }
   return [...byIndex.values()].map((x) => x.row);
 }

@@ -30,6 +30,8 @@ export interface FromTemplateOptions {
   command?: string;
   /** The name each scenario's problems carry (its output file); default `<id>.yaml`. */
   fileNameFor?: (id: string) => string;
+  /** A line for a scenario's intro comment about its file name (init: when it is not the id as written). */
+  fileNoteFor?: (id: string) => string | null;
 }
 
 export type FromTemplateResult =
@@ -105,7 +107,7 @@ function fromImported(imported: Imported, templateFile: string, options: FromTem
   if (errors.length > 0) return { ok: false, errors, warnings, listing: null };
   const fileNameFor = options.fileNameFor ?? ((id: string) => `${id}.yaml`);
   const command = options.command ?? `esm-sim init --from ${templateFile}`;
-  const scenarios = selected.map((d) => renderDraft(d, { templateFile, fileName: fileNameFor(d.id), overlay: options.overlay, command }));
+  const scenarios = selected.map((d) => renderDraft(d, { templateFile, fileName: fileNameFor(d.id), fileNote: options.fileNoteFor?.(d.id) ?? undefined, overlay: options.overlay, command }));
   return { ok: true, template: t, scenarios, drafts: selected, warnings };
 }
 

@@ -131,7 +131,7 @@ export class Variables {
     let v: unknown = this.root;
     for (const seg of address === "" ? [] : address.split(".")) {
       if (Array.isArray(v) && /^\d+$/.test(seg)) v = v[Number(seg)];
-      else if (isObj(v)) v = v[seg];
+      else if (isObj(v)) v = Object.hasOwn(v, seg) ? v[seg] : undefined; // own keys only: `constructor` names nothing
       else v = undefined;
       if (v === undefined) break;
     }

@@ -134,6 +134,8 @@ export interface RenderOptions {
   overlay?: Overlay | null;
   /** The command that rewrites this file, for the intro. */
   command: string;
+  /** A line for the intro about the file name (init --from: when it is not the mapping's id as written). */
+  fileNote?: string;
 }
 
 export interface Rendered extends Finished {
@@ -183,7 +185,7 @@ export function renderDraft(d: Draft, o: RenderOptions): Rendered {
   if (ov.expect !== undefined) items.push({ key: "expect", value: ov.expect, block: true, origin: overlayOrigin(["expect"]) });
 
   const { doc, origins } = buildDocument(items);
-  const intro = [`esm-sim scenario for the event source mapping ${d.summary}`, `Written by: ${o.command}`, "Each value says where it came from; AWS settings come from the template, traffic and behaviour from you."];
+  const intro = [`esm-sim scenario for the event source mapping ${d.summary}`, `Written by: ${o.command}`, ...(o.fileNote ? [o.fileNote] : []), "Each value says where it came from; AWS settings come from the template, traffic and behaviour from you."];
   const finished = finishDocument(doc, intro, o.fileName, d.warnings);
   return { id: d.id, origins, ...finished };
 }

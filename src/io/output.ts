@@ -1,0 +1,249 @@
+/**
+ * The one place that writes output files (reports, traces, HTML pages, sweep results, scenarios written by init).
+ * What is at the target decides how:
+ *
+ *   - nothing, or a regular file: written whole under a temporary name beside it, then renamed over it, so a reader
+ *     never sees half a file and a failed run leaves the old file as it was;
+ *   - a symbolic link: followed; its target is replaced the same way when that is a regular file, else written
+ *     through (a link to a device or a pipe; a dangling link creates its target);
+ *   - a character device (/dev/null, a terminal), a FIFO, or a path under /dev or /proc (/dev/stdout, /dev/fd/63
+ *     from `>(gzip > t.gz)`): opened and written through directly;
+ *   - a directory, a block device or a socket: refused with a message.
+ *
+ * A device, a FIFO or a symbolic link is never replaced. Temporary files are registered while they exist, so that an
+ * interrupted run can remove them (removeTempFiles).
+ */
+import { closeSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { ioReason } from "./input.js";
+
+/** An output that cannot be written; the message starts with the flag and path it came from. */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OutputError";
+  }
+}
+
+/** How a target is written: atomically at `file` (a regular file or none), or straight through `file`. */
+export type OutputPlan = { how: "replace"; file: string } | { how: "through"; file: string };
+
+/** Temporary files that exist now, to be removed if the process is interrupted. */
+const liveTemps = new Set<string>();
+
+/** Remove every temporary file this process has open (an interrupted run); returns how many were removed. */
+export function removeTempFiles(): number {
+  let n = 0;
+  for (const tmp of liveTemps) {
+    if (safeUnlink(tmp)) n++;
+  }
+  liveTemps.clear();
+  return n;
+}
+
+/** The temporary files that exist now (for tests). */
+export function tempFiles(): string[] {
+  return [...liveTemps];
+}
+
+/** A path the kernel makes up (a process's stdout, a pipe from process substitution): never replaced. */
+function isSystemPath(path: string): boolean {
+  const abs = resolve(path);
+  return abs.startsWith("/dev/") || abs.startsWith("/proc/");
+}
+
+/** What kind of file a Stats names, in words, for messages. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isCharacterDevice()) return "a character device";
+  return "a file";
+}
+
+/**
+ * How to write `path`, from what is there now. `label` names the output in messages (`--output report.json`).
+ * Throws OutputError for a directory, a block device, a socket, or a path that cannot be looked at.
+ */
+export function planOutput(path: string, label: string): OutputPlan {
+  let st: Stats;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { how: "replace", file: path };
+    throw new OutputError(`${label}: ${ioReason(e, "output")}`);
+  }
+  if (st.isFile()) return isSystemPath(path) ? { how: "through", file: path } : { how: "replace", file: path };
+  if (st.isSymbolicLink()) return planLink(path, label);
+  return throughOrRefuse(st, path, label);
+}
+
+/** A symbolic link: replace its target when that is a regular file, else write through it. */
+function planLink(path: string, label: string): OutputPlan {
+  if (isSystemPath(path)) return { how: "through", file: path };
+  let target: Stats;
+  try {
+    target = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { how: "through", file: path }; // a dangling link: opening it creates its target
+    if (code === "ELOOP") throw new OutputError(`${label}: is a symbolic link that loops; esm-sim cannot follow it to a file`);
+    throw new OutputError(`${label}: ${ioReason(e, "output")}`);
+  }
+  if (target.isFile()) {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch (e) {
+      throw new OutputError(`${label}: ${ioReason(e, "output")}`);
+    }
+    return isSystemPath(real) ? { how: "through", file: path } : { how: "replace", file: real };
+  }
+  return throughOrRefuse(target, path, label);
+}
+
+function throughOrRefuse(st: Stats, path: string, label: string): OutputPlan {
+  if (st.isFIFO() || st.isCharacterDevice()) return { how: "through", file: path };
+  if (st.isDirectory()) throw new OutputError(`${label}: is a directory, which cannot be written as an output file; name a file, e.g. ${path.replace(/\/+$/, "")}/out.txt`);
+  throw new OutputError(`${label}: is ${kindOf(st)}; esm-sim writes outputs to files, FIFOs and character devices such as /dev/null only`);
+}
+
+/** Why opening a path to write through it failed; a dangling link says where it points. */
+function throughReason(path: string, e: unknown): string {
+  if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+    try {
+      return `it is a symbolic link to ${readlinkSync(path)}, whose directory does not exist`;
+    } catch {
+      /* not a link: the plain reason */
+    }
+  }
+  return ioReason(e, "output");
+}
+
+function tempBeside(file: string): string {
+  return join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
+}
+
+/** Write the whole of `content` to an open file descriptor. */
+function writeAll(fd: number, content: string): void {
+  const buf = Buffer.from(content, "utf8");
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+/** Write a whole output; `label` names it in messages (`--output report.json`). */
+export function writeOutput(path: string, content: string, label = path): void {
+  const plan = planOutput(path, label);
+  if (plan.how === "through") {
+    let fd: number | null = null;
+    try {
+      fd = openSync(plan.file, "w");
+      writeAll(fd, content);
+    } catch (e) {
+      throw new OutputError(`cannot write ${path}: ${throughReason(path, e)}`);
+    } finally {
+      if (fd !== null) closeSync(fd);
+    }
+    return;
+  }
+  const tmp = tempBeside(plan.file);
+  liveTemps.add(tmp);
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, "w");
+    writeAll(fd, content);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, plan.file);
+    liveTemps.delete(tmp);
+  } catch (e) {
+    if (fd !== null) closeSync(fd);
+    safeUnlink(tmp);
+    liveTemps.delete(tmp);
+    throw new OutputError(`cannot write ${path}: ${ioReason(e, "output")}`);
+  }
+}
+
+/**
+ * An output written line by line with a bounded buffer (a trace): into a temporary file renamed into place when
+ * committed, or straight through a device or FIFO.
+ */
+export class OutputLineWriter {
+  private readonly plan: OutputPlan;
+  private readonly tmp: string | null;
+  private fd: number;
+  private buf: string[] = [];
+  private bufChars = 0;
+  /** Characters written so far (the size in bytes for ASCII, which trace lines are but for key names). */
+  chars = 0;
+
+  constructor(
+    private readonly path: string,
+    label = path,
+  ) {
+    this.plan = planOutput(path, label);
+    this.tmp = this.plan.how === "replace" ? tempBeside(this.plan.file) : null;
+    if (this.tmp) liveTemps.add(this.tmp);
+    try {
+      this.fd = openSync(this.tmp ?? this.plan.file, "w");
+    } catch (e) {
+      if (this.tmp) liveTemps.delete(this.tmp);
+      throw new OutputError(`cannot write ${path}: ${this.tmp ? ioReason(e, "output") : throughReason(path, e)}`);
+    }
+  }
+
+  line(s: string): void {
+    this.buf.push(s);
+    this.bufChars += s.length + 1;
+    this.chars += s.length + 1;
+    if (this.bufChars > 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buf.length === 0) return;
+    try {
+      writeAll(this.fd, this.buf.join("\n") + "\n");
+    } catch (e) {
+      throw new OutputError(`cannot write ${this.path}: ${ioReason(e, "output")}`);
+    }
+    this.buf = [];
+    this.bufChars = 0;
+  }
+
+  commit(): void {
+    this.flush();
+    closeSync(this.fd);
+    if (this.tmp) {
+      try {
+        renameSync(this.tmp, this.plan.file);
+      } catch (e) {
+        safeUnlink(this.tmp);
+        throw new OutputError(`cannot write ${this.path}: ${ioReason(e, "output")}`);
+      } finally {
+        liveTemps.delete(this.tmp);
+      }
+    }
+  }
+
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    if (this.tmp) {
+      safeUnlink(this.tmp);
+      liveTemps.delete(this.tmp);
+    }
+  }
+}
+
+function safeUnlink(p: string): boolean {
+  try {
+    unlinkSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
