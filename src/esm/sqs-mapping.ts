@@ -478,7 +478,6 @@ export class SqsMapping {
       visible,
       inFlight: this.queue.inFlightCount,
       oldestAgeUs: this.queue.oldestAgeUs(now),
-      oldestAgeCountedUs: this.queue.oldestAgeCountedUs(now),
       pollers: this.pollers.length,
       concurrency: this.fn.inFlight,
     });
