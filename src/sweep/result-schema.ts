@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import { show } from "../scenario/show.js";
-import type { SweepResult } from "./sweep.js";
 
 /**
  * How a sweep result file is read (io/input.ts): a row is about 2 to 3 KB of JSON, so a whole grid of
@@ -117,7 +116,8 @@ function listed(name: string, problems: string[]): string[] {
  * A parsed JSON value as a sweep result, or every problem with it. `maxRows` bounds the grid (merge --max-rows):
  * `rows` must be the product of the varied values' counts and at most `maxRows`, `results` at most `rows` long.
  */
-export function readSweepResult(value: unknown, name: string, maxRows: number): { ok: true; result: SweepResult } | { ok: false; problems: string[] } {
+/** Checks a sweep result's shape; the caller (sweep.ts, which owns the SweepResult type) takes a checked value as one. */
+export function readSweepResult(value: unknown, name: string, maxRows: number): { ok: true; result: unknown } | { ok: false; problems: string[] } {
   // Something else altogether (another tool's JSON, a list, null) is one problem, not a list of missing keys.
   const kind = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).kind : undefined;
   if (kind !== "esm-sim-sweep") return { ok: false, problems: [`${name}: not an esm-sim sweep result (write one with esm-sim sweep ... --format json)`] };
@@ -137,5 +137,5 @@ export function readSweepResult(value: unknown, name: string, maxRows: number): 
     if (!p.success) for (const issue of p.error.issues) problems.push(issueText({ ...issue, path: ["results", i, ...issue.path] }));
   });
   if (problems.length > 0) return { ok: false, problems: listed(name, problems) };
-  return { ok: true, result: value as SweepResult };
+  return { ok: true, result: value };
 }

@@ -292,7 +292,7 @@ export function mergeSweeps(inputs: { name: string; value: unknown }[], maxRows 
   const parts: Part[] = [];
   for (const { name, value } of inputs) {
     const r = readSweepResult(value, name, maxRows);
-    if (r.ok) parts.push({ name, r: r.result });
+    if (r.ok) parts.push({ name, r: r.result as SweepResult });
     else problems.push(...r.problems);
   }
   if (problems.length > 0) return problems;
