@@ -19,10 +19,6 @@
  *  - SQS-FIFO-TERMS https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html
  *  - WN-SQSPROV https://aws.amazon.com/about-aws/whats-new/2025/11/aws-lambda-provisioned-mode-sqs-esm/ (2025-11-14)
  *  - SQS-API    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
- *  - KDS-LIMITS https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html (shard read limits)
- *  - KDS-EFO    https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html
- *  - KIN        https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html
- *  - DDB-GR     https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html
  */
 
 export interface Figure {
@@ -71,20 +67,6 @@ export interface SqsFigures {
   fifoLookAheadMessages: number;
   fifoInFlightMax: number;
   fifoDeduplicationIntervalMs: number;
-  /** Streams: a shard's read limits for standard (polling) consumers, shared by every one of them (Kinesis). */
-  kinesisReadCallsPerS: number;
-  kinesisReadBytesPerS: number;
-  /** Streams: what one GetRecords call returns at most. */
-  kinesisCallRecordsMax: number;
-  kinesisCallBytesMax: number;
-  dynamodbCallRecordsMax: number;
-  dynamodbCallBytesMax: number;
-  /** Streams: how long the mapping waits before reading a shard again after ReadProvisionedThroughputExceeded. */
-  readThrottleBackoffMs: number;
-  /** Enhanced fan-out: a record's delay from arrival to being pushed to the consumer. */
-  efoPushLatencyMs: number;
-  /** 1: a stream function error stops only the failing batch's ParallelizationFactor lane; 0: the whole shard. */
-  streamErrorPausesLaneOnly: number;
 }
 
 export type FigureName = keyof SqsFigures;
@@ -150,33 +132,6 @@ function common(): Omit<Record<FigureName, Figure>, EraFigures> {
     fifoLookAheadMessages: aws(20_000, "messages", "KC-FIFO", "", "a FIFO receive looks through the first 20,000 messages to find available message groups"),
     fifoInFlightMax: aws(20_000, "messages", "KC-FIFO", "", "at most 20,000 in-flight messages in a FIFO queue"),
     fifoDeduplicationIntervalMs: aws(300_000, "ms", "SQS-FIFO-TERMS", "2016-11-17", "a send with a deduplication ID seen in the last 5 minutes is accepted but not delivered"),
-    kinesisReadCallsPerS: aws(5, "calls/s", "KDS-LIMITS", "", "GetRecords: 5 transactions per second per shard, shared by every standard consumer of the shard"),
-    kinesisReadBytesPerS: aws(2 * 1024 * 1024, "bytes/s", "KDS-LIMITS", "", "a shard's reads: up to 2 MB per second, shared by every standard consumer; an enhanced fan-out consumer has its own 2 MB/s (KDS-EFO)"),
-    kinesisCallRecordsMax: aws(10_000, "records", "KDS-LIMITS", "", "one GetRecords call returns up to 10,000 records"),
-    kinesisCallBytesMax: aws(10 * 1024 * 1024, "bytes", "KDS-LIMITS", "", "one GetRecords call returns up to 10 MB; 'if a call returns 10 MB, subsequent calls made within the next 5 seconds throw an exception'"),
-    dynamodbCallRecordsMax: aws(1000, "records", "DDB-GR", "", "one DynamoDB Streams GetRecords call returns up to 1,000 records"),
-    dynamodbCallBytesMax: aws(1024 * 1024, "bytes", "DDB-GR", "", "one DynamoDB Streams GetRecords call returns up to 1 MB"),
-    readThrottleBackoffMs: chosen(
-      1000,
-      "ms",
-      "AWS says a read over a shard's limit fails with ReadProvisionedThroughputExceeded and that the mapping retries; it names no wait. " +
-        "esm-sim waits one Kinesis poll interval (KIN: the base rate is once a second) before the next GetRecords call. Plausible range: 200 ms " +
-        "(one call slot of 5 per second) to 5,000 ms (the wait after a 10 MB call)",
-    ),
-    efoPushLatencyMs: chosen(
-      70,
-      "ms",
-      "KDS-EFO gives an average propagation delay of about 70 ms for a record pushed over SubscribeToShard, as a typical figure rather than a " +
-        "limit; esm-sim delays every push by it. Plausible range: 50 to 200 ms",
-    ),
-    streamErrorPausesLaneOnly: chosen(
-      0,
-      "0 or 1",
-      "KIN: the mapping 'stops processing additional records in a shard if your function returns an error'. 0 follows that text: with " +
-        "ParallelizationFactor > 1 the shard's other batches in flight finish, and no new batch starts from the shard until the failing batch " +
-        "succeeds, is discarded or expires. 1 pauses only the failing batch's lane, so other partition keys keep flowing (in-order processing " +
-        "is promised per partition key, so this is a plausible reading of what AWS does in practice)",
-    ),
   };
 }
 
@@ -254,7 +209,7 @@ export const PROFILES: Record<string, Profile> = {
 };
 
 export const PROFILE_NAMES = Object.keys(PROFILES);
-/** Every figure, in listing order (mapping scaling, back-off, polling, function, provisioned mode, FIFO, stream reads). */
+/** Every figure, in listing order (mapping scaling, back-off, polling, function, provisioned mode, FIFO). */
 export const FIGURE_NAMES: readonly FigureName[] = [
   "initialConcurrency",
   "scaleUpPerMinute",
@@ -282,15 +237,6 @@ export const FIGURE_NAMES: readonly FigureName[] = [
   "fifoLookAheadMessages",
   "fifoInFlightMax",
   "fifoDeduplicationIntervalMs",
-  "kinesisReadCallsPerS",
-  "kinesisReadBytesPerS",
-  "kinesisCallRecordsMax",
-  "kinesisCallBytesMax",
-  "dynamodbCallRecordsMax",
-  "dynamodbCallBytesMax",
-  "readThrottleBackoffMs",
-  "efoPushLatencyMs",
-  "streamErrorPausesLaneOnly",
 ];
 
 /** The figures in force: a profile with single-figure overrides applied. */

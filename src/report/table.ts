@@ -124,17 +124,16 @@ function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { he
     ["record age exceeded (records)", paintIf(c, st.discardedByRecordAge, fmtInt(st.discardedByRecordAge)), "destination delivery failures", paintIf(c, st.destinationDeliveryFailures, fmtInt(st.destinationDeliveryFailures))],
     // Shown only when the function writes back to its own stream (function.writesBack), so other reports keep their shape.
     ["expired by retention (records)", paintIf(c, st.expiredByRetention, fmtInt(st.expiredByRetention)), ...(st.writtenBack > 0 ? ["written back by the function", paintIf(c, st.writtenBack, fmtInt(st.writtenBack))] : ["", ""])],
-    ["read throttles (shard read limit)", paintIf(c, st.readThrottles, fmtInt(st.readThrottles)), st.enhancedFanOut ? "bytes pushed (enhanced fan-out)" : "bytes read", fmtInt(st.bytesRead)],
   );
   out.push("", t.toString());
   const shards = new Table({
-    head: [c.bold("Shard"), c.bold("invocations"), c.bold("records sent"), c.bold("bytes read"), c.bold("read throttles"), c.bold("iterator age max"), c.bold("p50"), c.bold("p99"), c.bold("checkpoint")],
+    head: [c.bold("Shard"), c.bold("invocations"), c.bold("records sent"), c.bold("iterator age max"), c.bold("p50"), c.bold("p99"), c.bold("checkpoint")],
     style,
-    colAligns: ["left", "right", "right", "right", "right", "right", "right", "right", "left"],
+    colAligns: ["left", "right", "right", "right", "right", "right", "left"],
   });
   const shown = st.shards.slice(0, 20);
   for (const s of shown) {
-    shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtInt(s.bytesRead), paintIf(c, s.readThrottles, fmtInt(s.readThrottles)), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), s.checkpoint ?? "-"]);
+    shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), s.checkpoint ?? "-"]);
   }
   out.push("", shards.toString());
   if (st.shards.length > shown.length) out.push(c.dim(`(${st.shards.length - shown.length} more shards in the JSON report)`));
