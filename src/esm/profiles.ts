@@ -161,7 +161,7 @@ export const PROFILES: Record<string, Profile> = {
   "legacy-2022": {
     name: "legacy-2022",
     asOf: "2022-11-14",
-    description: "The seed notes: 5 batches at first, +60 a minute up to 1,000 batches; no low-traffic mode; account-level burst scaling",
+    description: "Before November 2023: 5 batches at first, +60 a minute up to 1,000 batches; no low-traffic mode; account-level burst scaling",
     figures: {
       ...common(),
       scaleUpPerMinute: aws(60, "invokes/min", "GH22", "2019-06-20", "up to 60 more instances per minute"),

@@ -4,8 +4,7 @@
  *
  * Sources: https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html (filters are ORed; "the
  *   streams iterator advances past this record"; SQS: "Lambda automatically removes the message from the queue";
- *   filtering happens before batching), https://docs.aws.amazon.com/lambda/latest/dg/with-sqs-filtering.html,
- *   shared/reference/esm-semantics.md §9.
+ *   filtering happens before batching), https://docs.aws.amazon.com/lambda/latest/dg/with-sqs-filtering.html.
  *
  * - The payload a filter sees is the record's producer's `data` (one payload per producer). Records the function
  *   wrote back to its stream have their own pseudo-producer (index traffic.length) whose data is writesBack.data.

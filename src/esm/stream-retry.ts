@@ -6,8 +6,7 @@
  * Sources: https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html,
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html,
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html,
- *   https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html (throttles do not count as retries)
- *   and the AWS recordings listed in shared/reference/esm-semantics.md §4.
+ *   https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html (throttles do not count as retries).
  *
  * - MaximumRetryAttempts counts retries after the first attempt; Infinity stands for -1 (until the records expire).
  * - Throttles (the batch never reached the function) never use up a retry and are never bisected.

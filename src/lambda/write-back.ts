@@ -2,7 +2,7 @@
  * A stream handler that writes back to its own stream: a DynamoDB-stream function that updates the item it was
  * called for (each update is a new MODIFY stream record), or a Kinesis consumer that puts to the stream it reads.
  * Each written record invokes the function again, so with one write per record the loop never ends and with more it
- * grows (pain point 15). The documented ways out are to make the handler ignore its own writes: a FilterCriteria on
+ * grows. The documented ways out are to make the handler ignore its own writes: a FilterCriteria on
  * a field only the function's writes carry (record-filter.ts drops them before batching), or a conditional write that
  * changes nothing the second time (`maxDepth` here).
  *

@@ -1,5 +1,5 @@
 /**
- * One trace event as one JSON line, with the contract's fields: `t` (ms) and `type` first; record ids as stable
+ * One trace event as one JSON line, with the fields docs/reports.md lists: `t` (ms) and `type` first; record ids as stable
  * strings (SQS message ids `msg-000042`, stream sequence numbers `000000000000000000042`); `invocation`, `attempt`,
  * `concurrency`, `outcome`, `failedIds`; streams add `shard` (the shard id) to invoke and the other stream events.
  */
@@ -23,7 +23,7 @@ export function traceLine(e: TraceEvent, ctx: IdContext): string {
   return JSON.stringify(traceObject(e, ctx));
 }
 
-/** A trace event in the contract's shape (what one JSONL line holds), for readers such as `esm-sim explain`. */
+/** A trace event in its JSON Lines shape (what one JSONL line holds), for readers such as `esm-sim explain`. */
 export type TraceObject = { t: number; type: string } & Record<string, unknown>;
 
 export function traceObject(e: TraceEvent, ctx: IdContext): TraceObject {

@@ -2,7 +2,7 @@
  * The one wiring place: a Scenario becomes a world (traffic, queue, function, mapping), runs on the virtual clock
  * until `until`, until drained, or until the cap, and the trace folds into a report.
  *
- * Stop rules (shared/design/scenario-format.md): drained = every producer finished and every record in an end
+ * Stop rules (docs/reports.md): drained = every producer finished and every record in an end
  * state. Without `until`, a run that cannot drain stops at a cap: for queues, 14 days after the last arrival.
  * Stream sources (kinesis, dynamodb) branch off to stream-world.ts.
  * Two budgets (run/budget.ts) stop a run early: too many scheduler events, or too many records waiting at once.
@@ -31,7 +31,7 @@ import { commonReport } from "./report-common.js";
 
 export const QUEUE_CAP_US = 14 * US_PER_DAY;
 
-/** What a trace writer needs to turn record references into the contract's ids and key names. */
+/** What a trace writer needs to turn record references into the trace's ids and key names. */
 export interface TraceContext {
   queue: string;
   keyNames: readonly string[];

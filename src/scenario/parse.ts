@@ -188,7 +188,7 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
   return { ok: true, scenario: toScenario(parsed.data, options), warnings: sortProblems(dedupe(warnings)) };
 }
 
-/** zod's own messages are replaced by the contract's form wherever a helper did not set one. */
+/** zod's own messages are replaced by esm-sim's form (path: what is wrong) wherever a helper did not set one. */
 function messageOf(issue: z.core.$ZodIssue, path: Path, data: unknown): string {
   const m = issue.message;
   if (!m.startsWith("Invalid input") && !m.startsWith("Too ") && !m.startsWith("Expected") && !m.startsWith("Invalid ")) return m;

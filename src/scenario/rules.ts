@@ -6,7 +6,7 @@
  * They read the document as the user wrote it (plain JS values), guard every type, and skip what the schema
  * already rejects, so that every problem is reported once and all at once.
  *
- * AWS texts: shared/reference/esm-semantics.md §1 (batch window rule, visibility timeout rule, OnSuccess on SQS),
+ * AWS texts: https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html (batch window rule, OnSuccess on SQS),
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (6 x timeout, maxReceiveCount >= 5),
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html (100 unreserved).
  * Streams: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-eventsourcemapping.html
@@ -88,7 +88,7 @@ export function keysApplyingTo(path: readonly (string | number)[], type: unknown
 }
 
 /** FilterCriteria (parsed with filter/filter-pattern.ts, problems placed inside the Pattern string) and traffic
- *  `data` (JSON-compatible; a map for DynamoDB items). Sources: shared/reference/esm-semantics.md §9. */
+ *  `data` (JSON-compatible; a map for DynamoDB items). Sources: https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html */
 function checkFiltering(doc: Obj, type: string | undefined, out: RuleFinding[]): void {
   const mapping = isObj(doc.mapping) ? doc.mapping : {};
   const traffic = Array.isArray(doc.traffic) ? doc.traffic : [];
@@ -209,7 +209,7 @@ export function checkRules(doc: unknown): RuleFinding[] {
       });
     }
     if (isQueue && isObj(mapping.DestinationConfig)) {
-      // AWS's own text for an SQS mapping with a destination (esm-semantics.md §1, recorded).
+      // AWS's own text for an SQS mapping with a destination, as CreateEventSourceMapping returns it.
       err(["mapping", "DestinationConfig"], "Unsupported DestinationConfig parameter for given event source mapping type. (SQS failures go to the queue's RedrivePolicy dead-letter queue)");
     }
   }
@@ -491,7 +491,7 @@ function checkStreamRules(doc: Obj, source: Obj, mapping: Obj, type: string | un
   if (pos === undefined) {
     err(["mapping"], "StartingPosition is required for kinesis and dynamodb sources: TRIM_HORIZON | LATEST" + (ddb ? "" : " | AT_TIMESTAMP"));
   } else if (ddb && pos === "AT_TIMESTAMP") {
-    // AWS's own text, recorded against real AWS (esm-semantics.md §1).
+    // AWS's own text, as CreateEventSourceMapping returns it.
     err(["mapping", "StartingPosition"], "Unsupported starting position for arn type (DynamoDB Streams take TRIM_HORIZON or LATEST)");
   }
   const ts = mapping.StartingPositionTimestamp;

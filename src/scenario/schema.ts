@@ -1,11 +1,11 @@
 /**
- * The scenario schema: every key of the contract (shared/design/scenario-format.md) with AWS's names, units
+ * The scenario schema: every key of a scenario (docs/scenario-reference.md) with AWS's names, units
  * and API ranges, declared once with zod. The validator and `esm-sim schema` (JSON Schema) both derive from it.
  * Ranges that depend on the source type (BatchSize for SQS vs FIFO) and rules across keys live in rules.ts.
  *
  * Sources for ranges: https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html,
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html,
- * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (see shared/reference/esm-semantics.md §1, §6, §10).
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html.
  */
 import { z } from "zod";
 import { PROFILE_NAMES, FIGURE_NAMES } from "../esm/profiles.js";

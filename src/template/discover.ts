@@ -13,7 +13,8 @@
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html
  * (Globals: a resource's own value wins over a global one; maps merge; lists add up),
  * https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html (a new on-demand stream has 4 MB/s
- * of write capacity; a shard takes 1 MB/s, hence 4 shards), defaults from shared/reference/esm-semantics.md §1, §10.
+ * of write capacity; a shard takes 1 MB/s, hence 4 shards), defaults from
+ * https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html.
  *
  * esm-sim's choices where a template cannot say: an ON_DEMAND Kinesis stream gets ShardCount 4; a DynamoDB stream
  * ShardCount 1 (DynamoDB makes one stream shard per table partition, which no template states); a stream mapping

@@ -1,6 +1,9 @@
 /**
  * `esm-sim init <sqs|sqs-fifo|kinesis|dynamodb>`: a commented starter scenario for one source type, each key with its
- * AWS range and default, ready to edit and run. Ranges and defaults: shared/reference/esm-semantics.md §1, §6, §7, §10.
+ * AWS range and default, ready to edit and run. Ranges and defaults:
+ * https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html,
+ * https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html.
  */
 import type { Entry } from "./draft.js";
 import type { SourceType } from "../scenario/schema.js";
