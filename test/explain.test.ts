@@ -123,7 +123,7 @@ describe("explain: stream moments from hand-made typed trace events", () => {
     ).join("\n");
     expect(text).toContain(`shard s2's failed batch of 4 records is split into halves of 2 (${seq(0)} and 1 more) and 2 (${seq(2)} and 1 more)`);
     expect(text).toContain("splitting uses no retry attempt");
-    expect(text).toContain(`Invocation 7 on shard s2 reported ${seq(1)} and ${seq(3)} as failed (ReportBatchItemFailures). The checkpoint moves to the lowest failed sequence number, ${seq(1)}: the 1 record before it are done, and the mapping invokes the 3 records from it again, so 1 record that succeeded after it is processed a second time.`);
+    expect(text).toContain(`Invocation 7 on shard s2 reported ${seq(1)} and ${seq(3)} as failed (ReportBatchItemFailures). The checkpoint moves to the lowest failed sequence number, ${seq(1)}: the record before it is done, and the mapping invokes the 3 records from it again, so 1 record that succeeded after it is processed a second time.`);
     expect(text).toContain(`Shard s2: the checkpoint moves to ${seq(2)}: every record up to it is done.`);
     expect(text).toContain(`${seq(9)} matched none of the FilterCriteria: the iterator moves past it`);
     const queue = feed([{ tUs: 7 * US, type: "filter", record: rec(1) }], SQS).join("\n");

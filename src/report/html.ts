@@ -7,7 +7,7 @@
  * own text. All text is escaped; numbers are written with fixed rounding, so the bytes are stable.
  */
 import type { Report, RunResult } from "../run/result.js";
-import { fmtInt, fmtMs, fmtRate } from "./format.js";
+import { fmtAllPassed, fmtCount, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
 import { expectationText } from "./markdown.js";
 import { bucketCharts, lineCharts, type BucketChart, type LineChart, type Point, type Unit } from "./series.js";
 
@@ -236,7 +236,7 @@ function endStatesHtml(r: Report): string {
     const v = r.records[k];
     const y = TOP + i * rowH;
     const w = v > 0 ? Math.max(2, (v / max) * barMax) : 0;
-    const share = r.records.produced > 0 ? `${((100 * v) / r.records.produced).toFixed(1)}%` : "-";
+    const share = fmtShare(v, r.records.produced);
     const tip = `${label}: ${fmtInt(v)} of ${fmtInt(r.records.produced)} records (${share})`;
     return (
       `<g class="bar" data-tip="${escapeHtml(tip)}"><text class="label" x="${labelW - 8}" y="${y + 15}" text-anchor="end">${escapeHtml(label)}</text>` +
@@ -317,13 +317,13 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
   const verdict = r.drained
     ? `<p class="verdict ok">Drained at ${escapeHtml(ended)}: every record reached an end state.</p>`
     : r.stopReason === "until"
-      ? `<p class="verdict warn">Stopped at until (${escapeHtml(ended)}) with ${escapeHtml(fmtInt(r.records.pending))} records still pending.</p>`
-      : `<p class="verdict bad">Did not drain: stopped at the cap (${escapeHtml(ended)}) with ${escapeHtml(fmtInt(r.records.pending))} records still pending.</p>`;
+      ? `<p class="verdict warn">Stopped at until (${escapeHtml(ended)}) with ${escapeHtml(fmtCount(r.records.pending, "record"))} still pending.</p>`
+      : `<p class="verdict bad">Did not drain: stopped at the cap (${escapeHtml(ended)}) with ${escapeHtml(fmtCount(r.records.pending, "record"))} still pending.</p>`;
 
   const exp =
     r.expectations.length === 0
       ? ""
-      : `<section class="expectations"><h2>${failed.length === 0 ? `Expectations: all ${r.expectations.length} passed` : `Expectations: ${failed.length} of ${r.expectations.length} failed`}</h2><ul>${[...failed, ...r.expectations.filter((e) => e.passed)]
+      : `<section class="expectations"><h2>${failed.length === 0 ? `Expectations: ${fmtAllPassed(r.expectations.length)}` : `Expectations: ${failed.length} of ${r.expectations.length} failed`}</h2><ul>${[...failed, ...r.expectations.filter((e) => e.passed)]
           .map((e) => {
             const t = expectationText(e);
             return `<li class="${e.passed ? "pass" : "fail"}">${e.passed ? "✓" : "✗"} <code>${escapeHtml(t.check)}</code> ${escapeHtml(t.expected)} (actual ${escapeHtml(t.actual)})</li>`;

@@ -5,7 +5,7 @@
  */
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { ExpectationResult, Report } from "../run/result.js";
-import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
+import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
 import { sparklineRows } from "./spark.js";
 
 export interface MarkdownOptions {
@@ -44,7 +44,7 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
   const failed = r.expectations.filter((e) => !e.passed);
   const n = r.expectations.length;
   const verdict =
-    n === 0 ? "no expectations" : failed.length === 0 ? `all ${n} expectation${n > 1 ? "s" : ""} passed` : `${failed.length} of ${n} expectation${n > 1 ? "s" : ""} failed`;
+    n === 0 ? "no expectations" : failed.length === 0 ? fmtAllPassed(n, "expectation") : `${failed.length} of ${n} expectation${n > 1 ? "s" : ""} failed`;
   const mark = n === 0 ? "ℹ️" : failed.length === 0 ? "✅" : "❌";
   out.push(`### ${mark} esm-sim · ${escapeMd(r.scenario)}: ${verdict}`, "");
 
@@ -62,12 +62,12 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
   const stop = r.drained
     ? `drained at ${ended}`
     : r.stopReason === "until"
-      ? `stopped at until (${ended}) with ${fmtInt(r.records.pending)} records pending`
-      : `**did not drain**: stopped at the cap (${ended}) with ${fmtInt(r.records.pending)} records pending`;
+      ? `stopped at until (${ended}) with ${fmtCount(r.records.pending, "record")} pending`
+      : `**did not drain**: stopped at the cap (${ended}) with ${fmtCount(r.records.pending, "record")} pending`;
   out.push(`${escapeMd(`seed ${r.seed} · profile ${r.profile} · ${r.source.type} ${r.source.name} · esm-sim ${r.version}`)} · ${stop}`, "");
   if (r.description.trim()) out.push(`> ${escapeMd(r.description.trim())}`, "");
 
-  const pct = (x: number) => (r.records.produced > 0 ? `${((100 * x) / r.records.produced).toFixed(1)}%` : "-");
+  const pct = (x: number) => fmtShare(x, r.records.produced);
   out.push("| where records ended | records | share |", "|---|--:|--:|");
   out.push(`| produced | ${fmtInt(r.records.produced)} | |`);
   const ends: [string, number][] = [

@@ -6,7 +6,7 @@ import chalk, { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, StreamReport } from "../run/result.js";
-import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
+import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
 import { sparklineRows } from "./spark.js";
 
 export interface TableOptions {
@@ -24,15 +24,15 @@ export function renderTable(r: Report, opts: TableOptions): string {
   if (r.description) out.push(c.dim(r.description.trim()));
   const ended = fmtMs(r.endedAt);
   if (r.drained) out.push(c.green(`Drained at ${ended}: every record reached an end state.`));
-  else if (r.stopReason === "until") out.push(c.yellow(`Stopped at until (${ended}) with ${fmtInt(r.records.pending)} records still pending.`));
-  else if (r.stopReason === "event-budget") out.push(c.red(`Stopped early at ${ended} after ${fmtInt(r.eventsRun)} events (the event budget, --max-events) with ${fmtInt(r.records.pending)} records still pending.`));
-  else if (r.stopReason === "record-budget") out.push(c.red(`Stopped early at ${ended}: more records waited at once than esm-sim holds in memory; ${fmtInt(r.records.pending)} records still pending.`));
-  else out.push(c.red(`Did not drain: stopped at the cap (${ended}) with ${fmtInt(r.records.pending)} records still pending.`));
+  else if (r.stopReason === "until") out.push(c.yellow(`Stopped at until (${ended}) with ${fmtCount(r.records.pending, "record")} still pending.`));
+  else if (r.stopReason === "event-budget") out.push(c.red(`Stopped early at ${ended} after ${fmtInt(r.eventsRun)} events (the event budget, --max-events) with ${fmtCount(r.records.pending, "record")} still pending.`));
+  else if (r.stopReason === "record-budget") out.push(c.red(`Stopped early at ${ended}: more records waited at once than esm-sim holds in memory; ${fmtCount(r.records.pending, "record")} still pending.`));
+  else out.push(c.red(`Did not drain: stopped at the cap (${ended}) with ${fmtCount(r.records.pending, "record")} still pending.`));
   out.push("");
 
   // Where records ended
   const ends = new Table({ head: [c.bold("Where records ended"), c.bold("records"), c.bold("share")], style, colAligns: ["left", "right", "right"] });
-  const pct = (n: number) => (r.records.produced > 0 ? `${((100 * n) / r.records.produced).toFixed(1)}%` : "-");
+  const pct = (n: number) => fmtShare(n, r.records.produced);
   const rows: [string, number, (s: string) => string][] = [
     ["succeeded", r.records.succeeded, c.green],
     ["dead-letter queue", r.records.dlq, r.records.dlq > 0 ? c.red : c.dim],
@@ -85,7 +85,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
   if (r.expectations.length > 0) {
     out.push("");
     const failed = r.expectations.filter((e) => !e.passed).length;
-    out.push(c.bold(failed === 0 ? c.green(`Expectations: all ${r.expectations.length} passed`) : c.red(`Expectations: ${failed} of ${r.expectations.length} failed`)));
+    out.push(c.bold(failed === 0 ? c.green(`Expectations: ${fmtAllPassed(r.expectations.length)}`) : c.red(`Expectations: ${failed} of ${r.expectations.length} failed`)));
     for (const e of r.expectations) {
       const kind = METRIC_PATHS[e.path] === "ms" ? "ms" : "other";
       const line = `${e.path} ${OPS[e.op]} ${fmtExpected(kind, e.expected)} (actual ${fmtExpected(kind, e.actual)})`;
