@@ -6,6 +6,7 @@
 import { US_PER_MS } from "../engine/time.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs } from "../report/format.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
+import { conservationOf } from "../report/source-view.js";
 import type { Report, RunResult } from "../run/result.js";
 import { simulate, type TraceContext } from "../run/simulate.js";
 import type { Scenario } from "../scenario/model.js";
@@ -87,7 +88,7 @@ export function footerLines(r: Report, width: number, stream = false): string[] 
   if (r.drained) out.push(`In the end (${at}): drained, every record reached an end state.`);
   else if (r.stopReason === "until") out.push(`In the end (${at}): stopped at until with ${fmtCount(rec.pending, "record")} still pending.`);
   else out.push(`In the end (${at}): did not drain; stopped at the cap with ${fmtCount(rec.pending, "record")} still pending.`);
-  out.push(`  ${r.conservation}`);
+  out.push(...wrap(conservationOf(r), width - 4).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
   const inv = r.invocations;
   out.push(
     ...wrap(
@@ -100,7 +101,7 @@ export function footerLines(r: Report, width: number, stream = false): string[] 
     out.push(failed === 0 ? `Expectations: ${fmtAllPassed(r.expectations.length)}` : `Expectations: ${failed} of ${r.expectations.length} FAILED`);
     for (const e of r.expectations) {
       const kind = METRIC_PATHS[e.path] === "ms" ? "ms" : "other";
-      out.push(`  [${e.passed ? "pass" : "FAIL"}] ${e.path} ${OPS[e.op]} ${fmtExpected(kind, e.expected)} (actual ${fmtExpected(kind, e.actual)})`);
+      out.push(...wrap(`[${e.passed ? "pass" : "FAIL"}] ${e.path} ${OPS[e.op]} ${fmtExpected(kind, e.expected)} (actual ${fmtExpected(kind, e.actual)})`, width - 4).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
     }
   }
   return out;
