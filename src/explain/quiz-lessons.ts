@@ -25,6 +25,7 @@ export type MistakeSpec =
   | { mistake: string };
 
 export interface Lesson {
+  /** The concept the question is about, named without its answer. */
   concept: string;
   rule: RuleId;
   mistakes: readonly MistakeSpec[];
@@ -70,7 +71,7 @@ const drainAt = (concurrency: number) => (s: Scenario, r: Report) => (fullBatche
 export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>> = {
   "learn-sqs-polling-synchronous": {
     "concurrency.max": {
-      concept: "polling and synchronous invocation: each poller runs one batch at a time",
+      concept: "polling and synchronous invocation",
       rule: "sqsStart",
       mistakes: [
         { mistake: "if every message were invoked on its own, all at once", calc: produced },
@@ -81,7 +82,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
     "invocations.total": {
-      concept: "BatchSize: a batch holds at most BatchSize messages",
+      concept: "BatchSize",
       rule: "batchSize",
       mistakes: [
         { mistake: "if every message were its own invocation", calc: produced },
@@ -93,7 +94,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-sqs-long-polling-batch-size": {
     "invocations.total": {
-      concept: "BatchSize is an upper bound: without a window the poller invokes with what it received",
+      concept: "BatchSize without a batching window",
       rule: "receiveAvailable",
       mistakes: [
         { mistake: "if every message were its own invocation", calc: produced },
@@ -103,7 +104,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
     "sqs.emptyPolls": {
-      concept: "SQS long polling: an empty receive waits up to 20 s",
+      concept: "SQS long polling",
       rule: "longPolling",
       mistakes: [
         { mistake: "if long polling meant no empty receives at all", calc: () => 0 },
@@ -116,7 +117,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-sqs-batch-window": {
     "invocations.total": {
-      concept: "the batching window: fewer, fuller batches at low traffic",
+      concept: "the batching window at low traffic",
       rule: "batchWindow",
       mistakes: [
         { mistake: "if every batch waited to fill BatchSize (records / BatchSize)", calc: fullBatches },
@@ -129,7 +130,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-sqs-deletion-after-success": {
     "sqs.visibilityRedeliveries": {
-      concept: "deletion after success: only a failed batch's messages come back",
+      concept: "deletion after success",
       rule: "deleteOnSuccess",
       mistakes: [
         { mistake: "if Lambda retried the failed batch itself, so that nothing went back to the queue", calc: () => 0 },
@@ -141,7 +142,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-sqs-duplicates-without-errors": {
     duplicates: {
-      concept: "at-least-once delivery: duplicates without any error",
+      concept: "at-least-once delivery",
       rule: "atLeastOnce",
       mistakes: [
         { mistake: "if a message could come twice only after an error or a timeout", calc: () => 0 },
@@ -152,7 +153,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-sqs-failed-batch-regrouping": {
     "invocations[attempt=2]": {
-      concept: "failed batches return as individual messages and are regrouped",
+      concept: "failed batches returning and regrouping",
       rule: "regrouping",
       mistakes: [
         { mistake: "if the failed batches came back as they were, the same two batches", calc: () => 2 },
@@ -164,7 +165,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-sqs-payload-limit": {
     "batchSize.max": {
-      concept: "the 6 MB payload limit closes a batch before BatchSize",
+      concept: "the 6 MB invocation payload limit",
       rule: "payloadLimit",
       mistakes: [
         { mistake: "if BatchSize alone closed the batch", calc: (s) => s.mapping.batchSize },
@@ -174,7 +175,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
     "invocations[closedBy=payload]": {
-      concept: "the 6 MB payload limit closes a batch before BatchSize",
+      concept: "the 6 MB invocation payload limit",
       rule: "payloadLimit",
       mistakes: [
         { mistake: "if BatchSize or the window closed every batch, never the payload", calc: () => 0 },
@@ -186,7 +187,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-sqs-standard-order": {
     orderingViolations: {
-      concept: "standard queues keep best-effort order only",
+      concept: "order in a standard queue",
       rule: "standardOrder",
       mistakes: [
         { mistake: "if a standard queue delivered in the order sent", calc: () => 0 },
@@ -197,7 +198,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-backlog-burst": {
     "concurrency.max": {
-      concept: "the SQS scale-up rate: +300 concurrent batches a minute while messages remain",
+      concept: "the SQS scale-up rate",
       rule: "sqsScaleUp",
       mistakes: [
         { mistake: "under the rate before November 2023 (+60 a minute)", set: ["profile=legacy-2022"] },
@@ -207,7 +208,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
     endedAt: {
-      concept: "the SQS scale-up rate: +300 concurrent batches a minute while messages remain",
+      concept: "the SQS scale-up rate",
       rule: "sqsScaleUp",
       mistakes: [
         { mistake: "under the rate before November 2023 (+60 a minute)", set: ["profile=legacy-2022"] },
@@ -219,7 +220,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-backlog-burst-legacy": {
     endedAt: {
-      concept: "the SQS scale-up rate before November 2023: +60 concurrent batches a minute",
+      concept: "the SQS scale-up rate before November 2023",
       rule: "sqsScaleUp",
       mistakes: [
         { mistake: "under today's rate (+300 a minute)", set: ["profile=current"] },
@@ -231,7 +232,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-visibility-too-short": {
     duplicates: {
-      concept: "visibility timeout and the 6x recommendation",
+      concept: "the visibility timeout and the 6x recommendation",
       rule: "visibilityTimeout",
       mistakes: [
         { mistake: "with the recommended visibility timeout, six times the function timeout plus the window", set: ["source.VisibilityTimeout=185"] },
@@ -243,7 +244,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-poison-message-dlq": {
     "invocations[key=poison]": {
-      concept: "maxReceiveCount: the receives before the queue moves a message to its DLQ",
+      concept: "maxReceiveCount and the redrive policy",
       rule: "dlqOnQueue",
       mistakes: [
         { mistake: "if the message moved at its first failure", calc: () => 1 },
@@ -253,7 +254,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
     "records.dlq": {
-      concept: "the DLQ belongs to the queue: whatever fails maxReceiveCount times moves, batch-mates included",
+      concept: "the DLQ on the queue, not the function",
       rule: "dlqOnQueue",
       mistakes: [
         { mistake: "if only a function's own DLQ received failures, and it has none", calc: () => 0 },
@@ -265,7 +266,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-filter-criteria": {
     "records.filtered": {
-      concept: "SQS FilterCriteria: a message that matches no filter is deleted, not kept",
+      concept: "SQS FilterCriteria",
       rule: "filtering",
       mistakes: [
         { mistake: "if a message that matches no filter stayed in the queue", set: ["mapping.FilterCriteria="] },
@@ -276,7 +277,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-maximum-concurrency": {
     "records.succeeded": {
-      concept: "MaximumConcurrency caps the mapping; reserved concurrency only throttles it",
+      concept: "MaximumConcurrency and reserved concurrency",
       rule: "throttle",
       mistakes: [
         { mistake: "without MaximumConcurrency, reserved concurrency alone (its throttles use up maxReceiveCount 1)", set: ["mapping.ScalingConfig="] },
@@ -287,7 +288,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-reserved-concurrency-dlq": {
     "records.dlq": {
-      concept: "throttles from reserved concurrency push valid messages to the DLQ",
+      concept: "reserved concurrency and the mapping's throttles",
       rule: "throttle",
       mistakes: [
         { mistake: "without reserved concurrency: if only a failing function could send messages to the DLQ", set: ["function.ReservedConcurrentExecutions="] },
@@ -299,7 +300,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-partial-batch-response": {
     duplicates: {
-      concept: "ReportBatchItemFailures: only the reported messages return",
+      concept: "ReportBatchItemFailures (partial batch response)",
       rule: "partialBatch",
       mistakes: [
         { mistake: "counting the reported messages (those of key-3), whose first processing failed", calc: (s, r) => Math.round(r.records.produced / keyCount(s)) },
@@ -309,7 +310,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-provisioned-mode": {
     endedAt: {
-      concept: "SQS provisioned mode: MinimumPollers ready at once, faster scale-up",
+      concept: "SQS provisioned mode",
       rule: "sqsScaleUp",
       mistakes: [
         { mistake: "on demand, without ProvisionedPollerConfig", set: ["mapping.ProvisionedPollerConfig="] },
@@ -319,7 +320,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
     "concurrency.max": {
-      concept: "SQS provisioned mode: MinimumPollers ready at once, faster scale-up",
+      concept: "SQS provisioned mode",
       rule: "sqsScaleUp",
       mistakes: [
         { mistake: "on demand, without ProvisionedPollerConfig", set: ["mapping.ProvisionedPollerConfig="] },
@@ -332,7 +333,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-fifo-group-order": {
     "concurrency.max": {
-      concept: "FIFO: one batch per message group at a time, so concurrency grows to the active groups",
+      concept: "FIFO message groups and concurrency",
       rule: "fifoOrder",
       mistakes: [
         { mistake: "if a FIFO queue ran one batch at a time", calc: () => 1 },
@@ -344,7 +345,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-fifo-one-group": {
     "concurrency.max": {
-      concept: "FIFO: one message group means one batch at a time",
+      concept: "a FIFO queue with one message group",
       rule: "fifoGroupLock",
       mistakes: [
         { mistake: "if the mapping ran its first 5 concurrent batches, groups or not", calc: (s) => s.figures.initialConcurrency },
@@ -353,7 +354,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
     endedAt: {
-      concept: "FIFO: one message group means one batch at a time",
+      concept: "a FIFO queue with one message group",
       rule: "fifoGroupLock",
       mistakes: [
         { mistake: "if the mapping kept up with the traffic (its 2 minutes)", calc: trafficEndMs },
@@ -365,7 +366,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-fifo-many-groups": {
     "concurrency.max": {
-      concept: "FIFO: concurrency grows to the active message groups, as far as the traffic needs",
+      concept: "a FIFO queue with many message groups",
       rule: "fifoOrder",
       mistakes: [
         { mistake: "if a FIFO queue ran one batch at a time", calc: () => 1 },
@@ -377,7 +378,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-fifo-poison-message": {
     "invocations.errors": {
-      concept: "maxReceiveCount on a FIFO queue: the failing message holds its group until it moves",
+      concept: "maxReceiveCount on a FIFO queue",
       rule: "fifoGroupLock",
       mistakes: [
         { mistake: "if the message moved at its first failure", calc: () => 1 },
@@ -387,7 +388,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
     "records.dlq": {
-      concept: "FIFO: a failing message blocks only its own group, and only it moves to the DLQ",
+      concept: "a failing message in a FIFO message group",
       rule: "dlqOnQueue",
       mistakes: [
         { mistake: "if a function's own DLQ were the one that counts, and it has none", calc: () => 0 },
@@ -398,7 +399,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "sqs-fifo-producer-retries": {
     "sqs.dedupDropped": {
-      concept: "FIFO deduplication: a send repeated within 5 minutes is dropped",
+      concept: "FIFO deduplication",
       rule: "fifoDedup",
       mistakes: [
         { mistake: "if deduplication caught only repeats sent at the same instant", calc: () => 0 },
@@ -409,7 +410,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-kinesis-shard-order": {
     "concurrency.max": {
-      concept: "one iterator per shard: one batch at a time per shard",
+      concept: "one iterator per shard",
       rule: "shardIterator",
       mistakes: [
         { mistake: "if the stream were read one batch at a time", calc: () => 1 },
@@ -420,7 +421,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-kinesis-batch-window": {
     "invocations.total": {
-      concept: "the batching window on a stream: fewer, fuller batches at low traffic",
+      concept: "the batching window on a stream",
       rule: "batchWindow",
       mistakes: [
         { mistake: "if every batch waited to fill BatchSize (records / BatchSize)", calc: fullBatches },
@@ -432,7 +433,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-kinesis-iterator-age": {
     "iteratorAge.max": {
-      concept: "IteratorAge grows while records arrive faster than the shard's batches finish",
+      concept: "IteratorAge",
       rule: "iteratorAge",
       mistakes: [
         { mistake: "if the shard kept up: one batch's duration", calc: fullBatchMs },
@@ -444,7 +445,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "kinesis-iterator-age-climbing": {
     "iteratorAge.max": {
-      concept: "IteratorAge climbs when traffic outruns shards x BatchSize / duration",
+      concept: "IteratorAge",
       rule: "iteratorAge",
       mistakes: [
         { mistake: "if the shard kept up: one batch's duration", calc: fullBatchMs },
@@ -456,7 +457,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-kinesis-latest-vs-trim-horizon": {
     "records.succeeded": {
-      concept: "starting positions: LATEST skips what is already in the stream",
+      concept: "starting positions (LATEST and TRIM_HORIZON)",
       rule: "startingPosition",
       mistakes: [
         { mistake: "with TRIM_HORIZON, every record still retained", set: ["mapping.StartingPosition=TRIM_HORIZON"] },
@@ -467,7 +468,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-kinesis-max-record-age": {
     "records.onFailure": {
-      concept: "MaximumRecordAgeInSeconds: records older than it are discarded with the blocked batch",
+      concept: "MaximumRecordAgeInSeconds",
       rule: "recordAge",
       mistakes: [
         { mistake: "without MaximumRecordAgeInSeconds (retry until the record expires)", set: ["mapping.MaximumRecordAgeInSeconds="] },
@@ -480,7 +481,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "learn-kinesis-records-stay": {
     "records.succeeded": {
-      concept: "records are not removed from a stream when read: a disabled mapping resumes where it was",
+      concept: "records are not removed from a stream when read",
       rule: "streamRetention",
       mistakes: [
         { mistake: "if the records written while the mapping was disabled were lost", calc: (s) => sum(s.mapping.disabledPeriods.map((d) => recordsBetween(s, 0, d.fromUs) + recordsBetween(s, d.toUs, Infinity))) },
@@ -490,7 +491,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "kinesis-parallelization-few-keys": {
     "concurrency.max": {
-      concept: "ParallelizationFactor is bounded by the partition keys: one batch per key at a time",
+      concept: "ParallelizationFactor and partition keys",
       rule: "parallelization",
       mistakes: [
         { mistake: "if the stream were read one batch at a time", calc: () => 1 },
@@ -501,7 +502,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "kinesis-parallelization-many-keys": {
     "concurrency.max": {
-      concept: "ParallelizationFactor: up to 10 batches per shard, in order per key",
+      concept: "ParallelizationFactor",
       rule: "parallelization",
       mistakes: [
         { mistake: "with ParallelizationFactor 1", set: ["mapping.ParallelizationFactor=1"] },
@@ -514,7 +515,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "kinesis-partial-batch-response": {
     "stream.redeliveriesOfSucceeded": {
-      concept: "a stream's partial batch response moves the checkpoint: records after the failure come again",
+      concept: "stream partial batch responses and the checkpoint",
       rule: "checkpoint",
       mistakes: [
         { mistake: "if only the reported records came back, as from an SQS queue", calc: () => 0 },
@@ -526,7 +527,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "kinesis-poison-pill": {
     endedAt: {
-      concept: "retry until success or expiry: the shard waits for the failing record",
+      concept: "stream retries under the default error settings",
       rule: "streamRetry",
       mistakes: [
         { mistake: "if the mapping gave up after 2 retries, as asynchronous invocation does", set: ["mapping.MaximumRetryAttempts=2"] },
@@ -538,7 +539,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "kinesis-poison-pill-fixed": {
     "records.onFailure": {
-      concept: "bisecting a failed batch: only the failing record reaches the on-failure destination",
+      concept: "BisectBatchOnFunctionError and on-failure destinations",
       rule: "bisect",
       mistakes: [
         { mistake: "without BisectBatchOnFunctionError: the whole failing batch", set: ["mapping.BisectBatchOnFunctionError=false"] },
@@ -549,7 +550,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "kinesis-tumbling-window": {
     "records.succeeded": {
-      concept: "tumbling windows: a failed invocation is retried, state and all",
+      concept: "tumbling windows",
       rule: "tumblingWindow",
       mistakes: [
         { mistake: "if the records of the failed invocations (5%) were lost", calc: (_s, r) => Math.round(r.records.produced * 0.95) },
@@ -559,7 +560,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "kinesis-hot-shard-throttling": {
     "latency.max": {
-      concept: "Kinesis per-shard write limits: a hot key's records wait at the producer",
+      concept: "Kinesis per-shard write limits",
       rule: "producerThrottle",
       mistakes: [
         { mistake: "if the hot key's writes were spread over 400 keys", set: ["traffic.0.key=", "traffic.0.keys=400"] },
@@ -570,7 +571,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "dynamodb-stream-filter": {
     "records.filtered": {
-      concept: "DynamoDB FilterCriteria on the new image: REMOVE events have none",
+      concept: "DynamoDB FilterCriteria on the item image",
       rule: "filtering",
       mistakes: [
         { mistake: "without the FilterCriteria", set: ["mapping.FilterCriteria="] },
@@ -581,7 +582,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
     "iteratorAge.max": {
-      concept: "DynamoDB Streams: shards polled four times a second",
+      concept: "DynamoDB Streams polling",
       rule: "ddbShardIterator",
       mistakes: [
         { mistake: "if IteratorAge were only the function's duration", calc: (s) => s.fn.baseUs / 1000 },
@@ -593,12 +594,12 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "dynamodb-self-write-loop": {
     drained: {
-      concept: "a stream handler that writes to its own table: the self-write loop",
+      concept: "the self-write loop",
       rule: "selfWrite",
       mistakes: [{ mistake: "if Lambda's recursive loop detection stopped it: it covers SQS, SNS and S3, not DynamoDB or Kinesis streams" }],
     },
     "invocations.total": {
-      concept: "a stream handler that writes to its own table: the self-write loop",
+      concept: "the self-write loop",
       rule: "selfWrite",
       mistakes: [
         { mistake: "without the write-back", set: ["function.writesBack="] },
@@ -611,7 +612,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
   },
   "dynamodb-self-write-loop-fixed": {
     "records.filtered": {
-      concept: "breaking a self-write loop: a FilterCriteria that drops the function's own writes",
+      concept: "breaking a self-write loop with a filter",
       rule: "filtering",
       mistakes: [
         { mistake: "if recursive loop detection stopped the writes before the filter saw them", calc: () => 0 },
@@ -621,7 +622,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
     "invocations.total": {
-      concept: "breaking a self-write loop: a FilterCriteria that drops the function's own writes",
+      concept: "breaking a self-write loop with a filter",
       rule: "filtering",
       mistakes: [
         { mistake: "without the FilterCriteria", set: ["mapping.FilterCriteria="] },
