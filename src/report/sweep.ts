@@ -87,25 +87,41 @@ const SHORT: Record<string, string> = {
   "throughput.recordsPerSecond": "rec/s",
 };
 
+/** Shorter still, for a table that does not fit with SHORT (many columns not zero somewhere). */
+const TINY: Record<string, string> = {
+  drained: "drn",
+  endedAt: "end",
+  "records.succeeded": "ok",
+  "records.onFailure": "onf",
+  "records.expired": "exp",
+  "records.pending": "pend",
+  "invocations.errors": "err",
+  "invocations.timeouts": "t/o",
+  "invocations.throttles": "thr",
+};
+
 /** The terminal table's width budget: a table and its text fit an 80-120 column terminal. */
 const TABLE_TEXT_WIDTH = 100;
 
 /**
  * A header per varied key: its last path segment (`BatchSize` for mapping.BatchSize), or its last two when the
- * last is shared with another key, as long as that is at most 20 characters and unique; else a letter. The legend
- * under the table gives each full path.
+ * last is shared with another key, as long as that is at most `maxLength` characters and unique; else a letter.
+ * The legend under the table gives each full path.
  */
-export function varyHeaders(paths: readonly string[]): string[] {
+export function varyHeaders(paths: readonly string[], maxLength = 20): string[] {
   const tail = (p: string, n: number) => p.split(".").slice(-n).join(".");
   let letter = 0;
   return paths.map((p) => {
     for (const n of [1, 2]) {
       const h = tail(p, n);
-      if (h.length <= 20 && paths.filter((q) => tail(q, n) === h).length === 1) return h;
+      if (h.length <= maxLength && paths.filter((q) => tail(q, n) === h).length === 1) return h;
     }
     return String.fromCharCode(65 + (letter++ % 26));
   });
 }
+
+/** The widest a sweep table may be: it fits a 120-column terminal. */
+const TABLE_MAX_WIDTH = 120;
 
 /** Greedy word wrap with a hanging indent for the lines after the first. */
 function wrapLine(text: string, width: number, indent = "  "): string[] {
@@ -136,34 +152,49 @@ export function renderSweepTable(r: SweepResult, opts: { color: boolean }): stri
   const columns = columnsFor(r);
   const shown = columns.filter(([p]) => !sameEverywhere(p));
   const constant = columns.filter(([p]) => sameEverywhere(p));
-  const vh = varyHeaders(r.vary.map((v) => v.path));
   const withExpectations = r.results.some((row) => row.expectations.length > 0);
-  const heads = ["row", ...vh, ...shown.map(([p]) => SHORT[p] ?? p), ...(withExpectations ? ["expect"] : [])];
-  const t = new Table({
-    head: heads.map((h) => c.bold(h)),
-    style,
-    colAligns: ["right", ...r.vary.map(() => "right" as const), ...shown.map(() => "right" as const), "left"],
-  });
-  for (const row of r.results) {
-    const n = row.expectations.length;
-    const failedCount = row.expectations.filter((e) => !e.passed).length;
-    const ok = failedCount === 0;
-    const paint = ok ? (s: string) => s : c.red;
-    const verdict = n === 0 ? "-" : ok ? `✓ ${n}/${n}` : `✗ ${failedCount}/${n}`;
-    t.push([
-      paint(String(row.index)),
-      ...r.vary.map((x) => paint(row.params[x.path] ?? "")),
-      ...shown.map(([p]) => paint(cell(p, row.metrics[p]))),
-      ...(withExpectations ? [ok ? c.green(verdict) : c.red(verdict)] : []),
-    ]);
+  let names = SHORT;
+  const header = (p: string) => names[p] ?? SHORT[p] ?? p;
+  const table = (vh: string[]): string => {
+    const heads = ["row", ...vh, ...shown.map(([p]) => header(p)), ...(withExpectations ? ["expect"] : [])];
+    const t = new Table({
+      head: heads.map((h) => c.bold(h)),
+      style,
+      colAligns: ["right", ...r.vary.map(() => "right" as const), ...shown.map(() => "right" as const), "left"],
+    });
+    for (const row of r.results) {
+      const n = row.expectations.length;
+      const failedCount = row.expectations.filter((e) => !e.passed).length;
+      const ok = failedCount === 0;
+      const paint = ok ? (s: string) => s : c.red;
+      const verdict = n === 0 ? "-" : ok ? `✓ ${n}/${n}` : `✗ ${failedCount}/${n}`;
+      t.push([
+        paint(String(row.index)),
+        ...r.vary.map((x) => paint(row.params[x.path] ?? "")),
+        ...shown.map(([p]) => paint(cell(p, row.metrics[p]))),
+        ...(withExpectations ? [ok ? c.green(verdict) : c.red(verdict)] : []),
+      ]);
+    }
+    return t.toString();
+  };
+  // The varied keys' names as headers, shortened to letters as far as the table needs to fit.
+  const paths = r.vary.map((v) => v.path);
+  const widest = (text: string) => Math.max(...text.split("\n").map((l) => [...l.replace(/\x1b\[[0-9;]*m/g, "")].length));
+  let vh = varyHeaders(paths);
+  let rendered = table(vh);
+  for (const maxLength of [12, 0, -1]) {
+    if (widest(rendered) <= TABLE_MAX_WIDTH) break;
+    if (maxLength < 0) names = TINY;
+    else vh = varyHeaders(paths, maxLength);
+    rendered = table(vh);
   }
   const failed = r.results.filter((x) => !x.passed);
   const out = wrapLine(`esm-sim · ${headline(r)}`, TABLE_TEXT_WIDTH).map((l) => c.bold(l));
   const settings = settingArgs(r).map(([flag, value]) => `${flag} ${value}`);
   if (settings.length) out.push(...wrapLine(`for every row: ${settings.join(" ")}`, TABLE_TEXT_WIDTH).map((l) => c.dim(l)));
   if (constant.length) out.push(...wrapLine(`the same in every row: ${constant.map(([p]) => `${p} ${cell(p, r.results[0].metrics[p])}`).join(", ")}`, TABLE_TEXT_WIDTH).map((l) => c.dim(l)));
-  out.push(t.toString());
-  const legend = [...r.vary.map((v, i) => [vh[i], v.path]), ...shown.map(([p]) => [SHORT[p] ?? p, p])].filter(([h, p]) => h !== p).map(([h, p]) => `${h} = ${p}`);
+  out.push(rendered);
+  const legend = [...r.vary.map((v, i) => [vh[i], v.path]), ...shown.map(([p]) => [header(p), p])].filter(([h, p]) => h !== p).map(([h, p]) => `${h} = ${p}`);
   if (legend.length) out.push(...wrapLine(`columns: ${legend.join(", ")}`, TABLE_TEXT_WIDTH).map((l) => c.dim(l)));
   for (const row of failed) {
     out.push(...wrapLine(`row ${row.index} (${Object.entries(row.params).map(([k, v]) => `${k}=${v}`).join(", ")}): ${failedText(row)}`, TABLE_TEXT_WIDTH).map((l) => c.red(l)));
