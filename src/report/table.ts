@@ -44,7 +44,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
   out.push(ends.toString());
   out.push(c.dim(`conservation: ${conservationOf(r)}`));
   if (r.records.deletedDespiteReportedFailure > 0) {
-    out.push(c.red(`${fmtInt(r.records.deletedDespiteReportedFailure)} messages the function reported as failed were deleted: the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures].`));
+    out.push(c.red(`${fmtCount(r.records.deletedDespiteReportedFailure, "message")} the function reported as failed ${r.records.deletedDespiteReportedFailure === 1 ? "was" : "were"} deleted: the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures].`));
   }
   out.push("");
 
@@ -145,7 +145,7 @@ function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { he
     shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), s.checkpoint ?? "-"]);
   }
   out.push("", shards.toString());
-  if (st.shards.length > shown.length) out.push(c.dim(`(${st.shards.length - shown.length} more shards in the JSON report)`));
+  if (st.shards.length > shown.length) out.push(c.dim(`(${fmtCount(st.shards.length - shown.length, "more shard")} in the JSON report)`));
   if (st.destinationRecords > r.destinations.length) {
     out.push(c.dim(`destinations: the JSON report keeps the first ${fmtInt(r.destinations.length)} of ${fmtInt(st.destinationRecords)} on-failure records`));
   }
