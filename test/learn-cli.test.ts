@@ -290,7 +290,7 @@ describe("quiz", () => {
     expect(lesson.mistakes.map((m) => ("set" in m ? m.set.join(" ") : m.mistake))).toEqual([
       "profile=nov-2023",
       "profile=legacy-2022",
-      "mapping.MaximumBatchingWindowInSeconds=0",
+      "mapping.BatchSize=10 mapping.MaximumBatchingWindowInSeconds=0",
       "if every batch were full (records / BatchSize)",
     ]);
   });

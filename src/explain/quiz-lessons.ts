@@ -647,7 +647,9 @@ export function genericLesson(s: Scenario, answer: string): Lesson {
   if (s.source.type === "sqs") {
     for (const p of PROFILE_NAMES) if (p !== s.profileName) mistakes.push({ mistake: `under the ${p} profile's figures`, set: [`profile=${p}`] });
   }
-  if (m.batchingWindowUs > 0) mistakes.push({ mistake: "without the batching window", set: ["mapping.MaximumBatchingWindowInSeconds=0"] });
+  // Without a window an SQS BatchSize above 10 is refused (CreateEventSourceMapping), so it drops to 10 with it.
+  if (m.batchingWindowUs > 0 && sqs && m.batchSize > 10) mistakes.push({ mistake: "without the batching window (and so with BatchSize 10)", set: ["mapping.BatchSize=10", "mapping.MaximumBatchingWindowInSeconds=0"] });
+  else if (m.batchingWindowUs > 0) mistakes.push({ mistake: "without the batching window", set: ["mapping.MaximumBatchingWindowInSeconds=0"] });
   if (m.reportBatchItemFailures) mistakes.push({ mistake: "without ReportBatchItemFailures", set: ["mapping.FunctionResponseTypes="] });
   if (m.maximumConcurrency !== null) mistakes.push({ mistake: "without MaximumConcurrency", set: ["mapping.ScalingConfig="] });
   if (s.fn.reservedConcurrency !== null) mistakes.push({ mistake: "without reserved concurrency", set: ["function.ReservedConcurrentExecutions="] });
