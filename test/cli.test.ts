@@ -97,9 +97,16 @@ describe("esm-sim CLI", () => {
     expect(r.out).toMatch(/^maxConcurrency\s+invokes\s+1,250\s+1,000\s+1,000$/m);
     expect(r.out).toMatch(/^functionScalingPer10s\s+environments\/10s\s+1,000\s+1,000\s+83.33$/m);
     expect(r.out).toMatch(/^provisionedScaleUpPerMinute\s+invokes\/min\s+1,000\s+-\s+-$/m);
-    // each figure's source and date, per profile where they differ
-    expect(r.out).toContain("    legacy-2022: GH22, since 2019-06-20: up to 60 more instances per minute");
-    expect(r.out).toContain("    current: SQS-SCALE, since 2023-11-06: up to 300 more concurrent invokes per minute");
+    // each figure's source (a numbered page) and date, per profile where they differ
+    expect(r.out).toContain("    legacy-2022: [3] since 2019-06-20: up to 60 more instances per minute");
+    expect(r.out).toContain("    current: [1] since 2023-11-06: up to 300 more concurrent invokes per minute");
+    // the pages, numbered, each with its URL: no bare source codes
+    expect(r.out).toContain("  [1] https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html\n");
+    expect(r.out).toContain("  [3] https://github.com/awsdocs/aws-lambda-developer-guide/blob/a83f69b/doc_source/with-sqs.md\n");
+    expect(r.out).not.toMatch(/\b(SQS-SCALE|SQS-ERR|GH22|BLOG-12X|WN-SQS5X|KC-SQSSCALE|KC-FIFO)\b/);
+    const refs = new Set([...r.out.matchAll(/\[(\d+)\](?! https)/g)].map((m) => m[1]));
+    const listed = new Set([...r.out.matchAll(/^ {2}\[(\d+)\] https:\/\//gm)].map((m) => m[1]));
+    expect([...refs].sort()).toEqual([...listed].sort());
   });
 
   it("lists every figure of every profile, with a source, and a date unless chosen or absent", async () => {
@@ -112,7 +119,10 @@ describe("esm-sim CLI", () => {
       }
     }
     const json = JSON.parse((await cli("profiles", "--format", "json")).out);
-    expect(json.current.figures.scaleUpPerMinute).toMatchObject({ value: 300, since: "2023-11-06", chosen: false });
+    expect(json.current.figures.scaleUpPerMinute).toMatchObject({ value: 300, since: "2023-11-06", chosen: false, url: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html" });
+    for (const p of Object.values(json) as { figures: Record<string, { url: string; chosen: boolean }> }[]) {
+      for (const f of Object.values(p.figures)) if (!f.chosen) expect(f.url).toMatch(/^https:\/\//);
+    }
   });
 
   it("keeps the version in step with package.json", () => {

@@ -21,6 +21,9 @@ function narrate(name: string, opts: Parameters<typeof explain>[1] = {}) {
 /** Wide enough that no sentence wraps, so tests can look for whole sentences. */
 const WIDE = 100_000;
 
+/** A rule as the narration first tells it: its title, then its AWS page on a line of its own under it. */
+const ruleWithPage = (r: { title: string; url: string }) => `rule: ${r.title}\n${" ".repeat(20)}${r.url}`;
+
 const S0 = "shardId-000000000000";
 const KINESIS = scenarioFrom("name: hand-made\nsource: { type: kinesis, ShardCount: 3 }\nmapping: { StartingPosition: TRIM_HORIZON }\ntraffic: [{ at: 0s, records: 1 }]\n");
 const SQS = scenarioFrom("name: hand-made\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\n");
@@ -123,7 +126,7 @@ describe("explain: stream moments from hand-made typed trace events", () => {
     ).join("\n");
     expect(text).toContain(`shard s2's failed batch of 4 records is split into halves of 2 (${seq(0)} and 1 more) and 2 (${seq(2)} and 1 more)`);
     expect(text).toContain("splitting uses no retry attempt");
-    expect(text).toContain(`Invocation 7 on shard s2 reported ${seq(1)} and ${seq(3)} as failed (ReportBatchItemFailures). The checkpoint moves to the lowest failed sequence number, ${seq(1)}: the 1 record before it are done, and the mapping invokes the 3 records from it again, so 1 record that succeeded after it is processed a second time.`);
+    expect(text).toContain(`Invocation 7 on shard s2 reported ${seq(1)} and ${seq(3)} as failed (ReportBatchItemFailures). The checkpoint moves to the lowest failed sequence number, ${seq(1)}: the record before it is done, and the mapping invokes the 3 records from it again, so 1 record that succeeded after it is processed a second time.`);
     expect(text).toContain(`Shard s2: the checkpoint moves to ${seq(2)}: every record up to it is done.`);
     expect(text).toContain(`${seq(9)} matched none of the FilterCriteria: the iterator moves past it`);
     const queue = feed([{ tUs: 7 * US, type: "filter", record: rec(1) }], SQS).join("\n");
@@ -171,14 +174,14 @@ describe("explain: stream and FIFO runs", () => {
     expect(text).toContain("as invocation attempt 2 (retry 1 of MaximumRetryAttempts 2)");
     expect(text).toContain("condition RetryAttemptsExhausted: the batch was invoked 3 times");
     expect(text).toContain("It writes one invocation record to arn:aws:sqs:us-east-1:123456789012:kinesis-poison-pill-failures");
-    expect(text).toContain(`rule: ${RULES.bisect.title}: ${RULES.bisect.url}`);
+    expect(text).toContain(ruleWithPage(RULES.bisect));
   });
 
   it("dynamodb-self-write-loop: the first record the function writes back is told in full, the rest folded into one count", () => {
     const { lines, text, report } = narrate("dynamodb-self-write-loop");
     expect(lines.filter((l) => l.includes("The function wrote back to its own stream")).length).toBe(1);
     expect(text).toContain("it updated the item it was processing, a MODIFY record (000000000000000000002, key key-99) that lands on the same shard shardId-000000000001");
-    expect(text).toContain(`rule: ${RULES.selfWrite.title}: ${RULES.selfWrite.url}`);
+    expect(text).toContain(ruleWithPage(RULES.selfWrite));
     expect(text).toContain(`... ${(report.stream!.writtenBack - 1).toLocaleString("en-US")} more records written back by the function over 10m`);
   });
 
@@ -219,11 +222,36 @@ describe("explain: stream and FIFO runs", () => {
   });
 });
 
+describe("explain: layout", () => {
+  it("wraps at the width, and gives a rule's AWS page once, the first time the rule is told", () => {
+    const lines: string[] = [];
+    explain(shipped("sqs-poison-message-dlq"), { header: true, footer: true, width: 80 }, (l) => lines.push(l));
+    const long = lines.filter((l) => l.length > 80);
+    expect(long.length).toBeGreaterThan(0);
+    for (const l of long) expect(l.trim()).toMatch(/^https:\/\/\S+$/);
+    const pages = lines.filter((l) => /^ {20}https:\/\//.test(l)).map((l) => l.trim());
+    expect(pages.length).toBeGreaterThan(2);
+    const ruleTitles = lines.filter((l) => /^ {14}rule: /.test(l)).map((l) => l.trim());
+    expect(new Set(ruleTitles).size).toBeLessThan(ruleTitles.length);
+    // each page printed once per rule: a rule told twice has its page once
+    const told = new Map<string, number>();
+    lines.forEach((l, i) => {
+      if (/^ {20}https:\/\//.test(l)) {
+        let j = i - 1;
+        while (!/^ {14}rule: /.test(lines[j])) j--;
+        const key = lines.slice(j, i).join(" ");
+        told.set(key, (told.get(key) ?? 0) + 1);
+      }
+    });
+    for (const n of told.values()) expect(n).toBe(1);
+  });
+});
+
 describe("explain: SQS runs", () => {
   it("follows the poison message to the DLQ, naming the rule and its AWS page", () => {
     const { text } = narrate("sqs-poison-message-dlq");
     expect(text).toMatch(/msg-000050 moves to the dead-letter queue: it had been received 5 times \(maxReceiveCount 5\)/);
-    expect(text).toContain(`rule: ${RULES.dlqOnQueue.title}: ${RULES.dlqOnQueue.url}`);
+    expect(text).toContain(ruleWithPage(RULES.dlqOnQueue));
     expect(text).toContain("Invocation 51 failed with an error after 220ms. Lambda deletes nothing: its 2 messages (msg-000050 and msg-000051)");
     expect(text).toContain("msg-000050, back after failed invocation 51, is delivered again (receive 2)");
     expect(text).toContain("... 1 more message moved to the DLQ ...");

@@ -65,18 +65,32 @@ traffic: [{ at: 0s, records: 3 }]
   it("draws any series a source adds: per-shard maps get one line each, new keys their own chart and sparkline", () => {
     const r: RunResult = simulate(mixed);
     const extra = {
-      iteratorAgeByShard: { "shardId-000000000000": [[0, 0], [1000, 500], [2000, 1500]], "shardId-000000000001": [[0, 0], [1000, 0], [2000, 100]] },
+      waitingByPartition: { "partition-0": [[0, 0], [1000, 500], [2000, 1500]], "partition-1": [[0, 0], [1000, 0], [2000, 100]] },
       writesPerSecond: [[0, 3], [1000, 4]],
     };
     r.report.series = { ...r.report.series, ...extra } as unknown as typeof r.report.series;
     const h = renderHtml(r);
-    const shardChart = h.match(/<figure class="chart" id="chart-iteratorAgeByShard" data-kind="line"><figcaption>IteratorAge per shard<\/figcaption>(.*?)<\/figure>/s);
-    expect(shardChart).not.toBeNull();
-    expect([...shardChart![1].matchAll(/data-series="([^"]+)"/g)].map((m) => m[1])).toEqual(["shardId-000000000000", "shardId-000000000001"]);
+    const mapChart = h.match(/<figure class="chart" id="chart-waitingByPartition" data-kind="line"><figcaption>waiting by partition<\/figcaption>(.*?)<\/figure>/s);
+    expect(mapChart).not.toBeNull();
+    expect([...mapChart![1].matchAll(/data-series="([^"]+)"/g)].map((m) => m[1])).toEqual(["partition-0", "partition-1"]);
     expect(h).toContain('<figure class="chart" id="chart-writesPerSecond" data-kind="line"><figcaption>writes per second</figcaption>');
     const table = renderTable(r.report, { color: false });
-    expect(table).toMatch(/ iterator age shardId-000000000000 +[▁-█]{48} +0\.\.1\.5s/);
+    expect(table).toMatch(/ waiting by partition partition-0 +[▁-█]{48} +0\.\.1,500/);
     expect(table).toMatch(/ writes per second +[▁-█]{48} +0\.\.4/);
+  });
+
+  it("draws a queue's series only for a queue and a stream's only for a stream", () => {
+    const q: RunResult = simulate(mixed);
+    q.report.series = { ...q.report.series, iteratorAgeByShard: { "shardId-000000000000": [[0, 0], [1000, 500]] } } as unknown as typeof q.report.series;
+    const qh = renderHtml(q);
+    expect(qh).toContain('id="chart-backlog"');
+    expect(qh).not.toContain('id="chart-iteratorAgeByShard"');
+    const s = simulate(scenarioFrom("name: k\nsource: { type: kinesis, ShardCount: 2 }\ntraffic: [{ rate: 20/s, from: 0s, to: 20s, keys: 8 }]\nmapping: { StartingPosition: TRIM_HORIZON }\n"));
+    const sh = renderHtml(s);
+    expect(sh).toContain('id="chart-iteratorAgeByShard"');
+    for (const queueOnly of ['id="chart-backlog"', 'id="chart-oldestAge"', "No samples", "dead-letter queue", "dlq 0"]) expect(sh).not.toContain(queueOnly);
+    expect(sh).toContain("Invocation timeline by shard");
+    expect(sh).toMatch(/data-tip="invocation 1 · shard \d+ · /);
   });
 
   it("leaves the timeline out of a large run and says why", () => {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { resolveScenario, shippedNames } from "../src/cli/catalogue.js";
 import { settingsText } from "../src/cli/quiz.js";
-import { choicesFor, judge, pickQuestion, type CatalogueEntry } from "../src/explain/quiz.js";
+import { bareNumberNote, choicesFor, judge, parseDurationReply, pickQuestion, replyUnit, type CatalogueEntry } from "../src/explain/quiz.js";
+import { genericLesson, LESSONS } from "../src/explain/quiz-lessons.js";
+import { RULES } from "../src/explain/rules.js";
 import { parseAnswer } from "../src/scenario/quiz-answer.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import { formatProblem } from "../src/scenario/problems.js";
@@ -125,8 +127,11 @@ describe("quiz", () => {
     const r = await cliAnswering("5", "quiz", "sqs-poison-message-dlq", "--seed", String(seed));
     expect(r.code).toBe(0);
     expect(r.out).toContain("Question: With maxReceiveCount 5, how many times is the poison message delivered to the function?");
-    expect(r.out).toMatch(/Right: 5 \([a-d]\)\./);
+    expect(r.out).toMatch(/Right: 5 \([a-c]\)\./);
+    expect(r.out).toContain("Concept: maxReceiveCount and the redrive policy\n");
     expect(r.out).toContain("(computed from invocations[key=poison] of this run;");
+    expect(r.out).toContain("The rule: the DLQ belongs to the source queue (RedrivePolicy), not to the function\n  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html\n");
+    expect(r.out).toContain("The other choices, and the mistake behind each:");
     expect(r.out).toContain("What happened and why:");
     expect(r.out).toContain("msg-000050 moves to the dead-letter queue");
   });
@@ -134,16 +139,16 @@ describe("quiz", () => {
   it("takes a choice letter, says when it is wrong, and exits 1 on a wrong answer only with --strict", async () => {
     const seed = findSeed("sqs-poison-message-dlq", 1);
     const first = await cliAnswering("a", "quiz", "sqs-poison-message-dlq", "--seed", String(seed));
-    const choices = /\n {2}a\) (\S+) {3}b\) (\S+) {3}c\) (\S+) {3}d\) (\S+)\n/.exec(first.out);
+    const choices = /\n {2}a\) (\S+) {3}b\) (\S+) {3}c\) (\S+)\n/.exec(first.out);
     expect(choices).not.toBeNull();
     expect(choices!.slice(1)).toContain("2");
-    const wrongLetter = "abcd"[choices!.slice(1).findIndex((c) => c !== "2")];
+    const wrongLetter = "abc"[choices!.slice(1).findIndex((c) => c !== "2")];
     const lax = await cliAnswering(wrongLetter, "quiz", "sqs-poison-message-dlq", "--seed", String(seed));
     expect(lax.code).toBe(0);
-    expect(lax.out).toMatch(/Not quite: you said \d+; the run says 2 \([a-d]\)\./);
+    expect(lax.out).toMatch(/Not quite: you said \d+; the run says 2 \([a-c]\)\./);
     const strict = await cliAnswering(wrongLetter, "quiz", "sqs-poison-message-dlq", "--seed", String(seed), "--strict");
     expect(strict.code).toBe(1);
-    const right = await cliAnswering("abcd"[choices!.slice(1).indexOf("2")], "quiz", "sqs-poison-message-dlq", "--seed", String(seed), "--strict");
+    const right = await cliAnswering("abc"[choices!.slice(1).indexOf("2")], "quiz", "sqs-poison-message-dlq", "--seed", String(seed), "--strict");
     expect(right.code).toBe(0);
     expect(right.out).toContain("Right: 2");
   });
@@ -151,7 +156,7 @@ describe("quiz", () => {
   it("says so when no answer is read, and hides the parts of the scenario that give the answer away", async () => {
     const r = await cliAnswering(null, "quiz", "sqs-visibility-too-short", "--seed", "3");
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/No answer read\. The run says 10 \([a-d]\)\./);
+    expect(r.out).toMatch(/No answer read\. The run says 10 \([a-c]\)\./);
     const settings = r.out.slice(r.out.indexOf("With these settings:"), r.out.indexOf("Question:"));
     expect(settings).toContain("VisibilityTimeout: 30");
     expect(settings).not.toContain("expect:");
@@ -161,7 +166,7 @@ describe("quiz", () => {
 
   it("says when a reply cannot be read", async () => {
     const r = await cliAnswering("lots", "quiz", "sqs-visibility-too-short", "--seed", "3");
-    expect(r.out).toMatch(/Could not read "lots" as an answer \(a choice letter, or a value such as \d+\)\. The run says 10 \([a-d]\)\./);
+    expect(r.out).toMatch(/Could not read "lots" as an answer \(a choice letter, or a value such as \d+\)\. The run says 10 \([a-c]\)\./);
   });
 
   it("picks the same question for the same seed, and any catalogue scenario without a name", async () => {
@@ -183,31 +188,111 @@ describe("quiz", () => {
     expect(none.err).toContain(`esm-sim: ${q} has no quiz questions`);
   });
 
-  it("offers four ascending choices derived from the answer, the answer among them", () => {
-    for (const [a, unit] of [[0, "count"], [1, "count"], [5, "count"], [200_000, "count"], [196_000, "ms"]] as const) {
-      const c = choicesFor(a, unit, 3);
-      expect(c).toHaveLength(4);
-      expect(c).toContain(a);
-      expect(new Set(c).size).toBe(4);
-      expect([...c].sort((x, y) => (x as number) - (y as number))).toEqual(c);
-      expect(choicesFor(a, unit, 3)).toEqual(c);
-      if (unit === "ms") expect(Math.min(...(c as number[]))).toBeGreaterThan(1);
+  it("accepts every duration form esm-sim prints, and a bare number in the unit the prompt names", async () => {
+    const seed = findSeed("sqs-backlog-burst-legacy", 0);
+    for (const reply of ["3m 16s", "3m16s", "196s", "3.3m", "3 min 16 sec", "196"]) {
+      const r = await cliAnswering(reply, "quiz", "sqs-backlog-burst-legacy", "--seed", String(seed), "--strict");
+      expect(r.out, reply).toContain("Your answer (a-c, or a value; a bare number is read as seconds): ");
+      expect(r.out, reply).toMatch(/Right: 3m 16s \([a-c]\)\./);
+      expect(r.code, reply).toBe(0);
     }
-    expect(choicesFor(true, "bool", 1)).toEqual([true, false]);
+    const wrong = await cliAnswering("1m 30s", "quiz", "sqs-backlog-burst-legacy", "--seed", String(seed));
+    expect(wrong.out).toContain("Not quite: you said 1m 30s; the run says 3m 16s");
+  });
+
+  it("builds its choices from the mistakes, ascending, the answer among them and none that reads as it", () => {
+    const mistakes = [
+      { value: 0, mistake: "none" },
+      { value: 2, mistake: "two" },
+      { value: 60, mistake: "sixty" },
+      { value: 120, mistake: "all" },
+      { value: 25.4, mistake: "reads as the answer" },
+      { value: 121, mistake: "reads as 120" },
+    ];
+    const places = new Set<number>();
+    for (let seed = 0; seed < 60; seed++) {
+      const c = choicesFor(25, mistakes, "count", seed);
+      expect(c).toHaveLength(3);
+      expect(c.map((x) => x.value)).toContain(25);
+      expect([...c].sort((x, y) => (x.value as number) - (y.value as number))).toEqual(c);
+      expect(c.filter((x) => x.mistake === "").map((x) => x.value)).toEqual([25]);
+      expect(c.map((x) => x.mistake)).not.toContain("reads as the answer");
+      expect(choicesFor(25, mistakes, "count", seed)).toEqual(c);
+      places.add(c.findIndex((x) => x.value === 25));
+    }
+    // two mistakes on each side: the answer is the smallest, the middle or the largest choice, by seed
+    expect([...places].sort()).toEqual([0, 1, 2]);
+    expect(choicesFor(0, [{ value: 3, mistake: "x" }], "count", 1).map((c) => c.value)).toEqual([0, 3]);
+    expect(choicesFor(true, [{ value: NaN, mistake: "why not" }], "bool", 1)).toEqual([
+      { value: true, mistake: "" },
+      { value: false, mistake: "why not" },
+    ]);
   });
 
   it.each([
-    ["b", [4, 5, 6, 10], 5, "count", { given: 5, correct: true }],
-    ["5", [4, 5, 6, 10], 5, "count", { given: 5, correct: true }],
-    ["1,000", [999, 1000, 1001, 2000], 1000, "count", { given: 1000, correct: true }],
-    ["6", [4, 5, 6, 10], 5, "count", { given: 6, correct: false }],
-    ["3m 16s", [1, 2, 3, 4], 196_000, "ms", { given: null, correct: false }],
-    ["3m", [1, 2, 3, 4], 196_000, "ms", { given: 180_000, correct: false }],
-    ["195s", [1, 2, 3, 4], 196_000, "ms", { given: 195_000, correct: true }],
-    ["", [4, 5, 6, 10], 5, "count", { given: null, correct: false }],
-    ["z", [4, 5, 6, 10], 5, "count", { given: null, correct: false }],
-  ] as const)("judges the reply %j", (reply, choices, answer, unit, verdict) => {
+    ["b", [4, 5, 10], 5, "count", { given: 5, correct: true }],
+    ["b)", [4, 5, 10], 5, "count", { given: 5, correct: true }],
+    ["5", [4, 5, 10], 5, "count", { given: 5, correct: true }],
+    ["1,000", [999, 1000, 2000], 1000, "count", { given: 1000, correct: true }],
+    ["6", [4, 5, 10], 5, "count", { given: 6, correct: false }],
+    ["598", [300, 600, 1800], 600, "count", { given: 598, correct: true }],
+    ["5m 1s", [60_000, 300_936, 86_400_000], 300_936, "ms", { given: 301_000, correct: true }],
+    ["2m 30s", [150_000, 300_000, 600_000], 150_000, "ms", { given: 150_000, correct: true }],
+    ["2m30s", [150_000, 300_000, 600_000], 150_000, "ms", { given: 150_000, correct: true }],
+    ["1h 2m", [60_000, 3_720_000, 7_200_000], 3_720_000, "ms", { given: 3_720_000, correct: true }],
+    ["1.5s", [500, 1500, 60_000], 1500, "ms", { given: 1500, correct: true }],
+    ["250ms", [80, 250, 1000], 250, "ms", { given: 250, correct: true }],
+    ["2", [1000, 2000, 60_000], 2000, "ms", { given: 2000, correct: true }],
+    ["250", [80, 250, 500], 250, "ms", { given: 250, correct: true }],
+    ["3m", [20_000, 196_000, 4_000_000], 196_000, "ms", { given: 180_000, correct: true }],
+    ["2m", [20_000, 196_000, 4_000_000], 196_000, "ms", { given: 120_000, correct: false }],
+    ["12/s", [6, 12, 24], 12, "rate", { given: 12, correct: true }],
+    ["", [4, 5, 10], 5, "count", { given: null, correct: false }],
+    ["z", [4, 5, 10], 5, "count", { given: null, correct: false }],
+    ["5 apples", [4, 5, 10], 5, "count", { given: null, correct: false }],
+  ] as const)("judges the reply %j", (reply, values, answer, unit, verdict) => {
+    const choices = values.map((value) => ({ value, mistake: value === answer ? "" : "m" }));
     expect(judge(reply, choices, answer, unit)).toEqual(verdict);
+  });
+
+  it("names the unit a bare number is read in, from the choices' middle value", () => {
+    const c = (...v: number[]) => v.map((value) => ({ value, mistake: "" }));
+    expect(replyUnit(c(80, 250, 1000), "ms")).toBe("ms");
+    expect(replyUnit(c(1000, 30_000, 90_000), "ms")).toBe("s");
+    expect(replyUnit(c(60_000, 2_400_000, 4_000_000), "ms")).toBe("min");
+    expect(replyUnit(c(300_000, 86_400_000, 604_800_000), "ms")).toBe("h");
+    expect(bareNumberNote("s")).toBe("a bare number is read as seconds");
+    expect(bareNumberNote("count")).toBe("");
+    expect(parseDurationReply("1d 2h", "s")).toBe(93_600_000);
+    expect(parseDurationReply("1 hour and 2 minutes", "s")).toBe(3_720_000);
+    expect(parseDurationReply("2 weeks", "s")).toBeNull();
+  });
+
+  it("has a lesson for every shipped question: its concept, its rule, and mistakes enough for three choices", async () => {
+    for (const { file, text } of shippedScenarios()) {
+      const name = basename(file).replace(/\.yaml$/, "");
+      const scenario = scenarioFrom(text, file);
+      for (const q of scenario.quiz) {
+        const lesson = LESSONS[name]?.[q.answer];
+        expect(lesson, `${name}: ${q.answer}`).toBeDefined();
+        expect(RULES[lesson!.rule], `${name}: ${q.answer}`).toBeDefined();
+        expect(lesson!.concept.length).toBeGreaterThan(5);
+      }
+      for (const answer of Object.keys(LESSONS[name] ?? {})) expect(scenario.quiz.map((q) => q.answer), `${name}: ${answer} is asked`).toContain(answer);
+    }
+    expect(Object.keys(LESSONS).filter((n) => !shippedScenarios().some((s) => basename(s.file) === `${n}.yaml`))).toEqual([]);
+  });
+
+  it("builds a lesson for a question of the user's own from its settings", () => {
+    const s = scenarioFrom("name: own\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 30 }]\nmapping: { BatchSize: 20, MaximumBatchingWindowInSeconds: 2 }\nquiz:\n  - { ask: q, answer: invocations.total }\n");
+    const lesson = genericLesson(s, "invocations.total");
+    expect(lesson.rule).toBe("pollingSync");
+    expect(lesson.mistakes.map((m) => ("set" in m ? m.set.join(" ") : m.mistake))).toEqual([
+      "profile=nov-2023",
+      "profile=legacy-2022",
+      "mapping.BatchSize=10 mapping.MaximumBatchingWindowInSeconds=0",
+      "if every batch were full (records / BatchSize)",
+    ]);
   });
 
   it("validates answers where the scenario says them, with what is allowed", () => {

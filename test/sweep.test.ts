@@ -127,6 +127,22 @@ describe("esm-sim sweep", () => {
     expect(good.code).toBe(0);
   });
 
+  it("fits an 80-120 column terminal over two keys with long paths, with a legend for the short headers", async () => {
+    const s = write(
+      "wide.yaml",
+      "name: wide\nsource: { type: sqs, VisibilityTimeout: 5, RedrivePolicy: { maxReceiveCount: 1 } }\ntraffic: [{ rate: 20/s, from: 0s, to: 20s, keys: 20 }, { at: 2s, records: 1, key: bad }]\nfunction: { Timeout: 1, ReservedConcurrentExecutions: 2, duration: { base: 300ms }, failures: [{ when: { key: bad }, effect: error }, { when: { probability: 0.1 }, effect: timeout }] }\nexpect:\n  records.dlq: { eq: 0 }\n  invocations.throttles: { eq: 0 }\n  duplicates: { eq: 0 }\n",
+    );
+    const r = await cli("sweep", s, "--vary", "mapping.ScalingConfig.MaximumConcurrency=2,5", "--vary", "function.ReservedConcurrentExecutions=2,10", "--no-color", "--jobs", "1");
+    const lines = r.out.trimEnd().split("\n");
+    for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(120);
+    // Too wide with the keys' names as headers: they become letters, explained under the table.
+    expect(r.out).toMatch(/│ row │ A │ +B │ +ended │/);
+    expect(r.out.replace(/\n +/g, " ")).toContain("columns: A = mapping.ScalingConfig.MaximumConcurrency, B = function.ReservedConcurrentExecutions, ended = endedAt");
+    // A narrower sweep keeps the names.
+    const narrow = await cli("sweep", s, "--vary", "mapping.BatchSize=1,10", "--no-color", "--jobs", "1");
+    expect(narrow.out).toMatch(/│ row │ BatchSize │ /);
+  });
+
   it("has golden table, csv and markdown outputs", async () => {
     golden("sweep.table.txt", (await cli("sweep", file, ...VARY, "--no-color", "--jobs", "1")).out);
     golden("sweep.csv", (await cli("sweep", file, ...VARY, "--format", "csv", "--jobs", "1")).out);

@@ -27,3 +27,28 @@ describe("smallInt", () => {
     expect(Object.is(smallInt(-0), 0)).toBe(true); // the one change: -0 (never a time here) becomes 0
   });
 });
+
+import { fmtAllPassed, fmtCount, fmtShare } from "../src/report/format.js";
+
+describe("shares and counts for people", () => {
+  it.each([
+    [1, 120_001, "<0.1%"],
+    [61, 120_001, "0.1%"],
+    [0, 120_001, "0.0%"],
+    [120_000, 120_001, ">99.9%"],
+    [120_001, 120_001, "100.0%"],
+    [1, 3, "33.3%"],
+    [0, 0, "-"],
+  ])("%d of %d is %s: a share above zero never reads 0.0%, one below all never 100.0%", (n, total, text) => {
+    expect(fmtShare(n, total)).toBe(text);
+  });
+
+  it("says one thing in the singular", () => {
+    expect(fmtAllPassed(1)).toBe("1 passed");
+    expect(fmtAllPassed(4)).toBe("all 4 passed");
+    expect(fmtAllPassed(1, "expectation")).toBe("1 expectation passed");
+    expect(fmtAllPassed(2, "expectation")).toBe("all 2 expectations passed");
+    expect(fmtCount(1, "record")).toBe("1 record");
+    expect(fmtCount(1200, "record")).toBe("1,200 records");
+  });
+});

@@ -5,6 +5,7 @@ import { optionalSeed, optionalUntil } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import { parseOrReport, useColor, type CommandContext, type Io } from "./context.js";
 import { readScenarioFile, UsageError } from "./files.js";
+import { outputWidth } from "./width.js";
 
 interface ExplainOpts {
   seed?: string;
@@ -40,7 +41,7 @@ function explainCommand(ctx: CommandContext, arg: string, opts: ExplainOpts): vo
   const { sink, flush } = lineSink(ctx.io);
   let result;
   try {
-    result = explain(parsed.scenario, { verbose: Boolean(opts.verbose), window, color: useColor(ctx.io, opts.color) }, sink);
+    result = explain(parsed.scenario, { verbose: Boolean(opts.verbose), window, color: useColor(ctx.io, opts.color), width: outputWidth(ctx.io) }, sink);
   } finally {
     flush();
   }

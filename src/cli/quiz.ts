@@ -1,12 +1,15 @@
 /** `esm-sim quiz`: a question about a scenario, answered by running it, then the story of that run. */
 import { randomInt } from "node:crypto";
 import type { Command } from "commander";
-import { explain } from "../explain/explain.js";
-import { answerExpr, answerValue, choiceLetter, choicesFor, formatValue, judge, measureFor, pickQuestion, unitOf, type CatalogueEntry, type Pick, type Unit } from "../explain/quiz.js";
+import { wrap } from "../explain/narrator.js";
+import { choiceLetter, formatValue, judge, pickQuestion, type CatalogueEntry } from "../explain/quiz.js";
+import { askQuestion, type Asked } from "../explain/quiz-ask.js";
+import { RULES } from "../explain/rules.js";
 import { parseSeed } from "./args.js";
 import { loadCatalogue, resolveScenario } from "./catalogue.js";
 import { parseOrReport, useColor, type CommandContext, type Io } from "./context.js";
 import { readScenarioFile, UsageError } from "./files.js";
+import { outputWidth } from "./width.js";
 
 interface QuizOpts {
   seed?: string;
@@ -19,16 +22,6 @@ interface QuizSource {
   entries: CatalogueEntry[];
   name: string | undefined;
   text: string | null;
-}
-
-/** The question, asked of one run: its answer, the choices offered, and the run's story. */
-interface Asked {
-  pick: Pick;
-  seed: number;
-  unit: Unit;
-  answer: number | boolean;
-  choices: (number | boolean)[];
-  story: string[];
 }
 
 export function registerQuiz(program: Command, ctx: CommandContext): void {
@@ -53,12 +46,15 @@ async function quizCommand(ctx: CommandContext, arg: string | undefined, opts: Q
   }
   const text = from.text ?? readScenarioFile(resolveScenario(pick.entry.name));
   ctx.reproduce = `esm-sim quiz ${pick.entry.name} --seed ${seed}`;
-  const asked = askOfOneRun(pick, seed, useColor(ctx.io, opts.color));
-  ctx.io.out(questionLines(asked, arg, text).join("\n") + "\n");
-  ctx.io.out(`Your answer (${choiceLetter(0)}-${choiceLetter(asked.choices.length - 1)}, or a value): `);
+  const width = outputWidth(ctx.io);
+  const asked = askQuestion(pick, seed, { color: useColor(ctx.io, opts.color), width, text });
+  ctx.io.out(questionLines(asked, arg, text, width).join("\n") + "\n");
+  const value = asked.unit === "bool" ? "yes or no" : "a value";
+  const letters = asked.choices.length > 1 ? `${choiceLetter(0)}-${choiceLetter(asked.choices.length - 1)}, or ${value}` : value;
+  ctx.io.out(`Your answer (${letters}${asked.bareNote ? `; ${asked.bareNote}` : ""}): `);
   const reply = ctx.io.readLine ? await ctx.io.readLine() : null;
   if (!ctx.io.isTty) ctx.io.out(`${reply ?? ""}\n`);
-  const correct = printVerdict(ctx.io, asked, reply);
+  const correct = printVerdict(ctx.io, asked, reply, width);
   if (opts.strict && !correct) ctx.code = 1;
 }
 
@@ -71,41 +67,47 @@ function quizSource(ctx: CommandContext, arg: string | undefined): QuizSource | 
   return parsed && { entries: [{ name: file, scenario: parsed.scenario }], name: file, text };
 }
 
-/** Run first (silently): the answer and the narration come from the same run. */
-function askOfOneRun(pick: Pick, seed: number, color: boolean): Asked {
-  const expr = answerExpr(pick.question);
-  const measure = measureFor(expr);
-  const story: string[] = [];
-  const result = explain(pick.entry.scenario, { header: false, footer: true, color, measures: measure ? [measure] : [] }, (l) => story.push(l));
-  const answer = answerValue(expr, result.report, measure);
-  const unit = unitOf(expr);
-  return { pick, seed, unit, answer, choices: choicesFor(answer, unit, seed), story };
-}
-
-function questionLines(q: Asked, arg: string | undefined, text: string): string[] {
+function questionLines(q: Asked, arg: string | undefined, text: string, width: number): string[] {
   const s = q.pick.entry.scenario;
+  const choices = q.choices.map((c, i) => `${choiceLetter(i)}) ${formatValue(c.value, q.unit)}`).join("   ");
   return [
     `esm-sim quiz · ${q.pick.entry.name}${s.concept ? ` · ${s.concept}` : ""}`,
+    `Concept: ${q.lesson.concept}`,
     `(quiz seed ${q.seed}: \`esm-sim quiz ${arg === undefined ? "" : `${arg} `}--seed ${q.seed}\` asks this again)`,
     "",
     "With these settings:",
     ...settingsText(text).map((l) => `  ${l}`),
     "",
-    `Question: ${q.pick.question.ask}`,
-    "  " + q.choices.map((c, i) => `${choiceLetter(i)}) ${formatValue(c, q.unit)}`).join("   "),
+    ...wrap(`Question: ${q.pick.question.ask}`, width).map((l, i) => (i === 0 ? l : `  ${l}`)),
+    ...(q.choices.length > 1 ? [`  ${choices}`] : []),
     "",
   ];
 }
 
-/** Whether the reply was right, what the run says, and the story of the run. Returns true when it was right. */
-function printVerdict(io: Io, q: Asked, reply: string | null): boolean {
+/** Whether the reply was right, the rule and its AWS page, the mistake behind each other choice, and the story of the run. */
+function printVerdict(io: Io, q: Asked, reply: string | null, width: number): boolean {
   const { unit, answer, choices } = q;
-  const verdict = judge(reply, choices, answer, unit);
-  const letter = choiceLetter(choices.findIndex((c) => c === answer));
-  const shown = `${formatValue(answer, unit)} (${letter})`;
-  const unread = reply !== null && reply.trim() !== "" ? `Could not read ${JSON.stringify(reply.trim())} as an answer (a choice letter, or a value such as ${formatValue(choices[0], unit)}). ` : "No answer read. ";
+  const verdict = judge(reply, choices, answer, unit, q.bare);
+  const index = choices.findIndex((c) => c.value === answer);
+  const shown = `${formatValue(answer, unit)}${index >= 0 && choices.length > 1 ? ` (${choiceLetter(index)})` : ""}`;
+  const example = formatValue(choices[0].value, unit);
+  const unread = reply !== null && reply.trim() !== "" ? `Could not read ${JSON.stringify(reply.trim())} as an answer (a choice letter, or a value such as ${example}). ` : "No answer read. ";
   const head = verdict.given === null ? `${unread}The run says ${shown}.` : verdict.correct ? `Right: ${shown}.` : `Not quite: you said ${formatValue(verdict.given, unit)}; the run says ${shown}.`;
-  io.out(["", head, `(computed from ${q.pick.question.answer} of this run; \`esm-sim run ${q.pick.entry.name}\` shows the full report)`, "", "What happened and why:", "", ...q.story].join("\n") + "\n");
+  const rule = RULES[q.lesson.rule];
+  const lines = ["", head, `(computed from ${q.pick.question.answer} of this run; \`esm-sim run ${q.pick.entry.name}\` shows the full report)`, ""];
+  lines.push(...wrap(`The rule: ${rule.title}`, width), `  ${rule.url}`);
+  const others = choices.map((c, i) => ({ c, i })).filter(({ c }) => c.value !== answer && c.mistake !== "");
+  if (others.length > 0) {
+    lines.push("", "The other choices, and the mistake behind each:");
+    const w = Math.max(...others.map(({ c, i }) => `${choiceLetter(i)}) ${formatValue(c.value, unit)}`.length));
+    for (const { c, i } of others) {
+      const label = `${choiceLetter(i)}) ${formatValue(c.value, unit)}`.padEnd(w);
+      const body = wrap(c.mistake, Math.max(20, width - w - 4));
+      lines.push(`  ${label}  ${body[0]}`, ...body.slice(1).map((l) => `${" ".repeat(w + 4)}${l}`));
+    }
+  }
+  lines.push("", "What happened and why:", "", ...q.story);
+  io.out(lines.join("\n") + "\n");
   return verdict.correct;
 }
 

@@ -1,30 +1,41 @@
 /**
  * Named sets of AWS figures, each as documented at a date, so a CI job can pin the assumptions it was written
- * against. Every figure carries its source and the date it took effect (as far as the sources show); figures AWS
- * does not document are marked `chosen` (esm-sim's choice) and carry no date.
- *
- * Sources:
- *  - SQS-SCALE  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
- *  - SQS-ERR    https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
- *  - SQS        https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
- *  - SQS-CFG    https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
- *  - ESM        https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html (provisioned mode)
- *  - SCALING    https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html (1,000 environments per 10 s)
- *  - LIMITS     https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (1,000 concurrent executions)
- *  - WN-SQS5X   https://aws.amazon.com/about-aws/whats-new/2023/11/aws-lambda-polling-scale-rate-sqs-event-source (2023-11-06)
- *  - BLOG-12X   https://aws.amazon.com/blogs/aws/aws-lambda-functions-now-scale-12-times-faster-when-handling-high-volume-requests/ (2023-11-26)
- *  - BLOG-SQSPROV https://aws.amazon.com/blogs/aws/aws-lambda-enhances-sqs-processing-with-new-provisioned-mode-3x-faster-scaling-16x-higher-capacity (2025-11-14)
- *  - GH22       https://github.com/awsdocs/aws-lambda-developer-guide/tree/a83f69b/doc_source (with-sqs.md, 2022-11-14)
- *  - KC-FIFO    https://repost.aws/knowledge-center/sqs-fifo-messages-not-returned
- *  - SQS-FIFO-TERMS https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html
- *  - WN-SQSPROV https://aws.amazon.com/about-aws/whats-new/2025/11/aws-lambda-provisioned-mode-sqs-esm/ (2025-11-14)
- *  - SQS-API    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+ * against. Every figure carries its source (a title and the page's URL, from SOURCES below) and the date it took
+ * effect (as far as the sources show); figures AWS does not document are marked `chosen` (esm-sim's choice), carry
+ * no date, and link the AWS page that leaves them open where there is one.
  */
+
+/** The pages the figures cite. */
+export const SOURCES = {
+  sqsScaling: { title: "Lambda Developer Guide: scaling behavior for SQS event source mappings", url: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html" },
+  sqsErrors: { title: "Lambda Developer Guide: handling errors for an SQS event source", url: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html" },
+  sqsConfigure: { title: "Lambda Developer Guide: configuring an SQS event source mapping", url: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html" },
+  esm: { title: "Lambda Developer Guide: event source mappings (provisioned mode)", url: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html" },
+  functionScaling: { title: "Lambda Developer Guide: Lambda scaling behavior", url: "https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html" },
+  limits: { title: "Lambda Developer Guide: Lambda quotas", url: "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html" },
+  receiveMessage: { title: "SQS API Reference: ReceiveMessage", url: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html" },
+  fifoTerms: { title: "SQS Developer Guide: FIFO queue key terms", url: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html" },
+  fifoNotReturned: { title: "AWS Knowledge Center: SQS FIFO messages not returned", url: "https://repost.aws/knowledge-center/sqs-fifo-messages-not-returned" },
+  sqsScalingKc: { title: "AWS Knowledge Center: Lambda with an SQS event source not scaling", url: "https://repost.aws/knowledge-center/lambda-sqs-scaling" },
+  whatsNew5x: { title: "What's New 2023-11-06: Lambda scales SQS polling five times faster", url: "https://aws.amazon.com/about-aws/whats-new/2023/11/aws-lambda-polling-scale-rate-sqs-event-source" },
+  whatsNewProvisioned: { title: "What's New 2025-11-14: provisioned mode for SQS event source mappings", url: "https://aws.amazon.com/about-aws/whats-new/2025/11/aws-lambda-provisioned-mode-sqs-esm/" },
+  blog12x: { title: "AWS News Blog 2023-11-26: Lambda functions scale 12 times faster", url: "https://aws.amazon.com/blogs/aws/aws-lambda-functions-now-scale-12-times-faster-when-handling-high-volume-requests/" },
+  blogProvisioned: {
+    title: "AWS News Blog 2025-11-14: provisioned mode for SQS",
+    url: "https://aws.amazon.com/blogs/aws/aws-lambda-enhances-sqs-processing-with-new-provisioned-mode-3x-faster-scaling-16x-higher-capacity",
+  },
+  guide2022: { title: "Lambda Developer Guide as of 2022-11-14, with-sqs.md", url: "https://github.com/awsdocs/aws-lambda-developer-guide/blob/a83f69b/doc_source/with-sqs.md" },
+} as const satisfies Record<string, { title: string; url: string }>;
+
+export type SourceId = keyof typeof SOURCES;
 
 export interface Figure {
   value: number | null;
   unit: string;
+  /** The document that states the figure (its title), or "esm-sim" for a chosen one. */
   source: string;
+  /** The page that states the figure; for a chosen one, the AWS page that leaves it open, or "" when none does. */
+  url: string;
   /** The date the figure took effect, or of the oldest source showing it; "" when chosen or when no date was found. */
   since: string;
   /** True where AWS documents nothing and esm-sim chose the figure. */
@@ -88,8 +99,16 @@ export interface Profile {
   figures: Record<FigureName, Figure>;
 }
 
-const chosen = (value: number | null, unit: string, note: string): Figure => ({ value, unit, source: "esm-sim", since: "", chosen: true, note });
-const aws = (value: number | null, unit: string, source: string, since: string, note: string): Figure => ({ value, unit, source, since, chosen: false, note });
+const chosen = (value: number | null, unit: string, note: string, openOn?: SourceId): Figure => ({ value, unit, source: "esm-sim", url: openOn ? SOURCES[openOn].url : "", since: "", chosen: true, note });
+const aws = (value: number | null, unit: string, from: SourceId, since: string, note: string, titleSuffix = ""): Figure => ({
+  value,
+  unit,
+  source: SOURCES[from].title + titleSuffix,
+  url: SOURCES[from].url,
+  since,
+  chosen: false,
+  note,
+});
 
 type EraFigures =
   | "scaleUpPerMinute"
@@ -106,49 +125,50 @@ type EraFigures =
 /** Figures every era shares. */
 function common(): Omit<Record<FigureName, Figure>, EraFigures> {
   return {
-    initialConcurrency: aws(5, "invokes", "SQS-SCALE", "2019-06-20", "five batches at a time with five concurrent invokes once messages are available (GH history from 2019-06-20)"),
+    initialConcurrency: aws(5, "invokes", "sqsScaling", "2019-06-20", "five batches at a time with five concurrent invokes once messages are available (in the guide since 2019-06-20)"),
     scaleTickMs: chosen(1000, "ms", "scale-up is applied a second at a time (rate/60 per second); AWS gives only a per-minute rate"),
     scaleDownIntervalMs: chosen(60_000, "ms", "AWS gives no scale-down rate; esm-sim re-evaluates once a minute and drops to what the last minute used"),
-    backoffConcurrencyPerFailure: chosen(1, "invokes", "SQS-ERR: Lambda 'gradually backs off' after errors and throttles; the amount is undocumented"),
+    backoffConcurrencyPerFailure: chosen(1, "invokes", "Lambda 'gradually backs off' after errors and throttles; the amount is undocumented", "sqsErrors"),
     backoffMinConcurrency: chosen(2, "invokes", "back-off never goes below 2, the smallest concurrency AWS names"),
-    scaleUpHoldAfterFailureMs: chosen(30_000, "ms", "KC-SQSSCALE: Lambda throttles scaling when errors occur; esm-sim pauses scale-up this long after a back-off"),
-    longPollWaitMs: chosen(20_000, "ms", "AWS says only that the mapping long-polls; 20 s is SQS's maximum wait and matches SQS's 'might wait up to 20 seconds'"),
-    receiveMaxMessages: aws(10, "messages", "SQS-API", "2012-11-05", "one ReceiveMessage returns at most 10 messages"),
-    throttleRetryInitialMs: chosen(1000, "ms", "SQS-ERR: throttled batches are retried with back-off until the visibility timeout; first retry after this"),
-    throttleRetryMaxMs: chosen(8000, "ms", "throttle retry back-off doubles up to this"),
-    payloadMaxBytes: aws(6 * 1024 * 1024, "bytes", "ESM", "", "a batch closes at the 6 MB synchronous invocation payload"),
+    scaleUpHoldAfterFailureMs: chosen(30_000, "ms", "Lambda throttles scaling while invocations fail, for a time AWS does not give; esm-sim pauses scale-up this long after a back-off", "sqsScalingKc"),
+    longPollWaitMs: chosen(20_000, "ms", "AWS says only that the mapping long-polls; 20 s is SQS's maximum wait and matches SQS's 'might wait up to 20 seconds'", "sqsScaling"),
+    receiveMaxMessages: aws(10, "messages", "receiveMessage", "2012-11-05", "one ReceiveMessage returns at most 10 messages"),
+    throttleRetryInitialMs: chosen(1000, "ms", "throttled batches are retried with back-off until the visibility timeout; first retry after this", "sqsErrors"),
+    throttleRetryMaxMs: chosen(8000, "ms", "throttle retry back-off doubles up to this", "sqsErrors"),
+    payloadMaxBytes: aws(6 * 1024 * 1024, "bytes", "esm", "", "a batch closes at the 6 MB synchronous invocation payload"),
     gatherVisibilityMarginMs: chosen(
       3000,
       "ms",
-      "AWS does not say what the mapping does when the batching window and long poll outlast the visibility timeout (GH22 " +
-        "extended the visibility instead: effectiveVisibilityExtraMs). esm-sim invokes a batch still gathering at the latest " +
+      "AWS does not say what the mapping does when the batching window and long poll outlast the visibility timeout (the " +
+        "2022 guide extended the visibility instead: effectiveVisibilityExtraMs). esm-sim invokes a batch still gathering at the latest " +
         "this long before its first message's visibility runs out, so no message joins a batch that already holds it, and the " +
         "function has this long before the message can be received again; 3 s is the default function Timeout. Alternatives: " +
         "give up the message's first copy (it returns with a receive counted, as a throttled batch's do), or keep the whole " +
         "function Timeout in reserve (a queue whose visibility timeout equals the Timeout could then never gather). Plausible " +
         "range: 0 (invoke at the last moment) to the function Timeout",
+      "sqsConfigure",
     ),
-    accountConcurrency: aws(1000, "executions", "LIMITS", "", "default concurrent executions per Region (account.ConcurrentExecutions overrides it)"),
-    fifoLookAheadMessages: aws(20_000, "messages", "KC-FIFO", "", "a FIFO receive looks through the first 20,000 messages to find available message groups"),
-    fifoInFlightMax: aws(20_000, "messages", "KC-FIFO", "", "at most 20,000 in-flight messages in a FIFO queue"),
-    fifoDeduplicationIntervalMs: aws(300_000, "ms", "SQS-FIFO-TERMS", "2016-11-17", "a send with a deduplication ID seen in the last 5 minutes is accepted but not delivered"),
+    accountConcurrency: aws(1000, "executions", "limits", "", "default concurrent executions per Region (account.ConcurrentExecutions overrides it)"),
+    fifoLookAheadMessages: aws(20_000, "messages", "fifoNotReturned", "", "a FIFO receive looks through the first 20,000 messages to find available message groups"),
+    fifoInFlightMax: aws(20_000, "messages", "fifoNotReturned", "", "at most 20,000 in-flight messages in a FIFO queue"),
+    fifoDeduplicationIntervalMs: aws(300_000, "ms", "fifoTerms", "2016-11-17", "a send with a deduplication ID seen in the last 5 minutes is accepted but not delivered"),
   };
 }
 
 const notProvisioned = () => ({
-  provisionedScaleUpPerMinute: aws(null, "invokes/min", "WN-SQSPROV", "", "provisioned mode for SQS launched 2025-11-14; not available in this era"),
-  provisionedInvokesPerPoller: aws(null, "invokes", "WN-SQSPROV", "", "provisioned mode for SQS launched 2025-11-14; not available in this era"),
-  provisionedReceivesPerPollerPerS: aws(null, "calls/s", "WN-SQSPROV", "", "provisioned mode for SQS launched 2025-11-14; not available in this era"),
-  provisionedBytesPerPollerPerS: aws(null, "bytes/s", "WN-SQSPROV", "", "provisioned mode for SQS launched 2025-11-14; not available in this era"),
+  provisionedScaleUpPerMinute: aws(null, "invokes/min", "whatsNewProvisioned", "", "provisioned mode for SQS launched 2025-11-14; not available in this era"),
+  provisionedInvokesPerPoller: aws(null, "invokes", "whatsNewProvisioned", "", "provisioned mode for SQS launched 2025-11-14; not available in this era"),
+  provisionedReceivesPerPollerPerS: aws(null, "calls/s", "whatsNewProvisioned", "", "provisioned mode for SQS launched 2025-11-14; not available in this era"),
+  provisionedBytesPerPollerPerS: aws(null, "bytes/s", "whatsNewProvisioned", "", "provisioned mode for SQS launched 2025-11-14; not available in this era"),
 });
 
 /** Eras without the 2022 guide's effective visibility timeout: esm-sim does not extend the visibility. */
 const noVisibilityExtension = (why: string): Figure =>
-  chosen(null, "ms", `${why}; esm-sim does not extend the visibility (gatherVisibilityMarginMs closes the batch instead). Set 30000 to apply GH22's rule`);
+  chosen(null, "ms", `${why}; esm-sim does not extend the visibility (gatherVisibilityMarginMs closes the batch instead). Set 30000 to apply the 2022 guide's rule`, "sqsConfigure");
 
 const functionScalingNow = () => ({
-  functionScalingBurst: aws(1000, "environments", "SCALING", "2023-11-26", "each function can add 1,000 execution environments at once (BLOG-12X)"),
-  functionScalingPer10s: aws(1000, "environments/10s", "SCALING", "2023-11-26", "then 1,000 more every 10 s, refilled continuously, not accumulating beyond 1,000"),
+  functionScalingBurst: aws(1000, "environments", "functionScaling", "2023-11-26", "each function can add 1,000 execution environments at once (announced 2023-11-26)"),
+  functionScalingPer10s: aws(1000, "environments/10s", "functionScaling", "2023-11-26", "then 1,000 more every 10 s, refilled continuously, not accumulating beyond 1,000"),
 });
 
 export const PROFILES: Record<string, Profile> = {
@@ -158,15 +178,15 @@ export const PROFILES: Record<string, Profile> = {
     description: "Today's AWS docs: 5 concurrent invokes at first, +300 a minute, up to 1,250; low traffic down to 2; provisioned mode",
     figures: {
       ...common(),
-      scaleUpPerMinute: aws(300, "invokes/min", "SQS-SCALE", "2023-11-06", "up to 300 more concurrent invokes per minute (WN-SQS5X)"),
-      maxConcurrency: aws(1250, "invokes", "SQS-SCALE", "2025-11", "up to 1,250 concurrent function instances per SQS mapping by default (docs copy of late 2025)"),
-      lowTrafficConcurrency: aws(2, "invokes", "SQS-SCALE", "2023-11-06", "at low traffic, as few as 2 concurrent invokes, unless MaximumConcurrency is set"),
+      scaleUpPerMinute: aws(300, "invokes/min", "sqsScaling", "2023-11-06", "up to 300 more concurrent invokes per minute (announced 2023-11-06)"),
+      maxConcurrency: aws(1250, "invokes", "sqsScaling", "2025-11", "up to 1,250 concurrent function instances per SQS mapping by default (docs copy of late 2025)"),
+      lowTrafficConcurrency: aws(2, "invokes", "sqsScaling", "2023-11-06", "at low traffic, as few as 2 concurrent invokes, unless MaximumConcurrency is set"),
       ...functionScalingNow(),
-      provisionedScaleUpPerMinute: aws(1000, "invokes/min", "BLOG-SQSPROV", "2025-11-14", "provisioned mode: event pollers scale up by up to 1,000 concurrency a minute"),
-      provisionedInvokesPerPoller: aws(10, "invokes", "ESM", "2025-11-14", "each event poller: up to 10 concurrent invokes"),
-      provisionedReceivesPerPollerPerS: aws(10, "calls/s", "ESM", "2025-11-14", "each event poller: up to 10 SQS polling API calls per second"),
-      provisionedBytesPerPollerPerS: aws(1024 * 1024, "bytes/s", "ESM", "2025-11-14", "each event poller: up to 1 MB/s of throughput"),
-      effectiveVisibilityExtraMs: noVisibilityExtension("the current SQS and SQS-CFG pages no longer hold GH22's effective visibility timeout sentence and are silent on a window that outlasts the visibility timeout"),
+      provisionedScaleUpPerMinute: aws(1000, "invokes/min", "blogProvisioned", "2025-11-14", "provisioned mode: event pollers scale up by up to 1,000 concurrency a minute"),
+      provisionedInvokesPerPoller: aws(10, "invokes", "esm", "2025-11-14", "each event poller: up to 10 concurrent invokes"),
+      provisionedReceivesPerPollerPerS: aws(10, "calls/s", "esm", "2025-11-14", "each event poller: up to 10 SQS polling API calls per second"),
+      provisionedBytesPerPollerPerS: aws(1024 * 1024, "bytes/s", "esm", "2025-11-14", "each event poller: up to 1 MB/s of throughput"),
+      effectiveVisibilityExtraMs: noVisibilityExtension("the current SQS pages no longer hold the 2022 guide's effective visibility timeout sentence and are silent on a window that outlasts the visibility timeout"),
     },
   },
   "nov-2023": {
@@ -175,34 +195,34 @@ export const PROFILES: Record<string, Profile> = {
     description: "From the November 2023 launch: +300 a minute up to 1,000 batches; low traffic down to 2",
     figures: {
       ...common(),
-      scaleUpPerMinute: aws(300, "invokes/min", "WN-SQS5X", "2023-11-06", "up to 300 concurrent executions per minute (five times faster)"),
-      maxConcurrency: aws(1000, "invokes", "SQS-SCALE (2023 copy)", "2023-11-06", "up to 1,000 batches"),
-      lowTrafficConcurrency: aws(2, "invokes", "SQS-SCALE (2023 copy)", "2023-11-06", "as few as 2 concurrent batches at low traffic"),
+      scaleUpPerMinute: aws(300, "invokes/min", "whatsNew5x", "2023-11-06", "up to 300 concurrent executions per minute (five times faster)"),
+      maxConcurrency: aws(1000, "invokes", "sqsScaling", "2023-11-06", "up to 1,000 batches", " (its 2023 text)"),
+      lowTrafficConcurrency: aws(2, "invokes", "sqsScaling", "2023-11-06", "as few as 2 concurrent batches at low traffic", " (its 2023 text)"),
       ...functionScalingNow(),
       ...notProvisioned(),
-      effectiveVisibilityExtraMs: noVisibilityExtension("GH22 held the effective visibility timeout sentence; esm-sim has no copy of the late-2023 pages to show whether they still did and treats this era as today's"),
+      effectiveVisibilityExtraMs: noVisibilityExtension("the 2022 guide held the effective visibility timeout sentence; esm-sim has no copy of the late-2023 pages to show whether they still did and treats this era as today's"),
     },
   },
   "legacy-2022": {
     name: "legacy-2022",
     asOf: "2022-11-14",
-    description: "The seed notes: 5 batches at first, +60 a minute up to 1,000 batches; no low-traffic mode; account-level burst scaling",
+    description: "Before November 2023: 5 batches at first, +60 a minute up to 1,000 batches; no low-traffic mode; account-level burst scaling",
     figures: {
       ...common(),
-      scaleUpPerMinute: aws(60, "invokes/min", "GH22", "2019-06-20", "up to 60 more instances per minute"),
-      maxConcurrency: aws(1000, "invokes", "GH22", "2019-06-20", "up to 1,000 batches"),
-      lowTrafficConcurrency: aws(null, "invokes", "GH22", "2019-06-20", "no low-traffic mode is described: idle mappings fall back to 5"),
-      functionScalingBurst: aws(3000, "environments", "BLOG-12X", "", "before 2023-11-26: an initial burst of 500-3,000 per Region (3,000 in the largest), shared by the account's functions"),
-      functionScalingPer10s: aws(500 / 6, "environments/10s", "BLOG-12X", "", "then 500 a minute (83.33 per 10 s)"),
+      scaleUpPerMinute: aws(60, "invokes/min", "guide2022", "2019-06-20", "up to 60 more instances per minute"),
+      maxConcurrency: aws(1000, "invokes", "guide2022", "2019-06-20", "up to 1,000 batches"),
+      lowTrafficConcurrency: aws(null, "invokes", "guide2022", "2019-06-20", "no low-traffic mode is described: idle mappings fall back to 5"),
+      functionScalingBurst: aws(3000, "environments", "blog12x", "", "before 2023-11-26: an initial burst of 500-3,000 per Region (3,000 in the largest), shared by the account's functions"),
+      functionScalingPer10s: aws(500 / 6, "environments/10s", "blog12x", "", "then 500 a minute (83.33 per 10 s)"),
       ...notProvisioned(),
       effectiveVisibilityExtraMs: aws(
         30_000,
         "ms",
-        "GH22",
+        "guide2022",
         "2021-09-20",
         "with-sqs.md: 'If your batch window is greater than 0, and (batch window) + (function timeout) > (queue visibility " +
           "timeout), then your effective queue visibility timeout is (batch window) + (function timeout) + 30s' (in the guide " +
-          "from GH commit c70b3a8)",
+          "from its commit c70b3a8)",
       ),
     },
   },

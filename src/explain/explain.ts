@@ -4,8 +4,9 @@
  * sink the caller provides; the CLI prints them.
  */
 import { US_PER_MS } from "../engine/time.js";
-import { fmtExpected, fmtInt, fmtMs } from "../report/format.js";
+import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs } from "../report/format.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
+import { conservationOf } from "../report/source-view.js";
 import type { Report, RunResult } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
 import type { TraceContext } from "../run/options.js";
@@ -86,9 +87,9 @@ export function footerLines(r: Report, width: number, stream = false): string[] 
   const at = fmtClock(r.endedAt);
   const rec = r.records;
   if (r.drained) out.push(`In the end (${at}): drained, every record reached an end state.`);
-  else if (r.stopReason === "until") out.push(`In the end (${at}): stopped at until with ${fmtInt(rec.pending)} records still pending.`);
-  else out.push(`In the end (${at}): did not drain; stopped at the cap with ${fmtInt(rec.pending)} records still pending.`);
-  out.push(`  ${r.conservation}`);
+  else if (r.stopReason === "until") out.push(`In the end (${at}): stopped at until with ${fmtCount(rec.pending, "record")} still pending.`);
+  else out.push(`In the end (${at}): did not drain; stopped at the cap with ${fmtCount(rec.pending, "record")} still pending.`);
+  out.push(...wrap(conservationOf(r), width - 4).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
   const inv = r.invocations;
   out.push(
     ...wrap(
@@ -98,10 +99,10 @@ export function footerLines(r: Report, width: number, stream = false): string[] 
   );
   if (r.expectations.length > 0) {
     const failed = r.expectations.filter((e) => !e.passed).length;
-    out.push(failed === 0 ? `Expectations: all ${r.expectations.length} passed` : `Expectations: ${failed} of ${r.expectations.length} FAILED`);
+    out.push(failed === 0 ? `Expectations: ${fmtAllPassed(r.expectations.length)}` : `Expectations: ${failed} of ${r.expectations.length} FAILED`);
     for (const e of r.expectations) {
       const kind = METRIC_PATHS[e.path] === "ms" ? "ms" : "other";
-      out.push(`  [${e.passed ? "pass" : "FAIL"}] ${e.path} ${OPS[e.op]} ${fmtExpected(kind, e.expected)} (actual ${fmtExpected(kind, e.actual)})`);
+      out.push(...wrap(`[${e.passed ? "pass" : "FAIL"}] ${e.path} ${OPS[e.op]} ${fmtExpected(kind, e.expected)} (actual ${fmtExpected(kind, e.actual)})`, width - 4).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
     }
   }
   return out;

@@ -58,8 +58,10 @@ const invoke: MomentRule<InvokeEvent> = (ev, st, t) => {
 function fifoWording(mo: Moment, outcome: ResultEvent["outcome"]): Moment {
   if (mo.fold === "order")
     return { ...mo, rule: "fifoOrder", text: mo.text.replace(/ A standard queue keeps best-effort order only\.$/, " They are in different message groups: a FIFO queue keeps order within each group, and batches of different groups run in parallel.") };
-  if (mo.fold === `result:${outcome}` && (outcome === "error" || outcome === "timeout"))
-    return { ...mo, text: mo.text.replace(/then return to the queue one by one\.$/, "then return to the head of their groups, in order.") };
+  if (mo.fold === `result:${outcome}` && (outcome === "error" || outcome === "timeout")) {
+    const text = mo.text.replace(/then return to the queue one by one\.$/, "then return to the head of their groups, in order.").replace(/then returns to the queue\.$/, "then returns to the head of its group.");
+    return { ...mo, text };
+  }
   return mo;
 }
 

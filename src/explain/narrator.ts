@@ -8,8 +8,8 @@
  *     the next line shown (so the narration stays in time order). `verbose` shows every step instead.
  *   - Zoom: with a window only moments inside it are shown (folding starts afresh there); the state the moment
  *     rules keep still follows the whole run, so causes found before the window are still told.
- *   - Layout: `HH:MM:SS.mmm` virtual time, text wrapped at `width` with a hanging indent, then the rule and its
- *     AWS page. Plain text; colour only when asked. Same trace = same bytes.
+ *   - Layout: `HH:MM:SS.mmm` virtual time, text wrapped at `width` with a hanging indent, then the rule, and its
+ *     AWS page the first time the rule is told. Plain text; colour only when asked. Same trace = same bytes.
  */
 import { Chalk, type ChalkInstance } from "chalk";
 import { usToMs } from "../engine/time.js";
@@ -50,6 +50,7 @@ interface FoldGroup {
 }
 
 const INDENT = 14;
+const RULE_LABEL = "rule: ";
 
 /** Virtual time as `HH:MM:SS.mmm` (hours keep counting past 24). */
 export function fmtClock(ms: number): string {
@@ -97,6 +98,8 @@ export class Narrator {
   private readonly c: ChalkInstance;
   private readonly groups = new Map<string, FoldGroup>();
   private readonly seen = new Set<string>();
+  /** Rules whose AWS page has been printed. */
+  private readonly urlsShown = new Set<string>();
   private shownLines = 0;
   private hidden = 0;
   private before = 0;
@@ -189,10 +192,18 @@ export class Narrator {
     }
   }
 
+  /** A moment's text, then its rule: wrapped like the text, with the AWS page on a line of its own the first time
+   *  the rule is told (a URL is never broken, so it may run past the width). */
   private emit(mo: Moment): void {
     const r = mo.rule ? RULES[mo.rule] : null;
     if (!this.line(mo.tMs, mo.text, false)) return;
-    if (r) this.sink(this.c.dim(`${" ".repeat(INDENT)}rule: ${r.title}: ${r.url}`));
+    if (!r) return;
+    const pad = " ".repeat(INDENT);
+    const hang = " ".repeat(INDENT + RULE_LABEL.length);
+    wrap(`${RULE_LABEL}${r.title}`, this.opts.width - INDENT - RULE_LABEL.length).forEach((part, i) => this.sink(this.c.dim(i === 0 ? `${pad}${part}` : `${hang}${part}`)));
+    if (this.urlsShown.has(r.url + r.title)) return;
+    this.urlsShown.add(r.url + r.title);
+    this.sink(this.c.dim(`${hang}${r.url}`));
   }
 
   /** Write one (wrapped) line at a time; false when the line cap has been reached. */

@@ -24,7 +24,7 @@ function receivesLeft(st: NarrationState, receiveCount: number): string {
   const max = st.queue.maxReceiveCount;
   if (!Number.isFinite(max)) return " The queue has no redrive policy, so it can come back again and again.";
   const left = max - receiveCount;
-  if (left <= 0) return ` It has used all ${max} receives of the redrive policy: the next receive moves it to the dead-letter queue.`;
+  if (left <= 0) return ` It has used ${max === 1 ? "the one receive" : `all ${max} receives`} of the redrive policy: the next receive moves it to the dead-letter queue.`;
   return ` ${plural(left, "receive")} left before the queue's redrive policy (maxReceiveCount ${max}) moves it to the DLQ.`;
 }
 
@@ -163,7 +163,10 @@ function failedInvocation(ev: ResultEvent, st: NarrationState, t: number): Momen
     fold: `result:${outcome}`,
     rule: "failedBatchReturns",
     noun: timedOut ? ["timed-out invocation", "timed-out invocations"] : ["failed invocation", "failed invocations"],
-    text: `Invocation ${ev.invocation} ${how}. Lambda deletes nothing: its ${plural(failed.length, "message")} (${st.recordList(failed)}) stay hidden until their visibility timeout (${hiddenFor(st)}) runs out, then return to the queue one by one.`,
+    text:
+      failed.length === 1
+        ? `Invocation ${ev.invocation} ${how}. Lambda deletes nothing: its message (${st.recordList(failed)}) stays hidden until its visibility timeout (${hiddenFor(st).replace("from their receive", "from its receive")}) runs out, then returns to the queue.`
+        : `Invocation ${ev.invocation} ${how}. Lambda deletes nothing: its ${plural(failed.length, "message")} (${st.recordList(failed)}) stay hidden until their visibility timeout (${hiddenFor(st)}) runs out, then return to the queue one by one.`,
     amount: { n: failed.length, noun: ["message", "messages"] },
   };
 }
@@ -174,12 +177,12 @@ function successfulInvocation(ev: ResultEvent, st: NarrationState, t: number, su
   if (ev.outcome === "partial") {
     for (const r of ev.failed) st.note(st.failedIn, r.n, inv);
     st.note(st.failedSize, inv, ev.failed.length);
-    const text = `Invocation ${inv} returned batchItemFailures for ${st.recordList(ev.failed)}. With ReportBatchItemFailures Lambda deletes the other ${plural(succeeded.length, "message")}; only the reported ones return after the visibility timeout, so nothing is processed twice.`;
+    const text = `Invocation ${inv} returned batchItemFailures for ${st.recordList(ev.failed)}. With ReportBatchItemFailures Lambda deletes ${succeeded.length === 1 ? "the other message" : `the other ${plural(succeeded.length, "message")}`}; only the reported ${ev.failed.length === 1 ? "one returns" : "ones return"} after the visibility timeout, so nothing is processed twice.`;
     return { tMs: t, fold: "result:partial", rule: "partialBatch", noun: ["partial batch response", "partial batch responses"], text, amount: { n: ev.failed.length, noun: ["reported message", "reported messages"] } };
   }
   const ignored = ev.ignoredPartial;
   if (ignored > 0) {
-    const text = `Invocation ${inv} returned batchItemFailures for ${plural(ignored, "message")}, but the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures]. Lambda ignores the response, treats the batch as a success and deletes all ${plural(ev.records.length, "message")}: the reported ones are lost.`;
+    const text = `Invocation ${inv} returned batchItemFailures for ${plural(ignored, "message")}, but the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures]. Lambda ignores the response, treats the batch as a success and deletes ${ev.records.length === 1 ? "its message" : `all ${plural(ev.records.length, "message")}`}: ${ignored === 1 ? "the reported one is" : "the reported ones are"} lost.`;
     return { tMs: t, fold: "result:ignored", rule: "partialBatch", noun: ["ignored partial response", "ignored partial responses"], text, amount: { n: ignored, noun: ["message lost", "messages lost"] } };
   }
   const deleted = Math.max(0, succeeded.length - ev.redundant);
@@ -270,7 +273,7 @@ const throttle: MomentRule<ThrottleEvent> = (ev, st, t) => {
   st.lastFailure = { kind: "throttle", tMs: t };
   if (ev.next === "release") {
     for (const r of ev.records) st.note(st.releasedByThrottle, r.n);
-    const text = `Poller ${ev.poller} gives up on its throttled batch of ${plural(n, "message")} before their visibility timeout ends: the messages go back to the queue unprocessed, each with a receive already counted against maxReceiveCount.`;
+    const text = `Poller ${ev.poller} gives up on its throttled batch of ${plural(n, "message")} ${n === 1 ? "before its visibility timeout ends: the message goes back to the queue unprocessed, with a receive already counted" : "before their visibility timeout ends: the messages go back to the queue unprocessed, each with a receive already counted"} against maxReceiveCount.`;
     return [{ tMs: t, fold: "throttle:release", rule: "throttle", noun: ["throttled batch let go", "throttled batches let go"], text, amount: { n, noun: ["message", "messages"] } }];
   }
   const reserved = st.scenario.fn.reservedConcurrency;
@@ -278,7 +281,7 @@ const throttle: MomentRule<ThrottleEvent> = (ev, st, t) => {
     reserved !== null
       ? `the function's reserved concurrency (${reserved}) is in use (${ev.concurrency} of ${ev.limit}); the mapping does not take reserved concurrency into account`
       : `the account's concurrency (${ev.limit}) is in use`;
-  const text = `Poller ${ev.poller}'s invoke is throttled: ${why}. The poller keeps its batch (${plural(n, "message")}) and retries the invoke with back-off while the messages are still hidden.`;
+  const text = `Poller ${ev.poller}'s invoke is throttled: ${why}. The poller keeps its batch (${plural(n, "message")}) and retries the invoke with back-off while ${n === 1 ? "the message is" : "the messages are"} still hidden.`;
   return [{ tMs: t, fold: "throttle:retry", rule: "throttle", noun: ["throttled invoke", "throttled invokes"], text }];
 };
 

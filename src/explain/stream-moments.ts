@@ -231,7 +231,7 @@ function partialResponse(ev: ResultEvent, st: NarrationState, t: number, batch: 
   const again = records.filter((r) => r.n > low && !failed.has(r.n)).length;
   const lowest = ev.failed.find((r) => r.n === low) ?? ev.failed[0];
   const lowId = lowest === undefined ? "" : st.names.record(lowest);
-  const text = `Invocation ${ev.invocation} on ${where(st, batch.shard, batch.lane)} reported ${st.recordList(ev.failed)} as failed (ReportBatchItemFailures). The checkpoint moves to the lowest failed sequence number, ${lowId}: the ${plural(before, "record")} before it are done, and the mapping invokes the ${plural(after, "record")} from it again, so ${plural(again, "record")} that succeeded after it ${again === 1 ? "is" : "are"} processed a second time.`;
+  const text = `Invocation ${ev.invocation} on ${where(st, batch.shard, batch.lane)} reported ${st.recordList(ev.failed)} as failed (ReportBatchItemFailures). The checkpoint moves to the lowest failed sequence number, ${lowId}: ${before === 1 ? "the record before it is" : `the ${plural(before, "record")} before it are`} done, and the mapping invokes the ${plural(after, "record")} from it again, so ${plural(again, "record")} that succeeded after it ${again === 1 ? "is" : "are"} processed a second time.`;
   const out = [
     say(st, { tMs: t, fold: "stream:partial", rule: "checkpoint", noun: ["partial batch response", "partial batch responses"], text, amount: { n: again, noun: ["record processed again", "records processed again"] } }),
   ];

@@ -3,7 +3,7 @@
  * the age of the oldest message (SQS IteratorAge), latency and throughput. Memory is bounded by the number of keys
  * and fixed-size histograms, not by the number of records.
  *
- * Definitions: succeeded counts distinct records; duplicates are successful
+ * Definitions (docs/reports.md): succeeded counts distinct records; duplicates are successful
  * processings beyond the first; an ordering violation is a record whose first success came after that of a
  * later-produced record with the same key; latency runs from production to the end of the first successful
  * invocation; SQS IteratorAge is the age of the oldest message in the queue, sampled once a second.

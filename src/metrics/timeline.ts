@@ -26,6 +26,15 @@ export interface Timeline {
 
 export const TIMELINE_LIMIT = 2000;
 
+/**
+ * The lane of an invocation: on a stream, its shard (and, with ParallelizationFactor above 1, the shard's lane);
+ * on a queue, its poller. A throttle names no lane within its shard, so it is drawn on the shard's first.
+ */
+function laneName(e: InvokeEvent | ThrottleEvent): string {
+  if (e.shard === undefined) return `poller ${e.poller}`;
+  const lane = e.type === "invoke" ? (e.lane ?? 0) : 0;
+  return lane === 0 ? `shard ${e.shard}` : `shard ${e.shard} lane ${lane}`;
+}
 
 export class TimelineCollector {
   private lanes: string[] = [];

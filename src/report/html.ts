@@ -1,15 +1,16 @@
 /**
  * The HTML report: one self-contained file (inline CSS, SVG and a little JS; no network access, no library) with
- * charts over virtual time. Line charts come from every `[ms, value][]` series in the report (concurrency, queue
- * depth, age of the oldest message; IteratorAge per shard when a stream source adds it); invocation outcomes are
- * stacked bars per time bucket; records by end state a bar chart; a small run also gets an invocation timeline by
- * poller or shard. Hovering shows values: line charts find the nearest sample, bars and timeline items carry their
+ * charts over virtual time. Line charts come from every `[ms, value][]` series in the report that belongs to its
+ * source (concurrency; queue depth and the age of the oldest message for a queue, IteratorAge per shard for a
+ * stream); invocation outcomes are stacked bars per time bucket; records by the end states of the source a bar
+ * chart; a small run also gets an invocation timeline by poller (queue) or shard (stream). Hovering shows values: line charts find the nearest sample, bars and timeline items carry their
  * own text. All text is escaped; numbers are written with fixed rounding, so the bytes are stable.
  */
 import type { Report, RunResult } from "../run/result.js";
-import { fmtInt, fmtMs, fmtRate } from "./format.js";
+import { fmtAllPassed, fmtCount, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
 import { expectationText } from "./markdown.js";
 import { bucketCharts, lineCharts, type BucketChart, type LineChart, type Point, type Unit } from "./series.js";
+import { ageLabel, conservationOf, endStatesOf, sourceKind } from "./source-view.js";
 
 export interface HtmlOptions {
   reproduce?: string;
@@ -217,26 +218,20 @@ function bucketChartHtml(full: BucketChart, endMs: number): string {
   return figure(chart.key, "bars", `${chart.title} (per ${fmtMs(chart.bucketMs)})`, body, empty);
 }
 
-const END_STATES: [keyof Report["records"], string, string][] = [
-  ["succeeded", "succeeded", "#16a34a"],
-  ["dlq", "dead-letter queue", "#dc2626"],
-  ["onFailure", "on-failure destination", "#b91c1c"],
-  ["expired", "expired (retention)", "#ea580c"],
-  ["filtered", "filtered", "#64748b"],
-  ["pending", "pending", "#ca8a04"],
-];
+const END_STATE_COLORS: Record<string, string> = { succeeded: "#16a34a", dlq: "#dc2626", onFailure: "#b91c1c", expired: "#ea580c", filtered: "#64748b", pending: "#ca8a04" };
 
 function endStatesHtml(r: Report): string {
+  const states = endStatesOf(r).map(({ key, label }) => [key, label, END_STATE_COLORS[key] ?? "#64748b"] as const);
   const rowH = 26;
-  const height = TOP + END_STATES.length * rowH + 8;
-  const max = Math.max(1, ...END_STATES.map(([k]) => r.records[k]));
+  const height = TOP + states.length * rowH + 8;
+  const max = Math.max(1, ...states.map(([k]) => r.records[k]));
   const labelW = 170;
   const barMax = W - labelW - 130;
-  const rows = END_STATES.map(([k, label, color], i) => {
+  const rows = states.map(([k, label, color], i) => {
     const v = r.records[k];
     const y = TOP + i * rowH;
     const w = v > 0 ? Math.max(2, (v / max) * barMax) : 0;
-    const share = r.records.produced > 0 ? `${((100 * v) / r.records.produced).toFixed(1)}%` : "-";
+    const share = fmtShare(v, r.records.produced);
     const tip = `${label}: ${fmtInt(v)} of ${fmtInt(r.records.produced)} records (${share})`;
     return (
       `<g class="bar" data-tip="${escapeHtml(tip)}"><text class="label" x="${labelW - 8}" y="${y + 15}" text-anchor="end">${escapeHtml(label)}</text>` +
@@ -294,7 +289,7 @@ function timelineHtml(result: RunResult): string {
   return figure(
     "timeline",
     "timeline",
-    `Invocation timeline by ${tl.lanes.some((l) => l.startsWith("poller ")) ? "poller" : "shard"} (${fmtInt(tl.items.length)} invocation${tl.items.length === 1 ? "" : "s"})`,
+    `Invocation timeline by ${sourceKind(r) === "stream" ? "shard" : "poller"} (${fmtInt(tl.items.length)} invocation${tl.items.length === 1 ? "" : "s"})`,
     svgOpen("Invocation timeline", height) + parts.join("") + "</svg>" + legend(kinds.map((k) => [k, OUTCOME_COLORS[k] ?? "#94a3b8"])),
   );
 }
@@ -317,33 +312,35 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
   const verdict = r.drained
     ? `<p class="verdict ok">Drained at ${escapeHtml(ended)}: every record reached an end state.</p>`
     : r.stopReason === "until"
-      ? `<p class="verdict warn">Stopped at until (${escapeHtml(ended)}) with ${escapeHtml(fmtInt(r.records.pending))} records still pending.</p>`
-      : `<p class="verdict bad">Did not drain: stopped at the cap (${escapeHtml(ended)}) with ${escapeHtml(fmtInt(r.records.pending))} records still pending.</p>`;
+      ? `<p class="verdict warn">Stopped at until (${escapeHtml(ended)}) with ${escapeHtml(fmtCount(r.records.pending, "record"))} still pending.</p>`
+      : `<p class="verdict bad">Did not drain: stopped at the cap (${escapeHtml(ended)}) with ${escapeHtml(fmtCount(r.records.pending, "record"))} still pending.</p>`;
 
   const exp =
     r.expectations.length === 0
       ? ""
-      : `<section class="expectations"><h2>${failed.length === 0 ? `Expectations: all ${r.expectations.length} passed` : `Expectations: ${failed.length} of ${r.expectations.length} failed`}</h2><ul>${[...failed, ...r.expectations.filter((e) => e.passed)]
+      : `<section class="expectations"><h2>${failed.length === 0 ? `Expectations: ${fmtAllPassed(r.expectations.length)}` : `Expectations: ${failed.length} of ${r.expectations.length} failed`}</h2><ul>${[...failed, ...r.expectations.filter((e) => e.passed)]
           .map((e) => {
             const t = expectationText(e);
             return `<li class="${e.passed ? "pass" : "fail"}">${e.passed ? "✓" : "✗"} <code>${escapeHtml(t.check)}</code> ${escapeHtml(t.expected)} (actual ${escapeHtml(t.actual)})</li>`;
           })
           .join("")}</ul>${failed.length > 0 && opts.reproduce ? `<p class="reproduce">reproduce: <code>${escapeHtml(opts.reproduce)}</code></p>` : ""}</section>`;
 
+  const st = r.stream;
+  const ends = endStatesOf(r).filter(({ key }) => key === "succeeded" || key === "dlq" || key === "onFailure" || key === "expired");
   const cards = [
     card("produced", fmtInt(r.records.produced)),
-    card("succeeded", fmtInt(r.records.succeeded)),
-    card("dead-letter queue", fmtInt(r.records.dlq), r.records.dlq > 0),
-    card("on-failure destination", fmtInt(r.records.onFailure), r.records.onFailure > 0),
-    card("expired", fmtInt(r.records.expired), r.records.expired > 0),
+    ...ends.map(({ key, label }) => card(key === "expired" ? "expired" : label, fmtInt(r.records[key]), key !== "succeeded" && r.records[key] > 0)),
     card("duplicates", fmtInt(r.duplicates), r.duplicates > 0),
     card("ordering violations", fmtInt(r.orderingViolations)),
     card("invocations", fmtInt(r.invocations.total)),
     card("errors", fmtInt(r.invocations.errors), r.invocations.errors > 0),
     card("timeouts", fmtInt(r.invocations.timeouts), r.invocations.timeouts > 0),
     card("throttles", fmtInt(r.invocations.throttles), r.invocations.throttles > 0),
+    // Streams: the retries a failing batch costs its shard, and Kinesis' write limits when producers met them.
+    ...(st ? [card("retries", fmtInt(st.retries), st.retries > 0)] : []),
+    ...(st && st.producerThrottles > 0 ? [card("producer throttled writes", fmtInt(st.producerThrottles), true)] : []),
     card("concurrency max", fmtInt(r.concurrency.max)),
-    card("iterator age max", fmtMs(r.iteratorAge.max)),
+    card(`${ageLabel(r)} max`, fmtMs(r.iteratorAge.max)),
     card("latency p99", fmtMs(r.latency.p99)),
     card("throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`),
   ].join("");
@@ -369,7 +366,7 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
 <header><h1>esm-sim · ${escapeHtml(r.scenario)}</h1><p class="meta">${escapeHtml(meta)}</p>${r.description.trim() ? `<p class="desc">${escapeHtml(r.description.trim())}</p>` : ""}${verdict}${timelineLink(opts.timeline)}</header>
 ${exp}
 <section class="cards">${cards}</section>
-<p class="conservation">${escapeHtml(`conservation: ${r.conservation}`)}</p>
+<p class="conservation">${escapeHtml(`conservation: ${conservationOf(r)}`)}</p>
 <section class="charts">
 ${charts}
 </section>

@@ -1,4 +1,4 @@
-/** The JSON report: the contract's core fields first, in a fixed order, then esm-sim's additions. */
+/** The JSON report: the core fields first (docs/reports.md), in a fixed order, then esm-sim's additions. */
 import type { Report } from "../run/result.js";
 
 export function renderJson(report: Report): string {

@@ -5,7 +5,8 @@
  */
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { ExpectationResult, Report } from "../run/result.js";
-import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
+import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
+import { ageLabel, endStatesOf } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface MarkdownOptions {
@@ -44,7 +45,7 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
   const failed = r.expectations.filter((e) => !e.passed);
   const n = r.expectations.length;
   const verdict =
-    n === 0 ? "no expectations" : failed.length === 0 ? `all ${n} expectation${n > 1 ? "s" : ""} passed` : `${failed.length} of ${n} expectation${n > 1 ? "s" : ""} failed`;
+    n === 0 ? "no expectations" : failed.length === 0 ? fmtAllPassed(n, "expectation") : `${failed.length} of ${n} expectation${n > 1 ? "s" : ""} failed`;
   const mark = n === 0 ? "ℹ️" : failed.length === 0 ? "✅" : "❌";
   out.push(`### ${mark} esm-sim · ${escapeMd(r.scenario)}: ${verdict}`, "");
 
@@ -62,23 +63,15 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
   const stop = r.drained
     ? `drained at ${ended}`
     : r.stopReason === "until"
-      ? `stopped at until (${ended}) with ${fmtInt(r.records.pending)} records pending`
-      : `**did not drain**: stopped at the cap (${ended}) with ${fmtInt(r.records.pending)} records pending`;
+      ? `stopped at until (${ended}) with ${fmtCount(r.records.pending, "record")} pending`
+      : `**did not drain**: stopped at the cap (${ended}) with ${fmtCount(r.records.pending, "record")} pending`;
   out.push(`${escapeMd(`seed ${r.seed} · profile ${r.profile} · ${r.source.type} ${r.source.name} · esm-sim ${r.version}`)} · ${stop}`, "");
   if (r.description.trim()) out.push(`> ${escapeMd(r.description.trim())}`, "");
 
-  const pct = (x: number) => (r.records.produced > 0 ? `${((100 * x) / r.records.produced).toFixed(1)}%` : "-");
+  const pct = (x: number) => fmtShare(x, r.records.produced);
   out.push("| where records ended | records | share |", "|---|--:|--:|");
   out.push(`| produced | ${fmtInt(r.records.produced)} | |`);
-  const ends: [string, number][] = [
-    ["succeeded", r.records.succeeded],
-    ["dead-letter queue", r.records.dlq],
-    ["on-failure destination", r.records.onFailure],
-    ["expired (retention)", r.records.expired],
-    ["filtered", r.records.filtered],
-    ["pending", r.records.pending],
-  ];
-  for (const [label, x] of ends) out.push(`| ${label} | ${fmtInt(x)} | ${pct(x)} |`);
+  for (const { key, label } of endStatesOf(r)) out.push(`| ${label} | ${fmtInt(r.records[key])} | ${pct(r.records[key])} |`);
   out.push("");
 
   out.push("| metric | value | metric | value |", "|---|--:|---|--:|");
@@ -90,10 +83,14 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
     ["throttles", fmtInt(r.invocations.throttles)],
     ["partial responses", fmtInt(r.invocations.partial)],
     ["concurrency max", `${fmtInt(r.concurrency.max)} at ${fmtMs(r.concurrency.timeToMax)}`],
-    ["iterator age max / p99", `${fmtMs(r.iteratorAge.max)} / ${fmtMs(r.iteratorAge.p99)}`],
+    [`${ageLabel(r)} max / p99`, `${fmtMs(r.iteratorAge.max)} / ${fmtMs(r.iteratorAge.p99)}`],
     ["latency p50 / p99", `${fmtMs(r.latency.p50)} / ${fmtMs(r.latency.p99)}`],
     ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`],
   ];
+  const st = r.stream;
+  // Streams: the retry machinery, and Kinesis' write limits when producers met them.
+  if (st) pairs.push(["retries / bisects", `${fmtInt(st.retries)} / ${fmtInt(st.bisects)}`], ["shards x ParallelizationFactor", `${fmtInt(st.shardCount)} x ${st.parallelizationFactor}`]);
+  if (st && st.producerThrottles > 0) pairs.push(["producer throttled writes", fmtInt(st.producerThrottles)]);
   for (let i = 0; i < pairs.length; i += 2) {
     const [a, b] = [pairs[i], pairs[i + 1] ?? ["", ""]];
     out.push(`| ${a[0]} | ${a[1]} | ${b[0]} | ${b[1]} |`);

@@ -2,9 +2,11 @@
  * What the charts and sparklines draw, found generically in `report.series`: any `[ms, value][]` is one line;
  * any map of names to `[ms, value][]` (say IteratorAge per shard) is one chart with a line per name; a bucketed
  * outcome series (`buckets` + `kinds`) is drawn as stacked bars. A source that adds a series to the report gets
- * its chart and sparkline with no change here; a title and unit for a known key only make it read better.
+ * its chart and sparkline with no change here; a title and unit for a known key only make it read better, and a
+ * known key of one source (a queue's depth) is left out of the other's report.
  */
 import type { Report } from "../run/result.js";
+import { sourceKind, type SourceKind } from "./source-view.js";
 
 export type Unit = "ms" | "count";
 export type Point = [number, number];
@@ -25,12 +27,14 @@ export interface BucketChart {
   buckets: number[][];
 }
 
-const KNOWN: Record<string, { title: string; unit: Unit; short: string }> = {
+/** Known series: their titles, units, short names, and the source they belong to (none: any). A series of the
+ *  other source is not drawn: a stream report keeps empty queue series in its JSON, which mean nothing there. */
+const KNOWN: Record<string, { title: string; unit: Unit; short: string; only?: SourceKind }> = {
   concurrency: { title: "Concurrency (concurrent invocations)", unit: "count", short: "concurrency" },
-  backlog: { title: "Queue depth (visible + in flight)", unit: "count", short: "queue depth" },
-  oldestAge: { title: "Age of the oldest message", unit: "ms", short: "oldest message" },
-  iteratorAge: { title: "IteratorAge", unit: "ms", short: "iterator age" },
-  iteratorAgeByShard: { title: "IteratorAge per shard", unit: "ms", short: "iterator age" },
+  backlog: { title: "Queue depth (visible + in flight)", unit: "count", short: "queue depth", only: "queue" },
+  oldestAge: { title: "Age of the oldest message", unit: "ms", short: "oldest message", only: "queue" },
+  iteratorAge: { title: "IteratorAge", unit: "ms", short: "iterator age", only: "stream" },
+  iteratorAgeByShard: { title: "IteratorAge per shard", unit: "ms", short: "iterator age", only: "stream" },
   outcomes: { title: "Invocation outcomes", unit: "count", short: "outcomes" },
 };
 const ORDER = Object.keys(KNOWN);
@@ -52,9 +56,10 @@ function unitOf(key: string): Unit {
   return KNOWN[key]?.unit ?? (/age|latency|ms$|duration/i.test(key) ? "ms" : "count");
 }
 
-/** Known keys first, in a fixed order, then the rest in the report's own order. */
+/** Known keys first, in a fixed order, then the rest in the report's own order; not those of the other source. */
 function orderedEntries(report: Report): [string, unknown][] {
-  const entries = Object.entries(report.series as Record<string, unknown>);
+  const kind = sourceKind(report);
+  const entries = Object.entries(report.series as Record<string, unknown>).filter(([k]) => KNOWN[k]?.only === undefined || KNOWN[k].only === kind);
   const rank = (k: string) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
   return entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e[0]) - rank(b.e[0]) || a.i - b.i).map((x) => x.e);
 }

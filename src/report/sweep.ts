@@ -68,32 +68,137 @@ export function renderSweepJson(r: SweepResult): string {
   return JSON.stringify(r, null, 2) + "\n";
 }
 
+/** Short headers for the terminal table, each explained in the legend under it. */
+const SHORT: Record<string, string> = {
+  drained: "drained",
+  endedAt: "ended",
+  "records.succeeded": "succeeded",
+  "records.dlq": "dlq",
+  "records.onFailure": "on-fail",
+  "records.expired": "expired",
+  "records.pending": "pending",
+  duplicates: "dups",
+  "invocations.errors": "errors",
+  "invocations.timeouts": "timeouts",
+  "invocations.throttles": "throttles",
+  "concurrency.max": "conc",
+  "iteratorAge.max": "age",
+  "latency.p99": "p99",
+  "throughput.recordsPerSecond": "rec/s",
+};
+
+/** Shorter still, for a table that does not fit with SHORT (many columns not zero somewhere). */
+const TINY: Record<string, string> = {
+  drained: "drn",
+  endedAt: "end",
+  "records.succeeded": "ok",
+  "records.onFailure": "onf",
+  "records.expired": "exp",
+  "records.pending": "pend",
+  "invocations.errors": "err",
+  "invocations.timeouts": "t/o",
+  "invocations.throttles": "thr",
+};
+
+/** The terminal table's width budget: a table and its text fit an 80-120 column terminal. */
+const TABLE_TEXT_WIDTH = 100;
+
+/**
+ * A header per varied key: its last path segment (`BatchSize` for mapping.BatchSize), or its last two when the
+ * last is shared with another key, as long as that is at most `maxLength` characters and unique; else a letter.
+ * The legend under the table gives each full path.
+ */
+export function varyHeaders(paths: readonly string[], maxLength = 20): string[] {
+  const tail = (p: string, n: number) => p.split(".").slice(-n).join(".");
+  let letter = 0;
+  return paths.map((p) => {
+    for (const n of [1, 2]) {
+      const h = tail(p, n);
+      if (h.length <= maxLength && paths.filter((q) => tail(q, n) === h).length === 1) return h;
+    }
+    return String.fromCharCode(65 + (letter++ % 26));
+  });
+}
+
+/** The widest a sweep table may be: it fits a 120-column terminal. */
+const TABLE_MAX_WIDTH = 120;
+
+/** Greedy word wrap with a hanging indent for the lines after the first. */
+function wrapLine(text: string, width: number, indent = "  "): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (const word of text.split(" ")) {
+    const limit = out.length === 0 ? width : width - indent.length;
+    if (cur === "") cur = word;
+    else if (cur.length + 1 + word.length <= limit) cur += " " + word;
+    else {
+      out.push(out.length === 0 ? cur : indent + cur);
+      cur = word;
+    }
+  }
+  if (cur !== "") out.push(out.length === 0 ? cur : indent + cur);
+  return out;
+}
+
+/**
+ * The comparison table for a terminal: short headers with a legend under the table, the columns that hold the
+ * same value in every row said once above it instead, and each failed row's expectations on lines of their own,
+ * so a sweep over two keys fits an 80-120 column terminal.
+ */
 export function renderSweepTable(r: SweepResult, opts: { color: boolean }): string {
-  const COLUMNS = columnsFor(r);
   const c: ChalkInstance = new Chalk({ level: opts.color ? 1 : 0 });
   const style = { head: [] as string[], border: [] as string[], compact: true };
-  const heads = ["row", ...r.vary.map((v) => v.path), ...COLUMNS.map(([, h]) => h), "expectations"];
-  const t = new Table({
-    head: heads.map((h) => c.bold(h)),
-    style,
-    colAligns: ["right", ...r.vary.map(() => "right" as const), ...COLUMNS.map(() => "right" as const), "left"],
-  });
-  for (const row of r.results) {
-    const v = verdictCell(row);
-    const paint = v.ok ? (s: string) => s : c.red;
-    t.push([
-      paint(String(row.index)),
-      ...r.vary.map((x) => paint(row.params[x.path] ?? "")),
-      ...COLUMNS.map(([p]) => paint(cell(p, row.metrics[p]))),
-      v.ok ? c.green(v.text) : c.red(v.text),
-    ]);
+  const sameEverywhere = (p: string) => r.results.length > 1 && r.results.every((row) => cell(p, row.metrics[p]) === cell(p, r.results[0].metrics[p]));
+  const columns = columnsFor(r);
+  const shown = columns.filter(([p]) => !sameEverywhere(p));
+  const constant = columns.filter(([p]) => sameEverywhere(p));
+  const withExpectations = r.results.some((row) => row.expectations.length > 0);
+  let names = SHORT;
+  const header = (p: string) => names[p] ?? SHORT[p] ?? p;
+  const table = (vh: string[]): string => {
+    const heads = ["row", ...vh, ...shown.map(([p]) => header(p)), ...(withExpectations ? ["expect"] : [])];
+    const t = new Table({
+      head: heads.map((h) => c.bold(h)),
+      style,
+      colAligns: ["right", ...r.vary.map(() => "right" as const), ...shown.map(() => "right" as const), "left"],
+    });
+    for (const row of r.results) {
+      const n = row.expectations.length;
+      const failedCount = row.expectations.filter((e) => !e.passed).length;
+      const ok = failedCount === 0;
+      const paint = ok ? (s: string) => s : c.red;
+      const verdict = n === 0 ? "-" : ok ? `✓ ${n}/${n}` : `✗ ${failedCount}/${n}`;
+      t.push([
+        paint(String(row.index)),
+        ...r.vary.map((x) => paint(row.params[x.path] ?? "")),
+        ...shown.map(([p]) => paint(cell(p, row.metrics[p]))),
+        ...(withExpectations ? [ok ? c.green(verdict) : c.red(verdict)] : []),
+      ]);
+    }
+    return t.toString();
+  };
+  // The varied keys' names as headers, shortened to letters as far as the table needs to fit.
+  const paths = r.vary.map((v) => v.path);
+  const widest = (text: string) => Math.max(...text.split("\n").map((l) => [...l.replace(/\x1b\[[0-9;]*m/g, "")].length));
+  let vh = varyHeaders(paths);
+  let rendered = table(vh);
+  for (const maxLength of [12, 0, -1]) {
+    if (widest(rendered) <= TABLE_MAX_WIDTH) break;
+    if (maxLength < 0) names = TINY;
+    else vh = varyHeaders(paths, maxLength);
+    rendered = table(vh);
   }
   const failed = r.results.filter((x) => !x.passed);
-  const out = [c.bold(`esm-sim · ${headline(r)}`)];
+  const out = wrapLine(`esm-sim · ${headline(r)}`, TABLE_TEXT_WIDTH).map((l) => c.bold(l));
   const settings = settingArgs(r).map(([flag, value]) => `${flag} ${value}`);
-  if (settings.length) out.push(c.dim(`for every row: ${settings.join(" ")}`));
-  out.push(t.toString());
-  for (const row of failed) out.push(c.red(`row ${row.index} (${Object.entries(row.params).map(([k, v]) => `${k}=${v}`).join(", ")}): ${failedText(row)}`));
+  if (settings.length) out.push(...wrapLine(`for every row: ${settings.join(" ")}`, TABLE_TEXT_WIDTH).map((l) => c.dim(l)));
+  if (constant.length) out.push(...wrapLine(`the same in every row: ${constant.map(([p]) => `${p} ${cell(p, r.results[0].metrics[p])}`).join(", ")}`, TABLE_TEXT_WIDTH).map((l) => c.dim(l)));
+  out.push(rendered);
+  const legend = [...r.vary.map((v, i) => [vh[i], v.path]), ...shown.map(([p]) => [header(p), p])].filter(([h, p]) => h !== p).map(([h, p]) => `${h} = ${p}`);
+  if (legend.length) out.push(...wrapLine(`columns: ${legend.join(", ")}`, TABLE_TEXT_WIDTH).map((l) => c.dim(l)));
+  for (const row of failed) {
+    out.push(...wrapLine(`row ${row.index} (${Object.entries(row.params).map(([k, v]) => `${k}=${v}`).join(", ")}): ${failedText(row)}`, TABLE_TEXT_WIDTH).map((l) => c.red(l)));
+  }
   return out.join("\n") + "\n";
 }
 

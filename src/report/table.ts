@@ -6,7 +6,8 @@ import chalk, { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, StreamReport } from "../run/result.js";
-import { fmtExpected, fmtInt, fmtMs, fmtRate } from "./format.js";
+import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
+import { conservationOf, endStatesOf } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface TableOptions {
@@ -24,29 +25,26 @@ export function renderTable(r: Report, opts: TableOptions): string {
   if (r.description) out.push(c.dim(r.description.trim()));
   const ended = fmtMs(r.endedAt);
   if (r.drained) out.push(c.green(`Drained at ${ended}: every record reached an end state.`));
-  else if (r.stopReason === "until") out.push(c.yellow(`Stopped at until (${ended}) with ${fmtInt(r.records.pending)} records still pending.`));
-  else if (r.stopReason === "event-budget") out.push(c.red(`Stopped early at ${ended} after ${fmtInt(r.eventsRun)} events (the event budget, --max-events) with ${fmtInt(r.records.pending)} records still pending.`));
-  else if (r.stopReason === "record-budget") out.push(c.red(`Stopped early at ${ended}: more records waited at once than esm-sim holds in memory; ${fmtInt(r.records.pending)} records still pending.`));
-  else out.push(c.red(`Did not drain: stopped at the cap (${ended}) with ${fmtInt(r.records.pending)} records still pending.`));
+  else if (r.stopReason === "until") out.push(c.yellow(`Stopped at until (${ended}) with ${fmtCount(r.records.pending, "record")} still pending.`));
+  else if (r.stopReason === "event-budget") out.push(c.red(`Stopped early at ${ended} after ${fmtInt(r.eventsRun)} events (the event budget, --max-events) with ${fmtCount(r.records.pending, "record")} still pending.`));
+  else if (r.stopReason === "record-budget") out.push(c.red(`Stopped early at ${ended}: more records waited at once than esm-sim holds in memory; ${fmtCount(r.records.pending, "record")} still pending.`));
+  else out.push(c.red(`Did not drain: stopped at the cap (${ended}) with ${fmtCount(r.records.pending, "record")} still pending.`));
   out.push("");
 
   // Where records ended
   const ends = new Table({ head: [c.bold("Where records ended"), c.bold("records"), c.bold("share")], style, colAligns: ["left", "right", "right"] });
-  const pct = (n: number) => (r.records.produced > 0 ? `${((100 * n) / r.records.produced).toFixed(1)}%` : "-");
-  const rows: [string, number, (s: string) => string][] = [
-    ["succeeded", r.records.succeeded, c.green],
-    ["dead-letter queue", r.records.dlq, r.records.dlq > 0 ? c.red : c.dim],
-    ["on-failure destination", r.records.onFailure, r.records.onFailure > 0 ? c.red : c.dim],
-    ["expired (retention)", r.records.expired, r.records.expired > 0 ? c.red : c.dim],
-    ["filtered", r.records.filtered, c.dim],
-    ["pending", r.records.pending, r.records.pending > 0 ? c.yellow : c.dim],
-  ];
+  const pct = (n: number) => fmtShare(n, r.records.produced);
+  const paintOf = (key: keyof Report["records"], n: number) => (key === "succeeded" ? c.green : n === 0 || key === "filtered" ? c.dim : key === "pending" ? c.yellow : c.red);
   ends.push([c.bold("produced"), fmtInt(r.records.produced), ""]);
-  for (const [label, n, paint] of rows) ends.push([paint(label), paint(fmtInt(n)), paint(pct(n))]);
+  for (const { key, label } of endStatesOf(r)) {
+    const n = r.records[key];
+    const paint = paintOf(key, n);
+    ends.push([paint(label), paint(fmtInt(n)), paint(pct(n))]);
+  }
   out.push(ends.toString());
-  out.push(c.dim(`conservation: ${r.conservation}`));
+  out.push(c.dim(`conservation: ${conservationOf(r)}`));
   if (r.records.deletedDespiteReportedFailure > 0) {
-    out.push(c.red(`${fmtInt(r.records.deletedDespiteReportedFailure)} messages the function reported as failed were deleted: the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures].`));
+    out.push(c.red(`${fmtCount(r.records.deletedDespiteReportedFailure, "message")} the function reported as failed ${r.records.deletedDespiteReportedFailure === 1 ? "was" : "were"} deleted: the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures].`));
   }
   out.push("");
 
@@ -55,6 +53,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const dupPaint = r.duplicates > 0 ? c.yellow : (s: string) => s;
   const st = r.stream;
   const age = st ? "iterator age" : "oldest message";
+  // SQS only: messages back after their visibility timeout, and the pollers (a stream has one reader per shard).
   t.push(
     [dupPaint("duplicates"), dupPaint(fmtInt(r.duplicates)), "total", fmtInt(r.invocations.total), "concurrency max", fmtInt(r.concurrency.max)],
     ["ordering violations", fmtInt(r.orderingViolations), "errors", paintIf(c, r.invocations.errors, fmtInt(r.invocations.errors)), "reached after", fmtMs(r.concurrency.timeToMax)],
@@ -85,7 +84,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
   if (r.expectations.length > 0) {
     out.push("");
     const failed = r.expectations.filter((e) => !e.passed).length;
-    out.push(c.bold(failed === 0 ? c.green(`Expectations: all ${r.expectations.length} passed`) : c.red(`Expectations: ${failed} of ${r.expectations.length} failed`)));
+    out.push(c.bold(failed === 0 ? c.green(`Expectations: ${fmtAllPassed(r.expectations.length)}`) : c.red(`Expectations: ${failed} of ${r.expectations.length} failed`)));
     for (const e of r.expectations) {
       const kind = METRIC_PATHS[e.path] === "ms" ? "ms" : "other";
       const line = `${e.path} ${OPS[e.op]} ${fmtExpected(kind, e.expected)} (actual ${fmtExpected(kind, e.actual)})`;
@@ -116,15 +115,25 @@ function overrides(r: Report): string {
 /** Streams: where given-up records went, the retry machinery, and IteratorAge per shard. */
 function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { head: string[]; border: string[]; compact: boolean }): string[] {
   const out: string[] = [];
-  const t = new Table({ head: [c.bold("Stream errors"), "", c.bold("Producer and destination"), ""], style, colAligns: ["left", "right", "left", "right"] });
-  t.push(
-    ["retries", fmtInt(st.retries), "producer throttled writes", paintIf(c, st.producerThrottles, fmtInt(st.producerThrottles))],
-    ["bisects", fmtInt(st.bisects), "records throttled on write", fmtInt(st.producerThrottledRecords)],
-    ["retries exhausted (records)", paintIf(c, st.retryExhausted, fmtInt(st.retryExhausted)), "on-failure records written", fmtInt(st.destinationRecords)],
-    ["record age exceeded (records)", paintIf(c, st.discardedByRecordAge, fmtInt(st.discardedByRecordAge)), "destination delivery failures", paintIf(c, st.destinationDeliveryFailures, fmtInt(st.destinationDeliveryFailures))],
-    // Shown only when the function writes back to its own stream (function.writesBack), so other reports keep their shape.
-    ["expired by retention (records)", paintIf(c, st.expiredByRetention, fmtInt(st.expiredByRetention)), ...(st.writtenBack > 0 ? ["written back by the function", paintIf(c, st.writtenBack, fmtInt(st.writtenBack))] : ["", ""])],
-  );
+  const kinesis = r.source.type === "kinesis";
+  const n = (x: number) => paintIf(c, x, fmtInt(x));
+  const errors: [string, string][] = [
+    ["retries", fmtInt(st.retries)],
+    ["bisects", fmtInt(st.bisects)],
+    ["retries exhausted (records)", n(st.retryExhausted)],
+    ["record age exceeded (records)", n(st.discardedByRecordAge)],
+    ["expired by retention (records)", n(st.expiredByRetention)],
+  ];
+  // Kinesis' per-shard write limits (DynamoDB Streams has none a producer meets); the writes back only when the
+  // function writes to its own stream (function.writesBack).
+  const other: [string, string][] = [
+    ...(kinesis || st.producerThrottles > 0 ? ([["producer throttled writes", n(st.producerThrottles)], ["records throttled on write", fmtInt(st.producerThrottledRecords)]] as [string, string][]) : []),
+    ["on-failure records written", fmtInt(st.destinationRecords)],
+    ["destination delivery failures", n(st.destinationDeliveryFailures)],
+    ...(st.writtenBack > 0 ? ([["written back by the function", n(st.writtenBack)]] as [string, string][]) : []),
+  ];
+  const t = new Table({ head: [c.bold("Stream errors"), "", c.bold(kinesis ? "Producer and destination" : "Destination"), ""], style, colAligns: ["left", "right", "left", "right"] });
+  for (let i = 0; i < Math.max(errors.length, other.length); i++) t.push([...(errors[i] ?? ["", ""]), ...(other[i] ?? ["", ""])]);
   out.push("", t.toString());
   const shards = new Table({
     head: [c.bold("Shard"), c.bold("invocations"), c.bold("records sent"), c.bold("iterator age max"), c.bold("p50"), c.bold("p99"), c.bold("checkpoint")],
@@ -136,7 +145,7 @@ function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { he
     shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), s.checkpoint ?? "-"]);
   }
   out.push("", shards.toString());
-  if (st.shards.length > shown.length) out.push(c.dim(`(${st.shards.length - shown.length} more shards in the JSON report)`));
+  if (st.shards.length > shown.length) out.push(c.dim(`(${fmtCount(st.shards.length - shown.length, "more shard")} in the JSON report)`));
   if (st.destinationRecords > r.destinations.length) {
     out.push(c.dim(`destinations: the JSON report keeps the first ${fmtInt(r.destinations.length)} of ${fmtInt(st.destinationRecords)} on-failure records`));
   }

@@ -1,7 +1,7 @@
 /**
- * One trace event as one JSON line: `t` (ms) and `type` first; record ids as stable strings (SQS message ids
- * `msg-000042`, stream sequence numbers `000000000000000000042`); `invocation`, `attempt`, `concurrency`, `outcome`,
- * `failedIds`; streams add `shard` (the shard id) to invoke and the other stream events.
+ * One trace event as one JSON line, with the fields docs/reports.md lists: `t` (ms) and `type` first; record ids as stable
+ * strings (SQS message ids `msg-000042`, stream sequence numbers `000000000000000000042`); `invocation`, `attempt`,
+ * `concurrency`, `outcome`, `failedIds`; streams add `shard` (the shard id) to invoke and the other stream events.
  */
 import { usToMs } from "../engine/time.js";
 import { messageId } from "../sources/sqs-message-queue.js";
@@ -18,7 +18,7 @@ export function traceLine(e: TraceEvent, ctx: TraceContext): string {
   return JSON.stringify(traceObject(e, ctx));
 }
 
-/** A trace event in its JSONL shape (what one line holds), for readers such as `esm-sim explain`. */
+/** A trace event in its JSON Lines shape (what one JSONL line holds), for readers such as `esm-sim explain`. */
 export type TraceObject = { t: number; type: string } & Record<string, unknown>;
 
 export function traceObject(e: TraceEvent, ctx: TraceContext): TraceObject {

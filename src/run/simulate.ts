@@ -3,10 +3,10 @@
  * stream-world.ts for streams), which runs on the virtual clock until it drains, until `until`, or until its cap,
  * and the trace folds into a report.
  *
- * Stop rules: drained = every producer finished and every record in an end state, with nothing held that could
- * still change the outcome (each world says what that means for it). Without `until`, a run that cannot drain
- * stops at the world's cap. Two budgets (run/budget.ts) stop a run early: too many scheduler events, or too many
- * records waiting at once.
+ * Stop rules (docs/reports.md): drained = every producer finished and every record in an end state, with nothing
+ * held that could still change the outcome (each world says what that means for it). Without `until`, a run that
+ * cannot drain stops at the world's cap. Two budgets (run/budget.ts) stop a run early: too many scheduler events,
+ * or too many records waiting at once.
  */
 import { assert } from "../engine/assert.js";
 import { Scheduler } from "../engine/scheduler.js";

@@ -1,8 +1,8 @@
 /**
- * The scenario schema: every key with AWS's names, units and API ranges, declared once with zod. The validator and
- * `esm-sim schema` (JSON Schema) both derive from it. The AWS settings take their check from their row in the
- * parameter table (params.ts); esm-sim's own keys are written here. Ranges that depend on the source type (BatchSize
- * for SQS vs FIFO) and rules across keys live in rules.ts.
+ * The scenario schema: every key of a scenario (docs/scenario-reference.md) with AWS's names, units and API
+ * ranges, declared once with zod. The validator and `esm-sim schema` (JSON Schema) both derive from it. The AWS
+ * settings take their check from their row in the parameter table (params.ts); esm-sim's own keys are written here.
+ * Ranges that depend on the source type (BatchSize for SQS vs FIFO) and rules across keys live in rules.ts.
  */
 import { z } from "zod";
 import { PROFILE_NAMES, FIGURE_NAMES } from "../esm/profiles.js";

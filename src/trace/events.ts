@@ -1,7 +1,7 @@
 /**
  * The typed trace: the model's only output channel. Metrics fold over these events; `--trace` serialises them.
  * Events hold references to records (not strings) so that emitting costs no formatting; the JSONL writer turns
- * them into the contract's fields (record ids, ms).
+ * them into the fields of the JSON Lines trace (record ids, ms).
  */
 
 /** A produced record or message. `n` is its global production index (0, 1, 2, ... in production order). */

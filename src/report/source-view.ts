@@ -1,0 +1,58 @@
+/**
+ * What a report shows depends on its source: a queue's records can end in a dead-letter queue (the queue's
+ * RedrivePolicy) and its age is that of the oldest message; a stream's records go to an on-failure destination and
+ * its age is IteratorAge per shard. The renderers ask here, so that a stream run shows no queue rows and a queue
+ * run no stream rows (a row that is not zero is shown whatever the source).
+ *
+ * Sources: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (the DLQ on the queue),
+ *   https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html (on-failure destinations),
+ *   https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (IteratorAge; for SQS, the age of
+ *   the oldest message).
+ */
+import type { Report } from "../run/result.js";
+
+export type SourceKind = "queue" | "stream";
+
+export function sourceKind(r: Report): SourceKind {
+  return r.stream !== undefined ? "stream" : "queue";
+}
+
+type EndState = keyof Report["records"];
+
+/** Where records can end, in the order the reports list them, with the source each belongs to (none: both). */
+const END_STATES: { key: EndState; label: string; only?: SourceKind }[] = [
+  { key: "succeeded", label: "succeeded" },
+  { key: "dlq", label: "dead-letter queue", only: "queue" },
+  { key: "onFailure", label: "on-failure destination", only: "stream" },
+  { key: "expired", label: "expired (retention)" },
+  { key: "filtered", label: "filtered" },
+  { key: "pending", label: "pending" },
+];
+
+/** The end states that belong to the report's source, and any other that is not zero. */
+export function endStatesOf(r: Report): { key: EndState; label: string }[] {
+  const kind = sourceKind(r);
+  return END_STATES.filter((e) => e.only === undefined || e.only === kind || r.records[e.key] > 0).map(({ key, label }) => ({ key, label }));
+}
+
+/** What the report's `iteratorAge` measures, for labels: IteratorAge on a stream, the oldest message's age on a queue. */
+export function ageLabel(r: Report): string {
+  return sourceKind(r) === "stream" ? "iterator age" : "oldest message age";
+}
+
+const SHORT_KEY: Record<EndState, string> = {
+  produced: "produced",
+  succeeded: "succeeded",
+  onFailure: "onFailure",
+  dlq: "dlq",
+  expired: "expired",
+  filtered: "filtered",
+  pending: "pending",
+  deletedDespiteReportedFailure: "deletedDespiteReportedFailure",
+};
+
+/** The conservation line with the end states of the report's source: "produced 6001 = succeeded 6000 + onFailure 1 + ...". */
+export function conservationOf(r: Report): string {
+  const parts = endStatesOf(r).map(({ key }) => `${SHORT_KEY[key]} ${r.records[key]}`);
+  return `produced ${r.records.produced} = ${parts.join(" + ")}`;
+}

@@ -1,0 +1,61 @@
+/**
+ * Reports fit their source: a Kinesis or DynamoDB run shows no queue rows, charts or words (dead-letter queue,
+ * queue depth, the oldest message, "No samples" panels), a queue run no stream rows; the JSON report keeps every
+ * field either way.
+ */
+import { describe, expect, it } from "vitest";
+import { renderHtml } from "../src/report/html.js";
+import { renderJson } from "../src/report/json.js";
+import { renderMarkdown } from "../src/report/markdown.js";
+import { renderTable } from "../src/report/table.js";
+import { simulate } from "../src/run/simulate.js";
+import { scenarioFrom } from "./helpers.js";
+
+const kinesis = scenarioFrom(
+  "name: k\nsource: { type: kinesis, ShardCount: 2 }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }, { at: 5s, records: 1, key: bad }]\nmapping: { StartingPosition: TRIM_HORIZON, MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:f' } } }\nfunction: { failures: [{ when: { key: bad }, effect: error }] }\n",
+);
+const dynamodb = scenarioFrom("name: d\nsource: { type: dynamodb, ShardCount: 2 }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }]\nmapping: { StartingPosition: TRIM_HORIZON }\n");
+const queue = scenarioFrom("name: q\nsource: { type: sqs, VisibilityTimeout: 5, RedrivePolicy: { maxReceiveCount: 2 } }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }, { at: 5s, records: 1, key: bad }]\nfunction: { Timeout: 1, failures: [{ when: { key: bad }, effect: error }] }\n");
+
+const QUEUE_WORDS = [/dead-letter queue/, /queue depth/i, /oldest message/i, /No samples/, /\bdlq \d/, /visibility redeliveries/, /pollers max/, /Invocation timeline by poller/];
+const STREAM_WORDS = [/on-failure destination/, /iterator age/i, /IteratorAge/, /Stream errors/, /\bonFailure \d/, /Invocation timeline by shard/, /\bshard\b/i];
+
+function texts(r: ReturnType<typeof simulate>): string[] {
+  return [renderTable(r.report, { color: false }), renderMarkdown(r.report), renderHtml(r)];
+}
+
+describe("reports that fit the source", () => {
+  it.each([
+    ["kinesis", kinesis],
+    ["dynamodb", dynamodb],
+  ])("a %s run shows no queue rows, charts or words", (_name, scenario) => {
+    const r = simulate(scenario);
+    for (const t of texts(r)) for (const w of QUEUE_WORDS) expect(t).not.toMatch(w);
+    const [table, md, html] = texts(r);
+    expect(table).toMatch(/^ {2}iterator age shardId-000000000000 +[▁-█]{48}/m);
+    expect(table).toContain("on-failure destination");
+    expect(md).toContain("| iterator age max / p99 |");
+    expect(html).toContain('id="chart-iteratorAgeByShard"');
+    expect(html).toContain("Invocation timeline by shard");
+    // the JSON report still has every field, the zero-filled sqs block included
+    const json = JSON.parse(renderJson(r.report));
+    expect(json.sqs).toMatchObject({ polls: 0, emptyPolls: 0, visibilityRedeliveries: 0 });
+    expect(json.records.dlq).toBe(0);
+  });
+
+  it("a DynamoDB run shows no Kinesis write limits; a Kinesis run does", () => {
+    expect(renderTable(simulate(dynamodb).report, { color: false })).not.toContain("producer throttled writes");
+    expect(renderTable(simulate(kinesis).report, { color: false })).toContain("producer throttled writes");
+  });
+
+  it("a queue run shows no stream rows, charts or words", () => {
+    const r = simulate(queue);
+    for (const t of texts(r)) for (const w of STREAM_WORDS) expect(t).not.toMatch(w);
+    const [table, md, html] = texts(r);
+    expect(table).toContain("dead-letter queue");
+    expect(table).toMatch(/conservation: produced \d+ = succeeded \d+ \+ dlq \d+ \+ expired 0 \+ filtered 0 \+ pending 0/);
+    expect(md).toContain("| oldest message age max / p99 |");
+    expect(html).toContain('id="chart-backlog"');
+    expect(html).toContain("Invocation timeline by poller");
+  });
+});
