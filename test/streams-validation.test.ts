@@ -100,8 +100,8 @@ describe("unknown keys on a stream scenario", () => {
   it("offer only the keys that apply to the source type", () => {
     const errs = errorsOf(kinesis("  Bogus: 1\n").replace("  ShardCount: 2", "  ShardCount: 2\n  Wibblewobble: 1"));
     expect(errs).toEqual([
-      "s.yaml:5:3 source.Wibblewobble: unknown key (allowed: type, ShardCount, RetentionPeriodHours, StreamArn, StreamName)",
-      "s.yaml:11:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, StartingPosition, StartingPositionTimestamp, ParallelizationFactor, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig, TumblingWindowInSeconds, FilterCriteria, Enabled, startAt, disabledPeriods)",
+      "s.yaml:5:3 source.Wibblewobble: unknown key (allowed: type, ShardCount, RetentionPeriodHours, StreamArn, StreamName, otherConsumers)",
+      "s.yaml:11:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, StartingPosition, StartingPositionTimestamp, ParallelizationFactor, enhancedFanOut, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig, TumblingWindowInSeconds, FilterCriteria, Enabled, startAt, disabledPeriods)",
     ]);
   });
 

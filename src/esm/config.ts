@@ -16,6 +16,8 @@ export interface MappingConfig {
   /** AT_TIMESTAMP: virtual time of StartingPositionTimestamp (may be negative: before the run began). */
   startingPositionUs: number;
   parallelizationFactor: number;
+  /** Kinesis: the mapping reads through an enhanced fan-out consumer (pushed, a dedicated 2 MB/s per shard). */
+  enhancedFanOut: boolean;
   /** Retries after the first attempt; Infinity for -1. */
   retryAttemptsMax: number;
   /** Infinity for -1. */

@@ -10,6 +10,10 @@ export const SOURCES = {
   sqsScaling: { title: "Lambda Developer Guide: scaling behavior for SQS event source mappings", url: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html" },
   sqsErrors: { title: "Lambda Developer Guide: handling errors for an SQS event source", url: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html" },
   sqsConfigure: { title: "Lambda Developer Guide: configuring an SQS event source mapping", url: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html" },
+  kinesisLimits: { title: "Kinesis Data Streams Developer Guide: quotas and limits", url: "https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html" },
+  kinesisEfo: { title: "Kinesis Data Streams Developer Guide: enhanced fan-out consumers", url: "https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html" },
+  kinesisLambda: { title: "Lambda Developer Guide: using Lambda with Kinesis Data Streams", url: "https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html" },
+  dynamodbGetRecords: { title: "DynamoDB Streams API Reference: GetRecords", url: "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html" },
   esm: { title: "Lambda Developer Guide: event source mappings (provisioned mode)", url: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html" },
   functionScaling: { title: "Lambda Developer Guide: Lambda scaling behavior", url: "https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html" },
   limits: { title: "Lambda Developer Guide: Lambda quotas", url: "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html" },
@@ -78,6 +82,20 @@ export interface SqsFigures {
   fifoLookAheadMessages: number;
   fifoInFlightMax: number;
   fifoDeduplicationIntervalMs: number;
+  /** Streams: a shard's read limits for standard (polling) consumers, shared by every one of them (Kinesis). */
+  kinesisReadCallsPerS: number;
+  kinesisReadBytesPerS: number;
+  /** Streams: what one GetRecords call returns at most. */
+  kinesisCallRecordsMax: number;
+  kinesisCallBytesMax: number;
+  dynamodbCallRecordsMax: number;
+  dynamodbCallBytesMax: number;
+  /** Streams: how long the mapping waits before reading a shard again after ReadProvisionedThroughputExceeded. */
+  readThrottleBackoffMs: number;
+  /** Enhanced fan-out: a record's delay from arrival to being pushed to the consumer. */
+  efoPushLatencyMs: number;
+  /** 1: a stream function error stops only the failing batch's ParallelizationFactor lane; 0: the whole shard. */
+  streamErrorPausesLaneOnly: number;
 }
 
 export type FigureName = keyof SqsFigures;
@@ -152,6 +170,36 @@ function common(): Omit<Record<FigureName, Figure>, EraFigures> {
     fifoLookAheadMessages: aws(20_000, "messages", "fifoNotReturned", "", "a FIFO receive looks through the first 20,000 messages to find available message groups"),
     fifoInFlightMax: aws(20_000, "messages", "fifoNotReturned", "", "at most 20,000 in-flight messages in a FIFO queue"),
     fifoDeduplicationIntervalMs: aws(300_000, "ms", "fifoTerms", "2016-11-17", "a send with a deduplication ID seen in the last 5 minutes is accepted but not delivered"),
+    kinesisReadCallsPerS: aws(5, "calls/s", "kinesisLimits", "", "GetRecords: 5 transactions per second per shard, shared by every standard consumer of the shard"),
+    kinesisReadBytesPerS: aws(2 * 1024 * 1024, "bytes/s", "kinesisLimits", "", "a shard's reads: up to 2 MB per second, shared by every standard consumer; an enhanced fan-out consumer has its own 2 MB/s"),
+    kinesisCallRecordsMax: aws(10_000, "records", "kinesisLimits", "", "one GetRecords call returns up to 10,000 records"),
+    kinesisCallBytesMax: aws(10 * 1024 * 1024, "bytes", "kinesisLimits", "", "one GetRecords call returns up to 10 MB; 'if a call returns 10 MB, subsequent calls made within the next 5 seconds throw an exception'"),
+    dynamodbCallRecordsMax: aws(1000, "records", "dynamodbGetRecords", "", "one DynamoDB Streams GetRecords call returns up to 1,000 records"),
+    dynamodbCallBytesMax: aws(1024 * 1024, "bytes", "dynamodbGetRecords", "", "one DynamoDB Streams GetRecords call returns up to 1 MB"),
+    readThrottleBackoffMs: chosen(
+      1000,
+      "ms",
+      "AWS says a read over a shard's limit fails with ReadProvisionedThroughputExceeded and that the mapping retries; it names no wait. " +
+        "esm-sim waits one Kinesis poll interval (the base rate is once a second) before the next GetRecords call. Plausible range: 200 ms " +
+        "(one call slot of 5 per second) to 5,000 ms (the wait after a 10 MB call)",
+      "kinesisLambda",
+    ),
+    efoPushLatencyMs: chosen(
+      70,
+      "ms",
+      "Kinesis gives an average propagation delay of about 70 ms for a record pushed over SubscribeToShard, as a typical figure rather than a " +
+        "limit; esm-sim delays every push by it. Plausible range: 50 to 200 ms",
+      "kinesisEfo",
+    ),
+    streamErrorPausesLaneOnly: chosen(
+      0,
+      "0 or 1",
+      "the mapping 'stops processing additional records in a shard if your function returns an error'. 0 follows that text: with " +
+        "ParallelizationFactor > 1 the shard's other batches in flight finish, and no new batch starts from the shard until the failing batch " +
+        "succeeds, is discarded or expires. 1 pauses only the failing batch's lane, so other partition keys keep flowing (in-order processing " +
+        "is promised per partition key, so this is a plausible reading of what AWS does in practice)",
+      "kinesisLambda",
+    ),
   };
 }
 
@@ -229,7 +277,7 @@ export const PROFILES: Record<string, Profile> = {
 };
 
 export const PROFILE_NAMES = Object.keys(PROFILES);
-/** Every figure, in listing order (mapping scaling, back-off, polling, function, provisioned mode, FIFO). */
+/** Every figure, in listing order (mapping scaling, back-off, polling, function, provisioned mode, FIFO, stream reads). */
 export const FIGURE_NAMES: readonly FigureName[] = [
   "initialConcurrency",
   "scaleUpPerMinute",
@@ -257,6 +305,15 @@ export const FIGURE_NAMES: readonly FigureName[] = [
   "fifoLookAheadMessages",
   "fifoInFlightMax",
   "fifoDeduplicationIntervalMs",
+  "kinesisReadCallsPerS",
+  "kinesisReadBytesPerS",
+  "kinesisCallRecordsMax",
+  "kinesisCallBytesMax",
+  "dynamodbCallRecordsMax",
+  "dynamodbCallBytesMax",
+  "readThrottleBackoffMs",
+  "efoPushLatencyMs",
+  "streamErrorPausesLaneOnly",
 ];
 
 /** The figures in force: a profile with single-figure overrides applied. */

@@ -209,6 +209,11 @@ export function digestEvent(d: TraceDigest, e: TraceEvent): void {
       h = wideInto(15, e.tUs);
       h = Math.imul(h ^ e.record.n, P);
       break;
+    case "readThrottle":
+      h = wideInto(16, e.tUs);
+      h = Math.imul(h ^ e.shard, P);
+      h = wideInto(h, e.delayUs);
+      break;
     default: {
       // Every event type must feed the digest, or golden digests miss changes in it: add new types above.
       const unhandled: never = e;

@@ -53,4 +53,6 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "stream.bisects": "count",
   "stream.redeliveriesOfSucceeded": "count",
   "stream.writtenBack": "count",
+  "stream.readThrottles": "count",
+  "stream.bytesRead": "count",
 };

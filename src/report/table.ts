@@ -123,6 +123,7 @@ function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { he
     ["retries exhausted (records)", n(st.retryExhausted)],
     ["record age exceeded (records)", n(st.discardedByRecordAge)],
     ["expired by retention (records)", n(st.expiredByRetention)],
+    ["read throttles (shard read limit)", n(st.readThrottles)],
   ];
   // Kinesis' per-shard write limits (DynamoDB Streams has none a producer meets); the writes back only when the
   // function writes to its own stream (function.writesBack).
@@ -131,18 +132,19 @@ function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { he
     ["on-failure records written", fmtInt(st.destinationRecords)],
     ["destination delivery failures", n(st.destinationDeliveryFailures)],
     ...(st.writtenBack > 0 ? ([["written back by the function", n(st.writtenBack)]] as [string, string][]) : []),
+    [st.enhancedFanOut ? "bytes pushed (enhanced fan-out)" : "bytes read", fmtInt(st.bytesRead)],
   ];
   const t = new Table({ head: [c.bold("Stream errors"), "", c.bold(kinesis ? "Producer and destination" : "Destination"), ""], style, colAligns: ["left", "right", "left", "right"] });
   for (let i = 0; i < Math.max(errors.length, other.length); i++) t.push([...(errors[i] ?? ["", ""]), ...(other[i] ?? ["", ""])]);
   out.push("", t.toString());
   const shards = new Table({
-    head: [c.bold("Shard"), c.bold("invocations"), c.bold("records sent"), c.bold("iterator age max"), c.bold("p50"), c.bold("p99"), c.bold("checkpoint")],
+    head: [c.bold("Shard"), c.bold("invocations"), c.bold("records sent"), c.bold("bytes read"), c.bold("read throttles"), c.bold("iterator age max"), c.bold("p50"), c.bold("p99"), c.bold("checkpoint")],
     style,
-    colAligns: ["left", "right", "right", "right", "right", "right", "left"],
+    colAligns: ["left", "right", "right", "right", "right", "right", "right", "right", "left"],
   });
   const shown = st.shards.slice(0, 20);
   for (const s of shown) {
-    shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), s.checkpoint ?? "-"]);
+    shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtInt(s.bytesRead), paintIf(c, s.readThrottles, fmtInt(s.readThrottles)), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), s.checkpoint ?? "-"]);
   }
   out.push("", shards.toString());
   if (st.shards.length > shown.length) out.push(c.dim(`(${fmtCount(st.shards.length - shown.length, "more shard")} in the JSON report)`));

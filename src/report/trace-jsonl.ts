@@ -99,6 +99,8 @@ function streamTraceObject(e: TraceEvent, ctx: TraceContext, t: number): TraceOb
       return { t, type: e.type, recordId: sequenceNumber(e.record), stream, shard: shardId(e.shard), reason: e.reason };
     case "streamRetry":
       return { t, type: "retry", stream, shard: shardId(e.shard), lane: e.lane, recordIds: seqs(e.records), attempt: e.attempt, delayMs: usToMs(e.delayUs), reason: e.reason, countsAsRetry: e.countsAsRetry };
+    case "readThrottle":
+      return { t, type: e.type, stream, shard: shardId(e.shard), reason: "ReadProvisionedThroughputExceeded", delayMs: usToMs(e.delayUs) };
     case "bisect":
       return { t, type: e.type, stream, shard: shardId(e.shard), lane: e.lane, recordIds: seqs(e.records), leftIds: seqs(e.left), rightIds: seqs(e.right) };
     case "checkpoint":

@@ -132,6 +132,10 @@ export interface StreamShardReport {
   iteratorAge: { max: number; p50: number; p99: number };
   /** The last checkpointed sequence number, or null. */
   checkpoint: string | null;
+  /** Bytes the mapping read from the shard (GetRecords calls, or pushes with enhanced fan-out). */
+  bytesRead: number;
+  /** GetRecords calls refused with ReadProvisionedThroughputExceeded (the shard's read limit). */
+  readThrottles: number;
 }
 
 export interface StreamReport {
@@ -158,5 +162,11 @@ export interface StreamReport {
   emptyPolls: number;
   /** Records the function wrote back to its own stream (function.writesBack); counted in records.produced. */
   writtenBack: number;
+  /** GetRecords calls refused with ReadProvisionedThroughputExceeded, over all shards. */
+  readThrottles: number;
+  /** Bytes the mapping read, over all shards. */
+  bytesRead: number;
+  /** Kinesis: the mapping reads through an enhanced fan-out consumer. */
+  enhancedFanOut: boolean;
   shards: StreamShardReport[];
 }

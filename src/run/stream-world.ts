@@ -72,7 +72,7 @@ export class StreamWorld implements World {
     const producers = wb ? [...scenario.traffic, { payload: wb.payload }] : scenario.traffic;
     const filter = scenario.mapping.filter;
     const keep = keepOverride !== undefined ? keepOverride : filter ? streamKeep(filter, src, producers, keys.names) : null;
-    this.mapping = new StreamMapping(sched, this.source, fn, scenario.mapping, src, trace, keep, writeBack);
+    this.mapping = new StreamMapping(sched, this.source, fn, scenario.mapping, src, trace, keep, writeBack, scenario.figures);
   }
 
   get produced(): number {
@@ -140,12 +140,16 @@ export class StreamWorld implements World {
         polls: this.mapping.polls,
         emptyPolls: this.mapping.emptyPolls,
         writtenBack: this.source.writtenBack,
+        readThrottles: this.mapping.readThrottles,
+        bytesRead: sm.shards.reduce((sum, _, i) => sum + this.mapping.shardReads(i).bytesRead, 0),
+        enhancedFanOut: src.type === "kinesis" && this.scenario.mapping.enhancedFanOut,
         shards: sm.shards.map((s, i) => ({
           shardId: this.shardIds[i],
           invocations: s.invocations,
           recordsInvoked: s.records,
           iteratorAge: { max: usToMs(s.iteratorAge.max), p50: usToMs(s.iteratorAge.quantile(0.5)), p99: usToMs(s.iteratorAge.quantile(0.99)) },
           checkpoint: s.checkpoint,
+          ...this.mapping.shardReads(i),
         })),
       },
     };

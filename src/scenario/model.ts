@@ -196,6 +196,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
       startingPosition: m.StartingPosition ?? defaultOf("mapping.StartingPosition"),
       startingPositionUs: m.StartingPositionTimestamp === undefined ? 0 : Math.round((m.StartingPositionTimestamp - SIM_EPOCH_UNIX_S) * 1e6),
       parallelizationFactor: m.ParallelizationFactor ?? defaultOf("mapping.ParallelizationFactor"),
+      enhancedFanOut: m.enhancedFanOut ?? defaultOf("mapping.enhancedFanOut"),
       retryAttemptsMax: limit(m.MaximumRetryAttempts ?? defaultOf("mapping.MaximumRetryAttempts")),
       recordAgeMaxUs: limit(m.MaximumRecordAgeInSeconds ?? defaultOf("mapping.MaximumRecordAgeInSeconds"), secondsToUs),
       bisectOnError: m.BisectBatchOnFunctionError ?? defaultOf("mapping.BisectBatchOnFunctionError"),
@@ -264,5 +265,6 @@ function toStreamSource(raw: RawScenario): StreamSourceConfig {
     writeLimitRecordsPerS: kinesis ? 1000 : Infinity,
     writeLimitBytesPerS: kinesis ? 1024 * 1024 : Infinity,
     pollIntervalUs: kinesis ? 1_000_000 : 250_000,
+    otherConsumers: src.otherConsumers ?? defaultOf("source.otherConsumers"),
   };
 }

@@ -110,6 +110,16 @@ export const PARAMS = {
     hint: "how long the stream keeps a record; DynamoDB Streams keep them a fixed time (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html)",
     cfn: "RetentionPeriodHours",
   },
+  "source.otherConsumers": {
+    sources: ["kinesis"],
+    unit: "consumers",
+    value: { kind: "int", min: 0, max: 19 },
+    esmSimDefault: 0,
+    internal: "source.otherConsumers",
+    url: "https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html",
+    hint: "esm-sim: other standard (polling) consumers of the stream; a shard's 5 GetRecords calls and 2 MB per second are shared by all of them, so the mapping gets an equal share (1 / (1 + otherConsumers)). Enhanced fan-out consumers are not counted",
+    cfn: null,
+  },
   "source.StreamArn": {
     sources: STREAMS,
     unit: "ARN",
@@ -264,6 +274,16 @@ export const PARAMS = {
     url: CREATE_ESM,
     hint: "concurrent batches per shard, in order per partition key",
     cfn: "ParallelizationFactor",
+  },
+  "mapping.enhancedFanOut": {
+    sources: ["kinesis"],
+    unit: "true/false",
+    value: { kind: "bool" },
+    esmSimDefault: false,
+    internal: "mapping.enhancedFanOut",
+    url: "https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html",
+    hint: "esm-sim: the mapping's EventSourceArn is a registered stream consumer (enhanced fan-out): records are pushed over a dedicated 2 MB/s per shard instead of polled under the shared read limits",
+    cfn: null,
   },
   "mapping.MaximumRetryAttempts": {
     sources: STREAMS,

@@ -104,6 +104,7 @@ export const sourceSchema = z.strictObject({
   RetentionPeriodHours: intParam("source.RetentionPeriodHours").optional(),
   StreamArn: textParam("source.StreamArn").optional(),
   StreamName: textParam("source.StreamName").optional(),
+  otherConsumers: intParam("source.otherConsumers").optional(),
   // sqs and sqs-fifo
   QueueName: textParam("source.QueueName").optional(),
   VisibilityTimeout: intParam("source.VisibilityTimeout").optional(),
@@ -152,6 +153,7 @@ export const mappingSchema = z.strictObject({
   StartingPosition: choiceParam("mapping.StartingPosition").optional(),
   StartingPositionTimestamp: numberParam("mapping.StartingPositionTimestamp").optional(),
   ParallelizationFactor: intParam("mapping.ParallelizationFactor").optional(),
+  enhancedFanOut: boolParam("mapping.enhancedFanOut").optional(),
   MaximumRetryAttempts: intParam("mapping.MaximumRetryAttempts").optional(),
   MaximumRecordAgeInSeconds: intParam("mapping.MaximumRecordAgeInSeconds").optional(),
   BisectBatchOnFunctionError: boolParam("mapping.BisectBatchOnFunctionError").optional(),

@@ -34,6 +34,8 @@ export interface StreamSourceConfig {
   writeLimitBytesPerS: number;
   /** How often the mapping polls each shard when it has caught up: Kinesis once a second, DynamoDB four times. */
   pollIntervalUs: number;
+  /** Kinesis: other standard consumers sharing each shard's read limits with the mapping (esm-sim's setting). */
+  otherConsumers: number;
 }
 
 export type SourceConfig = SqsSourceConfig | StreamSourceConfig;

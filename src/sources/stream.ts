@@ -26,8 +26,8 @@
  * - Records the function writes back to its own stream (lambda/write-back.ts) enter through `appendWritten`: same
  *   production counter, same shard rule, same write limits as a producer's records.
  * - A record's fields and how a shard keeps its records: stream-record.ts.
- * Not modelled: resharding and shard lineage, enhanced fan-out, the 2 MB/s and 5 reads/s read limits, record size
- * limits, ExplicitHashKey, producer retries that duplicate records, DynamoDB writes that change nothing.
+ * Read limits (5 calls and 2 MB per second per shard, enhanced fan-out) are the reader's: esm/stream-mapping.ts.
+ * Not modelled: resharding and shard lineage, record size limits, ExplicitHashKey, producer retries that duplicate records, DynamoDB writes that change nothing.
  */
 import { createHash } from "node:crypto";
 import { assert } from "../engine/assert.js";

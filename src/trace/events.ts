@@ -151,6 +151,13 @@ export interface StreamRetryEvent extends Base {
   /** Whether it uses up one of MaximumRetryAttempts (throttles and the rest of a partially failed batch do not). */
   countsAsRetry: boolean;
 }
+/** Streams: a GetRecords call went over the shard's read limit (ReadProvisionedThroughputExceeded); the mapping
+ *  reads the shard again after `delayUs`. */
+export interface ReadThrottleEvent extends Base {
+  type: "readThrottle";
+  shard: number;
+  delayUs: number;
+}
 /** Streams: BisectBatchOnFunctionError split a failed batch; the left half goes first. */
 export interface BisectEvent extends Base {
   type: "bisect";
@@ -202,6 +209,7 @@ export type TraceEvent =
   | SampleEvent
   | DedupEvent
   | StreamRetryEvent
+  | ReadThrottleEvent
   | BisectEvent
   | CheckpointEvent
   | OnFailureEvent
