@@ -163,6 +163,27 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
   },
+  "learn-sqs-window-past-visibility": {
+    "invocations.total": {
+      concept: "a batching window longer than the visibility timeout",
+      rule: "visibilityTimeout",
+      mistakes: [
+        { mistake: "under the 2022 guide's effective visibility timeout, which lets each batch wait out the window", set: ["profile=legacy-2022"] },
+        { mistake: "if one batch gathered for each 30 s window", calc: (s) => trafficEndMs(s) / (s.mapping.batchingWindowUs / 1000) },
+        { mistake: "if every message were its own invocation", calc: produced },
+        { mistake: "if a single poller closed a batch at each 10 s visibility timeout", calc: (s) => trafficEndMs(s) / ((s.source.type === "sqs" || s.source.type === "sqs-fifo" ? s.source.visibilityTimeoutUs : 30e6) / 1000) },
+      ],
+    },
+    "latency.max": {
+      concept: "a batching window longer than the visibility timeout",
+      rule: "batchWindow",
+      mistakes: [
+        { mistake: "if the batch waited out the whole batching window", calc: (s) => s.mapping.batchingWindowUs / 1000 + fullBatchMs(s) },
+        { mistake: "under the 2022 guide's effective visibility timeout, which lets a batch wait out the window", set: ["profile=legacy-2022"] },
+        { mistake: "if a batch closed exactly at the visibility timeout", calc: (s) => (s.source.type === "sqs" || s.source.type === "sqs-fifo" ? s.source.visibilityTimeoutUs : 30e6) / 1000 },
+      ],
+    },
+  },
   "learn-sqs-payload-limit": {
     "batchSize.max": {
       concept: "the 6 MB invocation payload limit",
