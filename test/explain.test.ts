@@ -159,18 +159,18 @@ describe("explain: stream and FIFO runs", () => {
   it("kinesis-poison-pill: the shard is blocked for a day, its ~2,900 retries folded into one line, until retention takes the poison batch", () => {
     const { lines, text } = narrate("kinesis-poison-pill");
     const S0 = "shardId-000000000000";
-    expect(text).toContain(`00:01:00.217  Invocation 221 failed on shard ${S0}: the shard is blocked.`);
+    expect(text).toContain(`00:01:00.419  Invocation 114 failed on shard ${S0}: the shard is blocked.`);
     expect(lines.filter((l) => l.includes("identical retries"))).toEqual([
-      `00:01:00.773  ... 2,879 more identical retries over 1d, until 24:00:42.941; shard ${S0}, last retried after 30s, IteratorAge now 1d ...`,
+      `00:01:00.975  ... 2,879 more identical retries over 1d, until 24:00:43.143; shard ${S0}, last retried after 30s, IteratorAge now 1d ...`,
     ]);
-    expect(text).toContain(`Shard ${S0} moves on after being blocked for 1d (2,880 failed invocations from invocation 221 on; its IteratorAge reached 1d): its failing records expired from the stream.`);
+    expect(text).toContain(`Shard ${S0} moves on after being blocked for 1d (2,880 failed invocations from invocation 114 on; its IteratorAge reached 1d): invocation 3221 succeeded.`);
     expect(text).toContain("the records that queued up behind the failing batch during the 1d the shard was blocked are only now being read");
     expect(text).not.toContain("gives up on");
   });
 
   it("kinesis-poison-pill-fixed: bisect halves, retries counted against MaximumRetryAttempts, then the on-failure record", () => {
     const { text } = narrate("kinesis-poison-pill-fixed");
-    expect(text).toContain("failed batch of 6 records is split into halves of 3 (000000000000000001184 and 2 more) and 3 (000000000000000001196 and 2 more)");
+    expect(text).toContain("failed batch of 6 records is split into halves of 3 (000000000000000001191 and 2 more) and 3 (000000000000000001201 and 2 more)");
     expect(text).toContain("as invocation attempt 2 (retry 1 of MaximumRetryAttempts 2)");
     expect(text).toContain("condition RetryAttemptsExhausted: the batch was invoked 3 times");
     expect(text).toContain("It writes one invocation record to arn:aws:sqs:us-east-1:123456789012:kinesis-poison-pill-failures");

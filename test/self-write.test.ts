@@ -106,7 +106,10 @@ describe("a stream handler that writes back to its own stream", () => {
     // Every generation is 4 records again: the loop neither grows nor ends.
     expect(report.records.pending).toBe(4);
     expect(report.stream!.writtenBack).toBe(report.records.produced - 4);
-    expect(report.invocations.total).toBeGreaterThan(500);
+    // Each shard is polled 4 times a second and a generation is read by the poll after it is written: two shards
+    // over 60 s invoke a few hundred times, at most 4 x 2 x 60.
+    expect(report.invocations.total).toBeGreaterThan(200);
+    expect(report.invocations.total).toBeLessThanOrEqual(480);
   });
 
   it("a growing loop (perRecord 2) without until stops at the waiting-record budget", () => {
