@@ -296,7 +296,7 @@ interface ReferenceData {
 let reference: ReferenceData;
 
 function reportPaths(value: unknown, path: string, out: Set<string>): void {
-  const STOP = new Set(["destinations", "scalingOverrides", "series.iteratorAgeByShard"]);
+  const STOP = new Set(["destinations", "scalingOverrides", "series.iteratorAgeByShard", "cloudwatch.series"]);
   if (STOP.has(path)) {
     out.add(path);
     return;

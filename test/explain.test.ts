@@ -1,3 +1,4 @@
+import { onFailureDelivers } from "../src/esm/config.js";
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -58,7 +59,7 @@ function retry(tMs: number, e: { shard: number; records: SimRecord[]; attempt: n
   return { tUs: tMs * US, type: "streamRetry", shard: e.shard, lane: 0, records: e.records, attempt: e.attempt, delayUs: e.delayMs * US, reason, countsAsRetry: reason !== "Throttled" };
 }
 function onFailure(tMs: number, e: { shard: number; records: SimRecord[]; condition: OnFailureEvent["condition"]; approximateInvokeCount: number; destinationArn: string | null }): OnFailureEvent {
-  return { tUs: tMs * US, type: "onFailure", ended: e.records.length, functionError: "Unhandled", ...e };
+  return { tUs: tMs * US, type: "onFailure", ended: e.records.length, functionError: "Unhandled", delivered: onFailureDelivers(e.destinationArn), ...e };
 }
 
 describe("explain: stream moments from hand-made typed trace events", () => {

@@ -31,3 +31,15 @@ export interface MappingConfig {
   /** Periods during which the mapping is disabled, sorted; `toUs` Infinity when never re-enabled. */
   disabledPeriods: { fromUs: number; toUs: number }[];
 }
+
+/**
+ * Whether a stream mapping's on-failure invocation record reaches `destinationArn`: an SQS queue, an SNS topic or an
+ * S3 bucket does; a FIFO queue or topic does not (stream mappings support standard queues and topics only:
+ * https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html), and each refused record is a
+ * DestinationDeliveryFailures. With no destination the record is dropped. Other failures (permissions, size) are
+ * not modelled.
+ */
+export function onFailureDelivers(destinationArn: string | null): boolean {
+  if (destinationArn === null) return false;
+  return !(/^arn:aws[a-z-]*:(sqs|sns):/.test(destinationArn) && destinationArn.endsWith(".fifo"));
+}

@@ -478,6 +478,7 @@ export class SqsMapping {
       visible,
       inFlight: this.queue.inFlightCount,
       oldestAgeUs: this.queue.oldestAgeUs(now),
+      oldestAgeCountedUs: this.queue.oldestAgeCountedUs(now),
       pollers: this.pollers.length,
       concurrency: this.fn.inFlight,
     });

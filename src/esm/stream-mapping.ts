@@ -73,7 +73,7 @@ import { Deque } from "../engine/deque.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import type { InvocationPlan, LambdaFunction } from "../lambda/function.js";
 import type { WriteBack } from "../lambda/write-back.js";
-import type { MappingConfig } from "./config.js";
+import { onFailureDelivers, type MappingConfig } from "./config.js";
 import { resolveFigures, type SqsFigures } from "./profiles.js";
 import type { StreamSourceConfig } from "../sources/config.js";
 import type { Shard, StreamSource } from "../sources/stream.js";
@@ -430,6 +430,7 @@ export class StreamMapping {
     let taken = 0;
     let bytes = 0;
     ss.behind = false;
+    let lastArrivalUs = now;
     for (;;) {
       const r = shard.at(ss.cursor);
       if (!r || arrivalUsOf(r) > visibleUs) break;
@@ -456,6 +457,7 @@ export class StreamMapping {
         continue;
       }
       this.laneOf(ss, r).queue.push(r);
+      lastArrivalUs = arrivalUsOf(r);
       read++;
     }
     ss.nextCallUs = now + this.callSpacingUs;
@@ -464,7 +466,7 @@ export class StreamMapping {
     if (read > 0) {
       let waiting = 0;
       for (const lane of ss.lanes) waiting += lane.queue.length;
-      this.trace.emit({ tUs: now, type: "poll", poller: shard.index, shard: shard.index, received: read, visible: waiting });
+      this.trace.emit({ tUs: now, type: "poll", poller: shard.index, shard: shard.index, received: read, visible: waiting, readAgeUs: now - lastArrivalUs });
     }
     this.advanceCheckpoint(ss);
     return read;
@@ -921,6 +923,7 @@ export class StreamMapping {
       approximateInvokeCount: approximateInvokeCount(lane.invocations, condition),
       functionError: condition === "RecordAgeExceeded" ? null : functionError,
       destinationArn: this.m.onFailureArn,
+      delivered: onFailureDelivers(this.m.onFailureArn),
     });
   }
 }

@@ -1,4 +1,6 @@
 /** The report fields an `expect` entry may check, and the kind of value each holds. */
+import { CLOUDWATCH_METRIC_KINDS } from "./cloudwatch.js";
+
 export type MetricKind = "count" | "ms" | "rate" | "bool";
 
 export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
@@ -55,4 +57,6 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "stream.writtenBack": "count",
   "stream.readThrottles": "count",
   "stream.bytesRead": "count",
+  // CloudWatch's metrics, by AWS's names: the run's value of each
+  ...Object.fromEntries(CLOUDWATCH_METRIC_KINDS.map(([key, kind]) => [`cloudwatch.${key}`, kind])),
 };

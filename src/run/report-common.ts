@@ -24,7 +24,7 @@ export interface RunEnd {
   pollersMax: number;
 }
 
-type CommonFields = Omit<Report, "sqs" | "destinations" | "expectations" | "series" | "stream" | "eventsRun" | "traceDigest" | "checks">;
+type CommonFields = Omit<Report, "sqs" | "destinations" | "expectations" | "series" | "stream" | "cloudwatch" | "eventsRun" | "traceDigest" | "checks">;
 
 /** The shared head of a report; asserts the conservation line first. */
 export function commonReport(scenario: Scenario, metrics: MetricsCollector, end: RunEnd): CommonFields {

@@ -1,4 +1,5 @@
 /** What one run produced: the report's numbers (in ms where they are times) and what is needed to render them. */
+import type { CloudWatchReport } from "../metrics/cloudwatch.js";
 import type { OutcomeSeries } from "../metrics/outcomes.js";
 import type { Expectation, Scenario } from "../scenario/model.js";
 
@@ -90,6 +91,8 @@ export interface Report {
   };
   /** Streams (kinesis, dynamodb) only. */
   stream?: StreamReport;
+  /** CloudWatch's metrics under AWS's names, statistics and period stamps (metrics/cloudwatch.ts). */
+  cloudwatch: CloudWatchReport;
   eventsRun: number;
   /** 16 hex characters: a digest of the run's trace events (all but produce), identical with and without --trace. */
   traceDigest: string;

@@ -50,6 +50,7 @@ export class SqsWorld implements World {
           deduplicationIntervalUs: figures.fifoDeduplicationIntervalMs * US_PER_MS,
         })
       : new SqsQueue(source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
+    this.queue.meter = parts.cloudwatch.meter;
     const scaling = { burst: figures.functionScalingBurst, per10s: figures.functionScalingPer10s };
     const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, scaling, source.fifo);
     const filter = scenario.mapping.filter;

@@ -56,6 +56,7 @@ export class StreamWorld implements World {
     this.traffic = traffic;
     this.metrics = parts.metrics;
     this.source = new StreamSource(src, traffic, sched, trace, scenario.seed);
+    this.source.meter = parts.cloudwatch.meter;
     const shardIds = this.source.shards.map((s) => s.shardId);
     this.shardIds = shardIds;
     const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${scenario.fn.name}`;

@@ -5,6 +5,7 @@
  * drained and where a run without `until` stops, and gives its own part of the report.
  */
 import type { Scheduler } from "../engine/scheduler.js";
+import type { CloudWatchMetrics } from "../metrics/cloudwatch.js";
 import type { MetricsCollector } from "../metrics/collector.js";
 import type { Scenario } from "../scenario/model.js";
 import type { KeyTable } from "../sources/keys.js";
@@ -22,6 +23,8 @@ export interface WorldParts {
   traffic: Traffic;
   /** The fold over the trace every run has (already listening). */
   metrics: MetricsCollector;
+  /** CloudWatch's metrics (already listening); the world gives its source the meter. */
+  cloudwatch: CloudWatchMetrics;
 }
 
 export interface World {

@@ -35,7 +35,7 @@ import { prngStream, type Prng } from "../engine/prng.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import { US_PER_S } from "../engine/time.js";
 import type { StreamSourceConfig } from "./config.js";
-import type { Trace } from "../trace/events.js";
+import type { ProductionMeter, Trace } from "../trace/events.js";
 import { arrivalUsOf, endRecord, newRecordWrite, RecEnd, RecordLog, type RecordWrite, type StreamRecord } from "./stream-record.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 
@@ -209,6 +209,9 @@ export class StreamSource {
     this.put(w);
   };
 
+  /** Told of every record the stream accepts (at its arrival), with the write throttles it met first. */
+  meter: ProductionMeter | null = null;
+
   /** Records the function wrote back to this stream (appendWritten). */
   writtenBack = 0;
 
@@ -235,6 +238,7 @@ export class StreamSource {
     const r = shard.append(w, trace.verbose);
     if (w.arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = w.arrivalUs;
     this.unended++;
+    if (this.meter !== null) this.meter(w.arrivalUs, w.sizeBytes, w.throttledWrites);
     if (w.throttledWrites > 0) {
       this.producerThrottles += w.throttledWrites;
       this.producerThrottledRecords++;

@@ -38,6 +38,9 @@ export interface PollEvent extends Base {
   visible: number;
   /** Streams: the shard read (poller is the shard index too). */
   shard?: number;
+  /** Streams: the age of the last record read when it is read (Kinesis's GetRecords.IteratorAgeMilliseconds;
+   *  not digested). */
+  readAgeUs?: number;
 }
 export interface InvokeEvent extends Base {
   type: "invoke";
@@ -134,6 +137,8 @@ export interface SampleEvent extends Base {
   inFlight: number;
   /** Age of the oldest message not yet deleted, or 0 when none. */
   oldestAgeUs: number;
+  /** The same for messages received fewer than three times (SQS's ApproximateAgeOfOldestMessage; not digested). */
+  oldestAgeCountedUs?: number;
   pollers: number;
   concurrency: number;
 }
@@ -187,6 +192,9 @@ export interface OnFailureEvent extends Base {
    *  response that failed the batch. */
   functionError: "Unhandled" | null;
   destinationArn: string | null;
+  /** Whether the invocation record reached the destination: false with no destination, or one Lambda cannot
+   *  deliver to (esm/config.ts onFailureDelivers). Not digested. */
+  delivered: boolean;
 }
 /** A record dropped by FilterCriteria when it was read; the checkpoint moves past it. */
 export interface FilterEvent extends Base {
@@ -216,6 +224,14 @@ export type TraceEvent =
   | FilterEvent;
 
 export type TraceListener = (event: TraceEvent) => void;
+
+/**
+ * Production counted without a trace event: `produce` is emitted only when a listener asks for every record, so a
+ * source reports each accepted record here too (time accepted, size, and the producer's throttled attempts before
+ * it was accepted). CloudWatch's per-minute send counts (metrics/cloudwatch.ts) read it; it costs one call per
+ * record and allocates nothing.
+ */
+export type ProductionMeter = (tUs: number, sizeBytes: number, throttledAttempts: number) => void;
 
 /** Fan-out of trace events. `verbose` says whether anyone wants per-record events (produce). */
 export class Trace {
