@@ -103,4 +103,15 @@ function: { duration: { base: 10ms } }
     expect(cw(report, "Invocations")).toBe(report.invocations.total);
     expect(cw(report, "NumberOfMessagesSent")).toBe(2);
   });
+
+  it("an expectation on a metric AWS does not publish for the source is refused, with the sources it is for", async () => {
+    const { parseScenario } = await import("../src/scenario/parse.js");
+    const { formatProblem } = await import("../src/scenario/problems.js");
+    const r = parseScenario("name: t\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nexpect:\n  cloudwatch.IteratorAge: { eq: 0 }\n  cloudwatch.IncomingRecords: { eq: 1 }\n  cloudwatch.Invocations: { eq: 1 }\n", "s.yaml");
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.errors.map(formatProblem)).toEqual([
+      "s.yaml:5:27 expect.cloudwatch.IteratorAge: is a CloudWatch metric AWS publishes for kinesis and dynamodb sources, not for sqs",
+      "s.yaml:6:31 expect.cloudwatch.IncomingRecords: is a CloudWatch metric AWS publishes for kinesis sources, not for sqs",
+    ]);
+  });
 });

@@ -116,6 +116,15 @@ export const CLOUDWATCH_METRIC_KINDS: readonly [string, "count" | "ms" | "rate"]
   m.unit === "Milliseconds" ? "ms" : m.unit === "Seconds" ? "rate" : "count",
 ]);
 
+/** The sources a metric key (without `cloudwatch.`) is published for, in words, or null when it is published for
+ *  `source`; undefined for a key that is no CloudWatch metric. */
+export function cloudwatchMetricSources(key: string, source: CloudWatchSource): string | null | undefined {
+  const m = METRICS.find((x) => x.key === key);
+  if (!m) return undefined;
+  if (applies(m.applies, source)) return null;
+  return m.applies === "sqs" ? "sqs and sqs-fifo" : m.applies === "stream" ? "kinesis and dynamodb" : "kinesis";
+}
+
 /** CloudWatch's standard periods, seconds; past the last, whole days doubling. */
 const PERIODS_S = [60, 300, 900, 3600, 21_600, 86_400];
 export const MAX_BUCKETS = 1440;

@@ -10,6 +10,7 @@
 import { assert } from "../engine/assert.js";
 import { parseFilterCriteria, preparePayload, type FilterSource } from "../filter/filter-pattern.js";
 import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
+import { cloudwatchMetricSources, type CloudWatchSource } from "../metrics/cloudwatch.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { expectationValue, SIM_EPOCH_UNIX_S, streamIdentity } from "./model.js";
 import { defaultOf, NO_LIMIT, paramRows, PARAMS, QUEUES, rangeOf, sourcesOfKey, STREAMS, type PathOf, type SourceType } from "./params.js";
@@ -805,6 +806,11 @@ const expectations: Rule = {
       const kind = Object.hasOwn(METRIC_PATHS, path) ? METRIC_PATHS[path] : undefined;
       if (kind && path.startsWith("stream.") && d.isQueue) {
         d.err(["expect", path], `is a stream report field (kinesis, dynamodb), not reported for ${d.type} sources`);
+        continue;
+      }
+      const cwSources = kind && path.startsWith("cloudwatch.") && (d.isQueue || d.isStream) ? cloudwatchMetricSources(path.slice("cloudwatch.".length), d.type as CloudWatchSource) : null;
+      if (cwSources) {
+        d.err(["expect", path], `is a CloudWatch metric AWS publishes for ${cwSources} sources, not for ${d.type}`);
         continue;
       }
       if (!kind) {
