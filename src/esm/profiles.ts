@@ -19,6 +19,14 @@
  *  - SQS-FIFO-TERMS https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html
  *  - WN-SQSPROV https://aws.amazon.com/about-aws/whats-new/2025/11/aws-lambda-provisioned-mode-sqs-esm/ (2025-11-14)
  *  - SQS-API    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+ *  - KC-SQSSCALE https://repost.aws/knowledge-center/lambda-sqs-scaling ("Lambda throttles function scaling when invocation issues occur")
+ *  - SQS-LONGPOLL https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/best-practices-setting-up-long-polling.html (1 to 20 s)
+ *  - REC-STREAM shared/reference/esm-semantics.md §4: a record that always fails with MaximumRecordAgeInSeconds 60 was
+ *               invoked about 8 times in about 60 s (approximateInvokeCount 8 on its RecordAgeExceeded record)
+ *
+ * A chosen figure also carries a plausible `low` and `high` and the `reasoning` behind them: what bounds the figure
+ * (an observation, a source) or, where nothing does, "no evidence" and a wide range. `esm-sim run --sensitivity`
+ * re-runs a scenario with each chosen figure at its low and its high.
  */
 
 export interface Figure {
@@ -30,6 +38,10 @@ export interface Figure {
   /** True where AWS documents nothing and esm-sim chose the figure. */
   chosen: boolean;
   note: string;
+  /** Chosen figures: the plausible range (null where "no such mechanism" is a plausible end) and what bounds it. */
+  low?: number | null;
+  high?: number | null;
+  reasoning?: string;
 }
 
 /** The figures the SQS mapping model reads. `null` means "not part of this era" (e.g. no low-traffic mode). */
@@ -67,6 +79,9 @@ export interface SqsFigures {
   fifoLookAheadMessages: number;
   fifoInFlightMax: number;
   fifoDeduplicationIntervalMs: number;
+  /** Streams: the retry back-off after a failed or throttled batch, first delay and cap (doubling in between). */
+  streamRetryInitialMs: number;
+  streamRetryMaxMs: number;
 }
 
 export type FigureName = keyof SqsFigures;
@@ -88,7 +103,10 @@ export interface Profile {
   figures: Record<FigureName, Figure>;
 }
 
-const chosen = (value: number | null, unit: string, note: string): Figure => ({ value, unit, source: "esm-sim", since: "", chosen: true, note });
+/** A plausible range for a chosen figure: its low and high ends and what bounds them. */
+type Range = [low: number | null, high: number | null, reasoning: string];
+
+const chosen = (value: number | null, unit: string, note: string, [low, high, reasoning]: Range): Figure => ({ value, unit, source: "esm-sim", since: "", chosen: true, note, low, high, reasoning });
 const aws = (value: number | null, unit: string, source: string, since: string, note: string): Figure => ({ value, unit, source, since, chosen: false, note });
 
 type EraFigures =
@@ -107,15 +125,47 @@ type EraFigures =
 function common(): Omit<Record<FigureName, Figure>, EraFigures> {
   return {
     initialConcurrency: aws(5, "invokes", "SQS-SCALE", "2019-06-20", "five batches at a time with five concurrent invokes once messages are available (GH history from 2019-06-20)"),
-    scaleTickMs: chosen(1000, "ms", "scale-up is applied a second at a time (rate/60 per second); AWS gives only a per-minute rate"),
-    scaleDownIntervalMs: chosen(60_000, "ms", "AWS gives no scale-down rate; esm-sim re-evaluates once a minute and drops to what the last minute used"),
-    backoffConcurrencyPerFailure: chosen(1, "invokes", "SQS-ERR: Lambda 'gradually backs off' after errors and throttles; the amount is undocumented"),
-    backoffMinConcurrency: chosen(2, "invokes", "back-off never goes below 2, the smallest concurrency AWS names"),
-    scaleUpHoldAfterFailureMs: chosen(30_000, "ms", "KC-SQSSCALE: Lambda throttles scaling when errors occur; esm-sim pauses scale-up this long after a back-off"),
-    longPollWaitMs: chosen(20_000, "ms", "AWS says only that the mapping long-polls; 20 s is SQS's maximum wait and matches SQS's 'might wait up to 20 seconds'"),
+    scaleTickMs: chosen(1000, "ms", "scale-up is applied a second at a time (rate/60 per second); AWS gives only a per-minute rate", [
+      100,
+      60_000,
+      "no evidence: AWS states a per-minute rate only (SQS-SCALE), so anything from a fine-grained 100 ms to the whole minute's step at once is a reading of it",
+    ]),
+    scaleDownIntervalMs: chosen(60_000, "ms", "AWS gives no scale-down rate; esm-sim re-evaluates once a minute and drops to what the last minute used", [
+      10_000,
+      300_000,
+      "no evidence: AWS documents no scale-down rate; from 10 s (a few scale ticks) to 5 minutes",
+    ]),
+    backoffConcurrencyPerFailure: chosen(1, "invokes", "SQS-ERR: Lambda 'gradually backs off' after errors and throttles; the amount is undocumented", [
+      0,
+      5,
+      "SQS-ERR and KC-SQSSCALE say only that Lambda backs off and throttles scaling on errors; 0 (no back-off) to the initial 5 invokes a failure; 'gradually' argues against more",
+    ]),
+    backoffMinConcurrency: chosen(2, "invokes", "back-off never goes below 2, the smallest concurrency AWS names", [
+      1,
+      5,
+      "no evidence: 1 (one poller keeps polling) to the initial 5 concurrent invokes (SQS-SCALE)",
+    ]),
+    scaleUpHoldAfterFailureMs: chosen(30_000, "ms", "KC-SQSSCALE: Lambda throttles scaling when errors occur; esm-sim pauses scale-up this long after a back-off", [
+      0,
+      120_000,
+      "KC-SQSSCALE says scaling is throttled while invocation issues occur and resumes after they are resolved, but not for how long: 0 (resume at once) to two minutes (two scale-down intervals); no observation narrows it",
+    ]),
+    longPollWaitMs: chosen(20_000, "ms", "AWS says only that the mapping long-polls; 20 s is SQS's maximum wait and matches SQS's 'might wait up to 20 seconds'", [
+      1000,
+      20_000,
+      "SQS-LONGPOLL: a long poll waits 1 to 20 s; the mapping long-polls (SQS), so its wait lies in that range",
+    ]),
     receiveMaxMessages: aws(10, "messages", "SQS-API", "2012-11-05", "one ReceiveMessage returns at most 10 messages"),
-    throttleRetryInitialMs: chosen(1000, "ms", "SQS-ERR: throttled batches are retried with back-off until the visibility timeout; first retry after this"),
-    throttleRetryMaxMs: chosen(8000, "ms", "throttle retry back-off doubles up to this"),
+    throttleRetryInitialMs: chosen(1000, "ms", "SQS-ERR: throttled batches are retried with back-off until the visibility timeout; first retry after this", [
+      100,
+      5000,
+      "no evidence: SQS-ERR gives no interval; from a tenth of a second to 5 s",
+    ]),
+    throttleRetryMaxMs: chosen(8000, "ms", "throttle retry back-off doubles up to this", [
+      1000,
+      60_000,
+      "no evidence: from the first retry's 1 s (no doubling) to a minute; the visibility timeout ends the retries in any case (SQS-ERR)",
+    ]),
     payloadMaxBytes: aws(6 * 1024 * 1024, "bytes", "ESM", "", "a batch closes at the 6 MB synchronous invocation payload"),
     gatherVisibilityMarginMs: chosen(
       3000,
@@ -127,11 +177,22 @@ function common(): Omit<Record<FigureName, Figure>, EraFigures> {
         "give up the message's first copy (it returns with a receive counted, as a throttled batch's do), or keep the whole " +
         "function Timeout in reserve (a queue whose visibility timeout equals the Timeout could then never gather). Plausible " +
         "range: 0 (invoke at the last moment) to the function Timeout",
+      [0, 10_000, "no evidence: 0 (invoke at the last moment) to 10 s, a common function Timeout; AWS is silent (see the note)"],
     ),
     accountConcurrency: aws(1000, "executions", "LIMITS", "", "default concurrent executions per Region (account.ConcurrentExecutions overrides it)"),
     fifoLookAheadMessages: aws(20_000, "messages", "KC-FIFO", "", "a FIFO receive looks through the first 20,000 messages to find available message groups"),
     fifoInFlightMax: aws(20_000, "messages", "KC-FIFO", "", "at most 20,000 in-flight messages in a FIFO queue"),
     fifoDeduplicationIntervalMs: aws(300_000, "ms", "SQS-FIFO-TERMS", "2016-11-17", "a send with a deduplication ID seen in the last 5 minutes is accepted but not delivered"),
+    streamRetryInitialMs: chosen(500, "ms", "streams: AWS documents no retry interval; the first retry of a failed or throttled batch comes after this, doubling each time", [
+      250,
+      1000,
+      "REC-STREAM: 8 invocations in about 60 s; with the 30 s cap, a first delay of 250 ms gives 9 and of 1 s gives 7, about as far as the recording allows",
+    ]),
+    streamRetryMaxMs: chosen(30_000, "ms", "streams: the retry back-off doubles up to this", [
+      15_000,
+      60_000,
+      "REC-STREAM: with a 500 ms first delay, a 15 s cap gives 9 invocations in about 60 s and a 60 s cap 7; longer caps are not ruled out for longer runs",
+    ]),
   };
 }
 
@@ -144,7 +205,11 @@ const notProvisioned = () => ({
 
 /** Eras without the 2022 guide's effective visibility timeout: esm-sim does not extend the visibility. */
 const noVisibilityExtension = (why: string): Figure =>
-  chosen(null, "ms", `${why}; esm-sim does not extend the visibility (gatherVisibilityMarginMs closes the batch instead). Set 30000 to apply GH22's rule`);
+  chosen(null, "ms", `${why}; esm-sim does not extend the visibility (gatherVisibilityMarginMs closes the batch instead). Set 30000 to apply GH22's rule`, [
+    null,
+    30_000,
+    "no extension (today's pages) to GH22's 30 s extra: the only two readings the sources give",
+  ]);
 
 const functionScalingNow = () => ({
   functionScalingBurst: aws(1000, "environments", "SCALING", "2023-11-26", "each function can add 1,000 execution environments at once (BLOG-12X)"),
@@ -237,6 +302,8 @@ export const FIGURE_NAMES: readonly FigureName[] = [
   "fifoLookAheadMessages",
   "fifoInFlightMax",
   "fifoDeduplicationIntervalMs",
+  "streamRetryInitialMs",
+  "streamRetryMaxMs",
 ];
 
 /** The figures in force: a profile with single-figure overrides applied. */

@@ -55,7 +55,7 @@ import type { MappingConfig } from "./config.js";
 import type { StreamSourceConfig } from "../sources/config.js";
 import { endOf, RecEnd, RecFlag, type Shard, type StreamRecord, type StreamSource } from "../sources/stream.js";
 import type { InvokeEvent, Outcome, ResultEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
-import { approximateInvokeCount, decideAfterFailure, judgeResponse, retryDelayUs, splitBeforeInvoke, type RetryPolicy } from "./stream-retry.js";
+import { approximateInvokeCount, decideAfterFailure, judgeResponse, retryDelayUs, splitBeforeInvoke, type RetryBackoff, type RetryPolicy } from "./stream-retry.js";
 
 /** The invocation payload limit that closes a batch (ESM: "You cannot modify this limit"). */
 export const STREAM_PAYLOAD_MAX_BYTES = 6 * 1024 * 1024;
@@ -120,6 +120,7 @@ export class StreamMapping {
   private started = false;
   private invocationCount = 0;
   private readonly policy: RetryPolicy;
+  private readonly backoff: RetryBackoff;
   private readonly pf: number;
   polls = 0;
   emptyPolls = 0;
@@ -139,6 +140,7 @@ export class StreamMapping {
     private readonly writeBack: WriteBack | null = null,
   ) {
     this.policy = { retryAttemptsMax: m.retryAttemptsMax, bisectOnError: m.bisectOnError };
+    this.backoff = { initialUs: m.retryBackoffInitialUs, maxUs: m.retryBackoffMaxUs };
     this.pf = m.parallelizationFactor;
     let id = 0;
     for (const shard of source.shards) {
@@ -483,7 +485,7 @@ export class StreamMapping {
     const got = this.fn.acquire(now);
     if (got !== "ok") {
       lane.throttleStreak++;
-      const delayUs = retryDelayUs(lane.throttleStreak);
+      const delayUs = retryDelayUs(lane.throttleStreak, this.backoff);
       this.trace.emit({ tUs: now, type: "throttle", poller: lane.id, shard: ss.shard.index, records: batch, concurrency: this.fn.inFlight, limit: this.fn.limit, next: "retry", reason: got });
       this.scheduleRetry(lane, "Throttled", false, delayUs);
       return;
@@ -571,10 +573,10 @@ export class StreamMapping {
         for (const r of lane.batch) lane.batchBytes += r.sizeBytes;
         lane.invocations = 0;
         lane.retriesUsed = 0;
-        this.scheduleRetry(lane, "PartialBatchFailure", false, retryDelayUs(lane.failStreak));
+        this.scheduleRetry(lane, "PartialBatchFailure", false, retryDelayUs(lane.failStreak, this.backoff));
       } else if (lane.retriesUsed < this.policy.retryAttemptsMax) {
         lane.retriesUsed++;
-        this.scheduleRetry(lane, "PartialBatchFailure", true, retryDelayUs(lane.failStreak));
+        this.scheduleRetry(lane, "PartialBatchFailure", true, retryDelayUs(lane.failStreak, this.backoff));
       } else {
         this.discard(lane, b, "RetryAttemptsExhausted", null);
         this.batchDone(lane);
@@ -585,7 +587,7 @@ export class StreamMapping {
       const d = decideAfterFailure(b.length, lane.retriesUsed, "function-error", this.policy);
       if (d.kind === "retry") {
         lane.retriesUsed++;
-        this.scheduleRetry(lane, "FunctionError", true, retryDelayUs(lane.failStreak));
+        this.scheduleRetry(lane, "FunctionError", true, retryDelayUs(lane.failStreak, this.backoff));
       } else if (d.kind === "bisect") {
         const left = b.slice(0, d.leftSize);
         const right = b.slice(d.leftSize);
