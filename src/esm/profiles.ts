@@ -177,7 +177,7 @@ function common(): Omit<Record<FigureName, Figure>, EraFigures> {
         "give up the message's first copy (it returns with a receive counted, as a throttled batch's do), or keep the whole " +
         "function Timeout in reserve (a queue whose visibility timeout equals the Timeout could then never gather). Plausible " +
         "range: 0 (invoke at the last moment) to the function Timeout",
-      [0, 10_000, "no evidence: 0 (invoke at the last moment) to 10 s, a common function Timeout; AWS is silent (see the note)"],
+      [0, 10 * 1000, "no evidence: 0 (invoke at the last moment) to 10 s, a common function Timeout; AWS is silent (see the note)"],
     ),
     accountConcurrency: aws(1000, "executions", "LIMITS", "", "default concurrent executions per Region (account.ConcurrentExecutions overrides it)"),
     fifoLookAheadMessages: aws(20_000, "messages", "KC-FIFO", "", "a FIFO receive looks through the first 20,000 messages to find available message groups"),
