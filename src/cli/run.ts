@@ -3,7 +3,12 @@
  * report; optionally write the trace, an HTML report and the invariant checks. Exit 1 when an expectation or a
  * check fails, 2 when the run stopped at a sanity budget.
  */
+import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
+import { renderSensitivity, sensitivityLead } from "../report/sensitivity.js";
+import { summarize, variantRows, variantsOf, type Sensitivity } from "../sweep/sensitivity.js";
+import { reportRow, type SweepRow, type SweepSpec } from "../sweep/sweep.js";
+import { runRows } from "./sweep-pool.js";
 import { CheckSuite } from "../checks/suite.js";
 import { limitsOf } from "../checks/limits.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
@@ -51,6 +56,8 @@ interface RunOpts {
   check?: boolean;
   maxEvents?: string;
   traceLimit?: string;
+  sensitivity?: boolean;
+  jobs?: string;
 }
 
 /** The command line's settings, read before any file is. */
@@ -66,6 +73,8 @@ interface RunSettings {
 interface Chosen {
   scenario: Scenario;
   what: string;
+  /** The scenario file's path and text (not for --template): what --sensitivity's variants are parsed from. */
+  file?: { path: string; text: string };
 }
 
 export function registerRun(program: Command, ctx: CommandContext, examples: string): void {
@@ -89,12 +98,17 @@ export function registerRun(program: Command, ctx: CommandContext, examples: str
     .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
     .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
     .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
+    .option("--sensitivity", "also run each chosen figure (one AWS does not document) at its plausible low and high, report how far the headline results move and which figure drives them; an expect must hold in every variant")
+    .option("--jobs <n>", "with --sensitivity: worker threads (default: the machine's available parallelism)")
     .addHelpText("after", examples)
     .action(async (file: string | undefined, opts: RunOpts) => runCommand(ctx, file, opts));
 }
 
 async function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts): Promise<void> {
   const settings = readSettings(opts);
+  if (opts.sensitivity && opts.template !== undefined) throw new UsageError("run: --sensitivity applies to a scenario file, not to --template");
+  if (opts.jobs !== undefined && !opts.sensitivity) throw new UsageError("run: --jobs applies with --sensitivity only");
+  const jobs = opts.sensitivity ? parseJobs(opts.jobs) : 1;
   const chosen = opts.template !== undefined ? await fromTemplate(ctx, file, opts, settings) : fromFile(ctx, file, opts, settings);
   if (chosen === null) return;
   const { scenario } = chosen;
@@ -107,8 +121,32 @@ async function runCommand(ctx: CommandContext, file: string | undefined, opts: R
   if (opts.output) checkOutputTarget(opts.output, "--output");
   if (opts.html) checkOutputTarget(opts.html, "--html");
   const result = simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
-  writeReport(ctx.io, result, opts, reproduce);
-  ctx.code = exitCode(ctx, result.report, maxEvents);
+  const sensitivity = opts.sensitivity && chosen.file ? await sensitivityOf(ctx, chosen.file, scenario, settings, opts, result.report, jobs) : null;
+  writeReport(ctx.io, result, opts, reproduce, sensitivity);
+  ctx.code = exitCode(ctx, result.report, maxEvents, sensitivity);
+}
+
+/** --sensitivity: the variants on worker threads (the sweep's), the plain run's report as their reference. */
+async function sensitivityOf(ctx: CommandContext, file: { path: string; text: string }, scenario: Scenario, settings: RunSettings, opts: RunOpts, report: Report, jobs: number): Promise<Sensitivity> {
+  const variants = variantsOf(scenario);
+  const rows = variantRows(variants);
+  const spec: SweepSpec = {
+    file: file.path,
+    text: file.text,
+    seed: scenario.seed,
+    until: opts.until === undefined ? null : { written: opts.until, us: settings.untilUs! },
+    set: settings.overrides,
+    vary: [],
+    shard: null,
+  };
+  const bar = progressBar(ctx.io);
+  let done: SweepRow[];
+  try {
+    done = await runRows(spec, rows.slice(1), jobs, (n, total) => bar.update(n / total, `${n} of ${total} variants`));
+  } finally {
+    bar.done();
+  }
+  return summarize(scenario, variants, [reportRow(report, rows[0]), ...done]);
 }
 
 function readSettings(opts: RunOpts): RunSettings {
@@ -153,8 +191,9 @@ function fromFile(ctx: CommandContext, file: string | undefined, opts: RunOpts, 
     if (given !== undefined) throw new UsageError(`run: ${flag} applies with --template only`);
   }
   const path = resolveScenario(file);
-  const parsed = parseOrReport(ctx, readScenarioFile(path), path, { seed: settings.seed, untilUs: settings.untilUs, overrides: settings.overrides });
-  return parsed && { scenario: parsed.scenario, what: shellQuote(file) };
+  const text = readScenarioFile(path);
+  const parsed = parseOrReport(ctx, text, path, { seed: settings.seed, untilUs: settings.untilUs, overrides: settings.overrides });
+  return parsed && { scenario: parsed.scenario, what: shellQuote(file), file: { path, text } };
 }
 
 /** Refuse, before running, a trace that the scenario's size says would pass the limit. */
@@ -266,10 +305,14 @@ function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceLis
 }
 
 /** The report in the chosen format, to --output or stdout, and the --html page. */
-function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string): void {
+function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string, sensitivity: Sensitivity | null): void {
   const report = result.report;
   const color = useColor(io, opts.color, Boolean(opts.output));
-  let text = opts.format === "json" ? renderJson(report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
+  let text = opts.format === "json" ? renderJson(sensitivity ? ({ ...report, sensitivity } as Report) : report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
+  if (sensitivity && opts.format !== "json") {
+    const lead = sensitivityLead(sensitivity);
+    text = (lead.length ? lead.join("\n") + "\n\n" : "") + text + renderSensitivity(sensitivity);
+  }
   if (report.checks && opts.format !== "json") text += "\n" + renderChecks(report.checks, { color });
   if (opts.html) writeOutputFile(opts.html, renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }), "--html");
   if (opts.output) writeOutputFile(opts.output, text, "--output");
@@ -277,7 +320,7 @@ function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string
 }
 
 /** 2 when the run stopped at a sanity budget; 1 when an expectation or a check failed (each printed); else 0. */
-function exitCode(ctx: CommandContext, report: Report, maxEvents: number): number {
+function exitCode(ctx: CommandContext, report: Report, maxEvents: number, sensitivity: Sensitivity | null): number {
   const { io } = ctx;
   if (report.stopReason === "event-budget") {
     io.err(
@@ -293,14 +336,27 @@ function exitCode(ctx: CommandContext, report: Report, maxEvents: number): numbe
   }
   const failed = report.expectations.filter((x) => !x.passed);
   const failedChecks = (report.checks ?? []).filter((x) => x.status === "fail");
-  if (failed.length === 0 && failedChecks.length === 0) return 0;
+  const failedVariants = (sensitivity?.variants ?? []).filter((v) => v.failed.length > 0);
+  if (failed.length === 0 && failedChecks.length === 0 && failedVariants.length === 0) return 0;
+  for (const v of failedVariants) {
+    for (const f of v.failed) io.err(`expectation failed with ${v.setting} (the figure's plausible ${v.at}): ${f.path} ${f.op} ${f.written} (actual ${fmtActual(f.path, f.actual)})\n`);
+  }
   for (const f of failed) {
-    const actual = METRIC_PATHS[f.path] === "ms" && typeof f.actual === "number" ? fmtMs(f.actual) : String(f.actual);
-    io.err(`expectation failed: ${f.path} ${f.op} ${f.written} (actual ${actual})\n`);
+    io.err(`expectation failed: ${f.path} ${f.op} ${f.written} (actual ${fmtActual(f.path, f.actual)})\n`);
   }
   for (const f of failedChecks) {
     io.err(`check failed: ${f.name}: ${f.summary}${f.examples.length ? `; first: ${f.examples[0]}` : ""}\n`);
   }
-  io.err(`seed: ${report.seed}\nreproduce: ${ctx.reproduce}\n`);
+  io.err(`seed: ${report.seed}\nreproduce: ${ctx.reproduce}${failedVariants.length ? ` --set ${shellQuote(failedVariants[0].setting)}` : ""}\n`);
   return 1;
+}
+
+function fmtActual(path: string, actual: number | boolean): string {
+  return METRIC_PATHS[path] === "ms" && typeof actual === "number" ? fmtMs(actual) : String(actual);
+}
+
+function parseJobs(s: string | undefined): number {
+  if (s === undefined) return availableParallelism();
+  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 1024) throw new UsageError(`--jobs: must be an integer 1..1024 (got ${JSON.stringify(s)})`);
+  return Number(s);
 }

@@ -23,6 +23,9 @@ export interface MappingConfig {
   /** Infinity for -1. */
   recordAgeMaxUs: number;
   bisectOnError: boolean;
+  /** The retry back-off of a failed or throttled batch: first delay and cap (profile figures streamRetryInitialMs, streamRetryMaxMs). */
+  retryBackoffInitialUs: number;
+  retryBackoffMaxUs: number;
   /** 0 = no tumbling window. */
   tumblingWindowUs: number;
   onFailureArn: string | null;

@@ -80,7 +80,7 @@ import type { Shard, StreamSource } from "../sources/stream.js";
 import { arrivalUsOf, countDelivery, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
 import type { InvokeEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
 import { clearDone, clearExecuting, isDone, isExecuting, markDone, markExecuting } from "./stream-marks.js";
-import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryPolicy, type Verdict } from "./stream-retry.js";
+import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryBackoff, type RetryPolicy, type Verdict } from "./stream-retry.js";
 
 /** The invocation payload limit that closes a batch (ESM: "You cannot modify this limit"). */
 export const STREAM_PAYLOAD_MAX_BYTES = 6 * 1024 * 1024;
@@ -181,6 +181,7 @@ export class StreamMapping {
   private started = false;
   private invocationCount = 0;
   private readonly policy: RetryPolicy;
+  private readonly backoff: RetryBackoff;
   private readonly pf: number;
   polls = 0;
   emptyPolls = 0;
@@ -234,6 +235,7 @@ export class StreamMapping {
     this.readAheadMax = Math.max(this.callRecordsMax, m.batchSize * m.parallelizationFactor);
     this.pausesLaneOnly = f.streamErrorPausesLaneOnly !== 0;
     this.policy = { retryAttemptsMax: m.retryAttemptsMax, bisectOnError: m.bisectOnError };
+    this.backoff = { initialUs: m.retryBackoffInitialUs, maxUs: m.retryBackoffMaxUs };
     this.pf = m.parallelizationFactor;
     source.holdPastRetentionWhile(isExecuting);
     let id = 0;
@@ -676,7 +678,7 @@ export class StreamMapping {
     const got = this.fn.acquire(now);
     if (got !== "ok") {
       lane.throttleStreak++;
-      const delayUs = retryDelayUs(lane.throttleStreak);
+      const delayUs = retryDelayUs(lane.throttleStreak, this.backoff);
       this.trace.emit({ tUs: now, type: "throttle", poller: lane.id, shard: ss.shard.index, records: batch, concurrency: this.fn.inFlight, limit: this.fn.limit, next: "retry", reason: got });
       this.scheduleRetry(lane, "Throttled", false, delayUs);
       return;
@@ -775,7 +777,7 @@ export class StreamMapping {
       case "retry":
         lane.retriesUsed++;
         this.pauseShard(lane);
-        return this.scheduleRetry(lane, next.reason, true, retryDelayUs(lane.failStreak));
+        return this.scheduleRetry(lane, next.reason, true, retryDelayUs(lane.failStreak, this.backoff));
       case "bisect":
         this.pauseShard(lane);
         return this.bisect(lane, next.leftSize);
@@ -790,7 +792,7 @@ export class StreamMapping {
     if (lane.tw) lane.tw.stateRecords += checkpointIndex;
     this.pauseShard(lane);
     this.newBatch(lane, lane.batch.slice(checkpointIndex));
-    this.scheduleRetry(lane, "PartialBatchFailure", false, retryDelayUs(lane.failStreak));
+    this.scheduleRetry(lane, "PartialBatchFailure", false, retryDelayUs(lane.failStreak, this.backoff));
   }
 
   /** Split the batch: the left half runs next (at once), the right half waits for it. */

@@ -12,7 +12,6 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html (DynamoDB runs name the DynamoDB pages).
  */
 import { usToMs } from "../engine/time.js";
-import { retryDelayUs } from "../esm/stream-retry.js";
 import { arrivalUsOf, throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
 import type {
   BisectEvent,
@@ -259,9 +258,6 @@ const result: MomentRule<ResultEvent> = (ev, st, t) => {
   return out;
 };
 
-/** The retry back-off as the stream mapping's policy gives it: the first delay and the longest. */
-const FIRST_RETRY_DELAY = durUs(retryDelayUs(1));
-const LONGEST_RETRY_DELAY = durUs(retryDelayUs(Infinity));
 
 const retry: MomentRule<StreamRetryEvent> = (ev, st, t) => {
   if (ev.reason === "Throttled") return [];
@@ -275,7 +271,7 @@ const retry: MomentRule<StreamRetryEvent> = (ev, st, t) => {
   const of = Number.isFinite(limit) ? ` of MaximumRetryAttempts ${limit}` : ", MaximumRetryAttempts -1: no limit";
   const count = ev.countsAsRetry && ev.attempt > 1 ? ` (retry ${ev.attempt - 1}${of})` : "";
   const first = ev.reason === "PartialBatchFailure" ? "The first record of the batch was reported failed, so the checkpoint cannot move: " : "";
-  const text = `${first}${capitalized(at)} invokes the same batch of ${plural(ev.records.length, "record")} again in ${delay}, as invocation attempt ${ev.attempt}${count}${since}. Retries keep the shard paused. (AWS gives no retry interval; esm-sim backs off from ${FIRST_RETRY_DELAY}, doubling to at most ${LONGEST_RETRY_DELAY}.)`;
+  const text = `${first}${capitalized(at)} invokes the same batch of ${plural(ev.records.length, "record")} again in ${delay}, as invocation attempt ${ev.attempt}${count}${since}. Retries keep the shard paused. (AWS gives no retry interval; esm-sim backs off from ${durUs(st.scenario.mapping.retryBackoffInitialUs)}, doubling to at most ${durUs(st.scenario.mapping.retryBackoffMaxUs)}.)`;
   return [say(st, { tMs: t, fold: `stream:retry:${st.names.shard(ev.shard)}`, rule: "streamRetry", noun: ["identical retry", "identical retries"], text, tail: `${at}, last retried after ${delay}${age}` })];
 };
 

@@ -200,6 +200,8 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
       retryAttemptsMax: limit(m.MaximumRetryAttempts ?? defaultOf("mapping.MaximumRetryAttempts")),
       recordAgeMaxUs: limit(m.MaximumRecordAgeInSeconds ?? defaultOf("mapping.MaximumRecordAgeInSeconds"), secondsToUs),
       bisectOnError: m.BisectBatchOnFunctionError ?? defaultOf("mapping.BisectBatchOnFunctionError"),
+      retryBackoffInitialUs: figures.streamRetryInitialMs * US_PER_MS,
+      retryBackoffMaxUs: figures.streamRetryMaxMs * US_PER_MS,
       tumblingWindowUs: secondsToUs(m.TumblingWindowInSeconds ?? defaultOf("mapping.TumblingWindowInSeconds")),
       onFailureArn: m.DestinationConfig?.OnFailure?.Destination ?? null,
       startAtUs: m.startAt ?? 0,

@@ -844,7 +844,7 @@ const quizAnswers: Rule = {
 };
 
 const WHOLE_FIGURES = ["initialConcurrency", "maxConcurrency", "receiveMaxMessages", "backoffMinConcurrency", "accountConcurrency", "functionScalingBurst", "provisionedInvokesPerPoller", "fifoLookAheadMessages", "fifoInFlightMax"];
-const MS_FIGURES = ["scaleTickMs", "scaleDownIntervalMs", "longPollWaitMs", "throttleRetryInitialMs", "throttleRetryMaxMs"];
+const MS_FIGURES = ["scaleTickMs", "scaleDownIntervalMs", "longPollWaitMs", "throttleRetryInitialMs", "throttleRetryMaxMs", "streamRetryInitialMs", "streamRetryMaxMs"];
 const POSITIVE_FIGURES = ["functionScalingPer10s", "provisionedScaleUpPerMinute", "provisionedReceivesPerPollerPerS", "provisionedBytesPerPollerPerS"];
 
 const scalingOverrides: Rule = {

@@ -7,6 +7,7 @@
  */
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { valueAtPath } from "../run/expect.js";
+import type { Report } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
 import { VERSION } from "../run/version.js";
 import { parseScenario, type ParseResult } from "../scenario/parse.js";
@@ -209,6 +210,11 @@ export function runRow(spec: SweepSpec, row: GridRow): SweepRow {
   const r = parseRow(spec, row);
   if (!r.ok) throw new Error(`row ${row.index} is invalid: ${r.errors.map(formatProblem).join("; ")}`);
   const { report } = simulate(r.scenario);
+  return reportRow(report, row);
+}
+
+/** A row's result from its run's report: the metrics and expectations. */
+export function reportRow(report: Report, row: GridRow): SweepRow {
   const metrics: Record<string, number | boolean> = {};
   for (const path of Object.keys(METRIC_PATHS)) {
     const v = valueAtPath(report, path);
