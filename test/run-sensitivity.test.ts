@@ -37,10 +37,21 @@ describe("run --sensitivity", () => {
     expect(s.variants.filter((v: { failed: unknown[] }) => v.failed.length > 0).map((v: { setting: string }) => v.setting)).toEqual(["scaling.scaleUpHoldAfterFailureMs=120000"]);
   });
 
-  it("varies a stream scenario over the stream retry back-off only, and leaves a figure the scenario sets alone", async () => {
+  it("varies a polled Kinesis scenario over the stream retry back-off and the read-throttle wait only, and leaves a figure the scenario sets alone", async () => {
     const r = await cli("run", "scenarios/kinesis-poison-pill.yaml", "--format", "json", "--sensitivity", "--jobs", "1", "--set", "scaling.streamRetryMaxMs=20000");
     const s = JSON.parse(r.out).sensitivity;
-    expect(s.figures.map((f: { name: string }) => f.name)).toEqual(["streamRetryInitialMs"]);
+    expect(s.figures.map((f: { name: string }) => f.name)).toEqual(["readThrottleBackoffMs", "streamRetryInitialMs"]);
+  });
+
+  it("varies the figures the source's mapping reads: none of the stream figures for a FIFO queue, the push delay with enhanced fan-out", async () => {
+    const { variantsOf } = await import("../src/sweep/sensitivity.js");
+    const { scenarioFrom } = await import("./helpers.js");
+    const fifo = scenarioFrom("name: f\nsource: { type: sqs-fifo }\ntraffic: [{ at: 0s, records: 10 }]\n");
+    const names = new Set(variantsOf(fifo).map((v) => v.figure));
+    expect(names.has("scaleUpHoldAfterFailureMs")).toBe(true);
+    for (const n of ["streamRetryInitialMs", "readThrottleBackoffMs", "efoPushLatencyMs", "gatherVisibilityMarginMs"]) expect(names.has(n as never)).toBe(false);
+    const efo = scenarioFrom("name: k\nsource: { type: kinesis }\ntraffic: [{ at: 0s, records: 10 }]\nmapping: { StartingPosition: TRIM_HORIZON, enhancedFanOut: true, ParallelizationFactor: 2 }\n");
+    expect([...new Set(variantsOf(efo).map((v) => v.figure))].sort()).toEqual(["efoPushLatencyMs", "streamErrorPausesLaneOnly", "streamRetryInitialMs", "streamRetryMaxMs"]);
   });
 
   it("refuses --jobs without --sensitivity", async () => {

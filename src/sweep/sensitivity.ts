@@ -38,6 +38,9 @@ export const FIGURE_WORDS: Partial<Record<FigureName, string>> = {
   effectiveVisibilityExtraMs: "visibility extension past window + timeout",
   streamRetryInitialMs: "first stream retry delay",
   streamRetryMaxMs: "longest stream retry delay",
+  readThrottleBackoffMs: "wait after a shard read throttle",
+  efoPushLatencyMs: "enhanced fan-out push delay",
+  streamErrorPausesLaneOnly: "whether an error pauses the shard or one lane",
 };
 
 /** A variant: one chosen figure at one end of its plausible range. */
@@ -50,10 +53,29 @@ export interface Variant {
 /** The sweep row index of the plain run (variants follow from 1). */
 export const BASE_ROW = 0;
 
-/** The stream mappings read the figures named stream*; the SQS mapping every other chosen figure. */
+/** Whether the scenario's mapping can read a chosen figure: the stream figures on a stream (the read-throttle wait
+ *  when Kinesis is polled, the push delay with enhanced fan-out, the lane pause with ParallelizationFactor above 1),
+ *  the gathering figures with an SQS batching window, every other chosen figure on a queue. */
 function readBy(name: FigureName, scenario: Scenario): boolean {
-  const stream = scenario.source.type !== "sqs";
-  return name.startsWith("stream") === stream;
+  const type = scenario.source.type;
+  const m = scenario.mapping;
+  const stream = type === "kinesis" || type === "dynamodb";
+  switch (name) {
+    case "streamRetryInitialMs":
+    case "streamRetryMaxMs":
+      return stream;
+    case "readThrottleBackoffMs":
+      return type === "kinesis" && !m.enhancedFanOut;
+    case "efoPushLatencyMs":
+      return type === "kinesis" && m.enhancedFanOut;
+    case "streamErrorPausesLaneOnly":
+      return stream && m.parallelizationFactor > 1;
+    case "gatherVisibilityMarginMs":
+    case "effectiveVisibilityExtraMs":
+      return type === "sqs" && m.batchingWindowUs > 0;
+    default:
+      return !stream;
+  }
 }
 
 /**
