@@ -35,8 +35,11 @@
  *   "Duration.Max"), else from the map (`Duration.Maximum`), else from the end of the Id ("duration_max").
  * - A time is ISO 8601 with a time zone (a `T` or a space between day and time), or a number of Unix seconds (what
  *   the API's wire format and SDKs give). A time without a zone is refused rather than read in some local time.
- * - The period is the smallest gap between a series' points unless the caller gives one; every gap must be a
- *   whole multiple of it. Longer gaps are periods without data (CloudWatch leaves them out), counted, not refused.
+ * - The period is the smallest gap between a series' points (more exactly, the largest period dividing every gap,
+ *   the same whenever two neighbouring periods have data) unless the caller gives one; every gap must be a whole
+ *   multiple of it. Longer gaps are periods without data (CloudWatch leaves them out), counted, not refused. An
+ *   inferred period must be whole minutes: AWS publishes the metrics esm-sim reads at one-minute resolution, so
+ *   points off the minute grid are named as errors rather than read as a period of seconds.
  */
 import { JsonNumber, parseJsonText, type ChildOffsets } from "../filter/json-text.js";
 import type { InputKind } from "../io/input.js";
@@ -262,6 +265,8 @@ function daysFromCivil(year: number, month: number, day: number): number {
 const daysInMonth = (y: number, m: number) => (m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31);
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+/** The finest period of the AWS metrics esm-sim reads (standard resolution): inferred periods are whole minutes. */
+const MINUTE_MS = 60_000;
 /** Unix seconds beyond this (the year 5138) are milliseconds or nonsense. */
 const MAX_UNIX_S = 1e11;
 const TIME_FORMS = 'a time such as "2026-03-01T09:05:00+00:00" (ISO 8601 with Z or an offset) or a number of Unix seconds';
@@ -325,6 +330,8 @@ interface Group {
   partial: { at: At; nextToken: boolean } | null;
   /** Some of its points were refused (reported), so its spacing is not checked. */
   bad: boolean;
+  /** A StatusCode other than Complete and PartialData was reported: an empty result needs no second word. */
+  troubled: boolean;
 }
 
 /** Errors and warnings with positions, the first MAX_PROBLEMS of each kept and the rest counted. */
@@ -423,11 +430,12 @@ function utf8Exceeds(text: string, limit: number): number | null {
 /**
  * Read the text of a CloudWatch export (`file` names it in messages). Every problem is reported at once, each
  * with its JSON path, line and column; results that match no known metric are left out with a warning.
- * Throws only when the caller's `periodS` is not a positive number (a programming error, not the file's).
+ * Throws only when the caller's `periodS` is not a positive number of seconds, at least 0.001 (a programming
+ * error, not the file's).
  */
 export function parseCloudWatchExport(text: string, file: string, options: CloudWatchExportOptions = {}): CloudWatchExportResult {
-  if (options.periodS !== undefined && !(Number.isFinite(options.periodS) && options.periodS > 0)) {
-    throw new RangeError(`periodS must be a positive number of seconds (got ${String(options.periodS)})`);
+  if (options.periodS !== undefined && !(Number.isFinite(options.periodS) && Math.round(options.periodS * 1000) >= 1)) {
+    throw new RangeError(`periodS must be a positive number of seconds, at least 0.001 (got ${String(options.periodS)})`);
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const problems = new Problems(body, file);
@@ -455,6 +463,9 @@ function notJson(text: string, offset: number, why: string): string {
   if (why.startsWith("nested deeper")) return `${why}; a CloudWatch export nests 5 levels, so this is not one`;
   const word = ["NaN", "-Infinity", "Infinity"].find((w) => text.startsWith(w, offset));
   if (word) return `not JSON: ${word} is not a JSON number; every value must be a finite number`;
+  if (offset === text.length - text.trimStart().length && /[A-Za-z|+-]/.test(text[offset] ?? "")) {
+    return "not JSON: this looks like the AWS CLI's text, table or YAML output; run the command again with --output json";
+  }
   if (/after the end of the JSON value/.test(why) && (text[offset] === "{" || text[offset] === "[")) {
     return "not JSON: a second JSON value starts here, after the first one ended; to pass several outputs (pages), put them in one JSON list: [{...}, {...}]";
   }
@@ -597,8 +608,9 @@ class ExportReader {
     const status = this.text(r, at, "StatusCode");
     const name = describeResult(id, label);
     this.messages(r, at, ` about ${name}`);
-    const g = this.group(id !== undefined ? `id\u0000${id}` : `at\u0000${at.path}`, () => ({ kind: "data", id, label, at, points: [], units: new Set(), complete: false, partial: null, bad: false }));
+    const g = this.group(id !== undefined ? `id\u0000${id}` : `at\u0000${at.path}`, () => ({ kind: "data", id, label, at, points: [], units: new Set(), complete: false, partial: null, bad: false, troubled: false }));
     if (g.label === undefined) g.label = label;
+    if (status !== undefined && status !== "Complete" && status !== "PartialData") g.troubled = true;
     if (status === "Complete") g.complete = true;
     else if (status === "PartialData") g.partial ??= { at: this.child(r, at, "StatusCode"), nextToken };
     else if (status !== undefined) {
@@ -684,7 +696,7 @@ class ExportReader {
         const vAt = this.child(dp, dpAt, stat);
         const value = this.value(dp[stat], vAt);
         if (label === undefined || t === null || "why" in t || value === null) continue;
-        const g = this.group(`stats\u0000${label}\u0000${stat}`, () => ({ kind: "stats", label, stat, at, points: [], units: new Set(), complete: true, partial: null, bad: false }));
+        const g = this.group(`stats\u0000${label}\u0000${stat}`, () => ({ kind: "stats", label, stat, at, points: [], units: new Set(), complete: true, partial: null, bad: false, troubled: false }));
         if (unit !== undefined) g.units.add(unit);
         g.points.push({ ms: t.ms, value, shown: show(dp.Timestamp), at: tAt, valueAt: vAt });
       }
@@ -719,7 +731,7 @@ class ExportReader {
         if (g.partial && !g.complete) {
           this.problems.warn(g.partial.at, `${describeGroup(g)}: StatusCode PartialData: CloudWatch returned only part of its points${g.partial.nextToken ? " and this output has a NextToken" : ""}; more pages exist: fetch them (the CLI does unless given --no-paginate or --max-items) and pass all pages together, as one output or as a JSON list of outputs`);
         }
-        if (g.points.length === 0 && !g.bad) this.problems.warn(g.at, `${describeGroup(g)}: no points; CloudWatch had no data for it in the time asked for`);
+        if (g.points.length === 0 && !g.bad && !g.troubled) this.problems.warn(g.at, `${describeGroup(g)}: no points; CloudWatch had no data for it in the time asked for`);
       }
       const timed = this.timeline(g);
       if (!timed) continue;
@@ -812,8 +824,16 @@ class ExportReader {
     const givenMs = this.options.periodS === undefined ? null : Math.round(this.options.periodS * 1000);
     let periodMs = givenMs;
     if (periodMs === null && kept.length >= 2) {
-      periodMs = Infinity;
-      for (let i = 1; i < kept.length; i++) periodMs = Math.min(periodMs, kept[i].ms - kept[i - 1].ms);
+      periodMs = inferPeriod(kept.map((p) => p.ms));
+      // Off the minute grid: name the points that are, rather than infer a period of seconds.
+      if (periodMs % MINUTE_MS !== 0) {
+        for (let i = 1; i < kept.length; i++) {
+          const gap = kept[i].ms - kept[i - 1].ms;
+          if (gap % MINUTE_MS === 0) continue;
+          this.problems.error(kept[i].at, `${describeGroup(g)}: ${kept[i].shown} comes ${seconds(gap)} after the point before it (${kept[i - 1].shown}); the metrics esm-sim reads come in periods of whole minutes, so points are a whole number of minutes apart`);
+        }
+        return null;
+      }
     }
     let missing = 0;
     if (periodMs !== null) {
@@ -824,13 +844,25 @@ class ExportReader {
           continue;
         }
         ok = false;
-        const rule = givenMs !== null ? `the period is ${seconds(periodMs)}` : `the smallest gap between its points, the period, is ${seconds(periodMs)}`;
-        this.problems.error(kept[i].at, `${describeGroup(g)}: ${kept[i].shown} comes ${seconds(gap)} after the point before it (${kept[i - 1].shown}), not a whole number of periods: ${rule}; points come one period apart, and periods without data leave whole periods out`);
+        this.problems.error(kept[i].at, `${describeGroup(g)}: ${kept[i].shown} comes ${seconds(gap)} after the point before it (${kept[i - 1].shown}), which is not a whole number of periods: the period given is ${seconds(periodMs)}`);
       }
     }
     if (!ok) return null;
     return { points: kept.map((p) => ({ tS: p.ms / 1000, value: p.value })), periodS: periodMs === null ? null : periodMs / 1000, missing };
   }
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * A series' period from its times (sorted, distinct, at least two): the largest period that divides every gap,
+ * which is the smallest gap whenever two neighbouring periods both have data, and still the period when none do
+ * (gaps of 120 and 180 s: 60 s).
+ */
+function inferPeriod(times: number[]): number {
+  let common = 0;
+  for (let i = 1; i < times.length; i++) common = gcd(times[i] - times[i - 1], common);
+  return common;
 }
 
 /** A statistic that suits a metric, for examples in messages: Maximum for levels and ages, else Sum. */
