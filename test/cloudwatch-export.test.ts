@@ -801,7 +801,7 @@ it("refuses a period from the caller that is not a positive number of seconds: a
   expect(() => read(LAMBDA_DESC, { periodS: Number.NaN })).toThrow(RangeError);
 });
 
-it("knows the 27 CloudWatch metric names esm-sim reports", () => {
+it("matches against 27 CloudWatch metric names by default, each once", () => {
   expect(CLOUDWATCH_METRICS).toHaveLength(27);
   expect(new Set(CLOUDWATCH_METRICS).size).toBe(27);
 });

@@ -52,7 +52,10 @@ export const CLOUDWATCH_EXPORT_INPUT = {
   maxBytes: 16 * 1024 * 1024,
 } as const satisfies InputKind;
 
-/** The CloudWatch metric names esm-sim reports, the default list results are matched against. */
+/**
+ * The metric names results are matched against unless the caller gives its own list: the CloudWatch metrics of
+ * Lambda, event source mappings, SQS and Kinesis that describe what esm-sim simulates.
+ */
 export const CLOUDWATCH_METRICS: readonly string[] = [
   // Lambda, per function
   "Invocations",
