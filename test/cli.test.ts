@@ -127,7 +127,7 @@ describe("esm-sim CLI", () => {
     const r = await cli("profiles");
     expect(r.out).toMatch(/^scaleUpHoldAfterFailureMs\s+ms\s+30,000\s+30,000\s+30,000\s+0\.\.120,000$/m);
     expect(r.out).toMatch(/^streamRetryInitialMs\s+ms\s+500\s+500\s+500\s+250\.\.1,000$/m);
-    expect(r.out).toContain("Plausible 0..120,000 ms: KC-SQSSCALE");
+    expect(r.out.replace(/\s+/g, " ")).toContain("Plausible 0..120,000 ms: the Knowledge Center says scaling is throttled while invocation issues occur");
     const json = JSON.parse((await cli("profiles", "--format", "json")).out);
     expect(json.current.figures.scaleUpHoldAfterFailureMs).toMatchObject({ value: 30000, chosen: true, low: 0, high: 120000 });
     expect(json.current.figures.streamRetryMaxMs).toMatchObject({ value: 30000, chosen: true, low: 15000, high: 60000 });

@@ -163,6 +163,17 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
   },
+  "sqs-slow-consumer-sensitivity": {
+    endedAt: {
+      concept: "back-off after failures, and how long scale-up holds",
+      rule: "sqsBackOff",
+      mistakes: [
+        { mistake: "if scale-up went on at once after each failure (esm-sim's hold set to 0)", set: ["scaling.scaleUpHoldAfterFailureMs=0"] },
+        { mistake: "if the mapping stayed at its first five concurrent batches", calc: drainAt(5) },
+        { mistake: "if it reached its most concurrent batches at once and never backed off", calc: (s, r) => drainAt(s.figures.maxConcurrency)(s, r) },
+      ],
+    },
+  },
   "learn-sqs-window-past-visibility": {
     "invocations.total": {
       concept: "a batching window longer than the visibility timeout",
