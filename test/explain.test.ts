@@ -274,7 +274,7 @@ describe("explain: SQS runs", () => {
 
   it("tells scale-up steps folded, with where they ended", () => {
     const { lines, report } = narrate("sqs-backlog-burst");
-    expect(lines).toContain("00:00:01.000  Scale-up: 5 -> 10 concurrent batches. Messages are still waiting and no poller is idle, so the mapping adds up to 300 a minute (profile current), up to 1250.");
+    expect(lines).toContain("00:00:01.000  Scale-up: 5 -> 10 concurrent batches. Messages are still waiting and no poller is idle, so the mapping adds up to 300 a minute (profile current), up to 1,000, the account's concurrency limit (the mapping alone could reach 1,250).");
     const folded = lines.find((l) => l.includes("more scale-up steps"));
     expect(folded).toContain(`now ${report.concurrency.pollersMax} concurrent batches`);
     expect(lines.length).toBeLessThan(100);

@@ -5,7 +5,7 @@
  */
 import { usToMs } from "../engine/time.js";
 import { effectiveVisibilityTimeoutUs } from "../esm/sqs-mapping.js";
-import { scaleCeiling } from "../esm/sqs-scaling.js";
+import { provisionedFigures, scaleCeiling } from "../esm/sqs-scaling.js";
 import type {
   DlqEvent,
   ExpireEvent,
@@ -300,14 +300,24 @@ const expire: MomentRule<ExpireEvent> = (ev, st, t) => {
   return [{ tMs: t, fold: "expire", rule: "retention", noun: ["message expired", "messages expired"], text }];
 };
 
+/** The figures the mapping scales by: the profile's, or in provisioned mode those its pollers give (sqs-mapping.ts). */
+function scalingFigures(st: NarrationState) {
+  const { figures, mapping } = st.scenario;
+  return mapping.provisioned ? provisionedFigures(figures, mapping.provisioned.minPollers, mapping.provisioned.maxPollers) : figures;
+}
+
 /**
- * The ceiling the scale-up moment names: the scaling policy's, from the profile's figures and MaximumConcurrency.
- * The mapping also caps at the account's concurrency (1,000 by default, below the current profile's 1,250) and, in
- * provisioned mode, scales with the provisioned figures; telling those would change the narration of shipped
- * scenarios, so the account limit is left out here until the narration is changed on purpose.
+ * The ceiling the scale-up moment names, as the mapping computes it (sqs-scaling.ts scaleCeiling): the least of the
+ * profile's (or provisioned mode's) maximum, ScalingConfig.MaximumConcurrency and the account's concurrency, with
+ * what sets it when that is not the profile's figure.
  */
-function toldCeiling(st: NarrationState): number {
-  return scaleCeiling(st.scenario.figures, st.scenario.mapping.maximumConcurrency, Infinity).ceiling;
+function toldCeiling(st: NarrationState): string {
+  const { mapping, accountConcurrency } = st.scenario;
+  const figures = scalingFigures(st);
+  const ceiling = scaleCeiling(figures, mapping.maximumConcurrency, accountConcurrency).ceiling;
+  if (ceiling === figures.maxConcurrency) return `${ceiling.toLocaleString("en-US")}`;
+  if (ceiling === mapping.maximumConcurrency) return `${ceiling.toLocaleString("en-US")} (ScalingConfig.MaximumConcurrency)`;
+  return `${ceiling.toLocaleString("en-US")}, the account's concurrency limit (the mapping alone could reach ${figures.maxConcurrency.toLocaleString("en-US")})`;
 }
 
 type ScaleStory = (ev: ScaleEvent, st: NarrationState, t: number) => Moment;
@@ -321,7 +331,7 @@ const SCALE: Partial<Record<ScaleEvent["reason"], ScaleStory>> = {
     return { tMs: t, fold: "scale:start", rule: "sqsStart", noun: ["start", "starts"], text, always: true };
   },
   "scale-up": (ev, st, t) => {
-    const text = `Scale-up: ${ev.from} -> ${ev.to} concurrent batches. Messages are still waiting and no poller is idle, so the mapping adds up to ${st.scenario.figures.scaleUpPerMinute} a minute (profile ${st.scenario.profileName}), up to ${toldCeiling(st)}.`;
+    const text = `Scale-up: ${ev.from} -> ${ev.to} concurrent batches. Messages are still waiting and no poller is idle, so the mapping adds up to ${scalingFigures(st).scaleUpPerMinute} a minute (profile ${st.scenario.profileName}${st.scenario.mapping.provisioned ? ", provisioned mode" : ""}), up to ${toldCeiling(st)}.`;
     return { tMs: t, fold: "scale:up", rule: "sqsScaleUp", noun: ["scale-up step", "scale-up steps"], text, tail: `now ${ev.to} concurrent batches` };
   },
   "back-off": (ev, st, t) => {
