@@ -272,6 +272,17 @@ describe("explain: SQS runs", () => {
     expect(text).toContain("The function never failed on it: throttled batches used up its receives.");
   });
 
+  it("names the chosen figures a back-off rests on, with their plausible ranges, or says the scenario set them", () => {
+    const { text } = narrate("sqs-poison-message-dlq");
+    expect(text).toContain(
+      "AWS gives neither amount; esm-sim's choices: 1 (backoffConcurrencyPerFailure, plausible 0..5) fewer per failure, never below 2 (backoffMinConcurrency, plausible 1..5), scale-up held for 30s (scaleUpHoldAfterFailureMs, plausible 0..2m).",
+    );
+    const yaml = readFileSync(join(SCENARIO_DIR, "sqs-poison-message-dlq.yaml"), "utf8") + "\nscaling: { scaleUpHoldAfterFailureMs: 60000 }\n";
+    const lines: string[] = [];
+    explain(scenarioFrom(yaml, "s.yaml"), { header: false, footer: false, width: WIDE }, (l) => lines.push(l));
+    expect(lines.join("\n")).toContain("scale-up held for 1m (scaleUpHoldAfterFailureMs, set by the scenario).");
+  });
+
   it("tells scale-up steps folded, with where they ended", () => {
     const { lines, report } = narrate("sqs-backlog-burst");
     expect(lines).toContain("00:00:01.000  Scale-up: 5 -> 10 concurrent batches. Messages are still waiting and no poller is idle, so the mapping adds up to 300 a minute (profile current), up to 1,000, the account's concurrency limit (the mapping alone could reach 1,250).");

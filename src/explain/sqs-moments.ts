@@ -6,6 +6,7 @@
 import { usToMs } from "../engine/time.js";
 import { effectiveVisibilityTimeoutUs } from "../esm/sqs-mapping.js";
 import { provisionedFigures, scaleCeiling } from "../esm/sqs-scaling.js";
+import { PROFILES, type FigureName } from "../esm/profiles.js";
 import type {
   DlqEvent,
   ExpireEvent,
@@ -99,7 +100,7 @@ const CLOSED: Partial<Record<InvokeEvent["closedBy"], Closing>> = {
   visibility: {
     rule: "visibilityTimeout",
     say: (n, st) =>
-      `its first message's visibility timeout (${visibilityText(st)}) had ${dur(st.scenario.figures.gatherVisibilityMarginMs)} left while the batching window (${durUs(st.scenario.mapping.batchingWindowUs)}) and long poll were still gathering (${plural(n, "message")} so far). AWS does not say what the mapping does then; esm-sim invokes the batch rather than let a message become visible again and be received a second time into the batch that holds it`,
+      `its first message's visibility timeout (${visibilityText(st)}) had ${dur(st.scenario.figures.gatherVisibilityMarginMs)} left while the batching window (${durUs(st.scenario.mapping.batchingWindowUs)}) and long poll were still gathering (${plural(n, "message")} so far). AWS does not say what the mapping does then; esm-sim invokes the batch rather than let a message become visible again and be received a second time into the batch that holds it (esm-sim's choice of margin: ${chosenFigure(st, "gatherVisibilityMarginMs")})`,
   },
 };
 
@@ -281,7 +282,7 @@ const throttle: MomentRule<ThrottleEvent> = (ev, st, t) => {
     reserved !== null
       ? `the function's reserved concurrency (${reserved}) is in use (${ev.concurrency} of ${ev.limit}); the mapping does not take reserved concurrency into account`
       : `the account's concurrency (${ev.limit}) is in use`;
-  const text = `Poller ${ev.poller}'s invoke is throttled: ${why}. The poller keeps its batch (${plural(n, "message")}) and retries the invoke with back-off while ${n === 1 ? "the message is" : "the messages are"} still hidden.`;
+  const text = `Poller ${ev.poller}'s invoke is throttled: ${why}. The poller keeps its batch (${plural(n, "message")}) and retries the invoke with back-off while ${n === 1 ? "the message is" : "the messages are"} still hidden (AWS gives no interval; esm-sim's choice: ${chosenFigure(st, "throttleRetryInitialMs")} first, doubling to ${chosenFigure(st, "throttleRetryMaxMs")}).`;
   return [{ tMs: t, fold: "throttle:retry", rule: "throttle", noun: ["throttled invoke", "throttled invokes"], text }];
 };
 
@@ -299,6 +300,20 @@ const expire: MomentRule<ExpireEvent> = (ev, st, t) => {
   const text = `${st.names.record(ev.record)} expired: it was not processed within the queue's MessageRetentionPeriod (${durUs(st.queue.retentionUs)}), so SQS deleted it unprocessed.`;
   return [{ tMs: t, fold: "expire", rule: "retention", noun: ["message expired", "messages expired"], text }];
 };
+
+/**
+ * A figure AWS does not document, as the run used it: "30s (scaleUpHoldAfterFailureMs, plausible 0s..2m)", or
+ * "1m (scaleUpHoldAfterFailureMs, set by the scenario)". So a reader knows which part of the story rests
+ * on a choice, and `run --sensitivity` can show how much.
+ */
+function chosenFigure(st: NarrationState, name: FigureName): string {
+  const value = st.scenario.figures[name];
+  const shown = (v: number | null) => (v === null ? "none" : v === 0 ? "0" : name.endsWith("Ms") ? dur(v) : v.toLocaleString("en-US"));
+  if (name in st.scenario.figureOverrides) return `${shown(value)} (${name}, set by the scenario)`;
+  const f = PROFILES[st.scenario.profileName]?.figures[name];
+  const range = f?.chosen && f.low !== undefined && f.high !== undefined ? `, plausible ${shown(f.low)}..${shown(f.high)}` : "";
+  return `${shown(value)} (${name}${range})`;
+}
 
 /** The figures the mapping scales by: the profile's, or in provisioned mode those its pollers give (sqs-mapping.ts). */
 function scalingFigures(st: NarrationState) {
@@ -337,7 +352,7 @@ const SCALE: Partial<Record<ScaleEvent["reason"], ScaleStory>> = {
   "back-off": (ev, st, t) => {
     const f = st.lastFailure && st.lastFailure.tMs === t ? st.lastFailure.kind : null;
     const after = f === "throttle" ? "a throttled invoke" : f ? "a failed invocation" : "a failure";
-    const text = `Back-off: ${ev.from} -> ${ev.to} concurrent batches after ${after}. Lambda gradually reduces a mapping's concurrency while invocations fail or are throttled, and pauses scale-up for a while.`;
+    const text = `Back-off: ${ev.from} -> ${ev.to} concurrent batches after ${after}. Lambda gradually reduces a mapping's concurrency while invocations fail or are throttled, and pauses scale-up for a while. AWS gives neither amount; esm-sim's choices: ${chosenFigure(st, "backoffConcurrencyPerFailure")} fewer per failure, never below ${chosenFigure(st, "backoffMinConcurrency")}, scale-up held for ${chosenFigure(st, "scaleUpHoldAfterFailureMs")}.`;
     return { tMs: t, fold: "scale:back-off", rule: "sqsBackOff", noun: ["back-off step", "back-off steps"], text, tail: `now ${ev.to} concurrent batches` };
   },
   "low-traffic": (ev, st, t) => {
