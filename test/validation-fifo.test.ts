@@ -65,8 +65,9 @@ describe("expectable report fields", () => {
     const { METRIC_PATHS } = await import("../src/metrics/paths.js");
     const { valueAtPath } = await import("../src/run/expect.js");
     const { simulate } = await import("../src/run/simulate.js");
-    // Traffic over 5 s: the queue is sampled once a second, so its CloudWatch gauges have data points.
-    const r = parseScenario(fifo("").replace("{ at: 0s, records: 10 }", "{ rate: 10/s, from: 0s, to: 5s }"), "s.yaml");
+    // Traffic over 5 s: the queue is sampled once a second, so its CloudWatch gauges have data points. With cold
+    // starts, so that the coldStarts fields are reported.
+    const r = parseScenario(fifo("", "function: { coldStart: 200ms }\n").replace("{ at: 0s, records: 10 }", "{ rate: 10/s, from: 0s, to: 5s }"), "s.yaml");
     if (!r.ok) throw new Error("invalid");
     const report = simulate(r.scenario).report;
     const k = parseScenario("name: k\nsource: { type: kinesis, ShardCount: 2 }\ntraffic: [{ at: 0s, records: 10 }]\nmapping: { StartingPosition: TRIM_HORIZON }\n", "k.yaml");

@@ -197,6 +197,8 @@ export class ConservationChecker extends Checker {
 
 interface InFlight {
   tUs: number;
+  /** A cold start's Init phase, which runs before the duration the result reports. */
+  initUs: number;
   records: readonly SimRecord[];
   shard: unknown;
   keys: number[];
@@ -241,7 +243,7 @@ export class InvocationChecker extends Checker {
       if (!(e.attempt >= 1)) this.fail(e.tUs, `invocation ${e.invocation} has attempt ${e.attempt}`);
       const keys: number[] = [];
       for (const r of e.records) if (!keys.includes(r.keyIndex)) keys.push(r.keyIndex);
-      this.inFlight.set(e.invocation, { tUs: e.tUs, records: e.records, shard: loose(e).shard, keys });
+      this.inFlight.set(e.invocation, { tUs: e.tUs, initUs: e.initUs ?? 0, records: e.records, shard: loose(e).shard, keys });
       return;
     }
     if (e.type === "throttle") {
@@ -263,7 +265,10 @@ export class InvocationChecker extends Checker {
     else if (e.outcome === "partial") this.partial++;
     this.redundant += e.redundant;
     const what = `invocation ${e.invocation}`;
-    if (e.durationUs !== e.tUs - inv.tUs) this.fail(e.tUs, `${what} reports a duration of ${e.durationUs} us but ran ${e.tUs - inv.tUs} us`);
+    if (inv.initUs + e.durationUs !== e.tUs - inv.tUs) {
+      const init = inv.initUs > 0 ? ` after an init of ${inv.initUs} us` : "";
+      this.fail(e.tUs, `${what} reports a duration of ${e.durationUs} us${init} but ran ${e.tUs - inv.tUs} us`);
+    }
     if (!sameRecords(e.records, inv.records)) this.fail(e.tUs, `${what}: the result's records differ from the invoke's`);
     const inBatch = new Set(inv.records);
     const failed = new Set(e.failed);

@@ -22,6 +22,7 @@ export const SOURCES = {
   esm: { title: "Lambda Developer Guide: event source mappings (provisioned mode)", url: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html" },
   functionScaling: { title: "Lambda Developer Guide: Lambda scaling behavior", url: "https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html" },
   limits: { title: "Lambda Developer Guide: Lambda quotas", url: "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html" },
+  runtimeEnvironment: { title: "Lambda Developer Guide: the Lambda execution environment lifecycle", url: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html" },
   receiveMessage: { title: "SQS API Reference: ReceiveMessage", url: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html" },
   fifoTerms: { title: "SQS Developer Guide: FIFO queue key terms", url: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html" },
   fifoNotReturned: { title: "AWS Knowledge Center: SQS FIFO messages not returned", url: "https://repost.aws/knowledge-center/sqs-fifo-messages-not-returned" },
@@ -80,6 +81,8 @@ export interface SqsFigures {
   /** The function's own scaling limit: new execution environments available at once, and refilled per 10 s. */
   functionScalingBurst: number;
   functionScalingPer10s: number;
+  /** With function.coldStart: how long an idle execution environment is kept for reuse before Lambda removes it. */
+  environmentIdleLifetimeMs: number;
   /** Default account concurrency (account.ConcurrentExecutions overrides it). */
   accountConcurrency: number;
   /** Provisioned mode (null: not available in this era). */
@@ -225,6 +228,20 @@ function common(): Omit<Record<FigureName, Figure>, EraFigures> {
       "sqsConfigure",
     ),
     accountConcurrency: aws(1000, "executions", "limits", "", "default concurrent executions per Region (account.ConcurrentExecutions overrides it)"),
+    environmentIdleLifetimeMs: chosen(
+      600_000,
+      "ms",
+      "with function.coldStart: an execution environment idle this long is removed, and the next invocation that needs one " +
+        "starts a new one (a cold start). AWS says only that it keeps an environment 'for some time' after an invocation and " +
+        "ends every environment within a few hours; 10 minutes is the lifetime observed most recently",
+      [
+        300_000,
+        3_600_000,
+        "AWS publishes no figure (a re:Post answer says it changes without notice). Observations: about 5 minutes before mid-2017; " +
+          "25 to 60 minutes in 2017 and early 2019; exactly 10 minutes after the last request from July 2019. From 5 minutes to an hour",
+      ],
+      "runtimeEnvironment",
+    ),
     fifoLookAheadMessages: aws(20_000, "messages", "fifoNotReturned", "", "a FIFO receive looks through the first 20,000 messages to find available message groups"),
     fifoInFlightMax: aws(20_000, "messages", "fifoNotReturned", "", "at most 20,000 in-flight messages in a FIFO queue"),
     fifoDeduplicationIntervalMs: aws(300_000, "ms", "fifoTerms", "2016-11-17", "a send with a deduplication ID seen in the last 5 minutes is accepted but not delivered"),
@@ -371,6 +388,7 @@ export const FIGURE_NAMES: readonly FigureName[] = [
   "effectiveVisibilityExtraMs",
   "functionScalingBurst",
   "functionScalingPer10s",
+  "environmentIdleLifetimeMs",
   "accountConcurrency",
   "provisionedScaleUpPerMinute",
   "provisionedInvokesPerPoller",

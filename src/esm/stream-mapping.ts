@@ -708,8 +708,10 @@ export class StreamMapping {
       closedBy,
       iteratorAgeUs: batch.length > 0 ? now - arrivalUsOf(batch[batch.length - 1]) : undefined,
       window: tw ? { startUs: tw.startUs, endUs: tw.endUs, stateRecords: tw.stateRecords, isFinalInvokeForWindow: lane.finalInvoke } : undefined,
+      initUs: plan.cold ? plan.initUs : undefined,
     });
-    this.sched.after(plan.durationUs, () => this.complete(lane, invocation, plan), PRIO);
+    // A cold start's Init phase runs first, in the environment the invocation holds.
+    this.sched.after(plan.initUs + plan.durationUs, () => this.complete(lane, invocation, plan), PRIO);
   }
 
   private complete(lane: Lane, invocation: number, plan: InvocationPlan): void {
@@ -727,7 +729,7 @@ export class StreamMapping {
   /** The invocation's response: judged (stream-retry.ts), recorded, and what follows applied; then the lane goes on. */
   private settle(lane: Lane, invocation: number, plan: InvocationPlan): void {
     const ss = lane.ss;
-    this.fn.release();
+    this.fn.release(this.sched.nowUs);
     ss.inFlight--;
     const b = lane.batch;
     for (const r of b) clearExecuting(r);

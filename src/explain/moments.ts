@@ -7,7 +7,7 @@
 import { formatDurationUs } from "../scenario/units.js";
 import type { Scenario } from "../scenario/model.js";
 import { isStreamSource, type SqsSourceConfig } from "../sources/config.js";
-import type { FilterEvent, SimRecord, TraceEvent } from "../trace/events.js";
+import type { FilterEvent, InvokeEvent, SimRecord, TraceEvent } from "../trace/events.js";
 import type { TraceNames } from "./names.js";
 import type { RuleId } from "./rules.js";
 
@@ -140,6 +140,21 @@ export const filter: MomentRule<FilterEvent> = (ev, st, t) => {
     },
   ];
 };
+
+/** A cold start (function.coldStart): the invocation's new execution environment runs Init first. Told the same way
+ *  for every source, next to the source's own invoke moments. */
+export function coldStart(ev: InvokeEvent, t: number): Moment[] {
+  if (ev.initUs === undefined) return [];
+  return [
+    {
+      tMs: t,
+      fold: "invoke:cold",
+      rule: "coldStart",
+      noun: ["cold start", "cold starts"],
+      text: `Invocation ${ev.invocation} finds no idle execution environment, so Lambda starts a new one (a cold start): its Init phase runs for ${durUs(ev.initUs)} before the handler, and the environment holds a concurrency slot meanwhile.`,
+    },
+  ];
+}
 
 // ---- small helpers shared by the rule files -----------------------------------------------------------------
 

@@ -363,6 +363,18 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
   },
+  "learn-cold-starts": {
+    "coldStarts.count": {
+      concept: "cold starts and warm execution environments",
+      rule: "coldStart",
+      mistakes: [
+        { mistake: "if only the very first invocation started an environment", calc: () => 1 },
+        { mistake: "if idle environments lived through the whole run (only the first scale-up cold)", set: ["scaling.environmentIdleLifetimeMs=3600000"] },
+        { mistake: "if idle environments were removed after 5 minutes (every burst cold)", set: ["scaling.environmentIdleLifetimeMs=300000"] },
+        { mistake: "if every invocation started a new environment", calc: (_s, r) => r.invocations.total },
+      ],
+    },
+  },
   "learn-fifo-group-order": {
     "concurrency.max": {
       concept: "FIFO message groups and concurrency",
@@ -690,6 +702,8 @@ export function genericLesson(s: Scenario, answer: string): Lesson {
   if (!sqs && m.bisectOnError) mistakes.push({ mistake: "without BisectBatchOnFunctionError", set: ["mapping.BisectBatchOnFunctionError="] });
   if (!sqs && Number.isFinite(m.retryAttemptsMax)) mistakes.push({ mistake: "without MaximumRetryAttempts (retry until the record expires)", set: ["mapping.MaximumRetryAttempts="] });
   if (!sqs && Number.isFinite(m.recordAgeMaxUs)) mistakes.push({ mistake: "without MaximumRecordAgeInSeconds", set: ["mapping.MaximumRecordAgeInSeconds="] });
+  // Left out, cold starts are not reported: a question about them keeps them.
+  if (s.fn.coldStart !== null && !answer.startsWith("coldStarts.")) mistakes.push({ mistake: "without cold starts", set: ["function.coldStart="] });
   if (answer === "invocations.total") mistakes.push({ mistake: "if every batch were full (records / BatchSize)", calc: fullBatches });
   return { concept: s.concept || "the scenario's settings", rule: ruleOfAnswer(s, answer), mistakes };
 }
@@ -718,6 +732,7 @@ function ruleOfAnswer(s: Scenario, answer: string): RuleId {
   if (/producerThrottles/.test(answer)) return "producerThrottle";
   if (/dedup/.test(answer)) return "fifoDedup";
   if (/writtenBack/.test(answer)) return "selfWrite";
+  if (/coldStarts/.test(answer)) return "coldStart";
   return stream ? "shardIterator" : "pollingSync";
 }
 

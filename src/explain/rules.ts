@@ -28,6 +28,7 @@ export const AWS_PAGES = {
   FILTER: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html",
   CONC: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html",
   RECURSION: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html",
+  RUNTIME_ENV: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",
 } as const;
 
 export interface Rule {
@@ -82,6 +83,7 @@ export const RULES = {
   fifoGroupLock: rule("FIFO: in-flight messages block the rest of their message group", AWS_PAGES.KC_FIFO),
   fifoDedup: rule("FIFO: a send with a deduplication ID seen in the last 5 minutes is accepted but not delivered", AWS_PAGES.SQS_FIFO_TERMS),
   filtering: rule("records that match no filter are dropped before batching", AWS_PAGES.FILTER),
+  coldStart: rule("a new execution environment runs its Init phase before its first invocation; an idle one is reused", AWS_PAGES.RUNTIME_ENV),
   selfWrite: rule("recursive loop detection covers SQS, SNS and S3, not Kinesis or DynamoDB streams", AWS_PAGES.RECURSION),
 } satisfies Record<string, Rule>;
 

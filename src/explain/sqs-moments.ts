@@ -18,7 +18,7 @@ import type {
   ThrottleEvent,
   VisibleAgainEvent,
 } from "../trace/events.js";
-import { dur, durUs, filter, plural, times, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
+import { coldStart, dur, durUs, filter, plural, times, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
 import type { RuleId } from "./rules.js";
 
 function receivesLeft(st: NarrationState, receiveCount: number): string {
@@ -148,6 +148,7 @@ const invoke: MomentRule<InvokeEvent> = (ev, st, t) => {
   const text = `Invocation ${inv} (${plural(n, "message")}): the batch closed because ${c.say(n, st)}.`;
   out.push({ tMs: t, fold: `invoke:${ev.closedBy}`, rule: c.rule, noun: ["batch closed the same way", "batches closed the same way"], text, silent: true });
   out.push(...regrouped(ev, st, t));
+  out.push(...coldStart(ev, t));
   return out;
 };
 

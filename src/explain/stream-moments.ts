@@ -25,7 +25,7 @@ import type {
   StreamRetryEvent,
   ThrottleEvent,
 } from "../trace/events.js";
-import { dur, durUs, filter, plural, times, type BlockedLane, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
+import { coldStart, dur, durUs, filter, plural, times, type BlockedLane, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
 import type { RuleId } from "./rules.js";
 
 const DDB_RULE: Partial<Record<RuleId, RuleId>> = {
@@ -182,6 +182,7 @@ const invoke: MomentRule<InvokeEvent> = (ev, st, t) => {
   st.open.set(ev.invocation, { records: ev.records.slice(), shard, lane });
   const out = disabledMoments(st, t);
   out.push(...firsts(ev, st, t, shard, lane));
+  out.push(...coldStart(ev, t));
   const b = st.blocked.get(laneKey(shard, lane));
   if (b && !RETRY_CLOSES.has(ev.closedBy)) out.push(unblock(st, b, t, `invocation ${ev.invocation} takes new records`));
   out.push(...iteratorAge(ev, st, t, shard, lane));

@@ -53,6 +53,10 @@ export class MetricsCollector {
   /** Streams: batches scheduled to be invoked again (failed or throttled), and batches split in two. */
   streamRetries = 0;
   bisects = 0;
+  /** Cold starts (function.coldStart): invocations that created their execution environment, and their Init phases. */
+  coldStarts = 0;
+  initSumUs = 0;
+  initMaxUs = 0;
   concurrencyMax = 0;
   concurrencyMaxAtUs = 0;
   pollersMax = 0;
@@ -107,6 +111,11 @@ export class MetricsCollector {
         if (e.iteratorAgeUs !== undefined) this.iteratorAge.add(e.iteratorAgeUs);
         this.batchSizes.add(e.records.length);
         this.timeline.invoke(e);
+        if (e.initUs !== undefined) {
+          this.coldStarts++;
+          this.initSumUs += e.initUs;
+          if (e.initUs > this.initMaxUs) this.initMaxUs = e.initUs;
+        }
         if (e.concurrency > this.concurrencyMax) {
           this.concurrencyMax = e.concurrency;
           this.concurrencyMaxAtUs = e.tUs;

@@ -115,6 +115,8 @@ export function digestEvent(d: TraceDigest, e: TraceEvent): void {
         h = Math.imul(h ^ e.window.stateRecords, P);
         h = Math.imul(h ^ (e.window.isFinalInvokeForWindow ? 1 : 0), P);
       }
+      // Only on cold starts, so runs without function.coldStart keep their digests.
+      if (e.initUs !== undefined) h = wideInto(Math.imul(h ^ 0xc01d, P), e.initUs);
       break;
     case "result":
       h = wideInto(3, e.tUs);

@@ -20,6 +20,10 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "invocations.timeouts": "count",
   "invocations.throttles": "count",
   "invocations.partial": "count",
+  // with function.coldStart only
+  "coldStarts.count": "count",
+  "coldStarts.initDuration.avg": "ms",
+  "coldStarts.initDuration.max": "ms",
   "iteratorAge.max": "ms",
   "iteratorAge.p50": "ms",
   "iteratorAge.p99": "ms",

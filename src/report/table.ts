@@ -75,6 +75,10 @@ export function renderTable(r: Report, opts: TableOptions): string {
       ),
     );
   }
+  const cs = r.coldStarts;
+  if (cs && cs.count > 0) {
+    out.push(c.dim(`cold starts: ${fmtCount(cs.count, "invocation")} started a new execution environment; Init Duration avg ${fmtMs(cs.initDuration.avg)}, max ${fmtMs(cs.initDuration.max)}`));
+  }
   if (q.mode === "provisioned") {
     out.push(c.dim(`provisioned mode: up to ${fmtInt(q.eventPollersMax)} event pollers; ${fmtInt(q.rateLimitedReceives)} receives waited for the next second's poller budget`));
   }

@@ -59,6 +59,9 @@ export function commonReport(scenario: Scenario, metrics: MetricsCollector, end:
     duplicates: m.duplicates,
     orderingViolations: m.orderingViolations,
     invocations: { total: m.invocations, errors: m.errors, timeouts: m.timeouts, throttles: m.throttles, partial: m.partial, partialIgnored: m.partialIgnored },
+    ...(scenario.fn.coldStart !== null && {
+      coldStarts: { count: m.coldStarts, initDuration: { avg: m.coldStarts > 0 ? usToMs(m.initSumUs / m.coldStarts) : 0, max: usToMs(m.initMaxUs) } },
+    }),
     batchSize: { p50: m.batchSizes.quantile(0.5), max: m.batchSizes.max },
     iteratorAge: {
       max: usToMs(m.iteratorAge.max),

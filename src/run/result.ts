@@ -51,6 +51,9 @@ export interface Report {
   duplicates: number;
   orderingViolations: number;
   invocations: { total: number; errors: number; timeouts: number; throttles: number; partial: number; partialIgnored: number };
+  /** With function.coldStart only: invocations that created their execution environment, and the Init Duration of
+   *  each (as the REPORT log line gives it), average and max in ms. */
+  coldStarts?: { count: number; initDuration: { avg: number; max: number } };
   batchSize: { p50: number; max: number };
   iteratorAge: { max: number; p50: number; p99: number; definition: string };
   /** max: peak concurrent invocations; timeToMax: ms from the first arrival to the first invoke at that peak. */

@@ -51,7 +51,7 @@ export class SqsWorld implements World {
         })
       : new SqsQueue(source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
     this.queue.meter = parts.cloudwatch.meter;
-    const scaling = { burst: figures.functionScalingBurst, per10s: figures.functionScalingPer10s };
+    const scaling = { burst: figures.functionScalingBurst, per10s: figures.functionScalingPer10s, idleLifetimeUs: figures.environmentIdleLifetimeMs * US_PER_MS };
     const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, scaling, source.fifo);
     const filter = scenario.mapping.filter;
     const keep = filter ? sqsKeep(filter, source, scenario.traffic, keys.names) : null;

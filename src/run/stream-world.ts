@@ -7,7 +7,7 @@
  * arrival (or after the mapping's start, if later): every record has been processed or lost by then.
  */
 import { assert } from "../engine/assert.js";
-import { usToMs } from "../engine/time.js";
+import { US_PER_MS, usToMs } from "../engine/time.js";
 import { streamKeep } from "../esm/record-filter.js";
 import { StreamMapping, type KeepRecord } from "../esm/stream-mapping.js";
 import { LambdaFunction } from "../lambda/function.js";
@@ -67,7 +67,8 @@ export class StreamWorld implements World {
     const writtenBackProducer = wb ? { writtenBackProducer: scenario.traffic.length } : {};
     this.traceContext = { queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds, ...writtenBackProducer } };
 
-    const scaling = { burst: scenario.figures.functionScalingBurst, per10s: scenario.figures.functionScalingPer10s };
+    const f = scenario.figures;
+    const scaling = { burst: f.functionScalingBurst, per10s: f.functionScalingPer10s, idleLifetimeUs: f.environmentIdleLifetimeMs * US_PER_MS };
     const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, scaling);
     const writeBack = wb ? new WriteBack(wb, this.source, scenario.traffic.length, src.type === "dynamodb", scenario.seed) : null;
     const producers = wb ? [...scenario.traffic, { payload: wb.payload }] : scenario.traffic;

@@ -14,7 +14,7 @@ import { defaultOf, NO_LIMIT } from "./params.js";
 import type { RawScenario, RawTraffic } from "./schema.js";
 import { parseDurationUs } from "./units.js";
 import type { KeySpec, ProducerConfig, ResendSpec, SourceConfig, SqsSourceConfig, StreamSourceConfig } from "../sources/config.js";
-import type { FunctionConfig, WritesBackConfig } from "../lambda/config.js";
+import type { ColdStartConfig, FunctionConfig, WritesBackConfig } from "../lambda/config.js";
 import type { MappingConfig } from "../esm/config.js";
 
 export type { SqsSourceConfig, StreamSourceConfig, SourceConfig, KeySpec, ResendSpec, SteadyProducer, BurstProducer, ProducerConfig, StreamEventName } from "../sources/config.js";
@@ -223,6 +223,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
         toUs: r.when?.to ?? null,
         effect: r.effect,
       })),
+      coldStart: toColdStart(f.coldStart),
       writesBack: toWritesBack(f.writesBack),
     },
     accountConcurrency: raw.account?.ConcurrentExecutions ?? figures.accountConcurrency,
@@ -233,6 +234,12 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
 /** A limit AWS writes as -1 for "no limit": Infinity then, else the value (converted). */
 function limit(v: number, convert: (v: number) => number = (x) => x): number {
   return v === NO_LIMIT ? Infinity : convert(v);
+}
+
+/** function.coldStart as written (`800ms`, or `{ init, jitter }`), or null when left out. */
+function toColdStart(c: NonNullable<RawScenario["function"]>["coldStart"]): ColdStartConfig | null {
+  if (c === undefined) return null;
+  return typeof c === "number" ? { initUs: c, jitter: 0 } : { initUs: c.init, jitter: c.jitter ?? 0 };
 }
 
 function toWritesBack(w: NonNullable<RawScenario["function"]>["writesBack"]): WritesBackConfig | null {

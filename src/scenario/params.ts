@@ -6,7 +6,8 @@
  * import (template/discover.ts) and the starters (template/starter.ts).
  *
  * Keys are the paths a scenario writes (`mapping.BatchSize`, `source.RedrivePolicy.maxReceiveCount`). esm-sim's own
- * keys (traffic, `duplicateDeliveryRate`, `startAt`, `writesBack`, ...) are not AWS settings and have no row.
+ * keys (traffic, `duplicateDeliveryRate`, `startAt`, `writesBack`, ...) are not AWS settings and mostly have no row;
+ * those with one say "esm-sim:" in their hint.
  */
 import { assert } from "../engine/assert.js";
 
@@ -424,6 +425,15 @@ export const PARAMS = {
     url: "https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html",
     hint: "concurrency set aside for the function and its cap (none when left out: the account's unreserved pool)",
     cfn: "ReservedConcurrentExecutions",
+  },
+  "function.coldStart": {
+    sources: ALL,
+    unit: "a duration",
+    value: { kind: "structure" },
+    internal: "fn.coldStart",
+    url: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",
+    hint: "esm-sim: the Init phase a new execution environment runs before its first invocation (a cold start), written 800ms or { init: 800ms, jitter: 0.2 }; idle environments are reused until environmentIdleLifetimeMs. None when left out: no init is modelled",
+    cfn: null,
   },
   "account.ConcurrentExecutions": {
     sources: ALL,

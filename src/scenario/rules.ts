@@ -808,6 +808,10 @@ const expectations: Rule = {
         d.err(["expect", path], `is a stream report field (kinesis, dynamodb), not reported for ${d.type} sources`);
         continue;
       }
+      if (kind && path.startsWith("coldStarts.") && !(isObj(d.doc.function) && d.doc.function.coldStart !== undefined)) {
+        d.err(["expect", path], "is reported only when function.coldStart is set (cold starts are not modelled without it)");
+        continue;
+      }
       const cwSources = kind && path.startsWith("cloudwatch.") && (d.isQueue || d.isStream) ? cloudwatchMetricSources(path.slice("cloudwatch.".length), d.type as CloudWatchSource) : null;
       if (cwSources) {
         d.err(["expect", path], `is a CloudWatch metric AWS publishes for ${cwSources} sources, not for ${d.type}`);
@@ -844,7 +848,7 @@ const quizAnswers: Rule = {
 };
 
 const WHOLE_FIGURES = ["initialConcurrency", "maxConcurrency", "receiveMaxMessages", "backoffMinConcurrency", "accountConcurrency", "functionScalingBurst", "provisionedInvokesPerPoller", "fifoLookAheadMessages", "fifoInFlightMax"];
-const MS_FIGURES = ["scaleTickMs", "scaleDownIntervalMs", "longPollWaitMs", "throttleRetryInitialMs", "throttleRetryMaxMs", "streamRetryInitialMs", "streamRetryMaxMs"];
+const MS_FIGURES = ["environmentIdleLifetimeMs", "scaleTickMs", "scaleDownIntervalMs", "longPollWaitMs", "throttleRetryInitialMs", "throttleRetryMaxMs", "streamRetryInitialMs", "streamRetryMaxMs"];
 const POSITIVE_FIGURES = ["functionScalingPer10s", "provisionedScaleUpPerMinute", "provisionedReceivesPerPollerPerS", "provisionedBytesPerPollerPerS"];
 
 const scalingOverrides: Rule = {

@@ -199,6 +199,19 @@ const failureRule = z.strictObject({
   effect: oneOf(["error", "timeout", "partial", "partial-invalid"] as const),
 });
 
+/** esm-sim: the Init phase of a new execution environment (lambda/function.ts), written `800ms` or
+ *  `{ init: 800ms, jitter: 0.2 }`; its row in params.ts (function.coldStart) gives the AWS page. */
+const coldStartSchema = z.union(
+  [
+    duration(),
+    z.strictObject({
+      init: duration(),
+      jitter: num(0, 5, "a lognormal spread 0..5 (0.2 = about 20%)").optional(),
+    }),
+  ],
+  { error: required("a duration such as 800ms, or { init: 800ms, jitter: 0.2 }") },
+);
+
 export const functionSchema = z.strictObject({
   FunctionName: textParam("function.FunctionName").optional(),
   Timeout: intParam("function.Timeout").optional(),
@@ -211,6 +224,7 @@ export const functionSchema = z.strictObject({
     })
     .optional(),
   failures: z.array(failureRule, { error: required("a list of failure rules") }).optional(),
+  coldStart: coldStartSchema.optional(),
   // esm-sim (streams): the handler writes records back to its own stream (lambda/write-back.ts); rules.ts checks
   // data and the source type.
   writesBack: z

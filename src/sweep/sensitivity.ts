@@ -41,6 +41,7 @@ export const FIGURE_WORDS: Partial<Record<FigureName, string>> = {
   readThrottleBackoffMs: "wait after a shard read throttle",
   efoPushLatencyMs: "enhanced fan-out push delay",
   streamErrorPausesLaneOnly: "whether an error pauses the shard or one lane",
+  environmentIdleLifetimeMs: "idle execution environment lifetime",
 };
 
 /** A variant: one chosen figure at one end of its plausible range. */
@@ -55,7 +56,8 @@ export const BASE_ROW = 0;
 
 /** Whether the scenario's mapping can read a chosen figure: the stream figures on a stream (the read-throttle wait
  *  when Kinesis is polled, the push delay with enhanced fan-out, the lane pause with ParallelizationFactor above 1),
- *  the gathering figures with an SQS batching window, every other chosen figure on a queue. */
+ *  the gathering figures with an SQS batching window, the idle environment lifetime with function.coldStart, every
+ *  other chosen figure on a queue. */
 function readBy(name: FigureName, scenario: Scenario): boolean {
   const type = scenario.source.type;
   const m = scenario.mapping;
@@ -70,6 +72,8 @@ function readBy(name: FigureName, scenario: Scenario): boolean {
       return type === "kinesis" && m.enhancedFanOut;
     case "streamErrorPausesLaneOnly":
       return stream && m.parallelizationFactor > 1;
+    case "environmentIdleLifetimeMs":
+      return scenario.fn.coldStart !== null;
     case "gatherVisibilityMarginMs":
     case "effectiveVisibilityExtraMs":
       return type === "sqs" && m.batchingWindowUs > 0;

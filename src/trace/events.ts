@@ -63,6 +63,10 @@ export interface InvokeEvent extends Base {
   /** Streams with TumblingWindowInSeconds: the window, the state carried in (records processed so far in it), and
    *  whether this is the window's final invocation. */
   window?: { startUs: number; endUs: number; stateRecords: number; isFinalInvokeForWindow: boolean };
+  /** A cold start (function.coldStart): the invocation created its execution environment, whose Init phase runs
+   *  this long before the handler (REPORT's Init Duration); absent when the environment was warm. The result comes
+   *  initUs + durationUs after the invoke. */
+  initUs?: number;
 }
 export interface ResultEvent extends Base {
   type: "result";
