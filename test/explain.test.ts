@@ -134,6 +134,16 @@ describe("explain: stream moments from hand-made typed trace events", () => {
     expect(queue).toContain("msg-000001 matched none of the FilterCriteria: Lambda deletes the message from the queue");
   });
 
+  it("tells a read throttle of the shard's only consumer as the whole limit being the mapping's, and later IteratorAge as waiting on the read limit", () => {
+    const throttle = (tMs: number, shard: number): TraceEvent => ({ tUs: tMs * US, type: "readThrottle", shard, delayUs: 1000 * US });
+    const lines = feed([invoke(0, { invocation: 1, shard: 0, records: recs(0, 2) }), throttle(200, 0), throttle(1200, 0), throttle(2200, 1), invoke(40_000, { invocation: 2, shard: 0, records: recs(2, 2), iteratorAgeMs: 35_000 })], KINESIS);
+    const text = lines.join("\n");
+    expect(lines.filter((l) => l.includes("read limit is the bottleneck"))).toHaveLength(1);
+    expect(text).toContain("This mapping is the shard's only standard consumer, so all of it is the mapping's; each other reader of the stream would take an equal share.");
+    expect(text).toContain("00:00:01.200  ... 2 more read throttles over 1s, until 00:00:02.200; shard s1, 1 read throttle in all ...");
+    expect(text).toContain(`IteratorAge reaches 35s on shard ${S0}: the batch sent now (invocation 2) ends with a record that arrived 35s ago, because the shard's read limit holds the mapping to its share of the shard's reads (2 read throttles so far), so records wait in the stream however fast the function is.`);
+  });
+
   it("with --verbose, shows every step, even those without a rule, a step without words as its trace line", () => {
     const sqs = feed(
       [
@@ -207,6 +217,31 @@ describe("explain: stream and FIFO runs", () => {
     expect(retries).toContain("A producer retry of msg-000020 (group key-19) carried the same MessageDeduplicationId less than 5 minutes after the first send");
     expect(retries).toContain("msg-002400 is a producer retry of msg-000091");
     expect(retries).toContain(RULES.fifoDedup.url);
+  });
+
+  it("kinesis-read-limit-backlog: the shard's read limit is named as the bottleneck once, with the mapping's share beside another reader, and the 590 later throttles folded into one line", () => {
+    const { lines, text, report } = narrate("kinesis-read-limit-backlog");
+    const told = lines.filter((l) => l.includes("read limit is the bottleneck"));
+    expect(told).toEqual([
+      `00:10:00.507  Shard ${S0}'s read limit is the bottleneck: a GetRecords call is refused with ReadProvisionedThroughputExceeded. A shard serves 5 GetRecords calls and 2 MB of reads a second, shared by every standard consumer of the stream. The stream has 1 other standard consumer besides this mapping, so its share is 1 / 2: 2.5 calls and 1 MB a second. One call may return up to 10,000 records or 10 MB, and the calls after it are refused until the share has paid for it, so records wait in the stream however fast the function is. The mapping waits 1s and calls again (AWS names no wait; esm-sim's figure readThrottleBackoffMs). The fix is enhanced fan-out (register a stream consumer and use its ARN as the EventSourceArn): the mapping then gets a dedicated 2 MB a second per shard, pushed, that other consumers do not share. More shards raise the limit too.`,
+    ]);
+    expect(text).toContain(ruleWithPage(RULES.shardReadLimit));
+    expect(RULES.shardReadLimit.url).toBe("https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html");
+    const throttles = report.stream!.readThrottles;
+    expect(lines.filter((l) => l.includes("more read throttles"))).toEqual([`00:10:01.507  ... ${(throttles - 1).toLocaleString("en-US")} more read throttles over 10m 19s, until 00:20:20.432; shard ${S0}, ${throttles} read throttles in all ...`]);
+    expect(text).toContain("because the mapping was created 10m into the run with StartingPosition TRIM_HORIZON and starts with the records already waiting in the stream");
+    expect(text).not.toContain("enhanced fan-out consumer:");
+  });
+
+  it("kinesis-enhanced-fan-out: says once that records are pushed over a dedicated 2 MB a second, and tells no read throttle", () => {
+    const { lines, text } = narrate("kinesis-enhanced-fan-out");
+    expect(lines.filter((l) => /^\d\d:/.test(l) && l.includes("dedicated 2 MB a second per shard")).length).toBe(1);
+    expect(text).toContain("The mapping reads through an enhanced fan-out consumer: Kinesis pushes each shard's records to it over a dedicated 2 MB a second per shard that other consumers do not share, so it makes no GetRecords calls and is never read-throttled");
+    expect(text).toContain("The stream's other standard consumer keeps the shard's 5 GetRecords calls and 2 MB a second, and does not slow this mapping.");
+    expect(text).toContain("(its records are pushed to it as they arrive)");
+    expect(text).toContain(ruleWithPage(RULES.enhancedFanOut));
+    expect(text).not.toContain("read limit is the bottleneck");
+    expect(text).not.toContain("polls it once a second");
   });
 
   it("every shipped stream and FIFO scenario narrates with no missing field (no undefined, NaN or empty ids)", () => {

@@ -75,6 +75,8 @@ export class NarrationState {
   readonly lanesStarted = new Set<string>();
   /** Streams: shard -> when its last blocked lane moved on, and how long it had been blocked. */
   readonly unblockedAt = new Map<number, { atMs: number; spanMs: number }>();
+  /** Streams: shard -> the read throttles (ReadProvisionedThroughputExceeded) it has given the mapping so far. */
+  readonly readThrottles = new Map<number, number>();
   /** Streams: the next IteratorAge worth telling (doubles each time one is told). */
   nextIteratorAgeMs = 30_000;
   /** Disabled periods already told. */

@@ -60,6 +60,10 @@ const retriesUntilRetention = (s: Scenario) => {
   const vt = s.source.type === "sqs" || s.source.type === "sqs-fifo" ? s.source.visibilityTimeoutUs : 30e6;
   return Math.floor((4 * 86_400e6) / Math.max(1e6, vt));
 };
+/** The bytes the traffic produced (every record of the first producer's size). */
+const bytesProduced = (s: Scenario, r: Report) => r.records.produced * recordBytes(s);
+/** A standard consumer's share of a Kinesis shard's reads: 1 / (1 + other consumers). */
+const readShare = (s: Scenario) => 1 / (1 + (s.source.type === "kinesis" ? s.source.otherConsumers : 0));
 /** Shards of a stream source (1 for a queue). */
 const shardCount = (s: Scenario) => (s.source.type === "kinesis" || s.source.type === "dynamodb" ? s.source.shardCount : 1);
 /** Distinct keys of the traffic (`keys: N` counts N, a literal key 1). */
@@ -610,6 +614,30 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
         { mistake: "if the hot key's writes were spread over 400 keys", set: ["traffic.0.key=", "traffic.0.keys=400"] },
         { mistake: "if the highest IteratorAge told the whole wait (it starts only once a record is in the stream)", calc: (_s, r) => r.iteratorAge.max },
         { mistake: "if a record waited only for its own invocation", calc: fullBatchMs },
+      ],
+    },
+  },
+  "kinesis-read-limit-backlog": {
+    endedAt: {
+      concept: "Kinesis shard read limits",
+      rule: "shardReadLimit",
+      mistakes: [
+        { mistake: "with enhanced fan-out, a dedicated 2 MB a second", set: ["mapping.enhancedFanOut=true"] },
+        { mistake: "if the other application's reads left the mapping the shard's whole 2 MB a second", set: ["source.otherConsumers=0"] },
+        { mistake: "if only the call limits counted: 10,000 records a call, half of the 5 calls a second", calc: (s, r) => s.mapping.startAtUs / 1000 + (r.records.produced / (s.figures.kinesisCallRecordsMax * readShare(s) * s.figures.kinesisReadCallsPerS)) * 1000 },
+        { mistake: "if a shard served 1 MB a second of reads, as it takes 1 MB a second of writes, halved by the other reader", calc: (s, r) => s.mapping.startAtUs / 1000 + (bytesProduced(s, r) / (1024 * 1024 * readShare(s))) * 1000 },
+      ],
+    },
+  },
+  "kinesis-enhanced-fan-out": {
+    endedAt: {
+      concept: "enhanced fan-out",
+      rule: "enhancedFanOut",
+      mistakes: [
+        { mistake: "without enhanced fan-out, sharing the shard's reads with the other application", set: ["mapping.enhancedFanOut=false"] },
+        { mistake: "if enhanced fan-out's 2 MB a second were shared with the other reader too", calc: (s, r) => s.mapping.startAtUs / 1000 + (bytesProduced(s, r) / (s.figures.kinesisReadBytesPerS * readShare(s))) * 1000 },
+        { mistake: "if a push carried a whole GetRecords call's 10 MB, 5 times a second", calc: (s, r) => s.mapping.startAtUs / 1000 + (bytesProduced(s, r) / (s.figures.kinesisCallBytesMax * s.figures.kinesisReadCallsPerS)) * 1000 },
+        { mistake: "if pushed records were limited only by the function's pace", calc: (s, r) => s.mapping.startAtUs / 1000 + fullBatches(s, r) * fullBatchMs(s) },
       ],
     },
   },
