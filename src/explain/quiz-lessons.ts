@@ -308,6 +308,17 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
   },
+  "sqs-replay-from-metrics": {
+    "latency.max": {
+      concept: "replaying production traffic from CloudWatch",
+      rule: "batchSize",
+      mistakes: [
+        { mistake: "with BatchSize 500, each invocation's 400 ms paid once for 500 messages", set: ["mapping.BatchSize=500"] },
+        { mistake: "if the hour's messages had come at its average rate, with no bursts: one full batch's time", calc: (s) => fullBatchMs(s) },
+        { mistake: "if a message waited no longer than the batching window", calc: (s) => s.mapping.batchingWindowUs / 1000 },
+      ],
+    },
+  },
   "sqs-reserved-concurrency-dlq": {
     "records.dlq": {
       concept: "reserved concurrency and the mapping's throttles",
