@@ -213,7 +213,7 @@ describe("fromMetrics files are read beside the scenario, bounded and regular", 
     expect(loadScenario(file).traffic[0].kind).toBe("replay");
   });
 
-  it("refuses a missing file, a directory, a named pipe's kind of file and a huge file, exit 2, at the scenario's key", async () => {
+  it("refuses a missing file, a directory, a device and a huge file, exit 2, at the scenario's key", async () => {
     const d = scratch("esm-replay-bad-");
     mkdirSync(join(d.dir, "folder.json"));
     writeFileSync(join(d.dir, "huge.json"), Buffer.alloc(16 * 1024 * 1024 + 1, 0x20));
