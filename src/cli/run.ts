@@ -7,7 +7,9 @@ import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { renderSensitivity, sensitivityLead } from "../report/sensitivity.js";
 import { summarize, variantRows, variantsOf, type Sensitivity } from "../sweep/sensitivity.js";
-import { reportRow, type SweepRow, type SweepSpec } from "../sweep/sweep.js";
+import { reportRow, sweepFiles, type SweepRow, type SweepSpec } from "../sweep/sweep.js";
+import { readNamedFiles } from "../io/input.js";
+import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
 import { runRows } from "./sweep-pool.js";
 import { CheckSuite } from "../checks/suite.js";
 import { limitsOf } from "../checks/limits.js";
@@ -139,6 +141,7 @@ async function sensitivityOf(ctx: CommandContext, file: { path: string; text: st
     vary: [],
     shard: null,
   };
+  spec.files = readNamedFiles(sweepFiles(spec, rows), spec.file, CLOUDWATCH_EXPORT_INPUT);
   const bar = progressBar(ctx.io);
   let done: SweepRow[];
   try {

@@ -12,6 +12,7 @@
 import type { Report } from "../run/result.js";
 import type { Scenario } from "../scenario/model.js";
 import { PROFILE_NAMES } from "../esm/profiles.js";
+import { producerEndUs, producerRecords as recordsOf, producerRecordsBetween } from "../sources/config.js";
 import type { RuleId } from "./rules.js";
 import type { Pick } from "./quiz.js";
 
@@ -38,15 +39,15 @@ const fullBatchMs = (s: Scenario) => (s.fn.baseUs + s.fn.perRecordUs * s.mapping
 /** Batches if every batch were full. */
 const fullBatches = (s: Scenario, r: Report) => Math.ceil(r.records.produced / s.mapping.batchSize);
 /** The traffic's last arrival (its `to`, or `at` for a burst), in ms. */
-const trafficEndMs = (s: Scenario) => Math.max(...s.traffic.map((t) => (t.kind === "steady" ? t.toUs : t.atUs) / 1000));
+const trafficEndMs = (s: Scenario) => Math.max(...s.traffic.map((t) => producerEndUs(t) / 1000));
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 /** Records the traffic writes in [fromUs, toUs): steady producers by their rate, bursts by their time. */
 const recordsBetween = (s: Scenario, fromUs: number, toUs: number) =>
-  sum(s.traffic.map((t) => (t.kind === "burst" ? (t.atUs >= fromUs && t.atUs < toUs ? t.records : 0) : (t.ratePerS * Math.max(0, Math.min(toUs, t.toUs) - Math.max(fromUs, t.fromUs))) / 1e6)));
+  sum(s.traffic.map((t) => producerRecordsBetween(t, fromUs, toUs)));
 /** Records of one producer (the traffic's i-th entry). */
 const producerRecords = (s: Scenario, i: number) => {
   const t = s.traffic[i];
-  return t === undefined ? 0 : t.kind === "burst" ? t.records : (t.ratePerS * (t.toUs - t.fromUs)) / 1e6;
+  return t === undefined ? 0 : recordsOf(t);
 };
 /** DynamoDB: the share of REMOVE events among the traffic's records (by the first producer's weights). */
 const removeShare = (s: Scenario) => {
@@ -319,6 +320,17 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
         { mistake: "without MaximumConcurrency, reserved concurrency alone (its throttles use up maxReceiveCount 1)", set: ["mapping.ScalingConfig="] },
         { mistake: "if the batches of the pollers beyond the first 2 of 5 were throttled away", calc: (s, r) => Math.round((r.records.produced * 2) / s.figures.initialConcurrency) },
         { mistake: "if 2 concurrent batches of 10, each taking 2.5 s, were all the mapping processed in the 2 minutes", calc: (s) => Math.round(((2 * s.mapping.batchSize) / fullBatchMs(s)) * trafficEndMs(s)) },
+      ],
+    },
+  },
+  "sqs-replay-from-metrics": {
+    "latency.max": {
+      concept: "replaying production traffic from CloudWatch",
+      rule: "batchSize",
+      mistakes: [
+        { mistake: "with BatchSize 500, each invocation's 400 ms paid once for 500 messages", set: ["mapping.BatchSize=500"] },
+        { mistake: "if the hour's messages had come at its average rate, with no bursts: one full batch's time", calc: (s) => fullBatchMs(s) },
+        { mistake: "if a message waited no longer than the batching window", calc: (s) => s.mapping.batchingWindowUs / 1000 },
       ],
     },
   },

@@ -132,6 +132,9 @@ export interface ExportProblem {
   path: string;
   message: string;
   origin?: string;
+  /** Set on warnings about a result that is read no further (`left-out`) or read without a statistic
+   *  (`no-statistic`), so that a caller reading one series can pass over what concerns the others. */
+  kind?: "left-out" | "no-statistic";
 }
 
 export interface CloudWatchExportOptions {
@@ -144,6 +147,8 @@ export interface CloudWatchExportOptions {
   map?: Readonly<Record<string, string>>;
   /** The period in seconds, when known: used for series of one point, and every gap must be a multiple of it. */
   periodS?: number;
+  /** Values are counts (records sent): a negative value is an error. */
+  counts?: boolean;
 }
 
 export type CloudWatchExportResult =
@@ -363,9 +368,9 @@ class Problems {
     if (this.errors.length < MAX_PROBLEMS) this.errors.push(this.make("error", at, message));
   }
 
-  warn(at: At, message: string): void {
+  warn(at: At, message: string, kind?: ExportProblem["kind"]): void {
     this.warningCount++;
-    if (this.warnings.length < MAX_PROBLEMS) this.warnings.push(this.make("warning", at, message));
+    if (this.warnings.length < MAX_PROBLEMS) this.warnings.push({ ...this.make("warning", at, message), ...(kind ? { kind } : {}) });
   }
 
   /** A problem with a caller's option rather than the file. */
@@ -660,7 +665,11 @@ class ExportReader {
   /** A point's value: a finite number, or null after an error. */
   private value(v: unknown, at: At): number | null {
     const n = numberOf(v);
-    if (n !== null && Number.isFinite(n)) return n;
+    if (n !== null && Number.isFinite(n)) {
+      if (n >= 0 || !this.options.counts) return n;
+      this.problems.error(at, `must be 0 or more: the value is a count of records sent in the period (got ${show(v)})`);
+      return null;
+    }
     this.problems.error(at, `must be a finite number (got ${show(v)}${n !== null ? ", beyond what a double holds" : ""})`);
     return null;
   }
@@ -690,7 +699,7 @@ class ExportReader {
         this.warned.add(at.path);
         const ext = isMap(dp.ExtendedStatistics) ? Object.keys(dp.ExtendedStatistics) : [];
         const named = ext.length ? ` (${ext.slice(0, 4).join(", ")})` : "";
-        this.problems.warn(this.child(dp, dpAt, "ExtendedStatistics"), `${JSON.stringify(label)}: ExtendedStatistics${named} are percentiles; esm-sim reads ${STAT_LIST.replace(" or ", " and ")} only, so they are left out`);
+        this.problems.warn(this.child(dp, dpAt, "ExtendedStatistics"), `${JSON.stringify(label)}: ExtendedStatistics${named} are percentiles; esm-sim reads ${STAT_LIST.replace(" or ", " and ")} only, so they are left out`, "left-out");
       }
       let stats = 0;
       for (const stat of STATISTICS) {
@@ -763,7 +772,7 @@ class ExportReader {
     const from = entry ? "map" : byLabel ? "label" : "id";
     if (!metric) {
       const example = g.id !== undefined ? `--map ${g.id}=Invocations` : "";
-      this.problems.warn(g.at, `${describeGroup(g)} matches no metric esm-sim reads, so it is left out; pass ${MAP_HINT} to name it${example ? ` (e.g. ${example})` : ""}`);
+      this.problems.warn(g.at, `${describeGroup(g)} matches no metric esm-sim reads, so it is left out; pass ${MAP_HINT} to name it${example ? ` (e.g. ${example})` : ""}`, "left-out");
       return null;
     }
     // The statistic: at the end of the label, else in the map, else at the end of the Id.
@@ -775,13 +784,13 @@ class ExportReader {
     }
     const word: StatWord | undefined = labelWord ?? (entry?.stat ? { stat: entry.stat } : undefined) ?? idWord;
     if (word && "extended" in word) {
-      this.problems.warn(g.at, `${describeGroup(g)} is the statistic ${word.extended}; esm-sim reads ${STAT_LIST.replace(" or ", " and ")} only, so it is left out`);
+      this.problems.warn(g.at, `${describeGroup(g)} is the statistic ${word.extended}; esm-sim reads ${STAT_LIST.replace(" or ", " and ")} only, so it is left out`, "left-out");
       return null;
     }
     if (!word) {
       const example = exampleStat(metric);
       const hint = g.id !== undefined ? `--map ${g.id}=${metric}.${example}` : `${MAP_HINT}.Statistic`;
-      this.problems.warn(g.at, `${describeGroup(g)}: no statistic for ${metric}: neither its label nor its Id ends in ${STAT_LIST}; put one at the end of the label (e.g. "${metric} ${example}") or pass ${hint}`);
+      this.problems.warn(g.at, `${describeGroup(g)}: no statistic for ${metric}: neither its label nor its Id ends in ${STAT_LIST}; put one at the end of the label (e.g. "${metric} ${example}") or pass ${hint}`, "no-statistic");
       return { metric, from };
     }
     return { metric, statistic: word.stat, from };
@@ -800,7 +809,7 @@ class ExportReader {
     if (!metric) {
       if (!this.warned.has(`unknown\u0000${label}`)) {
         this.warned.add(`unknown\u0000${label}`);
-        this.problems.warn(g.at, `the get-metric-statistics output labelled ${JSON.stringify(label)} matches no metric esm-sim reads, so it is left out; pass ${MAP_HINT} to name it (e.g. --map ${label}=Invocations)`);
+        this.problems.warn(g.at, `the get-metric-statistics output labelled ${JSON.stringify(label)} matches no metric esm-sim reads, so it is left out; pass ${MAP_HINT} to name it (e.g. --map ${label}=Invocations)`, "left-out");
       }
       return null;
     }

@@ -13,11 +13,11 @@ import { METRIC_PATHS, type MetricKind } from "../metrics/paths.js";
 import { defaultOf, NO_LIMIT } from "./params.js";
 import type { RawScenario, RawTraffic } from "./schema.js";
 import { parseDurationUs } from "./units.js";
-import type { KeySpec, ProducerConfig, ResendSpec, SourceConfig, SqsSourceConfig, StreamSourceConfig } from "../sources/config.js";
+import type { KeySpec, ProducerConfig, ReplayPlan, ResendSpec, SourceConfig, SqsSourceConfig, StreamSourceConfig } from "../sources/config.js";
 import type { ColdStartConfig, FunctionConfig, WritesBackConfig } from "../lambda/config.js";
 import type { MappingConfig } from "../esm/config.js";
 
-export type { SqsSourceConfig, StreamSourceConfig, SourceConfig, KeySpec, ResendSpec, SteadyProducer, BurstProducer, ProducerConfig, StreamEventName } from "../sources/config.js";
+export type { SqsSourceConfig, StreamSourceConfig, SourceConfig, KeySpec, ResendSpec, SteadyProducer, BurstProducer, ReplayProducer, ReplayPlan, ProducerConfig, StreamEventName } from "../sources/config.js";
 export { isStreamSource, STREAM_EVENT_NAMES } from "../sources/config.js";
 export type { MappingConfig } from "../esm/config.js";
 export type { FunctionConfig, FailureRule, WritesBackConfig } from "../lambda/config.js";
@@ -85,7 +85,8 @@ function eventWeights(t: RawTraffic): [number, number, number] | null {
   return [t.eventNames.INSERT ?? 0, t.eventNames.MODIFY ?? 0, t.eventNames.REMOVE ?? 0];
 }
 
-export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDeduplication = false): ProducerConfig {
+/** A producer in the model's units; `plan` is the replay's per-period counts (scenario/replay.ts) for a fromMetrics entry. */
+export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDeduplication = false, plan: ReplayPlan | null = null): ProducerConfig {
   const recordSizeBytes = t.recordSize ?? DEFAULT_RECORD_SIZE_BYTES;
   const data = t.data === undefined ? DEFAULT_DATA : t.data;
   const payload = preparePayload(data);
@@ -94,6 +95,10 @@ export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDe
     afterUs: t.duplicateSendAfter ?? DEFAULT_DUPLICATE_SEND_AFTER_US,
     deduplicationId: t.deduplicationId ?? (contentBasedDeduplication ? "content" : "message"),
   };
+  if (t.fromMetrics !== undefined) {
+    assert(plan !== null, () => `traffic entry with fromMetrics ${t.fromMetrics!.file} has no replay plan`);
+    return { kind: "replay", eventWeights: eventWeights(t), plan, arrival: t.arrival ?? "even", keys: keySpec(t), recordSizeBytes, data, payload, resend };
+  }
   if (t.rate !== undefined) {
     return {
       kind: "steady",
@@ -132,7 +137,7 @@ export function expectationValue(kind: MetricKind, written: unknown): number | b
 }
 
 /** Convert a raw scenario that passed every check (rules.ts) into the model's units. */
-export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs?: number } = {}): Scenario {
+export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs?: number } = {}, replays: readonly (ReplayPlan | null)[] = []): Scenario {
   const src = raw.source;
   const m = raw.mapping ?? {};
   const f = raw.function ?? {};
@@ -179,7 +184,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     figures,
     figureOverrides,
     source,
-    traffic: raw.traffic.map((t) => toProducer(t, untilUs, !isStream && sqsSource.contentBasedDeduplication)),
+    traffic: raw.traffic.map((t, i) => toProducer(t, untilUs, !isStream && sqsSource.contentBasedDeduplication, replays[i] ?? null)),
     mapping: {
       batchSize: m.BatchSize ?? defaultOf("mapping.BatchSize", type),
       batchingWindowUs: secondsToUs(m.MaximumBatchingWindowInSeconds ?? defaultOf("mapping.MaximumBatchingWindowInSeconds", type)),

@@ -136,6 +136,7 @@ const PAGES = {
   DDB_STREAMS: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html",
   KIN_ERR: "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
   FILTER: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html",
+  CW_SQS: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html",
   CONC: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html",
   PROVISIONED: "https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html",
   RECURSION: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html",
@@ -698,8 +699,9 @@ const producers: Rule = {
       const p = (k: string): Path => ["traffic", i, k];
       const steady = t.rate !== undefined;
       const burst = t.at !== undefined || t.records !== undefined;
-      if (steady && burst) return d.err(["traffic", i], "a producer is either steady (rate, from, to) or a one-off burst (at, records), not both");
-      if (!steady && !burst) return d.err(["traffic", i], "a producer needs either rate (steady arrivals) or at + records (a one-off burst)");
+      const replay = t.fromMetrics !== undefined;
+      if (!replay && steady && burst) return d.err(["traffic", i], "a producer is either steady (rate, from, to) or a one-off burst (at, records), not both");
+      if (!replay && !steady && !burst) return d.err(["traffic", i], "a producer needs either rate (steady arrivals), at + records (a one-off burst) or fromMetrics (a replay of a CloudWatch export)");
       if (t.key !== undefined && t.keys !== undefined) d.err(p("keys"), "give either key (one literal key) or keys (a number of distinct keys), not both");
       if (t.zipfExponent !== undefined && t.keyDistribution !== "zipf") d.err(p("zipfExponent"), "applies only with keyDistribution: zipf");
       if (t.key !== undefined && t.keyDistribution !== undefined) d.err(p("keyDistribution"), "applies only with keys (a single literal key has no distribution)");
@@ -709,6 +711,7 @@ const producers: Rule = {
         // SQS's SendMessage error text.
         d.err(p("deduplicationId"), "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly (set source.ContentBasedDeduplication: true, or deduplicationId: message)");
       }
+      if (replay) return; // the rule replays checks its shape
       if (steady) {
         if (t.at !== undefined) d.err(p("at"), "applies to one-off bursts, not to a producer with rate");
         const from = parseDurationUs(t.from ?? 0);
@@ -720,6 +723,52 @@ const producers: Rule = {
         if (t.from !== undefined || t.to !== undefined) d.err(p(t.from !== undefined ? "from" : "to"), "applies only to steady producers (with rate); a burst uses at");
         if (t.at === undefined) d.err(p("records"), "a burst needs at (when it happens)");
       }
+    });
+  },
+};
+
+/** What each source type replays: the CloudWatch metric whose Sum counts the records its producers put in. */
+export const REPLAY_METRICS: Readonly<Record<string, { metric: string; service: string }>> = {
+  sqs: { metric: "NumberOfMessagesSent", service: "SQS" },
+  "sqs-fifo": { metric: "NumberOfMessagesSent", service: "SQS" },
+  kinesis: { metric: "IncomingRecords", service: "Kinesis" },
+};
+
+/** Why a DynamoDB stream cannot be replayed from CloudWatch. */
+export const DYNAMODB_NO_REPLAY =
+  "DynamoDB Streams publishes no CloudWatch metric that counts the records written to a stream (its stream metrics, ReturnedRecordsCount and ReturnedBytes, count what GetRecords calls return, for every reader); give the table's writes as steady producers (rate) or bursts (at, records) instead";
+
+/** A replay (fromMetrics): which keys go with it, and whether the metric and statistic count records of this source. */
+function replayShape(d: RuleInput, t: Obj, i: number): void {
+  const p = (...k: string[]): Path => ["traffic", i, ...k];
+  for (const k of ["rate", "to", "at", "records"]) {
+    if (t[k] !== undefined) d.err(p(k), `does not go with fromMetrics: a replay sends what the export counts in each of its periods, from the entry's from (0 by default) to the end of the export's last period; ${k === "to" ? "to replay part of it, cut the export or set the scenario's until" : "give another producer for extra traffic"}`);
+  }
+  const fm = t.fromMetrics;
+  if (!isObj(fm)) return;
+  if (d.type === "dynamodb") {
+    d.err(p("fromMetrics"), `cannot replay a dynamodb source: ${DYNAMODB_NO_REPLAY}`);
+    return;
+  }
+  const want = d.type === undefined ? undefined : REPLAY_METRICS[d.type];
+  if (want && typeof fm.metric === "string" && fm.metric !== want.metric) {
+    const other = Object.entries(REPLAY_METRICS).find(([, v]) => v.metric === fm.metric);
+    const why = other ? `${fm.metric} is the ${other[1].service} metric` : `${JSON.stringify(fm.metric)} is not a metric that counts the records put in a source`;
+    d.err(p("fromMetrics", "metric"), `must be ${want.metric} for a ${d.type} source, the ${want.service} metric whose Sum is the number of records sent in each period; ${why} (got ${JSON.stringify(fm.metric)})`);
+  }
+  if (fm.statistic !== undefined && fm.statistic !== "Sum") {
+    d.err(p("fromMetrics", "statistic"), `must be Sum: only a period's Sum is the number of records sent in it (Average, Minimum and Maximum describe the individual data points CloudWatch received, SampleCount counts them) (got ${JSON.stringify(fm.statistic)})`);
+  }
+}
+
+const replays: Rule = {
+  name: "replays",
+  says: "a replay (fromMetrics) names the metric whose Sum counts the records sent to the source (NumberOfMessagesSent for SQS, IncomingRecords for Kinesis), with no rate, to, at or records",
+  url: PAGES.CW_SQS,
+  check(d) {
+    if (!Array.isArray(d.doc.traffic)) return;
+    d.doc.traffic.forEach((t, i) => {
+      if (isObj(t) && t.fromMetrics !== undefined) replayShape(d, t, i);
     });
   },
 };
@@ -906,6 +955,7 @@ export const RULES: readonly Rule[] = [
   writesBack,
   untilPositive,
   producers,
+  replays,
   waitingRecords,
   totalRecords,
   expectations,

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { PROFILE_NAMES, FIGURE_NAMES } from "../esm/profiles.js";
+import { STATISTICS } from "../metrics/cloudwatch-export.js";
 import { fmt, NO_LIMIT, PARAMS, SOURCE_TYPES, type PathOf } from "./params.js";
 import { parseDurationUs, parseRatePerSecond, parseSizeBytes } from "./units.js";
 import { show } from "./show.js";
@@ -116,6 +117,18 @@ export const sourceSchema = z.strictObject({
   duplicateDeliveryRate: num(0, 1, "a probability 0..1").optional(),
 });
 
+/** A producer that replays a CloudWatch metric's per-period counts (scenario/replay.ts reads the export). */
+const fromMetricsSchema = z.strictObject({
+  file: str("the path of a CloudWatch export (what aws cloudwatch get-metric-data prints), relative to the scenario's folder").min(1, {
+    error: required("a non-empty path of a CloudWatch export"),
+  }),
+  metric: str("IncomingRecords (kinesis) or NumberOfMessagesSent (sqs, sqs-fifo)"),
+  statistic: oneOf(STATISTICS).optional(),
+  id: str("the Id of the get-metric-data result to replay (or the Label of get-metric-statistics output)").min(1, { error: required("a non-empty Id") }).optional(),
+  scale: positiveUpTo(1_000_000, "a factor > 0 (2 replays twice the records; at most 1,000,000)").optional(),
+  period: duration().optional(),
+});
+
 const trafficSchema = z.strictObject({
   rate: rate().optional(),
   arrival: oneOf(["even", "poisson"] as const).optional(),
@@ -134,6 +147,7 @@ const trafficSchema = z.strictObject({
   duplicateSendRate: num(0, 1, "a probability 0..1 (the share of sends the producer sends a second time)").optional(),
   duplicateSendAfter: duration().optional(),
   deduplicationId: oneOf(["message", "perAttempt", "content"] as const).optional(),
+  fromMetrics: fromMetricsSchema.optional(),
   // dynamodb: weights of the stream record's eventName, drawn per record (default: all INSERT)
   eventNames: z
     .strictObject({

@@ -10,7 +10,8 @@ import { valueAtPath } from "../run/expect.js";
 import type { Report } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
 import { VERSION } from "../run/version.js";
-import { parseScenario, type ParseResult } from "../scenario/parse.js";
+import { parseScenario, scenarioFiles, type ParseResult } from "../scenario/parse.js";
+import type { NamedFile } from "../io/input.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseOverride, parseValue, unsafePathMessage, type Override } from "../scenario/overrides.js";
 import { readSweepResult } from "./result-schema.js";
@@ -72,6 +73,8 @@ export interface SweepSpec {
   vary: Vary[];
   /** --shard k/n: only rows k-1, k-1+n, ...; null runs every row. */
   shard: Shard | null;
+  /** The files the scenario names in any row (a replay's CloudWatch export), read by the CLI (sweepFiles says which). */
+  files?: ReadonlyMap<string, NamedFile>;
 }
 
 /** The settings of a sweep as written on its command line: what a result records, and what merge compares. */
@@ -185,7 +188,14 @@ function rowOverrides(spec: SweepSpec, row: GridRow): Override[] {
 }
 
 function parseRow(spec: SweepSpec, row: GridRow): ParseResult {
-  return parseScenario(spec.text, spec.file, { seed: spec.seed ?? undefined, untilUs: spec.until?.us, overrides: rowOverrides(spec, row) });
+  return parseScenario(spec.text, spec.file, { seed: spec.seed ?? undefined, untilUs: spec.until?.us, overrides: rowOverrides(spec, row), files: spec.files });
+}
+
+/** The files the scenario names in any of `rows` (after each row's overrides), each once: what the CLI reads into `files`. */
+export function sweepFiles(spec: SweepSpec, rows: readonly GridRow[]): string[] {
+  const out = new Set<string>();
+  for (const row of rows.length ? rows : [{ index: 0, params: [] }]) for (const f of scenarioFiles(spec.text, rowOverrides(spec, row))) out.add(f);
+  return [...out];
 }
 
 /** Every problem of every row, once each (a bad value shows in many rows). Empty when all rows are valid. */
@@ -278,7 +288,7 @@ export function sweepResult(h: SweepHeader, rows: SweepRow[], shard: Shard | nul
 
 /** The header of a sweep over `spec`: the scenario's name (the file name when the file does not parse). */
 export function sweepHeader(spec: SweepSpec): SweepHeader {
-  const r = parseScenario(spec.text, spec.file, {});
+  const r = parseScenario(spec.text, spec.file, { files: spec.files });
   return { scenario: r.ok ? r.scenario.name : spec.file, scenarioHash: fnv1a(spec.text), ...writtenSettings(spec) };
 }
 
