@@ -107,9 +107,20 @@ describe("explain: stream moments from hand-made typed trace events", () => {
     expect(withDest).toContain(`The mapping gives up on 2 records of shard s1 (${seq(5)} and ${seq(6)}), condition RetryAttemptsExhausted: the batch was invoked 3 times (approximateInvokeCount 3: the first attempt and 2 retries) and MaximumRetryAttempts (2) is used up (functionError Unhandled: the function threw). It writes one invocation record to ${arn}: metadata only`);
     expect(withDest).toContain(RULES.onFailure.url);
     const dropped = feed([...base, onFailure(20, { shard: 1, records: recs(5, 2), condition: "RecordAgeExceeded", approximateInvokeCount: 2, destinationArn: null })], KINESIS, { recordAgeMaxUs: 60_000_000 }).join("\n");
-    expect(dropped).toContain("condition RecordAgeExceeded: before invocation attempt 2, the records were older than MaximumRecordAgeInSeconds (1m), so the mapping discards them instead of retrying them any longer. It drops them: no on-failure destination is configured");
+    expect(dropped).toContain("condition RecordAgeExceeded: before invocation attempt 2, the records were older than MaximumRecordAgeInSeconds (1m), so the mapping discards them instead of retrying them any longer. It drops them. No destination is configured: the records are gone");
     expect(dropped).toContain(RULES.recordAge.url);
     expect(dropped).toContain("Shard s1 moves on after being blocked for 10ms");
+  });
+
+  it("says plainly when a discarded batch is dropped because the destination refuses it, and what an S3 destination receives", () => {
+    const base = [invoke(0, { invocation: 1, shard: 1, records: recs(5, 2) }), result(10, { invocation: 1, shard: 1, outcome: "error", failed: recs(5, 2) })];
+    const say = (arn: string) =>
+      feed([...base, onFailure(20, { shard: 1, records: recs(5, 2), condition: "RetryAttemptsExhausted", approximateInvokeCount: 1, destinationArn: arn })], KINESIS, { retryAttemptsMax: 0, onFailureArn: arn }).join("\n").replace(/\s+/g, " ");
+    const fifo = "arn:aws:sqs:us-east-1:123456789012:failures.fifo";
+    expect(say(fifo)).toContain(`It tries to send one invocation record to ${fifo}, but Lambda cannot deliver to a FIFO queue or topic, so the delivery fails (DestinationDeliveryFailures) and the records are dropped: they are gone`);
+    const s3 = "arn:aws:s3:::failures";
+    expect(say(s3)).toContain(`It writes one invocation record to ${s3}: an object holding the metadata (shard, first and last sequence number, batch size) and, in its payload, the batch as the function received it.`);
+    expect(say(s3)).not.toContain("gone");
   });
 
   it("explains bisection with its halves, a partial response's checkpoint rewind, and filtering on a stream and on a queue", () => {

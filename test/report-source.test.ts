@@ -18,7 +18,7 @@ const dynamodb = scenarioFrom("name: d\nsource: { type: dynamodb, ShardCount: 2 
 const queue = scenarioFrom("name: q\nsource: { type: sqs, VisibilityTimeout: 5, RedrivePolicy: { maxReceiveCount: 2 } }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }, { at: 5s, records: 1, key: bad }]\nfunction: { Timeout: 1, failures: [{ when: { key: bad }, effect: error }] }\n");
 
 const QUEUE_WORDS = [/dead-letter queue/, /queue depth/i, /oldest message/i, /No samples/, /\bdlq \d/, /visibility redeliveries/, /pollers max/, /Invocation timeline by poller/];
-const STREAM_WORDS = [/on-failure destination/, /iterator age/i, /IteratorAge/, /Stream errors/, /\bonFailure \d/, /Invocation timeline by shard/, /\bshard\b/i];
+const STREAM_WORDS = [/\bdiscarded\b/, /on-failure destination/, /iterator age/i, /IteratorAge/, /Stream errors/, /\bonFailure \d/, /Invocation timeline by shard/, /\bshard\b/i];
 
 function texts(r: ReturnType<typeof simulate>): string[] {
   return [renderTable(r.report, { color: false }), renderMarkdown(r.report), renderHtml(r)];
@@ -33,7 +33,7 @@ describe("reports that fit the source", () => {
     for (const t of texts(r)) for (const w of QUEUE_WORDS) expect(t).not.toMatch(w);
     const [table, md, html] = texts(r);
     expect(table).toMatch(/^ {2}iterator age shardId-000000000000 +[▁-█]{48}/m);
-    expect(table).toContain("on-failure destination");
+    expect(table).toMatch(/^│ discarded +│/m);
     expect(md).toContain("| iterator age max / p99 |");
     expect(html).toContain('id="chart-iteratorAgeByShard"');
     expect(html).toContain("Invocation timeline by shard");

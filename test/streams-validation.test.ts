@@ -96,6 +96,29 @@ describe("stream validation: rules across keys, with AWS's texts", () => {
   });
 });
 
+describe("a stream mapping that can discard records without an on-failure destination", () => {
+  const dropped = (key: string, value: number, page: string) =>
+    `warning: mapping.${key}: ${value} lets the mapping discard records it gives up on, and there is no DestinationConfig.OnFailure: discarded records will be dropped, with nothing recording which ones (records.onFailureDropped, DroppedEventCount); to keep their metadata add an SQS queue, SNS topic or S3 bucket as OnFailure destination (see ${page})`;
+  const KIN = "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html";
+  const DDB = "https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html";
+
+  it.each([
+    ["finite MaximumRetryAttempts on Kinesis", kinesis("  MaximumRetryAttempts: 2\n"), `s.yaml:10:25 ${dropped("MaximumRetryAttempts", 2, KIN)}`],
+    ["finite MaximumRecordAgeInSeconds on Kinesis", kinesis("  MaximumRecordAgeInSeconds: 60\n"), `s.yaml:10:30 ${dropped("MaximumRecordAgeInSeconds", 60, KIN)}`],
+    ["finite MaximumRetryAttempts on DynamoDB, with DynamoDB's page", dynamodb("  MaximumRetryAttempts: 0\n"), `s.yaml:10:25 ${dropped("MaximumRetryAttempts", 0, DDB)}`],
+  ])("warns with %s", (_what, text, expected) => {
+    expect(errorsOf(text)).toEqual([]);
+    expect(warningsOf(text)).toEqual([expected]);
+  });
+
+  it.each([
+    ["with an OnFailure destination", kinesis("  MaximumRetryAttempts: 2\n  DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:f' } }\n")],
+    ["under the -1/-1 defaults (records are retried until they expire, never discarded)", kinesis("  MaximumRetryAttempts: -1\n")],
+  ])("does not warn %s", (_what, text) => {
+    expect(warningsOf(text)).toEqual([]);
+  });
+});
+
 describe("unknown keys on a stream scenario", () => {
   it("offer only the keys that apply to the source type", () => {
     const errs = errorsOf(kinesis("  Bogus: 1\n").replace("  ShardCount: 2", "  ShardCount: 2\n  Wibblewobble: 1"));

@@ -64,32 +64,38 @@ function verdictCache(producers: number, slots: number): Int8Array {
   return new Int8Array(Math.max(1, producers * slots)).fill(-1);
 }
 
+/** A stream record as AWS shapes it for filters and in the function's event: the Kinesis record's `kinesis` object
+ *  (data decoded, as filters see it) or the whole DynamoDB record (without eventID and eventSourceARN). */
+export function streamRecordView(src: StreamSourceConfig, producers: readonly Pick<ProducerConfig, "payload">[], keyNames: readonly string[]): (r: StreamRecord) => Record<string, unknown> {
+  if (src.type === "kinesis") {
+    return (r) =>
+      filterView("kinesis", {
+        payload: producers[producerOf(r)].payload,
+        partitionKey: keyNames[r.keyIndex],
+        sequenceNumber: sequenceNumber(r),
+        arrivalMs: EPOCH_MS + arrivalUsOf(r) / 1000,
+      });
+  }
+  return (r) => {
+    const payload = producers[producerOf(r)].payload;
+    const eventName = eventNameOf(r) ?? "INSERT";
+    return filterView("dynamodb", {
+      eventName,
+      keys: { [DYNAMODB_KEY_ATTRIBUTE]: keyNames[r.keyIndex] },
+      newImage: eventName === "REMOVE" ? null : payload,
+      oldImage: eventName === "INSERT" ? null : payload,
+      streamViewType: DYNAMODB_STREAM_VIEW_TYPE,
+      sequenceNumber: sequenceNumber(r),
+      sizeBytes: r.sizeBytes,
+      creationS: SIM_EPOCH_UNIX_S + Math.floor(r.sentUs / 1_000_000),
+    });
+  };
+}
+
 /** The stream mapping's `keep(record)` for a Kinesis or DynamoDB source. */
 export function streamKeep(filter: CompiledFilter, src: StreamSourceConfig, producers: readonly Pick<ProducerConfig, "payload">[], keyNames: readonly string[]): (r: StreamRecord) => boolean {
   const type = src.type;
-  const view =
-    type === "kinesis"
-      ? (r: StreamRecord) =>
-          filterView("kinesis", {
-            payload: producers[producerOf(r)].payload,
-            partitionKey: keyNames[r.keyIndex],
-            sequenceNumber: sequenceNumber(r),
-            arrivalMs: EPOCH_MS + arrivalUsOf(r) / 1000,
-          })
-      : (r: StreamRecord) => {
-          const payload = producers[producerOf(r)].payload;
-          const eventName = eventNameOf(r) ?? "INSERT";
-          return filterView("dynamodb", {
-            eventName,
-            keys: { [DYNAMODB_KEY_ATTRIBUTE]: keyNames[r.keyIndex] },
-            newImage: eventName === "REMOVE" ? null : payload,
-            oldImage: eventName === "INSERT" ? null : payload,
-            streamViewType: DYNAMODB_STREAM_VIEW_TYPE,
-            sequenceNumber: sequenceNumber(r),
-            sizeBytes: r.sizeBytes,
-            creationS: SIM_EPOCH_UNIX_S + Math.floor(r.sentUs / 1_000_000),
-          });
-        };
+  const view = streamRecordView(src, producers, keyNames);
   if (!verdictPerProducer(filter, type)) return (r) => filter.matches(view(r));
   const slots = type === "dynamodb" ? STREAM_EVENT_NAMES.length : 1;
   const cache = verdictCache(producers.length, slots);

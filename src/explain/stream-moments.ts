@@ -17,6 +17,7 @@
  * https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html (enhanced fan-out).
  */
 import { usToMs } from "../engine/time.js";
+import { isS3Destination } from "../metrics/stream-metrics.js";
 import { arrivalUsOf, throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
 import type {
   BisectEvent,
@@ -332,12 +333,23 @@ function givenUpBecause(ev: OnFailureEvent, st: NarrationState): string {
   return `the batch was invoked ${count ? times(count) : "every time"} (approximateInvokeCount ${count}: the first attempt and ${Number.isFinite(limit) ? limit : "its"} retries) and MaximumRetryAttempts (${Number.isFinite(limit) ? limit : "-1"}) is used up (${fe})`;
 }
 
+/** Where a discarded batch goes: its metadata to the destination (with the records, for S3), or nowhere. */
+function discardedTo(ev: OnFailureEvent): string {
+  const dest = ev.destinationArn;
+  if (dest === null) {
+    return "drops them. No destination is configured: the records are gone, and nothing records which ones were skipped";
+  }
+  if (!ev.delivered) {
+    return `tries to send one invocation record to ${dest}, but Lambda cannot deliver to a FIFO queue or topic, so the delivery fails (DestinationDeliveryFailures) and the records are dropped: they are gone, and nothing records which ones were skipped`;
+  }
+  if (isS3Destination(dest)) {
+    return `writes one invocation record to ${dest}: an object holding the metadata (shard, first and last sequence number, batch size) and, in its payload, the batch as the function received it`;
+  }
+  return `writes one invocation record to ${dest}: metadata only (shard, first and last sequence number, batch size), not the records, so read them from the stream before retention removes them`;
+}
+
 const onFailure: MomentRule<OnFailureEvent> = (ev, st, t) => {
-  const dest = ev.destinationArn ?? "";
-  const whereTo = dest
-    ? `writes one invocation record to ${dest}: metadata only (shard, first and last sequence number, batch size), not the records, so read them from the stream before retention removes them`
-    : "drops them: no on-failure destination is configured, so nothing records which records were skipped";
-  const text = `The mapping gives up on ${plural(ev.records.length, "record")} of shard ${st.names.shard(ev.shard)} (${st.recordList(ev.records, 2)}), condition ${ev.condition}: ${givenUpBecause(ev, st)}. It ${whereTo}, and the shard moves on.`;
+  const text = `The mapping gives up on ${plural(ev.records.length, "record")} of shard ${st.names.shard(ev.shard)} (${st.recordList(ev.records, 2)}), condition ${ev.condition}: ${givenUpBecause(ev, st)}. It ${discardedTo(ev)}. The shard moves on.`;
   const rule = ev.condition === "RecordAgeExceeded" ? "recordAge" : "onFailure";
   const out = [say(st, { tMs: t, fold: `stream:onFailure:${ev.condition}`, rule, noun: ["batch given up", "batches given up"], text, amount: { n: ev.records.length, noun: ["record", "records"] } })];
   const gone = new Set(ev.records.map((r) => r.n));

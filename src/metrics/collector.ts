@@ -32,6 +32,10 @@ export class MetricsCollector {
   dlq = 0;
   expired = 0;
   onFailure = 0;
+  /** Of onFailure: records whose invocation record reached the on-failure destination, and records dropped (no
+   *  destination, or the destination refused the invocation record), as the trace's `delivered` says. */
+  onFailureDelivered = 0;
+  onFailureDropped = 0;
   filtered = 0;
   duplicates = 0;
   orderingViolations = 0;
@@ -187,6 +191,8 @@ export class MetricsCollector {
         break;
       case "onFailure":
         this.onFailure += e.ended;
+        if (e.delivered) this.onFailureDelivered += e.ended;
+        else this.onFailureDropped += e.ended;
         break;
       case "filter":
         this.filtered++;

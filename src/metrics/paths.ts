@@ -34,6 +34,8 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "latency.max": "ms",
   "throughput.recordsPerSecond": "rate",
   "records.deletedDespiteReportedFailure": "count",
+  "records.onFailureDelivered": "count",
+  "records.onFailureDropped": "count",
   "invocations.partialIgnored": "count",
   "batchSize.p50": "count",
   "batchSize.max": "count",

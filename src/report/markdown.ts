@@ -6,7 +6,7 @@
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { ExpectationResult, Report } from "../run/result.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
-import { ageLabel, endStatesOf } from "./source-view.js";
+import { ageLabel, discardedSplit, endStatesOf } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface MarkdownOptions {
@@ -71,7 +71,11 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
   const pct = (x: number) => fmtShare(x, r.records.produced);
   out.push("| where records ended | records | share |", "|---|--:|--:|");
   out.push(`| produced | ${fmtInt(r.records.produced)} | |`);
-  for (const { key, label } of endStatesOf(r)) out.push(`| ${label} | ${fmtInt(r.records[key])} | ${pct(r.records[key])} |`);
+  for (const { key, label } of endStatesOf(r)) {
+    out.push(`| ${label} | ${fmtInt(r.records[key])} | ${pct(r.records[key])} |`);
+    if (key !== "onFailure") continue;
+    for (const sub of discardedSplit(r)) out.push(`| &emsp;${escapeMd(sub.label)} | ${fmtInt(sub.n)} | ${pct(sub.n)} |`);
+  }
   out.push("");
 
   out.push("| metric | value | metric | value |", "|---|--:|---|--:|");

@@ -7,7 +7,7 @@ import Table from "cli-table3";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, StreamReport } from "../run/result.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
-import { conservationOf, endStatesOf } from "./source-view.js";
+import { conservationOf, discardedSplit, endStatesOf } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface TableOptions {
@@ -40,6 +40,11 @@ export function renderTable(r: Report, opts: TableOptions): string {
     const n = r.records[key];
     const paint = paintOf(key, n);
     ends.push([paint(label), paint(fmtInt(n)), paint(pct(n))]);
+    if (key !== "onFailure") continue;
+    for (const sub of discardedSplit(r)) {
+      const subPaint = sub.n === 0 ? c.dim : sub.key === "onFailureDropped" ? c.red : (x: string) => x;
+      ends.push([subPaint(`  ${sub.label}`), subPaint(fmtInt(sub.n)), subPaint(pct(sub.n))]);
+    }
   }
   out.push(ends.toString());
   out.push(c.dim(`conservation: ${conservationOf(r)}`));

@@ -112,7 +112,7 @@ function streamTraceObject(e: TraceEvent, ctx: TraceContext, t: number): TraceOb
     case "checkpoint":
       return { t, type: e.type, stream, shard: shardId(e.shard), sequenceNumber: sequenceNumber(e.record) };
     case "onFailure":
-      return { t, type: e.type, stream, shard: shardId(e.shard), recordIds: seqs(e.records), condition: e.condition, approximateInvokeCount: e.approximateInvokeCount, functionError: e.condition === "RecordAgeExceeded" ? undefined : e.functionError, destination: e.destinationArn };
+      return { t, type: e.type, stream, shard: shardId(e.shard), recordIds: seqs(e.records), condition: e.condition, approximateInvokeCount: e.approximateInvokeCount, functionError: e.condition === "RecordAgeExceeded" ? undefined : e.functionError, destination: e.destinationArn, delivered: e.delivered };
     case "filter":
       return { t, type: e.type, recordId: sequenceNumber(e.record), stream, shard: shardId(e.shard) };
     default:

@@ -54,6 +54,8 @@ export function commonReport(scenario: Scenario, metrics: MetricsCollector, end:
       filtered: m.filtered,
       pending,
       deletedDespiteReportedFailure: m.deletedDespiteReportedFailure,
+      onFailureDelivered: m.onFailureDelivered,
+      onFailureDropped: m.onFailureDropped,
     },
     conservation: `produced ${produced} = succeeded ${m.succeeded} + onFailure ${m.onFailure} + dlq ${m.dlq} + expired ${m.expired} + filtered ${m.filtered} + pending ${pending}`,
     duplicates: m.duplicates,

@@ -46,6 +46,10 @@ export interface Report {
     filtered: number;
     pending: number;
     deletedDespiteReportedFailure: number;
+    /** Of onFailure (streams): records whose invocation record reached the on-failure destination. */
+    onFailureDelivered: number;
+    /** Of onFailure (streams): records dropped: no on-failure destination, or one that refused the invocation record. */
+    onFailureDropped: number;
   };
   conservation: string;
   duplicates: number;
@@ -159,7 +163,12 @@ export interface StreamReport {
   retryExhausted: number;
   /** Invocation records written to the on-failure destination (the report keeps the first 1,000 in `destinations`). */
   destinationRecords: number;
+  /** Invocation records the on-failure destination refused (a FIFO queue or topic): DestinationDeliveryFailures. */
   destinationDeliveryFailures: number;
+  /** The mapping's on-failure destination ARN (DestinationConfig.OnFailure.Destination), or null: none configured. */
+  onFailureDestination: string | null;
+  /** An S3 destination: the object key of each record in `destinations`, in the same order; empty otherwise. */
+  destinationObjectKeys: string[];
   retries: number;
   bisects: number;
   /** Deliveries of records that had already been processed successfully (the checkpoint was behind them). */

@@ -9,6 +9,7 @@
 import { assert } from "../engine/assert.js";
 import { US_PER_MS, usToMs } from "../engine/time.js";
 import { streamKeep } from "../esm/record-filter.js";
+import { streamEventText } from "../esm/stream-event.js";
 import { StreamMapping, type KeepRecord } from "../esm/stream-mapping.js";
 import { LambdaFunction } from "../lambda/function.js";
 import { WriteBack } from "../lambda/write-back.js";
@@ -60,10 +61,19 @@ export class StreamWorld implements World {
     const shardIds = this.source.shards.map((s) => s.shardId);
     this.shardIds = shardIds;
     const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${scenario.fn.name}`;
-    this.streamMetrics = new StreamMetrics({ type: src.type, streamArn: src.streamArn, functionArn, shardIds });
-    trace.listen(this.streamMetrics.listener);
     // A function that writes back to its own stream: its records are a pseudo-producer after the traffic's.
     const wb = scenario.fn.writesBack;
+    const producers = wb ? [...scenario.traffic, { payload: wb.payload }] : scenario.traffic;
+    this.streamMetrics = new StreamMetrics({
+      type: src.type,
+      streamArn: src.streamArn,
+      functionArn,
+      shardIds,
+      destinationArn: scenario.mapping.onFailureArn,
+      seed: scenario.seed,
+      eventText: streamEventText(src, producers, keys.names, scenario.fn.name),
+    });
+    trace.listen(this.streamMetrics.listener);
     const writtenBackProducer = wb ? { writtenBackProducer: scenario.traffic.length } : {};
     this.traceContext = { queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds, ...writtenBackProducer } };
 
@@ -71,7 +81,6 @@ export class StreamWorld implements World {
     const scaling = { burst: f.functionScalingBurst, per10s: f.functionScalingPer10s, idleLifetimeUs: f.environmentIdleLifetimeMs * US_PER_MS };
     const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, scaling);
     const writeBack = wb ? new WriteBack(wb, this.source, scenario.traffic.length, src.type === "dynamodb", scenario.seed) : null;
-    const producers = wb ? [...scenario.traffic, { payload: wb.payload }] : scenario.traffic;
     const filter = scenario.mapping.filter;
     const keep = keepOverride !== undefined ? keepOverride : filter ? streamKeep(filter, src, producers, keys.names) : null;
     this.mapping = new StreamMapping(sched, this.source, fn, scenario.mapping, src, trace, keep, writeBack, scenario.figures);
@@ -135,6 +144,8 @@ export class StreamWorld implements World {
         retryExhausted: sm.retryExhausted,
         destinationRecords: sm.destinationRecords,
         destinationDeliveryFailures: sm.destinationDeliveryFailures,
+        onFailureDestination: this.scenario.mapping.onFailureArn,
+        destinationObjectKeys: sm.destinationObjectKeys,
         retries: this.metrics.streamRetries,
         bisects: this.metrics.bisects,
         // Empty polls and redeliveries of succeeded records are not in the trace: the mapping counts them.

@@ -135,6 +135,7 @@ const PAGES = {
   DDB_PARAMS: "https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html",
   DDB_STREAMS: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html",
   KIN_ERR: "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
+  DDB_ERR: "https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html",
   FILTER: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html",
   CW_SQS: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html",
   CONC: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html",
@@ -443,6 +444,27 @@ const streamDestination: Rule = {
     } else if (/^arn:aws[a-z-]*:(sqs|sns):/.test(arn) && arn.endsWith(".fifo")) {
       d.warn(at, "FIFO queues and FIFO topics are not valid on-failure destinations: AWS accepts the mapping but every delivery fails (DestinationDeliveryFailures); esm-sim counts them in stream.destinationDeliveryFailures");
     }
+  },
+};
+
+const discardedWithoutDestination: Rule = {
+  name: "discardedWithoutDestination",
+  says: "a stream mapping that can discard records (finite MaximumRetryAttempts or MaximumRecordAgeInSeconds) without an OnFailure destination drops them",
+  url: PAGES.KIN_ERR,
+  check(d) {
+    if (!d.isStream) return;
+    const dest = d.mapping.DestinationConfig;
+    if (isObj(dest) && isObj(dest.OnFailure) && dest.OnFailure.Destination !== undefined) return;
+    const retries = d.mapping.MaximumRetryAttempts ?? defaultOf("mapping.MaximumRetryAttempts");
+    const ageLimit = d.mapping.MaximumRecordAgeInSeconds ?? defaultOf("mapping.MaximumRecordAgeInSeconds");
+    const finite = (v: unknown) => typeof v === "number" && v !== NO_LIMIT;
+    const key = finite(retries) ? "MaximumRetryAttempts" : finite(ageLimit) ? "MaximumRecordAgeInSeconds" : null;
+    if (key === null) return;
+    const page = d.type === "dynamodb" ? PAGES.DDB_ERR : PAGES.KIN_ERR;
+    d.warn(
+      ["mapping", key],
+      `${String(key === "MaximumRetryAttempts" ? retries : ageLimit)} lets the mapping discard records it gives up on, and there is no DestinationConfig.OnFailure: discarded records will be dropped, with nothing recording which ones (records.onFailureDropped, DroppedEventCount); to keep their metadata add an SQS queue, SNS topic or S3 bucket as OnFailure destination (see ${page})`,
+    );
   },
 };
 
@@ -940,6 +962,7 @@ export const RULES: readonly Rule[] = [
   sourceRanges("mapping"),
   largeSqsBatchNeedsWindow,
   streamDestination,
+  discardedWithoutDestination,
   disabledPeriodsInOrder,
   eventNameWeights,
   poisonRecordBlocksShard,

@@ -17,7 +17,7 @@ import type { GridRow, SweepExpectation, SweepRow } from "./sweep.js";
 export const HEADLINES: readonly { path: string; label: string; kind: "ms" | "count" }[] = [
   { path: "endedAt", label: "drain time", kind: "ms" },
   { path: "records.dlq", label: "dead-letter queue", kind: "count" },
-  { path: "records.onFailure", label: "on-failure destination", kind: "count" },
+  { path: "records.onFailure", label: "discarded", kind: "count" },
   { path: "duplicates", label: "duplicates", kind: "count" },
   { path: "iteratorAge.max", label: "oldest record age max", kind: "ms" },
   { path: "concurrency.max", label: "concurrency max", kind: "count" },
