@@ -52,6 +52,9 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const t = new Table({ head: [c.bold("Delivery"), "", c.bold("Invocations"), "", c.bold("Concurrency and age"), ""], style, colAligns: ["left", "right", "left", "right", "left", "right"] });
   const dupPaint = r.duplicates > 0 ? c.yellow : (s: string) => s;
   const st = r.stream;
+  const q = r.sqs;
+  // The reads of the source: ReceiveMessage calls on a queue, reads of its shards on a stream.
+  const reads = st ?? q;
   const age = st ? "iterator age" : "oldest message";
   // SQS only: messages back after their visibility timeout, and the pollers (a stream has one reader per shard).
   t.push(
@@ -59,23 +62,22 @@ export function renderTable(r: Report, opts: TableOptions): string {
     ["ordering violations", fmtInt(r.orderingViolations), "errors", paintIf(c, r.invocations.errors, fmtInt(r.invocations.errors)), "reached after", fmtMs(r.concurrency.timeToMax)],
     st
       ? ["redelivered after success", fmtInt(st.redeliveriesOfSucceeded), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "shards x PF", `${fmtInt(st.shardCount)} x ${st.parallelizationFactor}`]
-      : ["visibility redeliveries", fmtInt(r.sqs.visibilityRedeliveries), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "pollers max", fmtInt(r.concurrency.pollersMax)],
+      : ["visibility redeliveries", fmtInt(q?.visibilityRedeliveries ?? 0), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "pollers max", fmtInt(r.concurrency.pollersMax)],
     ["latency p50", fmtMs(r.latency.p50), "throttles", paintIf(c, r.invocations.throttles, fmtInt(r.invocations.throttles)), `${age} max`, fmtMs(r.iteratorAge.max)],
     ["latency p99", fmtMs(r.latency.p99), "partial responses", fmtInt(r.invocations.partial), `${age} p50`, fmtMs(r.iteratorAge.p50)],
     ["latency max", fmtMs(r.latency.max), "batch size p50/max", `${fmtInt(r.batchSize.p50)}/${fmtInt(r.batchSize.max)}`, `${age} p99`, fmtMs(r.iteratorAge.p99)],
-    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", st ? `${fmtInt(st.polls)} (${fmtInt(st.emptyPolls)})` : `${fmtInt(r.sqs.polls)} (${fmtInt(r.sqs.emptyPolls)})`, "", ""],
+    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", reads ? `${fmtInt(reads.polls)} (${fmtInt(reads.emptyPolls)})` : "", "", ""],
   );
   out.push(t.toString());
   if (st) out.push(...renderStream(r, st, c, style));
-  const q = r.sqs;
-  if (q.producerRetries > 0) {
+  if (q && q.producerRetries > 0) {
     out.push(
       c.dim(
         `producer retries: ${fmtInt(q.producerRetries)} sent, ${fmtInt(q.dedupDropped)} dropped by FIFO deduplication, ${fmtInt(q.producerRetriesDelivered)} delivered as new messages; ${fmtInt(q.producerDuplicates)} logical messages processed more than once`,
       ),
     );
   }
-  if (q.mode === "provisioned") {
+  if (q?.mode === "provisioned") {
     out.push(c.dim(`provisioned mode: up to ${fmtInt(q.eventPollersMax)} event pollers; ${fmtInt(q.rateLimitedReceives)} receives waited for the next second's poller budget`));
   }
   out.push(...sparklines(r, c));
