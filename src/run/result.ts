@@ -50,6 +50,8 @@ export interface SqsReport {
 }
 
 export interface Report {
+  /** The report format's version (run/version.ts REPORT_SCHEMA_VERSION); always the first field. */
+  schemaVersion: number;
   scenario: string;
   description: string;
   version: string;
