@@ -6,12 +6,15 @@ import chalk, { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, StreamReport } from "../run/result.js";
+import { cloudwatchPeriods, cloudwatchView, NO_POINT } from "./cloudwatch-view.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
 import { conservationOf, endStatesOf } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface TableOptions {
   color: boolean;
+  /** Add the report's CloudWatch metrics (run --cloudwatch). */
+  cloudwatch?: boolean;
 }
 
 const OPS: Record<string, string> = { eq: "=", ne: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
@@ -81,6 +84,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
     out.push(c.dim(`provisioned mode: up to ${fmtInt(q.eventPollersMax)} event pollers; ${fmtInt(q.rateLimitedReceives)} receives waited for the next second's poller budget`));
   }
   out.push(...sparklines(r, c));
+  if (opts.cloudwatch) out.push(...cloudwatchBlock(r, c));
   out.push(c.dim(`trace digest ${r.traceDigest} (same scenario, seed and version: same digest)`));
 
   if (r.expectations.length > 0) {
@@ -102,6 +106,31 @@ function sparklines(r: Report, c: ChalkInstance): string[] {
   if (rows.length === 0) return [];
   const lines = ["", c.bold(`Over time`) + c.dim(` (0s to ${fmtMs(r.endedAt)}, each from zero to its largest sample)`)];
   for (const row of rows) lines.push(`  ${row.label}  ${c.cyan(row.spark)}  ${c.dim(row.scale)}`.trimEnd());
+  return lines;
+}
+
+/**
+ * run --cloudwatch: each metric under CloudWatch's namespace, name, statistic and unit, with its value over the run
+ * and its data points per period. Plain aligned text, so that it fits a 120-column terminal.
+ */
+function cloudwatchBlock(r: Report, c: ChalkInstance): string[] {
+  const v = cloudwatchView(r);
+  if (!v) return [];
+  const nameW = Math.max(6, ...v.rows.map((x) => x.metric.length));
+  const statW = Math.max(9, ...v.rows.map((x) => x.stat.length));
+  const unitW = Math.max(4, ...v.rows.map((x) => x.unit.length));
+  const runW = Math.max(9, ...v.rows.map((x) => x.run.length));
+  const line = (name: string, stat: string, unit: string, run: string, rest: string) => `    ${name.padEnd(nameW)}  ${stat.padEnd(statW)}  ${unit.padEnd(unitW)}  ${run.padStart(runW)}  ${rest}`.trimEnd();
+  const lines = ["", c.bold("CloudWatch metrics") + c.dim(` (AWS's names, statistics and units; ${cloudwatchPeriods(v)}; ${NO_POINT} no data point)`)];
+  lines.push(c.dim(line("metric", "statistic", "unit", "whole run", "per period, smallest..largest")));
+  let namespace = "";
+  for (const row of v.rows) {
+    if (row.namespace !== namespace) {
+      namespace = row.namespace;
+      lines.push(`  ${c.bold(namespace)}`);
+    }
+    lines.push(line(row.metric, row.stat, row.unit, row.run, `${c.cyan(row.spark)}  ${c.dim(row.range)}`));
+  }
   return lines;
 }
 
