@@ -1,5 +1,5 @@
 /** esm-sim's version, printed in every report (kept in step with package.json by a test). */
-export const VERSION = "0.1.0";
+export const VERSION = "0.2.0";
 
 /**
  * The JSON report's format version, its first field. Raised only by a change that could make a reader of the
