@@ -66,7 +66,7 @@ describe("esm-sim CLI", () => {
     const r = await cli("run", ok, "--format", "json", "--output", out, "--trace", tr);
     expect(r.code).toBe(0);
     const report = JSON.parse(readFileSync(out, "utf8"));
-    expect(Object.keys(report).slice(0, 8)).toEqual(["scenario", "description", "version", "seed", "profile", "scalingOverrides", "source", "endedAt"]);
+    expect(Object.keys(report).slice(0, 9)).toEqual(["schemaVersion", "scenario", "description", "version", "seed", "profile", "scalingOverrides", "source", "endedAt"]);
     expect(report.records.produced).toBe(20);
     const lines = readFileSync(tr, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ t: 0, type: "produce", recordId: "msg-000000" });

@@ -62,7 +62,7 @@ function:
     expect(series(report, "ApproximateAgeOfOldestMessage")[0]).toBeLessThan(10);
     expect(cw(report, "NumberOfMessagesSent")).toBe(2);
     expect(cw(report, "NumberOfMessagesReceived")).toBe(of(events, "poll").reduce((a, e) => a + e.received, 0));
-    expect(cw(report, "NumberOfEmptyReceives")).toBe(report.sqs.emptyPolls);
+    expect(cw(report, "NumberOfEmptyReceives")).toBe(report.sqs!.emptyPolls);
   });
 
   it("a stream's section holds Kinesis and stream mapping metrics and no SQS ones; expect can name them", () => {

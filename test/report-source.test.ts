@@ -1,7 +1,7 @@
 /**
  * Reports fit their source: a Kinesis or DynamoDB run shows no queue rows, charts or words (dead-letter queue,
- * queue depth, the oldest message, "No samples" panels), a queue run no stream rows; the JSON report keeps every
- * field either way.
+ * queue depth, the oldest message, "No samples" panels), a queue run no stream rows; the JSON report has the
+ * `sqs` section for queues only and the `stream` section for streams only.
  */
 import { describe, expect, it } from "vitest";
 import { renderHtml } from "../src/report/html.js";
@@ -37,9 +37,10 @@ describe("reports that fit the source", () => {
     expect(md).toContain("| iterator age max / p99 |");
     expect(html).toContain('id="chart-iteratorAgeByShard"');
     expect(html).toContain("Invocation timeline by shard");
-    // the JSON report still has every field, the zero-filled sqs block included
+    // the JSON report has no sqs section (it would be all zeros); the records' end states are the same for every source
     const json = JSON.parse(renderJson(r.report));
-    expect(json.sqs).toMatchObject({ polls: 0, emptyPolls: 0, visibilityRedeliveries: 0 });
+    expect(Object.hasOwn(json, "sqs")).toBe(false);
+    expect(json.stream.polls).toBeGreaterThan(0);
     expect(json.records.dlq).toBe(0);
   });
 
@@ -57,5 +58,11 @@ describe("reports that fit the source", () => {
     expect(md).toContain("| oldest message age max / p99 |");
     expect(html).toContain('id="chart-backlog"');
     expect(html).toContain("Invocation timeline by poller");
+    const json = JSON.parse(renderJson(r.report));
+    expect(Object.hasOwn(json, "stream")).toBe(false);
+    expect(json.sqs.polls).toBeGreaterThan(0);
+    // the queue's section sits where it always has, after throughput
+    const keys = Object.keys(json);
+    expect(keys[keys.indexOf("throughput") + 1]).toBe("sqs");
   });
 });

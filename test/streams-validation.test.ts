@@ -81,6 +81,10 @@ describe("stream validation: rules across keys, with AWS's texts", () => {
     ["an SQS key on a stream", kinesis("").replace("ShardCount: 2", "ShardCount: 2\n  VisibilityTimeout: 30"), "source.VisibilityTimeout: applies to sqs and sqs-fifo sources, not kinesis"],
     ["partial-invalid on SQS", "name: q\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nfunction:\n  failures: [{ effect: partial-invalid }]\n", "function.failures[0].effect: partial-invalid applies to kinesis and dynamodb sources in this version of esm-sim, not sqs"],
     ["a stream report field on SQS", "name: q\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nexpect:\n  stream.producerThrottles: { eq: 0 }\n", "expect.stream.producerThrottles: is a stream report field (kinesis, dynamodb), not reported for sqs sources"],
+    ["an SQS report field on Kinesis", kinesis("").replace("mapping:", "expect:\n  sqs.emptyPolls: { eq: 0 }\nmapping:"), "expect.sqs.emptyPolls: is an SQS report field (sqs, sqs-fifo), not reported for kinesis sources"],
+    ["an SQS report field on DynamoDB", dynamodb("").replace("mapping:", "expect:\n  sqs.polls: { gt: 0 }\nmapping:"), "expect.sqs.polls: is an SQS report field (sqs, sqs-fifo), not reported for dynamodb sources"],
+    ["an SQS report field as a stream quiz answer", kinesis("").replace("mapping:", "quiz:\n  - { ask: How many empty receives?, answer: sqs.emptyPolls }\nmapping:"), "quiz[0].answer: sqs.emptyPolls is an SQS report field (sqs, sqs-fifo), not reported for kinesis sources"],
+    ["a stream report field as a queue quiz answer", "name: q\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nquiz:\n  - { ask: How many retries?, answer: stream.retries }\n", "quiz[0].answer: stream.retries is a stream report field (kinesis, dynamodb), not reported for sqs sources"],
   ])("rejects %s", (_what, text, expected) => {
     expect(errorsOf(text).join("\n")).toContain(expected);
   });

@@ -60,6 +60,7 @@ interface RunOpts {
   traceLimit?: string;
   sensitivity?: boolean;
   jobs?: string;
+  cloudwatch?: boolean;
 }
 
 /** The command line's settings, read before any file is. */
@@ -97,6 +98,7 @@ export function registerRun(program: Command, ctx: CommandContext, examples: str
     .option("--html <file.html>", "also write a self-contained HTML report with charts (opens offline)")
     .option("--perfetto <file.json>", "also write the run as a timeline for ui.perfetto.dev or chrome://tracing (one track per poller or shard lane)")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
+    .option("--cloudwatch", "add the run's CloudWatch metrics to the table or Markdown report: AWS's names, statistics and units, the run's value and one data point per period (the JSON report always has them)")
     .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
     .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
     .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
@@ -311,7 +313,7 @@ function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceLis
 function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string, sensitivity: Sensitivity | null): void {
   const report = result.report;
   const color = useColor(io, opts.color, Boolean(opts.output));
-  let text = opts.format === "json" ? renderJson(sensitivity ? ({ ...report, sensitivity } as Report) : report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
+  let text = opts.format === "json" ? renderJson(sensitivity ? ({ ...report, sensitivity } as Report) : report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce, cloudwatch: opts.cloudwatch }) : renderTable(report, { color, cloudwatch: opts.cloudwatch });
   if (sensitivity && opts.format !== "json") {
     const lead = sensitivityLead(sensitivity);
     text = (lead.length ? lead.join("\n") + "\n\n" : "") + text + renderSensitivity(sensitivity);

@@ -463,8 +463,8 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       rule: "fifoDedup",
       mistakes: [
         { mistake: "if deduplication caught only repeats sent at the same instant", calc: () => 0 },
-        { mistake: "if every repeated send were dropped, the ones 6 minutes later too", calc: (_s, r) => r.sqs.producerRetries },
-        { mistake: "if deduplication went by the body (content-based), every message having the same body", calc: (s, r) => r.records.produced + r.sqs.dedupDropped - s.traffic.length },
+        { mistake: "if every repeated send were dropped, the ones 6 minutes later too", calc: (_s, r) => r.sqs?.producerRetries ?? 0 },
+        { mistake: "if deduplication went by the body (content-based), every message having the same body", calc: (s, r) => r.records.produced + (r.sqs?.dedupDropped ?? 0) - s.traffic.length },
       ],
     },
   },

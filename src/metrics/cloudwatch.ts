@@ -23,8 +23,10 @@ import { isoUtc, SIM_EPOCH_UNIX_S, US_PER_S } from "../engine/time.js";
 import type { TraceEvent } from "../trace/events.js";
 
 export type CloudWatchSource = "sqs" | "sqs-fifo" | "kinesis" | "dynamodb";
-type Stat = "Sum" | "Maximum" | "Average";
-type Unit = "Count" | "Milliseconds" | "Seconds" | "Bytes";
+export type CloudWatchStat = "Sum" | "Maximum" | "Average";
+export type CloudWatchUnit = "Count" | "Milliseconds" | "Seconds" | "Bytes";
+type Stat = CloudWatchStat;
+type Unit = CloudWatchUnit;
 type Namespace = "AWS/Lambda" | "AWS/SQS" | "AWS/Kinesis";
 
 /** Which sources a metric exists for: AWS publishes ESM and service metrics only for the sources they describe. */
@@ -123,6 +125,29 @@ export function cloudwatchMetricSources(key: string, source: CloudWatchSource): 
   if (!m) return undefined;
   if (applies(m.applies, source)) return null;
   return m.applies === "sqs" ? "sqs and sqs-fifo" : m.applies === "stream" ? "kinesis and dynamodb" : "kinesis";
+}
+
+/** A metric of the report's section as CloudWatch names it: namespace, metric name, statistic and unit. */
+export interface CloudWatchMetricInfo {
+  /** Where it is in the section (`cloudwatch.<key>`, a dotted key nesting once). */
+  key: string;
+  namespace: Namespace;
+  metric: string;
+  stat: Stat;
+  unit: Unit;
+}
+
+/** The metrics a report of `source` holds, in the report's order. */
+export function cloudwatchMetricsFor(source: CloudWatchSource): CloudWatchMetricInfo[] {
+  return METRICS.filter((m) => applies(m.applies, source)).map(({ key, namespace, metric, stat, unit }) => ({ key, namespace, metric, stat, unit }));
+}
+
+/** The value under `key` in a section or its series, read the way `put` wrote it; undefined when absent. */
+export function cloudwatchAt(obj: Record<string, unknown>, key: string): unknown {
+  const dot = key.indexOf(".");
+  if (dot < 0) return Object.hasOwn(obj, key) ? obj[key] : undefined;
+  const inner = Object.hasOwn(obj, key.slice(0, dot)) ? obj[key.slice(0, dot)] : undefined;
+  return inner !== null && typeof inner === "object" ? cloudwatchAt(inner as Record<string, unknown>, key.slice(dot + 1)) : undefined;
 }
 
 /** CloudWatch's standard periods, seconds; past the last, whole days doubling. */

@@ -8,7 +8,7 @@ import { usToMs } from "../engine/time.js";
 import type { MetricsCollector } from "../metrics/collector.js";
 import type { Scenario } from "../scenario/model.js";
 import type { Report, StopReason } from "./result.js";
-import { VERSION } from "./version.js";
+import { REPORT_SCHEMA_VERSION, VERSION } from "./version.js";
 
 export interface RunEnd {
   sourceType: Report["source"]["type"];
@@ -35,6 +35,7 @@ export function commonReport(scenario: Scenario, metrics: MetricsCollector, end:
   assert(pending === end.unended, () => `conservation broken: produced ${produced} - ended ${ended} = ${pending}, but the source holds ${end.unended} unended records`);
   const activeS = (m.lastSuccessUs - end.firstArrivalUs) / 1e6;
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     scenario: scenario.name,
     description: scenario.description,
     version: VERSION,

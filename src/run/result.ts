@@ -26,7 +26,32 @@ export interface CheckOutcome {
   examples: string[];
 }
 
+/**
+ * The SQS section of a queue's report. producerRetries: retried sends (traffic duplicateSendRate);
+ * producerRetriesDelivered: those the queue accepted as new messages (standard: all; FIFO: after the deduplication
+ * interval or with a new ID per attempt); dedupDropped: those FIFO deduplication dropped (not produced records);
+ * producerDuplicates: successful processings of a logical message beyond its first (included in `duplicates`).
+ * mode: on-demand or provisioned (ProvisionedPollerConfig); eventPollersMax: provisioned mode's peak event pollers
+ * (10 concurrent batches each), 0 on demand; rateLimitedReceives: receives that waited for the next second's
+ * event-poller budget.
+ */
+export interface SqsReport {
+  polls: number;
+  emptyPolls: number;
+  visibilityRedeliveries: number;
+  spontaneousDuplicates: number;
+  producerRetries: number;
+  producerRetriesDelivered: number;
+  dedupDropped: number;
+  producerDuplicates: number;
+  mode: "on-demand" | "provisioned";
+  eventPollersMax: number;
+  rateLimitedReceives: number;
+}
+
 export interface Report {
+  /** The report format's version (run/version.ts REPORT_SCHEMA_VERSION); always the first field. */
+  schemaVersion: number;
   scenario: string;
   description: string;
   version: string;
@@ -64,27 +89,8 @@ export interface Report {
   concurrency: { max: number; timeToMax: number; pollersMax: number };
   latency: { p50: number; p99: number; max: number };
   throughput: { recordsPerSecond: number };
-  /**
-   * producerRetries: retried sends (traffic duplicateSendRate); producerRetriesDelivered: those the queue accepted
-   * as new messages (standard: all; FIFO: after the deduplication interval or with a new ID per attempt);
-   * dedupDropped: those FIFO deduplication dropped (not produced records); producerDuplicates: successful
-   * processings of a logical message beyond its first (included in `duplicates`). mode: on-demand or provisioned
-   * (ProvisionedPollerConfig); eventPollersMax: provisioned mode's peak event pollers (10 concurrent batches each),
-   * 0 on demand; rateLimitedReceives: receives that waited for the next second's event-poller budget.
-   */
-  sqs: {
-    polls: number;
-    emptyPolls: number;
-    visibilityRedeliveries: number;
-    spontaneousDuplicates: number;
-    producerRetries: number;
-    producerRetriesDelivered: number;
-    dedupDropped: number;
-    producerDuplicates: number;
-    mode: "on-demand" | "provisioned";
-    eventPollersMax: number;
-    rateLimitedReceives: number;
-  };
+  /** SQS queues (sqs, sqs-fifo) only: a stream's report has no such section. */
+  sqs?: SqsReport;
   destinations: unknown[];
   expectations: ExpectationResult[];
   /** Over virtual time: [ms, value] samples, and invocation outcomes in buckets. */

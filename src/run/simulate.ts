@@ -98,7 +98,7 @@ function reportOf(world: World, parts: WorldParts, stopReason: StopReason): Repo
       iteratorAgeDefinition: own.iteratorAgeDefinition,
       pollersMax: own.pollersMax,
     }),
-    sqs: own.sqs,
+    ...(own.sqs && { sqs: own.sqs }),
     destinations: own.destinations,
     expectations: [],
     series: { concurrency, backlog, oldestAge, outcomes: metrics.outcomes.series(), ...(iteratorAgeByShard && { iteratorAgeByShard }) },

@@ -20,25 +20,7 @@ import type { StreamSourceConfig } from "../sources/config.js";
 import { StreamSource } from "../sources/stream.js";
 import type { Traffic } from "../sources/traffic.js";
 import type { TraceContext } from "./options.js";
-import type { Report } from "./result.js";
 import type { World, WorldParts, WorldReport } from "./world.js";
-
-/** The report has an `sqs` block for every source: a stream's is all zeros. */
-function emptySqsBlock(): Report["sqs"] {
-  return {
-    polls: 0,
-    emptyPolls: 0,
-    visibilityRedeliveries: 0,
-    spontaneousDuplicates: 0,
-    producerRetries: 0,
-    producerRetriesDelivered: 0,
-    dedupDropped: 0,
-    producerDuplicates: 0,
-    mode: "on-demand",
-    eventPollersMax: 0,
-    rateLimitedReceives: 0,
-  };
-}
 
 export class StreamWorld implements World {
   readonly traceContext: TraceContext;
@@ -130,7 +112,6 @@ export class StreamWorld implements World {
       sourceName: src.streamName,
       iteratorAgeDefinition: "age of the last record of each batch when the mapping sends it to the function",
       pollersMax: src.shardCount,
-      sqs: emptySqsBlock(),
       destinations: sm.destinations,
       series: { concurrency: sm.concurrencySeries(), backlog: [], oldestAge: [], iteratorAgeByShard: sm.iteratorAgeSeries() },
       stream: {

@@ -12,7 +12,7 @@ import type { KeyTable } from "../sources/keys.js";
 import type { Traffic } from "../sources/traffic.js";
 import type { Trace } from "../trace/events.js";
 import type { TraceContext } from "./options.js";
-import type { Report, StreamReport } from "./result.js";
+import type { Report, SqsReport, StreamReport } from "./result.js";
 
 /** What every world is built from: the scenario, and the run's clock, trace, key table, traffic and metrics. */
 export interface WorldParts {
@@ -57,7 +57,8 @@ export interface WorldReport {
   sourceName: string;
   iteratorAgeDefinition: string;
   pollersMax: number;
-  sqs: Report["sqs"];
+  /** Queues only. */
+  sqs?: SqsReport;
   destinations: unknown[];
   series: Omit<Report["series"], "outcomes">;
   /** Streams only. */

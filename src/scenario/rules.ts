@@ -866,6 +866,17 @@ const totalRecords: Rule = {
 
 // --- expectations, quiz and scaling overrides --------------------------------------------------------------------------
 
+/**
+ * Why a report field is not in this source's report, or null when it is: `sqs.*` is reported for queues only,
+ * `stream.*` for streams only, and each CloudWatch metric for the sources AWS publishes it for.
+ */
+function fieldOfAnotherSource(d: RuleInput, path: string): string | null {
+  if (path.startsWith("stream.") && d.isQueue) return `is a stream report field (kinesis, dynamodb), not reported for ${d.type} sources`;
+  if (path.startsWith("sqs.") && d.isStream) return `is an SQS report field (sqs, sqs-fifo), not reported for ${d.type} sources`;
+  const cwSources = path.startsWith("cloudwatch.") && (d.isQueue || d.isStream) ? cloudwatchMetricSources(path.slice("cloudwatch.".length), d.type as CloudWatchSource) : null;
+  return cwSources ? `is a CloudWatch metric AWS publishes for ${cwSources} sources, not for ${d.type}` : null;
+}
+
 const expectations: Rule = {
   name: "expectations",
   says: "expect names report fields this source reports, each with checks of the field's kind",
@@ -875,17 +886,13 @@ const expectations: Rule = {
     for (const [path, checks] of Object.entries(d.doc.expect)) {
       // Own keys only: `toString` or `__proto__` are not report fields.
       const kind = Object.hasOwn(METRIC_PATHS, path) ? METRIC_PATHS[path] : undefined;
-      if (kind && path.startsWith("stream.") && d.isQueue) {
-        d.err(["expect", path], `is a stream report field (kinesis, dynamodb), not reported for ${d.type} sources`);
-        continue;
-      }
       if (kind && path.startsWith("coldStarts.") && !(isObj(d.doc.function) && d.doc.function.coldStart !== undefined)) {
         d.err(["expect", path], "is reported only when function.coldStart is set (cold starts are not modelled without it)");
         continue;
       }
-      const cwSources = kind && path.startsWith("cloudwatch.") && (d.isQueue || d.isStream) ? cloudwatchMetricSources(path.slice("cloudwatch.".length), d.type as CloudWatchSource) : null;
-      if (cwSources) {
-        d.err(["expect", path], `is a CloudWatch metric AWS publishes for ${cwSources} sources, not for ${d.type}`);
+      const otherSource = kind ? fieldOfAnotherSource(d, path) : null;
+      if (otherSource) {
+        d.err(["expect", path], otherSource);
         continue;
       }
       if (!kind) {
@@ -906,7 +913,7 @@ const expectations: Rule = {
 
 const quizAnswers: Rule = {
   name: "quizAnswers",
-  says: "each quiz answer is a report field or a trace count",
+  says: "each quiz answer is a report field this source reports, or a trace count",
   url: null,
   check(d) {
     if (!Array.isArray(d.doc.quiz)) return;
@@ -914,6 +921,10 @@ const quizAnswers: Rule = {
       if (!isObj(q) || typeof q.answer !== "string") return;
       const a = parseAnswer(q.answer);
       if (typeof a === "string") d.err(["quiz", i, "answer"], a);
+      else if (a.kind === "report") {
+        const otherSource = fieldOfAnotherSource(d, a.path);
+        if (otherSource) d.err(["quiz", i, "answer"], `${a.path} ${otherSource}`);
+      }
     });
   },
 };

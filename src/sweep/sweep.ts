@@ -14,7 +14,7 @@ import { parseScenario, scenarioFiles, type ParseResult } from "../scenario/pars
 import type { NamedFile } from "../io/input.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseOverride, parseValue, unsafePathMessage, type Override } from "../scenario/overrides.js";
-import { readSweepResult } from "./result-schema.js";
+import { readSweepResult, SWEEP_SCHEMA_VERSION } from "./result-schema.js";
 
 export interface Vary {
   path: string;
@@ -93,6 +93,8 @@ export interface SweepHeader extends SweepSettings {
 
 /** What a sweep (or a shard of one) produced. The JSON form is what `merge` reads. */
 export interface SweepResult extends SweepHeader {
+  /** The sweep result format's version (result-schema.ts SWEEP_SCHEMA_VERSION); always the first field. */
+  schemaVersion: number;
   kind: "esm-sim-sweep";
   version: string;
   rows: number;
@@ -272,6 +274,7 @@ export function fnv1a(text: string): string {
 /** The result object, always built here so that its key order (and so the JSON bytes) never depends on the path. */
 export function sweepResult(h: SweepHeader, rows: SweepRow[], shard: Shard | null = null): SweepResult {
   return {
+    schemaVersion: SWEEP_SCHEMA_VERSION,
     kind: "esm-sim-sweep",
     version: VERSION,
     scenario: h.scenario,
