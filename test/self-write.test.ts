@@ -250,10 +250,10 @@ ${extra}`;
 
   it("offers writesBack among the function's keys for a stream source only", () => {
     expect(errorsOf(base("sqs", "{ perRecord: 1 }").replace("  writesBack", "  bogus"))).toEqual([
-      "s.yaml:5:3 function.bogus: unknown key (allowed: FunctionName, Timeout, ReservedConcurrentExecutions, duration, failures)",
+      "s.yaml:5:3 function.bogus: unknown key (allowed: FunctionName, Timeout, ReservedConcurrentExecutions, duration, failures, coldStart)",
     ]);
     expect(errorsOf(base("kinesis", "{ perRecord: 1 }", "until: 1m\n").replace("  writesBack", "  bogus"))).toEqual([
-      "s.yaml:6:3 function.bogus: unknown key (allowed: FunctionName, Timeout, ReservedConcurrentExecutions, duration, failures, writesBack)",
+      "s.yaml:6:3 function.bogus: unknown key (allowed: FunctionName, Timeout, ReservedConcurrentExecutions, duration, failures, coldStart, writesBack)",
     ]);
     expect(errorsOf(base("kinesis", "{ perRecord: 1 }", "until: 1m\n").replace("  writesBack", "  writesBak"))).toEqual([
       's.yaml:6:3 function.writesBak: unknown key (did you mean "writesBack"?)',
