@@ -10,8 +10,9 @@
  *   SQS: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
  *   Kinesis: https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
  *
- * Stamping: CloudWatch labels a period by its start, periods aligned to UTC; virtual time 0 is
- * 2024-01-01T00:00:00Z, a minute boundary, so period k starts at k * period. Lambda stamps Invocations, Errors and
+ * Stamping: CloudWatch labels a period by its start, periods aligned to UTC; virtual time 0 is the scenario's
+ * startTime (2024-01-01T00:00:00Z unless set), always on a whole minute, so period k starts at startTime + k * period
+ * (for periods past a minute, reached only in runs longer than a day, on the start's grid rather than UTC's). Lambda stamps Invocations, Errors and
  * Duration with the time the function was invoked, not when it ended ("the timestamp on an error metric reflects
  * when the function was invoked"); everything else is stamped when it happens.
  *
@@ -19,7 +20,7 @@
  * CloudWatch's next standard period (60 s, 5 min, 15 min, 1 h, 6 h, 1 d, then whole multiples of a day), merging
  * whole buckets, so the report holds at most MAX_BUCKETS points per metric. Nothing is allocated per record.
  */
-import { isoUtc, SIM_EPOCH_UNIX_S, US_PER_S } from "../engine/time.js";
+import { isoUtc, US_PER_S } from "../engine/time.js";
 import type { TraceEvent } from "../trace/events.js";
 
 export type CloudWatchSource = "sqs" | "sqs-fifo" | "kinesis" | "dynamodb";
@@ -172,7 +173,11 @@ export class CloudWatchMetrics {
   private concurrencyBucket = 0;
   private readonly stream: boolean;
 
-  constructor(private readonly source: CloudWatchSource) {
+  /** `startUnixS`: virtual time 0 in Unix seconds (the scenario's startTime), a whole minute. */
+  constructor(
+    private readonly source: CloudWatchSource,
+    private readonly startUnixS: number,
+  ) {
     this.stream = source === "kinesis" || source === "dynamodb";
     this.grow(16);
   }
@@ -329,7 +334,7 @@ export class CloudWatchMetrics {
     const n = last + 1;
     const periodS = this.periodUs / US_PER_S;
     const timestamps: string[] = [];
-    for (let b = 0; b < n; b++) timestamps.push(isoUtc((SIM_EPOCH_UNIX_S + b * periodS) * 1000, true));
+    for (let b = 0; b < n; b++) timestamps.push(isoUtc((this.startUnixS + b * periodS) * 1000, true));
     const out: Record<string, unknown> = { periodSeconds: periodS };
     const series: Record<string, unknown> = { timestamps };
     const data = this.data;

@@ -7,10 +7,10 @@
  *   https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html (the invocation record),
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html (DDBStreamBatchInfo).
  * The destination list keeps the first DESTINATION_RECORDS_KEPT records (the count is always complete).
- * Timestamps read virtual time 0 as 2024-01-01T00:00:00Z; DynamoDB arrival times are whole seconds, as in AWS's
+ * Timestamps read virtual time 0 as the scenario's startTime (2024-01-01T00:00:00Z by default); DynamoDB arrival times are whole seconds, as in AWS's
  * example. requestId values are counters shaped like UUIDs.
  */
-import { isoUtc, SIM_EPOCH_UNIX_S } from "../engine/time.js";
+import { isoUtc } from "../engine/time.js";
 import { arrivalUsOf, sequenceNumber, type StreamRecord } from "../sources/stream-record.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 import { Percentiles } from "./histogram.js";
@@ -25,6 +25,8 @@ export interface StreamMetricsContext {
   streamArn: string;
   functionArn: string;
   shardIds: readonly string[];
+  /** Virtual time 0 in Unix seconds (the scenario's startTime). */
+  startUnixS: number;
 }
 
 interface ShardStats {
@@ -92,7 +94,7 @@ export class StreamMetrics {
   };
 
   private iso(us: number, wholeSeconds = false): string {
-    return isoUtc(SIM_EPOCH_UNIX_S * 1000 + us / 1000, wholeSeconds);
+    return isoUtc(this.ctx.startUnixS * 1000 + us / 1000, wholeSeconds);
   }
 
   /** The on-failure invocation record in AWS's shape and field order. */

@@ -60,7 +60,7 @@ export class StreamWorld implements World {
     const shardIds = this.source.shards.map((s) => s.shardId);
     this.shardIds = shardIds;
     const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${scenario.fn.name}`;
-    this.streamMetrics = new StreamMetrics({ type: src.type, streamArn: src.streamArn, functionArn, shardIds });
+    this.streamMetrics = new StreamMetrics({ type: src.type, streamArn: src.streamArn, functionArn, shardIds, startUnixS: scenario.startUnixS });
     trace.listen(this.streamMetrics.listener);
     // A function that writes back to its own stream: its records are a pseudo-producer after the traffic's.
     const wb = scenario.fn.writesBack;
@@ -72,7 +72,7 @@ export class StreamWorld implements World {
     const writeBack = wb ? new WriteBack(wb, this.source, scenario.traffic.length, src.type === "dynamodb", scenario.seed) : null;
     const producers = wb ? [...scenario.traffic, { payload: wb.payload }] : scenario.traffic;
     const filter = scenario.mapping.filter;
-    const keep = keepOverride !== undefined ? keepOverride : filter ? streamKeep(filter, src, producers, keys.names) : null;
+    const keep = keepOverride !== undefined ? keepOverride : filter ? streamKeep(filter, src, producers, keys.names, scenario.startUnixS) : null;
     this.mapping = new StreamMapping(sched, this.source, fn, scenario.mapping, src, trace, keep, writeBack, scenario.figures);
   }
 
