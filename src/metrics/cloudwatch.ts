@@ -374,3 +374,33 @@ function scaled(us: number, unit: Unit): number {
   if (unit === "Seconds") return Math.round(us / 1000) / 1000;
   return us;
 }
+
+/** One metric statistic of the section's series, as CloudWatch names it. */
+export interface CloudWatchSeriesEntry {
+  /** The report key (`Duration.Average`, `GetRecords.Records`). */
+  key: string;
+  namespace: string;
+  metric: string;
+  statistic: Stat;
+  unit: Unit;
+  /** One value per period; null where CloudWatch would have no data point. */
+  values: (number | null)[];
+}
+
+/** The section's series as a list, in the report's key order: what an export of it (run --metrics-out) and a
+ *  comparison with a real export (calibrate) read. */
+export function cloudwatchSeries(cw: CloudWatchReport): { periodS: number; timestamps: string[]; entries: CloudWatchSeriesEntry[] } {
+  const entries: CloudWatchSeriesEntry[] = [];
+  for (const m of METRICS) {
+    const dot = m.key.indexOf(".");
+    const values = (dot < 0 ? cw.series[m.key] : (cw.series[m.key.slice(0, dot)] as Record<string, unknown> | undefined)?.[m.key.slice(dot + 1)]) as (number | null)[] | undefined;
+    if (values === undefined) continue; // not published for this source
+    entries.push({ key: m.key, namespace: m.namespace, metric: m.metric, statistic: m.stat, unit: m.unit, values });
+  }
+  return { periodS: cw.periodSeconds, timestamps: cw.series.timestamps, entries };
+}
+
+/** The statistic esm-sim reports a metric under, per report key (`Duration` has two keys). */
+export function cloudwatchKeysOf(metric: string): { key: string; statistic: Stat }[] {
+  return METRICS.filter((m) => m.metric === metric).map((m) => ({ key: m.key, statistic: m.stat }));
+}
