@@ -63,6 +63,8 @@ export interface Scenario {
   /** The instant virtual time 0 stands for, Unix seconds on a whole minute: the scenario's startTime, else
    *  SIM_EPOCH_UNIX_S (2024-01-01T00:00:00Z). */
   startUnixS: number;
+  /** Whether the scenario (or a --set) gave startTime. */
+  startTimeGiven: boolean;
   profileName: string;
   figures: SqsFigures;
   figureOverrides: Partial<Record<FigureName, number | null>>;
@@ -180,6 +182,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     seed: overrides.seed ?? raw.seed ?? 1,
     untilUs,
     startUnixS,
+    startTimeGiven: raw.startTime !== undefined,
     profileName,
     figures,
     figureOverrides,
