@@ -177,6 +177,66 @@ interface CalibrationJson {
 }
 
 describe("esm-sim calibrate", () => {
+  it("recovers a figure from a run's own export: the scale-up hold set to 70 s is fitted within 20% from the default 30 s", async () => {
+    const dir = scratch("esm-sim-calibrate-");
+    const scenario = dir.write("slow.yaml", SLOW);
+    const truth = join(dir.dir, "truth.json");
+    const made = await cli("run", scenario, "--set", "scaling.scaleUpHoldAfterFailureMs=70000", "--metrics-out", truth);
+    expect(made.code).toBe(0);
+    const r = await cli("calibrate", scenario, "--metrics", truth, "--jobs", "1", "--format", "json");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.out) as CalibrationJson;
+    expect([c.start, c.startFrom]).toEqual(["2024-01-01T00:00:00Z", "export"]);
+    const hold = c.figures.find((f) => f.name === "scaleUpHoldAfterFailureMs")!;
+    expect(hold.before).toBe(30_000);
+    expect(hold.resolvable).toBe(true);
+    expect(Math.abs(hold.fitted - 70_000)).toBeLessThanOrEqual(14_000);
+    expect(c.scaling.scaleUpHoldAfterFailureMs).toBe(hold.fitted);
+    expect(c.score.before).toBeGreaterThan(0.1);
+    expect(c.score.after).toBeLessThan(c.score.before / 10);
+    expect(c.metrics.every((m) => m.points === 5)).toBe(true);
+
+    // What is reported as not resolvable is checked here on its own: its low and high give the same export, and
+    // each resolvable figure's do not.
+    const exportAt = async (name: string, v: number | null) => {
+      const out = join(dir.dir, `${name}-${v}.json`);
+      expect((await cli("run", scenario, "--set", "scaling.scaleUpHoldAfterFailureMs=70000", "--set", `scaling.${name}=${v}`, "--metrics-out", out)).code).toBe(0);
+      return readFileSync(out, "utf8");
+    };
+    const unresolvable = c.figures.filter((f) => !f.resolvable).map((f) => f.name);
+    expect(unresolvable.length).toBeGreaterThan(0);
+    for (const f of c.figures) {
+      const same = (await exportAt(f.name, f.low)) === (await exportAt(f.name, f.high));
+      expect([f.name, same]).toEqual([f.name, !f.resolvable]);
+      if (!f.resolvable) expect(f.fitted).toBe(f.before);
+    }
+  }, 120_000);
+
+  it("a figure that decides nothing in the run is not resolvable: a stream whose function never fails keeps its retry back-off", async () => {
+    const dir = scratch("esm-sim-calibrate-");
+    const scenario = dir.write(
+      "k.yaml",
+      `name: k
+source: { type: kinesis, ShardCount: 1 }
+traffic: [{ rate: 5/s, from: 0s, to: 2m }]
+mapping: { StartingPosition: TRIM_HORIZON }
+function: { duration: { base: 200ms } }
+`,
+    );
+    const truth = join(dir.dir, "truth.json");
+    expect((await cli("run", scenario, "--metrics-out", truth)).code).toBe(0);
+    const r = await cli("calibrate", scenario, "--metrics", truth, "--jobs", "1", "--fit", "streamRetryInitialMs,streamRetryMaxMs", "--format", "json");
+    const c = JSON.parse(r.out) as CalibrationJson;
+    expect(c.figures.map((f) => [f.name, f.fitted, f.resolvable])).toEqual([
+      ["streamRetryInitialMs", 500, false],
+      ["streamRetryMaxMs", 30_000, false],
+    ]);
+    expect(c.scaling).toEqual({});
+    // the grid pass runs each grid once; with both figures kept, nothing is searched further
+    expect(c.runs).toBe(1 + (gridOf(250, 1000, 500).length - 1) + (gridOf(15_000, 60_000, 30_000).length - 1));
+  });
+
   it("places the run at --start and says so; with --fit none it only compares", async () => {
     const dir = scratch("esm-sim-calibrate-");
     const scenario = dir.write("slow.yaml", `startTime: 2026-03-01T09:00:00Z\n${SLOW}`);
