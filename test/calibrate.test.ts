@@ -136,6 +136,16 @@ describe("calibration: the search plan", () => {
     expect(result.after).toBe(1250);
   });
 
+  it("names the span of values tried that fit as well as the fitted one, when the series cannot tell them apart", () => {
+    const figures: FitFigure[] = [{ name: "scaleUpHoldAfterFailureMs", value: 30_000, low: 0, high: 120_000, grid: gridOf(0, 120_000, 30_000) }];
+    // any hold from 60 s to 80 s gives the same, best, series
+    const flat = (s: Record<string, number | null>) => Math.max(0, Math.abs((s.scaleUpHoldAfterFailureMs as number) - 70_000) - 10_000);
+    const { result } = drive(figures, flat, (s) => String(flat(s)));
+    expect(result.figures.map((f) => [f.fitted, f.equallyGood])).toEqual([[60_000, [60_000, 75_000]]]);
+    const strict = drive(figures, (s) => Math.abs((s.scaleUpHoldAfterFailureMs as number) - 70_000), (s) => String(s.scaleUpHoldAfterFailureMs));
+    expect(strict.result.figures[0].equallyGood).toBeNull();
+  });
+
   it("a figure fitted early is fitted again once a later one has moved", () => {
     const figures: FitFigure[] = [
       { name: "backoffMinConcurrency", value: 2, low: 1, high: 5, grid: gridOf(1, 5, 2) },

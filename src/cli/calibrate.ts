@@ -18,7 +18,7 @@ import { collect, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import { parseOrReport, printProblems, printWarnings, progressBar, type CommandContext } from "./context.js";
 import { readScenarioFile, readTextFile, UsageError } from "./files.js";
-import { RowFailure, runRows } from "./sweep-pool.js";
+import { openRowPool, RowFailure } from "./sweep-pool.js";
 import { availableParallelism } from "node:os";
 
 interface CalibrateOpts {
@@ -145,6 +145,7 @@ async function calibrateCommand(ctx: CommandContext, file: string, opts: Calibra
   // The first batch is the values in force: the run already made.
   step = search.next((step.value as Setting[]).map((s) => evaluate(s, baseRun)));
   const bar = progressBar(ctx.io);
+  const pool = openRowPool(spec, jobs);
   let index = 0;
   try {
     while (!step.done) {
@@ -152,7 +153,7 @@ async function calibrateCommand(ctx: CommandContext, file: string, opts: Calibra
       const rows: GridRow[] = settings.map((s) => ({ index: ++index, params: Object.entries(s).map(([k, v]): [string, string] => [`scaling.${k}`, v === null ? "null" : String(v)]) }));
       let done;
       try {
-        done = await runRows(spec, rows, jobs, (n, total) => bar.update(n / total, `${index - total + n} runs`));
+        done = await pool.run(rows, (n, total) => bar.update(n / total, `${index - total + n} runs`));
       } catch (e) {
         if (e instanceof RowFailure) {
           ctx.reproduce = `esm-sim run ${shellQuote(file)}${settingArgs(writtenSettings(spec), e.row.params).map(([f, v]) => ` ${f} ${shellQuote(v)}`).join("")}`;
@@ -164,6 +165,7 @@ async function calibrateCommand(ctx: CommandContext, file: string, opts: Calibra
     }
   } finally {
     bar.done();
+    await pool.close();
   }
   const result = step.value;
   const before = fits.get(JSON.stringify(Object.fromEntries(plan.figures.map((f) => [f.name, f.value]))))!;

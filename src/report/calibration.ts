@@ -57,7 +57,8 @@ export function renderCalibration(c: Calibration): string {
   if (fitted) {
     out.push("");
     out.push(`Fitted over ${c.runs} runs:`);
-    const fig = c.figures.map((f) => [f.name, value(f.before), value(f.fitted), `${value(f.low)}..${value(f.high)}`, f.resolvable ? "" : "not resolvable from these metrics"]);
+    const span = (f: FigureOutcome) => (!f.resolvable ? "not resolvable from these metrics" : f.equallyGood ? `as good: ${value(f.equallyGood[0])}..${value(f.equallyGood[1])}` : "");
+    const fig = c.figures.map((f) => [f.name, value(f.before), value(f.fitted), `${value(f.low)}..${value(f.high)}`, span(f)]);
     out.push(...columns([["figure", "before", "fitted", "plausible", ""], ...fig], [false, true, true, false, false]).map((l) => `  ${l}`.trimEnd()));
     out.push("");
     const names = Object.keys(c.scaling);
@@ -66,6 +67,9 @@ export function renderCalibration(c: Calibration): string {
       out.push("Paste into the scenario:");
       out.push("scaling:");
       for (const n of names) out.push(`  ${n}: ${value(c.scaling[n])}`);
+    }
+    if (c.figures.some((f) => f.equallyGood)) {
+      out.push("as good: the values tried that fit exactly as well, the other figures as fitted; the export cannot tell them apart.");
     }
     if (c.figures.some((f) => !f.resolvable)) {
       out.push("A figure not resolvable from these metrics gives the same series at both ends of its range: the export cannot tell its values apart, so it keeps the value in force.");

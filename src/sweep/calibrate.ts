@@ -319,6 +319,9 @@ export interface FigureOutcome {
   high: number | null;
   /** False when the figure's low and high give the same compared series. */
   resolvable: boolean;
+  /** The lowest and highest values tried that score as well as the fitted one, the other figures as fitted; null
+   *  when no other value does: the export tells the fitted value apart only from values outside this span. */
+  equallyGood: [number | null, number | null] | null;
 }
 
 export interface SearchResult {
@@ -398,8 +401,17 @@ export function* coordinateDescent(figures: readonly FitFigure[]): Generator<Set
     choose(f, values, yield* step(f, values));
   }
   const runs = seen.size;
+  const equallyGood = (f: FitFigure): [number | null, number | null] | null => {
+    const values: (number | null)[] = [];
+    for (const [key, e] of seen) {
+      const x = JSON.parse(key) as Setting;
+      if (e.score === bestScore && figures.every((g) => g.name === f.name || x[g.name] === current[g.name])) values.push(x[f.name] ?? null);
+    }
+    const sorted = uniqueSorted(values);
+    return sorted.length > 1 ? [sorted[0], sorted[sorted.length - 1]] : null;
+  };
   return {
-    figures: figures.map((f) => ({ name: f.name, before: f.value, fitted: current[f.name] ?? null, low: f.low, high: f.high, resolvable: resolvable.get(f.name) ?? false })),
+    figures: figures.map((f) => ({ name: f.name, before: f.value, fitted: current[f.name] ?? null, low: f.low, high: f.high, resolvable: resolvable.get(f.name) ?? false, equallyGood: resolvable.get(f.name) ? equallyGood(f) : null })),
     setting: current,
     before: base.score,
     after: bestScore,
