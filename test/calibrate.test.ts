@@ -254,8 +254,9 @@ function: { duration: { base: 200ms } }
     expect((await cli("run", scenario, "--metrics-out", truth)).code).toBe(0);
     const r = await cli("calibrate", scenario, "--metrics", truth, "--fit", "none");
     expect(r.code).toBe(0);
-    expect(r.out.split("\n").slice(0, 4)).toEqual([
-      `${scenario} against ${truth}: virtual time 0 is 2026-03-01T09:00:00Z (the scenario's startTime), 60 s periods`,
+    expect(r.out.split("\n").slice(0, 5)).toEqual([
+      `${scenario} against ${truth}, 60 s periods`,
+      "virtual time 0: 2026-03-01T09:00:00Z (the scenario's startTime)",
       "",
       "metric                                 statistic  points  error",
       "Invocations                            Sum             5  0.000",

@@ -46,7 +46,8 @@ export function renderCalibrationJson(c: Calibration): string {
 export function renderCalibration(c: Calibration): string {
   const out: string[] = [];
   const placed = c.startFrom === "export" ? "the export's first point" : c.startFrom === "--start" ? "--start" : "the scenario's startTime";
-  out.push(`${c.scenario} against ${c.export}: virtual time 0 is ${c.start} (${placed}), ${c.periodSeconds} s periods`);
+  out.push(`${c.scenario} against ${c.export}, ${c.periodSeconds} s periods`);
+  out.push(`virtual time 0: ${c.start} (${placed})`);
   out.push("");
   const fitted = c.figures.length > 0;
   const head = fitted ? ["metric", "statistic", "points", "error before", "after"] : ["metric", "statistic", "points", "error"];
@@ -69,10 +70,10 @@ export function renderCalibration(c: Calibration): string {
       for (const n of names) out.push(`  ${n}: ${value(c.scaling[n])}`);
     }
     if (c.figures.some((f) => f.equallyGood)) {
-      out.push("as good: the values tried that fit exactly as well, the other figures as fitted; the export cannot tell them apart.");
+      out.push("as good: the values tried that fit exactly as well, the other figures as fitted.");
     }
     if (c.figures.some((f) => !f.resolvable)) {
-      out.push("A figure not resolvable from these metrics gives the same series at both ends of its range: the export cannot tell its values apart, so it keeps the value in force.");
+      out.push("not resolvable: the same series at both ends of its plausible range, so it keeps the value in force.");
     }
   }
   if (c.notes.length) {
