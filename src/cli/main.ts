@@ -8,6 +8,7 @@ import { InternalError } from "../engine/assert.js";
 import { InputError } from "../io/input.js";
 import { OutputError } from "../io/output.js";
 import { VERSION } from "../run/version.js";
+import { registerCalibrate } from "./calibrate.js";
 import { newContext, type CommandContext, type Io } from "./context.js";
 import { registerExplain } from "./explain.js";
 import { UsageError } from "./files.js";
@@ -87,6 +88,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   registerSchema(program, ctx);
   registerSweep(program, ctx);
   registerMerge(program, ctx);
+  registerCalibrate(program, ctx);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -20,6 +20,7 @@ import { renderHtml } from "../report/html.js";
 import { renderChecks } from "../report/checks.js";
 import { renderJson } from "../report/json.js";
 import { renderMarkdown } from "../report/markdown.js";
+import { renderMetricData } from "../report/metric-data.js";
 import { renderTable } from "../report/table.js";
 import { traceLine } from "../report/trace-jsonl.js";
 import { perfettoWriter, type PerfettoOptions, type PerfettoWriter } from "../report/perfetto.js";
@@ -50,6 +51,7 @@ interface RunOpts {
   trace?: string;
   html?: string;
   perfetto?: string;
+  metricsOut?: string;
   color: boolean;
   template?: string;
   traffic?: string;
@@ -97,6 +99,7 @@ export function registerRun(program: Command, ctx: CommandContext, examples: str
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
     .option("--html <file.html>", "also write a self-contained HTML report with charts (opens offline)")
     .option("--perfetto <file.json>", "also write the run as a timeline for ui.perfetto.dev or chrome://tracing (one track per poller or shard lane)")
+    .option("--metrics-out <file.json>", "also write the run's CloudWatch series as aws cloudwatch get-metric-data prints them (--output json), for calibrate or any tool that reads such exports")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
     .option("--cloudwatch", "add the run's CloudWatch metrics to the table or Markdown report: AWS's names, statistics and units, the run's value and one data point per period (the JSON report always has them)")
     .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
@@ -124,6 +127,7 @@ async function runCommand(ctx: CommandContext, file: string | undefined, opts: R
   // A directory or a block device named as an output is refused before the run, not after it.
   if (opts.output) checkOutputTarget(opts.output, "--output");
   if (opts.html) checkOutputTarget(opts.html, "--html");
+  if (opts.metricsOut) checkOutputTarget(opts.metricsOut, "--metrics-out");
   const result = simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
   const sensitivity = opts.sensitivity && chosen.file ? await sensitivityOf(ctx, chosen.file, scenario, settings, opts, result.report, jobs) : null;
   writeReport(ctx.io, result, opts, reproduce, sensitivity);
@@ -319,6 +323,7 @@ function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string
     text = (lead.length ? lead.join("\n") + "\n\n" : "") + text + renderSensitivity(sensitivity);
   }
   if (report.checks && opts.format !== "json") text += "\n" + renderChecks(report.checks, { color });
+  if (opts.metricsOut) writeOutputFile(opts.metricsOut, renderMetricData(report.cloudwatch), "--metrics-out");
   if (opts.html) writeOutputFile(opts.html, renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }), "--html");
   if (opts.output) writeOutputFile(opts.output, text, "--output");
   else io.out(text);

@@ -26,8 +26,9 @@ export function streamEventText(
   producers: readonly Pick<ProducerConfig, "payload">[],
   keyNames: readonly string[],
   functionName: string,
+  startUnixS: number,
 ): (records: readonly StreamRecord[], shardId: string) => string {
-  const view = streamRecordView(src, producers, keyNames);
+  const view = streamRecordView(src, producers, keyNames, startUnixS);
   const arn = src.streamArn;
   if (src.type === "kinesis") {
     const role = `arn:aws:iam::123456789012:role/${functionName}-role`;

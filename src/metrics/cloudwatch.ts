@@ -10,8 +10,9 @@
  *   SQS: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
  *   Kinesis: https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
  *
- * Stamping: CloudWatch labels a period by its start, periods aligned to UTC; virtual time 0 is
- * 2024-01-01T00:00:00Z, a minute boundary, so period k starts at k * period. Lambda stamps Invocations, Errors and
+ * Stamping: CloudWatch labels a period by its start, periods aligned to UTC; virtual time 0 is the scenario's
+ * startTime (2024-01-01T00:00:00Z unless set), always on a whole minute, so period k starts at startTime + k * period
+ * (for periods past a minute, reached only in runs longer than a day, on the start's grid rather than UTC's). Lambda stamps Invocations, Errors and
  * Duration with the time the function was invoked, not when it ended ("the timestamp on an error metric reflects
  * when the function was invoked"); everything else is stamped when it happens.
  *
@@ -19,7 +20,7 @@
  * CloudWatch's next standard period (60 s, 5 min, 15 min, 1 h, 6 h, 1 d, then whole multiples of a day), merging
  * whole buckets, so the report holds at most MAX_BUCKETS points per metric. Nothing is allocated per record.
  */
-import { isoUtc, SIM_EPOCH_UNIX_S, US_PER_S } from "../engine/time.js";
+import { isoUtc, US_PER_S } from "../engine/time.js";
 import type { TraceEvent } from "../trace/events.js";
 
 export type CloudWatchSource = "sqs" | "sqs-fifo" | "kinesis" | "dynamodb";
@@ -197,7 +198,11 @@ export class CloudWatchMetrics {
   private concurrencyBucket = 0;
   private readonly stream: boolean;
 
-  constructor(private readonly source: CloudWatchSource) {
+  /** `startUnixS`: virtual time 0 in Unix seconds (the scenario's startTime), a whole minute. */
+  constructor(
+    private readonly source: CloudWatchSource,
+    private readonly startUnixS: number,
+  ) {
     this.stream = source === "kinesis" || source === "dynamodb";
     this.grow(16);
   }
@@ -354,7 +359,7 @@ export class CloudWatchMetrics {
     const n = last + 1;
     const periodS = this.periodUs / US_PER_S;
     const timestamps: string[] = [];
-    for (let b = 0; b < n; b++) timestamps.push(isoUtc((SIM_EPOCH_UNIX_S + b * periodS) * 1000, true));
+    for (let b = 0; b < n; b++) timestamps.push(isoUtc((this.startUnixS + b * periodS) * 1000, true));
     const out: Record<string, unknown> = { periodSeconds: periodS };
     const series: Record<string, unknown> = { timestamps };
     const data = this.data;
@@ -393,4 +398,34 @@ function scaled(us: number, unit: Unit): number {
   if (unit === "Milliseconds") return Math.round(us) / 1000;
   if (unit === "Seconds") return Math.round(us / 1000) / 1000;
   return us;
+}
+
+/** One metric statistic of the section's series, as CloudWatch names it. */
+export interface CloudWatchSeriesEntry {
+  /** The report key (`Duration.Average`, `GetRecords.Records`). */
+  key: string;
+  namespace: string;
+  metric: string;
+  statistic: Stat;
+  unit: Unit;
+  /** One value per period; null where CloudWatch would have no data point. */
+  values: (number | null)[];
+}
+
+/** The section's series as a list, in the report's key order: what an export of it (run --metrics-out) and a
+ *  comparison with a real export (calibrate) read. */
+export function cloudwatchSeries(cw: CloudWatchReport): { periodS: number; timestamps: string[]; entries: CloudWatchSeriesEntry[] } {
+  const entries: CloudWatchSeriesEntry[] = [];
+  for (const m of METRICS) {
+    const dot = m.key.indexOf(".");
+    const values = (dot < 0 ? cw.series[m.key] : (cw.series[m.key.slice(0, dot)] as Record<string, unknown> | undefined)?.[m.key.slice(dot + 1)]) as (number | null)[] | undefined;
+    if (values === undefined) continue; // not published for this source
+    entries.push({ key: m.key, namespace: m.namespace, metric: m.metric, statistic: m.stat, unit: m.unit, values });
+  }
+  return { periodS: cw.periodSeconds, timestamps: cw.series.timestamps, entries };
+}
+
+/** The statistic esm-sim reports a metric under, per report key (`Duration` has two keys). */
+export function cloudwatchKeysOf(metric: string): { key: string; statistic: Stat }[] {
+  return METRICS.filter((m) => m.metric === metric).map((m) => ({ key: m.key, statistic: m.stat }));
 }

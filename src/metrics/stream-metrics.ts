@@ -13,12 +13,12 @@
  * configured destination, is a delivery failure (the model decides which: esm/config.ts onFailureDelivers).
  * The destination list keeps the first DESTINATION_RECORDS_KEPT records, and with an S3 destination stops earlier
  * once the payloads kept reach DESTINATION_PAYLOAD_CHARS_KEPT characters (the count is always complete).
- * Timestamps read virtual time 0 as 2024-01-01T00:00:00Z; DynamoDB arrival times are whole seconds, as in AWS's
+ * Timestamps read virtual time 0 as the scenario's startTime (2024-01-01T00:00:00Z by default); DynamoDB arrival times are whole seconds, as in AWS's
  * example. requestId values are counters shaped like UUIDs. The mapping's UUID and each object's random UUID come
  * from named PRNG streams of the run's seed ("mapping.uuid", "destination.s3ObjectKey").
  */
 import { prngStream, type Prng } from "../engine/prng.js";
-import { isoUtc, SIM_EPOCH_UNIX_S } from "../engine/time.js";
+import { isoUtc } from "../engine/time.js";
 import { arrivalUsOf, sequenceNumber, type StreamRecord } from "../sources/stream-record.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 import { Percentiles } from "./histogram.js";
@@ -37,6 +37,8 @@ export interface StreamMetricsContext {
   shardIds: readonly string[];
   /** The mapping's on-failure destination (DestinationConfig.OnFailure.Destination), or null. */
   destinationArn: string | null;
+  /** Virtual time 0 in Unix seconds (the scenario's startTime). */
+  startUnixS: number;
   /** The run's seed: the S3 object keys' UUIDs are drawn from it. */
   seed: number;
   /** The batch as the function's event (JSON text), for S3 payloads (esm/stream-event.ts). */
@@ -119,7 +121,7 @@ export class StreamMetrics {
   };
 
   private iso(us: number, wholeSeconds = false): string {
-    return isoUtc(SIM_EPOCH_UNIX_S * 1000 + us / 1000, wholeSeconds);
+    return isoUtc(this.ctx.startUnixS * 1000 + us / 1000, wholeSeconds);
   }
 
   /** Keep the invocation record; for S3, with its payload and object key, while the payload budget lasts. */

@@ -34,7 +34,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   const traffic = new Traffic(scenario.traffic, scenario.seed, keys);
   const metrics = new MetricsCollector(keys.size);
   trace.listen(metrics.listener);
-  const cloudwatch = new CloudWatchMetrics(scenario.source.type);
+  const cloudwatch = new CloudWatchMetrics(scenario.source.type, scenario.startUnixS);
   trace.listen(cloudwatch.listener);
   const parts: WorldParts = { scenario, sched, trace, keys, traffic, metrics, cloudwatch };
   const world = worldOf(parts, options);

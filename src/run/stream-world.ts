@@ -51,9 +51,10 @@ export class StreamWorld implements World {
       streamArn: src.streamArn,
       functionArn,
       shardIds,
+      startUnixS: scenario.startUnixS,
       destinationArn: scenario.mapping.onFailureArn,
       seed: scenario.seed,
-      eventText: streamEventText(src, producers, keys.names, scenario.fn.name),
+      eventText: streamEventText(src, producers, keys.names, scenario.fn.name, scenario.startUnixS),
     });
     trace.listen(this.streamMetrics.listener);
     const writtenBackProducer = wb ? { writtenBackProducer: scenario.traffic.length } : {};
@@ -64,7 +65,7 @@ export class StreamWorld implements World {
     const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, scaling);
     const writeBack = wb ? new WriteBack(wb, this.source, scenario.traffic.length, src.type === "dynamodb", scenario.seed) : null;
     const filter = scenario.mapping.filter;
-    const keep = keepOverride !== undefined ? keepOverride : filter ? streamKeep(filter, src, producers, keys.names) : null;
+    const keep = keepOverride !== undefined ? keepOverride : filter ? streamKeep(filter, src, producers, keys.names, scenario.startUnixS) : null;
     this.mapping = new StreamMapping(sched, this.source, fn, scenario.mapping, src, trace, keep, writeBack, scenario.figures);
   }
 

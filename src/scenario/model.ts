@@ -60,6 +60,11 @@ export interface Scenario {
   quiz: QuizQuestion[];
   seed: number;
   untilUs: number | null;
+  /** The instant virtual time 0 stands for, Unix seconds on a whole minute: the scenario's startTime, else
+   *  SIM_EPOCH_UNIX_S (2024-01-01T00:00:00Z). */
+  startUnixS: number;
+  /** Whether the scenario (or a --set) gave startTime. */
+  startTimeGiven: boolean;
   profileName: string;
   figures: SqsFigures;
   figureOverrides: Partial<Record<FigureName, number | null>>;
@@ -142,6 +147,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
   const m = raw.mapping ?? {};
   const f = raw.function ?? {};
   const untilUs = overrides.untilUs ?? raw.until ?? null;
+  const startUnixS = raw.startTime ?? SIM_EPOCH_UNIX_S;
   const profileName = raw.profile ?? "current";
   const figureOverrides = (raw.scaling ?? {}) as Partial<Record<FigureName, number | null>>;
   const isStream = src.type === "kinesis" || src.type === "dynamodb";
@@ -180,6 +186,8 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     quiz: (raw.quiz ?? []).map((q) => ({ ask: q.ask, answer: q.answer })),
     seed: overrides.seed ?? raw.seed ?? 1,
     untilUs,
+    startUnixS,
+    startTimeGiven: raw.startTime !== undefined,
     profileName,
     figures,
     figureOverrides,
@@ -199,7 +207,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
       enabled: m.Enabled ?? defaultOf("mapping.Enabled"),
       filter: toFilter(m.FilterCriteria, src.type),
       startingPosition: m.StartingPosition ?? defaultOf("mapping.StartingPosition"),
-      startingPositionUs: m.StartingPositionTimestamp === undefined ? 0 : Math.round((m.StartingPositionTimestamp - SIM_EPOCH_UNIX_S) * 1e6),
+      startingPositionUs: m.StartingPositionTimestamp === undefined ? 0 : Math.round((m.StartingPositionTimestamp - startUnixS) * 1e6),
       parallelizationFactor: m.ParallelizationFactor ?? defaultOf("mapping.ParallelizationFactor"),
       enhancedFanOut: m.enhancedFanOut ?? defaultOf("mapping.enhancedFanOut"),
       retryAttemptsMax: limit(m.MaximumRetryAttempts ?? defaultOf("mapping.MaximumRetryAttempts")),

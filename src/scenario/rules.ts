@@ -8,6 +8,7 @@
  * every type, and skip what the schema already rejects, so that every problem is reported once and all at once.
  */
 import { assert } from "../engine/assert.js";
+import { isoUtc } from "../engine/time.js";
 import { parseFilterCriteria, preparePayload, type FilterSource } from "../filter/filter-pattern.js";
 import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
 import { cloudwatchMetricSources, type CloudWatchSource } from "../metrics/cloudwatch.js";
@@ -17,7 +18,7 @@ import { defaultOf, NO_LIMIT, paramRows, PARAMS, QUEUES, rangeOf, sourcesOfKey, 
 import { parseAnswer } from "./quiz-answer.js";
 import type { Path } from "./locate.js";
 import { suggest } from "./show.js";
-import { parseDurationUs, parseRatePerSecond } from "./units.js";
+import { parseDurationUs, parseInstantMs, parseRatePerSecond } from "./units.js";
 
 export interface RuleFinding {
   severity: "error" | "warning";
@@ -416,9 +417,13 @@ const timestampNotInFuture: Rule = {
     const ts = d.mapping.StartingPositionTimestamp;
     if (!d.isStream || typeof ts !== "number" || !Number.isFinite(ts) || d.mapping.StartingPosition !== "AT_TIMESTAMP") return;
     const startAtUs = parseDurationUs(d.mapping.startAt ?? 0) ?? 0;
-    const createdAtS = SIM_EPOCH_UNIX_S + startAtUs / 1e6;
+    // A malformed startTime is refused by the schema; the default then stands in.
+    const startMs = parseInstantMs(d.doc.startTime);
+    const startS = startMs !== null && startMs % 60_000 === 0 ? startMs / 1000 : SIM_EPOCH_UNIX_S;
+    const createdAtS = startS + startAtUs / 1e6;
     if (ts > createdAtS) {
-      d.err(["mapping", "StartingPositionTimestamp"], `cannot be in the future: the mapping is created at ${createdAtS} (the run starts at ${SIM_EPOCH_UNIX_S} = 2024-01-01T00:00:00Z, plus startAt) (got ${ts})`);
+      const from = d.doc.startTime === undefined ? "the run starts at" : "startTime is";
+      d.err(["mapping", "StartingPositionTimestamp"], `cannot be in the future: the mapping is created at ${createdAtS} (${from} ${startS} = ${isoUtc(startS * 1000, true)}, plus startAt) (got ${ts})`);
     }
   },
 };

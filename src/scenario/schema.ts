@@ -8,7 +8,8 @@ import { z } from "zod";
 import { PROFILE_NAMES, FIGURE_NAMES } from "../esm/profiles.js";
 import { STATISTICS } from "../metrics/cloudwatch-export.js";
 import { fmt, NO_LIMIT, PARAMS, SOURCE_TYPES, type PathOf } from "./params.js";
-import { parseDurationUs, parseRatePerSecond, parseSizeBytes } from "./units.js";
+import { parseDurationUs, parseInstantMs, parseRatePerSecond, parseSizeBytes } from "./units.js";
+import { isoUtc } from "../engine/time.js";
 import { show } from "./show.js";
 
 type Iss = { input?: unknown };
@@ -65,6 +66,33 @@ export const duration = () => unitValue(parseDurationUs, "a duration such as 250
 export const size = () => unitValue(parseSizeBytes, "a size such as 512B, 1KB, 6MB, or a number of bytes");
 /** A rate in records per second. */
 export const rate = () => unitValue(parseRatePerSecond, "a rate such as 100/s, 6000/m, 50/h, or a number per second");
+
+const INSTANT = "an ISO 8601 instant with its time zone, such as 2026-03-01T09:00:00Z";
+
+/**
+ * The instant virtual time 0 stands for, in Unix seconds. Whole minutes only: CloudWatch stamps one-minute periods
+ * at the start of each UTC minute, so a start between two minutes would make every simulated period straddle two
+ * real ones, and no series could be compared point for point with an export.
+ */
+function startInstant() {
+  return z
+    .string({ error: required(`${INSTANT} (on a whole minute)`) })
+    .transform((v, ctx) => {
+      const ms = parseInstantMs(v);
+      if (ms === null) {
+        ctx.addIssue({ code: "custom", message: `must be ${INSTANT} (got ${show(v)})`, input: v });
+        return z.NEVER;
+      }
+      if (ms % 60_000 !== 0) {
+        const before = Math.floor(ms / 60_000) * 60_000;
+        const message = `must fall on a whole minute, as CloudWatch's one-minute periods do, so that each simulated period lines up with one real one (got ${show(v)}; ${isoUtc(before, true)} or ${isoUtc(before + 60_000, true)} would)`;
+        ctx.addIssue({ code: "custom", message, input: v });
+        return z.NEVER;
+      }
+      return ms / 1000;
+    })
+    .meta({ description: `${INSTANT}, on a whole minute` });
+}
 
 // --- AWS settings, from the parameter table --------------------------------------------------------------------
 
@@ -277,6 +305,8 @@ export const scenarioSchema = z.strictObject({
   quiz: z.array(quizQuestion, { error: required("a list of questions, each { ask, answer }") }).optional(),
   seed: int(0, 4_294_967_295, "an integer 0..4,294,967,295").optional(),
   until: duration().optional(),
+  // esm-sim: the instant virtual time 0 stands for (Unix seconds once parsed).
+  startTime: startInstant().optional(),
   profile: oneOf(PROFILE_NAMES as [string, ...string[]]).optional(),
   scaling: scalingOverrides.optional(),
   source: sourceSchema,

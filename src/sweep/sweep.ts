@@ -5,6 +5,7 @@
  * k-1 modulo n; `merge` puts shard results back together into exactly what the unsharded sweep gives.
  * Pure: no file system, no threads, no clock (src/cli drives the workers).
  */
+import type { CloudWatchReport } from "../metrics/cloudwatch.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { valueAtPath } from "../run/expect.js";
 import type { Report } from "../run/result.js";
@@ -47,6 +48,8 @@ export interface SweepRow {
   /** Every report field an expectation may check (METRIC_PATHS), by path. */
   metrics: Record<string, number | boolean>;
   expectations: SweepExpectation[];
+  /** The run's cloudwatch section, when the spec asks for it (calibrate); never in a sweep's result. */
+  cloudwatch?: CloudWatchReport;
 }
 
 export interface Shard {
@@ -75,6 +78,8 @@ export interface SweepSpec {
   shard: Shard | null;
   /** The files the scenario names in any row (a replay's CloudWatch export), read by the CLI (sweepFiles says which). */
   files?: ReadonlyMap<string, NamedFile>;
+  /** Also return each row's cloudwatch section (calibrate compares its series with an export). */
+  cloudwatch?: boolean;
 }
 
 /** The settings of a sweep as written on its command line: what a result records, and what merge compares. */
@@ -222,7 +227,8 @@ export function runRow(spec: SweepSpec, row: GridRow): SweepRow {
   const r = parseRow(spec, row);
   if (!r.ok) throw new Error(`row ${row.index} is invalid: ${r.errors.map(formatProblem).join("; ")}`);
   const { report } = simulate(r.scenario);
-  return reportRow(report, row);
+  const out = reportRow(report, row);
+  return spec.cloudwatch ? { ...out, cloudwatch: report.cloudwatch } : out;
 }
 
 /** A row's result from its run's report: the metrics and expectations. */
