@@ -1,7 +1,7 @@
 /** Options several commands take (--seed, --until, --set), read into values or refused with a usage error. */
 import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
 import { parseDurationUs } from "../scenario/units.js";
-import { UsageError } from "./files.js";
+import { UsageError } from "./usage-error.js";
 
 /** commander's accumulator for a repeatable option. */
 export const collect = (v: string, prev: string[]) => [...prev, v];

@@ -3,8 +3,10 @@ import type { Command } from "commander";
 import { explain, parseWindow } from "../explain/explain.js";
 import { optionalSeed, optionalUntil } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
-import { parseOrReport, useColor, type CommandContext, type Io } from "./context.js";
-import { readScenarioFile, UsageError } from "./files.js";
+import type { CommandContext, Io } from "./context.js";
+import { parseOrReport, useColor } from "./printing.js";
+import { readScenarioFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { outputWidth } from "./width.js";
 
 interface ExplainOpts {

@@ -2,14 +2,7 @@
 import { SCENARIO_INPUT } from "../scenario/parse.js";
 import { InputError, readInputText, type InputKind } from "../io/input.js";
 import { OutputError, OutputLineWriter, planOutput, writeOutput } from "../io/output.js";
-
-/** A problem with the command line or the files it names: exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+import { UsageError } from "./usage-error.js";
 
 export function readScenarioFile(path: string): string {
   return readTextFile(path, SCENARIO_INPUT);

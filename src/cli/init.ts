@@ -14,7 +14,8 @@ import { scenariosFromTemplate, type FromTemplateResult } from "../template/inde
 import { renderStarter } from "../template/starter.js";
 import { collect } from "./args.js";
 import type { CommandContext, Io } from "./context.js";
-import { readTextFile, UsageError, writeOutputFile } from "./files.js";
+import { readTextFile, writeOutputFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { parseParameters, printTemplateFailure, printWarningsOnce, readOverlay, readTemplate } from "./template-input.js";
 
 interface InitOpts {

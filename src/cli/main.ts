@@ -10,7 +10,7 @@ import { OutputError } from "../io/output.js";
 import { VERSION } from "../run/version.js";
 import { newContext, type CommandContext, type Io } from "./context.js";
 import { registerExplain } from "./explain.js";
-import { UsageError } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { registerInit } from "./init.js";
 import { registerMerge } from "./merge.js";
 import { registerProfiles } from "./profiles.js";

@@ -1,9 +1,11 @@
 /** `esm-sim merge`: combine the JSON results of sweep shards into exactly what the unsharded sweep gives. */
 import { Option, type Command } from "commander";
-import { SWEEP_RESULT_INPUT, tooDeep } from "../sweep/result-schema.js";
-import { DEFAULT_MAX_ROWS, mergeSweeps, type SweepResult } from "../sweep/sweep.js";
+import { DEFAULT_MAX_ROWS, SWEEP_RESULT_INPUT } from "../sweep/limits.js";
+import { tooDeep } from "../sweep/result-schema.js";
+import { mergeSweeps, type SweepResult } from "../sweep/sweep.js";
 import type { CommandContext } from "./context.js";
-import { readTextFile, UsageError } from "./files.js";
+import { readTextFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { parseMaxRows, writeSweep, type SweepOutputOpts } from "./sweep.js";
 
 interface MergeOpts extends SweepOutputOpts {

@@ -7,8 +7,10 @@ import { askQuestion, type Asked } from "../explain/quiz-ask.js";
 import { RULES } from "../explain/rules.js";
 import { parseSeed } from "./args.js";
 import { loadCatalogue, resolveScenario } from "./catalogue.js";
-import { parseOrReport, useColor, type CommandContext, type Io } from "./context.js";
-import { readScenarioFile, UsageError } from "./files.js";
+import type { CommandContext, Io } from "./context.js";
+import { parseOrReport, useColor } from "./printing.js";
+import { readScenarioFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { outputWidth } from "./width.js";
 
 interface QuizOpts {

@@ -6,10 +6,13 @@ import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { InternalError } from "../engine/assert.js";
 import { renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable } from "../report/sweep.js";
-import { checkRows, DEFAULT_MAX_ROWS, gridTooLarge, parseGrid, parseShard, settingArgs, specRows, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
+import { DEFAULT_MAX_ROWS } from "../sweep/limits.js";
+import { checkRows, gridTooLarge, parseGrid, parseShard, settingArgs, specRows, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
 import { collect, optionalSeed, parseOverrides, parseUntil, shellQuote } from "./args.js";
-import { printProblems, progressBar, useColor, type CommandContext, type Io } from "./context.js";
-import { readScenarioFile, UsageError, writeOutputFile } from "./files.js";
+import type { CommandContext, Io } from "./context.js";
+import { printProblems, progressBar, useColor } from "./printing.js";
+import { readScenarioFile, writeOutputFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { RowFailure, runRows } from "./sweep-pool.js";
 
 export type SweepFormat = "table" | "json" | "csv" | "markdown";

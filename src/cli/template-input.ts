@@ -12,7 +12,8 @@ import { parseOverlay, relocate, scenariosFromTemplate, scenariosFromTerraformCo
 import { hclParseProblems, type TerraformFile } from "../template/terraform-config.js";
 import { InputError, isFolder, listInputFolder } from "../io/input.js";
 import type { Io } from "./context.js";
-import { readTextFile, UsageError } from "./files.js";
+import { readTextFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 
 export const TEMPLATE_FILE = { what: "template", plural: "templates", format: "a template is a YAML or JSON file", maxBytes: MAX_TEMPLATE_BYTES };
 /** A Terraform configuration: its .tf and .tfvars files, 1,000 at most, together no larger than one template. */

@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import { collect, parseOverrides } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
-import { parseOrReport, type CommandContext } from "./context.js";
+import type { CommandContext } from "./context.js";
+import { parseOrReport } from "./printing.js";
 import { readScenarioFile } from "./files.js";
 
 export function registerValidate(program: Command, ctx: CommandContext): void {

@@ -7,12 +7,6 @@
 import { z } from "zod";
 import { show } from "../scenario/show.js";
 
-/**
- * How a sweep result file is read (io/input.ts): a row is about 2 to 3 KB of JSON, so a whole grid of
- * DEFAULT_MAX_ROWS (10,000) rows is about 30 MB; files are limited to 64 MB.
- */
-export const SWEEP_RESULT_INPUT = { what: "sweep result", plural: "sweep results", format: "a sweep result is the JSON of esm-sim sweep --format json", maxBytes: 64 * 1024 * 1024 } as const;
-
 /** Nesting a sweep result may have (it has 4); JSON.parse takes seconds and hundreds of MB on millions of levels. */
 export const MAX_JSON_DEPTH = 32;
 

@@ -12,6 +12,7 @@ import { VERSION } from "../run/version.js";
 import { parseScenario, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseOverride, parseValue, unsafePathMessage, type Override } from "../scenario/overrides.js";
+import { DEFAULT_MAX_ROWS } from "./limits.js";
 import { readSweepResult } from "./result-schema.js";
 
 export interface Vary {
@@ -128,13 +129,6 @@ export function parseGrid(args: readonly string[]): { ok: true; vary: Vary[] } |
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, vary };
 }
-
-/**
- * Rows a sweep may have without --max-rows: every row is parsed and checked before any runs (about a millisecond
- * each) and then run in full, and its result is about 2 KB of JSON, so 10,000 rows are seconds of checking and
- * 20 MB of results before the runs' own time. A grid of three --vary of 100 values (1,000,000 rows) is refused.
- */
-export const DEFAULT_MAX_ROWS = 10_000;
 
 /** How many rows the grid has (the product of each --vary's value count), without listing them. */
 export function gridSize(vary: readonly Vary[]): number {
