@@ -3,9 +3,6 @@ import { isOverrideProblem, parseOverride, type Override } from "../scenario/ove
 import { parseDurationUs } from "../scenario/units.js";
 import { UsageError } from "./usage-error.js";
 
-/** commander's accumulator for a repeatable option. */
-export const collect = (v: string, prev: string[]) => [...prev, v];
-
 export function parseSeed(s: string): number {
   if (!/^\d+$/.test(s) || Number(s) > 4_294_967_295) throw new UsageError(`--seed: must be an integer 0..4294967295 (got ${JSON.stringify(s)})`);
   return Number(s);

@@ -3,21 +3,15 @@
  * report; optionally write the trace, an HTML report and the invariant checks. Exit 1 when an expectation or a
  * check fails, 2 when the run stopped at a sanity budget.
  */
-import { Option, type Command } from "commander";
-import { CheckSuite } from "../checks/suite.js";
-import { limitsOf } from "../checks/limits.js";
+import type { CheckSuite } from "../checks/suite.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
 import { dirname, relative, resolve } from "node:path";
-import { renderHtml } from "../report/html.js";
-import { renderChecks } from "../report/checks.js";
-import { renderJson } from "../report/json.js";
-import { renderMarkdown } from "../report/markdown.js";
 import { renderTable } from "../report/table.js";
-import { traceLine } from "../report/trace-jsonl.js";
-import { perfettoWriter, type PerfettoOptions, type PerfettoWriter } from "../report/perfetto.js";
+import type { traceLine } from "../report/trace-jsonl.js";
+import type { perfettoWriter, PerfettoOptions, PerfettoWriter } from "../report/perfetto.js";
 import { VERSION } from "../run/version.js";
-import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, defaultMaxEvents, estimateRecords, formatBytes, MAX_EVENTS_PER_RECORD, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
+import { DEFAULT_TRACE_LIMIT_BYTES, defaultMaxEvents, estimateRecords, formatBytes, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
 import type { Report, RunResult } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
 import type { TraceContext } from "../run/options.js";
@@ -26,17 +20,16 @@ import type { Override } from "../scenario/overrides.js";
 import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import { formatDurationUs, parseSizeBytes } from "../scenario/units.js";
 import type { TraceEvent, TraceListener } from "../trace/events.js";
-import { collect, optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
+import { optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext, Io } from "./context.js";
 import { parseOrReport, progressBar, useColor } from "./printing.js";
 import { checkOutputTarget, openLineOutput, readScenarioFile, writeOutputFile } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import type { OutputLineWriter } from "../io/output.js";
-import { scenarioFromTemplateForRun } from "./template-input.js";
 import { runFraction } from "./progress.js";
 
-interface RunOpts {
+export interface RunOpts {
   seed?: string;
   until?: string;
   set: string[];
@@ -70,32 +63,7 @@ interface Chosen {
   what: string;
 }
 
-export function registerRun(program: Command, ctx: CommandContext, examples: string): void {
-  program
-    .command("run")
-    .description("run a scenario and print its report")
-    .argument("[scenario]", "scenario YAML file, or the name of a shipped scenario (esm-sim scenarios); or --template with --traffic")
-    .option("--template <file>", "run the event source mapping of a template (CloudFormation, SAM, CDK, a Terraform plan, state or .tf folder, a serverless.yml) instead of a scenario")
-    .option("--traffic <file>", "with --template: the traffic (and function behaviour, expectations) to run it with")
-    .option("--resource <id>", "with --template: the mapping's logical id, when the template has more than one")
-    .option("--parameter <Key=Value>", "with --template: a template parameter's value (repeatable)", collect, [])
-    .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
-    .option("--until <duration>", "stop at this virtual time, e.g. 30m (overrides the scenario's until)")
-    .option("--set <path=value>", "override a scenario key before validation, e.g. mapping.BatchSize=500 (repeatable)", collect, [])
-    .addOption(new Option("--format <format>", "report format (markdown: a GitHub summary for PR comments and $GITHUB_STEP_SUMMARY)").choices(["table", "json", "markdown"]).default("table"))
-    .option("--output <file>", "write the report to a file instead of stdout")
-    .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
-    .option("--html <file.html>", "also write a self-contained HTML report with charts (opens offline)")
-    .option("--perfetto <file.json>", "also write the run as a timeline for ui.perfetto.dev or chrome://tracing (one track per poller or shard lane)")
-    .option("--no-color", "no colours in the table (colours are used only on a terminal)")
-    .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
-    .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
-    .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
-    .addHelpText("after", examples)
-    .action(async (file: string | undefined, opts: RunOpts) => runCommand(ctx, file, opts));
-}
-
-async function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts): Promise<void> {
+export async function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts): Promise<void> {
   const settings = readSettings(opts);
   const chosen = opts.template !== undefined ? await fromTemplate(ctx, file, opts, settings) : fromFile(ctx, file, opts, settings);
   if (chosen === null) return;
@@ -108,8 +76,8 @@ async function runCommand(ctx: CommandContext, file: string | undefined, opts: R
   // A directory or a block device named as an output is refused before the run, not after it.
   if (opts.output) checkOutputTarget(opts.output, "--output");
   if (opts.html) checkOutputTarget(opts.html, "--html");
-  const result = simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
-  writeReport(ctx.io, result, opts, reproduce);
+  const result = await simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
+  await writeReport(ctx.io, result, opts, reproduce);
   ctx.code = exitCode(ctx, result.report, maxEvents);
 }
 
@@ -139,6 +107,7 @@ async function fromTemplate(ctx: CommandContext, file: string | undefined, opts:
   const template = opts.template!;
   if (file !== undefined) throw new UsageError(`run: give a scenario file (${file}) or --template, not both`);
   if (settings.overrides.length > 0) throw new UsageError("run: --set applies to a scenario file, not to --template (put the change in the --traffic file)");
+  const { scenarioFromTemplateForRun } = await import("./template-input.js");
   const got = await scenarioFromTemplateForRun({ template, traffic: opts.traffic, resource: opts.resource, parameter: opts.parameter, seed: settings.seed, untilUs: settings.untilUs }, ctx.io);
   if (typeof got === "number") {
     ctx.code = got;
@@ -180,18 +149,21 @@ interface OutputOpts {
 }
 
 /** Simulate with a progress bar, the trace file, the timeline and the checks as asked; each file is written whole or
- *  not at all. */
-function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): RunResult {
+ *  not at all. The writers of the trace and the timeline and the checks are loaded only when asked for. */
+async function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): Promise<RunResult> {
+  const writeTraceLine = o.tracePath ? (await import("../report/trace-jsonl.js")).traceLine : null;
+  const newTimeline = o.perfettoPath ? (await import("../report/perfetto.js")).perfettoWriter : null;
+  const checks = o.check ? { ...(await import("../checks/suite.js")), ...(await import("../checks/limits.js")) } : null;
   const traceFile = o.tracePath ? openLineOutput(o.tracePath, "--trace") : null;
   const perfettoFile = o.perfettoPath ? openLineOutput(o.perfettoPath, "--perfetto") : null;
-  const suite = o.check ? new CheckSuite(limitsOf(scenario)) : null;
+  const suite = checks ? new checks.CheckSuite(checks.limitsOf(scenario)) : null;
   const files = [traceFile, perfettoFile].filter((w): w is OutputLineWriter => w !== null);
   const bar = progressBar(io);
   let timeline: PerfettoWriter | null = null;
   let result;
   try {
     result = simulate(scenario, {
-      ...traceListeners({ traceFile, perfettoFile, suite, limitBytes: o.traceLimitBytes, onTimeline: (w) => (timeline = w), timelineOptions: timelineOptions(scenario, o.file) }),
+      ...traceListeners({ traceFile, perfettoFile, writeTraceLine, newTimeline, suite, limitBytes: o.traceLimitBytes, onTimeline: (w) => (timeline = w), timelineOptions: timelineOptions(scenario, o.file) }),
       maxEvents: o.maxEvents,
       progress: (p) => {
         const f = runFraction(scenario, p);
@@ -222,6 +194,10 @@ function timelineOptions(scenario: Scenario, file: string): PerfettoOptions {
 interface Listeners {
   traceFile: OutputLineWriter | null;
   perfettoFile: OutputLineWriter | null;
+  /** The trace's line writer, with --trace. */
+  writeTraceLine: typeof traceLine | null;
+  /** The timeline's writer, with --perfetto. */
+  newTimeline: typeof perfettoWriter | null;
   suite: CheckSuite | null;
   limitBytes: number;
   onTimeline: (w: PerfettoWriter) => void;
@@ -238,19 +214,19 @@ function refuseOverLimit(flag: string, limitBytes: number, tUs: number): never {
 /** simulate's `trace` option feeding the trace file, the timeline, the checks, or several; none when none is asked
  *  for, so a plain run pays nothing for them. */
 function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceListener } {
-  const { traceFile, perfettoFile, suite, limitBytes } = l;
+  const { traceFile, perfettoFile, writeTraceLine, newTimeline, suite, limitBytes } = l;
   if (!traceFile && !perfettoFile && !suite) return {};
   return {
     trace: (ctx: TraceContext): TraceListener => {
       const each: TraceListener[] = [];
-      if (traceFile) {
+      if (traceFile && writeTraceLine) {
         each.push((e) => {
-          traceFile.line(traceLine(e, ctx));
+          traceFile.line(writeTraceLine(e, ctx));
           if (traceFile.chars > limitBytes) refuseOverLimit("--trace", limitBytes, e.tUs);
         });
       }
-      if (perfettoFile) {
-        const timeline = perfettoWriter(ctx, (s) => perfettoFile.line(s), l.timelineOptions);
+      if (perfettoFile && newTimeline) {
+        const timeline = newTimeline(ctx, (s) => perfettoFile.line(s), l.timelineOptions);
         timeline.header();
         l.onTimeline(timeline);
         each.push((e) => {
@@ -267,13 +243,19 @@ function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceLis
   };
 }
 
-/** The report in the chosen format, to --output or stdout, and the --html page. */
-function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string): void {
+/** The report in the chosen format, to --output or stdout, and the --html page; each renderer but the table's is loaded
+ *  only when asked for. */
+async function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string): Promise<void> {
   const report = result.report;
   const color = useColor(io, opts.color, Boolean(opts.output));
-  let text = opts.format === "json" ? renderJson(report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce }) : renderTable(report, { color });
-  if (report.checks && opts.format !== "json") text += "\n" + renderChecks(report.checks, { color });
-  if (opts.html) writeOutputFile(opts.html, renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }), "--html");
+  let text =
+    opts.format === "json"
+      ? (await import("../report/json.js")).renderJson(report)
+      : opts.format === "markdown"
+        ? (await import("../report/markdown.js")).renderMarkdown(report, { reproduce })
+        : renderTable(report, { color });
+  if (report.checks && opts.format !== "json") text += "\n" + (await import("../report/checks.js")).renderChecks(report.checks, { color });
+  if (opts.html) writeOutputFile(opts.html, (await import("../report/html.js")).renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }), "--html");
   if (opts.output) writeOutputFile(opts.output, text, "--output");
   else io.out(text);
 }
