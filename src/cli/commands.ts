@@ -6,6 +6,7 @@
 import { Argument, Option, type Command } from "commander";
 import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, formatBytes, MAX_EVENTS_PER_RECORD } from "../run/budget.js";
 import { SOURCE_TYPES } from "../scenario/params.js";
+import { formatCount } from "../scenario/units.js";
 import { DEFAULT_MAX_ROWS, SWEEP_RESULT_INPUT } from "../sweep/limits.js";
 import type { CommandContext } from "./context.js";
 import type { ExplainOpts } from "./explain.js";
@@ -51,7 +52,7 @@ function registerRun(program: Command, ctx: CommandContext, examples: string): v
     .option("--perfetto <file.json>", "also write the run as a timeline for ui.perfetto.dev or chrome://tracing (one track per poller or shard lane)")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
     .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
-    .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
+    .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${formatCount(DEFAULT_MAX_EVENTS)} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
     .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
     .addHelpText("after", examples)
     .action(async (file: string | undefined, opts: RunOpts) => {
@@ -172,7 +173,7 @@ function registerSweep(program: Command, ctx: CommandContext): void {
     .option("--until <duration>", "stop every row at this virtual time")
     .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
     .option("--shard <k/n>", "run only rows k-1, k-1+n, k-1+2n, ... (combine the JSON results with esm-sim merge)")
-    .option("--max-rows <n>", `the most rows the grid may have (default ${DEFAULT_MAX_ROWS.toLocaleString("en-US")})`)
+    .option("--max-rows <n>", `the most rows the grid may have (default ${formatCount(DEFAULT_MAX_ROWS)})`)
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
     .option("--output <file>", "write the result to a file instead of stdout")
     .option("--no-color", "no colours in the table")
@@ -195,7 +196,7 @@ function registerMerge(program: Command, ctx: CommandContext): void {
     .argument("<results...>", `sweep results written with --format json (each at most ${SWEEP_RESULT_INPUT.maxBytes / 1024 ** 2} MB)`)
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
     .option("--output <file>", "write the result to a file instead of stdout")
-    .option("--max-rows <n>", `the most rows the merged grid may have (default ${DEFAULT_MAX_ROWS.toLocaleString("en-US")}, as for sweep)`)
+    .option("--max-rows <n>", `the most rows the merged grid may have (default ${formatCount(DEFAULT_MAX_ROWS)}, as for sweep)`)
     .option("--no-color", "no colours in the table")
     .action(async (files: string[], opts: MergeOpts) => {
       const { mergeCommand } = await import("./merge.js");

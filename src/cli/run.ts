@@ -18,7 +18,7 @@ import type { TraceContext } from "../run/options.js";
 import type { Scenario } from "../scenario/model.js";
 import type { Override } from "../scenario/overrides.js";
 import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
-import { formatDurationUs, parseSizeBytes } from "../scenario/units.js";
+import { formatCount, formatDurationUs, parseSizeBytes } from "../scenario/units.js";
 import type { TraceEvent, TraceListener } from "../trace/events.js";
 import { optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
@@ -134,7 +134,7 @@ function refuseLargeTrace(scenario: Scenario, limitBytes: number): void {
   const bytes = records * TRACE_BYTES_PER_RECORD;
   if (bytes <= limitBytes) return;
   throw new UsageError(
-    `--trace: about ${records.toLocaleString("en-US")} records would write about ${formatBytes(bytes)} of trace (at least ${TRACE_BYTES_PER_RECORD} bytes a record), more than the ${formatBytes(limitBytes)} limit: shorten the run (until, the producers' to), lower the rates, or allow it with --trace-limit ${formatBytes(Math.ceil(bytes * 2)).replace(" ", "")}`,
+    `--trace: about ${formatCount(records)} records would write about ${formatBytes(bytes)} of trace (at least ${TRACE_BYTES_PER_RECORD} bytes a record), more than the ${formatBytes(limitBytes)} limit: shorten the run (until, the producers' to), lower the rates, or allow it with --trace-limit ${formatBytes(Math.ceil(bytes * 2)).replace(" ", "")}`,
   );
 }
 
@@ -265,13 +265,13 @@ function exitCode(ctx: CommandContext, report: Report, maxEvents: number): numbe
   const { io } = ctx;
   if (report.stopReason === "event-budget") {
     io.err(
-      `esm-sim: the run stopped early, after ${report.eventsRun.toLocaleString("en-US")} scheduler events (the sanity budget) at virtual time ${fmtMs(report.endedAt)}, before it drained; the report covers the run so far. Shorten the run (until, the producers' to), lower the rates, or raise the budget with --max-events ${maxEvents * 4}\n`,
+      `esm-sim: the run stopped early, after ${formatCount(report.eventsRun)} scheduler events (the sanity budget) at virtual time ${fmtMs(report.endedAt)}, before it drained; the report covers the run so far. Shorten the run (until, the producers' to), lower the rates, or raise the budget with --max-events ${maxEvents * 4}\n`,
     );
     return 2;
   }
   if (report.stopReason === "record-budget") {
     io.err(
-      `esm-sim: the run stopped early at virtual time ${fmtMs(report.endedAt)}: more than ${MAX_WAITING_RECORDS.toLocaleString("en-US")} records were waiting at once, and esm-sim holds each waiting record in memory (about 1 GB for that many); the report covers the run so far. Lower the rates or bursts, or let the mapping keep up (BatchSize, MaximumConcurrency, ReservedConcurrentExecutions, function duration)\n`,
+      `esm-sim: the run stopped early at virtual time ${fmtMs(report.endedAt)}: more than ${formatCount(MAX_WAITING_RECORDS)} records were waiting at once, and esm-sim holds each waiting record in memory (about 1 GB for that many); the report covers the run so far. Lower the rates or bursts, or let the mapping keep up (BatchSize, MaximumConcurrency, ReservedConcurrentExecutions, function duration)\n`,
     );
     return 2;
   }

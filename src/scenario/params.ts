@@ -9,6 +9,7 @@
  * keys (traffic, `duplicateDeliveryRate`, `startAt`, `writesBack`, ...) are not AWS settings and have no row.
  */
 import { assert } from "../engine/assert.js";
+import { formatCount } from "./units.js";
 
 export const SOURCE_TYPES = ["kinesis", "dynamodb", "sqs", "sqs-fifo"] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
@@ -83,7 +84,7 @@ const CREATE_ESM = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEven
 const CREATE_FUNCTION = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html";
 
 /** Thousands with commas, as every message writes numbers. */
-export const fmt = (n: number): string => n.toLocaleString("en-US");
+export const fmt = (n: number): string => formatCount(n);
 
 export const PARAMS = {
   // --- source: streams ----------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { VERSION } from "../run/version.js";
 import { parseScenario, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseOverride, parseValue, unsafePathMessage, type Override } from "../scenario/overrides.js";
+import { formatCount } from "../scenario/units.js";
 import { DEFAULT_MAX_ROWS } from "./limits.js";
 import { readSweepResult } from "./result-schema.js";
 
@@ -139,9 +140,9 @@ export function gridSize(vary: readonly Vary[]): number {
 export function gridTooLarge(vary: readonly Vary[], maxRows: number): string | null {
   const n = gridSize(vary);
   if (n <= maxRows) return null;
-  const shape = vary.map((v) => v.values.length.toLocaleString("en-US")).join(" x ");
+  const shape = vary.map((v) => formatCount(v.values.length)).join(" x ");
   const allow = Number.isSafeInteger(n) ? `, or allow it with --max-rows ${n}` : "";
-  return `sweep: the grid has ${n.toLocaleString("en-US")} rows (${shape} values), more than the ${maxRows.toLocaleString("en-US")} allowed: vary fewer values${allow}`;
+  return `sweep: the grid has ${formatCount(n)} rows (${shape} values), more than the ${formatCount(maxRows)} allowed: vary fewer values${allow}`;
 }
 
 /** The grid's rows in stable order: the first --vary changes slowest, the last fastest. */
