@@ -3,10 +3,11 @@
  * options such as `--set` would, and returns the validated Scenario, or throws a ScenarioError holding every
  * problem at once. `simulate(loadScenario("s.yaml")).report` is the same typed report the CLI prints.
  */
-import { InputError, pathExists, readInputText } from "./io/input.js";
+import { InputError, pathExists, readInputText, readNamedFiles } from "./io/input.js";
+import { CLOUDWATCH_EXPORT_INPUT } from "./metrics/cloudwatch-export.js";
 import type { Scenario } from "./scenario/model.js";
 import { isOverrideProblem, parseOverride, type Override } from "./scenario/overrides.js";
-import { parseScenario, SCENARIO_INPUT } from "./scenario/parse.js";
+import { parseScenario, scenarioFiles, SCENARIO_INPUT } from "./scenario/parse.js";
 import { ScenarioError, type Problem } from "./scenario/problems.js";
 import { parseDurationUs } from "./scenario/units.js";
 
@@ -36,11 +37,17 @@ function problem(file: string, message: string, origin?: string): Problem {
   return { severity: "error", file, line: 1, col: 1, path: "", message, ...(origin ? { origin } : {}) };
 }
 
+/**
+ * Files the scenario names (a replay's CloudWatch export) are read relative to the scenario file's folder, or to
+ * the current folder when the scenario is given as text.
+ */
 export function loadScenario(pathOrText: string, options: LoadOptions = {}): Scenario {
   let text = pathOrText;
   let file = options.fileName ?? "scenario.yaml";
+  let fromFile = false;
   if (looksLikePath(pathOrText)) {
     file = pathOrText;
+    fromFile = true;
     try {
       text = readInputText(pathOrText, SCENARIO_INPUT);
     } catch (e) {
@@ -67,7 +74,8 @@ export function loadScenario(pathOrText: string, options: LoadOptions = {}): Sce
     else untilUs = us;
   }
   if (errors.length > 0) throw new ScenarioError(errors);
-  const r = parseScenario(text, file, { seed: options.seed, untilUs, overrides });
+  const files = readNamedFiles(scenarioFiles(text, overrides), fromFile ? file : null, CLOUDWATCH_EXPORT_INPUT);
+  const r = parseScenario(text, file, { seed: options.seed, untilUs, overrides, files });
   for (const w of r.warnings) options.onWarning?.(w);
   if (!r.ok) throw new ScenarioError(r.errors);
   return r.scenario;

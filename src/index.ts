@@ -21,6 +21,6 @@ export { scenarioJsonSchema } from "./scenario/json-schema.js";
 export { PROFILES } from "./esm/profiles.js";
 export { parseFilterCriteria, filterView, preparePayload, type CompiledFilter, type FilterSource } from "./filter/filter-pattern.js";
 export { METRIC_PATHS } from "./metrics/paths.js";
-export { VERSION } from "./run/version.js";
+export { REPORT_SCHEMA_VERSION, VERSION } from "./run/version.js";
 export { scenariosFromTemplate, parseOverlay, type FromTemplateOptions, type FromTemplateResult } from "./template/index.js";
 export { renderStarter } from "./template/starter.js";

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadScenario, renderJson, ScenarioError, simulate, type Problem, type Report } from "../src/index.js";
+import { loadScenario, renderJson, REPORT_SCHEMA_VERSION, ScenarioError, simulate, type Problem, type Report } from "../src/index.js";
 import { main } from "../src/cli/main.js";
 import { knownKeysAt } from "../src/scenario/schema.js";
 import { renderJsonSchema, scenarioJsonSchema } from "../src/scenario/json-schema.js";
@@ -17,6 +17,13 @@ describe("programmatic API", () => {
     await main(["node", "esm-sim", "run", POISON, "--format", "json"], { out: (s) => (out += s), err: () => {}, isTty: false });
     expect(renderJson(report)).toBe(out);
     expect(report.records.dlq).toBeGreaterThan(0);
+  });
+
+  it("gives the report's format version as its first field, and exports it to compare with", () => {
+    const report = simulate(loadScenario(POISON)).report;
+    expect(REPORT_SCHEMA_VERSION).toBe(1);
+    expect(report.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
+    expect(Object.keys(JSON.parse(renderJson(report)))[0]).toBe("schemaVersion");
   });
 
   it("takes YAML text and options: seed, until and set, as on the command line", () => {

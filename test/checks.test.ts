@@ -162,7 +162,7 @@ describe("checks written for stream and FIFO sources, on hand-made traces", () =
   };
   const report = (over: Partial<Report> = {}): Report =>
     ({
-      records: { produced: 4, succeeded: 4, onFailure: 0, dlq: 0, expired: 0, filtered: 0, pending: 0, deletedDespiteReportedFailure: 0 },
+      records: { produced: 4, succeeded: 4, onFailure: 0, dlq: 0, expired: 0, filtered: 0, pending: 0, deletedDespiteReportedFailure: 0, onFailureDelivered: 0, onFailureDropped: 0 },
       drained: true,
       duplicates: 0,
       orderingViolations: 0,
@@ -192,14 +192,14 @@ describe("checks written for stream and FIFO sources, on hand-made traces", () =
   });
 
   it("an on-failure destination record must match its onFailure event's batch", () => {
-    const onFailure = { tUs: 3, type: "onFailure", records: [records[0], records[1]], shard: "s" } as unknown as TraceEvent;
+    const onFailure = { tUs: 3, type: "onFailure", records: [records[0], records[1]], shard: "s", ended: 2, destinationArn: "arn:aws:sqs:us-east-1:123456789012:f", delivered: true } as unknown as TraceEvent;
     const ev = [...produce, onFailure];
     const dest = (batchSize: number, start: string, end: string) => ({ KinesisBatchInfo: { shardId: "s", startSequenceNumber: start, endSequenceNumber: end, batchSize } });
-    const rep = (d: unknown[]) => report({ records: { ...report().records, succeeded: 0, onFailure: 2, pending: 2 }, drained: false, destinations: d, invocations: { ...report().invocations, total: 0 }, batchSize: { p50: 0, max: 0 }, concurrency: { max: 0, timeToMax: 0, pollersMax: 0 } });
+    const rep = (d: unknown[]) => report({ records: { ...report().records, succeeded: 0, onFailure: 2, onFailureDelivered: 2, pending: 2 }, drained: false, destinations: d, invocations: { ...report().invocations, total: 0 }, batchSize: { p50: 0, max: 0 }, concurrency: { max: 0, timeToMax: 0, pollersMax: 0 } });
     expect(statuses(ev, streamLimits, rep([dest(2, "0001", "0002")]))).toMatchObject({ "on-failure": "pass", conservation: "pass" });
     const bad = outcome(ev, streamLimits, rep([dest(3, "0002", "0001")]), "on-failure");
     expect(bad.examples).toEqual(["at 3us: on-failure record 0 says batchSize 3, the onFailure event holds 2 records", "on-failure record 0: startSequenceNumber 0002 is after endSequenceNumber 0001"]);
-    expect(outcome(ev, streamLimits, rep([]), "on-failure").examples).toEqual(["the report holds 0 on-failure records, the trace 1 onFailure events"]);
+    expect(outcome(ev, streamLimits, rep([]), "on-failure").examples).toEqual(["the report holds 0 on-failure records, the trace 1 delivered onFailure events"]);
   });
 });
 

@@ -80,10 +80,12 @@ const STARTUP_MODULES = [
   "dist/run/version.js",
   "dist/scenario/params.js",
   "dist/scenario/units.js",
+  // run/budget.js counts a scenario's records with producerRecords: a module of types and small functions, importing nothing.
+  "dist/sources/config.js",
   "dist/sweep/limits.js",
 ];
 
-const COMMANDS = ["run", "validate", "init", "profiles", "explain", "scenarios", "quiz", "schema", "sweep", "merge"];
+const COMMANDS = ["run", "validate", "init", "profiles", "explain", "scenarios", "quiz", "schema", "sweep", "merge", "calibrate"];
 
 describe("what the command line loads", () => {
   it("--version prints the version having loaded only the command definitions and commander", () => {
@@ -114,10 +116,10 @@ describe("what the command line loads", () => {
     const unused = r.own.filter(
       (m) =>
         /^dist\/(template|explain|checks)\//.test(m) ||
-        /^dist\/report\/(html|markdown|json|checks|perfetto|trace-jsonl|sweep|profiles)\.js$/.test(m) ||
+        /^dist\/report\/(html|markdown|json|checks|perfetto|trace-jsonl|sweep|profiles|sensitivity|metric-data|calibration)\.js$/.test(m) ||
         /^dist\/scenario\/json-schema\.js$/.test(m) ||
-        /^dist\/sweep\/(sweep|result-schema)\.js$/.test(m) ||
-        /^dist\/cli\/(template-input|init|explain|quiz|sweep|sweep-pool|merge|schema|scenarios|profiles|validate)\.js$/.test(m),
+        /^dist\/sweep\/(sweep|result-schema|sensitivity|calibrate)\.js$/.test(m) ||
+        /^dist\/cli\/(template-input|init|explain|quiz|sweep|sweep-pool|merge|schema|scenarios|profiles|validate|calibrate)\.js$/.test(m),
     );
     expect(unused).toEqual([]);
     expect(r.packages).not.toContain("@cdktn/hcl2json");
@@ -130,4 +132,15 @@ describe("what the command line loads", () => {
     expect(r.own).toEqual(expect.arrayContaining(["dist/report/json.js", "dist/report/html.js", "dist/report/perfetto.js", "dist/report/trace-jsonl.js", "dist/checks/suite.js"]));
     expect(r.own.filter((m) => /^dist\/(template|explain)\//.test(m))).toEqual([]);
   }, 30_000);
+
+  it("--metrics-out loads its writer, and --sensitivity the variants and the sweep's worker pool", () => {
+    const dir = mkdtempSync(join(tmpdir(), "esm-sim-loaded-sens-"));
+    const plain = loadedBy(["run", "sqs-poison-message-dlq", "--metrics-out", "m.json"], dir);
+    expect(plain.code).toBe(0);
+    expect(plain.own).toContain("dist/report/metric-data.js");
+    expect(plain.own.filter((m) => /^dist\/(sweep\/(sweep|sensitivity)|cli\/sweep-pool|report\/sensitivity)\.js$/.test(m))).toEqual([]);
+    const r = loadedBy(["run", "sqs-slow-consumer-sensitivity", "--sensitivity", "--jobs", "1"], dir);
+    expect(r.own).toEqual(expect.arrayContaining(["dist/sweep/sensitivity.js", "dist/sweep/sweep.js", "dist/cli/sweep-pool.js", "dist/report/sensitivity.js"]));
+    expect(r.own).not.toContain("dist/report/metric-data.js");
+  }, 60_000);
 });

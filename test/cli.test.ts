@@ -66,7 +66,7 @@ describe("esm-sim CLI", () => {
     const r = await cli("run", ok, "--format", "json", "--output", out, "--trace", tr);
     expect(r.code).toBe(0);
     const report = JSON.parse(readFileSync(out, "utf8"));
-    expect(Object.keys(report).slice(0, 8)).toEqual(["scenario", "description", "version", "seed", "profile", "scalingOverrides", "source", "endedAt"]);
+    expect(Object.keys(report).slice(0, 9)).toEqual(["schemaVersion", "scenario", "description", "version", "seed", "profile", "scalingOverrides", "source", "endedAt"]);
     expect(report.records.produced).toBe(20);
     const lines = readFileSync(tr, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ t: 0, type: "produce", recordId: "msg-000000" });
@@ -92,7 +92,7 @@ describe("esm-sim CLI", () => {
 
   it("lists the profiles side by side", async () => {
     const r = await cli("profiles");
-    expect(r.out).toMatch(/^figure\s+unit\s+current\s+nov-2023\s+legacy-2022$/m);
+    expect(r.out).toMatch(/^figure\s+unit\s+current\s+nov-2023\s+legacy-2022\s+plausible$/m);
     expect(r.out).toMatch(/^scaleUpPerMinute\s+invokes\/min\s+300\s+300\s+60$/m);
     expect(r.out).toMatch(/^maxConcurrency\s+invokes\s+1,250\s+1,000\s+1,000$/m);
     expect(r.out).toMatch(/^functionScalingPer10s\s+environments\/10s\s+1,000\s+1,000\s+83.33$/m);
@@ -107,6 +107,30 @@ describe("esm-sim CLI", () => {
     const refs = new Set([...r.out.matchAll(/\[(\d+)\](?! https)/g)].map((m) => m[1]));
     const listed = new Set([...r.out.matchAll(/^ {2}\[(\d+)\] https:\/\//gm)].map((m) => m[1]));
     expect([...refs].sort()).toEqual([...listed].sort());
+  });
+
+  it("gives every chosen figure a plausible range around its value, with the reasoning, in the table and the JSON", async () => {
+    const { PROFILES, FIGURE_NAMES } = await import("../src/esm/profiles.js");
+    for (const p of Object.values(PROFILES)) {
+      for (const name of FIGURE_NAMES) {
+        const f = p.figures[name];
+        if (!f.chosen) continue;
+        expect(f.reasoning, `${p.name}.${name}`).toBeTruthy();
+        expect(f.low, `${p.name}.${name}`).not.toBeUndefined();
+        expect(f.high, `${p.name}.${name}`).not.toBeUndefined();
+        // null is the low end "no such mechanism" (below any number); the value lies within the range
+        const rank = (v: number | null | undefined) => (v === null || v === undefined ? -Infinity : v);
+        expect(rank(f.low)).toBeLessThanOrEqual(rank(f.value));
+        expect(rank(f.value)).toBeLessThanOrEqual(rank(f.high));
+      }
+    }
+    const r = await cli("profiles");
+    expect(r.out).toMatch(/^scaleUpHoldAfterFailureMs\s+ms\s+30,000\s+30,000\s+30,000\s+0\.\.120,000$/m);
+    expect(r.out).toMatch(/^streamRetryInitialMs\s+ms\s+500\s+500\s+500\s+250\.\.1,000$/m);
+    expect(r.out.replace(/\s+/g, " ")).toContain("Plausible 0..120,000 ms: the Knowledge Center says scaling is throttled while invocation issues occur");
+    const json = JSON.parse((await cli("profiles", "--format", "json")).out);
+    expect(json.current.figures.scaleUpHoldAfterFailureMs).toMatchObject({ value: 30000, chosen: true, low: 0, high: 120000 });
+    expect(json.current.figures.streamRetryMaxMs).toMatchObject({ value: 30000, chosen: true, low: 15000, high: 60000 });
   });
 
   it("lists every figure of every profile, with a source, and a date unless chosen or absent", async () => {

@@ -13,7 +13,7 @@ import { scenarioFrom, SCENARIO_DIR } from "./helpers.js";
 const GOLDEN_DIR = join(__dirname, "golden", "explain");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
-describe.each(["sqs-poison-message-dlq", "sqs-visibility-too-short", "sqs-reserved-concurrency-dlq", "learn-sqs-failed-batch-regrouping", "learn-sqs-payload-limit", "kinesis-poison-pill-fixed", "kinesis-partial-batch-response", "sqs-fifo-poison-message"])(
+describe.each(["sqs-poison-message-dlq", "sqs-visibility-too-short", "sqs-reserved-concurrency-dlq", "learn-sqs-failed-batch-regrouping", "learn-sqs-payload-limit", "kinesis-poison-pill-fixed", "kinesis-partial-batch-response", "sqs-fifo-poison-message", "kinesis-read-limit-backlog", "kinesis-enhanced-fan-out"])(
   "golden narration of %s",
   (name) => {
     it("matches test/golden/explain", () => {

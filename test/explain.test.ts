@@ -1,3 +1,4 @@
+import { onFailureDelivers } from "../src/esm/config.js";
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -58,7 +59,7 @@ function retry(tMs: number, e: { shard: number; records: SimRecord[]; attempt: n
   return { tUs: tMs * US, type: "streamRetry", shard: e.shard, lane: 0, records: e.records, attempt: e.attempt, delayUs: e.delayMs * US, reason, countsAsRetry: reason !== "Throttled" };
 }
 function onFailure(tMs: number, e: { shard: number; records: SimRecord[]; condition: OnFailureEvent["condition"]; approximateInvokeCount: number; destinationArn: string | null }): OnFailureEvent {
-  return { tUs: tMs * US, type: "onFailure", ended: e.records.length, functionError: "Unhandled", ...e };
+  return { tUs: tMs * US, type: "onFailure", ended: e.records.length, functionError: "Unhandled", delivered: onFailureDelivers(e.destinationArn), ...e };
 }
 
 describe("explain: stream moments from hand-made typed trace events", () => {
@@ -106,9 +107,20 @@ describe("explain: stream moments from hand-made typed trace events", () => {
     expect(withDest).toContain(`The mapping gives up on 2 records of shard s1 (${seq(5)} and ${seq(6)}), condition RetryAttemptsExhausted: the batch was invoked 3 times (approximateInvokeCount 3: the first attempt and 2 retries) and MaximumRetryAttempts (2) is used up (functionError Unhandled: the function threw). It writes one invocation record to ${arn}: metadata only`);
     expect(withDest).toContain(RULES.onFailure.url);
     const dropped = feed([...base, onFailure(20, { shard: 1, records: recs(5, 2), condition: "RecordAgeExceeded", approximateInvokeCount: 2, destinationArn: null })], KINESIS, { recordAgeMaxUs: 60_000_000 }).join("\n");
-    expect(dropped).toContain("condition RecordAgeExceeded: before invocation attempt 2, the records were older than MaximumRecordAgeInSeconds (1m), so the mapping discards them instead of retrying them any longer. It drops them: no on-failure destination is configured");
+    expect(dropped).toContain("condition RecordAgeExceeded: before invocation attempt 2, the records were older than MaximumRecordAgeInSeconds (1m), so the mapping discards them instead of retrying them any longer. It drops them. No destination is configured: the records are gone");
     expect(dropped).toContain(RULES.recordAge.url);
     expect(dropped).toContain("Shard s1 moves on after being blocked for 10ms");
+  });
+
+  it("says plainly when a discarded batch is dropped because the destination refuses it, and what an S3 destination receives", () => {
+    const base = [invoke(0, { invocation: 1, shard: 1, records: recs(5, 2) }), result(10, { invocation: 1, shard: 1, outcome: "error", failed: recs(5, 2) })];
+    const say = (arn: string) =>
+      feed([...base, onFailure(20, { shard: 1, records: recs(5, 2), condition: "RetryAttemptsExhausted", approximateInvokeCount: 1, destinationArn: arn })], KINESIS, { retryAttemptsMax: 0, onFailureArn: arn }).join("\n").replace(/\s+/g, " ");
+    const fifo = "arn:aws:sqs:us-east-1:123456789012:failures.fifo";
+    expect(say(fifo)).toContain(`It tries to send one invocation record to ${fifo}, but Lambda cannot deliver to a FIFO queue or topic, so the delivery fails (DestinationDeliveryFailures) and the records are dropped: they are gone`);
+    const s3 = "arn:aws:s3:::failures";
+    expect(say(s3)).toContain(`It writes one invocation record to ${s3}: an object holding the metadata (shard, first and last sequence number, batch size) and, in its payload, the batch as the function received it.`);
+    expect(say(s3)).not.toContain("gone");
   });
 
   it("explains bisection with its halves, a partial response's checkpoint rewind, and filtering on a stream and on a queue", () => {
@@ -131,6 +143,16 @@ describe("explain: stream moments from hand-made typed trace events", () => {
     expect(text).toContain(`${seq(9)} matched none of the FilterCriteria: the iterator moves past it`);
     const queue = feed([{ tUs: 7 * US, type: "filter", record: rec(1) }], SQS).join("\n");
     expect(queue).toContain("msg-000001 matched none of the FilterCriteria: Lambda deletes the message from the queue");
+  });
+
+  it("tells a read throttle of the shard's only consumer as the whole limit being the mapping's, and later IteratorAge as waiting on the read limit", () => {
+    const throttle = (tMs: number, shard: number): TraceEvent => ({ tUs: tMs * US, type: "readThrottle", shard, delayUs: 1000 * US });
+    const lines = feed([invoke(0, { invocation: 1, shard: 0, records: recs(0, 2) }), throttle(200, 0), throttle(1200, 0), throttle(2200, 1), invoke(40_000, { invocation: 2, shard: 0, records: recs(2, 2), iteratorAgeMs: 35_000 })], KINESIS);
+    const text = lines.join("\n");
+    expect(lines.filter((l) => l.includes("read limit is the bottleneck"))).toHaveLength(1);
+    expect(text).toContain("This mapping is the shard's only standard consumer, so all of it is the mapping's; each other reader of the stream would take an equal share.");
+    expect(text).toContain("00:00:01.200  ... 2 more read throttles over 1s, until 00:00:02.200; shard s1, 1 read throttle in all ...");
+    expect(text).toContain(`IteratorAge reaches 35s on shard ${S0}: the batch sent now (invocation 2) ends with a record that arrived 35s ago, because the shard's read limit holds the mapping to its share of the shard's reads (2 read throttles so far), so records wait in the stream however fast the function is.`);
   });
 
   it("with --verbose, shows every step, even those without a rule, a step without words as its trace line", () => {
@@ -159,18 +181,18 @@ describe("explain: stream and FIFO runs", () => {
   it("kinesis-poison-pill: the shard is blocked for a day, its ~2,900 retries folded into one line, until retention takes the poison batch", () => {
     const { lines, text } = narrate("kinesis-poison-pill");
     const S0 = "shardId-000000000000";
-    expect(text).toContain(`00:01:00.217  Invocation 221 failed on shard ${S0}: the shard is blocked.`);
+    expect(text).toContain(`00:01:00.419  Invocation 114 failed on shard ${S0}: the shard is blocked.`);
     expect(lines.filter((l) => l.includes("identical retries"))).toEqual([
-      `00:01:00.773  ... 2,879 more identical retries over 1d, until 24:00:42.941; shard ${S0}, last retried after 30s, IteratorAge now 1d ...`,
+      `00:01:00.975  ... 2,879 more identical retries over 1d, until 24:00:43.143; shard ${S0}, last retried after 30s, IteratorAge now 1d ...`,
     ]);
-    expect(text).toContain(`Shard ${S0} moves on after being blocked for 1d (2,880 failed invocations from invocation 221 on; its IteratorAge reached 1d): its failing records expired from the stream.`);
+    expect(text).toContain(`Shard ${S0} moves on after being blocked for 1d (2,880 failed invocations from invocation 114 on; its IteratorAge reached 1d): invocation 3221 succeeded.`);
     expect(text).toContain("the records that queued up behind the failing batch during the 1d the shard was blocked are only now being read");
     expect(text).not.toContain("gives up on");
   });
 
   it("kinesis-poison-pill-fixed: bisect halves, retries counted against MaximumRetryAttempts, then the on-failure record", () => {
     const { text } = narrate("kinesis-poison-pill-fixed");
-    expect(text).toContain("failed batch of 6 records is split into halves of 3 (000000000000000001184 and 2 more) and 3 (000000000000000001196 and 2 more)");
+    expect(text).toContain("failed batch of 6 records is split into halves of 3 (000000000000000001191 and 2 more) and 3 (000000000000000001201 and 2 more)");
     expect(text).toContain("as invocation attempt 2 (retry 1 of MaximumRetryAttempts 2)");
     expect(text).toContain("condition RetryAttemptsExhausted: the batch was invoked 3 times");
     expect(text).toContain("It writes one invocation record to arn:aws:sqs:us-east-1:123456789012:kinesis-poison-pill-failures");
@@ -206,6 +228,31 @@ describe("explain: stream and FIFO runs", () => {
     expect(retries).toContain("A producer retry of msg-000020 (group key-19) carried the same MessageDeduplicationId less than 5 minutes after the first send");
     expect(retries).toContain("msg-002400 is a producer retry of msg-000091");
     expect(retries).toContain(RULES.fifoDedup.url);
+  });
+
+  it("kinesis-read-limit-backlog: the shard's read limit is named as the bottleneck once, with the mapping's share beside another reader, and the 590 later throttles folded into one line", () => {
+    const { lines, text, report } = narrate("kinesis-read-limit-backlog");
+    const told = lines.filter((l) => l.includes("read limit is the bottleneck"));
+    expect(told).toEqual([
+      `00:10:00.507  Shard ${S0}'s read limit is the bottleneck: a GetRecords call is refused with ReadProvisionedThroughputExceeded. A shard serves 5 GetRecords calls and 2 MB of reads a second, shared by every standard consumer of the stream. The stream has 1 other standard consumer besides this mapping, so its share is 1 / 2: 2.5 calls and 1 MB a second. One call may return up to 10,000 records or 10 MB, and the calls after it are refused until the share has paid for it, so records wait in the stream however fast the function is. The mapping waits 1s and calls again (AWS names no wait; esm-sim's figure readThrottleBackoffMs). The fix is enhanced fan-out (register a stream consumer and use its ARN as the EventSourceArn): the mapping then gets a dedicated 2 MB a second per shard, pushed, that other consumers do not share. More shards raise the limit too.`,
+    ]);
+    expect(text).toContain(ruleWithPage(RULES.shardReadLimit));
+    expect(RULES.shardReadLimit.url).toBe("https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html");
+    const throttles = report.stream!.readThrottles;
+    expect(lines.filter((l) => l.includes("more read throttles"))).toEqual([`00:10:01.507  ... ${(throttles - 1).toLocaleString("en-US")} more read throttles over 10m 19s, until 00:20:20.432; shard ${S0}, ${throttles} read throttles in all ...`]);
+    expect(text).toContain("because the mapping was created 10m into the run with StartingPosition TRIM_HORIZON and starts with the records already waiting in the stream");
+    expect(text).not.toContain("enhanced fan-out consumer:");
+  });
+
+  it("kinesis-enhanced-fan-out: says once that records are pushed over a dedicated 2 MB a second, and tells no read throttle", () => {
+    const { lines, text } = narrate("kinesis-enhanced-fan-out");
+    expect(lines.filter((l) => /^\d\d:/.test(l) && l.includes("dedicated 2 MB a second per shard")).length).toBe(1);
+    expect(text).toContain("The mapping reads through an enhanced fan-out consumer: Kinesis pushes each shard's records to it over a dedicated 2 MB a second per shard that other consumers do not share, so it makes no GetRecords calls and is never read-throttled");
+    expect(text).toContain("The stream's other standard consumer keeps the shard's 5 GetRecords calls and 2 MB a second, and does not slow this mapping.");
+    expect(text).toContain("(its records are pushed to it as they arrive)");
+    expect(text).toContain(ruleWithPage(RULES.enhancedFanOut));
+    expect(text).not.toContain("read limit is the bottleneck");
+    expect(text).not.toContain("polls it once a second");
   });
 
   it("every shipped stream and FIFO scenario narrates with no missing field (no undefined, NaN or empty ids)", () => {
@@ -271,9 +318,20 @@ describe("explain: SQS runs", () => {
     expect(text).toContain("The function never failed on it: throttled batches used up its receives.");
   });
 
+  it("names the chosen figures a back-off rests on, with their plausible ranges, or says the scenario set them", () => {
+    const { text } = narrate("sqs-poison-message-dlq");
+    expect(text).toContain(
+      "AWS gives neither amount; esm-sim's choices: 1 (backoffConcurrencyPerFailure, plausible 0..5) fewer per failure, never below 2 (backoffMinConcurrency, plausible 1..5), scale-up held for 30s (scaleUpHoldAfterFailureMs, plausible 0..2m).",
+    );
+    const yaml = readFileSync(join(SCENARIO_DIR, "sqs-poison-message-dlq.yaml"), "utf8") + "\nscaling: { scaleUpHoldAfterFailureMs: 60000 }\n";
+    const lines: string[] = [];
+    explain(scenarioFrom(yaml, "s.yaml"), { header: false, footer: false, width: WIDE }, (l) => lines.push(l));
+    expect(lines.join("\n")).toContain("scale-up held for 1m (scaleUpHoldAfterFailureMs, set by the scenario).");
+  });
+
   it("tells scale-up steps folded, with where they ended", () => {
     const { lines, report } = narrate("sqs-backlog-burst");
-    expect(lines).toContain("00:00:01.000  Scale-up: 5 -> 10 concurrent batches. Messages are still waiting and no poller is idle, so the mapping adds up to 300 a minute (profile current), up to 1250.");
+    expect(lines).toContain("00:00:01.000  Scale-up: 5 -> 10 concurrent batches. Messages are still waiting and no poller is idle, so the mapping adds up to 300 a minute (profile current), up to 1,000, the account's concurrency limit (the mapping alone could reach 1,250).");
     const folded = lines.find((l) => l.includes("more scale-up steps"));
     expect(folded).toContain(`now ${report.concurrency.pollersMax} concurrent batches`);
     expect(lines.length).toBeLessThan(100);

@@ -21,6 +21,7 @@ import { main } from "../src/cli/main.js";
 import { simulate } from "../src/run/simulate.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import { isStreamSource } from "../src/scenario/model.js";
+import { producerEndUs, producerRecords } from "../src/sources/config.js";
 import type { Scenario } from "../src/scenario/model.js";
 import { scenarioArb, toYaml } from "./gen/scenarios.js";
 import { shippedScenarios } from "./helpers.js";
@@ -75,13 +76,8 @@ function smallEnough(s: Scenario): boolean {
   let records = 0;
   let endUs = 0;
   for (const p of s.traffic) {
-    if (p.kind === "burst") {
-      records += p.records;
-      endUs = Math.max(endUs, p.atUs);
-    } else {
-      records += (p.ratePerS * Math.max(0, p.toUs - p.fromUs)) / 1e6;
-      endUs = Math.max(endUs, p.toUs);
-    }
+    records += producerRecords(p);
+    endUs = Math.max(endUs, producerEndUs(p));
   }
   const horizonUs = s.untilUs ?? endUs + s.source.retentionUs + (isStreamSource(s.source) ? 0 : s.source.visibilityTimeoutUs);
   return records <= 2000 && horizonUs <= 6 * 3600e6 && s.figures.scaleTickMs >= 100 && s.figures.longPollWaitMs >= 100 && s.figures.throttleRetryMaxMs >= 100;

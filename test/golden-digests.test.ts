@@ -49,8 +49,8 @@ const stored: Record<string, Golden> = existsSync(FILE) ? JSON.parse(readFileSyn
 const current: Record<string, Golden> = {};
 
 describe("golden trace digests of the shipped scenarios", () => {
-  it.each(shippedScenarios())("$file keeps its digest and headline numbers", ({ file, text }) => {
-    const parsed = parseScenario(text, file);
+  it.each(shippedScenarios())("$file keeps its digest and headline numbers", ({ file, text, files }) => {
+    const parsed = parseScenario(text, file, { files });
     if (!parsed.ok) throw new Error(`${file} does not load`);
     const now = golden(simulate(parsed.scenario).report);
     current[file] = now;

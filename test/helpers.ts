@@ -1,13 +1,23 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { filesNamedBy } from "../src/cli/files.js";
+import type { NamedFile } from "../src/io/input.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import type { Scenario } from "../src/scenario/model.js";
 import { simulate } from "../src/run/simulate.js";
 import { traceLine } from "../src/report/trace-jsonl.js";
 import type { TraceEvent } from "../src/trace/events.js";
 
+/**
+ * The files a scenario names (a replay's export), read beside `file`; a bare name such as `sqs-x.yaml` that is no
+ * file here is taken to be a shipped scenario's, whose files are in the catalogue's folder.
+ */
+export function namedFiles(yaml: string, file: string): Map<string, NamedFile> {
+  return filesNamedBy(yaml, existsSync(file) || file.includes("/") ? file : join(SCENARIO_DIR, file));
+}
+
 export function scenarioFrom(yaml: string, file = "test.yaml"): Scenario {
-  const r = parseScenario(yaml, file);
+  const r = parseScenario(yaml, file, { files: namedFiles(yaml, file) });
   if (!r.ok) throw new Error(r.errors.map((e) => `${e.path}: ${e.message}`).join("\n"));
   return r.scenario;
 }
@@ -26,9 +36,13 @@ export function runWithTrace(s: Scenario) {
 }
 
 export const SCENARIO_DIR = join(__dirname, "..", "scenarios");
-export function shippedScenarios(): { file: string; text: string }[] {
+/** The shipped scenarios, each with the files it names (read beside it). */
+export function shippedScenarios(): { file: string; text: string; files: Map<string, NamedFile> }[] {
   return readdirSync(SCENARIO_DIR)
     .filter((f) => f.endsWith(".yaml"))
     .sort()
-    .map((f) => ({ file: join("scenarios", f), text: readFileSync(join(SCENARIO_DIR, f), "utf8") }));
+    .map((f) => {
+      const text = readFileSync(join(SCENARIO_DIR, f), "utf8");
+      return { file: join("scenarios", f), text, files: filesNamedBy(text, join(SCENARIO_DIR, f)) };
+    });
 }

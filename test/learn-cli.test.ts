@@ -11,14 +11,14 @@ import { RULES } from "../src/explain/rules.js";
 import { parseAnswer } from "../src/scenario/quiz-answer.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import { formatProblem } from "../src/scenario/problems.js";
-import { runWithTrace, scenarioFrom, SCENARIO_DIR, shippedScenarios } from "./helpers.js";
+import { namedFiles, runWithTrace, scenarioFrom, SCENARIO_DIR, shippedScenarios } from "./helpers.js";
 import { cli, cliAnswering, scratch } from "./cli-helpers.js";
 
 const { write } = scratch("esm-sim-learn-");
 
 describe("the catalogue", () => {
-  it.each(shippedScenarios().map((s) => [s.file, s.text]))("%s names its concept and asks at least one question", (file, text) => {
-    const parsed = parseScenario(text, file);
+  it.each(shippedScenarios().map((s) => [s.file, s.text] as const))("%s names its concept and asks at least one question", (file, text) => {
+    const parsed = parseScenario(text, file, { files: namedFiles(text, file) });
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.scenario.concept.length).toBeGreaterThan(5);

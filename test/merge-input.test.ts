@@ -7,7 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH, readSweepResult, tooDeep } from "../src/sweep/result-schema.js";
+import { VERSION } from "../src/run/version.js";
+import { MAX_JSON_DEPTH, readSweepResult, SWEEP_SCHEMA_VERSION, tooDeep } from "../src/sweep/result-schema.js";
 import { cli, scratch } from "./cli-helpers.js";
 import { GOLDEN } from "./golden-helper.js";
 
@@ -39,6 +40,14 @@ describe("merge input", () => {
     expect(r.code).toBe(0);
   });
 
+  it("reads sweep results that open with this format's schemaVersion, and writes one", async () => {
+    expect(Object.keys(part1)[0]).toBe("schemaVersion");
+    expect(part1.schemaVersion).toBe(SWEEP_SCHEMA_VERSION);
+    const r = await cli("merge", write("v.json", JSON.stringify(part1)), part2Path, "--format", "json");
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith(`{\n  "schemaVersion": ${SWEEP_SCHEMA_VERSION},\n  "kind": "esm-sim-sweep",`)).toBe(true);
+  });
+
   it.each([
     ["a null row", () => ({ ...part1, results: [null] }), ["results[0]: must be a map of index, params, seed, passed, metrics, expectations (got null)"]],
     [
@@ -54,6 +63,21 @@ describe("merge input", () => {
     ["NaN written as a string, a negative row", () => ({ ...part1, rows: "NaN", seed: -1 }), ['seed: must be a seed 0.. or null (got -1)', 'rows: must be a whole number of rows 1.. (got "NaN")']],
     ["a list instead of a result", () => [part1], ["not an esm-sim sweep result (write one with esm-sim sweep ... --format json)"]],
     ["null", () => null, ["not an esm-sim sweep result (write one with esm-sim sweep ... --format json)"]],
+    [
+      "a result of another schemaVersion",
+      () => ({ ...part1, schemaVersion: 2, version: "9.0.0" }),
+      [`schemaVersion: esm-sim ${VERSION} merges sweep results of schemaVersion 1 only (got 2, written by esm-sim 9.0.0); run that sweep again with esm-sim ${VERSION}, or merge it with the esm-sim that wrote it`],
+    ],
+    [
+      "a result from before sweep results had a schemaVersion",
+      () => ({ ...Object.fromEntries(Object.entries(part1).filter(([k]) => k !== "schemaVersion")), version: "0.1.0" }),
+      [`has no schemaVersion: it was written by esm-sim 0.1.0, before sweep results had one, and esm-sim ${VERSION} merges schemaVersion 1 only; run that sweep again with esm-sim ${VERSION}, or merge it with the esm-sim that wrote it`],
+    ],
+    [
+      "a schemaVersion written as a string, from a version that is not one",
+      () => ({ ...part1, schemaVersion: "1", version: "\u001b[31mred" }),
+      [`schemaVersion: esm-sim ${VERSION} merges sweep results of schemaVersion 1 only (got "1", written by another esm-sim); run that sweep again with esm-sim ${VERSION}, or merge it with the esm-sim that wrote it`],
+    ],
   ] as [string, () => unknown, string[]][])("%s: exit 2, each problem once", async (name, value, expected) => {
     const t0 = performance.now();
     const r = await mergeWith(`${name.replace(/\W+/g, "-")}.json`, value());

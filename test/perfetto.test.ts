@@ -149,10 +149,10 @@ function checkCounts(events: ChromeEvent[], r: Report): void {
     expect(count(events, "i", "bisect")).toBe(r.stream.bisects);
     expect(Math.max(0, ...series(events, "IteratorAge"))).toBe(r.iteratorAge.max);
   } else {
-    expect(count(events, "i", "retry")).toBe(r.sqs.visibilityRedeliveries + r.sqs.spontaneousDuplicates);
+    expect(count(events, "i", "retry")).toBe(r.sqs!.visibilityRedeliveries + r.sqs!.spontaneousDuplicates);
     expect(Math.max(0, ...series(events, "pollers"))).toBe(r.concurrency.pollersMax);
     const depth = count(events, "C", "queue depth");
-    expect(depth > 0 && depth <= r.sqs.polls).toBe(true);
+    expect(depth > 0 && depth <= r.sqs!.polls).toBe(true);
   }
 }
 

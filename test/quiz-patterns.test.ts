@@ -41,7 +41,7 @@ const STRATEGIES: Record<string, (v: Values) => number> = {
 describe("quiz choices against a learner who picks by pattern", () => {
   it("no pattern scores above chance + 2 sigma over 100 seeds", () => {
     const shipped = shippedScenarios();
-    const entries: CatalogueEntry[] = shipped.map(({ file, text }) => ({ name: basename(file).replace(/\.yaml$/, ""), scenario: scenarioFrom(text, file) }));
+    const entries: CatalogueEntry[] = shipped.map(({ file, text, files }) => ({ name: basename(file).replace(/\.yaml$/, ""), scenario: scenarioFrom(text, file), files }));
     const texts = new Map(shipped.map(({ file, text }) => [basename(file).replace(/\.yaml$/, ""), text]));
     // The runs behind a question (its answer and its mistakes) do not depend on the seed: asked once, then drawn per seed.
     const asked = new Map<string, Asked>();

@@ -1,7 +1,7 @@
 /**
  * Reports fit their source: a Kinesis or DynamoDB run shows no queue rows, charts or words (dead-letter queue,
- * queue depth, the oldest message, "No samples" panels), a queue run no stream rows; the JSON report keeps every
- * field either way.
+ * queue depth, the oldest message, "No samples" panels), a queue run no stream rows; the JSON report has the
+ * `sqs` section for queues only and the `stream` section for streams only.
  */
 import { describe, expect, it } from "vitest";
 import { renderHtml } from "../src/report/html.js";
@@ -18,7 +18,7 @@ const dynamodb = scenarioFrom("name: d\nsource: { type: dynamodb, ShardCount: 2 
 const queue = scenarioFrom("name: q\nsource: { type: sqs, VisibilityTimeout: 5, RedrivePolicy: { maxReceiveCount: 2 } }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }, { at: 5s, records: 1, key: bad }]\nfunction: { Timeout: 1, failures: [{ when: { key: bad }, effect: error }] }\n");
 
 const QUEUE_WORDS = [/dead-letter queue/, /queue depth/i, /oldest message/i, /No samples/, /\bdlq \d/, /visibility redeliveries/, /pollers max/, /Invocation timeline by poller/];
-const STREAM_WORDS = [/on-failure destination/, /iterator age/i, /IteratorAge/, /Stream errors/, /\bonFailure \d/, /Invocation timeline by shard/, /\bshard\b/i];
+const STREAM_WORDS = [/\bdiscarded\b/, /on-failure destination/, /iterator age/i, /IteratorAge/, /Stream errors/, /\bonFailure \d/, /Invocation timeline by shard/, /\bshard\b/i];
 
 function texts(r: ReturnType<typeof simulate>): string[] {
   return [renderTable(r.report, { color: false }), renderMarkdown(r.report), renderHtml(r)];
@@ -33,13 +33,14 @@ describe("reports that fit the source", () => {
     for (const t of texts(r)) for (const w of QUEUE_WORDS) expect(t).not.toMatch(w);
     const [table, md, html] = texts(r);
     expect(table).toMatch(/^ {2}iterator age shardId-000000000000 +[▁-█]{48}/m);
-    expect(table).toContain("on-failure destination");
+    expect(table).toMatch(/^│ discarded +│/m);
     expect(md).toContain("| iterator age max / p99 |");
     expect(html).toContain('id="chart-iteratorAgeByShard"');
     expect(html).toContain("Invocation timeline by shard");
-    // the JSON report still has every field, the zero-filled sqs block included
+    // the JSON report has no sqs section (it would be all zeros); the records' end states are the same for every source
     const json = JSON.parse(renderJson(r.report));
-    expect(json.sqs).toMatchObject({ polls: 0, emptyPolls: 0, visibilityRedeliveries: 0 });
+    expect(Object.hasOwn(json, "sqs")).toBe(false);
+    expect(json.stream.polls).toBeGreaterThan(0);
     expect(json.records.dlq).toBe(0);
   });
 
@@ -57,5 +58,11 @@ describe("reports that fit the source", () => {
     expect(md).toContain("| oldest message age max / p99 |");
     expect(html).toContain('id="chart-backlog"');
     expect(html).toContain("Invocation timeline by poller");
+    const json = JSON.parse(renderJson(r.report));
+    expect(Object.hasOwn(json, "stream")).toBe(false);
+    expect(json.sqs.polls).toBeGreaterThan(0);
+    // the queue's section sits where it always has, after throughput
+    const keys = Object.keys(json);
+    expect(keys[keys.indexOf("throughput") + 1]).toBe("sqs");
   });
 });

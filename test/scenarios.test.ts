@@ -3,8 +3,8 @@ import { parseScenario } from "../src/scenario/parse.js";
 import { renderJson } from "../src/report/json.js";
 import { runWithTrace, shippedScenarios } from "./helpers.js";
 
-describe.each(shippedScenarios())("shipped scenario $file", ({ file, text }) => {
-  const parsed = parseScenario(text, file);
+describe.each(shippedScenarios())("shipped scenario $file", ({ file, text, files }) => {
+  const parsed = parseScenario(text, file, { files });
   it("is valid and has a description and expectations", () => {
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;

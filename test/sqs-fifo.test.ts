@@ -246,8 +246,8 @@ function: { Timeout: 3, duration: { base: 50ms } }
     const { report, lines } = run("{ at: 0s, records: 4, key: a, duplicateSendRate: 1, duplicateSendAfter: 299.999s }");
     expect(report.records.produced).toBe(4);
     expect(report.records.succeeded).toBe(4);
-    expect(report.sqs.producerRetries).toBe(4);
-    expect(report.sqs.dedupDropped).toBe(4);
+    expect(report.sqs!.producerRetries).toBe(4);
+    expect(report.sqs!.dedupDropped).toBe(4);
     expect(report.duplicates).toBe(0);
     const dedup = lines.map((l) => JSON.parse(l)).filter((e) => e.type === "dedup");
     expect(dedup.map((e) => [e.t, e.recordId, e.reason])).toEqual([0, 1, 2, 3].map((i) => [299999, `msg-00000${i}`, "DeduplicationInterval"]));
@@ -257,10 +257,10 @@ function: { Timeout: 3, duration: { base: 50ms } }
     const { report, lines } = run("{ at: 0s, records: 4, key: a, duplicateSendRate: 1, duplicateSendAfter: 5m }");
     expect(report.records.produced).toBe(8);
     expect(report.records.succeeded).toBe(8);
-    expect(report.sqs.producerRetriesDelivered).toBe(4);
-    expect(report.sqs.dedupDropped).toBe(0);
+    expect(report.sqs!.producerRetriesDelivered).toBe(4);
+    expect(report.sqs!.dedupDropped).toBe(0);
     expect(report.duplicates).toBe(4);
-    expect(report.sqs.producerDuplicates).toBe(4);
+    expect(report.sqs!.producerDuplicates).toBe(4);
     expect(report.orderingViolations).toBe(0);
     const produce = lines.map((l) => JSON.parse(l)).filter((e) => e.type === "produce" && e.resendOf);
     expect(produce.map((e) => [e.t, e.recordId, e.resendOf])).toEqual([0, 1, 2, 3].map((i) => [300000, `msg-00000${i + 4}`, `msg-00000${i}`]));
@@ -269,13 +269,13 @@ function: { Timeout: 3, duration: { base: 50ms } }
   it("does not deduplicate a producer that sends a new deduplication ID with every attempt", () => {
     const { report } = run("{ at: 0s, records: 4, key: a, duplicateSendRate: 1, duplicateSendAfter: 1s, deduplicationId: perAttempt }");
     expect(report.records.produced).toBe(8);
-    expect(report.sqs.dedupDropped).toBe(0);
+    expect(report.sqs!.dedupDropped).toBe(0);
     expect(report.duplicates).toBe(4);
   });
 
   it("deduplicates by content when the queue has ContentBasedDeduplication", () => {
     const { report } = run("{ at: 0s, records: 4, key: a, duplicateSendRate: 1, duplicateSendAfter: 1s, deduplicationId: content }", ", ContentBasedDeduplication: true");
-    expect(report.sqs.dedupDropped).toBe(4);
+    expect(report.sqs!.dedupDropped).toBe(4);
     expect(report.records.produced).toBe(4);
   });
 
@@ -288,9 +288,9 @@ traffic: [{ at: 0s, records: 100, keys: 10, duplicateSendRate: 0.2 }]
 function: { Timeout: 3, duration: { base: 50ms } }
 `),
     );
-    expect(report.sqs.producerRetries).toBeGreaterThan(5);
-    expect(report.records.produced).toBe(100 + report.sqs.producerRetries);
-    expect(report.duplicates).toBe(report.sqs.producerRetries);
+    expect(report.sqs!.producerRetries).toBeGreaterThan(5);
+    expect(report.records.produced).toBe(100 + report.sqs!.producerRetries);
+    expect(report.duplicates).toBe(report.sqs!.producerRetries);
   });
 });
 

@@ -30,8 +30,8 @@ describe("SQS provisioned mode (ProvisionedPollerConfig)", () => {
     // 1,000 a minute = 16.67 a second: 200 -> 300 in 6 s
     expect(scale).toEqual([[0, 200], [1, 216], [2, 233], [3, 250], [4, 266], [5, 283], [6, 300]]);
     expect(report.concurrency.max).toBe(300);
-    expect(report.sqs.mode).toBe("provisioned");
-    expect(report.sqs.eventPollersMax).toBe(30);
+    expect(report.sqs!.mode).toBe("provisioned");
+    expect(report.sqs!.eventPollersMax).toBe(30);
   });
 
   it("never drops below MinimumPollers x 10 at low traffic (no low-traffic optimisation)", () => {
@@ -60,7 +60,7 @@ function: { Timeout: 3, duration: { base: 10ms } }
     const perSecond = new Map<number, number>();
     for (const e of of(events, "poll")) perSecond.set(Math.floor(e.tUs / 1e6), (perSecond.get(Math.floor(e.tUs / 1e6)) ?? 0) + 1);
     expect(Math.max(...perSecond.values())).toBe(20); // 2 event pollers x 10 calls
-    expect(report.sqs.rateLimitedReceives).toBeGreaterThan(0);
+    expect(report.sqs!.rateLimitedReceives).toBeGreaterThan(0);
     // 20 receives of 10 messages a second
     expect(report.records.succeeded).toBe(2000);
   });

@@ -165,6 +165,6 @@ describe("explain", () => {
     const text = told(windowPastVisibility({ profile: "legacy-2022", traffic: "  - { at: 0s, records: 1 }", fn: `  duration: { base: 200ms }\n  failures: [{ when: { attempt: 1 }, effect: error }]` }));
     expect(text.match(/the "effective visibility timeout" AWS's guide stated in 2022/g)).toHaveLength(1);
     expect(text).toContain("window + Timeout + 30s = 1m 5s after each receive");
-    expect(text).toContain("stay hidden until their visibility timeout (1m 5s from their receive: the effective visibility timeout) runs out");
+    expect(text).toContain("stays hidden until its visibility timeout (1m 5s from its receive: the effective visibility timeout) runs out");
   });
 });

@@ -51,7 +51,7 @@ describe("stream retry policy", () => {
   });
 
   it("backs off 0.5 s, doubling to 30 s", () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 50].map(retryDelayUs)).toEqual([0.5e6, 1e6, 2e6, 4e6, 8e6, 16e6, 30e6, 30e6, 30e6]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 50, Infinity].map((k) => retryDelayUs(k, { initialUs: 0.5e6, maxUs: 30e6 }))).toEqual([0.5e6, 1e6, 2e6, 4e6, 8e6, 16e6, 30e6, 30e6, 30e6, 30e6]);
   });
 
   it("counts the refused invocation in a RecordAgeExceeded record's approximateInvokeCount", () => {

@@ -81,6 +81,10 @@ describe("stream validation: rules across keys, with AWS's texts", () => {
     ["an SQS key on a stream", kinesis("").replace("ShardCount: 2", "ShardCount: 2\n  VisibilityTimeout: 30"), "source.VisibilityTimeout: applies to sqs and sqs-fifo sources, not kinesis"],
     ["partial-invalid on SQS", "name: q\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nfunction:\n  failures: [{ effect: partial-invalid }]\n", "function.failures[0].effect: partial-invalid applies to kinesis and dynamodb sources in this version of esm-sim, not sqs"],
     ["a stream report field on SQS", "name: q\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nexpect:\n  stream.producerThrottles: { eq: 0 }\n", "expect.stream.producerThrottles: is a stream report field (kinesis, dynamodb), not reported for sqs sources"],
+    ["an SQS report field on Kinesis", kinesis("").replace("mapping:", "expect:\n  sqs.emptyPolls: { eq: 0 }\nmapping:"), "expect.sqs.emptyPolls: is an SQS report field (sqs, sqs-fifo), not reported for kinesis sources"],
+    ["an SQS report field on DynamoDB", dynamodb("").replace("mapping:", "expect:\n  sqs.polls: { gt: 0 }\nmapping:"), "expect.sqs.polls: is an SQS report field (sqs, sqs-fifo), not reported for dynamodb sources"],
+    ["an SQS report field as a stream quiz answer", kinesis("").replace("mapping:", "quiz:\n  - { ask: How many empty receives?, answer: sqs.emptyPolls }\nmapping:"), "quiz[0].answer: sqs.emptyPolls is an SQS report field (sqs, sqs-fifo), not reported for kinesis sources"],
+    ["a stream report field as a queue quiz answer", "name: q\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nquiz:\n  - { ask: How many retries?, answer: stream.retries }\n", "quiz[0].answer: stream.retries is a stream report field (kinesis, dynamodb), not reported for sqs sources"],
   ])("rejects %s", (_what, text, expected) => {
     expect(errorsOf(text).join("\n")).toContain(expected);
   });
@@ -96,12 +100,35 @@ describe("stream validation: rules across keys, with AWS's texts", () => {
   });
 });
 
+describe("a stream mapping that can discard records without an on-failure destination", () => {
+  const dropped = (key: string, value: number, page: string) =>
+    `warning: mapping.${key}: ${value} lets the mapping discard records it gives up on, and there is no DestinationConfig.OnFailure: discarded records will be dropped, with nothing recording which ones (records.onFailureDropped, DroppedEventCount); to keep their metadata add an SQS queue, SNS topic or S3 bucket as OnFailure destination (see ${page})`;
+  const KIN = "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html";
+  const DDB = "https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html";
+
+  it.each([
+    ["finite MaximumRetryAttempts on Kinesis", kinesis("  MaximumRetryAttempts: 2\n"), `s.yaml:10:25 ${dropped("MaximumRetryAttempts", 2, KIN)}`],
+    ["finite MaximumRecordAgeInSeconds on Kinesis", kinesis("  MaximumRecordAgeInSeconds: 60\n"), `s.yaml:10:30 ${dropped("MaximumRecordAgeInSeconds", 60, KIN)}`],
+    ["finite MaximumRetryAttempts on DynamoDB, with DynamoDB's page", dynamodb("  MaximumRetryAttempts: 0\n"), `s.yaml:10:25 ${dropped("MaximumRetryAttempts", 0, DDB)}`],
+  ])("warns with %s", (_what, text, expected) => {
+    expect(errorsOf(text)).toEqual([]);
+    expect(warningsOf(text)).toEqual([expected]);
+  });
+
+  it.each([
+    ["with an OnFailure destination", kinesis("  MaximumRetryAttempts: 2\n  DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:f' } }\n")],
+    ["under the -1/-1 defaults (records are retried until they expire, never discarded)", kinesis("  MaximumRetryAttempts: -1\n")],
+  ])("does not warn %s", (_what, text) => {
+    expect(warningsOf(text)).toEqual([]);
+  });
+});
+
 describe("unknown keys on a stream scenario", () => {
   it("offer only the keys that apply to the source type", () => {
     const errs = errorsOf(kinesis("  Bogus: 1\n").replace("  ShardCount: 2", "  ShardCount: 2\n  Wibblewobble: 1"));
     expect(errs).toEqual([
-      "s.yaml:5:3 source.Wibblewobble: unknown key (allowed: type, ShardCount, RetentionPeriodHours, StreamArn, StreamName)",
-      "s.yaml:11:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, StartingPosition, StartingPositionTimestamp, ParallelizationFactor, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig, TumblingWindowInSeconds, FilterCriteria, Enabled, startAt, disabledPeriods)",
+      "s.yaml:5:3 source.Wibblewobble: unknown key (allowed: type, ShardCount, RetentionPeriodHours, StreamArn, StreamName, otherConsumers)",
+      "s.yaml:11:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, StartingPosition, StartingPositionTimestamp, ParallelizationFactor, enhancedFanOut, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, FunctionResponseTypes, DestinationConfig, TumblingWindowInSeconds, FilterCriteria, Enabled, startAt, disabledPeriods)",
     ]);
   });
 

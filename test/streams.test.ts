@@ -432,14 +432,15 @@ mapping: { StartingPosition: TRIM_HORIZON, disabledPeriods: [{ from: 3.5s, to: 7
   });
 
   it("re-enabled, a shard resumes from its checkpoint, delivering again what other lanes had processed past it", () => {
-    // key a (lane of its own) fails until 20 s; key b's records go on in another lane. Disabling and enabling
-    // rewinds the shard to the checkpoint, which sits before a's first record.
+    // key a (lane of its own) fails until 20 s; with lane-only pausing key b's records go on in another lane.
+    // Disabling and enabling rewinds the shard to the checkpoint, which sits before a's first record.
     const s = stream(`traffic:
   - { at: 0s, records: 1, key: a }
   - { rate: 1/s, from: 1s, to: 6s, key: b }
 mapping: { StartingPosition: TRIM_HORIZON, ParallelizationFactor: 10, disabledPeriods: [{ from: 10s, to: 12s }] }
 function:
   failures: [{ when: { key: a, to: 20s }, effect: error }]
+scaling: { streamErrorPausesLaneOnly: 1 }
 `);
     const { events, report } = runWithTrace(s);
     const bInvokes = invokes(events).filter((e) => e.records.some((r) => r.n > 0));

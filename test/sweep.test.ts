@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { gridRows, inShard, mergeSweeps, parseShard, parseVary, type Vary } from "../src/sweep/sweep.js";
+import { renderSweepCsv } from "../src/report/sweep.js";
+import { simulate } from "../src/run/simulate.js";
+import { gridRows, inShard, mergeSweeps, parseShard, parseVary, reportRow, sweepResult, type Vary } from "../src/sweep/sweep.js";
 import { cli, scratch } from "./cli-helpers.js";
 import { GOLDEN, golden } from "./golden-helper.js";
+import { scenarioFrom } from "./helpers.js";
 
 const file = join(GOLDEN, "sweep.yaml");
 const VARY = ["--vary", "mapping.BatchSize=1,5,10", "--vary", "function.duration.base=20ms,300ms"];
@@ -35,6 +38,23 @@ describe("sweep grid", () => {
     expect(parseVary("mapping.BatchSize")).toMatch(/must be <path>=<value>,<value>/);
     expect(parseVary("mapping.BatchSize=1,,2")).toMatch(/empty value/);
     expect(parseVary("mapping.BatchSize=1,1")).toMatch(/lists a value twice/);
+  });
+});
+
+describe("sweep rows", () => {
+  it("keep the metrics their source reports: a stream's rows and CSV columns have no sqs.* and a queue's no stream.*", () => {
+    const stream = simulate(scenarioFrom("name: k\nsource: { type: kinesis, ShardCount: 2 }\ntraffic: [{ at: 0s, records: 20 }]\nmapping: { StartingPosition: TRIM_HORIZON }\n")).report;
+    const queue = simulate(scenarioFrom("name: q\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 20 }]\n")).report;
+    const header = { scenario: "k", scenarioHash: "00000000", seed: null, until: null, set: [], vary: [{ path: "mapping.BatchSize", values: ["10"] }] };
+    const streamRow = reportRow(stream, { index: 0, params: [["mapping.BatchSize", "10"]] });
+    const queueRow = reportRow(queue, { index: 0, params: [["mapping.BatchSize", "10"]] });
+    expect(Object.keys(streamRow.metrics).filter((p) => p.startsWith("sqs."))).toEqual([]);
+    expect(streamRow.metrics["stream.retries"]).toBe(0);
+    expect(Object.keys(queueRow.metrics).filter((p) => p.startsWith("stream."))).toEqual([]);
+    expect(queueRow.metrics["sqs.polls"]).toBeGreaterThan(0);
+    const csvHeader = renderSweepCsv(sweepResult(header, [streamRow])).split("\n")[0];
+    expect(csvHeader).toContain("stream.retries");
+    expect(csvHeader).not.toContain("sqs.");
   });
 });
 

@@ -82,13 +82,61 @@ ${FN}${esm("EventSourceArn: !GetAtt S.Arn, StartingPosition: LATEST")}
     ]);
   });
 
-  it("reads a stream through an enhanced fan-out consumer, saying EFO is not modelled", () => {
+  it("reads a stream through its enhanced fan-out consumer (Ref or GetAtt ConsumerARN) as enhancedFanOut on the consumer's stream, without a warning", () => {
     const r = gen(`Resources:
   S: { Type: AWS::Kinesis::Stream, Properties: { ShardCount: 3 } }
   C: { Type: AWS::Kinesis::StreamConsumer, Properties: { ConsumerName: efo, StreamARN: !GetAtt S.Arn } }
-${FN}${esm("EventSourceArn: !Ref C, StartingPosition: TRIM_HORIZON")}`);
-    expect(r.values[0].source).toEqual({ type: "kinesis", ShardCount: 3, RetentionPeriodHours: 24 });
-    expect(r.warned).toEqual(["M.Properties.EventSourceArn: reads through the enhanced fan-out consumer C: esm-sim does not model dedicated EFO throughput and reads the stream as a shared consumer"]);
+${FN}${esm("EventSourceArn: !Ref C, StartingPosition: TRIM_HORIZON")}
+  N:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: { FunctionName: !Ref Fn, EventSourceArn: !GetAtt C.ConsumerARN, StartingPosition: LATEST }
+  P:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: { FunctionName: !Ref Fn, EventSourceArn: !GetAtt S.Arn, StartingPosition: LATEST }`);
+    expect(r.values.map((v) => v.source)).toEqual([0, 1, 2].map(() => ({ type: "kinesis", ShardCount: 3, RetentionPeriodHours: 24 })));
+    expect(r.values.map((v) => v.mapping.enhancedFanOut)).toEqual([true, true, undefined]);
+    expect(r.scenarios[0].text).toContain("  enhancedFanOut: true # from M.Properties.EventSourceArn (the stream consumer C: enhanced fan-out)");
+    expect(r.scenarios[0].text).toContain("  type: kinesis # S is an AWS::Kinesis::Stream, read through C");
+    expect(r.warned).toEqual([]);
+  });
+
+  it("reads a consumer's ARN written out as enhanced fan-out on its stream, in the template or not, and a SAM Kinesis event through a consumer the same way", () => {
+    const consumerArn = "arn:aws:kinesis:us-east-1:123456789012:stream/clicks/consumer/lambda-efo:1700000000";
+    const r = gen(`Resources:
+  S: { Type: AWS::Kinesis::Stream, Properties: { Name: clicks, ShardCount: 2 } }
+${FN}${esm(`EventSourceArn: "${consumerArn}", StartingPosition: LATEST`)}
+  Out:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: { FunctionName: !Ref Fn, EventSourceArn: "arn:aws:kinesis:eu-west-1:111122223333:stream/shared/consumer/c1:1", StartingPosition: LATEST }
+  C: { Type: AWS::Kinesis::StreamConsumer, Properties: { ConsumerName: sam-efo, StreamARN: !GetAtt S.Arn } }
+  Sam:
+    Type: AWS::Serverless::Function
+    Properties:
+      Timeout: 30
+      Events:
+        Clicks: { Type: Kinesis, Properties: { Stream: !GetAtt C.ConsumerARN, StartingPosition: LATEST } }`);
+    const [m, out, sam] = r.values;
+    expect(m.source).toEqual({ type: "kinesis", StreamArn: "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", ShardCount: 2, RetentionPeriodHours: 24 });
+    expect(m.mapping.enhancedFanOut).toBe(true);
+    expect(r.scenarios[0].text).toContain("  enhancedFanOut: true # from M.Properties.EventSourceArn (a stream consumer's ARN: enhanced fan-out)");
+    expect(out.source).toEqual({ type: "kinesis", StreamArn: "arn:aws:kinesis:eu-west-1:111122223333:stream/shared", ShardCount: 1, RetentionPeriodHours: 24 });
+    expect(out.mapping.enhancedFanOut).toBe(true);
+    expect(sam.source).toEqual({ type: "kinesis", StreamArn: "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", ShardCount: 2, RetentionPeriodHours: 24 });
+    expect(sam.mapping.enhancedFanOut).toBe(true);
+    expect(r.scenarios[2].text).toContain("  enhancedFanOut: true # from Sam.Properties.Events.Clicks.Properties.Stream (the stream consumer C: enhanced fan-out)");
+    expect(r.warned).toEqual(["Out.Properties.EventSourceArn: arn:aws:kinesis:eu-west-1:111122223333:stream/shared/consumer/c1:1 is not a source of this template: its settings are unknown, so esm-sim uses AWS's defaults"]);
+  });
+
+  it("runs a mapping drafted from a consumer with enhanced fan-out: pushed, never read-throttled", () => {
+    const r = scenariosFromTemplate(`Resources:
+  S: { Type: AWS::Kinesis::Stream, Properties: { ShardCount: 1 } }
+  C: { Type: AWS::Kinesis::StreamConsumer, Properties: { ConsumerName: efo, StreamARN: !GetAtt S.Arn } }
+${FN}${esm("EventSourceArn: !Ref C, StartingPosition: TRIM_HORIZON, BatchSize: 10000")}`, "t.yaml", { overlay: overlayOf("traffic: [{ at: 0s, records: 30000, recordSize: 1KB, keys: 10 }]\n") });
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join("\n"));
+    const { report, events } = runWithTrace(scenarioFrom(r.scenarios[0].text));
+    expect(report.stream!.enhancedFanOut).toBe(true);
+    expect(events.filter((e) => e.type === "readThrottle")).toEqual([]);
+    expect(report.records.succeeded).toBe(30_000);
   });
 
   it("takes the type and name of a source outside the template from its ARN, with AWS's defaults", () => {

@@ -93,14 +93,15 @@ describe("serverless.yml: sqs and stream events with resources, variables and pr
     expect(lines).toContain("  MaximumBatchingWindowInSeconds: 5 # from functions.audit.events[0].stream.batchWindow");
   });
 
-  it("reads a Kinesis event through its consumer, with the on-failure queue, and warns that enhanced fan-out is not modelled", () => {
+  it("reads a Kinesis event through its consumer by enhanced fan-out, with the on-failure queue", () => {
     const s = byId(r, "ClickstreamEventSourceMappingKinesisClicksStream");
     const v = valuesOf(s.text);
     expect(v.source).toEqual({ type: "kinesis", StreamArn: "arn:aws:kinesis:eu-west-1:123456789012:stream/orders-dev-clicks", ShardCount: 4, RetentionPeriodHours: 48 });
     expect(v.mapping).toMatchObject({ BatchSize: 200, StartingPosition: "LATEST", ParallelizationFactor: 2, MaximumRetryAttempts: 3, TumblingWindowInSeconds: 60 });
     expect(v.mapping.DestinationConfig).toEqual({ OnFailure: { Destination: "arn:aws:sqs:eu-west-1:123456789012:orders-dev-clicks-failures" } });
-    expect(s.text).toContain("serverless.yml:59:21 functions.clickstream.events[0].stream.consumer: reads through the enhanced fan-out consumer");
-    expect(s.text).toContain("does not model dedicated EFO throughput");
+    expect(v.mapping.enhancedFanOut).toBe(true);
+    expect(s.text).toContain("  enhancedFanOut: true # from functions.clickstream.events[0].stream.consumer (the stream consumer ClickstreamEventSourceMappingKinesisClicksStreamConsumer: enhanced fan-out)");
+    expect(s.text).not.toContain("does not model dedicated EFO throughput");
   });
 
   it("keeps a stream event's declared type when its ARN is read from another stack, and says why it is unknown", () => {

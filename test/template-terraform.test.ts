@@ -91,14 +91,16 @@ describe("a Terraform plan (terraform show -json of a saved plan)", () => {
     expect(r.warnings).toContainEqual(expect.objectContaining({ file: "plan.json", line: 1122, col: 37, path: "module.orders.aws_sqs_queue.this.redrive_policy" }));
   });
 
-  it("follows a function ARN through a module variable, and an enhanced fan-out consumer to its stream, with a warning", () => {
+  it("follows a function ARN through a module variable, and an enhanced fan-out consumer to its stream, read by enhanced fan-out", () => {
     const s = byId(r, "module.clicks.aws_lambda_event_source_mapping.this");
     const v = valuesOf(s.text);
     expect(v.source).toEqual({ type: "kinesis", StreamArn: "arn:aws:kinesis:eu-west-1:111122223333:stream/clicks-prod", ShardCount: 4, RetentionPeriodHours: 48 });
     expect(v.mapping).toMatchObject({ BatchSize: 500, StartingPosition: "LATEST", ParallelizationFactor: 2, MaximumRetryAttempts: 3, BisectBatchOnFunctionError: true });
     expect(v.mapping.DestinationConfig).toEqual({ OnFailure: { Destination: "arn:aws:sqs:eu-west-1:111122223333:clicks-prod-failures" } });
     expect(v.function).toEqual({ FunctionName: "clicks-prod", Timeout: 60 });
-    expect(s.text).toContain("reads through the enhanced fan-out consumer module.clicks.aws_kinesis_stream_consumer.this: esm-sim does not model dedicated EFO throughput");
+    expect(v.mapping.enhancedFanOut).toBe(true);
+    expect(s.text).toContain("  enhancedFanOut: true # from module.clicks.aws_lambda_event_source_mapping.this.event_source_arn (the stream consumer module.clicks.aws_kinesis_stream_consumer.this: enhanced fan-out)");
+    expect(s.text).not.toContain("does not model dedicated EFO throughput");
   });
 
   it("refuses a format it does not know, and variables given to a plan", () => {

@@ -8,6 +8,7 @@
  */
 import { formatCount, formatDurationUs } from "../scenario/units.js";
 import { usToMs } from "../engine/time.js";
+import { DESTINATION_RECORDS_KEPT, isS3Destination } from "../metrics/stream-metrics.js";
 import type { Report } from "../run/result.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 import type { CheckLimits } from "./limits.js";
@@ -197,6 +198,8 @@ export class ConservationChecker extends Checker {
 
 interface InFlight {
   tUs: number;
+  /** A cold start's Init phase, which runs before the duration the result reports. */
+  initUs: number;
   records: readonly SimRecord[];
   shard: unknown;
   keys: number[];
@@ -241,7 +244,7 @@ export class InvocationChecker extends Checker {
       if (!(e.attempt >= 1)) this.fail(e.tUs, `invocation ${e.invocation} has attempt ${e.attempt}`);
       const keys: number[] = [];
       for (const r of e.records) if (!keys.includes(r.keyIndex)) keys.push(r.keyIndex);
-      this.inFlight.set(e.invocation, { tUs: e.tUs, records: e.records, shard: loose(e).shard, keys });
+      this.inFlight.set(e.invocation, { tUs: e.tUs, initUs: e.initUs ?? 0, records: e.records, shard: loose(e).shard, keys });
       return;
     }
     if (e.type === "throttle") {
@@ -263,7 +266,10 @@ export class InvocationChecker extends Checker {
     else if (e.outcome === "partial") this.partial++;
     this.redundant += e.redundant;
     const what = `invocation ${e.invocation}`;
-    if (e.durationUs !== e.tUs - inv.tUs) this.fail(e.tUs, `${what} reports a duration of ${e.durationUs} us but ran ${e.tUs - inv.tUs} us`);
+    if (inv.initUs + e.durationUs !== e.tUs - inv.tUs) {
+      const init = inv.initUs > 0 ? ` after an init of ${inv.initUs} us` : "";
+      this.fail(e.tUs, `${what} reports a duration of ${e.durationUs} us${init} but ran ${e.tUs - inv.tUs} us`);
+    }
     if (!sameRecords(e.records, inv.records)) this.fail(e.tUs, `${what}: the result's records differ from the invoke's`);
     const inBatch = new Set(inv.records);
     const failed = new Set(e.failed);
@@ -553,34 +559,87 @@ export class RedriveChecker extends Checker {
   }
 }
 
+/** aws/lambda/<ESM-UUID>/<shardID>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<Random UUID>. */
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const S3_OBJECT_KEY = new RegExp(`^aws/lambda/${UUID}/[^/]+/(\\d{4})/(\\d{2})/(\\d{2})/\\1-\\2-\\3T\\d{2}\\.\\d{2}\\.\\d{2}-${UUID}$`);
+
+/** How many records an S3 payload's event holds, or null when it is not the event's JSON text. */
+function payloadRecords(payload: unknown): number | null {
+  if (typeof payload !== "string") return null;
+  try {
+    const event = JSON.parse(payload) as { Records?: unknown };
+    return Array.isArray(event.Records) ? event.Records.length : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A destination record's ...BatchInfo (KinesisBatchInfo, DDBStreamBatchInfo), if it has one. */
+function batchInfoOf(d: Record<string, unknown>): Record<string, unknown> | undefined {
+  const key = Object.keys(d).find((k) => k.endsWith("BatchInfo"));
+  return key ? (d[key] as Record<string, unknown>) : undefined;
+}
+
 /**
- * On-failure records (streams): one destination record per onFailure trace event, with the same batch size, the
- * sequence range in order, and the report's `destinations` in step with the trace.
+ * On-failure records (streams): one destination record per delivered onFailure trace event, with the same batch
+ * size, the sequence range in order, and the report's `destinations` in step with the trace (the first
+ * DESTINATION_RECORDS_KEPT; fewer with an S3 destination whose payloads reach the report's budget). The report's
+ * split of discarded records (delivered, dropped) adds up to records.onFailure and matches the trace; an S3
+ * destination's records carry a payload with the batch and an object key in AWS's layout.
  */
 export class OnFailureChecker extends Checker {
   readonly name = "on-failure";
+  /** Delivered batches, in order: each has a destination record. */
   private readonly batches: { tUs: number; size: number }[] = [];
+  private events = 0;
+  private delivered = 0;
+  private dropped = 0;
 
   constructor(private readonly limits: CheckLimits) {
     super();
   }
 
   event(e: TraceEvent): void {
-    if (loose(e).type === "onFailure") this.batches.push({ tUs: e.tUs, size: recordsOf(e).length });
+    const l = loose(e);
+    if (l.type !== "onFailure") return;
+    this.events++;
+    const ended = typeof l.ended === "number" ? l.ended : recordsOf(e).length;
+    if (l.delivered === true) {
+      this.delivered += ended;
+      if (recordsOf(e).length > 0) this.batches.push({ tUs: e.tUs, size: recordsOf(e).length });
+    } else this.dropped += ended;
   }
 
   finish(report: Report): Verdict {
     const dest = report.destinations as Record<string, unknown>[];
-    if (!this.limits.onFailureDestination && this.batches.length === 0 && dest.length === 0) {
+    if (!this.limits.onFailureDestination && this.events === 0 && dest.length === 0) {
       const why = this.limits.sourceType.startsWith("sqs") ? "SQS mappings send failures to the queue's dead-letter queue" : "no on-failure destination configured";
       return { status: "skip", summary: `not applicable: ${why}` };
     }
-    if (this.limits.onFailureDestination && dest.length !== this.batches.length) {
-      this.fail(null, `the report holds ${dest.length} on-failure records, the trace ${this.batches.length} onFailure events`);
+    const rec = report.records;
+    if (rec.onFailureDelivered + rec.onFailureDropped !== rec.onFailure) {
+      this.fail(null, `records.onFailureDelivered ${rec.onFailureDelivered} + records.onFailureDropped ${rec.onFailureDropped} is not records.onFailure ${rec.onFailure}`);
+    }
+    if (rec.onFailureDelivered !== this.delivered) this.fail(null, `records.onFailureDelivered is ${rec.onFailureDelivered}; the trace's delivered onFailure events ended ${this.delivered}`);
+    if (rec.onFailureDropped !== this.dropped) this.fail(null, `records.onFailureDropped is ${rec.onFailureDropped}; the trace's undelivered onFailure events ended ${this.dropped}`);
+    const st = report.stream;
+    if (st && st.destinationRecords !== this.batches.length) this.fail(null, `stream.destinationRecords is ${st.destinationRecords}; the trace delivered ${this.batches.length} invocation records`);
+    const s3 = st !== undefined && isS3Destination(st.onFailureDestination);
+    const fewerKept = dest.length < this.batches.length && (dest.length === DESTINATION_RECORDS_KEPT || (s3 && dest.length > 0));
+    if (this.limits.onFailureDestination && dest.length !== this.batches.length && !fewerKept) {
+      this.fail(null, `the report holds ${dest.length} on-failure records, the trace ${this.batches.length} delivered onFailure events`);
+    }
+    if (st && s3 && st.destinationObjectKeys.length !== dest.length) this.fail(null, `stream.destinationObjectKeys holds ${st.destinationObjectKeys.length} keys for ${dest.length} S3 on-failure records`);
+    if (st && s3) {
+      st.destinationObjectKeys.forEach((k, i) => {
+        const shardId = dest[i] ? batchInfoOf(dest[i])?.shardId : undefined;
+        if (!S3_OBJECT_KEY.test(k) || k.split("/")[3] !== shardId) {
+          this.fail(null, `S3 object key ${i} (${k}) is not aws/lambda/<ESM-UUID>/<shardID>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<UUID> for its record's shard`);
+        }
+      });
     }
     dest.forEach((d, i) => {
-      const infoKey = Object.keys(d).find((k) => k.endsWith("BatchInfo"));
-      const info = infoKey ? (d[infoKey] as Record<string, unknown>) : undefined;
+      const info = batchInfoOf(d);
       if (!info) {
         this.fail(null, `on-failure record ${i} has no ...BatchInfo`);
         return;
@@ -591,7 +650,12 @@ export class OnFailureChecker extends Checker {
       const end = String(info.endSequenceNumber ?? "");
       if (!start || !end) this.fail(null, `on-failure record ${i} lacks a sequence range`);
       else if (start.length === end.length ? start > end : start.length > end.length) this.fail(null, `on-failure record ${i}: startSequenceNumber ${start} is after endSequenceNumber ${end}`);
+      if (s3) {
+        const size = payloadRecords(d.payload);
+        if (size !== info.batchSize) this.fail(b?.tUs ?? null, `S3 on-failure record ${i}: its payload holds ${size ?? "no"} records, its batchSize is ${String(info.batchSize)}`);
+      } else if (d.payload !== undefined) this.fail(null, `on-failure record ${i} carries a payload, which only S3 destinations receive`);
     });
-    return this.verdict(`${count(this.batches.length, "on-failure batch")}, each matching its destination record`.replace("batchs", "batches"));
+    const split = `discarded records: ${formatCount(this.delivered)} delivered, ${formatCount(this.dropped)} dropped`;
+    return this.verdict(`${count(this.batches.length, "on-failure batch")} delivered, each matching its destination record; ${split}`.replace("batchs", "batches"));
   }
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { CatalogueEntry } from "../explain/quiz.js";
 import { parseScenario } from "../scenario/parse.js";
 import { suggest } from "../scenario/show.js";
-import { readScenarioFile } from "./files.js";
+import { filesNamedBy, readScenarioFile } from "./files.js";
 import { UsageError } from "./usage-error.js";
 
 export const SCENARIO_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
@@ -53,9 +53,11 @@ export function loadCatalogue(dir = SCENARIO_DIR): CatalogueEntry[] {
   for (const name of shippedNames(dir)) {
     const file = join(dir, `${name}.yaml`);
     if (!statSync(file).isFile()) continue;
-    const parsed = parseScenario(readScenarioFile(file), file);
+    const text = readScenarioFile(file);
+    const files = filesNamedBy(text, file);
+    const parsed = parseScenario(text, file, { files });
     if (!parsed.ok) throw new Error(`shipped scenario ${name} is invalid: ${parsed.errors.map((e) => e.message).join("; ")}`);
-    out.push({ name, scenario: parsed.scenario });
+    out.push({ name, scenario: parsed.scenario, files });
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, formatBytes, MAX_EVENTS_
 import { SOURCE_TYPES } from "../scenario/params.js";
 import { formatCount } from "../scenario/units.js";
 import { DEFAULT_MAX_ROWS, SWEEP_RESULT_INPUT } from "../sweep/limits.js";
+import type { CalibrateOpts } from "./calibrate.js";
 import type { CommandContext } from "./context.js";
 import type { ExplainOpts } from "./explain.js";
 import type { InitOpts } from "./init.js";
@@ -31,6 +32,7 @@ export function registerCommands(program: Command, ctx: CommandContext, examples
   registerSchema(program, ctx);
   registerSweep(program, ctx);
   registerMerge(program, ctx);
+  registerCalibrate(program, ctx);
 }
 
 function registerRun(program: Command, ctx: CommandContext, examples: string): void {
@@ -50,10 +52,14 @@ function registerRun(program: Command, ctx: CommandContext, examples: string): v
     .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
     .option("--html <file.html>", "also write a self-contained HTML report with charts (opens offline)")
     .option("--perfetto <file.json>", "also write the run as a timeline for ui.perfetto.dev or chrome://tracing (one track per poller or shard lane)")
+    .option("--metrics-out <file.json>", "also write the run's CloudWatch series as aws cloudwatch get-metric-data prints them (--output json), for calibrate or any tool that reads such exports")
     .option("--no-color", "no colours in the table (colours are used only on a terminal)")
+    .option("--cloudwatch", "add the run's CloudWatch metrics to the table or Markdown report: AWS's names, statistics and units, the run's value and one data point per period (the JSON report always has them)")
     .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
     .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${formatCount(DEFAULT_MAX_EVENTS)} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
     .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
+    .option("--sensitivity", "also run each chosen figure (one AWS does not document) at its plausible low and high, report how far the headline results move and which figure drives them; an expect must hold in every variant")
+    .option("--jobs <n>", "with --sensitivity: worker threads (default: the machine's available parallelism)")
     .addHelpText("after", examples)
     .action(async (file: string | undefined, opts: RunOpts) => {
       const { runCommand } = await import("./run.js");
@@ -82,6 +88,7 @@ function registerInit(program: Command, ctx: CommandContext): void {
     .option("--resource <id>", "only this mapping (its logical id; SAM: function id + event name, or Function.Event; CDK: construct path)")
     .option("--parameter <Key=Value>", "a template parameter's value instead of its Default (repeatable; AWS::Region=... too)", collect, [])
     .option("--traffic <file>", "traffic (and function behaviour, expectations) to put in the scenarios instead of a placeholder")
+    .option("--metrics <export.json>", "replay production traffic: a CloudWatch export (aws cloudwatch get-metric-data --output json) of the source's NumberOfMessagesSent (SQS) or IncomingRecords (Kinesis), Sum per period")
     .option("--out-dir <dir>", "where to write the scenarios, one file per mapping named after it (default: .)")
     .option("--out <file>", "write one scenario to this file (a starter goes to stdout without it)")
     .option("--force", "overwrite files that exist")
@@ -92,6 +99,7 @@ Examples:
   $ esm-sim init --from template.yaml                       # one scenario per mapping, in .
   $ esm-sim init --from cdk.out/OrdersStack.template.json --resource OrdersMapping --out orders.yaml
   $ esm-sim init --from template.yaml --parameter Stage=prod --traffic traffic.yaml --out-dir scenarios
+  $ esm-sim init --from template.yaml --metrics orders-sent.json --out orders.yaml   # replay an hour of production
   $ esm-sim init kinesis > my-stream.yaml`,
     )
     .action(async (type: string | undefined, opts: InitOpts) => {
@@ -201,5 +209,27 @@ function registerMerge(program: Command, ctx: CommandContext): void {
     .action(async (files: string[], opts: MergeOpts) => {
       const { mergeCommand } = await import("./merge.js");
       mergeCommand(ctx, files, opts);
+    });
+}
+
+function registerCalibrate(program: Command, ctx: CommandContext): void {
+  program
+    .command("calibrate")
+    .description("compare a scenario's CloudWatch series with a real export and fit esm-sim's chosen figures to it")
+    .argument("<scenario>", "scenario YAML file, or the name of a shipped scenario")
+    .option("--metrics <export.json>", "the CloudWatch export: what aws cloudwatch get-metric-data or get-metric-statistics prints (--output json)")
+    .option("--map <Id=Metric>", "name an export result's metric (and statistic), e.g. m1=Invocations or m2=Duration.Maximum (repeatable)", collect, [])
+    .option("--start <instant>", "the instant the scenario starts at, e.g. 2026-03-01T09:00:00Z (default: the scenario's startTime, else the export's first point)")
+    .option("--fit <figure,...>", "the chosen figures to fit (default: every one the source's mapping reads; none: only compare)")
+    .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addHelpText("after", `
+Examples:
+  $ esm-sim calibrate orders.yaml --metrics export.json
+  $ esm-sim calibrate orders.yaml --metrics export.json --fit scaleUpHoldAfterFailureMs,scaleDownIntervalMs
+  $ esm-sim calibrate orders.yaml --metrics export.json --map m1=Invocations --start 2026-03-01T09:00:00Z --fit none`)
+    .action(async (file: string, opts: CalibrateOpts) => {
+      const { calibrateCommand } = await import("./calibrate.js");
+      await calibrateCommand(ctx, file, opts);
     });
 }

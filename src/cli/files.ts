@@ -1,11 +1,21 @@
 /** File access for the CLI: clear messages for the usual mistakes, and writes that are never half done (src/io). */
-import { SCENARIO_INPUT } from "../scenario/parse.js";
-import { InputError, readInputText, type InputKind } from "../io/input.js";
+import { SCENARIO_INPUT, scenarioFiles } from "../scenario/parse.js";
+import type { Override } from "../scenario/overrides.js";
+import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
+import { InputError, readInputText, readNamedFiles, type InputKind, type NamedFile } from "../io/input.js";
 import { OutputError, OutputLineWriter, planOutput, writeOutput } from "../io/output.js";
 import { UsageError } from "./usage-error.js";
 
 export function readScenarioFile(path: string): string {
   return readTextFile(path, SCENARIO_INPUT);
+}
+
+/**
+ * The files a scenario names (a replay's CloudWatch export), read beside the scenario file `file` (the current
+ * folder when null), for parseScenario's `files`; a file that cannot be read is reported by the parser at its key.
+ */
+export function filesNamedBy(text: string, file: string | null, overrides: readonly Override[] = []): Map<string, NamedFile> {
+  return readNamedFiles(scenarioFiles(text, overrides), file, CLOUDWATCH_EXPORT_INPUT);
 }
 
 /** Read a UTF-8 text file of at most `kind.maxBytes`, with clear messages for the usual mistakes. */

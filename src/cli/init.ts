@@ -4,7 +4,7 @@
  * and output.
  */
 import { existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { ParseResult } from "../scenario/parse.js";
 import { formatProblem } from "../scenario/problems.js";
 import { SOURCE_TYPES, type SourceType } from "../scenario/params.js";
@@ -14,6 +14,9 @@ import { renderStarter } from "../template/starter.js";
 import type { Io } from "./context.js";
 import { readTextFile, writeOutputFile } from "./files.js";
 import { UsageError } from "./usage-error.js";
+import { readNamedFiles, type NamedFile } from "../io/input.js";
+import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
+import { replayFiles } from "../scenario/replay.js";
 import { parseParameters, printTemplateFailure, printWarningsOnce, readOverlay, readTemplate } from "./template-input.js";
 
 export interface InitOpts {
@@ -21,6 +24,7 @@ export interface InitOpts {
   resource?: string;
   parameter: string[];
   traffic?: string;
+  metrics?: string;
   outDir?: string;
   out?: string;
   force?: boolean;
@@ -31,7 +35,7 @@ export async function runInit(type: string | undefined, opts: InitOpts, io: Io):
   if (type !== undefined && opts.from !== undefined) throw new UsageError(`init: give a source type (${type}) or --from TEMPLATE, not both`);
   if (type === undefined && opts.from === undefined) throw new UsageError(`init: give a source type (${SOURCE_TYPES.join(" | ")}) for a starter scenario, or --from TEMPLATE to read a template (CloudFormation, SAM, CDK, Terraform, Serverless Framework)`);
   if (type !== undefined) {
-    for (const [flag, given] of [["--resource", opts.resource], ["--traffic", opts.traffic], ["--out-dir", opts.outDir], ["--parameter", opts.parameter.length ? "x" : undefined]] as const) {
+    for (const [flag, given] of [["--resource", opts.resource], ["--traffic", opts.traffic], ["--metrics", opts.metrics], ["--out-dir", opts.outDir], ["--parameter", opts.parameter.length ? "x" : undefined]] as const) {
       if (given !== undefined) throw new UsageError(`init ${type}: ${flag} applies with --from TEMPLATE only`);
     }
     return initStarter(type as SourceType, opts, io);
@@ -96,12 +100,27 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
   const overlay = readOverlay(opts.traffic, io);
   if (overlay === "failed") return 2;
   if (opts.out !== undefined && opts.outDir !== undefined) throw new UsageError("init: give --out FILE or --out-dir DIR, not both");
-  const command = ["esm-sim init --from", templateFile, ...(opts.resource ? ["--resource", opts.resource] : []), ...opts.parameter.map((p) => `--parameter ${p}`), ...(opts.traffic ? ["--traffic", opts.traffic] : [])].join(" ");
+  if (opts.metrics !== undefined && overlay !== null && overlay.data.traffic !== undefined) {
+    throw new UsageError(`init: give the traffic in --traffic ${opts.traffic} or replay it with --metrics ${opts.metrics}, not both (the --traffic file may still give function behaviour and expectations)`);
+  }
+  const command = [
+    "esm-sim init --from",
+    templateFile,
+    ...(opts.resource ? ["--resource", opts.resource] : []),
+    ...opts.parameter.map((p) => `--parameter ${p}`),
+    ...(opts.traffic ? ["--traffic", opts.traffic] : []),
+    ...(opts.metrics ? ["--metrics", opts.metrics] : []),
+  ].join(" ");
   // File names come from the template's ids: made safe (template/file-name.ts) so that every file lands inside --out-dir.
   const names = new ScenarioFileNames();
   const pathFor = (id: string): string => opts.out ?? join(opts.outDir ?? ".", names.nameFor(id));
   const fileNoteFor = (id: string) => (opts.out === undefined ? names.noteFor(id) : null);
-  const r = await template({ parameters, resource: opts.resource, overlay, command, fileNameFor: pathFor, fileNoteFor });
+  // Every scenario is written in one folder, and reads the files it names from there.
+  const inFolder = join(opts.out !== undefined ? dirname(opts.out) : (opts.outDir ?? "."), "scenario.yaml");
+  const metrics = opts.metrics === undefined ? undefined : { file: besideScenario(opts.metrics, inFolder), given: opts.metrics };
+  const files = namedFilesForInit(metrics, overlay?.data, inFolder);
+  const metricsFor = metrics && (() => metrics);
+  const r = await template({ parameters, resource: opts.resource, overlay, command, fileNameFor: pathFor, fileNoteFor, metricsFor, files });
   if (!r.ok) {
     printTemplateFailure(io, r);
     return 2;
@@ -110,6 +129,30 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
     throw new UsageError(`init: --out takes one scenario, and ${templateFile} has ${r.scenarios.length} mappings (${r.scenarios.map((s) => s.id).join(", ")}); name one with --resource, or use --out-dir`);
   }
   return writeScenarios(io, r, opts, pathFor);
+}
+
+/**
+ * How a scenario written at `scenarioPath` names the file `path` (given relative to the current folder): relative to
+ * the scenario's folder, with `/`, since a scenario's files are read from its folder; absolute paths stay absolute.
+ */
+function besideScenario(path: string, scenarioPath: string): string {
+  if (isAbsolute(path)) return path;
+  const rel = relative(dirname(resolve(scenarioPath)), resolve(path));
+  return rel.split(sep).join("/");
+}
+
+/**
+ * The files the written scenarios will name, read now as they will be read later (from the scenarios' folder,
+ * `inFolder` naming a file there), so that the written scenarios are checked with them: the --metrics export (read
+ * where it was given), or the exports a --traffic file's replays name.
+ */
+function namedFilesForInit(metrics: { file: string; given: string } | undefined, overlay: Record<string, unknown> | undefined, inFolder: string): Map<string, NamedFile> {
+  if (metrics !== undefined) {
+    const read = readNamedFiles([metrics.given], null, CLOUDWATCH_EXPORT_INPUT).get(metrics.given)!;
+    if ("error" in read) throw new UsageError(`--metrics ${metrics.given}: ${read.error}`);
+    return new Map([[metrics.file, read]]);
+  }
+  return overlay === undefined ? new Map() : readNamedFiles(replayFiles(overlay), inFolder, CLOUDWATCH_EXPORT_INPUT);
 }
 
 /** Write every scenario of the template (refusing before the first if any file exists without --force). */

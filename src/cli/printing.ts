@@ -6,6 +6,7 @@ import chalk from "chalk";
 import { parseScenario, type ParseOptions, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import type { CommandContext, Io } from "./context.js";
+import { filesNamedBy } from "./files.js";
 import { ProgressBar } from "./progress.js";
 
 /** Colours only on a terminal, never into a file, and not with --no-color. */
@@ -27,9 +28,12 @@ export function printWarnings(io: Io, warnings: Problem[]): void {
   for (const w of warnings) io.err(formatProblem(w) + "\n");
 }
 
-/** Parse a scenario and print its warnings; when it has problems, print them, set exit code 2 and return null. */
+/**
+ * Parse a scenario (the files it names read beside `file`, unless `options.files` gives them) and print its
+ * warnings; when it has problems, print them, set exit code 2 and return null.
+ */
 export function parseOrReport(ctx: CommandContext, text: string, file: string, options: ParseOptions = {}): Extract<ParseResult, { ok: true }> | null {
-  const parsed = parseScenario(text, file, options);
+  const parsed = parseScenario(text, file, { ...options, files: options.files ?? filesNamedBy(text, file, options.overrides) });
   printWarnings(ctx.io, parsed.warnings);
   if (parsed.ok) return parsed;
   printProblems(ctx.io, parsed.errors);

@@ -6,6 +6,7 @@
 import type { Progress } from "../run/options.js";
 import type { Scenario } from "../scenario/model.js";
 import { formatCount, formatDurationUs } from "../scenario/units.js";
+import { producerRecords } from "../sources/config.js";
 
 export interface ProgressIo {
   err: (s: string) => void;
@@ -54,7 +55,7 @@ export class ProgressBar {
 /** Records a scenario's producers will put in, when known (Infinity when a steady producer runs until `until`). */
 export function plannedRecords(s: Scenario): number {
   let n = 0;
-  for (const p of s.traffic) n += p.kind === "burst" ? p.records : (p.ratePerS * (p.toUs - p.fromUs)) / 1e6;
+  for (const p of s.traffic) n += producerRecords(p);
   return n;
 }
 

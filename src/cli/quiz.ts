@@ -8,7 +8,7 @@ import { parseSeed } from "./args.js";
 import { loadCatalogue, resolveScenario } from "./catalogue.js";
 import type { CommandContext, Io } from "./context.js";
 import { parseOrReport, useColor } from "./printing.js";
-import { readScenarioFile } from "./files.js";
+import { filesNamedBy, readScenarioFile } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import { outputWidth } from "./width.js";
 
@@ -53,8 +53,9 @@ function quizSource(ctx: CommandContext, arg: string | undefined): QuizSource | 
   const file = arg === undefined ? null : resolveScenario(arg);
   if (file === null || file !== arg) return { entries: loadCatalogue(), name: arg?.replace(/\.ya?ml$/, ""), text: null };
   const text = readScenarioFile(file);
-  const parsed = parseOrReport(ctx, text, file);
-  return parsed && { entries: [{ name: file, scenario: parsed.scenario }], name: file, text };
+  const files = filesNamedBy(text, file);
+  const parsed = parseOrReport(ctx, text, file, { files });
+  return parsed && { entries: [{ name: file, scenario: parsed.scenario, files }], name: file, text };
 }
 
 function questionLines(q: Asked, arg: string | undefined, text: string, width: number): string[] {

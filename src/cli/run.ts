@@ -7,6 +7,11 @@ import type { CheckSuite } from "../checks/suite.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
 import { dirname, relative, resolve } from "node:path";
+import type { Sensitivity } from "../sweep/sensitivity.js";
+import type { SweepRow, SweepSpec } from "../sweep/sweep.js";
+import { readNamedFiles } from "../io/input.js";
+import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
+import { availableParallelism } from "node:os";
 import { renderTable } from "../report/table.js";
 import type { traceLine } from "../report/trace-jsonl.js";
 import type { perfettoWriter, PerfettoOptions, PerfettoWriter } from "../report/perfetto.js";
@@ -38,6 +43,7 @@ export interface RunOpts {
   trace?: string;
   html?: string;
   perfetto?: string;
+  metricsOut?: string;
   color: boolean;
   template?: string;
   traffic?: string;
@@ -46,6 +52,9 @@ export interface RunOpts {
   check?: boolean;
   maxEvents?: string;
   traceLimit?: string;
+  sensitivity?: boolean;
+  jobs?: string;
+  cloudwatch?: boolean;
 }
 
 /** The command line's settings, read before any file is. */
@@ -61,10 +70,15 @@ interface RunSettings {
 interface Chosen {
   scenario: Scenario;
   what: string;
+  /** The scenario file's path and text (not for --template): what --sensitivity's variants are parsed from. */
+  file?: { path: string; text: string };
 }
 
 export async function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts): Promise<void> {
   const settings = readSettings(opts);
+  if (opts.sensitivity && opts.template !== undefined) throw new UsageError("run: --sensitivity applies to a scenario file, not to --template");
+  if (opts.jobs !== undefined && !opts.sensitivity) throw new UsageError("run: --jobs applies with --sensitivity only");
+  const jobs = opts.sensitivity ? parseJobs(opts.jobs) : 1;
   const chosen = opts.template !== undefined ? await fromTemplate(ctx, file, opts, settings) : fromFile(ctx, file, opts, settings);
   if (chosen === null) return;
   const { scenario } = chosen;
@@ -76,9 +90,39 @@ export async function runCommand(ctx: CommandContext, file: string | undefined, 
   // A directory or a block device named as an output is refused before the run, not after it.
   if (opts.output) checkOutputTarget(opts.output, "--output");
   if (opts.html) checkOutputTarget(opts.html, "--html");
+  if (opts.metricsOut) checkOutputTarget(opts.metricsOut, "--metrics-out");
   const result = await simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
-  await writeReport(ctx.io, result, opts, reproduce);
-  ctx.code = exitCode(ctx, result.report, maxEvents);
+  const sensitivity = opts.sensitivity && chosen.file ? await sensitivityOf(ctx, chosen.file, scenario, settings, opts, result.report, jobs) : null;
+  await writeReport(ctx.io, result, opts, reproduce, sensitivity);
+  ctx.code = exitCode(ctx, result.report, maxEvents, sensitivity);
+}
+
+/** --sensitivity: the variants on worker threads (the sweep's), the plain run's report as their reference. The
+ *  variants, the sweep and its worker pool are loaded only when asked for. */
+async function sensitivityOf(ctx: CommandContext, file: { path: string; text: string }, scenario: Scenario, settings: RunSettings, opts: RunOpts, report: Report, jobs: number): Promise<Sensitivity> {
+  const { summarize, variantRows, variantsOf } = await import("../sweep/sensitivity.js");
+  const { reportRow, sweepFiles } = await import("../sweep/sweep.js");
+  const { runRows } = await import("./sweep-pool.js");
+  const variants = variantsOf(scenario);
+  const rows = variantRows(variants);
+  const spec: SweepSpec = {
+    file: file.path,
+    text: file.text,
+    seed: scenario.seed,
+    until: opts.until === undefined ? null : { written: opts.until, us: settings.untilUs! },
+    set: settings.overrides,
+    vary: [],
+    shard: null,
+  };
+  spec.files = readNamedFiles(sweepFiles(spec, rows), spec.file, CLOUDWATCH_EXPORT_INPUT);
+  const bar = progressBar(ctx.io);
+  let done: SweepRow[];
+  try {
+    done = await runRows(spec, rows.slice(1), jobs, (n, total) => bar.update(n / total, `${n} of ${total} variants`));
+  } finally {
+    bar.done();
+  }
+  return summarize(scenario, variants, [reportRow(report, rows[0]), ...done]);
 }
 
 function readSettings(opts: RunOpts): RunSettings {
@@ -124,8 +168,9 @@ function fromFile(ctx: CommandContext, file: string | undefined, opts: RunOpts, 
     if (given !== undefined) throw new UsageError(`run: ${flag} applies with --template only`);
   }
   const path = resolveScenario(file);
-  const parsed = parseOrReport(ctx, readScenarioFile(path), path, { seed: settings.seed, untilUs: settings.untilUs, overrides: settings.overrides });
-  return parsed && { scenario: parsed.scenario, what: shellQuote(file) };
+  const text = readScenarioFile(path);
+  const parsed = parseOrReport(ctx, text, path, { seed: settings.seed, untilUs: settings.untilUs, overrides: settings.overrides });
+  return parsed && { scenario: parsed.scenario, what: shellQuote(file), file: { path, text } };
 }
 
 /** Refuse, before running, a trace that the scenario's size says would pass the limit. */
@@ -245,23 +290,29 @@ function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceLis
 
 /** The report in the chosen format, to --output or stdout, and the --html page; each renderer but the table's is loaded
  *  only when asked for. */
-async function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string): Promise<void> {
+async function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string, sensitivity: Sensitivity | null): Promise<void> {
   const report = result.report;
   const color = useColor(io, opts.color, Boolean(opts.output));
   let text =
     opts.format === "json"
-      ? (await import("../report/json.js")).renderJson(report)
+      ? (await import("../report/json.js")).renderJson(sensitivity ? ({ ...report, sensitivity } as Report) : report)
       : opts.format === "markdown"
-        ? (await import("../report/markdown.js")).renderMarkdown(report, { reproduce })
-        : renderTable(report, { color });
+        ? (await import("../report/markdown.js")).renderMarkdown(report, { reproduce, cloudwatch: opts.cloudwatch })
+        : renderTable(report, { color, cloudwatch: opts.cloudwatch });
+  if (sensitivity && opts.format !== "json") {
+    const { renderSensitivity, sensitivityLead } = await import("../report/sensitivity.js");
+    const lead = sensitivityLead(sensitivity);
+    text = (lead.length ? lead.join("\n") + "\n\n" : "") + text + renderSensitivity(sensitivity);
+  }
   if (report.checks && opts.format !== "json") text += "\n" + (await import("../report/checks.js")).renderChecks(report.checks, { color });
+  if (opts.metricsOut) writeOutputFile(opts.metricsOut, (await import("../report/metric-data.js")).renderMetricData(report.cloudwatch), "--metrics-out");
   if (opts.html) writeOutputFile(opts.html, (await import("../report/html.js")).renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }), "--html");
   if (opts.output) writeOutputFile(opts.output, text, "--output");
   else io.out(text);
 }
 
 /** 2 when the run stopped at a sanity budget; 1 when an expectation or a check failed (each printed); else 0. */
-function exitCode(ctx: CommandContext, report: Report, maxEvents: number): number {
+function exitCode(ctx: CommandContext, report: Report, maxEvents: number, sensitivity: Sensitivity | null): number {
   const { io } = ctx;
   if (report.stopReason === "event-budget") {
     io.err(
@@ -277,14 +328,27 @@ function exitCode(ctx: CommandContext, report: Report, maxEvents: number): numbe
   }
   const failed = report.expectations.filter((x) => !x.passed);
   const failedChecks = (report.checks ?? []).filter((x) => x.status === "fail");
-  if (failed.length === 0 && failedChecks.length === 0) return 0;
+  const failedVariants = (sensitivity?.variants ?? []).filter((v) => v.failed.length > 0);
+  if (failed.length === 0 && failedChecks.length === 0 && failedVariants.length === 0) return 0;
+  for (const v of failedVariants) {
+    for (const f of v.failed) io.err(`expectation failed with ${v.setting} (the figure's plausible ${v.at}): ${f.path} ${f.op} ${f.written} (actual ${fmtActual(f.path, f.actual)})\n`);
+  }
   for (const f of failed) {
-    const actual = METRIC_PATHS[f.path] === "ms" && typeof f.actual === "number" ? fmtMs(f.actual) : String(f.actual);
-    io.err(`expectation failed: ${f.path} ${f.op} ${f.written} (actual ${actual})\n`);
+    io.err(`expectation failed: ${f.path} ${f.op} ${f.written} (actual ${fmtActual(f.path, f.actual)})\n`);
   }
   for (const f of failedChecks) {
     io.err(`check failed: ${f.name}: ${f.summary}${f.examples.length ? `; first: ${f.examples[0]}` : ""}\n`);
   }
-  io.err(`seed: ${report.seed}\nreproduce: ${ctx.reproduce}\n`);
+  io.err(`seed: ${report.seed}\nreproduce: ${ctx.reproduce}${failedVariants.length ? ` --set ${shellQuote(failedVariants[0].setting)}` : ""}\n`);
   return 1;
+}
+
+function fmtActual(path: string, actual: number | boolean): string {
+  return METRIC_PATHS[path] === "ms" && typeof actual === "number" ? fmtMs(actual) : String(actual);
+}
+
+function parseJobs(s: string | undefined): number {
+  if (s === undefined) return availableParallelism();
+  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 1024) throw new UsageError(`--jobs: must be an integer 1..1024 (got ${JSON.stringify(s)})`);
+  return Number(s);
 }

@@ -96,3 +96,69 @@ function runOnWorkers(spec: SweepSpec, rows: readonly GridRow[], jobs: number, w
     }
   });
 }
+
+/**
+ * Worker threads kept for several batches of rows (calibrate runs many small batches, one after another): each
+ * worker starts once, gets the spec once, and then runs rows of any batch. One job runs the rows in this thread.
+ * `close` ends the workers; call it when done, also after a failure.
+ */
+export interface RowPool {
+  run(rows: readonly GridRow[], onRow?: (done: number, total: number) => void): Promise<SweepRow[]>;
+  close(): Promise<void>;
+}
+
+export function openRowPool(spec: SweepSpec, jobs: number): RowPool {
+  const workers: Worker[] = [];
+  if (jobs <= 1) return { run: async (rows, onRow) => runHere(spec, rows, onRow), close: async () => {} };
+  const file = workerPath();
+  let broken: string | null = null;
+  /** The batch in progress: where its replies go. */
+  let batch: { rows: readonly GridRow[]; results: SweepRow[]; next: number; done: number; onRow?: (done: number, total: number) => void; resolve: (r: SweepRow[]) => void; reject: (e: Error) => void } | null = null;
+  const feed = (w: Worker) => {
+    if (!batch || batch.next >= batch.rows.length) return;
+    const id = batch.next++;
+    w.postMessage({ id, row: batch.rows[id] });
+  };
+  const start = (): Worker => {
+    const w = new Worker(file, { workerData: spec });
+    w.on("message", (m: RowReply) => {
+      const b = batch;
+      if (!b) return;
+      if (m.error !== undefined || !m.row) {
+        batch = null;
+        b.reject(new RowFailure(b.rows[m.id], m.error ?? "no result", Boolean(m.internal)));
+        return;
+      }
+      b.results[m.id] = m.row;
+      b.done++;
+      b.onRow?.(b.done, b.rows.length);
+      if (b.done === b.rows.length) {
+        batch = null;
+        b.resolve(b.results);
+      } else feed(w);
+    });
+    w.on("error", (e) => {
+      broken = `a worker thread failed: ${e.message}`;
+      const b = batch;
+      batch = null;
+      b?.reject(new RowFailure(b.rows[0], broken, true));
+    });
+    return w;
+  };
+  return {
+    run(rows, onRow) {
+      if (rows.length === 0) return Promise.resolve([]);
+      // A worker that failed between batches would never answer: the pool is not used again.
+      if (broken !== null) return Promise.reject(new RowFailure(rows[0], broken, true));
+      return new Promise<SweepRow[]>((resolve, reject) => {
+        batch = { rows, results: new Array(rows.length), next: 0, done: 0, onRow, resolve, reject };
+        while (workers.length < Math.min(jobs, rows.length)) workers.push(start());
+        for (const w of workers) feed(w);
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+

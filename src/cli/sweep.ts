@@ -6,7 +6,9 @@ import { availableParallelism } from "node:os";
 import { InternalError } from "../engine/assert.js";
 import { renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable } from "../report/sweep.js";
 import { DEFAULT_MAX_ROWS } from "../sweep/limits.js";
-import { checkRows, gridTooLarge, parseGrid, parseShard, settingArgs, specRows, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
+import { checkRows, gridTooLarge, parseGrid, parseShard, settingArgs, specRows, sweepFiles, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
+import { readNamedFiles } from "../io/input.js";
+import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
 import { optionalSeed, parseOverrides, parseUntil, shellQuote } from "./args.js";
 import type { CommandContext, Io } from "./context.js";
 import { printProblems, progressBar, useColor } from "./printing.js";
@@ -40,6 +42,7 @@ export async function sweepCommand(ctx: CommandContext, file: string, opts: Swee
     ctx.io.err(`esm-sim: warning: --jobs ${jobs} is more than the ${parallelism} threads this machine runs at once (os.availableParallelism()); the extra workers add memory and switching, not speed\n`);
   }
   const rows = specRows(spec);
+  spec.files = readNamedFiles(sweepFiles(spec, rows), spec.file, CLOUDWATCH_EXPORT_INPUT);
   const problems = checkRows(spec, rows);
   if (problems.length > 0) {
     printProblems(ctx.io, problems);

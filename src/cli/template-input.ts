@@ -10,7 +10,9 @@ import { formatProblem, type Problem } from "../scenario/problems.js";
 import { MAX_TEMPLATE_BYTES } from "../template/load.js";
 import { parseOverlay, relocate, scenariosFromTemplate, scenariosFromTerraformConfig, type FromTemplateOptions, type FromTemplateResult, type Overlay } from "../template/index.js";
 import { hclParseProblems, type TerraformFile } from "../template/terraform-config.js";
-import { InputError, isFolder, listInputFolder } from "../io/input.js";
+import { InputError, isFolder, listInputFolder, readNamedFiles } from "../io/input.js";
+import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
+import { replayFiles } from "../scenario/replay.js";
 import type { Io } from "./context.js";
 import { readTextFile } from "./files.js";
 import { UsageError } from "./usage-error.js";
@@ -125,7 +127,9 @@ export async function scenarioFromTemplateForRun(opts: TemplateRunOpts, io: Io):
   const template = readTemplate(opts.template);
   const overlay = readOverlay(opts.traffic, io);
   if (overlay === "failed") return 2;
-  const r = await template({ parameters, resource: opts.resource, overlay, fileNameFor: (id) => `${opts.template}#${id}` });
+  // A replay in the --traffic file names its export relative to that file's folder.
+  const files = overlay === null ? undefined : readNamedFiles(replayFiles(overlay.data), opts.traffic, CLOUDWATCH_EXPORT_INPUT);
+  const r = await template({ parameters, resource: opts.resource, overlay, fileNameFor: (id) => `${opts.template}#${id}`, files });
   if (!r.ok) {
     printTemplateFailure(io, r);
     return 2;
@@ -137,7 +141,7 @@ export async function scenarioFromTemplateForRun(opts: TemplateRunOpts, io: Io):
   }
   const rendered = r.scenarios[0];
   const toTemplate = (p: Problem) => relocate(p, rendered, r.template, r.drafts[0], overlay);
-  const parse = parseScenario(rendered.text, `${opts.template}#${rendered.id}`, { seed: opts.seed, untilUs: opts.untilUs });
+  const parse = parseScenario(rendered.text, `${opts.template}#${rendered.id}`, { seed: opts.seed, untilUs: opts.untilUs, files });
   const seen = new Set<string>();
   printWarningsOnce(io, r.warnings, seen);
   printWarningsOnce(io, parse.warnings.map(toTemplate), seen);

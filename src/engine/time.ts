@@ -5,8 +5,9 @@ export const US_PER_MIN = 60 * US_PER_S;
 export const US_PER_H = 60 * US_PER_MIN;
 export const US_PER_DAY = 24 * US_PER_H;
 
-/** Virtual time 0 is this instant (2024-01-01T00:00:00Z, esm-sim's choice) wherever a wall-clock time is shown or read
- *  (on-failure records, StartingPositionTimestamp in Unix seconds). */
+/** Virtual time 0 is this instant (2024-01-01T00:00:00Z, esm-sim's choice) unless the scenario's `startTime` places it
+ *  elsewhere: the default of `Scenario.startUnixS`, which every wall-clock time shown or read goes through (on-failure
+ *  records, filter views, StartingPositionTimestamp in Unix seconds, CloudWatch periods). */
 export const SIM_EPOCH_UNIX_S = 1_704_067_200;
 
 /**

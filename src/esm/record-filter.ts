@@ -20,10 +20,10 @@
  *   MessageDeduplicationId = the message id of the logical message (its first send; with `deduplicationId: perAttempt`,
  *   of the send itself).
  * - ApproximateCreationDateTime (DynamoDB) is the send time in whole seconds; approximateArrivalTimestamp (Kinesis)
- *   the shard's acceptance time; both on the simulation epoch (0 = 2024-01-01T00:00:00Z).
+ *   the shard's acceptance time; both counted from the scenario's startTime (virtual time 0; 2024-01-01T00:00:00Z by
+ *   default).
  * Not modelled: per-record payloads (every record of a producer carries the same data), message attributes.
  */
-import { SIM_EPOCH_UNIX_S } from "../engine/time.js";
 import { STREAM_EVENT_NAMES, type ProducerConfig, type SqsSourceConfig, type StreamSourceConfig } from "../sources/config.js";
 import { messageId, type SqsMessage } from "../sources/sqs-message-queue.js";
 import { arrivalUsOf, eventNameIndexOf, eventNameOf, producerOf, sequenceNumber, type StreamRecord } from "../sources/stream-record.js";
@@ -33,8 +33,6 @@ import { filterView, payloadDecides, type CompiledFilter } from "../filter/filte
 export const DYNAMODB_KEY_ATTRIBUTE = "pk";
 /** Every simulated DynamoDB stream carries both images (esm-sim's choice). */
 export const DYNAMODB_STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES";
-
-const EPOCH_MS = SIM_EPOCH_UNIX_S * 1000;
 
 type Path = readonly string[];
 
@@ -64,32 +62,45 @@ function verdictCache(producers: number, slots: number): Int8Array {
   return new Int8Array(Math.max(1, producers * slots)).fill(-1);
 }
 
+/** A stream record as AWS shapes it for filters and in the function's event: the Kinesis record's `kinesis` object
+ *  (data decoded, as filters see it) or the whole DynamoDB record (without eventID and eventSourceARN). */
+export function streamRecordView(
+  src: StreamSourceConfig,
+  producers: readonly Pick<ProducerConfig, "payload">[],
+  keyNames: readonly string[],
+  startUnixS: number,
+): (r: StreamRecord) => Record<string, unknown> {
+  const epochMs = startUnixS * 1000;
+  if (src.type === "kinesis") {
+    return (r) =>
+      filterView("kinesis", {
+        payload: producers[producerOf(r)].payload,
+        partitionKey: keyNames[r.keyIndex],
+        sequenceNumber: sequenceNumber(r),
+        arrivalMs: epochMs + arrivalUsOf(r) / 1000,
+      });
+  }
+  return (r) => {
+    const payload = producers[producerOf(r)].payload;
+    const eventName = eventNameOf(r) ?? "INSERT";
+    return filterView("dynamodb", {
+      eventName,
+      keys: { [DYNAMODB_KEY_ATTRIBUTE]: keyNames[r.keyIndex] },
+      newImage: eventName === "REMOVE" ? null : payload,
+      oldImage: eventName === "INSERT" ? null : payload,
+      streamViewType: DYNAMODB_STREAM_VIEW_TYPE,
+      sequenceNumber: sequenceNumber(r),
+      sizeBytes: r.sizeBytes,
+      creationS: startUnixS + Math.floor(r.sentUs / 1_000_000),
+    });
+  };
+}
+
 /** The stream mapping's `keep(record)` for a Kinesis or DynamoDB source. */
-export function streamKeep(filter: CompiledFilter, src: StreamSourceConfig, producers: readonly Pick<ProducerConfig, "payload">[], keyNames: readonly string[]): (r: StreamRecord) => boolean {
+export function streamKeep(filter: CompiledFilter, src: StreamSourceConfig, producers: readonly Pick<ProducerConfig, "payload">[], keyNames: readonly string[], startUnixS: number): (r: StreamRecord) => boolean {
+  const epochMs = startUnixS * 1000;
   const type = src.type;
-  const view =
-    type === "kinesis"
-      ? (r: StreamRecord) =>
-          filterView("kinesis", {
-            payload: producers[producerOf(r)].payload,
-            partitionKey: keyNames[r.keyIndex],
-            sequenceNumber: sequenceNumber(r),
-            arrivalMs: EPOCH_MS + arrivalUsOf(r) / 1000,
-          })
-      : (r: StreamRecord) => {
-          const payload = producers[producerOf(r)].payload;
-          const eventName = eventNameOf(r) ?? "INSERT";
-          return filterView("dynamodb", {
-            eventName,
-            keys: { [DYNAMODB_KEY_ATTRIBUTE]: keyNames[r.keyIndex] },
-            newImage: eventName === "REMOVE" ? null : payload,
-            oldImage: eventName === "INSERT" ? null : payload,
-            streamViewType: DYNAMODB_STREAM_VIEW_TYPE,
-            sequenceNumber: sequenceNumber(r),
-            sizeBytes: r.sizeBytes,
-            creationS: SIM_EPOCH_UNIX_S + Math.floor(r.sentUs / 1_000_000),
-          });
-        };
+  const view = streamRecordView(src, producers, keyNames, startUnixS);
   if (!verdictPerProducer(filter, type)) return (r) => filter.matches(view(r));
   const slots = type === "dynamodb" ? STREAM_EVENT_NAMES.length : 1;
   const cache = verdictCache(producers.length, slots);
@@ -106,7 +117,8 @@ export function streamKeep(filter: CompiledFilter, src: StreamSourceConfig, prod
 }
 
 /** The SQS mapping's keep(message, now) for a standard or FIFO queue, called right after the message is received. */
-export function sqsKeep(filter: CompiledFilter, src: SqsSourceConfig, producers: readonly ProducerConfig[], keyNames: readonly string[]): (m: SqsMessage) => boolean {
+export function sqsKeep(filter: CompiledFilter, src: SqsSourceConfig, producers: readonly ProducerConfig[], keyNames: readonly string[], startUnixS: number): (m: SqsMessage) => boolean {
+  const epochMs = startUnixS * 1000;
   const type = src.type;
   const fifo = type === "sqs-fifo";
   const deduplicationIdOf = (m: SqsMessage) => {
@@ -117,9 +129,9 @@ export function sqsKeep(filter: CompiledFilter, src: SqsSourceConfig, producers:
     filterView(type, {
       payload: producers[m.producer].payload,
       messageId: messageId(m.n),
-      sentMs: EPOCH_MS + m.sentUs / 1000,
+      sentMs: epochMs + m.sentUs / 1000,
       receiveCount: m.receiveCount,
-      firstReceiveMs: EPOCH_MS + m.firstReceiveUs / 1000,
+      firstReceiveMs: epochMs + m.firstReceiveUs / 1000,
       queueArn: src.queueArn,
       messageGroupId: fifo ? keyNames[m.keyIndex] : undefined,
       sequenceNumber: fifo ? String(m.n).padStart(20, "0") : undefined,

@@ -350,14 +350,16 @@ export class SqsMapping {
     for (const m of batch) if (m.receiveCount > attempt) attempt = m.receiveCount;
     const plan = this.fn.plan(batch, receiveCountOf, now);
     this.notePeakBusy();
-    this.trace.emit({ tUs: now, type: "invoke", invocation, poller: p.id, records: batch, attempt, concurrency: this.fn.inFlight, closedBy });
-    this.sched.after(plan.durationUs, () => this.complete(p, invocation, plan), PRIO_POLLER);
+    const initUs = plan.cold ? plan.initUs : undefined;
+    this.trace.emit({ tUs: now, type: "invoke", invocation, poller: p.id, records: batch, attempt, concurrency: this.fn.inFlight, closedBy, initUs });
+    // A cold start's Init phase runs first, in the environment the invocation holds.
+    this.sched.after(plan.initUs + plan.durationUs, () => this.complete(p, invocation, plan), PRIO_POLLER);
     this.ensureWake();
   }
 
   private complete(p: Poller, invocation: number, plan: InvocationPlan): void {
     const now = this.sched.nowUs;
-    this.fn.release();
+    this.fn.release(now);
     const batch = p.batch;
     const rbif = this.mapping.reportBatchItemFailures;
     const failedWholeBatch = plan.outcome === "error" || plan.outcome === "timeout";
@@ -478,6 +480,7 @@ export class SqsMapping {
       visible,
       inFlight: this.queue.inFlightCount,
       oldestAgeUs: this.queue.oldestAgeUs(now),
+      oldestAgeCountedUs: this.queue.oldestAgeCountedUs(now),
       pollers: this.pollers.length,
       concurrency: this.fn.inFlight,
     });

@@ -9,24 +9,44 @@
  *   https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html,
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html,
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html,
- *   https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html (filter before batching)
+ *   https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html (filter before batching),
+ *   https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html (shard read limits),
+ *   https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html,
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html (1,000 records per call)
  *
  * - Polling: each shard is polled at the source's cadence (Kinesis once a second, DynamoDB four times a second)
  *   while it has a lane waiting for records; a lane that finishes a batch reads again at once, so a shard with a
  *   backlog is processed batch after batch. Polls that provably find nothing are skipped and counted as empty
- *   polls (`poll` trace events are written for reads that return records only). A read takes every record that
- *   has arrived (no 2 MB/s, 10,000-record or, for DynamoDB, 1,000-record GetRecords limit).
+ *   polls (`poll` trace events are written for reads that return records only). The mapping reads a shard when its
+ *   lanes hold fewer than max(call record limit, BatchSize x ParallelizationFactor) records read and not yet batched
+ *   (esm-sim's choice: the poller reads as its batches need records, "until the function catches up").
+ * - Read limits (figures in profiles.ts): a Kinesis GetRecords call returns up to 10,000 records or 10 MB; a shard
+ *   serves 5 calls and 2 MB per second shared by every standard consumer, so with `source.otherConsumers` the
+ *   mapping gets 1 / (1 + otherConsumers) of both. The mapping spaces its own calls at its share of the call rate
+ *   (esm-sim's choice: no call is thrown away on the call limit). Bytes are an allowance that a call may overdraw
+ *   by up to one call's worth; the debt refills at the mapping's share per second, and a call while it is owed is a
+ *   read throttle (ReadProvisionedThroughputExceeded, `readThrottle` event) after which the mapping waits
+ *   readThrottleBackoffMs (chosen) before calling again. So one 10 MB call is followed by about 5 s without reads,
+ *   as AWS describes. DynamoDB Streams: up to 1,000 records or 1 MB per call, one call per poll (four a second).
+ * - Enhanced fan-out (`mapping.enhancedFanOut`, Kinesis): records are pushed efoPushLatencyMs (chosen) after they
+ *   arrive, over a dedicated 2 MB/s per shard that other consumers do not share; a push never throttles, it waits
+ *   until the allowance is paid back.
  * - Batches: up to BatchSize records within 6 MB; with a batching window the lane keeps reading until the window
  *   ends (it starts when the lane's previous invocation completes, as AWS states; a record read after the window ran
  *   out while the lane was empty is invoked at once). One batch per lane in flight, records in sequence order.
  * - ParallelizationFactor: each shard has PF lanes; a record's lane is its key's hash (bits of the MD5 that do not
  *   pick the shard) modulo PF (esm-sim's choice: AWS names no assignment rule). So one key never has two batches in
- *   flight, each key keeps its order, and concurrency never exceeds the distinct keys present. An error blocks only
- *   its lane (AWS does not say; per-key ordering is what it guarantees). The shard's checkpoint is the lowest record
- *   not yet done in any lane.
+ *   flight, each key keeps its order, and concurrency never exceeds the distinct keys present. The shard's checkpoint
+ *   is the lowest record not yet done in any lane.
+ * - A function error stops the shard ("stops processing additional records in a shard if your function returns an
+ *   error"): the shard's other batches in flight finish, and no lane starts a new batch until the failing batch
+ *   (its bisected halves included) succeeds, is discarded or expires. The figure streamErrorPausesLaneOnly = 1
+ *   (chosen alternative) stops only the failing batch's lane, so other keys keep flowing. Throttles do not stop it.
  * - Errors: see stream-retry.ts. The records of a failed batch stay in it, retried after a back-off, while the lane
  *   waits. Before every invocation records past retention are dropped (expire) and records older than
  *   MaximumRecordAgeInSeconds are discarded (onFailure RecordAgeExceeded, no responseContext); the rest still go.
+ *   When the batch's first record passes retention during a retry back-off, the retry comes at the next poll tick
+ *   after that instead of at the back-off's end, so records behind it are not lost to the wait.
  *   A discarded batch writes one invocation record to the on-failure destination (dropped without one).
  * - Starting position at `startAt`: TRIM_HORIZON reads every record still retained; LATEST skips records that
  *   arrived before the mapping started (they stay in the stream until retention takes them); AT_TIMESTAMP starts at
@@ -44,20 +64,23 @@
  *   checkpoint moves past it ("the streams iterator advances past this record"); it stays in the stream.
  * - A function that writes back to its own stream (lambda/write-back.ts): its records are appended at the
  *   invocation's completion, before the lane reads again; the shard is polled for them even when traffic is done.
- * Not modelled: enhanced fan-out, the "several minutes" it takes a new or updated mapping to start polling,
- * extensions, isWindowTerminatedEarly (the 1 MB state limit), the 2-minute wait of idle windows, shard lineage.
+ * Not modelled: the "several minutes" it takes a new or updated mapping to start polling, extensions,
+ * isWindowTerminatedEarly (the 1 MB state limit), the 2-minute wait of idle windows, shard lineage, the reads of
+ * other consumers as events of their own (they only take their share), DynamoDB's advice of at most two readers per
+ * shard, the time a GetRecords call takes.
  */
 import { Deque } from "../engine/deque.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import type { InvocationPlan, LambdaFunction } from "../lambda/function.js";
 import type { WriteBack } from "../lambda/write-back.js";
-import type { MappingConfig } from "./config.js";
+import { onFailureDelivers, type MappingConfig } from "./config.js";
+import { resolveFigures, type SqsFigures } from "./profiles.js";
 import type { StreamSourceConfig } from "../sources/config.js";
 import type { Shard, StreamSource } from "../sources/stream.js";
 import { arrivalUsOf, countDelivery, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
 import type { InvokeEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
 import { clearDone, clearExecuting, isDone, isExecuting, markDone, markExecuting } from "./stream-marks.js";
-import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryPolicy, type Verdict } from "./stream-retry.js";
+import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryBackoff, type RetryPolicy, type Verdict } from "./stream-retry.js";
 
 /** The invocation payload limit that closes a batch (ESM: "You cannot modify this limit"). */
 export const STREAM_PAYLOAD_MAX_BYTES = 6 * 1024 * 1024;
@@ -120,7 +143,35 @@ interface ShardState {
   skippedPolls: number;
   inFlight: number;
   restartPending: boolean;
+  /** Read limits: the mapping's next GetRecords call slot, and its byte allowance (<= 0: a call that returned more
+   *  than the allowance leaves a debt that refills at the mapping's share of the shard's bytes per second). */
+  nextCallUs: number;
+  allowanceBytes: number;
+  allowanceAtUs: number;
+  bytesRead: number;
+  readThrottles: number;
+  /** The last call stopped at a call limit with records left to read: the shard has a backlog. */
+  behind: boolean;
+  /** The lane whose failed batch stops the shard: no other lane starts a batch until it is over. */
+  pausedBy: Lane | null;
 }
+
+/** The figures the stream mapping reads (profiles.ts). */
+export type StreamReadFigures = Pick<
+  SqsFigures,
+  | "kinesisReadCallsPerS"
+  | "kinesisReadBytesPerS"
+  | "kinesisCallRecordsMax"
+  | "kinesisCallBytesMax"
+  | "dynamodbCallRecordsMax"
+  | "dynamodbCallBytesMax"
+  | "readThrottleBackoffMs"
+  | "efoPushLatencyMs"
+  | "streamErrorPausesLaneOnly"
+>;
+
+/** The current profile's figures, for a mapping built without a scenario's. */
+const DEFAULT_READ_FIGURES: StreamReadFigures = resolveFigures("current");
 
 export type KeepRecord = (record: StreamRecord) => boolean;
 
@@ -130,12 +181,26 @@ export class StreamMapping {
   private started = false;
   private invocationCount = 0;
   private readonly policy: RetryPolicy;
+  private readonly backoff: RetryBackoff;
   private readonly pf: number;
   polls = 0;
   emptyPolls = 0;
   retries = 0;
   bisects = 0;
   redeliveriesOfSucceeded = 0;
+  readThrottles = 0;
+  /** One GetRecords call (or push) takes at most this many records and bytes. */
+  private readonly callRecordsMax: number;
+  private readonly callBytesMax: number;
+  /** The mapping's share of the shard's read bytes per second (Infinity: no per-second byte limit). */
+  private readonly bytesPerS: number;
+  /** Time between the mapping's calls on a shard: its share of the calls per second (0: pushed, no calls). */
+  private readonly callSpacingUs: number;
+  private readonly pollIntervalUs: number;
+  private readonly pushLatencyUs: number;
+  private readonly throttleBackoffUs: number;
+  private readonly readAheadMax: number;
+  private readonly pausesLaneOnly: boolean;
 
   constructor(
     private readonly sched: Scheduler,
@@ -147,13 +212,51 @@ export class StreamMapping {
     private readonly keep: KeepRecord | null = null,
     /** The handler's writes to its own stream (lambda/write-back.ts), or null. */
     private readonly writeBack: WriteBack | null = null,
+    figures: StreamReadFigures | null = null,
   ) {
+    const f = figures ?? DEFAULT_READ_FIGURES;
+    const efo = cfg.type === "kinesis" && m.enhancedFanOut;
+    if (cfg.type === "kinesis") {
+      const share = efo ? 1 : 1 / (1 + cfg.otherConsumers);
+      this.callRecordsMax = f.kinesisCallRecordsMax;
+      this.callBytesMax = f.kinesisCallBytesMax;
+      this.bytesPerS = f.kinesisReadBytesPerS * share;
+      this.callSpacingUs = efo ? 0 : Math.round(1_000_000 / (f.kinesisReadCallsPerS * share));
+    } else {
+      // DynamoDB Streams: 1,000 records or 1 MB per call, one call per poll (four a second); no per-second byte limit.
+      this.callRecordsMax = f.dynamodbCallRecordsMax;
+      this.callBytesMax = f.dynamodbCallBytesMax;
+      this.bytesPerS = Infinity;
+      this.callSpacingUs = cfg.pollIntervalUs;
+    }
+    this.pollIntervalUs = efo ? 0 : cfg.pollIntervalUs;
+    this.pushLatencyUs = efo ? Math.round(f.efoPushLatencyMs * 1000) : 0;
+    this.throttleBackoffUs = Math.round(f.readThrottleBackoffMs * 1000);
+    this.readAheadMax = Math.max(this.callRecordsMax, m.batchSize * m.parallelizationFactor);
+    this.pausesLaneOnly = f.streamErrorPausesLaneOnly !== 0;
     this.policy = { retryAttemptsMax: m.retryAttemptsMax, bisectOnError: m.bisectOnError };
+    this.backoff = { initialUs: m.retryBackoffInitialUs, maxUs: m.retryBackoffMaxUs };
     this.pf = m.parallelizationFactor;
     source.holdPastRetentionWhile(isExecuting);
     let id = 0;
     for (const shard of source.shards) {
-      const ss: ShardState = { shard, lanes: [], cursor: 0, pollAtUs: Infinity, pollToken: 0, skippedPolls: 0, inFlight: 0, restartPending: false };
+      const ss: ShardState = {
+        shard,
+        lanes: [],
+        cursor: 0,
+        pollAtUs: Infinity,
+        pollToken: 0,
+        skippedPolls: 0,
+        inFlight: 0,
+        restartPending: false,
+        nextCallUs: 0,
+        allowanceBytes: 0,
+        allowanceAtUs: 0,
+        bytesRead: 0,
+        readThrottles: 0,
+        behind: false,
+        pausedBy: null,
+      };
       for (let i = 0; i < this.pf; i++) {
         ss.lanes.push({
           id: id++,
@@ -180,6 +283,12 @@ export class StreamMapping {
 
   get invocations(): number {
     return this.invocationCount;
+  }
+
+  /** Bytes read from shard `i` and the read throttles (ReadProvisionedThroughputExceeded) it gave the mapping. */
+  shardReads(i: number): { bytesRead: number; readThrottles: number } {
+    const ss = this.shards[i];
+    return { bytesRead: ss.bytesRead, readThrottles: ss.readThrottles };
   }
 
   /** Anything still to do that could change the outcome (a batch held, records read but not processed, a window
@@ -259,6 +368,7 @@ export class StreamMapping {
   }
 
   private stopLane(lane: Lane): void {
+    if (lane.ss.pausedBy === lane) lane.ss.pausedBy = null;
     lane.epoch++;
     lane.state = "stopped";
     lane.batch = [];
@@ -297,34 +407,93 @@ export class StreamMapping {
     return this.pf === 1 ? ss.lanes[0] : ss.lanes[this.source.laneHashOf(r.keyIndex) % this.pf];
   }
 
-  /** Read every record that has arrived into its lane (filtering as it reads). Returns the number read. */
+  /**
+   * One GetRecords call (or, with enhanced fan-out, one push): records that have arrived go into their lanes
+   * (filtering as it reads), up to the call's record and byte limits. Returns the records put in lanes, or -1 when no
+   * call was made: the lanes already hold enough, the call slot or byte allowance is not there yet (a poll is
+   * scheduled for it), or the shard's read limit threw ReadProvisionedThroughputExceeded (the mapping backs off).
+   */
   private read(ss: ShardState): number {
     const shard = ss.shard;
     const now = this.sched.nowUs;
+    let queued = 0;
+    for (const lane of ss.lanes) queued += lane.queue.length;
+    if (queued >= this.readAheadMax) return -1;
+    if (now < ss.nextCallUs) {
+      // Over the call rate: with a backlog the mapping calls at its next slot; caught up, at the next poll.
+      if (ss.behind) this.schedulePoll(ss, ss.nextCallUs);
+      return -1;
+    }
+    if (this.bytesPerS !== Infinity && !this.hasAllowance(ss, now)) return -1;
+    const visibleUs = now - this.pushLatencyUs;
+    const recordsMax = this.callRecordsMax;
+    const bytesMax = this.callBytesMax;
     let read = 0;
+    let taken = 0;
+    let bytes = 0;
+    ss.behind = false;
+    let lastArrivalUs = now;
     for (;;) {
       const r = shard.at(ss.cursor);
-      if (!r || arrivalUsOf(r) > now) break;
-      ss.cursor++;
+      if (!r || arrivalUsOf(r) > visibleUs) break;
+      if (taken >= recordsMax) {
+        ss.behind = true;
+        break;
+      }
       if (endOf(r) === RecEnd.Expired) {
+        // trimmed from the shard: GetRecords no longer returns it
+        ss.cursor++;
         markDone(r);
         continue;
       }
+      if (taken > 0 && bytes + r.sizeBytes > bytesMax) {
+        ss.behind = true;
+        break;
+      }
+      ss.cursor++;
+      taken++;
+      bytes += r.sizeBytes;
       if (this.keep !== null && !this.keep(r)) {
         markDone(r);
         if (this.source.end(r, RecEnd.Filtered)) this.trace.emit({ tUs: now, type: "filter", record: r, shard: shard.index });
         continue;
       }
       this.laneOf(ss, r).queue.push(r);
+      lastArrivalUs = arrivalUsOf(r);
       read++;
     }
+    ss.nextCallUs = now + this.callSpacingUs;
+    ss.allowanceBytes -= bytes;
+    ss.bytesRead += bytes;
     if (read > 0) {
       let waiting = 0;
       for (const lane of ss.lanes) waiting += lane.queue.length;
-      this.trace.emit({ tUs: now, type: "poll", poller: shard.index, shard: shard.index, received: read, visible: waiting });
+      this.trace.emit({ tUs: now, type: "poll", poller: shard.index, shard: shard.index, received: read, visible: waiting, readAgeUs: now - lastArrivalUs });
     }
     this.advanceCheckpoint(ss);
     return read;
+  }
+
+  /** Whether the mapping's share of the shard's read bytes allows a call now. A call may take more than the share
+   *  (up to the call's limit); the debt refills at the share per second, and a call while it is owed is throttled
+   *  (KDS-LIMITS: "if a call returns 10 MB, subsequent calls made within the next 5 seconds throw an exception").
+   *  Pushed records (enhanced fan-out) are not throttled: the push waits until the debt is paid. */
+  private hasAllowance(ss: ShardState, now: number): boolean {
+    ss.allowanceBytes = Math.min(0, ss.allowanceBytes + ((now - ss.allowanceAtUs) * this.bytesPerS) / 1_000_000);
+    ss.allowanceAtUs = now;
+    if (ss.allowanceBytes >= 0) return true;
+    let delayUs: number;
+    if (this.callSpacingUs === 0) {
+      delayUs = Math.ceil((-ss.allowanceBytes * 1_000_000) / this.bytesPerS);
+    } else {
+      delayUs = this.throttleBackoffUs;
+      this.readThrottles++;
+      ss.readThrottles++;
+      this.trace.emit({ tUs: now, type: "readThrottle", shard: ss.shard.index, delayUs });
+    }
+    ss.nextCallUs = now + delayUs;
+    this.schedulePoll(ss, ss.nextCallUs);
+    return false;
   }
 
   private advanceCheckpoint(ss: ShardState): void {
@@ -347,15 +516,20 @@ export class StreamMapping {
     let waiting = false;
     for (const lane of ss.lanes) if (lane.state === "idle" || lane.state === "gathering") waiting = true;
     if (!waiting) return;
-    const interval = this.cfg.pollIntervalUs;
+    const interval = this.pollIntervalUs;
     let at = earliestUs;
     let skipped = 0;
     if (skipEmpty) {
-      const next = this.source.nextArrivalUs(ss.shard, ss.cursor, this.sched.nowUs);
+      let next = this.source.nextArrivalUs(ss.shard, ss.cursor, this.sched.nowUs);
       if (next === Infinity) return;
+      if (this.pushLatencyUs > 0) {
+        const r = ss.shard.at(ss.cursor);
+        next = Math.max(this.sched.nowUs, (r ? arrivalUsOf(r) : next) + this.pushLatencyUs);
+      }
       if (next > at) {
-        skipped = Math.ceil((next - at) / interval);
-        at += skipped * interval;
+        // pushed records (interval 0) come when they arrive; polls skip the ticks that would find nothing
+        skipped = interval === 0 ? 0 : Math.ceil((next - at) / interval);
+        at = interval === 0 ? next : at + skipped * interval;
       }
     }
     if (at >= ss.pollAtUs) return;
@@ -372,9 +546,17 @@ export class StreamMapping {
     this.polls += 1 + ss.skippedPolls;
     this.emptyPolls += ss.skippedPolls;
     ss.skippedPolls = 0;
-    if (this.read(ss) === 0) this.emptyPolls++;
+    const got = this.read(ss);
+    if (got < 0) {
+      // No call made: a poll for the next slot may be scheduled; or the lanes hold enough (a response reads again).
+      this.polls--;
+      for (const lane of ss.lanes) this.pump(lane);
+      if (this.pollIntervalUs > 0) this.schedulePoll(ss, this.sched.nowUs + this.pollIntervalUs);
+      return;
+    }
+    if (got === 0) this.emptyPolls++;
     for (const lane of ss.lanes) this.pump(lane);
-    this.schedulePoll(ss, this.sched.nowUs + this.cfg.pollIntervalUs);
+    this.schedulePoll(ss, this.sched.nowUs + this.pollIntervalUs);
   }
 
   private wakeAt(lane: Lane, atUs: number): void {
@@ -384,7 +566,7 @@ export class StreamMapping {
       if (lane.state !== "idle" && lane.state !== "gathering") return;
       this.read(lane.ss);
       for (const l of lane.ss.lanes) this.pump(l);
-      this.schedulePoll(lane.ss, this.sched.nowUs + this.cfg.pollIntervalUs);
+      this.schedulePoll(lane.ss, this.sched.nowUs + this.pollIntervalUs);
     }, PRIO);
   }
 
@@ -399,6 +581,9 @@ export class StreamMapping {
    *  invocation, or the next batch from its queue. */
   private pump(lane: Lane): void {
     if (!this.enabledNow || (lane.state !== "idle" && lane.state !== "gathering")) return;
+    // A failed batch on another lane stops the shard: this lane starts nothing until that batch is over.
+    const pausedBy = lane.ss.pausedBy;
+    if (pausedBy !== null && pausedBy !== lane) return;
     const now = this.sched.nowUs;
     if (lane.batch.length === 0 && lane.pendingHalves.length > 0) {
       lane.batch = lane.pendingHalves.pop()!;
@@ -483,8 +668,8 @@ export class StreamMapping {
         if (lane.batch.length === 0) {
           this.batchDone(lane);
           lane.state = "idle";
-          this.pump(lane);
-          this.schedulePoll(ss, now + this.cfg.pollIntervalUs);
+          for (const l of ss.lanes) this.pump(l);
+          this.schedulePoll(ss, now + this.pollIntervalUs);
           return;
         }
       }
@@ -493,7 +678,7 @@ export class StreamMapping {
     const got = this.fn.acquire(now);
     if (got !== "ok") {
       lane.throttleStreak++;
-      const delayUs = retryDelayUs(lane.throttleStreak);
+      const delayUs = retryDelayUs(lane.throttleStreak, this.backoff);
       this.trace.emit({ tUs: now, type: "throttle", poller: lane.id, shard: ss.shard.index, records: batch, concurrency: this.fn.inFlight, limit: this.fn.limit, next: "retry", reason: got });
       this.scheduleRetry(lane, "Throttled", false, delayUs);
       return;
@@ -523,8 +708,10 @@ export class StreamMapping {
       closedBy,
       iteratorAgeUs: batch.length > 0 ? now - arrivalUsOf(batch[batch.length - 1]) : undefined,
       window: tw ? { startUs: tw.startUs, endUs: tw.endUs, stateRecords: tw.stateRecords, isFinalInvokeForWindow: lane.finalInvoke } : undefined,
+      initUs: plan.cold ? plan.initUs : undefined,
     });
-    this.sched.after(plan.durationUs, () => this.complete(lane, invocation, plan), PRIO);
+    // A cold start's Init phase runs first, in the environment the invocation holds.
+    this.sched.after(plan.initUs + plan.durationUs, () => this.complete(lane, invocation, plan), PRIO);
   }
 
   private complete(lane: Lane, invocation: number, plan: InvocationPlan): void {
@@ -536,13 +723,13 @@ export class StreamMapping {
     // them when it reads again; a lane that does not read now leaves them to the next poll.
     const written = this.writeBack.afterInvocation(lane.batch, plan, this.sched.nowUs);
     this.settle(lane, invocation, plan);
-    if (written > 0) this.schedulePoll(lane.ss, this.sched.nowUs + this.cfg.pollIntervalUs);
+    if (written > 0) this.schedulePoll(lane.ss, this.sched.nowUs + this.pollIntervalUs);
   }
 
   /** The invocation's response: judged (stream-retry.ts), recorded, and what follows applied; then the lane goes on. */
   private settle(lane: Lane, invocation: number, plan: InvocationPlan): void {
     const ss = lane.ss;
-    this.fn.release();
+    this.fn.release(this.sched.nowUs);
     ss.inFlight--;
     const b = lane.batch;
     for (const r of b) clearExecuting(r);
@@ -591,8 +778,10 @@ export class StreamMapping {
         return this.rewind(lane, next.checkpointIndex);
       case "retry":
         lane.retriesUsed++;
-        return this.scheduleRetry(lane, next.reason, true, retryDelayUs(lane.failStreak));
+        this.pauseShard(lane);
+        return this.scheduleRetry(lane, next.reason, true, retryDelayUs(lane.failStreak, this.backoff));
       case "bisect":
+        this.pauseShard(lane);
         return this.bisect(lane, next.leftSize);
       case "discard":
         if (lane.batch.length > 0) this.discard(lane, lane.batch, "RetryAttemptsExhausted", next.functionError);
@@ -603,8 +792,9 @@ export class StreamMapping {
   /** The checkpoint moves to the lowest failed record; the rest (failed or not) is a new batch. */
   private rewind(lane: Lane, checkpointIndex: number): void {
     if (lane.tw) lane.tw.stateRecords += checkpointIndex;
+    this.pauseShard(lane);
     this.newBatch(lane, lane.batch.slice(checkpointIndex));
-    this.scheduleRetry(lane, "PartialBatchFailure", false, retryDelayUs(lane.failStreak));
+    this.scheduleRetry(lane, "PartialBatchFailure", false, retryDelayUs(lane.failStreak, this.backoff));
   }
 
   /** Split the batch: the left half runs next (at once), the right half waits for it. */
@@ -654,7 +844,7 @@ export class StreamMapping {
     lane.state = "idle";
     this.read(ss);
     for (const l of ss.lanes) this.pump(l);
-    this.schedulePoll(ss, this.sched.nowUs + this.cfg.pollIntervalUs);
+    this.schedulePoll(ss, this.sched.nowUs + this.pollIntervalUs);
   }
 
   /** End as succeeded the records of `b` before `upTo` and any after it not in `failed`; mark the first `upTo` done.
@@ -681,7 +871,15 @@ export class StreamMapping {
     return { succeeded: succeeded ?? b, redundant };
   }
 
+  /** The function returned an error for the lane's batch: the shard stops starting batches until it is over
+   *  (with streamErrorPausesLaneOnly, only the lane waits: it holds the batch). */
+  private pauseShard(lane: Lane): void {
+    if (!this.pausesLaneOnly && this.pf > 1) lane.ss.pausedBy = lane;
+  }
+
   private batchDone(lane: Lane): void {
+    // The failed batch is over (succeeded, discarded or expired, bisected halves included): the shard goes on.
+    if (lane.ss.pausedBy === lane && lane.pendingHalves.length === 0) lane.ss.pausedBy = null;
     lane.batch = [];
     lane.batchBytes = 0;
     lane.invocations = 0;
@@ -697,7 +895,15 @@ export class StreamMapping {
     lane.state = "backoff";
     const epoch = lane.epoch;
     const closedBy: ClosedBy = reason === "PartialBatchFailure" && !countsAsRetry ? "rewind" : lane.finalInvoke ? "window-end" : "retry";
-    this.sched.at(now + delayUs, () => {
+    // When the batch's first record leaves the stream during the back-off, the mapping goes on at the next poll
+    // after it instead of sleeping out the back-off: the records behind it are read while still retained.
+    let atUs = now + delayUs;
+    if (lane.batch.length > 0) {
+      const expiresUs = arrivalUsOf(lane.batch[0]) + this.cfg.retentionUs;
+      const interval = this.cfg.pollIntervalUs;
+      if (expiresUs < atUs) atUs = Math.min(atUs, now + Math.max(1, Math.ceil((expiresUs - now) / interval)) * interval);
+    }
+    this.sched.at(atUs, () => {
       if (lane.epoch !== epoch || lane.state !== "backoff") return;
       lane.state = "idle";
       this.invoke(lane, closedBy);
@@ -721,6 +927,7 @@ export class StreamMapping {
       approximateInvokeCount: approximateInvokeCount(lane.invocations, condition),
       functionError: condition === "RecordAgeExceeded" ? null : functionError,
       destinationArn: this.m.onFailureArn,
+      delivered: onFailureDelivers(this.m.onFailureArn),
     });
   }
 }

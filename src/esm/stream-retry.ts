@@ -22,14 +22,18 @@
  * - Records split off before an invocation: those past the stream's retention are lost (RetentionPeriodExceeded),
  *   then those older than MaximumRecordAgeInSeconds go to the on-failure destination (RecordAgeExceeded). A batch is
  *   in sequence order, so both are a prefix.
- * - Back-off (AWS documents none): 500 ms after the first failure, doubling to at most 30 s, so that a record that
- *   always fails with MaximumRecordAgeInSeconds 60 is invoked 7 times and its RecordAgeExceeded record says
- *   approximateInvokeCount 8 (AWS recorded 8 in about 60 s). Throttles back off the same way on their own count.
+ * - Back-off (AWS documents none): the profile figures streamRetryInitialMs after the first failure, doubling to at
+ *   most streamRetryMaxMs (500 ms and 30 s by default), so that a record that always fails with
+ *   MaximumRecordAgeInSeconds 60 is invoked 7 times and its RecordAgeExceeded record says approximateInvokeCount 8
+ *   (AWS recorded 8 in about 60 s). Throttles back off the same way on their own count.
  */
 import type { Outcome } from "../trace/events.js";
 
-export const RETRY_BACKOFF_INITIAL_US = 500_000;
-export const RETRY_BACKOFF_MAX_US = 30_000_000;
+/** The retry back-off: the first delay and the cap, in microseconds (from the profile's stream retry figures). */
+export interface RetryBackoff {
+  initialUs: number;
+  maxUs: number;
+}
 
 export interface RetryPolicy {
   /** Retries after the first attempt; Infinity = until the records expire. */
@@ -125,10 +129,11 @@ export function splitBeforeInvoke(arrivalsUs: (i: number) => number, size: numbe
 }
 
 /** The delay before the next attempt after `consecutiveFailures` failures in a row (1 = the first). */
-export function retryDelayUs(consecutiveFailures: number): number {
+export function retryDelayUs(consecutiveFailures: number, backoff: RetryBackoff): number {
   const k = Math.max(1, consecutiveFailures);
-  if (k > 20) return RETRY_BACKOFF_MAX_US;
-  return Math.min(RETRY_BACKOFF_INITIAL_US * 2 ** (k - 1), RETRY_BACKOFF_MAX_US);
+  // Past 60 doublings any first delay of at least 1 µs is past any cap a scenario can set: no overflow to Infinity.
+  if (k > 60) return backoff.maxUs;
+  return Math.min(backoff.initialUs * 2 ** (k - 1), backoff.maxUs);
 }
 
 /** The approximateInvokeCount of an on-failure record: the batch's invocations, plus the refused one when the

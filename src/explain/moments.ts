@@ -7,7 +7,7 @@
 import { formatCount, formatDurationUs } from "../scenario/units.js";
 import type { Scenario } from "../scenario/model.js";
 import { isStreamSource, type SqsSourceConfig } from "../sources/config.js";
-import type { FilterEvent, SimRecord, TraceEvent } from "../trace/events.js";
+import type { FilterEvent, InvokeEvent, SimRecord, TraceEvent } from "../trace/events.js";
 import type { TraceNames } from "./names.js";
 import type { RuleId } from "./rules.js";
 
@@ -75,6 +75,8 @@ export class NarrationState {
   readonly lanesStarted = new Set<string>();
   /** Streams: shard -> when its last blocked lane moved on, and how long it had been blocked. */
   readonly unblockedAt = new Map<number, { atMs: number; spanMs: number }>();
+  /** Streams: shard -> the read throttles (ReadProvisionedThroughputExceeded) it has given the mapping so far. */
+  readonly readThrottles = new Map<number, number>();
   /** Streams: the next IteratorAge worth telling (doubles each time one is told). */
   nextIteratorAgeMs = 30_000;
   /** Disabled periods already told. */
@@ -140,6 +142,21 @@ export const filter: MomentRule<FilterEvent> = (ev, st, t) => {
     },
   ];
 };
+
+/** A cold start (function.coldStart): the invocation's new execution environment runs Init first. Told the same way
+ *  for every source, next to the source's own invoke moments. */
+export function coldStart(ev: InvokeEvent, t: number): Moment[] {
+  if (ev.initUs === undefined) return [];
+  return [
+    {
+      tMs: t,
+      fold: "invoke:cold",
+      rule: "coldStart",
+      noun: ["cold start", "cold starts"],
+      text: `Invocation ${ev.invocation} finds no idle execution environment, so Lambda starts a new one (a cold start): its Init phase runs for ${durUs(ev.initUs)} before the handler, and the environment holds a concurrency slot meanwhile.`,
+    },
+  ];
+}
 
 // ---- small helpers shared by the rule files -----------------------------------------------------------------
 

@@ -62,7 +62,7 @@ function mistakeValue(m: MistakeSpec, pick: Pick, expr: AnswerExpr, report: Repo
     if (isOverrideProblem(o)) return [];
     overrides.push(o);
   }
-  const parsed = parseScenario(text, pick.entry.name, { overrides });
+  const parsed = parseScenario(text, pick.entry.name, { overrides, files: pick.entry.files });
   if (!parsed.ok) return [];
   const measured = m.measure === undefined ? expr : parseAnswer(m.measure);
   if (typeof measured === "string") return [];

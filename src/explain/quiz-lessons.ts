@@ -12,6 +12,7 @@
 import type { Report } from "../run/result.js";
 import type { Scenario } from "../scenario/model.js";
 import { PROFILE_NAMES } from "../esm/profiles.js";
+import { producerEndUs, producerRecords as recordsOf, producerRecordsBetween } from "../sources/config.js";
 import type { RuleId } from "./rules.js";
 import type { Pick } from "./quiz.js";
 
@@ -38,15 +39,15 @@ const fullBatchMs = (s: Scenario) => (s.fn.baseUs + s.fn.perRecordUs * s.mapping
 /** Batches if every batch were full. */
 const fullBatches = (s: Scenario, r: Report) => Math.ceil(r.records.produced / s.mapping.batchSize);
 /** The traffic's last arrival (its `to`, or `at` for a burst), in ms. */
-const trafficEndMs = (s: Scenario) => Math.max(...s.traffic.map((t) => (t.kind === "steady" ? t.toUs : t.atUs) / 1000));
+const trafficEndMs = (s: Scenario) => Math.max(...s.traffic.map((t) => producerEndUs(t) / 1000));
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 /** Records the traffic writes in [fromUs, toUs): steady producers by their rate, bursts by their time. */
 const recordsBetween = (s: Scenario, fromUs: number, toUs: number) =>
-  sum(s.traffic.map((t) => (t.kind === "burst" ? (t.atUs >= fromUs && t.atUs < toUs ? t.records : 0) : (t.ratePerS * Math.max(0, Math.min(toUs, t.toUs) - Math.max(fromUs, t.fromUs))) / 1e6)));
+  sum(s.traffic.map((t) => producerRecordsBetween(t, fromUs, toUs)));
 /** Records of one producer (the traffic's i-th entry). */
 const producerRecords = (s: Scenario, i: number) => {
   const t = s.traffic[i];
-  return t === undefined ? 0 : t.kind === "burst" ? t.records : (t.ratePerS * (t.toUs - t.fromUs)) / 1e6;
+  return t === undefined ? 0 : recordsOf(t);
 };
 /** DynamoDB: the share of REMOVE events among the traffic's records (by the first producer's weights). */
 const removeShare = (s: Scenario) => {
@@ -60,6 +61,10 @@ const retriesUntilRetention = (s: Scenario) => {
   const vt = s.source.type === "sqs" || s.source.type === "sqs-fifo" ? s.source.visibilityTimeoutUs : 30e6;
   return Math.floor((4 * 86_400e6) / Math.max(1e6, vt));
 };
+/** The bytes the traffic produced (every record of the first producer's size). */
+const bytesProduced = (s: Scenario, r: Report) => r.records.produced * recordBytes(s);
+/** A standard consumer's share of a Kinesis shard's reads: 1 / (1 + other consumers). */
+const readShare = (s: Scenario) => 1 / (1 + (s.source.type === "kinesis" ? s.source.otherConsumers : 0));
 /** Shards of a stream source (1 for a queue). */
 const shardCount = (s: Scenario) => (s.source.type === "kinesis" || s.source.type === "dynamodb" ? s.source.shardCount : 1);
 /** Distinct keys of the traffic (`keys: N` counts N, a literal key 1). */
@@ -160,6 +165,38 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
         { mistake: "if each returned message were invoked on its own", calc: () => 20 },
         { mistake: "if the 20 were spread over the mapping's first 5 pollers", calc: (s) => s.figures.initialConcurrency },
         { mistake: "if a failed batch went to the dead-letter queue at once", calc: () => 0 },
+      ],
+    },
+  },
+  "sqs-slow-consumer-sensitivity": {
+    endedAt: {
+      concept: "back-off after failures, and how long scale-up holds",
+      rule: "sqsBackOff",
+      mistakes: [
+        { mistake: "if scale-up went on at once after each failure (esm-sim's hold set to 0)", set: ["scaling.scaleUpHoldAfterFailureMs=0"] },
+        { mistake: "if the mapping stayed at its first five concurrent batches", calc: drainAt(5) },
+        { mistake: "if it reached its most concurrent batches at once and never backed off", calc: (s, r) => drainAt(s.figures.maxConcurrency)(s, r) },
+      ],
+    },
+  },
+  "learn-sqs-window-past-visibility": {
+    "invocations.total": {
+      concept: "a batching window longer than the visibility timeout",
+      rule: "visibilityTimeout",
+      mistakes: [
+        { mistake: "under the 2022 guide's effective visibility timeout, which lets each batch wait out the window", set: ["profile=legacy-2022"] },
+        { mistake: "if one batch gathered for each 30 s window", calc: (s) => trafficEndMs(s) / (s.mapping.batchingWindowUs / 1000) },
+        { mistake: "if every message were its own invocation", calc: produced },
+        { mistake: "if a single poller closed a batch at each 10 s visibility timeout", calc: (s) => trafficEndMs(s) / ((s.source.type === "sqs" || s.source.type === "sqs-fifo" ? s.source.visibilityTimeoutUs : 30e6) / 1000) },
+      ],
+    },
+    "latency.max": {
+      concept: "a batching window longer than the visibility timeout",
+      rule: "batchWindow",
+      mistakes: [
+        { mistake: "if the batch waited out the whole batching window", calc: (s) => s.mapping.batchingWindowUs / 1000 + fullBatchMs(s) },
+        { mistake: "under the 2022 guide's effective visibility timeout, which lets a batch wait out the window", set: ["profile=legacy-2022"] },
+        { mistake: "if a batch closed exactly at the visibility timeout", calc: (s) => (s.source.type === "sqs" || s.source.type === "sqs-fifo" ? s.source.visibilityTimeoutUs : 30e6) / 1000 },
       ],
     },
   },
@@ -286,6 +323,17 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
   },
+  "sqs-replay-from-metrics": {
+    "latency.max": {
+      concept: "replaying production traffic from CloudWatch",
+      rule: "batchSize",
+      mistakes: [
+        { mistake: "with BatchSize 500, each invocation's 400 ms paid once for 500 messages", set: ["mapping.BatchSize=500"] },
+        { mistake: "if the hour's messages had come at its average rate, with no bursts: one full batch's time", calc: (s) => fullBatchMs(s) },
+        { mistake: "if a message waited no longer than the batching window", calc: (s) => s.mapping.batchingWindowUs / 1000 },
+      ],
+    },
+  },
   "sqs-reserved-concurrency-dlq": {
     "records.dlq": {
       concept: "reserved concurrency and the mapping's throttles",
@@ -328,6 +376,18 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
         { mistake: "if it went straight to MaximumPollers x 10", calc: (s) => (s.mapping.provisioned?.maxPollers ?? 0) * 10 },
         { mistake: "if each event poller ran one batch at a time", calc: (s) => s.mapping.provisioned?.maxPollers ?? 0 },
         { mistake: "if it went to the most an on-demand SQS mapping may reach", calc: (s) => s.figures.maxConcurrency },
+      ],
+    },
+  },
+  "learn-cold-starts": {
+    "coldStarts.count": {
+      concept: "cold starts and warm execution environments",
+      rule: "coldStart",
+      mistakes: [
+        { mistake: "if only the very first invocation started an environment", calc: () => 1 },
+        { mistake: "if idle environments lived through the whole run (only the first scale-up cold)", set: ["scaling.environmentIdleLifetimeMs=3600000"] },
+        { mistake: "if idle environments were removed after 5 minutes (every burst cold)", set: ["scaling.environmentIdleLifetimeMs=300000"] },
+        { mistake: "if every invocation started a new environment", calc: (_s, r) => r.invocations.total },
       ],
     },
   },
@@ -403,8 +463,8 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       rule: "fifoDedup",
       mistakes: [
         { mistake: "if deduplication caught only repeats sent at the same instant", calc: () => 0 },
-        { mistake: "if every repeated send were dropped, the ones 6 minutes later too", calc: (_s, r) => r.sqs.producerRetries },
-        { mistake: "if deduplication went by the body (content-based), every message having the same body", calc: (s, r) => r.records.produced + r.sqs.dedupDropped - s.traffic.length },
+        { mistake: "if every repeated send were dropped, the ones 6 minutes later too", calc: (_s, r) => r.sqs?.producerRetries ?? 0 },
+        { mistake: "if deduplication went by the body (content-based), every message having the same body", calc: (s, r) => r.records.produced + (r.sqs?.dedupDropped ?? 0) - s.traffic.length },
       ],
     },
   },
@@ -569,6 +629,30 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
   },
+  "kinesis-read-limit-backlog": {
+    endedAt: {
+      concept: "Kinesis shard read limits",
+      rule: "shardReadLimit",
+      mistakes: [
+        { mistake: "with enhanced fan-out, a dedicated 2 MB a second", set: ["mapping.enhancedFanOut=true"] },
+        { mistake: "if the other application's reads left the mapping the shard's whole 2 MB a second", set: ["source.otherConsumers=0"] },
+        { mistake: "if only the call limits counted: 10,000 records a call, half of the 5 calls a second", calc: (s, r) => s.mapping.startAtUs / 1000 + (r.records.produced / (s.figures.kinesisCallRecordsMax * readShare(s) * s.figures.kinesisReadCallsPerS)) * 1000 },
+        { mistake: "if a shard served 1 MB a second of reads, as it takes 1 MB a second of writes, halved by the other reader", calc: (s, r) => s.mapping.startAtUs / 1000 + (bytesProduced(s, r) / (1024 * 1024 * readShare(s))) * 1000 },
+      ],
+    },
+  },
+  "kinesis-enhanced-fan-out": {
+    endedAt: {
+      concept: "enhanced fan-out",
+      rule: "enhancedFanOut",
+      mistakes: [
+        { mistake: "without enhanced fan-out, sharing the shard's reads with the other application", set: ["mapping.enhancedFanOut=false"] },
+        { mistake: "if enhanced fan-out's 2 MB a second were shared with the other reader too", calc: (s, r) => s.mapping.startAtUs / 1000 + (bytesProduced(s, r) / (s.figures.kinesisReadBytesPerS * readShare(s))) * 1000 },
+        { mistake: "if a push carried a whole GetRecords call's 10 MB, 5 times a second", calc: (s, r) => s.mapping.startAtUs / 1000 + (bytesProduced(s, r) / (s.figures.kinesisCallBytesMax * s.figures.kinesisReadCallsPerS)) * 1000 },
+        { mistake: "if pushed records were limited only by the function's pace", calc: (s, r) => s.mapping.startAtUs / 1000 + fullBatches(s, r) * fullBatchMs(s) },
+      ],
+    },
+  },
   "dynamodb-stream-filter": {
     "records.filtered": {
       concept: "DynamoDB FilterCriteria on the item image",
@@ -658,6 +742,8 @@ export function genericLesson(s: Scenario, answer: string): Lesson {
   if (!sqs && m.bisectOnError) mistakes.push({ mistake: "without BisectBatchOnFunctionError", set: ["mapping.BisectBatchOnFunctionError="] });
   if (!sqs && Number.isFinite(m.retryAttemptsMax)) mistakes.push({ mistake: "without MaximumRetryAttempts (retry until the record expires)", set: ["mapping.MaximumRetryAttempts="] });
   if (!sqs && Number.isFinite(m.recordAgeMaxUs)) mistakes.push({ mistake: "without MaximumRecordAgeInSeconds", set: ["mapping.MaximumRecordAgeInSeconds="] });
+  // Left out, cold starts are not reported: a question about them keeps them.
+  if (s.fn.coldStart !== null && !answer.startsWith("coldStarts.")) mistakes.push({ mistake: "without cold starts", set: ["function.coldStart="] });
   if (answer === "invocations.total") mistakes.push({ mistake: "if every batch were full (records / BatchSize)", calc: fullBatches });
   return { concept: s.concept || "the scenario's settings", rule: ruleOfAnswer(s, answer), mistakes };
 }
@@ -686,6 +772,7 @@ function ruleOfAnswer(s: Scenario, answer: string): RuleId {
   if (/producerThrottles/.test(answer)) return "producerThrottle";
   if (/dedup/.test(answer)) return "fifoDedup";
   if (/writtenBack/.test(answer)) return "selfWrite";
+  if (/coldStarts/.test(answer)) return "coldStart";
   return stream ? "shardIterator" : "pollingSync";
 }
 

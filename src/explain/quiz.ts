@@ -6,6 +6,7 @@
  * arithmetic that leaves out part of the rule. Deterministic for a given quiz seed.
  */
 import { prngStream } from "../engine/prng.js";
+import type { NamedFile } from "../io/input.js";
 import { fmtInt, fmtMs, fmtRate } from "../report/format.js";
 import { valueAtPath } from "../run/expect.js";
 import type { Report } from "../run/result.js";
@@ -16,6 +17,8 @@ import { TraceMeasure } from "./measures.js";
 export interface CatalogueEntry {
   name: string;
   scenario: Scenario;
+  /** The files the scenario names (a replay's CloudWatch export), for parsing it again with changes. */
+  files?: ReadonlyMap<string, NamedFile>;
 }
 
 export interface Pick {

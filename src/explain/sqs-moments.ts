@@ -5,7 +5,8 @@
  */
 import { usToMs } from "../engine/time.js";
 import { effectiveVisibilityTimeoutUs } from "../esm/sqs-mapping.js";
-import { scaleCeiling } from "../esm/sqs-scaling.js";
+import { provisionedFigures, scaleCeiling } from "../esm/sqs-scaling.js";
+import { PROFILES, type FigureName } from "../esm/profiles.js";
 import type {
   DlqEvent,
   ExpireEvent,
@@ -17,8 +18,9 @@ import type {
   ThrottleEvent,
   VisibleAgainEvent,
 } from "../trace/events.js";
-import { dur, durUs, filter, plural, times, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
+import { coldStart, dur, durUs, filter, plural, times, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
 import type { RuleId } from "./rules.js";
+import { formatCount } from "../scenario/units.js";
 
 function receivesLeft(st: NarrationState, receiveCount: number): string {
   const max = st.queue.maxReceiveCount;
@@ -99,7 +101,7 @@ const CLOSED: Partial<Record<InvokeEvent["closedBy"], Closing>> = {
   visibility: {
     rule: "visibilityTimeout",
     say: (n, st) =>
-      `its first message's visibility timeout (${visibilityText(st)}) had ${dur(st.scenario.figures.gatherVisibilityMarginMs)} left while the batching window (${durUs(st.scenario.mapping.batchingWindowUs)}) and long poll were still gathering (${plural(n, "message")} so far). AWS does not say what the mapping does then; esm-sim invokes the batch rather than let a message become visible again and be received a second time into the batch that holds it`,
+      `its first message's visibility timeout (${visibilityText(st)}) had ${dur(st.scenario.figures.gatherVisibilityMarginMs)} left while the batching window (${durUs(st.scenario.mapping.batchingWindowUs)}) and long poll were still gathering (${plural(n, "message")} so far). AWS does not say what the mapping does then; esm-sim invokes the batch rather than let a message become visible again and be received a second time into the batch that holds it (esm-sim's choice of margin: ${chosenFigure(st, "gatherVisibilityMarginMs")})`,
   },
 };
 
@@ -147,6 +149,7 @@ const invoke: MomentRule<InvokeEvent> = (ev, st, t) => {
   const text = `Invocation ${inv} (${plural(n, "message")}): the batch closed because ${c.say(n, st)}.`;
   out.push({ tMs: t, fold: `invoke:${ev.closedBy}`, rule: c.rule, noun: ["batch closed the same way", "batches closed the same way"], text, silent: true });
   out.push(...regrouped(ev, st, t));
+  out.push(...coldStart(ev, t));
   return out;
 };
 
@@ -281,7 +284,7 @@ const throttle: MomentRule<ThrottleEvent> = (ev, st, t) => {
     reserved !== null
       ? `the function's reserved concurrency (${reserved}) is in use (${ev.concurrency} of ${ev.limit}); the mapping does not take reserved concurrency into account`
       : `the account's concurrency (${ev.limit}) is in use`;
-  const text = `Poller ${ev.poller}'s invoke is throttled: ${why}. The poller keeps its batch (${plural(n, "message")}) and retries the invoke with back-off while ${n === 1 ? "the message is" : "the messages are"} still hidden.`;
+  const text = `Poller ${ev.poller}'s invoke is throttled: ${why}. The poller keeps its batch (${plural(n, "message")}) and retries the invoke with back-off while ${n === 1 ? "the message is" : "the messages are"} still hidden (AWS gives no interval; esm-sim's choice: ${chosenFigure(st, "throttleRetryInitialMs")} first, doubling to ${chosenFigure(st, "throttleRetryMaxMs")}).`;
   return [{ tMs: t, fold: "throttle:retry", rule: "throttle", noun: ["throttled invoke", "throttled invokes"], text }];
 };
 
@@ -301,13 +304,37 @@ const expire: MomentRule<ExpireEvent> = (ev, st, t) => {
 };
 
 /**
- * The ceiling the scale-up moment names: the scaling policy's, from the profile's figures and MaximumConcurrency.
- * The mapping also caps at the account's concurrency (1,000 by default, below the current profile's 1,250) and, in
- * provisioned mode, scales with the provisioned figures; telling those would change the narration of shipped
- * scenarios, so the account limit is left out here until the narration is changed on purpose.
+ * A figure AWS does not document, as the run used it: "30s (scaleUpHoldAfterFailureMs, plausible 0s..2m)", or
+ * "1m (scaleUpHoldAfterFailureMs, set by the scenario)". So a reader knows which part of the story rests
+ * on a choice, and `run --sensitivity` can show how much.
  */
-function toldCeiling(st: NarrationState): number {
-  return scaleCeiling(st.scenario.figures, st.scenario.mapping.maximumConcurrency, Infinity).ceiling;
+function chosenFigure(st: NarrationState, name: FigureName): string {
+  const value = st.scenario.figures[name];
+  const shown = (v: number | null) => (v === null ? "none" : v === 0 ? "0" : name.endsWith("Ms") ? dur(v) : formatCount(v));
+  if (name in st.scenario.figureOverrides) return `${shown(value)} (${name}, set by the scenario)`;
+  const f = PROFILES[st.scenario.profileName]?.figures[name];
+  const range = f?.chosen && f.low !== undefined && f.high !== undefined ? `, plausible ${shown(f.low)}..${shown(f.high)}` : "";
+  return `${shown(value)} (${name}${range})`;
+}
+
+/** The figures the mapping scales by: the profile's, or in provisioned mode those its pollers give (sqs-mapping.ts). */
+function scalingFigures(st: NarrationState) {
+  const { figures, mapping } = st.scenario;
+  return mapping.provisioned ? provisionedFigures(figures, mapping.provisioned.minPollers, mapping.provisioned.maxPollers) : figures;
+}
+
+/**
+ * The ceiling the scale-up moment names, as the mapping computes it (sqs-scaling.ts scaleCeiling): the least of the
+ * profile's (or provisioned mode's) maximum, ScalingConfig.MaximumConcurrency and the account's concurrency, with
+ * what sets it when that is not the profile's figure.
+ */
+function toldCeiling(st: NarrationState): string {
+  const { mapping, accountConcurrency } = st.scenario;
+  const figures = scalingFigures(st);
+  const ceiling = scaleCeiling(figures, mapping.maximumConcurrency, accountConcurrency).ceiling;
+  if (ceiling === figures.maxConcurrency) return `${formatCount(ceiling)}`;
+  if (ceiling === mapping.maximumConcurrency) return `${formatCount(ceiling)} (ScalingConfig.MaximumConcurrency)`;
+  return `${formatCount(ceiling)}, the account's concurrency limit (the mapping alone could reach ${formatCount(figures.maxConcurrency)})`;
 }
 
 type ScaleStory = (ev: ScaleEvent, st: NarrationState, t: number) => Moment;
@@ -321,13 +348,13 @@ const SCALE: Partial<Record<ScaleEvent["reason"], ScaleStory>> = {
     return { tMs: t, fold: "scale:start", rule: "sqsStart", noun: ["start", "starts"], text, always: true };
   },
   "scale-up": (ev, st, t) => {
-    const text = `Scale-up: ${ev.from} -> ${ev.to} concurrent batches. Messages are still waiting and no poller is idle, so the mapping adds up to ${st.scenario.figures.scaleUpPerMinute} a minute (profile ${st.scenario.profileName}), up to ${toldCeiling(st)}.`;
+    const text = `Scale-up: ${ev.from} -> ${ev.to} concurrent batches. Messages are still waiting and no poller is idle, so the mapping adds up to ${scalingFigures(st).scaleUpPerMinute} a minute (profile ${st.scenario.profileName}${st.scenario.mapping.provisioned ? ", provisioned mode" : ""}), up to ${toldCeiling(st)}.`;
     return { tMs: t, fold: "scale:up", rule: "sqsScaleUp", noun: ["scale-up step", "scale-up steps"], text, tail: `now ${ev.to} concurrent batches` };
   },
   "back-off": (ev, st, t) => {
     const f = st.lastFailure && st.lastFailure.tMs === t ? st.lastFailure.kind : null;
     const after = f === "throttle" ? "a throttled invoke" : f ? "a failed invocation" : "a failure";
-    const text = `Back-off: ${ev.from} -> ${ev.to} concurrent batches after ${after}. Lambda gradually reduces a mapping's concurrency while invocations fail or are throttled, and pauses scale-up for a while.`;
+    const text = `Back-off: ${ev.from} -> ${ev.to} concurrent batches after ${after}. Lambda gradually reduces a mapping's concurrency while invocations fail or are throttled, and pauses scale-up for a while. AWS gives neither amount; esm-sim's choices: ${chosenFigure(st, "backoffConcurrencyPerFailure")} fewer per failure, never below ${chosenFigure(st, "backoffMinConcurrency")}, scale-up held for ${chosenFigure(st, "scaleUpHoldAfterFailureMs")}.`;
     return { tMs: t, fold: "scale:back-off", rule: "sqsBackOff", noun: ["back-off step", "back-off steps"], text, tail: `now ${ev.to} concurrent batches` };
   },
   "low-traffic": (ev, st, t) => {

@@ -1,7 +1,10 @@
 /**
  * Moment rules for Kinesis and DynamoDB streams, read from the typed trace (trace/events.ts): invoke, result,
- * streamRetry, bisect, checkpoint, onFailure, expire, throttle, filter, and produce (explain passes only throttled
- * writes and records the function wrote back to its own stream, unless every step is wanted).
+ * streamRetry, bisect, checkpoint, onFailure, expire, throttle, readThrottle, filter, and produce (explain passes
+ * only throttled writes and records the function wrote back to its own stream, unless every step is wanted).
+ * A read throttle (ReadProvisionedThroughputExceeded) says the shard's read limit, not the function, is the
+ * bottleneck: its figures, the mapping's share with other standard consumers, and enhanced fan-out as the fix; a
+ * mapping reading through enhanced fan-out is told once that its records are pushed over a dedicated 2 MB/s.
  * A lane (a shard, or one of its ParallelizationFactor lanes) is "blocked" from its first failed invocation until
  * every record of the failed batch is done: succeeded (a later invocation, a bisected half), given up on
  * (onFailure), expired, or passed by the checkpoint. The unblocking moment says for how long and how many retries.
@@ -9,10 +12,12 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html,
  * https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html,
- * https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html (DynamoDB runs name the DynamoDB pages).
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html (DynamoDB runs name the DynamoDB pages),
+ * https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html (a shard's read limits),
+ * https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html (enhanced fan-out).
  */
 import { usToMs } from "../engine/time.js";
-import { retryDelayUs } from "../esm/stream-retry.js";
+import { isS3Destination } from "../metrics/stream-metrics.js";
 import { arrivalUsOf, throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
 import type {
   BisectEvent,
@@ -21,12 +26,13 @@ import type {
   InvokeEvent,
   OnFailureEvent,
   ProduceEvent,
+  ReadThrottleEvent,
   ResultEvent,
   SimRecord,
   StreamRetryEvent,
   ThrottleEvent,
 } from "../trace/events.js";
-import { dur, durUs, filter, plural, times, type BlockedLane, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
+import { coldStart, dur, durUs, filter, plural, times, type BlockedLane, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
 import type { RuleId } from "./rules.js";
 
 const DDB_RULE: Partial<Record<RuleId, RuleId>> = {
@@ -119,14 +125,36 @@ function startingPosition(st: NarrationState, t: number): Moment {
   return say(st, { tMs: t, fold: "stream:start", rule: "startingPosition", noun: ["start", "starts"], text: `${pos}${at}` });
 }
 
+/** Whether the mapping reads through enhanced fan-out (records pushed, not polled). */
+const pushed = (st: NarrationState) => st.scenario.source.type === "kinesis" && st.scenario.mapping.enhancedFanOut;
+
+/** Bytes a second as the narration writes them: "2 MB", "1 MB", "0.67 MB". */
+function mbPerS(bytesPerS: number): string {
+  const mb = bytesPerS / (1024 * 1024);
+  return `${Number.isInteger(mb) ? mb : mb.toFixed(2).replace(/0$/, "")} MB`;
+}
+
+/** Said once, at the first batch, when the mapping reads through an enhanced fan-out consumer. */
+function enhancedFanOut(st: NarrationState, t: number): Moment {
+  const f = st.scenario.figures;
+  const others = st.scenario.source.type === "kinesis" ? st.scenario.source.otherConsumers : 0;
+  const readers = others === 1 ? "The stream's other standard consumer keeps" : `The stream's ${others} other standard consumers share`;
+  const share = others > 0 ? ` ${readers} the shard's ${plural(f.kinesisReadCallsPerS, "GetRecords call")} and ${mbPerS(f.kinesisReadBytesPerS)} a second, and ${others === 1 ? "does" : "do"} not slow this mapping.` : "";
+  const text = `The mapping reads through an enhanced fan-out consumer: Kinesis pushes each shard's records to it over a dedicated ${mbPerS(f.kinesisReadBytesPerS)} a second per shard that other consumers do not share, so it makes no GetRecords calls and is never read-throttled (esm-sim pushes a record ${dur(f.efoPushLatencyMs)} after it arrives, a typical delay AWS gives; figure efoPushLatencyMs).${share} A backlog still drains at ${mbPerS(f.kinesisReadBytesPerS)} a second per shard at most: for more, add shards.`;
+  return { tMs: t, fold: "stream:efo", rule: "enhancedFanOut", noun: ["pushed shard", "pushed shards"], text };
+}
+
 /** The first batch of the run, of a shard and of a parallel lane. */
 function firsts(ev: InvokeEvent, st: NarrationState, t: number, shard: number, lane: number): Moment[] {
   const out: Moment[] = [];
-  if (st.shardsStarted.size === 0) out.push(startingPosition(st, t));
+  if (st.shardsStarted.size === 0) {
+    out.push(startingPosition(st, t));
+    if (pushed(st)) out.push(enhancedFanOut(st, t));
+  }
   if (!st.shardsStarted.has(shard)) {
     st.shardsStarted.add(shard);
-    const poll = st.scenario.source.type === "dynamodb" ? "polls it four times a second" : "polls it once a second";
-    const text = `Shard ${st.names.shard(shard)}: first batch (${plural(ev.records.length, "record")}, ${st.recordList(ev.records, 2)}). The mapping reads each shard with its own iterator (it ${poll} when caught up) and sends its batches one at a time, in sequence order, synchronously.`;
+    const poll = st.scenario.source.type === "dynamodb" ? "it polls it four times a second when caught up" : pushed(st) ? "its records are pushed to it as they arrive" : "it polls it once a second when caught up";
+    const text = `Shard ${st.names.shard(shard)}: first batch (${plural(ev.records.length, "record")}, ${st.recordList(ev.records, 2)}). The mapping reads each shard with its own iterator (${poll}) and sends its batches one at a time, in sequence order, synchronously.`;
     out.push(say(st, { tMs: t, fold: "stream:shard-first", rule: "shardIterator", noun: ["shard started", "shards started"], text }));
   }
   const lk = laneKey(shard, lane);
@@ -147,6 +175,10 @@ function whyOld(st: NarrationState, t: number, shard: number, ageMs: number): st
   if (resumed) return `the mapping was disabled from ${durUs(resumed.fromUs)} to ${durUs(resumed.toUs)}, and the records that arrived meanwhile, still in the stream, are read only now`;
   if (failing) return `${where(st, failing.shard, failing.lane)} is held by a failing batch, so the records behind it wait in the stream`;
   if (after && after.spanMs * 2 >= ageMs) return `the records that queued up behind the failing batch during the ${dur(after.spanMs)} the shard was blocked are only now being read`;
+  const throttles = st.readThrottles.get(shard) ?? 0;
+  if (throttles > 0) return `the shard's read limit holds the mapping to its share of the shard's reads (${plural(throttles, "read throttle")} so far), so records wait in the stream however fast the function is`;
+  const { startAtUs, startingPosition } = st.scenario.mapping;
+  if (startAtUs > 0 && t - ageMs < usToMs(startAtUs)) return `the mapping was created ${durUs(startAtUs)} into the run with StartingPosition ${startingPosition} and starts with the records already waiting in the stream`;
   return "records arrive faster than this shard's batches are processed, one at a time (raise BatchSize or ParallelizationFactor, add shards, or make the function faster)";
 }
 
@@ -183,6 +215,7 @@ const invoke: MomentRule<InvokeEvent> = (ev, st, t) => {
   st.open.set(ev.invocation, { records: ev.records.slice(), shard, lane });
   const out = disabledMoments(st, t);
   out.push(...firsts(ev, st, t, shard, lane));
+  out.push(...coldStart(ev, t));
   const b = st.blocked.get(laneKey(shard, lane));
   if (b && !RETRY_CLOSES.has(ev.closedBy)) out.push(unblock(st, b, t, `invocation ${ev.invocation} takes new records`));
   out.push(...iteratorAge(ev, st, t, shard, lane));
@@ -259,9 +292,6 @@ const result: MomentRule<ResultEvent> = (ev, st, t) => {
   return out;
 };
 
-/** The retry back-off as the stream mapping's policy gives it: the first delay and the longest. */
-const FIRST_RETRY_DELAY = durUs(retryDelayUs(1));
-const LONGEST_RETRY_DELAY = durUs(retryDelayUs(Infinity));
 
 const retry: MomentRule<StreamRetryEvent> = (ev, st, t) => {
   if (ev.reason === "Throttled") return [];
@@ -275,7 +305,7 @@ const retry: MomentRule<StreamRetryEvent> = (ev, st, t) => {
   const of = Number.isFinite(limit) ? ` of MaximumRetryAttempts ${limit}` : ", MaximumRetryAttempts -1: no limit";
   const count = ev.countsAsRetry && ev.attempt > 1 ? ` (retry ${ev.attempt - 1}${of})` : "";
   const first = ev.reason === "PartialBatchFailure" ? "The first record of the batch was reported failed, so the checkpoint cannot move: " : "";
-  const text = `${first}${capitalized(at)} invokes the same batch of ${plural(ev.records.length, "record")} again in ${delay}, as invocation attempt ${ev.attempt}${count}${since}. Retries keep the shard paused. (AWS gives no retry interval; esm-sim backs off from ${FIRST_RETRY_DELAY}, doubling to at most ${LONGEST_RETRY_DELAY}.)`;
+  const text = `${first}${capitalized(at)} invokes the same batch of ${plural(ev.records.length, "record")} again in ${delay}, as invocation attempt ${ev.attempt}${count}${since}. Retries keep the shard paused. (AWS gives no retry interval; esm-sim backs off from ${durUs(st.scenario.mapping.retryBackoffInitialUs)}, doubling to at most ${durUs(st.scenario.mapping.retryBackoffMaxUs)}.)`;
   return [say(st, { tMs: t, fold: `stream:retry:${st.names.shard(ev.shard)}`, rule: "streamRetry", noun: ["identical retry", "identical retries"], text, tail: `${at}, last retried after ${delay}${age}` })];
 };
 
@@ -303,12 +333,23 @@ function givenUpBecause(ev: OnFailureEvent, st: NarrationState): string {
   return `the batch was invoked ${count ? times(count) : "every time"} (approximateInvokeCount ${count}: the first attempt and ${Number.isFinite(limit) ? limit : "its"} retries) and MaximumRetryAttempts (${Number.isFinite(limit) ? limit : "-1"}) is used up (${fe})`;
 }
 
+/** Where a discarded batch goes: its metadata to the destination (with the records, for S3), or nowhere. */
+function discardedTo(ev: OnFailureEvent): string {
+  const dest = ev.destinationArn;
+  if (dest === null) {
+    return "drops them. No destination is configured: the records are gone, and nothing records which ones were skipped";
+  }
+  if (!ev.delivered) {
+    return `tries to send one invocation record to ${dest}, but Lambda cannot deliver to a FIFO queue or topic, so the delivery fails (DestinationDeliveryFailures) and the records are dropped: they are gone, and nothing records which ones were skipped`;
+  }
+  if (isS3Destination(dest)) {
+    return `writes one invocation record to ${dest}: an object holding the metadata (shard, first and last sequence number, batch size) and, in its payload, the batch as the function received it`;
+  }
+  return `writes one invocation record to ${dest}: metadata only (shard, first and last sequence number, batch size), not the records, so read them from the stream before retention removes them`;
+}
+
 const onFailure: MomentRule<OnFailureEvent> = (ev, st, t) => {
-  const dest = ev.destinationArn ?? "";
-  const whereTo = dest
-    ? `writes one invocation record to ${dest}: metadata only (shard, first and last sequence number, batch size), not the records, so read them from the stream before retention removes them`
-    : "drops them: no on-failure destination is configured, so nothing records which records were skipped";
-  const text = `The mapping gives up on ${plural(ev.records.length, "record")} of shard ${st.names.shard(ev.shard)} (${st.recordList(ev.records, 2)}), condition ${ev.condition}: ${givenUpBecause(ev, st)}. It ${whereTo}, and the shard moves on.`;
+  const text = `The mapping gives up on ${plural(ev.records.length, "record")} of shard ${st.names.shard(ev.shard)} (${st.recordList(ev.records, 2)}), condition ${ev.condition}: ${givenUpBecause(ev, st)}. It ${discardedTo(ev)}. The shard moves on.`;
   const rule = ev.condition === "RecordAgeExceeded" ? "recordAge" : "onFailure";
   const out = [say(st, { tMs: t, fold: `stream:onFailure:${ev.condition}`, rule, noun: ["batch given up", "batches given up"], text, amount: { n: ev.records.length, noun: ["record", "records"] } })];
   const gone = new Set(ev.records.map((r) => r.n));
@@ -337,6 +378,23 @@ const throttle: MomentRule<ThrottleEvent> = (ev, st, t) => {
   return [say(st, { tMs: t, fold: "stream:throttle", rule: "streamThrottle", noun: ["throttled invoke", "throttled invokes"], text, amount: { n: 1, noun: ["throttle", "throttles"] } })];
 };
 
+/** A GetRecords call refused by the shard's read limit: the limit, the mapping's share of it, and the fix. */
+const readThrottle: MomentRule<ReadThrottleEvent> = (ev, st, t) => {
+  const shard = shardOf(ev);
+  const n = (st.readThrottles.get(shard) ?? 0) + 1;
+  st.readThrottles.set(shard, n);
+  const f = st.scenario.figures;
+  const others = st.scenario.source.type === "kinesis" ? st.scenario.source.otherConsumers : 0;
+  const calls = f.kinesisReadCallsPerS / (1 + others);
+  const callsText = Number.isInteger(calls) ? String(calls) : calls.toFixed(2).replace(/0$/, "");
+  const share =
+    others > 0
+      ? `The stream has ${plural(others, "other standard consumer")} besides this mapping, so its share is 1 / ${1 + others}: ${callsText} calls and ${mbPerS(f.kinesisReadBytesPerS / (1 + others))} a second.`
+      : "This mapping is the shard's only standard consumer, so all of it is the mapping's; each other reader of the stream would take an equal share.";
+  const text = `Shard ${st.names.shard(shard)}'s read limit is the bottleneck: a GetRecords call is refused with ReadProvisionedThroughputExceeded. A shard serves ${plural(f.kinesisReadCallsPerS, "GetRecords call")} and ${mbPerS(f.kinesisReadBytesPerS)} of reads a second, shared by every standard consumer of the stream. ${share} One call may return up to ${plural(f.kinesisCallRecordsMax, "record")} or ${mbPerS(f.kinesisCallBytesMax)}, and the calls after it are refused until the share has paid for it, so records wait in the stream however fast the function is. The mapping waits ${dur(usToMs(ev.delayUs))} and calls again (AWS names no wait; esm-sim's figure readThrottleBackoffMs). The fix is enhanced fan-out (register a stream consumer and use its ARN as the EventSourceArn): the mapping then gets a dedicated ${mbPerS(f.kinesisReadBytesPerS)} a second per shard, pushed, that other consumers do not share. More shards raise the limit too.`;
+  return [say(st, { tMs: t, fold: "stream:readThrottle", rule: "shardReadLimit", noun: ["read throttle", "read throttles"], text, tail: `shard ${st.names.shard(shard)}, ${plural(n, "read throttle")} in all` })];
+};
+
 /** A record the function wrote back to its own stream. */
 function writtenBack(ev: ProduceEvent, st: NarrationState, t: number): Moment {
   const r = ev.record;
@@ -357,4 +415,4 @@ const produce: MomentRule<ProduceEvent> = (ev, st, t) => {
   return out;
 };
 
-export const STREAM_MOMENTS = { produce, invoke, result, streamRetry: retry, bisect, checkpoint, onFailure, expire, throttle, filter } satisfies MomentRules;
+export const STREAM_MOMENTS = { produce, invoke, result, streamRetry: retry, bisect, checkpoint, onFailure, expire, throttle, readThrottle, filter } satisfies MomentRules;

@@ -3,8 +3,8 @@
  * overlays, sweep results. Every read is bounded by the caller's cap whatever the path names (a regular file, a
  * pipe, /dev/stdin, a device), so no input can make esm-sim read without end; messages name the usual mistakes.
  */
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent } from "node:fs";
-import { join } from "node:path";
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
 
 /** What is being read, for messages and the cap: `{ what: "scenario", plural: "scenarios", format: "a scenario is a YAML file", maxBytes }`. */
 export interface InputKind {
@@ -46,11 +46,27 @@ function readBounded(fd: number, maxBytes: number): Buffer {
   return Buffer.concat(chunks, total);
 }
 
+export interface ReadOptions {
+  /**
+   * Refuse anything but a regular file (a pipe, a device, a socket): for files that a scenario names rather than
+   * the command line. The file is opened without blocking, so a named pipe with no writer cannot stall the read.
+   */
+  regularOnly?: boolean;
+}
+
+/** What a file is when it is not a regular file, for messages. */
+function kindOfFile(st: ReturnType<typeof fstatSync>): string {
+  if (st.isFIFO()) return "a named pipe";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isSocket()) return "a socket";
+  return "something other than a regular file";
+}
+
 /** Read a UTF-8 text file of at most `kind.maxBytes`. */
-export function readInputText(path: string, kind: InputKind): string {
+export function readInputText(path: string, kind: InputKind, options: ReadOptions = {}): string {
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, options.regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : "r");
   } catch (e) {
     throw new InputError(`${path}: ${ioReason(e, kind.what)}`);
   }
@@ -58,6 +74,7 @@ export function readInputText(path: string, kind: InputKind): string {
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new InputError(`${path}: is a directory, not a ${kind.what} file`);
+    if (options.regularOnly && !st.isFile()) throw new InputError(`${path}: is ${kindOfFile(st)}, not a ${kind.what} file; ${kind.plural} are read from regular files only`);
     if (st.isFile() && st.size > kind.maxBytes) throw new InputError(`${path}: the file is ${st.size} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
     buf = readBounded(fd, kind.maxBytes);
   } catch (e) {
@@ -75,6 +92,31 @@ export function readInputText(path: string, kind: InputKind): string {
   } catch {
     throw new InputError(`${path}: is not UTF-8 text (${kind.format})`);
   }
+}
+
+/** A file a scenario names, as read for the scenario parser: its text, or why it could not be read. */
+export type NamedFile = { file: string; text: string } | { file: string; error: string };
+
+/**
+ * Read the files a scenario names (`refs`, as written in it), each resolved against the folder of the file
+ * `beside` (the scenario's own file; the current folder when null) unless absolute, each bounded by `kind` and read
+ * only when it is a regular file. A file that cannot be read gives its reason rather than an exception, so that
+ * the parser can place it at the key that names it.
+ */
+export function readNamedFiles(refs: readonly string[], beside: string | null, kind: InputKind): Map<string, NamedFile> {
+  const baseDir = beside === null ? "." : dirname(beside);
+  const out = new Map<string, NamedFile>();
+  for (const ref of refs) {
+    if (out.has(ref)) continue;
+    const file = isAbsolute(ref) ? ref : join(baseDir, ref);
+    try {
+      out.set(ref, { file, text: readInputText(file, kind, { regularOnly: true }) });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      out.set(ref, { file, error: e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message });
+    }
+  }
+  return out;
 }
 
 /** Whether a path names something that exists (the API uses it to tell a path from YAML text). */

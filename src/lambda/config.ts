@@ -20,9 +20,18 @@ export interface FunctionConfig {
   perRecordUs: number;
   jitter: number;
   failures: FailureRule[];
+  /** esm-sim's init phase of a new execution environment (lambda/function.ts); null: cold starts are not modelled. */
+  coldStart: ColdStartConfig | null;
   /** Streams: records the function writes back to its own stream per record it processes (lambda/write-back.ts);
    *  null when it writes nothing. */
   writesBack: WritesBackConfig | null;
+}
+
+export interface ColdStartConfig {
+  /** The mean init duration (INIT phase: extensions, runtime, the function's static code). */
+  initUs: number;
+  /** Lognormal spread of the init duration, keeping its mean (0: every init takes initUs). */
+  jitter: number;
 }
 
 export interface WritesBackConfig {

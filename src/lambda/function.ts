@@ -20,17 +20,46 @@
  * Scaling rate: a token bucket holding at most `functionScalingBurst` new environments, refilled at
  * `functionScalingPer10s` per 10 s. An invoke that finds every existing environment busy needs a new one and takes a
  * token; with none left it is throttled ("scaling-rate"), like one beyond the concurrency limit ("concurrency").
- * esm-sim's choice: environments are never reclaimed during a run (AWS does not document when idle ones go), so
- * only growth beyond the run's peak so far needs tokens. The legacy-2022 figures (a burst of up to 3,000, then 500 a
- * minute) were account-wide in AWS; esm-sim applies them to the one function it simulates.
- * Not modelled: cold starts, memory size, extensions.
+ * Without `coldStart`, environments are never removed during a run, so only growth beyond the run's peak so far
+ * needs tokens. The legacy-2022 figures (a burst of up to 3,000, then 500 a minute) were account-wide in AWS;
+ * esm-sim applies them to the one function it simulates.
+ *
+ * Cold starts (`coldStart`, esm-sim's key; https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html):
+ * an invocation that finds no idle environment gets a new one, which runs the Init phase (extensions, runtime, the
+ * function's static code) before the handler. The environment is the invocation's from the start of Init, so the
+ * init holds a concurrency slot like the handler does. The init duration is drawn like Duration (lognormal with
+ * `jitter`, from the stream `function.coldStart`). When the invocation ends its environment is idle and the next
+ * invocation takes it (warm, no init); an environment idle for `environmentIdleLifetimeMs` (esm-sim's figure: AWS
+ * keeps one "for some time" and publishes no figure) is removed. esm-sim's choice: an invocation takes the most
+ * recently used idle environment, so the ones idle longest are the ones that expire. The Timeout limits the Invoke
+ * phase, not Init ("The function's timeout setting limits the duration of the entire Invoke phase"), so an init
+ * within the Init phase's 10 s limit does not count against Timeout; the REPORT log line gives it as Init Duration,
+ * apart from Duration, and it is billed (https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/,
+ * from 2025-08-01). An init longer than 10 s stops at 10 s and "Lambda retries the Init phase at the time of the
+ * first function invocation with the configured function timeout": the retried init (taken to last as long again)
+ * and the handler then share the Timeout, and the Duration includes the retried init. The removal of idle
+ * environments applies only with `coldStart` (without it, a removed environment would change nothing but the
+ * scaling bucket, and results stay as they were).
+ * Not modelled: memory size, extensions, provisioned concurrency and SnapStart (no on-demand init), Lambda's
+ * occasional initialisation ahead of an invocation, the reset of an environment after a timeout or crash (its next
+ * invocation re-runs Init), the removal of busy environments every few hours.
  */
+import { assert } from "../engine/assert.js";
 import { prngStream, type Prng } from "../engine/prng.js";
 import type { FunctionConfig } from "./config.js";
 import type { KeyTable } from "../sources/keys.js";
 import type { Outcome, SimRecord } from "../trace/events.js";
 
+/** The Init phase's limit: "The Init phase is limited to 10 seconds" (lambda-runtime-environment.html). */
+export const INIT_PHASE_LIMIT_US = 10_000_000;
+
 export interface InvocationPlan {
+  /** Whether the invocation created its execution environment (a cold start, with function.coldStart only); its
+   *  Init phase runs first. */
+  cold: boolean;
+  /** The Init phase before the handler (REPORT's Init Duration; at most 10 s), 0 when warm. */
+  initUs: number;
+  /** The Invoke phase (REPORT's Duration): the handler, and an init retried after the Init phase's limit. */
   durationUs: number;
   outcome: Outcome;
   /** Records the function reports as failed (partial) or all records (error, timeout). */
@@ -55,19 +84,30 @@ export interface FunctionScaling {
   burst: number;
   /** New environments added to the bucket per 10 s. */
   per10s: number;
+  /** With cold starts: an environment idle this long is removed (Infinity, the default: never). */
+  idleLifetimeUs?: number;
 }
 
 export type AcquireResult = "ok" | "concurrency" | "scaling-rate";
 
 export class LambdaFunction {
   inFlight = 0;
-  /** Execution environments created so far (the run's peak concurrency). */
+  /** Execution environments that exist: busy and idle. Without cold starts none is removed, so this is the run's peak
+   *  concurrency so far. */
   environments = 0;
   private tokens: number;
   private tokensAtUs = 0;
   private readonly durationRng: Prng;
   private readonly failureRng: Prng;
+  private readonly initRng: Prng | null;
   private readonly rules: CompiledRule[];
+  /** Cold starts only: when each idle environment went idle, oldest first from `idleFrom` (times only grow, so the
+   *  list stays sorted); an invocation takes the last one. */
+  private readonly idleSinceUs: number[] = [];
+  private idleFrom = 0;
+  private readonly idleLifetimeUs: number;
+  /** Whether the last acquire() created an environment; the plan() that follows it reads it. */
+  private acquiredCold = false;
 
   constructor(
     readonly cfg: FunctionConfig,
@@ -81,6 +121,8 @@ export class LambdaFunction {
     this.tokens = scaling.burst;
     this.durationRng = prngStream(seed, "function.duration");
     this.failureRng = prngStream(seed, "function.failures");
+    this.initRng = cfg.coldStart === null ? null : prngStream(seed, "function.coldStart");
+    this.idleLifetimeUs = cfg.coldStart === null ? Infinity : (scaling.idleLifetimeUs ?? Infinity);
     this.rules = cfg.failures.map((r) => ({ ...r, keyIndex: r.key === null ? null : keys.lookup(r.key) }));
   }
 
@@ -89,10 +131,12 @@ export class LambdaFunction {
     return this.cfg.reservedConcurrency ?? this.accountConcurrency;
   }
 
-  /** Take a concurrency slot at `nowUs`, or say why the invoke is throttled. */
+  /** Take a concurrency slot at `nowUs` (an idle environment, else a new one), or say why the invoke is throttled. */
   acquire(nowUs: number): AcquireResult {
     if (this.inFlight >= this.limit) return "concurrency";
-    if (this.inFlight >= this.environments) {
+    if (this.idleLifetimeUs !== Infinity) this.removeIdle(nowUs);
+    const cold = this.inFlight >= this.environments;
+    if (cold) {
       if (nowUs > this.tokensAtUs) {
         this.tokens = Math.min(this.scaling.burst, this.tokens + ((nowUs - this.tokensAtUs) * this.scaling.per10s) / 10_000_000);
         this.tokensAtUs = nowUs;
@@ -100,37 +144,72 @@ export class LambdaFunction {
       if (this.tokens < 1 - 1e-9) return "scaling-rate";
       this.tokens -= 1;
       this.environments++;
+    } else if (this.initRng !== null) {
+      this.idleSinceUs.pop();
+      if (this.idleSinceUs.length === this.idleFrom) this.idleSinceUs.length = this.idleFrom = 0;
     }
+    this.acquiredCold = cold;
     this.inFlight++;
     return "ok";
   }
 
-  release(): void {
+  /** The invocation holding a slot ended at `nowUs`: its environment is idle from then on. */
+  release(nowUs: number): void {
     this.inFlight--;
+    if (this.initRng !== null) this.idleSinceUs.push(nowUs);
   }
 
-  /** Decide how an invocation of `records` starting at `nowUs` goes. `attemptOf` gives each record's delivery attempt. */
+  /** Remove the environments idle for the idle lifetime or longer at `nowUs`. */
+  private removeIdle(nowUs: number): void {
+    const idle = this.idleSinceUs;
+    let i = this.idleFrom;
+    while (i < idle.length && idle[i] + this.idleLifetimeUs <= nowUs) i++;
+    if (i === this.idleFrom) return;
+    this.environments -= i - this.idleFrom;
+    if (i === idle.length) idle.length = i = 0;
+    else if (i > 1024 && i * 2 > idle.length) {
+      idle.splice(0, i);
+      i = 0;
+    }
+    this.idleFrom = i;
+    assert(this.environments === this.inFlight + idle.length - i, "execution environments are busy or idle");
+  }
+
+  /** Decide how an invocation of `records` starting at `nowUs` goes. `attemptOf` gives each record's delivery attempt.
+   *  Called right after a successful acquire(): a cold start when that acquire created the environment. */
   plan(records: readonly SimRecord[], attemptOf: (r: SimRecord) => number, nowUs: number): InvocationPlan {
     const cfg = this.cfg;
-    const meanUs = cfg.baseUs + cfg.perRecordUs * records.length;
-    let durationUs = meanUs;
-    if (cfg.jitter > 0) {
-      const s = cfg.jitter;
-      durationUs = meanUs * Math.exp(s * this.durationRng.normal() - (s * s) / 2);
+    // Without function.coldStart no Init phase is modelled: no invocation is cold.
+    const cold = this.acquiredCold && this.initRng !== null;
+    this.acquiredCold = false;
+    const durationUs = Math.max(1, Math.round(lognormal(cfg.baseUs + cfg.perRecordUs * records.length, cfg.jitter, this.durationRng)));
+    let initUs = 0;
+    // An init past the Init phase's limit is retried in the Invoke phase, where the Timeout applies.
+    let retriedInitUs = 0;
+    if (cold) {
+      const cs = cfg.coldStart!;
+      const drawnUs = Math.round(lognormal(cs.initUs, cs.jitter, this.initRng!));
+      if (drawnUs <= INIT_PHASE_LIMIT_US) initUs = drawnUs;
+      else {
+        initUs = INIT_PHASE_LIMIT_US;
+        retriedInitUs = drawnUs;
+      }
     }
-    durationUs = Math.max(1, Math.round(durationUs));
 
     const hit = this.match(records, attemptOf, nowUs);
-    if (hit?.rule.effect === "timeout" || durationUs > cfg.timeoutUs) {
-      return { durationUs: cfg.timeoutUs, outcome: "timeout", failed: [...records], invalidResponse: false };
+    const invokeUs = retriedInitUs + durationUs;
+    if (hit?.rule.effect === "timeout" || invokeUs > cfg.timeoutUs) {
+      return { cold, initUs, durationUs: cfg.timeoutUs, outcome: "timeout", failed: [...records], invalidResponse: false };
     }
-    if (!hit) return { durationUs, outcome: "ok", failed: [], invalidResponse: false };
-    if (hit.rule.effect === "error") return { durationUs, outcome: "error", failed: [...records], invalidResponse: false };
+    if (!hit) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: [], invalidResponse: false };
+    if (hit.rule.effect === "error") return { cold, initUs, durationUs: invokeUs, outcome: "error", failed: [...records], invalidResponse: false };
     // A partial response that names no record (an empty batchItemFailures list) is a success, as AWS documents;
     // it happens for a batch without records, such as a tumbling window's final invocation.
-    if (hit.rule.effect === "partial" && hit.matching.length === 0) return { durationUs, outcome: "ok", failed: [], invalidResponse: false };
-    if (this.stopAtFirstFailure) return { durationUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])), invalidResponse: false };
-    return { durationUs, outcome: "partial", failed: hit.matching, invalidResponse: hit.rule.effect === "partial-invalid" };
+    if (hit.rule.effect === "partial" && hit.matching.length === 0) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: [], invalidResponse: false };
+    if (this.stopAtFirstFailure) {
+      return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])), invalidResponse: false };
+    }
+    return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: hit.matching, invalidResponse: hit.rule.effect === "partial-invalid" };
   }
 
   private match(records: readonly SimRecord[], attemptOf: (r: SimRecord) => number, nowUs: number): { rule: CompiledRule; matching: SimRecord[] } | null {
@@ -160,4 +239,9 @@ export class LambdaFunction {
     }
     return null;
   }
+}
+
+/** A draw with mean `meanUs`: lognormal with spread `s` (mean x exp(s Z - s^2/2)), or the mean itself when s is 0. */
+function lognormal(meanUs: number, s: number, rng: Prng): number {
+  return s > 0 ? meanUs * Math.exp(s * rng.normal() - (s * s) / 2) : meanUs;
 }

@@ -32,6 +32,10 @@ export class MetricsCollector {
   dlq = 0;
   expired = 0;
   onFailure = 0;
+  /** Of onFailure: records whose invocation record reached the on-failure destination, and records dropped (no
+   *  destination, or the destination refused the invocation record), as the trace's `delivered` says. */
+  onFailureDelivered = 0;
+  onFailureDropped = 0;
   filtered = 0;
   duplicates = 0;
   orderingViolations = 0;
@@ -53,6 +57,10 @@ export class MetricsCollector {
   /** Streams: batches scheduled to be invoked again (failed or throttled), and batches split in two. */
   streamRetries = 0;
   bisects = 0;
+  /** Cold starts (function.coldStart): invocations that created their execution environment, and their Init phases. */
+  coldStarts = 0;
+  initSumUs = 0;
+  initMaxUs = 0;
   concurrencyMax = 0;
   concurrencyMaxAtUs = 0;
   pollersMax = 0;
@@ -107,6 +115,11 @@ export class MetricsCollector {
         if (e.iteratorAgeUs !== undefined) this.iteratorAge.add(e.iteratorAgeUs);
         this.batchSizes.add(e.records.length);
         this.timeline.invoke(e);
+        if (e.initUs !== undefined) {
+          this.coldStarts++;
+          this.initSumUs += e.initUs;
+          if (e.initUs > this.initMaxUs) this.initMaxUs = e.initUs;
+        }
         if (e.concurrency > this.concurrencyMax) {
           this.concurrencyMax = e.concurrency;
           this.concurrencyMaxAtUs = e.tUs;
@@ -178,6 +191,8 @@ export class MetricsCollector {
         break;
       case "onFailure":
         this.onFailure += e.ended;
+        if (e.delivered) this.onFailureDelivered += e.ended;
+        else this.onFailureDropped += e.ended;
         break;
       case "filter":
         this.filtered++;

@@ -115,6 +115,8 @@ export function digestEvent(d: TraceDigest, e: TraceEvent): void {
         h = Math.imul(h ^ e.window.stateRecords, P);
         h = Math.imul(h ^ (e.window.isFinalInvokeForWindow ? 1 : 0), P);
       }
+      // Only on cold starts, so runs without function.coldStart keep their digests.
+      if (e.initUs !== undefined) h = wideInto(Math.imul(h ^ 0xc01d, P), e.initUs);
       break;
     case "result":
       h = wideInto(3, e.tUs);
@@ -208,6 +210,11 @@ export function digestEvent(d: TraceDigest, e: TraceEvent): void {
     case "filter":
       h = wideInto(15, e.tUs);
       h = Math.imul(h ^ e.record.n, P);
+      break;
+    case "readThrottle":
+      h = wideInto(16, e.tUs);
+      h = Math.imul(h ^ e.shard, P);
+      h = wideInto(h, e.delayUs);
       break;
     default: {
       // Every event type must feed the digest, or golden digests miss changes in it: add new types above.

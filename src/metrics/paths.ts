@@ -1,4 +1,6 @@
 /** The report fields an `expect` entry may check, and the kind of value each holds. */
+import { CLOUDWATCH_METRIC_KINDS } from "./cloudwatch.js";
+
 export type MetricKind = "count" | "ms" | "rate" | "bool";
 
 export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
@@ -18,6 +20,10 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "invocations.timeouts": "count",
   "invocations.throttles": "count",
   "invocations.partial": "count",
+  // with function.coldStart only
+  "coldStarts.count": "count",
+  "coldStarts.initDuration.avg": "ms",
+  "coldStarts.initDuration.max": "ms",
   "iteratorAge.max": "ms",
   "iteratorAge.p50": "ms",
   "iteratorAge.p99": "ms",
@@ -28,6 +34,8 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "latency.max": "ms",
   "throughput.recordsPerSecond": "rate",
   "records.deletedDespiteReportedFailure": "count",
+  "records.onFailureDelivered": "count",
+  "records.onFailureDropped": "count",
   "invocations.partialIgnored": "count",
   "batchSize.p50": "count",
   "batchSize.max": "count",
@@ -53,4 +61,8 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "stream.bisects": "count",
   "stream.redeliveriesOfSucceeded": "count",
   "stream.writtenBack": "count",
+  "stream.readThrottles": "count",
+  "stream.bytesRead": "count",
+  // CloudWatch's metrics, by AWS's names: the run's value of each
+  ...Object.fromEntries(CLOUDWATCH_METRIC_KINDS.map(([key, kind]) => [`cloudwatch.${key}`, kind])),
 };

@@ -4,18 +4,28 @@
  * age, retries exhausted), and the on-failure destination's invocation records in AWS's JSON shape.
  *
  * Sources: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (IteratorAge),
- *   https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html (the invocation record),
- *   https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html (DDBStreamBatchInfo).
- * The destination list keeps the first DESTINATION_RECORDS_KEPT records (the count is always complete).
- * Timestamps read virtual time 0 as 2024-01-01T00:00:00Z; DynamoDB arrival times are whole seconds, as in AWS's
- * example. requestId values are counters shaped like UUIDs.
+ *   https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html (the invocation record; for an
+ *   S3 destination also `payload`, the original invocation record as an escaped JSON string, in an object named
+ *   aws/lambda/<ESM-UUID>/<shardID>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<Random UUID>),
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html (DDBStreamBatchInfo, the same S3
+ *   payload and object name).
+ * An invocation record is written when the trace's onFailure event says it was delivered; one that was not, to a
+ * configured destination, is a delivery failure (the model decides which: esm/config.ts onFailureDelivers).
+ * The destination list keeps the first DESTINATION_RECORDS_KEPT records, and with an S3 destination stops earlier
+ * once the payloads kept reach DESTINATION_PAYLOAD_CHARS_KEPT characters (the count is always complete).
+ * Timestamps read virtual time 0 as the scenario's startTime (2024-01-01T00:00:00Z by default); DynamoDB arrival times are whole seconds, as in AWS's
+ * example. requestId values are counters shaped like UUIDs. The mapping's UUID and each object's random UUID come
+ * from named PRNG streams of the run's seed ("mapping.uuid", "destination.s3ObjectKey").
  */
-import { isoUtc, SIM_EPOCH_UNIX_S } from "../engine/time.js";
+import { prngStream, type Prng } from "../engine/prng.js";
+import { isoUtc } from "../engine/time.js";
 import { arrivalUsOf, sequenceNumber, type StreamRecord } from "../sources/stream-record.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 import { Percentiles } from "./histogram.js";
 
 export const DESTINATION_RECORDS_KEPT = 1000;
+/** S3 destinations: the most payload characters the report keeps over all its destination records. */
+export const DESTINATION_PAYLOAD_CHARS_KEPT = 8_000_000;
 /** Series points are the maximum within buckets of this width, merged at report time to at most SERIES_POINTS_MAX. */
 const SERIES_BUCKET_US = 10_000_000;
 const SERIES_POINTS_MAX = 400;
@@ -25,6 +35,19 @@ export interface StreamMetricsContext {
   streamArn: string;
   functionArn: string;
   shardIds: readonly string[];
+  /** The mapping's on-failure destination (DestinationConfig.OnFailure.Destination), or null. */
+  destinationArn: string | null;
+  /** Virtual time 0 in Unix seconds (the scenario's startTime). */
+  startUnixS: number;
+  /** The run's seed: the S3 object keys' UUIDs are drawn from it. */
+  seed: number;
+  /** The batch as the function's event (JSON text), for S3 payloads (esm/stream-event.ts). */
+  eventText: (records: readonly StreamRecord[], shardId: string) => string;
+}
+
+/** Whether an on-failure destination ARN is an S3 bucket (whose invocation records carry the payload). */
+export function isS3Destination(arn: string | null): boolean {
+  return arn !== null && /^arn:aws[a-z-]*:s3:/.test(arn);
 }
 
 interface ShardStats {
@@ -45,11 +68,17 @@ export class StreamMetrics {
   destinationRecords = 0;
   destinationDeliveryFailures = 0;
   readonly destinations: unknown[] = [];
+  /** S3 destinations: the object key of each record in `destinations`, in the same order; empty otherwise. */
+  readonly destinationObjectKeys: string[] = [];
+  private payloadChars = 0;
+  private keeping = true;
+  private readonly s3: { mappingUuid: string; rng: Prng } | null;
   readonly shards: ShardStats[];
   private readonly concurrencyBuckets = new MaxPerBucket();
   private requestCounter = 0;
 
   constructor(private readonly ctx: StreamMetricsContext) {
+    this.s3 = isS3Destination(ctx.destinationArn) ? { mappingUuid: uuid(prngStream(ctx.seed, "mapping.uuid")), rng: prngStream(ctx.seed, "destination.s3ObjectKey") } : null;
     this.shards = ctx.shardIds.map(() => ({ invocations: 0, records: 0, iteratorAge: new Percentiles(), ageBuckets: new MaxPerBucket(), checkpointRecord: null, get checkpoint() { return this.checkpointRecord === null ? null : sequenceNumber(this.checkpointRecord); } }));
   }
 
@@ -78,12 +107,12 @@ export class StreamMetrics {
         if (e.condition === "RecordAgeExceeded") this.discardedByRecordAge += e.ended;
         else this.retryExhausted += e.ended;
         if (e.destinationArn === null || e.records.length === 0) break;
-        if (/^arn:aws[a-z-]*:(sqs|sns):/.test(e.destinationArn) && e.destinationArn.endsWith(".fifo")) {
+        if (!e.delivered) {
           this.destinationDeliveryFailures++;
           break;
         }
         this.destinationRecords++;
-        if (this.destinations.length < DESTINATION_RECORDS_KEPT) this.destinations.push(this.invocationRecord(e));
+        if (this.keeping && this.destinations.length < DESTINATION_RECORDS_KEPT) this.keep(e);
         break;
       }
       default:
@@ -92,11 +121,33 @@ export class StreamMetrics {
   };
 
   private iso(us: number, wholeSeconds = false): string {
-    return isoUtc(SIM_EPOCH_UNIX_S * 1000 + us / 1000, wholeSeconds);
+    return isoUtc(this.ctx.startUnixS * 1000 + us / 1000, wholeSeconds);
+  }
+
+  /** Keep the invocation record; for S3, with its payload and object key, while the payload budget lasts. */
+  private keep(e: Extract<TraceEvent, { type: "onFailure" }>): void {
+    const record = this.invocationRecord(e);
+    if (this.s3 === null) {
+      this.destinations.push(record);
+      return;
+    }
+    const shardId = this.ctx.shardIds[e.shard];
+    const payload = this.ctx.eventText(e.records as readonly StreamRecord[], shardId);
+    if (this.payloadChars + payload.length > DESTINATION_PAYLOAD_CHARS_KEPT && this.destinations.length > 0) {
+      this.keeping = false;
+      return;
+    }
+    this.payloadChars += payload.length;
+    record.payload = payload;
+    this.destinations.push(record);
+    // aws/lambda/<ESM-UUID>/<shardID>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<Random UUID>, in UTC.
+    const at = this.iso(e.tUs, true);
+    const day = at.slice(0, 10);
+    this.destinationObjectKeys.push(`aws/lambda/${this.s3.mappingUuid}/${shardId}/${day.replace(/-/g, "/")}/${day}T${at.slice(11, 19).replace(/:/g, ".")}-${uuid(this.s3.rng)}`);
   }
 
   /** The on-failure invocation record in AWS's shape and field order. */
-  private invocationRecord(e: Extract<TraceEvent, { type: "onFailure" }>): unknown {
+  private invocationRecord(e: Extract<TraceEvent, { type: "onFailure" }>): Record<string, unknown> {
     const recs = e.records as readonly StreamRecord[];
     const first = recs[0];
     const last = recs[recs.length - 1];
@@ -139,6 +190,19 @@ export class StreamMetrics {
   concurrencySeries(): [number, number][] {
     return compress(this.concurrencyBuckets.entries(), false);
   }
+}
+
+/** A version-4 UUID (RFC 9562) from 16 draws of `rng`. */
+function uuid(rng: Prng): string {
+  const hex: string[] = [];
+  for (let i = 0; i < 16; i++) {
+    let b = rng.int(256);
+    if (i === 6) b = (b & 0x0f) | 0x40;
+    if (i === 8) b = (b & 0x3f) | 0x80;
+    hex.push(b.toString(16).padStart(2, "0"));
+  }
+  const h = hex.join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** The largest value seen in each bucket, for buckets that come in non-decreasing order (event time): the open

@@ -46,7 +46,7 @@ export class TimelineCollector {
   constructor(private readonly limit = TIMELINE_LIMIT) {}
 
   private laneOf(e: InvokeEvent | ThrottleEvent): number {
-    const name = `poller ${e.poller}`;
+    const name = laneName(e);
     let lane = this.laneIndex.get(name);
     if (lane === undefined) {
       lane = this.lanes.length;

@@ -10,7 +10,7 @@ import type { Report, RunResult } from "../run/result.js";
 import { fmtAllPassed, fmtCount, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
 import { expectationText } from "./markdown.js";
 import { bucketCharts, lineCharts, type BucketChart, type LineChart, type Point, type Unit } from "./series.js";
-import { ageLabel, conservationOf, endStatesOf, sourceKind } from "./source-view.js";
+import { ageLabel, conservationOf, discardedSplit, endStatesOf, sourceKind } from "./source-view.js";
 
 export interface HtmlOptions {
   reproduce?: string;
@@ -218,21 +218,43 @@ function bucketChartHtml(full: BucketChart, endMs: number): string {
   return figure(chart.key, "bars", `${chart.title} (per ${fmtMs(chart.bucketMs)})`, body, empty);
 }
 
-const END_STATE_COLORS: Record<string, string> = { succeeded: "#16a34a", dlq: "#dc2626", onFailure: "#b91c1c", expired: "#ea580c", filtered: "#64748b", pending: "#ca8a04" };
+const END_STATE_COLORS: Record<string, string> = {
+  succeeded: "#16a34a",
+  dlq: "#dc2626",
+  onFailure: "#b91c1c",
+  onFailureDelivered: "#f87171",
+  onFailureDropped: "#7f1d1d",
+  expired: "#ea580c",
+  filtered: "#64748b",
+  pending: "#ca8a04",
+};
+
+/** The end states, each followed (discarded) by its two lines: delivered to the destination, dropped. The bar's
+ *  label is short; its tooltip says the whole line. */
+function endStateRows(r: Report): { key: string; label: string; tip: string; v: number; color: string }[] {
+  const rows: { key: string; label: string; tip: string; v: number; color: string }[] = [];
+  for (const { key, label } of endStatesOf(r)) {
+    rows.push({ key, label, tip: label, v: r.records[key], color: END_STATE_COLORS[key] ?? "#64748b" });
+    if (key !== "onFailure") continue;
+    for (const sub of discardedSplit(r)) {
+      rows.push({ key: sub.key, label: sub.key === "onFailureDelivered" ? "↳ delivered" : "↳ dropped", tip: sub.label, v: sub.n, color: END_STATE_COLORS[sub.key] });
+    }
+  }
+  return rows;
+}
 
 function endStatesHtml(r: Report): string {
-  const states = endStatesOf(r).map(({ key, label }) => [key, label, END_STATE_COLORS[key] ?? "#64748b"] as const);
+  const states = endStateRows(r);
   const rowH = 26;
   const height = TOP + states.length * rowH + 8;
-  const max = Math.max(1, ...states.map(([k]) => r.records[k]));
+  const max = Math.max(1, ...states.map((s) => s.v));
   const labelW = 170;
   const barMax = W - labelW - 130;
-  const rows = states.map(([k, label, color], i) => {
-    const v = r.records[k];
+  const rows = states.map(({ label, tip: line, v, color }, i) => {
     const y = TOP + i * rowH;
     const w = v > 0 ? Math.max(2, (v / max) * barMax) : 0;
     const share = fmtShare(v, r.records.produced);
-    const tip = `${label}: ${fmtInt(v)} of ${fmtInt(r.records.produced)} records (${share})`;
+    const tip = `${line}: ${fmtInt(v)} of ${fmtInt(r.records.produced)} records (${share})`;
     return (
       `<g class="bar" data-tip="${escapeHtml(tip)}"><text class="label" x="${labelW - 8}" y="${y + 15}" text-anchor="end">${escapeHtml(label)}</text>` +
       `<rect class="hit" x="${labelW}" y="${y}" width="${barMax}" height="${rowH - 6}"/>` +
@@ -330,6 +352,8 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
   const cards = [
     card("produced", fmtInt(r.records.produced)),
     ...ends.map(({ key, label }) => card(key === "expired" ? "expired" : label, fmtInt(r.records[key]), key !== "succeeded" && r.records[key] > 0)),
+    // Discarded stream records: how many reached the on-failure destination, how many are gone.
+    ...discardedSplit(r).map((sub) => card(sub.key === "onFailureDelivered" && r.stream?.onFailureDestination ? "delivered to the destination" : sub.label, fmtInt(sub.n), sub.key === "onFailureDropped" && sub.n > 0)),
     card("duplicates", fmtInt(r.duplicates), r.duplicates > 0),
     card("ordering violations", fmtInt(r.orderingViolations)),
     card("invocations", fmtInt(r.invocations.total)),

@@ -5,13 +5,16 @@
  */
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { ExpectationResult, Report } from "../run/result.js";
+import { cloudwatchPeriods, cloudwatchView, NO_POINT } from "./cloudwatch-view.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
-import { ageLabel, endStatesOf } from "./source-view.js";
+import { ageLabel, discardedSplit, endStatesOf } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface MarkdownOptions {
   /** A command that reproduces the run, shown under failed expectations. */
   reproduce?: string;
+  /** Add the report's CloudWatch metrics (run --cloudwatch). */
+  cloudwatch?: boolean;
 }
 
 const OPS: Record<string, string> = { eq: "=", ne: "≠", lt: "<", lte: "≤", gt: ">", gte: "≥" };
@@ -71,7 +74,11 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
   const pct = (x: number) => fmtShare(x, r.records.produced);
   out.push("| where records ended | records | share |", "|---|--:|--:|");
   out.push(`| produced | ${fmtInt(r.records.produced)} | |`);
-  for (const { key, label } of endStatesOf(r)) out.push(`| ${label} | ${fmtInt(r.records[key])} | ${pct(r.records[key])} |`);
+  for (const { key, label } of endStatesOf(r)) {
+    out.push(`| ${label} | ${fmtInt(r.records[key])} | ${pct(r.records[key])} |`);
+    if (key !== "onFailure") continue;
+    for (const sub of discardedSplit(r)) out.push(`| &emsp;${escapeMd(sub.label)} | ${fmtInt(sub.n)} | ${pct(sub.n)} |`);
+  }
   out.push("");
 
   out.push("| metric | value | metric | value |", "|---|--:|---|--:|");
@@ -102,6 +109,13 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
     // Labels come from series names (a shard id, say); a fence longer than any backtick run keeps them inside.
     for (const row of sparks) out.push(`${row.label}  ${row.spark}  ${row.scale}`.trimEnd().replace(/`/g, "'"));
     out.push("```");
+  }
+
+  const cw = opts.cloudwatch ? cloudwatchView(r) : null;
+  if (cw) {
+    out.push("", `CloudWatch metrics, under AWS's names, statistics and units (${cloudwatchPeriods(cw)}; ${NO_POINT} no data point):`, "");
+    out.push("| namespace | metric | statistic | unit | whole run | per period | smallest..largest |", "|---|---|---|---|--:|---|---|");
+    for (const m of cw.rows) out.push(`| ${m.namespace} | ${code(m.metric)} | ${m.stat} | ${m.unit} | ${m.run} | ${m.spark} | ${m.range} |`);
   }
 
   if (n > 0) {

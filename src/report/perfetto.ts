@@ -144,7 +144,7 @@ class ChromeTraceWriter implements PerfettoWriter {
       case "bisect":
         return this.instant(this.laneTrack(e.shard, e.lane), e.tUs, "bisect", "batch", { ...this.batch(e.records), left: e.left.length, right: e.right.length });
       case "onFailure":
-        return this.instant(this.sourceTrack(e.shard), e.tUs, "onFailure", "batch", { ...this.batch(e.records), ended: e.ended, condition: e.condition, approximateInvokeCount: e.approximateInvokeCount, functionError: e.functionError, destination: e.destinationArn });
+        return this.instant(this.sourceTrack(e.shard), e.tUs, "onFailure", "batch", { ...this.batch(e.records), ended: e.ended, condition: e.condition, approximateInvokeCount: e.approximateInvokeCount, functionError: e.functionError, destination: e.destinationArn, delivered: e.delivered });
     }
   }
 

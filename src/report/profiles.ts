@@ -11,10 +11,17 @@ function fmtValue(f: Figure): string {
   return Number.isInteger(f.value) ? formatCount(f.value) : f.value.toFixed(2);
 }
 
-/** A figure's provenance, its page numbered in `pages` (in order of first use). */
+/** A chosen figure's plausible range, as `low..high`; "-" for an end that is "no such mechanism" (null). */
+export function fmtRange(f: Figure): string {
+  if (!f.chosen || f.low === undefined || f.high === undefined) return "";
+  const end = (v: number | null) => (v === null ? "-" : fmtValue({ ...f, value: v }));
+  return `${end(f.low)}..${end(f.high)}`;
+}
+
+/** A figure's provenance, its page numbered in `pages` (in order of first use); a chosen figure's plausible range. */
 function provenance(f: Figure, pages: string[]): string {
   const ref = f.url === "" ? "" : `[${pageNumber(f.url, pages)}] `;
-  if (f.chosen) return `esm-sim's choice: ${f.note}${ref ? ` ${ref.trim()}` : ""}`;
+  if (f.chosen) return `esm-sim's choice: ${f.note}${ref ? ` ${ref.trim()}` : ""}${f.reasoning ? `. Plausible ${fmtRange(f)} ${f.unit}: ${f.reasoning}` : ""}`;
   if (f.value === null) return `${ref}${f.note}`;
   return `${ref}${f.since ? `since ${f.since}` : "undated"}: ${f.note}`;
 }
@@ -51,12 +58,16 @@ export function renderProfiles(): string {
   const nameW = Math.max(6, ...FIGURE_NAMES.map((n) => n.length));
   const unitW = Math.max(4, ...FIGURE_NAMES.map((n) => PROFILES.current.figures[n].unit.length));
   const colW = Math.max(12, ...PROFILE_NAMES.map((p) => p.length + 2));
-  const row = (a: string, b: string, cols: string[]) => `${a.padEnd(nameW)}  ${b.padEnd(unitW)}${cols.map((c) => c.padStart(colW)).join("")}`;
+  // The plausible range of a chosen figure; one column, as every profile shares the chosen figures' ranges (where a
+  // figure is chosen in one profile only, the range shown is that profile's).
+  const rangeOf = (f: (typeof FIGURE_NAMES)[number]) => PROFILE_NAMES.map((p) => fmtRange(PROFILES[p].figures[f])).find((r) => r !== "") ?? "";
+  const rangeW = Math.max(15, ...FIGURE_NAMES.map((f) => rangeOf(f).length + 2));
+  const row = (a: string, b: string, cols: string[], range: string) => `${a.padEnd(nameW)}  ${b.padEnd(unitW)}${cols.map((c) => c.padStart(colW)).join("")}${range.padStart(rangeW)}`.trimEnd();
 
-  lines.push(row("figure", "unit", PROFILE_NAMES));
-  lines.push(row("", "", PROFILE_NAMES.map((p) => `(${PROFILES[p].asOf})`)));
+  lines.push(row("figure", "unit", PROFILE_NAMES, "plausible"));
+  lines.push(row("", "", PROFILE_NAMES.map((p) => `(${PROFILES[p].asOf})`), "(if chosen)"));
   for (const f of FIGURE_NAMES) {
-    lines.push(row(f, PROFILES.current.figures[f].unit, PROFILE_NAMES.map((p) => fmtValue(PROFILES[p].figures[f]))));
+    lines.push(row(f, PROFILES.current.figures[f].unit, PROFILE_NAMES.map((p) => fmtValue(PROFILES[p].figures[f])), rangeOf(f)));
   }
   lines.push("");
   lines.push('Sources ("since": when the figure took effect, or the oldest source showing it; [n]: the page listed below):');

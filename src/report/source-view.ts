@@ -1,7 +1,8 @@
 /**
  * What a report shows depends on its source: a queue's records can end in a dead-letter queue (the queue's
- * RedrivePolicy) and its age is that of the oldest message; a stream's records go to an on-failure destination and
- * its age is IteratorAge per shard. The renderers ask here, so that a stream run shows no queue rows and a queue
+ * RedrivePolicy) and its age is that of the oldest message; a stream's records can be discarded by the mapping
+ * (their metadata delivered to an on-failure destination, or dropped when there is none or it refuses the record)
+ * and its age is IteratorAge per shard. The renderers ask here, so that a stream run shows no queue rows and a queue
  * run no stream rows (a row that is not zero is shown whatever the source).
  *
  * Sources: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (the DLQ on the queue),
@@ -23,7 +24,7 @@ type EndState = keyof Report["records"];
 const END_STATES: { key: EndState; label: string; only?: SourceKind }[] = [
   { key: "succeeded", label: "succeeded" },
   { key: "dlq", label: "dead-letter queue", only: "queue" },
-  { key: "onFailure", label: "on-failure destination", only: "stream" },
+  { key: "onFailure", label: "discarded", only: "stream" },
   { key: "expired", label: "expired (retention)" },
   { key: "filtered", label: "filtered" },
   { key: "pending", label: "pending" },
@@ -33,6 +34,19 @@ const END_STATES: { key: EndState; label: string; only?: SourceKind }[] = [
 export function endStatesOf(r: Report): { key: EndState; label: string }[] {
   const kind = sourceKind(r);
   return END_STATES.filter((e) => e.only === undefined || e.only === kind || r.records[e.key] > 0).map(({ key, label }) => ({ key, label }));
+}
+
+/**
+ * The two lines under "discarded": records whose metadata reached the on-failure destination, and records dropped
+ * (no destination configured, or delivery failed: DestinationDeliveryFailures). Empty when nothing was discarded.
+ */
+export function discardedSplit(r: Report): { key: "onFailureDelivered" | "onFailureDropped"; label: string; n: number }[] {
+  if (r.records.onFailure === 0) return [];
+  const dest = r.stream?.onFailureDestination ?? null;
+  return [
+    { key: "onFailureDelivered", label: dest === null ? "delivered: no destination configured" : `delivered to ${dest}`, n: r.records.onFailureDelivered },
+    { key: "onFailureDropped", label: dest === null ? "dropped: no destination" : "dropped: delivery failed", n: r.records.onFailureDropped },
+  ];
 }
 
 /** What the report's `iteratorAge` measures, for labels: IteratorAge on a stream, the oldest message's age on a queue. */
@@ -49,6 +63,8 @@ const SHORT_KEY: Record<EndState, string> = {
   filtered: "filtered",
   pending: "pending",
   deletedDespiteReportedFailure: "deletedDespiteReportedFailure",
+  onFailureDelivered: "onFailureDelivered",
+  onFailureDropped: "onFailureDropped",
 };
 
 /** The conservation line with the end states of the report's source: "produced 6001 = succeeded 6000 + onFailure 1 + ...". */

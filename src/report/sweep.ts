@@ -206,9 +206,10 @@ function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Every metric of every row, one line per row; numbers raw (ms for times), for spreadsheets and scripts. */
+/** Every metric the rows report, one line per row; numbers raw (ms for times), for spreadsheets and scripts. A
+ *  metric no row has (a stream's fields in a queue's sweep, CloudWatch metrics of another service) gets no column. */
 export function renderSweepCsv(r: SweepResult): string {
-  const metricPaths = Object.keys(METRIC_PATHS);
+  const metricPaths = Object.keys(METRIC_PATHS).filter((p) => r.results.some((row) => row.metrics[p] !== undefined));
   const lines = [["row", ...r.vary.map((v) => v.path), "seed", "passed", "failedExpectations", ...metricPaths].map(csvField).join(",")];
   for (const row of r.results) {
     lines.push(

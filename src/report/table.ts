@@ -6,12 +6,15 @@ import chalk, { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, StreamReport } from "../run/result.js";
+import { cloudwatchPeriods, cloudwatchView, NO_POINT } from "./cloudwatch-view.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
-import { conservationOf, endStatesOf } from "./source-view.js";
+import { conservationOf, discardedSplit, endStatesOf } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface TableOptions {
   color: boolean;
+  /** Add the report's CloudWatch metrics (run --cloudwatch). */
+  cloudwatch?: boolean;
 }
 
 const OPS: Record<string, string> = { eq: "=", ne: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
@@ -40,6 +43,11 @@ export function renderTable(r: Report, opts: TableOptions): string {
     const n = r.records[key];
     const paint = paintOf(key, n);
     ends.push([paint(label), paint(fmtInt(n)), paint(pct(n))]);
+    if (key !== "onFailure") continue;
+    for (const sub of discardedSplit(r)) {
+      const subPaint = sub.n === 0 ? c.dim : sub.key === "onFailureDropped" ? c.red : (x: string) => x;
+      ends.push([subPaint(`  ${sub.label}`), subPaint(fmtInt(sub.n)), subPaint(pct(sub.n))]);
+    }
   }
   out.push(ends.toString());
   out.push(c.dim(`conservation: ${conservationOf(r)}`));
@@ -52,6 +60,9 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const t = new Table({ head: [c.bold("Delivery"), "", c.bold("Invocations"), "", c.bold("Concurrency and age"), ""], style, colAligns: ["left", "right", "left", "right", "left", "right"] });
   const dupPaint = r.duplicates > 0 ? c.yellow : (s: string) => s;
   const st = r.stream;
+  const q = r.sqs;
+  // The reads of the source: ReceiveMessage calls on a queue, reads of its shards on a stream.
+  const reads = st ?? q;
   const age = st ? "iterator age" : "oldest message";
   // SQS only: messages back after their visibility timeout, and the pollers (a stream has one reader per shard).
   t.push(
@@ -59,26 +70,30 @@ export function renderTable(r: Report, opts: TableOptions): string {
     ["ordering violations", fmtInt(r.orderingViolations), "errors", paintIf(c, r.invocations.errors, fmtInt(r.invocations.errors)), "reached after", fmtMs(r.concurrency.timeToMax)],
     st
       ? ["redelivered after success", fmtInt(st.redeliveriesOfSucceeded), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "shards x PF", `${fmtInt(st.shardCount)} x ${st.parallelizationFactor}`]
-      : ["visibility redeliveries", fmtInt(r.sqs.visibilityRedeliveries), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "pollers max", fmtInt(r.concurrency.pollersMax)],
+      : ["visibility redeliveries", fmtInt(q?.visibilityRedeliveries ?? 0), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "pollers max", fmtInt(r.concurrency.pollersMax)],
     ["latency p50", fmtMs(r.latency.p50), "throttles", paintIf(c, r.invocations.throttles, fmtInt(r.invocations.throttles)), `${age} max`, fmtMs(r.iteratorAge.max)],
     ["latency p99", fmtMs(r.latency.p99), "partial responses", fmtInt(r.invocations.partial), `${age} p50`, fmtMs(r.iteratorAge.p50)],
     ["latency max", fmtMs(r.latency.max), "batch size p50/max", `${fmtInt(r.batchSize.p50)}/${fmtInt(r.batchSize.max)}`, `${age} p99`, fmtMs(r.iteratorAge.p99)],
-    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", st ? `${fmtInt(st.polls)} (${fmtInt(st.emptyPolls)})` : `${fmtInt(r.sqs.polls)} (${fmtInt(r.sqs.emptyPolls)})`, "", ""],
+    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", reads ? `${fmtInt(reads.polls)} (${fmtInt(reads.emptyPolls)})` : "", "", ""],
   );
   out.push(t.toString());
   if (st) out.push(...renderStream(r, st, c, style));
-  const q = r.sqs;
-  if (q.producerRetries > 0) {
+  if (q && q.producerRetries > 0) {
     out.push(
       c.dim(
         `producer retries: ${fmtInt(q.producerRetries)} sent, ${fmtInt(q.dedupDropped)} dropped by FIFO deduplication, ${fmtInt(q.producerRetriesDelivered)} delivered as new messages; ${fmtInt(q.producerDuplicates)} logical messages processed more than once`,
       ),
     );
   }
-  if (q.mode === "provisioned") {
+  const cs = r.coldStarts;
+  if (cs && cs.count > 0) {
+    out.push(c.dim(`cold starts: ${fmtCount(cs.count, "invocation")} started a new execution environment; Init Duration avg ${fmtMs(cs.initDuration.avg)}, max ${fmtMs(cs.initDuration.max)}`));
+  }
+  if (q?.mode === "provisioned") {
     out.push(c.dim(`provisioned mode: up to ${fmtInt(q.eventPollersMax)} event pollers; ${fmtInt(q.rateLimitedReceives)} receives waited for the next second's poller budget`));
   }
   out.push(...sparklines(r, c));
+  if (opts.cloudwatch) out.push(...cloudwatchBlock(r, c));
   out.push(c.dim(`trace digest ${r.traceDigest} (same scenario, seed and version: same digest)`));
 
   if (r.expectations.length > 0) {
@@ -103,6 +118,31 @@ function sparklines(r: Report, c: ChalkInstance): string[] {
   return lines;
 }
 
+/**
+ * run --cloudwatch: each metric under CloudWatch's namespace, name, statistic and unit, with its value over the run
+ * and its data points per period. Plain aligned text, so that it fits a 120-column terminal.
+ */
+function cloudwatchBlock(r: Report, c: ChalkInstance): string[] {
+  const v = cloudwatchView(r);
+  if (!v) return [];
+  const nameW = Math.max(6, ...v.rows.map((x) => x.metric.length));
+  const statW = Math.max(9, ...v.rows.map((x) => x.stat.length));
+  const unitW = Math.max(4, ...v.rows.map((x) => x.unit.length));
+  const runW = Math.max(9, ...v.rows.map((x) => x.run.length));
+  const line = (name: string, stat: string, unit: string, run: string, rest: string) => `    ${name.padEnd(nameW)}  ${stat.padEnd(statW)}  ${unit.padEnd(unitW)}  ${run.padStart(runW)}  ${rest}`.trimEnd();
+  const lines = ["", c.bold("CloudWatch metrics") + c.dim(` (AWS's names, statistics and units; ${cloudwatchPeriods(v)}; ${NO_POINT} no data point)`)];
+  lines.push(c.dim(line("metric", "statistic", "unit", "whole run", "per period, smallest..largest")));
+  let namespace = "";
+  for (const row of v.rows) {
+    if (row.namespace !== namespace) {
+      namespace = row.namespace;
+      lines.push(`  ${c.bold(namespace)}`);
+    }
+    lines.push(line(row.metric, row.stat, row.unit, row.run, `${c.cyan(row.spark)}  ${c.dim(row.range)}`));
+  }
+  return lines;
+}
+
 function paintIf(c: ChalkInstance, n: number, s: string): string {
   return n > 0 ? c.yellow(s) : s;
 }
@@ -123,6 +163,7 @@ function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { he
     ["retries exhausted (records)", n(st.retryExhausted)],
     ["record age exceeded (records)", n(st.discardedByRecordAge)],
     ["expired by retention (records)", n(st.expiredByRetention)],
+    ["read throttles (shard read limit)", n(st.readThrottles)],
   ];
   // Kinesis' per-shard write limits (DynamoDB Streams has none a producer meets); the writes back only when the
   // function writes to its own stream (function.writesBack).
@@ -131,18 +172,19 @@ function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { he
     ["on-failure records written", fmtInt(st.destinationRecords)],
     ["destination delivery failures", n(st.destinationDeliveryFailures)],
     ...(st.writtenBack > 0 ? ([["written back by the function", n(st.writtenBack)]] as [string, string][]) : []),
+    [st.enhancedFanOut ? "bytes pushed (enhanced fan-out)" : "bytes read", fmtInt(st.bytesRead)],
   ];
   const t = new Table({ head: [c.bold("Stream errors"), "", c.bold(kinesis ? "Producer and destination" : "Destination"), ""], style, colAligns: ["left", "right", "left", "right"] });
   for (let i = 0; i < Math.max(errors.length, other.length); i++) t.push([...(errors[i] ?? ["", ""]), ...(other[i] ?? ["", ""])]);
   out.push("", t.toString());
   const shards = new Table({
-    head: [c.bold("Shard"), c.bold("invocations"), c.bold("records sent"), c.bold("iterator age max"), c.bold("p50"), c.bold("p99"), c.bold("checkpoint")],
+    head: [c.bold("Shard"), c.bold("invocations"), c.bold("records sent"), c.bold("bytes read"), c.bold("read throttles"), c.bold("iterator age max"), c.bold("p50"), c.bold("p99"), c.bold("checkpoint")],
     style,
-    colAligns: ["left", "right", "right", "right", "right", "right", "left"],
+    colAligns: ["left", "right", "right", "right", "right", "right", "right", "right", "left"],
   });
   const shown = st.shards.slice(0, 20);
   for (const s of shown) {
-    shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), s.checkpoint ?? "-"]);
+    shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtInt(s.bytesRead), paintIf(c, s.readThrottles, fmtInt(s.readThrottles)), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), s.checkpoint ?? "-"]);
   }
   out.push("", shards.toString());
   if (st.shards.length > shown.length) out.push(c.dim(`(${fmtCount(st.shards.length - shown.length, "more shard")} in the JSON report)`));

@@ -33,7 +33,7 @@ export function traceObject(e: TraceEvent, ctx: TraceContext): TraceObject {
     case "poll":
       return { t, type: e.type, poller: e.poller, queue: ctx.queue, received: e.received, visible: e.visible };
     case "invoke":
-      return { t, type: e.type, invocation: e.invocation, queue: ctx.queue, poller: e.poller, recordIds: ids(e.records), attempt: e.attempt, concurrency: e.concurrency, closedBy: e.closedBy };
+      return { t, type: e.type, invocation: e.invocation, queue: ctx.queue, poller: e.poller, recordIds: ids(e.records), attempt: e.attempt, concurrency: e.concurrency, closedBy: e.closedBy, ...coldStartOf(e) };
     case "result":
       return { t, type: e.type, invocation: e.invocation, outcome: e.outcome, failedIds: ids(e.failed), durationMs: usToMs(e.durationUs), succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial };
     case "throttle":
@@ -58,6 +58,11 @@ export function traceObject(e: TraceEvent, ctx: TraceContext): TraceObject {
 }
 
 const seqs = (rs: readonly SimRecord[]) => rs.map(sequenceNumber);
+
+/** A cold invocation's `coldStart: true` and `initMs` (its Init phase); nothing for a warm one. */
+function coldStartOf(e: { initUs?: number }): { coldStart?: true; initMs?: number } {
+  return e.initUs === undefined ? {} : { coldStart: true, initMs: usToMs(e.initUs) };
+}
 
 /** Stream sources: record ids are sequence numbers, shards are named by their shard ids. */
 function streamTraceObject(e: TraceEvent, ctx: TraceContext, t: number): TraceObject {
@@ -89,6 +94,7 @@ function streamTraceObject(e: TraceEvent, ctx: TraceContext, t: number): TraceOb
         window: w ? { startMs: usToMs(w.startUs), endMs: usToMs(w.endUs) } : undefined,
         state: w ? { records: w.stateRecords } : undefined,
         isFinalInvokeForWindow: w ? w.isFinalInvokeForWindow : undefined,
+        ...coldStartOf(e),
       };
     }
     case "result":
@@ -99,12 +105,14 @@ function streamTraceObject(e: TraceEvent, ctx: TraceContext, t: number): TraceOb
       return { t, type: e.type, recordId: sequenceNumber(e.record), stream, shard: shardId(e.shard), reason: e.reason };
     case "streamRetry":
       return { t, type: "retry", stream, shard: shardId(e.shard), lane: e.lane, recordIds: seqs(e.records), attempt: e.attempt, delayMs: usToMs(e.delayUs), reason: e.reason, countsAsRetry: e.countsAsRetry };
+    case "readThrottle":
+      return { t, type: e.type, stream, shard: shardId(e.shard), reason: "ReadProvisionedThroughputExceeded", delayMs: usToMs(e.delayUs) };
     case "bisect":
       return { t, type: e.type, stream, shard: shardId(e.shard), lane: e.lane, recordIds: seqs(e.records), leftIds: seqs(e.left), rightIds: seqs(e.right) };
     case "checkpoint":
       return { t, type: e.type, stream, shard: shardId(e.shard), sequenceNumber: sequenceNumber(e.record) };
     case "onFailure":
-      return { t, type: e.type, stream, shard: shardId(e.shard), recordIds: seqs(e.records), condition: e.condition, approximateInvokeCount: e.approximateInvokeCount, functionError: e.condition === "RecordAgeExceeded" ? undefined : e.functionError, destination: e.destinationArn };
+      return { t, type: e.type, stream, shard: shardId(e.shard), recordIds: seqs(e.records), condition: e.condition, approximateInvokeCount: e.approximateInvokeCount, functionError: e.condition === "RecordAgeExceeded" ? undefined : e.functionError, destination: e.destinationArn, delivered: e.delivered };
     case "filter":
       return { t, type: e.type, recordId: sequenceNumber(e.record), stream, shard: shardId(e.shard) };
     default:

@@ -4,6 +4,7 @@
  * run: scheduler events (a sanity budget against runs that would take hours) and records waiting at once (memory).
  */
 import type { Scenario } from "../scenario/model.js";
+import { producerRecords } from "../sources/config.js";
 
 /**
  * Scheduler events after which a run stops: 50 million (about 20 s of CPU for an idle mapping ticking once a
@@ -26,10 +27,7 @@ export const DEFAULT_TRACE_LIMIT_BYTES = 1024 ** 3;
 /** Records the scenario's producers will send (steady producers up to their `to`). */
 export function estimateRecords(s: Scenario): number {
   let n = 0;
-  for (const p of s.traffic) {
-    if (p.kind === "burst") n += p.records;
-    else n += (p.ratePerS * Math.max(0, p.toUs - p.fromUs)) / 1e6;
-  }
+  for (const p of s.traffic) n += producerRecords(p);
   return Math.round(n);
 }
 

@@ -8,7 +8,7 @@ import { usToMs } from "../engine/time.js";
 import type { MetricsCollector } from "../metrics/collector.js";
 import type { Scenario } from "../scenario/model.js";
 import type { Report, StopReason } from "./result.js";
-import { VERSION } from "./version.js";
+import { REPORT_SCHEMA_VERSION, VERSION } from "./version.js";
 
 export interface RunEnd {
   sourceType: Report["source"]["type"];
@@ -24,7 +24,7 @@ export interface RunEnd {
   pollersMax: number;
 }
 
-type CommonFields = Omit<Report, "sqs" | "destinations" | "expectations" | "series" | "stream" | "eventsRun" | "traceDigest" | "checks">;
+type CommonFields = Omit<Report, "sqs" | "destinations" | "expectations" | "series" | "stream" | "cloudwatch" | "eventsRun" | "traceDigest" | "checks">;
 
 /** The shared head of a report; asserts the conservation line first. */
 export function commonReport(scenario: Scenario, metrics: MetricsCollector, end: RunEnd): CommonFields {
@@ -35,6 +35,7 @@ export function commonReport(scenario: Scenario, metrics: MetricsCollector, end:
   assert(pending === end.unended, () => `conservation broken: produced ${produced} - ended ${ended} = ${pending}, but the source holds ${end.unended} unended records`);
   const activeS = (m.lastSuccessUs - end.firstArrivalUs) / 1e6;
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     scenario: scenario.name,
     description: scenario.description,
     version: VERSION,
@@ -54,11 +55,16 @@ export function commonReport(scenario: Scenario, metrics: MetricsCollector, end:
       filtered: m.filtered,
       pending,
       deletedDespiteReportedFailure: m.deletedDespiteReportedFailure,
+      onFailureDelivered: m.onFailureDelivered,
+      onFailureDropped: m.onFailureDropped,
     },
     conservation: `produced ${produced} = succeeded ${m.succeeded} + onFailure ${m.onFailure} + dlq ${m.dlq} + expired ${m.expired} + filtered ${m.filtered} + pending ${pending}`,
     duplicates: m.duplicates,
     orderingViolations: m.orderingViolations,
     invocations: { total: m.invocations, errors: m.errors, timeouts: m.timeouts, throttles: m.throttles, partial: m.partial, partialIgnored: m.partialIgnored },
+    ...(scenario.fn.coldStart !== null && {
+      coldStarts: { count: m.coldStarts, initDuration: { avg: m.coldStarts > 0 ? usToMs(m.initSumUs / m.coldStarts) : 0, max: usToMs(m.initMaxUs) } },
+    }),
     batchSize: { p50: m.batchSizes.quantile(0.5), max: m.batchSizes.max },
     iteratorAge: {
       max: usToMs(m.iteratorAge.max),

@@ -1,4 +1,5 @@
 /** What one run produced: the report's numbers (in ms where they are times) and what is needed to render them. */
+import type { CloudWatchReport } from "../metrics/cloudwatch.js";
 import type { OutcomeSeries } from "../metrics/outcomes.js";
 import type { Expectation, Scenario } from "../scenario/model.js";
 
@@ -25,7 +26,32 @@ export interface CheckOutcome {
   examples: string[];
 }
 
+/**
+ * The SQS section of a queue's report. producerRetries: retried sends (traffic duplicateSendRate);
+ * producerRetriesDelivered: those the queue accepted as new messages (standard: all; FIFO: after the deduplication
+ * interval or with a new ID per attempt); dedupDropped: those FIFO deduplication dropped (not produced records);
+ * producerDuplicates: successful processings of a logical message beyond its first (included in `duplicates`).
+ * mode: on-demand or provisioned (ProvisionedPollerConfig); eventPollersMax: provisioned mode's peak event pollers
+ * (10 concurrent batches each), 0 on demand; rateLimitedReceives: receives that waited for the next second's
+ * event-poller budget.
+ */
+export interface SqsReport {
+  polls: number;
+  emptyPolls: number;
+  visibilityRedeliveries: number;
+  spontaneousDuplicates: number;
+  producerRetries: number;
+  producerRetriesDelivered: number;
+  dedupDropped: number;
+  producerDuplicates: number;
+  mode: "on-demand" | "provisioned";
+  eventPollersMax: number;
+  rateLimitedReceives: number;
+}
+
 export interface Report {
+  /** The report format's version (run/version.ts REPORT_SCHEMA_VERSION); always the first field. */
+  schemaVersion: number;
   scenario: string;
   description: string;
   version: string;
@@ -45,38 +71,26 @@ export interface Report {
     filtered: number;
     pending: number;
     deletedDespiteReportedFailure: number;
+    /** Of onFailure (streams): records whose invocation record reached the on-failure destination. */
+    onFailureDelivered: number;
+    /** Of onFailure (streams): records dropped: no on-failure destination, or one that refused the invocation record. */
+    onFailureDropped: number;
   };
   conservation: string;
   duplicates: number;
   orderingViolations: number;
   invocations: { total: number; errors: number; timeouts: number; throttles: number; partial: number; partialIgnored: number };
+  /** With function.coldStart only: invocations that created their execution environment, and the Init Duration of
+   *  each (as the REPORT log line gives it), average and max in ms. */
+  coldStarts?: { count: number; initDuration: { avg: number; max: number } };
   batchSize: { p50: number; max: number };
   iteratorAge: { max: number; p50: number; p99: number; definition: string };
   /** max: peak concurrent invocations; timeToMax: ms from the first arrival to the first invoke at that peak. */
   concurrency: { max: number; timeToMax: number; pollersMax: number };
   latency: { p50: number; p99: number; max: number };
   throughput: { recordsPerSecond: number };
-  /**
-   * producerRetries: retried sends (traffic duplicateSendRate); producerRetriesDelivered: those the queue accepted
-   * as new messages (standard: all; FIFO: after the deduplication interval or with a new ID per attempt);
-   * dedupDropped: those FIFO deduplication dropped (not produced records); producerDuplicates: successful
-   * processings of a logical message beyond its first (included in `duplicates`). mode: on-demand or provisioned
-   * (ProvisionedPollerConfig); eventPollersMax: provisioned mode's peak event pollers (10 concurrent batches each),
-   * 0 on demand; rateLimitedReceives: receives that waited for the next second's event-poller budget.
-   */
-  sqs: {
-    polls: number;
-    emptyPolls: number;
-    visibilityRedeliveries: number;
-    spontaneousDuplicates: number;
-    producerRetries: number;
-    producerRetriesDelivered: number;
-    dedupDropped: number;
-    producerDuplicates: number;
-    mode: "on-demand" | "provisioned";
-    eventPollersMax: number;
-    rateLimitedReceives: number;
-  };
+  /** SQS queues (sqs, sqs-fifo) only: a stream's report has no such section. */
+  sqs?: SqsReport;
   destinations: unknown[];
   expectations: ExpectationResult[];
   /** Over virtual time: [ms, value] samples, and invocation outcomes in buckets. */
@@ -90,6 +104,8 @@ export interface Report {
   };
   /** Streams (kinesis, dynamodb) only. */
   stream?: StreamReport;
+  /** CloudWatch's metrics under AWS's names, statistics and period stamps (metrics/cloudwatch.ts). */
+  cloudwatch: CloudWatchReport;
   eventsRun: number;
   /** 16 hex characters: a digest of the run's trace events (all but produce), identical with and without --trace. */
   traceDigest: string;
@@ -132,6 +148,10 @@ export interface StreamShardReport {
   iteratorAge: { max: number; p50: number; p99: number };
   /** The last checkpointed sequence number, or null. */
   checkpoint: string | null;
+  /** Bytes the mapping read from the shard (GetRecords calls, or pushes with enhanced fan-out). */
+  bytesRead: number;
+  /** GetRecords calls refused with ReadProvisionedThroughputExceeded (the shard's read limit). */
+  readThrottles: number;
 }
 
 export interface StreamReport {
@@ -149,7 +169,12 @@ export interface StreamReport {
   retryExhausted: number;
   /** Invocation records written to the on-failure destination (the report keeps the first 1,000 in `destinations`). */
   destinationRecords: number;
+  /** Invocation records the on-failure destination refused (a FIFO queue or topic): DestinationDeliveryFailures. */
   destinationDeliveryFailures: number;
+  /** The mapping's on-failure destination ARN (DestinationConfig.OnFailure.Destination), or null: none configured. */
+  onFailureDestination: string | null;
+  /** An S3 destination: the object key of each record in `destinations`, in the same order; empty otherwise. */
+  destinationObjectKeys: string[];
   retries: number;
   bisects: number;
   /** Deliveries of records that had already been processed successfully (the checkpoint was behind them). */
@@ -158,5 +183,11 @@ export interface StreamReport {
   emptyPolls: number;
   /** Records the function wrote back to its own stream (function.writesBack); counted in records.produced. */
   writtenBack: number;
+  /** GetRecords calls refused with ReadProvisionedThroughputExceeded, over all shards. */
+  readThrottles: number;
+  /** Bytes the mapping read, over all shards. */
+  bytesRead: number;
+  /** Kinesis: the mapping reads through an enhanced fan-out consumer. */
+  enhancedFanOut: boolean;
   shards: StreamShardReport[];
 }

@@ -10,6 +10,7 @@
  */
 import { assert } from "../engine/assert.js";
 import { Scheduler } from "../engine/scheduler.js";
+import { CloudWatchMetrics } from "../metrics/cloudwatch.js";
 import { MetricsCollector } from "../metrics/collector.js";
 import type { Scenario } from "../scenario/model.js";
 import { isStreamSource } from "../sources/config.js";
@@ -33,7 +34,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   const traffic = new Traffic(scenario.traffic, scenario.seed, keys);
   const metrics = new MetricsCollector(keys.size);
   trace.listen(metrics.listener);
-  const parts: WorldParts = { scenario, sched, trace, keys, traffic, metrics };
+  const cloudwatch = new CloudWatchMetrics(scenario.source.type, scenario.startUnixS);
+  trace.listen(cloudwatch.listener);
+  const parts: WorldParts = { scenario, sched, trace, keys, traffic, metrics, cloudwatch };
   const world = worldOf(parts, options);
   if (options.trace) trace.listen(options.trace(world.traceContext), true);
   world.start();
@@ -95,11 +98,12 @@ function reportOf(world: World, parts: WorldParts, stopReason: StopReason): Repo
       iteratorAgeDefinition: own.iteratorAgeDefinition,
       pollersMax: own.pollersMax,
     }),
-    sqs: own.sqs,
+    ...(own.sqs && { sqs: own.sqs }),
     destinations: own.destinations,
     expectations: [],
     series: { concurrency, backlog, oldestAge, outcomes: metrics.outcomes.series(), ...(iteratorAgeByShard && { iteratorAgeByShard }) },
     ...(own.stream && { stream: own.stream }),
+    cloudwatch: parts.cloudwatch.report(sched.nowUs),
     eventsRun: sched.eventsRun,
     traceDigest: metrics.digest.hex(),
   };

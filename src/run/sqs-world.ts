@@ -50,10 +50,11 @@ export class SqsWorld implements World {
           deduplicationIntervalUs: figures.fifoDeduplicationIntervalMs * US_PER_MS,
         })
       : new SqsQueue(source, traffic, trace, prngStream(scenario.seed, "sqs.duplicates"));
-    const scaling = { burst: figures.functionScalingBurst, per10s: figures.functionScalingPer10s };
+    this.queue.meter = parts.cloudwatch.meter;
+    const scaling = { burst: figures.functionScalingBurst, per10s: figures.functionScalingPer10s, idleLifetimeUs: figures.environmentIdleLifetimeMs * US_PER_MS };
     const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, scaling, source.fifo);
     const filter = scenario.mapping.filter;
-    const keep = filter ? sqsKeep(filter, source, scenario.traffic, keys.names) : null;
+    const keep = filter ? sqsKeep(filter, source, scenario.traffic, keys.names, scenario.startUnixS) : null;
     this.mapping = new SqsMapping(sched, this.queue, fn, scenario.mapping, figures, scenario.accountConcurrency, trace, keep);
     this.capAtUs = traffic.lastArrivalUs + QUEUE_CAP_US;
   }

@@ -7,8 +7,9 @@
  * arrival (or after the mapping's start, if later): every record has been processed or lost by then.
  */
 import { assert } from "../engine/assert.js";
-import { usToMs } from "../engine/time.js";
+import { US_PER_MS, usToMs } from "../engine/time.js";
 import { streamKeep } from "../esm/record-filter.js";
+import { streamEventText } from "../esm/stream-event.js";
 import { StreamMapping, type KeepRecord } from "../esm/stream-mapping.js";
 import { LambdaFunction } from "../lambda/function.js";
 import { WriteBack } from "../lambda/write-back.js";
@@ -19,25 +20,7 @@ import type { StreamSourceConfig } from "../sources/config.js";
 import { StreamSource } from "../sources/stream.js";
 import type { Traffic } from "../sources/traffic.js";
 import type { TraceContext } from "./options.js";
-import type { Report } from "./result.js";
 import type { World, WorldParts, WorldReport } from "./world.js";
-
-/** The report has an `sqs` block for every source: a stream's is all zeros. */
-function emptySqsBlock(): Report["sqs"] {
-  return {
-    polls: 0,
-    emptyPolls: 0,
-    visibilityRedeliveries: 0,
-    spontaneousDuplicates: 0,
-    producerRetries: 0,
-    producerRetriesDelivered: 0,
-    dedupDropped: 0,
-    producerDuplicates: 0,
-    mode: "on-demand",
-    eventPollersMax: 0,
-    rateLimitedReceives: 0,
-  };
-}
 
 export class StreamWorld implements World {
   readonly traceContext: TraceContext;
@@ -56,23 +39,34 @@ export class StreamWorld implements World {
     this.traffic = traffic;
     this.metrics = parts.metrics;
     this.source = new StreamSource(src, traffic, sched, trace, scenario.seed);
+    this.source.meter = parts.cloudwatch.meter;
     const shardIds = this.source.shards.map((s) => s.shardId);
     this.shardIds = shardIds;
     const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${scenario.fn.name}`;
-    this.streamMetrics = new StreamMetrics({ type: src.type, streamArn: src.streamArn, functionArn, shardIds });
-    trace.listen(this.streamMetrics.listener);
     // A function that writes back to its own stream: its records are a pseudo-producer after the traffic's.
     const wb = scenario.fn.writesBack;
+    const producers = wb ? [...scenario.traffic, { payload: wb.payload }] : scenario.traffic;
+    this.streamMetrics = new StreamMetrics({
+      type: src.type,
+      streamArn: src.streamArn,
+      functionArn,
+      shardIds,
+      startUnixS: scenario.startUnixS,
+      destinationArn: scenario.mapping.onFailureArn,
+      seed: scenario.seed,
+      eventText: streamEventText(src, producers, keys.names, scenario.fn.name, scenario.startUnixS),
+    });
+    trace.listen(this.streamMetrics.listener);
     const writtenBackProducer = wb ? { writtenBackProducer: scenario.traffic.length } : {};
     this.traceContext = { queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds, ...writtenBackProducer } };
 
-    const scaling = { burst: scenario.figures.functionScalingBurst, per10s: scenario.figures.functionScalingPer10s };
+    const f = scenario.figures;
+    const scaling = { burst: f.functionScalingBurst, per10s: f.functionScalingPer10s, idleLifetimeUs: f.environmentIdleLifetimeMs * US_PER_MS };
     const fn = new LambdaFunction(scenario.fn, scenario.accountConcurrency, scenario.seed, keys, scaling);
     const writeBack = wb ? new WriteBack(wb, this.source, scenario.traffic.length, src.type === "dynamodb", scenario.seed) : null;
-    const producers = wb ? [...scenario.traffic, { payload: wb.payload }] : scenario.traffic;
     const filter = scenario.mapping.filter;
-    const keep = keepOverride !== undefined ? keepOverride : filter ? streamKeep(filter, src, producers, keys.names) : null;
-    this.mapping = new StreamMapping(sched, this.source, fn, scenario.mapping, src, trace, keep, writeBack);
+    const keep = keepOverride !== undefined ? keepOverride : filter ? streamKeep(filter, src, producers, keys.names, scenario.startUnixS) : null;
+    this.mapping = new StreamMapping(sched, this.source, fn, scenario.mapping, src, trace, keep, writeBack, scenario.figures);
   }
 
   get produced(): number {
@@ -119,7 +113,6 @@ export class StreamWorld implements World {
       sourceName: src.streamName,
       iteratorAgeDefinition: "age of the last record of each batch when the mapping sends it to the function",
       pollersMax: src.shardCount,
-      sqs: emptySqsBlock(),
       destinations: sm.destinations,
       series: { concurrency: sm.concurrencySeries(), backlog: [], oldestAge: [], iteratorAgeByShard: sm.iteratorAgeSeries() },
       stream: {
@@ -133,6 +126,8 @@ export class StreamWorld implements World {
         retryExhausted: sm.retryExhausted,
         destinationRecords: sm.destinationRecords,
         destinationDeliveryFailures: sm.destinationDeliveryFailures,
+        onFailureDestination: this.scenario.mapping.onFailureArn,
+        destinationObjectKeys: sm.destinationObjectKeys,
         retries: this.metrics.streamRetries,
         bisects: this.metrics.bisects,
         // Empty polls and redeliveries of succeeded records are not in the trace: the mapping counts them.
@@ -140,12 +135,16 @@ export class StreamWorld implements World {
         polls: this.mapping.polls,
         emptyPolls: this.mapping.emptyPolls,
         writtenBack: this.source.writtenBack,
+        readThrottles: this.mapping.readThrottles,
+        bytesRead: sm.shards.reduce((sum, _, i) => sum + this.mapping.shardReads(i).bytesRead, 0),
+        enhancedFanOut: src.type === "kinesis" && this.scenario.mapping.enhancedFanOut,
         shards: sm.shards.map((s, i) => ({
           shardId: this.shardIds[i],
           invocations: s.invocations,
           recordsInvoked: s.records,
           iteratorAge: { max: usToMs(s.iteratorAge.max), p50: usToMs(s.iteratorAge.quantile(0.5)), p99: usToMs(s.iteratorAge.quantile(0.99)) },
           checkpoint: s.checkpoint,
+          ...this.mapping.shardReads(i),
         })),
       },
     };

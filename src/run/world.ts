@@ -5,13 +5,14 @@
  * drained and where a run without `until` stops, and gives its own part of the report.
  */
 import type { Scheduler } from "../engine/scheduler.js";
+import type { CloudWatchMetrics } from "../metrics/cloudwatch.js";
 import type { MetricsCollector } from "../metrics/collector.js";
 import type { Scenario } from "../scenario/model.js";
 import type { KeyTable } from "../sources/keys.js";
 import type { Traffic } from "../sources/traffic.js";
 import type { Trace } from "../trace/events.js";
 import type { TraceContext } from "./options.js";
-import type { Report, StreamReport } from "./result.js";
+import type { Report, SqsReport, StreamReport } from "./result.js";
 
 /** What every world is built from: the scenario, and the run's clock, trace, key table, traffic and metrics. */
 export interface WorldParts {
@@ -22,6 +23,8 @@ export interface WorldParts {
   traffic: Traffic;
   /** The fold over the trace every run has (already listening). */
   metrics: MetricsCollector;
+  /** CloudWatch's metrics (already listening); the world gives its source the meter. */
+  cloudwatch: CloudWatchMetrics;
 }
 
 export interface World {
@@ -54,7 +57,8 @@ export interface WorldReport {
   sourceName: string;
   iteratorAgeDefinition: string;
   pollersMax: number;
-  sqs: Report["sqs"];
+  /** Queues only. */
+  sqs?: SqsReport;
   destinations: unknown[];
   series: Omit<Report["series"], "outcomes">;
   /** Streams only. */

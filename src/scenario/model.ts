@@ -13,11 +13,11 @@ import { METRIC_PATHS, type MetricKind } from "../metrics/paths.js";
 import { defaultOf, NO_LIMIT } from "./params.js";
 import type { RawScenario, RawTraffic } from "./schema.js";
 import { parseDurationUs } from "./units.js";
-import type { KeySpec, ProducerConfig, ResendSpec, SourceConfig, SqsSourceConfig, StreamSourceConfig } from "../sources/config.js";
-import type { FunctionConfig, WritesBackConfig } from "../lambda/config.js";
+import type { KeySpec, ProducerConfig, ReplayPlan, ResendSpec, SourceConfig, SqsSourceConfig, StreamSourceConfig } from "../sources/config.js";
+import type { ColdStartConfig, FunctionConfig, WritesBackConfig } from "../lambda/config.js";
 import type { MappingConfig } from "../esm/config.js";
 
-export type { SqsSourceConfig, StreamSourceConfig, SourceConfig, KeySpec, ResendSpec, SteadyProducer, BurstProducer, ProducerConfig, StreamEventName } from "../sources/config.js";
+export type { SqsSourceConfig, StreamSourceConfig, SourceConfig, KeySpec, ResendSpec, SteadyProducer, BurstProducer, ReplayProducer, ReplayPlan, ProducerConfig, StreamEventName } from "../sources/config.js";
 export { isStreamSource, STREAM_EVENT_NAMES } from "../sources/config.js";
 export type { MappingConfig } from "../esm/config.js";
 export type { FunctionConfig, FailureRule, WritesBackConfig } from "../lambda/config.js";
@@ -60,6 +60,11 @@ export interface Scenario {
   quiz: QuizQuestion[];
   seed: number;
   untilUs: number | null;
+  /** The instant virtual time 0 stands for, Unix seconds on a whole minute: the scenario's startTime, else
+   *  SIM_EPOCH_UNIX_S (2024-01-01T00:00:00Z). */
+  startUnixS: number;
+  /** Whether the scenario (or a --set) gave startTime. */
+  startTimeGiven: boolean;
   profileName: string;
   figures: SqsFigures;
   figureOverrides: Partial<Record<FigureName, number | null>>;
@@ -85,7 +90,8 @@ function eventWeights(t: RawTraffic): [number, number, number] | null {
   return [t.eventNames.INSERT ?? 0, t.eventNames.MODIFY ?? 0, t.eventNames.REMOVE ?? 0];
 }
 
-export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDeduplication = false): ProducerConfig {
+/** A producer in the model's units; `plan` is the replay's per-period counts (scenario/replay.ts) for a fromMetrics entry. */
+export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDeduplication = false, plan: ReplayPlan | null = null): ProducerConfig {
   const recordSizeBytes = t.recordSize ?? DEFAULT_RECORD_SIZE_BYTES;
   const data = t.data === undefined ? DEFAULT_DATA : t.data;
   const payload = preparePayload(data);
@@ -94,6 +100,10 @@ export function toProducer(t: RawTraffic, untilUs: number | null, contentBasedDe
     afterUs: t.duplicateSendAfter ?? DEFAULT_DUPLICATE_SEND_AFTER_US,
     deduplicationId: t.deduplicationId ?? (contentBasedDeduplication ? "content" : "message"),
   };
+  if (t.fromMetrics !== undefined) {
+    assert(plan !== null, () => `traffic entry with fromMetrics ${t.fromMetrics!.file} has no replay plan`);
+    return { kind: "replay", eventWeights: eventWeights(t), plan, arrival: t.arrival ?? "even", keys: keySpec(t), recordSizeBytes, data, payload, resend };
+  }
   if (t.rate !== undefined) {
     return {
       kind: "steady",
@@ -132,11 +142,12 @@ export function expectationValue(kind: MetricKind, written: unknown): number | b
 }
 
 /** Convert a raw scenario that passed every check (rules.ts) into the model's units. */
-export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs?: number } = {}): Scenario {
+export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs?: number } = {}, replays: readonly (ReplayPlan | null)[] = []): Scenario {
   const src = raw.source;
   const m = raw.mapping ?? {};
   const f = raw.function ?? {};
   const untilUs = overrides.untilUs ?? raw.until ?? null;
+  const startUnixS = raw.startTime ?? SIM_EPOCH_UNIX_S;
   const profileName = raw.profile ?? "current";
   const figureOverrides = (raw.scaling ?? {}) as Partial<Record<FigureName, number | null>>;
   const isStream = src.type === "kinesis" || src.type === "dynamodb";
@@ -175,11 +186,13 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     quiz: (raw.quiz ?? []).map((q) => ({ ask: q.ask, answer: q.answer })),
     seed: overrides.seed ?? raw.seed ?? 1,
     untilUs,
+    startUnixS,
+    startTimeGiven: raw.startTime !== undefined,
     profileName,
     figures,
     figureOverrides,
     source,
-    traffic: raw.traffic.map((t) => toProducer(t, untilUs, !isStream && sqsSource.contentBasedDeduplication)),
+    traffic: raw.traffic.map((t, i) => toProducer(t, untilUs, !isStream && sqsSource.contentBasedDeduplication, replays[i] ?? null)),
     mapping: {
       batchSize: m.BatchSize ?? defaultOf("mapping.BatchSize", type),
       batchingWindowUs: secondsToUs(m.MaximumBatchingWindowInSeconds ?? defaultOf("mapping.MaximumBatchingWindowInSeconds", type)),
@@ -194,11 +207,14 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
       enabled: m.Enabled ?? defaultOf("mapping.Enabled"),
       filter: toFilter(m.FilterCriteria, src.type),
       startingPosition: m.StartingPosition ?? defaultOf("mapping.StartingPosition"),
-      startingPositionUs: m.StartingPositionTimestamp === undefined ? 0 : Math.round((m.StartingPositionTimestamp - SIM_EPOCH_UNIX_S) * 1e6),
+      startingPositionUs: m.StartingPositionTimestamp === undefined ? 0 : Math.round((m.StartingPositionTimestamp - startUnixS) * 1e6),
       parallelizationFactor: m.ParallelizationFactor ?? defaultOf("mapping.ParallelizationFactor"),
+      enhancedFanOut: m.enhancedFanOut ?? defaultOf("mapping.enhancedFanOut"),
       retryAttemptsMax: limit(m.MaximumRetryAttempts ?? defaultOf("mapping.MaximumRetryAttempts")),
       recordAgeMaxUs: limit(m.MaximumRecordAgeInSeconds ?? defaultOf("mapping.MaximumRecordAgeInSeconds"), secondsToUs),
       bisectOnError: m.BisectBatchOnFunctionError ?? defaultOf("mapping.BisectBatchOnFunctionError"),
+      retryBackoffInitialUs: figures.streamRetryInitialMs * US_PER_MS,
+      retryBackoffMaxUs: figures.streamRetryMaxMs * US_PER_MS,
       tumblingWindowUs: secondsToUs(m.TumblingWindowInSeconds ?? defaultOf("mapping.TumblingWindowInSeconds")),
       onFailureArn: m.DestinationConfig?.OnFailure?.Destination ?? null,
       startAtUs: m.startAt ?? 0,
@@ -220,6 +236,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
         toUs: r.when?.to ?? null,
         effect: r.effect,
       })),
+      coldStart: toColdStart(f.coldStart),
       writesBack: toWritesBack(f.writesBack),
     },
     accountConcurrency: raw.account?.ConcurrentExecutions ?? figures.accountConcurrency,
@@ -230,6 +247,12 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
 /** A limit AWS writes as -1 for "no limit": Infinity then, else the value (converted). */
 function limit(v: number, convert: (v: number) => number = (x) => x): number {
   return v === NO_LIMIT ? Infinity : convert(v);
+}
+
+/** function.coldStart as written (`800ms`, or `{ init, jitter }`), or null when left out. */
+function toColdStart(c: NonNullable<RawScenario["function"]>["coldStart"]): ColdStartConfig | null {
+  if (c === undefined) return null;
+  return typeof c === "number" ? { initUs: c, jitter: 0 } : { initUs: c.init, jitter: c.jitter ?? 0 };
 }
 
 function toWritesBack(w: NonNullable<RawScenario["function"]>["writesBack"]): WritesBackConfig | null {
@@ -264,5 +287,6 @@ function toStreamSource(raw: RawScenario): StreamSourceConfig {
     writeLimitRecordsPerS: kinesis ? 1000 : Infinity,
     writeLimitBytesPerS: kinesis ? 1024 * 1024 : Infinity,
     pollIntervalUs: kinesis ? 1_000_000 : 250_000,
+    otherConsumers: src.otherConsumers ?? defaultOf("source.otherConsumers"),
   };
 }

@@ -6,7 +6,8 @@
  * import (template/discover.ts) and the starters (template/starter.ts).
  *
  * Keys are the paths a scenario writes (`mapping.BatchSize`, `source.RedrivePolicy.maxReceiveCount`). esm-sim's own
- * keys (traffic, `duplicateDeliveryRate`, `startAt`, `writesBack`, ...) are not AWS settings and have no row.
+ * keys (traffic, `duplicateDeliveryRate`, `startAt`, `writesBack`, ...) are not AWS settings and mostly have no row;
+ * those with one say "esm-sim:" in their hint.
  */
 import { assert } from "../engine/assert.js";
 import { formatCount } from "./units.js";
@@ -110,6 +111,16 @@ export const PARAMS = {
     url: "https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html",
     hint: "how long the stream keeps a record; DynamoDB Streams keep them a fixed time (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html)",
     cfn: "RetentionPeriodHours",
+  },
+  "source.otherConsumers": {
+    sources: ["kinesis"],
+    unit: "consumers",
+    value: { kind: "int", min: 0, max: 19 },
+    esmSimDefault: 0,
+    internal: "source.otherConsumers",
+    url: "https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html",
+    hint: "esm-sim: other standard (polling) consumers of the stream; a shard's 5 GetRecords calls and 2 MB per second are shared by all of them, so the mapping gets an equal share (1 / (1 + otherConsumers)). Enhanced fan-out consumers are not counted",
+    cfn: null,
   },
   "source.StreamArn": {
     sources: STREAMS,
@@ -266,6 +277,16 @@ export const PARAMS = {
     hint: "concurrent batches per shard, in order per partition key",
     cfn: "ParallelizationFactor",
   },
+  "mapping.enhancedFanOut": {
+    sources: ["kinesis"],
+    unit: "true/false",
+    value: { kind: "bool" },
+    esmSimDefault: false,
+    internal: "mapping.enhancedFanOut",
+    url: "https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html",
+    hint: "esm-sim: the mapping's EventSourceArn is a registered stream consumer (enhanced fan-out): records are pushed over a dedicated 2 MB/s per shard instead of polled under the shared read limits",
+    cfn: null,
+  },
   "mapping.MaximumRetryAttempts": {
     sources: STREAMS,
     unit: "retries",
@@ -405,6 +426,15 @@ export const PARAMS = {
     url: "https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html",
     hint: "concurrency set aside for the function and its cap (none when left out: the account's unreserved pool)",
     cfn: "ReservedConcurrentExecutions",
+  },
+  "function.coldStart": {
+    sources: ALL,
+    unit: "a duration",
+    value: { kind: "structure" },
+    internal: "fn.coldStart",
+    url: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html",
+    hint: "esm-sim: the Init phase a new execution environment runs before its first invocation (a cold start), written 800ms or { init: 800ms, jitter: 0.2 }; idle environments are reused until environmentIdleLifetimeMs. None when left out: no init is modelled",
+    cfn: null,
   },
   "account.ConcurrentExecutions": {
     sources: ALL,

@@ -12,6 +12,8 @@ import { checkRules, keysApplyingTo } from "./rules.js";
 import { knownKeysAt, scenarioSchema } from "./schema.js";
 import { show, suggest } from "./show.js";
 import { formatCount } from "./units.js";
+import { replayFiles, resolveReplays } from "./replay.js";
+import type { NamedFile } from "../io/input.js";
 
 export type ParseResult =
   | { ok: true; scenario: Scenario; warnings: Problem[] }
@@ -22,6 +24,11 @@ export interface ParseOptions {
   untilUs?: number;
   /** `--set path=value` changes, applied in order to the document before it is validated. */
   overrides?: readonly Override[];
+  /**
+   * The files the scenario names (`fromMetrics.file`), read by the caller: by the path as written, the file as
+   * read and its text or why it could not be read (io/input.ts readNamedFiles; `scenarioFiles` says which).
+   */
+  files?: ReadonlyMap<string, NamedFile>;
 }
 
 /** Scenario files larger than this are refused before parsing. */
@@ -183,10 +190,47 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
     list.push(tag(problem(f.severity, pos.line, pos.col, formatPath(f.path), f.message), f.path));
   }
 
+  let replays: ReturnType<typeof resolveReplays>["plans"] = [];
+  if (parsed.success && parsed.data.traffic.some((t) => t.fromMetrics !== undefined)) {
+    const r = resolveReplays(parsed.data, options.files);
+    replays = r.plans;
+    for (const f of r.findings) {
+      const list = f.severity === "error" ? errors : warnings;
+      if (list.length >= MAX_PROBLEMS) {
+        if (f.severity === "error") unlisted++;
+        continue;
+      }
+      const pos = at(f.path);
+      list.push(tag(problem(f.severity, pos.line, pos.col, formatPath(f.path), f.message), f.path));
+    }
+  }
+
   if (errors.length > 0 || !parsed.success) {
     return { ok: false, errors: capped(sortProblems(dedupe(errors)), errors.length + unlisted), warnings: sortProblems(dedupe(warnings)) };
   }
-  return { ok: true, scenario: toScenario(parsed.data, options), warnings: sortProblems(dedupe(warnings)) };
+  return { ok: true, scenario: toScenario(parsed.data, options, replays), warnings: sortProblems(dedupe(warnings)) };
+}
+
+/**
+ * The files a scenario's text names (`fromMetrics.file`, after `overrides`), as written: what a loader reads
+ * (relative to the scenario's folder) and passes to parseScenario as `files`. Empty when the text names none, or
+ * does not parse (parseScenario then says why).
+ */
+export function scenarioFiles(text: string, overrides: readonly Override[] = []): string[] {
+  if (!text.includes("fromMetrics") && !overrides.some((o) => o.path === "traffic" || o.path.startsWith("traffic."))) return [];
+  if (text.length > MAX_SCENARIO_BYTES) return [];
+  const { elements, flowDepth } = yamlElementEstimate(text);
+  if (elements > MAX_YAML_ELEMENTS || flowDepth > 4 * MAX_DEPTH) return [];
+  try {
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true, logLevel: "silent" });
+    if (doc.errors.length > 0) return [];
+    const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    if (depthOf(data, 0) > MAX_DEPTH || typeof data !== "object" || data === null || Array.isArray(data)) return [];
+    if (overrides.length > 0) applyOverrides(data as Record<string, unknown>, overrides);
+    return replayFiles(data);
+  } catch {
+    return [];
+  }
 }
 
 /** zod's own messages are replaced by esm-sim's form (what is allowed, what was found) wherever a helper did not set one. */

@@ -8,15 +8,17 @@
  * every type, and skip what the schema already rejects, so that every problem is reported once and all at once.
  */
 import { assert } from "../engine/assert.js";
+import { isoUtc } from "../engine/time.js";
 import { parseFilterCriteria, preparePayload, type FilterSource } from "../filter/filter-pattern.js";
 import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
+import { cloudwatchMetricSources, type CloudWatchSource } from "../metrics/cloudwatch.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { expectationValue, SIM_EPOCH_UNIX_S, streamIdentity } from "./model.js";
 import { defaultOf, NO_LIMIT, paramRows, PARAMS, QUEUES, rangeOf, sourcesOfKey, STREAMS, type PathOf, type SourceType } from "./params.js";
 import { parseAnswer } from "./quiz-answer.js";
 import type { Path } from "./locate.js";
 import { suggest } from "./show.js";
-import { formatCount, parseDurationUs, parseRatePerSecond } from "./units.js";
+import { formatCount, parseDurationUs, parseInstantMs, parseRatePerSecond } from "./units.js";
 
 export interface RuleFinding {
   severity: "error" | "warning";
@@ -134,7 +136,9 @@ const PAGES = {
   DDB_PARAMS: "https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html",
   DDB_STREAMS: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html",
   KIN_ERR: "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
+  DDB_ERR: "https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html",
   FILTER: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html",
+  CW_SQS: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html",
   CONC: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html",
   PROVISIONED: "https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html",
   RECURSION: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html",
@@ -413,9 +417,13 @@ const timestampNotInFuture: Rule = {
     const ts = d.mapping.StartingPositionTimestamp;
     if (!d.isStream || typeof ts !== "number" || !Number.isFinite(ts) || d.mapping.StartingPosition !== "AT_TIMESTAMP") return;
     const startAtUs = parseDurationUs(d.mapping.startAt ?? 0) ?? 0;
-    const createdAtS = SIM_EPOCH_UNIX_S + startAtUs / 1e6;
+    // A malformed startTime is refused by the schema; the default then stands in.
+    const startMs = parseInstantMs(d.doc.startTime);
+    const startS = startMs !== null && startMs % 60_000 === 0 ? startMs / 1000 : SIM_EPOCH_UNIX_S;
+    const createdAtS = startS + startAtUs / 1e6;
     if (ts > createdAtS) {
-      d.err(["mapping", "StartingPositionTimestamp"], `cannot be in the future: the mapping is created at ${createdAtS} (the run starts at ${SIM_EPOCH_UNIX_S} = 2024-01-01T00:00:00Z, plus startAt) (got ${ts})`);
+      const from = d.doc.startTime === undefined ? "the run starts at" : "startTime is";
+      d.err(["mapping", "StartingPositionTimestamp"], `cannot be in the future: the mapping is created at ${createdAtS} (${from} ${startS} = ${isoUtc(startS * 1000, true)}, plus startAt) (got ${ts})`);
     }
   },
 };
@@ -441,6 +449,27 @@ const streamDestination: Rule = {
     } else if (/^arn:aws[a-z-]*:(sqs|sns):/.test(arn) && arn.endsWith(".fifo")) {
       d.warn(at, "FIFO queues and FIFO topics are not valid on-failure destinations: AWS accepts the mapping but every delivery fails (DestinationDeliveryFailures); esm-sim counts them in stream.destinationDeliveryFailures");
     }
+  },
+};
+
+const discardedWithoutDestination: Rule = {
+  name: "discardedWithoutDestination",
+  says: "a stream mapping that can discard records (finite MaximumRetryAttempts or MaximumRecordAgeInSeconds) without an OnFailure destination drops them",
+  url: PAGES.KIN_ERR,
+  check(d) {
+    if (!d.isStream) return;
+    const dest = d.mapping.DestinationConfig;
+    if (isObj(dest) && isObj(dest.OnFailure) && dest.OnFailure.Destination !== undefined) return;
+    const retries = d.mapping.MaximumRetryAttempts ?? defaultOf("mapping.MaximumRetryAttempts");
+    const ageLimit = d.mapping.MaximumRecordAgeInSeconds ?? defaultOf("mapping.MaximumRecordAgeInSeconds");
+    const finite = (v: unknown) => typeof v === "number" && v !== NO_LIMIT;
+    const key = finite(retries) ? "MaximumRetryAttempts" : finite(ageLimit) ? "MaximumRecordAgeInSeconds" : null;
+    if (key === null) return;
+    const page = d.type === "dynamodb" ? PAGES.DDB_ERR : PAGES.KIN_ERR;
+    d.warn(
+      ["mapping", key],
+      `${String(key === "MaximumRetryAttempts" ? retries : ageLimit)} lets the mapping discard records it gives up on, and there is no DestinationConfig.OnFailure: discarded records will be dropped, with nothing recording which ones (records.onFailureDropped, DroppedEventCount); to keep their metadata add an SQS queue, SNS topic or S3 bucket as OnFailure destination (see ${page})`,
+    );
   },
 };
 
@@ -697,8 +726,9 @@ const producers: Rule = {
       const p = (k: string): Path => ["traffic", i, k];
       const steady = t.rate !== undefined;
       const burst = t.at !== undefined || t.records !== undefined;
-      if (steady && burst) return d.err(["traffic", i], "a producer is either steady (rate, from, to) or a one-off burst (at, records), not both");
-      if (!steady && !burst) return d.err(["traffic", i], "a producer needs either rate (steady arrivals) or at + records (a one-off burst)");
+      const replay = t.fromMetrics !== undefined;
+      if (!replay && steady && burst) return d.err(["traffic", i], "a producer is either steady (rate, from, to) or a one-off burst (at, records), not both");
+      if (!replay && !steady && !burst) return d.err(["traffic", i], "a producer needs either rate (steady arrivals), at + records (a one-off burst) or fromMetrics (a replay of a CloudWatch export)");
       if (t.key !== undefined && t.keys !== undefined) d.err(p("keys"), "give either key (one literal key) or keys (a number of distinct keys), not both");
       if (t.zipfExponent !== undefined && t.keyDistribution !== "zipf") d.err(p("zipfExponent"), "applies only with keyDistribution: zipf");
       if (t.key !== undefined && t.keyDistribution !== undefined) d.err(p("keyDistribution"), "applies only with keys (a single literal key has no distribution)");
@@ -708,6 +738,7 @@ const producers: Rule = {
         // SQS's SendMessage error text.
         d.err(p("deduplicationId"), "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly (set source.ContentBasedDeduplication: true, or deduplicationId: message)");
       }
+      if (replay) return; // the rule replays checks its shape
       if (steady) {
         if (t.at !== undefined) d.err(p("at"), "applies to one-off bursts, not to a producer with rate");
         const from = parseDurationUs(t.from ?? 0);
@@ -719,6 +750,52 @@ const producers: Rule = {
         if (t.from !== undefined || t.to !== undefined) d.err(p(t.from !== undefined ? "from" : "to"), "applies only to steady producers (with rate); a burst uses at");
         if (t.at === undefined) d.err(p("records"), "a burst needs at (when it happens)");
       }
+    });
+  },
+};
+
+/** What each source type replays: the CloudWatch metric whose Sum counts the records its producers put in. */
+export const REPLAY_METRICS: Readonly<Record<string, { metric: string; service: string }>> = {
+  sqs: { metric: "NumberOfMessagesSent", service: "SQS" },
+  "sqs-fifo": { metric: "NumberOfMessagesSent", service: "SQS" },
+  kinesis: { metric: "IncomingRecords", service: "Kinesis" },
+};
+
+/** Why a DynamoDB stream cannot be replayed from CloudWatch. */
+export const DYNAMODB_NO_REPLAY =
+  "DynamoDB Streams publishes no CloudWatch metric that counts the records written to a stream (its stream metrics, ReturnedRecordsCount and ReturnedBytes, count what GetRecords calls return, for every reader); give the table's writes as steady producers (rate) or bursts (at, records) instead";
+
+/** A replay (fromMetrics): which keys go with it, and whether the metric and statistic count records of this source. */
+function replayShape(d: RuleInput, t: Obj, i: number): void {
+  const p = (...k: string[]): Path => ["traffic", i, ...k];
+  for (const k of ["rate", "to", "at", "records"]) {
+    if (t[k] !== undefined) d.err(p(k), `does not go with fromMetrics: a replay sends what the export counts in each of its periods, from the entry's from (0 by default) to the end of the export's last period; ${k === "to" ? "to replay part of it, cut the export or set the scenario's until" : "give another producer for extra traffic"}`);
+  }
+  const fm = t.fromMetrics;
+  if (!isObj(fm)) return;
+  if (d.type === "dynamodb") {
+    d.err(p("fromMetrics"), `cannot replay a dynamodb source: ${DYNAMODB_NO_REPLAY}`);
+    return;
+  }
+  const want = d.type === undefined ? undefined : REPLAY_METRICS[d.type];
+  if (want && typeof fm.metric === "string" && fm.metric !== want.metric) {
+    const other = Object.entries(REPLAY_METRICS).find(([, v]) => v.metric === fm.metric);
+    const why = other ? `${fm.metric} is the ${other[1].service} metric` : `${JSON.stringify(fm.metric)} is not a metric that counts the records put in a source`;
+    d.err(p("fromMetrics", "metric"), `must be ${want.metric} for a ${d.type} source, the ${want.service} metric whose Sum is the number of records sent in each period; ${why} (got ${JSON.stringify(fm.metric)})`);
+  }
+  if (fm.statistic !== undefined && fm.statistic !== "Sum") {
+    d.err(p("fromMetrics", "statistic"), `must be Sum: only a period's Sum is the number of records sent in it (Average, Minimum and Maximum describe the individual data points CloudWatch received, SampleCount counts them) (got ${JSON.stringify(fm.statistic)})`);
+  }
+}
+
+const replays: Rule = {
+  name: "replays",
+  says: "a replay (fromMetrics) names the metric whose Sum counts the records sent to the source (NumberOfMessagesSent for SQS, IncomingRecords for Kinesis), with no rate, to, at or records",
+  url: PAGES.CW_SQS,
+  check(d) {
+    if (!Array.isArray(d.doc.traffic)) return;
+    d.doc.traffic.forEach((t, i) => {
+      if (isObj(t) && t.fromMetrics !== undefined) replayShape(d, t, i);
     });
   },
 };
@@ -794,6 +871,17 @@ const totalRecords: Rule = {
 
 // --- expectations, quiz and scaling overrides --------------------------------------------------------------------------
 
+/**
+ * Why a report field is not in this source's report, or null when it is: `sqs.*` is reported for queues only,
+ * `stream.*` for streams only, and each CloudWatch metric for the sources AWS publishes it for.
+ */
+function fieldOfAnotherSource(d: RuleInput, path: string): string | null {
+  if (path.startsWith("stream.") && d.isQueue) return `is a stream report field (kinesis, dynamodb), not reported for ${d.type} sources`;
+  if (path.startsWith("sqs.") && d.isStream) return `is an SQS report field (sqs, sqs-fifo), not reported for ${d.type} sources`;
+  const cwSources = path.startsWith("cloudwatch.") && (d.isQueue || d.isStream) ? cloudwatchMetricSources(path.slice("cloudwatch.".length), d.type as CloudWatchSource) : null;
+  return cwSources ? `is a CloudWatch metric AWS publishes for ${cwSources} sources, not for ${d.type}` : null;
+}
+
 const expectations: Rule = {
   name: "expectations",
   says: "expect names report fields this source reports, each with checks of the field's kind",
@@ -803,8 +891,13 @@ const expectations: Rule = {
     for (const [path, checks] of Object.entries(d.doc.expect)) {
       // Own keys only: `toString` or `__proto__` are not report fields.
       const kind = Object.hasOwn(METRIC_PATHS, path) ? METRIC_PATHS[path] : undefined;
-      if (kind && path.startsWith("stream.") && d.isQueue) {
-        d.err(["expect", path], `is a stream report field (kinesis, dynamodb), not reported for ${d.type} sources`);
+      if (kind && path.startsWith("coldStarts.") && !(isObj(d.doc.function) && d.doc.function.coldStart !== undefined)) {
+        d.err(["expect", path], "is reported only when function.coldStart is set (cold starts are not modelled without it)");
+        continue;
+      }
+      const otherSource = kind ? fieldOfAnotherSource(d, path) : null;
+      if (otherSource) {
+        d.err(["expect", path], otherSource);
         continue;
       }
       if (!kind) {
@@ -825,7 +918,7 @@ const expectations: Rule = {
 
 const quizAnswers: Rule = {
   name: "quizAnswers",
-  says: "each quiz answer is a report field or a trace count",
+  says: "each quiz answer is a report field this source reports, or a trace count",
   url: null,
   check(d) {
     if (!Array.isArray(d.doc.quiz)) return;
@@ -833,12 +926,16 @@ const quizAnswers: Rule = {
       if (!isObj(q) || typeof q.answer !== "string") return;
       const a = parseAnswer(q.answer);
       if (typeof a === "string") d.err(["quiz", i, "answer"], a);
+      else if (a.kind === "report") {
+        const otherSource = fieldOfAnotherSource(d, a.path);
+        if (otherSource) d.err(["quiz", i, "answer"], `${a.path} ${otherSource}`);
+      }
     });
   },
 };
 
 const WHOLE_FIGURES = ["initialConcurrency", "maxConcurrency", "receiveMaxMessages", "backoffMinConcurrency", "accountConcurrency", "functionScalingBurst", "provisionedInvokesPerPoller", "fifoLookAheadMessages", "fifoInFlightMax"];
-const MS_FIGURES = ["scaleTickMs", "scaleDownIntervalMs", "longPollWaitMs", "throttleRetryInitialMs", "throttleRetryMaxMs"];
+const MS_FIGURES = ["environmentIdleLifetimeMs", "scaleTickMs", "scaleDownIntervalMs", "longPollWaitMs", "throttleRetryInitialMs", "throttleRetryMaxMs", "streamRetryInitialMs", "streamRetryMaxMs"];
 const POSITIVE_FIGURES = ["functionScalingPer10s", "provisionedScaleUpPerMinute", "provisionedReceivesPerPollerPerS", "provisionedBytesPerPollerPerS"];
 
 const scalingOverrides: Rule = {
@@ -881,6 +978,7 @@ export const RULES: readonly Rule[] = [
   sourceRanges("mapping"),
   largeSqsBatchNeedsWindow,
   streamDestination,
+  discardedWithoutDestination,
   disabledPeriodsInOrder,
   eventNameWeights,
   poisonRecordBlocksShard,
@@ -896,6 +994,7 @@ export const RULES: readonly Rule[] = [
   writesBack,
   untilPositive,
   producers,
+  replays,
   waitingRecords,
   totalRecords,
   expectations,

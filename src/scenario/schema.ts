@@ -6,8 +6,10 @@
  */
 import { z } from "zod";
 import { PROFILE_NAMES, FIGURE_NAMES } from "../esm/profiles.js";
+import { STATISTICS } from "../metrics/cloudwatch-export.js";
 import { fmt, NO_LIMIT, PARAMS, SOURCE_TYPES, type PathOf } from "./params.js";
-import { parseDurationUs, parseRatePerSecond, parseSizeBytes } from "./units.js";
+import { parseDurationUs, parseInstantMs, parseRatePerSecond, parseSizeBytes } from "./units.js";
+import { isoUtc } from "../engine/time.js";
 import { show } from "./show.js";
 
 type Iss = { input?: unknown };
@@ -65,6 +67,33 @@ export const size = () => unitValue(parseSizeBytes, "a size such as 512B, 1KB, 6
 /** A rate in records per second. */
 export const rate = () => unitValue(parseRatePerSecond, "a rate such as 100/s, 6000/m, 50/h, or a number per second");
 
+const INSTANT = "an ISO 8601 instant with its time zone, such as 2026-03-01T09:00:00Z";
+
+/**
+ * The instant virtual time 0 stands for, in Unix seconds. Whole minutes only: CloudWatch stamps one-minute periods
+ * at the start of each UTC minute, so a start between two minutes would make every simulated period straddle two
+ * real ones, and no series could be compared point for point with an export.
+ */
+function startInstant() {
+  return z
+    .string({ error: required(`${INSTANT} (on a whole minute)`) })
+    .transform((v, ctx) => {
+      const ms = parseInstantMs(v);
+      if (ms === null) {
+        ctx.addIssue({ code: "custom", message: `must be ${INSTANT} (got ${show(v)})`, input: v });
+        return z.NEVER;
+      }
+      if (ms % 60_000 !== 0) {
+        const before = Math.floor(ms / 60_000) * 60_000;
+        const message = `must fall on a whole minute, as CloudWatch's one-minute periods do, so that each simulated period lines up with one real one (got ${show(v)}; ${isoUtc(before, true)} or ${isoUtc(before + 60_000, true)} would)`;
+        ctx.addIssue({ code: "custom", message, input: v });
+        return z.NEVER;
+      }
+      return ms / 1000;
+    })
+    .meta({ description: `${INSTANT}, on a whole minute` });
+}
+
 // --- AWS settings, from the parameter table --------------------------------------------------------------------
 
 /** An integer setting: its range, and -1 where AWS reads it as "no limit". */
@@ -104,6 +133,7 @@ export const sourceSchema = z.strictObject({
   RetentionPeriodHours: intParam("source.RetentionPeriodHours").optional(),
   StreamArn: textParam("source.StreamArn").optional(),
   StreamName: textParam("source.StreamName").optional(),
+  otherConsumers: intParam("source.otherConsumers").optional(),
   // sqs and sqs-fifo
   QueueName: textParam("source.QueueName").optional(),
   VisibilityTimeout: intParam("source.VisibilityTimeout").optional(),
@@ -113,6 +143,18 @@ export const sourceSchema = z.strictObject({
   FifoQueue: boolParam("source.FifoQueue").optional(),
   ContentBasedDeduplication: boolParam("source.ContentBasedDeduplication").optional(),
   duplicateDeliveryRate: num(0, 1, "a probability 0..1").optional(),
+});
+
+/** A producer that replays a CloudWatch metric's per-period counts (scenario/replay.ts reads the export). */
+const fromMetricsSchema = z.strictObject({
+  file: str("the path of a CloudWatch export (what aws cloudwatch get-metric-data prints), relative to the scenario's folder").min(1, {
+    error: required("a non-empty path of a CloudWatch export"),
+  }),
+  metric: str("IncomingRecords (kinesis) or NumberOfMessagesSent (sqs, sqs-fifo)"),
+  statistic: oneOf(STATISTICS).optional(),
+  id: str("the Id of the get-metric-data result to replay (or the Label of get-metric-statistics output)").min(1, { error: required("a non-empty Id") }).optional(),
+  scale: positiveUpTo(1_000_000, "a factor > 0 (2 replays twice the records; at most 1,000,000)").optional(),
+  period: duration().optional(),
 });
 
 const trafficSchema = z.strictObject({
@@ -133,6 +175,7 @@ const trafficSchema = z.strictObject({
   duplicateSendRate: num(0, 1, "a probability 0..1 (the share of sends the producer sends a second time)").optional(),
   duplicateSendAfter: duration().optional(),
   deduplicationId: oneOf(["message", "perAttempt", "content"] as const).optional(),
+  fromMetrics: fromMetricsSchema.optional(),
   // dynamodb: weights of the stream record's eventName, drawn per record (default: all INSERT)
   eventNames: z
     .strictObject({
@@ -152,6 +195,7 @@ export const mappingSchema = z.strictObject({
   StartingPosition: choiceParam("mapping.StartingPosition").optional(),
   StartingPositionTimestamp: numberParam("mapping.StartingPositionTimestamp").optional(),
   ParallelizationFactor: intParam("mapping.ParallelizationFactor").optional(),
+  enhancedFanOut: boolParam("mapping.enhancedFanOut").optional(),
   MaximumRetryAttempts: intParam("mapping.MaximumRetryAttempts").optional(),
   MaximumRecordAgeInSeconds: intParam("mapping.MaximumRecordAgeInSeconds").optional(),
   BisectBatchOnFunctionError: boolParam("mapping.BisectBatchOnFunctionError").optional(),
@@ -197,6 +241,19 @@ const failureRule = z.strictObject({
   effect: oneOf(["error", "timeout", "partial", "partial-invalid"] as const),
 });
 
+/** esm-sim: the Init phase of a new execution environment (lambda/function.ts), written `800ms` or
+ *  `{ init: 800ms, jitter: 0.2 }`; its row in params.ts (function.coldStart) gives the AWS page. */
+const coldStartSchema = z.union(
+  [
+    duration(),
+    z.strictObject({
+      init: duration(),
+      jitter: num(0, 5, "a lognormal spread 0..5 (0.2 = about 20%)").optional(),
+    }),
+  ],
+  { error: required("a duration such as 800ms, or { init: 800ms, jitter: 0.2 }") },
+);
+
 export const functionSchema = z.strictObject({
   FunctionName: textParam("function.FunctionName").optional(),
   Timeout: intParam("function.Timeout").optional(),
@@ -209,6 +266,7 @@ export const functionSchema = z.strictObject({
     })
     .optional(),
   failures: z.array(failureRule, { error: required("a list of failure rules") }).optional(),
+  coldStart: coldStartSchema.optional(),
   // esm-sim (streams): the handler writes records back to its own stream (lambda/write-back.ts); rules.ts checks
   // data and the source type.
   writesBack: z
@@ -247,6 +305,8 @@ export const scenarioSchema = z.strictObject({
   quiz: z.array(quizQuestion, { error: required("a list of questions, each { ask, answer }") }).optional(),
   seed: int(0, 4_294_967_295, "an integer 0..4,294,967,295").optional(),
   until: duration().optional(),
+  // esm-sim: the instant virtual time 0 stands for (Unix seconds once parsed).
+  startTime: startInstant().optional(),
   profile: oneOf(PROFILE_NAMES as [string, ...string[]]).optional(),
   scaling: scalingOverrides.optional(),
   source: sourceSchema,

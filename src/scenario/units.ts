@@ -61,6 +61,45 @@ export function parseRatePerSecond(value: unknown): number | null {
   return Number.isFinite(perS) ? perS : null;
 }
 
+const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days from 1970-01-01 to a civil date (proleptic Gregorian). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/**
+ * An ISO 8601 instant with a time zone (`2026-03-01T09:00:00Z`, `2026-03-01T10:00:00+01:00`, seconds optional) as
+ * Unix milliseconds, or null when it is not one (no zone, a day or hour that does not exist, a year before 1970).
+ * Computed from the calendar, so nothing reads the clock.
+ */
+export function parseInstantMs(value: unknown): number | null {
+  if (typeof value !== "string") return null;
+  const m = INSTANT_RE.exec(value.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi] = [1, 2, 3, 4, 5].map((i) => Number(m[i]));
+  const sec = m[6] === undefined ? 0 : Number(m[6]);
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1] + (mo === 2 && leap ? 1 : 0)) return null;
+  if (h > 23 || mi > 59 || sec > 59) return null;
+  const frac = m[7] === undefined ? 0 : Number(`0.${m[7]}`);
+  let offsetMin = 0;
+  if (m[8] === undefined) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return null;
+    offsetMin = (m[9] === "-" ? -1 : 1) * (oh * 60 + om);
+  }
+  const ms = ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi - offsetMin) * 60_000 + sec * 1000 + frac * 1000;
+  return ms < 0 ? null : ms;
+}
+
 /** Format microseconds for people: `250ms`, `1.5s`, `2m 30s`, `1h 5m`, `3d 4h` (the smaller unit rounded, carrying into the larger). */
 export function formatDurationUs(us: number): string {
   if (!Number.isFinite(us)) return String(us);

@@ -112,6 +112,12 @@ class MessageRing {
     this.states[this.slot(n)] = state;
   }
 
+  /** ApproximateReceiveCount of live message n (0 while it has no object: it was never received). */
+  receiveCountOf(n: number): number {
+    const i = this.slot(n);
+    return this.rows[i * ROW + 5] === 1 ? this.objs[i]!.receiveCount : 0;
+  }
+
   sentUsOf(n: number): number {
     return this.times[((this.slot(n) * ROW) >> 1) + 3];
   }
@@ -279,6 +285,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
       }
       this.resendsAccepted++;
     }
+    if (this.meter !== null) this.meter(sentUs, sizeBytes, 0);
     const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
     this.liveCount++;
     const g = this.group(keyIndex);
@@ -407,5 +414,15 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   oldestAgeUs(nowUs: number): number {
     const live = this.live;
     return live.count > 0 ? nowUs - live.sentUsOf(live.firstN) : 0;
+  }
+
+  /** See MessageQueue.oldestAgeCountedUs: the first live message, in send order, received fewer than three times. */
+  oldestAgeCountedUs(nowUs: number): number {
+    const live = this.live;
+    for (let n = live.firstN; n < live.firstN + live.count; n++) {
+      if (live.state(n) >= MsgState.Deleted) continue;
+      if (live.receiveCountOf(n) < 3) return nowUs - live.sentUsOf(n);
+    }
+    return 0;
   }
 }

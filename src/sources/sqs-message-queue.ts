@@ -12,7 +12,7 @@
  */
 import { Deque } from "../engine/deque.js";
 import { smallInt } from "../engine/time.js";
-import type { SimRecord, Trace } from "../trace/events.js";
+import type { ProductionMeter, SimRecord, Trace } from "../trace/events.js";
 import type { SqsSourceConfig } from "./config.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 
@@ -70,6 +70,8 @@ export interface MessageQueue {
   readonly liveCount: number;
   /** Producer retries the queue accepted as new messages. */
   readonly resendsAccepted: number;
+  /** Told of every message the queue takes in (CloudWatch's NumberOfMessagesSent). */
+  meter: ProductionMeter | null;
   /** A receive now could return at least one message (FIFO: a visible message in an available group). */
   hasReceivable(): boolean;
   advance(nowUs: number): void;
@@ -83,6 +85,10 @@ export interface MessageQueue {
   delete(msg: SqsMessage, as?: MsgState.Deleted | MsgState.Filtered): DeleteOutcome;
   expireDue(nowUs: number): void;
   oldestAgeUs(nowUs: number): number;
+  /** Age of the oldest live message received fewer than three times, or 0 when none: SQS's
+   *  ApproximateAgeOfOldestMessage, which stops counting a message once it has been received three times
+   *  (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html). */
+  oldestAgeCountedUs(nowUs: number): number;
 }
 
 export interface ReceiveResult {
@@ -108,6 +114,8 @@ export abstract class TimedQueue {
   /** Messages not yet in an end state (delayed, visible or in flight). */
   liveCount = 0;
   resendsAccepted = 0;
+  /** Told of every message the queue takes in (not of FIFO sends deduplication drops). */
+  meter: ProductionMeter | null = null;
   /** Takes each send from the producers (made once per queue: advance runs before every event). */
   protected abstract readonly sink: RecordSink;
 

@@ -58,6 +58,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     // A standard queue has no deduplication: a producer retry is one more message.
     const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
     if (resend) this.resendsAccepted++;
+    if (this.meter !== null) this.meter(sentUs, sizeBytes, 0);
     const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
     this.liveCount++;
     this.live.push(msg);
@@ -206,5 +207,17 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
   oldestAgeUs(nowUs: number): number {
     const m = this.live.peek();
     return m ? nowUs - m.sentUs : 0;
+  }
+
+  /** See MessageQueue.oldestAgeCountedUs. Scans from the front past ended messages and those received three times
+   *  or more: usually the front message answers; poison messages at the front cost one step each per sample. */
+  oldestAgeCountedUs(nowUs: number): number {
+    const live = this.live;
+    for (let k = 0; k < live.length; k++) {
+      const m = live.at(k)!;
+      if (m.state >= MsgState.Deleted) continue;
+      if (m.receiveCount < 3) return nowUs - m.sentUs;
+    }
+    return 0;
   }
 }

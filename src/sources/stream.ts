@@ -26,8 +26,8 @@
  * - Records the function writes back to its own stream (lambda/write-back.ts) enter through `appendWritten`: same
  *   production counter, same shard rule, same write limits as a producer's records.
  * - A record's fields and how a shard keeps its records: stream-record.ts.
- * Not modelled: resharding and shard lineage, enhanced fan-out, the 2 MB/s and 5 reads/s read limits, record size
- * limits, ExplicitHashKey, producer retries that duplicate records, DynamoDB writes that change nothing.
+ * Read limits (5 calls and 2 MB per second per shard, enhanced fan-out) are the reader's: esm/stream-mapping.ts.
+ * Not modelled: resharding and shard lineage, record size limits, ExplicitHashKey, producer retries that duplicate records, DynamoDB writes that change nothing.
  */
 import { createHash } from "node:crypto";
 import { assert } from "../engine/assert.js";
@@ -35,7 +35,7 @@ import { prngStream, type Prng } from "../engine/prng.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import { US_PER_S } from "../engine/time.js";
 import type { StreamSourceConfig } from "./config.js";
-import type { Trace } from "../trace/events.js";
+import type { ProductionMeter, Trace } from "../trace/events.js";
 import { arrivalUsOf, endRecord, newRecordWrite, RecEnd, RecordLog, type RecordWrite, type StreamRecord } from "./stream-record.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 
@@ -209,6 +209,9 @@ export class StreamSource {
     this.put(w);
   };
 
+  /** Told of every record the stream accepts (at its arrival), with the write throttles it met first. */
+  meter: ProductionMeter | null = null;
+
   /** Records the function wrote back to this stream (appendWritten). */
   writtenBack = 0;
 
@@ -235,6 +238,7 @@ export class StreamSource {
     const r = shard.append(w, trace.verbose);
     if (w.arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = w.arrivalUs;
     this.unended++;
+    if (this.meter !== null) this.meter(w.arrivalUs, w.sizeBytes, w.throttledWrites);
     if (w.throttledWrites > 0) {
       this.producerThrottles += w.throttledWrites;
       this.producerThrottledRecords++;

@@ -6,6 +6,12 @@
  * bursts put `records` records at one instant. Keys are uniform or zipf over `keys` distinct keys, drawn from the
  * stream `traffic.<i>.keys`; poisson gaps from `traffic.<i>.arrivals`.
  *
+ * Replays (`fromMetrics`, scenario/replay.ts) send a CloudWatch export's count for each period within that period,
+ * periods in order: `even` spaces a period's n records from its start (`t_j = start + floor(j * period / n)`);
+ * `poisson` places them as a Poisson process known to send n records in the period does, at n independent uniform
+ * times, drawn in increasing order from `traffic.<i>.arrivals` (each next time is the smallest of the remaining
+ * uniforms: `u' = u + (1 - u)(1 - V^(1/m))` with m records left), so nothing is stored per record.
+ *
  * Producer retries (`duplicateSendRate`): each first send is, with that probability (stream `traffic.<i>.resends`),
  * sent a second time `duplicateSendAfter` later, with the same key, size and (FIFO) deduplication id: a producer
  * that did not get the response and retried. At most one retry per send (esm-sim's choice). The source decides
@@ -68,6 +74,10 @@ class Producer {
   /** Arrival time of the next first send, Infinity when done. */
   nextUs = Infinity;
   private k = 0;
+  /** Replays: the period being sent, the records of it already sent, and (poisson) the last uniform drawn in it. */
+  private period = 0;
+  private inPeriod = 0;
+  private u = 0;
   private readonly keys: KeyPicker;
   private readonly arrivals: Prng;
   private readonly resendRng: Prng;
@@ -88,6 +98,9 @@ class Producer {
     if (cfg.kind === "burst") {
       this.nextUs = cfg.records > 0 ? cfg.atUs : Infinity;
       this.lastArrivalUs = cfg.atUs + resendTailUs;
+    } else if (cfg.kind === "replay") {
+      this.lastArrivalUs = cfg.plan.endUs + resendTailUs;
+      this.nextUs = this.replayTime();
     } else {
       this.lastArrivalUs = cfg.toUs + resendTailUs;
       if (cfg.ratePerS > 0) {
@@ -95,6 +108,22 @@ class Producer {
         if (this.nextUs >= cfg.toUs) this.nextUs = Infinity;
       }
     }
+  }
+
+  /** A replay's next send: record `inPeriod` of period `period`, or Infinity after the last period. */
+  private replayTime(): number {
+    const cfg = this.cfg as Extract<ProducerConfig, { kind: "replay" }>;
+    const { startsUs, counts, periodUs } = cfg.plan;
+    if (this.period >= counts.length) return Infinity;
+    const n = counts[this.period];
+    const j = this.inPeriod;
+    let offset: number;
+    if (cfg.arrival === "even") offset = Math.floor((j * periodUs) / n);
+    else {
+      this.u += (1 - this.u) * (1 - Math.pow(this.arrivals.next(), 1 / (n - j)));
+      offset = Math.floor(this.u * periodUs);
+    }
+    return startsUs[this.period] + Math.min(offset, periodUs - 1);
   }
 
   private gapUs(): number {
@@ -121,6 +150,13 @@ class Producer {
     this.k++;
     if (cfg.kind === "burst") {
       if (this.k >= cfg.records) this.nextUs = Infinity;
+    } else if (cfg.kind === "replay") {
+      if (++this.inPeriod >= cfg.plan.counts[this.period]) {
+        this.period++;
+        this.inPeriod = 0;
+        this.u = 0;
+      }
+      this.nextUs = this.replayTime();
     } else if (cfg.arrival === "even") {
       const t = cfg.fromUs + Math.floor((this.k * US_PER_S) / cfg.ratePerS);
       this.nextUs = t < cfg.toUs ? t : Infinity;

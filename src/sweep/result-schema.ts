@@ -5,8 +5,17 @@
  * millions is one message, not a long loop. Pure: the CLI reads the files.
  */
 import { z } from "zod";
+import { VERSION } from "../run/version.js";
 import { show } from "../scenario/show.js";
 import { formatCount } from "../scenario/units.js";
+
+/**
+ * The sweep result format's version, its first field. Raised only by a change that could make a reader of the
+ * previous format misread a result: a key removed or renamed, a key's type or meaning changed, or rows that hold
+ * metrics a reader could no longer rely on (a report field removed or left out of some reports, whose
+ * REPORT_SCHEMA_VERSION is raised too). `merge` reads this version only: rows of two formats cannot make one grid.
+ */
+export const SWEEP_SCHEMA_VERSION = 1;
 
 /** Nesting a sweep result may have (it has 4); JSON.parse takes seconds and hundreds of MB on millions of levels. */
 export const MAX_JSON_DEPTH = 32;
@@ -72,6 +81,7 @@ const row = z.strictObject(
 /** Everything but `results`, which is checked row by row once its length is known to fit. */
 const header = z.strictObject(
   {
+    schemaVersion: z.literal(SWEEP_SCHEMA_VERSION),
     kind: z.literal("esm-sim-sweep"),
     version: str(),
     scenario: str(),
@@ -107,6 +117,17 @@ function listed(name: string, problems: string[]): string[] {
   return out;
 }
 
+/** Why a sweep result of another format cannot be merged by this esm-sim, or null when its format is this one's. */
+function otherSchemaVersion(value: Record<string, unknown>): string | null {
+  const v = value.schemaVersion;
+  if (v === SWEEP_SCHEMA_VERSION) return null;
+  // The writer's version, when it reads as one (the file may come from anywhere: nothing else of it is echoed).
+  const by = typeof value.version === "string" && /^\d{1,4}\.\d{1,4}\.\d{1,4}(?:-[0-9A-Za-z.-]{1,20})?$/.test(value.version) ? `esm-sim ${value.version}` : "another esm-sim";
+  const again = `run that sweep again with esm-sim ${VERSION}, or merge it with the esm-sim that wrote it`;
+  if (v === undefined) return `has no schemaVersion: it was written by ${by}, before sweep results had one, and esm-sim ${VERSION} merges schemaVersion ${SWEEP_SCHEMA_VERSION} only; ${again}`;
+  return `schemaVersion: esm-sim ${VERSION} merges sweep results of schemaVersion ${SWEEP_SCHEMA_VERSION} only (got ${show(v)}, written by ${by}); ${again}`;
+}
+
 /**
  * A parsed JSON value as a sweep result, or every problem with it. `maxRows` bounds the grid (merge --max-rows):
  * `rows` must be the product of the varied values' counts and at most `maxRows`, `results` at most `rows` long.
@@ -116,6 +137,8 @@ export function readSweepResult(value: unknown, name: string, maxRows: number): 
   // Something else altogether (another tool's JSON, a list, null) is one problem, not a list of missing keys.
   const kind = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).kind : undefined;
   if (kind !== "esm-sim-sweep") return { ok: false, problems: [`${name}: not an esm-sim sweep result (write one with esm-sim sweep ... --format json)`] };
+  const other = otherSchemaVersion(value as Record<string, unknown>);
+  if (other !== null) return { ok: false, problems: [`${name}: ${other}`] };
   const h = header.safeParse(value);
   if (!h.success) return { ok: false, problems: listed(name, h.error.issues.map(issueText)) };
   const r = h.data;

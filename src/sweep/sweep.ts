@@ -5,16 +5,19 @@
  * k-1 modulo n; `merge` puts shard results back together into exactly what the unsharded sweep gives.
  * Pure: no file system, no threads, no clock (src/cli drives the workers).
  */
+import type { CloudWatchReport } from "../metrics/cloudwatch.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { valueAtPath } from "../run/expect.js";
+import type { Report } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
 import { VERSION } from "../run/version.js";
-import { parseScenario, type ParseResult } from "../scenario/parse.js";
+import { parseScenario, scenarioFiles, type ParseResult } from "../scenario/parse.js";
+import type { NamedFile } from "../io/input.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseOverride, parseValue, unsafePathMessage, type Override } from "../scenario/overrides.js";
 import { formatCount } from "../scenario/units.js";
 import { DEFAULT_MAX_ROWS } from "./limits.js";
-import { readSweepResult } from "./result-schema.js";
+import { readSweepResult, SWEEP_SCHEMA_VERSION } from "./result-schema.js";
 
 export interface Vary {
   path: string;
@@ -47,6 +50,8 @@ export interface SweepRow {
   /** Every report field an expectation may check (METRIC_PATHS), by path. */
   metrics: Record<string, number | boolean>;
   expectations: SweepExpectation[];
+  /** The run's cloudwatch section, when the spec asks for it (calibrate); never in a sweep's result. */
+  cloudwatch?: CloudWatchReport;
 }
 
 export interface Shard {
@@ -73,6 +78,10 @@ export interface SweepSpec {
   vary: Vary[];
   /** --shard k/n: only rows k-1, k-1+n, ...; null runs every row. */
   shard: Shard | null;
+  /** The files the scenario names in any row (a replay's CloudWatch export), read by the CLI (sweepFiles says which). */
+  files?: ReadonlyMap<string, NamedFile>;
+  /** Also return each row's cloudwatch section (calibrate compares its series with an export). */
+  cloudwatch?: boolean;
 }
 
 /** The settings of a sweep as written on its command line: what a result records, and what merge compares. */
@@ -91,6 +100,8 @@ export interface SweepHeader extends SweepSettings {
 
 /** What a sweep (or a shard of one) produced. The JSON form is what `merge` reads. */
 export interface SweepResult extends SweepHeader {
+  /** The sweep result format's version (result-schema.ts SWEEP_SCHEMA_VERSION); always the first field. */
+  schemaVersion: number;
   kind: "esm-sim-sweep";
   version: string;
   rows: number;
@@ -179,7 +190,14 @@ function rowOverrides(spec: SweepSpec, row: GridRow): Override[] {
 }
 
 function parseRow(spec: SweepSpec, row: GridRow): ParseResult {
-  return parseScenario(spec.text, spec.file, { seed: spec.seed ?? undefined, untilUs: spec.until?.us, overrides: rowOverrides(spec, row) });
+  return parseScenario(spec.text, spec.file, { seed: spec.seed ?? undefined, untilUs: spec.until?.us, overrides: rowOverrides(spec, row), files: spec.files });
+}
+
+/** The files the scenario names in any of `rows` (after each row's overrides), each once: what the CLI reads into `files`. */
+export function sweepFiles(spec: SweepSpec, rows: readonly GridRow[]): string[] {
+  const out = new Set<string>();
+  for (const row of rows.length ? rows : [{ index: 0, params: [] }]) for (const f of scenarioFiles(spec.text, rowOverrides(spec, row))) out.add(f);
+  return [...out];
 }
 
 /** Every problem of every row, once each (a bad value shows in many rows). Empty when all rows are valid. */
@@ -204,6 +222,12 @@ export function runRow(spec: SweepSpec, row: GridRow): SweepRow {
   const r = parseRow(spec, row);
   if (!r.ok) throw new Error(`row ${row.index} is invalid: ${r.errors.map(formatProblem).join("; ")}`);
   const { report } = simulate(r.scenario);
+  const out = reportRow(report, row);
+  return spec.cloudwatch ? { ...out, cloudwatch: report.cloudwatch } : out;
+}
+
+/** A row's result from its run's report: the metrics and expectations. */
+export function reportRow(report: Report, row: GridRow): SweepRow {
   const metrics: Record<string, number | boolean> = {};
   for (const path of Object.keys(METRIC_PATHS)) {
     const v = valueAtPath(report, path);
@@ -251,6 +275,7 @@ export function fnv1a(text: string): string {
 /** The result object, always built here so that its key order (and so the JSON bytes) never depends on the path. */
 export function sweepResult(h: SweepHeader, rows: SweepRow[], shard: Shard | null = null): SweepResult {
   return {
+    schemaVersion: SWEEP_SCHEMA_VERSION,
     kind: "esm-sim-sweep",
     version: VERSION,
     scenario: h.scenario,
@@ -267,7 +292,7 @@ export function sweepResult(h: SweepHeader, rows: SweepRow[], shard: Shard | nul
 
 /** The header of a sweep over `spec`: the scenario's name (the file name when the file does not parse). */
 export function sweepHeader(spec: SweepSpec): SweepHeader {
-  const r = parseScenario(spec.text, spec.file, {});
+  const r = parseScenario(spec.text, spec.file, { files: spec.files });
   return { scenario: r.ok ? r.scenario.name : spec.file, scenarioHash: fnv1a(spec.text), ...writtenSettings(spec) };
 }
 

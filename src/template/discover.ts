@@ -8,6 +8,9 @@
  * Sources: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-eventsourcemapping.html,
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html,
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesis-stream.html,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesis-streamconsumer.html and
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html (an EventSourceArn that is a stream consumer's ARN
+ * reads its stream, the consumer's StreamARN, by enhanced fan-out: `enhancedFanOut: true`),
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html,
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-sqs.html (and -kinesis, -dynamodb),
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html
@@ -180,6 +183,9 @@ function arnService(arn: string): string | null {
   return parts[0] === "arn" && parts.length >= 6 ? parts[2] : null;
 }
 
+/** The consumer part of a Kinesis stream consumer's ARN (`arn:aws:kinesis:REGION:ACCOUNT:stream/NAME/consumer/NAME:TIMESTAMP`). */
+const CONSUMER_ARN = /\/consumer\/[^/]*$/;
+
 /** The source type an ARN names, when it names one esm-sim simulates. */
 export function sourceTypeOfArn(arn: string): SourceType | null {
   const service = arnService(arn);
@@ -217,6 +223,8 @@ class Drafter {
   private readonly source: Section = { header: [], entries: [], footer: [] };
   private readonly mapping: Section = { header: [], entries: [], footer: [] };
   private readonly fn: Section = { header: [], entries: [], footer: [] };
+  /** Where the EventSourceArn names a Kinesis stream consumer (the mapping reads by enhanced fan-out), or null. */
+  private efo: Origin | null = null;
 
   constructor(
     private readonly t: Template,
@@ -358,10 +366,16 @@ class Drafter {
     let id = this.stack.findSourceByArn(arn);
     let viaConsumer: string | null = null;
     if (id && this.stack.type(id) === KINESIS_CONSUMER) {
+      // A registered stream consumer: the mapping reads the stream the consumer is registered on, by enhanced fan-out.
       viaConsumer = id;
       const streamArn = this.stack.prop(id, "StreamARN");
       id = typeof streamArn === "string" ? this.stack.findSourceByArn(streamArn) : null;
-      this.warn(r.path, `reads through the enhanced fan-out consumer ${viaConsumer}: esm-sim does not model dedicated EFO throughput and reads the stream as a shared consumer`);
+      this.efo = { kind: "template", path: r.path, via: `the stream consumer ${viaConsumer}: enhanced fan-out` };
+    } else if (!id && CONSUMER_ARN.test(arn)) {
+      // A consumer's ARN written out: its stream is the part before /consumer/.
+      const streamId = this.stack.findSourceByArn(arn.replace(CONSUMER_ARN, ""));
+      id = streamId && this.stack.type(streamId) === KINESIS_STREAM ? streamId : null;
+      this.efo = { kind: "template", path: r.path, via: "a stream consumer's ARN: enhanced fan-out" };
     }
     if (id) {
       const rt = this.stack.type(id);
@@ -530,6 +544,7 @@ class Drafter {
     }
     if ("StartingPositionTimestamp" in props) this.field(m, "StartingPositionTimestamp", p("StartingPositionTimestamp"), asNumber);
     this.field(m, "ParallelizationFactor", p("ParallelizationFactor"), asInt, awsDefault("mapping.ParallelizationFactor", type));
+    if (this.efo && type === "kinesis") m.entries.push({ key: "enhancedFanOut", value: true, origin: this.efo });
     this.field(m, "MaximumRetryAttempts", p("MaximumRetryAttempts"), asInt, awsDefault("mapping.MaximumRetryAttempts", type));
     this.field(m, "MaximumRecordAgeInSeconds", p("MaximumRecordAgeInSeconds"), asInt, awsDefault("mapping.MaximumRecordAgeInSeconds", type));
     this.field(m, "BisectBatchOnFunctionError", p("BisectBatchOnFunctionError"), asBool, awsDefault("mapping.BisectBatchOnFunctionError", type));

@@ -6,6 +6,7 @@
  */
 import type { Path } from "../scenario/locate.js";
 import type { Problem } from "../scenario/problems.js";
+import type { NamedFile } from "../io/input.js";
 import { discover, type Discovery } from "./discover.js";
 import type { Draft, Origin } from "./draft.js";
 import { loadDocument, positionOf, showTemplatePath, templateOf, type Template } from "./load.js";
@@ -32,6 +33,10 @@ export interface FromTemplateOptions {
   fileNameFor?: (id: string) => string;
   /** A line for a scenario's intro comment about its file name (init: when it is not the id as written). */
   fileNoteFor?: (id: string) => string | null;
+  /** init --metrics: the CloudWatch export each scenario replays, as that scenario names it, and as given. */
+  metricsFor?: (id: string) => { file: string; given: string };
+  /** The files the scenarios name (exports), read by the CLI, for checking the written scenarios. */
+  files?: ReadonlyMap<string, NamedFile>;
 }
 
 export type FromTemplateResult =
@@ -107,7 +112,7 @@ function fromImported(imported: Imported, templateFile: string, options: FromTem
   if (errors.length > 0) return { ok: false, errors, warnings, listing: null };
   const fileNameFor = options.fileNameFor ?? ((id: string) => `${id}.yaml`);
   const command = options.command ?? `esm-sim init --from ${templateFile}`;
-  const scenarios = selected.map((d) => renderDraft(d, { templateFile, fileName: fileNameFor(d.id), fileNote: options.fileNoteFor?.(d.id) ?? undefined, overlay: options.overlay, command }));
+  const scenarios = selected.map((d) => renderDraft(d, { templateFile, fileName: fileNameFor(d.id), fileNote: options.fileNoteFor?.(d.id) ?? undefined, overlay: options.overlay, command, metrics: options.metricsFor?.(d.id), files: options.files }));
   return { ok: true, template: t, scenarios, drafts: selected, warnings };
 }
 

@@ -263,11 +263,11 @@ class ServerlessFile {
       this.synth.map(["Resources", id, "Properties", "DestinationConfig", "OnFailure"], { path: [...at("destinations"), "onFailure"] });
       this.synth.map(["Resources", id, "Properties", "DestinationConfig", "OnFailure", "Destination"], { path: destPath });
     }
-    if (obj.consumer !== undefined) this.consumer(id, obj, at("consumer"), info);
+    if (obj.consumer !== undefined) this.consumer(id, obj, at("consumer"));
   }
 
   /** `consumer: true` makes an AWS::Kinesis::StreamConsumer; `consumer: <arn>` reads through an existing one. */
-  private consumer(id: string, obj: Obj, path: Path, info: EventInfo): void {
+  private consumer(id: string, obj: Obj, path: Path): void {
     const c = obj.consumer;
     if (c === true) {
       const consumerId = `${id}Consumer`;
@@ -276,8 +276,8 @@ class ServerlessFile {
       this.synth.set(consumerId, "ConsumerName", consumerId, { path, note: "named by the Serverless Framework" });
       this.synth.set(id, "EventSourceArn", { Ref: consumerId }, { path });
     } else if (typeof c === "string") {
+      // The consumer's ARN names its stream (.../stream/NAME/consumer/...): the mapping reads it by enhanced fan-out.
       this.synth.set(id, "EventSourceArn", c, { path });
-      info.warnings.push(this.problem("warning", path, `reads through the enhanced fan-out consumer ${c}: esm-sim does not model dedicated EFO throughput and reads the stream as a shared consumer`));
     }
   }
 

@@ -184,7 +184,7 @@ export class Synth {
         const src = this.lookup(o.path);
         if (!src) return o;
         if (src.note) return { kind: "note", note: src.note, path: src.path };
-        const via = [src.via, o.via].filter(Boolean).join("; ");
+        const via = [src.via, o.via === undefined ? undefined : this.text(o.via)].filter(Boolean).join("; ");
         return { kind: "template", path: src.path, via: via || undefined };
       }
       case "unresolved":

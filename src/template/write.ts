@@ -11,6 +11,8 @@ import type { Problem } from "../scenario/problems.js";
 import { formatProblem } from "../scenario/problems.js";
 import { originComment, type Draft, type Entry, type Origin, type Section } from "./draft.js";
 import type { Overlay } from "./overlay.js";
+import type { NamedFile } from "../io/input.js";
+import { REPLAY_METRICS } from "../scenario/rules.js";
 
 /** One top-level key of the scenario. */
 export interface TopItem {
@@ -106,9 +108,9 @@ export interface Finished {
  * Run the scenario's own checks on the body, put the intro, the template's warnings and the scenario's lints (and
  * errors, if any) in the comment at the top, and parse the final text again so positions fit the written file.
  */
-export function finishDocument(doc: Document, intro: string[], fileName: string, templateWarnings: Problem[]): Finished {
+export function finishDocument(doc: Document, intro: string[], fileName: string, templateWarnings: Problem[], files?: ReadonlyMap<string, NamedFile>): Finished {
   const body = doc.toString(TO_STRING);
-  const first = parseScenario(body, fileName);
+  const first = parseScenario(body, fileName, { files });
   const lines = [...intro];
   const lints = first.warnings;
   if (templateWarnings.length + lints.length > 0) {
@@ -123,7 +125,7 @@ export function finishDocument(doc: Document, intro: string[], fileName: string,
   }
   doc.commentBefore = commentText(lines);
   const text = doc.toString(TO_STRING);
-  return { text, parse: parseScenario(text, fileName) };
+  return { text, parse: parseScenario(text, fileName, { files }) };
 }
 
 export interface RenderOptions {
@@ -136,6 +138,10 @@ export interface RenderOptions {
   command: string;
   /** A line for the intro about the file name (init --from: when it is not the mapping's id as written). */
   fileNote?: string;
+  /** init --metrics: the CloudWatch export to replay, as the scenario names it (relative to its folder) and as given. */
+  metrics?: { file: string; given: string };
+  /** The files the scenario names (the export), read by the CLI, for checking the written scenario. */
+  files?: ReadonlyMap<string, NamedFile>;
 }
 
 export interface Rendered extends Finished {
@@ -157,7 +163,22 @@ export function renderDraft(d: Draft, o: RenderOptions): Rendered {
   if (ov.scaling !== undefined) items.push({ key: "scaling", value: ov.scaling, origin: overlayOrigin(["scaling"]) });
 
   items.push(sectionItem("source", d.source));
-  if (ov.traffic !== undefined) {
+  if (o.metrics) {
+    const type = d.source.entries.find((e) => e.key === "type")?.value;
+    // A dynamodb source has no such metric: the entry names Kinesis's, and the written scenario's check says why not.
+    const metric = (typeof type === "string" ? REPLAY_METRICS[type]?.metric : undefined) ?? "IncomingRecords";
+    items.push({
+      key: "traffic",
+      value: [{ fromMetrics: { file: o.metrics.file, metric } }],
+      block: true,
+      origin: { kind: "note", note: `from --metrics ${o.metrics.given}` },
+      header: [
+        `traffic: replays the ${metric} Sum of ${o.metrics.given}, period by period, from virtual time 0.`,
+        "Add keys (partition keys or message groups), arrival: poisson (random times within each period),",
+        "or fromMetrics.scale: 2 (twice the traffic) to the entry.",
+      ],
+    });
+  } else if (ov.traffic !== undefined) {
     items.push({ key: "traffic", value: ov.traffic, block: true, origin: overlayOrigin(["traffic"]) });
   } else {
     items.push({
@@ -186,7 +207,7 @@ export function renderDraft(d: Draft, o: RenderOptions): Rendered {
 
   const { doc, origins } = buildDocument(items);
   const intro = [`esm-sim scenario for the event source mapping ${d.summary}`, `Written by: ${o.command}`, ...(o.fileNote ? [o.fileNote] : []), "Each value says where it came from; AWS settings come from the template, traffic and behaviour from you."];
-  const finished = finishDocument(doc, intro, o.fileName, d.warnings);
+  const finished = finishDocument(doc, intro, o.fileName, d.warnings, o.files);
   return { id: d.id, origins, ...finished };
 }
 

@@ -38,6 +38,9 @@ export interface PollEvent extends Base {
   visible: number;
   /** Streams: the shard read (poller is the shard index too). */
   shard?: number;
+  /** Streams: the age of the last record read when it is read (Kinesis's GetRecords.IteratorAgeMilliseconds;
+   *  not digested). */
+  readAgeUs?: number;
 }
 export interface InvokeEvent extends Base {
   type: "invoke";
@@ -60,6 +63,10 @@ export interface InvokeEvent extends Base {
   /** Streams with TumblingWindowInSeconds: the window, the state carried in (records processed so far in it), and
    *  whether this is the window's final invocation. */
   window?: { startUs: number; endUs: number; stateRecords: number; isFinalInvokeForWindow: boolean };
+  /** A cold start (function.coldStart): the invocation created its execution environment, whose Init phase runs
+   *  this long before the handler (REPORT's Init Duration); absent when the environment was warm. The result comes
+   *  initUs + durationUs after the invoke. */
+  initUs?: number;
 }
 export interface ResultEvent extends Base {
   type: "result";
@@ -134,6 +141,8 @@ export interface SampleEvent extends Base {
   inFlight: number;
   /** Age of the oldest message not yet deleted, or 0 when none. */
   oldestAgeUs: number;
+  /** The same for messages received fewer than three times (SQS's ApproximateAgeOfOldestMessage; not digested). */
+  oldestAgeCountedUs?: number;
   pollers: number;
   concurrency: number;
 }
@@ -150,6 +159,13 @@ export interface StreamRetryEvent extends Base {
   reason: "FunctionError" | "PartialBatchFailure" | "Throttled";
   /** Whether it uses up one of MaximumRetryAttempts (throttles and the rest of a partially failed batch do not). */
   countsAsRetry: boolean;
+}
+/** Streams: a GetRecords call went over the shard's read limit (ReadProvisionedThroughputExceeded); the mapping
+ *  reads the shard again after `delayUs`. */
+export interface ReadThrottleEvent extends Base {
+  type: "readThrottle";
+  shard: number;
+  delayUs: number;
 }
 /** Streams: BisectBatchOnFunctionError split a failed batch; the left half goes first. */
 export interface BisectEvent extends Base {
@@ -180,6 +196,9 @@ export interface OnFailureEvent extends Base {
    *  response that failed the batch. */
   functionError: "Unhandled" | null;
   destinationArn: string | null;
+  /** Whether the invocation record reached the destination: false with no destination, or one Lambda cannot
+   *  deliver to (esm/config.ts onFailureDelivers). Not digested. */
+  delivered: boolean;
 }
 /** A record dropped by FilterCriteria when it was read; the checkpoint moves past it. */
 export interface FilterEvent extends Base {
@@ -202,12 +221,21 @@ export type TraceEvent =
   | SampleEvent
   | DedupEvent
   | StreamRetryEvent
+  | ReadThrottleEvent
   | BisectEvent
   | CheckpointEvent
   | OnFailureEvent
   | FilterEvent;
 
 export type TraceListener = (event: TraceEvent) => void;
+
+/**
+ * Production counted without a trace event: `produce` is emitted only when a listener asks for every record, so a
+ * source reports each accepted record here too (time accepted, size, and the producer's throttled attempts before
+ * it was accepted). CloudWatch's per-minute send counts (metrics/cloudwatch.ts) read it; it costs one call per
+ * record and allocates nothing.
+ */
+export type ProductionMeter = (tUs: number, sizeBytes: number, throttledAttempts: number) => void;
 
 /** Fan-out of trace events. `verbose` says whether anyone wants per-record events (produce). */
 export class Trace {

@@ -1,0 +1,178 @@
+/**
+ * `esm-sim calibrate`: compare a scenario's CloudWatch series with a real export (aws cloudwatch get-metric-data or
+ * get-metric-statistics output) and fit esm-sim's chosen figures to it. The comparison and the search are pure
+ * (sweep/calibrate.ts); this module reads the files, runs the search's batches on the sweep's worker pool
+ * (sweep-pool.ts) and prints the result. Exit 2 for a bad export or command line, as for a bad scenario.
+ */
+import { InternalError } from "../engine/assert.js";
+import { isoUtc } from "../engine/time.js";
+import { cloudwatchSeries, type CloudWatchReport } from "../metrics/cloudwatch.js";
+import { CLOUDWATCH_EXPORT_INPUT, parseCloudWatchExport } from "../metrics/cloudwatch-export.js";
+import { metricRows, renderCalibration, renderCalibrationJson, type Calibration } from "../report/calibration.js";
+import { simulate } from "../run/simulate.js";
+import { parseInstantMs } from "../scenario/units.js";
+import { alignmentNotes, compareRun, coordinateDescent, exportStartS, fitPlan, pairSeries, type Evaluation, type MetricFit, type Setting, type SimulatedSeries } from "../sweep/calibrate.js";
+import { settingArgs, writtenSettings, type GridRow, type SweepSpec } from "../sweep/sweep.js";
+import { parseOverrides, shellQuote } from "./args.js";
+import { resolveScenario } from "./catalogue.js";
+import type { CommandContext } from "./context.js";
+import { parseOrReport, printProblems, printWarnings, progressBar } from "./printing.js";
+import { readScenarioFile, readTextFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
+import { openRowPool, RowFailure } from "./sweep-pool.js";
+import { availableParallelism } from "node:os";
+
+export interface CalibrateOpts {
+  metrics?: string;
+  map: string[];
+  start?: string;
+  fit?: string;
+  jobs?: string;
+  format: "table" | "json";
+}
+
+/** `--map Id=Metric` arguments as the export reader's map. */
+function parseMap(args: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const a of args) {
+    const eq = a.indexOf("=");
+    if (eq <= 0 || eq === a.length - 1) throw new UsageError(`--map ${a}: must be Id=MetricName or Id=MetricName.Statistic, e.g. m1=Invocations`);
+    const id = a.slice(0, eq);
+    if (Object.hasOwn(map, id)) throw new UsageError(`--map ${a}: ${id} is mapped twice`);
+    map[id] = a.slice(eq + 1);
+  }
+  return map;
+}
+
+function parseStart(s: string): number {
+  const ms = parseInstantMs(s);
+  if (ms === null) throw new UsageError(`--start: must be an ISO 8601 instant with its time zone, such as 2026-03-01T09:00:00Z (got ${JSON.stringify(s)})`);
+  if (ms % 60_000 !== 0) throw new UsageError(`--start: must fall on a whole minute, as CloudWatch's periods do (got ${JSON.stringify(s)})`);
+  return ms / 1000;
+}
+
+function parseJobs(s: string | undefined): number {
+  if (s === undefined) return availableParallelism();
+  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 1024) throw new UsageError(`--jobs: must be an integer 1..1024 (got ${JSON.stringify(s)})`);
+  return Number(s);
+}
+
+function parseFit(s: string | undefined): string[] | null {
+  if (s === undefined) return null;
+  if (s.trim() === "none") return [];
+  const names = s.split(",").map((n) => n.trim());
+  if (names.some((n) => n === "")) throw new UsageError(`--fit: a comma-separated list of figure names, or none (got ${JSON.stringify(s)})`);
+  return names;
+}
+
+export async function calibrateCommand(ctx: CommandContext, file: string, opts: CalibrateOpts): Promise<void> {
+  if (opts.metrics === undefined) throw new UsageError("calibrate: --metrics <export.json> is required: the CloudWatch export to compare with");
+  const map = parseMap(opts.map);
+  const givenStart = opts.start === undefined ? null : parseStart(opts.start);
+  const names = parseFit(opts.fit);
+  const jobs = parseJobs(opts.jobs);
+
+  const exported = parseCloudWatchExport(readTextFile(opts.metrics, CLOUDWATCH_EXPORT_INPUT), opts.metrics, { map });
+  printWarnings(ctx.io, exported.warnings);
+  if (!exported.ok) {
+    printProblems(ctx.io, exported.errors);
+    ctx.code = 2;
+    return;
+  }
+
+  const path = resolveScenario(file);
+  const text = readScenarioFile(path);
+  const plain = parseOrReport(ctx, text, path);
+  if (!plain) return;
+  const first = exportStartS(exported.series);
+  if (first === null) throw new UsageError(`calibrate: ${opts.metrics} holds no points to compare with`);
+  let startS: number;
+  let startFrom: Calibration["startFrom"];
+  if (givenStart !== null) [startS, startFrom] = [givenStart, "--start"];
+  else if (plain.scenario.startTimeGiven) [startS, startFrom] = [plain.scenario.startUnixS, "startTime"];
+  else {
+    if (first % 60 !== 0) throw new UsageError(`calibrate: the export's first point, ${isoUtc(first * 1000)}, is not on a whole minute; give --start`);
+    [startS, startFrom] = [first, "export"];
+  }
+  const start = isoUtc(startS * 1000, true);
+  // The runs start at that instant, so that their times (and StartingPositionTimestamp's check) read as production's.
+  const set = parseOverrides([`startTime=${start}`]);
+  const parsed = parseOrReport(ctx, text, path, { overrides: set });
+  if (!parsed) return;
+  const scenario = parsed.scenario;
+  ctx.seed = scenario.seed;
+  ctx.reproduce = `esm-sim run ${shellQuote(file)} --set startTime=${start}`;
+
+  const plan = fitPlan(scenario, names);
+  if (plan.errors.length) throw new UsageError(plan.errors.join("\nesm-sim: "));
+
+  const baseRun = simulatedOf(simulate(scenario).report.cloudwatch);
+  const { pairs, notes } = pairSeries(exported.series, scenario.source.type, baseRun.periodS);
+  if (pairs.length === 0) {
+    for (const n of notes) ctx.io.err(`esm-sim: ${n}\n`);
+    throw new UsageError(`calibrate: nothing in ${opts.metrics} can be compared with a ${scenario.source.type} run (see above)`);
+  }
+  notes.push(...alignmentNotes(pairs, startS, baseRun));
+
+  const spec: SweepSpec = { file: path, text, seed: null, until: null, set, vary: [], shard: null, cloudwatch: true };
+  const fits = new Map<string, MetricFit[]>();
+  const evaluate = (setting: Setting, run: SimulatedSeries): Evaluation => {
+    const r = compareRun(pairs, startS, run);
+    fits.set(JSON.stringify(setting), r.metrics);
+    return { score: r.score, signature: JSON.stringify(r.metrics.map((m) => m.simulated)) };
+  };
+
+  const search = coordinateDescent(plan.figures);
+  let step = search.next([]);
+  // The first batch is the values in force: the run already made.
+  step = search.next((step.value as Setting[]).map((s) => evaluate(s, baseRun)));
+  const bar = progressBar(ctx.io);
+  const pool = openRowPool(spec, jobs);
+  let index = 0;
+  try {
+    while (!step.done) {
+      const settings = step.value;
+      const rows: GridRow[] = settings.map((s) => ({ index: ++index, params: Object.entries(s).map(([k, v]): [string, string] => [`scaling.${k}`, v === null ? "null" : String(v)]) }));
+      let done;
+      try {
+        done = await pool.run(rows, (n, total) => bar.update(n / total, `${index - total + n} runs`));
+      } catch (e) {
+        if (e instanceof RowFailure) {
+          ctx.reproduce = `esm-sim run ${shellQuote(file)}${settingArgs(writtenSettings(spec), e.row.params).map(([f, v]) => ` ${f} ${shellQuote(v)}`).join("")}`;
+          throw e.internal ? new InternalError(`calibrate run ${e.row.index}: ${e.message}`) : new Error(`calibrate run ${e.row.index}: ${e.message}`);
+        }
+        throw e;
+      }
+      step = search.next(done.map((row, i) => evaluate(settings[i], simulatedOf(row.cloudwatch!))));
+    }
+  } finally {
+    bar.done();
+    await pool.close();
+  }
+  const result = step.value;
+  const before = fits.get(JSON.stringify(Object.fromEntries(plan.figures.map((f) => [f.name, f.value]))))!;
+  const after = fits.get(JSON.stringify(result.setting)) ?? before;
+  const scaling: Record<string, number | null> = {};
+  for (const f of result.figures) if (f.fitted !== f.before) scaling[f.name] = f.fitted;
+  const calibration: Calibration = {
+    scenario: file,
+    export: opts.metrics,
+    start,
+    startFrom,
+    periodSeconds: baseRun.periodS,
+    metrics: metricRows(before, after),
+    score: { before: roundScore(result.before), after: roundScore(result.after) },
+    figures: result.figures,
+    scaling,
+    runs: result.runs,
+    notes,
+  };
+  ctx.io.out(opts.format === "json" ? renderCalibrationJson(calibration) : renderCalibration(calibration));
+}
+
+const roundScore = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
+
+function simulatedOf(cw: CloudWatchReport): SimulatedSeries {
+  const s = cloudwatchSeries(cw);
+  return { periodS: s.periodS, entries: s.entries };
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { checkExpectations, valueAtPath } from "../src/run/expect.js";
+import type { Report } from "../src/run/result.js";
+import type { TraceEvent } from "../src/trace/events.js";
+import { runWithTrace, scenarioFrom } from "./helpers.js";
+
+/** A metric's run value, and its per-period series, as the report holds them. */
+const cw = (r: Report, key: string) => valueAtPath(r, `cloudwatch.${key}`);
+const series = (r: Report, key: string) => key.split(".").reduce((o: any, k) => o?.[k], r.cloudwatch.series) as (number | null)[];
+
+const of = <T extends TraceEvent["type"]>(events: TraceEvent[], type: T) => events.filter((e): e is Extract<TraceEvent, { type: T }> => e.type === type);
+
+describe("cloudwatch section", () => {
+  it("Errors counts timeouts as AWS does, stamped in the minute the function was invoked", () => {
+    // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html: the runtime's timeouts are
+    // function errors; "the timestamp on an error metric reflects when the function was invoked".
+    const s = scenarioFrom(`name: t
+source: { type: sqs, VisibilityTimeout: 30, RedrivePolicy: { maxReceiveCount: 1 } }
+traffic: [{ at: 59s, records: 1, key: a }, { at: 59s, records: 1, key: b }]
+mapping: { BatchSize: 1 }
+function:
+  Timeout: 3
+  duration: { base: 100ms }
+  failures: [{ when: { key: a }, effect: timeout }]
+`);
+    const { events, report } = runWithTrace(s);
+    const results = of(events, "result");
+    expect(results.map((e) => e.outcome).sort()).toEqual(["ok", "timeout"]);
+    const timedOut = results.find((e) => e.outcome === "timeout")!;
+    // Invoked in minute 0, timed out in minute 1: the error belongs to minute 0.
+    expect(timedOut.tUs - timedOut.durationUs).toBeLessThan(60_000_000);
+    expect(timedOut.tUs).toBeGreaterThanOrEqual(60_000_000);
+    expect(report.cloudwatch.periodSeconds).toBe(60);
+    expect(report.cloudwatch.series.timestamps.slice(0, 2)).toEqual(["2024-01-01T00:00:00Z", "2024-01-01T00:01:00Z"]);
+    expect(cw(report, "Errors")).toBe(1);
+    expect(series(report, "Errors")[0]).toBe(1);
+    expect(cw(report, "Invocations")).toBe(report.invocations.total);
+    expect(cw(report, "Duration.Maximum")).toBe(3000);
+    expect(report.invocations.timeouts).toBe(1);
+  });
+
+  it("ApproximateAgeOfOldestMessage ignores a message received three times", () => {
+    // SQS: once a message has been received three times, the metric points at the next oldest message
+    // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html).
+    const s = scenarioFrom(`name: t
+source: { type: sqs, VisibilityTimeout: 2 }
+traffic: [{ at: 0s, records: 1, key: poison }, { at: 100s, records: 1, key: late }]
+mapping: { BatchSize: 1 }
+until: 140s
+function:
+  Timeout: 1
+  duration: { base: 100ms }
+  failures: [{ when: { key: poison }, effect: error }]
+`);
+    const { events, report } = runWithTrace(s);
+    const samples = of(events, "sample");
+    // After three receives (by about 5 s) the poison message no longer counts, though it is still in the queue.
+    const at30 = samples.find((e) => e.tUs >= 30_000_000)!;
+    expect(at30.oldestAgeUs).toBeGreaterThanOrEqual(30_000_000);
+    expect(at30.oldestAgeCountedUs).toBe(0);
+    // Minute 0: the poison message counted only for its first receives, a few seconds.
+    expect(series(report, "ApproximateAgeOfOldestMessage")[0]).toBeLessThan(10);
+    expect(cw(report, "NumberOfMessagesSent")).toBe(2);
+    expect(cw(report, "NumberOfMessagesReceived")).toBe(of(events, "poll").reduce((a, e) => a + e.received, 0));
+    expect(cw(report, "NumberOfEmptyReceives")).toBe(report.sqs!.emptyPolls);
+  });
+
+  it("a stream's section holds Kinesis and stream mapping metrics and no SQS ones; expect can name them", () => {
+    const s = scenarioFrom(`name: t
+source: { type: kinesis, ShardCount: 1 }
+traffic: [{ at: 0s, records: 3, key: poison, recordSize: 100 }]
+mapping:
+  StartingPosition: TRIM_HORIZON
+  MaximumRetryAttempts: 0
+function:
+  FunctionName: f
+  failures: [{ when: { key: poison }, effect: error }]
+expect:
+  cloudwatch.DroppedEventCount: { eq: 3 }
+  cloudwatch.IncomingRecords: { eq: 3 }
+  cloudwatch.GetRecords.Records: { eq: 3 }
+`);
+    const { report } = runWithTrace(s);
+    expect(Object.keys(report.cloudwatch)).not.toContain("NumberOfMessagesSent");
+    expect(Object.keys(report.cloudwatch)).not.toContain("DeletedEventCount");
+    expect(cw(report, "IncomingBytes")).toBe(300);
+    expect(cw(report, "FailedInvokeEventCount")).toBe(3);
+    expect(cw(report, "OnFailureDestinationDeliveredEventCount")).toBe(0);
+    expect(cw(report, "ReadProvisionedThroughputExceeded")).toBe(0);
+    expect(report.expectations.every((e) => e.passed)).toBe(true);
+    expect(checkExpectations([{ path: "cloudwatch.NoSuchMetric", op: "eq", kind: "count", expected: 0, written: "0" }], report)[0].passed).toBe(false);
+  });
+
+  it("a run longer than a day moves to CloudWatch's next standard period and keeps its totals", () => {
+    const s = scenarioFrom(`name: t
+source: { type: sqs }
+traffic: [{ at: 0s, records: 1, key: a }, { at: 30h, records: 1, key: b }]
+function: { duration: { base: 10ms } }
+`);
+    const { report } = runWithTrace(s);
+    expect(report.cloudwatch.periodSeconds).toBe(300);
+    expect(report.cloudwatch.series.timestamps.length).toBeLessThanOrEqual(1440);
+    expect(cw(report, "Invocations")).toBe(report.invocations.total);
+    expect(cw(report, "NumberOfMessagesSent")).toBe(2);
+  });
+
+  it("an expectation on a metric AWS does not publish for the source is refused, with the sources it is for", async () => {
+    const { parseScenario } = await import("../src/scenario/parse.js");
+    const { formatProblem } = await import("../src/scenario/problems.js");
+    const r = parseScenario("name: t\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nexpect:\n  cloudwatch.IteratorAge: { eq: 0 }\n  cloudwatch.IncomingRecords: { eq: 1 }\n  cloudwatch.Invocations: { eq: 1 }\n", "s.yaml");
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.errors.map(formatProblem)).toEqual([
+      "s.yaml:5:27 expect.cloudwatch.IteratorAge: is a CloudWatch metric AWS publishes for kinesis and dynamodb sources, not for sqs",
+      "s.yaml:6:31 expect.cloudwatch.IncomingRecords: is a CloudWatch metric AWS publishes for kinesis sources, not for sqs",
+    ]);
+  });
+});
