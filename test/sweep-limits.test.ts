@@ -6,7 +6,8 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAX_ROWS, gridSize, gridTooLarge, parseVary, type Vary } from "../src/sweep/sweep.js";
+import { DEFAULT_MAX_ROWS } from "../src/sweep/limits.js";
+import { gridSize, gridTooLarge, parseVary, type Vary } from "../src/sweep/sweep.js";
 import { cli } from "./cli-helpers.js";
 import { GOLDEN } from "./golden-helper.js";
 

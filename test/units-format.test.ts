@@ -52,3 +52,17 @@ describe("shares and counts for people", () => {
     expect(fmtCount(1200, "record")).toBe("1,200 records");
   });
 });
+
+import fc from "fast-check";
+import { formatCount } from "../src/scenario/units.js";
+
+describe("counts with thousands separators", () => {
+  it("writes every number exactly as toLocaleString('en-US') does", () => {
+    const edges = [0, -0, 1, -1, 999, 1000, -1000, 999_999, 1_000_000, 50_000_000, 2 ** 31, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, 1e21, 0.5, 1234.5678, -0.0004, NaN, Infinity, -Infinity];
+    for (const n of edges) expect(formatCount(n), String(n)).toBe(n.toLocaleString("en-US"));
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.maxSafeInteger(), fc.double()), (n) => formatCount(n) === n.toLocaleString("en-US")),
+      { numRuns: 5000, seed: 21 },
+    );
+  });
+});

@@ -6,7 +6,7 @@
  * Event types other branches add (`onFailure`, `filter`, a `shard` on invoke) are read loosely by name, so the
  * checkers light up for stream and FIFO sources once those emit them.
  */
-import { formatDurationUs } from "../scenario/units.js";
+import { formatCount, formatDurationUs } from "../scenario/units.js";
 import { usToMs } from "../engine/time.js";
 import { DESTINATION_RECORDS_KEPT, isS3Destination } from "../metrics/stream-metrics.js";
 import type { Report } from "../run/result.js";
@@ -16,7 +16,7 @@ import type { CheckLimits } from "./limits.js";
 export const MAX_EXAMPLES = 5;
 
 /** `1 invocation`, `2 invocations`, with thousands separators. */
-export const count = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+export const count = (n: number, noun: string): string => `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
 
 /** Any trace event, including types this version does not define, read by field name. */
 export interface LooseEvent {
@@ -189,7 +189,7 @@ export class ConservationChecker extends Checker {
     const sum = rec.succeeded + rec.onFailure + rec.dlq + rec.expired + rec.filtered + rec.pending;
     if (sum !== rec.produced) this.fail(null, `the report's conservation line does not hold: produced ${rec.produced} != ${sum}`);
     if (report.drained && rec.pending !== 0) this.fail(null, `the report says drained with ${rec.pending} records pending`);
-    const f = (n: number) => n.toLocaleString("en-US");
+    const f = formatCount;
     return this.verdict(
       `each of ${f(produced)} records ended at most once: ${f(succeeded)} succeeded + ${f(onFailure)} onFailure + ${f(dlq)} dlq + ${f(expired)} expired + ${f(filtered)} filtered + ${f(pending)} pending`,
     );
@@ -316,7 +316,7 @@ export class InvocationChecker extends Checker {
     this.agree("duplicates (per record)", report.duplicates - (report.sqs?.producerDuplicates ?? 0), this.redundant);
     this.agree("batchSize.max", report.batchSize.max, this.batchMax);
     if (report.drained && this.inFlight.size > 0) this.fail(null, `the report says drained with ${this.inFlight.size} invocations still running`);
-    const f = (n: number) => n.toLocaleString("en-US");
+    const f = formatCount;
     return this.verdict(
       `${f(this.invokes)} invokes, ${f(this.results)} results (${f(this.errors)} errors, ${f(this.timeouts)} timeouts, ${f(this.partial)} partial), ${f(this.throttles)} throttles; batches of at most ${this.batchMax} <= BatchSize ${this.limits.batchSizeMax}`,
     );
@@ -655,7 +655,7 @@ export class OnFailureChecker extends Checker {
         if (size !== info.batchSize) this.fail(b?.tUs ?? null, `S3 on-failure record ${i}: its payload holds ${size ?? "no"} records, its batchSize is ${String(info.batchSize)}`);
       } else if (d.payload !== undefined) this.fail(null, `on-failure record ${i} carries a payload, which only S3 destinations receive`);
     });
-    const split = `discarded records: ${this.delivered.toLocaleString("en-US")} delivered, ${this.dropped.toLocaleString("en-US")} dropped`;
+    const split = `discarded records: ${formatCount(this.delivered)} delivered, ${formatCount(this.dropped)} dropped`;
     return this.verdict(`${count(this.batches.length, "on-failure batch")} delivered, each matching its destination record; ${split}`.replace("batchs", "batches"));
   }
 }

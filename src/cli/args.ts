@@ -1,10 +1,7 @@
 /** Options several commands take (--seed, --until, --set), read into values or refused with a usage error. */
 import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
 import { parseDurationUs } from "../scenario/units.js";
-import { UsageError } from "./files.js";
-
-/** commander's accumulator for a repeatable option. */
-export const collect = (v: string, prev: string[]) => [...prev, v];
+import { UsageError } from "./usage-error.js";
 
 export function parseSeed(s: string): number {
   if (!/^\d+$/.test(s) || Number(s) > 4_294_967_295) throw new UsageError(`--seed: must be an integer 0..4294967295 (got ${JSON.stringify(s)})`);

@@ -4,7 +4,6 @@
  * (sweep/calibrate.ts); this module reads the files, runs the search's batches on the sweep's worker pool
  * (sweep-pool.ts) and prints the result. Exit 2 for a bad export or command line, as for a bad scenario.
  */
-import { Option, type Command } from "commander";
 import { InternalError } from "../engine/assert.js";
 import { isoUtc } from "../engine/time.js";
 import { cloudwatchSeries, type CloudWatchReport } from "../metrics/cloudwatch.js";
@@ -14,39 +13,22 @@ import { simulate } from "../run/simulate.js";
 import { parseInstantMs } from "../scenario/units.js";
 import { alignmentNotes, compareRun, coordinateDescent, exportStartS, fitPlan, pairSeries, type Evaluation, type MetricFit, type Setting, type SimulatedSeries } from "../sweep/calibrate.js";
 import { settingArgs, writtenSettings, type GridRow, type SweepSpec } from "../sweep/sweep.js";
-import { collect, parseOverrides, shellQuote } from "./args.js";
+import { parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
-import { parseOrReport, printProblems, printWarnings, progressBar, type CommandContext } from "./context.js";
-import { readScenarioFile, readTextFile, UsageError } from "./files.js";
+import type { CommandContext } from "./context.js";
+import { parseOrReport, printProblems, printWarnings, progressBar } from "./printing.js";
+import { readScenarioFile, readTextFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { openRowPool, RowFailure } from "./sweep-pool.js";
 import { availableParallelism } from "node:os";
 
-interface CalibrateOpts {
+export interface CalibrateOpts {
   metrics?: string;
   map: string[];
   start?: string;
   fit?: string;
   jobs?: string;
   format: "table" | "json";
-}
-
-export function registerCalibrate(program: Command, ctx: CommandContext): void {
-  program
-    .command("calibrate")
-    .description("compare a scenario's CloudWatch series with a real export and fit esm-sim's chosen figures to it")
-    .argument("<scenario>", "scenario YAML file, or the name of a shipped scenario")
-    .option("--metrics <export.json>", "the CloudWatch export: what aws cloudwatch get-metric-data or get-metric-statistics prints (--output json)")
-    .option("--map <Id=Metric>", "name an export result's metric (and statistic), e.g. m1=Invocations or m2=Duration.Maximum (repeatable)", collect, [])
-    .option("--start <instant>", "the instant the scenario starts at, e.g. 2026-03-01T09:00:00Z (default: the scenario's startTime, else the export's first point)")
-    .option("--fit <figure,...>", "the chosen figures to fit (default: every one the source's mapping reads; none: only compare)")
-    .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .addHelpText("after", `
-Examples:
-  $ esm-sim calibrate orders.yaml --metrics export.json
-  $ esm-sim calibrate orders.yaml --metrics export.json --fit scaleUpHoldAfterFailureMs,scaleDownIntervalMs
-  $ esm-sim calibrate orders.yaml --metrics export.json --map m1=Invocations --start 2026-03-01T09:00:00Z --fit none`)
-    .action((file: string, opts: CalibrateOpts) => calibrateCommand(ctx, file, opts));
 }
 
 /** `--map Id=Metric` arguments as the export reader's map. */
@@ -83,7 +65,7 @@ function parseFit(s: string | undefined): string[] | null {
   return names;
 }
 
-async function calibrateCommand(ctx: CommandContext, file: string, opts: CalibrateOpts): Promise<void> {
+export async function calibrateCommand(ctx: CommandContext, file: string, opts: CalibrateOpts): Promise<void> {
   if (opts.metrics === undefined) throw new UsageError("calibrate: --metrics <export.json> is required: the CloudWatch export to compare with");
   const map = parseMap(opts.map);
   const givenStart = opts.start === undefined ? null : parseStart(opts.start);

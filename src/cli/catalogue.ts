@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import type { CatalogueEntry } from "../explain/quiz.js";
 import { parseScenario } from "../scenario/parse.js";
 import { suggest } from "../scenario/show.js";
-import { filesNamedBy, readScenarioFile, UsageError } from "./files.js";
+import { filesNamedBy, readScenarioFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 
 export const SCENARIO_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
 

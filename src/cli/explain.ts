@@ -1,13 +1,14 @@
 /** `esm-sim explain`: run a scenario and narrate the moments that matter, each with its rule and AWS page. */
-import type { Command } from "commander";
 import { explain, parseWindow } from "../explain/explain.js";
 import { optionalSeed, optionalUntil } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
-import { parseOrReport, useColor, type CommandContext, type Io } from "./context.js";
-import { readScenarioFile, UsageError } from "./files.js";
+import type { CommandContext, Io } from "./context.js";
+import { parseOrReport, useColor } from "./printing.js";
+import { readScenarioFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { outputWidth } from "./width.js";
 
-interface ExplainOpts {
+export interface ExplainOpts {
   seed?: string;
   until?: string;
   verbose?: boolean;
@@ -15,20 +16,7 @@ interface ExplainOpts {
   color: boolean;
 }
 
-export function registerExplain(program: Command, ctx: CommandContext): void {
-  program
-    .command("explain")
-    .description("run a scenario and narrate the moments that matter, each with its rule and AWS page")
-    .argument("<scenario>", "scenario YAML file, or the name of a shipped scenario (esm-sim scenarios)")
-    .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
-    .option("--until <duration>", "stop at this virtual time, e.g. 30m")
-    .option("--verbose", "show every step (all but the once-a-second samples) instead of folding repetition")
-    .option("--at <time>", "zoom: 10m..12m, ..90s, 1h.., 10m (30 s either side) or 10m+-5s")
-    .option("--no-color", "no colours (colours are used only on a terminal anyway)")
-    .action((arg: string, opts: ExplainOpts) => explainCommand(ctx, arg, opts));
-}
-
-function explainCommand(ctx: CommandContext, arg: string, opts: ExplainOpts): void {
+export function explainCommand(ctx: CommandContext, arg: string, opts: ExplainOpts): void {
   const seed = optionalSeed(opts.seed);
   const untilUs = optionalUntil(opts.until);
   const window = opts.at === undefined ? null : parseWindow(opts.at);

@@ -4,14 +4,7 @@ import type { Override } from "../scenario/overrides.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
 import { InputError, readInputText, readNamedFiles, type InputKind, type NamedFile } from "../io/input.js";
 import { OutputError, OutputLineWriter, planOutput, writeOutput } from "../io/output.js";
-
-/** A problem with the command line or the files it names: exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+import { UsageError } from "./usage-error.js";
 
 export function readScenarioFile(path: string): string {
   return readTextFile(path, SCENARIO_INPUT);

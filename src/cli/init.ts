@@ -5,22 +5,21 @@
  */
 import { existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { Argument, type Command } from "commander";
 import type { ParseResult } from "../scenario/parse.js";
 import { formatProblem } from "../scenario/problems.js";
 import { SOURCE_TYPES, type SourceType } from "../scenario/params.js";
 import { ScenarioFileNames } from "../template/file-name.js";
 import { scenariosFromTemplate, type FromTemplateResult } from "../template/index.js";
 import { renderStarter } from "../template/starter.js";
-import { collect } from "./args.js";
-import type { CommandContext, Io } from "./context.js";
-import { readTextFile, UsageError, writeOutputFile } from "./files.js";
+import type { Io } from "./context.js";
+import { readTextFile, writeOutputFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { readNamedFiles, type NamedFile } from "../io/input.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
 import { replayFiles } from "../scenario/replay.js";
 import { parseParameters, printTemplateFailure, printWarningsOnce, readOverlay, readTemplate } from "./template-input.js";
 
-interface InitOpts {
+export interface InitOpts {
   from?: string;
   resource?: string;
   parameter: string[];
@@ -31,36 +30,8 @@ interface InitOpts {
   force?: boolean;
 }
 
-export function registerInit(program: Command, ctx: CommandContext): void {
-  program
-    .command("init")
-    .description("write a scenario: one per event source mapping of a template (--from: CloudFormation, SAM, CDK, Terraform, Serverless Framework), or a commented starter for a source type")
-    .addArgument(new Argument("[source-type]", "write a commented starter scenario for this source").choices(SOURCE_TYPES))
-    .option("--from <template>", "a CloudFormation, SAM or CDK-synthesized template (YAML or JSON), a Terraform plan or state (terraform show -json), a folder of Terraform .tf files (or one .tf file), or a serverless.yml")
-    .option("--resource <id>", "only this mapping (its logical id; SAM: function id + event name, or Function.Event; CDK: construct path)")
-    .option("--parameter <Key=Value>", "a template parameter's value instead of its Default (repeatable; AWS::Region=... too)", collect, [])
-    .option("--traffic <file>", "traffic (and function behaviour, expectations) to put in the scenarios instead of a placeholder")
-    .option("--metrics <export.json>", "replay production traffic: a CloudWatch export (aws cloudwatch get-metric-data --output json) of the source's NumberOfMessagesSent (SQS) or IncomingRecords (Kinesis), Sum per period")
-    .option("--out-dir <dir>", "where to write the scenarios, one file per mapping named after it (default: .)")
-    .option("--out <file>", "write one scenario to this file (a starter goes to stdout without it)")
-    .option("--force", "overwrite files that exist")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ esm-sim init --from template.yaml                       # one scenario per mapping, in .
-  $ esm-sim init --from cdk.out/OrdersStack.template.json --resource OrdersMapping --out orders.yaml
-  $ esm-sim init --from template.yaml --parameter Stage=prod --traffic traffic.yaml --out-dir scenarios
-  $ esm-sim init --from template.yaml --metrics orders-sent.json --out orders.yaml   # replay an hour of production
-  $ esm-sim init kinesis > my-stream.yaml`,
-    )
-    .action(async (type: string | undefined, opts: InitOpts) => {
-      ctx.code = await runInit(type, opts, ctx.io);
-    });
-}
-
 /** `esm-sim init`: returns the exit code. */
-async function runInit(type: string | undefined, opts: InitOpts, io: Io): Promise<number> {
+export async function runInit(type: string | undefined, opts: InitOpts, io: Io): Promise<number> {
   if (type !== undefined && opts.from !== undefined) throw new UsageError(`init: give a source type (${type}) or --from TEMPLATE, not both`);
   if (type === undefined && opts.from === undefined) throw new UsageError(`init: give a source type (${SOURCE_TYPES.join(" | ")}) for a starter scenario, or --from TEMPLATE to read a template (CloudFormation, SAM, CDK, Terraform, Serverless Framework)`);
   if (type !== undefined) {

@@ -1,26 +1,17 @@
 /**
  * The esm-sim command line. The only code that prints, reads files, looks at the terminal or sets exit codes:
  * 0 ran and every expectation passed; 1 an expectation failed; 2 invalid scenario or command line; 3 internal error.
- * Each command lives in its own module and registers itself here; this module maps what they throw to exit codes.
+ * The commands are defined in commands.ts, each loading its own module when it runs; this module maps what they
+ * throw to exit codes.
  */
 import { Command, CommanderError } from "commander";
 import { InternalError } from "../engine/assert.js";
 import { InputError } from "../io/input.js";
 import { OutputError } from "../io/output.js";
 import { VERSION } from "../run/version.js";
-import { registerCalibrate } from "./calibrate.js";
+import { registerCommands } from "./commands.js";
 import { newContext, type CommandContext, type Io } from "./context.js";
-import { registerExplain } from "./explain.js";
-import { UsageError } from "./files.js";
-import { registerInit } from "./init.js";
-import { registerMerge } from "./merge.js";
-import { registerProfiles } from "./profiles.js";
-import { registerQuiz } from "./quiz.js";
-import { registerRun } from "./run.js";
-import { registerScenarios } from "./scenarios.js";
-import { registerSchema } from "./schema.js";
-import { registerSweep } from "./sweep.js";
-import { registerValidate } from "./validate.js";
+import { UsageError } from "./usage-error.js";
 
 const defaultIo = (): Io => ({
   out: (s) => process.stdout.write(s),
@@ -77,18 +68,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .addHelpText("after", EXAMPLES);
-  // The order of registration is the order of `esm-sim --help`.
-  registerRun(program, ctx, EXAMPLES);
-  registerValidate(program, ctx);
-  registerInit(program, ctx);
-  registerProfiles(program, ctx);
-  registerExplain(program, ctx);
-  registerScenarios(program, ctx);
-  registerQuiz(program, ctx);
-  registerSchema(program, ctx);
-  registerSweep(program, ctx);
-  registerMerge(program, ctx);
-  registerCalibrate(program, ctx);
+  registerCommands(program, ctx, EXAMPLES);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -1,27 +1,18 @@
 /** `esm-sim merge`: combine the JSON results of sweep shards into exactly what the unsharded sweep gives. */
-import { Option, type Command } from "commander";
-import { SWEEP_RESULT_INPUT, tooDeep } from "../sweep/result-schema.js";
-import { DEFAULT_MAX_ROWS, mergeSweeps, type SweepResult } from "../sweep/sweep.js";
+import { SWEEP_RESULT_INPUT } from "../sweep/limits.js";
+import { tooDeep } from "../sweep/result-schema.js";
+import { mergeSweeps, type SweepResult } from "../sweep/sweep.js";
 import type { CommandContext } from "./context.js";
-import { readTextFile, UsageError } from "./files.js";
+import { readTextFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { parseMaxRows, writeSweep, type SweepOutputOpts } from "./sweep.js";
 
-interface MergeOpts extends SweepOutputOpts {
+export interface MergeOpts extends SweepOutputOpts {
   maxRows?: string;
 }
 
-export function registerMerge(program: Command, ctx: CommandContext): void {
-  program
-    .command("merge")
-    .description("combine the JSON results of sweep shards (--shard k/n) into the unsharded sweep's output")
-    .argument("<results...>", `sweep results written with --format json (each at most ${SWEEP_RESULT_INPUT.maxBytes / 1024 ** 2} MB)`)
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
-    .option("--output <file>", "write the result to a file instead of stdout")
-    .option("--max-rows <n>", `the most rows the merged grid may have (default ${DEFAULT_MAX_ROWS.toLocaleString("en-US")}, as for sweep)`)
-    .option("--no-color", "no colours in the table")
-    .action((files: string[], opts: MergeOpts) => {
-      ctx.code = writeSweep(ctx.io, mergeFiles(files, parseMaxRows(opts.maxRows)), opts);
-    });
+export function mergeCommand(ctx: CommandContext, files: readonly string[], opts: MergeOpts): void {
+  ctx.code = writeSweep(ctx.io, mergeFiles(files, parseMaxRows(opts.maxRows)), opts);
 }
 
 /** Read the shard results named on the command line (io/input.ts: at most 64 MB each) and merge them. */

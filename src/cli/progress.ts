@@ -5,7 +5,7 @@
  */
 import type { Progress } from "../run/options.js";
 import type { Scenario } from "../scenario/model.js";
-import { formatDurationUs } from "../scenario/units.js";
+import { formatCount, formatDurationUs } from "../scenario/units.js";
 import { producerRecords } from "../sources/config.js";
 
 export interface ProgressIo {
@@ -64,5 +64,5 @@ export function runFraction(s: Scenario, p: Progress): { fraction: number; label
   const at = `virtual ${formatDurationUs(Math.round(p.nowUs / 1000) * 1000)}`;
   if (s.untilUs !== null) return { fraction: p.nowUs / s.untilUs, label: `${at} of ${formatDurationUs(s.untilUs)}` };
   const planned = Math.max(plannedRecords(s), p.produced, 1);
-  return { fraction: p.ended / planned, label: `${at}, ${p.ended.toLocaleString("en-US")} of ${Math.round(planned).toLocaleString("en-US")} records ended` };
+  return { fraction: p.ended / planned, label: `${at}, ${formatCount(p.ended)} of ${formatCount(Math.round(planned))} records ended` };
 }

@@ -1,17 +1,18 @@
 /** `esm-sim quiz`: a question about a scenario, answered by running it, then the story of that run. */
 import { randomInt } from "node:crypto";
-import type { Command } from "commander";
 import { wrap } from "../explain/narrator.js";
 import { choiceLetter, formatValue, judge, pickQuestion, type CatalogueEntry } from "../explain/quiz.js";
 import { askQuestion, type Asked } from "../explain/quiz-ask.js";
 import { RULES } from "../explain/rules.js";
 import { parseSeed } from "./args.js";
 import { loadCatalogue, resolveScenario } from "./catalogue.js";
-import { parseOrReport, useColor, type CommandContext, type Io } from "./context.js";
-import { filesNamedBy, readScenarioFile, UsageError } from "./files.js";
+import type { CommandContext, Io } from "./context.js";
+import { parseOrReport, useColor } from "./printing.js";
+import { filesNamedBy, readScenarioFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { outputWidth } from "./width.js";
 
-interface QuizOpts {
+export interface QuizOpts {
   seed?: string;
   strict?: boolean;
   color: boolean;
@@ -24,18 +25,7 @@ interface QuizSource {
   text: string | null;
 }
 
-export function registerQuiz(program: Command, ctx: CommandContext): void {
-  program
-    .command("quiz")
-    .description("answer a question about a shipped scenario, then watch the run that answers it")
-    .argument("[scenario]", "a shipped scenario's name, or a scenario file with a quiz: block (default: any)")
-    .option("--seed <n>", "picks the scenario, the question and the choices (default: random, printed)")
-    .option("--strict", "exit 1 when the answer is wrong (default: exit 0 either way)")
-    .option("--no-color", "no colours")
-    .action((arg: string | undefined, opts: QuizOpts) => quizCommand(ctx, arg, opts));
-}
-
-async function quizCommand(ctx: CommandContext, arg: string | undefined, opts: QuizOpts): Promise<void> {
+export async function quizCommand(ctx: CommandContext, arg: string | undefined, opts: QuizOpts): Promise<void> {
   const seed = opts.seed === undefined ? randomInt(0, 2 ** 31) : parseSeed(opts.seed);
   const from = quizSource(ctx, arg);
   if (from === null) return;

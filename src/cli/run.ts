@@ -3,46 +3,38 @@
  * report; optionally write the trace, an HTML report and the invariant checks. Exit 1 when an expectation or a
  * check fails, 2 when the run stopped at a sanity budget.
  */
-import { availableParallelism } from "node:os";
-import { Option, type Command } from "commander";
-import { renderSensitivity, sensitivityLead } from "../report/sensitivity.js";
-import { summarize, variantRows, variantsOf, type Sensitivity } from "../sweep/sensitivity.js";
-import { reportRow, sweepFiles, type SweepRow, type SweepSpec } from "../sweep/sweep.js";
-import { readNamedFiles } from "../io/input.js";
-import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
-import { runRows } from "./sweep-pool.js";
-import { CheckSuite } from "../checks/suite.js";
-import { limitsOf } from "../checks/limits.js";
+import type { CheckSuite } from "../checks/suite.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
 import { dirname, relative, resolve } from "node:path";
-import { renderHtml } from "../report/html.js";
-import { renderChecks } from "../report/checks.js";
-import { renderJson } from "../report/json.js";
-import { renderMarkdown } from "../report/markdown.js";
-import { renderMetricData } from "../report/metric-data.js";
+import type { Sensitivity } from "../sweep/sensitivity.js";
+import type { SweepRow, SweepSpec } from "../sweep/sweep.js";
+import { readNamedFiles } from "../io/input.js";
+import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
+import { availableParallelism } from "node:os";
 import { renderTable } from "../report/table.js";
-import { traceLine } from "../report/trace-jsonl.js";
-import { perfettoWriter, type PerfettoOptions, type PerfettoWriter } from "../report/perfetto.js";
+import type { traceLine } from "../report/trace-jsonl.js";
+import type { perfettoWriter, PerfettoOptions, PerfettoWriter } from "../report/perfetto.js";
 import { VERSION } from "../run/version.js";
-import { DEFAULT_MAX_EVENTS, DEFAULT_TRACE_LIMIT_BYTES, defaultMaxEvents, estimateRecords, formatBytes, MAX_EVENTS_PER_RECORD, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
+import { DEFAULT_TRACE_LIMIT_BYTES, defaultMaxEvents, estimateRecords, formatBytes, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
 import type { Report, RunResult } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
 import type { TraceContext } from "../run/options.js";
 import type { Scenario } from "../scenario/model.js";
 import type { Override } from "../scenario/overrides.js";
 import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
-import { formatDurationUs, parseSizeBytes } from "../scenario/units.js";
+import { formatCount, formatDurationUs, parseSizeBytes } from "../scenario/units.js";
 import type { TraceEvent, TraceListener } from "../trace/events.js";
-import { collect, optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
+import { optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
-import { parseOrReport, progressBar, useColor, type CommandContext, type Io } from "./context.js";
-import { checkOutputTarget, openLineOutput, readScenarioFile, UsageError, writeOutputFile } from "./files.js";
+import type { CommandContext, Io } from "./context.js";
+import { parseOrReport, progressBar, useColor } from "./printing.js";
+import { checkOutputTarget, openLineOutput, readScenarioFile, writeOutputFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import type { OutputLineWriter } from "../io/output.js";
-import { scenarioFromTemplateForRun } from "./template-input.js";
 import { runFraction } from "./progress.js";
 
-interface RunOpts {
+export interface RunOpts {
   seed?: string;
   until?: string;
   set: string[];
@@ -82,36 +74,7 @@ interface Chosen {
   file?: { path: string; text: string };
 }
 
-export function registerRun(program: Command, ctx: CommandContext, examples: string): void {
-  program
-    .command("run")
-    .description("run a scenario and print its report")
-    .argument("[scenario]", "scenario YAML file, or the name of a shipped scenario (esm-sim scenarios); or --template with --traffic")
-    .option("--template <file>", "run the event source mapping of a template (CloudFormation, SAM, CDK, a Terraform plan, state or .tf folder, a serverless.yml) instead of a scenario")
-    .option("--traffic <file>", "with --template: the traffic (and function behaviour, expectations) to run it with")
-    .option("--resource <id>", "with --template: the mapping's logical id, when the template has more than one")
-    .option("--parameter <Key=Value>", "with --template: a template parameter's value (repeatable)", collect, [])
-    .option("--seed <n>", "seed for every random draw (overrides the scenario's seed)")
-    .option("--until <duration>", "stop at this virtual time, e.g. 30m (overrides the scenario's until)")
-    .option("--set <path=value>", "override a scenario key before validation, e.g. mapping.BatchSize=500 (repeatable)", collect, [])
-    .addOption(new Option("--format <format>", "report format (markdown: a GitHub summary for PR comments and $GITHUB_STEP_SUMMARY)").choices(["table", "json", "markdown"]).default("table"))
-    .option("--output <file>", "write the report to a file instead of stdout")
-    .option("--trace <file.jsonl>", "write every step of the run as JSON lines")
-    .option("--html <file.html>", "also write a self-contained HTML report with charts (opens offline)")
-    .option("--perfetto <file.json>", "also write the run as a timeline for ui.perfetto.dev or chrome://tracing (one track per poller or shard lane)")
-    .option("--metrics-out <file.json>", "also write the run's CloudWatch series as aws cloudwatch get-metric-data prints them (--output json), for calibrate or any tool that reads such exports")
-    .option("--no-color", "no colours in the table (colours are used only on a terminal)")
-    .option("--cloudwatch", "add the run's CloudWatch metrics to the table or Markdown report: AWS's names, statistics and units, the run's value and one data point per period (the JSON report always has them)")
-    .option("--check", "also check the run's invariants on its trace (conservation, limits, order where promised, ...); a failed check exits 1")
-    .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${DEFAULT_MAX_EVENTS.toLocaleString("en-US")} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
-    .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
-    .option("--sensitivity", "also run each chosen figure (one AWS does not document) at its plausible low and high, report how far the headline results move and which figure drives them; an expect must hold in every variant")
-    .option("--jobs <n>", "with --sensitivity: worker threads (default: the machine's available parallelism)")
-    .addHelpText("after", examples)
-    .action(async (file: string | undefined, opts: RunOpts) => runCommand(ctx, file, opts));
-}
-
-async function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts): Promise<void> {
+export async function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts): Promise<void> {
   const settings = readSettings(opts);
   if (opts.sensitivity && opts.template !== undefined) throw new UsageError("run: --sensitivity applies to a scenario file, not to --template");
   if (opts.jobs !== undefined && !opts.sensitivity) throw new UsageError("run: --jobs applies with --sensitivity only");
@@ -128,14 +91,18 @@ async function runCommand(ctx: CommandContext, file: string | undefined, opts: R
   if (opts.output) checkOutputTarget(opts.output, "--output");
   if (opts.html) checkOutputTarget(opts.html, "--html");
   if (opts.metricsOut) checkOutputTarget(opts.metricsOut, "--metrics-out");
-  const result = simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
+  const result = await simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
   const sensitivity = opts.sensitivity && chosen.file ? await sensitivityOf(ctx, chosen.file, scenario, settings, opts, result.report, jobs) : null;
-  writeReport(ctx.io, result, opts, reproduce, sensitivity);
+  await writeReport(ctx.io, result, opts, reproduce, sensitivity);
   ctx.code = exitCode(ctx, result.report, maxEvents, sensitivity);
 }
 
-/** --sensitivity: the variants on worker threads (the sweep's), the plain run's report as their reference. */
+/** --sensitivity: the variants on worker threads (the sweep's), the plain run's report as their reference. The
+ *  variants, the sweep and its worker pool are loaded only when asked for. */
 async function sensitivityOf(ctx: CommandContext, file: { path: string; text: string }, scenario: Scenario, settings: RunSettings, opts: RunOpts, report: Report, jobs: number): Promise<Sensitivity> {
+  const { summarize, variantRows, variantsOf } = await import("../sweep/sensitivity.js");
+  const { reportRow, sweepFiles } = await import("../sweep/sweep.js");
+  const { runRows } = await import("./sweep-pool.js");
   const variants = variantsOf(scenario);
   const rows = variantRows(variants);
   const spec: SweepSpec = {
@@ -184,6 +151,7 @@ async function fromTemplate(ctx: CommandContext, file: string | undefined, opts:
   const template = opts.template!;
   if (file !== undefined) throw new UsageError(`run: give a scenario file (${file}) or --template, not both`);
   if (settings.overrides.length > 0) throw new UsageError("run: --set applies to a scenario file, not to --template (put the change in the --traffic file)");
+  const { scenarioFromTemplateForRun } = await import("./template-input.js");
   const got = await scenarioFromTemplateForRun({ template, traffic: opts.traffic, resource: opts.resource, parameter: opts.parameter, seed: settings.seed, untilUs: settings.untilUs }, ctx.io);
   if (typeof got === "number") {
     ctx.code = got;
@@ -211,7 +179,7 @@ function refuseLargeTrace(scenario: Scenario, limitBytes: number): void {
   const bytes = records * TRACE_BYTES_PER_RECORD;
   if (bytes <= limitBytes) return;
   throw new UsageError(
-    `--trace: about ${records.toLocaleString("en-US")} records would write about ${formatBytes(bytes)} of trace (at least ${TRACE_BYTES_PER_RECORD} bytes a record), more than the ${formatBytes(limitBytes)} limit: shorten the run (until, the producers' to), lower the rates, or allow it with --trace-limit ${formatBytes(Math.ceil(bytes * 2)).replace(" ", "")}`,
+    `--trace: about ${formatCount(records)} records would write about ${formatBytes(bytes)} of trace (at least ${TRACE_BYTES_PER_RECORD} bytes a record), more than the ${formatBytes(limitBytes)} limit: shorten the run (until, the producers' to), lower the rates, or allow it with --trace-limit ${formatBytes(Math.ceil(bytes * 2)).replace(" ", "")}`,
   );
 }
 
@@ -226,18 +194,21 @@ interface OutputOpts {
 }
 
 /** Simulate with a progress bar, the trace file, the timeline and the checks as asked; each file is written whole or
- *  not at all. */
-function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): RunResult {
+ *  not at all. The writers of the trace and the timeline and the checks are loaded only when asked for. */
+async function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): Promise<RunResult> {
+  const writeTraceLine = o.tracePath ? (await import("../report/trace-jsonl.js")).traceLine : null;
+  const newTimeline = o.perfettoPath ? (await import("../report/perfetto.js")).perfettoWriter : null;
+  const checks = o.check ? { ...(await import("../checks/suite.js")), ...(await import("../checks/limits.js")) } : null;
   const traceFile = o.tracePath ? openLineOutput(o.tracePath, "--trace") : null;
   const perfettoFile = o.perfettoPath ? openLineOutput(o.perfettoPath, "--perfetto") : null;
-  const suite = o.check ? new CheckSuite(limitsOf(scenario)) : null;
+  const suite = checks ? new checks.CheckSuite(checks.limitsOf(scenario)) : null;
   const files = [traceFile, perfettoFile].filter((w): w is OutputLineWriter => w !== null);
   const bar = progressBar(io);
   let timeline: PerfettoWriter | null = null;
   let result;
   try {
     result = simulate(scenario, {
-      ...traceListeners({ traceFile, perfettoFile, suite, limitBytes: o.traceLimitBytes, onTimeline: (w) => (timeline = w), timelineOptions: timelineOptions(scenario, o.file) }),
+      ...traceListeners({ traceFile, perfettoFile, writeTraceLine, newTimeline, suite, limitBytes: o.traceLimitBytes, onTimeline: (w) => (timeline = w), timelineOptions: timelineOptions(scenario, o.file) }),
       maxEvents: o.maxEvents,
       progress: (p) => {
         const f = runFraction(scenario, p);
@@ -268,6 +239,10 @@ function timelineOptions(scenario: Scenario, file: string): PerfettoOptions {
 interface Listeners {
   traceFile: OutputLineWriter | null;
   perfettoFile: OutputLineWriter | null;
+  /** The trace's line writer, with --trace. */
+  writeTraceLine: typeof traceLine | null;
+  /** The timeline's writer, with --perfetto. */
+  newTimeline: typeof perfettoWriter | null;
   suite: CheckSuite | null;
   limitBytes: number;
   onTimeline: (w: PerfettoWriter) => void;
@@ -284,19 +259,19 @@ function refuseOverLimit(flag: string, limitBytes: number, tUs: number): never {
 /** simulate's `trace` option feeding the trace file, the timeline, the checks, or several; none when none is asked
  *  for, so a plain run pays nothing for them. */
 function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceListener } {
-  const { traceFile, perfettoFile, suite, limitBytes } = l;
+  const { traceFile, perfettoFile, writeTraceLine, newTimeline, suite, limitBytes } = l;
   if (!traceFile && !perfettoFile && !suite) return {};
   return {
     trace: (ctx: TraceContext): TraceListener => {
       const each: TraceListener[] = [];
-      if (traceFile) {
+      if (traceFile && writeTraceLine) {
         each.push((e) => {
-          traceFile.line(traceLine(e, ctx));
+          traceFile.line(writeTraceLine(e, ctx));
           if (traceFile.chars > limitBytes) refuseOverLimit("--trace", limitBytes, e.tUs);
         });
       }
-      if (perfettoFile) {
-        const timeline = perfettoWriter(ctx, (s) => perfettoFile.line(s), l.timelineOptions);
+      if (perfettoFile && newTimeline) {
+        const timeline = newTimeline(ctx, (s) => perfettoFile.line(s), l.timelineOptions);
         timeline.header();
         l.onTimeline(timeline);
         each.push((e) => {
@@ -313,18 +288,25 @@ function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceLis
   };
 }
 
-/** The report in the chosen format, to --output or stdout, and the --html page. */
-function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string, sensitivity: Sensitivity | null): void {
+/** The report in the chosen format, to --output or stdout, and the --html page; each renderer but the table's is loaded
+ *  only when asked for. */
+async function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string, sensitivity: Sensitivity | null): Promise<void> {
   const report = result.report;
   const color = useColor(io, opts.color, Boolean(opts.output));
-  let text = opts.format === "json" ? renderJson(sensitivity ? ({ ...report, sensitivity } as Report) : report) : opts.format === "markdown" ? renderMarkdown(report, { reproduce, cloudwatch: opts.cloudwatch }) : renderTable(report, { color, cloudwatch: opts.cloudwatch });
+  let text =
+    opts.format === "json"
+      ? (await import("../report/json.js")).renderJson(sensitivity ? ({ ...report, sensitivity } as Report) : report)
+      : opts.format === "markdown"
+        ? (await import("../report/markdown.js")).renderMarkdown(report, { reproduce, cloudwatch: opts.cloudwatch })
+        : renderTable(report, { color, cloudwatch: opts.cloudwatch });
   if (sensitivity && opts.format !== "json") {
+    const { renderSensitivity, sensitivityLead } = await import("../report/sensitivity.js");
     const lead = sensitivityLead(sensitivity);
     text = (lead.length ? lead.join("\n") + "\n\n" : "") + text + renderSensitivity(sensitivity);
   }
-  if (report.checks && opts.format !== "json") text += "\n" + renderChecks(report.checks, { color });
-  if (opts.metricsOut) writeOutputFile(opts.metricsOut, renderMetricData(report.cloudwatch), "--metrics-out");
-  if (opts.html) writeOutputFile(opts.html, renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }), "--html");
+  if (report.checks && opts.format !== "json") text += "\n" + (await import("../report/checks.js")).renderChecks(report.checks, { color });
+  if (opts.metricsOut) writeOutputFile(opts.metricsOut, (await import("../report/metric-data.js")).renderMetricData(report.cloudwatch), "--metrics-out");
+  if (opts.html) writeOutputFile(opts.html, (await import("../report/html.js")).renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }), "--html");
   if (opts.output) writeOutputFile(opts.output, text, "--output");
   else io.out(text);
 }
@@ -334,13 +316,13 @@ function exitCode(ctx: CommandContext, report: Report, maxEvents: number, sensit
   const { io } = ctx;
   if (report.stopReason === "event-budget") {
     io.err(
-      `esm-sim: the run stopped early, after ${report.eventsRun.toLocaleString("en-US")} scheduler events (the sanity budget) at virtual time ${fmtMs(report.endedAt)}, before it drained; the report covers the run so far. Shorten the run (until, the producers' to), lower the rates, or raise the budget with --max-events ${maxEvents * 4}\n`,
+      `esm-sim: the run stopped early, after ${formatCount(report.eventsRun)} scheduler events (the sanity budget) at virtual time ${fmtMs(report.endedAt)}, before it drained; the report covers the run so far. Shorten the run (until, the producers' to), lower the rates, or raise the budget with --max-events ${maxEvents * 4}\n`,
     );
     return 2;
   }
   if (report.stopReason === "record-budget") {
     io.err(
-      `esm-sim: the run stopped early at virtual time ${fmtMs(report.endedAt)}: more than ${MAX_WAITING_RECORDS.toLocaleString("en-US")} records were waiting at once, and esm-sim holds each waiting record in memory (about 1 GB for that many); the report covers the run so far. Lower the rates or bursts, or let the mapping keep up (BatchSize, MaximumConcurrency, ReservedConcurrentExecutions, function duration)\n`,
+      `esm-sim: the run stopped early at virtual time ${fmtMs(report.endedAt)}: more than ${formatCount(MAX_WAITING_RECORDS)} records were waiting at once, and esm-sim holds each waiting record in memory (about 1 GB for that many); the report covers the run so far. Lower the rates or bursts, or let the mapping keep up (BatchSize, MaximumConcurrency, ReservedConcurrentExecutions, function duration)\n`,
     );
     return 2;
   }

@@ -1,23 +1,16 @@
 /** `esm-sim scenarios`: the shipped scenarios (the catalogue) and the concept each one shows. */
-import { Option, type Command } from "commander";
 import type { CatalogueEntry } from "../explain/quiz.js";
 import { loadCatalogue } from "./catalogue.js";
 import type { CommandContext } from "./context.js";
 
-export function registerScenarios(program: Command, ctx: CommandContext): void {
-  program
-    .command("scenarios")
-    .description("list the shipped scenarios and the concept each one shows")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .action((opts: { format: string }) => {
-      const entries = loadCatalogue();
-      if (opts.format === "json") {
-        const rows = entries.map((e) => ({ name: e.name, concept: e.scenario.concept, description: e.scenario.description.trim(), questions: e.scenario.quiz.length }));
-        ctx.io.out(JSON.stringify(rows, null, 2) + "\n");
-        return;
-      }
-      ctx.io.out(renderCatalogue(entries));
-    });
+export function scenariosCommand(ctx: CommandContext, opts: { format: string }): void {
+  const entries = loadCatalogue();
+  if (opts.format === "json") {
+    const rows = entries.map((e) => ({ name: e.name, concept: e.scenario.concept, description: e.scenario.description.trim(), questions: e.scenario.quiz.length }));
+    ctx.io.out(JSON.stringify(rows, null, 2) + "\n");
+    return;
+  }
+  ctx.io.out(renderCatalogue(entries));
 }
 
 function renderCatalogue(entries: readonly CatalogueEntry[]): string {

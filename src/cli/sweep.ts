@@ -3,15 +3,17 @@
  * The command line is read into one SweepSpec (src/sweep); every row is checked before any runs.
  */
 import { availableParallelism } from "node:os";
-import { Option, type Command } from "commander";
 import { InternalError } from "../engine/assert.js";
 import { renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable } from "../report/sweep.js";
-import { checkRows, DEFAULT_MAX_ROWS, gridTooLarge, parseGrid, parseShard, settingArgs, specRows, sweepFiles, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
+import { DEFAULT_MAX_ROWS } from "../sweep/limits.js";
+import { checkRows, gridTooLarge, parseGrid, parseShard, settingArgs, specRows, sweepFiles, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
 import { readNamedFiles } from "../io/input.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
-import { collect, optionalSeed, parseOverrides, parseUntil, shellQuote } from "./args.js";
-import { printProblems, progressBar, useColor, type CommandContext, type Io } from "./context.js";
-import { readScenarioFile, UsageError, writeOutputFile } from "./files.js";
+import { optionalSeed, parseOverrides, parseUntil, shellQuote } from "./args.js";
+import type { CommandContext, Io } from "./context.js";
+import { printProblems, progressBar, useColor } from "./printing.js";
+import { readScenarioFile, writeOutputFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 import { RowFailure, runRows } from "./sweep-pool.js";
 
 export type SweepFormat = "table" | "json" | "csv" | "markdown";
@@ -23,7 +25,7 @@ export interface SweepOutputOpts {
   color: boolean;
 }
 
-interface SweepOpts extends SweepOutputOpts {
+export interface SweepOpts extends SweepOutputOpts {
   vary: string[];
   set: string[];
   seed?: string;
@@ -33,31 +35,7 @@ interface SweepOpts extends SweepOutputOpts {
   maxRows?: string;
 }
 
-export function registerSweep(program: Command, ctx: CommandContext): void {
-  program
-    .command("sweep")
-    .description("run a scenario over a grid of settings, in parallel, and compare the key metrics")
-    .argument("<scenario>", "scenario YAML file")
-    .option("--vary <path=v1,v2,...>", "a key and the values to try, e.g. mapping.BatchSize=10,100,1000 (repeatable: the grid is every combination)", collect, [])
-    .option("--set <path=value>", "override a scenario key in every row (repeatable)", collect, [])
-    .option("--seed <n>", "seed for every row (overrides the scenario's seed)")
-    .option("--until <duration>", "stop every row at this virtual time")
-    .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
-    .option("--shard <k/n>", "run only rows k-1, k-1+n, k-1+2n, ... (combine the JSON results with esm-sim merge)")
-    .option("--max-rows <n>", `the most rows the grid may have (default ${DEFAULT_MAX_ROWS.toLocaleString("en-US")})`)
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
-    .option("--output <file>", "write the result to a file instead of stdout")
-    .option("--no-color", "no colours in the table")
-    .addHelpText("after", `
-Examples:
-  $ esm-sim sweep s.yaml --vary mapping.BatchSize=10,100,1000 --vary mapping.ParallelizationFactor=1,2,4
-  $ esm-sim sweep s.yaml --vary function.Timeout=3,10,30 --format csv --output grid.csv
-  $ esm-sim sweep s.yaml --vary mapping.BatchSize=1,10 --shard 1/2 --format json --output part1.json
-  $ esm-sim merge part1.json part2.json`)
-    .action((file: string, opts: SweepOpts) => sweepCommand(ctx, file, opts));
-}
-
-async function sweepCommand(ctx: CommandContext, file: string, opts: SweepOpts): Promise<void> {
+export async function sweepCommand(ctx: CommandContext, file: string, opts: SweepOpts): Promise<void> {
   const { spec, jobs } = readSweepOptions(file, opts);
   const parallelism = availableParallelism();
   if (jobs > parallelism) {

@@ -14,7 +14,8 @@ import { InputError, isFolder, listInputFolder, readNamedFiles } from "../io/inp
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
 import { replayFiles } from "../scenario/replay.js";
 import type { Io } from "./context.js";
-import { readTextFile, UsageError } from "./files.js";
+import { readTextFile } from "./files.js";
+import { UsageError } from "./usage-error.js";
 
 export const TEMPLATE_FILE = { what: "template", plural: "templates", format: "a template is a YAML or JSON file", maxBytes: MAX_TEMPLATE_BYTES };
 /** A Terraform configuration: its .tf and .tfvars files, 1,000 at most, together no larger than one template. */

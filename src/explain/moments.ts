@@ -4,7 +4,7 @@
  * named as the JSONL trace names them (names.ts). The state they share is bounded: open invocations, and
  * per-record notes for at most TRACK_CAP records (beyond that, a moment just says less about causes).
  */
-import { formatDurationUs } from "../scenario/units.js";
+import { formatCount, formatDurationUs } from "../scenario/units.js";
 import type { Scenario } from "../scenario/model.js";
 import { isStreamSource, type SqsSourceConfig } from "../sources/config.js";
 import type { FilterEvent, InvokeEvent, SimRecord, TraceEvent } from "../trace/events.js";
@@ -118,7 +118,7 @@ export class NarrationState {
   recordList(records: readonly SimRecord[], max = 3): string {
     const shown = records.length <= max ? records : records.slice(0, max);
     const ids = shown.map((r) => this.names.record(r));
-    return records.length <= max ? idList(ids, max) : `${ids.join(", ")} and ${(records.length - max).toLocaleString("en-US")} more`;
+    return records.length <= max ? idList(ids, max) : `${ids.join(", ")} and ${formatCount(records.length - max)} more`;
   }
 }
 
@@ -170,7 +170,7 @@ export function durUs(us: number): string {
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 /** "key-1", "key-1 and key-2", "key-1, key-2, key-3 and 7 more". */
@@ -178,9 +178,9 @@ export function idList(ids: readonly string[], max = 3): string {
   if (ids.length === 0) return "none";
   if (ids.length === 1) return ids[0];
   if (ids.length <= max) return `${ids.slice(0, -1).join(", ")} and ${ids[ids.length - 1]}`;
-  return `${ids.slice(0, max).join(", ")} and ${(ids.length - max).toLocaleString("en-US")} more`;
+  return `${ids.slice(0, max).join(", ")} and ${formatCount(ids.length - max)} more`;
 }
 
 export function times(n: number): string {
-  return n === 1 ? "once" : n === 2 ? "twice" : `${n.toLocaleString("en-US")} times`;
+  return n === 1 ? "once" : n === 2 ? "twice" : `${formatCount(n)} times`;
 }

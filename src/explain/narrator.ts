@@ -14,6 +14,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import { usToMs } from "../engine/time.js";
 import { traceObject } from "../report/trace-jsonl.js";
+import { formatCount } from "../scenario/units.js";
 import type { SourceConfig } from "../sources/config.js";
 import type { TraceEvent } from "../trace/events.js";
 import { dur, plural, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
@@ -188,7 +189,7 @@ export class Narrator {
       const amount = g.first.amount && g.amount > 0 ? ` (${plural(g.amount, g.first.amount.noun[0], g.first.amount.noun[1])})` : "";
       const span = g.count === 1 ? "" : g.lastMs > g.firstMs ? ` over ${dur(g.lastMs - g.firstMs)}, until ${fmtClock(g.lastMs)}` : " at the same instant";
       const tail = g.tail ? `; ${g.tail}` : "";
-      this.line(g.firstMs, `... ${g.count.toLocaleString("en-US")} more ${what}${amount}${span}${tail} ...`, true);
+      this.line(g.firstMs, `... ${formatCount(g.count)} more ${what}${amount}${span}${tail} ...`, true);
     }
   }
 

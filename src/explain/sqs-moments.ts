@@ -20,6 +20,7 @@ import type {
 } from "../trace/events.js";
 import { coldStart, dur, durUs, filter, plural, times, type Moment, type MomentRule, type MomentRules, type NarrationState } from "./moments.js";
 import type { RuleId } from "./rules.js";
+import { formatCount } from "../scenario/units.js";
 
 function receivesLeft(st: NarrationState, receiveCount: number): string {
   const max = st.queue.maxReceiveCount;
@@ -309,7 +310,7 @@ const expire: MomentRule<ExpireEvent> = (ev, st, t) => {
  */
 function chosenFigure(st: NarrationState, name: FigureName): string {
   const value = st.scenario.figures[name];
-  const shown = (v: number | null) => (v === null ? "none" : v === 0 ? "0" : name.endsWith("Ms") ? dur(v) : v.toLocaleString("en-US"));
+  const shown = (v: number | null) => (v === null ? "none" : v === 0 ? "0" : name.endsWith("Ms") ? dur(v) : formatCount(v));
   if (name in st.scenario.figureOverrides) return `${shown(value)} (${name}, set by the scenario)`;
   const f = PROFILES[st.scenario.profileName]?.figures[name];
   const range = f?.chosen && f.low !== undefined && f.high !== undefined ? `, plausible ${shown(f.low)}..${shown(f.high)}` : "";
@@ -331,9 +332,9 @@ function toldCeiling(st: NarrationState): string {
   const { mapping, accountConcurrency } = st.scenario;
   const figures = scalingFigures(st);
   const ceiling = scaleCeiling(figures, mapping.maximumConcurrency, accountConcurrency).ceiling;
-  if (ceiling === figures.maxConcurrency) return `${ceiling.toLocaleString("en-US")}`;
-  if (ceiling === mapping.maximumConcurrency) return `${ceiling.toLocaleString("en-US")} (ScalingConfig.MaximumConcurrency)`;
-  return `${ceiling.toLocaleString("en-US")}, the account's concurrency limit (the mapping alone could reach ${figures.maxConcurrency.toLocaleString("en-US")})`;
+  if (ceiling === figures.maxConcurrency) return `${formatCount(ceiling)}`;
+  if (ceiling === mapping.maximumConcurrency) return `${formatCount(ceiling)} (ScalingConfig.MaximumConcurrency)`;
+  return `${formatCount(ceiling)}, the account's concurrency limit (the mapping alone could reach ${formatCount(figures.maxConcurrency)})`;
 }
 
 type ScaleStory = (ev: ScaleEvent, st: NarrationState, t: number) => Moment;

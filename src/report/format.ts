@@ -1,8 +1,8 @@
 /** Number and time formatting shared by the renderers. Fixed locale and decimals: output is stable to the byte. */
-import { formatDurationUs } from "../scenario/units.js";
+import { formatCount, formatDurationUs } from "../scenario/units.js";
 
 export function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
+  return formatCount(Math.round(n));
 }
 
 export function fmtMs(ms: number): string {

@@ -4,10 +4,11 @@
  * Pure: returns a string.
  */
 import { FIGURE_NAMES, PROFILES, PROFILE_NAMES, SOURCES, type Figure } from "../esm/profiles.js";
+import { formatCount } from "../scenario/units.js";
 
 function fmtValue(f: Figure): string {
   if (f.value === null) return "-";
-  return Number.isInteger(f.value) ? f.value.toLocaleString("en-US") : f.value.toFixed(2);
+  return Number.isInteger(f.value) ? formatCount(f.value) : f.value.toFixed(2);
 }
 
 /** A chosen figure's plausible range, as `low..high`; "-" for an end that is "no such mechanism" (null). */

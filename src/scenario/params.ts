@@ -10,6 +10,7 @@
  * those with one say "esm-sim:" in their hint.
  */
 import { assert } from "../engine/assert.js";
+import { formatCount } from "./units.js";
 
 export const SOURCE_TYPES = ["kinesis", "dynamodb", "sqs", "sqs-fifo"] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
@@ -84,7 +85,7 @@ const CREATE_ESM = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEven
 const CREATE_FUNCTION = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html";
 
 /** Thousands with commas, as every message writes numbers. */
-export const fmt = (n: number): string => n.toLocaleString("en-US");
+export const fmt = (n: number): string => formatCount(n);
 
 export const PARAMS = {
   // --- source: streams ----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { sortProblems, type Problem } from "./problems.js";
 import { checkRules, keysApplyingTo } from "./rules.js";
 import { knownKeysAt, scenarioSchema } from "./schema.js";
 import { show, suggest } from "./show.js";
+import { formatCount } from "./units.js";
 import { replayFiles, resolveReplays } from "./replay.js";
 import type { NamedFile } from "../io/input.js";
 
@@ -70,7 +71,7 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
   if (elements > MAX_YAML_ELEMENTS) {
     return {
       ok: false,
-      errors: [problem("error", 1, 1, "", `the document has about ${elements.toLocaleString("en-US")} YAML elements (list items, keys, values, anchors); scenarios are limited to ${MAX_YAML_ELEMENTS.toLocaleString("en-US")}`)],
+      errors: [problem("error", 1, 1, "", `the document has about ${formatCount(elements)} YAML elements (list items, keys, values, anchors); scenarios are limited to ${formatCount(MAX_YAML_ELEMENTS)}`)],
       warnings: [],
     };
   }

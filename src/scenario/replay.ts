@@ -31,6 +31,7 @@ import { parseCloudWatchExport, type ExportProblem, type MetricSeries } from "..
 import type { Path } from "./locate.js";
 import { MAX_RECORDS_TOTAL, REPLAY_METRICS } from "./rules.js";
 import type { RawScenario } from "./schema.js";
+import { formatCount } from "./units.js";
 
 export interface ReplayFinding {
   severity: "error" | "warning";
@@ -154,7 +155,7 @@ function plan(s: MetricSeries, file: string, fromUs: number, scale: number, err:
     counts.push(n);
   }
   if (sent > MAX_RECORDS_TOTAL) {
-    return err(`${file}: replays ${sent.toLocaleString("en-US")} records${scale !== 1 ? ` (scale ${scale})` : ""}, more than esm-sim's limit of ${MAX_RECORDS_TOTAL.toLocaleString("en-US")}: replay a shorter export or lower scale`);
+    return err(`${file}: replays ${formatCount(sent)} records${scale !== 1 ? ` (scale ${scale})` : ""}, more than esm-sim's limit of ${formatCount(MAX_RECORDS_TOTAL)}: replay a shorter export or lower scale`);
   }
   const endUs = fromUs + Math.round((s.points[s.points.length - 1].tS - t0) * 1_000_000) + periodUs;
   return { file, metric: s.metric, periodUs, startsUs, counts, total: sent, endUs };

@@ -18,7 +18,7 @@ import { defaultOf, NO_LIMIT, paramRows, PARAMS, QUEUES, rangeOf, sourcesOfKey, 
 import { parseAnswer } from "./quiz-answer.js";
 import type { Path } from "./locate.js";
 import { suggest } from "./show.js";
-import { parseDurationUs, parseInstantMs, parseRatePerSecond } from "./units.js";
+import { formatCount, parseDurationUs, parseInstantMs, parseRatePerSecond } from "./units.js";
 
 export interface RuleFinding {
   severity: "error" | "warning";
@@ -822,11 +822,11 @@ function plannedRecords(doc: Obj): number {
 
 const waitingRecords: Rule = {
   name: "waitingRecords",
-  says: `at most ${MAX_WAITING_RECORDS.toLocaleString("en-US")} records wait in the source at once (esm-sim holds each in memory)`,
+  says: `at most ${formatCount(MAX_WAITING_RECORDS)} records wait in the source at once (esm-sim holds each in memory)`,
   url: null,
   check(d) {
     if (!Array.isArray(d.doc.traffic)) return;
-    const waiting = MAX_WAITING_RECORDS.toLocaleString("en-US");
+    const waiting = formatCount(MAX_WAITING_RECORDS);
     let ratePerS = 0;
     const burstAt = new Map<number, number>();
     d.doc.traffic.forEach((t, i) => {
@@ -838,33 +838,33 @@ const waitingRecords: Rule = {
       const n = intOr(t.records) ?? 1;
       const at = parseDurationUs(t.at);
       if (n > MAX_WAITING_RECORDS) {
-        d.err(["traffic", i, "records"], `a burst of ${n.toLocaleString("en-US")} records puts them all in the source at once; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory): split it into smaller bursts at different times, or use a steady rate`);
+        d.err(["traffic", i, "records"], `a burst of ${formatCount(n)} records puts them all in the source at once; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory): split it into smaller bursts at different times, or use a steady rate`);
       } else if (at !== null) {
         const sum = (burstAt.get(at) ?? 0) + n;
         burstAt.set(at, sum);
         if (sum > MAX_WAITING_RECORDS && sum - n <= MAX_WAITING_RECORDS) {
-          d.err(["traffic", i, "records"], `bursts at ${String(t.at)} add up to ${sum.toLocaleString("en-US")} records at once; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory): spread them over time`);
+          d.err(["traffic", i, "records"], `bursts at ${String(t.at)} add up to ${formatCount(sum)} records at once; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory): spread them over time`);
         }
       }
     });
     if (ratePerS > MAX_WAITING_RECORDS) {
-      d.err(["traffic"], `the producers send ${Math.round(ratePerS).toLocaleString("en-US")} records a second together; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory), so rates are limited to ${waiting}/s in total`);
+      d.err(["traffic"], `the producers send ${formatCount(Math.round(ratePerS))} records a second together; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory), so rates are limited to ${waiting}/s in total`);
     }
     const total = plannedRecords(d.doc);
     if (d.mapping.Enabled === false && total > MAX_WAITING_RECORDS) {
-      d.err(["mapping", "Enabled"], `with Enabled: false nothing is consumed, so all ${Math.round(total).toLocaleString("en-US")} records would wait at once; esm-sim holds at most ${waiting} (about 1 GB of memory): produce fewer records`);
+      d.err(["mapping", "Enabled"], `with Enabled: false nothing is consumed, so all ${formatCount(Math.round(total))} records would wait at once; esm-sim holds at most ${waiting} (about 1 GB of memory): produce fewer records`);
     }
   },
 };
 
 const totalRecords: Rule = {
   name: "totalRecords",
-  says: `a scenario produces at most ${MAX_RECORDS_TOTAL.toLocaleString("en-US")} records`,
+  says: `a scenario produces at most ${formatCount(MAX_RECORDS_TOTAL)} records`,
   url: null,
   check(d) {
     const total = plannedRecords(d.doc);
     if (total > MAX_RECORDS_TOTAL) {
-      d.err(["traffic"], `would produce about ${Math.round(total).toLocaleString("en-US")} records, more than esm-sim's limit of ${MAX_RECORDS_TOTAL.toLocaleString("en-US")}: lower the rates or shorten the producers' from..to`);
+      d.err(["traffic"], `would produce about ${formatCount(Math.round(total))} records, more than esm-sim's limit of ${formatCount(MAX_RECORDS_TOTAL)}: lower the rates or shorten the producers' from..to`);
     }
   },
 };

@@ -123,3 +123,17 @@ export function formatDurationUs(us: number): string {
 function trim(x: number): string {
   return (Math.round(x * 100) / 100).toString();
 }
+
+/**
+ * A number as `toLocaleString("en-US")` writes it (`12,345,678`), for the counts in messages, help and reports. Whole
+ * numbers are grouped here, because a process's first `toLocaleString` sets up ICU's number formatting, which takes
+ * longer than parsing and running a small scenario; fractions, -0, infinities and unsafe integers go to
+ * `toLocaleString` itself.
+ */
+export function formatCount(n: number): string {
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString("en-US");
+  const digits = String(Math.abs(n));
+  let out = digits.slice(0, digits.length % 3 || 3);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${out}` : out;
+}

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { VERSION } from "../run/version.js";
 import { show } from "../scenario/show.js";
+import { formatCount } from "../scenario/units.js";
 
 /**
  * The sweep result format's version, its first field. Raised only by a change that could make a reader of the
@@ -15,12 +16,6 @@ import { show } from "../scenario/show.js";
  * REPORT_SCHEMA_VERSION is raised too). `merge` reads this version only: rows of two formats cannot make one grid.
  */
 export const SWEEP_SCHEMA_VERSION = 1;
-
-/**
- * How a sweep result file is read (io/input.ts): a row is about 2 to 3 KB of JSON, so a whole grid of
- * DEFAULT_MAX_ROWS (10,000) rows is about 30 MB; files are limited to 64 MB.
- */
-export const SWEEP_RESULT_INPUT = { what: "sweep result", plural: "sweep results", format: "a sweep result is the JSON of esm-sim sweep --format json", maxBytes: 64 * 1024 * 1024 } as const;
 
 /** Nesting a sweep result may have (it has 4); JSON.parse takes seconds and hundreds of MB on millions of levels. */
 export const MAX_JSON_DEPTH = 32;
@@ -149,9 +144,9 @@ export function readSweepResult(value: unknown, name: string, maxRows: number): 
   const r = h.data;
   const grid = r.vary.reduce((n, v) => n * v.values.length, 1);
   const sizes: string[] = [];
-  if (r.rows > maxRows) sizes.push(`rows: the grid has ${r.rows.toLocaleString("en-US")} rows, more than the ${maxRows.toLocaleString("en-US")} allowed: allow it with --max-rows ${r.rows}`);
-  else if (r.rows !== grid) sizes.push(`rows: must be the product of the varied values' counts (${grid.toLocaleString("en-US")}) (got ${r.rows})`);
-  if (r.results.length > r.rows) sizes.push(`results: has ${r.results.length.toLocaleString("en-US")} rows, more than the grid's ${r.rows.toLocaleString("en-US")}`);
+  if (r.rows > maxRows) sizes.push(`rows: the grid has ${formatCount(r.rows)} rows, more than the ${formatCount(maxRows)} allowed: allow it with --max-rows ${r.rows}`);
+  else if (r.rows !== grid) sizes.push(`rows: must be the product of the varied values' counts (${formatCount(grid)}) (got ${r.rows})`);
+  if (r.results.length > r.rows) sizes.push(`results: has ${formatCount(r.results.length)} rows, more than the grid's ${formatCount(r.rows)}`);
   if (r.shard && r.shard.k > r.shard.n) sizes.push(`shard: k must be 1..n (got ${r.shard.k}/${r.shard.n})`);
   if (sizes.length > 0) return { ok: false, problems: listed(name, sizes) };
   const problems: string[] = [];

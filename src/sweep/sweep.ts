@@ -15,6 +15,8 @@ import { parseScenario, scenarioFiles, type ParseResult } from "../scenario/pars
 import type { NamedFile } from "../io/input.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { parseOverride, parseValue, unsafePathMessage, type Override } from "../scenario/overrides.js";
+import { formatCount } from "../scenario/units.js";
+import { DEFAULT_MAX_ROWS } from "./limits.js";
 import { readSweepResult, SWEEP_SCHEMA_VERSION } from "./result-schema.js";
 
 export interface Vary {
@@ -140,13 +142,6 @@ export function parseGrid(args: readonly string[]): { ok: true; vary: Vary[] } |
   return problems.length > 0 ? { ok: false, problems } : { ok: true, vary };
 }
 
-/**
- * Rows a sweep may have without --max-rows: every row is parsed and checked before any runs (about a millisecond
- * each) and then run in full, and its result is about 2 KB of JSON, so 10,000 rows are seconds of checking and
- * 20 MB of results before the runs' own time. A grid of three --vary of 100 values (1,000,000 rows) is refused.
- */
-export const DEFAULT_MAX_ROWS = 10_000;
-
 /** How many rows the grid has (the product of each --vary's value count), without listing them. */
 export function gridSize(vary: readonly Vary[]): number {
   return vary.reduce((n, v) => n * v.values.length, 1);
@@ -156,9 +151,9 @@ export function gridSize(vary: readonly Vary[]): number {
 export function gridTooLarge(vary: readonly Vary[], maxRows: number): string | null {
   const n = gridSize(vary);
   if (n <= maxRows) return null;
-  const shape = vary.map((v) => v.values.length.toLocaleString("en-US")).join(" x ");
+  const shape = vary.map((v) => formatCount(v.values.length)).join(" x ");
   const allow = Number.isSafeInteger(n) ? `, or allow it with --max-rows ${n}` : "";
-  return `sweep: the grid has ${n.toLocaleString("en-US")} rows (${shape} values), more than the ${maxRows.toLocaleString("en-US")} allowed: vary fewer values${allow}`;
+  return `sweep: the grid has ${formatCount(n)} rows (${shape} values), more than the ${formatCount(maxRows)} allowed: vary fewer values${allow}`;
 }
 
 /** The grid's rows in stable order: the first --vary changes slowest, the last fastest. */
