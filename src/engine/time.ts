@@ -61,3 +61,13 @@ export function isoUtc(unixMs: number, wholeSeconds = false): string {
   const base = `${p(y, 4)}-${p(m)}-${p(d)}T${p(hh)}:${p(mi)}:${p(ss)}`;
   return wholeSeconds ? `${base}Z` : `${base}.${p(milli, 3)}Z`;
 }
+
+/** Days from 1970-01-01 to a civil date of the proleptic Gregorian calendar (month 1..12), without Date. */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}

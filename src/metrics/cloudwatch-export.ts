@@ -41,6 +41,7 @@
  *   inferred period must be whole minutes: AWS publishes the metrics esm-sim reads at one-minute resolution, so
  *   points off the minute grid are named as errors rather than read as a period of seconds.
  */
+import { daysFromCivil } from "../engine/time.js";
 import { JsonNumber, parseJsonText, type ChildOffsets } from "../filter/json-text.js";
 import type { InputKind } from "../io/input.js";
 
@@ -260,15 +261,6 @@ const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 const numberOf = (v: unknown): number | null => (typeof v === "number" ? v : v instanceof JsonNumber ? v.value : null);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** Days from 1970-01-01 to a day of the proleptic Gregorian calendar (month 1..12). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
 
 const daysInMonth = (y: number, m: number) => (m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31);
 

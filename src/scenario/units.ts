@@ -3,7 +3,7 @@
  * unit (`250ms`, `0.05ms`, `30s`, `5m`, `2h`, `7d`); sizes are bytes or `512B`, `1KB`, `6MB` (1 KB = 1024 B);
  * rates are a number per second or `100/s`, `6000/m`, `50/h`. Each parser returns null on anything else.
  */
-import { US_PER_DAY, US_PER_H, US_PER_MIN, US_PER_MS, US_PER_S } from "../engine/time.js";
+import { daysFromCivil, US_PER_DAY, US_PER_H, US_PER_MIN, US_PER_MS, US_PER_S } from "../engine/time.js";
 
 const DURATION_UNIT_US: Record<string, number> = {
   us: 1,
@@ -64,15 +64,6 @@ export function parseRatePerSecond(value: unknown): number | null {
 const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Days from 1970-01-01 to a civil date (proleptic Gregorian). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
 
 /**
  * An ISO 8601 instant with a time zone (`2026-03-01T09:00:00Z`, `2026-03-01T10:00:00+01:00`, seconds optional) as
