@@ -62,7 +62,7 @@ export function isoUtc(unixMs: number, wholeSeconds = false): string {
   return wholeSeconds ? `${base}Z` : `${base}.${p(milli, 3)}Z`;
 }
 
-/** Days from 1970-01-01 to a civil date of the proleptic Gregorian calendar (month 1..12), without Date. */
+/** Days from 1970-01-01 to a civil date of the proleptic Gregorian calendar (month 1..12), by arithmetic alone. */
 export function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
