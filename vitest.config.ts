@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -10,5 +11,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     pool: "forks",
+    // Every core: vitest's default leaves one free, which on a 2-core CI machine runs the files one at a time, and
+    // many of them wait on child processes (the CLI, npm) rather than compute.
+    maxWorkers: availableParallelism(),
   },
 });
