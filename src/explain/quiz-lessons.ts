@@ -72,6 +72,15 @@ const keyCount = (s: Scenario) => s.traffic.reduce((n, t) => n + (t.keys.literal
 /** Time to process every record at `concurrency` full batches at once, in ms. */
 const drainAt = (concurrency: number) => (s: Scenario, r: Report) => (fullBatches(s, r) * fullBatchMs(s)) / concurrency;
 
+/** How many times a message that always fails is invoked before its redrive policy (maxReceiveCount 5) moves it:
+ *  the mistakes learners make, the same for a standard and a FIFO queue. */
+const MAX_RECEIVE_COUNT_MISTAKES: readonly MistakeSpec[] = [
+  { mistake: "if the message moved at its first failure", calc: () => 1 },
+  { mistake: "if the asynchronous invocation rule applied (the first try and 2 retries)", calc: () => 3 },
+  { mistake: "if maxReceiveCount counted the retries after the first delivery", calc: () => 6 },
+  { mistake: "if the message were retried until its retention ran out (4 days, one receive per visibility timeout)", calc: (s) => retriesUntilRetention(s) },
+];
+
 /** The shipped scenarios' questions: scenario name, then the question's answer expression. */
 export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>> = {
   "learn-sqs-polling-synchronous": {
@@ -283,12 +292,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
     "invocations[key=poison]": {
       concept: "maxReceiveCount and the redrive policy",
       rule: "dlqOnQueue",
-      mistakes: [
-        { mistake: "if the message moved at its first failure", calc: () => 1 },
-        { mistake: "if the asynchronous invocation rule applied (the first try and 2 retries)", calc: () => 3 },
-        { mistake: "if maxReceiveCount counted the retries after the first delivery", calc: () => 6 },
-        { mistake: "if the message were retried until its retention ran out (4 days, one receive per visibility timeout)", calc: (s) => retriesUntilRetention(s) },
-      ],
+      mistakes: MAX_RECEIVE_COUNT_MISTAKES,
     },
     "records.dlq": {
       concept: "the DLQ on the queue, not the function",
@@ -440,12 +444,7 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
     "invocations.errors": {
       concept: "maxReceiveCount on a FIFO queue",
       rule: "fifoGroupLock",
-      mistakes: [
-        { mistake: "if the message moved at its first failure", calc: () => 1 },
-        { mistake: "if the asynchronous invocation rule applied (the first try and 2 retries)", calc: () => 3 },
-        { mistake: "if maxReceiveCount counted the retries after the first delivery", calc: () => 6 },
-        { mistake: "if the message were retried until its retention ran out (4 days, one receive per visibility timeout)", calc: (s) => retriesUntilRetention(s) },
-      ],
+      mistakes: MAX_RECEIVE_COUNT_MISTAKES,
     },
     "records.dlq": {
       concept: "a failing message in a FIFO message group",
