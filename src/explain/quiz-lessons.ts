@@ -81,6 +81,18 @@ const MAX_RECEIVE_COUNT_MISTAKES: readonly MistakeSpec[] = [
   { mistake: "if the message were retried until its retention ran out (4 days, one receive per visibility timeout)", calc: (s) => retriesUntilRetention(s) },
 ];
 
+/** How old the last record of a batch gets on a shard that falls behind: one lesson for both IteratorAge scenarios. */
+const ITERATOR_AGE_LESSON: Lesson = {
+  concept: "IteratorAge",
+  rule: "iteratorAge",
+  mistakes: [
+    { mistake: "if the shard kept up: one batch's duration", calc: fullBatchMs },
+    { mistake: "if a record waited at most one poll, a second", calc: () => 1000 },
+    { mistake: "if IteratorAge were the traffic's length", calc: trafficEndMs },
+    { mistake: "if it were the time to process every record", calc: (s, r) => drainAt(shardCount(s))(s, r) },
+  ],
+};
+
 /** The shipped scenarios' questions: scenario name, then the question's answer expression. */
 export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>> = {
   "learn-sqs-polling-synchronous": {
@@ -491,28 +503,10 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
     },
   },
   "learn-kinesis-iterator-age": {
-    "iteratorAge.max": {
-      concept: "IteratorAge",
-      rule: "iteratorAge",
-      mistakes: [
-        { mistake: "if the shard kept up: one batch's duration", calc: fullBatchMs },
-        { mistake: "if a record waited at most one poll, a second", calc: () => 1000 },
-        { mistake: "if IteratorAge were the traffic's length", calc: trafficEndMs },
-        { mistake: "if it were the time to process every record", calc: (s, r) => drainAt(shardCount(s))(s, r) },
-      ],
-    },
+    "iteratorAge.max": ITERATOR_AGE_LESSON,
   },
   "kinesis-iterator-age-climbing": {
-    "iteratorAge.max": {
-      concept: "IteratorAge",
-      rule: "iteratorAge",
-      mistakes: [
-        { mistake: "if the shard kept up: one batch's duration", calc: fullBatchMs },
-        { mistake: "if a record waited at most one poll, a second", calc: () => 1000 },
-        { mistake: "if IteratorAge were the traffic's length", calc: trafficEndMs },
-        { mistake: "if it were the time to process every record", calc: (s, r) => drainAt(shardCount(s))(s, r) },
-      ],
-    },
+    "iteratorAge.max": ITERATOR_AGE_LESSON,
   },
   "learn-kinesis-latest-vs-trim-horizon": {
     "records.succeeded": {
