@@ -1,4 +1,4 @@
-// npm run bench:ab -- --base REV|DIR: compares this build with another, the two ways issue 6 asks a change to be
+// npm run bench:ab -- --base REV|DIR: compares this build with another, the two ways a speed change is
 // proved.
 //  - Speed: each benchmark runs in pairs, one process per run, the two builds taking turns to go first. On a shared
 //    machine whose speed drifts by 10-20% between sets, comparing two separate `npm run bench` sets mostly measures
