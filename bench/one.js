@@ -1,6 +1,8 @@
 // Runs one benchmark in this process and prints one JSON line: wall time, events, records, peak RSS (and the counts
 // bench/run.js checks against the benchmark's floor).
 // Usage: node bench/one.js <scenario.yaml> [until seconds] | node bench/one.js engine-hold
+//        | node bench/one.js serial <scenario.yaml> <count>: count simulate() calls one after another, each of the
+//          scenario loaded afresh (the calibrate benchmark's floor: what its runs cost on one core)
 // ESM_SIM_DIST=<dir> runs another build's compiled code (bench/ab.js compares two builds this way).
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -55,7 +57,20 @@ function scenario(file) {
   };
 }
 
-const r = target === "engine-hold" ? engineHold() : scenario(target);
+/** `count` evaluations in a row, as a calibration's runs would be without worker threads. */
+function serial(file, count) {
+  const t0 = performance.now();
+  let events = 0;
+  let records = 0;
+  for (let i = 0; i < count; i++) {
+    const { report } = simulate(loadScenario(file));
+    events += report.eventsRun;
+    records += report.records.produced;
+  }
+  return { name: "serial", wallMs: performance.now() - t0, events, records, evaluations: count };
+}
+
+const r = target === "engine-hold" ? engineHold() : target === "serial" ? serial(process.argv[3], Number(process.argv[4])) : scenario(target);
 r.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 r.recordsPerSecond = Math.round(r.records / (r.wallMs / 1000));
 r.eventsPerSecond = Math.round(r.events / (r.wallMs / 1000));

@@ -6,6 +6,9 @@
 //    of each side, the median of the per-pair ratios (benchmark / floor), peak RSS, and the target.
 //  - Whole-process benchmarks time fresh `node bin/esm-sim.js ...` processes against bare `node -e 0`, interleaved
 //    the same way (three pairs per round).
+//  - calibrate times a whole `esm-sim calibrate --fit` process (its runs on worker threads, one per core) against the
+//    same number of simulate() calls one after another in one process (bench/one.js serial), one pair per round.
+//    Its export is written once, to a temporary folder, by `esm-sim run --metrics-out` with known figure values.
 //  - Each floor's counts are checked against the simulator's report (records produced, and what the floor says it
 //    counts exactly); a difference is printed and makes the exit status 1.
 // Writes the figures, with the machine's CPU count and model, to bench/results/latest.json (or --out FILE);
@@ -15,8 +18,8 @@
 // at 1x, 2x and 4x a virtual duration, 75 s or --until, time per record for each; written to
 // bench/results/scaling.json or --out).
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -55,6 +58,8 @@ const TARGETS = {
 };
 
 const machine = { node: process.version, nproc: availableParallelism(), cpuModel: cpus()[0]?.model ?? "unknown" };
+// calibrate against its runs one after another: at most 1.5 times a perfect split over the cores.
+TARGETS.calibrate = { ratio: Math.round((1.5 / machine.nproc) * 1000) / 1000 };
 
 /** The middle value (the mean of the two middle ones for an even count). */
 function median(xs) {
@@ -80,6 +85,62 @@ function timeProcess(nodeArgs) {
   // 1 is an expectation that failed, still a whole run; anything else is not a run to time.
   if (r.status !== 0 && r.status !== 1) throw new Error(`node ${nodeArgs.join(" ")}: exit ${r.status}: ${String(r.stderr).split("\n")[0].slice(0, 200)}`);
   return { wallMs };
+}
+
+/**
+ * The calibrate benchmark's round trip: bench/calibrate/slow-consumer.yaml run with two chosen figures at known
+ * values, its CloudWatch series written once as an export (`run --metrics-out`), and `calibrate --fit` those two
+ * figures from it. Each calibration's JSON says how many runs it made; the floor makes as many simulate() calls.
+ */
+const CALIBRATE = {
+  scenario: "bench/calibrate/slow-consumer.yaml",
+  truth: { scaleUpHoldAfterFailureMs: 70000, backoffMinConcurrency: 3 },
+};
+let calibrateDir = null;
+let calibrateRuns = null;
+
+function calibrateExport() {
+  if (calibrateDir) return join(calibrateDir, "export.json");
+  calibrateDir = mkdtempSync(join(tmpdir(), "esm-sim-bench-calibrate-"));
+  const file = join(calibrateDir, "export.json");
+  const set = Object.entries(CALIBRATE.truth).flatMap(([k, v]) => ["--set", `scaling.${k}=${v}`]);
+  const r = spawnSync(process.execPath, ["bin/esm-sim.js", "run", CALIBRATE.scenario, ...set, "--metrics-out", file], { cwd: root, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+  if (r.status !== 0) throw new Error(`esm-sim run ${CALIBRATE.scenario} --metrics-out: exit ${r.status}: ${String(r.stderr).split("\n")[0].slice(0, 200)}`);
+  return file;
+}
+
+function calibrateArgs() {
+  return ["bin/esm-sim.js", "calibrate", CALIBRATE.scenario, "--metrics", calibrateExport(), "--fit", Object.keys(CALIBRATE.truth).join(","), "--format", "json"];
+}
+
+/** A whole `node SCRIPT ARGS` process under bench/cpu.js: wall time from spawn to exit, CPU time of all its threads,
+ *  and its stdout. */
+function timeWithCpu(script, scriptArgs) {
+  const args = [join(here, "cpu.js"), script, ...scriptArgs];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "pipe"] });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`node ${script} ${scriptArgs.join(" ")}: exit ${r.status}: ${String(r.stderr).split("\n").find((l) => l.trim())?.slice(0, 200)}`);
+  const cpu = /cpu-ms (\d+)\s*$/.exec(String(r.stderr));
+  if (!cpu) throw new Error(`node ${script}: no CPU time reported`);
+  return { wallMs, cpuMs: Number(cpu[1]), stdout: r.stdout };
+}
+
+/** A whole calibrate process; its number of runs is checked to be the same each time. */
+function timeCalibrate() {
+  const [script, ...args] = calibrateArgs();
+  const { stdout, ...t } = timeWithCpu(script, args);
+  const c = JSON.parse(stdout);
+  if (calibrateRuns !== null && c.runs !== calibrateRuns) throw new Error(`calibrate made ${c.runs} runs, an earlier one ${calibrateRuns}: it is not deterministic`);
+  calibrateRuns = c.runs;
+  return { ...t, evaluations: c.runs, fitted: c.scaling };
+}
+
+/** The same number of simulate() calls, one after another, in one fresh process. */
+function timeSerial() {
+  if (calibrateRuns === null) timeCalibrate();
+  const { stdout, ...t } = timeWithCpu(join(here, "one.js"), ["serial", CALIBRATE.scenario, String(calibrateRuns)]);
+  return { ...t, evaluations: JSON.parse(stdout).evaluations };
 }
 
 /** The floor's counts that must equal the simulator's: records always, and whatever the floor lists as exact. */
@@ -125,6 +186,14 @@ function allBenchmarks() {
       floorLabel: "node -e 0",
       command: "node bin/esm-sim.js run scenarios/sqs-poison-message-dlq.yaml",
     },
+    {
+      name: "calibrate",
+      kind: "calibrate",
+      bench: timeCalibrate,
+      floor: timeSerial,
+      floorLabel: "the same simulate() calls in one process",
+      command: `node bin/esm-sim.js calibrate ${CALIBRATE.scenario} --metrics export.json --fit ${Object.keys(CALIBRATE.truth).join(",")}`,
+    },
   );
   return list;
 }
@@ -152,7 +221,7 @@ function measure(chosen, rounds) {
           st.bench.push(bench);
           st.floor.push(floor);
           st.ratios.push(bench.wallMs / floor.wallMs);
-          if (b.kind !== "process") st.mismatch ??= countsDiffer(bench, floor);
+          if (b.kind !== "process" && b.kind !== "calibrate") st.mismatch ??= countsDiffer(bench, floor);
         } catch (e) {
           st.failed = e.message;
           break;
@@ -174,7 +243,8 @@ function summarise(b, st) {
   const ratios = [...st.ratios].sort((x, y) => x - y);
   const ratio = median(ratios);
   const first = st.bench[0];
-  const peakRssMb = b.kind === "process" ? null : Math.max(...st.bench.map((r) => r.peakRssMb));
+  const whole = b.kind === "process" || b.kind === "calibrate";
+  const peakRssMb = whole ? null : Math.max(...st.bench.map((r) => r.peakRssMb));
   const target = TARGETS[b.name] ?? {};
   const shortened = until !== null && b.kind === "scenario";
   const met = shortened ? null : (target.ratio === undefined || ratio <= target.ratio) && (target.peakRssMb === undefined || peakRssMb <= target.peakRssMb);
@@ -193,9 +263,14 @@ function summarise(b, st) {
     ratio: Math.round(ratio * 1000) / 1000,
     ratios: ratios.map((x) => Math.round(x * 1000) / 1000),
     peakRssMb,
-    floorPeakRssMb: b.kind === "process" ? null : Math.max(...st.floor.map((r) => r.peakRssMb)),
+    floorPeakRssMb: whole ? null : Math.max(...st.floor.map((r) => r.peakRssMb)),
   };
-  if (b.kind !== "process") {
+  if (b.kind === "calibrate") {
+    const cpuMs = Math.round(median(st.bench.map((x) => x.cpuMs)));
+    const floorCpuMs = Math.round(median(st.floor.map((x) => x.cpuMs)));
+    Object.assign(r, { evaluations: first.evaluations, workers: machine.nproc, fitted: first.fitted, cpuMs, floorCpuMs, cpuRatio: Math.round((cpuMs / floorCpuMs) * 1000) / 1000 });
+  }
+  if (!whole) {
     Object.assign(r, {
       records: first.records,
       events: first.events,
@@ -213,7 +288,11 @@ function summarise(b, st) {
 
 function targetText(name, t) {
   const parts = [];
-  if (t.ratio !== undefined) parts.push(name === "engine-hold" ? "events/s >= 0.8 x heap" : name.startsWith("cli-") ? `<= ${t.ratio} x node -e 0` : `ratio <= ${t.ratio}`);
+  if (t.ratio !== undefined) {
+    parts.push(
+      name === "engine-hold" ? "events/s >= 0.8 x heap" : name.startsWith("cli-") ? `<= ${t.ratio} x node -e 0` : name === "calibrate" ? `<= 1.5/${machine.nproc} cores = ${t.ratio} x serial` : `ratio <= ${t.ratio}`,
+    );
+  }
   if (t.peakRssMb !== undefined) parts.push(`RSS <= ${t.peakRssMb} MB`);
   return parts.join(", ");
 }
@@ -240,6 +319,10 @@ function printSet(results, rounds) {
     if (r.skipped) continue;
     if (r.kind === "engine") console.log(`engine-hold: scheduler ${r.eventsPerSecond.toLocaleString("en-US")} events/s, plain heap ${r.floorEventsPerSecond.toLocaleString("en-US")} events/s`);
     if (r.kind === "process") console.log(`${r.name}: ${r.command} against node -e 0`);
+    if (r.kind === "calibrate") {
+      console.log(`${r.name}: ${r.command}, ${r.evaluations} runs on ${machine.nproc} cores, against the same ${r.evaluations} simulate() calls one after another in one process: ratio ${fmtRatio(r.ratio)} (1/${machine.nproc} = ${fmtRatio(1 / machine.nproc)} is a perfect split)`);
+      console.log(`${r.name}: CPU time, all threads: ${r.cpuMs} ms against ${r.floorCpuMs} ms (${fmtRatio(r.cpuRatio)} x): what the worker threads cost, whatever else the machine runs`);
+    }
     if (r.countsDiffer) console.log(`${r.name}: FLOOR COUNTS DIFFER from the simulator's: ${r.countsDiffer}`);
   }
 }
@@ -268,7 +351,12 @@ function runSet() {
     console.error(`bench/run.js: no benchmark named ${only}`);
     process.exit(2);
   }
-  const state = measure(chosen, runs);
+  let state;
+  try {
+    state = measure(chosen, runs);
+  } finally {
+    if (calibrateDir) rmSync(calibrateDir, { recursive: true, force: true });
+  }
   const results = chosen.map((b) => summarise(b, state.get(b)));
   printSet(results, runs);
   mkdirSync(dirname(out), { recursive: true });

@@ -19,6 +19,28 @@ describe.each(readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort())("bench
   });
 });
 
+// The calibrate benchmark (bench/run.js --only calibrate): its scenario, and its floor's two parts, the serial runs
+// (bench/one.js serial) and the CPU time of a whole process (bench/cpu.js).
+describe("the calibrate benchmark", () => {
+  const root = join(__dirname, "..");
+  const file = join(root, "bench", "calibrate", "slow-consumer.yaml");
+
+  it("its scenario parses and runs a short slice", () => {
+    const r = parseScenario(readFileSync(file, "utf8"), file, { untilUs: 2_000_000 });
+    expect(r.ok ? [] : r.errors.map((e) => e.message)).toEqual([]);
+    if (r.ok) expect(simulate(r.scenario).report.records.produced).toBeGreaterThan(0);
+  });
+
+  it("bench/one.js serial makes as many simulate() calls as asked, and bench/cpu.js adds the process's CPU time", () => {
+    const r = spawnSync(process.execPath, [join(root, "bench", "cpu.js"), join(root, "bench", "one.js"), "serial", file, "2"], { cwd: root, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const once = parseScenario(readFileSync(file, "utf8"), file);
+    const produced = once.ok ? simulate(once.scenario).report.records.produced : 0;
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: "serial", evaluations: 2, records: 2 * produced });
+    expect(Number(/cpu-ms (\d+)\n$/.exec(r.stderr)?.[1])).toBeGreaterThan(0);
+  }, 60_000);
+});
+
 // bench/ab.js --same is how an optimisation proves it left every report alone: a build compared with itself must
 // come out identical, scenario by scenario, and a build whose reports differ must fail (exit 1, naming them).
 describe("bench/ab.js --same", () => {

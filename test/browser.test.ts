@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderHtml } from "../src/report/html.js";
+import { SERIES_NAMES } from "../src/report/calibration-html.js";
+import { cli, scratch } from "./cli-helpers.js";
 import { simulate } from "../src/run/simulate.js";
 import { scenarioFrom } from "./helpers.js";
 
@@ -89,4 +91,76 @@ describe.skipIf(!present && !required)("HTML report in chromium", () => {
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
   });
+
+  it("calibrate --html: every compared metric's chart draws the export and both runs, names them in its legend, with no console or page error", async () => {
+    expect(present, `${CHROMIUM} is missing but ESM_SIM_REQUIRE_BROWSER is set: install it with apt-get install -y chromium`).toBe(true);
+    const { chromium } = await import("playwright-core");
+    const dir = scratch("esm-sim-calibrate-html-");
+    const scenario = dir.write(
+      "slow.yaml",
+      `name: slow-consumer
+source: { type: sqs, VisibilityTimeout: 30 }
+traffic: [{ rate: 20/s, from: 0s, to: 4m }]
+function:
+  duration: { base: 1s }
+  failures: [{ when: { from: 40s, to: 60s }, effect: error }]
+`,
+    );
+    const truth = join(dir.dir, "truth.json");
+    expect((await cli("run", scenario, "--set", "scaling.scaleUpHoldAfterFailureMs=70000", "--metrics-out", truth)).code).toBe(0);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const file = join(ARTIFACTS, "calibration.html");
+    const r = await cli("calibrate", scenario, "--metrics", truth, "--fit", "scaleUpHoldAfterFailureMs", "--jobs", "1", "--format", "json", "--html", file);
+    expect(r.code, r.err).toBe(0);
+    const compared = (JSON.parse(r.out) as { metrics: { metric: string; statistic: string }[] }).metrics;
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("request", (q) => {
+        if (!q.url().startsWith("file:") && !q.url().startsWith("data:")) requests.push(q.url());
+      });
+      await page.goto(pathToFileURL(file).href);
+      const charts = await page.$$eval("figure.chart", (figs) =>
+        figs.map((f) => ({
+          caption: f.querySelector("figcaption")?.textContent ?? "",
+          kind: f.getAttribute("data-kind"),
+          // points drawn per series, by the series' name
+          drawn: [...f.querySelectorAll("path.series")].map((p) => [p.getAttribute("data-series"), (p.getAttribute("d") ?? "").match(/[ML]/g)?.length ?? 0]),
+          legend: [...f.querySelectorAll(".legend span")].map((s) => s.textContent),
+          visible: (f.querySelector("svg")?.getBoundingClientRect().width ?? 0) > 100,
+        })),
+      );
+      expect(charts.map((c) => c.caption.split(":")[0])).toEqual(compared.map((m) => `${m.metric} ${m.statistic}`));
+      for (const c of charts) {
+        expect([c.caption, c.kind, c.visible]).toEqual([c.caption, "line", true]);
+        expect(c.legend).toEqual([SERIES_NAMES.real, SERIES_NAMES.before, SERIES_NAMES.after]);
+        expect(c.drawn.map(([name]) => name)).toEqual([SERIES_NAMES.real, SERIES_NAMES.before, SERIES_NAMES.after]);
+        for (const [name, points] of c.drawn) expect(points, `${c.caption}: ${name}`).toBe(5);
+        expect(c.caption).toMatch(/: error \d\.\d{3} before, \d\.\d{3} after$/);
+      }
+      expect(await page.locator("pre.scaling").textContent()).toMatch(/^scaling:\n {2}scaleUpHoldAfterFailureMs: \d+$/);
+
+      // hovering a chart names each series with its value at that minute
+      const svg = page.locator("figure.chart svg").first();
+      await svg.scrollIntoViewIfNeeded();
+      const box = (await svg.boundingBox())!;
+      // 45% across the drawing is just past 2 minutes of the 5 (its plot starts 72 of 760 units in)
+      await page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2);
+      const tooltip = page.locator("#tooltip");
+      await expect.poll(() => tooltip.isVisible()).toBe(true);
+      expect(((await tooltip.textContent()) ?? "").split("\n").map((l) => l.split(":")[0])).toEqual(["at 2m", SERIES_NAMES.real, SERIES_NAMES.before, SERIES_NAMES.after]);
+      await page.screenshot({ path: join(ARTIFACTS, "calibration.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+  }, 60_000);
 });

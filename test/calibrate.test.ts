@@ -337,4 +337,77 @@ function: { duration: { base: 200ms } }
     expect(await cli("calibrate", scenario, "--metrics", none, "--start", "2026-03-01T09:00:30Z")).toMatchObject({ code: 2, err: 'esm-sim: --start: must fall on a whole minute, as CloudWatch\'s periods do (got "2026-03-01T09:00:30Z")\n' });
     expect(await cli("calibrate", scenario, "--metrics", none, "--map", "m1")).toMatchObject({ code: 2, err: "esm-sim: --map m1: must be Id=MetricName or Id=MetricName.Statistic, e.g. m1=Invocations\n" });
   });
+
+  it("--set, --seed and --until apply to every run before the fit, with run's parsing and messages", async () => {
+    const dir = scratch("esm-sim-calibrate-");
+    const scenario = dir.write("slow.yaml", SLOW.replace("{ rate: 20/s, from: 0s, to: 4m }", "{ rate: 20/s, from: 0s, to: 4m, arrival: poisson }"));
+    const truth = join(dir.dir, "truth.json");
+    expect((await cli("run", scenario, "--seed", "5", "--set", "scaling.scaleUpHoldAfterFailureMs=70000", "--metrics-out", truth)).code).toBe(0);
+    const compare = async (...args: string[]) => {
+      const r = await cli("calibrate", scenario, "--metrics", truth, "--fit", "none", "--format", "json", ...args);
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as CalibrationJson;
+    };
+    // the same seed and hold as the export: the very same series
+    expect((await compare("--seed", "5", "--set", "scaling.scaleUpHoldAfterFailureMs=70000")).score.before).toBe(0);
+    expect((await compare("--set", "scaling.scaleUpHoldAfterFailureMs=70000")).score.before).toBeGreaterThan(0);
+    expect((await compare("--seed", "5")).score.before).toBeGreaterThan(0);
+    // --until 2m: the run's two minutes are compared, the export's other three are after it
+    const short = await compare("--seed", "5", "--set", "scaling.scaleUpHoldAfterFailureMs=70000", "--until", "2m");
+    expect(short.metrics.every((m) => m.points === 2)).toBe(true);
+    expect(short.notes).toContain("Invocations Sum: 3 points after the run's last period, not compared (the run ended first; set until to run longer)");
+    // a --set change fitted from: the hold's value in force is the --set one
+    const fit = await cli("calibrate", scenario, "--metrics", truth, "--seed", "5", "--fit", "scaleUpHoldAfterFailureMs", "--set", "scaling.scaleDownIntervalMs=90000", "--jobs", "1", "--format", "json");
+    const f = JSON.parse(fit.out) as CalibrationJson;
+    expect(f.figures.map((x) => x.name)).toEqual(["scaleUpHoldAfterFailureMs"]);
+    expect(f.score.after).toBeLessThan(f.score.before);
+
+    // malformed values: exactly run's messages
+    for (const args of [["--seed", "x"], ["--until", "0"], ["--set", "=3"], ["--set", "mapping.__proto__.x=1"]]) {
+      const c = await cli("calibrate", scenario, "--metrics", truth, ...args);
+      const r = await cli("run", scenario, ...args);
+      expect([c.code, c.err]).toEqual([2, r.err]);
+    }
+    // a figure being fitted may not also be --set
+    const named = await cli("calibrate", scenario, "--metrics", truth, "--fit", "scaleUpHoldAfterFailureMs,scaleTickMs", "--set", "scaling.scaleUpHoldAfterFailureMs=5000");
+    expect([named.code, named.out, named.err]).toEqual([
+      2,
+      "",
+      "esm-sim: --set scaling.scaleUpHoldAfterFailureMs=5000: scaleUpHoldAfterFailureMs is named in --fit, so --set may not also give it; drop the --set to fit it from the scenario's value, or fit the other figures only (--fit scaleTickMs)\n",
+    ]);
+    const asMap = await cli("calibrate", scenario, "--metrics", truth, "--fit", "scaleTickMs", "--set", "scaling={scaleTickMs: 500}");
+    expect([asMap.code, asMap.err]).toEqual([2, "esm-sim: --set scaling={scaleTickMs: 500}: scaleTickMs is named in --fit, so --set may not also give it; drop the --set to fit it from the scenario's value, or only compare (--fit none)\n"]);
+    // by default, a figure --set gives is kept at that value, not fitted
+    const kept = JSON.parse((await cli("calibrate", scenario, "--metrics", truth, "--seed", "5", "--set", "scaling={scaleTickMs: 500}", "--format", "json")).out) as CalibrationJson;
+    expect(kept.figures.map((x) => x.name)).not.toContain("scaleTickMs");
+    expect(kept.figures.map((x) => x.name)).toContain("scaleUpHoldAfterFailureMs");
+  }, 60_000);
+
+  it("--html writes a page charting each compared metric, the same bytes on one thread or two; a directory is refused before any run", async () => {
+    const dir = scratch("esm-sim-calibrate-");
+    const scenario = dir.write("slow.yaml", SLOW);
+    const truth = join(dir.dir, "truth.json");
+    expect((await cli("run", scenario, "--set", "scaling.scaleUpHoldAfterFailureMs=70000", "--metrics-out", truth)).code).toBe(0);
+    const page = (jobs: string) => join(dir.dir, `page-${jobs}.html`);
+    for (const jobs of ["1", "2"]) {
+      const r = await cli("calibrate", scenario, "--metrics", truth, "--fit", "scaleUpHoldAfterFailureMs", "--jobs", jobs, "--html", page(jobs));
+      expect(r.code, r.err).toBe(0);
+    }
+    const html = readFileSync(page("1"), "utf8");
+    expect(readFileSync(page("2"), "utf8")).toBe(html);
+    const json = JSON.parse((await cli("calibrate", scenario, "--metrics", truth, "--fit", "scaleUpHoldAfterFailureMs", "--format", "json")).out) as CalibrationJson;
+    const captions = [...html.matchAll(/<figcaption>([^<]*)<\/figcaption>/g)].map((m) => m[1]);
+    expect(captions).toEqual(json.metrics.map((m) => `${m.metric} ${m.statistic}: error ${m.before.toFixed(3)} before, ${m.after.toFixed(3)} after`));
+    expect(html).toContain(`<pre class="scaling">scaling:\n  scaleUpHoldAfterFailureMs: ${json.scaling.scaleUpHoldAfterFailureMs}</pre>`);
+    expect(html).not.toMatch(/(src|href)="https?:/);
+    // without a fit: the export and the run as it stands
+    expect((await cli("calibrate", scenario, "--metrics", truth, "--fit", "none", "--html", page("none"))).code).toBe(0);
+    const plain = readFileSync(page("none"), "utf8");
+    expect(plain).not.toContain("fitted values");
+    expect(plain.match(/data-series="/g)?.length).toBe(2 * json.metrics.length);
+
+    const refused = await cli("calibrate", scenario, "--metrics", truth, "--html", dir.dir);
+    expect([refused.code, refused.out]).toEqual([2, ""]);
+    expect(refused.err).toMatch(/^esm-sim: --html .*: is a directory/);
+  }, 60_000);
 });

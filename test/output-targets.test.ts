@@ -109,6 +109,24 @@ describe("output targets", () => {
     expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 
+  it("calibrate --html goes through a FIFO and a symbolic link as run --html does, and /dev/null stays a device", async () => {
+    const exported = join(dir, "export.json");
+    expect((await cli("run", file, "--metrics-out", exported)).code).toBe(0);
+    const { fifo, got } = fifoWithReader("calibrate-pipe");
+    const r = await cli("calibrate", file, "--metrics", exported, "--fit", "none", "--html", fifo);
+    expect(r.code, r.err).toBe(0);
+    expect(await got).toMatch(/^<!doctype html>/i);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    const target = write("calibration-target.html", "old");
+    const link = join(dir, "calibration-link.html");
+    symlinkSync(target, link);
+    expect((await cli("calibrate", file, "--metrics", exported, "--fit", "none", "--html", link)).code).toBe(0);
+    expect([lstatSync(link).isSymbolicLink(), readFileSync(target, "utf8").startsWith("<!doctype html>")]).toEqual([true, true]);
+    expect((await cli("calibrate", file, "--metrics", exported, "--fit", "none", "--html", "/dev/null")).code).toBe(0);
+    expect(lstatSync("/dev/null").isCharacterDevice()).toBe(true);
+    noTemps(dir);
+  });
+
   it.runIf(isRoot)("a private character device (mknod 1,3: a copy of /dev/null) is written through, never replaced", async () => {
     const dev = join(dir, "null");
     execFileSync("mknod", [dev, "c", "1", "3"]);

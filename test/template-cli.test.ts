@@ -158,6 +158,23 @@ describe("esm-sim run --template", () => {
     expect(readdirSync(dir).length).toBe(before);
   });
 
+  it("takes the scenario's wall-clock start from the traffic file's startTime: the CloudWatch periods and init's scenario carry it", async () => {
+    const timed = write("timed-traffic.yaml", "startTime: 2026-03-01T09:00:00Z\ntraffic:\n  - rate: 10/s\n    from: 0s\n    to: 90s\n");
+    const r = await cli("run", "--template", TWO_QUEUES, "--traffic", timed, "--resource", "BMapping", "--format", "json");
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).cloudwatch.series.timestamps.slice(0, 2)).toEqual(["2026-03-01T09:00:00Z", "2026-03-01T09:01:00Z"]);
+    const untimed = await cli("run", "--template", TWO_QUEUES, "--traffic", TRAFFIC, "--resource", "BMapping", "--format", "json");
+    expect(JSON.parse(untimed.out).cloudwatch.series.timestamps[0]).toBe("2024-01-01T00:00:00Z");
+    const out = join(dir, "timed.yaml");
+    expect((await cli("init", "--from", TWO_QUEUES, "--resource", "BMapping", "--traffic", timed, "--out", out)).code).toBe(0);
+    expect(String(parse(readFileSync(out, "utf8")).startTime)).toBe("2026-03-01T09:00:00Z");
+    // a start that is not an instant is placed in the traffic file
+    const bad = write("bad-start.yaml", "startTime: yesterday\ntraffic: [{ rate: 1/s, from: 0s, to: 5s }]\n");
+    const b = await cli("run", "--template", TWO_QUEUES, "--traffic", bad, "--resource", "BMapping");
+    expect(b.code).toBe(2);
+    expect(b.err).toContain(`${bad}:1:12 startTime: `);
+  });
+
   it("needs --resource when the template has several mappings", async () => {
     const r = await cli("run", "--template", TWO_QUEUES, "--traffic", TRAFFIC);
     expect(r.code).toBe(2);

@@ -9,15 +9,18 @@ import { isoUtc } from "../engine/time.js";
 import { cloudwatchSeries, type CloudWatchReport } from "../metrics/cloudwatch.js";
 import { CLOUDWATCH_EXPORT_INPUT, parseCloudWatchExport } from "../metrics/cloudwatch-export.js";
 import { metricRows, renderCalibration, renderCalibrationJson, type Calibration } from "../report/calibration.js";
+import type { CalibrationChart } from "../report/calibration-html.js";
 import { simulate } from "../run/simulate.js";
+import { VERSION } from "../run/version.js";
+import type { Override } from "../scenario/overrides.js";
 import { parseInstantMs } from "../scenario/units.js";
-import { alignmentNotes, compareRun, coordinateDescent, exportStartS, fitPlan, pairSeries, type Evaluation, type MetricFit, type Setting, type SimulatedSeries } from "../sweep/calibrate.js";
+import { alignmentNotes, chartOf, compareRun, coordinateDescent, exportStartS, fitPlan, pairSeries, type Evaluation, type MetricFit, type Setting, type SimulatedSeries } from "../sweep/calibrate.js";
 import { settingArgs, writtenSettings, type GridRow, type SweepSpec } from "../sweep/sweep.js";
-import { parseOverrides, shellQuote } from "./args.js";
+import { optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext } from "./context.js";
 import { parseOrReport, printProblems, printWarnings, progressBar } from "./printing.js";
-import { readScenarioFile, readTextFile } from "./files.js";
+import { checkOutputTarget, readScenarioFile, readTextFile, writeOutputFile } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import { openRowPool, RowFailure } from "./sweep-pool.js";
 import { availableParallelism } from "node:os";
@@ -29,6 +32,10 @@ export interface CalibrateOpts {
   fit?: string;
   jobs?: string;
   format: "table" | "json";
+  seed?: string;
+  until?: string;
+  set: string[];
+  html?: string;
 }
 
 /** `--map Id=Metric` arguments as the export reader's map. */
@@ -71,6 +78,11 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   const givenStart = opts.start === undefined ? null : parseStart(opts.start);
   const names = parseFit(opts.fit);
   const jobs = parseJobs(opts.jobs);
+  // --seed, --until and --set as run reads them.
+  const seed = optionalSeed(opts.seed);
+  const untilUs = optionalUntil(opts.until);
+  const userSet = parseOverrides(opts.set);
+  if (opts.html) checkOutputTarget(opts.html, "--html");
 
   const exported = parseCloudWatchExport(readTextFile(opts.metrics, CLOUDWATCH_EXPORT_INPUT), opts.metrics, { map });
   printWarnings(ctx.io, exported.warnings);
@@ -82,7 +94,7 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
 
   const path = resolveScenario(file);
   const text = readScenarioFile(path);
-  const plain = parseOrReport(ctx, text, path);
+  const plain = parseOrReport(ctx, text, path, { seed, untilUs, overrides: userSet });
   if (!plain) return;
   const first = exportStartS(exported.series);
   if (first === null) throw new UsageError(`calibrate: ${opts.metrics} holds no points to compare with`);
@@ -96,15 +108,19 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   }
   const start = isoUtc(startS * 1000, true);
   // The runs start at that instant, so that their times (and StartingPositionTimestamp's check) read as production's.
-  const set = parseOverrides([`startTime=${start}`]);
-  const parsed = parseOrReport(ctx, text, path, { overrides: set });
+  const set = [...userSet, ...parseOverrides([`startTime=${start}`])];
+  const parsed = parseOrReport(ctx, text, path, { seed, untilUs, overrides: set });
   if (!parsed) return;
   const scenario = parsed.scenario;
   ctx.seed = scenario.seed;
-  ctx.reproduce = `esm-sim run ${shellQuote(file)} --set startTime=${start}`;
+  const given = `${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${opts.set.map((a) => ` --set ${shellQuote(a)}`).join("")}`;
+  ctx.reproduce = `esm-sim run ${shellQuote(file)} --seed ${scenario.seed}${given} --set startTime=${start}`;
 
   const plan = fitPlan(scenario, names);
   if (plan.errors.length) throw new UsageError(plan.errors.join("\nesm-sim: "));
+  // By default a figure the scenario or --set gives is kept, not fitted (fitPlan); --fit naming one is refused.
+  const clashes = setFitClashes(userSet, plan.figures.map((f) => f.name));
+  if (clashes.length) throw new UsageError(clashes.join("\nesm-sim: "));
 
   const baseRun = simulatedOf(simulate(scenario).report.cloudwatch);
   const { pairs, notes } = pairSeries(exported.series, scenario.source.type, baseRun.periodS);
@@ -114,11 +130,23 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   }
   notes.push(...alignmentNotes(pairs, startS, baseRun));
 
-  const spec: SweepSpec = { file: path, text, seed: null, until: null, set, vary: [], shard: null, cloudwatch: true };
+  const spec: SweepSpec = {
+    file: path,
+    text,
+    seed: seed ?? null,
+    until: opts.until === undefined ? null : { written: opts.until, us: untilUs! },
+    set,
+    vary: [],
+    shard: null,
+    cloudwatch: true,
+  };
   const fits = new Map<string, MetricFit[]>();
+  // The runs' series, kept for the --html page's charts (the values in force, and the fitted ones).
+  const series = new Map<string, SimulatedSeries>();
   const evaluate = (setting: Setting, run: SimulatedSeries): Evaluation => {
     const r = compareRun(pairs, startS, run);
     fits.set(JSON.stringify(setting), r.metrics);
+    if (opts.html) series.set(JSON.stringify(setting), run);
     return { score: r.score, signature: JSON.stringify(r.metrics.map((m) => m.simulated)) };
   };
 
@@ -150,7 +178,8 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
     await pool.close();
   }
   const result = step.value;
-  const before = fits.get(JSON.stringify(Object.fromEntries(plan.figures.map((f) => [f.name, f.value]))))!;
+  const inForce = JSON.stringify(Object.fromEntries(plan.figures.map((f) => [f.name, f.value])));
+  const before = fits.get(inForce)!;
   const after = fits.get(JSON.stringify(result.setting)) ?? before;
   const scaling: Record<string, number | null> = {};
   for (const f of result.figures) if (f.fitted !== f.before) scaling[f.name] = f.fitted;
@@ -167,7 +196,32 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
     runs: result.runs,
     notes,
   };
+  if (opts.html) {
+    const fittedRun = plan.figures.length > 0 ? (series.get(JSON.stringify(result.setting)) ?? baseRun) : null;
+    const charts = pairs.map((p): CalibrationChart => {
+      const b = chartOf(p, startS, baseRun);
+      return { key: p.key, metric: p.metric, statistic: p.statistic, unit: b.unit, real: b.real, before: b.simulated, after: fittedRun && chartOf(p, startS, fittedRun).simulated, endMs: b.endMs };
+    });
+    const { renderCalibrationHtml } = await import("../report/calibration-html.js");
+    writeOutputFile(opts.html, renderCalibrationHtml(calibration, charts, { version: VERSION }), "--html");
+  }
   ctx.io.out(opts.format === "json" ? renderCalibrationJson(calibration) : renderCalibration(calibration));
+}
+
+/** The --set arguments that change a figure being fitted: one message each. */
+function setFitClashes(set: readonly Override[], fitted: readonly string[]): string[] {
+  const out: string[] = [];
+  const others = (name: string) => {
+    const rest = fitted.filter((f) => f !== name);
+    return rest.length ? `fit the other figures only (--fit ${rest.join(",")})` : "only compare (--fit none)";
+  };
+  for (const o of set) {
+    const touched = o.path === "scaling" ? (typeof o.value === "object" && o.value !== null ? Object.keys(o.value) : []) : o.path.startsWith("scaling.") ? [o.path.slice("scaling.".length)] : [];
+    for (const name of touched.filter((n) => fitted.includes(n))) {
+      out.push(`--set ${o.arg}: ${name} is named in --fit, so --set may not also give it; drop the --set to fit it from the scenario's value, or ${others(name)}`);
+    }
+  }
+  return out;
 }
 
 const roundScore = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);

@@ -220,14 +220,19 @@ function registerCalibrate(program: Command, ctx: CommandContext): void {
     .option("--metrics <export.json>", "the CloudWatch export: what aws cloudwatch get-metric-data or get-metric-statistics prints (--output json)")
     .option("--map <Id=Metric>", "name an export result's metric (and statistic), e.g. m1=Invocations or m2=Duration.Maximum (repeatable)", collect, [])
     .option("--start <instant>", "the instant the scenario starts at, e.g. 2026-03-01T09:00:00Z (default: the scenario's startTime, else the export's first point)")
-    .option("--fit <figure,...>", "the chosen figures to fit (default: every one the source's mapping reads; none: only compare)")
+    .option("--fit <figure,...>", "the chosen figures to fit (default: every one the source's mapping reads that the scenario does not set; none: only compare)")
+    .option("--seed <n>", "seed for every run (overrides the scenario's seed)")
+    .option("--until <duration>", "stop every run at this virtual time, e.g. 30m (overrides the scenario's until)")
+    .option("--set <path=value>", "override a scenario key in every run, before the fit, e.g. mapping.BatchSize=500 (repeatable; not a figure being fitted)", collect, [])
     .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("--html <file.html>", "also write a self-contained page charting each compared metric: the export's series and the run's, before and after the fit (opens offline)")
     .addHelpText("after", `
 Examples:
   $ esm-sim calibrate orders.yaml --metrics export.json
   $ esm-sim calibrate orders.yaml --metrics export.json --fit scaleUpHoldAfterFailureMs,scaleDownIntervalMs
-  $ esm-sim calibrate orders.yaml --metrics export.json --map m1=Invocations --start 2026-03-01T09:00:00Z --fit none`)
+  $ esm-sim calibrate orders.yaml --metrics export.json --map m1=Invocations --start 2026-03-01T09:00:00Z --fit none
+  $ esm-sim calibrate orders.yaml --metrics export.json --set mapping.BatchSize=20 --html calibration.html`)
     .action(async (file: string, opts: CalibrateOpts) => {
       const { calibrateCommand } = await import("./calibrate.js");
       await calibrateCommand(ctx, file, opts);

@@ -142,13 +142,14 @@ function legend(items: [string, string][]): string {
   return `<div class="legend">${items.map(([name, color]) => `<span><i style="background:${color}"></i>${escapeHtml(name)}</span>`).join("")}</div>`;
 }
 
-function lineChartHtml(chart: LineChart, endMs: number): string {
+/** A line chart over virtual time; `yLabel` names its vertical axis (default: the age, the one line or the key). */
+export function lineChartHtml(chart: LineChart & { yLabel?: string }, endMs: number): string {
   if (chart.lines.every((l) => l.points.length === 0)) {
     return `<figure class="chart" id="chart-${escapeHtml(chart.key)}" data-kind="none"><figcaption>${escapeHtml(chart.title)}</figcaption><p class="note">No samples: they are taken once a second of virtual time while the mapping runs.</p></figure>`;
   }
   const xMax = Math.max(endMs, ...chart.lines.map((l) => (l.points.length ? l.points[l.points.length - 1][0] : 0)));
   const yMaxRaw = Math.max(0, ...chart.lines.flatMap((l) => l.points.map((p) => p[1])));
-  const ax = axes(xMax, yMaxRaw, chart.unit, chart.unit === "ms" ? "age" : chart.lines.length === 1 ? chart.lines[0].name : chart.key);
+  const ax = axes(xMax, yMaxRaw, chart.unit, chart.yLabel ?? (chart.unit === "ms" ? "age" : chart.lines.length === 1 ? chart.lines[0].name : chart.key));
   const lines = chart.lines.map((l) => ({ name: l.name, points: thin(l.points, ax.xMax) }));
   const paths = lines
     .map((l, i) => {
@@ -401,7 +402,7 @@ ${charts}
 `;
 }
 
-const CSS = `
+export const CSS = `
 :root{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#0f172a;background:#f8fafc}
 body{max-width:820px;margin:24px auto;padding:0 16px}
 h1{font-size:1.4rem;margin:0 0 4px}h2{font-size:1.05rem;margin:0 0 6px}
@@ -423,7 +424,7 @@ figcaption{font-weight:600;margin:0 0 4px 4px}svg{display:block;max-width:100%;h
 `;
 
 /* The page's script: hover tooltips. Plain ES5 so that any browser runs it; no eval, text only (no innerHTML). */
-const JS = `
+export const JS = `
 (function(){
 "use strict";
 var tip=document.getElementById("tooltip");

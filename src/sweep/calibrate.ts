@@ -29,7 +29,7 @@
  * resolvable from these metrics: it keeps its value and is not refined.
  */
 import { PROFILES, type FigureName } from "../esm/profiles.js";
-import type { CloudWatchSeriesEntry, CloudWatchSource } from "../metrics/cloudwatch.js";
+import type { CloudWatchSeriesEntry, CloudWatchSource, CloudWatchUnit } from "../metrics/cloudwatch.js";
 import { cloudwatchKeysOf, cloudwatchMetricSources } from "../metrics/cloudwatch.js";
 import type { MetricSeries } from "../metrics/cloudwatch-export.js";
 import type { Scenario } from "../scenario/model.js";
@@ -177,11 +177,8 @@ export function compareRun(pairs: readonly Pairing[], startS: number, run: Simul
   return { metrics, score: errors.length ? errors.reduce((a, b) => a + b, 0) / errors.length : null };
 }
 
-function fitOf(p: Pairing, startS: number, run: SimulatedSeries): MetricFit {
-  const entry = run.entries.find((e) => e.key === p.key);
-  const k = p.periodS / run.periodS;
-  const groups = Math.ceil(lengthOf(run) / k);
-  // The export's values by period from the start; a Sum missing inside its span is 0.
+/** The export's values by export period from the start, over the run's span; a Sum missing inside its span is 0. */
+function realByPeriod(p: Pairing, startS: number, groups: number): Map<number, number> {
   const real = new Map<number, number>();
   for (const pt of p.series.points) {
     const d = pt.tS - startS;
@@ -194,6 +191,14 @@ function fitOf(p: Pairing, startS: number, run: SimulatedSeries): MetricFit {
     const last = Math.min(groups - 1, Math.floor((p.series.points[p.series.points.length - 1].tS - startS) / p.periodS));
     for (let g = first; g <= last; g++) if (!real.has(g)) real.set(g, 0);
   }
+  return real;
+}
+
+function fitOf(p: Pairing, startS: number, run: SimulatedSeries): MetricFit {
+  const entry = run.entries.find((e) => e.key === p.key);
+  const k = p.periodS / run.periodS;
+  const groups = Math.ceil(lengthOf(run) / k);
+  const real = realByPeriod(p, startS, groups);
   const sim: number[] = [];
   const obs: number[] = [];
   for (const g of [...real.keys()].sort((a, b) => a - b)) {
@@ -210,6 +215,32 @@ function fitOf(p: Pairing, startS: number, run: SimulatedSeries): MetricFit {
   const scale = meanAbs(obs) > 0 ? meanAbs(obs) : meanAbs(sim);
   const error = rmse === 0 ? 0 : rmse / scale;
   return { key: p.key, metric: p.metric, statistic: p.statistic, points: sim.length, rmse, error, simulated: sim };
+}
+
+/** A pairing as a chart draws it: [virtual time ms, value] at the start of each export period of the run's span. */
+export interface PairingChart {
+  /** The export's values as compared (a Sum missing inside its span is 0). */
+  real: [number, number][];
+  /** The run's values merged to the export's period; none where the run has no sample. */
+  simulated: [number, number][];
+  /** The metric's CloudWatch unit (null when the run does not report it). */
+  unit: CloudWatchUnit | null;
+  /** The run's span, ms. */
+  endMs: number;
+}
+
+export function chartOf(p: Pairing, startS: number, run: SimulatedSeries): PairingChart {
+  const entry = run.entries.find((e) => e.key === p.key);
+  const k = p.periodS / run.periodS;
+  const groups = Math.ceil(lengthOf(run) / k);
+  const ms = (g: number) => g * p.periodS * 1000;
+  const real = [...realByPeriod(p, startS, groups)].sort((a, b) => a[0] - b[0]).map(([g, v]): [number, number] => [ms(g), v]);
+  const simulated: [number, number][] = [];
+  for (let g = 0; g < groups && entry; g++) {
+    const v = runValue(run, entry, p.statistic, g, k);
+    if (v !== null) simulated.push([ms(g), v]);
+  }
+  return { real, simulated, unit: entry?.unit ?? null, endMs: lengthOf(run) * run.periodS * 1000 };
 }
 
 // --- the search ----------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
  * The --traffic file: what a template cannot say. Either a list of producers (the scenario's `traffic`), or a map
- * with `traffic` and any of the simulator's own keys: description, seed, until, profile, scaling, account, expect,
- * and function.duration / function.failures. AWS settings (source, mapping, function Timeout, ...) come from the
+ * with `traffic` and any of the simulator's own keys: description, seed, until, startTime, profile, scaling,
+ * account, expect, and function.duration / function.failures. AWS settings (source, mapping, function Timeout, ...) come from the
  * template only, so the same traffic file can be replayed against every version of the template.
  */
 import { LineCounter, parseDocument, type Document } from "yaml";
@@ -9,7 +9,7 @@ import { locate, type Path } from "../scenario/locate.js";
 import type { Problem } from "../scenario/problems.js";
 import { show, suggest } from "../scenario/show.js";
 
-export const OVERLAY_TOP_KEYS = ["description", "seed", "until", "profile", "scaling", "traffic", "function", "account", "expect"] as const;
+export const OVERLAY_TOP_KEYS = ["description", "seed", "until", "startTime", "profile", "scaling", "traffic", "function", "account", "expect"] as const;
 export const OVERLAY_FUNCTION_KEYS = ["duration", "failures"] as const;
 const FROM_TEMPLATE = ["name", "source", "mapping"];
 

@@ -159,7 +159,7 @@ export function renderDraft(d: Draft, o: RenderOptions): Rendered {
   items.push({ key: "name", value: d.id });
   if (ov.description !== undefined) items.push({ key: "description", value: ov.description, origin: overlayOrigin(["description"]) });
   else items.push({ key: "description", value: `${d.summary}, from ${o.templateFile}` });
-  for (const k of ["seed", "until", "profile"]) if (ov[k] !== undefined) items.push({ key: k, value: ov[k], origin: overlayOrigin([k]) });
+  for (const k of ["seed", "until", "startTime", "profile"]) if (ov[k] !== undefined) items.push({ key: k, value: ov[k], origin: overlayOrigin([k]) });
   if (ov.scaling !== undefined) items.push({ key: "scaling", value: ov.scaling, origin: overlayOrigin(["scaling"]) });
 
   items.push(sectionItem("source", d.source));
