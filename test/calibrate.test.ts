@@ -283,6 +283,18 @@ function: { duration: { base: 200ms } }
     expect(one.out).toContain("scaling:\n  scaleUpHoldAfterFailureMs: 71250\n");
   }, 60_000);
 
+  it("calibrates a scenario that replays a CloudWatch export: the workers are handed the export the scenario names", async () => {
+    const dir = scratch("esm-sim-calibrate-");
+    const truth = join(dir.dir, "truth.json");
+    expect((await cli("run", "sqs-replay-from-metrics", "--metrics-out", truth)).code).toBe(0);
+    const r = await cli("calibrate", "sqs-replay-from-metrics", "--metrics", truth, "--fit", "scaleTickMs", "--jobs", "2", "--format", "json");
+    expect(r.err).not.toContain("internal error");
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.out) as CalibrationJson;
+    expect(c.metrics.find((m) => m.metric === "Invocations")).toMatchObject({ points: 61, before: 0 });
+    expect(c.score.before).toBe(0);
+  }, 60_000);
+
   it("compares what it can of a hand-made export and says what it left out and why", async () => {
     const dir = scratch("esm-sim-calibrate-");
     const scenario = dir.write("slow.yaml", SLOW);

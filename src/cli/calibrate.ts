@@ -15,7 +15,8 @@ import { VERSION } from "../run/version.js";
 import type { Override } from "../scenario/overrides.js";
 import { parseInstantMs } from "../scenario/units.js";
 import { alignmentNotes, chartOf, compareRun, coordinateDescent, exportStartS, fitPlan, pairSeries, type Evaluation, type MetricFit, type Setting, type SimulatedSeries } from "../sweep/calibrate.js";
-import { settingArgs, writtenSettings, type GridRow, type SweepSpec } from "../sweep/sweep.js";
+import { settingArgs, sweepFiles, writtenSettings, type GridRow, type SweepSpec } from "../sweep/sweep.js";
+import { readNamedFiles } from "../io/input.js";
 import { optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext } from "./context.js";
@@ -140,6 +141,8 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
     shard: null,
     cloudwatch: true,
   };
+  // A replay's export is read here, once, and handed to the workers (they are given the scenario as text).
+  spec.files = readNamedFiles(sweepFiles(spec, []), spec.file, CLOUDWATCH_EXPORT_INPUT);
   const fits = new Map<string, MetricFit[]>();
   // The runs' series, kept for the --html page's charts (the values in force, and the fitted ones).
   const series = new Map<string, SimulatedSeries>();
