@@ -123,14 +123,6 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   const clashes = setFitClashes(userSet, plan.figures.map((f) => f.name));
   if (clashes.length) throw new UsageError(clashes.join("\nesm-sim: "));
 
-  const baseRun = simulatedOf(simulate(scenario).report.cloudwatch);
-  const { pairs, notes } = pairSeries(exported.series, scenario.source.type, baseRun.periodS);
-  if (pairs.length === 0) {
-    for (const n of notes) ctx.io.err(`esm-sim: ${n}\n`);
-    throw new UsageError(`calibrate: nothing in ${opts.metrics} can be compared with a ${scenario.source.type} run (see above)`);
-  }
-  notes.push(...alignmentNotes(pairs, startS, baseRun));
-
   const spec: SweepSpec = {
     file: path,
     text,
@@ -143,24 +135,34 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   };
   // A replay's export is read here, once, and handed to the workers (they are given the scenario as text).
   spec.files = readNamedFiles(sweepFiles(spec, []), spec.file, CLOUDWATCH_EXPORT_INPUT);
-  const fits = new Map<string, MetricFit[]>();
-  // The runs' series, kept for the --html page's charts (the values in force, and the fitted ones).
-  const series = new Map<string, SimulatedSeries>();
-  const evaluate = (setting: Setting, run: SimulatedSeries): Evaluation => {
-    const r = compareRun(pairs, startS, run);
-    fits.set(JSON.stringify(setting), r.metrics);
-    if (opts.html) series.set(JSON.stringify(setting), run);
-    return { score: r.score, signature: JSON.stringify(r.metrics.map((m) => m.simulated)) };
-  };
-
-  const search = coordinateDescent(plan.figures);
-  let step = search.next([]);
-  // The first batch is the values in force: the run already made.
-  step = search.next((step.value as Setting[]).map((s) => evaluate(s, baseRun)));
-  const bar = progressBar(ctx.io);
+  // The workers load while this thread makes the run with the values in force.
   const pool = openRowPool(spec, jobs);
-  let index = 0;
+  pool.warm();
+  const bar = progressBar(ctx.io);
   try {
+    const baseRun = simulatedOf(simulate(scenario).report.cloudwatch);
+    const { pairs, notes } = pairSeries(exported.series, scenario.source.type, baseRun.periodS);
+    if (pairs.length === 0) {
+      for (const n of notes) ctx.io.err(`esm-sim: ${n}\n`);
+      throw new UsageError(`calibrate: nothing in ${opts.metrics} can be compared with a ${scenario.source.type} run (see above)`);
+    }
+    notes.push(...alignmentNotes(pairs, startS, baseRun));
+
+    const fits = new Map<string, MetricFit[]>();
+    // The runs' series, kept for the --html page's charts (the values in force, and the fitted ones).
+    const series = new Map<string, SimulatedSeries>();
+    const evaluate = (setting: Setting, run: SimulatedSeries): Evaluation => {
+      const r = compareRun(pairs, startS, run);
+      fits.set(JSON.stringify(setting), r.metrics);
+      if (opts.html) series.set(JSON.stringify(setting), run);
+      return { score: r.score, signature: JSON.stringify(r.metrics.map((m) => m.simulated)) };
+    };
+
+    const search = coordinateDescent(plan.figures);
+    let step = search.next([]);
+    // The first batch is the values in force: the run already made.
+    step = search.next((step.value as Setting[]).map((s) => evaluate(s, baseRun)));
+    let index = 0;
     while (!step.done) {
       const settings = step.value;
       const rows: GridRow[] = settings.map((s) => ({ index: ++index, params: Object.entries(s).map(([k, v]): [string, string] => [`scaling.${k}`, v === null ? "null" : String(v)]) }));
@@ -176,39 +178,40 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
       }
       step = search.next(done.map((row, i) => evaluate(settings[i], simulatedOf(row.cloudwatch!))));
     }
+    bar.done();
+    const result = step.value;
+    const inForce = JSON.stringify(Object.fromEntries(plan.figures.map((f) => [f.name, f.value])));
+    const before = fits.get(inForce)!;
+    const after = fits.get(JSON.stringify(result.setting)) ?? before;
+    const scaling: Record<string, number | null> = {};
+    for (const f of result.figures) if (f.fitted !== f.before) scaling[f.name] = f.fitted;
+    const calibration: Calibration = {
+      scenario: file,
+      export: opts.metrics,
+      start,
+      startFrom,
+      periodSeconds: baseRun.periodS,
+      metrics: metricRows(before, after),
+      score: { before: roundScore(result.before), after: roundScore(result.after) },
+      figures: result.figures,
+      scaling,
+      runs: result.runs,
+      notes,
+    };
+    if (opts.html) {
+      const fittedRun = plan.figures.length > 0 ? (series.get(JSON.stringify(result.setting)) ?? baseRun) : null;
+      const charts = pairs.map((p): CalibrationChart => {
+        const b = chartOf(p, startS, baseRun);
+        return { key: p.key, metric: p.metric, statistic: p.statistic, unit: b.unit, real: b.real, before: b.simulated, after: fittedRun && chartOf(p, startS, fittedRun).simulated, endMs: b.endMs };
+      });
+      const { renderCalibrationHtml } = await import("../report/calibration-html.js");
+      writeOutputFile(opts.html, renderCalibrationHtml(calibration, charts, { version: VERSION }), "--html");
+    }
+    ctx.io.out(opts.format === "json" ? renderCalibrationJson(calibration) : renderCalibration(calibration));
   } finally {
     bar.done();
     await pool.close();
   }
-  const result = step.value;
-  const inForce = JSON.stringify(Object.fromEntries(plan.figures.map((f) => [f.name, f.value])));
-  const before = fits.get(inForce)!;
-  const after = fits.get(JSON.stringify(result.setting)) ?? before;
-  const scaling: Record<string, number | null> = {};
-  for (const f of result.figures) if (f.fitted !== f.before) scaling[f.name] = f.fitted;
-  const calibration: Calibration = {
-    scenario: file,
-    export: opts.metrics,
-    start,
-    startFrom,
-    periodSeconds: baseRun.periodS,
-    metrics: metricRows(before, after),
-    score: { before: roundScore(result.before), after: roundScore(result.after) },
-    figures: result.figures,
-    scaling,
-    runs: result.runs,
-    notes,
-  };
-  if (opts.html) {
-    const fittedRun = plan.figures.length > 0 ? (series.get(JSON.stringify(result.setting)) ?? baseRun) : null;
-    const charts = pairs.map((p): CalibrationChart => {
-      const b = chartOf(p, startS, baseRun);
-      return { key: p.key, metric: p.metric, statistic: p.statistic, unit: b.unit, real: b.real, before: b.simulated, after: fittedRun && chartOf(p, startS, fittedRun).simulated, endMs: b.endMs };
-    });
-    const { renderCalibrationHtml } = await import("../report/calibration-html.js");
-    writeOutputFile(opts.html, renderCalibrationHtml(calibration, charts, { version: VERSION }), "--html");
-  }
-  ctx.io.out(opts.format === "json" ? renderCalibrationJson(calibration) : renderCalibration(calibration));
 }
 
 /** The --set arguments that change a figure being fitted: one message each. */

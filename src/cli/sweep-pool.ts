@@ -104,12 +104,14 @@ function runOnWorkers(spec: SweepSpec, rows: readonly GridRow[], jobs: number, w
  */
 export interface RowPool {
   run(rows: readonly GridRow[], onRow?: (done: number, total: number) => void): Promise<SweepRow[]>;
+  /** Starts every worker now, so that their loading overlaps work the caller does on this thread before its first batch. */
+  warm(): void;
   close(): Promise<void>;
 }
 
 export function openRowPool(spec: SweepSpec, jobs: number): RowPool {
   const workers: Worker[] = [];
-  if (jobs <= 1) return { run: async (rows, onRow) => runHere(spec, rows, onRow), close: async () => {} };
+  if (jobs <= 1) return { run: async (rows, onRow) => runHere(spec, rows, onRow), warm: () => {}, close: async () => {} };
   const file = workerPath();
   let broken: string | null = null;
   /** The batch in progress: where its replies go. */
@@ -155,6 +157,9 @@ export function openRowPool(spec: SweepSpec, jobs: number): RowPool {
         while (workers.length < Math.min(jobs, rows.length)) workers.push(start());
         for (const w of workers) feed(w);
       });
+    },
+    warm() {
+      while (workers.length < jobs) workers.push(start());
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
