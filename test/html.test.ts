@@ -93,6 +93,38 @@ traffic: [{ at: 0s, records: 3 }]
     expect(sh).toMatch(/data-tip="invocation 1 · shard \d+ · /);
   });
 
+  it("charts records behind per shard, the run's peak marked and named; many shards: the top five and the rest as one line", () => {
+    const run = (shards: number) =>
+      simulate(
+        scenarioFrom(`
+name: behind
+source: { type: kinesis, ShardCount: ${shards} }
+traffic:
+  - { rate: 1000/s, from: 0s, to: 20s, key: hot }
+  - { rate: 200/s, from: 0s, to: 20s, keys: 64 }
+mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 100 }
+function: { duration: { base: 500ms } }
+`),
+      );
+    const two = run(2);
+    const rb = two.report.stream!.recordsBehind;
+    expect(rb.max).toBeGreaterThan(0);
+    const h = renderHtml(two);
+    const chart = h.match(/<figure class="chart" id="chart-recordsBehindByShard" data-kind="line"><figcaption>Records behind per shard[^<]*<\/figcaption>(.*?)<\/figure>/s);
+    expect(chart).not.toBeNull();
+    expect([...chart![1].matchAll(/data-series="([^"]+)"/g)].map((m) => m[1])).toEqual(["shardId-000000000000", "shardId-000000000001"]);
+    expect(chart![1]).toContain(`<p class="note peak-note">Peak: ${rb.max.toLocaleString("en-US")} records behind on ${rb.maxShard} at `);
+    expect(chart![1].match(/<circle class="peak"/g)).toHaveLength(1);
+    expect(h).toContain(`<div class="v">${rb.max.toLocaleString("en-US")}</div><div class="l">records behind max</div>`);
+
+    const many = run(12);
+    const hot = many.report.stream!.recordsBehind.maxShard!;
+    const lines = [...renderHtml(many).match(/id="chart-recordsBehindByShard"(.*?)<\/figure>/s)![1].matchAll(/data-series="([^"]+)"/g)].map((m) => m[1]);
+    expect(lines).toHaveLength(6);
+    expect(lines).toContain(hot);
+    expect(lines[5]).toBe("others (largest of 7)");
+  });
+
   it("leaves the timeline out of a large run and says why", () => {
     const big = simulate(scenarioFrom("name: big\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 2100 }]\nmapping: { BatchSize: 1 }\nfunction: { duration: { base: 1ms } }\n"));
     const h = renderHtml(big);

@@ -9,7 +9,7 @@
 import type { Report, RunResult } from "../run/result.js";
 import { fmtAllPassed, fmtCount, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
 import { expectationText } from "./markdown.js";
-import { bucketCharts, lineCharts, type BucketChart, type LineChart, type Point, type Unit } from "./series.js";
+import { bucketCharts, lineCharts, topLines, type BucketChart, type LineChart, type Point, type Unit } from "./series.js";
 import { ageLabel, conservationOf, discardedSplit, endStatesOf, sourceKind } from "./source-view.js";
 
 export interface HtmlOptions {
@@ -142,13 +142,20 @@ function legend(items: [string, string][]): string {
   return `<div class="legend">${items.map(([name, color]) => `<span><i style="background:${color}"></i>${escapeHtml(name)}</span>`).join("")}</div>`;
 }
 
-function lineChartHtml(chart: LineChart, endMs: number): string {
+/** A point to mark on a line chart, with a sentence under the chart that names it. */
+interface Peak {
+  at: Point | null;
+  note: string;
+}
+
+/** A line chart; `peak` marks a point and names it under the chart, `yLabel` replaces the axis label. */
+function lineChartHtml(chart: LineChart, endMs: number, peak: Peak | null = null, yLabel?: string): string {
   if (chart.lines.every((l) => l.points.length === 0)) {
     return `<figure class="chart" id="chart-${escapeHtml(chart.key)}" data-kind="none"><figcaption>${escapeHtml(chart.title)}</figcaption><p class="note">No samples: they are taken once a second of virtual time while the mapping runs.</p></figure>`;
   }
   const xMax = Math.max(endMs, ...chart.lines.map((l) => (l.points.length ? l.points[l.points.length - 1][0] : 0)));
   const yMaxRaw = Math.max(0, ...chart.lines.flatMap((l) => l.points.map((p) => p[1])));
-  const ax = axes(xMax, yMaxRaw, chart.unit, chart.unit === "ms" ? "age" : chart.lines.length === 1 ? chart.lines[0].name : chart.key);
+  const ax = axes(xMax, yMaxRaw, chart.unit, yLabel ?? (chart.unit === "ms" ? "age" : chart.lines.length === 1 ? chart.lines[0].name : chart.key));
   const lines = chart.lines.map((l) => ({ name: l.name, points: thin(l.points, ax.xMax) }));
   const paths = lines
     .map((l, i) => {
@@ -163,8 +170,10 @@ function lineChartHtml(chart: LineChart, endMs: number): string {
     svgOpen(chart.title) +
     ax.svg +
     paths +
+    (peak?.at ? `<circle class="peak" cx="${n(ax.x(peak.at[0]))}" cy="${n(ax.y(peak.at[1]))}" r="4.5"/>` : "") +
     `<line class="guide" x1="0" x2="0" y1="${TOP}" y2="${TOP + PLOT_H}" visibility="hidden"/><g class="dots"></g></svg>` +
     (chart.lines.length > 1 ? legend(lines.map((l, i) => [l.name, PALETTE[i % PALETTE.length]])) : "") +
+    (peak ? `<p class="note peak-note">${escapeHtml(peak.note)}</p>` : "") +
     `<script type="application/json" class="chart-data">${scriptJson(data)}</script>`;
   return figure(chart.key, "line", chart.title, body);
 }
@@ -316,6 +325,20 @@ function timelineHtml(result: RunResult): string {
   );
 }
 
+/** Lines per chart of records behind: the shards with the largest peaks, then one line for the rest. */
+const BEHIND_LINES = 6;
+
+/** Records behind per shard: the shards with the largest peaks (the rest as one line), the run's peak marked and
+ *  named under the chart. */
+function recordsBehindHtml(r: Report, chart: LineChart): string {
+  const rb = r.stream?.recordsBehind;
+  const peak: Peak | null =
+    rb && rb.maxShard !== null && rb.maxAtMs !== null
+      ? { at: [rb.maxAtMs, rb.max], note: `Peak: ${fmtCount(rb.max, "record")} behind on ${rb.maxShard} at ${fmtTick(rb.maxAtMs)} (samples once a second).` }
+      : null;
+  return lineChartHtml(topLines(chart, BEHIND_LINES), r.endedAt, peak ?? { at: null, note: "No record waited unread at any one-second sample." }, "records");
+}
+
 function card(label: string, value: string, bad = false): string {
   return `<div class="card${bad ? " bad" : ""}"><div class="v">${escapeHtml(value)}</div><div class="l">${escapeHtml(label)}</div></div>`;
 }
@@ -365,12 +388,13 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
     ...(st && st.producerThrottles > 0 ? [card("producer throttled writes", fmtInt(st.producerThrottles), true)] : []),
     card("concurrency max", fmtInt(r.concurrency.max)),
     card(`${ageLabel(r)} max`, fmtMs(r.iteratorAge.max)),
+    ...(st ? [card("records behind max", fmtInt(st.recordsBehind.max))] : []),
     card("latency p99", fmtMs(r.latency.p99)),
     card("throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`),
   ].join("");
 
   const charts = [
-    ...lineCharts(r).map((c) => lineChartHtml(c, r.endedAt)),
+    ...lineCharts(r).map((c) => (c.key === "recordsBehindByShard" ? recordsBehindHtml(r, c) : lineChartHtml(c, r.endedAt))),
     ...bucketCharts(r).map((c) => bucketChartHtml(c, r.endedAt)),
     endStatesHtml(r),
     timelineHtml(result),
@@ -405,7 +429,7 @@ const CSS = `
 :root{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#0f172a;background:#f8fafc}
 body{max-width:820px;margin:24px auto;padding:0 16px}
 h1{font-size:1.4rem;margin:0 0 4px}h2{font-size:1.05rem;margin:0 0 6px}
-.meta,.conservation,.note{color:#64748b;font-size:.85rem}.desc{max-width:760px}
+.meta,.conservation,.note{color:#64748b;font-size:.85rem}.peak{fill:none;stroke:#0f172a;stroke-width:1.5}.desc{max-width:760px}
 .verdict{font-weight:600}.verdict.ok{color:#15803d}.verdict.warn{color:#a16207}.verdict.bad{color:#b91c1c}
 .expectations ul{list-style:none;padding:0;margin:0}.expectations li{padding:2px 0}
 .expectations .pass{color:#15803d}.expectations .fail{color:#b91c1c;font-weight:600}
