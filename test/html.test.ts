@@ -125,6 +125,18 @@ function: { duration: { base: 500ms } }
     expect(lines[5]).toBe("others (largest of 7)");
   });
 
+  it("gives the cold starts in the summary when the function models them, and nothing otherwise", () => {
+    const run = (coldStart: string) => simulate(scenarioFrom(`name: c\nsource: { type: sqs }\ntraffic: [{ rate: 20/s, from: 0s, to: 5s }]\nfunction: { duration: { base: 100ms }${coldStart} }\n`));
+    const cold = run(", coldStart: 700ms");
+    const n = cold.report.coldStarts!.count;
+    expect(n).toBeGreaterThan(0);
+    const h = renderHtml(cold);
+    expect(h).toContain(`<div class="v">${n}</div><div class="l">cold starts</div>`);
+    expect(h).toContain(`<p class="cold-starts">cold starts: ${n} invocation${n === 1 ? "" : "s"} started a new execution environment; Init Duration avg 700ms, max 700ms</p>`);
+    const warm = renderHtml(run(""));
+    expect(warm).not.toContain("cold start");
+  });
+
   it("leaves the timeline out of a large run and says why", () => {
     const big = simulate(scenarioFrom("name: big\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 2100 }]\nmapping: { BatchSize: 1 }\nfunction: { duration: { base: 1ms } }\n"));
     const h = renderHtml(big);

@@ -38,6 +38,14 @@ describe("markdown report", () => {
     expect(ok.out).not.toContain("[!CAUTION]");
   });
 
+  it("gives the cold starts and their Init Duration when the function models them, and says nothing otherwise", () => {
+    const cold = kinesisRun(", coldStart: 800ms");
+    expect(cold.coldStarts!.count).toBeGreaterThan(0);
+    const md = renderMarkdown(cold);
+    expect(md).toContain(`| cold starts | ${cold.coldStarts!.count} | Init Duration avg / max | 800ms / 800ms |`);
+    expect(renderMarkdown(kinesisRun(""))).not.toMatch(/cold start|Init Duration/);
+  });
+
   it("a stream report gives the peak of records behind with its shard and time", () => {
     const r = kinesisRun("");
     const rb = r.stream!.recordsBehind;

@@ -339,6 +339,17 @@ function recordsBehindHtml(r: Report, chart: LineChart): string {
   return lineChartHtml(topLines(chart, BEHIND_LINES), r.endedAt, peak ?? { at: null, note: "No record waited unread at any one-second sample." }, "records");
 }
 
+/** With function.coldStart: how many invocations started a new execution environment, and their Init Duration. */
+function coldStartsHtml(r: Report): string {
+  const cs = r.coldStarts;
+  if (!cs) return "";
+  const text =
+    cs.count === 0
+      ? "cold starts: none"
+      : `cold starts: ${fmtCount(cs.count, "invocation")} started a new execution environment; Init Duration avg ${fmtMs(cs.initDuration.avg)}, max ${fmtMs(cs.initDuration.max)}`;
+  return `<p class="cold-starts">${escapeHtml(text)}</p>\n`;
+}
+
 function card(label: string, value: string, bad = false): string {
   return `<div class="card${bad ? " bad" : ""}"><div class="v">${escapeHtml(value)}</div><div class="l">${escapeHtml(label)}</div></div>`;
 }
@@ -387,6 +398,7 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
     ...(st ? [card("retries", fmtInt(st.retries), st.retries > 0)] : []),
     ...(st && st.producerThrottles > 0 ? [card("producer throttled writes", fmtInt(st.producerThrottles), true)] : []),
     card("concurrency max", fmtInt(r.concurrency.max)),
+    ...(r.coldStarts ? [card("cold starts", fmtInt(r.coldStarts.count))] : []),
     card(`${ageLabel(r)} max`, fmtMs(r.iteratorAge.max)),
     ...(st ? [card("records behind max", fmtInt(st.recordsBehind.max))] : []),
     card("latency p99", fmtMs(r.latency.p99)),
@@ -415,7 +427,7 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
 ${exp}
 <section class="cards">${cards}</section>
 <p class="conservation">${escapeHtml(`conservation: ${conservationOf(r)}`)}</p>
-<section class="charts">
+${coldStartsHtml(r)}<section class="charts">
 ${charts}
 </section>
 <div id="tooltip" role="tooltip" hidden></div>
@@ -429,7 +441,7 @@ const CSS = `
 :root{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#0f172a;background:#f8fafc}
 body{max-width:820px;margin:24px auto;padding:0 16px}
 h1{font-size:1.4rem;margin:0 0 4px}h2{font-size:1.05rem;margin:0 0 6px}
-.meta,.conservation,.note{color:#64748b;font-size:.85rem}.peak{fill:none;stroke:#0f172a;stroke-width:1.5}.desc{max-width:760px}
+.meta,.conservation,.cold-starts,.note{color:#64748b;font-size:.85rem}.peak{fill:none;stroke:#0f172a;stroke-width:1.5}.desc{max-width:760px}
 .verdict{font-weight:600}.verdict.ok{color:#15803d}.verdict.warn{color:#a16207}.verdict.bad{color:#b91c1c}
 .expectations ul{list-style:none;padding:0;margin:0}.expectations li{padding:2px 0}
 .expectations .pass{color:#15803d}.expectations .fail{color:#b91c1c;font-weight:600}

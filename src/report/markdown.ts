@@ -94,6 +94,9 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
     ["latency p50 / p99", `${fmtMs(r.latency.p50)} / ${fmtMs(r.latency.p99)}`],
     ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`],
   ];
+  // With function.coldStart: the invocations that started an execution environment, and their Init phase.
+  const cs = r.coldStarts;
+  if (cs) pairs.push(["cold starts", fmtInt(cs.count)], ["Init Duration avg / max", cs.count > 0 ? `${fmtMs(cs.initDuration.avg)} / ${fmtMs(cs.initDuration.max)}` : "-"]);
   const st = r.stream;
   // Streams: the retry machinery, the backlog left unread, and Kinesis' write limits when producers met them.
   if (st) pairs.push(["retries / bisects", `${fmtInt(st.retries)} / ${fmtInt(st.bisects)}`], ["shards x ParallelizationFactor", `${fmtInt(st.shardCount)} x ${st.parallelizationFactor}`]);
