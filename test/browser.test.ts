@@ -90,7 +90,7 @@ describe.skipIf(!present && !required)("HTML report in chromium", () => {
     expect(requests).toEqual([]);
   });
 
-  it("draws a stream's records behind per shard with its peak marked, and hovering names each shard", async () => {
+  it("draws a stream's records behind per shard with its peak marked, cold starts over time, and tooltips on both", async () => {
     const { chromium } = await import("playwright-core");
     const scenario = scenarioFrom(`
 name: behind
@@ -99,7 +99,7 @@ traffic:
   - { rate: 1000/s, from: 0s, to: 20s, key: hot }
   - { rate: 40/s, from: 0s, to: 20s, keys: 16 }
 mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 100 }
-function: { duration: { base: 500ms } }
+function: { duration: { base: 500ms }, coldStart: 700ms }
 `);
     mkdirSync(ARTIFACTS, { recursive: true });
     const file = join(ARTIFACTS, "stream-report.html");
@@ -123,6 +123,17 @@ function: { duration: { base: 500ms } }
       const tooltip = page.locator("#tooltip");
       await expect.poll(() => tooltip.isVisible()).toBe(true);
       expect(await tooltip.textContent()).toMatch(/^at \d+s\nshardId-000000000000: [\d,]+\nshardId-000000000001: [\d,]+$/);
+      const cold = page.locator("#chart-cold-starts g.bar rect").first();
+      await cold.scrollIntoViewIfNeeded();
+      const bar = (await cold.boundingBox())!;
+      expect(bar.height).toBeGreaterThan(1);
+      await page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2);
+      await expect.poll(async () => (await tooltip.isVisible()) && (await tooltip.textContent())).toMatch(/^0s to [\d.]+m?s: cold start \d+$/);
+      const init = page.locator("#chart-timeline rect.init").first();
+      await init.scrollIntoViewIfNeeded();
+      const box2 = (await init.boundingBox())!;
+      await page.mouse.move(box2.x + box2.width / 2, box2.y + box2.height / 2);
+      await expect.poll(async () => (await tooltip.isVisible()) && (await tooltip.textContent())).toMatch(/ · cold start, Init Duration 700ms$/);
       await page.screenshot({ path: join(ARTIFACTS, "stream-report.png"), fullPage: true });
     } finally {
       await browser.close();

@@ -135,6 +135,22 @@ function: { duration: { base: 500ms } }
     expect(h).toContain(`<p class="cold-starts">cold starts: ${n} invocation${n === 1 ? "" : "s"} started a new execution environment; Init Duration avg 700ms, max 700ms</p>`);
     const warm = renderHtml(run(""));
     expect(warm).not.toContain("cold start");
+    expect(warm).not.toContain('id="chart-cold-starts"');
+  });
+
+  it("charts cold starts over time and marks each Init phase on the invocation timeline", () => {
+    const cold = simulate(scenarioFrom("name: c\nsource: { type: sqs }\ntraffic: [{ rate: 50/s, from: 0s, to: 5s }, { at: 2m, records: 40 }]\nfunction: { duration: { base: 300ms }, coldStart: 500ms }\n"));
+    const n = cold.report.coldStarts!.count;
+    expect(n).toBeGreaterThan(1);
+    const h = renderHtml(cold);
+    const chart = h.match(/<figure class="chart" id="chart-cold-starts" data-kind="bars"><figcaption>Cold starts \(invocations that started a new execution environment\) \(per [^)]+\)<\/figcaption>(.*?)<\/figure>/s);
+    expect(chart).not.toBeNull();
+    // Every cold start is in one bar: the bars' counts add up to the report's.
+    const counted = [...chart![1].matchAll(/data-tip="[^"]*: cold start (\d+)"/g)].reduce((a, m) => a + Number(m[1]), 0);
+    expect(counted).toBe(n);
+    const timeline = h.match(/id="chart-timeline"(.*?)<\/figure>/s)![1];
+    expect(timeline.match(/<rect class="init" data-tip="invocation \d+ · poller \d+ · [^"]* · cold start, Init Duration 500ms"/g)).toHaveLength(n);
+    expect(timeline).toContain("cold start (Init phase)");
   });
 
   it("leaves the timeline out of a large run and says why", () => {

@@ -304,10 +304,16 @@ function timelineHtml(result: RunResult): string {
     const x0 = x(it.start);
     const w = Math.max(1, x(end) - x0);
     const lane = tl.lanes[it.lane];
-    const tip = `invocation ${it.invocation} · ${lane} · ${fmtTick(it.start)} to ${it.end === null ? "(still running)" : fmtTick(it.end)} · ${it.outcome} · ${it.records} record${it.records === 1 ? "" : "s"}`;
+    const cold = it.initMs === undefined ? "" : ` · cold start, Init Duration ${fmtTick(it.initMs)}`;
+    const tip = `invocation ${it.invocation} · ${lane} · ${fmtTick(it.start)} to ${it.end === null ? "(still running)" : fmtTick(it.end)} · ${it.outcome} · ${it.records} record${it.records === 1 ? "" : "s"}${cold}`;
     parts.push(
       `<rect class="inv" data-tip="${escapeHtml(tip)}" x="${n(x0)}" y="${n(TOP + it.lane * rowH + 1)}" width="${n(w)}" height="${n(Math.max(1, rowH - 2))}" fill="${OUTCOME_COLORS[it.outcome] ?? "#94a3b8"}"/>`,
     );
+    // A cold start's Init phase, drawn over the start of its invocation.
+    if (it.initMs !== undefined) {
+      const wi = Math.max(1, Math.min(x(it.start + it.initMs), x(end)) - x0);
+      parts.push(`<rect class="init" data-tip="${escapeHtml(tip)}" x="${n(x0)}" y="${n(TOP + it.lane * rowH + 1)}" width="${n(wi)}" height="${n(Math.max(1, rowH - 2))}" fill="${INIT_COLOR}"/>`);
+    }
   }
   for (const th of tl.throttles) {
     const tip = `throttled invoke · ${tl.lanes[th.lane]} · at ${fmtTick(th.t)}`;
@@ -317,11 +323,13 @@ function timelineHtml(result: RunResult): string {
   const kinds = ["ok", "error", "timeout", "partial"].filter((k) => tl.items.some((i) => i.outcome === k));
   if (tl.throttles.length > 0) kinds.push("throttle");
   if (tl.items.some((i) => i.outcome === "running")) kinds.push("running");
+  const legendItems: [string, string][] = kinds.map((k) => [k, OUTCOME_COLORS[k] ?? "#94a3b8"]);
+  if (tl.items.some((i) => i.initMs !== undefined)) legendItems.push(["cold start (Init phase)", INIT_COLOR]);
   return figure(
     "timeline",
     "timeline",
     `Invocation timeline by ${sourceKind(r) === "stream" ? "shard" : "poller"} (${fmtInt(tl.items.length)} invocation${tl.items.length === 1 ? "" : "s"})`,
-    svgOpen("Invocation timeline", height) + parts.join("") + "</svg>" + legend(kinds.map((k) => [k, OUTCOME_COLORS[k] ?? "#94a3b8"])),
+    svgOpen("Invocation timeline", height) + parts.join("") + "</svg>" + legend(legendItems),
   );
 }
 
@@ -348,6 +356,29 @@ function coldStartsHtml(r: Report): string {
       ? "cold starts: none"
       : `cold starts: ${fmtCount(cs.count, "invocation")} started a new execution environment; Init Duration avg ${fmtMs(cs.initDuration.avg)}, max ${fmtMs(cs.initDuration.max)}`;
   return `<p class="cold-starts">${escapeHtml(text)}</p>\n`;
+}
+
+/** The colour of a cold start's Init phase on the invocation timeline; the cold-start chart's bars (a kind with no
+ *  outcome colour) are drawn in the same, the palette's first. */
+const INIT_COLOR = PALETTE[0];
+
+/**
+ * With function.coldStart and an invocation timeline (runs of at most 2,000 invocations): cold starts counted per
+ * time bucket, the buckets of the outcome chart. Nothing when there is no timeline or no cold start.
+ */
+function coldStartChartHtml(result: RunResult): string[] {
+  const r = result.report;
+  const tl = result.timeline;
+  if (!r.coldStarts || r.coldStarts.count === 0 || tl === null) return [];
+  const bucketMs = r.series.outcomes.bucketMs;
+  const counts = new Map<number, number>();
+  for (const it of tl.items) {
+    if (it.initMs === undefined) continue;
+    const start = Math.floor(it.start / bucketMs) * bucketMs;
+    counts.set(start, (counts.get(start) ?? 0) + 1);
+  }
+  const buckets = [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([t, c]) => [t, c]);
+  return [bucketChartHtml({ key: "cold-starts", title: "Cold starts (invocations that started a new execution environment)", bucketMs, kinds: ["cold start"], buckets }, r.endedAt)];
 }
 
 function card(label: string, value: string, bad = false): string {
@@ -408,6 +439,7 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
   const charts = [
     ...lineCharts(r).map((c) => (c.key === "recordsBehindByShard" ? recordsBehindHtml(r, c) : lineChartHtml(c, r.endedAt))),
     ...bucketCharts(r).map((c) => bucketChartHtml(c, r.endedAt)),
+    ...coldStartChartHtml(result),
     endStatesHtml(r),
     timelineHtml(result),
   ].join("\n");

@@ -123,6 +123,8 @@ export interface TimelineEntry {
   end: number | null;
   outcome: "ok" | "error" | "timeout" | "partial" | "running";
   records: number;
+  /** A cold start only: its Init phase in ms, which runs from `start` before the handler. */
+  initMs?: number;
 }
 
 /** Every invocation of a small run by lane (poller or shard); null when the run had too many invocations. */
