@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { RecordsBehind } from "../src/metrics/records-behind.js";
 import { renderMarkdown } from "../src/report/markdown.js";
 import { renderTable } from "../src/report/table.js";
 import type { Report } from "../src/run/result.js";
@@ -146,6 +147,24 @@ function: { duration: { base: 10ms } }
     expect(trim.stream!.recordsBehind.max).toBeGreaterThan(850);
     expect(run("LATEST").stream!.recordsBehind).toEqual(trim.stream!.recordsBehind);
     expect(trim.series.recordsBehindByShard!["shardId-000000000000"].find((p) => p[0] === 10_000)![1]).toBeLessThan(100);
+  });
+
+  it("a stream of many shards keeps fewer intervals per shard, and every peak survives the merging", () => {
+    const shards = 200;
+    const fold = new RecordsBehind(shards);
+    const values = new Array<number>(shards).fill(0);
+    for (let s = 0; s < 1000; s++) {
+      for (let i = 0; i < shards; i++) values[i] = (s * 7 + i * 13) % 97;
+      if (s === 777) values[42] = 5000;
+      fold.sample(s * 1_000_000, values);
+    }
+    const series = fold.series(Array.from({ length: shards }, (_, i) => `s${i}`));
+    // 48,000 intervals over 200 shards: 240 each at most, so 1,000 seconds take intervals of 8 s.
+    expect(Object.values(series).every((p) => p.length <= 240 && p.length >= 120)).toBe(true);
+    expect(series.s0[1][0]).toBe(8000);
+    expect(Math.max(...series.s42.map((p) => p[1]))).toBe(5000);
+    expect(series.s42.find((p) => p[1] === 5000)![0]).toBe(776_000);
+    expect({ max: fold.max, shard: fold.maxShard, atUs: fold.maxAtUs }).toEqual({ max: 5000, shard: 42, atUs: 777_000_000 });
   });
 
   it("the table, Markdown and JSON show the peak with its shard and time, and a sparkline per shard", () => {

@@ -6,12 +6,17 @@
  *
  * Kept: the peak over every sample with the shard that had it and the first second it was reached (a tie goes to
  * the lower shard), each shard's own peak, and per shard a series of the largest sample in each interval. Intervals
- * start one second wide; when a series would pass SERIES_POINTS_MAX intervals, neighbours are merged by their
- * maximum and the width doubles, so a series stays bounded and a peak is never thinned away.
+ * start one second wide; when a series would pass its most intervals, neighbours are merged by their maximum and
+ * the width doubles, so a series stays bounded and a peak is never thinned away. A series has at most
+ * RECORDS_BEHIND_POINTS_MAX intervals, fewer when there are many shards (RECORDS_BEHIND_POINTS_TOTAL over all of
+ * them, at least RECORDS_BEHIND_POINTS_MIN each), so that a report of hundreds of shards stays a few MB: esm-sim's
+ * choice for the size of a report; the peaks are exact whatever the width.
  */
 import { US_PER_S } from "../engine/time.js";
 
 export const RECORDS_BEHIND_POINTS_MAX = 600;
+export const RECORDS_BEHIND_POINTS_TOTAL = 48_000;
+export const RECORDS_BEHIND_POINTS_MIN = 50;
 
 export class RecordsBehind {
   /** The largest sample, the shard that had it (-1: no sample above zero) and when it was first reached. */
@@ -23,6 +28,8 @@ export class RecordsBehind {
   /** Per shard: the largest sample per interval (-1: no sample in it). */
   private readonly intervals: number[][];
   private widthS = 1;
+  /** The most intervals a shard's series keeps. */
+  private readonly pointsMax: number;
   /** The last sample of each shard, for the seconds that repeat it (hold). */
   private readonly last: number[];
   private sampled = false;
@@ -31,6 +38,7 @@ export class RecordsBehind {
     this.shardMax = new Array<number>(shardCount).fill(0);
     this.intervals = Array.from({ length: shardCount }, () => []);
     this.last = new Array<number>(shardCount).fill(0);
+    this.pointsMax = Math.min(RECORDS_BEHIND_POINTS_MAX, Math.max(RECORDS_BEHIND_POINTS_MIN, Math.floor(RECORDS_BEHIND_POINTS_TOTAL / Math.max(1, shardCount))));
   }
 
   /** The sample of every shard at whole second `tUs` (values[i]: shard i), in time order. */
@@ -67,7 +75,7 @@ export class RecordsBehind {
 
   /** The interval of second `s`, merging intervals first when `s` would be past the last one kept. */
   private intervalOf(s: number): number {
-    while (Math.floor(s / this.widthS) >= RECORDS_BEHIND_POINTS_MAX) this.merge();
+    while (Math.floor(s / this.widthS) >= this.pointsMax) this.merge();
     return Math.floor(s / this.widthS);
   }
 
