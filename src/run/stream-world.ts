@@ -5,6 +5,9 @@
  * Drained: every producer finished, every record in an end state, and the mapping holding nothing that could still
  * change the outcome. Without `until`, a run that cannot drain stops at the stream's retention after the last
  * arrival (or after the mapping's start, if later): every record has been processed or lost by then.
+ *
+ * Records behind per shard are sampled once a second as the run loop brings the world up to each event
+ * (stream-backlog.ts): no event of their own, so the trace and its digest are the same with or without them.
  */
 import { assert } from "../engine/assert.js";
 import { US_PER_MS, usToMs } from "../engine/time.js";
