@@ -163,4 +163,55 @@ function:
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
   }, 60_000);
+
+  it("draws a stream's records behind per shard with its peak marked, cold starts over time, and tooltips on both", async () => {
+    const { chromium } = await import("playwright-core");
+    const scenario = scenarioFrom(`
+name: behind
+source: { type: kinesis, ShardCount: 2 }
+traffic:
+  - { rate: 1000/s, from: 0s, to: 20s, key: hot }
+  - { rate: 40/s, from: 0s, to: 20s, keys: 16 }
+mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 100 }
+function: { duration: { base: 500ms }, coldStart: 700ms }
+`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const file = join(ARTIFACTS, "stream-report.html");
+    writeFileSync(file, renderHtml(simulate(scenario)));
+    const browser = await chromium.launch({ executablePath: CHROMIUM });
+    const problems: string[] = [];
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      await page.goto(pathToFileURL(file).href);
+      const chart = page.locator("#chart-recordsBehindByShard");
+      await chart.scrollIntoViewIfNeeded();
+      expect(await chart.locator("path.series").count()).toBe(2);
+      expect(await chart.locator("circle.peak").count()).toBe(1);
+      expect(await chart.locator(".peak-note").textContent()).toMatch(/^Peak: [\d,]+ records behind on shardId-00000000000\d at \d+s \(samples once a second\)\.$/);
+      const box = (await chart.locator("svg").boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+      const tooltip = page.locator("#tooltip");
+      await expect.poll(() => tooltip.isVisible()).toBe(true);
+      expect(await tooltip.textContent()).toMatch(/^at \d+s\nshardId-000000000000: [\d,]+\nshardId-000000000001: [\d,]+$/);
+      const cold = page.locator("#chart-cold-starts g.bar rect").first();
+      await cold.scrollIntoViewIfNeeded();
+      const bar = (await cold.boundingBox())!;
+      expect(bar.height).toBeGreaterThan(1);
+      await page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2);
+      await expect.poll(async () => (await tooltip.isVisible()) && (await tooltip.textContent())).toMatch(/^0s to [\d.]+m?s: cold start \d+$/);
+      const init = page.locator("#chart-timeline rect.init").first();
+      await init.scrollIntoViewIfNeeded();
+      const box2 = (await init.boundingBox())!;
+      await page.mouse.move(box2.x + box2.width / 2, box2.y + box2.height / 2);
+      await expect.poll(async () => (await tooltip.isVisible()) && (await tooltip.textContent())).toMatch(/ · cold start, Init Duration 700ms$/);
+      await page.screenshot({ path: join(ARTIFACTS, "stream-report.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    expect(problems).toEqual([]);
+  });
 });

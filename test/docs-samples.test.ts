@@ -298,7 +298,7 @@ interface ReferenceData {
 let reference: ReferenceData;
 
 function reportPaths(value: unknown, path: string, out: Set<string>): void {
-  const STOP = new Set(["destinations", "scalingOverrides", "series.iteratorAgeByShard", "cloudwatch.series"]);
+  const STOP = new Set(["destinations", "scalingOverrides", "series.iteratorAgeByShard", "series.recordsBehindByShard", "cloudwatch.series"]);
   if (STOP.has(path)) {
     out.add(path);
     return;

@@ -93,6 +93,66 @@ traffic: [{ at: 0s, records: 3 }]
     expect(sh).toMatch(/data-tip="invocation 1 · shard \d+ · /);
   });
 
+  it("charts records behind per shard, the run's peak marked and named; many shards: the top five and the rest as one line", () => {
+    const run = (shards: number) =>
+      simulate(
+        scenarioFrom(`
+name: behind
+source: { type: kinesis, ShardCount: ${shards} }
+traffic:
+  - { rate: 1000/s, from: 0s, to: 20s, key: hot }
+  - { rate: 200/s, from: 0s, to: 20s, keys: 64 }
+mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 100 }
+function: { duration: { base: 500ms } }
+`),
+      );
+    const two = run(2);
+    const rb = two.report.stream!.recordsBehind;
+    expect(rb.max).toBeGreaterThan(0);
+    const h = renderHtml(two);
+    const chart = h.match(/<figure class="chart" id="chart-recordsBehindByShard" data-kind="line"><figcaption>Records behind per shard[^<]*<\/figcaption>(.*?)<\/figure>/s);
+    expect(chart).not.toBeNull();
+    expect([...chart![1].matchAll(/data-series="([^"]+)"/g)].map((m) => m[1])).toEqual(["shardId-000000000000", "shardId-000000000001"]);
+    expect(chart![1]).toContain(`<p class="note peak-note">Peak: ${rb.max.toLocaleString("en-US")} records behind on ${rb.maxShard} at `);
+    expect(chart![1].match(/<circle class="peak"/g)).toHaveLength(1);
+    expect(h).toContain(`<div class="v">${rb.max.toLocaleString("en-US")}</div><div class="l">records behind max</div>`);
+
+    const many = run(12);
+    const hot = many.report.stream!.recordsBehind.maxShard!;
+    const lines = [...renderHtml(many).match(/id="chart-recordsBehindByShard"(.*?)<\/figure>/s)![1].matchAll(/data-series="([^"]+)"/g)].map((m) => m[1]);
+    expect(lines).toHaveLength(6);
+    expect(lines).toContain(hot);
+    expect(lines[5]).toBe("others (largest of 7)");
+  });
+
+  it("gives the cold starts in the summary when the function models them, and nothing otherwise", () => {
+    const run = (coldStart: string) => simulate(scenarioFrom(`name: c\nsource: { type: sqs }\ntraffic: [{ rate: 20/s, from: 0s, to: 5s }]\nfunction: { duration: { base: 100ms }${coldStart} }\n`));
+    const cold = run(", coldStart: 700ms");
+    const n = cold.report.coldStarts!.count;
+    expect(n).toBeGreaterThan(0);
+    const h = renderHtml(cold);
+    expect(h).toContain(`<div class="v">${n}</div><div class="l">cold starts</div>`);
+    expect(h).toContain(`<p class="cold-starts">cold starts: ${n} invocation${n === 1 ? "" : "s"} started a new execution environment; Init Duration avg 700ms, max 700ms</p>`);
+    const warm = renderHtml(run(""));
+    expect(warm).not.toContain("cold start");
+    expect(warm).not.toContain('id="chart-cold-starts"');
+  });
+
+  it("charts cold starts over time and marks each Init phase on the invocation timeline", () => {
+    const cold = simulate(scenarioFrom("name: c\nsource: { type: sqs }\ntraffic: [{ rate: 50/s, from: 0s, to: 5s }, { at: 2m, records: 40 }]\nfunction: { duration: { base: 300ms }, coldStart: 500ms }\n"));
+    const n = cold.report.coldStarts!.count;
+    expect(n).toBeGreaterThan(1);
+    const h = renderHtml(cold);
+    const chart = h.match(/<figure class="chart" id="chart-cold-starts" data-kind="bars"><figcaption>Cold starts \(invocations that started a new execution environment\) \(per [^)]+\)<\/figcaption>(.*?)<\/figure>/s);
+    expect(chart).not.toBeNull();
+    // Every cold start is in one bar: the bars' counts add up to the report's.
+    const counted = [...chart![1].matchAll(/data-tip="[^"]*: cold start (\d+)"/g)].reduce((a, m) => a + Number(m[1]), 0);
+    expect(counted).toBe(n);
+    const timeline = h.match(/id="chart-timeline"(.*?)<\/figure>/s)![1];
+    expect(timeline.match(/<rect class="init" data-tip="invocation \d+ · poller \d+ · [^"]* · cold start, Init Duration 500ms"/g)).toHaveLength(n);
+    expect(timeline).toContain("cold start (Init phase)");
+  });
+
   it("leaves the timeline out of a large run and says why", () => {
     const big = simulate(scenarioFrom("name: big\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 2100 }]\nmapping: { BatchSize: 1 }\nfunction: { duration: { base: 1ms } }\n"));
     const h = renderHtml(big);

@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { code, escapeMd } from "../src/report/markdown.js";
+import { code, escapeMd, renderMarkdown } from "../src/report/markdown.js";
+import { simulate } from "../src/run/simulate.js";
 import { cli, scratch } from "./cli-helpers.js";
+import { scenarioFrom } from "./helpers.js";
+
+const kinesisRun = (fn: string) =>
+  simulate(
+    scenarioFrom(`
+name: cold
+source: { type: kinesis, ShardCount: 2 }
+traffic: [{ rate: 20/s, from: 0s, to: 10s, keys: 8 }]
+mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 10 }
+function: { duration: { base: 100ms }${fn} }
+`),
+  ).report;
 
 describe("markdown report", () => {
   it("escapes user text so it cannot add markup, HTML or table cells", () => {
@@ -23,5 +36,21 @@ describe("markdown report", () => {
     expect(ok.code).toBe(0);
     expect(ok.out.split("\n")[0]).toBe("### ✅ esm-sim · m: all 2 expectations passed");
     expect(ok.out).not.toContain("[!CAUTION]");
+  });
+
+  it("gives the cold starts and their Init Duration when the function models them, and says nothing otherwise", () => {
+    const cold = kinesisRun(", coldStart: 800ms");
+    expect(cold.coldStarts!.count).toBeGreaterThan(0);
+    const md = renderMarkdown(cold);
+    expect(md).toContain(`| cold starts | ${cold.coldStarts!.count} | Init Duration avg / max | 800ms / 800ms |`);
+    expect(renderMarkdown(kinesisRun(""))).not.toMatch(/cold start|Init Duration/);
+  });
+
+  it("a stream report gives the peak of records behind with its shard and time", () => {
+    const r = kinesisRun("");
+    const rb = r.stream!.recordsBehind;
+    const md = renderMarkdown(r);
+    expect(md).toMatch(rb.maxShard === null ? /\| records behind max \| 0 \|/ : new RegExp(`\\| records behind max \\| ${rb.max} on ${rb.maxShard} at [\\dms. ]+ \\|`));
+    expect(md).toMatch(/^records behind shardId-000000000000 +[▁-█]{48} +0\.\.\d+$/m);
   });
 });

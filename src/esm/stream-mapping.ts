@@ -291,6 +291,12 @@ export class StreamMapping {
     return { bytesRead: ss.bytesRead, readThrottles: ss.readThrottles };
   }
 
+  /** The next position the mapping reads on shard `i`: records before it were read (or skipped by the starting
+   *  position); a restart from the checkpoint moves it back. */
+  readPosition(i: number): number {
+    return this.shards[i].cursor;
+  }
+
   /** Anything still to do that could change the outcome (a batch held, records read but not processed, a window
    *  waiting for its final invocation, records after the checkpoint to deliver again). */
   hasWork(): boolean {

@@ -63,6 +63,7 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "stream.writtenBack": "count",
   "stream.readThrottles": "count",
   "stream.bytesRead": "count",
+  "stream.recordsBehind.max": "count",
   // CloudWatch's metrics, by AWS's names: the run's value of each
   ...Object.fromEntries(CLOUDWATCH_METRIC_KINDS.map(([key, kind]) => [`cloudwatch.${key}`, kind])),
 };

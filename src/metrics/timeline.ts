@@ -14,6 +14,8 @@ export interface TimelineItem {
   endUs: number;
   outcome: Outcome | "running";
   records: number;
+  /** A cold start (function.coldStart): its Init phase (us) before the handler; -1 for a warm start. */
+  initUs: number;
 }
 
 export interface Timeline {
@@ -69,7 +71,7 @@ export class TimelineCollector {
       return;
     }
     const lane = this.laneOf(e);
-    const item: TimelineItem = { lane, invocation: e.invocation, startUs: e.tUs, endUs: -1, outcome: "running", records: e.records.length };
+    const item: TimelineItem = { lane, invocation: e.invocation, startUs: e.tUs, endUs: -1, outcome: "running", records: e.records.length, initUs: e.initUs ?? -1 };
     this.items.push(item);
     this.byInvocation.set(e.invocation, item);
   }

@@ -9,7 +9,7 @@
 import type { Report, RunResult } from "../run/result.js";
 import { fmtAllPassed, fmtCount, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
 import { expectationText } from "./markdown.js";
-import { bucketCharts, lineCharts, type BucketChart, type LineChart, type Point, type Unit } from "./series.js";
+import { bucketCharts, lineCharts, topLines, type BucketChart, type LineChart, type Point, type Unit } from "./series.js";
 import { ageLabel, conservationOf, discardedSplit, endStatesOf, sourceKind } from "./source-view.js";
 
 export interface HtmlOptions {
@@ -142,8 +142,17 @@ function legend(items: [string, string][]): string {
   return `<div class="legend">${items.map(([name, color]) => `<span><i style="background:${color}"></i>${escapeHtml(name)}</span>`).join("")}</div>`;
 }
 
-/** A line chart over virtual time; `yLabel` names its vertical axis (default: the age, the one line or the key). */
-export function lineChartHtml(chart: LineChart & { yLabel?: string }, endMs: number): string {
+/** A point to mark on a line chart, with a sentence under the chart that names it. */
+interface Peak {
+  at: Point | null;
+  note: string;
+}
+
+/**
+ * A line chart over virtual time; `peak` marks a point and names it under the chart; `yLabel` names the vertical
+ * axis (default: the age, the one line or the key).
+ */
+export function lineChartHtml(chart: LineChart & { yLabel?: string }, endMs: number, peak: Peak | null = null): string {
   if (chart.lines.every((l) => l.points.length === 0)) {
     return `<figure class="chart" id="chart-${escapeHtml(chart.key)}" data-kind="none"><figcaption>${escapeHtml(chart.title)}</figcaption><p class="note">No samples: they are taken once a second of virtual time while the mapping runs.</p></figure>`;
   }
@@ -164,8 +173,10 @@ export function lineChartHtml(chart: LineChart & { yLabel?: string }, endMs: num
     svgOpen(chart.title) +
     ax.svg +
     paths +
+    (peak?.at ? `<circle class="peak" cx="${n(ax.x(peak.at[0]))}" cy="${n(ax.y(peak.at[1]))}" r="4.5"/>` : "") +
     `<line class="guide" x1="0" x2="0" y1="${TOP}" y2="${TOP + PLOT_H}" visibility="hidden"/><g class="dots"></g></svg>` +
     (chart.lines.length > 1 ? legend(lines.map((l, i) => [l.name, PALETTE[i % PALETTE.length]])) : "") +
+    (peak ? `<p class="note peak-note">${escapeHtml(peak.note)}</p>` : "") +
     `<script type="application/json" class="chart-data">${scriptJson(data)}</script>`;
   return figure(chart.key, "line", chart.title, body);
 }
@@ -296,10 +307,16 @@ function timelineHtml(result: RunResult): string {
     const x0 = x(it.start);
     const w = Math.max(1, x(end) - x0);
     const lane = tl.lanes[it.lane];
-    const tip = `invocation ${it.invocation} · ${lane} · ${fmtTick(it.start)} to ${it.end === null ? "(still running)" : fmtTick(it.end)} · ${it.outcome} · ${it.records} record${it.records === 1 ? "" : "s"}`;
+    const cold = it.initMs === undefined ? "" : ` · cold start, Init Duration ${fmtTick(it.initMs)}`;
+    const tip = `invocation ${it.invocation} · ${lane} · ${fmtTick(it.start)} to ${it.end === null ? "(still running)" : fmtTick(it.end)} · ${it.outcome} · ${it.records} record${it.records === 1 ? "" : "s"}${cold}`;
     parts.push(
       `<rect class="inv" data-tip="${escapeHtml(tip)}" x="${n(x0)}" y="${n(TOP + it.lane * rowH + 1)}" width="${n(w)}" height="${n(Math.max(1, rowH - 2))}" fill="${OUTCOME_COLORS[it.outcome] ?? "#94a3b8"}"/>`,
     );
+    // A cold start's Init phase, drawn over the start of its invocation.
+    if (it.initMs !== undefined) {
+      const wi = Math.max(1, Math.min(x(it.start + it.initMs), x(end)) - x0);
+      parts.push(`<rect class="init" data-tip="${escapeHtml(tip)}" x="${n(x0)}" y="${n(TOP + it.lane * rowH + 1)}" width="${n(wi)}" height="${n(Math.max(1, rowH - 2))}" fill="${INIT_COLOR}"/>`);
+    }
   }
   for (const th of tl.throttles) {
     const tip = `throttled invoke · ${tl.lanes[th.lane]} · at ${fmtTick(th.t)}`;
@@ -309,12 +326,62 @@ function timelineHtml(result: RunResult): string {
   const kinds = ["ok", "error", "timeout", "partial"].filter((k) => tl.items.some((i) => i.outcome === k));
   if (tl.throttles.length > 0) kinds.push("throttle");
   if (tl.items.some((i) => i.outcome === "running")) kinds.push("running");
+  const legendItems: [string, string][] = kinds.map((k) => [k, OUTCOME_COLORS[k] ?? "#94a3b8"]);
+  if (tl.items.some((i) => i.initMs !== undefined)) legendItems.push(["cold start (Init phase)", INIT_COLOR]);
   return figure(
     "timeline",
     "timeline",
     `Invocation timeline by ${sourceKind(r) === "stream" ? "shard" : "poller"} (${fmtInt(tl.items.length)} invocation${tl.items.length === 1 ? "" : "s"})`,
-    svgOpen("Invocation timeline", height) + parts.join("") + "</svg>" + legend(kinds.map((k) => [k, OUTCOME_COLORS[k] ?? "#94a3b8"])),
+    svgOpen("Invocation timeline", height) + parts.join("") + "</svg>" + legend(legendItems),
   );
+}
+
+/** Lines per chart of records behind: the shards with the largest peaks, then one line for the rest. */
+const BEHIND_LINES = 6;
+
+/** Records behind per shard: the shards with the largest peaks (the rest as one line), the run's peak marked and
+ *  named under the chart. */
+function recordsBehindHtml(r: Report, chart: LineChart): string {
+  const rb = r.stream?.recordsBehind;
+  const peak: Peak | null =
+    rb && rb.maxShard !== null && rb.maxAtMs !== null
+      ? { at: [rb.maxAtMs, rb.max], note: `Peak: ${fmtCount(rb.max, "record")} behind on ${rb.maxShard} at ${fmtTick(rb.maxAtMs)} (samples once a second).` }
+      : null;
+  return lineChartHtml({ ...topLines(chart, BEHIND_LINES), yLabel: "records" }, r.endedAt, peak ?? { at: null, note: "No record waited unread at any one-second sample." });
+}
+
+/** With function.coldStart: how many invocations started a new execution environment, and their Init Duration. */
+function coldStartsHtml(r: Report): string {
+  const cs = r.coldStarts;
+  if (!cs) return "";
+  const text =
+    cs.count === 0
+      ? "cold starts: none"
+      : `cold starts: ${fmtCount(cs.count, "invocation")} started a new execution environment; Init Duration avg ${fmtMs(cs.initDuration.avg)}, max ${fmtMs(cs.initDuration.max)}`;
+  return `<p class="cold-starts">${escapeHtml(text)}</p>\n`;
+}
+
+/** The colour of a cold start's Init phase on the invocation timeline; the cold-start chart's bars (a kind with no
+ *  outcome colour) are drawn in the same, the palette's first. */
+const INIT_COLOR = PALETTE[0];
+
+/**
+ * With function.coldStart and an invocation timeline (runs of at most 2,000 invocations): cold starts counted per
+ * time bucket, the buckets of the outcome chart. Nothing when there is no timeline or no cold start.
+ */
+function coldStartChartHtml(result: RunResult): string[] {
+  const r = result.report;
+  const tl = result.timeline;
+  if (!r.coldStarts || r.coldStarts.count === 0 || tl === null) return [];
+  const bucketMs = r.series.outcomes.bucketMs;
+  const counts = new Map<number, number>();
+  for (const it of tl.items) {
+    if (it.initMs === undefined) continue;
+    const start = Math.floor(it.start / bucketMs) * bucketMs;
+    counts.set(start, (counts.get(start) ?? 0) + 1);
+  }
+  const buckets = [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([t, c]) => [t, c]);
+  return [bucketChartHtml({ key: "cold-starts", title: "Cold starts (invocations that started a new execution environment)", bucketMs, kinds: ["cold start"], buckets }, r.endedAt)];
 }
 
 function card(label: string, value: string, bad = false): string {
@@ -365,14 +432,17 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
     ...(st ? [card("retries", fmtInt(st.retries), st.retries > 0)] : []),
     ...(st && st.producerThrottles > 0 ? [card("producer throttled writes", fmtInt(st.producerThrottles), true)] : []),
     card("concurrency max", fmtInt(r.concurrency.max)),
+    ...(r.coldStarts ? [card("cold starts", fmtInt(r.coldStarts.count))] : []),
     card(`${ageLabel(r)} max`, fmtMs(r.iteratorAge.max)),
+    ...(st ? [card("records behind max", fmtInt(st.recordsBehind.max))] : []),
     card("latency p99", fmtMs(r.latency.p99)),
     card("throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`),
   ].join("");
 
   const charts = [
-    ...lineCharts(r).map((c) => lineChartHtml(c, r.endedAt)),
+    ...lineCharts(r).map((c) => (c.key === "recordsBehindByShard" ? recordsBehindHtml(r, c) : lineChartHtml(c, r.endedAt))),
     ...bucketCharts(r).map((c) => bucketChartHtml(c, r.endedAt)),
+    ...coldStartChartHtml(result),
     endStatesHtml(r),
     timelineHtml(result),
   ].join("\n");
@@ -392,7 +462,7 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
 ${exp}
 <section class="cards">${cards}</section>
 <p class="conservation">${escapeHtml(`conservation: ${conservationOf(r)}`)}</p>
-<section class="charts">
+${coldStartsHtml(r)}<section class="charts">
 ${charts}
 </section>
 <div id="tooltip" role="tooltip" hidden></div>
@@ -406,7 +476,7 @@ export const CSS = `
 :root{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#0f172a;background:#f8fafc}
 body{max-width:820px;margin:24px auto;padding:0 16px}
 h1{font-size:1.4rem;margin:0 0 4px}h2{font-size:1.05rem;margin:0 0 6px}
-.meta,.conservation,.note{color:#64748b;font-size:.85rem}.desc{max-width:760px}
+.meta,.conservation,.cold-starts,.note{color:#64748b;font-size:.85rem}.peak{fill:none;stroke:#0f172a;stroke-width:1.5}.desc{max-width:760px}
 .verdict{font-weight:600}.verdict.ok{color:#15803d}.verdict.warn{color:#a16207}.verdict.bad{color:#b91c1c}
 .expectations ul{list-style:none;padding:0;margin:0}.expectations li{padding:2px 0}
 .expectations .pass{color:#15803d}.expectations .fail{color:#b91c1c;font-weight:600}

@@ -7,7 +7,7 @@ import { METRIC_PATHS } from "../metrics/paths.js";
 import type { ExpectationResult, Report } from "../run/result.js";
 import { cloudwatchPeriods, cloudwatchView, NO_POINT } from "./cloudwatch-view.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
-import { ageLabel, discardedSplit, endStatesOf } from "./source-view.js";
+import { ageLabel, discardedSplit, endStatesOf, recordsBehindText } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface MarkdownOptions {
@@ -94,9 +94,13 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
     ["latency p50 / p99", `${fmtMs(r.latency.p50)} / ${fmtMs(r.latency.p99)}`],
     ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`],
   ];
+  // With function.coldStart: the invocations that started an execution environment, and their Init phase.
+  const cs = r.coldStarts;
+  if (cs) pairs.push(["cold starts", fmtInt(cs.count)], ["Init Duration avg / max", cs.count > 0 ? `${fmtMs(cs.initDuration.avg)} / ${fmtMs(cs.initDuration.max)}` : "-"]);
   const st = r.stream;
-  // Streams: the retry machinery, and Kinesis' write limits when producers met them.
+  // Streams: the retry machinery, the backlog left unread, and Kinesis' write limits when producers met them.
   if (st) pairs.push(["retries / bisects", `${fmtInt(st.retries)} / ${fmtInt(st.bisects)}`], ["shards x ParallelizationFactor", `${fmtInt(st.shardCount)} x ${st.parallelizationFactor}`]);
+  if (st) pairs.push(["records behind max", recordsBehindText(st.recordsBehind)]);
   if (st && st.producerThrottles > 0) pairs.push(["producer throttled writes", fmtInt(st.producerThrottles)]);
   for (let i = 0; i < pairs.length; i += 2) {
     const [a, b] = [pairs[i], pairs[i + 1] ?? ["", ""]];

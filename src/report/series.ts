@@ -35,6 +35,7 @@ const KNOWN: Record<string, { title: string; unit: Unit; short: string; only?: S
   oldestAge: { title: "Age of the oldest message", unit: "ms", short: "oldest message", only: "queue" },
   iteratorAge: { title: "IteratorAge", unit: "ms", short: "iterator age", only: "stream" },
   iteratorAgeByShard: { title: "IteratorAge per shard", unit: "ms", short: "iterator age", only: "stream" },
+  recordsBehindByShard: { title: "Records behind per shard (arrived, not yet read by the mapping)", unit: "count", short: "records behind", only: "stream" },
   outcomes: { title: "Invocation outcomes", unit: "count", short: "outcomes" },
 };
 const ORDER = Object.keys(KNOWN);
@@ -88,4 +89,21 @@ export function bucketCharts(report: Report): BucketChart[] {
 /** Short label for a sparkline row. */
 export function shortName(chart: LineChart, line: { name: string }): string {
   return chart.lines.length === 1 ? line.name : `${KNOWN[chart.key]?.short ?? humanize(chart.key)} ${line.name}`;
+}
+
+/**
+ * A chart of many lines cut down to `keep`: the lines with the largest peaks (ties: the earlier line), in their own
+ * order, and one line "others" that is, at each time, the largest value of the lines left out. A chart of at most
+ * `keep` lines comes back as it is.
+ */
+export function topLines(chart: LineChart, keep: number): LineChart {
+  if (chart.lines.length <= keep) return chart;
+  const peak = (l: { points: Point[] }) => l.points.reduce((m, p) => Math.max(m, p[1]), -Infinity);
+  const ranked = chart.lines.map((l, i) => ({ i, peak: peak(l) })).sort((a, b) => b.peak - a.peak || a.i - b.i);
+  const kept = new Set(ranked.slice(0, keep - 1).map((x) => x.i));
+  const rest = chart.lines.filter((_, i) => !kept.has(i));
+  const byTime = new Map<number, number>();
+  for (const l of rest) for (const [t, v] of l.points) byTime.set(t, Math.max(byTime.get(t) ?? -Infinity, v));
+  const others: Point[] = [...byTime.entries()].sort((a, b) => a[0] - b[0]);
+  return { ...chart, lines: [...chart.lines.filter((_, i) => kept.has(i)), { name: `others (largest of ${rest.length})`, points: others }] };
 }

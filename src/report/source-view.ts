@@ -10,7 +10,8 @@
  *   https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (IteratorAge; for SQS, the age of
  *   the oldest message).
  */
-import type { Report } from "../run/result.js";
+import type { Report, StreamReport } from "../run/result.js";
+import { fmtInt, fmtMs } from "./format.js";
 
 export type SourceKind = "queue" | "stream";
 
@@ -47,6 +48,11 @@ export function discardedSplit(r: Report): { key: "onFailureDelivered" | "onFail
     { key: "onFailureDelivered", label: dest === null ? "delivered: no destination configured" : `delivered to ${dest}`, n: r.records.onFailureDelivered },
     { key: "onFailureDropped", label: dest === null ? "dropped: no destination" : "dropped: delivery failed", n: r.records.onFailureDropped },
   ];
+}
+
+/** A stream's peak of records behind with its shard and time: "31,759 on shardId-000000000000 at 1m". */
+export function recordsBehindText(rb: StreamReport["recordsBehind"]): string {
+  return rb.maxShard === null || rb.maxAtMs === null ? fmtInt(rb.max) : `${fmtInt(rb.max)} on ${rb.maxShard} at ${fmtMs(rb.maxAtMs)}`;
 }
 
 /** What the report's `iteratorAge` measures, for labels: IteratorAge on a stream, the oldest message's age on a queue. */

@@ -8,7 +8,7 @@ import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, StreamReport } from "../run/result.js";
 import { cloudwatchPeriods, cloudwatchView, NO_POINT } from "./cloudwatch-view.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
-import { conservationOf, discardedSplit, endStatesOf } from "./source-view.js";
+import { conservationOf, discardedSplit, endStatesOf, recordsBehindText } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface TableOptions {
@@ -74,7 +74,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
     ["latency p50", fmtMs(r.latency.p50), "throttles", paintIf(c, r.invocations.throttles, fmtInt(r.invocations.throttles)), `${age} max`, fmtMs(r.iteratorAge.max)],
     ["latency p99", fmtMs(r.latency.p99), "partial responses", fmtInt(r.invocations.partial), `${age} p50`, fmtMs(r.iteratorAge.p50)],
     ["latency max", fmtMs(r.latency.max), "batch size p50/max", `${fmtInt(r.batchSize.p50)}/${fmtInt(r.batchSize.max)}`, `${age} p99`, fmtMs(r.iteratorAge.p99)],
-    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", reads ? `${fmtInt(reads.polls)} (${fmtInt(reads.emptyPolls)})` : "", "", ""],
+    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", reads ? `${fmtInt(reads.polls)} (${fmtInt(reads.emptyPolls)})` : "", ...(st ? ["records behind max", fmtInt(st.recordsBehind.max)] : ["", ""])],
   );
   out.push(t.toString());
   if (st) out.push(...renderStream(r, st, c, style));
@@ -178,16 +178,19 @@ function renderStream(r: Report, st: StreamReport, c: ChalkInstance, style: { he
   for (let i = 0; i < Math.max(errors.length, other.length); i++) t.push([...(errors[i] ?? ["", ""]), ...(other[i] ?? ["", ""])]);
   out.push("", t.toString());
   const shards = new Table({
-    head: [c.bold("Shard"), c.bold("invocations"), c.bold("records sent"), c.bold("bytes read"), c.bold("read throttles"), c.bold("iterator age max"), c.bold("p50"), c.bold("p99"), c.bold("checkpoint")],
+    head: [c.bold("Shard"), c.bold("invocations"), c.bold("records sent"), c.bold("bytes read"), c.bold("read throttles"), c.bold("iterator age max"), c.bold("p50"), c.bold("p99"), c.bold("behind max"), c.bold("checkpoint")],
     style,
-    colAligns: ["left", "right", "right", "right", "right", "right", "right", "right", "left"],
+    colAligns: ["left", "right", "right", "right", "right", "right", "right", "right", "right", "left"],
   });
   const shown = st.shards.slice(0, 20);
   for (const s of shown) {
-    shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtInt(s.bytesRead), paintIf(c, s.readThrottles, fmtInt(s.readThrottles)), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), s.checkpoint ?? "-"]);
+    shards.push([s.shardId, fmtInt(s.invocations), fmtInt(s.recordsInvoked), fmtInt(s.bytesRead), paintIf(c, s.readThrottles, fmtInt(s.readThrottles)), fmtMs(s.iteratorAge.max), fmtMs(s.iteratorAge.p50), fmtMs(s.iteratorAge.p99), fmtInt(s.recordsBehindMax), s.checkpoint ?? "-"]);
   }
   out.push("", shards.toString());
   if (st.shards.length > shown.length) out.push(c.dim(`(${fmtCount(st.shards.length - shown.length, "more shard")} in the JSON report)`));
+  if (st.recordsBehind.maxShard !== null) {
+    out.push(c.dim(`records behind (arrived in a shard, not yet read by the mapping; sampled once a second): at most ${recordsBehindText(st.recordsBehind)}`));
+  }
   if (st.destinationRecords > r.destinations.length) {
     out.push(c.dim(`destinations: the JSON report keeps the first ${fmtInt(r.destinations.length)} of ${fmtInt(st.destinationRecords)} on-failure records`));
   }

@@ -101,6 +101,8 @@ export interface Report {
     outcomes: OutcomeSeries;
     /** Streams: IteratorAge per shard over time, [ms, max age in ms] per interval. */
     iteratorAgeByShard?: Record<string, [number, number][]>;
+    /** Streams: records behind per shard over time, [ms, the largest one-second sample] per interval. */
+    recordsBehindByShard?: Record<string, [number, number][]>;
   };
   /** Streams (kinesis, dynamodb) only. */
   stream?: StreamReport;
@@ -121,6 +123,8 @@ export interface TimelineEntry {
   end: number | null;
   outcome: "ok" | "error" | "timeout" | "partial" | "running";
   records: number;
+  /** A cold start only: its Init phase in ms, which runs from `start` before the handler. */
+  initMs?: number;
 }
 
 /** Every invocation of a small run by lane (poller or shard); null when the run had too many invocations. */
@@ -152,6 +156,8 @@ export interface StreamShardReport {
   bytesRead: number;
   /** GetRecords calls refused with ReadProvisionedThroughputExceeded (the shard's read limit). */
   readThrottles: number;
+  /** The most records behind in the shard at a one-second sample (see StreamReport.recordsBehind). */
+  recordsBehindMax: number;
 }
 
 export interface StreamReport {
@@ -189,5 +195,9 @@ export interface StreamReport {
   bytesRead: number;
   /** Kinesis: the mapping reads through an enhanced fan-out consumer. */
   enhancedFanOut: boolean;
+  /** Records behind, sampled once a second per shard: records that arrived in the shard, not yet read by the
+   *  mapping and not removed by retention. The largest sample, its shard and the first time it was seen (ms);
+   *  shard and time are null when no sample was above zero. */
+  recordsBehind: { max: number; maxShard: string | null; maxAtMs: number | null };
   shards: StreamShardReport[];
 }

@@ -85,7 +85,7 @@ function runUntilStop(world: World, sched: Scheduler, guard: RunGuard, untilUs: 
 function reportOf(world: World, parts: WorldParts, stopReason: StopReason): Report {
   const { scenario, sched, metrics } = parts;
   const own = world.report();
-  const { concurrency, backlog, oldestAge, iteratorAgeByShard } = own.series;
+  const { concurrency, backlog, oldestAge, iteratorAgeByShard, recordsBehindByShard } = own.series;
   return {
     ...commonReport(scenario, metrics, {
       sourceType: scenario.source.type,
@@ -101,7 +101,7 @@ function reportOf(world: World, parts: WorldParts, stopReason: StopReason): Repo
     ...(own.sqs && { sqs: own.sqs }),
     destinations: own.destinations,
     expectations: [],
-    series: { concurrency, backlog, oldestAge, outcomes: metrics.outcomes.series(), ...(iteratorAgeByShard && { iteratorAgeByShard }) },
+    series: { concurrency, backlog, oldestAge, outcomes: metrics.outcomes.series(), ...(iteratorAgeByShard && { iteratorAgeByShard }), ...(recordsBehindByShard && { recordsBehindByShard }) },
     ...(own.stream && { stream: own.stream }),
     cloudwatch: parts.cloudwatch.report(sched.nowUs),
     eventsRun: sched.eventsRun,

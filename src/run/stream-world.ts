@@ -5,6 +5,9 @@
  * Drained: every producer finished, every record in an end state, and the mapping holding nothing that could still
  * change the outcome. Without `until`, a run that cannot drain stops at the stream's retention after the last
  * arrival (or after the mapping's start, if later): every record has been processed or lost by then.
+ *
+ * Records behind per shard are sampled once a second as the run loop brings the world up to each event
+ * (stream-backlog.ts): no event of their own, so the trace and its digest are the same with or without them.
  */
 import { assert } from "../engine/assert.js";
 import { US_PER_MS, usToMs } from "../engine/time.js";
@@ -14,12 +17,14 @@ import { StreamMapping, type KeepRecord } from "../esm/stream-mapping.js";
 import { LambdaFunction } from "../lambda/function.js";
 import { WriteBack } from "../lambda/write-back.js";
 import type { MetricsCollector } from "../metrics/collector.js";
+import { RecordsBehind } from "../metrics/records-behind.js";
 import { StreamMetrics } from "../metrics/stream-metrics.js";
 import type { Scenario } from "../scenario/model.js";
 import type { StreamSourceConfig } from "../sources/config.js";
 import { StreamSource } from "../sources/stream.js";
 import type { Traffic } from "../sources/traffic.js";
 import type { TraceContext } from "./options.js";
+import { BacklogSampler } from "./stream-backlog.js";
 import type { World, WorldParts, WorldReport } from "./world.js";
 
 export class StreamWorld implements World {
@@ -31,6 +36,8 @@ export class StreamWorld implements World {
   private readonly streamMetrics: StreamMetrics;
   private readonly mapping: StreamMapping;
   private readonly shardIds: string[];
+  private readonly recordsBehind: RecordsBehind;
+  private readonly backlog: BacklogSampler;
 
   /** `keepOverride`: replaces the scenario's FilterCriteria when given (SimulateOptions.keep). */
   constructor(parts: WorldParts, private readonly src: StreamSourceConfig, keepOverride: KeepRecord | null | undefined) {
@@ -67,6 +74,8 @@ export class StreamWorld implements World {
     const filter = scenario.mapping.filter;
     const keep = keepOverride !== undefined ? keepOverride : filter ? streamKeep(filter, src, producers, keys.names, scenario.startUnixS) : null;
     this.mapping = new StreamMapping(sched, this.source, fn, scenario.mapping, src, trace, keep, writeBack, scenario.figures);
+    this.recordsBehind = new RecordsBehind(shardIds.length);
+    this.backlog = new BacklogSampler(this.source, this.mapping, traffic, this.recordsBehind);
   }
 
   get produced(): number {
@@ -91,6 +100,7 @@ export class StreamWorld implements World {
   }
 
   advance(nowUs: number): void {
+    this.backlog.before(nowUs);
     this.source.advance(nowUs);
   }
 
@@ -103,18 +113,20 @@ export class StreamWorld implements World {
   }
 
   stopAt(endUs: number): void {
+    this.backlog.through(endUs);
     this.source.advance(endUs);
   }
 
   report(): WorldReport {
     const src = this.src;
     const sm = this.streamMetrics;
+    const behind = this.recordsBehind;
     return {
       sourceName: src.streamName,
       iteratorAgeDefinition: "age of the last record of each batch when the mapping sends it to the function",
       pollersMax: src.shardCount,
       destinations: sm.destinations,
-      series: { concurrency: sm.concurrencySeries(), backlog: [], oldestAge: [], iteratorAgeByShard: sm.iteratorAgeSeries() },
+      series: { concurrency: sm.concurrencySeries(), backlog: [], oldestAge: [], iteratorAgeByShard: sm.iteratorAgeSeries(), recordsBehindByShard: behind.series(this.shardIds) },
       stream: {
         arn: src.streamArn,
         shardCount: src.shardCount,
@@ -138,6 +150,7 @@ export class StreamWorld implements World {
         readThrottles: this.mapping.readThrottles,
         bytesRead: sm.shards.reduce((sum, _, i) => sum + this.mapping.shardReads(i).bytesRead, 0),
         enhancedFanOut: src.type === "kinesis" && this.scenario.mapping.enhancedFanOut,
+        recordsBehind: { max: behind.max, maxShard: behind.maxShard < 0 ? null : this.shardIds[behind.maxShard], maxAtMs: behind.maxShard < 0 ? null : usToMs(behind.maxAtUs) },
         shards: sm.shards.map((s, i) => ({
           shardId: this.shardIds[i],
           invocations: s.invocations,
@@ -145,6 +158,7 @@ export class StreamWorld implements World {
           iteratorAge: { max: usToMs(s.iteratorAge.max), p50: usToMs(s.iteratorAge.quantile(0.5)), p99: usToMs(s.iteratorAge.quantile(0.99)) },
           checkpoint: s.checkpoint,
           ...this.mapping.shardReads(i),
+          recordsBehindMax: behind.shardMax[i],
         })),
       },
     };

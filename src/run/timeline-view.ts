@@ -9,7 +9,7 @@ export function timelineView(metrics: MetricsCollector): TimelineView | null {
   return (
     tl && {
       lanes: tl.lanes,
-      items: tl.items.map((i) => ({ lane: i.lane, invocation: i.invocation, start: usToMs(i.startUs), end: i.endUs < 0 ? null : usToMs(i.endUs), outcome: i.outcome, records: i.records })),
+      items: tl.items.map((i) => ({ lane: i.lane, invocation: i.invocation, start: usToMs(i.startUs), end: i.endUs < 0 ? null : usToMs(i.endUs), outcome: i.outcome, records: i.records, ...(i.initUs >= 0 && { initMs: usToMs(i.initUs) }) })),
       throttles: tl.throttles.map((t) => ({ lane: t.lane, t: usToMs(t.tUs) })),
       limit: TIMELINE_LIMIT,
     }

@@ -228,6 +228,35 @@ export class RecordLog {
     return this.base;
   }
 
+  /**
+   * The first position at or after `fromPos` whose record arrives after `tUs` (`accepted` when every record has
+   * arrived by then): the records from `fromPos` up to it are in the shard at `tUs`. Arrivals never decrease along a
+   * shard (a throttled write holds back the writes behind it), so the last record answers alone unless a throttled
+   * producer has records accepted for a later second, and then a search by halving does. Reads numbers only: no
+   * record object is made. A position before the log's first held record counts as arrived.
+   */
+  arrivedBy(tUs: number, fromPos: number): number {
+    let lo = Math.max(fromPos, this.base);
+    let hi = this.accepted;
+    if (lo >= hi || this.arrivalUsAt(hi - 1) <= tUs) return Math.max(fromPos, hi);
+    hi--;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.arrivalUsAt(mid) <= tUs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** When the record at `pos` (held: firstHeldPos <= pos < accepted) arrived or will arrive, packed or not. */
+  arrivalUsAt(pos: number): number {
+    const k = pos - this.base;
+    assert(k >= 0 && k < this.held + this.packedCount, "the arrival of a record the log does not hold");
+    if (k < this.held) return fields(this.ring[(this.head + k) & this.mask]!).arrivalUs;
+    const slot = (this.packedHead + k - this.held) & this.packedMask;
+    return arrivalOf(this.packed[slot * WIDE + 1], this.packedInts[slot * NARROW + 2]);
+  }
+
   /** Whether a record accepted now may be appended as an object: no packed records wait (order) and the ring holds
    *  fewer than EAGER_HELD_MAX records (a reader that lags leaves its backlog packed, 32 bytes a record). */
   takesObjectsNow(): boolean {

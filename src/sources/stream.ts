@@ -76,6 +76,16 @@ export class Shard {
     return this.log.firstHeldPos;
   }
 
+  /** The first pos at or after `fromPos` not yet arrived at `tUs` (accepted for a later second), or `accepted`. */
+  arrivedBy(tUs: number, fromPos: number): number {
+    return this.log.arrivedBy(tUs, fromPos);
+  }
+
+  /** When the record at `pos` (held, not dropped) arrives: read without making the record an object. */
+  arrivalUsAt(pos: number): number {
+    return this.log.arrivalUsAt(pos);
+  }
+
   /** Apply the write limits to `w` (sent at w.sentUs, w.sizeBytes long): sets when it is accepted (w.arrivalUs) and
    *  how many attempts were throttled (w.throttledWrites). */
   accept(w: RecordWrite, limitRecords: number, limitBytes: number): void {
