@@ -37,7 +37,7 @@ const bundle = await rolldown({
   plugins: [tscSourceMaps],
   logLevel: "warn",
 });
-await bundle.write({
+const { output } = await bundle.write({
   dir: out,
   format: "esm",
   entryFileNames: "[name].js",
@@ -46,6 +46,25 @@ await bundle.write({
   sourcemapPathTransform: packagePath,
 });
 await bundle.close();
+
+// The libraries' licences travel with their code: one file listing each bundled package with its licence text.
+const packages = new Map();
+for (const chunk of output) {
+  for (const id of chunk.type === "chunk" ? chunk.moduleIds : []) {
+    const i = id.lastIndexOf("/node_modules/");
+    if (i < 0) continue;
+    const parts = id.slice(i + "/node_modules/".length).split("/");
+    const name = parts[0].startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
+    packages.set(name, join(id.slice(0, i), "node_modules", name));
+  }
+}
+const notices = [...packages].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, dir]) => {
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+  const text = file ? readFileSync(join(dir, file), "utf8").trim() : `The package holds no licence file; its package.json names the ${pkg.license} licence.`;
+  return `${name} ${pkg.version} (${pkg.license})\n\n${text}\n`;
+});
+writeFileSync(join(out, "THIRD-PARTY-LICENSES.txt"), `The command line in this folder is bundled with these packages.\n\n${notices.join("\n---\n\n")}`);
 
 // The maps name their sources without copying them in (as tsc's own maps do): the libraries' files come with the
 // libraries, and the bundle stays about the size of the code it holds.
