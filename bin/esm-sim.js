@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+import { main } from "../dist/cli-bundle/main.js";
 
 // A reader that goes away early (`esm-sim explain x | head`) is not an error: stop quietly, no stack trace.
 for (const stream of [process.stdout, process.stderr]) {
