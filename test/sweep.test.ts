@@ -163,6 +163,17 @@ describe("esm-sim sweep", () => {
     expect(narrow.out).toMatch(/│ row │ BatchSize │ /);
   });
 
+  it("takes a shipped scenario by name, as run does, and reads the export a replay names beside it", async () => {
+    const r = await cli("sweep", "sqs-replay-from-metrics", "--vary", "mapping.BatchSize=10,20", "--jobs", "2", "--format", "csv");
+    expect(r.err).toBe("2 of 2 rows failed an expectation: rows 0, 1\n");
+    const lines = r.out.trim().split("\n");
+    expect(lines.length).toBe(3);
+    expect(lines[1].split(",")[1]).toBe("10");
+    const unknown = await cli("sweep", "sqs-replay-from-metric", "--vary", "mapping.BatchSize=10,20");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('no shipped scenario has that name (did you mean "sqs-replay-from-metrics"?)');
+  }, 60_000);
+
   it("has golden table, csv and markdown outputs", async () => {
     golden("sweep.table.txt", (await cli("sweep", file, ...VARY, "--no-color", "--jobs", "1")).out);
     golden("sweep.csv", (await cli("sweep", file, ...VARY, "--format", "csv", "--jobs", "1")).out);

@@ -174,7 +174,7 @@ function registerSweep(program: Command, ctx: CommandContext): void {
   program
     .command("sweep")
     .description("run a scenario over a grid of settings, in parallel, and compare the key metrics")
-    .argument("<scenario>", "scenario YAML file")
+    .argument("<scenario>", "scenario YAML file, or the name of a shipped scenario")
     .option("--vary <path=v1,v2,...>", "a key and the values to try, e.g. mapping.BatchSize=10,100,1000 (repeatable: the grid is every combination)", collect, [])
     .option("--set <path=value>", "override a scenario key in every row (repeatable)", collect, [])
     .option("--seed <n>", "seed for every row (overrides the scenario's seed)")

@@ -12,6 +12,7 @@ import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
 import { optionalSeed, parseOverrides, parseUntil, shellQuote } from "./args.js";
 import type { CommandContext, Io } from "./context.js";
 import { printProblems, progressBar, useColor } from "./printing.js";
+import { resolveScenario } from "./catalogue.js";
 import { readScenarioFile, writeOutputFile } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import { RowFailure, runRows } from "./sweep-pool.js";
@@ -73,7 +74,8 @@ function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; job
   const jobs = parseJobs(opts.jobs);
   const shard = opts.shard === undefined ? null : parseShard(opts.shard);
   if (typeof shard === "string") throw new UsageError(shard);
-  return { spec: { file, text: readScenarioFile(file), seed, until, set, vary: grid.vary, shard }, jobs };
+  const path = resolveScenario(file);
+  return { spec: { file: path, text: readScenarioFile(path), seed, until, set, vary: grid.vary, shard }, jobs };
 }
 
 /** --max-rows (sweep and merge): a whole number of at least 1; the default without it. */
