@@ -15,7 +15,7 @@
  * 8 bytes per record (V8 keeps full pointers), so what can be derived is not stored: the shard follows from the key,
  * the throttled attempts from the send and arrival times, the producer and eventName share one field, and the end
  * state and the reader's marks another. Records accepted for later seconds (a throttled producer) or behind a
- * mapping that lags are kept as numbers in typed arrays until they are read: 32 bytes each and no garbage
+ * mapping that lags are kept as numbers in typed arrays until they are read: 20 bytes each and no garbage
  * collection work.
  */
 import { assert } from "../engine/assert.js";
@@ -176,14 +176,31 @@ function newRecord(w: RecordWrite, pos: number): StreamRecord {
   return r as unknown as StreamRecord;
 }
 
-/** Numbers per packed record: WIDE doubles (n, sentUs: may pass 2^31) and NARROW 32-bit integers (keyIndex;
- *  producer x 4 + eventName + 1; throttledWrites; sizeBytes, or -1 when it does not fit). The arrival is derived
- *  (arrivalOf). */
-const WIDE = 2;
-const NARROW = 4;
+/**
+ * A packed record is PACKED 32-bit integers: its production index and its send time as differences from the record
+ * before it in the shard (both only grow along a shard; a difference that is not an int32 is written as -1 and kept in
+ * a map by pos, in practice never), its keyIndex, its throttled attempts, and its kind: an index into the log's list
+ * of (producer x 4 + eventName + 1, sizeBytes) pairs, which a producer's records share. The arrival is derived
+ * (arrivalOf). 20 bytes a record.
+ */
+const PACKED = 5;
+const WIDE_VALUE = -1;
+/** Packed records per chunk: the packed records are kept in chunks of this many, taken as the backlog grows and let go
+ *  as it is read, so a backlog costs its own size and one chunk (no doubling, no copy). */
+const CHUNK_BITS = 11;
+const CHUNK = 1 << CHUNK_BITS;
 /** Records a log may hold as objects before new ones are kept as numbers until read (takesObjectsNow). A memory
  *  bound chosen by esm-sim; it changes no outcome (a record's fields are the same either way). */
 const EAGER_HELD_MAX = 1024;
+/** Spent chunks a log keeps for reuse: a GetRecords call reads up to 10,000 records (five chunks) at once. */
+const SPARE_CHUNKS = 8;
+
+/** Stands in the chunk list for a spent chunk (so the list holds one type). */
+const EMPTY_CHUNK = new Int32Array(0);
+
+function newChunk(): Int32Array {
+  return new Int32Array(PACKED * CHUNK);
+}
 
 /**
  * One shard's records from the oldest still needed, in sequence order: objects in a ring, then accepted records not
@@ -197,16 +214,27 @@ export class RecordLog {
   private head = 0;
   private held = 0;
   private base = 0;
-  /** Packed records after the ring (struct of arrays: WIDE doubles and NARROW int32s each): a record becomes an
-   *  object only when something asks for it (`at`), which in practice is when it has arrived and the mapping reads
-   *  it. */
-  private packed: Float64Array = new Float64Array(WIDE * 1024);
-  private packedInts: Int32Array = new Int32Array(NARROW * 1024);
+  /** Packed records after the ring, in chunks of CHUNK records (PACKED int32s each): a record
+   *  becomes an object only when something asks for it (`at`), which in practice is when it has arrived and the
+   *  mapping reads it. The oldest is at `packedHead` of `chunks[chunkHead]`; the chunks before chunkHead are spent. */
+  private chunks: Int32Array[] = [];
+  private chunkHead = 0;
   private packedHead = 0;
   private packedCount = 0;
-  private packedMask = 1023;
-  /** Sizes of packed records too large for an int32 (by pos); in practice empty. */
-  private readonly bigSizes = new Map<number, number>();
+  /** Spent chunks kept for the next ones needed (at most SPARE_CHUNKS), so that a backlog read in bursts while it
+   *  grows record by record allocates only for its growth. */
+  private readonly spares: Int32Array[] = [];
+  /** The production index and send time of the last record appended (the next packed record's differences are
+   *  from them), and of the last record made an object (the next unpacked record's differences are added to them). */
+  private lastN = 0;
+  private lastSentUs = 0;
+  private readN = 0;
+  private readSentUs = 0;
+  /** Differences too large for an int32, by pos (in practice empty). */
+  private readonly wideValues = new Map<number, number>();
+  /** The kinds of packed records: origin and sizeBytes, two numbers per kind; `kind` is the last one used. */
+  private readonly kinds: number[] = [];
+  private kind = -1;
   /** Leading held records already known to be droppable (a record once droppable stays so: the checkpoint and the
    *  retention sweep only move forward and an end state is sticky), so compaction never rescans them. */
   private droppable = 0;
@@ -258,7 +286,7 @@ export class RecordLog {
   }
 
   /** Whether a record accepted now may be appended as an object: no packed records wait (order) and the ring holds
-   *  fewer than EAGER_HELD_MAX records (a reader that lags leaves its backlog packed, 32 bytes a record). */
+   *  fewer than EAGER_HELD_MAX records (a reader that lags leaves its backlog packed, 20 bytes a record). */
   takesObjectsNow(): boolean {
     return this.packedCount === 0 && this.held < EAGER_HELD_MAX;
   }
@@ -269,6 +297,8 @@ export class RecordLog {
     const r = newRecord(w, this.accepted);
     this.hold(r);
     this.accepted++;
+    this.lastN = this.readN = w.n;
+    this.lastSentUs = this.readSentUs = w.sentUs;
     return r;
   }
 
@@ -277,22 +307,18 @@ export class RecordLog {
   appendPacked(w: RecordWrite): void {
     // Unthrottled writes arrive when sent; only a throttled one needs its arrival checked.
     if (w.throttledWrites !== 0 && arrivalOf(w.sentUs, w.throttledWrites) !== w.arrivalUs) assert(false, "a packed record's arrival is not its send time plus its throttled seconds");
-    if (this.packedCount > this.packedMask) this.growPacked();
-    const slot = (this.packedHead + this.packedCount) & this.packedMask;
-    const f = this.packed;
-    const o = slot * WIDE;
-    f[o] = w.n;
-    f[o + 1] = w.sentUs;
-    const g = this.packedInts;
-    const p = slot * NARROW;
-    g[p] = w.keyIndex;
-    g[p + 1] = w.producer * 4 + w.eventName + 1;
-    g[p + 2] = w.throttledWrites;
-    if (w.sizeBytes <= 0x7fffffff) g[p + 3] = w.sizeBytes;
-    else {
-      g[p + 3] = -1;
-      this.bigSizes.set(this.accepted, w.sizeBytes);
-    }
+    const at = this.packedHead + this.packedCount;
+    const c = (at >>> CHUNK_BITS) + this.chunkHead;
+    if (c === this.chunks.length) this.chunks.push(this.takeChunk());
+    const g = this.chunks[c];
+    const p = (at & (CHUNK - 1)) * PACKED;
+    g[p] = this.difference(w.n - this.lastN, 0);
+    g[p + 1] = this.difference(w.sentUs - this.lastSentUs, 1);
+    g[p + 2] = w.keyIndex;
+    g[p + 3] = w.throttledWrites;
+    g[p + 4] = this.kindOf(w.producer * 4 + w.eventName + 1, w.sizeBytes);
+    this.lastN = w.n;
+    this.lastSentUs = w.sentUs;
     this.packedCount++;
     this.accepted++;
   }
@@ -326,48 +352,75 @@ export class RecordLog {
     this.held++;
   }
 
+  /** A difference as stored: itself, or WIDE_VALUE with the value kept by pos (`which`: 0 n, 1 sentUs). */
+  private difference(d: number, which: number): number {
+    if ((d | 0) === d && d !== WIDE_VALUE) return d;
+    this.wideValues.set(this.accepted * 2 + which, d);
+    return WIDE_VALUE;
+  }
+
+  private differenceAt(stored: number, pos: number, which: number): number {
+    if (stored !== WIDE_VALUE) return stored;
+    const key = pos * 2 + which;
+    const d = this.wideValues.get(key)!;
+    this.wideValues.delete(key);
+    return d;
+  }
+
+  /** The index of the kind (origin, sizeBytes), added to the list when new. */
+  private kindOf(origin: number, sizeBytes: number): number {
+    const kinds = this.kinds;
+    let k = this.kind;
+    if (k >= 0 && kinds[2 * k] === origin && kinds[2 * k + 1] === sizeBytes) return k;
+    for (k = 0; 2 * k < kinds.length; k++) if (kinds[2 * k] === origin && kinds[2 * k + 1] === sizeBytes) break;
+    if (2 * k === kinds.length) kinds.push(origin, sizeBytes);
+    this.kind = k;
+    return k;
+  }
+
   /** Make the oldest packed record an object at the ring's end. */
   private unpack(): void {
-    const f = this.packed;
-    const o = this.packedHead * WIDE;
-    const g = this.packedInts;
-    const p = this.packedHead * NARROW;
+    const g = this.chunks[this.chunkHead];
+    const p = this.packedHead * PACKED;
     const pos = this.base + this.held;
     const w = this.unpacked;
-    w.n = f[o];
-    w.sentUs = f[o + 1];
-    w.keyIndex = g[p];
-    const origin = g[p + 1];
+    w.n = this.readN += this.differenceAt(g[p], pos, 0);
+    w.sentUs = this.readSentUs += this.differenceAt(g[p + 1], pos, 1);
+    w.keyIndex = g[p + 2];
+    w.throttledWrites = g[p + 3];
+    const kind = 2 * g[p + 4];
+    const origin = this.kinds[kind];
     w.producer = origin >> 2;
     w.eventName = (origin & 3) - 1;
-    w.throttledWrites = g[p + 2];
+    w.sizeBytes = this.kinds[kind + 1];
     w.arrivalUs = arrivalOf(w.sentUs, w.throttledWrites);
-    let sizeBytes = g[p + 3];
-    if (sizeBytes < 0) {
-      sizeBytes = this.bigSizes.get(pos)!;
-      this.bigSizes.delete(pos);
-    }
-    w.sizeBytes = sizeBytes;
-    this.packedHead = (this.packedHead + 1) & this.packedMask;
     this.packedCount--;
+    if (++this.packedHead === CHUNK || this.packedCount === 0) this.spendChunk();
     this.hold(newRecord(w, pos));
   }
 
-  private growPacked(): void {
-    const cap = (this.packedMask + 1) * 2;
-    const next = new Float64Array(WIDE * cap);
-    const nextInts = new Int32Array(NARROW * cap);
-    // Called only when full: the records are packedHead..end, then 0..packedHead; two block copies per array.
-    const h = this.packedHead;
-    const old = cap / 2;
-    next.set(this.packed.subarray(h * WIDE), 0);
-    next.set(this.packed.subarray(0, h * WIDE), (old - h) * WIDE);
-    nextInts.set(this.packedInts.subarray(h * NARROW), 0);
-    nextInts.set(this.packedInts.subarray(0, h * NARROW), (old - h) * NARROW);
-    this.packed = next;
-    this.packedInts = nextInts;
+  /** The head chunk is read to its end (or nothing packed is left): let it go, keeping it as a spare. */
+  private spendChunk(): void {
+    const chunks = this.chunks;
+    if (this.spares.length < SPARE_CHUNKS) this.spares.push(chunks[this.chunkHead]);
     this.packedHead = 0;
-    this.packedMask = cap - 1;
+    if (this.packedCount === 0) {
+      // Nothing packed left: the next packed record starts a chunk at its beginning.
+      this.chunks = [];
+      this.chunkHead = 0;
+      return;
+    }
+    chunks[this.chunkHead] = EMPTY_CHUNK;
+    this.chunkHead++;
+    // Drop the spent slots at the front once they are half the list (the list stays as long as the backlog).
+    if (this.chunkHead * 2 >= chunks.length) {
+      this.chunks = chunks.slice(this.chunkHead);
+      this.chunkHead = 0;
+    }
+  }
+
+  private takeChunk(): Int32Array {
+    return this.spares.pop() ?? newChunk();
   }
 
   private grow(): void {

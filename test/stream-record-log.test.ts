@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { arrivalOf, arrivalUsOf, eventNameIndexOf, newRecordWrite, posOf, producerOf, RecordLog, throttledWritesOf } from "../src/sources/stream-record.js";
+
+/** The fields a write gives its record, for record `i` of a test log: sparse, wide and mixed values on purpose. */
+function writeOf(i: number) {
+  const w = newRecordWrite();
+  w.n = i * 3 + (i % 7 === 0 ? 5_000_000_000 : 0) + (i > 5000 ? 2 ** 40 : 0);
+  w.keyIndex = (i * 37) % 1001;
+  w.sentUs = i * 1_000 + (i > 4000 ? 3_000_000_000 : 0) + (i > 6000 ? 2 ** 45 : 0);
+  w.sizeBytes = i % 5 === 0 ? 3_000_000_000 : 100 + (i % 3);
+  w.producer = i % 4;
+  w.eventName = (i % 3) - 1;
+  w.throttledWrites = i % 11 === 0 ? 2 : 0;
+  w.arrivalUs = arrivalOf(w.sentUs, w.throttledWrites);
+  return w;
+}
+
+describe("a shard's record log", () => {
+  it("gives back every packed record with the fields it was written with, in order, across many chunks", () => {
+    const log = new RecordLog();
+    const count = 9_000;
+    for (let i = 0; i < count; i++) log.appendPacked(writeOf(i));
+    // Read in bursts, as a reader does, while more records keep coming.
+    for (let i = count; i < count + 3_000; i++) log.appendPacked(writeOf(i));
+    for (let pos = 0; pos < count + 3_000; pos++) {
+      const r = log.at(pos)!;
+      const w = writeOf(pos);
+      expect([posOf(r), r.n, r.keyIndex, r.sentUs, r.sizeBytes, producerOf(r), eventNameIndexOf(r), throttledWritesOf(r), arrivalUsOf(r)]).toEqual([
+        pos,
+        w.n,
+        w.keyIndex,
+        w.sentUs,
+        w.sizeBytes,
+        w.producer,
+        w.eventName,
+        w.throttledWrites,
+        w.arrivalUs,
+      ]);
+      log.compact(pos + 1, pos + 1);
+    }
+    expect(log.at(count + 3_000)).toBeUndefined();
+  });
+
+  it("takes records as objects again once its packed backlog is read, and keeps their order", () => {
+    const log = new RecordLog();
+    for (let i = 0; i < 3_000; i++) log.appendPacked(writeOf(i));
+    expect(log.takesObjectsNow()).toBe(false);
+    for (let pos = 0; pos < 3_000; pos++) {
+      expect(log.at(pos)!.n).toBe(writeOf(pos).n);
+      log.compact(pos + 1, pos + 1);
+    }
+    expect(log.takesObjectsNow()).toBe(true);
+    const r = log.append(writeOf(3_000));
+    expect(posOf(r)).toBe(3_000);
+    // a later backlog is counted from the last record appended as an object
+    log.appendPacked(writeOf(3_001));
+    expect(log.at(3_001)!.n).toBe(writeOf(3_001).n);
+    expect(log.at(3_001)!.sentUs).toBe(writeOf(3_001).sentUs);
+  });
+});
