@@ -215,14 +215,23 @@ export class CloudWatchMetrics {
     this.buckets = buckets;
   }
 
+  /** The last bucket found and the times it covers, [lastFromUs, lastToUs): most lookups fall in it. */
+  private lastBucket = 0;
+  private lastFromUs = 0;
+  private lastToUs = 0;
+
   /** The bucket for `tUs`, growing the array or moving to a longer period as needed. */
   private bucket(tUs: number): number {
+    if (tUs >= this.lastFromUs && tUs < this.lastToUs) return this.lastBucket;
     let b = Math.floor(tUs / this.periodUs);
     while (b >= this.buckets) {
       if (this.buckets < MAX_BUCKETS) this.grow(Math.min(MAX_BUCKETS, this.buckets * 2));
       else this.coarsen();
       b = Math.floor(tUs / this.periodUs);
     }
+    this.lastBucket = b;
+    this.lastFromUs = b * this.periodUs;
+    this.lastToUs = this.lastFromUs + this.periodUs;
     return b;
   }
 
@@ -245,6 +254,7 @@ export class CloudWatchMetrics {
     }
     this.periodUs *= factor;
     this.concurrencyBucket = Math.floor(this.concurrencyBucket / factor);
+    this.lastToUs = this.lastFromUs = 0;
   }
 
   // The bucket first, then the array: finding the bucket may replace the array.
@@ -277,9 +287,12 @@ export class CloudWatchMetrics {
   /** The sources' production meter (sources/*: ProductionMeter). */
   readonly meter = (tUs: number, sizeBytes: number, throttledAttempts: number): void => {
     if (this.stream) {
-      this.add(tUs, S.incomingRecords, 1);
-      this.add(tUs, S.incomingBytes, sizeBytes);
-      if (throttledAttempts > 0) this.add(tUs, S.writeThrottles, throttledAttempts);
+      // The bucket first, then the array: finding the bucket may replace the array.
+      const i = this.bucket(tUs) * SLOTS;
+      const data = this.data;
+      data[i + S.incomingRecords] += 1;
+      data[i + S.incomingBytes] += sizeBytes;
+      if (throttledAttempts > 0) data[i + S.writeThrottles] += throttledAttempts;
     } else {
       this.add(tUs, S.sent, 1);
     }
