@@ -90,6 +90,8 @@ const PRIO = 0;
  *  would give listeners a second kind of array to read). */
 const NO_RECORDS: readonly StreamRecord[] = [];
 const NOTHING_SUCCEEDED: Settled = { succeeded: NO_RECORDS, redundant: 0 };
+/** No failed positions: what every response but a partial one reports (shared; nobody adds to it). */
+const NO_INDEXES: readonly number[] = [];
 
 /** What a response settled: the records it newly ended as succeeded, and how many it processed again although an
  *  earlier success had ended them. */
@@ -657,7 +659,7 @@ export class StreamMapping {
   private invoke(lane: Lane, closedBy: ClosedBy): void {
     const now = this.sched.nowUs;
     const ss = lane.ss;
-    if (!lane.finalInvoke) {
+    if (!lane.finalInvoke && this.oldestMustGo(lane.batch, now)) {
       // Split off records past retention (lost) and past MaximumRecordAgeInSeconds (discarded) before invoking.
       const b = lane.batch;
       const split = splitBeforeInvoke((i) => arrivalUsOf(b[i]), b.length, now, this.cfg.retentionUs, this.m.recordAgeMaxUs);
@@ -718,6 +720,14 @@ export class StreamMapping {
     });
     // A cold start's Init phase runs first, in the environment the invocation holds.
     this.sched.after(plan.initUs + plan.durationUs, () => this.complete(lane, invocation, plan), PRIO);
+  }
+
+  /** Whether the batch's first record (its oldest: a batch is in sequence order) is past retention or
+   *  MaximumRecordAgeInSeconds at `now`; when it is not, no record of the batch is, and nothing is split off. */
+  private oldestMustGo(b: readonly StreamRecord[], now: number): boolean {
+    if (b.length === 0) return false;
+    const arrivalUs = arrivalUsOf(b[0]);
+    return arrivalUs + this.cfg.retentionUs <= now || (this.m.recordAgeMaxUs !== Infinity && now - arrivalUs > this.m.recordAgeMaxUs);
   }
 
   private complete(lane: Lane, invocation: number, plan: InvocationPlan): void {
@@ -944,9 +954,9 @@ function attemptOf(r: SimRecord): number {
 }
 
 /** Positions in `b` of the records a partial response reports failed. */
-function failedIndexes(b: readonly StreamRecord[], plan: InvocationPlan): number[] {
+function failedIndexes(b: readonly StreamRecord[], plan: InvocationPlan): readonly number[] {
+  if (plan.outcome !== "partial" || plan.failed.length === 0) return NO_INDEXES;
   const out: number[] = [];
-  if (plan.outcome !== "partial" || plan.failed.length === 0) return out;
   const failed = new Set(plan.failed);
   for (let i = 0; i < b.length; i++) if (failed.has(b[i])) out.push(i);
   return out;

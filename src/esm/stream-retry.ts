@@ -62,16 +62,20 @@ export type Verdict =
   | { kind: "partial"; checkpointIndex: number }
   | { kind: "failure"; functionError: "Unhandled" | null };
 
+/** The verdicts every plain success and every error or timeout share (verdicts are never changed). */
+const SUCCESS: Verdict = { kind: "success", ignoredFailures: 0 };
+const UNHANDLED: Verdict = { kind: "failure", functionError: "Unhandled" };
+
 /**
  * Judge a function response. `failedIndexes`: positions in the batch of the records the response reports failed.
  * Without ReportBatchItemFailures a response is never read: any normal return is success.
  */
 export function judgeResponse(outcome: Outcome, failedIndexes: readonly number[], invalidResponse: boolean, rbif: boolean): Verdict {
-  if (outcome === "error" || outcome === "timeout") return { kind: "failure", functionError: "Unhandled" };
-  if (outcome === "ok") return { kind: "success", ignoredFailures: 0 };
+  if (outcome === "error" || outcome === "timeout") return UNHANDLED;
+  if (outcome === "ok") return SUCCESS;
   if (!rbif) return { kind: "success", ignoredFailures: invalidResponse ? 0 : failedIndexes.length };
   if (invalidResponse) return { kind: "failure", functionError: null };
-  if (failedIndexes.length === 0) return { kind: "success", ignoredFailures: 0 };
+  if (failedIndexes.length === 0) return SUCCESS;
   let lowest = failedIndexes[0];
   for (const i of failedIndexes) if (i < lowest) lowest = i;
   return { kind: "partial", checkpointIndex: lowest };

@@ -86,6 +86,7 @@ export class TimelineCollector {
   }
 
   result(e: ResultEvent): void {
+    if (this.items === null) return;
     const item = this.byInvocation.get(e.invocation);
     if (!item) return;
     item.endUs = e.tUs;

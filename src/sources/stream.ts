@@ -243,7 +243,9 @@ export class StreamSource {
   private put(w: RecordWrite): void {
     const cfg = this.cfg;
     const trace = this.trace;
-    const shard = this.shards[this.shardOf(w.keyIndex)];
+    let s = this.shardOfKey[w.keyIndex];
+    if (s < 0) s = this.shardOf(w.keyIndex);
+    const shard = this.shards[s];
     shard.accept(w, cfg.writeLimitRecordsPerS, cfg.writeLimitBytesPerS);
     const r = shard.append(w, trace.verbose);
     if (w.arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = w.arrivalUs;
