@@ -79,7 +79,7 @@ import type { StreamSourceConfig } from "../sources/config.js";
 import type { Shard, StreamSource } from "../sources/stream.js";
 import { arrivalUsOf, countDelivery, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
 import type { InvokeEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
-import { clearDone, clearExecuting, isDone, isExecuting, markDone, markExecuting } from "./stream-marks.js";
+import { clearDone, clearExecuting, isDone, isExecuting, markDone, markDoneNotExecuting, markExecuting } from "./stream-marks.js";
 import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryBackoff, type RetryPolicy, type Verdict } from "./stream-retry.js";
 
 /** The invocation payload limit that closes a batch (ESM: "You cannot modify this limit"). */
@@ -748,8 +748,9 @@ export class StreamMapping {
     this.fn.release(this.sched.nowUs);
     ss.inFlight--;
     const b = lane.batch;
-    for (const r of b) clearExecuting(r);
     const verdict = judgeResponse(plan.outcome, failedIndexes(b, plan), plan.invalidResponse, this.m.reportBatchItemFailures);
+    // A success clears the executing marks as it marks the records done (one pass); any other response here.
+    if (verdict.kind !== "success") for (const r of b) clearExecuting(r);
     this.recordResponse(lane, invocation, plan, verdict);
     lane.failStreak = verdict.kind === "success" ? 0 : lane.failStreak + 1;
     this.follow(lane, decideAfterResponse(verdict, b.length, lane.retriesUsed, this.policy));
@@ -768,12 +769,12 @@ export class StreamMapping {
     let ignoredPartial = 0;
     let invalidResponse: true | undefined;
     if (verdict.kind === "success") {
-      settled = this.succeed(b, b.length, null);
+      settled = this.succeed(b, b.length, null, true);
       // A partial response that is not read (no ReportBatchItemFailures) is an ordinary return.
       if (outcome === "partial" && !this.m.reportBatchItemFailures) outcome = "ok";
       ignoredPartial = verdict.ignoredFailures;
     } else if (verdict.kind === "partial") {
-      settled = this.succeed(b, verdict.checkpointIndex, new Set(plan.failed));
+      settled = this.succeed(b, verdict.checkpointIndex, new Set(plan.failed), false);
       failed = plan.failed;
     } else {
       failed = b;
@@ -865,15 +866,17 @@ export class StreamMapping {
 
   /** End as succeeded the records of `b` before `upTo` and any after it not in `failed`; mark the first `upTo` done.
    *  `succeeded` is `b` itself when every record of it newly succeeded (the usual case: no copy per batch; a batch
-   *  array is never changed once invoked). */
-  private succeed(b: readonly StreamRecord[], upTo: number, failed: Set<unknown> | null): Settled {
+   *  array is never changed once invoked). `executingEnds`: the records' executing marks are cleared here too. */
+  private succeed(b: readonly StreamRecord[], upTo: number, failed: Set<unknown> | null, executingEnds: boolean): Settled {
     // null while every record so far newly succeeded, so that the list is b's prefix.
     let succeeded: StreamRecord[] | null = null;
     let redundant = 0;
     for (let i = 0; i < b.length; i++) {
       const r = b[i];
-      if (i < upTo) markDone(r);
-      else if (failed === null || failed.has(r)) {
+      if (i < upTo) {
+        if (executingEnds) markDoneNotExecuting(r);
+        else markDone(r);
+      } else if (failed === null || failed.has(r)) {
         succeeded ??= b.slice(0, i);
         continue;
       }

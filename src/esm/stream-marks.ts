@@ -5,7 +5,7 @@
  *   resumes from its checkpoint and reads the records after it again.
  * - Executing: inside a running invocation (the stream's retention waits for the invocation's outcome).
  */
-import { clearMark, hasMark, setMark, type StreamRecord } from "../sources/stream-record.js";
+import { changeMarks, clearMark, hasMark, setMark, type StreamRecord } from "../sources/stream-record.js";
 
 const DONE = 1;
 const EXECUTING = 2;
@@ -32,4 +32,9 @@ export function markExecuting(r: StreamRecord): void {
 
 export function clearExecuting(r: StreamRecord): void {
   clearMark(r, EXECUTING);
+}
+
+/** Done, and no longer inside an invocation (a success settling its batch). */
+export function markDoneNotExecuting(r: StreamRecord): void {
+  changeMarks(r, DONE, EXECUTING);
 }

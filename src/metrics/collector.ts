@@ -141,9 +141,12 @@ export class MetricsCollector {
           this.lastSuccessUs = e.tUs;
         }
         const maxN = this.maxSucceededN;
-        for (const r of e.succeeded) {
-          this.succeeded++;
-          this.latency.add(e.tUs - r.sentUs);
+        const succeeded = e.succeeded;
+        const tUs = e.tUs;
+        this.succeeded += succeeded.length;
+        for (let i = 0; i < succeeded.length; i++) {
+          const r = succeeded[i];
+          this.latency.add(tUs - r.sentUs);
           if (maxN[r.keyIndex] > r.n) this.orderingViolations++;
           else maxN[r.keyIndex] = r.n;
           const logical = r.logicalN;

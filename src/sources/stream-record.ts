@@ -42,7 +42,9 @@ export interface StreamRecord extends SimRecord {
 /** What a record object holds (the shape every record object has, in this order). */
 interface Fields extends SimRecord {
   pos: number;
-  arrivalUs: number;
+  /** The arrival less the send time: 0 unless throttled. Kept as a difference so that it stays a small integer (an
+   *  absolute time passes 2^31 us after 36 minutes, and V8 then boxes the field in every record object). */
+  waitUs: number;
   /** producer x 4 + eventName + 1 (eventName -1 on Kinesis). */
   origin: number;
   deliveries: number;
@@ -64,7 +66,8 @@ export function posOf(r: StreamRecord): number {
 
 /** When the shard accepted it (ApproximateArrivalTimestamp), after any throttled attempts. */
 export function arrivalUsOf(r: StreamRecord): number {
-  return fields(r).arrivalUs;
+  const f = fields(r);
+  return f.sentUs + f.waitUs;
 }
 
 /** Index of the traffic producer that sent the record (for per-producer record data, e.g. what a filter matches);
@@ -88,7 +91,7 @@ export function eventNameIndexOf(r: StreamRecord): number {
  *  seconds from its send to the start of the second it was accepted in (arrivalOf's rule, inverted). */
 export function throttledWritesOf(r: StreamRecord): number {
   const f = fields(r);
-  return f.arrivalUs === f.sentUs ? 0 : f.arrivalUs / US_PER_S - Math.floor(f.sentUs / US_PER_S);
+  return f.waitUs === 0 ? 0 : (f.sentUs + f.waitUs) / US_PER_S - Math.floor(f.sentUs / US_PER_S);
 }
 
 /** The sequence number: the production index zero-padded to 21 digits (any stream record of the trace). */
@@ -133,6 +136,12 @@ export function clearMark(r: StreamRecord, mark: number): void {
   fields(r).state &= ~(mark << END_BITS);
 }
 
+/** Set the marks `set` and clear the marks `clear` (bit values, as for setMark) in one step. */
+export function changeMarks(r: StreamRecord, set: number, clear: number): void {
+  const f = fields(r);
+  f.state = (f.state & ~(clear << END_BITS)) | (set << END_BITS);
+}
+
 /**
  * One write as the shard accepts it: what the writer sent (production index, key, send time, size, producer,
  * eventName) and the shard's answer (arrival and throttled attempts, set by the shard's write limits). A writer keeps
@@ -168,7 +177,7 @@ function newRecord(w: RecordWrite, pos: number): StreamRecord {
     sentUs: smallInt(w.sentUs),
     sizeBytes: w.sizeBytes,
     pos,
-    arrivalUs: smallInt(w.arrivalUs),
+    waitUs: smallInt(w.arrivalUs - w.sentUs),
     origin: w.producer * 4 + w.eventName + 1,
     deliveries: 0,
     state: RecEnd.None,
