@@ -69,6 +69,7 @@
  * other consumers as events of their own (they only take their share), DynamoDB's advice of at most two readers per
  * shard, the time a GetRecords call takes.
  */
+import { assert } from "../engine/assert.js";
 import { Deque } from "../engine/deque.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import type { InvocationPlan, LambdaFunction } from "../lambda/function.js";
@@ -132,6 +133,11 @@ interface Lane {
   tw: TumblingWindow | null;
   /** The batch in flight (or waiting for a retry) is the tumbling window's final invocation. */
   finalInvoke: boolean;
+  /** The invocation in flight (a lane has at most one) and its plan, for `completes`. */
+  invocation: number;
+  plan: InvocationPlan | null;
+  /** The lane's invocation in flight completes (one closure per lane, made once, not one per invocation). */
+  completes: () => void;
 }
 
 interface ShardState {
@@ -260,7 +266,7 @@ export class StreamMapping {
         pausedBy: null,
       };
       for (let i = 0; i < this.pf; i++) {
-        ss.lanes.push({
+        const lane: Lane = {
           id: id++,
           index: i,
           ss,
@@ -277,7 +283,15 @@ export class StreamMapping {
           epoch: 0,
           tw: null,
           finalInvoke: false,
-        });
+          invocation: 0,
+          plan: null,
+          completes: () => {
+            const plan = lane.plan!;
+            lane.plan = null;
+            this.complete(lane, lane.invocation, plan);
+          },
+        };
+        ss.lanes.push(lane);
       }
       this.shards.push(ss);
     }
@@ -719,7 +733,10 @@ export class StreamMapping {
       initUs: plan.cold ? plan.initUs : undefined,
     });
     // A cold start's Init phase runs first, in the environment the invocation holds.
-    this.sched.after(plan.initUs + plan.durationUs, () => this.complete(lane, invocation, plan), PRIO);
+    if (lane.plan !== null) assert(false, "a lane invoked while its invocation is in flight");
+    lane.invocation = invocation;
+    lane.plan = plan;
+    this.sched.after(plan.initUs + plan.durationUs, lane.completes, PRIO);
   }
 
   /** Whether the batch's first record (its oldest: a batch is in sequence order) is past retention or
