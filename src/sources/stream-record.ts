@@ -321,11 +321,17 @@ export class RecordLog {
     if (c === this.chunks.length) this.chunks.push(this.takeChunk());
     const g = this.chunks[c];
     const p = (at & (CHUNK - 1)) * PACKED;
-    g[p] = this.difference(w.n - this.lastN, 0);
-    g[p + 1] = this.difference(w.sentUs - this.lastSentUs, 1);
+    // The usual cases inline: differences that fit, and the same kind as the record before.
+    const dn = w.n - this.lastN;
+    g[p] = (dn | 0) === dn && dn !== WIDE_VALUE ? dn : this.wideDifference(dn, 0);
+    const dt = w.sentUs - this.lastSentUs;
+    g[p + 1] = (dt | 0) === dt && dt !== WIDE_VALUE ? dt : this.wideDifference(dt, 1);
     g[p + 2] = w.keyIndex;
     g[p + 3] = w.throttledWrites;
-    g[p + 4] = this.kindOf(w.producer * 4 + w.eventName + 1, w.sizeBytes);
+    const origin = w.producer * 4 + w.eventName + 1;
+    const kinds = this.kinds;
+    const k = this.kind;
+    g[p + 4] = k >= 0 && kinds[2 * k] === origin && kinds[2 * k + 1] === w.sizeBytes ? k : this.kindOf(origin, w.sizeBytes);
     this.lastN = w.n;
     this.lastSentUs = w.sentUs;
     this.packedCount++;
@@ -361,15 +367,15 @@ export class RecordLog {
     this.held++;
   }
 
-  /** A difference as stored: itself, or WIDE_VALUE with the value kept by pos (`which`: 0 n, 1 sentUs). */
-  private difference(d: number, which: number): number {
-    if ((d | 0) === d && d !== WIDE_VALUE) return d;
+  /** A difference that is not an int32 (or is WIDE_VALUE itself): kept by pos (`which`: 0 n, 1 sentUs), WIDE_VALUE
+   *  written in its place. */
+  private wideDifference(d: number, which: number): number {
     this.wideValues.set(this.accepted * 2 + which, d);
     return WIDE_VALUE;
   }
 
-  private differenceAt(stored: number, pos: number, which: number): number {
-    if (stored !== WIDE_VALUE) return stored;
+  /** The difference kept for the record at `pos` (`which` as for wideDifference). */
+  private wideDifferenceAt(pos: number, which: number): number {
     const key = pos * 2 + which;
     const d = this.wideValues.get(key)!;
     this.wideValues.delete(key);
@@ -379,8 +385,7 @@ export class RecordLog {
   /** The index of the kind (origin, sizeBytes), added to the list when new. */
   private kindOf(origin: number, sizeBytes: number): number {
     const kinds = this.kinds;
-    let k = this.kind;
-    if (k >= 0 && kinds[2 * k] === origin && kinds[2 * k + 1] === sizeBytes) return k;
+    let k: number;
     for (k = 0; 2 * k < kinds.length; k++) if (kinds[2 * k] === origin && kinds[2 * k + 1] === sizeBytes) break;
     if (2 * k === kinds.length) kinds.push(origin, sizeBytes);
     this.kind = k;
@@ -393,8 +398,10 @@ export class RecordLog {
     const p = this.packedHead * PACKED;
     const pos = this.base + this.held;
     const w = this.unpacked;
-    w.n = this.readN += this.differenceAt(g[p], pos, 0);
-    w.sentUs = this.readSentUs += this.differenceAt(g[p + 1], pos, 1);
+    const dn = g[p];
+    w.n = this.readN += dn !== WIDE_VALUE ? dn : this.wideDifferenceAt(pos, 0);
+    const dt = g[p + 1];
+    w.sentUs = this.readSentUs += dt !== WIDE_VALUE ? dt : this.wideDifferenceAt(pos, 1);
     w.keyIndex = g[p + 2];
     w.throttledWrites = g[p + 3];
     const kind = 2 * g[p + 4];
