@@ -220,9 +220,13 @@ export class CloudWatchMetrics {
   private lastFromUs = 0;
   private lastToUs = 0;
 
-  /** The bucket for `tUs`, growing the array or moving to a longer period as needed. */
+  /** The bucket for `tUs`, growing the array or moving to a longer period as needed (small, so that it is inlined:
+   *  the lookup past the last bucket is a function of its own). */
   private bucket(tUs: number): number {
-    if (tUs >= this.lastFromUs && tUs < this.lastToUs) return this.lastBucket;
+    return tUs >= this.lastFromUs && tUs < this.lastToUs ? this.lastBucket : this.findBucket(tUs);
+  }
+
+  private findBucket(tUs: number): number {
     let b = Math.floor(tUs / this.periodUs);
     while (b >= this.buckets) {
       if (this.buckets < MAX_BUCKETS) this.grow(Math.min(MAX_BUCKETS, this.buckets * 2));
