@@ -12,25 +12,41 @@ const MAX_EXP = 52;
 export class Percentiles {
   count = 0;
   max = 0;
-  private exact: number[] | null = [];
+  /** The values while exact (the first `count` slots), in a typed array that doubles as it fills. */
+  private exact: Float64Array | null = new Float64Array(64);
   private buckets: Float64Array | null = null;
   /** The exact values copied for selection (valid while its length is `count`: nothing added since): a report
    *  asks each collector for several quantiles, and selection only reorders the copy. */
   private selection: Float64Array | null = null;
 
   add(v: number): void {
-    this.count++;
+    const i = this.count++;
     if (v > this.max) this.max = v;
-    if (this.exact) {
-      this.exact.push(v);
-      if (this.exact.length > EXACT_LIMIT) {
-        this.buckets = new Float64Array(SUB + HALF * MAX_EXP);
-        for (const x of this.exact) this.buckets[bucketOf(x)]++;
-        this.exact = null;
-      }
-    } else {
+    const exact = this.exact;
+    if (exact === null) {
       this.buckets![bucketOf(v)]++;
+      return;
     }
+    if (i < exact.length) exact[i] = v;
+    else this.growExact(v);
+  }
+
+  /** The exact values' array is full: double it, or past EXACT_LIMIT values move to the histogram. */
+  private growExact(v: number): void {
+    const exact = this.exact!;
+    const n = this.count - 1;
+    if (n < EXACT_LIMIT) {
+      const next = new Float64Array(Math.min(exact.length * 2, EXACT_LIMIT + 1));
+      next.set(exact);
+      next[n] = v;
+      this.exact = next;
+      return;
+    }
+    const buckets = new Float64Array(SUB + HALF * MAX_EXP);
+    for (let k = 0; k < n; k++) buckets[bucketOf(exact[k])]++;
+    buckets[bucketOf(v)]++;
+    this.buckets = buckets;
+    this.exact = null;
   }
 
   /** Nearest-rank percentile, q in (0, 1]. 0 when empty. */
@@ -40,7 +56,7 @@ export class Percentiles {
     if (this.exact) {
       // The rank-th smallest by selection (linear time), not by sorting every value: a report asks for a few
       // quantiles of each of many collectors.
-      if (this.selection === null || this.selection.length !== this.count) this.selection = Float64Array.from(this.exact);
+      if (this.selection === null || this.selection.length !== this.count) this.selection = this.exact.slice(0, this.count);
       return kthSmallest(this.selection, rank - 1);
     }
     let seen = 0;

@@ -239,17 +239,19 @@ export type ProductionMeter = (tUs: number, sizeBytes: number, throttledAttempts
 
 /** Fan-out of trace events. `verbose` says whether anyone wants per-record events (produce). */
 export class Trace {
-  /** The first two listeners in fields of their own, the rest in a list: the metrics a run always has (one or two
-   *  folds) are then each called from a call site that only ever sees that one function, which V8 calls directly
-   *  instead of through the generic path a loop over several functions takes. */
+  /** The first three listeners in fields of their own, the rest in a list: the folds a run always has (the
+   *  metrics, CloudWatch's, and a stream's own) are then each called from a call site that only ever sees that one
+   *  function, which V8 calls directly instead of through the generic path a loop over several functions takes. */
   private first: TraceListener | null = null;
   private second: TraceListener | null = null;
+  private third: TraceListener | null = null;
   private readonly rest: TraceListener[] = [];
   verbose = false;
 
   listen(listener: TraceListener, verbose = false): void {
     if (this.first === null) this.first = listener;
     else if (this.second === null) this.second = listener;
+    else if (this.third === null) this.third = listener;
     else this.rest.push(listener);
     if (verbose) this.verbose = true;
   }
@@ -259,6 +261,8 @@ export class Trace {
     this.first(event);
     if (this.second === null) return;
     this.second(event);
+    if (this.third === null) return;
+    this.third(event);
     for (let i = 0; i < this.rest.length; i++) this.rest[i](event);
   }
 }
