@@ -22,6 +22,8 @@ describe("a shard's record log", () => {
     for (let i = 0; i < count; i++) log.appendPacked(writeOf(i));
     // Read in bursts, as a reader does, while more records keep coming.
     for (let i = count; i < count + 3_000; i++) log.appendPacked(writeOf(i));
+    // Arrivals are read by position without making records objects, across chunks.
+    for (const pos of [0, 1, 2047, 2048, 2049, 4095, 5000, 8191, 11_999]) expect(log.arrivalUsAt(pos)).toBe(writeOf(pos).arrivalUs);
     for (let pos = 0; pos < count + 3_000; pos++) {
       const r = log.at(pos)!;
       const w = writeOf(pos);

@@ -15,7 +15,7 @@
  * 8 bytes per record (V8 keeps full pointers), so what can be derived is not stored: the shard follows from the key,
  * the throttled attempts from the send and arrival times, the producer and eventName share one field, and the end
  * state and the reader's marks another. Records accepted for later seconds (a throttled producer) or behind a
- * mapping that lags are kept as numbers in typed arrays until they are read: 20 bytes each and no garbage
+ * mapping that lags are kept as numbers in typed arrays until they are read: 24 bytes each and no garbage
  * collection work.
  */
 import { assert } from "../engine/assert.js";
@@ -186,13 +186,14 @@ function newRecord(w: RecordWrite, pos: number): StreamRecord {
 }
 
 /**
- * A packed record is PACKED 32-bit integers: its production index and its send time as differences from the record
- * before it in the shard (both only grow along a shard; a difference that is not an int32 is written as -1 and kept in
- * a map by pos, in practice never), its keyIndex, its throttled attempts, and its kind: an index into the log's list
- * of (producer x 4 + eventName + 1, sizeBytes) pairs, which a producer's records share. The arrival is derived
- * (arrivalOf). 20 bytes a record.
+ * A packed record is its send time (a double in the chunk's `sentUs`: read by position, as arrivalUsAt does) and
+ * PACKED 32-bit integers: its production index as the difference from the record before it in the shard (indexes
+ * only grow along a shard; a difference that is not an int32 is written as -1 and kept in a map by pos, in practice
+ * never), its keyIndex, its throttled attempts, and its kind: an index into the log's list of (producer x 4 +
+ * eventName + 1, sizeBytes) pairs, which a producer's records share. The arrival is derived (arrivalOf). 24 bytes a
+ * record.
  */
-const PACKED = 5;
+const PACKED = 4;
 const WIDE_VALUE = -1;
 /** Packed records per chunk: the packed records are kept in chunks of this many, taken as the backlog grows and let go
  *  as it is read, so a backlog costs its own size and one chunk (no doubling, no copy). */
@@ -204,11 +205,17 @@ const EAGER_HELD_MAX = 1024;
 /** Spent chunks a log keeps for reuse: a GetRecords call reads up to 10,000 records (five chunks) at once. */
 const SPARE_CHUNKS = 8;
 
-/** Stands in the chunk list for a spent chunk (so the list holds one type). */
-const EMPTY_CHUNK = new Int32Array(0);
+/** A chunk of packed records (struct of arrays). */
+interface Chunk {
+  sentUs: Float64Array;
+  ints: Int32Array;
+}
 
-function newChunk(): Int32Array {
-  return new Int32Array(PACKED * CHUNK);
+/** Stands in the chunk list for a spent chunk (so the list holds one type). */
+const EMPTY_CHUNK: Chunk = { sentUs: new Float64Array(0), ints: new Int32Array(0) };
+
+function newChunk(): Chunk {
+  return { sentUs: new Float64Array(CHUNK), ints: new Int32Array(PACKED * CHUNK) };
 }
 
 /**
@@ -223,22 +230,20 @@ export class RecordLog {
   private head = 0;
   private held = 0;
   private base = 0;
-  /** Packed records after the ring, in chunks of CHUNK records (PACKED int32s each): a record
+  /** Packed records after the ring, in chunks of CHUNK records: a record
    *  becomes an object only when something asks for it (`at`), which in practice is when it has arrived and the
    *  mapping reads it. The oldest is at `packedHead` of `chunks[chunkHead]`; the chunks before chunkHead are spent. */
-  private chunks: Int32Array[] = [];
+  private chunks: Chunk[] = [];
   private chunkHead = 0;
   private packedHead = 0;
   private packedCount = 0;
   /** Spent chunks kept for the next ones needed (at most SPARE_CHUNKS), so that a backlog read in bursts while it
    *  grows record by record allocates only for its growth. */
-  private readonly spares: Int32Array[] = [];
-  /** The production index and send time of the last record appended (the next packed record's differences are
-   *  from them), and of the last record made an object (the next unpacked record's differences are added to them). */
+  private readonly spares: Chunk[] = [];
+  /** The production index of the last record appended (the next packed record's difference is from it), and of the
+   *  last record made an object (the next unpacked record's difference is added to it). */
   private lastN = 0;
-  private lastSentUs = 0;
   private readN = 0;
-  private readSentUs = 0;
   /** Differences too large for an int32, by pos (in practice empty). */
   private readonly wideValues = new Map<number, number>();
   /** The kinds of packed records: origin and sizeBytes, two numbers per kind; `kind` is the last one used. */
@@ -289,13 +294,15 @@ export class RecordLog {
   arrivalUsAt(pos: number): number {
     const k = pos - this.base;
     assert(k >= 0 && k < this.held + this.packedCount, "the arrival of a record the log does not hold");
-    if (k < this.held) return fields(this.ring[(this.head + k) & this.mask]!).arrivalUs;
-    const slot = (this.packedHead + k - this.held) & this.packedMask;
-    return arrivalOf(this.packed[slot * WIDE + 1], this.packedInts[slot * NARROW + 2]);
+    if (k < this.held) return arrivalUsOf(this.ring[(this.head + k) & this.mask]!);
+    const at = this.packedHead + k - this.held;
+    const chunk = this.chunks[this.chunkHead + (at >>> CHUNK_BITS)];
+    const slot = at & (CHUNK - 1);
+    return arrivalOf(chunk.sentUs[slot], chunk.ints[slot * PACKED + 2]);
   }
 
   /** Whether a record accepted now may be appended as an object: no packed records wait (order) and the ring holds
-   *  fewer than EAGER_HELD_MAX records (a reader that lags leaves its backlog packed, 20 bytes a record). */
+   *  fewer than EAGER_HELD_MAX records (a reader that lags leaves its backlog packed, 24 bytes a record). */
   takesObjectsNow(): boolean {
     return this.packedCount === 0 && this.held < EAGER_HELD_MAX;
   }
@@ -307,7 +314,6 @@ export class RecordLog {
     this.hold(r);
     this.accepted++;
     this.lastN = this.readN = w.n;
-    this.lastSentUs = this.readSentUs = w.sentUs;
     return r;
   }
 
@@ -319,21 +325,21 @@ export class RecordLog {
     const at = this.packedHead + this.packedCount;
     const c = (at >>> CHUNK_BITS) + this.chunkHead;
     if (c === this.chunks.length) this.chunks.push(this.takeChunk());
-    const g = this.chunks[c];
-    const p = (at & (CHUNK - 1)) * PACKED;
+    const chunk = this.chunks[c];
+    const slot = at & (CHUNK - 1);
+    chunk.sentUs[slot] = w.sentUs;
+    const g = chunk.ints;
+    const p = slot * PACKED;
     // The usual cases inline: differences that fit, and the same kind as the record before.
     const dn = w.n - this.lastN;
-    g[p] = (dn | 0) === dn && dn !== WIDE_VALUE ? dn : this.wideDifference(dn, 0);
-    const dt = w.sentUs - this.lastSentUs;
-    g[p + 1] = (dt | 0) === dt && dt !== WIDE_VALUE ? dt : this.wideDifference(dt, 1);
-    g[p + 2] = w.keyIndex;
-    g[p + 3] = w.throttledWrites;
+    g[p] = (dn | 0) === dn && dn !== WIDE_VALUE ? dn : this.wideDifference(dn);
+    g[p + 1] = w.keyIndex;
+    g[p + 2] = w.throttledWrites;
     const origin = w.producer * 4 + w.eventName + 1;
     const kinds = this.kinds;
     const k = this.kind;
-    g[p + 4] = k >= 0 && kinds[2 * k] === origin && kinds[2 * k + 1] === w.sizeBytes ? k : this.kindOf(origin, w.sizeBytes);
+    g[p + 3] = k >= 0 && kinds[2 * k] === origin && kinds[2 * k + 1] === w.sizeBytes ? k : this.kindOf(origin, w.sizeBytes);
     this.lastN = w.n;
-    this.lastSentUs = w.sentUs;
     this.packedCount++;
     this.accepted++;
   }
@@ -367,18 +373,16 @@ export class RecordLog {
     this.held++;
   }
 
-  /** A difference that is not an int32 (or is WIDE_VALUE itself): kept by pos (`which`: 0 n, 1 sentUs), WIDE_VALUE
-   *  written in its place. */
-  private wideDifference(d: number, which: number): number {
-    this.wideValues.set(this.accepted * 2 + which, d);
+  /** A difference that is not an int32 (or is WIDE_VALUE itself): kept by pos, WIDE_VALUE written in its place. */
+  private wideDifference(d: number): number {
+    this.wideValues.set(this.accepted, d);
     return WIDE_VALUE;
   }
 
-  /** The difference kept for the record at `pos` (`which` as for wideDifference). */
-  private wideDifferenceAt(pos: number, which: number): number {
-    const key = pos * 2 + which;
-    const d = this.wideValues.get(key)!;
-    this.wideValues.delete(key);
+  /** The difference kept for the record at `pos`. */
+  private wideDifferenceAt(pos: number): number {
+    const d = this.wideValues.get(pos)!;
+    this.wideValues.delete(pos);
     return d;
   }
 
@@ -394,17 +398,17 @@ export class RecordLog {
 
   /** Make the oldest packed record an object at the ring's end. */
   private unpack(): void {
-    const g = this.chunks[this.chunkHead];
+    const chunk = this.chunks[this.chunkHead];
+    const g = chunk.ints;
     const p = this.packedHead * PACKED;
     const pos = this.base + this.held;
     const w = this.unpacked;
     const dn = g[p];
-    w.n = this.readN += dn !== WIDE_VALUE ? dn : this.wideDifferenceAt(pos, 0);
-    const dt = g[p + 1];
-    w.sentUs = this.readSentUs += dt !== WIDE_VALUE ? dt : this.wideDifferenceAt(pos, 1);
-    w.keyIndex = g[p + 2];
-    w.throttledWrites = g[p + 3];
-    const kind = 2 * g[p + 4];
+    w.n = this.readN += dn !== WIDE_VALUE ? dn : this.wideDifferenceAt(pos);
+    w.sentUs = chunk.sentUs[this.packedHead];
+    w.keyIndex = g[p + 1];
+    w.throttledWrites = g[p + 2];
+    const kind = 2 * g[p + 3];
     const origin = this.kinds[kind];
     w.producer = origin >> 2;
     w.eventName = (origin & 3) - 1;
@@ -435,7 +439,7 @@ export class RecordLog {
     }
   }
 
-  private takeChunk(): Int32Array {
+  private takeChunk(): Chunk {
     return this.spares.pop() ?? newChunk();
   }
 
