@@ -33,10 +33,10 @@
  */
 import { smallInt } from "../engine/time.js";
 import { NumDeque } from "../engine/deque.js";
-import { assert } from "../engine/assert.js";
 import { NumHeap, PrefixBits } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
+import { MessageRing } from "./sqs-message-ring.js";
 import { endedDeleteOutcome, MsgState, TimedQueue, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-message-queue.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 
@@ -44,116 +44,6 @@ export interface FifoLimits {
   lookAheadMessages: number;
   inFlightMax: number;
   deduplicationIntervalUs: number;
-}
-
-/**
- * Every message not yet in an end state, in production order (ended ones are dropped from the front). Production
- * indexes of accepted sends are consecutive, so message n sits at slot n - firstN. A message that was never
- * received and never delayed is kept "cold": its fields in typed arrays, no object (a burst of a million messages
- * would otherwise be a million long-lived objects for the garbage collector to copy). Its object is built, with the
- * same fields, when something needs it (a receive, an expiry). The message's state is kept apart from its row, in
- * one byte per slot, as well as in its object (the queue writes both): the state is what the group and look-ahead
- * scans read, several times per message, in no particular order, and a megabyte of states stays in cache where 32
- * megabytes of rows (or the objects) do not.
- */
-const ROW = 8;
-
-class MessageRing {
-  private objs: (SqsMessage | undefined)[] = new Array(16);
-  /** Per slot ROW int32s: sizeBytes, logicalN, keyIndex, producer, unused, 1 once the object exists, and sentUs as
-   *  the float64 `times` views at slot * ROW / 2 + 3 (one 32-byte row per message, one buffer). */
-  private rows = new Int32Array(16 * ROW);
-  /** Per slot: the message's state. */
-  private states = new Uint8Array(16);
-  private times = new Float64Array(this.rows.buffer);
-  private head = 0;
-  private mask = 15;
-  count = 0;
-  /** Production index of the front slot. */
-  firstN = 0;
-
-  private slot(n: number): number {
-    return (this.head + (n - this.firstN)) & this.mask;
-  }
-
-  push(n: number, keyIndex: number, sentUs: number, sizeBytes: number, logicalN: number, producer: number, state: MsgState, obj: SqsMessage | undefined): void {
-    if (this.count === 0) this.firstN = n;
-    if (this.count > this.mask) this.grow();
-    const i = (this.head + this.count) & this.mask;
-    this.objs[i] = obj;
-    const r = i * ROW;
-    const rows = this.rows;
-    rows[r] = sizeBytes;
-    rows[r + 1] = logicalN;
-    rows[r + 2] = keyIndex;
-    rows[r + 3] = producer;
-    this.states[i] = state;
-    rows[r + 5] = obj ? 1 : 0;
-    this.times[(r >> 1) + 3] = sentUs;
-    this.count++;
-  }
-
-  shift(): void {
-    this.objs[this.head] = undefined;
-    this.head = (this.head + 1) & this.mask;
-    this.count--;
-    this.firstN++;
-  }
-
-  /** State of message n; messages before the front have ended (reported as Deleted, an end state). */
-  state(n: number): MsgState {
-    if (n < this.firstN) return MsgState.Deleted;
-    return this.states[this.slot(n)] as MsgState;
-  }
-
-  /** Record live message n's new state (its object, if any, is given the same by the caller). */
-  setState(n: number, state: MsgState): void {
-    if (n < this.firstN) assert(false, "a state change for a message that has left the queue");
-    this.states[this.slot(n)] = state;
-  }
-
-  /** ApproximateReceiveCount of live message n (0 while it has no object: it was never received). */
-  receiveCountOf(n: number): number {
-    const i = this.slot(n);
-    return this.rows[i * ROW + 5] === 1 ? this.objs[i]!.receiveCount : 0;
-  }
-
-  sentUsOf(n: number): number {
-    return this.times[((this.slot(n) * ROW) >> 1) + 3];
-  }
-
-  /** The object of live message n, built on first need (visibleAtUs: send time plus the queue's delay). */
-  get(n: number, delayUs: number): SqsMessage {
-    const i = this.slot(n);
-    const r = i * ROW;
-    const rows = this.rows;
-    if (rows[r + 5] === 1) return this.objs[i]!;
-    const sentUs = smallInt(this.times[(r >> 1) + 3]);
-    const o: SqsMessage = { n, keyIndex: rows[r + 2], sentUs, sizeBytes: rows[r], logicalN: rows[r + 1], receiveCount: 0, state: this.states[i] as MsgState, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer: rows[r + 3], firstReceiveUs: -1 };
-    this.objs[i] = o;
-    rows[r + 5] = 1;
-    return o;
-  }
-
-  private grow(): void {
-    const cap = (this.mask + 1) * 2;
-    const objs = new Array<SqsMessage | undefined>(cap);
-    const rows = new Int32Array(cap * ROW);
-    for (let k = 0; k < this.count; k++) objs[k] = this.objs[(this.head + k) & this.mask];
-    // The ring is full when it grows: its rows are head..end, then 0..head.
-    const split = this.head * ROW;
-    rows.set(this.rows.subarray(split), 0);
-    rows.set(this.rows.subarray(0, split), this.rows.length - split);
-    const states = new Uint8Array(cap);
-    states.set(this.states.subarray(this.head), 0);
-    states.set(this.states.subarray(0, this.head), this.states.length - this.head);
-    this.states = states;
-    this.objs = objs;
-    this.rows = rows;
-    this.times = new Float64Array(rows.buffer);
-    this.head = 0;
-    this.mask = cap - 1;
-  }
 }
 
 /** A message group: the production indexes of its messages in send order (ended ones are dropped from the front
@@ -290,9 +180,8 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     this.liveCount++;
     const g = this.group(keyIndex);
     g.push(n);
-    if (delayUs === 0 && !trace.verbose && (sizeBytes | 0) === sizeBytes) {
-      // Cold: no object until a receive or an expiry needs one (same fields as below). A size that is not an int32
-      // (the row keeps sizes as int32s) takes the object path.
+    if (delayUs === 0 && !trace.verbose && MessageRing.fits(sizeBytes, logicalN)) {
+      // Cold: no object until a receive or an expiry needs one (same fields as below).
       this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
       this.visibleCount++;
       // refresh(g) would only drop ended messages from the front (a lazy clean-up that every reader repeats) when

@@ -1,0 +1,151 @@
+/**
+ * Every message of an SQS queue (standard or FIFO) not yet in an end state, in production order: the storage both
+ * queue types keep their messages in. It models nothing of its own; what a queue does with its messages is in
+ * sqs-queue.ts and sqs-fifo-queue.ts.
+ *
+ * Production indexes of accepted sends are consecutive, so message n sits at position n - firstN, and ended
+ * messages leave from the front. A message that was never received and never delayed is kept "cold": its fields in one
+ * 24-byte row of a typed buffer and its state in one byte, with no object (a burst of a million messages would
+ * otherwise be a million long-lived objects for the garbage collector to copy, at several times the bytes). Its
+ * object is built, with the same fields, when something needs it (a receive, an expiry), and dropped from the ring
+ * when the message ends: a message that has ended is never asked for again, and whoever still holds the object
+ * (a batch, a trace event) keeps it alive as long as it needs to.
+ * The state is kept apart from the row, in a byte per slot, and also in the object once there is one (the queue
+ * writes both through setState): the state is what scans read, several times per message and in no particular
+ * order, and a megabyte of states stays in cache where the rows do not.
+ */
+import { assert } from "../engine/assert.js";
+import { smallInt } from "../engine/time.js";
+import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
+
+/** Float64s per row: sentUs, then four int32s (sizeBytes, logicalN, keyIndex, producer) in the other two. */
+const ROW_F64 = 3;
+const ROW_I32 = 6;
+/** Messages per chunk (4,096: 100 KB of rows, states and object slots). */
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
+/** The storage of CHUNK consecutive messages. */
+class Chunk {
+  /** Per slot: sentUs as a float64 at slot * 3, and sizeBytes, logicalN, keyIndex, producer as the int32s at
+   *  slot * 6 + 2 .. + 5 of the same buffer. */
+  readonly times = new Float64Array(CHUNK * ROW_F64);
+  readonly ints = new Int32Array(this.times.buffer);
+  readonly states = new Uint8Array(CHUNK);
+  readonly objs: (SqsMessage | undefined)[] = new Array<SqsMessage | undefined>(CHUNK).fill(undefined);
+}
+
+/**
+ * The messages in fixed-size chunks, oldest first: the ring grows by one chunk at a time and never copies, so its
+ * memory follows the messages it holds (a doubling array would briefly hold the old copy and the new, twice the
+ * rows), and a chunk whose messages have all ended is reused for the next ones.
+ */
+export class MessageRing {
+  private readonly chunks: Chunk[] = [];
+  /** Production index of the first slot of chunks[0]. */
+  private originN = 0;
+  private spare: Chunk | null = null;
+  count = 0;
+  /** Production index of the front message. */
+  firstN = 0;
+
+  /** Whether a message with these fields can be kept cold: its size and indexes fit the row's int32s. */
+  static fits(sizeBytes: number, logicalN: number): boolean {
+    return (sizeBytes | 0) === sizeBytes && (logicalN | 0) === logicalN;
+  }
+
+  /** Append message n (the next production index) with its fields; `obj` is its object when it already has one. */
+  push(n: number, keyIndex: number, sentUs: number, sizeBytes: number, logicalN: number, producer: number, state: MsgState, obj: SqsMessage | undefined): void {
+    if (n !== this.firstN + this.count) {
+      assert(this.count === 0, "messages reach the queue out of production order");
+      // An empty ring may start again anywhere.
+      while (this.chunks.length > 0) this.spare = this.chunks.pop()!;
+      this.originN = n - (n & CHUNK_MASK);
+      this.firstN = n;
+    }
+    const p = n - this.originN;
+    const c = p >>> CHUNK_BITS;
+    if (c === this.chunks.length) {
+      this.chunks.push(this.spare ?? new Chunk());
+      this.spare = null;
+    }
+    const chunk = this.chunks[c];
+    const i = p & CHUNK_MASK;
+    chunk.objs[i] = obj;
+    chunk.times[i * ROW_F64] = sentUs;
+    const r = i * ROW_I32;
+    const ints = chunk.ints;
+    ints[r + 2] = sizeBytes;
+    ints[r + 3] = logicalN;
+    ints[r + 4] = keyIndex;
+    ints[r + 5] = producer;
+    chunk.states[i] = state;
+    this.count++;
+  }
+
+  /** Drop the front message (it has ended). */
+  shift(): void {
+    const i = (this.firstN - this.originN) & CHUNK_MASK;
+    this.chunks[0].objs[i] = undefined;
+    this.count--;
+    this.firstN++;
+    if (i === CHUNK_MASK) {
+      // The front chunk is used up: keep it for reuse.
+      this.spare = this.chunks.shift()!;
+      this.originN += CHUNK;
+    }
+  }
+
+  /** State of message n; messages before the front have ended (reported as Deleted, an end state). */
+  state(n: number): MsgState {
+    if (n < this.firstN) return MsgState.Deleted;
+    const p = n - this.originN;
+    return this.chunks[p >>> CHUNK_BITS].states[p & CHUNK_MASK] as MsgState;
+  }
+
+  /** Record live message n's new state (its object, if any, is given the same by the caller). An end state drops
+   *  the ring's hold on the object. */
+  setState(n: number, state: MsgState): void {
+    if (n < this.firstN) assert(false, "a state change for a message that has left the queue");
+    const p = n - this.originN;
+    const chunk = this.chunks[p >>> CHUNK_BITS];
+    const i = p & CHUNK_MASK;
+    chunk.states[i] = state;
+    if (state >= MsgState.Deleted) chunk.objs[i] = undefined;
+  }
+
+  /** ApproximateReceiveCount of live message n (0 while it has no object: it was never received). */
+  receiveCountOf(n: number): number {
+    const o = this.objectOf(n);
+    return o === undefined ? 0 : o.receiveCount;
+  }
+
+  sentUsOf(n: number): number {
+    const p = n - this.originN;
+    return this.chunks[p >>> CHUNK_BITS].times[(p & CHUNK_MASK) * ROW_F64];
+  }
+
+  /** The object of live message n, or undefined while it is cold. */
+  objectOf(n: number): SqsMessage | undefined {
+    const p = n - this.originN;
+    return this.chunks[p >>> CHUNK_BITS].objs[p & CHUNK_MASK];
+  }
+
+  /** The object of live message n, built on first need (visibleAtUs: send time plus the queue's delay). */
+  get(n: number, delayUs: number): SqsMessage {
+    const p = n - this.originN;
+    const chunk = this.chunks[p >>> CHUNK_BITS];
+    const i = p & CHUNK_MASK;
+    const have = chunk.objs[i];
+    if (have !== undefined) return have;
+    const state = chunk.states[i] as MsgState;
+    if (state >= MsgState.Deleted) assert(false, "an object asked for a message that has ended");
+    const sentUs = smallInt(chunk.times[i * ROW_F64]);
+    const r = i * ROW_I32;
+    const ints = chunk.ints;
+    const o: SqsMessage = { n, keyIndex: ints[r + 4], sentUs, sizeBytes: ints[r + 2], logicalN: ints[r + 3], receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer: ints[r + 5], firstReceiveUs: -1 };
+    chunk.objs[i] = o;
+    return o;
+  }
+}
