@@ -34,6 +34,12 @@ class Chunk {
   readonly ints = new Int32Array(this.times.buffer);
   readonly states = new Uint8Array(CHUNK);
   readonly objs: (SqsMessage | undefined)[] = new Array<SqsMessage | undefined>(CHUNK).fill(undefined);
+  /** Per slot, when the ring keeps links: the next message of the same list, as its distance in production indexes. */
+  readonly links: Int32Array | null;
+
+  constructor(withLinks: boolean) {
+    this.links = withLinks ? new Int32Array(CHUNK) : null;
+  }
 }
 
 /**
@@ -49,6 +55,10 @@ export class MessageRing {
   count = 0;
   /** Production index of the front message. */
   firstN = 0;
+
+  /** `withLinks`: each message can name the next message of a list it is in (linkOf, setLink), 4 bytes more each:
+   *  the FIFO queue's message groups are lists threaded through the ring. */
+  constructor(private readonly withLinks = false) {}
 
   /** Whether a message with these fields can be kept cold: its size and indexes fit the row's int32s. */
   static fits(sizeBytes: number, logicalN: number): boolean {
@@ -67,7 +77,7 @@ export class MessageRing {
     const p = n - this.originN;
     const c = p >>> CHUNK_BITS;
     if (c === this.chunks.length) {
-      this.chunks.push(this.spare ?? new Chunk());
+      this.chunks.push(this.spare ?? new Chunk(this.withLinks));
       this.spare = null;
     }
     const chunk = this.chunks[c];
@@ -124,6 +134,23 @@ export class MessageRing {
   sentUsOf(n: number): number {
     const p = n - this.originN;
     return this.chunks[p >>> CHUNK_BITS].times[(p & CHUNK_MASK) * ROW_F64];
+  }
+
+  keyIndexOf(n: number): number {
+    const p = n - this.originN;
+    return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + 4];
+  }
+
+  /** The message after live message n in its list (as set by setLink). */
+  linkOf(n: number): number {
+    const p = n - this.originN;
+    return n + this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK];
+  }
+
+  /** Make `next` (a later message) the one after live message n in its list. */
+  setLink(n: number, next: number): void {
+    const p = n - this.originN;
+    this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK] = next - n;
   }
 
   /** The object of live message n, or undefined while it is cold. */
