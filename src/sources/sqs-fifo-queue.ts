@@ -87,7 +87,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   /** Available groups keyed by their first message's production index (lazy: stale entries are skipped). */
   private readonly available = new NumHeap();
   /** Every message not yet in an end state, in production order; its links thread each group's list. */
-  private readonly live = new MessageRing(true);
+  private readonly live = new MessageRing();
   /** 1 at the production index of every ended message. Production indexes are consecutive, so the live messages
    *  sent before message k number (k - live.firstN) less the ended ones in between: a message's queue position. */
   private readonly endedPositions = new PrefixBits();

@@ -4,42 +4,41 @@
  * sqs-queue.ts and sqs-fifo-queue.ts.
  *
  * Production indexes of accepted sends are consecutive, so message n sits at position n - firstN, and ended
- * messages leave from the front. A message that was never received and never delayed is kept "cold": its fields in one
- * 24-byte row of a typed buffer and its state in one byte, with no object (a burst of a million messages would
- * otherwise be a million long-lived objects for the garbage collector to copy, at several times the bytes). Its
- * object is built, with the same fields, when something needs it (a receive, an expiry), and dropped from the ring
- * when the message ends: a message that has ended is never asked for again, and whoever still holds the object
- * (a batch, a trace event) keeps it alive as long as it needs to.
- * The state is kept apart from the row, in a byte per slot, and also in the object once there is one (the queue
- * writes both through setState): the state is what scans read, several times per message and in no particular
- * order, and a megabyte of states stays in cache where the rows do not.
+ * messages leave from the front. A message that was never received and never delayed is kept "cold": its fields
+ * and its state in one 32-byte row of a typed buffer, with no object (a burst of a million messages would otherwise
+ * be a million long-lived objects for the garbage collector to copy, at several times the bytes). Its object is
+ * built, with the same fields, when something needs it (a receive, an expiry), and dropped from the ring when the
+ * message ends: a message that has ended is never asked for again, and whoever still holds the object (a batch, a
+ * trace event) keeps it alive as long as it needs to. The state is also in the object once there is one (the queue
+ * writes both through setState). A row can also link its message to the next one of a list (the FIFO queue's
+ * message groups are lists threaded through the ring): a walk down a group reads one row per message, state, send
+ * time and link together.
  */
 import { assert } from "../engine/assert.js";
 import { smallInt } from "../engine/time.js";
 import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
 
-/** Float64s per row: sentUs, then four int32s (sizeBytes, logicalN, keyIndex, producer) in the other two. */
-const ROW_F64 = 3;
-const ROW_I32 = 6;
-/** Messages per chunk (4,096: 100 KB of rows, states and object slots). */
+/** Float64s per row (32 bytes): sentUs, then six int32s: sizeBytes, logicalN, keyIndex, producer, link, state. */
+const ROW_F64 = 4;
+const ROW_I32 = 8;
+const I_SIZE = 2;
+const I_LOGICAL = 3;
+const I_KEY = 4;
+const I_PRODUCER = 5;
+const I_LINK = 6;
+const I_STATE = 7;
+/** Messages per chunk (4,096: 160 KB of rows and object slots). */
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 
 /** The storage of CHUNK consecutive messages. */
 class Chunk {
-  /** Per slot: sentUs as a float64 at slot * 3, and sizeBytes, logicalN, keyIndex, producer as the int32s at
-   *  slot * 6 + 2 .. + 5 of the same buffer. */
+  /** Per slot: sentUs as a float64 at slot * 4, and the int32s at slot * 8 + I_SIZE .. I_STATE of the same buffer
+   *  (the link: the next message of the same list, as its distance in production indexes). */
   readonly times = new Float64Array(CHUNK * ROW_F64);
   readonly ints = new Int32Array(this.times.buffer);
-  readonly states = new Uint8Array(CHUNK);
   readonly objs: (SqsMessage | undefined)[] = new Array<SqsMessage | undefined>(CHUNK).fill(undefined);
-  /** Per slot, when the ring keeps links: the next message of the same list, as its distance in production indexes. */
-  readonly links: Int32Array | null;
-
-  constructor(withLinks: boolean) {
-    this.links = withLinks ? new Int32Array(CHUNK) : null;
-  }
 }
 
 /**
@@ -56,9 +55,6 @@ export class MessageRing {
   /** Production index of the front message. */
   firstN = 0;
 
-  /** `withLinks`: each message can name the next message of a list it is in (linkOf, setLink), 4 bytes more each:
-   *  the FIFO queue's message groups are lists threaded through the ring. */
-  constructor(private readonly withLinks = false) {}
 
   /** Whether a message with these fields can be kept cold: its size and indexes fit the row's int32s. */
   static fits(sizeBytes: number, logicalN: number): boolean {
@@ -77,7 +73,7 @@ export class MessageRing {
     const p = n - this.originN;
     const c = p >>> CHUNK_BITS;
     if (c === this.chunks.length) {
-      this.chunks.push(this.spare ?? new Chunk(this.withLinks));
+      this.chunks.push(this.spare ?? new Chunk());
       this.spare = null;
     }
     const chunk = this.chunks[c];
@@ -86,11 +82,11 @@ export class MessageRing {
     chunk.times[i * ROW_F64] = sentUs;
     const r = i * ROW_I32;
     const ints = chunk.ints;
-    ints[r + 2] = sizeBytes;
-    ints[r + 3] = logicalN;
-    ints[r + 4] = keyIndex;
-    ints[r + 5] = producer;
-    chunk.states[i] = state;
+    ints[r + I_SIZE] = sizeBytes;
+    ints[r + I_LOGICAL] = logicalN;
+    ints[r + I_KEY] = keyIndex;
+    ints[r + I_PRODUCER] = producer;
+    ints[r + I_STATE] = state;
     this.count++;
   }
 
@@ -111,7 +107,7 @@ export class MessageRing {
   state(n: number): MsgState {
     if (n < this.firstN) return MsgState.Deleted;
     const p = n - this.originN;
-    return this.chunks[p >>> CHUNK_BITS].states[p & CHUNK_MASK] as MsgState;
+    return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_STATE] as MsgState;
   }
 
   /** Record live message n's new state (its object, if any, is given the same by the caller). An end state drops
@@ -121,7 +117,7 @@ export class MessageRing {
     const p = n - this.originN;
     const chunk = this.chunks[p >>> CHUNK_BITS];
     const i = p & CHUNK_MASK;
-    chunk.states[i] = state;
+    chunk.ints[i * ROW_I32 + I_STATE] = state;
     if (state >= MsgState.Deleted) chunk.objs[i] = undefined;
   }
 
@@ -138,19 +134,19 @@ export class MessageRing {
 
   keyIndexOf(n: number): number {
     const p = n - this.originN;
-    return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + 4];
+    return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_KEY];
   }
 
   /** The message after live message n in its list (as set by setLink). */
   linkOf(n: number): number {
     const p = n - this.originN;
-    return n + this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK];
+    return n + this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_LINK];
   }
 
   /** Make `next` (a later message) the one after live message n in its list. */
   setLink(n: number, next: number): void {
     const p = n - this.originN;
-    this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK] = next - n;
+    this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_LINK] = next - n;
   }
 
   /** The object of live message n, or undefined while it is cold. */
@@ -166,12 +162,14 @@ export class MessageRing {
     const i = p & CHUNK_MASK;
     const have = chunk.objs[i];
     if (have !== undefined) return have;
-    const state = chunk.states[i] as MsgState;
-    if (state >= MsgState.Deleted) assert(false, "an object asked for a message that has ended");
-    const sentUs = smallInt(chunk.times[i * ROW_F64]);
     const r = i * ROW_I32;
     const ints = chunk.ints;
-    const o: SqsMessage = { n, keyIndex: ints[r + 4], sentUs, sizeBytes: ints[r + 2], logicalN: ints[r + 3], receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer: ints[r + 5], firstReceiveUs: -1 };
+    const state = ints[r + I_STATE] as MsgState;
+    if (state >= MsgState.Deleted) assert(false, "an object asked for a message that has ended");
+    const sentUs = smallInt(chunk.times[i * ROW_F64]);
+    // n may come from a float64 column (a group's list, the visible runs): smallInt keeps the field a small integer,
+    // as in objects the sinks build, so that every message object has the same layout.
+    const o: SqsMessage = { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: ints[r + I_SIZE], logicalN: ints[r + I_LOGICAL], receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer: ints[r + I_PRODUCER], firstReceiveUs: -1 };
     chunk.objs[i] = o;
     return o;
   }
