@@ -87,7 +87,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   /** Available groups keyed by their first message's production index (lazy: stale entries are skipped). */
   private readonly available = new NumHeap();
   /** Every message not yet in an end state, in production order; its links thread each group's list. */
-  private readonly live = new MessageRing();
+  private readonly live = new MessageRing(true);
   /** 1 at the production index of every ended message. Production indexes are consecutive, so the live messages
    *  sent before message k number (k - live.firstN) less the ended ones in between: a message's queue position. */
   private readonly endedPositions = new PrefixBits();
@@ -214,7 +214,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     if (this.meter !== null) this.meter(sentUs, sizeBytes, 0);
     const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
     this.liveCount++;
-    if (delayUs === 0 && !trace.verbose && MessageRing.fits(sizeBytes, logicalN)) {
+    if (delayUs === 0 && !trace.verbose && MessageRing.fits(sizeBytes, logicalN, producer)) {
       // Cold: no object until a receive or an expiry needs one (same fields as below).
       this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
       this.groupPush(keyIndex, n);

@@ -5,40 +5,45 @@
  *
  * Production indexes of accepted sends are consecutive, so message n sits at position n - firstN, and ended
  * messages leave from the front. A message that was never received and never delayed is kept "cold": its fields
- * and its state in one 32-byte row of a typed buffer, with no object (a burst of a million messages would otherwise
+ * and its state in one 24-byte row of a typed buffer, with no object (a burst of a million messages would otherwise
  * be a million long-lived objects for the garbage collector to copy, at several times the bytes). Its object is
  * built, with the same fields, when something needs it (a receive, an expiry), and dropped from the ring when the
  * message ends: a message that has ended is never asked for again, and whoever still holds the object (a batch, a
  * trace event) keeps it alive as long as it needs to. The state is also in the object once there is one (the queue
- * writes both through setState). A row can also link its message to the next one of a list (the FIFO queue's
- * message groups are lists threaded through the ring): a walk down a group reads one row per message, state, send
- * time and link together.
+ * writes both through setState). A ring can also link each message to the next one of a list (the FIFO queue's
+ * message groups are lists threaded through the ring), 4 bytes more a message.
  */
 import { assert } from "../engine/assert.js";
 import { smallInt } from "../engine/time.js";
 import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
 
-/** Float64s per row (32 bytes): sentUs, then six int32s: sizeBytes, logicalN, keyIndex, producer, link, state. */
-const ROW_F64 = 4;
-const ROW_I32 = 8;
+/** Float64s per row (24 bytes): sentUs, then four int32s: sizeBytes, logicalN, keyIndex, and the producer's index
+ *  shifted left 8 bits with the state in the low 8. */
+const ROW_F64 = 3;
+const ROW_I32 = 6;
 const I_SIZE = 2;
 const I_LOGICAL = 3;
 const I_KEY = 4;
-const I_PRODUCER = 5;
-const I_LINK = 6;
-const I_STATE = 7;
-/** Messages per chunk (4,096: 160 KB of rows and object slots). */
+const I_PRODUCER_STATE = 5;
+/** Messages per chunk (4,096: 96 KB of rows). */
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 
 /** The storage of CHUNK consecutive messages. */
 class Chunk {
-  /** Per slot: sentUs as a float64 at slot * 4, and the int32s at slot * 8 + I_SIZE .. I_STATE of the same buffer
-   *  (the link: the next message of the same list, as its distance in production indexes). */
+  /** Per slot: sentUs as a float64 at slot * 3, and the int32s at slot * 6 + I_SIZE .. I_PRODUCER_STATE of the same
+   *  buffer. */
   readonly times = new Float64Array(CHUNK * ROW_F64);
   readonly ints = new Int32Array(this.times.buffer);
-  readonly objs: (SqsMessage | undefined)[] = new Array<SqsMessage | undefined>(CHUNK).fill(undefined);
+  /** Per slot, the message's object; made when the chunk's first object is (a chunk of cold messages has none). */
+  objs: (SqsMessage | undefined)[] | null = null;
+  /** Per slot, when the ring keeps links: the next message of the same list, as its distance in production indexes. */
+  readonly links: Int32Array | null;
+
+  constructor(withLinks: boolean) {
+    this.links = withLinks ? new Int32Array(CHUNK) : null;
+  }
 }
 
 /**
@@ -55,13 +60,16 @@ export class MessageRing {
   /** Production index of the front message. */
   firstN = 0;
 
+  /** `withLinks`: each message can name the next message of a list it is in (linkOf, setLink). */
+  constructor(private readonly withLinks = false) {}
 
-  /** Whether a message with these fields can be kept cold: its size and indexes fit the row's int32s. */
-  static fits(sizeBytes: number, logicalN: number): boolean {
-    return (sizeBytes | 0) === sizeBytes && (logicalN | 0) === logicalN;
+  /** Whether a message with these fields can be kept cold: they fit the row's int32s. */
+  static fits(sizeBytes: number, logicalN: number, producer: number): boolean {
+    return (sizeBytes | 0) === sizeBytes && (logicalN | 0) === logicalN && producer < 1 << 23;
   }
 
-  /** Append message n (the next production index) with its fields; `obj` is its object when it already has one. */
+  /** Append message n (the next production index) with its fields; `obj` is its object when it already has one.
+   *  The fields must fit (MessageRing.fits) unless `obj` is given. */
   push(n: number, keyIndex: number, sentUs: number, sizeBytes: number, logicalN: number, producer: number, state: MsgState, obj: SqsMessage | undefined): void {
     if (n !== this.firstN + this.count) {
       assert(this.count === 0, "messages reach the queue out of production order");
@@ -73,32 +81,37 @@ export class MessageRing {
     const p = n - this.originN;
     const c = p >>> CHUNK_BITS;
     if (c === this.chunks.length) {
-      this.chunks.push(this.spare ?? new Chunk());
+      this.chunks.push(this.spare ?? new Chunk(this.withLinks));
       this.spare = null;
     }
     const chunk = this.chunks[c];
     const i = p & CHUNK_MASK;
-    chunk.objs[i] = obj;
+    if (obj !== undefined) this.objectsOf(chunk)[i] = obj;
     chunk.times[i * ROW_F64] = sentUs;
     const r = i * ROW_I32;
     const ints = chunk.ints;
     ints[r + I_SIZE] = sizeBytes;
     ints[r + I_LOGICAL] = logicalN;
     ints[r + I_KEY] = keyIndex;
-    ints[r + I_PRODUCER] = producer;
-    ints[r + I_STATE] = state;
+    ints[r + I_PRODUCER_STATE] = (producer << 8) | state;
     this.count++;
   }
 
-  /** Drop the front message (it has ended). */
+  private objectsOf(chunk: Chunk): (SqsMessage | undefined)[] {
+    if (chunk.objs === null) chunk.objs = new Array<SqsMessage | undefined>(CHUNK).fill(undefined);
+    return chunk.objs;
+  }
+
+  /** Drop the front message (it has ended, so its object slot is already empty). */
   shift(): void {
     const i = (this.firstN - this.originN) & CHUNK_MASK;
-    this.chunks[0].objs[i] = undefined;
     this.count--;
     this.firstN++;
     if (i === CHUNK_MASK) {
-      // The front chunk is used up: keep it for reuse.
-      this.spare = this.chunks.shift()!;
+      // The front chunk is used up: keep it for reuse (without its object slots: a chunk of cold messages needs none).
+      const used = this.chunks.shift()!;
+      used.objs = null;
+      this.spare = used;
       this.originN += CHUNK;
     }
   }
@@ -107,7 +120,7 @@ export class MessageRing {
   state(n: number): MsgState {
     if (n < this.firstN) return MsgState.Deleted;
     const p = n - this.originN;
-    return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_STATE] as MsgState;
+    return (this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_PRODUCER_STATE] & 0xff) as MsgState;
   }
 
   /** Record live message n's new state (its object, if any, is given the same by the caller). An end state drops
@@ -117,8 +130,9 @@ export class MessageRing {
     const p = n - this.originN;
     const chunk = this.chunks[p >>> CHUNK_BITS];
     const i = p & CHUNK_MASK;
-    chunk.ints[i * ROW_I32 + I_STATE] = state;
-    if (state >= MsgState.Deleted) chunk.objs[i] = undefined;
+    const at = i * ROW_I32 + I_PRODUCER_STATE;
+    chunk.ints[at] = (chunk.ints[at] & ~0xff) | state;
+    if (state >= MsgState.Deleted && chunk.objs !== null) chunk.objs[i] = undefined;
   }
 
   /** ApproximateReceiveCount of live message n (0 while it has no object: it was never received). */
@@ -140,19 +154,20 @@ export class MessageRing {
   /** The message after live message n in its list (as set by setLink). */
   linkOf(n: number): number {
     const p = n - this.originN;
-    return n + this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_LINK];
+    return n + this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK];
   }
 
   /** Make `next` (a later message) the one after live message n in its list. */
   setLink(n: number, next: number): void {
     const p = n - this.originN;
-    this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_LINK] = next - n;
+    this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK] = next - n;
   }
 
   /** The object of live message n, or undefined while it is cold. */
   objectOf(n: number): SqsMessage | undefined {
     const p = n - this.originN;
-    return this.chunks[p >>> CHUNK_BITS].objs[p & CHUNK_MASK];
+    const objs = this.chunks[p >>> CHUNK_BITS].objs;
+    return objs === null ? undefined : objs[p & CHUNK_MASK];
   }
 
   /** The object of live message n, built on first need (visibleAtUs: send time plus the queue's delay). */
@@ -160,17 +175,19 @@ export class MessageRing {
     const p = n - this.originN;
     const chunk = this.chunks[p >>> CHUNK_BITS];
     const i = p & CHUNK_MASK;
-    const have = chunk.objs[i];
+    const objs = this.objectsOf(chunk);
+    const have = objs[i];
     if (have !== undefined) return have;
     const r = i * ROW_I32;
     const ints = chunk.ints;
-    const state = ints[r + I_STATE] as MsgState;
+    const ps = ints[r + I_PRODUCER_STATE];
+    const state = (ps & 0xff) as MsgState;
     if (state >= MsgState.Deleted) assert(false, "an object asked for a message that has ended");
     const sentUs = smallInt(chunk.times[i * ROW_F64]);
     // n may come from a float64 column (a group's list, the visible runs): smallInt keeps the field a small integer,
     // as in objects the sinks build, so that every message object has the same layout.
-    const o: SqsMessage = { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: ints[r + I_SIZE], logicalN: ints[r + I_LOGICAL], receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer: ints[r + I_PRODUCER], firstReceiveUs: -1 };
-    chunk.objs[i] = o;
+    const o: SqsMessage = { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: ints[r + I_SIZE], logicalN: ints[r + I_LOGICAL], receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer: ps >> 8, firstReceiveUs: -1 };
+    objs[i] = o;
     return o;
   }
 }

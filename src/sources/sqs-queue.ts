@@ -62,7 +62,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     if (resend) this.resendsAccepted++;
     if (this.meter !== null) this.meter(sentUs, sizeBytes, 0);
     this.liveCount++;
-    if (delayUs === 0 && !trace.verbose && MessageRing.fits(sizeBytes, logicalN)) {
+    if (delayUs === 0 && !trace.verbose && MessageRing.fits(sizeBytes, logicalN, producer)) {
       // Cold: no object until a receive or an expiry needs one (the same fields as below).
       this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
       this.visible.push(n);
