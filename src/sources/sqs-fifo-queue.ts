@@ -214,9 +214,9 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     if (this.meter !== null) this.meter(sentUs, sizeBytes, 0);
     const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
     this.liveCount++;
-    if (delayUs === 0 && !trace.verbose && MessageRing.fits(sizeBytes, logicalN, producer)) {
+    if (delayUs === 0 && !trace.verbose && this.live.canKeepCold(sizeBytes, logicalN, producer)) {
       // Cold: no object until a receive or an expiry needs one (same fields as below).
-      this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
+      this.live.push(n, keyIndex, sentUs, producer, MsgState.Visible, undefined);
       this.groupPush(keyIndex, n);
       this.visibleCount++;
       // refresh would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
@@ -226,7 +226,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
       return true;
     }
     const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
-    this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Delayed, msg);
+    this.live.push(n, keyIndex, sentUs, producer, MsgState.Delayed, msg);
     this.groupPush(keyIndex, n);
     if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
     if (delayUs === 0) this.makeVisible(msg);

@@ -4,12 +4,14 @@
  * sqs-queue.ts and sqs-fifo-queue.ts.
  *
  * Production indexes of accepted sends are consecutive, so message n sits at position n - firstN, and ended
- * messages leave from the front. A message that was never received and never delayed is kept "cold": its fields
- * and its state in one 24-byte row of a typed buffer, with no object (a burst of a million messages would otherwise
+ * messages leave from the front. A message that was never received and never delayed is kept "cold": its send time,
+ * key, producer and state in one 16-byte row of a typed buffer, with no object (a burst of a million messages would otherwise
  * be a million long-lived objects for the garbage collector to copy, at several times the bytes). Its object is
  * built, with the same fields, when something needs it (a receive, an expiry), and dropped from the ring when the
  * message ends: a message that has ended is never asked for again, and whoever still holds the object (a batch, a
- * trace event) keeps it alive as long as it needs to. The state is also in the object once there is one (the queue
+ * trace event) keeps it alive as long as it needs to. A cold message's size is its producer's (a producer sends one
+ * size; a message of another size takes an object), and it has no logical message (a producer retry, or a send that
+ * will be retried, takes an object: they are the few a retry rate makes). The state is also in the object once there is one (the queue
  * writes both through setState). A ring can also link each message to the next one of a list (the FIFO queue's
  * message groups are lists threaded through the ring), 4 bytes more a message.
  */
@@ -17,23 +19,21 @@ import { assert } from "../engine/assert.js";
 import { smallInt } from "../engine/time.js";
 import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
 
-/** Float64s per row (24 bytes): sentUs, then four int32s: sizeBytes, logicalN, keyIndex, and the producer's index
- *  shifted left 8 bits with the state in the low 8. */
-const ROW_F64 = 3;
-const ROW_I32 = 6;
-const I_SIZE = 2;
-const I_LOGICAL = 3;
-const I_KEY = 4;
-const I_PRODUCER_STATE = 5;
-/** Messages per chunk (4,096: 96 KB of rows). */
+/** Float64s per row (16 bytes): sentUs, then two int32s: keyIndex, and the producer's index shifted left 8 bits with
+ *  the state in the low 8. */
+const ROW_F64 = 2;
+const ROW_I32 = 4;
+const I_KEY = 2;
+const I_PRODUCER_STATE = 3;
+/** Messages per chunk (4,096: 64 KB of rows). */
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 
 /** The storage of CHUNK consecutive messages. */
 class Chunk {
-  /** Per slot: sentUs as a float64 at slot * 3, and the int32s at slot * 6 + I_SIZE .. I_PRODUCER_STATE of the same
-   *  buffer. */
+  /** Per slot: sentUs as a float64 at slot * 2, and the int32s at slot * 4 + I_KEY and + I_PRODUCER_STATE of the
+   *  same buffer. */
   readonly times = new Float64Array(CHUNK * ROW_F64);
   readonly ints = new Int32Array(this.times.buffer);
   /** Per slot, the message's object; made when the chunk's first object is (a chunk of cold messages has none). */
@@ -60,17 +60,27 @@ export class MessageRing {
   /** Production index of the front message. */
   firstN = 0;
 
+  /** Each producer's message size, as the first of its messages the ring took cold had it. */
+  private readonly producerSizes: number[] = [];
+
   /** `withLinks`: each message can name the next message of a list it is in (linkOf, setLink). */
   constructor(private readonly withLinks = false) {}
 
-  /** Whether a message with these fields can be kept cold: they fit the row's int32s. */
-  static fits(sizeBytes: number, logicalN: number, producer: number): boolean {
-    return (sizeBytes | 0) === sizeBytes && (logicalN | 0) === logicalN && producer < 1 << 23;
+  /** Whether a message with these fields can be kept cold (pushed without an object): no logical message, a
+   *  producer index that fits the row, and the size of that producer's earlier cold messages (the first sets it). */
+  canKeepCold(sizeBytes: number, logicalN: number, producer: number): boolean {
+    if (logicalN >= 0 || producer >= 1 << 23) return false;
+    const known = this.producerSizes[producer];
+    if (known === undefined) {
+      this.producerSizes[producer] = sizeBytes;
+      return true;
+    }
+    return known === sizeBytes;
   }
 
-  /** Append message n (the next production index) with its fields; `obj` is its object when it already has one.
-   *  The fields must fit (MessageRing.fits) unless `obj` is given. */
-  push(n: number, keyIndex: number, sentUs: number, sizeBytes: number, logicalN: number, producer: number, state: MsgState, obj: SqsMessage | undefined): void {
+  /** Append message n (the next production index); `obj` is its object, which it must have unless canKeepCold
+   *  said yes to its fields. */
+  push(n: number, keyIndex: number, sentUs: number, producer: number, state: MsgState, obj: SqsMessage | undefined): void {
     if (n !== this.firstN + this.count) {
       assert(this.count === 0, "messages reach the queue out of production order");
       // An empty ring may start again anywhere.
@@ -90,8 +100,6 @@ export class MessageRing {
     chunk.times[i * ROW_F64] = sentUs;
     const r = i * ROW_I32;
     const ints = chunk.ints;
-    ints[r + I_SIZE] = sizeBytes;
-    ints[r + I_LOGICAL] = logicalN;
     ints[r + I_KEY] = keyIndex;
     ints[r + I_PRODUCER_STATE] = (producer << 8) | state;
     this.count++;
@@ -186,7 +194,8 @@ export class MessageRing {
     const sentUs = smallInt(chunk.times[i * ROW_F64]);
     // n may come from a float64 column (a group's list, the visible runs): smallInt keeps the field a small integer,
     // as in objects the sinks build, so that every message object has the same layout.
-    const o: SqsMessage = { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: ints[r + I_SIZE], logicalN: ints[r + I_LOGICAL], receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer: ps >> 8, firstReceiveUs: -1 };
+    const producer = ps >> 8;
+    const o: SqsMessage = { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
     objs[i] = o;
     return o;
   }

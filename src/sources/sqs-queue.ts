@@ -62,15 +62,15 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     if (resend) this.resendsAccepted++;
     if (this.meter !== null) this.meter(sentUs, sizeBytes, 0);
     this.liveCount++;
-    if (delayUs === 0 && !trace.verbose && MessageRing.fits(sizeBytes, logicalN, producer)) {
+    if (delayUs === 0 && !trace.verbose && this.live.canKeepCold(sizeBytes, logicalN, producer)) {
       // Cold: no object until a receive or an expiry needs one (the same fields as below).
-      this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
+      this.live.push(n, keyIndex, sentUs, producer, MsgState.Visible, undefined);
       this.visible.push(n);
       this.visibleCount++;
       return;
     }
     const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
-    this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Delayed, msg);
+    this.live.push(n, keyIndex, sentUs, producer, MsgState.Delayed, msg);
     if (delayUs === 0) this.makeVisible(msg);
     else this.delayed.push(msg, msg.visibleAtUs);
     if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
