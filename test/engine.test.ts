@@ -110,7 +110,7 @@ describe("the model is deterministic by construction", () => {
   });
 });
 
-import { Deque } from "../src/engine/deque.js";
+import { Deque, RunDeque } from "../src/engine/deque.js";
 
 describe("deque", () => {
   it("keeps FIFO order and numbers across growth and wrap-around", () => {
@@ -127,6 +127,34 @@ describe("deque", () => {
     while (d.length) seen.push(d.shift()!);
     expect(seen).toEqual([...Array(next).keys()]);
     expect(d.peekNum()).toBe(Infinity);
+  });
+
+  it("keeps FIFO order of integer entries, runs of consecutive ones and negative ones included, across growth and wrap-around", () => {
+    const d = new RunDeque();
+    const pushed: number[] = [];
+    const seen: number[] = [];
+    let next = 0;
+    for (let round = 0; round < 50; round++) {
+      // Runs of consecutive entries broken by others, some negative; a run may span a shift that empties the deque.
+      for (let i = 0; i < 37; i++) {
+        const v = i % 5 === 4 ? -1 - next : i % 7 === 6 ? next + 1_000_000 : next;
+        next++;
+        d.push(v);
+        pushed.push(v);
+      }
+      const take = round % 3 === 2 ? d.length : 30;
+      for (let i = 0; i < take; i++) {
+        seen.push(d.peek());
+        d.shift();
+      }
+    }
+    while (d.length) {
+      seen.push(d.peek());
+      d.shift();
+    }
+    expect(seen).toEqual(pushed);
+    d.shift();
+    expect(d.length).toBe(0);
   });
 });
 

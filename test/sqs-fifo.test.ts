@@ -46,6 +46,29 @@ function: { duration: { base: 100ms } }
     expect(plain.endedAt).toBe(traced.report.endedAt);
   });
 
+  it("runs the same with waiting messages kept as rows as with a trace that asks for every message, over thousands of messages with failures, the DLQ and expiry, one batch per group in flight", () => {
+    // More messages than one storage chunk holds, spread over 40 groups whose lists cross chunks; messages end by
+    // deletion, partial failure and a later receive, the DLQ after 3 receives, or expiry after 60 s in the queue.
+    const sc = scenarioFrom(`
+name: fifo-rows-and-objects
+source: { type: sqs-fifo, VisibilityTimeout: 5, MessageRetentionPeriod: 60, RedrivePolicy: { maxReceiveCount: 3 } }
+traffic: [{ at: 0s, records: 12000, keys: 40 }, { rate: 100/s, from: 1s, to: 40s, keys: 40 }]
+mapping: { BatchSize: 10, ScalingConfig: { MaximumConcurrency: 2 }, FunctionResponseTypes: [ReportBatchItemFailures] }
+function:
+  Timeout: 2
+  duration: { base: 100ms }
+  failures: [{ when: { probability: 0.3 }, effect: error }, { when: { probability: 0.2 }, effect: partial }]
+`);
+    const traced = runWithTrace(sc);
+    const plain = simulate(sc).report;
+    expect(of(traced.events, "produce")).toHaveLength(15900);
+    expect(assertOneBatchPerGroupInFlight(traced.events)).toBeGreaterThan(1000);
+    const r = plain.records;
+    expect([r.produced, r.succeeded > 0, r.dlq > 0, r.expired > 0, plain.sqs!.visibilityRedeliveries > 0]).toEqual([15900, true, true, true, true]);
+    expect(plain.traceDigest).toBe(traced.report.traceDigest);
+    expect(plain.records).toEqual(traced.report.records);
+  });
+
   it("delivers each group's messages in send order, one batch per group in flight", () => {
     const s = scenarioFrom(`
 name: t

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { simulate } from "../src/run/simulate.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 const base = (extra: string) => `
@@ -210,5 +211,27 @@ until: 2m
     const { report } = runWithTrace(s);
     expect(report.records.expired).toBe(5);
     expect(report.records.pending).toBe(0);
+  });
+
+  it("runs the same with waiting messages kept as rows as with a trace that asks for every message, over thousands of messages with redeliveries, duplicates, the DLQ and expiry", () => {
+    // More messages than one storage chunk holds, each path a message can end by: deleted, partly failed and
+    // received again, spontaneously duplicated, moved to the DLQ after 3 receives, expired after 60 s in the queue.
+    const sc = scenarioFrom(`
+name: rows-and-objects
+source: { type: sqs, VisibilityTimeout: 5, MessageRetentionPeriod: 60, duplicateDeliveryRate: 0.05, RedrivePolicy: { maxReceiveCount: 3 } }
+traffic: [{ at: 0s, records: 12000, keys: 50 }, { rate: 100/s, from: 1s, to: 40s, keys: 50 }]
+mapping: { BatchSize: 10, ScalingConfig: { MaximumConcurrency: 2 }, FunctionResponseTypes: [ReportBatchItemFailures] }
+function:
+  Timeout: 2
+  duration: { base: 100ms }
+  failures: [{ when: { probability: 0.3 }, effect: error }, { when: { probability: 0.2 }, effect: partial }]
+`);
+    const traced = runWithTrace(sc);
+    const plain = simulate(sc).report;
+    expect(traced.events.filter((e) => e.type === "produce")).toHaveLength(15900);
+    const r = plain.records;
+    expect([r.produced, r.succeeded > 0, r.dlq > 0, r.expired > 0, plain.sqs!.spontaneousDuplicates > 0, plain.sqs!.visibilityRedeliveries > 0]).toEqual([15900, true, true, true, true, true]);
+    expect(plain.traceDigest).toBe(traced.report.traceDigest);
+    expect(plain.records).toEqual(traced.report.records);
   });
 });

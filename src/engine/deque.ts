@@ -116,3 +116,66 @@ export class NumDeque {
     this.mask = nums.length - 1;
   }
 }
+
+/**
+ * A FIFO of numbers kept as runs of consecutive integers: pushing v right after v - 1 extends the last run, so a
+ * long stretch of consecutive entries (indexes pushed in order) takes one run, not one slot each. Entries must be
+ * integers.
+ */
+export class RunDeque {
+  private starts = new Float64Array(16);
+  /** Each run's end, exclusive. */
+  private ends = new Float64Array(16);
+  private head = 0;
+  private runs = 0;
+  private mask = 15;
+  /** Entries (not runs). */
+  length = 0;
+
+  push(v: number): void {
+    if (this.runs > 0) {
+      const last = (this.head + this.runs - 1) & this.mask;
+      if (this.ends[last] === v) {
+        this.ends[last] = v + 1;
+        this.length++;
+        return;
+      }
+    }
+    if (this.runs > this.mask) this.grow();
+    const i = (this.head + this.runs) & this.mask;
+    this.starts[i] = v;
+    this.ends[i] = v + 1;
+    this.runs++;
+    this.length++;
+  }
+
+  /** The front entry (the deque must not be empty). */
+  peek(): number {
+    return this.starts[this.head];
+  }
+
+  shift(): void {
+    if (this.length === 0) return;
+    this.length--;
+    const h = this.head;
+    if (++this.starts[h] === this.ends[h]) {
+      this.head = (h + 1) & this.mask;
+      this.runs--;
+    }
+  }
+
+  private grow(): void {
+    // Full when it grows: the runs are head..end, then 0..head.
+    const n = this.mask + 1;
+    const starts = new Float64Array(n * 2);
+    const ends = new Float64Array(n * 2);
+    starts.set(this.starts.subarray(this.head), 0);
+    starts.set(this.starts.subarray(0, this.head), n - this.head);
+    ends.set(this.ends.subarray(this.head), 0);
+    ends.set(this.ends.subarray(0, this.head), n - this.head);
+    this.starts = starts;
+    this.ends = ends;
+    this.head = 0;
+    this.mask = n * 2 - 1;
+  }
+}

@@ -32,11 +32,10 @@
  * messageGroup, the DLQ's own ordering, message bodies.
  */
 import { smallInt } from "../engine/time.js";
-import { NumDeque } from "../engine/deque.js";
-import { assert } from "../engine/assert.js";
 import { NumHeap, PrefixBits } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
+import { MessageRing } from "./sqs-message-ring.js";
 import { endedDeleteOutcome, MsgState, TimedQueue, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-message-queue.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 
@@ -46,135 +45,49 @@ export interface FifoLimits {
   deduplicationIntervalUs: number;
 }
 
-/**
- * Every message not yet in an end state, in production order (ended ones are dropped from the front). Production
- * indexes of accepted sends are consecutive, so message n sits at slot n - firstN. A message that was never
- * received and never delayed is kept "cold": its fields in typed arrays, no object (a burst of a million messages
- * would otherwise be a million long-lived objects for the garbage collector to copy). Its object is built, with the
- * same fields, when something needs it (a receive, an expiry). The message's state is kept apart from its row, in
- * one byte per slot, as well as in its object (the queue writes both): the state is what the group and look-ahead
- * scans read, several times per message, in no particular order, and a megabyte of states stays in cache where 32
- * megabytes of rows (or the objects) do not.
- */
-const ROW = 8;
-
-class MessageRing {
-  private objs: (SqsMessage | undefined)[] = new Array(16);
-  /** Per slot ROW int32s: sizeBytes, logicalN, keyIndex, producer, unused, 1 once the object exists, and sentUs as
-   *  the float64 `times` views at slot * ROW / 2 + 3 (one 32-byte row per message, one buffer). */
-  private rows = new Int32Array(16 * ROW);
-  /** Per slot: the message's state. */
-  private states = new Uint8Array(16);
-  private times = new Float64Array(this.rows.buffer);
-  private head = 0;
-  private mask = 15;
-  count = 0;
-  /** Production index of the front slot. */
-  firstN = 0;
-
-  private slot(n: number): number {
-    return (this.head + (n - this.firstN)) & this.mask;
-  }
-
-  push(n: number, keyIndex: number, sentUs: number, sizeBytes: number, logicalN: number, producer: number, state: MsgState, obj: SqsMessage | undefined): void {
-    if (this.count === 0) this.firstN = n;
-    if (this.count > this.mask) this.grow();
-    const i = (this.head + this.count) & this.mask;
-    this.objs[i] = obj;
-    const r = i * ROW;
-    const rows = this.rows;
-    rows[r] = sizeBytes;
-    rows[r + 1] = logicalN;
-    rows[r + 2] = keyIndex;
-    rows[r + 3] = producer;
-    this.states[i] = state;
-    rows[r + 5] = obj ? 1 : 0;
-    this.times[(r >> 1) + 3] = sentUs;
-    this.count++;
-  }
-
-  shift(): void {
-    this.objs[this.head] = undefined;
-    this.head = (this.head + 1) & this.mask;
-    this.count--;
-    this.firstN++;
-  }
-
-  /** State of message n; messages before the front have ended (reported as Deleted, an end state). */
-  state(n: number): MsgState {
-    if (n < this.firstN) return MsgState.Deleted;
-    return this.states[this.slot(n)] as MsgState;
-  }
-
-  /** Record live message n's new state (its object, if any, is given the same by the caller). */
-  setState(n: number, state: MsgState): void {
-    if (n < this.firstN) assert(false, "a state change for a message that has left the queue");
-    this.states[this.slot(n)] = state;
-  }
-
-  /** ApproximateReceiveCount of live message n (0 while it has no object: it was never received). */
-  receiveCountOf(n: number): number {
-    const i = this.slot(n);
-    return this.rows[i * ROW + 5] === 1 ? this.objs[i]!.receiveCount : 0;
-  }
-
-  sentUsOf(n: number): number {
-    return this.times[((this.slot(n) * ROW) >> 1) + 3];
-  }
-
-  /** The object of live message n, built on first need (visibleAtUs: send time plus the queue's delay). */
-  get(n: number, delayUs: number): SqsMessage {
-    const i = this.slot(n);
-    const r = i * ROW;
-    const rows = this.rows;
-    if (rows[r + 5] === 1) return this.objs[i]!;
-    const sentUs = smallInt(this.times[(r >> 1) + 3]);
-    const o: SqsMessage = { n, keyIndex: rows[r + 2], sentUs, sizeBytes: rows[r], logicalN: rows[r + 1], receiveCount: 0, state: this.states[i] as MsgState, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer: rows[r + 3], firstReceiveUs: -1 };
-    this.objs[i] = o;
-    rows[r + 5] = 1;
-    return o;
-  }
-
-  private grow(): void {
-    const cap = (this.mask + 1) * 2;
-    const objs = new Array<SqsMessage | undefined>(cap);
-    const rows = new Int32Array(cap * ROW);
-    for (let k = 0; k < this.count; k++) objs[k] = this.objs[(this.head + k) & this.mask];
-    // The ring is full when it grows: its rows are head..end, then 0..head.
-    const split = this.head * ROW;
-    rows.set(this.rows.subarray(split), 0);
-    rows.set(this.rows.subarray(0, split), this.rows.length - split);
-    const states = new Uint8Array(cap);
-    states.set(this.states.subarray(this.head), 0);
-    states.set(this.states.subarray(0, this.head), this.states.length - this.head);
-    this.states = states;
-    this.objs = objs;
-    this.rows = rows;
-    this.times = new Float64Array(rows.buffer);
-    this.head = 0;
-    this.mask = cap - 1;
-  }
-}
-
-/** A message group: the production indexes of its messages in send order (ended ones are dropped from the front
- *  lazily), kept in the group object itself (a NumDeque), so that reaching a group's messages costs one pointer
- *  less: with thousands of groups touched in random order, each pointer followed is a likely cache miss. */
-class Group extends NumDeque {
-  inFlight = 0;
+/** Per message group, by key index: its list of messages (production indexes in send order, threaded through the
+ *  message ring's links; ended ones are dropped from the front lazily, and at the latest when the ring drops them),
+ *  its messages in flight, and its entry in `available`. Typed columns rather than an object per group: with
+ *  thousands of groups touched in random order, the columns stay in cache. */
+class GroupTable {
+  /** First and last message of the list, -1 while it is empty. */
+  head: Float64Array = new Float64Array(16).fill(-1);
+  tail: Float64Array = new Float64Array(16).fill(-1);
+  /** Messages in the list (ended ones not yet dropped included). */
+  len: Int32Array = new Int32Array(16);
+  inFlight: Int32Array = new Int32Array(16);
   /** The first-message index under which the group sits in `available`, -1 when it has no entry. */
-  heapKey = -1;
+  heapKey: Float64Array = new Float64Array(16).fill(-1);
 
-  constructor(readonly keyIndex: number) {
-    super();
+  /** Make room for group k. */
+  ensure(k: number): void {
+    if (k < this.len.length) return;
+    let cap = this.len.length;
+    while (cap <= k) cap *= 2;
+    const wider = (old: Float64Array): Float64Array => {
+      const a = new Float64Array(cap).fill(-1);
+      a.set(old);
+      return a;
+    };
+    const widerInt = (old: Int32Array): Int32Array => {
+      const a = new Int32Array(cap);
+      a.set(old);
+      return a;
+    };
+    this.head = wider(this.head);
+    this.tail = wider(this.tail);
+    this.heapKey = wider(this.heapKey);
+    this.len = widerInt(this.len);
+    this.inFlight = widerInt(this.inFlight);
   }
 }
 
 export class SqsFifoQueue extends TimedQueue implements MessageQueue {
-  private readonly groups: (Group | undefined)[] = [];
+  private readonly groups = new GroupTable();
   /** Available groups keyed by their first message's production index (lazy: stale entries are skipped). */
   private readonly available = new NumHeap();
-  /** Every message not yet in an end state, in production order. */
-  private readonly live = new MessageRing();
+  /** Every message not yet in an end state, in production order; its links thread each group's list. */
+  private readonly live = new MessageRing(true);
   /** 1 at the production index of every ended message. Production indexes are consecutive, so the live messages
    *  sent before message k number (k - live.firstN) less the ended ones in between: a message's queue position. */
   private readonly endedPositions = new PrefixBits();
@@ -188,51 +101,63 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     super(cfg, traffic, trace);
   }
 
-  private group(keyIndex: number): Group {
-    let g = this.groups[keyIndex];
-    if (!g) {
-      g = new Group(keyIndex);
-      this.groups[keyIndex] = g;
-    }
-    return g;
+  /** Append message n to group k's list. */
+  private groupPush(k: number, n: number): void {
+    const g = this.groups;
+    g.ensure(k);
+    if (g.len[k] === 0) g.head[k] = n;
+    else this.live.setLink(g.tail[k], n);
+    g.tail[k] = n;
+    g.len[k]++;
   }
 
-  /** Drop ended messages from the group's front; list the group as available if it is. */
-  private refresh(g: Group): void {
+  /** Drop group k's first message from its list. */
+  private groupShift(k: number): void {
+    const g = this.groups;
+    if (--g.len[k] === 0) {
+      g.head[k] = -1;
+      g.tail[k] = -1;
+    } else g.head[k] = this.live.linkOf(g.head[k]);
+  }
+
+  /** Drop ended messages from group k's front; list the group as available if it is. */
+  private refresh(k: number): void {
     const live = this.live;
-    while (g.length > 0 && live.state(g.peek()) >= MsgState.Deleted) g.shift();
-    if (g.inFlight > 0 || g.length === 0) return;
-    const headN = g.peek();
+    const g = this.groups;
+    while (g.len[k] > 0 && live.state(g.head[k]) >= MsgState.Deleted) this.groupShift(k);
+    if (g.inFlight[k] > 0 || g.len[k] === 0) return;
+    const headN = g.head[k];
     if (live.state(headN) !== MsgState.Visible) return;
-    if (g.heapKey !== headN) {
-      this.available.push(headN, g.keyIndex);
-      g.heapKey = headN;
+    if (g.heapKey[k] !== headN) {
+      this.available.push(headN, k);
+      g.heapKey[k] = headN;
     }
   }
 
-  /** The available group whose first message is oldest, or null. */
-  private topAvailable(): Group | null {
+  /** The available group whose first message is oldest (its key index), or -1. */
+  private topAvailable(): number {
+    const g = this.groups;
     for (;;) {
-      if (this.available.size === 0) return null;
+      if (this.available.size === 0) return -1;
       const n = this.available.peekKey();
-      const g = this.groups[this.available.peekValue()]!;
-      if (g.heapKey !== n) {
+      const k = this.available.peekValue();
+      if (g.heapKey[k] !== n) {
         this.available.pop();
         continue;
       }
-      if (g.inFlight > 0 || g.length === 0 || g.peek() !== n || this.live.state(n) !== MsgState.Visible) {
+      if (g.inFlight[k] > 0 || g.len[k] === 0 || g.head[k] !== n || this.live.state(n) !== MsgState.Visible) {
         this.available.pop();
-        g.heapKey = -1;
-        this.refresh(g);
+        g.heapKey[k] = -1;
+        this.refresh(k);
         continue;
       }
-      return g;
+      return k;
     }
   }
 
-  /** The group is within the look-ahead: fewer than lookAheadMessages live messages were sent before its first. */
-  private withinLookAhead(g: Group): boolean {
-    const key = g.heapKey;
+  /** Group k is within the look-ahead: fewer than lookAheadMessages live messages were sent before its first. */
+  private withinLookAhead(k: number): boolean {
+    const key = this.groups.heapKey[k];
     const firstN = this.live.firstN;
     const span = key - firstN;
     const limit = this.limits.lookAheadMessages;
@@ -242,23 +167,24 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
 
   hasReceivable(): boolean {
     if (this.inFlightCount >= this.limits.inFlightMax) return false;
-    const g = this.topAvailable();
-    return g !== null && this.withinLookAhead(g);
+    const k = this.topAvailable();
+    return k >= 0 && this.withinLookAhead(k);
   }
 
   protected makeVisible(msg: SqsMessage): void {
     this.setState(msg, MsgState.Visible);
     this.visibleCount++;
-    this.refresh(this.group(msg.keyIndex));
+    this.refresh(msg.keyIndex);
   }
 
   /** Its group stays locked until none of its messages is in flight. */
   protected visibleAgain(msg: SqsMessage): void {
-    const g = this.group(msg.keyIndex);
-    g.inFlight--;
+    const k = msg.keyIndex;
+    const g = this.groups;
+    g.inFlight[k]--;
     this.setState(msg, MsgState.Visible);
     this.visibleCount++;
-    if (g.inFlight === 0) this.refresh(g);
+    if (g.inFlight[k] === 0) this.refresh(k);
   }
 
   /** Give a live message a new state, in its object and in its row. */
@@ -288,20 +214,20 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     if (this.meter !== null) this.meter(sentUs, sizeBytes, 0);
     const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
     this.liveCount++;
-    const g = this.group(keyIndex);
-    g.push(n);
-    if (delayUs === 0 && !trace.verbose && (sizeBytes | 0) === sizeBytes) {
-      // Cold: no object until a receive or an expiry needs one (same fields as below). A size that is not an int32
-      // (the row keeps sizes as int32s) takes the object path.
-      this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Visible, undefined);
+    if (delayUs === 0 && !trace.verbose && this.live.canKeepCold(sizeBytes, logicalN, producer)) {
+      // Cold: no object until a receive or an expiry needs one (same fields as below).
+      this.live.push(n, keyIndex, sentUs, producer, MsgState.Visible, undefined);
+      this.groupPush(keyIndex, n);
       this.visibleCount++;
-      // refresh(g) would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
+      // refresh would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
       // the group is in flight or already listed under its first message: skip it then.
-      if (g.inFlight === 0 && !(g.length > 1 && g.heapKey === g.peek())) this.refresh(g);
+      const g = this.groups;
+      if (g.inFlight[keyIndex] === 0 && !(g.len[keyIndex] > 1 && g.heapKey[keyIndex] === g.head[keyIndex])) this.refresh(keyIndex);
       return true;
     }
     const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
-    this.live.push(n, keyIndex, sentUs, sizeBytes, logicalN, producer, MsgState.Delayed, msg);
+    this.live.push(n, keyIndex, sentUs, producer, MsgState.Delayed, msg);
+    this.groupPush(keyIndex, n);
     if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
     if (delayUs === 0) this.makeVisible(msg);
     else this.delayed.push(msg, msg.visibleAtUs);
@@ -325,28 +251,32 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     let payloadFull = false;
     const cfg = this.cfg;
     while (out.length < maxCount && this.inFlightCount < this.limits.inFlightMax && !payloadFull) {
-      const g = this.topAvailable();
-      if (!g || !this.withinLookAhead(g)) break;
+      const k = this.topAvailable();
+      if (k < 0 || !this.withinLookAhead(k)) break;
+      const g = this.groups;
       this.available.pop();
-      g.heapKey = -1;
-      const msgs = g;
+      g.heapKey[k] = -1;
       const live = this.live;
-      for (let k = 0; k < msgs.length; k++) {
+      // The group's list, front to back. Messages that end here stay in the ring (and so in the list, whose links
+      // the walk follows) until the walk is over.
+      const len = g.len[k];
+      let n = g.head[k];
+      for (let i = 0; i < len; i++) {
+        if (i > 0) n = live.linkOf(n);
         // Checked first: with the batch or the in-flight limit full, the loop ends at the next message not ended anyway.
         if (out.length >= maxCount || this.inFlightCount >= this.limits.inFlightMax) break;
-        const n = msgs.at(k);
         const state = live.state(n);
         if (state >= MsgState.Deleted) continue;
         if (state !== MsgState.Visible) break; // delayed: later messages of the group are too
         if (live.sentUsOf(n) + cfg.retentionUs <= nowUs) {
           this.visibleCount--;
-          this.end(this.message(n), MsgState.Expired, nowUs);
+          this.end(this.message(n), MsgState.Expired, nowUs, false);
           continue;
         }
         const m = this.message(n);
         if (m.receiveCount >= cfg.maxReceiveCount) {
           this.visibleCount--;
-          this.end(m, MsgState.Dlq, nowUs);
+          this.end(m, MsgState.Dlq, nowUs, false);
           continue;
         }
         if ((out.length > 0 || !batchEmpty) && bytes + m.sizeBytes > maxBytes) {
@@ -355,11 +285,12 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
         }
         this.visibleCount--;
         this.hide(m, nowUs, visibilityTimeoutUs);
-        g.inFlight++;
+        g.inFlight[k]++;
         bytes += m.sizeBytes;
         out.push(m);
       }
-      this.refresh(g);
+      this.dropFinishedFromLive();
+      this.refresh(k);
     }
     return { messages: out, payloadFull };
   }
@@ -370,7 +301,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     if (ended !== null) return ended;
     if (msg.state === MsgState.InFlight) {
       this.inFlightCount--;
-      this.group(msg.keyIndex).inFlight--;
+      this.groups.inFlight[msg.keyIndex]--;
     } else if (msg.state === MsgState.Visible) {
       this.visibleCount--;
     }
@@ -378,21 +309,30 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     this.liveCount--;
     this.endedPositions.add(msg.n);
     this.dropFinishedFromLive();
-    this.refresh(this.group(msg.keyIndex));
+    this.refresh(msg.keyIndex);
     return "deleted";
   }
 
-  private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
+  /** `drop`: let the ring drop ended messages from its front now (a receive walking a group's list does so after). */
+  private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number, drop = true): void {
     this.setState(msg, state);
     this.liveCount--;
     this.endedPositions.add(msg.n);
     traceMessageEnd(this.trace, this.cfg.dlqArn, msg, state, nowUs);
-    this.dropFinishedFromLive();
+    if (drop) this.dropFinishedFromLive();
   }
 
+  /** Drop ended messages from the ring's front. A group whose list starts with one drops it too: a list never
+   *  reaches a message the ring no longer holds. */
   private dropFinishedFromLive(): void {
     const live = this.live;
-    while (live.count > 0 && live.state(live.firstN) >= MsgState.Deleted) live.shift();
+    const g = this.groups;
+    while (live.count > 0 && live.state(live.firstN) >= MsgState.Deleted) {
+      const n = live.firstN;
+      const k = live.keyIndexOf(n);
+      if (g.head[k] === n) this.groupShift(k);
+      live.shift();
+    }
   }
 
   /** Expire every message past its retention that is not in flight, oldest first (stops at one in flight). */
@@ -406,7 +346,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
       const m = this.message(n);
       if (m.state === MsgState.Visible) this.visibleCount--;
       this.end(m, MsgState.Expired, nowUs);
-      this.refresh(this.group(m.keyIndex));
+      this.refresh(m.keyIndex);
     }
   }
 

@@ -24,18 +24,20 @@
  * (moved messages are an end state), ApproximateAgeOfOldestMessage's exclusion of messages received 3+ times.
  */
 import type { Prng } from "../engine/prng.js";
-import { Deque } from "../engine/deque.js";
+import { RunDeque } from "../engine/deque.js";
 import { smallInt } from "../engine/time.js";
 import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
+import { MessageRing } from "./sqs-message-ring.js";
 import { endedDeleteOutcome, MsgState, TimedQueue, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-message-queue.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 
 export class SqsQueue extends TimedQueue implements MessageQueue {
-  /** num 1 marks a spontaneous-duplicate entry. */
-  private readonly visible = new Deque<SqsMessage>();
-  /** Every message not yet in an end state, in production order (for the age of the oldest message). */
-  private readonly live = new Deque<SqsMessage>();
+  /** Visible messages in the order a receive takes them, by production index n; -1 - n (negative) marks a
+   *  spontaneous-duplicate entry. A burst sent at once is one run of consecutive indexes. */
+  private readonly visible = new RunDeque();
+  /** Every message not yet in an end state, in production order (never-received ones without an object). */
+  private readonly live = new MessageRing();
 
   constructor(
     cfg: SqsSourceConfig,
@@ -59,18 +61,31 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
     if (resend) this.resendsAccepted++;
     if (this.meter !== null) this.meter(sentUs, sizeBytes, 0);
-    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
     this.liveCount++;
-    this.live.push(msg);
+    if (delayUs === 0 && !trace.verbose && this.live.canKeepCold(sizeBytes, logicalN, producer)) {
+      // Cold: no object until a receive or an expiry needs one (the same fields as below).
+      this.live.push(n, keyIndex, sentUs, producer, MsgState.Visible, undefined);
+      this.visible.push(n);
+      this.visibleCount++;
+      return;
+    }
+    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
+    this.live.push(n, keyIndex, sentUs, producer, MsgState.Delayed, msg);
     if (delayUs === 0) this.makeVisible(msg);
     else this.delayed.push(msg, msg.visibleAtUs);
     if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
   };
 
   protected makeVisible(msg: SqsMessage): void {
-    msg.state = MsgState.Visible;
-    this.visible.push(msg, 0);
+    this.setState(msg, MsgState.Visible);
+    this.visible.push(msg.n);
     this.visibleCount++;
+  }
+
+  /** Give a live message a new state, in its object and in the ring. */
+  protected override setState(msg: SqsMessage, state: MsgState): void {
+    msg.state = state;
+    this.live.setState(msg.n, state);
   }
 
   protected visibleAgain(msg: SqsMessage): void {
@@ -99,15 +114,19 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     let bytes = 0;
     let payloadFull = false;
     const cfg = this.cfg;
+    const live = this.live;
     while (out.length < maxCount) {
-      const msg = this.visible.peek();
-      if (!msg) break;
-      const isDup = this.visible.peekNum() === 1;
-      const valid = isDup ? msg.state === MsgState.InFlight && msg.dupPending : msg.state === MsgState.Visible;
+      if (this.visible.length === 0) break;
+      const entry = this.visible.peek();
+      const isDup = entry < 0;
+      const n = isDup ? -1 - entry : entry;
+      const state = live.state(n);
+      const valid = isDup ? state === MsgState.InFlight && live.objectOf(n)!.dupPending : state === MsgState.Visible;
       if (!valid) {
         this.visible.shift();
         continue;
       }
+      const msg = live.get(n, cfg.delayUs);
       if (msg.sentUs + cfg.retentionUs <= nowUs) {
         this.visible.shift();
         this.visibleCount--;
@@ -145,7 +164,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
       out.push(msg);
       if (cfg.duplicateDeliveryRate > 0 && !msg.dupPending && this.dupRng.next() < cfg.duplicateDeliveryRate) {
         msg.dupPending = true;
-        this.visible.push(msg, 1);
+        this.visible.push(-1 - msg.n);
         this.visibleCount++;
         this.trace.emit({ tUs: nowUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "DuplicateDelivery" });
       }
@@ -166,25 +185,22 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     } else if (msg.state === MsgState.Visible) {
       this.visibleCount--;
     }
-    msg.state = as;
+    this.setState(msg, as);
     this.liveCount--;
     this.dropFinishedFromLive();
     return "deleted";
   }
 
   private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
-    msg.state = state;
+    this.setState(msg, state);
     this.liveCount--;
     traceMessageEnd(this.trace, this.cfg.dlqArn, msg, state, nowUs);
     this.dropFinishedFromLive();
   }
 
   private dropFinishedFromLive(): void {
-    for (;;) {
-      const m = this.live.peek();
-      if (!m || m.state < MsgState.Deleted) return;
-      this.live.shift();
-    }
+    const live = this.live;
+    while (live.count > 0 && live.state(live.firstN) >= MsgState.Deleted) live.shift();
   }
 
   /**
@@ -194,9 +210,12 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
    */
   expireDue(nowUs: number): void {
     this.advance(nowUs);
+    const live = this.live;
     for (;;) {
-      const m = this.live.peek();
-      if (!m || m.sentUs + this.cfg.retentionUs > nowUs || m.state === MsgState.InFlight) return;
+      if (live.count === 0) return;
+      const n = live.firstN;
+      if (live.sentUsOf(n) + this.cfg.retentionUs > nowUs || live.state(n) === MsgState.InFlight) return;
+      const m = live.get(n, this.cfg.delayUs);
       if (m.state === MsgState.Visible) this.visibleCount--;
       if (m.dupPending) m.dupPending = false;
       this.end(m, MsgState.Expired, nowUs);
@@ -205,18 +224,17 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
 
   /** Age of the oldest message not yet deleted, moved or expired. */
   oldestAgeUs(nowUs: number): number {
-    const m = this.live.peek();
-    return m ? nowUs - m.sentUs : 0;
+    const live = this.live;
+    return live.count > 0 ? nowUs - live.sentUsOf(live.firstN) : 0;
   }
 
   /** See MessageQueue.oldestAgeCountedUs. Scans from the front past ended messages and those received three times
    *  or more: usually the front message answers; poison messages at the front cost one step each per sample. */
   oldestAgeCountedUs(nowUs: number): number {
     const live = this.live;
-    for (let k = 0; k < live.length; k++) {
-      const m = live.at(k)!;
-      if (m.state >= MsgState.Deleted) continue;
-      if (m.receiveCount < 3) return nowUs - m.sentUs;
+    for (let n = live.firstN; n < live.firstN + live.count; n++) {
+      if (live.state(n) >= MsgState.Deleted) continue;
+      if (live.receiveCountOf(n) < 3) return nowUs - live.sentUsOf(n);
     }
     return 0;
   }

@@ -1,0 +1,202 @@
+/**
+ * Every message of an SQS queue (standard or FIFO) not yet in an end state, in production order: the storage both
+ * queue types keep their messages in. It models nothing of its own; what a queue does with its messages is in
+ * sqs-queue.ts and sqs-fifo-queue.ts.
+ *
+ * Production indexes of accepted sends are consecutive, so message n sits at position n - firstN, and ended
+ * messages leave from the front. A message that was never received and never delayed is kept "cold": its send time,
+ * key, producer and state in one 16-byte row of a typed buffer, with no object (a burst of a million messages would otherwise
+ * be a million long-lived objects for the garbage collector to copy, at several times the bytes). Its object is
+ * built, with the same fields, when something needs it (a receive, an expiry), and dropped from the ring when the
+ * message ends: a message that has ended is never asked for again, and whoever still holds the object (a batch, a
+ * trace event) keeps it alive as long as it needs to. A cold message's size is its producer's (a producer sends one
+ * size; a message of another size takes an object), and it has no logical message (a producer retry, or a send that
+ * will be retried, takes an object: they are the few a retry rate makes). The state is also in the object once there is one (the queue
+ * writes both through setState). A ring can also link each message to the next one of a list (the FIFO queue's
+ * message groups are lists threaded through the ring), 4 bytes more a message.
+ */
+import { assert } from "../engine/assert.js";
+import { smallInt } from "../engine/time.js";
+import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
+
+/** Float64s per row (16 bytes): sentUs, then two int32s: keyIndex, and the producer's index shifted left 8 bits with
+ *  the state in the low 8. */
+const ROW_F64 = 2;
+const ROW_I32 = 4;
+const I_KEY = 2;
+const I_PRODUCER_STATE = 3;
+/** Messages per chunk (4,096: 64 KB of rows). */
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
+/** The storage of CHUNK consecutive messages. */
+class Chunk {
+  /** Per slot: sentUs as a float64 at slot * 2, and the int32s at slot * 4 + I_KEY and + I_PRODUCER_STATE of the
+   *  same buffer. */
+  readonly times = new Float64Array(CHUNK * ROW_F64);
+  readonly ints = new Int32Array(this.times.buffer);
+  /** Per slot, the message's object; made when the chunk's first object is (a chunk of cold messages has none). */
+  objs: (SqsMessage | undefined)[] | null = null;
+  /** Per slot, when the ring keeps links: the next message of the same list, as its distance in production indexes. */
+  readonly links: Int32Array | null;
+
+  constructor(withLinks: boolean) {
+    this.links = withLinks ? new Int32Array(CHUNK) : null;
+  }
+}
+
+/**
+ * The messages in fixed-size chunks, oldest first: the ring grows by one chunk at a time and never copies, so its
+ * memory follows the messages it holds (a doubling array would briefly hold the old copy and the new, twice the
+ * rows), and a chunk whose messages have all ended is reused for the next ones.
+ */
+export class MessageRing {
+  private readonly chunks: Chunk[] = [];
+  /** Production index of the first slot of chunks[0]. */
+  private originN = 0;
+  private spare: Chunk | null = null;
+  count = 0;
+  /** Production index of the front message. */
+  firstN = 0;
+
+  /** Each producer's message size, as the first of its messages the ring took cold had it. */
+  private readonly producerSizes: number[] = [];
+
+  /** `withLinks`: each message can name the next message of a list it is in (linkOf, setLink). */
+  constructor(private readonly withLinks = false) {}
+
+  /** Whether a message with these fields can be kept cold (pushed without an object): no logical message, a
+   *  producer index that fits the row, and the size of that producer's earlier cold messages (the first sets it). */
+  canKeepCold(sizeBytes: number, logicalN: number, producer: number): boolean {
+    if (logicalN >= 0 || producer >= 1 << 23) return false;
+    const known = this.producerSizes[producer];
+    if (known === undefined) {
+      this.producerSizes[producer] = sizeBytes;
+      return true;
+    }
+    return known === sizeBytes;
+  }
+
+  /** Append message n (the next production index); `obj` is its object, which it must have unless canKeepCold
+   *  said yes to its fields. */
+  push(n: number, keyIndex: number, sentUs: number, producer: number, state: MsgState, obj: SqsMessage | undefined): void {
+    if (n !== this.firstN + this.count) {
+      assert(this.count === 0, "messages reach the queue out of production order");
+      // An empty ring may start again anywhere.
+      while (this.chunks.length > 0) this.spare = this.chunks.pop()!;
+      this.originN = n - (n & CHUNK_MASK);
+      this.firstN = n;
+    }
+    const p = n - this.originN;
+    const c = p >>> CHUNK_BITS;
+    if (c === this.chunks.length) {
+      this.chunks.push(this.spare ?? new Chunk(this.withLinks));
+      this.spare = null;
+    }
+    const chunk = this.chunks[c];
+    const i = p & CHUNK_MASK;
+    if (obj !== undefined) this.objectsOf(chunk)[i] = obj;
+    chunk.times[i * ROW_F64] = sentUs;
+    const r = i * ROW_I32;
+    const ints = chunk.ints;
+    ints[r + I_KEY] = keyIndex;
+    ints[r + I_PRODUCER_STATE] = (producer << 8) | state;
+    this.count++;
+  }
+
+  private objectsOf(chunk: Chunk): (SqsMessage | undefined)[] {
+    if (chunk.objs === null) chunk.objs = new Array<SqsMessage | undefined>(CHUNK).fill(undefined);
+    return chunk.objs;
+  }
+
+  /** Drop the front message (it has ended, so its object slot is already empty). */
+  shift(): void {
+    const i = (this.firstN - this.originN) & CHUNK_MASK;
+    this.count--;
+    this.firstN++;
+    if (i === CHUNK_MASK) {
+      // The front chunk is used up: keep it for reuse (without its object slots: a chunk of cold messages needs none).
+      const used = this.chunks.shift()!;
+      used.objs = null;
+      this.spare = used;
+      this.originN += CHUNK;
+    }
+  }
+
+  /** State of message n; messages before the front have ended (reported as Deleted, an end state). */
+  state(n: number): MsgState {
+    if (n < this.firstN) return MsgState.Deleted;
+    const p = n - this.originN;
+    return (this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_PRODUCER_STATE] & 0xff) as MsgState;
+  }
+
+  /** Record live message n's new state (its object, if any, is given the same by the caller). An end state drops
+   *  the ring's hold on the object. */
+  setState(n: number, state: MsgState): void {
+    if (n < this.firstN) assert(false, "a state change for a message that has left the queue");
+    const p = n - this.originN;
+    const chunk = this.chunks[p >>> CHUNK_BITS];
+    const i = p & CHUNK_MASK;
+    const at = i * ROW_I32 + I_PRODUCER_STATE;
+    chunk.ints[at] = (chunk.ints[at] & ~0xff) | state;
+    if (state >= MsgState.Deleted && chunk.objs !== null) chunk.objs[i] = undefined;
+  }
+
+  /** ApproximateReceiveCount of live message n (0 while it has no object: it was never received). */
+  receiveCountOf(n: number): number {
+    const o = this.objectOf(n);
+    return o === undefined ? 0 : o.receiveCount;
+  }
+
+  sentUsOf(n: number): number {
+    const p = n - this.originN;
+    return this.chunks[p >>> CHUNK_BITS].times[(p & CHUNK_MASK) * ROW_F64];
+  }
+
+  keyIndexOf(n: number): number {
+    const p = n - this.originN;
+    return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_KEY];
+  }
+
+  /** The message after live message n in its list (as set by setLink). */
+  linkOf(n: number): number {
+    const p = n - this.originN;
+    return n + this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK];
+  }
+
+  /** Make `next` (a later message) the one after live message n in its list. */
+  setLink(n: number, next: number): void {
+    const p = n - this.originN;
+    this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK] = next - n;
+  }
+
+  /** The object of live message n, or undefined while it is cold. */
+  objectOf(n: number): SqsMessage | undefined {
+    const p = n - this.originN;
+    const objs = this.chunks[p >>> CHUNK_BITS].objs;
+    return objs === null ? undefined : objs[p & CHUNK_MASK];
+  }
+
+  /** The object of live message n, built on first need (visibleAtUs: send time plus the queue's delay). */
+  get(n: number, delayUs: number): SqsMessage {
+    const p = n - this.originN;
+    const chunk = this.chunks[p >>> CHUNK_BITS];
+    const i = p & CHUNK_MASK;
+    const objs = this.objectsOf(chunk);
+    const have = objs[i];
+    if (have !== undefined) return have;
+    const r = i * ROW_I32;
+    const ints = chunk.ints;
+    const ps = ints[r + I_PRODUCER_STATE];
+    const state = (ps & 0xff) as MsgState;
+    if (state >= MsgState.Deleted) assert(false, "an object asked for a message that has ended");
+    const sentUs = smallInt(chunk.times[i * ROW_F64]);
+    // n may come from a float64 column (a group's list, the visible runs): smallInt keeps the field a small integer,
+    // as in objects the sinks build, so that every message object has the same layout.
+    const producer = ps >> 8;
+    const o: SqsMessage = { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
+    objs[i] = o;
+    return o;
+  }
+}
