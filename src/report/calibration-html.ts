@@ -7,7 +7,7 @@
  */
 import type { CloudWatchUnit } from "../metrics/cloudwatch.js";
 import type { Calibration } from "./calibration.js";
-import { CSS, escapeHtml, JS, lineChartHtml } from "./html.js";
+import { CSS, escapeHtml, JS, lineChartHtml, pageHead } from "./html.js";
 import type { Point, Unit } from "./series.js";
 
 /** One compared metric's series, [virtual ms, value] at the start of each export period. */
@@ -87,16 +87,7 @@ export function renderCalibrationHtml(c: Calibration, charts: readonly Calibrati
       }</section>`;
   const notes = c.notes.length ? `<section class="notes"><h2>Notes</h2><ul>${c.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul></section>` : "";
   const body = charts.map((ch, i) => chartHtml(ch, i, c.metrics[i], fitted)).join("\n");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(`esm-sim calibrate · ${c.scenario}`)}</title>
-<style>${CSS}${PAGE_CSS}</style>
-</head>
-<body>
+  return `${pageHead(`esm-sim calibrate · ${c.scenario}`, CSS + PAGE_CSS)}
 <header><h1>esm-sim calibrate · ${escapeHtml(c.scenario)}</h1><p class="meta">${escapeHtml(meta)}</p></header>
 <section class="errors"><h2>Error per metric</h2>${errors}<p class="note">error: the RMSE over the periods compared, divided by the mean of the real values (0 = the same series)</p></section>
 ${fit}

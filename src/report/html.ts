@@ -142,6 +142,20 @@ function legend(items: [string, string][]): string {
   return `<div class="legend">${items.map(([name, color]) => `<span><i style="background:${color}"></i>${escapeHtml(name)}</span>`).join("")}</div>`;
 }
 
+/** A self-contained page's start, up to and including `<body>`: no request leaves the file (the icon is empty). */
+export function pageHead(title: string, css: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
+</head>
+<body>`;
+}
+
 /** A point to mark on a line chart, with a sentence under the chart that names it. */
 interface Peak {
   at: Point | null;
@@ -448,16 +462,7 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
   ].join("\n");
 
   const meta = `seed ${r.seed} · profile ${r.profile} · ${r.source.type} ${r.source.name} · esm-sim ${r.version}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(`esm-sim · ${r.scenario}`)}</title>
-<style>${CSS}</style>
-</head>
-<body>
+  return `${pageHead(`esm-sim · ${r.scenario}`, CSS)}
 <header><h1>esm-sim · ${escapeHtml(r.scenario)}</h1><p class="meta">${escapeHtml(meta)}</p>${r.description.trim() ? `<p class="desc">${escapeHtml(r.description.trim())}</p>` : ""}${verdict}${timelineLink(opts.timeline)}</header>
 ${exp}
 <section class="cards">${cards}</section>
