@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseScenario } from "../src/scenario/parse.js";
 import { parseOverride, type Override } from "../src/scenario/overrides.js";
 import { runWithTrace } from "./helpers.js";
@@ -22,6 +22,18 @@ function withSets(...args: string[]) {
 }
 
 describe("--set overrides", () => {
+  it("reads a value with an unknown YAML tag without a warning from the YAML library on the process's stderr", () => {
+    const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    try {
+      const o = parseOverride("name=!bind x") as Override;
+      expect(o.value).toBe("x");
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+
   it("changes the batch size the mapping invokes with", () => {
     const r = withSets("mapping.BatchSize=1");
     expect(r.ok).toBe(true);

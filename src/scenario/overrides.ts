@@ -60,7 +60,7 @@ export function parseOverride(arg: string, flag = "--set"): Override | OverrideP
 /** A YAML value, or undefined when the text is not one. */
 export function parseValue(raw: string): unknown {
   try {
-    return parseYaml(raw, { strict: true, uniqueKeys: true, maxAliasCount: 0 }) as unknown;
+    return parseYaml(raw, { strict: true, uniqueKeys: true, maxAliasCount: 0, logLevel: "error" }) as unknown;
   } catch {
     return undefined;
   }
