@@ -71,3 +71,27 @@ describe("bench/ab.js --same", () => {
     }
   });
 }, 60_000);
+
+describe("docs/performance.md", () => {
+  it("prints the committed set (bench/results/latest.json) in its current figures, as bench/run.js prints it", () => {
+    const doc = readFileSync(join(__dirname, "..", "docs", "performance.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## Current figures"));
+    const block = section.slice(section.indexOf("```\n") + 4, section.indexOf("\n```", section.indexOf("```\n") + 4));
+    const set = JSON.parse(readFileSync(join(__dirname, "..", "bench", "results", "latest.json"), "utf8")) as {
+      nproc: number;
+      cpuModel: string;
+      node: string;
+      results: { name: string; wallMs: number; floorWallMs: number; ratio: number; peakRssMb: number | null }[];
+    };
+    expect(block.split("\n")[0]).toBe(`${set.nproc} CPUs (${set.cpuModel}), Node ${set.node}`);
+    const fmtRatio = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
+    const rows = block.split("\n").filter((l) => set.results.some((r) => l.startsWith(`${r.name} `)));
+    expect(rows.length).toBe(set.results.length);
+    for (const r of set.results) {
+      const row = rows.find((l) => l.startsWith(`${r.name} `))!.trim().split(/\s+/);
+      const floorMs = r.floorWallMs >= 100 ? String(Math.round(r.floorWallMs)) : r.floorWallMs.toFixed(1);
+      expect(row.slice(0, 4), r.name).toEqual([r.name, String(r.wallMs), floorMs, fmtRatio(r.ratio)]);
+      if (r.peakRssMb !== null) expect(row[5], r.name).toBe(String(r.peakRssMb));
+    }
+  });
+});
