@@ -39,6 +39,17 @@ describe("the calibrate benchmark", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ name: "serial", evaluations: 2, records: 2 * produced });
     expect(Number(/cpu-ms (\d+)\n$/.exec(r.stderr)?.[1])).toBeGreaterThan(0);
   }, 60_000);
+
+  it("bench/parallel.js splits the calls over as many processes as asked, the first ones taking the odd call, and sums their CPU time", () => {
+    const r = spawnSync(process.execPath, [join(root, "bench", "parallel.js"), "2", file, "3"], { cwd: root, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ name: "parallel", evaluations: 3, processes: 2 });
+    expect(out.cpuMs).toBeGreaterThan(0);
+    expect(out.wallMs).toBeGreaterThan(0);
+    const few = JSON.parse(spawnSync(process.execPath, [join(root, "bench", "parallel.js"), "4", file, "2"], { cwd: root, encoding: "utf8" }).stdout);
+    expect(few).toMatchObject({ evaluations: 2, processes: 2 });
+  }, 60_000);
 });
 
 // bench/ab.js --same is how an optimisation proves it left every report alone: a build compared with itself must

@@ -1,4 +1,5 @@
-/** Options several commands take (--seed, --until, --set), read into values or refused with a usage error. */
+/** Options several commands take (--seed, --until, --set, --jobs), read into values or refused with a usage error. */
+import { availableParallelism } from "node:os";
 import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
 import { parseDurationUs } from "../scenario/units.js";
 import { UsageError } from "./usage-error.js";
@@ -36,4 +37,11 @@ export function parseOverrides(args: readonly string[]): Override[] {
 /** Quote a word for a POSIX shell when it needs it (reproduce lines). */
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./=:,+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** --jobs: how many runs at once (this thread and jobs - 1 worker threads); the machine's available parallelism by default. */
+export function parseJobs(s: string | undefined): number {
+  if (s === undefined) return availableParallelism();
+  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 1024) throw new UsageError(`--jobs: must be an integer 1..1024 (got ${JSON.stringify(s)})`);
+  return Number(s);
 }

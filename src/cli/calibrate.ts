@@ -17,14 +17,13 @@ import { parseInstantMs } from "../scenario/units.js";
 import { alignmentNotes, chartOf, compareRun, coordinateDescent, exportStartS, fitPlan, pairSeries, type Evaluation, type MetricFit, type Setting, type SimulatedSeries } from "../sweep/calibrate.js";
 import { settingArgs, sweepFiles, writtenSettings, type GridRow, type SweepSpec } from "../sweep/sweep.js";
 import { readNamedFiles } from "../io/input.js";
-import { optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
+import { optionalSeed, optionalUntil, parseJobs, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext } from "./context.js";
 import { parseOrReport, printProblems, printWarnings, progressBar } from "./printing.js";
 import { checkOutputTarget, readScenarioFile, readTextFile, writeOutputFile } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import { openRowPool, RowFailure } from "./sweep-pool.js";
-import { availableParallelism } from "node:os";
 
 export interface CalibrateOpts {
   metrics?: string;
@@ -57,12 +56,6 @@ function parseStart(s: string): number {
   if (ms === null) throw new UsageError(`--start: must be an ISO 8601 instant with its time zone, such as 2026-03-01T09:00:00Z (got ${JSON.stringify(s)})`);
   if (ms % 60_000 !== 0) throw new UsageError(`--start: must fall on a whole minute, as CloudWatch's periods do (got ${JSON.stringify(s)})`);
   return ms / 1000;
-}
-
-function parseJobs(s: string | undefined): number {
-  if (s === undefined) return availableParallelism();
-  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 1024) throw new UsageError(`--jobs: must be an integer 1..1024 (got ${JSON.stringify(s)})`);
-  return Number(s);
 }
 
 function parseFit(s: string | undefined): string[] | null {

@@ -59,7 +59,7 @@ function registerRun(program: Command, ctx: CommandContext, examples: string): v
     .option("--max-events <n>", `stop the run after this many scheduler events, a sanity budget (default ${formatCount(DEFAULT_MAX_EVENTS)} or ${MAX_EVENTS_PER_RECORD} a record, whichever is larger)`)
     .option("--trace-limit <size>", `largest --trace file to write, e.g. 4GB (default ${formatBytes(DEFAULT_TRACE_LIMIT_BYTES)})`)
     .option("--sensitivity", "also run each chosen figure (one AWS does not document) at its plausible low and high, report how far the headline results move and which figure drives them; an expect must hold in every variant")
-    .option("--jobs <n>", "with --sensitivity: worker threads (default: the machine's available parallelism)")
+    .option("--jobs <n>", "with --sensitivity: runs at once, this thread and n-1 worker threads (default: the machine's available parallelism)")
     .addHelpText("after", examples)
     .action(async (file: string | undefined, opts: RunOpts) => {
       const { runCommand } = await import("./run.js");
@@ -179,7 +179,7 @@ function registerSweep(program: Command, ctx: CommandContext): void {
     .option("--set <path=value>", "override a scenario key in every row (repeatable)", collect, [])
     .option("--seed <n>", "seed for every row (overrides the scenario's seed)")
     .option("--until <duration>", "stop every row at this virtual time")
-    .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
+    .option("--jobs <n>", "runs at once, this thread and n-1 worker threads (default: the machine's available parallelism)")
     .option("--shard <k/n>", "run only rows k-1, k-1+n, k-1+2n, ... (combine the JSON results with esm-sim merge)")
     .option("--max-rows <n>", `the most rows the grid may have (default ${formatCount(DEFAULT_MAX_ROWS)})`)
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table"))
@@ -224,7 +224,7 @@ function registerCalibrate(program: Command, ctx: CommandContext): void {
     .option("--seed <n>", "seed for every run (overrides the scenario's seed)")
     .option("--until <duration>", "stop every run at this virtual time, e.g. 30m (overrides the scenario's until)")
     .option("--set <path=value>", "override a scenario key in every run, before the fit, e.g. mapping.BatchSize=500 (repeatable; not a figure being fitted)", collect, [])
-    .option("--jobs <n>", "worker threads (default: the machine's available parallelism)")
+    .option("--jobs <n>", "runs at once, this thread and n-1 worker threads (default: the machine's available parallelism)")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .option("--html <file.html>", "also write a self-contained page charting each compared metric: the export's series and the run's, before and after the fit (opens offline)")
     .addHelpText("after", `

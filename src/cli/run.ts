@@ -11,7 +11,6 @@ import type { Sensitivity } from "../sweep/sensitivity.js";
 import type { SweepRow, SweepSpec } from "../sweep/sweep.js";
 import { readNamedFiles } from "../io/input.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
-import { availableParallelism } from "node:os";
 import { renderTable } from "../report/table.js";
 import type { traceLine } from "../report/trace-jsonl.js";
 import type { perfettoWriter, PerfettoOptions, PerfettoWriter } from "../report/perfetto.js";
@@ -25,7 +24,7 @@ import type { Override } from "../scenario/overrides.js";
 import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import { formatCount, formatDurationUs, parseSizeBytes } from "../scenario/units.js";
 import type { TraceEvent, TraceListener } from "../trace/events.js";
-import { optionalSeed, optionalUntil, parseOverrides, shellQuote } from "./args.js";
+import { optionalSeed, optionalUntil, parseJobs, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext, Io } from "./context.js";
 import { parseOrReport, progressBar, useColor } from "./printing.js";
@@ -347,8 +346,3 @@ function fmtActual(path: string, actual: number | boolean): string {
   return METRIC_PATHS[path] === "ms" && typeof actual === "number" ? fmtMs(actual) : String(actual);
 }
 
-function parseJobs(s: string | undefined): number {
-  if (s === undefined) return availableParallelism();
-  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 1024) throw new UsageError(`--jobs: must be an integer 1..1024 (got ${JSON.stringify(s)})`);
-  return Number(s);
-}

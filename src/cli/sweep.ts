@@ -9,7 +9,7 @@ import { DEFAULT_MAX_ROWS } from "../sweep/limits.js";
 import { checkRows, gridTooLarge, parseGrid, parseShard, settingArgs, specRows, sweepFiles, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
 import { readNamedFiles } from "../io/input.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
-import { optionalSeed, parseOverrides, parseUntil, shellQuote } from "./args.js";
+import { optionalSeed, parseJobs, parseOverrides, parseUntil, shellQuote } from "./args.js";
 import type { CommandContext, Io } from "./context.js";
 import { printProblems, progressBar, useColor } from "./printing.js";
 import { resolveScenario } from "./catalogue.js";
@@ -82,12 +82,6 @@ function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; job
 export function parseMaxRows(s: string | undefined): number {
   if (s === undefined) return DEFAULT_MAX_ROWS;
   if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw new UsageError(`--max-rows: must be a whole number of at least 1 (got ${JSON.stringify(s)})`);
-  return Number(s);
-}
-
-function parseJobs(s: string | undefined): number {
-  if (s === undefined) return availableParallelism();
-  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 1024) throw new UsageError(`--jobs: must be an integer 1..1024 (got ${JSON.stringify(s)})`);
   return Number(s);
 }
 
