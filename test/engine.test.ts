@@ -192,6 +192,26 @@ describe("percentiles", () => {
     expect(p.count).toBe(65_536);
   });
 
+  it("give the sorted value for quantiles asked in any order, repeated, and between adds", () => {
+    const rng = prngStream(5, "quantile-order");
+    const p = new Percentiles();
+    const values: number[] = [];
+    for (let round = 0; round < 40; round++) {
+      const adds = 1 + rng.int(round < 20 ? 30 : 2000);
+      for (let i = 0; i < adds; i++) {
+        const v = rng.int([3, 50, 1_000_000][round % 3]);
+        values.push(v);
+        p.add(v);
+      }
+      const sorted = [...values].sort((a, b) => a - b);
+      for (let ask = 0; ask < 12; ask++) {
+        // Ranks below, above and equal to the one asked before, so every side of the last selection is searched.
+        const q = ask % 4 === 3 ? 0.5 : (1 + rng.int(1000)) / 1000;
+        expect(p.quantile(q)).toBe(sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1]);
+      }
+    }
+  });
+
   it("stay within 0.1% of the exact value beyond the exact limit", () => {
     const p = new Percentiles();
     const values: number[] = [];

@@ -20,16 +20,20 @@ export class NumHeap {
       this.keys = k;
       this.vals = v;
     }
+    // The arrays in locals and the comparison written out: the loop then reads no field of the heap.
+    const keys = this.keys;
+    const vals = this.vals;
     let i = this.n++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(key, value, this.keys[parent], this.vals[parent])) break;
-      this.keys[i] = this.keys[parent];
-      this.vals[i] = this.vals[parent];
+      const pk = keys[parent];
+      if (!(key < pk || (key === pk && value < vals[parent]))) break;
+      keys[i] = pk;
+      vals[i] = vals[parent];
       i = parent;
     }
-    this.keys[i] = key;
-    this.vals[i] = value;
+    keys[i] = key;
+    vals[i] = value;
   }
 
   /** Key of the smallest entry, Infinity when empty. */
@@ -45,27 +49,34 @@ export class NumHeap {
   pop(): void {
     if (this.n === 0) return;
     const last = --this.n;
-    const key = this.keys[last];
-    const value = this.vals[last];
+    const keys = this.keys;
+    const vals = this.vals;
+    const key = keys[last];
+    const value = vals[last];
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= last) break;
       const r = l + 1;
-      const c = r < last && this.less(this.keys[r], this.vals[r], this.keys[l], this.vals[l]) ? r : l;
-      if (!this.less(this.keys[c], this.vals[c], key, value)) break;
-      this.keys[i] = this.keys[c];
-      this.vals[i] = this.vals[c];
+      let c = l;
+      let ck = keys[l];
+      if (r < last) {
+        const rk = keys[r];
+        if (rk < ck || (rk === ck && vals[r] < vals[l])) {
+          c = r;
+          ck = rk;
+        }
+      }
+      const cv = vals[c];
+      if (!(ck < key || (ck === key && cv < value))) break;
+      keys[i] = ck;
+      vals[i] = cv;
       i = c;
     }
     if (last > 0) {
-      this.keys[i] = key;
-      this.vals[i] = value;
+      keys[i] = key;
+      vals[i] = value;
     }
-  }
-
-  private less(k1: number, v1: number, k2: number, v2: number): boolean {
-    return k1 < k2 || (k1 === k2 && v1 < v2);
   }
 }
 

@@ -21,7 +21,7 @@
  * whole buckets, so the report holds at most MAX_BUCKETS points per metric. Nothing is allocated per record.
  */
 import { isoUtc, US_PER_S } from "../engine/time.js";
-import type { TraceEvent } from "../trace/events.js";
+import type { FilterEvent, InvokeEvent, OnFailureEvent, PollEvent, ReadThrottleEvent, ResultEvent, SampleEvent, ThrottleEvent, TraceEvent } from "../trace/events.js";
 
 export type CloudWatchSource = "sqs" | "sqs-fifo" | "kinesis" | "dynamodb";
 export type CloudWatchStat = "Sum" | "Maximum" | "Average";
@@ -272,9 +272,9 @@ export class CloudWatchMetrics {
     if (v > this.data[i]) this.data[i] = v;
   }
 
-  /** ConcurrentExecutions: the level held since the last change counts in every bucket it spans. */
-  private concurrencyAt(tUs: number, level: number): void {
-    const b = this.bucket(tUs);
+  /** ConcurrentExecutions: the level held since the last change counts in every bucket it spans, up to bucket `b`
+   *  (found by the caller, for the event's time). */
+  private concurrencyIn(b: number, level: number): void {
     const data = this.data;
     if (this.concurrency > 0) {
       for (let k = this.concurrencyBucket; k <= b; k++) {
@@ -302,68 +302,118 @@ export class CloudWatchMetrics {
     }
   };
 
+  // One method per event type that counts in a metric (the listener below switches on the type once and calls it;
+  // metrics/run-fold.ts calls them directly). The frequent ones find their bucket once and then write the array.
+
+  onPoll(e: PollEvent): void {
+    const i = this.bucket(e.tUs) * SLOTS;
+    const data = this.data;
+    const received = e.received;
+    data[i + S.polled] += received;
+    if (this.stream) {
+      data[i + S.getRecords] += received;
+      const age = e.readAgeUs;
+      if (age !== undefined && age > data[i + S.getRecordsAge]) data[i + S.getRecordsAge] = age;
+    } else {
+      data[i + S.received] += received;
+      if (received === 0) data[i + S.emptyReceives] += 1;
+    }
+  }
+
+  onFilter(e: FilterEvent): void {
+    const i = this.bucket(e.tUs) * SLOTS;
+    const data = this.data;
+    data[i + S.filtered] += 1;
+    // A stream's poll event counts the records it kept; the filtered ones were read too. An SQS filter deletes
+    // the message (after the receive counted it).
+    if (this.stream) {
+      data[i + S.polled] += 1;
+      data[i + S.getRecords] += 1;
+    } else data[i + S.sqsDeleted] += 1;
+  }
+
+  onInvoke(e: InvokeEvent): void {
+    const b = this.bucket(e.tUs);
+    const i = b * SLOTS;
+    const data = this.data;
+    data[i + S.invocations] += 1;
+    data[i + S.invoked] += e.records.length;
+    this.concurrencyIn(b, e.concurrency);
+    const age = e.iteratorAgeUs;
+    if (age !== undefined && age > data[i + S.iteratorAge]) data[i + S.iteratorAge] = age;
+  }
+
+  onResult(e: ResultEvent): void {
+    const durationUs = e.durationUs;
+    // Errors and Duration are stamped at the invocation's start, as Lambda stamps them. The result's bucket is
+    // found first (it may grow or coarsen the array); the start's is then the same bucket or an earlier one.
+    const b = this.bucket(e.tUs);
+    const startUs = e.tUs - durationUs;
+    const j = (startUs >= this.lastFromUs ? b : Math.floor(startUs / this.periodUs)) * SLOTS;
+    const data = this.data;
+    if (e.outcome === "error" || e.outcome === "timeout") data[j + S.errors] += 1;
+    data[j + S.durationSum] += durationUs;
+    data[j + S.durationCount] += 1;
+    if (durationUs > data[j + S.durationMax]) data[j + S.durationMax] = durationUs;
+    const i = b * SLOTS;
+    data[i + S.failedInvoke] += e.failed.length;
+    this.concurrencyIn(b, Math.max(0, this.concurrency - 1));
+    if (!this.stream) {
+      const deleted = e.succeeded.length + e.redundant + e.ignoredPartial;
+      data[i + S.deleted] += deleted;
+      data[i + S.sqsDeleted] += deleted;
+    }
+  }
+
+  onReadThrottle(e: ReadThrottleEvent): void {
+    // a GetRecords call refused by the shard's read limit (ReadProvisionedThroughputExceeded)
+    this.add(e.tUs, S.readThrottles, 1);
+  }
+
+  onThrottle(e: ThrottleEvent): void {
+    this.add(e.tUs, S.throttles, 1);
+    this.add(e.tUs, S.failedInvoke, e.records.length);
+  }
+
+  onOnFailure(e: OnFailureEvent): void {
+    if (e.delivered) this.add(e.tUs, S.delivered, e.records.length);
+    else {
+      this.add(e.tUs, S.dropped, e.records.length);
+      if (e.destinationArn !== null) this.add(e.tUs, S.deliveryFailures, 1);
+    }
+  }
+
+  onSample(e: SampleEvent): void {
+    this.max(e.tUs, S.visible, e.visible);
+    this.max(e.tUs, S.notVisible, e.inFlight);
+    this.max(e.tUs, S.oldestAge, e.oldestAgeCountedUs ?? e.oldestAgeUs);
+  }
+
   readonly listener = (e: TraceEvent): void => {
     switch (e.type) {
       case "poll":
-        this.add(e.tUs, S.polled, e.received);
-        if (this.stream) {
-          this.add(e.tUs, S.getRecords, e.received);
-          if (e.readAgeUs !== undefined) this.max(e.tUs, S.getRecordsAge, e.readAgeUs);
-        } else {
-          this.add(e.tUs, S.received, e.received);
-          if (e.received === 0) this.add(e.tUs, S.emptyReceives, 1);
-        }
-        break;
-      case "filter":
-        this.add(e.tUs, S.filtered, 1);
-        // A stream's poll event counts the records it kept; the filtered ones were read too. An SQS filter deletes
-        // the message (after the receive counted it).
-        if (this.stream) {
-          this.add(e.tUs, S.polled, 1);
-          this.add(e.tUs, S.getRecords, 1);
-        } else this.add(e.tUs, S.sqsDeleted, 1);
+        this.onPoll(e);
         break;
       case "invoke":
-        this.add(e.tUs, S.invocations, 1);
-        this.add(e.tUs, S.invoked, e.records.length);
-        this.concurrencyAt(e.tUs, e.concurrency);
-        if (e.iteratorAgeUs !== undefined) this.max(e.tUs, S.iteratorAge, e.iteratorAgeUs);
+        this.onInvoke(e);
         break;
-      case "result": {
-        // Stamped at the invocation's start, as Lambda stamps them.
-        const startUs = e.tUs - e.durationUs;
-        if (e.outcome === "error" || e.outcome === "timeout") this.add(startUs, S.errors, 1);
-        this.add(startUs, S.durationSum, e.durationUs);
-        this.add(startUs, S.durationCount, 1);
-        this.max(startUs, S.durationMax, e.durationUs);
-        this.add(e.tUs, S.failedInvoke, e.failed.length);
-        this.concurrencyAt(e.tUs, Math.max(0, this.concurrency - 1));
-        if (!this.stream) {
-          const deleted = e.succeeded.length + e.redundant + e.ignoredPartial;
-          this.add(e.tUs, S.deleted, deleted);
-          this.add(e.tUs, S.sqsDeleted, deleted);
-        }
+      case "result":
+        this.onResult(e);
         break;
-      }
+      case "filter":
+        this.onFilter(e);
+        break;
       case "readThrottle":
-        // a GetRecords call refused by the shard's read limit (ReadProvisionedThroughputExceeded)
-        this.add(e.tUs, S.readThrottles, 1);
+        this.onReadThrottle(e);
         break;
       case "throttle":
-        this.add(e.tUs, S.throttles, 1);
-        this.add(e.tUs, S.failedInvoke, e.records.length);
+        this.onThrottle(e);
         break;
       case "onFailure":
-        if (e.delivered) this.add(e.tUs, S.delivered, e.records.length);
-        else {
-          this.add(e.tUs, S.dropped, e.records.length);
-          if (e.destinationArn !== null) this.add(e.tUs, S.deliveryFailures, 1);
-        }
+        this.onOnFailure(e);
         break;
       case "sample":
-        this.max(e.tUs, S.visible, e.visible);
-        this.max(e.tUs, S.notVisible, e.inFlight);
-        this.max(e.tUs, S.oldestAge, e.oldestAgeCountedUs ?? e.oldestAgeUs);
+        this.onSample(e);
         break;
       default:
         break;

@@ -16,8 +16,44 @@
  * someone asks for per-record events) feeds its type, time and integer fields, so the digest is the same with
  * and without --trace and costs a few multiplications per event.
  */
-import type { TraceEvent } from "../trace/events.js";
-import { digestEvent, TraceDigest } from "./digest.js";
+import type {
+  BisectEvent,
+  CheckpointEvent,
+  DedupEvent,
+  DlqEvent,
+  ExpireEvent,
+  FilterEvent,
+  InvokeEvent,
+  OnFailureEvent,
+  PollEvent,
+  ReadThrottleEvent,
+  ResultEvent,
+  SampleEvent,
+  ScaleEvent,
+  StreamRetryEvent,
+  ThrottleEvent,
+  TraceEvent,
+  VisibleAgainEvent,
+} from "../trace/events.js";
+import {
+  digestBisect,
+  digestCheckpoint,
+  digestDedup,
+  digestDlq,
+  digestExpire,
+  digestFilter,
+  digestInvoke,
+  digestOnFailure,
+  digestPoll,
+  digestReadThrottle,
+  digestResult,
+  digestRetry,
+  digestSample,
+  digestScale,
+  digestStreamRetry,
+  digestThrottle,
+  TraceDigest,
+} from "./digest.js";
 import { Percentiles } from "./histogram.js";
 import { OutcomeBuckets } from "./outcomes.js";
 import { TimelineCollector } from "./timeline.js";
@@ -103,112 +139,206 @@ export class MetricsCollector {
     this.nextSeriesUs = last.tUs + this.seriesEveryUs;
   }
 
+  // One method per event type: the listener below switches on the type once and calls it, and a fold that
+  // dispatches for several collectors at once (metrics/run-fold.ts) calls them directly. Each feeds the digest too.
+
+  onPoll(e: PollEvent): void {
+    digestPoll(this.digest, e);
+    this.polls++;
+    if (e.received === 0) this.emptyPolls++;
+  }
+
+  onInvoke(e: InvokeEvent): void {
+    digestInvoke(this.digest, e);
+    this.invocations++;
+    if (e.iteratorAgeUs !== undefined) this.iteratorAge.add(e.iteratorAgeUs);
+    this.batchSizes.add(e.records.length);
+    this.timeline.invoke(e);
+    if (e.initUs !== undefined) {
+      this.coldStarts++;
+      this.initSumUs += e.initUs;
+      if (e.initUs > this.initMaxUs) this.initMaxUs = e.initUs;
+    }
+    if (e.concurrency > this.concurrencyMax) {
+      this.concurrencyMax = e.concurrency;
+      this.concurrencyMaxAtUs = e.tUs;
+    }
+  }
+
+  onResult(e: ResultEvent): void {
+    digestResult(this.digest, e);
+    const tUs = e.tUs;
+    const outcome = e.outcome;
+    this.outcomes.addResult(tUs, outcome);
+    this.timeline.result(e);
+    if (outcome === "error") this.errors++;
+    else if (outcome === "timeout") this.timeouts++;
+    else if (outcome === "partial") this.partial++;
+    if (e.ignoredPartial > 0) {
+      this.partialIgnored++;
+      this.deletedDespiteReportedFailure += e.ignoredPartial;
+    }
+    this.duplicates += e.redundant;
+    const succeeded = e.succeeded;
+    if (succeeded.length > 0) {
+      if (tUs < this.firstSuccessUs) this.firstSuccessUs = tUs;
+      this.lastSuccessUs = tUs;
+    }
+    const maxN = this.maxSucceededN;
+    this.succeeded += succeeded.length;
+    for (let i = 0; i < succeeded.length; i++) {
+      const r = succeeded[i];
+      this.latency.add(tUs - r.sentUs);
+      if (maxN[r.keyIndex] > r.n) this.orderingViolations++;
+      else maxN[r.keyIndex] = r.n;
+      const logical = r.logicalN;
+      if (logical !== undefined && logical >= 0) this.logicalSuccess(logical);
+    }
+  }
+
+  /** A copy of a logical message with a producer retry succeeded: every copy after the first is a duplicate. */
+  private logicalSuccess(logical: number): void {
+    const seen = this.logicalSuccesses.get(logical) ?? 0;
+    this.logicalSuccesses.set(logical, seen + 1);
+    if (seen > 0) {
+      this.duplicates++;
+      this.producerDuplicates++;
+    }
+  }
+
+  onThrottle(e: ThrottleEvent): void {
+    digestThrottle(this.digest, e);
+    this.throttles++;
+    this.outcomes.add(e.tUs, "throttle");
+    this.timeline.throttle(e);
+  }
+
+  onDlq(e: DlqEvent): void {
+    digestDlq(this.digest, e);
+    this.dlq++;
+  }
+
+  onExpire(e: ExpireEvent): void {
+    digestExpire(this.digest, e);
+    this.expired++;
+  }
+
+  onRetry(e: VisibleAgainEvent): void {
+    digestRetry(this.digest, e);
+    if (e.reason === "VisibilityTimeoutExpired") this.visibilityRedeliveries++;
+    else this.spontaneousDuplicates++;
+  }
+
+  onScale(e: ScaleEvent): void {
+    digestScale(this.digest, e);
+    if (e.to > this.pollersMax) this.pollersMax = e.to;
+  }
+
+  onSample(e: SampleEvent): void {
+    digestSample(this.digest, e);
+    this.iteratorAge.add(e.oldestAgeUs);
+    if (e.tUs >= this.nextSeriesUs) {
+      this.concurrencySeries.push({ tUs: e.tUs, value: e.concurrency });
+      this.backlogSeries.push({ tUs: e.tUs, value: e.visible + e.inFlight });
+      this.ageSeries.push({ tUs: e.tUs, value: e.oldestAgeUs });
+      this.nextSeriesUs = e.tUs + this.seriesEveryUs;
+      if (this.concurrencySeries.length > this.seriesMaxPoints) this.thinSeries();
+    }
+  }
+
+  onDedup(e: DedupEvent): void {
+    digestDedup(this.digest, e);
+    this.dedupDropped++;
+  }
+
+  onOnFailure(e: OnFailureEvent): void {
+    digestOnFailure(this.digest, e);
+    this.onFailure += e.ended;
+    if (e.delivered) this.onFailureDelivered += e.ended;
+    else this.onFailureDropped += e.ended;
+  }
+
+  onFilter(e: FilterEvent): void {
+    digestFilter(this.digest, e);
+    this.filtered++;
+  }
+
+  onStreamRetry(e: StreamRetryEvent): void {
+    digestStreamRetry(this.digest, e);
+    this.streamRetries++;
+  }
+
+  onBisect(e: BisectEvent): void {
+    digestBisect(this.digest, e);
+    this.bisects++;
+  }
+
+  onCheckpoint(e: CheckpointEvent): void {
+    digestCheckpoint(this.digest, e);
+  }
+
+  onReadThrottle(e: ReadThrottleEvent): void {
+    digestReadThrottle(this.digest, e);
+  }
+
+  /** The fold as one trace listener. `produce` events are not counted (nor digested): see the header. */
   readonly listener = (e: TraceEvent): void => {
-    digestEvent(this.digest, e);
     switch (e.type) {
+      case "produce":
+        break;
       case "poll":
-        this.polls++;
-        if (e.received === 0) this.emptyPolls++;
+        this.onPoll(e);
         break;
       case "invoke":
-        this.invocations++;
-        if (e.iteratorAgeUs !== undefined) this.iteratorAge.add(e.iteratorAgeUs);
-        this.batchSizes.add(e.records.length);
-        this.timeline.invoke(e);
-        if (e.initUs !== undefined) {
-          this.coldStarts++;
-          this.initSumUs += e.initUs;
-          if (e.initUs > this.initMaxUs) this.initMaxUs = e.initUs;
-        }
-        if (e.concurrency > this.concurrencyMax) {
-          this.concurrencyMax = e.concurrency;
-          this.concurrencyMaxAtUs = e.tUs;
-        }
+        this.onInvoke(e);
         break;
-      case "result": {
-        this.outcomes.add(e.tUs, e.outcome);
-        this.timeline.result(e);
-        if (e.outcome === "error") this.errors++;
-        else if (e.outcome === "timeout") this.timeouts++;
-        else if (e.outcome === "partial") this.partial++;
-        if (e.ignoredPartial > 0) {
-          this.partialIgnored++;
-          this.deletedDespiteReportedFailure += e.ignoredPartial;
-        }
-        this.duplicates += e.redundant;
-        if (e.succeeded.length > 0) {
-          if (e.tUs < this.firstSuccessUs) this.firstSuccessUs = e.tUs;
-          this.lastSuccessUs = e.tUs;
-        }
-        const maxN = this.maxSucceededN;
-        const succeeded = e.succeeded;
-        const tUs = e.tUs;
-        this.succeeded += succeeded.length;
-        for (let i = 0; i < succeeded.length; i++) {
-          const r = succeeded[i];
-          this.latency.add(tUs - r.sentUs);
-          if (maxN[r.keyIndex] > r.n) this.orderingViolations++;
-          else maxN[r.keyIndex] = r.n;
-          const logical = r.logicalN;
-          if (logical !== undefined && logical >= 0) {
-            const seen = this.logicalSuccesses.get(logical) ?? 0;
-            this.logicalSuccesses.set(logical, seen + 1);
-            if (seen > 0) {
-              this.duplicates++;
-              this.producerDuplicates++;
-            }
-          }
-        }
+      case "result":
+        this.onResult(e);
         break;
-      }
+      case "checkpoint":
+        this.onCheckpoint(e);
+        break;
       case "throttle":
-        this.throttles++;
-        this.outcomes.add(e.tUs, "throttle");
-        this.timeline.throttle(e);
+        this.onThrottle(e);
         break;
       case "dlq":
-        this.dlq++;
+        this.onDlq(e);
         break;
       case "expire":
-        this.expired++;
+        this.onExpire(e);
         break;
       case "retry":
-        if (e.reason === "VisibilityTimeoutExpired") this.visibilityRedeliveries++;
-        else this.spontaneousDuplicates++;
+        this.onRetry(e);
         break;
       case "scale":
-        if (e.to > this.pollersMax) this.pollersMax = e.to;
+        this.onScale(e);
         break;
       case "sample":
-        this.iteratorAge.add(e.oldestAgeUs);
-        if (e.tUs >= this.nextSeriesUs) {
-          this.concurrencySeries.push({ tUs: e.tUs, value: e.concurrency });
-          this.backlogSeries.push({ tUs: e.tUs, value: e.visible + e.inFlight });
-          this.ageSeries.push({ tUs: e.tUs, value: e.oldestAgeUs });
-          this.nextSeriesUs = e.tUs + this.seriesEveryUs;
-          if (this.concurrencySeries.length > this.seriesMaxPoints) this.thinSeries();
-        }
+        this.onSample(e);
         break;
       case "dedup":
-        this.dedupDropped++;
+        this.onDedup(e);
         break;
       case "onFailure":
-        this.onFailure += e.ended;
-        if (e.delivered) this.onFailureDelivered += e.ended;
-        else this.onFailureDropped += e.ended;
+        this.onOnFailure(e);
         break;
       case "filter":
-        this.filtered++;
+        this.onFilter(e);
         break;
       case "streamRetry":
-        this.streamRetries++;
+        this.onStreamRetry(e);
         break;
       case "bisect":
-        this.bisects++;
+        this.onBisect(e);
         break;
-      case "produce":
-      case "checkpoint":
+      case "readThrottle":
+        this.onReadThrottle(e);
         break;
+      default: {
+        // Every event type must feed the digest: add new types above.
+        const unhandled: never = e;
+        return unhandled;
+      }
     }
   };
 }

@@ -18,6 +18,9 @@ export class Percentiles {
   /** The exact values copied for selection (valid while its length is `count`: nothing added since): a report
    *  asks each collector for several quantiles, and selection only reorders the copy. */
   private selection: Float64Array | null = null;
+  /** The rank last selected in `selection` (-1 none): selection leaves it in its sorted place, nothing larger before
+   *  it and nothing smaller after, so the next selection searches only the side its rank is on. */
+  private selectedK = -1;
 
   add(v: number): void {
     const i = this.count++;
@@ -56,8 +59,17 @@ export class Percentiles {
     if (this.exact) {
       // The rank-th smallest by selection (linear time), not by sorting every value: a report asks for a few
       // quantiles of each of many collectors.
-      if (this.selection === null || this.selection.length !== this.count) this.selection = this.exact.slice(0, this.count);
-      return kthSmallest(this.selection, rank - 1);
+      let sel = this.selection;
+      if (sel === null || sel.length !== this.count) {
+        sel = this.selection = this.exact.slice(0, this.count);
+        this.selectedK = -1;
+      }
+      const k = rank - 1;
+      const last = this.selectedK;
+      this.selectedK = k;
+      if (last < 0) return kthSmallest(sel, k);
+      if (k === last) return sel[k];
+      return k > last ? kthSmallest(sel, k, last + 1, sel.length - 1) : kthSmallest(sel, k, 0, last - 1);
     }
     let seen = 0;
     const b = this.buckets!;
@@ -69,10 +81,12 @@ export class Percentiles {
   }
 }
 
-/** The k-th smallest value (0-based) of `a`, which it reorders: Hoare's selection with a median-of-three pivot. */
-export function kthSmallest(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
+/**
+ * The k-th smallest value (0-based) of `a`, which it reorders: Hoare's selection with a median-of-three pivot. With
+ * `lo` and `hi`, only a[lo..hi] is searched and reordered: the caller knows that k is in that range and that no value
+ * before it is larger, and none after it smaller, than any value within it. On return a[k] is in its sorted place.
+ */
+export function kthSmallest(a: Float64Array, k: number, lo = 0, hi = a.length - 1): number {
   while (hi > lo) {
     const mid = (lo + hi) >> 1;
     // order a[lo] <= a[mid] <= a[hi]; a[mid] is the pivot

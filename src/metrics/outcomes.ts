@@ -5,6 +5,8 @@
  * size are bounded whatever the run's length. Outcomes are counted when they happen: ok, error, timeout and partial
  * at the invocation's result, throttle at the refused invoke.
  */
+import type { Outcome } from "../trace/events.js";
+
 export const OUTCOME_KINDS = ["ok", "error", "timeout", "throttle", "partial"] as const;
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 /** Position of each kind in OUTCOME_KINDS (a constant-shaped lookup: add runs once per invocation). */
@@ -34,6 +36,16 @@ export class OutcomeBuckets {
   constructor(private readonly maxBuckets = 300) {}
 
   add(tUs: number, kind: OutcomeKind): void {
+    this.tally(tUs, KIND_INDEX[kind]);
+  }
+
+  /** An invocation's result: `add` for the four outcomes a result can have, without looking the kind up by name
+   *  (it runs once per invocation). */
+  addResult(tUs: number, outcome: Outcome): void {
+    this.tally(tUs, outcome === "ok" ? 0 : outcome === "error" ? 1 : outcome === "timeout" ? 2 : 4);
+  }
+
+  private tally(tUs: number, kindIndex: number): void {
     let b = Math.floor(tUs / this.widthUs);
     while (b >= this.maxBuckets) {
       this.coarsen();
@@ -41,7 +53,7 @@ export class OutcomeBuckets {
     }
     const K = OUTCOME_KINDS.length;
     while (this.counts.length < (b + 1) * K) this.counts.push(0);
-    this.counts[b * K + KIND_INDEX[kind]]++;
+    this.counts[b * K + kindIndex]++;
   }
 
   private coarsen(): void {

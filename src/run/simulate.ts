@@ -12,6 +12,7 @@ import { assert } from "../engine/assert.js";
 import { Scheduler } from "../engine/scheduler.js";
 import { CloudWatchMetrics } from "../metrics/cloudwatch.js";
 import { MetricsCollector } from "../metrics/collector.js";
+import { runFold } from "../metrics/run-fold.js";
 import type { Scenario } from "../scenario/model.js";
 import { isStreamSource } from "../sources/config.js";
 import { KeyTable } from "../sources/keys.js";
@@ -33,9 +34,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   const keys = new KeyTable();
   const traffic = new Traffic(scenario.traffic, scenario.seed, keys);
   const metrics = new MetricsCollector(keys.size);
-  trace.listen(metrics.listener);
   const cloudwatch = new CloudWatchMetrics(scenario.source.type, scenario.startUnixS);
-  trace.listen(cloudwatch.listener);
+  // The two folds every run has, as one listener: one test of each event's type for both.
+  trace.listen(runFold(metrics, cloudwatch));
   const parts: WorldParts = { scenario, sched, trace, keys, traffic, metrics, cloudwatch };
   const world = worldOf(parts, options);
   if (options.trace) trace.listen(options.trace(world.traceContext), true);
