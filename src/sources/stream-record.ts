@@ -171,14 +171,19 @@ export function arrivalOf(sentUs: number, throttled: number): number {
 
 /** The record object of an accepted write at `pos`. Small integers go in as such: V8 then keeps the fields unboxed. */
 function newRecord(w: RecordWrite, pos: number): StreamRecord {
+  return makeRecord(w.n, w.keyIndex, w.sentUs, w.sizeBytes, pos, w.arrivalUs - w.sentUs, w.producer * 4 + w.eventName + 1);
+}
+
+/** The one place a record object is made (one shape for every record: property loads on records stay monomorphic). */
+function makeRecord(n: number, keyIndex: number, sentUs: number, sizeBytes: number, pos: number, waitUs: number, origin: number): StreamRecord {
   const r: Fields = {
-    n: smallInt(w.n),
-    keyIndex: w.keyIndex,
-    sentUs: smallInt(w.sentUs),
-    sizeBytes: w.sizeBytes,
+    n: smallInt(n),
+    keyIndex,
+    sentUs: smallInt(sentUs),
+    sizeBytes,
     pos,
-    waitUs: smallInt(w.arrivalUs - w.sentUs),
-    origin: w.producer * 4 + w.eventName + 1,
+    waitUs: smallInt(waitUs),
+    origin,
     deliveries: 0,
     state: RecEnd.None,
   };
@@ -199,9 +204,6 @@ const WIDE_VALUE = -1;
  *  as it is read, so a backlog costs its own size and one chunk (no doubling, no copy). */
 const CHUNK_BITS = 11;
 const CHUNK = 1 << CHUNK_BITS;
-/** Records a log may hold as objects before new ones are kept as numbers until read (takesObjectsNow). A memory
- *  bound chosen by esm-sim; it changes no outcome (a record's fields are the same either way). */
-const EAGER_HELD_MAX = 1024;
 /** Spent chunks a log keeps for reuse: a GetRecords call reads up to 10,000 records (five chunks) at once. */
 const SPARE_CHUNKS = 8;
 
@@ -254,8 +256,6 @@ export class RecordLog {
   private droppable = 0;
   /** Records appended so far (also the next record's pos). */
   accepted = 0;
-  /** Scratch for unpacking a record (one per log: no object per record). */
-  private readonly unpacked: RecordWrite = newRecordWrite();
 
   /** The record at `pos`, or undefined when it is not held (not accepted yet, or dropped by compaction). */
   at(pos: number): StreamRecord | undefined {
@@ -301,10 +301,29 @@ export class RecordLog {
     return arrivalOf(chunk.sentUs[slot], chunk.ints[slot * PACKED + 2]);
   }
 
-  /** Whether a record accepted now may be appended as an object: no packed records wait (order) and the ring holds
-   *  fewer than EAGER_HELD_MAX records (a reader that lags leaves its backlog packed, 24 bytes a record). */
-  takesObjectsNow(): boolean {
-    return this.packedCount === 0 && this.held < EAGER_HELD_MAX;
+  /** The size of the record at `pos` (held: firstHeldPos <= pos < accepted), packed or not: no object is made. */
+  sizeBytesAt(pos: number): number {
+    const k = pos - this.base;
+    if (k < this.held) return this.ring[(this.head + k) & this.mask]!.sizeBytes;
+    const at = this.packedHead + k - this.held;
+    const chunk = this.chunks[this.chunkHead + (at >>> CHUNK_BITS)];
+    return this.kinds[2 * chunk.ints[(at & (CHUNK - 1)) * PACKED + 3] + 1];
+  }
+
+  /** The key of the record at `pos` (held), packed or not: no object is made. */
+  keyIndexAt(pos: number): number {
+    const k = pos - this.base;
+    if (k < this.held) return this.ring[(this.head + k) & this.mask]!.keyIndex;
+    const at = this.packedHead + k - this.held;
+    const chunk = this.chunks[this.chunkHead + (at >>> CHUNK_BITS)];
+    return chunk.ints[(at & (CHUNK - 1)) * PACKED + 1];
+  }
+
+  /** Where the record at `pos` (held) ended: a packed record has not ended (a record is made an object before it
+   *  can end). */
+  endAt(pos: number): RecEnd {
+    const k = pos - this.base;
+    return k < this.held ? endOf(this.ring[(this.head + k) & this.mask]!) : RecEnd.None;
   }
 
   /** Append an accepted write as an object; only while no packed records wait. */
@@ -399,24 +418,21 @@ export class RecordLog {
   /** Make the oldest packed record an object at the ring's end. */
   private unpack(): void {
     const chunk = this.chunks[this.chunkHead];
+    const slot = this.packedHead;
     const g = chunk.ints;
-    const p = this.packedHead * PACKED;
+    const p = slot * PACKED;
     const pos = this.base + this.held;
-    const w = this.unpacked;
     const dn = g[p];
-    w.n = this.readN += dn !== WIDE_VALUE ? dn : this.wideDifferenceAt(pos);
-    w.sentUs = chunk.sentUs[this.packedHead];
-    w.keyIndex = g[p + 1];
-    w.throttledWrites = g[p + 2];
+    const n = (this.readN += dn !== WIDE_VALUE ? dn : this.wideDifferenceAt(pos));
+    const sentUs = chunk.sentUs[slot];
+    const throttled = g[p + 2];
     const kind = 2 * g[p + 3];
-    const origin = this.kinds[kind];
-    w.producer = origin >> 2;
-    w.eventName = (origin & 3) - 1;
-    w.sizeBytes = this.kinds[kind + 1];
-    w.arrivalUs = arrivalOf(w.sentUs, w.throttledWrites);
+    const kinds = this.kinds;
+    const waitUs = throttled === 0 ? 0 : arrivalOf(sentUs, throttled) - sentUs;
+    const r = makeRecord(n, g[p + 1], sentUs, kinds[kind + 1], pos, waitUs, kinds[kind]);
     this.packedCount--;
     if (++this.packedHead === CHUNK || this.packedCount === 0) this.spendChunk();
-    this.hold(newRecord(w, pos));
+    this.hold(r);
   }
 
   /** The head chunk is read to its end (or nothing packed is left): let it go, keeping it as a spare. */

@@ -86,6 +86,19 @@ export class Shard {
     return this.log.arrivalUsAt(pos);
   }
 
+  /** The size, key and end state of the record at `pos` (held, not dropped): read without making it an object. */
+  sizeBytesAt(pos: number): number {
+    return this.log.sizeBytesAt(pos);
+  }
+
+  keyIndexAt(pos: number): number {
+    return this.log.keyIndexAt(pos);
+  }
+
+  endAt(pos: number): RecEnd {
+    return this.log.endAt(pos);
+  }
+
   /** Apply the write limits to `w` (sent at w.sentUs, w.sizeBytes long): sets when it is accepted (w.arrivalUs) and
    *  how many attempts were throttled (w.throttledWrites). */
   accept(w: RecordWrite, limitRecords: number, limitBytes: number): void {
@@ -115,13 +128,12 @@ export class Shard {
 
   /**
    * Append an accepted write (`accept` has set its arrival). It becomes a record object at once (returned) when
-   * `eager` (the trace shows every record as it is produced), or when it arrives now behind no record accepted for
-   * later and the shard holds few objects (the mapping keeps up: the object is needed within a poll interval, and
-   * building it now skips packing it). Otherwise it stays packed until read (null).
+   * `eager` (the trace shows every record as it is produced); otherwise it stays packed until something asks for it
+   * (null): the mapping reads a shard by position and makes records objects as it batches them.
    */
   append(w: RecordWrite, eager: boolean): StreamRecord | null {
     this.lastArrivalUs = w.arrivalUs;
-    if (eager || (w.throttledWrites === 0 && this.log.takesObjectsNow())) return this.log.append(w);
+    if (eager) return this.log.append(w);
     this.log.appendPacked(w);
     return null;
   }
@@ -319,10 +331,9 @@ export class StreamSource {
 
   /** Earliest time a record not yet accepted, or accepted after `nowUs`, can arrive on `shard` (a lower bound). */
   nextArrivalUs(shard: Shard, fromPos: number, nowUs: number): number {
-    const r = shard.at(fromPos);
-    if (r && arrivalUsOf(r) > nowUs) return arrivalUsOf(r);
-    if (r) return nowUs;
-    return this.traffic.nextArrivalUs();
+    if (fromPos >= shard.accepted || fromPos < shard.firstHeldPos) return this.traffic.nextArrivalUs();
+    const arrivalUs = shard.arrivalUsAt(fromPos);
+    return arrivalUs > nowUs ? arrivalUs : nowUs;
   }
 }
 
