@@ -460,8 +460,24 @@ export class StreamMapping {
     let lastArrivalUs = now;
     // By position: a record is made an object here only for the filter (the lanes take positions).
     const keep = this.keep;
+    // One lane and no filter: packed records (not ended, all for that lane) are taken as a run.
+    const run = keep === null && this.pf === 1;
     for (;;) {
       const pos = ss.cursor;
+      if (run && pos >= shard.firstPackedPos) {
+        const n = shard.takeArrived(pos, visibleUs, recordsMax - taken, bytes, bytesMax, taken > 0);
+        if (n > 0) {
+          const q = ss.lanes[0].queue;
+          for (let i = 0; i < n; i++) q.push(pos + i);
+          ss.cursor += n;
+          taken += n;
+          bytes += shard.takenBytes;
+          read += n;
+          lastArrivalUs = shard.arrivalUsAt(pos + n - 1);
+        }
+        if (shard.takeStoppedAtLimit) ss.behind = true;
+        break;
+      }
       if (pos >= shard.accepted) break;
       const arrivalUs = shard.arrivalUsAt(pos);
       if (arrivalUs > visibleUs) break;

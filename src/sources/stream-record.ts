@@ -301,6 +301,58 @@ export class RecordLog {
     return arrivalOf(chunk.sentUs[slot], chunk.ints[slot * PACKED + 2]);
   }
 
+  /** The first packed record's position (records before it are objects; from it on, records are packed until
+   *  `accepted`). */
+  get firstPackedPos(): number {
+    return this.base + this.held;
+  }
+
+  /** Bytes of the records the last takeArrived took, and whether it stopped at its record or byte limit (rather than
+   *  at a record not yet arrived or at the end of the log). */
+  takenBytes = 0;
+  takeStoppedAtLimit = false;
+
+  /**
+   * A reader's call over packed records, read as numbers: from `fromPos` (firstPackedPos or after it) the records
+   * that have arrived by `tUs`, taken in order while fewer than `countMax` are taken and, after the first record of
+   * the call (`bytes` > 0 or one taken here), while the bytes stay within `bytesMax` (`bytes`: already taken by the
+   * call). Returns how many it took; takenBytes says their bytes, takeStoppedAtLimit why it stopped. A packed record
+   * has not ended, so none is skipped.
+   */
+  takeArrived(fromPos: number, tUs: number, countMax: number, bytes: number, bytesMax: number, firstTaken: boolean): number {
+    const kinds = this.kinds;
+    const end = this.accepted;
+    let pos = fromPos;
+    let at = this.packedHead + pos - this.base - this.held;
+    let taken = 0;
+    let sum = 0;
+    let limit = false;
+    while (pos < end) {
+      const chunk = this.chunks[this.chunkHead + (at >>> CHUNK_BITS)];
+      const slot = at & (CHUNK - 1);
+      const p = slot * PACKED;
+      const throttled = chunk.ints[p + 2];
+      const sentUs = chunk.sentUs[slot];
+      if ((throttled === 0 ? sentUs : arrivalOf(sentUs, throttled)) > tUs) break;
+      if (taken >= countMax) {
+        limit = true;
+        break;
+      }
+      const size = kinds[2 * chunk.ints[p + 3] + 1];
+      if ((firstTaken || taken > 0) && bytes + sum + size > bytesMax) {
+        limit = true;
+        break;
+      }
+      sum += size;
+      taken++;
+      pos++;
+      at++;
+    }
+    this.takenBytes = sum;
+    this.takeStoppedAtLimit = limit;
+    return taken;
+  }
+
   /** The size of the record at `pos` (held: firstHeldPos <= pos < accepted), packed or not: no object is made. */
   sizeBytesAt(pos: number): number {
     const k = pos - this.base;

@@ -37,7 +37,7 @@ import { US_PER_S } from "../engine/time.js";
 import type { StreamSourceConfig } from "./config.js";
 import type { ProductionMeter, Trace } from "../trace/events.js";
 import { arrivalUsOf, endRecord, newRecordWrite, RecEnd, RecordLog, type RecordWrite, type StreamRecord } from "./stream-record.js";
-import type { RecordSink, Traffic } from "./traffic.js";
+import { SEND_RUN_MAX, SendRun, type RecordSink, type Traffic } from "./traffic.js";
 
 export function shardIdOf(i: number): string {
   return `shardId-${String(i).padStart(12, "0")}`;
@@ -84,6 +84,25 @@ export class Shard {
   /** When the record at `pos` (held, not dropped) arrives: read without making the record an object. */
   arrivalUsAt(pos: number): number {
     return this.log.arrivalUsAt(pos);
+  }
+
+  /** Records from this position on are packed (not yet objects) up to `accepted`. */
+  get firstPackedPos(): number {
+    return this.log.firstPackedPos;
+  }
+
+  /** A reader's call over packed records from `fromPos` (see RecordLog.takeArrived); takenBytes and
+   *  takeStoppedAtLimit tell the rest. */
+  takeArrived(fromPos: number, tUs: number, countMax: number, bytes: number, bytesMax: number, firstTaken: boolean): number {
+    return this.log.takeArrived(fromPos, tUs, countMax, bytes, bytesMax, firstTaken);
+  }
+
+  get takenBytes(): number {
+    return this.log.takenBytes;
+  }
+
+  get takeStoppedAtLimit(): boolean {
+    return this.log.takeStoppedAtLimit;
   }
 
   /** The size, key and end state of the record at `pos` (held, not dropped): read without making it an object. */
@@ -136,6 +155,13 @@ export class Shard {
     if (eager) return this.log.append(w);
     this.log.appendPacked(w);
     return null;
+  }
+
+  /** Apply the write limits to `w` (accept) and append it packed (append, not eager), in one step. */
+  acceptPacked(w: RecordWrite, limitRecords: number, limitBytes: number): void {
+    this.accept(w, limitRecords, limitBytes);
+    this.lastArrivalUs = w.arrivalUs;
+    this.log.appendPacked(w);
   }
 
   /** Drop records no longer needed: before the checkpoint and either ended or already checked against retention. */
@@ -271,9 +297,65 @@ export class StreamSource {
     if (!shard.sweepScheduled) this.scheduleSweep(shard);
   }
 
+  /** Sends taken from the traffic a run at a time (advance). */
+  private readonly run = new SendRun();
+
   /** Produce every record sent up to `nowUs` into its shard (in bulk: records are not events). */
   advance(nowUs: number): void {
-    this.traffic.produceUntil(nowUs, this.sink);
+    const traffic = this.traffic;
+    if (nowUs < traffic.nextArrivalUs()) return;
+    const run = this.run;
+    let count = traffic.takeRun(nowUs, run);
+    if (count < 0) {
+      traffic.produceUntil(nowUs, this.sink);
+      return;
+    }
+    const w = this.write;
+    const picker = this.eventPickers[run.producer];
+    while (count > 0) {
+      const times = run.sentUs;
+      const keys = run.keyIndex;
+      const n0 = run.firstN;
+      w.sizeBytes = run.sizeBytes;
+      w.producer = run.producer;
+      if (this.trace.verbose) {
+        for (let i = 0; i < count; i++) {
+          w.n = n0 + i;
+          w.keyIndex = keys[i];
+          w.sentUs = times[i];
+          w.eventName = picker ? picker() : -1;
+          this.put(w);
+        }
+      } else {
+        // put, for records that stay packed (no produce events), in one loop.
+        const shards = this.shards;
+        const shardOfKey = this.shardOfKey;
+        const limitRecords = this.cfg.writeLimitRecordsPerS;
+        const limitBytes = this.cfg.writeLimitBytesPerS;
+        const meter = this.meter;
+        for (let i = 0; i < count; i++) {
+          const key = keys[i];
+          w.n = n0 + i;
+          w.keyIndex = key;
+          w.sentUs = times[i];
+          w.eventName = picker ? picker() : -1;
+          let s = shardOfKey[key];
+          if (s < 0) s = this.shardOf(key);
+          const shard = shards[s];
+          shard.acceptPacked(w, limitRecords, limitBytes);
+          const arrivalUs = w.arrivalUs;
+          if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
+          this.unended++;
+          if (meter !== null) meter(arrivalUs, w.sizeBytes, w.throttledWrites);
+          if (w.throttledWrites > 0) {
+            this.producerThrottles += w.throttledWrites;
+            this.producerThrottledRecords++;
+          }
+          if (!shard.sweepScheduled) this.scheduleSweep(shard);
+        }
+      }
+      count = count < SEND_RUN_MAX ? 0 : traffic.takeRun(nowUs, run);
+    }
   }
 
   /** Give a record its end state (once); returns false when it had one already. */

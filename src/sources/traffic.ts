@@ -175,6 +175,20 @@ class Producer {
  */
 export type RecordSink = (n: number, keyIndex: number, sentUs: number, sizeBytes: number, resendPlanned: boolean, resend: Resend | null, producer: number) => unknown;
 
+/** Sends a run holds at most (takeRun). */
+export const SEND_RUN_MAX = 1024;
+
+/** A run of sends taken at once (Traffic.takeRun): send times and keys in send order, the first one production index
+ *  `firstN` and the others the indexes after it, all of one producer and one size. Made once and refilled. */
+export class SendRun {
+  readonly sentUs = new Float64Array(SEND_RUN_MAX);
+  readonly keyIndex = new Int32Array(SEND_RUN_MAX);
+  count = 0;
+  firstN = 0;
+  producer = 0;
+  sizeBytes = 0;
+}
+
 export class Traffic {
   private readonly producers: Producer[];
   /** Records produced so far (also the next record's global index). */
@@ -219,6 +233,37 @@ export class Traffic {
 
   get done(): boolean {
     return this.nextArrivalUs() === Infinity;
+  }
+
+  /**
+   * For a sink that accepts every send: the next sends at or before `upToUs` (at most SEND_RUN_MAX) into `run`, each
+   * counted as produced, when one producer sends and never retries; the same sends, in the same order, as
+   * produceUntil would give its sink, without a call per send. Returns how many, or -1 (taking nothing) when the
+   * traffic has several producers or retries: produceUntil then.
+   */
+  takeRun(upToUs: number, run: SendRun): number {
+    const ps = this.producers;
+    if (ps.length !== 1 || ps[0].cfg.resend.rate !== 0) return -1;
+    run.count = 0;
+    if (upToUs < this.dueUs) return 0;
+    const p = ps[0];
+    const times = run.sentUs;
+    const keys = run.keyIndex;
+    let i = 0;
+    let t = p.nextUs;
+    while (i < SEND_RUN_MAX && t <= upToUs) {
+      times[i] = t;
+      keys[i] = p.take();
+      t = p.nextUs;
+      i++;
+    }
+    this.dueUs = t;
+    run.count = i;
+    run.firstN = this.produced;
+    run.producer = 0;
+    run.sizeBytes = p.cfg.recordSizeBytes;
+    this.produced += i;
+    return i;
   }
 
   /** Produce every send at or before `upToUs`, in time order (ties: producer order, a producer's retries first). */
