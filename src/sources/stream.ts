@@ -37,7 +37,7 @@ import { US_PER_S } from "../engine/time.js";
 import type { StreamSourceConfig } from "./config.js";
 import type { ProductionMeter, Trace } from "../trace/events.js";
 import { arrivalUsOf, endRecord, newRecordWrite, RecEnd, RecordLog, type RecordWrite, type StreamRecord } from "./stream-record.js";
-import { SEND_RUN_MAX, SendRun, type RecordSink, type Traffic } from "./traffic.js";
+import { SendRun, type RecordSink, type Traffic } from "./traffic.js";
 
 export function shardIdOf(i: number): string {
   return `shardId-${String(i).padStart(12, "0")}`;
@@ -84,6 +84,12 @@ export class Shard {
   /** When the record at `pos` (held, not dropped) arrives: read without making the record an object. */
   arrivalUsAt(pos: number): number {
     return this.log.arrivalUsAt(pos);
+  }
+
+  /** The first position from `fromPos` before `toPos` whose record has neither the reader's mark `mark` nor the end
+   *  state `end` (RecordLog.firstWithout), or `toPos`. */
+  firstWithout(fromPos: number, toPos: number, mark: number, end: RecEnd): number {
+    return this.log.firstWithout(fromPos, toPos, mark, end);
   }
 
   /** Records from this position on are packed (not yet objects) up to `accepted`. */
@@ -311,8 +317,8 @@ export class StreamSource {
       return;
     }
     const w = this.write;
-    const picker = this.eventPickers[run.producer];
     while (count > 0) {
+      const picker = this.eventPickers[run.producer];
       const times = run.sentUs;
       const keys = run.keyIndex;
       const n0 = run.firstN;
@@ -354,7 +360,7 @@ export class StreamSource {
           if (!shard.sweepScheduled) this.scheduleSweep(shard);
         }
       }
-      count = count < SEND_RUN_MAX ? 0 : traffic.takeRun(nowUs, run);
+      count = traffic.takeRun(nowUs, run);
     }
   }
 
