@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { arrivalOf, arrivalUsOf, endRecord, eventNameIndexOf, newRecordWrite, posOf, producerOf, RecEnd, RecordLog, throttledWritesOf } from "../src/sources/stream-record.js";
+import { arrivalOf, arrivalUsOf, endRecord, eventNameIndexOf, newRecordWrite, posOf, producerOf, RecEnd, RecordLog, setMark, throttledWritesOf } from "../src/sources/stream-record.js";
 
 /** The fields a write gives its record, for record `i` of a test log: sparse, wide and mixed values on purpose. */
 function writeOf(i: number) {
@@ -64,5 +64,25 @@ describe("a shard's record log", () => {
     log.appendPacked(writeOf(3_001));
     expect(log.at(3_001)!.n).toBe(writeOf(3_001).n);
     expect(log.at(3_001)!.sentUs).toBe(writeOf(3_001).sentUs);
+  });
+
+  it("finds the first record without a mark or an end state, stopping at packed records without making them objects", () => {
+    const log = new RecordLog();
+    for (let i = 0; i < 100; i++) log.appendPacked(writeOf(i));
+    // records 0-59 become objects; 0-9 carry the mark, 10 expired, 11 the mark, 12 neither
+    log.at(59);
+    for (let pos = 0; pos < 10; pos++) setMark(log.at(pos)!, 1);
+    endRecord(log.at(10)!, RecEnd.Expired);
+    setMark(log.at(11)!, 1);
+    expect(log.firstWithout(0, 100, 1, RecEnd.Expired)).toBe(12);
+    expect(log.firstWithout(0, 11, 1, RecEnd.Expired)).toBe(11);
+    // another mark, or another end state, does not count
+    expect(log.firstWithout(0, 100, 2, RecEnd.Expired)).toBe(0);
+    expect(log.firstWithout(10, 100, 1, RecEnd.Succeeded)).toBe(10);
+    // past the objects: the first packed record, still packed
+    for (let pos = 12; pos < 60; pos++) setMark(log.at(pos)!, 1);
+    expect(log.firstWithout(0, 100, 1, RecEnd.Expired)).toBe(60);
+    expect(log.firstPackedPos).toBe(60);
+    expect(log.firstWithout(0, 40, 1, RecEnd.Expired)).toBe(40);
   });
 });

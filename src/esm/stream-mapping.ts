@@ -80,7 +80,7 @@ import type { StreamSourceConfig } from "../sources/config.js";
 import type { Shard, StreamSource } from "../sources/stream.js";
 import { arrivalUsOf, countDelivery, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
 import type { InvokeEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
-import { clearDone, clearExecuting, isDone, isExecuting, markDone, markDoneNotExecuting, markExecuting } from "./stream-marks.js";
+import { clearDone, clearExecuting, firstNotDone, isExecuting, markDone, markDoneNotExecuting, markExecuting } from "./stream-marks.js";
 import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryBackoff, type RetryPolicy, type Verdict } from "./stream-retry.js";
 
 /** The invocation payload limit that closes a batch (ESM: "You cannot modify this limit"). */
@@ -548,11 +548,7 @@ export class StreamMapping {
   private advanceCheckpoint(ss: ShardState): void {
     const shard = ss.shard;
     const before = shard.checkpointPos;
-    while (shard.checkpointPos < ss.cursor) {
-      const r = shard.at(shard.checkpointPos)!;
-      if (!isDone(r) && endOf(r) !== RecEnd.Expired) break;
-      shard.checkpointPos++;
-    }
+    if (before < ss.cursor) shard.checkpointPos = firstNotDone(shard, before, ss.cursor);
     if (shard.checkpointPos > before) {
       this.trace.emit({ tUs: this.sched.nowUs, type: "checkpoint", shard: shard.index, record: shard.at(shard.checkpointPos - 1)! });
       shard.compact();

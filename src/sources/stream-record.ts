@@ -353,6 +353,21 @@ export class RecordLog {
     return taken;
   }
 
+  /** The first position from `fromPos` (held) before `toPos` whose record has neither the reader's mark `mark` nor
+   *  the end state `end`; `toPos` when every record before it has one of them. A packed record has neither: the scan
+   *  stops there without making it an object. */
+  firstWithout(fromPos: number, toPos: number, mark: number, end: RecEnd): number {
+    const m = mark << END_BITS;
+    const heldEnd = Math.min(toPos, this.base + this.held);
+    let pos = fromPos;
+    while (pos < heldEnd) {
+      const state = fields(this.ring[(this.head + pos - this.base) & this.mask]!).state;
+      if ((state & m) === 0 && (state & END_MASK) !== end) return pos;
+      pos++;
+    }
+    return pos;
+  }
+
   /** The size of the record at `pos` (held: firstHeldPos <= pos < accepted), packed or not: no object is made. */
   sizeBytesAt(pos: number): number {
     const k = pos - this.base;
