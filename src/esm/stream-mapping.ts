@@ -358,11 +358,7 @@ export class StreamMapping {
       let pos = shard.firstHeldPos;
       if (this.m.startingPosition !== "TRIM_HORIZON") {
         const fromUs = this.m.startingPosition === "LATEST" ? now : this.m.startingPositionUs;
-        for (;;) {
-          const r = shard.at(pos);
-          if (!r || arrivalUsOf(r) >= fromUs) break;
-          pos++;
-        }
+        while (pos < shard.accepted && shard.arrivalUsAt(pos) < fromUs) pos++;
       }
       ss.cursor = pos;
       shard.checkpointPos = pos;
@@ -412,7 +408,9 @@ export class StreamMapping {
     ss.restartPending = false;
     const shard = ss.shard;
     ss.cursor = shard.checkpointPos;
-    for (let pos = ss.cursor; pos < shard.accepted; pos++) {
+    // Only records made objects carry marks: the packed ones after them stay packed.
+    const objectsEnd = Math.min(shard.accepted, shard.firstPackedPos);
+    for (let pos = ss.cursor; pos < objectsEnd; pos++) {
       const r = shard.at(pos);
       if (r) clearDone(r);
     }

@@ -11,12 +11,13 @@
  *   is the one reported);
  * - marks its reader keeps on it (the stream mapping's own, defined in esm/): stored here, never interpreted here.
  *
- * Storage: a record is an object once something reads it, kept in its shard's log (RecordLog). Every field costs
- * 8 bytes per record (V8 keeps full pointers), so what can be derived is not stored: the shard follows from the key,
- * the throttled attempts from the send and arrival times, the producer and eventName share one field, and the end
- * state and the reader's marks another. Records accepted for later seconds (a throttled producer) or behind a
- * mapping that lags are kept as numbers in typed arrays until they are read: 24 bytes each and no garbage
- * collection work.
+ * Storage: a shard keeps an accepted record as numbers in typed arrays (packed: 24 bytes each and no garbage
+ * collection work) until something asks for it as an object (`at`: the mapping batching it, the retention sweep, a
+ * filter); until then a reader gets its arrival, size, key and end state by position. An object stays in its shard's
+ * log (RecordLog) until compaction drops it. Every field of an object costs 8 bytes (V8 keeps full pointers), so
+ * what can be derived is not stored: the shard follows from the key, the throttled attempts from the send and
+ * arrival times, the producer and eventName share one field, and the end state and the reader's marks another.
+ * When the trace shows every record as it is produced, records are objects from the start.
  */
 import { assert } from "../engine/assert.js";
 import { smallInt, US_PER_S } from "../engine/time.js";
