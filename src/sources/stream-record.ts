@@ -506,14 +506,16 @@ export class RecordLog {
   /** The head chunk is read to its end (or nothing packed is left): let it go, keeping it as a spare. */
   private spendChunk(): void {
     const chunks = this.chunks;
-    if (this.spares.length < SPARE_CHUNKS) this.spares.push(chunks[this.chunkHead]);
     this.packedHead = 0;
     if (this.packedCount === 0) {
-      // Nothing packed left: the next packed record starts a chunk at its beginning.
-      this.chunks = [];
-      this.chunkHead = 0;
+      // Nothing packed left: the head chunk (the last) stays, and the next packed record starts at its beginning.
+      if (this.chunkHead !== 0 || chunks.length !== 1) {
+        this.chunks = [chunks[this.chunkHead]];
+        this.chunkHead = 0;
+      }
       return;
     }
+    if (this.spares.length < SPARE_CHUNKS) this.spares.push(chunks[this.chunkHead]);
     chunks[this.chunkHead] = EMPTY_CHUNK;
     this.chunkHead++;
     // Drop the spent slots at the front once they are half the list (the list stays as long as the backlog).
