@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { arrivalOf, arrivalUsOf, eventNameIndexOf, newRecordWrite, posOf, producerOf, RecordLog, throttledWritesOf } from "../src/sources/stream-record.js";
+import { arrivalOf, arrivalUsOf, endRecord, eventNameIndexOf, newRecordWrite, posOf, producerOf, RecEnd, RecordLog, setMark, throttledWritesOf } from "../src/sources/stream-record.js";
 
 /** The fields a write gives its record, for record `i` of a test log: sparse, wide and mixed values on purpose. */
 function writeOf(i: number) {
@@ -23,7 +23,11 @@ describe("a shard's record log", () => {
     // Read in bursts, as a reader does, while more records keep coming.
     for (let i = count; i < count + 3_000; i++) log.appendPacked(writeOf(i));
     // Arrivals are read by position without making records objects, across chunks.
-    for (const pos of [0, 1, 2047, 2048, 2049, 4095, 5000, 8191, 11_999]) expect(log.arrivalUsAt(pos)).toBe(writeOf(pos).arrivalUs);
+    // So are sizes and keys, and a packed record has no end state yet.
+    for (const pos of [0, 1, 2047, 2048, 2049, 4095, 5000, 8191, 11_999]) {
+      const w = writeOf(pos);
+      expect([log.arrivalUsAt(pos), log.sizeBytesAt(pos), log.keyIndexAt(pos), log.endAt(pos)]).toEqual([w.arrivalUs, w.sizeBytes, w.keyIndex, RecEnd.None]);
+    }
     for (let pos = 0; pos < count + 3_000; pos++) {
       const r = log.at(pos)!;
       const w = writeOf(pos);
@@ -38,25 +42,47 @@ describe("a shard's record log", () => {
         w.throttledWrites,
         w.arrivalUs,
       ]);
+      // Read as an object, the same fields by position; an ended record says how it ended.
+      expect([log.sizeBytesAt(pos), log.keyIndexAt(pos), log.endAt(pos)]).toEqual([w.sizeBytes, w.keyIndex, RecEnd.None]);
+      if (pos % 2 === 0) endRecord(r, RecEnd.Succeeded);
+      expect(log.endAt(pos)).toBe(pos % 2 === 0 ? RecEnd.Succeeded : RecEnd.None);
       log.compact(pos + 1, pos + 1);
     }
     expect(log.at(count + 3_000)).toBeUndefined();
   });
 
-  it("takes records as objects again once its packed backlog is read, and keeps their order", () => {
+  it("takes a record as an object after its packed backlog is read, and keeps their order", () => {
     const log = new RecordLog();
     for (let i = 0; i < 3_000; i++) log.appendPacked(writeOf(i));
-    expect(log.takesObjectsNow()).toBe(false);
     for (let pos = 0; pos < 3_000; pos++) {
       expect(log.at(pos)!.n).toBe(writeOf(pos).n);
       log.compact(pos + 1, pos + 1);
     }
-    expect(log.takesObjectsNow()).toBe(true);
     const r = log.append(writeOf(3_000));
     expect(posOf(r)).toBe(3_000);
     // a later backlog is counted from the last record appended as an object
     log.appendPacked(writeOf(3_001));
     expect(log.at(3_001)!.n).toBe(writeOf(3_001).n);
     expect(log.at(3_001)!.sentUs).toBe(writeOf(3_001).sentUs);
+  });
+
+  it("finds the first record without a mark or an end state, stopping at packed records without making them objects", () => {
+    const log = new RecordLog();
+    for (let i = 0; i < 100; i++) log.appendPacked(writeOf(i));
+    // records 0-59 become objects; 0-9 carry the mark, 10 expired, 11 the mark, 12 neither
+    log.at(59);
+    for (let pos = 0; pos < 10; pos++) setMark(log.at(pos)!, 1);
+    endRecord(log.at(10)!, RecEnd.Expired);
+    setMark(log.at(11)!, 1);
+    expect(log.firstWithout(0, 100, 1, RecEnd.Expired)).toBe(12);
+    expect(log.firstWithout(0, 11, 1, RecEnd.Expired)).toBe(11);
+    // another mark, or another end state, does not count
+    expect(log.firstWithout(0, 100, 2, RecEnd.Expired)).toBe(0);
+    expect(log.firstWithout(10, 100, 1, RecEnd.Succeeded)).toBe(10);
+    // past the objects: the first packed record, still packed
+    for (let pos = 12; pos < 60; pos++) setMark(log.at(pos)!, 1);
+    expect(log.firstWithout(0, 100, 1, RecEnd.Expired)).toBe(60);
+    expect(log.firstPackedPos).toBe(60);
+    expect(log.firstWithout(0, 40, 1, RecEnd.Expired)).toBe(40);
   });
 });

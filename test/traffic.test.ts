@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KeyTable } from "../src/sources/keys.js";
-import { Traffic } from "../src/sources/traffic.js";
+import { SEND_RUN_MAX, SendRun, Traffic } from "../src/sources/traffic.js";
 import { scenarioFrom } from "./helpers.js";
 
 function produced(yamlTraffic: string, upToUs = 1e15) {
@@ -12,7 +12,65 @@ function produced(yamlTraffic: string, upToUs = 1e15) {
   return out;
 }
 
+/** The same traffic taken a run at a time (takeRun), each run up to the time in `stepsUs` in turn. */
+function producedInRuns(yamlTraffic: string, stepsUs: number[]) {
+  const s = scenarioFrom(`name: t\nuntil: 1h\nsource: { type: sqs }\ntraffic:\n${yamlTraffic}`);
+  const keys = new KeyTable();
+  const t = new Traffic(s.traffic, s.seed, keys);
+  const out: { n: number; key: string; tUs: number; size: number }[] = [];
+  const run = new SendRun();
+  let runs = 0;
+  for (const upToUs of stepsUs) {
+    for (;;) {
+      const count = t.takeRun(upToUs, run);
+      if (count < 0) return null;
+      if (count > 0) runs++;
+      for (let i = 0; i < count; i++) out.push({ n: run.firstN + i, key: keys.names[run.keyIndex[i]], tUs: run.sentUs[i], size: run.sizeBytes });
+      if (count === 0) break;
+      expect(count).toBeLessThanOrEqual(SEND_RUN_MAX);
+    }
+  }
+  return { out, runs, produced: t.produced, next: t.nextArrivalUs() };
+}
+
 describe("traffic", () => {
+  it("gives one producer's sends a run at a time exactly as one at a time, across run and step boundaries", () => {
+    const steady = "  - { rate: 3000/s, from: 0s, to: 2s, keys: 50, recordSize: 300B }\n";
+    const poisson = "  - { rate: 2500/s, arrival: poisson, from: 0s, to: 2s, keys: 9, keyDistribution: zipf }\n";
+    for (const yaml of [steady, poisson]) {
+      const steps = [0, 333_333, 333_334, 1_000_000, 1_999_999, 5_000_000];
+      const runs = producedInRuns(yaml, steps)!;
+      expect(runs.out).toEqual(produced(yaml));
+      // several runs: some full (the capacity is crossed) and the steps are honoured
+      expect(runs.runs).toBeGreaterThan(5);
+      expect(runs.produced).toBe(runs.out.length);
+      expect(runs.next).toBe(Infinity);
+    }
+    // Between steps, nothing after the step is taken.
+    const partial = producedInRuns(steady, [500_000])!;
+    expect(partial.out.at(-1)!.tUs).toBeLessThanOrEqual(500_000);
+    expect(partial.next).toBeGreaterThan(500_000);
+    expect(partial.out).toEqual(produced(steady, 500_000));
+  });
+
+  it("takes several producers' sends in runs in the order of the send-by-send path, ties to the producer listed first", () => {
+    const yamls = [
+      "  - { rate: 1/s, from: 0s, to: 3s, key: a }\n  - { at: 1500ms, records: 1, key: b }\n",
+      // ties at whole seconds both ways round, a burst at an instant another producer sends at, and poisson gaps
+      "  - { at: 2s, records: 5, key: burst, recordSize: 1KB }\n  - { rate: 1000/s, from: 0s, to: 4s, keys: 30 }\n  - { rate: 4/s, from: 1s, to: 3s, key: q }\n",
+      "  - { rate: 700/s, arrival: poisson, from: 0s, to: 3s, keys: 5 }\n  - { rate: 500/s, from: 500ms, to: 2500ms, keys: 7, recordSize: 2KB }\n  - { at: 1s, records: 2000, key: big }\n",
+    ];
+    for (const yaml of yamls) {
+      const runs = producedInRuns(yaml, [0, 999_999, 1_000_000, 2_000_000, 2_000_001, 1e7])!;
+      expect(runs.out).toEqual(produced(yaml));
+      expect(runs.next).toBe(Infinity);
+    }
+  });
+
+  it("leaves producer retries to the send-by-send path", () => {
+    expect(producedInRuns("  - { rate: 10/s, from: 0s, to: 3s, key: a, duplicateSendRate: 0.5, duplicateSendAfter: 1s }\n", [1e7])).toBeNull();
+  });
+
   it("spaces a steady rate evenly from `from` up to (not including) `to`", () => {
     const r = produced("  - { rate: 4/s, from: 1s, to: 2s, key: a }\n");
     expect(r.map((x) => x.tUs)).toEqual([1_000_000, 1_250_000, 1_500_000, 1_750_000]);

@@ -70,7 +70,7 @@
  * shard, the time a GetRecords call takes.
  */
 import { assert } from "../engine/assert.js";
-import { Deque } from "../engine/deque.js";
+import { RunDeque } from "../engine/deque.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import type { InvocationPlan, LambdaFunction } from "../lambda/function.js";
 import type { WriteBack } from "../lambda/write-back.js";
@@ -80,7 +80,7 @@ import type { StreamSourceConfig } from "../sources/config.js";
 import type { Shard, StreamSource } from "../sources/stream.js";
 import { arrivalUsOf, countDelivery, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
 import type { InvokeEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
-import { clearDone, clearExecuting, isDone, isExecuting, markDone, markDoneNotExecuting, markExecuting } from "./stream-marks.js";
+import { clearDone, clearExecuting, firstNotDone, isExecuting, markDone, markDoneNotExecuting, markExecuting } from "./stream-marks.js";
 import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryBackoff, type RetryPolicy, type Verdict } from "./stream-retry.js";
 
 /** The invocation payload limit that closes a batch (ESM: "You cannot modify this limit"). */
@@ -115,7 +115,9 @@ interface Lane {
   id: number;
   index: number;
   ss: ShardState;
-  queue: Deque<StreamRecord>;
+  /** Positions in the shard of the records read for this lane and not yet batched, in order (runs of consecutive
+   *  positions: one entry per run). The records are made objects as they are batched. */
+  queue: RunDeque;
   state: LaneState;
   /** The batch being gathered, in flight, or waiting for a retry. */
   batch: StreamRecord[];
@@ -270,7 +272,7 @@ export class StreamMapping {
           id: id++,
           index: i,
           ss,
-          queue: new Deque<StreamRecord>(),
+          queue: new RunDeque(),
           state: "stopped",
           batch: [],
           batchBytes: 0,
@@ -356,11 +358,7 @@ export class StreamMapping {
       let pos = shard.firstHeldPos;
       if (this.m.startingPosition !== "TRIM_HORIZON") {
         const fromUs = this.m.startingPosition === "LATEST" ? now : this.m.startingPositionUs;
-        for (;;) {
-          const r = shard.at(pos);
-          if (!r || arrivalUsOf(r) >= fromUs) break;
-          pos++;
-        }
+        while (pos < shard.accepted && shard.arrivalUsAt(pos) < fromUs) pos++;
       }
       ss.cursor = pos;
       shard.checkpointPos = pos;
@@ -396,7 +394,7 @@ export class StreamMapping {
     lane.batch = [];
     lane.batchBytes = 0;
     lane.pendingHalves = [];
-    lane.queue = new Deque<StreamRecord>();
+    lane.queue = new RunDeque();
     lane.tw = null;
     lane.finalInvoke = false;
     lane.invocations = 0;
@@ -410,7 +408,9 @@ export class StreamMapping {
     ss.restartPending = false;
     const shard = ss.shard;
     ss.cursor = shard.checkpointPos;
-    for (let pos = ss.cursor; pos < shard.accepted; pos++) {
+    // Only records made objects carry marks: the packed ones after them stay packed.
+    const objectsEnd = Math.min(shard.accepted, shard.firstPackedPos);
+    for (let pos = ss.cursor; pos < objectsEnd; pos++) {
       const r = shard.at(pos);
       if (r) clearDone(r);
     }
@@ -425,8 +425,9 @@ export class StreamMapping {
 
   // ---- reading -----------------------------------------------------------------------------------------------
 
-  private laneOf(ss: ShardState, r: StreamRecord): Lane {
-    return this.pf === 1 ? ss.lanes[0] : ss.lanes[this.source.laneHashOf(r.keyIndex) % this.pf];
+  /** The lane of the record at `pos` (its key's lane). */
+  private laneAt(ss: ShardState, pos: number): Lane {
+    return this.pf === 1 ? ss.lanes[0] : ss.lanes[this.source.laneHashOf(ss.shard.keyIndexAt(pos)) % this.pf];
   }
 
   /**
@@ -455,33 +456,57 @@ export class StreamMapping {
     let bytes = 0;
     ss.behind = false;
     let lastArrivalUs = now;
+    // By position: a record is made an object here only for the filter (the lanes take positions).
+    const keep = this.keep;
+    // One lane and no filter: packed records (not ended, all for that lane) are taken as a run.
+    const run = keep === null && this.pf === 1;
     for (;;) {
-      const r = shard.at(ss.cursor);
-      if (!r || arrivalUsOf(r) > visibleUs) break;
+      const pos = ss.cursor;
+      if (run && pos >= shard.firstPackedPos) {
+        const n = shard.takeArrived(pos, visibleUs, recordsMax - taken, bytes, bytesMax, taken > 0);
+        if (n > 0) {
+          const q = ss.lanes[0].queue;
+          for (let i = 0; i < n; i++) q.push(pos + i);
+          ss.cursor += n;
+          taken += n;
+          bytes += shard.takenBytes;
+          read += n;
+          lastArrivalUs = shard.arrivalUsAt(pos + n - 1);
+        }
+        if (shard.takeStoppedAtLimit) ss.behind = true;
+        break;
+      }
+      if (pos >= shard.accepted) break;
+      const arrivalUs = shard.arrivalUsAt(pos);
+      if (arrivalUs > visibleUs) break;
       if (taken >= recordsMax) {
         ss.behind = true;
         break;
       }
-      if (endOf(r) === RecEnd.Expired) {
+      if (shard.endAt(pos) === RecEnd.Expired) {
         // trimmed from the shard: GetRecords no longer returns it
         ss.cursor++;
-        markDone(r);
+        markDone(shard.at(pos)!);
         continue;
       }
-      if (taken > 0 && bytes + r.sizeBytes > bytesMax) {
+      const sizeBytes = shard.sizeBytesAt(pos);
+      if (taken > 0 && bytes + sizeBytes > bytesMax) {
         ss.behind = true;
         break;
       }
       ss.cursor++;
       taken++;
-      bytes += r.sizeBytes;
-      if (this.keep !== null && !this.keep(r)) {
-        markDone(r);
-        if (this.source.end(r, RecEnd.Filtered)) this.trace.emit({ tUs: now, type: "filter", record: r, shard: shard.index });
-        continue;
+      bytes += sizeBytes;
+      if (keep !== null) {
+        const r = shard.at(pos)!;
+        if (!keep(r)) {
+          markDone(r);
+          if (this.source.end(r, RecEnd.Filtered)) this.trace.emit({ tUs: now, type: "filter", record: r, shard: shard.index });
+          continue;
+        }
       }
-      this.laneOf(ss, r).queue.push(r);
-      lastArrivalUs = arrivalUsOf(r);
+      this.laneAt(ss, pos).queue.push(pos);
+      lastArrivalUs = arrivalUs;
       read++;
     }
     ss.nextCallUs = now + this.callSpacingUs;
@@ -521,11 +546,7 @@ export class StreamMapping {
   private advanceCheckpoint(ss: ShardState): void {
     const shard = ss.shard;
     const before = shard.checkpointPos;
-    while (shard.checkpointPos < ss.cursor) {
-      const r = shard.at(shard.checkpointPos)!;
-      if (!isDone(r) && endOf(r) !== RecEnd.Expired) break;
-      shard.checkpointPos++;
-    }
+    if (before < ss.cursor) shard.checkpointPos = firstNotDone(shard, before, ss.cursor);
     if (shard.checkpointPos > before) {
       this.trace.emit({ tUs: this.sched.nowUs, type: "checkpoint", shard: shard.index, record: shard.at(shard.checkpointPos - 1)! });
       shard.compact();
@@ -545,8 +566,9 @@ export class StreamMapping {
       let next = this.source.nextArrivalUs(ss.shard, ss.cursor, this.sched.nowUs);
       if (next === Infinity) return;
       if (this.pushLatencyUs > 0) {
-        const r = ss.shard.at(ss.cursor);
-        next = Math.max(this.sched.nowUs, (r ? arrivalUsOf(r) : next) + this.pushLatencyUs);
+        const shard = ss.shard;
+        const held = ss.cursor < shard.accepted && ss.cursor >= shard.firstHeldPos;
+        next = Math.max(this.sched.nowUs, (held ? shard.arrivalUsAt(ss.cursor) : next) + this.pushLatencyUs);
       }
       if (next > at) {
         // pushed records (interval 0) come when they arrive; polls skip the ticks that would find nothing
@@ -594,6 +616,15 @@ export class StreamMapping {
 
   // ---- batching ----------------------------------------------------------------------------------------------
 
+  /** Whether the record queued at `pos` expired while queued (it is then marked done; once the checkpoint passed it,
+   *  the log has dropped it). */
+  private queuedGone(shard: Shard, pos: number): boolean {
+    const r = shard.at(pos);
+    if (r !== undefined && endOf(r) !== RecEnd.Expired) return false;
+    if (r !== undefined) markDone(r);
+    return true;
+  }
+
   private windowOf(r: StreamRecord): number {
     const T = this.m.tumblingWindowUs;
     return Math.floor(arrivalUsOf(r) / T) * T;
@@ -615,10 +646,11 @@ export class StreamMapping {
       return;
     }
     const q = lane.queue;
-    while (q.length > 0 && endOf(q.peek()!) === RecEnd.Expired) markDone(q.shift()!);
+    const shard = lane.ss.shard;
+    while (q.length > 0 && this.queuedGone(shard, q.peek())) q.shift();
     const T = this.m.tumblingWindowUs;
     if (T > 0 && lane.batch.length === 0) {
-      const next = q.peek();
+      const next = q.length > 0 ? shard.at(q.peek()) : undefined;
       if (lane.tw !== null && (next ? this.windowOf(next) !== lane.tw.startUs : now >= lane.tw.endUs)) {
         lane.finalInvoke = true;
         this.invoke(lane, "window-end");
@@ -633,11 +665,13 @@ export class StreamMapping {
     const batchSize = this.m.batchSize;
     let payloadFull = false;
     let windowFull = false;
-    while (lane.batch.length < batchSize) {
-      const r = q.peek();
-      if (!r) break;
-      if (endOf(r) === RecEnd.Expired) {
-        markDone(q.shift()!);
+    while (lane.batch.length < batchSize && q.length > 0) {
+      const pos = q.peek();
+      const r = shard.at(pos);
+      if (r === undefined || endOf(r) === RecEnd.Expired) {
+        // expired while queued (and, once the checkpoint passed it, dropped from the log)
+        if (r !== undefined) markDone(r);
+        q.shift();
         continue;
       }
       if (T > 0 && this.windowOf(r) !== lane.tw!.startUs) {

@@ -5,7 +5,8 @@
  *   resumes from its checkpoint and reads the records after it again.
  * - Executing: inside a running invocation (the stream's retention waits for the invocation's outcome).
  */
-import { changeMarks, clearMark, hasMark, setMark, type StreamRecord } from "../sources/stream-record.js";
+import type { Shard } from "../sources/stream.js";
+import { changeMarks, clearMark, hasMark, RecEnd, setMark, type StreamRecord } from "../sources/stream-record.js";
 
 const DONE = 1;
 const EXECUTING = 2;
@@ -37,4 +38,10 @@ export function clearExecuting(r: StreamRecord): void {
 /** Done, and no longer inside an invocation (a success settling its batch). */
 export function markDoneNotExecuting(r: StreamRecord): void {
   changeMarks(r, DONE, EXECUTING);
+}
+
+/** The first position from `fromPos` before `toPos` whose record is neither done nor expired (the checkpoint stops
+ *  there), or `toPos`. */
+export function firstNotDone(shard: Shard, fromPos: number, toPos: number): number {
+  return shard.firstWithout(fromPos, toPos, DONE, RecEnd.Expired);
 }

@@ -11,12 +11,13 @@
  *   is the one reported);
  * - marks its reader keeps on it (the stream mapping's own, defined in esm/): stored here, never interpreted here.
  *
- * Storage: a record is an object once something reads it, kept in its shard's log (RecordLog). Every field costs
- * 8 bytes per record (V8 keeps full pointers), so what can be derived is not stored: the shard follows from the key,
- * the throttled attempts from the send and arrival times, the producer and eventName share one field, and the end
- * state and the reader's marks another. Records accepted for later seconds (a throttled producer) or behind a
- * mapping that lags are kept as numbers in typed arrays until they are read: 24 bytes each and no garbage
- * collection work.
+ * Storage: a shard keeps an accepted record as numbers in typed arrays (packed: 24 bytes each and no garbage
+ * collection work) until something asks for it as an object (`at`: the mapping batching it, the retention sweep, a
+ * filter); until then a reader gets its arrival, size, key and end state by position. An object stays in its shard's
+ * log (RecordLog) until compaction drops it. Every field of an object costs 8 bytes (V8 keeps full pointers), so
+ * what can be derived is not stored: the shard follows from the key, the throttled attempts from the send and
+ * arrival times, the producer and eventName share one field, and the end state and the reader's marks another.
+ * When the trace shows every record as it is produced, records are objects from the start.
  */
 import { assert } from "../engine/assert.js";
 import { smallInt, US_PER_S } from "../engine/time.js";
@@ -171,14 +172,19 @@ export function arrivalOf(sentUs: number, throttled: number): number {
 
 /** The record object of an accepted write at `pos`. Small integers go in as such: V8 then keeps the fields unboxed. */
 function newRecord(w: RecordWrite, pos: number): StreamRecord {
+  return makeRecord(w.n, w.keyIndex, w.sentUs, w.sizeBytes, pos, w.arrivalUs - w.sentUs, w.producer * 4 + w.eventName + 1);
+}
+
+/** The one place a record object is made (one shape for every record: property loads on records stay monomorphic). */
+function makeRecord(n: number, keyIndex: number, sentUs: number, sizeBytes: number, pos: number, waitUs: number, origin: number): StreamRecord {
   const r: Fields = {
-    n: smallInt(w.n),
-    keyIndex: w.keyIndex,
-    sentUs: smallInt(w.sentUs),
-    sizeBytes: w.sizeBytes,
+    n: smallInt(n),
+    keyIndex,
+    sentUs: smallInt(sentUs),
+    sizeBytes,
     pos,
-    waitUs: smallInt(w.arrivalUs - w.sentUs),
-    origin: w.producer * 4 + w.eventName + 1,
+    waitUs: smallInt(waitUs),
+    origin,
     deliveries: 0,
     state: RecEnd.None,
   };
@@ -199,9 +205,6 @@ const WIDE_VALUE = -1;
  *  as it is read, so a backlog costs its own size and one chunk (no doubling, no copy). */
 const CHUNK_BITS = 11;
 const CHUNK = 1 << CHUNK_BITS;
-/** Records a log may hold as objects before new ones are kept as numbers until read (takesObjectsNow). A memory
- *  bound chosen by esm-sim; it changes no outcome (a record's fields are the same either way). */
-const EAGER_HELD_MAX = 1024;
 /** Spent chunks a log keeps for reuse: a GetRecords call reads up to 10,000 records (five chunks) at once. */
 const SPARE_CHUNKS = 8;
 
@@ -254,8 +257,6 @@ export class RecordLog {
   private droppable = 0;
   /** Records appended so far (also the next record's pos). */
   accepted = 0;
-  /** Scratch for unpacking a record (one per log: no object per record). */
-  private readonly unpacked: RecordWrite = newRecordWrite();
 
   /** The record at `pos`, or undefined when it is not held (not accepted yet, or dropped by compaction). */
   at(pos: number): StreamRecord | undefined {
@@ -301,10 +302,96 @@ export class RecordLog {
     return arrivalOf(chunk.sentUs[slot], chunk.ints[slot * PACKED + 2]);
   }
 
-  /** Whether a record accepted now may be appended as an object: no packed records wait (order) and the ring holds
-   *  fewer than EAGER_HELD_MAX records (a reader that lags leaves its backlog packed, 24 bytes a record). */
-  takesObjectsNow(): boolean {
-    return this.packedCount === 0 && this.held < EAGER_HELD_MAX;
+  /** The first packed record's position (records before it are objects; from it on, records are packed until
+   *  `accepted`). */
+  get firstPackedPos(): number {
+    return this.base + this.held;
+  }
+
+  /** Bytes of the records the last takeArrived took, and whether it stopped at its record or byte limit (rather than
+   *  at a record not yet arrived or at the end of the log). */
+  takenBytes = 0;
+  takeStoppedAtLimit = false;
+
+  /**
+   * A reader's call over packed records, read as numbers: from `fromPos` (firstPackedPos or after it) the records
+   * that have arrived by `tUs`, taken in order while fewer than `countMax` are taken and, after the first record of
+   * the call (`bytes` > 0 or one taken here), while the bytes stay within `bytesMax` (`bytes`: already taken by the
+   * call). Returns how many it took; takenBytes says their bytes, takeStoppedAtLimit why it stopped. A packed record
+   * has not ended, so none is skipped.
+   */
+  takeArrived(fromPos: number, tUs: number, countMax: number, bytes: number, bytesMax: number, firstTaken: boolean): number {
+    const kinds = this.kinds;
+    const end = this.accepted;
+    let pos = fromPos;
+    let at = this.packedHead + pos - this.base - this.held;
+    let taken = 0;
+    let sum = 0;
+    let limit = false;
+    while (pos < end) {
+      const chunk = this.chunks[this.chunkHead + (at >>> CHUNK_BITS)];
+      const slot = at & (CHUNK - 1);
+      const p = slot * PACKED;
+      const throttled = chunk.ints[p + 2];
+      const sentUs = chunk.sentUs[slot];
+      if ((throttled === 0 ? sentUs : arrivalOf(sentUs, throttled)) > tUs) break;
+      if (taken >= countMax) {
+        limit = true;
+        break;
+      }
+      const size = kinds[2 * chunk.ints[p + 3] + 1];
+      if ((firstTaken || taken > 0) && bytes + sum + size > bytesMax) {
+        limit = true;
+        break;
+      }
+      sum += size;
+      taken++;
+      pos++;
+      at++;
+    }
+    this.takenBytes = sum;
+    this.takeStoppedAtLimit = limit;
+    return taken;
+  }
+
+  /** The first position from `fromPos` (held) before `toPos` whose record has neither the reader's mark `mark` nor
+   *  the end state `end`; `toPos` when every record before it has one of them. A packed record has neither: the scan
+   *  stops there without making it an object. */
+  firstWithout(fromPos: number, toPos: number, mark: number, end: RecEnd): number {
+    const m = mark << END_BITS;
+    const heldEnd = Math.min(toPos, this.base + this.held);
+    let pos = fromPos;
+    while (pos < heldEnd) {
+      const state = fields(this.ring[(this.head + pos - this.base) & this.mask]!).state;
+      if ((state & m) === 0 && (state & END_MASK) !== end) return pos;
+      pos++;
+    }
+    return pos;
+  }
+
+  /** The size of the record at `pos` (held: firstHeldPos <= pos < accepted), packed or not: no object is made. */
+  sizeBytesAt(pos: number): number {
+    const k = pos - this.base;
+    if (k < this.held) return this.ring[(this.head + k) & this.mask]!.sizeBytes;
+    const at = this.packedHead + k - this.held;
+    const chunk = this.chunks[this.chunkHead + (at >>> CHUNK_BITS)];
+    return this.kinds[2 * chunk.ints[(at & (CHUNK - 1)) * PACKED + 3] + 1];
+  }
+
+  /** The key of the record at `pos` (held), packed or not: no object is made. */
+  keyIndexAt(pos: number): number {
+    const k = pos - this.base;
+    if (k < this.held) return this.ring[(this.head + k) & this.mask]!.keyIndex;
+    const at = this.packedHead + k - this.held;
+    const chunk = this.chunks[this.chunkHead + (at >>> CHUNK_BITS)];
+    return chunk.ints[(at & (CHUNK - 1)) * PACKED + 1];
+  }
+
+  /** Where the record at `pos` (held) ended: a packed record has not ended (a record is made an object before it
+   *  can end). */
+  endAt(pos: number): RecEnd {
+    const k = pos - this.base;
+    return k < this.held ? endOf(this.ring[(this.head + k) & this.mask]!) : RecEnd.None;
   }
 
   /** Append an accepted write as an object; only while no packed records wait. */
@@ -399,37 +486,36 @@ export class RecordLog {
   /** Make the oldest packed record an object at the ring's end. */
   private unpack(): void {
     const chunk = this.chunks[this.chunkHead];
+    const slot = this.packedHead;
     const g = chunk.ints;
-    const p = this.packedHead * PACKED;
+    const p = slot * PACKED;
     const pos = this.base + this.held;
-    const w = this.unpacked;
     const dn = g[p];
-    w.n = this.readN += dn !== WIDE_VALUE ? dn : this.wideDifferenceAt(pos);
-    w.sentUs = chunk.sentUs[this.packedHead];
-    w.keyIndex = g[p + 1];
-    w.throttledWrites = g[p + 2];
+    const n = (this.readN += dn !== WIDE_VALUE ? dn : this.wideDifferenceAt(pos));
+    const sentUs = chunk.sentUs[slot];
+    const throttled = g[p + 2];
     const kind = 2 * g[p + 3];
-    const origin = this.kinds[kind];
-    w.producer = origin >> 2;
-    w.eventName = (origin & 3) - 1;
-    w.sizeBytes = this.kinds[kind + 1];
-    w.arrivalUs = arrivalOf(w.sentUs, w.throttledWrites);
+    const kinds = this.kinds;
+    const waitUs = throttled === 0 ? 0 : arrivalOf(sentUs, throttled) - sentUs;
+    const r = makeRecord(n, g[p + 1], sentUs, kinds[kind + 1], pos, waitUs, kinds[kind]);
     this.packedCount--;
     if (++this.packedHead === CHUNK || this.packedCount === 0) this.spendChunk();
-    this.hold(newRecord(w, pos));
+    this.hold(r);
   }
 
   /** The head chunk is read to its end (or nothing packed is left): let it go, keeping it as a spare. */
   private spendChunk(): void {
     const chunks = this.chunks;
-    if (this.spares.length < SPARE_CHUNKS) this.spares.push(chunks[this.chunkHead]);
     this.packedHead = 0;
     if (this.packedCount === 0) {
-      // Nothing packed left: the next packed record starts a chunk at its beginning.
-      this.chunks = [];
-      this.chunkHead = 0;
+      // Nothing packed left: the head chunk (the last) stays, and the next packed record starts at its beginning.
+      if (this.chunkHead !== 0 || chunks.length !== 1) {
+        this.chunks = [chunks[this.chunkHead]];
+        this.chunkHead = 0;
+      }
       return;
     }
+    if (this.spares.length < SPARE_CHUNKS) this.spares.push(chunks[this.chunkHead]);
     chunks[this.chunkHead] = EMPTY_CHUNK;
     this.chunkHead++;
     // Drop the spent slots at the front once they are half the list (the list stays as long as the backlog).

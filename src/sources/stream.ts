@@ -37,7 +37,7 @@ import { US_PER_S } from "../engine/time.js";
 import type { StreamSourceConfig } from "./config.js";
 import type { ProductionMeter, Trace } from "../trace/events.js";
 import { arrivalUsOf, endRecord, newRecordWrite, RecEnd, RecordLog, type RecordWrite, type StreamRecord } from "./stream-record.js";
-import type { RecordSink, Traffic } from "./traffic.js";
+import { SendRun, type RecordSink, type Traffic } from "./traffic.js";
 
 export function shardIdOf(i: number): string {
   return `shardId-${String(i).padStart(12, "0")}`;
@@ -86,6 +86,44 @@ export class Shard {
     return this.log.arrivalUsAt(pos);
   }
 
+  /** The first position from `fromPos` before `toPos` whose record has neither the reader's mark `mark` nor the end
+   *  state `end` (RecordLog.firstWithout), or `toPos`. */
+  firstWithout(fromPos: number, toPos: number, mark: number, end: RecEnd): number {
+    return this.log.firstWithout(fromPos, toPos, mark, end);
+  }
+
+  /** Records from this position on are packed (not yet objects) up to `accepted`. */
+  get firstPackedPos(): number {
+    return this.log.firstPackedPos;
+  }
+
+  /** A reader's call over packed records from `fromPos` (see RecordLog.takeArrived); takenBytes and
+   *  takeStoppedAtLimit tell the rest. */
+  takeArrived(fromPos: number, tUs: number, countMax: number, bytes: number, bytesMax: number, firstTaken: boolean): number {
+    return this.log.takeArrived(fromPos, tUs, countMax, bytes, bytesMax, firstTaken);
+  }
+
+  get takenBytes(): number {
+    return this.log.takenBytes;
+  }
+
+  get takeStoppedAtLimit(): boolean {
+    return this.log.takeStoppedAtLimit;
+  }
+
+  /** The size, key and end state of the record at `pos` (held, not dropped): read without making it an object. */
+  sizeBytesAt(pos: number): number {
+    return this.log.sizeBytesAt(pos);
+  }
+
+  keyIndexAt(pos: number): number {
+    return this.log.keyIndexAt(pos);
+  }
+
+  endAt(pos: number): RecEnd {
+    return this.log.endAt(pos);
+  }
+
   /** Apply the write limits to `w` (sent at w.sentUs, w.sizeBytes long): sets when it is accepted (w.arrivalUs) and
    *  how many attempts were throttled (w.throttledWrites). */
   accept(w: RecordWrite, limitRecords: number, limitBytes: number): void {
@@ -115,15 +153,21 @@ export class Shard {
 
   /**
    * Append an accepted write (`accept` has set its arrival). It becomes a record object at once (returned) when
-   * `eager` (the trace shows every record as it is produced), or when it arrives now behind no record accepted for
-   * later and the shard holds few objects (the mapping keeps up: the object is needed within a poll interval, and
-   * building it now skips packing it). Otherwise it stays packed until read (null).
+   * `eager` (the trace shows every record as it is produced); otherwise it stays packed until something asks for it
+   * (null): the mapping reads a shard by position and makes records objects as it batches them.
    */
   append(w: RecordWrite, eager: boolean): StreamRecord | null {
     this.lastArrivalUs = w.arrivalUs;
-    if (eager || (w.throttledWrites === 0 && this.log.takesObjectsNow())) return this.log.append(w);
+    if (eager) return this.log.append(w);
     this.log.appendPacked(w);
     return null;
+  }
+
+  /** Apply the write limits to `w` (accept) and append it packed (append, not eager), in one step. */
+  acceptPacked(w: RecordWrite, limitRecords: number, limitBytes: number): void {
+    this.accept(w, limitRecords, limitBytes);
+    this.lastArrivalUs = w.arrivalUs;
+    this.log.appendPacked(w);
   }
 
   /** Drop records no longer needed: before the checkpoint and either ended or already checked against retention. */
@@ -259,9 +303,65 @@ export class StreamSource {
     if (!shard.sweepScheduled) this.scheduleSweep(shard);
   }
 
+  /** Sends taken from the traffic a run at a time (advance). */
+  private readonly run = new SendRun();
+
   /** Produce every record sent up to `nowUs` into its shard (in bulk: records are not events). */
   advance(nowUs: number): void {
-    this.traffic.produceUntil(nowUs, this.sink);
+    const traffic = this.traffic;
+    if (nowUs < traffic.nextArrivalUs()) return;
+    const run = this.run;
+    let count = traffic.takeRun(nowUs, run);
+    if (count < 0) {
+      traffic.produceUntil(nowUs, this.sink);
+      return;
+    }
+    const w = this.write;
+    while (count > 0) {
+      const picker = this.eventPickers[run.producer];
+      const times = run.sentUs;
+      const keys = run.keyIndex;
+      const n0 = run.firstN;
+      w.sizeBytes = run.sizeBytes;
+      w.producer = run.producer;
+      if (this.trace.verbose) {
+        for (let i = 0; i < count; i++) {
+          w.n = n0 + i;
+          w.keyIndex = keys[i];
+          w.sentUs = times[i];
+          w.eventName = picker ? picker() : -1;
+          this.put(w);
+        }
+      } else {
+        // put, for records that stay packed (no produce events), in one loop.
+        const shards = this.shards;
+        const shardOfKey = this.shardOfKey;
+        const limitRecords = this.cfg.writeLimitRecordsPerS;
+        const limitBytes = this.cfg.writeLimitBytesPerS;
+        const meter = this.meter;
+        for (let i = 0; i < count; i++) {
+          const key = keys[i];
+          w.n = n0 + i;
+          w.keyIndex = key;
+          w.sentUs = times[i];
+          w.eventName = picker ? picker() : -1;
+          let s = shardOfKey[key];
+          if (s < 0) s = this.shardOf(key);
+          const shard = shards[s];
+          shard.acceptPacked(w, limitRecords, limitBytes);
+          const arrivalUs = w.arrivalUs;
+          if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
+          this.unended++;
+          if (meter !== null) meter(arrivalUs, w.sizeBytes, w.throttledWrites);
+          if (w.throttledWrites > 0) {
+            this.producerThrottles += w.throttledWrites;
+            this.producerThrottledRecords++;
+          }
+          if (!shard.sweepScheduled) this.scheduleSweep(shard);
+        }
+      }
+      count = traffic.takeRun(nowUs, run);
+    }
   }
 
   /** Give a record its end state (once); returns false when it had one already. */
@@ -319,10 +419,9 @@ export class StreamSource {
 
   /** Earliest time a record not yet accepted, or accepted after `nowUs`, can arrive on `shard` (a lower bound). */
   nextArrivalUs(shard: Shard, fromPos: number, nowUs: number): number {
-    const r = shard.at(fromPos);
-    if (r && arrivalUsOf(r) > nowUs) return arrivalUsOf(r);
-    if (r) return nowUs;
-    return this.traffic.nextArrivalUs();
+    if (fromPos >= shard.accepted || fromPos < shard.firstHeldPos) return this.traffic.nextArrivalUs();
+    const arrivalUs = shard.arrivalUsAt(fromPos);
+    return arrivalUs > nowUs ? arrivalUs : nowUs;
   }
 }
 
