@@ -1,7 +1,7 @@
 /**
- * Every message of an SQS queue (standard or FIFO) not yet in an end state, in production order: the storage both
- * queue types keep their messages in. It models nothing of its own; what a queue does with its messages is in
- * sqs-queue.ts and sqs-fifo-queue.ts.
+ * Every message of an SQS standard queue not yet in an end state, in production order: the storage the queue keeps
+ * its messages in (a FIFO queue keeps them by group: sqs-fifo-store.ts). It models nothing of its own; what the queue
+ * does with its messages is in sqs-queue.ts.
  *
  * Production indexes of accepted sends are consecutive, so message n sits at position n - firstN, and ended
  * messages leave from the front. A message that was never received and never delayed is kept "cold": its send time,
@@ -12,8 +12,7 @@
  * trace event) keeps it alive as long as it needs to. A cold message's size is its producer's (a producer sends one
  * size; a message of another size takes an object), and it has no logical message (a producer retry, or a send that
  * will be retried, takes an object: they are the few a retry rate makes). The state is also in the object once there is one (the queue
- * writes both through setState). A ring can also link each message to the next one of a list (the FIFO queue's
- * message groups are lists threaded through the ring), 4 bytes more a message.
+ * writes both through setState).
  */
 import { assert } from "../engine/assert.js";
 import { smallInt } from "../engine/time.js";
@@ -38,12 +37,6 @@ class Chunk {
   readonly ints = new Int32Array(this.times.buffer);
   /** Per slot, the message's object; made when the chunk's first object is (a chunk of cold messages has none). */
   objs: (SqsMessage | undefined)[] | null = null;
-  /** Per slot, when the ring keeps links: the next message of the same list, as its distance in production indexes. */
-  readonly links: Int32Array | null;
-
-  constructor(withLinks: boolean) {
-    this.links = withLinks ? new Int32Array(CHUNK) : null;
-  }
 }
 
 /**
@@ -62,9 +55,6 @@ export class MessageRing {
 
   /** Each producer's message size, as the first of its messages the ring took cold had it. */
   private readonly producerSizes: number[] = [];
-
-  /** `withLinks`: each message can name the next message of a list it is in (linkOf, setLink). */
-  constructor(private readonly withLinks = false) {}
 
   /** Whether a message with these fields can be kept cold (pushed without an object): no logical message, a
    *  producer index that fits the row, and the size of that producer's earlier cold messages (the first sets it). */
@@ -91,7 +81,7 @@ export class MessageRing {
     const p = n - this.originN;
     const c = p >>> CHUNK_BITS;
     if (c === this.chunks.length) {
-      this.chunks.push(this.spare ?? new Chunk(this.withLinks));
+      this.chunks.push(this.spare ?? new Chunk());
       this.spare = null;
     }
     const chunk = this.chunks[c];
@@ -154,23 +144,6 @@ export class MessageRing {
     return this.chunks[p >>> CHUNK_BITS].times[(p & CHUNK_MASK) * ROW_F64];
   }
 
-  keyIndexOf(n: number): number {
-    const p = n - this.originN;
-    return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_KEY];
-  }
-
-  /** The message after live message n in its list (as set by setLink). */
-  linkOf(n: number): number {
-    const p = n - this.originN;
-    return n + this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK];
-  }
-
-  /** Make `next` (a later message) the one after live message n in its list. */
-  setLink(n: number, next: number): void {
-    const p = n - this.originN;
-    this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK] = next - n;
-  }
-
   /** The object of live message n, or undefined while it is cold. */
   objectOf(n: number): SqsMessage | undefined {
     const p = n - this.originN;
@@ -192,7 +165,7 @@ export class MessageRing {
     const state = (ps & 0xff) as MsgState;
     if (state >= MsgState.Deleted) assert(false, "an object asked for a message that has ended");
     const sentUs = smallInt(chunk.times[i * ROW_F64]);
-    // n may come from a float64 column (a group's list, the visible runs): smallInt keeps the field a small integer,
+    // n may come from a float64 column (the visible runs): smallInt keeps the field a small integer,
     // as in objects the sinks build, so that every message object has the same layout.
     const producer = ps >> 8;
     const o: SqsMessage = { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };

@@ -169,6 +169,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
         this.trace.emit({ tUs: nowUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "DuplicateDelivery" });
       }
     }
+    this.hidden(out, nowUs, visibilityTimeoutUs);
     return { messages: out, payloadFull };
   }
 
