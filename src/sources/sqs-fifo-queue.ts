@@ -131,7 +131,10 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     const k = msg.keyIndex;
     const g = this.groups;
     g.inFlight[k]--;
-    this.setState(msg, MsgState.Visible);
+    msg.state = MsgState.Visible;
+    const r = this.rowOf(msg);
+    g.setState(r, MsgState.Visible);
+    g.keep(r, msg);
     this.visibleCount++;
     if (g.inFlight[k] === 0) this.refresh(k);
   }
@@ -237,11 +240,13 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
         }
         if ((out.length > 0 || !batchEmpty) && bytes + m.sizeBytes > maxBytes) {
           payloadFull = true;
+          g.keep(r, m); // still visible, perhaps with an object built just now
           break;
         }
         this.visibleCount--;
         m.state = MsgState.InFlight;
         g.setState(r, MsgState.InFlight);
+        g.noteReceive(r);
         this.hideKept(m, nowUs, visibilityTimeoutUs);
         g.inFlight[k]++;
         bytes += m.sizeBytes;
@@ -319,7 +324,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     for (let n = order.firstN; n < order.firstN + order.count; n++) {
       if (order.ended(n)) continue;
       const r = order.rowOf(n);
-      if (this.groups.receiveCountOf(r) < 3) return nowUs - this.groups.sentUsOf(r);
+      if (this.groups.receiveCountUpTo3(r) < 3) return nowUs - this.groups.sentUsOf(r);
     }
     return 0;
   }

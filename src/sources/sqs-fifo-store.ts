@@ -10,6 +10,8 @@
  * A message that was never received and never delayed has no object (it is "cold", as in sqs-message-ring.ts): its
  * row has what the object would, and the object is built when a receive or an expiry needs it. Its size is its
  * producer's (a producer sends one size; a message of another size, or with a logical message, takes an object).
+ * As in sqs-message-ring.ts, a row holds its message's object only while a lookup can still reach it (sent with one,
+ * visible again, left visible by a full payload: keep); the row counts receives up to 3 (noteReceive).
  */
 import { assert } from "../engine/assert.js";
 import { smallInt } from "../engine/time.js";
@@ -20,11 +22,14 @@ const BLOCK_BITS = 4;
 const BLOCK = 1 << BLOCK_BITS;
 const BLOCK_MASK = BLOCK - 1;
 /** A row: the production index and the send time as float64s, then an int32: the producer's index shifted left 8
- *  bits, HAS_OBJECT in bit 7 and the state in the low 7 (24 bytes with one unused int32). */
+ *  bits, HAS_OBJECT in bit 7, the receive count up to 3 in bits 3 and 4, the state in the low 3 (24 bytes with one
+ *  unused int32). */
 const ROW_F64 = 3;
 const ROW_I32 = 6;
 const I_PRODUCER_STATE = 4;
-const STATE_MASK = 0x7f;
+const STATE_MASK = 0x07;
+const COUNT_SHIFT = 3;
+const COUNT_MASK = 0x18;
 const HAS_OBJECT = 0x80;
 /** Rows per page (4,096: 96 KB). */
 const PAGE_BITS = 12;
@@ -167,15 +172,29 @@ export class FifoGroups {
     } else page.i[at] = (ps & ~STATE_MASK) | state;
   }
 
-  /** ApproximateReceiveCount of row r's live message (0 while it has no object: it was never received). */
-  receiveCountOf(r: number): number {
+  /** One more receive of row r's message: the row counts receives up to 3. */
+  noteReceive(r: number): void {
     const page = this.pages[r >>> PAGE_BITS];
-    const x = r & PAGE_MASK;
-    return (page.i[x * ROW_I32 + I_PRODUCER_STATE] & HAS_OBJECT) === 0 ? 0 : page.objs![x]!.receiveCount;
+    const at = (r & PAGE_MASK) * ROW_I32 + I_PRODUCER_STATE;
+    const ps = page.i[at];
+    if ((ps & COUNT_MASK) !== COUNT_MASK) page.i[at] = ps + (1 << COUNT_SHIFT);
   }
 
-  /** The object of row r's live message (of group k), built on first need (visibleAtUs: send time plus the queue's
-   *  delay). */
+  /** ApproximateReceiveCount of row r's live message, or 3 when it is 3 or more. */
+  receiveCountUpTo3(r: number): number {
+    return (this.pages[r >>> PAGE_BITS].i[(r & PAGE_MASK) * ROW_I32 + I_PRODUCER_STATE] & COUNT_MASK) >> COUNT_SHIFT;
+  }
+
+  /** Hold row r's message's object (see the header for when). */
+  keep(r: number, msg: SqsMessage): void {
+    const page = this.pages[r >>> PAGE_BITS];
+    const x = r & PAGE_MASK;
+    objectsOf(page)[x] = msg;
+    page.i[x * ROW_I32 + I_PRODUCER_STATE] |= HAS_OBJECT;
+  }
+
+  /** The object of row r's live message (of group k), as held (see keep), or built from its row (visibleAtUs: send
+   *  time plus the queue's delay; not held: a caller that leaves the message visible keeps it). */
   get(r: number, k: number, delayUs: number): SqsMessage {
     const page = this.pages[r >>> PAGE_BITS];
     const x = r & PAGE_MASK;
@@ -184,15 +203,13 @@ export class FifoGroups {
     if ((ps & HAS_OBJECT) !== 0) return page.objs![x]!;
     const state = (ps & STATE_MASK) as MsgState;
     if (state >= MsgState.Deleted) assert(false, "an object asked for a message that has ended");
+    if ((ps & COUNT_MASK) !== 0) assert(false, "a received message has no object held");
     const f = x * ROW_F64;
     const sentUs = smallInt(page.f[f + 1]);
     const producer = ps >> 8;
     // The same fields in the same order as the objects the queue's sink builds, so that every message object has
     // one layout; smallInt keeps values read from a float64 column small integers, as there.
-    const o: SqsMessage = { n: smallInt(page.f[f]), keyIndex: k, sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
-    objectsOf(page)[x] = o;
-    page.i[at] = ps | HAS_OBJECT;
-    return o;
+    return { n: smallInt(page.f[f]), keyIndex: k, sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
   }
 
   private newBlock(): number {
