@@ -21,17 +21,18 @@ import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
 const BLOCK_BITS = 4;
 const BLOCK = 1 << BLOCK_BITS;
 const BLOCK_MASK = BLOCK - 1;
-/** A row: the production index and the send time as float64s, then an int32: the producer's index shifted left 8
- *  bits, HAS_OBJECT in bit 7, the receive count up to 3 in bits 3 and 4, the state in the low 3 (24 bytes with one
- *  unused int32). */
-const ROW_F64 = 3;
-const ROW_I32 = 6;
-const I_PRODUCER_STATE = 4;
+/** A row (16 bytes): the send time as a float64, then int32s: the production index (as an unsigned 32-bit number:
+ *  a scenario sends at most a billion records), and the producer's index shifted left 8 bits, HAS_OBJECT in bit 7,
+ *  the receive count up to 3 in bits 3 and 4, the state in the low 3. */
+const ROW_F64 = 2;
+const ROW_I32 = 4;
+const I_N = 2;
+const I_PRODUCER_STATE = 3;
 const STATE_MASK = 0x07;
 const COUNT_SHIFT = 3;
 const COUNT_MASK = 0x18;
 const HAS_OBJECT = 0x80;
-/** Rows per page (4,096: 96 KB). */
+/** Rows per page (4,096: 64 KB). */
 const PAGE_BITS = 12;
 const PAGE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE - 1;
@@ -109,8 +110,9 @@ export class FifoGroups {
     this.len[k]++;
     const page = this.pages[r >>> PAGE_BITS];
     const x = r & PAGE_MASK;
-    page.f[x * ROW_F64] = n;
-    page.f[x * ROW_F64 + 1] = sentUs;
+    if (n > 0xffffffff) assert(false, "a production index beyond the FIFO store's 32 bits");
+    page.f[x * ROW_F64] = sentUs;
+    page.i[x * ROW_I32 + I_N] = n;
     let flags = 0;
     if (obj !== undefined) {
       objectsOf(page)[x] = obj;
@@ -148,11 +150,11 @@ export class FifoGroups {
 
   /** Production index of row r's message. */
   nOf(r: number): number {
-    return this.pages[r >>> PAGE_BITS].f[(r & PAGE_MASK) * ROW_F64];
+    return this.pages[r >>> PAGE_BITS].i[(r & PAGE_MASK) * ROW_I32 + I_N] >>> 0;
   }
 
   sentUsOf(r: number): number {
-    return this.pages[r >>> PAGE_BITS].f[(r & PAGE_MASK) * ROW_F64 + 1];
+    return this.pages[r >>> PAGE_BITS].f[(r & PAGE_MASK) * ROW_F64];
   }
 
   state(r: number): MsgState {
@@ -204,12 +206,11 @@ export class FifoGroups {
     const state = (ps & STATE_MASK) as MsgState;
     if (state >= MsgState.Deleted) assert(false, "an object asked for a message that has ended");
     if ((ps & COUNT_MASK) !== 0) assert(false, "a received message has no object held");
-    const f = x * ROW_F64;
-    const sentUs = smallInt(page.f[f + 1]);
+    const sentUs = smallInt(page.f[x * ROW_F64]);
     const producer = ps >> 8;
     // The same fields in the same order as the objects the queue's sink builds, so that every message object has
     // one layout; smallInt keeps values read from a float64 column small integers, as there.
-    return { n: smallInt(page.f[f]), keyIndex: k, sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
+    return { n: smallInt(page.i[x * ROW_I32 + I_N] >>> 0), keyIndex: k, sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
   }
 
   private newBlock(): number {
@@ -221,8 +222,8 @@ export class FifoGroups {
   }
 }
 
-/** PAGE rows: per row a float64 pair at x * ROW_F64 and the int32 at x * ROW_I32 + I_PRODUCER_STATE of the same
- *  buffer; per block the next block of its group; per row the message's object, once the page has one. */
+/** PAGE rows: per row the float64 at x * ROW_F64 and the int32s at x * ROW_I32 + I_N and + I_PRODUCER_STATE of
+ *  the same buffer; per block the next block of its group; per row the message's object, once the page has one. */
 class RowPage {
   readonly f = new Float64Array(PAGE * ROW_F64);
   readonly i = new Int32Array(this.f.buffer);
