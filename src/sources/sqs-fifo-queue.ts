@@ -247,7 +247,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
         m.state = MsgState.InFlight;
         g.setState(r, MsgState.InFlight);
         g.noteReceive(r);
-        this.hideKept(m, nowUs, visibilityTimeoutUs);
+        this.hide(m, nowUs, visibilityTimeoutUs);
         g.inFlight[k]++;
         bytes += m.sizeBytes;
         out.push(m);

@@ -171,14 +171,8 @@ export abstract class TimedQueue {
 
   /** A receive takes the message: hidden for the visibility timeout (ReceiveMessage's own when it names one,
    *  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html), one more
-   *  receive counted. */
+   *  receive counted. The caller gives it the InFlight state, in its object and where the queue stores it. */
   protected hide(msg: SqsMessage, nowUs: number, visibilityTimeoutUs: number): void {
-    this.setState(msg, MsgState.InFlight);
-    this.hideKept(msg, nowUs, visibilityTimeoutUs);
-  }
-
-  /** hide, for a caller that has given the message its InFlight state itself. */
-  protected hideKept(msg: SqsMessage, nowUs: number, visibilityTimeoutUs: number): void {
     if (msg.receiveCount === 0) msg.firstReceiveUs = nowUs;
     msg.receiveCount++;
     msg.visibleAtUs = smallInt(nowUs + visibilityTimeoutUs);

@@ -16,7 +16,7 @@
  * The ring holds a message's object only while a lookup by production index can still reach it: from its send (a
  * message sent with one), from its return to the visible list (keep), or while its spontaneous duplicate copy waits
  * (keep). An object built for a receive is not stored: the batch holds it while it is in flight, and the row keeps the
- * receive count up to 3 (noteReceive), all a lookup of an in-flight message asks. Storing every message's new object
+ * receive count up to 3 (setReceived), all a lookup of an in-flight message asks. Storing every message's new object
  * in the ring's long-lived slot arrays would cost the garbage collector a remembered pointer each.
  */
 import { assert } from "../engine/assert.js";
@@ -141,13 +141,14 @@ export class MessageRing {
     if (state >= MsgState.Deleted && chunk.objs !== null) chunk.objs[i] = undefined;
   }
 
-  /** One more receive of live message n: its row counts receives up to 3. */
-  noteReceive(n: number): void {
+  /** A receive of live message n: its state becomes InFlight, and its row counts one more receive (up to 3). */
+  setReceived(n: number): void {
     const p = n - this.originN;
     const ints = this.chunks[p >>> CHUNK_BITS].ints;
     const at = (p & CHUNK_MASK) * ROW_I32 + I_PRODUCER_STATE;
     const ps = ints[at];
-    if ((ps & COUNT_MASK) !== COUNT_MASK) ints[at] = ps + (1 << COUNT_SHIFT);
+    const counted = (ps & COUNT_MASK) !== COUNT_MASK ? ps + (1 << COUNT_SHIFT) : ps;
+    ints[at] = (counted & ~STATE_MASK) | MsgState.InFlight;
   }
 
   /** ApproximateReceiveCount of live message n, or 3 when it is 3 or more. */

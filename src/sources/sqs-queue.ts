@@ -161,8 +161,9 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
         msg.dupPending = false;
         this.inFlightCount--; // counted again below
       }
+      msg.state = MsgState.InFlight;
+      live.setReceived(n);
       this.hide(msg, nowUs, visibilityTimeoutUs);
-      live.noteReceive(n);
       bytes += msg.sizeBytes;
       out.push(msg);
       if (cfg.duplicateDeliveryRate > 0 && !msg.dupPending && this.dupRng.next() < cfg.duplicateDeliveryRate) {
