@@ -2,9 +2,11 @@
  * Where an SQS FIFO queue keeps its messages not yet in an end state. It models nothing of its own: what the queue
  * does with them is in sqs-fifo-queue.ts. Each message is kept in two small forms:
  * - By message group (FifoGroups): a row of its production index, send time, producer and state, and its object once
- *   it has one. A group's rows lie together, in send order, in blocks of 16, so a receive or a delete of a group's
- *   run reads neighbouring rows. Threading the groups through one store in production order instead would scatter
- *   a group's messages over the whole queue: with thousands of groups, a cache miss for every message touched.
+ *   it has one. A group's rows lie together, in send order, in blocks of 4 (64 bytes), so a receive or a delete of a
+ *   group's run reads neighbouring rows. Threading the groups through one store in production order instead would
+ *   scatter a group's messages over the whole queue: with thousands of groups, a cache miss for every message
+ *   touched. Small blocks keep the memory of many small groups low: a group's first and last blocks hold at most 3
+ *   unused rows each.
  * - In production order (FifoOrder): its group and row, and a bit set when it ends (8 bytes and a bit). This is what
  *   reads the queue from its oldest message: retention, the oldest message's age, the look-ahead's queue positions.
  * A message that was never received and never delayed has no object (it is "cold", as in sqs-message-ring.ts): its
@@ -18,7 +20,7 @@ import { smallInt } from "../engine/time.js";
 import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
 
 /** Rows per block. */
-const BLOCK_BITS = 4;
+const BLOCK_BITS = 2;
 const BLOCK = 1 << BLOCK_BITS;
 const BLOCK_MASK = BLOCK - 1;
 /** A row (16 bytes): the send time as a float64, then int32s: the production index (as an unsigned 32-bit number:
