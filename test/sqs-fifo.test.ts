@@ -29,6 +29,25 @@ function assertOneBatchPerGroupInFlight(events: TraceEvent[]): number {
 }
 
 describe("SQS FIFO queue", () => {
+  it("makes a delayed group visible in send order and delivers all of it in order, however deep its backlog", () => {
+    // 600 messages of one group wait out a 5 s delay together: each becomes visible far behind the group's first
+    // message, then the group is delivered batch after batch in send order.
+    const sc = scenarioFrom(`
+name: fifo-delayed-deep-group
+source: { type: sqs-fifo, DelaySeconds: 5 }
+traffic: [{ at: 0s, records: 600, keys: 1 }]
+mapping: { BatchSize: 10 }
+function: { duration: { base: 50ms } }
+`);
+    const { events, report } = runWithTrace(sc);
+    const invokes = of(events, "invoke");
+    expect(invokes[0].tUs).toBeGreaterThanOrEqual(5_000_000);
+    const delivered = invokes.flatMap((e) => e.records.map((r) => r.n));
+    expect(delivered).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    expect(report.records.succeeded).toBe(600);
+    expect(report.drained).toBe(true);
+  });
+
   it("runs the same without a trace (messages kept as rows until received) as with one, sizes over 2 GB included", () => {
     // 3 GB messages: each receive returns one (the payload limit), with or without a trace listener.
     const sc = scenarioFrom(`

@@ -76,7 +76,14 @@ interface Poller {
   /** While gathering: the batch is invoked at the latest then (its first message's visibility end, less the
    *  margin); Infinity while the batch is empty. */
   closeByUs: number;
+  /** While invoking: the invocation's number and plan, and the poller's one completion callback (made once). */
+  invocation: number;
+  plan: InvocationPlan | null;
+  done: () => void;
 }
+
+/** An empty record list for trace events, shared (trace events' lists are read-only). */
+const NO_RECORDS: readonly SimRecord[] = [];
 
 /**
  * The visibility timeout the mapping's messages get at each receive: the queue's, or with a batching window and
@@ -353,28 +360,43 @@ export class SqsMapping {
     const initUs = plan.cold ? plan.initUs : undefined;
     this.trace.emit({ tUs: now, type: "invoke", invocation, poller: p.id, records: batch, attempt, concurrency: this.fn.inFlight, closedBy, initUs });
     // A cold start's Init phase runs first, in the environment the invocation holds.
-    this.sched.after(plan.initUs + plan.durationUs, () => this.complete(p, invocation, plan), PRIO_POLLER);
+    p.invocation = invocation;
+    p.plan = plan;
+    this.sched.after(plan.initUs + plan.durationUs, p.done, PRIO_POLLER);
     this.ensureWake();
   }
 
-  private complete(p: Poller, invocation: number, plan: InvocationPlan): void {
+  private complete(p: Poller): void {
     const now = this.sched.nowUs;
+    const invocation = p.invocation;
+    const plan = p.plan!;
+    p.plan = null;
     this.fn.release(now);
     const batch = p.batch;
     const rbif = this.mapping.reportBatchItemFailures;
     const failedWholeBatch = plan.outcome === "error" || plan.outcome === "timeout";
     const ignoredPartial = plan.outcome === "partial" && !rbif;
-    const failed: SimRecord[] = failedWholeBatch ? batch : plan.outcome === "partial" && rbif ? plan.failed : [];
-    const succeeded: SimRecord[] = [];
+    const failed: readonly SimRecord[] = failedWholeBatch ? batch : plan.outcome === "partial" && rbif ? plan.failed : NO_RECORDS;
+    // The batch itself while every message so far was deleted now (the usual case: no list to build); a list of its
+    // own from the first message that was not.
+    let succeeded: readonly SimRecord[] = NO_RECORDS;
     let redundant = 0;
     if (!failedWholeBatch) {
       const failedSet = failed.length > 0 ? new Set(failed) : null;
-      for (const m of batch) {
-        if (failedSet?.has(m)) continue;
-        const d = this.queue.delete(m);
-        if (d === "deleted") succeeded.push(m);
-        else if (d === "already-deleted") redundant++;
+      let own: SimRecord[] | null = null;
+      for (let i = 0; i < batch.length; i++) {
+        const m = batch[i];
+        let deleted = false;
+        if (failedSet === null || !failedSet.has(m)) {
+          const d = this.queue.delete(m);
+          if (d === "deleted") deleted = true;
+          else if (d === "already-deleted") redundant++;
+        }
+        if (own === null) {
+          if (!deleted) own = batch.slice(0, i);
+        } else if (deleted) own.push(m);
       }
+      succeeded = own ?? batch;
     }
     this.trace.emit({
       tUs: now,
@@ -417,9 +439,10 @@ export class SqsMapping {
   }
 
   private endCycle(p: Poller): void {
-    p.batch = [];
-    if (this.pollers.length > this.target) this.retire(p);
-    else this.beginCycle(p);
+    if (this.pollers.length > this.target) {
+      p.batch = [];
+      this.retire(p);
+    } else this.beginCycle(p); // a new batch there
     this.ensureWake();
   }
 
@@ -430,7 +453,7 @@ export class SqsMapping {
   }
 
   private spawn(): void {
-    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: [], bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity };
+    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: [], bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity, invocation: 0, plan: null, done: () => this.complete(p) };
     this.pollers.push(p);
     // A separate event, so that scaling decisions never re-enter a poller's cycle.
     this.sched.at(this.sched.nowUs, () => {

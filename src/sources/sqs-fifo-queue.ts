@@ -35,7 +35,7 @@ import { smallInt } from "../engine/time.js";
 import { NumHeap, PrefixBits } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
-import { MessageRing } from "./sqs-message-ring.js";
+import { FifoGroups, FifoOrder } from "./sqs-fifo-store.js";
 import { endedDeleteOutcome, MsgState, TimedQueue, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-message-queue.js";
 import type { RecordSink, Traffic } from "./traffic.js";
 
@@ -45,51 +45,19 @@ export interface FifoLimits {
   deduplicationIntervalUs: number;
 }
 
-/** Per message group, by key index: its list of messages (production indexes in send order, threaded through the
- *  message ring's links; ended ones are dropped from the front lazily, and at the latest when the ring drops them),
- *  its messages in flight, and its entry in `available`. Typed columns rather than an object per group: with
- *  thousands of groups touched in random order, the columns stay in cache. */
-class GroupTable {
-  /** First and last message of the list, -1 while it is empty. */
-  head: Float64Array = new Float64Array(16).fill(-1);
-  tail: Float64Array = new Float64Array(16).fill(-1);
-  /** Messages in the list (ended ones not yet dropped included). */
-  len: Int32Array = new Int32Array(16);
-  inFlight: Int32Array = new Int32Array(16);
-  /** The first-message index under which the group sits in `available`, -1 when it has no entry. */
-  heapKey: Float64Array = new Float64Array(16).fill(-1);
-
-  /** Make room for group k. */
-  ensure(k: number): void {
-    if (k < this.len.length) return;
-    let cap = this.len.length;
-    while (cap <= k) cap *= 2;
-    const wider = (old: Float64Array): Float64Array => {
-      const a = new Float64Array(cap).fill(-1);
-      a.set(old);
-      return a;
-    };
-    const widerInt = (old: Int32Array): Int32Array => {
-      const a = new Int32Array(cap);
-      a.set(old);
-      return a;
-    };
-    this.head = wider(this.head);
-    this.tail = wider(this.tail);
-    this.heapKey = wider(this.heapKey);
-    this.len = widerInt(this.len);
-    this.inFlight = widerInt(this.inFlight);
-  }
-}
+/** How far rowOf looks for a message's row from its group's first row before asking the production-order store: a
+ *  received message is usually near the front of its group, and the group's rows lie together. */
+const ROW_WALK = 32;
 
 export class SqsFifoQueue extends TimedQueue implements MessageQueue {
-  private readonly groups = new GroupTable();
+  /** Every message not yet in an end state, by group (rows in send order; sqs-fifo-store.ts). */
+  private readonly groups = new FifoGroups();
+  /** The same messages in production order. */
+  private readonly order = new FifoOrder();
   /** Available groups keyed by their first message's production index (lazy: stale entries are skipped). */
   private readonly available = new NumHeap();
-  /** Every message not yet in an end state, in production order; its links thread each group's list. */
-  private readonly live = new MessageRing(true);
   /** 1 at the production index of every ended message. Production indexes are consecutive, so the live messages
-   *  sent before message k number (k - live.firstN) less the ended ones in between: a message's queue position. */
+   *  sent before message k number (k - order.firstN) less the ended ones in between: a message's queue position. */
   private readonly endedPositions = new PrefixBits();
 
   constructor(
@@ -101,33 +69,14 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     super(cfg, traffic, trace);
   }
 
-  /** Append message n to group k's list. */
-  private groupPush(k: number, n: number): void {
-    const g = this.groups;
-    g.ensure(k);
-    if (g.len[k] === 0) g.head[k] = n;
-    else this.live.setLink(g.tail[k], n);
-    g.tail[k] = n;
-    g.len[k]++;
-  }
-
-  /** Drop group k's first message from its list. */
-  private groupShift(k: number): void {
-    const g = this.groups;
-    if (--g.len[k] === 0) {
-      g.head[k] = -1;
-      g.tail[k] = -1;
-    } else g.head[k] = this.live.linkOf(g.head[k]);
-  }
-
   /** Drop ended messages from group k's front; list the group as available if it is. */
   private refresh(k: number): void {
-    const live = this.live;
     const g = this.groups;
-    while (g.len[k] > 0 && live.state(g.head[k]) >= MsgState.Deleted) this.groupShift(k);
+    while (g.len[k] > 0 && g.state(g.head[k]) >= MsgState.Deleted) g.shift(k);
     if (g.inFlight[k] > 0 || g.len[k] === 0) return;
-    const headN = g.head[k];
-    if (live.state(headN) !== MsgState.Visible) return;
+    const headRow = g.head[k];
+    if (g.state(headRow) !== MsgState.Visible) return;
+    const headN = g.firstN[k];
     if (g.heapKey[k] !== headN) {
       this.available.push(headN, k);
       g.heapKey[k] = headN;
@@ -145,7 +94,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
         this.available.pop();
         continue;
       }
-      if (g.inFlight[k] > 0 || g.len[k] === 0 || g.head[k] !== n || this.live.state(n) !== MsgState.Visible) {
+      if (g.inFlight[k] > 0 || g.len[k] === 0 || g.firstN[k] !== n || g.state(g.head[k]) !== MsgState.Visible) {
         this.available.pop();
         g.heapKey[k] = -1;
         this.refresh(k);
@@ -158,7 +107,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   /** Group k is within the look-ahead: fewer than lookAheadMessages live messages were sent before its first. */
   private withinLookAhead(k: number): boolean {
     const key = this.groups.heapKey[k];
-    const firstN = this.live.firstN;
+    const firstN = this.order.firstN;
     const span = key - firstN;
     const limit = this.limits.lookAheadMessages;
     if (span < limit) return true; // no more live messages before it than messages sent before it since the front
@@ -182,7 +131,10 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     const k = msg.keyIndex;
     const g = this.groups;
     g.inFlight[k]--;
-    this.setState(msg, MsgState.Visible);
+    msg.state = MsgState.Visible;
+    const r = this.rowOf(msg);
+    g.setState(r, MsgState.Visible);
+    g.keep(r, msg);
     this.visibleCount++;
     if (g.inFlight[k] === 0) this.refresh(k);
   }
@@ -190,12 +142,21 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   /** Give a live message a new state, in its object and in its row. */
   protected override setState(msg: SqsMessage, state: MsgState): void {
     msg.state = state;
-    this.live.setState(msg.n, state);
+    this.groups.setState(this.rowOf(msg), state);
   }
 
-  /** The object of live message n (built if it was cold). */
-  private message(n: number): SqsMessage {
-    return this.live.get(n, this.cfg.delayUs);
+  /** The row of live message `msg`. */
+  private rowOf(msg: SqsMessage): number {
+    const g = this.groups;
+    const n = msg.n;
+    const k = msg.keyIndex;
+    let r = g.head[k];
+    const len = g.len[k];
+    for (let i = 0; i < len && i < ROW_WALK; i++) {
+      if (i > 0) r = g.next(r);
+      if (g.nOf(r) === n) return r;
+    }
+    return this.order.rowOf(n);
   }
 
   /** Takes each send from the producers (made once: advance runs before every event). */
@@ -214,20 +175,20 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     if (this.meter !== null) this.meter(sentUs, sizeBytes, 0);
     const logicalN = resend ? resend.ofN : resendPlanned ? n : -1;
     this.liveCount++;
-    if (delayUs === 0 && !trace.verbose && this.live.canKeepCold(sizeBytes, logicalN, producer)) {
+    const g = this.groups;
+    g.ensure(keyIndex);
+    if (delayUs === 0 && !trace.verbose && g.canKeepCold(sizeBytes, logicalN, producer)) {
       // Cold: no object until a receive or an expiry needs one (same fields as below).
-      this.live.push(n, keyIndex, sentUs, producer, MsgState.Visible, undefined);
-      this.groupPush(keyIndex, n);
+      const hadRows = g.len[keyIndex] > 0;
+      this.order.push(n, keyIndex, g.push(keyIndex, n, sentUs, producer, MsgState.Visible, undefined));
       this.visibleCount++;
       // refresh would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
       // the group is in flight or already listed under its first message: skip it then.
-      const g = this.groups;
-      if (g.inFlight[keyIndex] === 0 && !(g.len[keyIndex] > 1 && g.heapKey[keyIndex] === g.head[keyIndex])) this.refresh(keyIndex);
+      if (g.inFlight[keyIndex] === 0 && !(hadRows && g.heapKey[keyIndex] === g.firstN[keyIndex])) this.refresh(keyIndex);
       return true;
     }
     const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
-    this.live.push(n, keyIndex, sentUs, producer, MsgState.Delayed, msg);
-    this.groupPush(keyIndex, n);
+    this.order.push(n, keyIndex, g.push(keyIndex, n, sentUs, producer, MsgState.Delayed, msg));
     if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
     if (delayUs === 0) this.makeVisible(msg);
     else this.delayed.push(msg, msg.visibleAtUs);
@@ -250,48 +211,50 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     let bytes = 0;
     let payloadFull = false;
     const cfg = this.cfg;
+    const g = this.groups;
     while (out.length < maxCount && this.inFlightCount < this.limits.inFlightMax && !payloadFull) {
       const k = this.topAvailable();
       if (k < 0 || !this.withinLookAhead(k)) break;
-      const g = this.groups;
       this.available.pop();
       g.heapKey[k] = -1;
-      const live = this.live;
-      // The group's list, front to back. Messages that end here stay in the ring (and so in the list, whose links
-      // the walk follows) until the walk is over.
+      // The group's rows, front to back (rows that end here stay until refresh drops them after the walk).
       const len = g.len[k];
-      let n = g.head[k];
+      let r = g.head[k];
       for (let i = 0; i < len; i++) {
-        if (i > 0) n = live.linkOf(n);
+        if (i > 0) r = g.next(r);
         // Checked first: with the batch or the in-flight limit full, the loop ends at the next message not ended anyway.
         if (out.length >= maxCount || this.inFlightCount >= this.limits.inFlightMax) break;
-        const state = live.state(n);
+        const state = g.state(r);
         if (state >= MsgState.Deleted) continue;
         if (state !== MsgState.Visible) break; // delayed: later messages of the group are too
-        if (live.sentUsOf(n) + cfg.retentionUs <= nowUs) {
+        if (g.sentUsOf(r) + cfg.retentionUs <= nowUs) {
           this.visibleCount--;
-          this.end(this.message(n), MsgState.Expired, nowUs, false);
+          this.end(g.get(r, k, cfg.delayUs), r, MsgState.Expired, nowUs);
           continue;
         }
-        const m = this.message(n);
+        const m = g.get(r, k, cfg.delayUs);
         if (m.receiveCount >= cfg.maxReceiveCount) {
           this.visibleCount--;
-          this.end(m, MsgState.Dlq, nowUs, false);
+          this.end(m, r, MsgState.Dlq, nowUs);
           continue;
         }
         if ((out.length > 0 || !batchEmpty) && bytes + m.sizeBytes > maxBytes) {
           payloadFull = true;
+          g.keep(r, m); // still visible, perhaps with an object built just now
           break;
         }
         this.visibleCount--;
+        m.state = MsgState.InFlight;
+        g.setState(r, MsgState.InFlight);
+        g.noteReceive(r);
         this.hide(m, nowUs, visibilityTimeoutUs);
         g.inFlight[k]++;
         bytes += m.sizeBytes;
         out.push(m);
       }
-      this.dropFinishedFromLive();
       this.refresh(k);
     }
+    this.hidden(out, nowUs, visibilityTimeoutUs);
     return { messages: out, payloadFull };
   }
 
@@ -299,69 +262,69 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted): DeleteOutcome {
     const ended = endedDeleteOutcome(msg.state);
     if (ended !== null) return ended;
+    const k = msg.keyIndex;
     if (msg.state === MsgState.InFlight) {
       this.inFlightCount--;
-      this.groups.inFlight[msg.keyIndex]--;
+      this.groups.inFlight[k]--;
     } else if (msg.state === MsgState.Visible) {
       this.visibleCount--;
     }
-    this.setState(msg, as);
-    this.liveCount--;
-    this.endedPositions.add(msg.n);
-    this.dropFinishedFromLive();
-    this.refresh(msg.keyIndex);
+    msg.state = as;
+    this.groups.setState(this.rowOf(msg), as);
+    this.ended(msg.n);
+    this.refresh(k);
     return "deleted";
   }
 
-  /** `drop`: let the ring drop ended messages from its front now (a receive walking a group's list does so after). */
-  private end(msg: SqsMessage, state: MsgState.Dlq | MsgState.Expired, nowUs: number, drop = true): void {
-    this.setState(msg, state);
-    this.liveCount--;
-    this.endedPositions.add(msg.n);
+  /** Message `msg`, in row r, moves to the DLQ or expires. */
+  private end(msg: SqsMessage, r: number, state: MsgState.Dlq | MsgState.Expired, nowUs: number): void {
+    msg.state = state;
+    this.groups.setState(r, state);
+    this.ended(msg.n);
     traceMessageEnd(this.trace, this.cfg.dlqArn, msg, state, nowUs);
-    if (drop) this.dropFinishedFromLive();
   }
 
-  /** Drop ended messages from the ring's front. A group whose list starts with one drops it too: a list never
-   *  reaches a message the ring no longer holds. */
-  private dropFinishedFromLive(): void {
-    const live = this.live;
-    const g = this.groups;
-    while (live.count > 0 && live.state(live.firstN) >= MsgState.Deleted) {
-      const n = live.firstN;
-      const k = live.keyIndexOf(n);
-      if (g.head[k] === n) this.groupShift(k);
-      live.shift();
-    }
+  /** Message n has ended (its row says so already): count it out, and drop ended messages from the production
+   *  order's front. */
+  private ended(n: number): void {
+    this.liveCount--;
+    this.endedPositions.add(n);
+    const order = this.order;
+    order.markEnded(n);
+    while (order.count > 0 && order.ended(order.firstN)) order.shift();
   }
 
   /** Expire every message past its retention that is not in flight, oldest first (stops at one in flight). */
   expireDue(nowUs: number): void {
     this.advance(nowUs);
-    const live = this.live;
+    const order = this.order;
+    const g = this.groups;
     for (;;) {
-      if (live.count === 0) return;
-      const n = live.firstN;
-      if (live.sentUsOf(n) + this.cfg.retentionUs > nowUs || live.state(n) === MsgState.InFlight) return;
-      const m = this.message(n);
+      if (order.count === 0) return;
+      const n = order.firstN;
+      const r = order.rowOf(n);
+      if (g.sentUsOf(r) + this.cfg.retentionUs > nowUs || g.state(r) === MsgState.InFlight) return;
+      const k = order.groupOf(n);
+      const m = g.get(r, k, this.cfg.delayUs);
       if (m.state === MsgState.Visible) this.visibleCount--;
-      this.end(m, MsgState.Expired, nowUs);
-      this.refresh(m.keyIndex);
+      this.end(m, r, MsgState.Expired, nowUs);
+      this.refresh(k);
     }
   }
 
   /** Age of the oldest message not yet deleted, moved or expired. */
   oldestAgeUs(nowUs: number): number {
-    const live = this.live;
-    return live.count > 0 ? nowUs - live.sentUsOf(live.firstN) : 0;
+    const order = this.order;
+    return order.count > 0 ? nowUs - this.groups.sentUsOf(order.rowOf(order.firstN)) : 0;
   }
 
   /** See MessageQueue.oldestAgeCountedUs: the first live message, in send order, received fewer than three times. */
   oldestAgeCountedUs(nowUs: number): number {
-    const live = this.live;
-    for (let n = live.firstN; n < live.firstN + live.count; n++) {
-      if (live.state(n) >= MsgState.Deleted) continue;
-      if (live.receiveCountOf(n) < 3) return nowUs - live.sentUsOf(n);
+    const order = this.order;
+    for (let n = order.firstN; n < order.firstN + order.count; n++) {
+      if (order.ended(n)) continue;
+      const r = order.rowOf(n);
+      if (this.groups.receiveCountUpTo3(r) < 3) return nowUs - this.groups.sentUsOf(r);
     }
     return 0;
   }

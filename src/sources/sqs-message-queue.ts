@@ -92,7 +92,8 @@ export interface MessageQueue {
 }
 
 export interface ReceiveResult {
-  messages: SqsMessage[];
+  /** The messages returned, in order. The queue keeps this array (its in-flight list): read it, do not change it. */
+  readonly messages: readonly SqsMessage[];
   /** The 6 MB payload limit stopped the receive. */
   payloadFull: boolean;
 }
@@ -106,9 +107,12 @@ export interface ReceiveResult {
 export abstract class TimedQueue {
   /** Messages waiting out their delivery delay; num is their visibleAtUs. */
   protected readonly delayed = new Deque<SqsMessage>();
-  /** Received messages in the order their visibility timeouts run out; num is the visibleAtUs the entry was pushed
-   *  with (a message deleted or received again since leaves a stale entry, dropped when it reaches the front). */
-  protected readonly inflight = new Deque<SqsMessage>();
+  /** Receives, in the order their messages' visibility timeouts run out: each entry is the messages one receive
+   *  returned (its result, kept as it is), num the visibleAtUs they were given. A message deleted or received again
+   *  since is stale in its entry, skipped when it reaches the front; `inflightNext` is the front entry's first
+   *  message not yet taken or skipped. One entry per receive rather than per message: no per-message bookkeeping. */
+  protected readonly inflight = new Deque<SqsMessage[]>();
+  private inflightNext = 0;
   visibleCount = 0;
   inFlightCount = 0;
   /** Messages not yet in an end state (delayed, visible or in flight). */
@@ -153,7 +157,12 @@ export abstract class TimedQueue {
         this.makeVisible(msg);
       }
       if (tBack > nowUs) return;
-      const msg = this.inflight.shift()!;
+      const taken = this.inflight.peek()!;
+      const msg = taken[this.inflightNext++];
+      if (this.inflightNext === taken.length) {
+        this.inflight.shift();
+        this.inflightNext = 0;
+      }
       this.inFlightCount--;
       this.visibleAgain(msg);
       this.trace.emit({ tUs: msg.visibleAtUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "VisibilityTimeoutExpired" });
@@ -162,14 +171,19 @@ export abstract class TimedQueue {
 
   /** A receive takes the message: hidden for the visibility timeout (ReceiveMessage's own when it names one,
    *  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html), one more
-   *  receive counted. */
+   *  receive counted. The caller gives it the InFlight state, in its object and where the queue stores it. */
   protected hide(msg: SqsMessage, nowUs: number, visibilityTimeoutUs: number): void {
     if (msg.receiveCount === 0) msg.firstReceiveUs = nowUs;
     msg.receiveCount++;
-    this.setState(msg, MsgState.InFlight);
     msg.visibleAtUs = smallInt(nowUs + visibilityTimeoutUs);
-    this.inflight.push(msg, msg.visibleAtUs);
     this.inFlightCount++;
+  }
+
+  /** A receive is over: `taken`, the messages it hid (with hide, in that order), come back at the end of their
+   *  visibility timeout unless deleted or received again first. The queue keeps the array: the receive's caller
+   *  reads it and does not change it. */
+  protected hidden(taken: SqsMessage[], nowUs: number, visibilityTimeoutUs: number): void {
+    if (taken.length > 0) this.inflight.push(taken, smallInt(nowUs + visibilityTimeoutUs));
   }
 
   /** The earliest time a send, a delay's end or a visibility timeout can make a message visible; Infinity if never. */
@@ -178,15 +192,23 @@ export abstract class TimedQueue {
     return Math.min(this.traffic.nextArrivalUs() + this.cfg.delayUs, this.delayed.peekNum(), this.inflight.peekNum());
   }
 
-  /** Drop from the front of the in-flight list the entries that no longer stand for their message: deleted or
-   *  ended since, or received again with a later visibility timeout. */
+  /** Skip at the front of the in-flight list the messages whose entry no longer stands for them: deleted or ended
+   *  since, or received again with a later visibility timeout. */
   private dropStaleInflight(): void {
     const inflight = this.inflight;
     for (;;) {
-      const msg = inflight.peek();
-      if (!msg) return;
-      if (msg.state === MsgState.InFlight && msg.visibleAtUs === inflight.peekNum()) return;
+      const taken = inflight.peek();
+      if (!taken) return;
+      const atUs = inflight.peekNum();
+      for (let i = this.inflightNext; i < taken.length; i++) {
+        const msg = taken[i];
+        if (msg.state === MsgState.InFlight && msg.visibleAtUs === atUs) {
+          this.inflightNext = i;
+          return;
+        }
+      }
       inflight.shift();
+      this.inflightNext = 0;
     }
   }
 }

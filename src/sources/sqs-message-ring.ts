@@ -1,7 +1,7 @@
 /**
- * Every message of an SQS queue (standard or FIFO) not yet in an end state, in production order: the storage both
- * queue types keep their messages in. It models nothing of its own; what a queue does with its messages is in
- * sqs-queue.ts and sqs-fifo-queue.ts.
+ * Every message of an SQS standard queue not yet in an end state, in production order: the storage the queue keeps
+ * its messages in (a FIFO queue keeps them by group: sqs-fifo-store.ts). It models nothing of its own; what the queue
+ * does with its messages is in sqs-queue.ts.
  *
  * Production indexes of accepted sends are consecutive, so message n sits at position n - firstN, and ended
  * messages leave from the front. A message that was never received and never delayed is kept "cold": its send time,
@@ -12,19 +12,26 @@
  * trace event) keeps it alive as long as it needs to. A cold message's size is its producer's (a producer sends one
  * size; a message of another size takes an object), and it has no logical message (a producer retry, or a send that
  * will be retried, takes an object: they are the few a retry rate makes). The state is also in the object once there is one (the queue
- * writes both through setState). A ring can also link each message to the next one of a list (the FIFO queue's
- * message groups are lists threaded through the ring), 4 bytes more a message.
+ * writes both through setState).
+ * The ring holds a message's object only while a lookup by production index can still reach it: from its send (a
+ * message sent with one), from its return to the visible list (keep), or while its spontaneous duplicate copy waits
+ * (keep). An object built for a receive is not stored: the batch holds it while it is in flight, and the row keeps the
+ * receive count up to 3 (setReceived), all a lookup of an in-flight message asks. Storing every message's new object
+ * in the ring's long-lived slot arrays would cost the garbage collector a remembered pointer each.
  */
 import { assert } from "../engine/assert.js";
 import { smallInt } from "../engine/time.js";
 import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
 
 /** Float64s per row (16 bytes): sentUs, then two int32s: keyIndex, and the producer's index shifted left 8 bits with
- *  the state in the low 8. */
+ *  the state in the low 3 and the receive count, up to 3, in the next 2. */
 const ROW_F64 = 2;
 const ROW_I32 = 4;
 const I_KEY = 2;
 const I_PRODUCER_STATE = 3;
+const STATE_MASK = 0x07;
+const COUNT_SHIFT = 3;
+const COUNT_MASK = 0x18;
 /** Messages per chunk (4,096: 64 KB of rows). */
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
@@ -38,12 +45,6 @@ class Chunk {
   readonly ints = new Int32Array(this.times.buffer);
   /** Per slot, the message's object; made when the chunk's first object is (a chunk of cold messages has none). */
   objs: (SqsMessage | undefined)[] | null = null;
-  /** Per slot, when the ring keeps links: the next message of the same list, as its distance in production indexes. */
-  readonly links: Int32Array | null;
-
-  constructor(withLinks: boolean) {
-    this.links = withLinks ? new Int32Array(CHUNK) : null;
-  }
 }
 
 /**
@@ -62,9 +63,6 @@ export class MessageRing {
 
   /** Each producer's message size, as the first of its messages the ring took cold had it. */
   private readonly producerSizes: number[] = [];
-
-  /** `withLinks`: each message can name the next message of a list it is in (linkOf, setLink). */
-  constructor(private readonly withLinks = false) {}
 
   /** Whether a message with these fields can be kept cold (pushed without an object): no logical message, a
    *  producer index that fits the row, and the size of that producer's earlier cold messages (the first sets it). */
@@ -91,7 +89,7 @@ export class MessageRing {
     const p = n - this.originN;
     const c = p >>> CHUNK_BITS;
     if (c === this.chunks.length) {
-      this.chunks.push(this.spare ?? new Chunk(this.withLinks));
+      this.chunks.push(this.spare ?? new Chunk());
       this.spare = null;
     }
     const chunk = this.chunks[c];
@@ -128,7 +126,7 @@ export class MessageRing {
   state(n: number): MsgState {
     if (n < this.firstN) return MsgState.Deleted;
     const p = n - this.originN;
-    return (this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_PRODUCER_STATE] & 0xff) as MsgState;
+    return (this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_PRODUCER_STATE] & STATE_MASK) as MsgState;
   }
 
   /** Record live message n's new state (its object, if any, is given the same by the caller). An end state drops
@@ -139,36 +137,35 @@ export class MessageRing {
     const chunk = this.chunks[p >>> CHUNK_BITS];
     const i = p & CHUNK_MASK;
     const at = i * ROW_I32 + I_PRODUCER_STATE;
-    chunk.ints[at] = (chunk.ints[at] & ~0xff) | state;
+    chunk.ints[at] = (chunk.ints[at] & ~STATE_MASK) | state;
     if (state >= MsgState.Deleted && chunk.objs !== null) chunk.objs[i] = undefined;
   }
 
-  /** ApproximateReceiveCount of live message n (0 while it has no object: it was never received). */
-  receiveCountOf(n: number): number {
-    const o = this.objectOf(n);
-    return o === undefined ? 0 : o.receiveCount;
+  /** A receive of live message n: its state becomes InFlight, and its row counts one more receive (up to 3). */
+  setReceived(n: number): void {
+    const p = n - this.originN;
+    const ints = this.chunks[p >>> CHUNK_BITS].ints;
+    const at = (p & CHUNK_MASK) * ROW_I32 + I_PRODUCER_STATE;
+    const ps = ints[at];
+    const counted = (ps & COUNT_MASK) !== COUNT_MASK ? ps + (1 << COUNT_SHIFT) : ps;
+    ints[at] = (counted & ~STATE_MASK) | MsgState.InFlight;
+  }
+
+  /** ApproximateReceiveCount of live message n, or 3 when it is 3 or more. */
+  receiveCountUpTo3(n: number): number {
+    const p = n - this.originN;
+    return (this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_PRODUCER_STATE] & COUNT_MASK) >> COUNT_SHIFT;
+  }
+
+  /** Hold live message n's object (see the header for when). */
+  keep(n: number, msg: SqsMessage): void {
+    const p = n - this.originN;
+    this.objectsOf(this.chunks[p >>> CHUNK_BITS])[p & CHUNK_MASK] = msg;
   }
 
   sentUsOf(n: number): number {
     const p = n - this.originN;
     return this.chunks[p >>> CHUNK_BITS].times[(p & CHUNK_MASK) * ROW_F64];
-  }
-
-  keyIndexOf(n: number): number {
-    const p = n - this.originN;
-    return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_KEY];
-  }
-
-  /** The message after live message n in its list (as set by setLink). */
-  linkOf(n: number): number {
-    const p = n - this.originN;
-    return n + this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK];
-  }
-
-  /** Make `next` (a later message) the one after live message n in its list. */
-  setLink(n: number, next: number): void {
-    const p = n - this.originN;
-    this.chunks[p >>> CHUNK_BITS].links![p & CHUNK_MASK] = next - n;
   }
 
   /** The object of live message n, or undefined while it is cold. */
@@ -178,25 +175,27 @@ export class MessageRing {
     return objs === null ? undefined : objs[p & CHUNK_MASK];
   }
 
-  /** The object of live message n, built on first need (visibleAtUs: send time plus the queue's delay). */
+  /** The object of live message n, as held (see keep), or built from its row (visibleAtUs: send time plus the
+   *  queue's delay; not held: a caller that leaves the message visible keeps it). */
   get(n: number, delayUs: number): SqsMessage {
     const p = n - this.originN;
     const chunk = this.chunks[p >>> CHUNK_BITS];
     const i = p & CHUNK_MASK;
-    const objs = this.objectsOf(chunk);
-    const have = objs[i];
-    if (have !== undefined) return have;
+    const objs = chunk.objs;
+    if (objs !== null) {
+      const have = objs[i];
+      if (have !== undefined) return have;
+    }
     const r = i * ROW_I32;
     const ints = chunk.ints;
     const ps = ints[r + I_PRODUCER_STATE];
-    const state = (ps & 0xff) as MsgState;
+    const state = (ps & STATE_MASK) as MsgState;
     if (state >= MsgState.Deleted) assert(false, "an object asked for a message that has ended");
+    if ((ps & COUNT_MASK) !== 0) assert(false, "a received message has no object held");
     const sentUs = smallInt(chunk.times[i * ROW_F64]);
-    // n may come from a float64 column (a group's list, the visible runs): smallInt keeps the field a small integer,
+    // n may come from a float64 column (the visible runs): smallInt keeps the field a small integer,
     // as in objects the sinks build, so that every message object has the same layout.
     const producer = ps >> 8;
-    const o: SqsMessage = { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
-    objs[i] = o;
-    return o;
+    return { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
   }
 }

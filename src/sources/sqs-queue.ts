@@ -89,6 +89,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
   }
 
   protected visibleAgain(msg: SqsMessage): void {
+    this.live.keep(msg.n, msg);
     this.makeVisible(msg);
     if (msg.dupPending) {
       // The duplicate copy and the returning message are one visible message now.
@@ -151,6 +152,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
       }
       if ((out.length > 0 || !batchEmpty) && bytes + msg.sizeBytes > maxBytes) {
         payloadFull = true;
+        if (!isDup) live.keep(n, msg); // still visible, perhaps with an object built just now
         break;
       }
       this.visible.shift();
@@ -159,16 +161,20 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
         msg.dupPending = false;
         this.inFlightCount--; // counted again below
       }
+      msg.state = MsgState.InFlight;
+      live.setReceived(n);
       this.hide(msg, nowUs, visibilityTimeoutUs);
       bytes += msg.sizeBytes;
       out.push(msg);
       if (cfg.duplicateDeliveryRate > 0 && !msg.dupPending && this.dupRng.next() < cfg.duplicateDeliveryRate) {
         msg.dupPending = true;
+        live.keep(n, msg);
         this.visible.push(-1 - msg.n);
         this.visibleCount++;
         this.trace.emit({ tUs: nowUs, type: "retry", record: msg, receiveCount: msg.receiveCount, reason: "DuplicateDelivery" });
       }
     }
+    this.hidden(out, nowUs, visibilityTimeoutUs);
     return { messages: out, payloadFull };
   }
 
@@ -234,7 +240,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     const live = this.live;
     for (let n = live.firstN; n < live.firstN + live.count; n++) {
       if (live.state(n) >= MsgState.Deleted) continue;
-      if (live.receiveCountOf(n) < 3) return nowUs - live.sentUsOf(n);
+      if (live.receiveCountUpTo3(n) < 3) return nowUs - live.sentUsOf(n);
     }
     return 0;
   }

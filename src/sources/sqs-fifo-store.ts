@@ -1,0 +1,339 @@
+/**
+ * Where an SQS FIFO queue keeps its messages not yet in an end state. It models nothing of its own: what the queue
+ * does with them is in sqs-fifo-queue.ts. Each message is kept in two small forms:
+ * - By message group (FifoGroups): a row of its production index, send time, producer and state, and its object once
+ *   it has one. A group's rows lie together, in send order, in blocks of 4 (64 bytes), so a receive or a delete of a
+ *   group's run reads neighbouring rows. Threading the groups through one store in production order instead would
+ *   scatter a group's messages over the whole queue: with thousands of groups, a cache miss for every message
+ *   touched. Small blocks keep the memory of many small groups low: a group's first and last blocks hold at most 3
+ *   unused rows each.
+ * - In production order (FifoOrder): its group and row, and a bit set when it ends (8 bytes and a bit). This is what
+ *   reads the queue from its oldest message: retention, the oldest message's age, the look-ahead's queue positions.
+ * A message that was never received and never delayed has no object (it is "cold", as in sqs-message-ring.ts): its
+ * row has what the object would, and the object is built when a receive or an expiry needs it. Its size is its
+ * producer's (a producer sends one size; a message of another size, or with a logical message, takes an object).
+ * As in sqs-message-ring.ts, a row holds its message's object only while a lookup can still reach it (sent with one,
+ * visible again, left visible by a full payload: keep); the row counts receives up to 3 (noteReceive).
+ */
+import { assert } from "../engine/assert.js";
+import { smallInt } from "../engine/time.js";
+import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
+
+/** Rows per block. */
+const BLOCK_BITS = 2;
+const BLOCK = 1 << BLOCK_BITS;
+const BLOCK_MASK = BLOCK - 1;
+/** A row (16 bytes): the send time as a float64, then int32s: the production index (as an unsigned 32-bit number:
+ *  a scenario sends at most a billion records), and the producer's index shifted left 8 bits, HAS_OBJECT in bit 7,
+ *  the receive count up to 3 in bits 3 and 4, the state in the low 3. */
+const ROW_F64 = 2;
+const ROW_I32 = 4;
+const I_N = 2;
+const I_PRODUCER_STATE = 3;
+const STATE_MASK = 0x07;
+const COUNT_SHIFT = 3;
+const COUNT_MASK = 0x18;
+const HAS_OBJECT = 0x80;
+/** Rows per page (4,096: 64 KB). */
+const PAGE_BITS = 12;
+const PAGE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE - 1;
+
+/**
+ * The message groups, by key index: each group's messages as rows in send order (ended ones are dropped from the
+ * front by the queue), the group's messages in flight, and its entry in the queue's heap of available groups.
+ * Typed columns rather than an object per group: with thousands of groups touched in random order, they stay in cache.
+ */
+export class FifoGroups {
+  /** First and last row of the group, -1 while it has none. */
+  head: Int32Array = new Int32Array(16).fill(-1);
+  tail: Int32Array = new Int32Array(16).fill(-1);
+  /** Rows of the group (ended messages not yet dropped included). */
+  len: Int32Array = new Int32Array(16);
+  inFlight: Int32Array = new Int32Array(16);
+  /** The production index of the first message under which the group sits in the heap of available groups, -1 when
+   *  it has no entry. */
+  heapKey: Float64Array = new Float64Array(16).fill(-1);
+  /** The production index of the group's first row's message, -1 while it has none. */
+  firstN: Float64Array = new Float64Array(16).fill(-1);
+
+  /** The rows, in pages of PAGE rows (whole blocks): the store grows a page at a time and never copies. */
+  private readonly pages: RowPage[] = [];
+  private blocksMade = 0;
+  /** Blocks whose rows have all been dropped, for reuse. */
+  private readonly freeBlocks: number[] = [];
+  /** Each producer's message size, as the first of its messages kept cold had it. */
+  private readonly producerSizes: number[] = [];
+
+  /** Make room for group k. */
+  ensure(k: number): void {
+    if (k < this.len.length) return;
+    let cap = this.len.length;
+    while (cap <= k) cap *= 2;
+    this.head = widerInt(this.head, cap, -1);
+    this.tail = widerInt(this.tail, cap, -1);
+    this.len = widerInt(this.len, cap, 0);
+    this.inFlight = widerInt(this.inFlight, cap, 0);
+    const key = new Float64Array(cap).fill(-1);
+    key.set(this.heapKey);
+    this.heapKey = key;
+    this.firstN = widerF64(this.firstN, cap);
+  }
+
+  /** Whether a message with these fields can be kept cold: no logical message, a producer index that fits the row,
+   *  and the size of that producer's earlier cold messages (the first sets it). */
+  canKeepCold(sizeBytes: number, logicalN: number, producer: number): boolean {
+    if (logicalN >= 0 || producer >= 1 << 23) return false;
+    const known = this.producerSizes[producer];
+    if (known === undefined) {
+      this.producerSizes[producer] = sizeBytes;
+      return true;
+    }
+    return known === sizeBytes;
+  }
+
+  /** Append message n to group k (made room for); `obj` is its object, which it must have unless canKeepCold said
+   *  yes to its fields. Returns its row. */
+  push(k: number, n: number, sentUs: number, producer: number, state: MsgState, obj: SqsMessage | undefined): number {
+    let r: number;
+    if (this.len[k] === 0) {
+      r = this.newBlock() << BLOCK_BITS;
+      this.head[k] = r;
+      this.firstN[k] = n;
+    } else {
+      r = this.tail[k] + 1;
+      if ((r & BLOCK_MASK) === 0) {
+        const b = this.newBlock();
+        this.setNextBlock(r - 1, b);
+        r = b << BLOCK_BITS;
+      }
+    }
+    this.tail[k] = r;
+    this.len[k]++;
+    const page = this.pages[r >>> PAGE_BITS];
+    const x = r & PAGE_MASK;
+    if (n > 0xffffffff) assert(false, "a production index beyond the FIFO store's 32 bits");
+    page.f[x * ROW_F64] = sentUs;
+    page.i[x * ROW_I32 + I_N] = n;
+    let flags = 0;
+    if (obj !== undefined) {
+      objectsOf(page)[x] = obj;
+      flags = HAS_OBJECT;
+    }
+    page.i[x * ROW_I32 + I_PRODUCER_STATE] = (producer << 8) | flags | state;
+    return r;
+  }
+
+  /** Drop group k's first row (its message has ended). */
+  shift(k: number): void {
+    const r = this.head[k];
+    if (--this.len[k] === 0) {
+      this.freeBlocks.push(r >>> BLOCK_BITS);
+      this.head[k] = -1;
+      this.tail[k] = -1;
+      this.firstN[k] = -1;
+      return;
+    }
+    const next = this.next(r);
+    if ((next ^ r) >>> BLOCK_BITS !== 0) this.freeBlocks.push(r >>> BLOCK_BITS);
+    this.head[k] = next;
+    this.firstN[k] = this.nOf(next);
+  }
+
+  /** The row after row r in its group (r must not be the group's last). */
+  next(r: number): number {
+    const s = r + 1;
+    return (s & BLOCK_MASK) !== 0 ? s : this.pages[r >>> PAGE_BITS].nextBlock[(r & PAGE_MASK) >>> BLOCK_BITS] << BLOCK_BITS;
+  }
+
+  private setNextBlock(r: number, b: number): void {
+    this.pages[r >>> PAGE_BITS].nextBlock[(r & PAGE_MASK) >>> BLOCK_BITS] = b;
+  }
+
+  /** Production index of row r's message. */
+  nOf(r: number): number {
+    return this.pages[r >>> PAGE_BITS].i[(r & PAGE_MASK) * ROW_I32 + I_N] >>> 0;
+  }
+
+  sentUsOf(r: number): number {
+    return this.pages[r >>> PAGE_BITS].f[(r & PAGE_MASK) * ROW_F64];
+  }
+
+  state(r: number): MsgState {
+    return (this.pages[r >>> PAGE_BITS].i[(r & PAGE_MASK) * ROW_I32 + I_PRODUCER_STATE] & STATE_MASK) as MsgState;
+  }
+
+  /** Record row r's new state (its object, if any, is given the same by the caller). An end state drops the row's
+   *  hold on the object. */
+  setState(r: number, state: MsgState): void {
+    const page = this.pages[r >>> PAGE_BITS];
+    const x = r & PAGE_MASK;
+    const at = x * ROW_I32 + I_PRODUCER_STATE;
+    const ps = page.i[at];
+    if (state >= MsgState.Deleted) {
+      page.i[at] = (ps & ~0xff) | state;
+      if ((ps & HAS_OBJECT) !== 0) page.objs![x] = undefined;
+    } else page.i[at] = (ps & ~STATE_MASK) | state;
+  }
+
+  /** One more receive of row r's message: the row counts receives up to 3. */
+  noteReceive(r: number): void {
+    const page = this.pages[r >>> PAGE_BITS];
+    const at = (r & PAGE_MASK) * ROW_I32 + I_PRODUCER_STATE;
+    const ps = page.i[at];
+    if ((ps & COUNT_MASK) !== COUNT_MASK) page.i[at] = ps + (1 << COUNT_SHIFT);
+  }
+
+  /** ApproximateReceiveCount of row r's live message, or 3 when it is 3 or more. */
+  receiveCountUpTo3(r: number): number {
+    return (this.pages[r >>> PAGE_BITS].i[(r & PAGE_MASK) * ROW_I32 + I_PRODUCER_STATE] & COUNT_MASK) >> COUNT_SHIFT;
+  }
+
+  /** Hold row r's message's object (see the header for when). */
+  keep(r: number, msg: SqsMessage): void {
+    const page = this.pages[r >>> PAGE_BITS];
+    const x = r & PAGE_MASK;
+    objectsOf(page)[x] = msg;
+    page.i[x * ROW_I32 + I_PRODUCER_STATE] |= HAS_OBJECT;
+  }
+
+  /** The object of row r's live message (of group k), as held (see keep), or built from its row (visibleAtUs: send
+   *  time plus the queue's delay; not held: a caller that leaves the message visible keeps it). */
+  get(r: number, k: number, delayUs: number): SqsMessage {
+    const page = this.pages[r >>> PAGE_BITS];
+    const x = r & PAGE_MASK;
+    const at = x * ROW_I32 + I_PRODUCER_STATE;
+    const ps = page.i[at];
+    if ((ps & HAS_OBJECT) !== 0) return page.objs![x]!;
+    const state = (ps & STATE_MASK) as MsgState;
+    if (state >= MsgState.Deleted) assert(false, "an object asked for a message that has ended");
+    if ((ps & COUNT_MASK) !== 0) assert(false, "a received message has no object held");
+    const sentUs = smallInt(page.f[x * ROW_F64]);
+    const producer = ps >> 8;
+    // The same fields in the same order as the objects the queue's sink builds, so that every message object has
+    // one layout; smallInt keeps values read from a float64 column small integers, as there.
+    return { n: smallInt(page.i[x * ROW_I32 + I_N] >>> 0), keyIndex: k, sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
+  }
+
+  private newBlock(): number {
+    const free = this.freeBlocks.pop();
+    if (free !== undefined) return free;
+    const b = this.blocksMade++;
+    if ((b << BLOCK_BITS) >>> PAGE_BITS === this.pages.length) this.pages.push(new RowPage());
+    return b;
+  }
+}
+
+/** PAGE rows: per row the float64 at x * ROW_F64 and the int32s at x * ROW_I32 + I_N and + I_PRODUCER_STATE of
+ *  the same buffer; per block the next block of its group; per row the message's object, once the page has one. */
+class RowPage {
+  readonly f = new Float64Array(PAGE * ROW_F64);
+  readonly i = new Int32Array(this.f.buffer);
+  readonly nextBlock = new Int32Array(PAGE >>> BLOCK_BITS);
+  objs: (SqsMessage | undefined)[] | null = null;
+}
+
+function objectsOf(page: RowPage): (SqsMessage | undefined)[] {
+  if (page.objs === null) page.objs = new Array<SqsMessage | undefined>(PAGE).fill(undefined);
+  return page.objs;
+}
+
+function widerF64(old: Float64Array, cap: number): Float64Array {
+  const a = new Float64Array(cap).fill(-1);
+  a.set(old);
+  return a;
+}
+
+function widerInt(old: Int32Array, cap: number, fill: number): Int32Array {
+  const a = new Int32Array(cap);
+  if (fill !== 0) a.fill(fill);
+  a.set(old);
+  return a;
+}
+
+/** Messages per chunk of FifoOrder (4,096). */
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
+/** CHUNK consecutive messages: per slot the group and the row (int32s at slot * 2 and + 1), and a bit set when the
+ *  message has ended. */
+class OrderChunk {
+  readonly ints = new Int32Array(CHUNK * 2);
+  readonly ended = new Int32Array(CHUNK >>> 5);
+}
+
+/**
+ * The messages in production order, oldest first. Production indexes of accepted sends are consecutive, so message
+ * n is at position n - firstN, and ended messages leave from the front. In fixed-size chunks: the store never copies,
+ * and a chunk whose messages have all left is reused.
+ */
+export class FifoOrder {
+  private readonly chunks: OrderChunk[] = [];
+  /** Production index of the first slot of chunks[0]. */
+  private originN = 0;
+  private spare: OrderChunk | null = null;
+  count = 0;
+  /** Production index of the front message. */
+  firstN = 0;
+
+  /** Append message n (the next production index) of group k, kept in row `row`. */
+  push(n: number, k: number, row: number): void {
+    if (n !== this.firstN + this.count) {
+      assert(this.count === 0, "messages reach the queue out of production order");
+      // An empty store may start again anywhere.
+      while (this.chunks.length > 0) this.spare = this.chunks.pop()!;
+      this.originN = n - (n & CHUNK_MASK);
+      this.firstN = n;
+    }
+    const p = n - this.originN;
+    const c = p >>> CHUNK_BITS;
+    if (c === this.chunks.length) {
+      const chunk = this.spare ?? new OrderChunk();
+      this.spare = null;
+      chunk.ended.fill(0);
+      this.chunks.push(chunk);
+    }
+    const chunk = this.chunks[c];
+    const i = p & CHUNK_MASK;
+    chunk.ints[i * 2] = k;
+    chunk.ints[i * 2 + 1] = row;
+    this.count++;
+  }
+
+  /** Drop the front message (it has ended). */
+  shift(): void {
+    const i = (this.firstN - this.originN) & CHUNK_MASK;
+    this.count--;
+    this.firstN++;
+    if (i === CHUNK_MASK) {
+      this.spare = this.chunks.shift()!;
+      this.originN += CHUNK;
+    }
+  }
+
+  /** Whether message n has ended (messages before the front have). */
+  ended(n: number): boolean {
+    if (n < this.firstN) return true;
+    const p = n - this.originN;
+    const i = p & CHUNK_MASK;
+    return (this.chunks[p >>> CHUNK_BITS].ended[i >>> 5] & (1 << (i & 31))) !== 0;
+  }
+
+  /** Mark live message n ended. */
+  markEnded(n: number): void {
+    const p = n - this.originN;
+    const i = p & CHUNK_MASK;
+    this.chunks[p >>> CHUNK_BITS].ended[i >>> 5] |= 1 << (i & 31);
+  }
+
+  groupOf(n: number): number {
+    const p = n - this.originN;
+    return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * 2];
+  }
+
+  rowOf(n: number): number {
+    const p = n - this.originN;
+    return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * 2 + 1];
+  }
+}
