@@ -4,7 +4,7 @@
  * prototype chain. For the scheduler's heap (a few reads per sift step) this measured 990 -> 690 ms on engine-hold
  * (5M pops and pushes), and only when the whole program is loaded: the optimiser seems to lose the cheap form of the
  * check once some loaded module has touched the array prototypes. The same change in Deque, the shard rings and the
- * FIFO message ring measured no gain (sqs-burst and fifo-groups slower), so they keep `new Array`.
+ * SQS message stores measured no gain (sqs-burst and fifo-groups slower), so they keep `new Array`.
  */
 export function packed<T>(size: number, value: T): T[] {
   const a: T[] = [];
