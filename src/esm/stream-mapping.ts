@@ -689,8 +689,22 @@ export class StreamMapping {
     const batchSize = this.m.batchSize;
     let payloadFull = false;
     let windowFull = false;
+    const cursor = lane.ss.cursor;
     while (lane.batch.length < batchSize && q.length > 0) {
       const pos = q.peek();
+      if (T === 0 && pos === shard.firstPackedPos && pos + q.length === cursor) {
+        // The queue holds every position from here to the cursor, all packed (not ended): they become objects and
+        // go into the batch at once, as the steps below would take them one by one.
+        const want = Math.min(batchSize - lane.batch.length, q.length);
+        const taken = shard.unpackInto(lane.batch, want, lane.batchBytes, STREAM_PAYLOAD_MAX_BYTES);
+        for (let i = 0; i < taken; i++) q.shift();
+        lane.batchBytes += shard.takenBytes;
+        if (taken < want) {
+          payloadFull = true;
+          break;
+        }
+        continue;
+      }
       const r = shard.at(pos);
       if (r === undefined || endOf(r) === RecEnd.Expired) {
         // expired while queued (and, once the checkpoint passed it, dropped from the log)

@@ -354,6 +354,29 @@ export class RecordLog {
     return taken;
   }
 
+  /**
+   * Make the first packed records objects and append them to `out`, in order, up to `countMax` of them and, after
+   * the first record of `out` (`bytes`: the bytes already in it), while the bytes stay within `bytesMax`. A record
+   * that does not fit is made an object too but not taken (as a reader asking for it with `at` and leaving it would).
+   * Returns how many it took; takenBytes says their bytes. A packed record has not ended, so none is skipped.
+   */
+  unpackInto(out: StreamRecord[], countMax: number, bytes: number, bytesMax: number): number {
+    const kinds = this.kinds;
+    let taken = 0;
+    let sum = 0;
+    while (taken < countMax && this.packedCount > 0) {
+      const chunk = this.chunks[this.chunkHead];
+      const size = kinds[2 * chunk.ints[this.packedHead * PACKED + 3] + 1];
+      const r = this.unpack();
+      if (out.length > 0 && bytes + sum + size > bytesMax) break;
+      out.push(r);
+      sum += size;
+      taken++;
+    }
+    this.takenBytes = sum;
+    return taken;
+  }
+
   /** The first position from `fromPos` (held) before `toPos` whose record has neither the reader's mark `mark` nor
    *  the end state `end`; `toPos` when every record before it has one of them. A packed record has neither: the scan
    *  stops there without making it an object. */
@@ -483,8 +506,8 @@ export class RecordLog {
     return k;
   }
 
-  /** Make the oldest packed record an object at the ring's end. */
-  private unpack(): void {
+  /** Make the oldest packed record an object at the ring's end (returned). */
+  private unpack(): StreamRecord {
     const chunk = this.chunks[this.chunkHead];
     const slot = this.packedHead;
     const g = chunk.ints;
@@ -501,6 +524,7 @@ export class RecordLog {
     this.packedCount--;
     if (++this.packedHead === CHUNK || this.packedCount === 0) this.spendChunk();
     this.hold(r);
+    return r;
   }
 
   /** The head chunk is read to its end (or nothing packed is left): let it go, keeping it as a spare. */
