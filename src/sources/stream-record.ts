@@ -13,7 +13,8 @@
  *
  * Storage: a shard keeps an accepted record as numbers in typed arrays (packed: 24 bytes each and no garbage
  * collection work) until something asks for it as an object (`at`: the mapping batching it, the retention sweep, a
- * filter); until then a reader gets its arrival, size, key and end state by position. An object stays in its shard's
+ * filter; or `unpackInto`, a batch's run of packed records at once); until then a reader gets its arrival, size, key
+ * and end state by position. An object stays in its shard's
  * log (RecordLog) until compaction drops it. Every field of an object costs 8 bytes (V8 keeps full pointers), so
  * what can be derived is not stored: the shard follows from the key, the throttled attempts from the send and
  * arrival times, the producer and eventName share one field, and the end state and the reader's marks another.
