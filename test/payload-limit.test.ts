@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { simulate } from "../src/run/simulate.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 // AWS: a batch closes when "the payload size reaches 6 MB. You cannot modify this limit"
@@ -29,5 +30,26 @@ traffic: [{ at: 0s, records: 2, recordSize: 7MB }]
 `);
     const { events } = runWithTrace(s);
     expect(events.flatMap((e) => (e.type === "invoke" ? [e.records.map((r) => r.n)] : []))).toEqual([[0], [1]]);
+  });
+
+  it("closes a Kinesis batch the same way whether the shard's records wait as numbers or as objects", () => {
+    // 100 KB records, a function slow enough for a backlog: each batch after the first closes at 61 records (6.1 MB
+    // of 6 MB = 6,291,456 bytes). Without a trace listener asking for every record, records wait in the shard as
+    // numbers and are batched from there; with one, they are objects from the start.
+    const s = scenarioFrom(`name: p
+source: { type: kinesis, ShardCount: 1 }
+traffic: [{ rate: 10/s, from: 0s, to: 60s, recordSize: 100KB }]
+mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 100 }
+function: { Timeout: 30, duration: { base: 20s } }
+`);
+    const { report, events } = runWithTrace(s);
+    const invokes = events.flatMap((e) => (e.type === "invoke" ? [[e.records.length, e.closedBy]] : []));
+    expect(invokes.slice(0, 4)).toEqual([
+      [1, "available"],
+      [61, "payload"],
+      [61, "payload"],
+      [61, "payload"],
+    ]);
+    expect(simulate(s).report.traceDigest).toBe(report.traceDigest);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { arrivalOf, arrivalUsOf, endRecord, eventNameIndexOf, newRecordWrite, posOf, producerOf, RecEnd, RecordLog, setMark, throttledWritesOf } from "../src/sources/stream-record.js";
+import { arrivalOf, arrivalUsOf, endRecord, eventNameIndexOf, newRecordWrite, posOf, producerOf, RecEnd, RecordLog, setMark, throttledWritesOf, type StreamRecord } from "../src/sources/stream-record.js";
 
 /** The fields a write gives its record, for record `i` of a test log: sparse, wide and mixed values on purpose. */
 function writeOf(i: number) {
@@ -84,5 +84,31 @@ describe("a shard's record log", () => {
     expect(log.firstWithout(0, 100, 1, RecEnd.Expired)).toBe(60);
     expect(log.firstPackedPos).toBe(60);
     expect(log.firstWithout(0, 40, 1, RecEnd.Expired)).toBe(40);
+  });
+
+  it("takes packed records into a batch as objects in order, up to a count and a byte limit, leaving the record that does not fit next", () => {
+    const log = new RecordLog();
+    for (let i = 0; i < 5_000; i++) log.appendPacked(writeOf(i));
+    const out: StreamRecord[] = [];
+    // A count limit, across a chunk's end.
+    expect(log.unpackInto(out, 2_050, 0, Infinity)).toBe(2_050);
+    expect(out.map((r) => posOf(r))).toEqual(Array.from({ length: 2_050 }, (_, i) => i));
+    expect(out.map((r) => r.n)).toEqual(Array.from({ length: 2_050 }, (_, i) => writeOf(i).n));
+    expect(log.takenBytes).toBe(out.reduce((a, r) => a + r.sizeBytes, 0));
+    expect(log.firstPackedPos).toBe(2_050);
+    // A byte limit: every fifth record is 3,000,000,000 bytes. An empty batch takes one alone (2050); the record
+    // after it does not fit, so it is made an object and left: a reader takes it next by position.
+    const next: StreamRecord[] = [];
+    expect(log.unpackInto(next, 10, 0, 6 * 1024 * 1024)).toBe(1);
+    expect(next.map((r) => posOf(r))).toEqual([2_050]);
+    expect(log.firstPackedPos).toBe(2_052);
+    const small: StreamRecord[] = [log.at(2_051)!];
+    expect(small.map((r) => r.n)).toEqual([writeOf(2_051).n]);
+    // A batch that holds records stops before the next large one (2055), made an object and left the same way.
+    expect(log.unpackInto(small, 10, small[0].sizeBytes, 6 * 1024 * 1024)).toBe(3);
+    expect(small.map((r) => posOf(r))).toEqual([2_051, 2_052, 2_053, 2_054]);
+    expect(log.firstPackedPos).toBe(2_056);
+    expect(posOf(log.at(2_055)!)).toBe(2_055);
+    expect(log.at(2_055)!.sizeBytes).toBe(3_000_000_000);
   });
 });

@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { CloudWatchMetrics } from "../src/metrics/cloudwatch.js";
 import { MetricsCollector } from "../src/metrics/collector.js";
 import { runFold } from "../src/metrics/run-fold.js";
+import { StreamMetrics } from "../src/metrics/stream-metrics.js";
+import type { StreamReport } from "../src/run/result.js";
+import { isStreamSource } from "../src/sources/config.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import type { TraceEvent } from "../src/trace/events.js";
 import { runWithTrace, shippedScenarios } from "./helpers.js";
@@ -19,7 +22,7 @@ function keyCount(events: readonly TraceEvent[]): number {
 
 describe("the run's fold over the trace", () => {
   for (const { file, text, files } of shippedScenarios()) {
-    it(`gives ${file} the digest and counts its collectors' own listeners give`, () => {
+    it(`gives ${file} the digest and counts its collectors' own listeners give (a stream's own metrics too)`, () => {
       const parsed = parseScenario(text, file, { files });
       if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join("\n"));
       const scenario = parsed.scenario;
@@ -37,7 +40,18 @@ describe("the run's fold over the trace", () => {
       const folded = new MetricsCollector(keys);
       const cloudwatchFolded = new CloudWatchMetrics(scenario.source.type, scenario.startUnixS);
       const fold = runFold(folded, cloudwatchFolded);
-      for (const e of events) fold(e);
+      // A stream's own metrics: through their own listener, and joined to the one fold.
+      const stream = scenario.source;
+      const streamContext = isStreamSource(stream) && report.stream
+        ? { type: stream.type, streamArn: stream.streamArn, functionArn: "arn:aws:lambda:us-east-1:123456789012:function:f", shardIds: report.stream.shards.map((s) => s.shardId), destinationArn: scenario.mapping.onFailureArn, startUnixS: scenario.startUnixS, seed: scenario.seed, eventText: () => "{}" }
+        : null;
+      const streamAlone = streamContext ? new StreamMetrics(streamContext) : null;
+      const streamFolded = streamContext ? new StreamMetrics(streamContext) : null;
+      if (streamFolded) fold.joinStream(streamFolded);
+      for (const e of events) {
+        fold(e);
+        streamAlone?.listener(e);
+      }
 
       expect(alone.digest.hex()).toBe(report.traceDigest);
       expect(folded.digest.hex()).toBe(report.traceDigest);
@@ -47,6 +61,14 @@ describe("the run's fold over the trace", () => {
       expect(folded.outcomes.series()).toEqual(alone.outcomes.series());
       const endUs = Math.round(report.endedAt * 1000);
       expect(cloudwatchFolded.report(endUs)).toEqual(cloudwatchAlone.report(endUs));
+      if (streamAlone && streamFolded && report.stream) {
+        const streamCounts = (m: StreamMetrics) => [m.expiredByRetention, m.discardedByRecordAge, m.retryExhausted, m.destinationRecords, m.destinationDeliveryFailures, m.destinations.length, m.concurrencySeries(), m.iteratorAgeSeries(), m.shards.map((s) => [s.invocations, s.records, s.checkpoint, s.iteratorAge.quantile(0.99)])];
+        expect(streamCounts(streamFolded)).toEqual(streamCounts(streamAlone));
+        const r: StreamReport = report.stream;
+        const fromReport = [r.expiredByRetention, r.discardedByRecordAge, r.retryExhausted, r.destinationRecords, r.destinationDeliveryFailures, r.shards.map((s) => [s.invocations, s.recordsInvoked, s.checkpoint])];
+        const ours = streamCounts(streamFolded);
+        expect([...ours.slice(0, 5), streamFolded.shards.map((s) => [s.invocations, s.records, s.checkpoint])]).toEqual(fromReport);
+      }
     });
   }
 });

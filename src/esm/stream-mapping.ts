@@ -149,6 +149,12 @@ interface ShardState {
   cursor: number;
   pollAtUs: number;
   pollToken: number;
+  /** The polls scheduled and not yet run, in the order they run (by time, then as scheduled): each one's time and
+   *  token. Only the one holding the shard's latest token polls; the others were superseded or cancelled. */
+  pollTimesUs: number[];
+  pollTokens: number[];
+  /** The scheduled polls' action (one per shard, made once, not one per poll). */
+  pollDue: () => void;
   /** Empty polls skipped before the scheduled one. */
   skippedPolls: number;
   inFlight: number;
@@ -256,6 +262,13 @@ export class StreamMapping {
         cursor: 0,
         pollAtUs: Infinity,
         pollToken: 0,
+        pollTimesUs: [],
+        pollTokens: [],
+        pollDue: () => {
+          const token = ss.pollTokens.shift()!;
+          ss.pollTimesUs.shift();
+          if (token === ss.pollToken) this.poll(ss);
+        },
         skippedPolls: 0,
         inFlight: 0,
         restartPending: false,
@@ -580,9 +593,20 @@ export class StreamMapping {
     ss.pollAtUs = at;
     ss.skippedPolls = skipped;
     const token = ++ss.pollToken;
-    this.sched.at(at, () => {
-      if (token === ss.pollToken) this.poll(ss);
-    }, PRIO);
+    // Kept in the order the scheduler runs them (all at PRIO): after every pending poll at the same time or earlier.
+    const times = ss.pollTimesUs;
+    const tokens = ss.pollTokens;
+    times.push(at);
+    tokens.push(token);
+    let i = times.length - 1;
+    while (i > 0 && times[i - 1] > at) {
+      times[i] = times[i - 1];
+      tokens[i] = tokens[i - 1];
+      i--;
+    }
+    times[i] = at;
+    tokens[i] = token;
+    this.sched.at(at, ss.pollDue, PRIO);
   }
 
   private poll(ss: ShardState): void {
@@ -665,8 +689,22 @@ export class StreamMapping {
     const batchSize = this.m.batchSize;
     let payloadFull = false;
     let windowFull = false;
+    const cursor = lane.ss.cursor;
     while (lane.batch.length < batchSize && q.length > 0) {
       const pos = q.peek();
+      if (T === 0 && pos === shard.firstPackedPos && pos + q.length === cursor) {
+        // The queue holds every position from here to the cursor, all packed (not ended): they become objects and
+        // go into the batch at once, as the steps below would take them one by one.
+        const want = Math.min(batchSize - lane.batch.length, q.length);
+        const taken = shard.unpackInto(lane.batch, want, lane.batchBytes, STREAM_PAYLOAD_MAX_BYTES);
+        for (let i = 0; i < taken; i++) q.shift();
+        lane.batchBytes += shard.takenBytes;
+        if (taken < want) {
+          payloadFull = true;
+          break;
+        }
+        continue;
+      }
       const r = shard.at(pos);
       if (r === undefined || endOf(r) === RecEnd.Expired) {
         // expired while queued (and, once the checkpoint passed it, dropped from the log)

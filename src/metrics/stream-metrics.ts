@@ -20,7 +20,7 @@
 import { prngStream, type Prng } from "../engine/prng.js";
 import { isoUtc } from "../engine/time.js";
 import { arrivalUsOf, sequenceNumber, type StreamRecord } from "../sources/stream-record.js";
-import type { SimRecord, TraceEvent } from "../trace/events.js";
+import type { CheckpointEvent, ExpireEvent, InvokeEvent, OnFailureEvent, SimRecord, TraceEvent } from "../trace/events.js";
 import { Percentiles } from "./histogram.js";
 
 export const DESTINATION_RECORDS_KEPT = 1000;
@@ -82,43 +82,58 @@ export class StreamMetrics {
     this.shards = ctx.shardIds.map(() => ({ invocations: 0, records: 0, iteratorAge: new Percentiles(), ageBuckets: new MaxPerBucket(), checkpointRecord: null, get checkpoint() { return this.checkpointRecord === null ? null : sequenceNumber(this.checkpointRecord); } }));
   }
 
+  /** Its own listener (the run joins these methods to its fold instead: metrics/run-fold.ts). */
   readonly listener = (e: TraceEvent): void => {
     switch (e.type) {
-      case "invoke": {
-        if (e.shard === undefined) return;
-        const s = this.shards[e.shard];
-        s.invocations++;
-        s.records += e.records.length;
-        const bucket = Math.floor(e.tUs / SERIES_BUCKET_US);
-        if (e.iteratorAgeUs !== undefined) {
-          s.iteratorAge.add(e.iteratorAgeUs);
-          s.ageBuckets.add(bucket, e.iteratorAgeUs);
-        }
-        this.concurrencyBuckets.add(bucket, e.concurrency);
+      case "invoke":
+        this.onInvoke(e);
         break;
-      }
       case "expire":
-        this.expiredByRetention++;
+        this.onExpire(e);
         break;
       case "checkpoint":
-        this.shards[e.shard].checkpointRecord = e.record;
+        this.onCheckpoint(e);
         break;
-      case "onFailure": {
-        if (e.condition === "RecordAgeExceeded") this.discardedByRecordAge += e.ended;
-        else this.retryExhausted += e.ended;
-        if (e.destinationArn === null || e.records.length === 0) break;
-        if (!e.delivered) {
-          this.destinationDeliveryFailures++;
-          break;
-        }
-        this.destinationRecords++;
-        if (this.keeping && this.destinations.length < DESTINATION_RECORDS_KEPT) this.keep(e);
+      case "onFailure":
+        this.onOnFailure(e);
         break;
-      }
       default:
         break;
     }
   };
+
+  onInvoke(e: InvokeEvent): void {
+    if (e.shard === undefined) return;
+    const s = this.shards[e.shard];
+    s.invocations++;
+    s.records += e.records.length;
+    const bucket = Math.floor(e.tUs / SERIES_BUCKET_US);
+    if (e.iteratorAgeUs !== undefined) {
+      s.iteratorAge.add(e.iteratorAgeUs);
+      s.ageBuckets.add(bucket, e.iteratorAgeUs);
+    }
+    this.concurrencyBuckets.add(bucket, e.concurrency);
+  }
+
+  onExpire(_e: ExpireEvent): void {
+    this.expiredByRetention++;
+  }
+
+  onCheckpoint(e: CheckpointEvent): void {
+    this.shards[e.shard].checkpointRecord = e.record;
+  }
+
+  onOnFailure(e: OnFailureEvent): void {
+    if (e.condition === "RecordAgeExceeded") this.discardedByRecordAge += e.ended;
+    else this.retryExhausted += e.ended;
+    if (e.destinationArn === null || e.records.length === 0) return;
+    if (!e.delivered) {
+      this.destinationDeliveryFailures++;
+      return;
+    }
+    this.destinationRecords++;
+    if (this.keeping && this.destinations.length < DESTINATION_RECORDS_KEPT) this.keep(e);
+  }
 
   private iso(us: number, wholeSeconds = false): string {
     return isoUtc(this.ctx.startUnixS * 1000 + us / 1000, wholeSeconds);

@@ -35,9 +35,10 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   const traffic = new Traffic(scenario.traffic, scenario.seed, keys);
   const metrics = new MetricsCollector(keys.size);
   const cloudwatch = new CloudWatchMetrics(scenario.source.type, scenario.startUnixS);
-  // The two folds every run has, as one listener: one test of each event's type for both.
-  trace.listen(runFold(metrics, cloudwatch));
-  const parts: WorldParts = { scenario, sched, trace, keys, traffic, metrics, cloudwatch };
+  // The folds every run has, as one listener: one test of each event's type for all (a stream world joins its own).
+  const fold = runFold(metrics, cloudwatch);
+  trace.listen(fold);
+  const parts: WorldParts = { scenario, sched, trace, keys, traffic, metrics, cloudwatch, fold };
   const world = worldOf(parts, options);
   if (options.trace) trace.listen(options.trace(world.traceContext), true);
   world.start();

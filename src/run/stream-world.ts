@@ -63,7 +63,7 @@ export class StreamWorld implements World {
       seed: scenario.seed,
       eventText: streamEventText(src, producers, keys.names, scenario.fn.name, scenario.startUnixS),
     });
-    trace.listen(this.streamMetrics.listener);
+    parts.fold.joinStream(this.streamMetrics);
     const writtenBackProducer = wb ? { writtenBackProducer: scenario.traffic.length } : {};
     this.traceContext = { queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds, ...writtenBackProducer } };
 

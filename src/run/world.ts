@@ -6,6 +6,7 @@
  */
 import type { Scheduler } from "../engine/scheduler.js";
 import type { CloudWatchMetrics } from "../metrics/cloudwatch.js";
+import type { RunFold } from "../metrics/run-fold.js";
 import type { MetricsCollector } from "../metrics/collector.js";
 import type { Scenario } from "../scenario/model.js";
 import type { KeyTable } from "../sources/keys.js";
@@ -25,6 +26,8 @@ export interface WorldParts {
   metrics: MetricsCollector;
   /** CloudWatch's metrics (already listening); the world gives its source the meter. */
   cloudwatch: CloudWatchMetrics;
+  /** The run's one listener for those folds: a world with metrics of its own joins them to it. */
+  fold: RunFold;
 }
 
 export interface World {

@@ -13,7 +13,8 @@
  *
  * Storage: a shard keeps an accepted record as numbers in typed arrays (packed: 24 bytes each and no garbage
  * collection work) until something asks for it as an object (`at`: the mapping batching it, the retention sweep, a
- * filter); until then a reader gets its arrival, size, key and end state by position. An object stays in its shard's
+ * filter; or `unpackInto`, a batch's run of packed records at once); until then a reader gets its arrival, size, key
+ * and end state by position. An object stays in its shard's
  * log (RecordLog) until compaction drops it. Every field of an object costs 8 bytes (V8 keeps full pointers), so
  * what can be derived is not stored: the shard follows from the key, the throttled attempts from the send and
  * arrival times, the producer and eventName share one field, and the end state and the reader's marks another.
@@ -354,6 +355,29 @@ export class RecordLog {
     return taken;
   }
 
+  /**
+   * Make the first packed records objects and append them to `out`, in order, up to `countMax` of them and, after
+   * the first record of `out` (`bytes`: the bytes already in it), while the bytes stay within `bytesMax`. A record
+   * that does not fit is made an object too but not taken (as a reader asking for it with `at` and leaving it would).
+   * Returns how many it took; takenBytes says their bytes. A packed record has not ended, so none is skipped.
+   */
+  unpackInto(out: StreamRecord[], countMax: number, bytes: number, bytesMax: number): number {
+    const kinds = this.kinds;
+    let taken = 0;
+    let sum = 0;
+    while (taken < countMax && this.packedCount > 0) {
+      const chunk = this.chunks[this.chunkHead];
+      const size = kinds[2 * chunk.ints[this.packedHead * PACKED + 3] + 1];
+      const r = this.unpack();
+      if (out.length > 0 && bytes + sum + size > bytesMax) break;
+      out.push(r);
+      sum += size;
+      taken++;
+    }
+    this.takenBytes = sum;
+    return taken;
+  }
+
   /** The first position from `fromPos` (held) before `toPos` whose record has neither the reader's mark `mark` nor
    *  the end state `end`; `toPos` when every record before it has one of them. A packed record has neither: the scan
    *  stops there without making it an object. */
@@ -483,8 +507,8 @@ export class RecordLog {
     return k;
   }
 
-  /** Make the oldest packed record an object at the ring's end. */
-  private unpack(): void {
+  /** Make the oldest packed record an object at the ring's end (returned). */
+  private unpack(): StreamRecord {
     const chunk = this.chunks[this.chunkHead];
     const slot = this.packedHead;
     const g = chunk.ints;
@@ -501,6 +525,7 @@ export class RecordLog {
     this.packedCount--;
     if (++this.packedHead === CHUNK || this.packedCount === 0) this.spendChunk();
     this.hold(r);
+    return r;
   }
 
   /** The head chunk is read to its end (or nothing packed is left): let it go, keeping it as a spare. */

@@ -103,6 +103,11 @@ export class Shard {
     return this.log.takeArrived(fromPos, tUs, countMax, bytes, bytesMax, firstTaken);
   }
 
+  /** The first packed records as objects, appended to `out` (see RecordLog.unpackInto); takenBytes says their bytes. */
+  unpackInto(out: StreamRecord[], countMax: number, bytes: number, bytesMax: number): number {
+    return this.log.unpackInto(out, countMax, bytes, bytesMax);
+  }
+
   get takenBytes(): number {
     return this.log.takenBytes;
   }

@@ -239,10 +239,10 @@ export type ProductionMeter = (tUs: number, sizeBytes: number, throttledAttempts
 
 /** Fan-out of trace events. `verbose` says whether anyone wants per-record events (produce). */
 export class Trace {
-  /** The first three listeners in fields of their own, the rest in a list: the folds a run always has (the
-   *  metrics with CloudWatch's, metrics/run-fold.ts, and a stream's own) are then each called from a call site that
-   *  only ever sees that one function, which V8 calls directly instead of through the generic path a loop over
-   *  several functions takes. */
+  /** The first three listeners in fields of their own, the rest in a list: the fold a run always has (the metrics
+   *  with CloudWatch's and a stream's own, metrics/run-fold.ts) and a trace writer are then each called from a call
+   *  site that only ever sees that one function, which V8 calls directly instead of through the generic path a loop
+   *  over several functions takes. */
   private first: TraceListener | null = null;
   private second: TraceListener | null = null;
   private third: TraceListener | null = null;
