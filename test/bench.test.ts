@@ -105,4 +105,24 @@ describe("docs/performance.md", () => {
       if (r.peakRssMb !== null) expect(row[5], r.name).toBe(String(r.peakRssMb));
     }
   });
+
+  it("prints the committed scaling set (bench/results/scaling.json) in its linear-cost block, as bench/run.js --scaling prints it", () => {
+    const doc = readFileSync(join(__dirname, "..", "docs", "performance.md"), "utf8");
+    const section = doc.slice(doc.indexOf("Linear cost, `node bench/run.js --scaling`"));
+    const block = section.slice(section.indexOf("```\n") + 4, section.indexOf("\n```", section.indexOf("```\n") + 4));
+    const set = JSON.parse(readFileSync(join(__dirname, "..", "bench", "results", "scaling.json"), "utf8")) as {
+      nproc: number;
+      cpuModel: string;
+      node: string;
+      scaling: { multiple: number; virtualS: number; records: number; wallMs: number; nsPerRecord: number; floorNsPerRecord: number }[];
+    };
+    const lines = block.split("\n");
+    expect(lines[0]).toBe(`${set.nproc} CPUs (${set.cpuModel}), Node ${set.node}`);
+    expect(set.scaling.length).toBeGreaterThan(1);
+    for (const r of set.scaling) {
+      const row = lines.find((l) => l.startsWith(`${r.multiple}x `))!.trim().split(/\s+/);
+      expect(row.slice(0, 5), `${r.multiple}x`).toEqual([`${r.multiple}x`, String(r.virtualS), r.records.toLocaleString("en-US"), String(r.wallMs), String(r.nsPerRecord)]);
+      expect(row[6], `${r.multiple}x`).toBe(String(r.floorNsPerRecord));
+    }
+  });
 });
