@@ -17,6 +17,7 @@
  */
 import { assert } from "../engine/assert.js";
 import { smallInt } from "../engine/time.js";
+import { ColdSizes } from "./sqs-cold-sizes.js";
 import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
 
 /** Rows per block. */
@@ -62,8 +63,8 @@ export class FifoGroups {
   private blocksMade = 0;
   /** Blocks whose rows have all been dropped, for reuse. */
   private readonly freeBlocks: number[] = [];
-  /** Each producer's message size, as the first of its messages kept cold had it. */
-  private readonly producerSizes: number[] = [];
+  /** Each producer's size for its messages kept cold. */
+  private readonly producerSizes = new ColdSizes();
 
   /** Make room for group k. */
   ensure(k: number): void {
@@ -83,13 +84,7 @@ export class FifoGroups {
   /** Whether a message with these fields can be kept cold: no logical message, a producer index that fits the row,
    *  and the size of that producer's earlier cold messages (the first sets it). */
   canKeepCold(sizeBytes: number, logicalN: number, producer: number): boolean {
-    if (logicalN >= 0 || producer >= 1 << 23) return false;
-    const known = this.producerSizes[producer];
-    if (known === undefined) {
-      this.producerSizes[producer] = sizeBytes;
-      return true;
-    }
-    return known === sizeBytes;
+    return this.producerSizes.canKeepCold(sizeBytes, logicalN, producer);
   }
 
   /** Append message n to group k (made room for); `obj` is its object, which it must have unless canKeepCold said
@@ -212,7 +207,7 @@ export class FifoGroups {
     const producer = ps >> 8;
     // The same fields in the same order as the objects the queue's sink builds, so that every message object has
     // one layout; smallInt keeps values read from a float64 column small integers, as there.
-    return { n: smallInt(page.i[x * ROW_I32 + I_N] >>> 0), keyIndex: k, sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
+    return { n: smallInt(page.i[x * ROW_I32 + I_N] >>> 0), keyIndex: k, sentUs, sizeBytes: this.producerSizes.of(producer), logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
   }
 
   private newBlock(): number {

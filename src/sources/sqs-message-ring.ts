@@ -21,6 +21,7 @@
  */
 import { assert } from "../engine/assert.js";
 import { smallInt } from "../engine/time.js";
+import { ColdSizes } from "./sqs-cold-sizes.js";
 import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
 
 /** Float64s per row (16 bytes): sentUs, then two int32s: keyIndex, and the producer's index shifted left 8 bits with
@@ -61,19 +62,13 @@ export class MessageRing {
   /** Production index of the front message. */
   firstN = 0;
 
-  /** Each producer's message size, as the first of its messages the ring took cold had it. */
-  private readonly producerSizes: number[] = [];
+  /** Each producer's size for its messages kept cold. */
+  private readonly producerSizes = new ColdSizes();
 
   /** Whether a message with these fields can be kept cold (pushed without an object): no logical message, a
    *  producer index that fits the row, and the size of that producer's earlier cold messages (the first sets it). */
   canKeepCold(sizeBytes: number, logicalN: number, producer: number): boolean {
-    if (logicalN >= 0 || producer >= 1 << 23) return false;
-    const known = this.producerSizes[producer];
-    if (known === undefined) {
-      this.producerSizes[producer] = sizeBytes;
-      return true;
-    }
-    return known === sizeBytes;
+    return this.producerSizes.canKeepCold(sizeBytes, logicalN, producer);
   }
 
   /** Append message n (the next production index); `obj` is its object, which it must have unless canKeepCold
@@ -196,6 +191,6 @@ export class MessageRing {
     // n may come from a float64 column (the visible runs): smallInt keeps the field a small integer,
     // as in objects the sinks build, so that every message object has the same layout.
     const producer = ps >> 8;
-    return { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: this.producerSizes[producer], logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
+    return { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: this.producerSizes.of(producer), logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
   }
 }
