@@ -1,7 +1,7 @@
 /**
  * Sweep size limits: a grid larger than --max-rows (default 10,000) is refused at once with its size and the flag
  * that allows it, instead of checking a million rows in silence; --jobs above the machine's available parallelism
- * runs but says, in one line, that the extra workers do not help.
+ * runs but says, in one line, that the extra worker threads do not help.
  */
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -53,7 +53,7 @@ describe("sweep --jobs", () => {
     const r = await cli("sweep", file, "--vary", "mapping.BatchSize=1,5", "--jobs", String(jobs), "--format", "csv");
     expect(r.code).toBe(0);
     const warnings = r.err.split("\n").filter((l) => l !== "");
-    expect(warnings).toEqual([`esm-sim: warning: --jobs ${jobs} is more than the ${availableParallelism()} threads this machine runs at once (os.availableParallelism()); the extra workers add memory and switching, not speed`]);
+    expect(warnings).toEqual([`esm-sim: warning: --jobs ${jobs} is more than the ${availableParallelism()} threads this machine runs at once (os.availableParallelism()); the extra worker threads add memory and switching, not speed`]);
   });
 
   it("says nothing when --jobs fits", async () => {

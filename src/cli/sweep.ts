@@ -40,7 +40,7 @@ export async function sweepCommand(ctx: CommandContext, file: string, opts: Swee
   const { spec, jobs } = readSweepOptions(file, opts);
   const parallelism = availableParallelism();
   if (jobs > parallelism) {
-    ctx.io.err(`esm-sim: warning: --jobs ${jobs} is more than the ${parallelism} threads this machine runs at once (os.availableParallelism()); the extra workers add memory and switching, not speed\n`);
+    ctx.io.err(`esm-sim: warning: --jobs ${jobs} is more than the ${parallelism} threads this machine runs at once (os.availableParallelism()); the extra worker threads add memory and switching, not speed\n`);
   }
   const rows = specRows(spec);
   spec.files = readNamedFiles(sweepFiles(spec, rows), spec.file, CLOUDWATCH_EXPORT_INPUT);
