@@ -44,6 +44,20 @@ describe("a template made to expand without end", () => {
     if (!r.ok) expect(r.errors[0].message).toContain("expands to more than");
   });
 
+  it("reads an alias as the latest anchor of its name before it, when an anchor is set again", () => {
+    const r = loadTemplate(`${queue}A: &x { v: 1 }\nB: *x\nC: &x { v: 2 }\nD: *x\nE: [&y 3, *y, &y 4, *y]\n`, "t.yaml");
+    expect(r.ok).toBe(true);
+    if (r.ok) expect([r.template.root.B, r.template.root.D, r.template.root.E]).toEqual([{ v: 1 }, { v: 2 }, [3, 3, 4, 4]]);
+  });
+
+  it("refuses thousands of aliases of a small anchor in a large template within its caps", () => {
+    const items = Array.from({ length: 100_000 }, (_, i) => `  - ${i}`).join("\n");
+    const uses = Array.from({ length: 10_001 }, (_, i) => `  - *one`).join("\n");
+    const r = loadTemplate(`${queue}One: &one 1\nBig:\n${items}\nUse:\n${uses}\n`, "t.yaml");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.map((e) => e.message)).toEqual(["too many alias expansions (more than 10000)"]);
+  });
+
   it("keeps an anchor used a few times working", () => {
     const r = loadTemplate(`${queue}A: &a { x: 1 }\nB: *a\nC: *a\n`, "t.yaml");
     expect(r.ok).toBe(true);

@@ -10,7 +10,7 @@
  * (short forms), https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html.
  * Not handled: YAML merge keys (`<<`), which CloudFormation does not accept either.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from "yaml";
 import type { Path } from "../scenario/locate.js";
 import type { Problem } from "../scenario/problems.js";
 import { show } from "../scenario/show.js";
@@ -252,6 +252,26 @@ class Walker {
     private readonly text: string,
   ) {}
 
+  /** Each alias's anchored node, found in one pass over the document the first time an alias is met: the last node
+   *  before the alias carrying its anchor (YAML lets an anchor be set again; an alias refers to the latest). yaml's
+   *  own Alias.resolve walks the whole document for every alias, which a template of many aliases made slow. */
+  private targets: Map<Alias, Node | undefined> | null = null;
+
+  private targetOf(alias: Alias): Node | undefined {
+    if (this.targets === null) {
+      const targets = new Map<Alias, Node | undefined>();
+      const latest = new Map<string, Node>();
+      visit(this.doc, {
+        Node: (_key, node) => {
+          if (isAlias(node)) targets.set(node, latest.get(node.source));
+          else if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) latest.set(node.anchor, node);
+        },
+      });
+      this.targets = targets;
+    }
+    return this.targets.get(alias);
+  }
+
   /** Where a node starts, its tag included (yaml's range starts after the tag). */
   private at(node: Node | null | undefined): Position {
     let offset = node?.range?.[0] ?? 0;
@@ -285,7 +305,7 @@ class Walker {
         this.error(node, path, `too many alias expansions (more than ${MAX_ALIAS_EXPANSIONS})`);
         return null;
       }
-      const target = node.resolve(this.doc) as Node | undefined;
+      const target = this.targetOf(node);
       if (this.aliasDepth === 0) this.positions.set(pathKey(path), this.at(node));
       if (this.aliasDepth++ === 0) this.aliasNode = node;
       const v = this.value(target ?? null, path, depth + 1);
