@@ -10,7 +10,7 @@
 // a build (its dist/, or the dist folder itself). Options: --pairs N (default 6), --only NAME, --until SECONDS
 // (shortens the scenarios, as in bench/run.js), --same (sameness only, no timing), --speed (timing only).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,13 +48,23 @@ function baseDist(spec) {
   const sha = rev.stdout.trim();
   const dir = join(tmpdir(), "esm-sim-ab", sha);
   if (existsSync(join(dir, "dist", "index.js"))) return join(dir, "dist");
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  // Built in a folder of this process's own and renamed into place when complete, so that two comparisons building
+  // the same revision at once never read or remove each other's half-written build.
+  mkdirSync(join(tmpdir(), "esm-sim-ab"), { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), "esm-sim-ab", `${sha.slice(0, 12)}-`));
   console.log(`building ${spec} (${sha.slice(0, 12)}) in ${dir}`);
-  const tar = spawnSync("sh", ["-c", `git -C "${root}" archive --format=tar ${sha} | tar -x -C "${dir}"`], { stdio: "inherit" });
+  const tar = spawnSync("sh", ["-c", `git -C "${root}" archive --format=tar ${sha} | tar -x -C "${work}"`], { stdio: "inherit" });
   if (tar.status !== 0) process.exit(2);
-  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: dir, stdio: "inherit" });
+  symlinkSync(join(root, "node_modules"), join(work, "node_modules"), "dir");
+  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: work, stdio: "inherit" });
+  try {
+    // A folder left without a build (an interrupted run of an older ab.js) is replaced; a complete one is kept.
+    if (existsSync(dir) && !existsSync(join(dir, "dist", "index.js"))) rmSync(dir, { recursive: true, force: true });
+    renameSync(work, dir);
+  } catch {
+    // Another comparison finished the same build first: use its folder.
+    rmSync(work, { recursive: true, force: true });
+  }
   return join(dir, "dist");
 }
 
