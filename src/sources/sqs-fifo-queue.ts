@@ -32,7 +32,7 @@
  * messageGroup, the DLQ's own ordering, message bodies.
  */
 import { smallInt } from "../engine/time.js";
-import { NumHeap, PrefixBits } from "../engine/num-heap.js";
+import { NumHeap } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
 import { FifoGroups, FifoOrder } from "./sqs-fifo-store.js";
@@ -52,13 +52,11 @@ const ROW_WALK = 32;
 export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   /** Every message not yet in an end state, by group (rows in send order; sqs-fifo-store.ts). */
   private readonly groups = new FifoGroups();
-  /** The same messages in production order. */
+  /** The same messages in production order, with what has ended. Production indexes are consecutive, so the live
+   *  messages sent before message k number (k - order.firstN) less the ended ones in between: its queue position. */
   private readonly order = new FifoOrder();
   /** Available groups keyed by their first message's production index (lazy: stale entries are skipped). */
   private readonly available = new NumHeap();
-  /** 1 at the production index of every ended message. Production indexes are consecutive, so the live messages
-   *  sent before message k number (k - order.firstN) less the ended ones in between: a message's queue position. */
-  private readonly endedPositions = new PrefixBits();
 
   constructor(
     cfg: SqsSourceConfig,
@@ -111,7 +109,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     const span = key - firstN;
     const limit = this.limits.lookAheadMessages;
     if (span < limit) return true; // no more live messages before it than messages sent before it since the front
-    return span - (this.endedPositions.below(key) - this.endedPositions.below(firstN)) < limit;
+    return span - this.order.endedBetween(firstN, key) < limit;
   }
 
   hasReceivable(): boolean {
@@ -288,10 +286,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
    *  order's front. */
   private ended(n: number): void {
     this.liveCount--;
-    this.endedPositions.add(n);
-    const order = this.order;
-    order.markEnded(n);
-    while (order.count > 0 && order.ended(order.firstN)) order.shift();
+    this.order.markEnded(n);
   }
 
   /** Expire every message past its retention that is not in flight, oldest first (stops at one in flight). */

@@ -16,6 +16,7 @@
  * visible again, left visible by a full payload: keep); the row counts receives up to 3 (noteReceive).
  */
 import { assert } from "../engine/assert.js";
+import { PrefixCounts } from "../engine/num-heap.js";
 import { smallInt } from "../engine/time.js";
 import { ColdSizes } from "./sqs-cold-sizes.js";
 import { MsgState, type SqsMessage } from "./sqs-message-queue.js";
@@ -258,16 +259,23 @@ class OrderChunk {
   readonly ended = new Int32Array(CHUNK >>> 5);
 }
 
+/** Positions per counted block of FifoOrder's ended bits (1,024: 32 words; a chunk holds 4 whole blocks). */
+const COUNT_BLOCK_BITS = 10;
+
 /**
  * The messages in production order, oldest first. Production indexes of accepted sends are consecutive, so message
  * n is at position n - firstN, and ended messages leave from the front. In fixed-size chunks: the store never copies,
- * and a chunk whose messages have all left is reused.
+ * and a chunk whose messages have all left is reused. Beside each chunk's ended bits, the number of ended messages in
+ * every block of 1,024 production indexes (a tree of counts: endedBetween adds those of whole blocks and counts the
+ * bits of at most 32 words at each end), so that the queue's positions need no second record of what has ended.
  */
 export class FifoOrder {
   private readonly chunks: OrderChunk[] = [];
   /** Production index of the first slot of chunks[0]. */
   private originN = 0;
   private spare: OrderChunk | null = null;
+  /** Ended messages per block of 1,024 production indexes (blocks counted from production index 0). */
+  private readonly endedBlocks = new PrefixCounts();
   count = 0;
   /** Production index of the front message. */
   firstN = 0;
@@ -280,6 +288,11 @@ export class FifoOrder {
       while (this.chunks.length > 0) this.spare = this.chunks.pop()!;
       this.originN = n - (n & CHUNK_MASK);
       this.firstN = n;
+      // n's block may count messages that ended before it whose bits are gone with their chunk: count them out, so
+      // that the block's count and its bits agree (counts of earlier blocks are never asked for again).
+      const b = n >>> COUNT_BLOCK_BITS;
+      const before = this.endedBlocks.below(b + 1) - this.endedBlocks.below(b);
+      if (before !== 0) this.endedBlocks.add(b, -before);
     }
     const p = n - this.originN;
     const c = p >>> CHUNK_BITS;
@@ -315,11 +328,33 @@ export class FifoOrder {
     return (this.chunks[p >>> CHUNK_BITS].ended[i >>> 5] & (1 << (i & 31))) !== 0;
   }
 
-  /** Mark live message n ended. */
+  /** Mark live message n ended, and drop ended messages from the front. */
   markEnded(n: number): void {
     const p = n - this.originN;
     const i = p & CHUNK_MASK;
     this.chunks[p >>> CHUNK_BITS].ended[i >>> 5] |= 1 << (i & 31);
+    this.endedBlocks.add(n >>> COUNT_BLOCK_BITS, 1);
+    if (n === this.firstN) while (this.count > 0 && this.ended(this.firstN)) this.shift();
+  }
+
+  /** Ended messages with production indexes from `fromN` up to (not including) `toN`, both at or after the front
+   *  and at most one past the last message. */
+  endedBetween(fromN: number, toN: number): number {
+    return this.endedBelow(toN) - this.endedBelow(fromN);
+  }
+
+  /** Ended messages below production index n (at or after the front's block), counted from production index 0. */
+  private endedBelow(n: number): number {
+    const block = n >>> COUNT_BLOCK_BITS;
+    let s = this.endedBlocks.below(block);
+    const p = n - this.originN;
+    const c = p >>> CHUNK_BITS;
+    if (c >= this.chunks.length) return s; // n is one past the last message, at a chunk's start: no bits before it there
+    const bits = this.chunks[c].ended;
+    const i = p & CHUNK_MASK;
+    const w = i >>> 5;
+    for (let j = (i >>> COUNT_BLOCK_BITS) << (COUNT_BLOCK_BITS - 5); j < w; j++) s += popcount(bits[j]);
+    return s + popcount(bits[w] & ((1 << (i & 31)) - 1));
   }
 
   groupOf(n: number): number {
@@ -331,4 +366,11 @@ export class FifoOrder {
     const p = n - this.originN;
     return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * 2 + 1];
   }
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }
