@@ -37,7 +37,7 @@ import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
 import { FifoGroups, FifoOrder } from "./sqs-fifo-store.js";
 import { endedDeleteOutcome, MsgState, TimedQueue, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-message-queue.js";
-import type { RecordSink, Traffic } from "./traffic.js";
+import type { RecordSink, SendRun, Traffic } from "./traffic.js";
 
 export interface FifoLimits {
   lookAheadMessages: number;
@@ -177,12 +177,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     g.ensure(keyIndex);
     if (delayUs === 0 && !trace.verbose && g.canKeepCold(sizeBytes, logicalN, producer)) {
       // Cold: no object until a receive or an expiry needs one (same fields as below).
-      const hadRows = g.len[keyIndex] > 0;
-      this.order.push(n, keyIndex, g.push(keyIndex, n, sentUs, producer, MsgState.Visible, undefined));
-      this.visibleCount++;
-      // refresh would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
-      // the group is in flight or already listed under its first message: skip it then.
-      if (g.inFlight[keyIndex] === 0 && !(hadRows && g.heapKey[keyIndex] === g.firstN[keyIndex])) this.refresh(keyIndex);
+      this.pushCold(n, keyIndex, sentUs, producer);
       return true;
     }
     const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
@@ -192,6 +187,39 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     else this.delayed.push(msg, msg.visibleAtUs);
     return true;
   };
+
+  /** A message kept cold (see the sink) in group k (made room for), visible from now. */
+  private pushCold(n: number, k: number, sentUs: number, producer: number): void {
+    const g = this.groups;
+    const hadRows = g.len[k] > 0;
+    this.order.push(n, k, g.push(k, n, sentUs, producer, MsgState.Visible, undefined));
+    this.visibleCount++;
+    // refresh would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
+    // the group is in flight or already listed under its first message: skip it then.
+    if (g.inFlight[k] === 0 && !(hadRows && g.heapKey[k] === g.firstN[k])) this.refresh(k);
+  }
+
+  /** The sink's work for a run of first sends (no retries, so none is a duplicate to drop, and no logical message):
+   *  kept cold when the producer's size allows. */
+  protected takeSends(run: SendRun): void {
+    const { count, firstN, producer, sizeBytes } = run;
+    const times = run.sentUs;
+    const keys = run.keyIndex;
+    const g = this.groups;
+    if (!g.canKeepCold(sizeBytes, -1, producer)) {
+      for (let i = 0; i < count; i++) this.sink(firstN + i, keys[i], times[i], sizeBytes, false, null, producer);
+      return;
+    }
+    const meter = this.meter;
+    for (let i = 0; i < count; i++) {
+      const sentUs = smallInt(times[i]);
+      if (meter !== null) meter(sentUs, sizeBytes, 0);
+      this.liveCount++;
+      const k = keys[i];
+      g.ensure(k);
+      this.pushCold(firstN + i, k, sentUs, producer);
+    }
+  }
 
   /** The earliest time at or after `nowUs` when a receive could return a message (an upper bound on the wait). */
   nextAvailableUs(nowUs: number): number {
