@@ -298,7 +298,9 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     msg.state = as;
     this.groups.setState(this.rowOf(msg), as);
     this.ended(msg.n);
-    this.refresh(k);
+    // While the group has messages in flight it stays locked, and refresh would only drop ended rows from its front
+    // (a clean-up every reader repeats): done once, by the delete that unlocks it, for the whole batch's run.
+    if (this.groups.inFlight[k] === 0) this.refresh(k);
     return "deleted";
   }
 
