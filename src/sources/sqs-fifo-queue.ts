@@ -70,7 +70,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   /** Drop ended messages from group k's front; list the group as available if it is. */
   private refresh(k: number): void {
     const g = this.groups;
-    while (g.len[k] > 0 && g.state(g.head[k]) >= MsgState.Deleted) g.shift(k);
+    g.dropEnded(k);
     if (g.inFlight[k] > 0 || g.len[k] === 0) return;
     const headRow = g.head[k];
     if (g.state(headRow) !== MsgState.Visible) return;

@@ -120,20 +120,29 @@ export class FifoGroups {
     return r;
   }
 
-  /** Drop group k's first row (its message has ended). */
-  shift(k: number): void {
-    const r = this.head[k];
-    if (--this.len[k] === 0) {
-      this.freeBlocks.push(r >>> BLOCK_BITS);
-      this.head[k] = -1;
-      this.tail[k] = -1;
-      this.firstN[k] = -1;
-      return;
+  /** Drop group k's rows of ended messages from its front, up to its first live message. */
+  dropEnded(k: number): void {
+    let len = this.len[k];
+    if (len === 0) return;
+    let r = this.head[k];
+    if (this.state(r) < MsgState.Deleted) return;
+    for (;;) {
+      if (--len === 0) {
+        this.freeBlocks.push(r >>> BLOCK_BITS);
+        this.len[k] = 0;
+        this.head[k] = -1;
+        this.tail[k] = -1;
+        this.firstN[k] = -1;
+        return;
+      }
+      const next = this.next(r);
+      if ((next ^ r) >>> BLOCK_BITS !== 0) this.freeBlocks.push(r >>> BLOCK_BITS);
+      r = next;
+      if (this.state(r) < MsgState.Deleted) break;
     }
-    const next = this.next(r);
-    if ((next ^ r) >>> BLOCK_BITS !== 0) this.freeBlocks.push(r >>> BLOCK_BITS);
-    this.head[k] = next;
-    this.firstN[k] = this.nOf(next);
+    this.len[k] = len;
+    this.head[k] = r;
+    this.firstN[k] = this.nOf(r);
   }
 
   /** The row after row r in its group (r must not be the group's last). */
