@@ -143,16 +143,35 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     this.groups.setState(this.rowOf(msg), state);
   }
 
+  /** The row rowOf found last, and its group: a batch's messages of a group are deleted in send order, so the next
+   *  one asked for is usually in the row after it. */
+  private lastRow = -1;
+  private lastRowGroup = -1;
+
   /** The row of live message `msg`. */
   private rowOf(msg: SqsMessage): number {
     const g = this.groups;
     const n = msg.n;
     const k = msg.keyIndex;
+    // A row holding a live message's index is that message's row (a message keeps its row until it ends), so the
+    // guess needs no other check, even if the last row has since been dropped and reused.
+    const last = this.lastRow;
+    if (this.lastRowGroup === k && last !== g.tail[k]) {
+      const r = g.next(last);
+      if (g.nOf(r) === n) {
+        this.lastRow = r;
+        return r;
+      }
+    }
     let r = g.head[k];
     const len = g.len[k];
     for (let i = 0; i < len && i < ROW_WALK; i++) {
       if (i > 0) r = g.next(r);
-      if (g.nOf(r) === n) return r;
+      if (g.nOf(r) === n) {
+        this.lastRow = r;
+        this.lastRowGroup = k;
+        return r;
+      }
     }
     return this.order.rowOf(n);
   }
@@ -271,8 +290,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
         }
         this.visibleCount--;
         m.state = MsgState.InFlight;
-        g.setState(r, MsgState.InFlight);
-        g.noteReceive(r);
+        g.setReceived(r);
         this.hide(m, nowUs, visibilityTimeoutUs);
         g.inFlight[k]++;
         bytes += m.sizeBytes;

@@ -13,7 +13,7 @@
  * row has what the object would, and the object is built when a receive or an expiry needs it. Its size is its
  * producer's (a producer sends one size; a message of another size, or with a logical message, takes an object).
  * As in sqs-message-ring.ts, a row holds its message's object only while a lookup can still reach it (sent with one,
- * visible again, left visible by a full payload: keep); the row counts receives up to 3 (noteReceive).
+ * visible again, left visible by a full payload: keep); the row counts receives up to 3 (setReceived).
  */
 import { assert } from "../engine/assert.js";
 import { PrefixCounts } from "../engine/num-heap.js";
@@ -181,12 +181,13 @@ export class FifoGroups {
     } else page.i[at] = (ps & ~STATE_MASK) | state;
   }
 
-  /** One more receive of row r's message: the row counts receives up to 3. */
-  noteReceive(r: number): void {
+  /** A receive of row r's live message: its state becomes InFlight, and the row counts one more receive (up to 3). */
+  setReceived(r: number): void {
     const page = this.pages[r >>> PAGE_BITS];
     const at = (r & PAGE_MASK) * ROW_I32 + I_PRODUCER_STATE;
     const ps = page.i[at];
-    if ((ps & COUNT_MASK) !== COUNT_MASK) page.i[at] = ps + (1 << COUNT_SHIFT);
+    const counted = (ps & COUNT_MASK) !== COUNT_MASK ? ps + (1 << COUNT_SHIFT) : ps;
+    page.i[at] = (counted & ~STATE_MASK) | MsgState.InFlight;
   }
 
   /** ApproximateReceiveCount of row r's live message, or 3 when it is 3 or more. */
