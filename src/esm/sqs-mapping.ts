@@ -67,7 +67,10 @@ type PollerState = "receiving" | "waiting" | "limited" | "invoking" | "throttled
 interface Poller {
   id: number;
   state: PollerState;
-  batch: SqsMessage[];
+  /** The batch gathered so far. Until the poller adds to it a second time it may be the array a receive returned, or
+   *  the shared empty one: `ownBatch` says whether the poller made it (copied before it is added to). */
+  batch: readonly SqsMessage[];
+  ownBatch: boolean;
   bytes: number;
   windowEndUs: number;
   waitToken: number;
@@ -84,6 +87,8 @@ interface Poller {
 
 /** An empty record list for trace events, shared (trace events' lists are read-only). */
 const NO_RECORDS: readonly SimRecord[] = [];
+/** The batch of a poller that holds nothing, shared: never added to (a poller copies it first: ownBatch false). */
+const NO_MESSAGES: readonly SqsMessage[] = [];
 
 /**
  * The visibility timeout the mapping's messages get at each receive: the queue's, or with a batching window and
@@ -221,7 +226,8 @@ export class SqsMapping {
 
   private beginCycle(p: Poller): void {
     p.state = "receiving";
-    p.batch = [];
+    p.batch = NO_MESSAGES;
+    p.ownBatch = false;
     p.bytes = 0;
     p.windowEndUs = this.sched.nowUs + this.windowUs;
     p.closeByUs = Infinity;
@@ -252,20 +258,41 @@ export class SqsMapping {
       // FilterCriteria, before batching: a message that matches no filter is deleted at once and never batched.
       let kept = 0;
       const keep = this.keep;
-      for (const m of r.messages) {
-        if (keep !== null && !keep(m)) {
-          // Not "deleted": a message this same receive returned twice (with its spontaneous duplicate copy), whose
-          // first copy was just filtered. A batch still running with the message later finds it gone: it ended here.
-          const d = this.queue.delete(m, MsgState.Filtered);
-          if (d === "deleted") this.trace.emit({ tUs: now, type: "filter", record: m });
-          else assert(m.state === MsgState.Filtered, () => `a message just received could not be filtered (${d})`);
-          continue;
+      const got = r.messages;
+      if (keep === null && p.batch.length === 0 && got.length > 0) {
+        // The usual first receive of a batch: the batch is the receive's array itself (no copy; read-only while
+        // shared with the queue, which keeps it to find the messages' visibility returns).
+        p.batch = got;
+        p.ownBatch = false;
+        kept = got.length;
+        let closeBy = p.closeByUs;
+        let bytes = p.bytes;
+        for (let i = 0; i < kept; i++) {
+          const m = got[i];
+          bytes += m.sizeBytes;
+          if (m.visibleAtUs - this.gatherMarginUs < closeBy) closeBy = m.visibleAtUs - this.gatherMarginUs;
         }
-        p.batch.push(m);
-        p.bytes += m.sizeBytes;
-        kept++;
-        if (m.visibleAtUs - this.gatherMarginUs < p.closeByUs) p.closeByUs = m.visibleAtUs - this.gatherMarginUs;
-      }
+        p.bytes = bytes;
+        p.closeByUs = closeBy;
+      } else
+        for (const m of got) {
+          if (keep !== null && !keep(m)) {
+            // Not "deleted": a message this same receive returned twice (with its spontaneous duplicate copy), whose
+            // first copy was just filtered. A batch still running with the message later finds it gone: it ended here.
+            const d = this.queue.delete(m, MsgState.Filtered);
+            if (d === "deleted") this.trace.emit({ tUs: now, type: "filter", record: m });
+            else assert(m.state === MsgState.Filtered, () => `a message just received could not be filtered (${d})`);
+            continue;
+          }
+          if (!p.ownBatch) {
+            p.batch = p.batch.slice();
+            p.ownBatch = true;
+          }
+          (p.batch as SqsMessage[]).push(m);
+          p.bytes += m.sizeBytes;
+          kept++;
+          if (m.visibleAtUs - this.gatherMarginUs < p.closeByUs) p.closeByUs = m.visibleAtUs - this.gatherMarginUs;
+        }
       // A receive cut short by the event pollers' byte budget is not a full payload: the batch goes on. Nor is one
       // whose bytes included filtered messages: the next receive sees the room they left.
       const payloadFull = r.payloadFull && room === payloadRoom && kept === r.messages.length;
@@ -433,14 +460,16 @@ export class SqsMapping {
     } else {
       // Let the batch go: its messages reappear when their visibility timeout ends.
       this.throttled--;
-      p.batch = [];
+      p.batch = NO_MESSAGES;
+      p.ownBatch = false;
       this.endCycle(p);
     }
   }
 
   private endCycle(p: Poller): void {
     if (this.pollers.length > this.target) {
-      p.batch = [];
+      p.batch = NO_MESSAGES;
+      p.ownBatch = false;
       this.retire(p);
     } else this.beginCycle(p); // a new batch there
     this.ensureWake();
@@ -453,7 +482,7 @@ export class SqsMapping {
   }
 
   private spawn(): void {
-    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: [], bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity, invocation: 0, plan: null, done: () => this.complete(p) };
+    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: NO_MESSAGES, ownBatch: false, bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity, invocation: 0, plan: null, done: () => this.complete(p) };
     this.pollers.push(p);
     // A separate event, so that scaling decisions never re-enter a poller's cycle.
     this.sched.at(this.sched.nowUs, () => {

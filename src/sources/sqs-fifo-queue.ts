@@ -32,12 +32,12 @@
  * messageGroup, the DLQ's own ordering, message bodies.
  */
 import { smallInt } from "../engine/time.js";
-import { NumHeap, PrefixBits } from "../engine/num-heap.js";
+import { NumHeap } from "../engine/num-heap.js";
 import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
 import { FifoGroups, FifoOrder } from "./sqs-fifo-store.js";
 import { endedDeleteOutcome, MsgState, TimedQueue, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-message-queue.js";
-import type { RecordSink, Traffic } from "./traffic.js";
+import type { RecordSink, SendRun, Traffic } from "./traffic.js";
 
 export interface FifoLimits {
   lookAheadMessages: number;
@@ -52,13 +52,11 @@ const ROW_WALK = 32;
 export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   /** Every message not yet in an end state, by group (rows in send order; sqs-fifo-store.ts). */
   private readonly groups = new FifoGroups();
-  /** The same messages in production order. */
+  /** The same messages in production order, with what has ended. Production indexes are consecutive, so the live
+   *  messages sent before message k number (k - order.firstN) less the ended ones in between: its queue position. */
   private readonly order = new FifoOrder();
   /** Available groups keyed by their first message's production index (lazy: stale entries are skipped). */
   private readonly available = new NumHeap();
-  /** 1 at the production index of every ended message. Production indexes are consecutive, so the live messages
-   *  sent before message k number (k - order.firstN) less the ended ones in between: a message's queue position. */
-  private readonly endedPositions = new PrefixBits();
 
   constructor(
     cfg: SqsSourceConfig,
@@ -72,7 +70,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   /** Drop ended messages from group k's front; list the group as available if it is. */
   private refresh(k: number): void {
     const g = this.groups;
-    while (g.len[k] > 0 && g.state(g.head[k]) >= MsgState.Deleted) g.shift(k);
+    g.dropEnded(k);
     if (g.inFlight[k] > 0 || g.len[k] === 0) return;
     const headRow = g.head[k];
     if (g.state(headRow) !== MsgState.Visible) return;
@@ -111,7 +109,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     const span = key - firstN;
     const limit = this.limits.lookAheadMessages;
     if (span < limit) return true; // no more live messages before it than messages sent before it since the front
-    return span - (this.endedPositions.below(key) - this.endedPositions.below(firstN)) < limit;
+    return span - this.order.endedBetween(firstN, key) < limit;
   }
 
   hasReceivable(): boolean {
@@ -145,16 +143,35 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     this.groups.setState(this.rowOf(msg), state);
   }
 
+  /** The row rowOf found last, and its group: a batch's messages of a group are deleted in send order, so the next
+   *  one asked for is usually in the row after it. */
+  private lastRow = -1;
+  private lastRowGroup = -1;
+
   /** The row of live message `msg`. */
   private rowOf(msg: SqsMessage): number {
     const g = this.groups;
     const n = msg.n;
     const k = msg.keyIndex;
+    // A row holding a live message's index is that message's row (a message keeps its row until it ends), so the
+    // guess needs no other check, even if the last row has since been dropped and reused.
+    const last = this.lastRow;
+    if (this.lastRowGroup === k && last !== g.tail[k]) {
+      const r = g.next(last);
+      if (g.nOf(r) === n) {
+        this.lastRow = r;
+        return r;
+      }
+    }
     let r = g.head[k];
     const len = g.len[k];
     for (let i = 0; i < len && i < ROW_WALK; i++) {
       if (i > 0) r = g.next(r);
-      if (g.nOf(r) === n) return r;
+      if (g.nOf(r) === n) {
+        this.lastRow = r;
+        this.lastRowGroup = k;
+        return r;
+      }
     }
     return this.order.rowOf(n);
   }
@@ -179,12 +196,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     g.ensure(keyIndex);
     if (delayUs === 0 && !trace.verbose && g.canKeepCold(sizeBytes, logicalN, producer)) {
       // Cold: no object until a receive or an expiry needs one (same fields as below).
-      const hadRows = g.len[keyIndex] > 0;
-      this.order.push(n, keyIndex, g.push(keyIndex, n, sentUs, producer, MsgState.Visible, undefined));
-      this.visibleCount++;
-      // refresh would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
-      // the group is in flight or already listed under its first message: skip it then.
-      if (g.inFlight[keyIndex] === 0 && !(hadRows && g.heapKey[keyIndex] === g.firstN[keyIndex])) this.refresh(keyIndex);
+      this.pushCold(n, keyIndex, sentUs, producer);
       return true;
     }
     const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
@@ -194,6 +206,39 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     else this.delayed.push(msg, msg.visibleAtUs);
     return true;
   };
+
+  /** A message kept cold (see the sink) in group k (made room for), visible from now. */
+  private pushCold(n: number, k: number, sentUs: number, producer: number): void {
+    const g = this.groups;
+    const hadRows = g.len[k] > 0;
+    this.order.push(n, k, g.push(k, n, sentUs, producer, MsgState.Visible, undefined));
+    this.visibleCount++;
+    // refresh would only drop ended messages from the front (a lazy clean-up that every reader repeats) when
+    // the group is in flight or already listed under its first message: skip it then.
+    if (g.inFlight[k] === 0 && !(hadRows && g.heapKey[k] === g.firstN[k])) this.refresh(k);
+  }
+
+  /** The sink's work for a run of first sends (no retries, so none is a duplicate to drop, and no logical message):
+   *  kept cold when the producer's size allows. */
+  protected takeSends(run: SendRun): void {
+    const { count, firstN, producer, sizeBytes } = run;
+    const times = run.sentUs;
+    const keys = run.keyIndex;
+    const g = this.groups;
+    if (!g.canKeepCold(sizeBytes, -1, producer)) {
+      for (let i = 0; i < count; i++) this.sink(firstN + i, keys[i], times[i], sizeBytes, false, null, producer);
+      return;
+    }
+    const meter = this.meter;
+    for (let i = 0; i < count; i++) {
+      const sentUs = smallInt(times[i]);
+      if (meter !== null) meter(sentUs, sizeBytes, 0);
+      this.liveCount++;
+      const k = keys[i];
+      g.ensure(k);
+      this.pushCold(firstN + i, k, sentUs, producer);
+    }
+  }
 
   /** The earliest time at or after `nowUs` when a receive could return a message (an upper bound on the wait). */
   nextAvailableUs(nowUs: number): number {
@@ -245,8 +290,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
         }
         this.visibleCount--;
         m.state = MsgState.InFlight;
-        g.setState(r, MsgState.InFlight);
-        g.noteReceive(r);
+        g.setReceived(r);
         this.hide(m, nowUs, visibilityTimeoutUs);
         g.inFlight[k]++;
         bytes += m.sizeBytes;
@@ -272,7 +316,9 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     msg.state = as;
     this.groups.setState(this.rowOf(msg), as);
     this.ended(msg.n);
-    this.refresh(k);
+    // While the group has messages in flight it stays locked, and refresh would only drop ended rows from its front
+    // (a clean-up every reader repeats): done once, by the delete that unlocks it, for the whole batch's run.
+    if (this.groups.inFlight[k] === 0) this.refresh(k);
     return "deleted";
   }
 
@@ -288,10 +334,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
    *  order's front. */
   private ended(n: number): void {
     this.liveCount--;
-    this.endedPositions.add(n);
-    const order = this.order;
-    order.markEnded(n);
-    while (order.count > 0 && order.ended(order.firstN)) order.shift();
+    this.order.markEnded(n);
   }
 
   /** Expire every message past its retention that is not in flight, oldest first (stops at one in flight). */

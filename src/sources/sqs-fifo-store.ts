@@ -13,7 +13,7 @@
  * row has what the object would, and the object is built when a receive or an expiry needs it. Its size is its
  * producer's (a producer sends one size; a message of another size, or with a logical message, takes an object).
  * As in sqs-message-ring.ts, a row holds its message's object only while a lookup can still reach it (sent with one,
- * visible again, left visible by a full payload: keep); the row counts receives up to 3 (noteReceive).
+ * visible again, left visible by a full payload: keep); the row counts receives up to 3 (setReceived).
  */
 import { assert } from "../engine/assert.js";
 import { smallInt } from "../engine/time.js";
@@ -119,20 +119,29 @@ export class FifoGroups {
     return r;
   }
 
-  /** Drop group k's first row (its message has ended). */
-  shift(k: number): void {
-    const r = this.head[k];
-    if (--this.len[k] === 0) {
-      this.freeBlocks.push(r >>> BLOCK_BITS);
-      this.head[k] = -1;
-      this.tail[k] = -1;
-      this.firstN[k] = -1;
-      return;
+  /** Drop group k's rows of ended messages from its front, up to its first live message. */
+  dropEnded(k: number): void {
+    let len = this.len[k];
+    if (len === 0) return;
+    let r = this.head[k];
+    if (this.state(r) < MsgState.Deleted) return;
+    for (;;) {
+      if (--len === 0) {
+        this.freeBlocks.push(r >>> BLOCK_BITS);
+        this.len[k] = 0;
+        this.head[k] = -1;
+        this.tail[k] = -1;
+        this.firstN[k] = -1;
+        return;
+      }
+      const next = this.next(r);
+      if ((next ^ r) >>> BLOCK_BITS !== 0) this.freeBlocks.push(r >>> BLOCK_BITS);
+      r = next;
+      if (this.state(r) < MsgState.Deleted) break;
     }
-    const next = this.next(r);
-    if ((next ^ r) >>> BLOCK_BITS !== 0) this.freeBlocks.push(r >>> BLOCK_BITS);
-    this.head[k] = next;
-    this.firstN[k] = this.nOf(next);
+    this.len[k] = len;
+    this.head[k] = r;
+    this.firstN[k] = this.nOf(r);
   }
 
   /** The row after row r in its group (r must not be the group's last). */
@@ -171,12 +180,13 @@ export class FifoGroups {
     } else page.i[at] = (ps & ~STATE_MASK) | state;
   }
 
-  /** One more receive of row r's message: the row counts receives up to 3. */
-  noteReceive(r: number): void {
+  /** A receive of row r's live message: its state becomes InFlight, and the row counts one more receive (up to 3). */
+  setReceived(r: number): void {
     const page = this.pages[r >>> PAGE_BITS];
     const at = (r & PAGE_MASK) * ROW_I32 + I_PRODUCER_STATE;
     const ps = page.i[at];
-    if ((ps & COUNT_MASK) !== COUNT_MASK) page.i[at] = ps + (1 << COUNT_SHIFT);
+    const counted = (ps & COUNT_MASK) !== COUNT_MASK ? ps + (1 << COUNT_SHIFT) : ps;
+    page.i[at] = (counted & ~STATE_MASK) | MsgState.InFlight;
   }
 
   /** ApproximateReceiveCount of row r's live message, or 3 when it is 3 or more. */
@@ -250,24 +260,41 @@ function widerInt(old: Int32Array, cap: number, fill: number): Int32Array {
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
+/** Production indexes per counted block of FifoOrder's ended bits (1,024: 32 words; a chunk holds 4 whole blocks),
+ *  and per superblock (32 blocks, 8 chunks). */
+const COUNT_BLOCK_BITS = 10;
+const COUNT_BLOCK = 1 << COUNT_BLOCK_BITS;
+const SUPER_BITS = 15;
+const SUPER = 1 << SUPER_BITS;
 
 /** CHUNK consecutive messages: per slot the group and the row (int32s at slot * 2 and + 1), and a bit set when the
  *  message has ended. */
 class OrderChunk {
   readonly ints = new Int32Array(CHUNK * 2);
   readonly ended = new Int32Array(CHUNK >>> 5);
+  /** Ended messages per block of 1,024 slots. */
+  readonly endedPerBlock = new Int32Array(CHUNK >>> COUNT_BLOCK_BITS);
 }
+
 
 /**
  * The messages in production order, oldest first. Production indexes of accepted sends are consecutive, so message
  * n is at position n - firstN, and ended messages leave from the front. In fixed-size chunks: the store never copies,
- * and a chunk whose messages have all left is reused.
+ * and a chunk whose messages have all left is reused. Beside each chunk's ended bits, the number of ended messages in
+ * each block of 1,024 production indexes and in each superblock of 32 blocks, so that the queue's positions need no
+ * second record of what has ended: marking an end adds to two counts, and endedBetween (asked far less often: only
+ * when a group lies deep in the queue) adds whole superblocks, whole blocks at each end, and the bits of at most 32
+ * words at each end.
  */
 export class FifoOrder {
   private readonly chunks: OrderChunk[] = [];
   /** Production index of the first slot of chunks[0]. */
   private originN = 0;
   private spare: OrderChunk | null = null;
+  /** Ended messages per superblock, by production index >>> SUPER_BITS (grown as indexes grow). A superblock's
+   *  count is read only when it lies wholly at or after the front, so ended messages of it that left with their
+   *  chunk (or came before a restart) never are. */
+  private endedPerSuper = new Int32Array(64);
   count = 0;
   /** Production index of the front message. */
   firstN = 0;
@@ -287,6 +314,7 @@ export class FifoOrder {
       const chunk = this.spare ?? new OrderChunk();
       this.spare = null;
       chunk.ended.fill(0);
+      chunk.endedPerBlock.fill(0);
       this.chunks.push(chunk);
     }
     const chunk = this.chunks[c];
@@ -315,11 +343,76 @@ export class FifoOrder {
     return (this.chunks[p >>> CHUNK_BITS].ended[i >>> 5] & (1 << (i & 31))) !== 0;
   }
 
-  /** Mark live message n ended. */
+  /** Mark live message n ended, and drop ended messages from the front. */
   markEnded(n: number): void {
     const p = n - this.originN;
     const i = p & CHUNK_MASK;
-    this.chunks[p >>> CHUNK_BITS].ended[i >>> 5] |= 1 << (i & 31);
+    const chunk = this.chunks[p >>> CHUNK_BITS];
+    chunk.ended[i >>> 5] |= 1 << (i & 31);
+    chunk.endedPerBlock[i >>> COUNT_BLOCK_BITS]++;
+    const sb = n >>> SUPER_BITS;
+    if (sb >= this.endedPerSuper.length) this.growSupers(sb);
+    this.endedPerSuper[sb]++;
+    if (n === this.firstN) while (this.count > 0 && this.ended(this.firstN)) this.shift();
+  }
+
+  private growSupers(sb: number): void {
+    let cap = this.endedPerSuper.length;
+    while (cap <= sb) cap *= 2;
+    const wider = new Int32Array(cap);
+    wider.set(this.endedPerSuper);
+    this.endedPerSuper = wider;
+  }
+
+  /** Ended messages with production indexes from `fromN` up to (not including) `toN`, both at or after the front
+   *  and at most one past the last message. */
+  endedBetween(fromN: number, toN: number): number {
+    let s = 0;
+    let x = fromN;
+    // Bits up to the end of fromN's block (or to toN).
+    const firstEnd = Math.min(toN, (x | (COUNT_BLOCK - 1)) + 1);
+    if (x < firstEnd) {
+      s += this.bitsBetween(x, firstEnd);
+      x = firstEnd;
+    }
+    // Whole blocks up to a superblock's start, whole superblocks, then whole blocks.
+    while (x + COUNT_BLOCK <= toN && (x & (SUPER - 1)) !== 0) {
+      s += this.blockCount(x);
+      x += COUNT_BLOCK;
+    }
+    while (x + SUPER <= toN) {
+      s += this.endedPerSuper[x >>> SUPER_BITS];
+      x += SUPER;
+    }
+    while (x + COUNT_BLOCK <= toN) {
+      s += this.blockCount(x);
+      x += COUNT_BLOCK;
+    }
+    // Bits of toN's block before it.
+    if (x < toN) s += this.bitsBetween(x, toN);
+    return s;
+  }
+
+  /** Ended messages in the block that starts at production index x (at or after the front). */
+  private blockCount(x: number): number {
+    const p = x - this.originN;
+    return this.chunks[p >>> CHUNK_BITS].endedPerBlock[(p & CHUNK_MASK) >>> COUNT_BLOCK_BITS];
+  }
+
+  /** Ended messages from production index a up to (not including) b, both in one block, a held by the store. */
+  private bitsBetween(a: number, b: number): number {
+    const p = a - this.originN;
+    const bits = this.chunks[p >>> CHUNK_BITS].ended;
+    const i = p & CHUNK_MASK;
+    const j = i + (b - a); // b's slot in the same chunk (at most the chunk's end)
+    let s = 0;
+    let w = i >>> 5;
+    const wEnd = j >>> 5;
+    if (w === wEnd) return popcount(bits[w] & lowBits(j & 31) & ~lowBits(i & 31));
+    s += popcount(bits[w] & ~lowBits(i & 31));
+    for (w++; w < wEnd; w++) s += popcount(bits[w]);
+    if ((j & 31) !== 0) s += popcount(bits[wEnd] & lowBits(j & 31));
+    return s;
   }
 
   groupOf(n: number): number {
@@ -331,4 +424,16 @@ export class FifoOrder {
     const p = n - this.originN;
     return this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * 2 + 1];
   }
+}
+
+/** The low `k` bits set (k from 0 to 31). */
+function lowBits(k: number): number {
+  return ~(-1 << k);
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }

@@ -14,7 +14,7 @@ import { Deque } from "../engine/deque.js";
 import { smallInt } from "../engine/time.js";
 import type { ProductionMeter, SimRecord, Trace } from "../trace/events.js";
 import type { SqsSourceConfig } from "./config.js";
-import type { RecordSink, Traffic } from "./traffic.js";
+import { SendRun, type RecordSink, type Traffic } from "./traffic.js";
 
 export const enum MsgState {
   Delayed = 0,
@@ -122,6 +122,8 @@ export abstract class TimedQueue {
   meter: ProductionMeter | null = null;
   /** Takes each send from the producers (made once per queue: advance runs before every event). */
   protected abstract readonly sink: RecordSink;
+  /** The sends taken at once (produce), made at the first. */
+  private sendRun: SendRun | null = null;
 
   constructor(
     readonly cfg: SqsSourceConfig,
@@ -139,6 +141,32 @@ export abstract class TimedQueue {
   /** An in-flight message's visibility timeout ran out (inFlightCount already counts it out): make it visible. */
   protected abstract visibleAgain(msg: SqsMessage): void;
 
+  /** Take a run of sends (Traffic.takeRun: first sends only, all of one producer and size, each already counted as
+   *  produced), as the sink would take them one by one; called only when there is no delivery delay and no verbose
+   *  trace. */
+  protected abstract takeSends(run: SendRun): void;
+
+  /** Take the producers' sends up to `upToUs`: a run at a time when no producer retries sends and there is no delay
+   *  or verbose trace (the queue then keeps most of them cold, without a call per send), else one by one. */
+  private produce(upToUs: number): void {
+    const traffic = this.traffic;
+    if (upToUs < traffic.nextArrivalUs()) return;
+    if (this.cfg.delayUs !== 0 || this.trace.verbose) {
+      traffic.produceUntil(upToUs, this.sink);
+      return;
+    }
+    const run = (this.sendRun ??= new SendRun());
+    for (;;) {
+      const count = traffic.takeRun(upToUs, run);
+      if (count === 0) return;
+      if (count < 0) {
+        traffic.produceUntil(upToUs, this.sink);
+        return;
+      }
+      this.takeSends(run);
+    }
+  }
+
   /** Give a live message a new state (FIFO also keeps it beside the message). */
   protected setState(msg: SqsMessage, state: MsgState): void {
     msg.state = state;
@@ -150,7 +178,7 @@ export abstract class TimedQueue {
       this.dropStaleInflight();
       const tBack = this.inflight.peekNum();
       const upTo = Math.min(nowUs, tBack);
-      this.traffic.produceUntil(upTo, this.sink);
+      this.produce(upTo);
       while (this.delayed.peekNum() <= upTo) {
         const msg = this.delayed.shift()!;
         if (msg.state !== MsgState.Delayed) continue; // expired while delayed

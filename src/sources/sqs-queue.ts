@@ -30,7 +30,7 @@ import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
 import { MessageRing } from "./sqs-message-ring.js";
 import { endedDeleteOutcome, MsgState, TimedQueue, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-message-queue.js";
-import type { RecordSink, Traffic } from "./traffic.js";
+import type { RecordSink, SendRun, Traffic } from "./traffic.js";
 
 export class SqsQueue extends TimedQueue implements MessageQueue {
   /** Visible messages in the order a receive takes them, by production index n; -1 - n (negative) marks a
@@ -64,9 +64,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     this.liveCount++;
     if (delayUs === 0 && !trace.verbose && this.live.canKeepCold(sizeBytes, logicalN, producer)) {
       // Cold: no object until a receive or an expiry needs one (the same fields as below).
-      this.live.push(n, keyIndex, sentUs, producer, MsgState.Visible, undefined);
-      this.visible.push(n);
-      this.visibleCount++;
+      this.pushCold(n, keyIndex, sentUs, producer);
       return;
     }
     const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
@@ -75,6 +73,31 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     else this.delayed.push(msg, msg.visibleAtUs);
     if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
   };
+
+  /** A message kept cold (see the sink), visible from now. */
+  private pushCold(n: number, keyIndex: number, sentUs: number, producer: number): void {
+    this.live.push(n, keyIndex, sentUs, producer, MsgState.Visible, undefined);
+    this.visible.push(n);
+    this.visibleCount++;
+  }
+
+  /** The sink's work for a run of first sends (no logical message): kept cold when the producer's size allows. */
+  protected takeSends(run: SendRun): void {
+    const { count, firstN, producer, sizeBytes } = run;
+    const times = run.sentUs;
+    const keys = run.keyIndex;
+    if (!this.live.canKeepCold(sizeBytes, -1, producer)) {
+      for (let i = 0; i < count; i++) this.sink(firstN + i, keys[i], times[i], sizeBytes, false, null, producer);
+      return;
+    }
+    const meter = this.meter;
+    for (let i = 0; i < count; i++) {
+      const sentUs = smallInt(times[i]);
+      if (meter !== null) meter(sentUs, sizeBytes, 0);
+      this.liveCount++;
+      this.pushCold(firstN + i, keys[i], sentUs, producer);
+    }
+  }
 
   protected makeVisible(msg: SqsMessage): void {
     this.setState(msg, MsgState.Visible);
