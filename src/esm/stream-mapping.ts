@@ -78,9 +78,9 @@ import { onFailureDelivers, type MappingConfig } from "./config.js";
 import { resolveFigures, type SqsFigures } from "./profiles.js";
 import type { StreamSourceConfig } from "../sources/config.js";
 import type { Shard, StreamSource } from "../sources/stream.js";
-import { arrivalUsOf, countDelivery, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
+import { arrivalUsOf, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
 import type { InvokeEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
-import { clearDone, clearExecuting, firstNotDone, isExecuting, markDone, markDoneNotExecuting, markExecuting } from "./stream-marks.js";
+import { clearDone, clearExecuting, deliverExecuting, firstNotDone, isExecuting, markDone, markDoneNotExecuting } from "./stream-marks.js";
 import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryBackoff, type RetryPolicy, type Verdict } from "./stream-retry.js";
 
 /** The invocation payload limit that closes a batch (ESM: "You cannot modify this limit"). */
@@ -90,16 +90,8 @@ const PRIO = 0;
 /** An empty record list shared by every result that needs one (readonly: nobody adds to it; not frozen, which
  *  would give listeners a second kind of array to read). */
 const NO_RECORDS: readonly StreamRecord[] = [];
-const NOTHING_SUCCEEDED: Settled = { succeeded: NO_RECORDS, redundant: 0 };
 /** No failed positions: what every response but a partial one reports (shared; nobody adds to it). */
 const NO_INDEXES: readonly number[] = [];
-
-/** What a response settled: the records it newly ended as succeeded, and how many it processed again although an
- *  earlier success had ended them. */
-interface Settled {
-  succeeded: readonly StreamRecord[];
-  redundant: number;
-}
 
 type LaneState = "idle" | "gathering" | "invoking" | "backoff" | "stopped";
 type ClosedBy = InvokeEvent["closedBy"];
@@ -204,6 +196,8 @@ export class StreamMapping {
   retries = 0;
   bisects = 0;
   redeliveriesOfSucceeded = 0;
+  /** Of the last response settled (succeed): records processed again although an earlier success had ended them. */
+  private redundant = 0;
   readThrottles = 0;
   /** One GetRecords call (or push) takes at most this many records and bytes. */
   private readonly callRecordsMax: number;
@@ -478,8 +472,7 @@ export class StreamMapping {
       if (run && pos >= shard.firstPackedPos) {
         const n = shard.takeArrived(pos, visibleUs, recordsMax - taken, bytes, bytesMax, taken > 0);
         if (n > 0) {
-          const q = ss.lanes[0].queue;
-          for (let i = 0; i < n; i++) q.push(pos + i);
+          ss.lanes[0].queue.pushRun(pos, n);
           ss.cursor += n;
           taken += n;
           bytes += shard.takenBytes;
@@ -697,7 +690,7 @@ export class StreamMapping {
         // go into the batch at once, as the steps below would take them one by one.
         const want = Math.min(batchSize - lane.batch.length, q.length);
         const taken = shard.unpackInto(lane.batch, want, lane.batchBytes, STREAM_PAYLOAD_MAX_BYTES);
-        for (let i = 0; i < taken; i++) q.shift();
+        q.shiftMany(taken);
         lane.batchBytes += shard.takenBytes;
         if (taken < want) {
           payloadFull = true;
@@ -782,11 +775,7 @@ export class StreamMapping {
     lane.invocations++;
     ss.inFlight++;
     const invocation = ++this.invocationCount;
-    for (const r of batch) {
-      countDelivery(r);
-      markExecuting(r);
-      if (endOf(r) === RecEnd.Succeeded) this.redeliveriesOfSucceeded++;
-    }
+    for (let i = 0; i < batch.length; i++) if (deliverExecuting(batch[i]) === RecEnd.Succeeded) this.redeliveriesOfSucceeded++;
     const plan = this.fn.plan(batch, attemptOf, now);
     const tw = lane.tw;
     this.trace.emit({
@@ -854,22 +843,23 @@ export class StreamMapping {
     const b = lane.batch;
     let outcome = plan.outcome;
     let failed: readonly SimRecord[] = NO_RECORDS;
-    let settled = NOTHING_SUCCEEDED;
+    let succeeded: readonly StreamRecord[] = NO_RECORDS;
+    this.redundant = 0;
     let ignoredPartial = 0;
     let invalidResponse: true | undefined;
     if (verdict.kind === "success") {
-      settled = this.succeed(b, b.length, null, true);
+      succeeded = this.succeed(b, b.length, null, true);
       // A partial response that is not read (no ReportBatchItemFailures) is an ordinary return.
       if (outcome === "partial" && !this.m.reportBatchItemFailures) outcome = "ok";
       ignoredPartial = verdict.ignoredFailures;
     } else if (verdict.kind === "partial") {
-      settled = this.succeed(b, verdict.checkpointIndex, new Set(plan.failed), false);
+      succeeded = this.succeed(b, verdict.checkpointIndex, new Set(plan.failed), false);
       failed = plan.failed;
     } else {
       failed = b;
       invalidResponse = plan.invalidResponse || undefined;
     }
-    const { succeeded, redundant } = settled;
+    const redundant = this.redundant;
     const shard = lane.ss.shard.index;
     this.trace.emit({ tUs: this.sched.nowUs, type: "result", invocation, records: b, durationUs: plan.durationUs, shard, outcome, failed, succeeded, redundant, ignoredPartial, invalidResponse });
   }
@@ -955,8 +945,10 @@ export class StreamMapping {
 
   /** End as succeeded the records of `b` before `upTo` and any after it not in `failed`; mark the first `upTo` done.
    *  `succeeded` is `b` itself when every record of it newly succeeded (the usual case: no copy per batch; a batch
-   *  array is never changed once invoked). `executingEnds`: the records' executing marks are cleared here too. */
-  private succeed(b: readonly StreamRecord[], upTo: number, failed: Set<unknown> | null, executingEnds: boolean): Settled {
+   *  array is never changed once invoked). `executingEnds`: the records' executing marks are cleared here too.
+   *  Returns the records newly ended as succeeded; `redundant` says how many were processed again although an
+   *  earlier success had ended them. */
+  private succeed(b: readonly StreamRecord[], upTo: number, failed: Set<unknown> | null, executingEnds: boolean): readonly StreamRecord[] {
     // null while every record so far newly succeeded, so that the list is b's prefix.
     let succeeded: StreamRecord[] | null = null;
     let redundant = 0;
@@ -976,7 +968,8 @@ export class StreamMapping {
         if (endOf(r) === RecEnd.Succeeded) redundant++;
       }
     }
-    return { succeeded: succeeded ?? b, redundant };
+    this.redundant = redundant;
+    return succeeded ?? b;
   }
 
   /** The function returned an error for the lane's batch: the shard stops starting batches until it is over

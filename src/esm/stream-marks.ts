@@ -6,7 +6,7 @@
  * - Executing: inside a running invocation (the stream's retention waits for the invocation's outcome).
  */
 import type { Shard } from "../sources/stream.js";
-import { changeMarks, clearMark, hasMark, RecEnd, setMark, type StreamRecord } from "../sources/stream-record.js";
+import { changeMarks, clearMark, countDeliveryMarking, hasMark, RecEnd, setMark, type StreamRecord } from "../sources/stream-record.js";
 
 const DONE = 1;
 const EXECUTING = 2;
@@ -33,6 +33,11 @@ export function markExecuting(r: StreamRecord): void {
 
 export function clearExecuting(r: StreamRecord): void {
   clearMark(r, EXECUTING);
+}
+
+/** Sent to the function once more, and so inside an invocation; returns where the record ended. */
+export function deliverExecuting(r: StreamRecord): RecEnd {
+  return countDeliveryMarking(r, EXECUTING);
 }
 
 /** Done, and no longer inside an invocation (a success settling its batch). */

@@ -17,7 +17,8 @@
  * and end state by position. An object stays in its shard's
  * log (RecordLog) until compaction drops it. Every field of an object costs 8 bytes (V8 keeps full pointers), so
  * what can be derived is not stored: the shard follows from the key, the throttled attempts from the send and
- * arrival times, the producer and eventName share one field, and the end state and the reader's marks another.
+ * arrival times, the producer and eventName share one field, and the end state, the reader's marks and the count of
+ * deliveries another.
  * When the trace shows every record as it is produced, records are objects from the start.
  */
 import { assert } from "../engine/assert.js";
@@ -49,13 +50,19 @@ interface Fields extends SimRecord {
   waitUs: number;
   /** producer x 4 + eventName + 1 (eventName -1 on Kinesis). */
   origin: number;
-  deliveries: number;
-  /** The end state (the low END_BITS bits, RecEnd) and above it the reader's marks. */
+  /** The end state (the low END_BITS bits, RecEnd), above it the reader's marks (MARK_BITS bits), and above those the
+   *  deliveries, counted in DELIVERY units. The marks and the end state are changed by adding or taking away their
+   *  bit values, never by bitwise assignment, so that a count of deliveries past 2^23 still counts (the field then
+   *  leaves V8's small integers, and only gets slower); bitwise reads of the low bits stay right for any count. */
   state: number;
 }
 
 const END_BITS = 3;
 const END_MASK = (1 << END_BITS) - 1;
+const MARK_BITS = 5;
+/** One delivery in `state`; the bits below it are the end state and the marks. */
+const DELIVERY = 1 << (END_BITS + MARK_BITS);
+const LOW_MASK = DELIVERY - 1;
 
 function fields(r: StreamRecord): Fields {
   return r as unknown as Fields;
@@ -103,12 +110,22 @@ export function sequenceNumber(r: SimRecord): string {
 
 /** Times the mapping has sent this record to the function. */
 export function deliveriesOf(r: StreamRecord): number {
-  return fields(r).deliveries;
+  return Math.floor(fields(r).state / DELIVERY);
 }
 
 /** Count one more delivery of the record to the function. */
 export function countDelivery(r: StreamRecord): void {
-  fields(r).deliveries++;
+  fields(r).state += DELIVERY;
+}
+
+/** Count one more delivery of the record and set the reader's mark `mark` (as setMark), in one step; returns where
+ *  the record ended (as endOf). */
+export function countDeliveryMarking(r: StreamRecord, mark: number): RecEnd {
+  const f = fields(r);
+  const state = f.state;
+  const m = mark << END_BITS;
+  f.state = state + DELIVERY + ((state & m) === 0 ? m : 0);
+  return state & END_MASK;
 }
 
 /** Where the record ended (RecEnd.None while it has not). */
@@ -121,27 +138,29 @@ export function endOf(r: StreamRecord): RecEnd {
 export function endRecord(r: StreamRecord, end: RecEnd): boolean {
   const f = fields(r);
   if ((f.state & END_MASK) !== RecEnd.None) return false;
-  f.state |= end;
+  f.state += end;
   return true;
 }
 
-/** The reader's marks: each mark is a bit value (1, 2, 4, ...: a few of them) the reader defines and names. */
+/** The reader's marks: each mark is a bit value (1, 2, 4, ...: at most MARK_BITS of them, below 2^MARK_BITS) the
+ *  reader defines and names. */
 export function hasMark(r: StreamRecord, mark: number): boolean {
   return (fields(r).state & (mark << END_BITS)) !== 0;
 }
 
 export function setMark(r: StreamRecord, mark: number): void {
-  fields(r).state |= mark << END_BITS;
+  changeMarks(r, mark, 0);
 }
 
 export function clearMark(r: StreamRecord, mark: number): void {
-  fields(r).state &= ~(mark << END_BITS);
+  changeMarks(r, 0, mark);
 }
 
 /** Set the marks `set` and clear the marks `clear` (bit values, as for setMark) in one step. */
 export function changeMarks(r: StreamRecord, set: number, clear: number): void {
   const f = fields(r);
-  f.state = (f.state & ~(clear << END_BITS)) | (set << END_BITS);
+  const low = f.state & LOW_MASK;
+  f.state += ((low & ~(clear << END_BITS)) | (set << END_BITS)) - low;
 }
 
 /**
@@ -186,7 +205,6 @@ function makeRecord(n: number, keyIndex: number, sentUs: number, sizeBytes: numb
     pos,
     waitUs: smallInt(waitUs),
     origin,
-    deliveries: 0,
     state: RecEnd.None,
   };
   return r as unknown as StreamRecord;
@@ -323,32 +341,42 @@ export class RecordLog {
    */
   takeArrived(fromPos: number, tUs: number, countMax: number, bytes: number, bytesMax: number, firstTaken: boolean): number {
     const kinds = this.kinds;
-    const end = this.accepted;
-    let pos = fromPos;
-    let at = this.packedHead + pos - this.base - this.held;
+    let left = this.accepted - fromPos;
+    let at = this.packedHead + fromPos - this.base - this.held;
     let taken = 0;
     let sum = 0;
     let limit = false;
-    while (pos < end) {
+    let stop = false;
+    // Chunk by chunk: the chunk's arrays are read once per chunk, not once per record.
+    while (!stop && left > 0) {
       const chunk = this.chunks[this.chunkHead + (at >>> CHUNK_BITS)];
-      const slot = at & (CHUNK - 1);
-      const p = slot * PACKED;
-      const throttled = chunk.ints[p + 2];
-      const sentUs = chunk.sentUs[slot];
-      if ((throttled === 0 ? sentUs : arrivalOf(sentUs, throttled)) > tUs) break;
-      if (taken >= countMax) {
-        limit = true;
-        break;
+      const g = chunk.ints;
+      const sent = chunk.sentUs;
+      let slot = at & (CHUNK - 1);
+      const end = Math.min(CHUNK, slot + left);
+      const first = slot;
+      for (; slot < end; slot++) {
+        const p = slot * PACKED;
+        const throttled = g[p + 2];
+        const sentUs = sent[slot];
+        if ((throttled === 0 ? sentUs : arrivalOf(sentUs, throttled)) > tUs) {
+          stop = true;
+          break;
+        }
+        if (taken >= countMax) {
+          limit = stop = true;
+          break;
+        }
+        const size = kinds[2 * g[p + 3] + 1];
+        if ((firstTaken || taken > 0) && bytes + sum + size > bytesMax) {
+          limit = stop = true;
+          break;
+        }
+        sum += size;
+        taken++;
       }
-      const size = kinds[2 * chunk.ints[p + 3] + 1];
-      if ((firstTaken || taken > 0) && bytes + sum + size > bytesMax) {
-        limit = true;
-        break;
-      }
-      sum += size;
-      taken++;
-      pos++;
-      at++;
+      at += slot - first;
+      left -= slot - first;
     }
     this.takenBytes = sum;
     this.takeStoppedAtLimit = limit;
@@ -365,14 +393,49 @@ export class RecordLog {
     const kinds = this.kinds;
     let taken = 0;
     let sum = 0;
-    while (taken < countMax && this.packedCount > 0) {
+    let full = false;
+    // Chunk by chunk: the chunk's arrays and the ring are read once per chunk, not once per record.
+    while (!full && taken < countMax && this.packedCount > 0) {
       const chunk = this.chunks[this.chunkHead];
-      const size = kinds[2 * chunk.ints[this.packedHead * PACKED + 3] + 1];
-      const r = this.unpack();
-      if (out.length > 0 && bytes + sum + size > bytesMax) break;
-      out.push(r);
-      sum += size;
-      taken++;
+      const g = chunk.ints;
+      const sent = chunk.sentUs;
+      const first = this.packedHead;
+      const last = Math.min(CHUNK, first + this.packedCount, first + countMax - taken);
+      if (this.held + last - first > this.mask + 1) this.growTo(this.held + last - first);
+      const ring = this.ring;
+      const mask = this.mask;
+      let at = this.head + this.held;
+      let pos = this.base + this.held;
+      let readN = this.readN;
+      let slot = first;
+      while (slot < last) {
+        const p = slot * PACKED;
+        const dn = g[p];
+        readN += dn !== WIDE_VALUE ? dn : this.wideDifferenceAt(pos);
+        const sentUs = sent[slot];
+        const throttled = g[p + 2];
+        const kind = 2 * g[p + 3];
+        const size = kinds[kind + 1];
+        const r = makeRecord(readN, g[p + 1], sentUs, size, pos, throttled === 0 ? 0 : arrivalOf(sentUs, throttled) - sentUs, kinds[kind]);
+        ring[at & mask] = r;
+        at++;
+        pos++;
+        slot++;
+        // A record that does not fit is made an object (held) but not taken.
+        if (out.length > 0 && bytes + sum + size > bytesMax) {
+          full = true;
+          break;
+        }
+        out.push(r);
+        sum += size;
+        taken++;
+      }
+      const made = slot - first;
+      this.readN = readN;
+      this.held += made;
+      this.packedCount -= made;
+      this.packedHead = slot;
+      if (slot === CHUNK || this.packedCount === 0) this.spendChunk();
     }
     this.takenBytes = sum;
     return taken;
@@ -464,7 +527,7 @@ export class RecordLog {
     const n = this.held + this.packedCount;
     while (k < this.held) {
       const r = this.ring[(this.head + k) & this.mask]!;
-      const pos = posOf(r);
+      const pos = this.base + k;
       if (pos >= checkpointPos || (endOf(r) === RecEnd.None && pos >= sweepPos)) break;
       k++;
     }
@@ -555,7 +618,13 @@ export class RecordLog {
   }
 
   private grow(): void {
-    const cap = (this.mask + 1) * 2;
+    this.growTo(this.held + 1);
+  }
+
+  /** Grow the ring (doubling) until it has room for `count` records. */
+  private growTo(count: number): void {
+    let cap = (this.mask + 1) * 2;
+    while (cap < count) cap *= 2;
     const ring = new Array<StreamRecord | undefined>(cap);
     for (let k = 0; k < this.held; k++) ring[k] = this.ring[(this.head + k) & this.mask];
     this.ring = ring;
