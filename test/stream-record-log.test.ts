@@ -112,6 +112,25 @@ describe("a shard's record log", () => {
     expect(log.at(2_055)!.sizeBytes).toBe(3_000_000_000);
   });
 
+  it("takes packed records into a new batch as unpackInto would into an empty one, at a count or a byte limit", () => {
+    const into = new RecordLog();
+    const batch = new RecordLog();
+    for (let i = 0; i < 5_000; i++) {
+      into.appendPacked(writeOf(i));
+      batch.appendPacked(writeOf(i));
+    }
+    // Count limits across a chunk's end, a byte limit (every fifth record is 3,000,000,000 bytes), and more than is left.
+    for (const [countMax, bytesMax] of [[2_050, Infinity], [10, 6 * 1024 * 1024], [3, 3_000_000_300], [9_000, Infinity]]) {
+      const out: StreamRecord[] = [];
+      const taken = into.unpackInto(out, countMax, 0, bytesMax);
+      const made = batch.unpackBatch(countMax, bytesMax);
+      expect(made.length).toBe(taken);
+      expect(made.map((r) => [posOf(r), r.n, r.sentUs, r.sizeBytes])).toEqual(out.map((r) => [posOf(r), r.n, r.sentUs, r.sizeBytes]));
+      expect([batch.takenBytes, batch.firstPackedPos]).toEqual([into.takenBytes, into.firstPackedPos]);
+    }
+    expect(batch.firstPackedPos).toBe(5_000);
+  });
+
   it("takes arrived packed records by position up to an arrival time, a count and a byte limit, across chunks", () => {
     const log = new RecordLog();
     for (let i = 0; i < 9_000; i++) log.appendPacked(writeOf(i));

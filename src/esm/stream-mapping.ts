@@ -689,7 +689,11 @@ export class StreamMapping {
         // The queue holds every position from here to the cursor, all packed (not ended): they become objects and
         // go into the batch at once, as the steps below would take them one by one.
         const want = Math.min(batchSize - lane.batch.length, q.length);
-        const taken = shard.unpackInto(lane.batch, want, lane.batchBytes, STREAM_PAYLOAD_MAX_BYTES);
+        let taken: number;
+        if (lane.batch.length === 0) {
+          lane.batch = shard.unpackBatch(want, STREAM_PAYLOAD_MAX_BYTES);
+          taken = lane.batch.length;
+        } else taken = shard.unpackInto(lane.batch, want, lane.batchBytes, STREAM_PAYLOAD_MAX_BYTES);
         q.shiftMany(taken);
         lane.batchBytes += shard.takenBytes;
         if (taken < want) {

@@ -16,9 +16,9 @@
  * filter; or `unpackInto`, a batch's run of packed records at once); until then a reader gets its arrival, size, key
  * and end state by position. An object stays in its shard's
  * log (RecordLog) until compaction drops it. Every field of an object costs 8 bytes (V8 keeps full pointers), so
- * what can be derived is not stored: the shard follows from the key, the throttled attempts from the send and
- * arrival times, the producer and eventName share one field, and the end state, the reader's marks and the count of
- * deliveries another.
+ * what can be derived is not stored: the shard follows from the key, the arrival from the send time and the throttled
+ * attempts, the producer, eventName and throttled attempts share one field, and the end state, the reader's marks and
+ * the count of deliveries another.
  * When the trace shows every record as it is produced, records are objects from the start.
  */
 import { assert } from "../engine/assert.js";
@@ -45,10 +45,11 @@ export interface StreamRecord extends SimRecord {
 /** What a record object holds (the shape every record object has, in this order). */
 interface Fields extends SimRecord {
   pos: number;
-  /** The arrival less the send time: 0 unless throttled. Kept as a difference so that it stays a small integer (an
-   *  absolute time passes 2^31 us after 36 minutes, and V8 then boxes the field in every record object). */
-  waitUs: number;
-  /** producer x 4 + eventName + 1 (eventName -1 on Kinesis). */
+  /** Where the record came from and how its write went: producer x 4 + eventName + 1 (eventName -1 on Kinesis) in the
+   *  low ORIGIN_BITS bits, and the throttled attempts (whole seconds: the arrival follows from them and the send
+   *  time, arrivalOf) above, counted in ORIGIN_SPAN units, so that the field stays a small integer unless a write
+   *  waited over half an hour (an absolute time would pass 2^31 us after 36 minutes, and V8 then boxes the field in
+   *  every record object). */
   origin: number;
   /** The end state (the low END_BITS bits, RecEnd), above it the reader's marks (MARK_BITS bits), and above those the
    *  deliveries, counted in DELIVERY units. The marks and the end state are changed by adding or taking away their
@@ -56,6 +57,10 @@ interface Fields extends SimRecord {
    *  leaves V8's small integers, and only gets slower); bitwise reads of the low bits stay right for any count. */
   state: number;
 }
+
+const ORIGIN_BITS = 20;
+const ORIGIN_SPAN = 1 << ORIGIN_BITS;
+const ORIGIN_MASK = ORIGIN_SPAN - 1;
 
 const END_BITS = 3;
 const END_MASK = (1 << END_BITS) - 1;
@@ -76,13 +81,13 @@ export function posOf(r: StreamRecord): number {
 /** When the shard accepted it (ApproximateArrivalTimestamp), after any throttled attempts. */
 export function arrivalUsOf(r: StreamRecord): number {
   const f = fields(r);
-  return f.sentUs + f.waitUs;
+  return f.origin < ORIGIN_SPAN ? f.sentUs : arrivalOf(f.sentUs, Math.floor(f.origin / ORIGIN_SPAN));
 }
 
 /** Index of the traffic producer that sent the record (for per-producer record data, e.g. what a filter matches);
  *  records the function wrote back have the pseudo-producer after the traffic's. */
 export function producerOf(r: StreamRecord): number {
-  return fields(r).origin >> 2;
+  return (fields(r).origin & ORIGIN_MASK) >> 2;
 }
 
 /** DynamoDB: the record's eventName (INSERT, MODIFY, REMOVE). Kinesis: undefined. */
@@ -99,8 +104,7 @@ export function eventNameIndexOf(r: StreamRecord): number {
 /** How many write attempts of this record the shard throttled: 0 when it was accepted as sent, else the whole
  *  seconds from its send to the start of the second it was accepted in (arrivalOf's rule, inverted). */
 export function throttledWritesOf(r: StreamRecord): number {
-  const f = fields(r);
-  return f.waitUs === 0 ? 0 : (f.sentUs + f.waitUs) / US_PER_S - Math.floor(f.sentUs / US_PER_S);
+  return Math.floor(fields(r).origin / ORIGIN_SPAN);
 }
 
 /** The sequence number: the production index zero-padded to 21 digits (any stream record of the trace). */
@@ -195,15 +199,24 @@ function newRecord(w: RecordWrite, pos: number): StreamRecord {
   return makeRecord(w.n, w.keyIndex, w.sentUs, w.sizeBytes, pos, w.arrivalUs - w.sentUs, w.producer * 4 + w.eventName + 1);
 }
 
-/** The one place a record object is made (one shape for every record: property loads on records stay monomorphic). */
+/** A record written with `waitUs` between its send and its arrival (0 unless throttled: then the arrival is the start
+ *  of a later second, arrivalOf). */
 function makeRecord(n: number, keyIndex: number, sentUs: number, sizeBytes: number, pos: number, waitUs: number, origin: number): StreamRecord {
+  assert(origin >= 0 && origin < ORIGIN_SPAN, "more producers than a record's origin field has room for");
+  const throttled = waitUs === 0 ? 0 : (sentUs + waitUs) / US_PER_S - Math.floor(sentUs / US_PER_S);
+  if (throttled !== 0 && arrivalOf(sentUs, throttled) !== sentUs + waitUs) assert(false, "a record's arrival is not its send time plus its throttled seconds");
+  return recordOf(n, keyIndex, sentUs, sizeBytes, pos, smallInt(origin + throttled * ORIGIN_SPAN));
+}
+
+/** The one place a record object is made (one shape for every record: property loads on records stay monomorphic).
+ *  `origin`: the field as Fields describes it. */
+function recordOf(n: number, keyIndex: number, sentUs: number, sizeBytes: number, pos: number, origin: number): StreamRecord {
   const r: Fields = {
     n: smallInt(n),
     keyIndex,
     sentUs: smallInt(sentUs),
     sizeBytes,
     pos,
-    waitUs: smallInt(waitUs),
     origin,
     state: RecEnd.None,
   };
@@ -390,6 +403,20 @@ export class RecordLog {
    * Returns how many it took; takenBytes says their bytes. A packed record has not ended, so none is skipped.
    */
   unpackInto(out: StreamRecord[], countMax: number, bytes: number, bytesMax: number): number {
+    return this.unpackAt(out, out.length, countMax, bytes, bytesMax);
+  }
+
+  /** unpackInto for an empty batch: the records taken in a new array of their own, made at its final size when no
+   *  byte limit stops it (not grown record by record). */
+  unpackBatch(countMax: number, bytesMax: number): StreamRecord[] {
+    const out = new Array<StreamRecord>(Math.min(countMax, this.packedCount));
+    const taken = this.unpackAt(out, 0, countMax, 0, bytesMax);
+    if (taken < out.length) out.length = taken;
+    return out;
+  }
+
+  /** unpackInto, writing the records taken at out[at], out[at + 1], ... (`at` records before them in the batch). */
+  private unpackAt(out: StreamRecord[], at: number, countMax: number, bytes: number, bytesMax: number): number {
     const kinds = this.kinds;
     let taken = 0;
     let sum = 0;
@@ -404,7 +431,7 @@ export class RecordLog {
       if (this.held + last - first > this.mask + 1) this.growTo(this.held + last - first);
       const ring = this.ring;
       const mask = this.mask;
-      let at = this.head + this.held;
+      let ringAt = this.head + this.held;
       let pos = this.base + this.held;
       let readN = this.readN;
       let slot = first;
@@ -416,17 +443,17 @@ export class RecordLog {
         const throttled = g[p + 2];
         const kind = 2 * g[p + 3];
         const size = kinds[kind + 1];
-        const r = makeRecord(readN, g[p + 1], sentUs, size, pos, throttled === 0 ? 0 : arrivalOf(sentUs, throttled) - sentUs, kinds[kind]);
-        ring[at & mask] = r;
-        at++;
+        const r = recordOf(readN, g[p + 1], sentUs, size, pos, throttled === 0 ? kinds[kind] : smallInt(kinds[kind] + throttled * ORIGIN_SPAN));
+        ring[ringAt & mask] = r;
+        ringAt++;
         pos++;
         slot++;
         // A record that does not fit is made an object (held) but not taken.
-        if (out.length > 0 && bytes + sum + size > bytesMax) {
+        if (at + taken > 0 && bytes + sum + size > bytesMax) {
           full = true;
           break;
         }
-        out.push(r);
+        out[at + taken] = r;
         sum += size;
         taken++;
       }
@@ -562,6 +589,7 @@ export class RecordLog {
 
   /** The index of the kind (origin, sizeBytes), added to the list when new. */
   private kindOf(origin: number, sizeBytes: number): number {
+    assert(origin >= 0 && origin < ORIGIN_SPAN, "more producers than a record's origin field has room for");
     const kinds = this.kinds;
     let k: number;
     for (k = 0; 2 * k < kinds.length; k++) if (kinds[2 * k] === origin && kinds[2 * k + 1] === sizeBytes) break;
@@ -583,8 +611,7 @@ export class RecordLog {
     const throttled = g[p + 2];
     const kind = 2 * g[p + 3];
     const kinds = this.kinds;
-    const waitUs = throttled === 0 ? 0 : arrivalOf(sentUs, throttled) - sentUs;
-    const r = makeRecord(n, g[p + 1], sentUs, kinds[kind + 1], pos, waitUs, kinds[kind]);
+    const r = recordOf(n, g[p + 1], sentUs, kinds[kind + 1], pos, throttled === 0 ? kinds[kind] : smallInt(kinds[kind] + throttled * ORIGIN_SPAN));
     this.packedCount--;
     if (++this.packedHead === CHUNK || this.packedCount === 0) this.spendChunk();
     this.hold(r);

@@ -108,6 +108,11 @@ export class Shard {
     return this.log.unpackInto(out, countMax, bytes, bytesMax);
   }
 
+  /** The first packed records as objects in a new batch (see RecordLog.unpackBatch); takenBytes says their bytes. */
+  unpackBatch(countMax: number, bytesMax: number): StreamRecord[] {
+    return this.log.unpackBatch(countMax, bytesMax);
+  }
+
   get takenBytes(): number {
     return this.log.takenBytes;
   }
