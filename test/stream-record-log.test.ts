@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { arrivalOf, arrivalUsOf, changeMarks, clearMark, countDelivery, countDeliveryMarking, deliveriesOf, endOf, endRecord, eventNameIndexOf, hasMark, newRecordWrite, posOf, producerOf, RecEnd, RecordLog, setMark, throttledWritesOf, type StreamRecord } from "../src/sources/stream-record.js";
+import { arrivalOf, arrivalUsOf, changeMarks, clearMark, countDelivery, countDeliveryMarking, deliveriesOf, endChangingMarks, endOf, endRecord, eventNameIndexOf, hasMark, newRecordWrite, posOf, producerOf, RecEnd, RecordLog, setMark, throttledWritesOf, type StreamRecord } from "../src/sources/stream-record.js";
 
 /** The fields a write gives its record, for record `i` of a test log: sparse, wide and mixed values on purpose. */
 function writeOf(i: number) {
@@ -185,5 +185,20 @@ describe("a shard's record log", () => {
     expect([deliveriesOf(r), hasMark(r, 1), hasMark(r, 2), hasMark(r, 4), endOf(r)]).toEqual([9_000_002, false, true, true, RecEnd.Succeeded]);
     clearMark(r, 2);
     expect([deliveriesOf(r), hasMark(r, 2), hasMark(r, 4), endOf(r)]).toEqual([9_000_002, false, true, RecEnd.Succeeded]);
+  });
+
+  it("ends a record and changes its marks in one step, keeping the first end state and the deliveries", () => {
+    const log = new RecordLog();
+    for (let i = 0; i < 2; i++) log.appendPacked(writeOf(i));
+    const [a, b] = [log.at(0)!, log.at(1)!];
+    countDeliveryMarking(a, 2);
+    countDeliveryMarking(a, 2);
+    expect(endChangingMarks(a, RecEnd.Succeeded, 1, 2)).toBe(RecEnd.None);
+    expect([endOf(a), hasMark(a, 1), hasMark(a, 2), deliveriesOf(a)]).toEqual([RecEnd.Succeeded, true, false, 2]);
+    // Ended already: the end state stays, the marks still change.
+    endRecord(b, RecEnd.Expired);
+    setMark(b, 2);
+    expect(endChangingMarks(b, RecEnd.Succeeded, 1, 2)).toBe(RecEnd.Expired);
+    expect([endOf(b), hasMark(b, 1), hasMark(b, 2), deliveriesOf(b)]).toEqual([RecEnd.Expired, true, false, 0]);
   });
 });

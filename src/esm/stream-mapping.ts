@@ -80,7 +80,7 @@ import type { StreamSourceConfig } from "../sources/config.js";
 import type { Shard, StreamSource } from "../sources/stream.js";
 import { arrivalUsOf, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
 import type { InvokeEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
-import { clearDone, clearExecuting, deliverExecuting, firstNotDone, isExecuting, markDone, markDoneNotExecuting } from "./stream-marks.js";
+import { clearDone, clearExecuting, deliverExecuting, firstNotDone, isExecuting, markDone, succeedDone } from "./stream-marks.js";
 import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryBackoff, type RetryPolicy, type Verdict } from "./stream-retry.js";
 
 /** The invocation payload limit that closes a batch (ESM: "You cannot modify this limit"). */
@@ -142,9 +142,13 @@ interface ShardState {
   pollAtUs: number;
   pollToken: number;
   /** The polls scheduled and not yet run, in the order they run (by time, then as scheduled): each one's time and
-   *  token. Only the one holding the shard's latest token polls; the others were superseded or cancelled. */
+   *  token, from `pollHead` on (`pollCount` of them; the slots before the head are spent, and are reused once no poll
+   *  is pending or the head has moved POLL_SLOTS_SPENT_MAX on). Only the one holding the shard's latest token polls;
+   *  the others were superseded or cancelled. */
   pollTimesUs: number[];
   pollTokens: number[];
+  pollHead: number;
+  pollCount: number;
   /** The scheduled polls' action (one per shard, made once, not one per poll). */
   pollDue: () => void;
   /** Empty polls skipped before the scheduled one. */
@@ -258,9 +262,11 @@ export class StreamMapping {
         pollToken: 0,
         pollTimesUs: [],
         pollTokens: [],
+        pollHead: 0,
+        pollCount: 0,
         pollDue: () => {
-          const token = ss.pollTokens.shift()!;
-          ss.pollTimesUs.shift();
+          const token = ss.pollTokens[ss.pollHead];
+          dropFirstPoll(ss);
           if (token === ss.pollToken) this.poll(ss);
         },
         skippedPolls: 0,
@@ -589,10 +595,13 @@ export class StreamMapping {
     // Kept in the order the scheduler runs them (all at PRIO): after every pending poll at the same time or earlier.
     const times = ss.pollTimesUs;
     const tokens = ss.pollTokens;
-    times.push(at);
-    tokens.push(token);
-    let i = times.length - 1;
-    while (i > 0 && times[i - 1] > at) {
+    const head = ss.pollHead;
+    let i = head + ss.pollCount++;
+    if (i === times.length) {
+      times.push(at);
+      tokens.push(token);
+    }
+    while (i > head && times[i - 1] > at) {
       times[i] = times[i - 1];
       tokens[i] = tokens[i - 1];
       i--;
@@ -958,10 +967,18 @@ export class StreamMapping {
     let redundant = 0;
     for (let i = 0; i < b.length; i++) {
       const r = b[i];
-      if (i < upTo) {
-        if (executingEnds) markDoneNotExecuting(r);
-        else markDone(r);
-      } else if (failed === null || failed.has(r)) {
+      if (i < upTo && executingEnds) {
+        const before = succeedDone(this.source, r);
+        if (before === RecEnd.None) {
+          if (succeeded !== null) succeeded.push(r);
+        } else {
+          succeeded ??= b.slice(0, i);
+          if (before === RecEnd.Succeeded) redundant++;
+        }
+        continue;
+      }
+      if (i < upTo) markDone(r);
+      else if (failed === null || failed.has(r)) {
         succeeded ??= b.slice(0, i);
         continue;
       }
@@ -1034,6 +1051,24 @@ export class StreamMapping {
       destinationArn: this.m.onFailureArn,
       delivered: onFailureDelivers(this.m.onFailureArn),
     });
+  }
+}
+
+/** Spent slots at the front of a shard's list of pending polls before the pending ones move to the front. */
+const POLL_SLOTS_SPENT_MAX = 64;
+
+/** The shard's first pending poll has run: its slot is spent (no array shift per poll). */
+function dropFirstPoll(ss: ShardState): void {
+  const head = ++ss.pollHead;
+  if (--ss.pollCount === 0) ss.pollHead = 0;
+  else if (head >= POLL_SLOTS_SPENT_MAX) {
+    const times = ss.pollTimesUs;
+    const tokens = ss.pollTokens;
+    for (let k = 0; k < ss.pollCount; k++) {
+      times[k] = times[head + k];
+      tokens[k] = tokens[head + k];
+    }
+    ss.pollHead = 0;
   }
 }
 

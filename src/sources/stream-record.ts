@@ -146,6 +146,17 @@ export function endRecord(r: StreamRecord, end: RecEnd): boolean {
   return true;
 }
 
+/** Give the record the end state `end` unless it has one, and set the marks `set` and clear the marks `clear` (as
+ *  changeMarks), in one step; returns the end state it had before (RecEnd.None: this call ended it). */
+export function endChangingMarks(r: StreamRecord, end: RecEnd, set: number, clear: number): RecEnd {
+  const f = fields(r);
+  const state = f.state;
+  const low = state & LOW_MASK;
+  const before = low & END_MASK;
+  f.state = state + (((low & ~(clear << END_BITS)) | (set << END_BITS)) - low) + (before === RecEnd.None ? end : 0);
+  return before;
+}
+
 /** The reader's marks: each mark is a bit value (1, 2, 4, ...: at most MARK_BITS of them, below 2^MARK_BITS) the
  *  reader defines and names. */
 export function hasMark(r: StreamRecord, mark: number): boolean {
