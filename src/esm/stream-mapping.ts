@@ -643,8 +643,10 @@ export class StreamMapping {
   // ---- batching ----------------------------------------------------------------------------------------------
 
   /** Whether the record queued at `pos` expired while queued (it is then marked done; once the checkpoint passed it,
-   *  the log has dropped it). */
+   *  the log has dropped it). A packed record has not ended: it is not made an object here, so that a batch takes it
+   *  with the packed ones after it. */
   private queuedGone(shard: Shard, pos: number): boolean {
+    if (pos >= shard.firstPackedPos && pos < shard.accepted) return false;
     const r = shard.at(pos);
     if (r !== undefined && endOf(r) !== RecEnd.Expired) return false;
     if (r !== undefined) markDone(r);
