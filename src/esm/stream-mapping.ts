@@ -90,6 +90,8 @@ const PRIO = 0;
 /** An empty record list shared by every result that needs one (readonly: nobody adds to it; not frozen, which
  *  would give listeners a second kind of array to read). */
 const NO_RECORDS: readonly StreamRecord[] = [];
+/** The batch of a lane that holds none (shared: a batch is started as a new array, never by adding to this one). */
+const NO_BATCH: StreamRecord[] = [];
 /** No failed positions: what every response but a partial one reports (shared; nobody adds to it). */
 const NO_INDEXES: readonly number[] = [];
 
@@ -729,7 +731,8 @@ export class StreamMapping {
         break;
       }
       q.shift();
-      lane.batch.push(r);
+      if (lane.batch.length === 0) lane.batch = [r];
+      else lane.batch.push(r);
       lane.batchBytes += r.sizeBytes;
     }
     const n = lane.batch.length;
@@ -1004,7 +1007,7 @@ export class StreamMapping {
   private batchDone(lane: Lane): void {
     // The failed batch is over (succeeded, discarded or expired, bisected halves included): the shard goes on.
     if (lane.ss.pausedBy === lane && lane.pendingHalves.length === 0) lane.ss.pausedBy = null;
-    lane.batch = [];
+    lane.batch = NO_BATCH;
     lane.batchBytes = 0;
     lane.invocations = 0;
     lane.retriesUsed = 0;
