@@ -165,6 +165,54 @@ describe("a shard's record log", () => {
     }
   });
 
+  it("takes arrived records of a log whose records share one size as record by record, throttled arrivals included", () => {
+    const log = new RecordLog();
+    const count = 9_000;
+    // One producer, one size; records sent in 3-4 s were throttled into the start of second 4 (arrivals never decrease).
+    const write = (i: number) => {
+      const w = newRecordWrite();
+      w.n = i * 2;
+      w.keyIndex = i % 7;
+      w.sentUs = i * 1_000;
+      w.sizeBytes = 100;
+      w.throttledWrites = i >= 3_000 && i < 4_000 ? 1 : 0;
+      w.arrivalUs = arrivalOf(w.sentUs, w.throttledWrites);
+      return w;
+    };
+    for (let i = 0; i < count; i++) log.appendPacked(write(i));
+    const oneByOne = (from: number, tUs: number, countMax: number, bytes: number, bytesMax: number, firstTaken: boolean) => {
+      let taken = 0;
+      let limit = false;
+      for (let pos = from; pos < count; pos++) {
+        if (log.arrivalUsAt(pos) > tUs) break;
+        if (taken >= countMax || ((firstTaken || taken > 0) && bytes + (taken + 1) * 100 > bytesMax)) {
+          limit = true;
+          break;
+        }
+        taken++;
+      }
+      return [taken, taken * 100, limit];
+    };
+    const cases: [number, number, number, number, number, boolean][] = [
+      [0, Infinity, 10_000, 0, Infinity, false],
+      [0, 3_999_999, 10_000, 0, Infinity, false],
+      [2_990, 3_999_999, 10_000, 0, Infinity, false],
+      [2_990, 4_000_000, 10_000, 0, Infinity, false],
+      [100, Infinity, 0, 0, Infinity, false],
+      [100, Infinity, 5_000, 0, 1_050, false],
+      [100, Infinity, 5_000, 950, 1_050, true],
+      [100, Infinity, 5_000, 2_000, 1_050, true],
+      [100, Infinity, 5_000, 2_000, 1_050, false],
+      [100, 50_000, 5_000, 0, 100, false],
+      [8_999, Infinity, 10, 0, Infinity, false],
+      [9_000, Infinity, 10, 0, Infinity, false],
+    ];
+    for (const [from, tUs, countMax, bytes, bytesMax, firstTaken] of cases) {
+      const taken = log.takeArrived(from, tUs, countMax, bytes, bytesMax, firstTaken);
+      expect([taken, log.takenBytes, log.takeStoppedAtLimit]).toEqual(oneByOne(from, tUs, countMax, bytes, bytesMax, firstTaken));
+    }
+  });
+
   it("counts a record's deliveries beside its marks and its end state, without one changing another", () => {
     const log = new RecordLog();
     log.appendPacked(writeOf(1));

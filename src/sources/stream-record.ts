@@ -365,6 +365,7 @@ export class RecordLog {
    */
   takeArrived(fromPos: number, tUs: number, countMax: number, bytes: number, bytesMax: number, firstTaken: boolean): number {
     const kinds = this.kinds;
+    if (kinds.length === 2 && kinds[1] > 0) return this.takeArrivedOneSize(fromPos, tUs, countMax, bytes, bytesMax, firstTaken, kinds[1]);
     let left = this.accepted - fromPos;
     let at = this.packedHead + fromPos - this.base - this.held;
     let taken = 0;
@@ -404,6 +405,18 @@ export class RecordLog {
     }
     this.takenBytes = sum;
     this.takeStoppedAtLimit = limit;
+    return taken;
+  }
+
+  /** takeArrived when every record of the log has one size, `size`: the records that have arrived are found by halving
+   *  (arrivals never decrease along a shard: arrivedBy), and the limits are counts, so no record is read one by one. */
+  private takeArrivedOneSize(fromPos: number, tUs: number, countMax: number, bytes: number, bytesMax: number, firstTaken: boolean, size: number): number {
+    const arrived = this.arrivedBy(tUs, fromPos) - fromPos;
+    // The first record of a call is taken whatever its size; each one after it only while the bytes stay within.
+    const room = Math.floor((bytesMax - bytes) / size);
+    const taken = Math.min(arrived, countMax, firstTaken ? Math.max(0, room) : Math.max(1, room));
+    this.takenBytes = taken * size;
+    this.takeStoppedAtLimit = taken < arrived;
     return taken;
   }
 
