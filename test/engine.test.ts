@@ -156,6 +156,36 @@ describe("deque", () => {
     d.shift();
     expect(d.length).toBe(0);
   });
+
+  it("pushes a run and drops several entries in one step exactly as one push or shift at a time would", () => {
+    const rng = prngStream(5, "run-deque");
+    const bulk = new RunDeque();
+    const single = new RunDeque();
+    let next = 0;
+    for (let round = 0; round < 400; round++) {
+      // A run that may continue the last one or start apart from it (empty runs included).
+      const count = rng.int(40);
+      const start = rng.int(3) === 0 ? next + 1 + rng.int(5) : next;
+      bulk.pushRun(start, count);
+      for (let i = 0; i < count; i++) single.push(start + i);
+      next = start + count;
+      // Drops across runs, up to more than the deque holds.
+      const drop = rng.int(bulk.length + 10);
+      bulk.shiftMany(drop);
+      for (let i = 0; i < drop; i++) single.shift();
+      expect(bulk.length).toBe(single.length);
+      if (single.length > 0) expect(bulk.peek()).toBe(single.peek());
+    }
+    const rest = (d: RunDeque) => {
+      const out: number[] = [];
+      while (d.length) {
+        out.push(d.peek());
+        d.shift();
+      }
+      return out;
+    };
+    expect(rest(bulk)).toEqual(rest(single));
+  });
 });
 
 describe("percentiles", () => {

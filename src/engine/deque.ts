@@ -149,9 +149,34 @@ export class RunDeque {
     this.length++;
   }
 
+  /** Push v, v + 1, ..., v + count - 1: the same as `count` pushes, in one step. */
+  pushRun(v: number, count: number): void {
+    if (count <= 0) return;
+    this.push(v);
+    this.ends[(this.head + this.runs - 1) & this.mask] = v + count;
+    this.length += count - 1;
+  }
+
   /** The front entry (the deque must not be empty). */
   peek(): number {
     return this.starts[this.head];
+  }
+
+  /** Drop the first `count` entries (at most length): the same as `count` shifts. */
+  shiftMany(count: number): void {
+    let left = Math.min(count, this.length);
+    this.length -= left;
+    while (left > 0) {
+      const h = this.head;
+      const inRun = this.ends[h] - this.starts[h];
+      if (left < inRun) {
+        this.starts[h] += left;
+        return;
+      }
+      left -= inRun;
+      this.head = (h + 1) & this.mask;
+      this.runs--;
+    }
   }
 
   shift(): void {

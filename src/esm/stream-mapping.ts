@@ -78,9 +78,9 @@ import { onFailureDelivers, type MappingConfig } from "./config.js";
 import { resolveFigures, type SqsFigures } from "./profiles.js";
 import type { StreamSourceConfig } from "../sources/config.js";
 import type { Shard, StreamSource } from "../sources/stream.js";
-import { arrivalUsOf, countDelivery, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
+import { arrivalUsOf, deliveriesOf, endOf, RecEnd, type StreamRecord } from "../sources/stream-record.js";
 import type { InvokeEvent, SimRecord, StreamRetryEvent, Trace } from "../trace/events.js";
-import { clearDone, clearExecuting, firstNotDone, isExecuting, markDone, markDoneNotExecuting, markExecuting } from "./stream-marks.js";
+import { clearDone, clearExecuting, deliverExecuting, firstNotDone, isExecuting, markDone, succeedDone } from "./stream-marks.js";
 import { approximateInvokeCount, decideAfterResponse, judgeResponse, retryDelayUs, splitBeforeInvoke, type AfterResponse, type RetryBackoff, type RetryPolicy, type Verdict } from "./stream-retry.js";
 
 /** The invocation payload limit that closes a batch (ESM: "You cannot modify this limit"). */
@@ -90,16 +90,10 @@ const PRIO = 0;
 /** An empty record list shared by every result that needs one (readonly: nobody adds to it; not frozen, which
  *  would give listeners a second kind of array to read). */
 const NO_RECORDS: readonly StreamRecord[] = [];
-const NOTHING_SUCCEEDED: Settled = { succeeded: NO_RECORDS, redundant: 0 };
+/** The batch of a lane that holds none (shared: a batch is started as a new array, never by adding to this one). */
+const NO_BATCH: StreamRecord[] = [];
 /** No failed positions: what every response but a partial one reports (shared; nobody adds to it). */
 const NO_INDEXES: readonly number[] = [];
-
-/** What a response settled: the records it newly ended as succeeded, and how many it processed again although an
- *  earlier success had ended them. */
-interface Settled {
-  succeeded: readonly StreamRecord[];
-  redundant: number;
-}
 
 type LaneState = "idle" | "gathering" | "invoking" | "backoff" | "stopped";
 type ClosedBy = InvokeEvent["closedBy"];
@@ -150,9 +144,13 @@ interface ShardState {
   pollAtUs: number;
   pollToken: number;
   /** The polls scheduled and not yet run, in the order they run (by time, then as scheduled): each one's time and
-   *  token. Only the one holding the shard's latest token polls; the others were superseded or cancelled. */
+   *  token, from `pollHead` on (`pollCount` of them; the slots before the head are spent, and are reused once no poll
+   *  is pending or the head has moved POLL_SLOTS_SPENT_MAX on). Only the one holding the shard's latest token polls;
+   *  the others were superseded or cancelled. */
   pollTimesUs: number[];
   pollTokens: number[];
+  pollHead: number;
+  pollCount: number;
   /** The scheduled polls' action (one per shard, made once, not one per poll). */
   pollDue: () => void;
   /** Empty polls skipped before the scheduled one. */
@@ -204,6 +202,8 @@ export class StreamMapping {
   retries = 0;
   bisects = 0;
   redeliveriesOfSucceeded = 0;
+  /** Of the last response settled (succeed): records processed again although an earlier success had ended them. */
+  private redundant = 0;
   readThrottles = 0;
   /** One GetRecords call (or push) takes at most this many records and bytes. */
   private readonly callRecordsMax: number;
@@ -264,9 +264,11 @@ export class StreamMapping {
         pollToken: 0,
         pollTimesUs: [],
         pollTokens: [],
+        pollHead: 0,
+        pollCount: 0,
         pollDue: () => {
-          const token = ss.pollTokens.shift()!;
-          ss.pollTimesUs.shift();
+          const token = ss.pollTokens[ss.pollHead];
+          dropFirstPoll(ss);
           if (token === ss.pollToken) this.poll(ss);
         },
         skippedPolls: 0,
@@ -478,8 +480,7 @@ export class StreamMapping {
       if (run && pos >= shard.firstPackedPos) {
         const n = shard.takeArrived(pos, visibleUs, recordsMax - taken, bytes, bytesMax, taken > 0);
         if (n > 0) {
-          const q = ss.lanes[0].queue;
-          for (let i = 0; i < n; i++) q.push(pos + i);
+          ss.lanes[0].queue.pushRun(pos, n);
           ss.cursor += n;
           taken += n;
           bytes += shard.takenBytes;
@@ -596,10 +597,13 @@ export class StreamMapping {
     // Kept in the order the scheduler runs them (all at PRIO): after every pending poll at the same time or earlier.
     const times = ss.pollTimesUs;
     const tokens = ss.pollTokens;
-    times.push(at);
-    tokens.push(token);
-    let i = times.length - 1;
-    while (i > 0 && times[i - 1] > at) {
+    const head = ss.pollHead;
+    let i = head + ss.pollCount++;
+    if (i === times.length) {
+      times.push(at);
+      tokens.push(token);
+    }
+    while (i > head && times[i - 1] > at) {
       times[i] = times[i - 1];
       tokens[i] = tokens[i - 1];
       i--;
@@ -641,8 +645,10 @@ export class StreamMapping {
   // ---- batching ----------------------------------------------------------------------------------------------
 
   /** Whether the record queued at `pos` expired while queued (it is then marked done; once the checkpoint passed it,
-   *  the log has dropped it). */
+   *  the log has dropped it). A packed record has not ended: it is not made an object here, so that a batch takes it
+   *  with the packed ones after it. */
   private queuedGone(shard: Shard, pos: number): boolean {
+    if (pos >= shard.firstPackedPos && pos < shard.accepted) return false;
     const r = shard.at(pos);
     if (r !== undefined && endOf(r) !== RecEnd.Expired) return false;
     if (r !== undefined) markDone(r);
@@ -696,8 +702,12 @@ export class StreamMapping {
         // The queue holds every position from here to the cursor, all packed (not ended): they become objects and
         // go into the batch at once, as the steps below would take them one by one.
         const want = Math.min(batchSize - lane.batch.length, q.length);
-        const taken = shard.unpackInto(lane.batch, want, lane.batchBytes, STREAM_PAYLOAD_MAX_BYTES);
-        for (let i = 0; i < taken; i++) q.shift();
+        let taken: number;
+        if (lane.batch.length === 0) {
+          lane.batch = shard.unpackBatch(want, STREAM_PAYLOAD_MAX_BYTES);
+          taken = lane.batch.length;
+        } else taken = shard.unpackInto(lane.batch, want, lane.batchBytes, STREAM_PAYLOAD_MAX_BYTES);
+        q.shiftMany(taken);
         lane.batchBytes += shard.takenBytes;
         if (taken < want) {
           payloadFull = true;
@@ -721,7 +731,8 @@ export class StreamMapping {
         break;
       }
       q.shift();
-      lane.batch.push(r);
+      if (lane.batch.length === 0) lane.batch = [r];
+      else lane.batch.push(r);
       lane.batchBytes += r.sizeBytes;
     }
     const n = lane.batch.length;
@@ -782,11 +793,7 @@ export class StreamMapping {
     lane.invocations++;
     ss.inFlight++;
     const invocation = ++this.invocationCount;
-    for (const r of batch) {
-      countDelivery(r);
-      markExecuting(r);
-      if (endOf(r) === RecEnd.Succeeded) this.redeliveriesOfSucceeded++;
-    }
+    for (let i = 0; i < batch.length; i++) if (deliverExecuting(batch[i]) === RecEnd.Succeeded) this.redeliveriesOfSucceeded++;
     const plan = this.fn.plan(batch, attemptOf, now);
     const tw = lane.tw;
     this.trace.emit({
@@ -854,22 +861,23 @@ export class StreamMapping {
     const b = lane.batch;
     let outcome = plan.outcome;
     let failed: readonly SimRecord[] = NO_RECORDS;
-    let settled = NOTHING_SUCCEEDED;
+    let succeeded: readonly StreamRecord[] = NO_RECORDS;
+    this.redundant = 0;
     let ignoredPartial = 0;
     let invalidResponse: true | undefined;
     if (verdict.kind === "success") {
-      settled = this.succeed(b, b.length, null, true);
+      succeeded = this.succeed(b, b.length, null, true);
       // A partial response that is not read (no ReportBatchItemFailures) is an ordinary return.
       if (outcome === "partial" && !this.m.reportBatchItemFailures) outcome = "ok";
       ignoredPartial = verdict.ignoredFailures;
     } else if (verdict.kind === "partial") {
-      settled = this.succeed(b, verdict.checkpointIndex, new Set(plan.failed), false);
+      succeeded = this.succeed(b, verdict.checkpointIndex, new Set(plan.failed), false);
       failed = plan.failed;
     } else {
       failed = b;
       invalidResponse = plan.invalidResponse || undefined;
     }
-    const { succeeded, redundant } = settled;
+    const redundant = this.redundant;
     const shard = lane.ss.shard.index;
     this.trace.emit({ tUs: this.sched.nowUs, type: "result", invocation, records: b, durationUs: plan.durationUs, shard, outcome, failed, succeeded, redundant, ignoredPartial, invalidResponse });
   }
@@ -955,17 +963,27 @@ export class StreamMapping {
 
   /** End as succeeded the records of `b` before `upTo` and any after it not in `failed`; mark the first `upTo` done.
    *  `succeeded` is `b` itself when every record of it newly succeeded (the usual case: no copy per batch; a batch
-   *  array is never changed once invoked). `executingEnds`: the records' executing marks are cleared here too. */
-  private succeed(b: readonly StreamRecord[], upTo: number, failed: Set<unknown> | null, executingEnds: boolean): Settled {
+   *  array is never changed once invoked). `executingEnds`: the records' executing marks are cleared here too.
+   *  Returns the records newly ended as succeeded; `redundant` says how many were processed again although an
+   *  earlier success had ended them. */
+  private succeed(b: readonly StreamRecord[], upTo: number, failed: Set<unknown> | null, executingEnds: boolean): readonly StreamRecord[] {
     // null while every record so far newly succeeded, so that the list is b's prefix.
     let succeeded: StreamRecord[] | null = null;
     let redundant = 0;
     for (let i = 0; i < b.length; i++) {
       const r = b[i];
-      if (i < upTo) {
-        if (executingEnds) markDoneNotExecuting(r);
-        else markDone(r);
-      } else if (failed === null || failed.has(r)) {
+      if (i < upTo && executingEnds) {
+        const before = succeedDone(this.source, r);
+        if (before === RecEnd.None) {
+          if (succeeded !== null) succeeded.push(r);
+        } else {
+          succeeded ??= b.slice(0, i);
+          if (before === RecEnd.Succeeded) redundant++;
+        }
+        continue;
+      }
+      if (i < upTo) markDone(r);
+      else if (failed === null || failed.has(r)) {
         succeeded ??= b.slice(0, i);
         continue;
       }
@@ -976,7 +994,8 @@ export class StreamMapping {
         if (endOf(r) === RecEnd.Succeeded) redundant++;
       }
     }
-    return { succeeded: succeeded ?? b, redundant };
+    this.redundant = redundant;
+    return succeeded ?? b;
   }
 
   /** The function returned an error for the lane's batch: the shard stops starting batches until it is over
@@ -988,7 +1007,7 @@ export class StreamMapping {
   private batchDone(lane: Lane): void {
     // The failed batch is over (succeeded, discarded or expired, bisected halves included): the shard goes on.
     if (lane.ss.pausedBy === lane && lane.pendingHalves.length === 0) lane.ss.pausedBy = null;
-    lane.batch = [];
+    lane.batch = NO_BATCH;
     lane.batchBytes = 0;
     lane.invocations = 0;
     lane.retriesUsed = 0;
@@ -1037,6 +1056,24 @@ export class StreamMapping {
       destinationArn: this.m.onFailureArn,
       delivered: onFailureDelivers(this.m.onFailureArn),
     });
+  }
+}
+
+/** Spent slots at the front of a shard's list of pending polls before the pending ones move to the front. */
+const POLL_SLOTS_SPENT_MAX = 64;
+
+/** The shard's first pending poll has run: its slot is spent (no array shift per poll). */
+function dropFirstPoll(ss: ShardState): void {
+  const head = ++ss.pollHead;
+  if (--ss.pollCount === 0) ss.pollHead = 0;
+  else if (head >= POLL_SLOTS_SPENT_MAX) {
+    const times = ss.pollTimesUs;
+    const tokens = ss.pollTokens;
+    for (let k = 0; k < ss.pollCount; k++) {
+      times[k] = times[head + k];
+      tokens[k] = tokens[head + k];
+    }
+    ss.pollHead = 0;
   }
 }
 

@@ -5,8 +5,8 @@
  *   resumes from its checkpoint and reads the records after it again.
  * - Executing: inside a running invocation (the stream's retention waits for the invocation's outcome).
  */
-import type { Shard } from "../sources/stream.js";
-import { changeMarks, clearMark, hasMark, RecEnd, setMark, type StreamRecord } from "../sources/stream-record.js";
+import type { Shard, StreamSource } from "../sources/stream.js";
+import { clearMark, countDeliveryMarking, hasMark, RecEnd, setMark, type StreamRecord } from "../sources/stream-record.js";
 
 const DONE = 1;
 const EXECUTING = 2;
@@ -35,9 +35,15 @@ export function clearExecuting(r: StreamRecord): void {
   clearMark(r, EXECUTING);
 }
 
-/** Done, and no longer inside an invocation (a success settling its batch). */
-export function markDoneNotExecuting(r: StreamRecord): void {
-  changeMarks(r, DONE, EXECUTING);
+/** Sent to the function once more, and so inside an invocation; returns where the record ended. */
+export function deliverExecuting(r: StreamRecord): RecEnd {
+  return countDeliveryMarking(r, EXECUTING);
+}
+
+/** A success settles the record: it ends as succeeded unless it had ended (through `source`, which counts it), and it
+ *  is done and no longer inside an invocation, in one step; returns where it had ended before (RecEnd.None: now). */
+export function succeedDone(source: StreamSource, r: StreamRecord): RecEnd {
+  return source.endMarking(r, RecEnd.Succeeded, DONE, EXECUTING);
 }
 
 /** The first position from `fromPos` before `toPos` whose record is neither done nor expired (the checkpoint stops

@@ -53,6 +53,9 @@ import type { Outcome, SimRecord } from "../trace/events.js";
 /** The Init phase's limit: "The Init phase is limited to 10 seconds" (lambda-runtime-environment.html). */
 export const INIT_PHASE_LIMIT_US = 10_000_000;
 
+/** The failed records of every plan that fails none (shared: a plan's list is never changed). */
+const NO_FAILED: readonly SimRecord[] = [];
+
 export interface InvocationPlan {
   /** Whether the invocation created its execution environment (a cold start, with function.coldStart only); its
    *  Init phase runs first. */
@@ -62,8 +65,8 @@ export interface InvocationPlan {
   /** The Invoke phase (REPORT's Duration): the handler, and an init retried after the Init phase's limit. */
   durationUs: number;
   outcome: Outcome;
-  /** Records the function reports as failed (partial) or all records (error, timeout). */
-  failed: SimRecord[];
+  /** Records the function reports as failed (partial) or all records (error, timeout); never changed once planned. */
+  failed: readonly SimRecord[];
   /** `effect: partial-invalid`: the response names an itemIdentifier that is not in the batch (streams: the whole
    *  batch fails when ReportBatchItemFailures is on). */
   invalidResponse: boolean;
@@ -201,11 +204,11 @@ export class LambdaFunction {
     if (hit?.rule.effect === "timeout" || invokeUs > cfg.timeoutUs) {
       return { cold, initUs, durationUs: cfg.timeoutUs, outcome: "timeout", failed: [...records], invalidResponse: false };
     }
-    if (!hit) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: [], invalidResponse: false };
+    if (!hit) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: NO_FAILED, invalidResponse: false };
     if (hit.rule.effect === "error") return { cold, initUs, durationUs: invokeUs, outcome: "error", failed: [...records], invalidResponse: false };
     // A partial response that names no record (an empty batchItemFailures list) is a success, as AWS documents;
     // it happens for a batch without records, such as a tumbling window's final invocation.
-    if (hit.rule.effect === "partial" && hit.matching.length === 0) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: [], invalidResponse: false };
+    if (hit.rule.effect === "partial" && hit.matching.length === 0) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: NO_FAILED, invalidResponse: false };
     if (this.stopAtFirstFailure) {
       return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])), invalidResponse: false };
     }

@@ -16,8 +16,9 @@
  * filter; or `unpackInto`, a batch's run of packed records at once); until then a reader gets its arrival, size, key
  * and end state by position. An object stays in its shard's
  * log (RecordLog) until compaction drops it. Every field of an object costs 8 bytes (V8 keeps full pointers), so
- * what can be derived is not stored: the shard follows from the key, the throttled attempts from the send and
- * arrival times, the producer and eventName share one field, and the end state and the reader's marks another.
+ * what can be derived is not stored: the shard follows from the key, the arrival from the send time and the throttled
+ * attempts, the producer, eventName and throttled attempts share one field, and the end state, the reader's marks and
+ * the count of deliveries another.
  * When the trace shows every record as it is produced, records are objects from the start.
  */
 import { assert } from "../engine/assert.js";
@@ -44,18 +45,29 @@ export interface StreamRecord extends SimRecord {
 /** What a record object holds (the shape every record object has, in this order). */
 interface Fields extends SimRecord {
   pos: number;
-  /** The arrival less the send time: 0 unless throttled. Kept as a difference so that it stays a small integer (an
-   *  absolute time passes 2^31 us after 36 minutes, and V8 then boxes the field in every record object). */
-  waitUs: number;
-  /** producer x 4 + eventName + 1 (eventName -1 on Kinesis). */
+  /** Where the record came from and how its write went: producer x 4 + eventName + 1 (eventName -1 on Kinesis) in the
+   *  low ORIGIN_BITS bits, and the throttled attempts (whole seconds: the arrival follows from them and the send
+   *  time, arrivalOf) above, counted in ORIGIN_SPAN units, so that the field stays a small integer unless a write
+   *  waited over half an hour (an absolute time would pass 2^31 us after 36 minutes, and V8 then boxes the field in
+   *  every record object). */
   origin: number;
-  deliveries: number;
-  /** The end state (the low END_BITS bits, RecEnd) and above it the reader's marks. */
+  /** The end state (the low END_BITS bits, RecEnd), above it the reader's marks (MARK_BITS bits), and above those the
+   *  deliveries, counted in DELIVERY units. The marks and the end state are changed by adding or taking away their
+   *  bit values, never by bitwise assignment, so that a count of deliveries past 2^23 still counts (the field then
+   *  leaves V8's small integers, and only gets slower); bitwise reads of the low bits stay right for any count. */
   state: number;
 }
 
+const ORIGIN_BITS = 20;
+const ORIGIN_SPAN = 1 << ORIGIN_BITS;
+const ORIGIN_MASK = ORIGIN_SPAN - 1;
+
 const END_BITS = 3;
 const END_MASK = (1 << END_BITS) - 1;
+const MARK_BITS = 5;
+/** One delivery in `state`; the bits below it are the end state and the marks. */
+const DELIVERY = 1 << (END_BITS + MARK_BITS);
+const LOW_MASK = DELIVERY - 1;
 
 function fields(r: StreamRecord): Fields {
   return r as unknown as Fields;
@@ -69,13 +81,13 @@ export function posOf(r: StreamRecord): number {
 /** When the shard accepted it (ApproximateArrivalTimestamp), after any throttled attempts. */
 export function arrivalUsOf(r: StreamRecord): number {
   const f = fields(r);
-  return f.sentUs + f.waitUs;
+  return f.origin < ORIGIN_SPAN ? f.sentUs : arrivalOf(f.sentUs, Math.floor(f.origin / ORIGIN_SPAN));
 }
 
 /** Index of the traffic producer that sent the record (for per-producer record data, e.g. what a filter matches);
  *  records the function wrote back have the pseudo-producer after the traffic's. */
 export function producerOf(r: StreamRecord): number {
-  return fields(r).origin >> 2;
+  return (fields(r).origin & ORIGIN_MASK) >> 2;
 }
 
 /** DynamoDB: the record's eventName (INSERT, MODIFY, REMOVE). Kinesis: undefined. */
@@ -92,8 +104,7 @@ export function eventNameIndexOf(r: StreamRecord): number {
 /** How many write attempts of this record the shard throttled: 0 when it was accepted as sent, else the whole
  *  seconds from its send to the start of the second it was accepted in (arrivalOf's rule, inverted). */
 export function throttledWritesOf(r: StreamRecord): number {
-  const f = fields(r);
-  return f.waitUs === 0 ? 0 : (f.sentUs + f.waitUs) / US_PER_S - Math.floor(f.sentUs / US_PER_S);
+  return Math.floor(fields(r).origin / ORIGIN_SPAN);
 }
 
 /** The sequence number: the production index zero-padded to 21 digits (any stream record of the trace). */
@@ -103,12 +114,22 @@ export function sequenceNumber(r: SimRecord): string {
 
 /** Times the mapping has sent this record to the function. */
 export function deliveriesOf(r: StreamRecord): number {
-  return fields(r).deliveries;
+  return Math.floor(fields(r).state / DELIVERY);
 }
 
 /** Count one more delivery of the record to the function. */
 export function countDelivery(r: StreamRecord): void {
-  fields(r).deliveries++;
+  fields(r).state += DELIVERY;
+}
+
+/** Count one more delivery of the record and set the reader's mark `mark` (as setMark), in one step; returns where
+ *  the record ended (as endOf). */
+export function countDeliveryMarking(r: StreamRecord, mark: number): RecEnd {
+  const f = fields(r);
+  const state = f.state;
+  const m = mark << END_BITS;
+  f.state = state + DELIVERY + ((state & m) === 0 ? m : 0);
+  return state & END_MASK;
 }
 
 /** Where the record ended (RecEnd.None while it has not). */
@@ -121,27 +142,40 @@ export function endOf(r: StreamRecord): RecEnd {
 export function endRecord(r: StreamRecord, end: RecEnd): boolean {
   const f = fields(r);
   if ((f.state & END_MASK) !== RecEnd.None) return false;
-  f.state |= end;
+  f.state += end;
   return true;
 }
 
-/** The reader's marks: each mark is a bit value (1, 2, 4, ...: a few of them) the reader defines and names. */
+/** Give the record the end state `end` unless it has one, and set the marks `set` and clear the marks `clear` (as
+ *  changeMarks), in one step; returns the end state it had before (RecEnd.None: this call ended it). */
+export function endChangingMarks(r: StreamRecord, end: RecEnd, set: number, clear: number): RecEnd {
+  const f = fields(r);
+  const state = f.state;
+  const low = state & LOW_MASK;
+  const before = low & END_MASK;
+  f.state = state + (((low & ~(clear << END_BITS)) | (set << END_BITS)) - low) + (before === RecEnd.None ? end : 0);
+  return before;
+}
+
+/** The reader's marks: each mark is a bit value (1, 2, 4, ...: at most MARK_BITS of them, below 2^MARK_BITS) the
+ *  reader defines and names. */
 export function hasMark(r: StreamRecord, mark: number): boolean {
   return (fields(r).state & (mark << END_BITS)) !== 0;
 }
 
 export function setMark(r: StreamRecord, mark: number): void {
-  fields(r).state |= mark << END_BITS;
+  changeMarks(r, mark, 0);
 }
 
 export function clearMark(r: StreamRecord, mark: number): void {
-  fields(r).state &= ~(mark << END_BITS);
+  changeMarks(r, 0, mark);
 }
 
 /** Set the marks `set` and clear the marks `clear` (bit values, as for setMark) in one step. */
 export function changeMarks(r: StreamRecord, set: number, clear: number): void {
   const f = fields(r);
-  f.state = (f.state & ~(clear << END_BITS)) | (set << END_BITS);
+  const low = f.state & LOW_MASK;
+  f.state += ((low & ~(clear << END_BITS)) | (set << END_BITS)) - low;
 }
 
 /**
@@ -176,17 +210,25 @@ function newRecord(w: RecordWrite, pos: number): StreamRecord {
   return makeRecord(w.n, w.keyIndex, w.sentUs, w.sizeBytes, pos, w.arrivalUs - w.sentUs, w.producer * 4 + w.eventName + 1);
 }
 
-/** The one place a record object is made (one shape for every record: property loads on records stay monomorphic). */
+/** A record written with `waitUs` between its send and its arrival (0 unless throttled: then the arrival is the start
+ *  of a later second, arrivalOf). */
 function makeRecord(n: number, keyIndex: number, sentUs: number, sizeBytes: number, pos: number, waitUs: number, origin: number): StreamRecord {
+  assert(origin >= 0 && origin < ORIGIN_SPAN, "more producers than a record's origin field has room for");
+  const throttled = waitUs === 0 ? 0 : (sentUs + waitUs) / US_PER_S - Math.floor(sentUs / US_PER_S);
+  if (throttled !== 0 && arrivalOf(sentUs, throttled) !== sentUs + waitUs) assert(false, "a record's arrival is not its send time plus its throttled seconds");
+  return recordOf(n, keyIndex, sentUs, sizeBytes, pos, smallInt(origin + throttled * ORIGIN_SPAN));
+}
+
+/** The one place a record object is made (one shape for every record: property loads on records stay monomorphic).
+ *  `origin`: the field as Fields describes it. */
+function recordOf(n: number, keyIndex: number, sentUs: number, sizeBytes: number, pos: number, origin: number): StreamRecord {
   const r: Fields = {
     n: smallInt(n),
     keyIndex,
     sentUs: smallInt(sentUs),
     sizeBytes,
     pos,
-    waitUs: smallInt(waitUs),
     origin,
-    deliveries: 0,
     state: RecEnd.None,
   };
   return r as unknown as StreamRecord;
@@ -323,35 +365,58 @@ export class RecordLog {
    */
   takeArrived(fromPos: number, tUs: number, countMax: number, bytes: number, bytesMax: number, firstTaken: boolean): number {
     const kinds = this.kinds;
-    const end = this.accepted;
-    let pos = fromPos;
-    let at = this.packedHead + pos - this.base - this.held;
+    if (kinds.length === 2 && kinds[1] > 0) return this.takeArrivedOneSize(fromPos, tUs, countMax, bytes, bytesMax, firstTaken, kinds[1]);
+    let left = this.accepted - fromPos;
+    let at = this.packedHead + fromPos - this.base - this.held;
     let taken = 0;
     let sum = 0;
     let limit = false;
-    while (pos < end) {
+    let stop = false;
+    // Chunk by chunk: the chunk's arrays are read once per chunk, not once per record.
+    while (!stop && left > 0) {
       const chunk = this.chunks[this.chunkHead + (at >>> CHUNK_BITS)];
-      const slot = at & (CHUNK - 1);
-      const p = slot * PACKED;
-      const throttled = chunk.ints[p + 2];
-      const sentUs = chunk.sentUs[slot];
-      if ((throttled === 0 ? sentUs : arrivalOf(sentUs, throttled)) > tUs) break;
-      if (taken >= countMax) {
-        limit = true;
-        break;
+      const g = chunk.ints;
+      const sent = chunk.sentUs;
+      let slot = at & (CHUNK - 1);
+      const end = Math.min(CHUNK, slot + left);
+      const first = slot;
+      for (; slot < end; slot++) {
+        const p = slot * PACKED;
+        const throttled = g[p + 2];
+        const sentUs = sent[slot];
+        if ((throttled === 0 ? sentUs : arrivalOf(sentUs, throttled)) > tUs) {
+          stop = true;
+          break;
+        }
+        if (taken >= countMax) {
+          limit = stop = true;
+          break;
+        }
+        const size = kinds[2 * g[p + 3] + 1];
+        if ((firstTaken || taken > 0) && bytes + sum + size > bytesMax) {
+          limit = stop = true;
+          break;
+        }
+        sum += size;
+        taken++;
       }
-      const size = kinds[2 * chunk.ints[p + 3] + 1];
-      if ((firstTaken || taken > 0) && bytes + sum + size > bytesMax) {
-        limit = true;
-        break;
-      }
-      sum += size;
-      taken++;
-      pos++;
-      at++;
+      at += slot - first;
+      left -= slot - first;
     }
     this.takenBytes = sum;
     this.takeStoppedAtLimit = limit;
+    return taken;
+  }
+
+  /** takeArrived when every record of the log has one size, `size`: the records that have arrived are found by halving
+   *  (arrivals never decrease along a shard: arrivedBy), and the limits are counts, so no record is read one by one. */
+  private takeArrivedOneSize(fromPos: number, tUs: number, countMax: number, bytes: number, bytesMax: number, firstTaken: boolean, size: number): number {
+    const arrived = this.arrivedBy(tUs, fromPos) - fromPos;
+    // The first record of a call is taken whatever its size; each one after it only while the bytes stay within.
+    const room = Math.floor((bytesMax - bytes) / size);
+    const taken = Math.min(arrived, countMax, firstTaken ? Math.max(0, room) : Math.max(1, room));
+    this.takenBytes = taken * size;
+    this.takeStoppedAtLimit = taken < arrived;
     return taken;
   }
 
@@ -362,17 +427,66 @@ export class RecordLog {
    * Returns how many it took; takenBytes says their bytes. A packed record has not ended, so none is skipped.
    */
   unpackInto(out: StreamRecord[], countMax: number, bytes: number, bytesMax: number): number {
+    return this.unpackAt(out, out.length, countMax, bytes, bytesMax);
+  }
+
+  /** unpackInto for an empty batch: the records taken in a new array of their own, made at its final size when no
+   *  byte limit stops it (not grown record by record). */
+  unpackBatch(countMax: number, bytesMax: number): StreamRecord[] {
+    const out = new Array<StreamRecord>(Math.min(countMax, this.packedCount));
+    const taken = this.unpackAt(out, 0, countMax, 0, bytesMax);
+    if (taken < out.length) out.length = taken;
+    return out;
+  }
+
+  /** unpackInto, writing the records taken at out[at], out[at + 1], ... (`at` records before them in the batch). */
+  private unpackAt(out: StreamRecord[], at: number, countMax: number, bytes: number, bytesMax: number): number {
     const kinds = this.kinds;
     let taken = 0;
     let sum = 0;
-    while (taken < countMax && this.packedCount > 0) {
+    let full = false;
+    // Chunk by chunk: the chunk's arrays and the ring are read once per chunk, not once per record.
+    while (!full && taken < countMax && this.packedCount > 0) {
       const chunk = this.chunks[this.chunkHead];
-      const size = kinds[2 * chunk.ints[this.packedHead * PACKED + 3] + 1];
-      const r = this.unpack();
-      if (out.length > 0 && bytes + sum + size > bytesMax) break;
-      out.push(r);
-      sum += size;
-      taken++;
+      const g = chunk.ints;
+      const sent = chunk.sentUs;
+      const first = this.packedHead;
+      const last = Math.min(CHUNK, first + this.packedCount, first + countMax - taken);
+      if (this.held + last - first > this.mask + 1) this.growTo(this.held + last - first);
+      const ring = this.ring;
+      const mask = this.mask;
+      let ringAt = this.head + this.held;
+      let pos = this.base + this.held;
+      let readN = this.readN;
+      let slot = first;
+      while (slot < last) {
+        const p = slot * PACKED;
+        const dn = g[p];
+        readN += dn !== WIDE_VALUE ? dn : this.wideDifferenceAt(pos);
+        const sentUs = sent[slot];
+        const throttled = g[p + 2];
+        const kind = 2 * g[p + 3];
+        const size = kinds[kind + 1];
+        const r = recordOf(readN, g[p + 1], sentUs, size, pos, throttled === 0 ? kinds[kind] : smallInt(kinds[kind] + throttled * ORIGIN_SPAN));
+        ring[ringAt & mask] = r;
+        ringAt++;
+        pos++;
+        slot++;
+        // A record that does not fit is made an object (held) but not taken.
+        if (at + taken > 0 && bytes + sum + size > bytesMax) {
+          full = true;
+          break;
+        }
+        out[at + taken] = r;
+        sum += size;
+        taken++;
+      }
+      const made = slot - first;
+      this.readN = readN;
+      this.held += made;
+      this.packedCount -= made;
+      this.packedHead = slot;
+      if (slot === CHUNK || this.packedCount === 0) this.spendChunk();
     }
     this.takenBytes = sum;
     return taken;
@@ -464,7 +578,7 @@ export class RecordLog {
     const n = this.held + this.packedCount;
     while (k < this.held) {
       const r = this.ring[(this.head + k) & this.mask]!;
-      const pos = posOf(r);
+      const pos = this.base + k;
       if (pos >= checkpointPos || (endOf(r) === RecEnd.None && pos >= sweepPos)) break;
       k++;
     }
@@ -499,6 +613,7 @@ export class RecordLog {
 
   /** The index of the kind (origin, sizeBytes), added to the list when new. */
   private kindOf(origin: number, sizeBytes: number): number {
+    assert(origin >= 0 && origin < ORIGIN_SPAN, "more producers than a record's origin field has room for");
     const kinds = this.kinds;
     let k: number;
     for (k = 0; 2 * k < kinds.length; k++) if (kinds[2 * k] === origin && kinds[2 * k + 1] === sizeBytes) break;
@@ -520,8 +635,7 @@ export class RecordLog {
     const throttled = g[p + 2];
     const kind = 2 * g[p + 3];
     const kinds = this.kinds;
-    const waitUs = throttled === 0 ? 0 : arrivalOf(sentUs, throttled) - sentUs;
-    const r = makeRecord(n, g[p + 1], sentUs, kinds[kind + 1], pos, waitUs, kinds[kind]);
+    const r = recordOf(n, g[p + 1], sentUs, kinds[kind + 1], pos, throttled === 0 ? kinds[kind] : smallInt(kinds[kind] + throttled * ORIGIN_SPAN));
     this.packedCount--;
     if (++this.packedHead === CHUNK || this.packedCount === 0) this.spendChunk();
     this.hold(r);
@@ -555,7 +669,13 @@ export class RecordLog {
   }
 
   private grow(): void {
-    const cap = (this.mask + 1) * 2;
+    this.growTo(this.held + 1);
+  }
+
+  /** Grow the ring (doubling) until it has room for `count` records. */
+  private growTo(count: number): void {
+    let cap = (this.mask + 1) * 2;
+    while (cap < count) cap *= 2;
     const ring = new Array<StreamRecord | undefined>(cap);
     for (let k = 0; k < this.held; k++) ring[k] = this.ring[(this.head + k) & this.mask];
     this.ring = ring;

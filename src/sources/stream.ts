@@ -36,7 +36,7 @@ import type { Scheduler } from "../engine/scheduler.js";
 import { US_PER_S } from "../engine/time.js";
 import type { StreamSourceConfig } from "./config.js";
 import type { ProductionMeter, Trace } from "../trace/events.js";
-import { arrivalUsOf, endRecord, newRecordWrite, RecEnd, RecordLog, type RecordWrite, type StreamRecord } from "./stream-record.js";
+import { arrivalUsOf, endChangingMarks, endRecord, newRecordWrite, RecEnd, RecordLog, type RecordWrite, type StreamRecord } from "./stream-record.js";
 import { SendRun, type RecordSink, type Traffic } from "./traffic.js";
 
 export function shardIdOf(i: number): string {
@@ -106,6 +106,11 @@ export class Shard {
   /** The first packed records as objects, appended to `out` (see RecordLog.unpackInto); takenBytes says their bytes. */
   unpackInto(out: StreamRecord[], countMax: number, bytes: number, bytesMax: number): number {
     return this.log.unpackInto(out, countMax, bytes, bytesMax);
+  }
+
+  /** The first packed records as objects in a new batch (see RecordLog.unpackBatch); takenBytes says their bytes. */
+  unpackBatch(countMax: number, bytesMax: number): StreamRecord[] {
+    return this.log.unpackBatch(countMax, bytesMax);
   }
 
   get takenBytes(): number {
@@ -374,6 +379,14 @@ export class StreamSource {
     if (!endRecord(r, state)) return false;
     this.unended--;
     return true;
+  }
+
+  /** `end` and the reader's marks changed in one step (stream-record.ts endChangingMarks); returns where the record
+   *  had ended before (RecEnd.None: this call ended it). */
+  endMarking(r: StreamRecord, state: RecEnd, set: number, clear: number): RecEnd {
+    const before = endChangingMarks(r, state, set, clear);
+    if (before === RecEnd.None) this.unended--;
+    return before;
   }
 
   /** Whether the reader holds a record past its retention: inside a running invocation, whose outcome decides. */
