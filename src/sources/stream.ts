@@ -35,7 +35,7 @@ import { prngStream, type Prng } from "../engine/prng.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import { US_PER_S } from "../engine/time.js";
 import type { StreamSourceConfig } from "./config.js";
-import type { ProductionMeter, Trace } from "../trace/events.js";
+import { PRODUCTION_METER_SPAN_US, type ProductionMeter, type Trace } from "../trace/events.js";
 import { arrivalUsOf, endRecord, newRecordWrite, RecEnd, RecordLog, type RecordWrite, type StreamRecord } from "./stream-record.js";
 import { SendRun, type RecordSink, type Traffic } from "./traffic.js";
 
@@ -52,11 +52,19 @@ export class Shard {
   /** First pos not yet checked against retention. */
   sweepPos = 0;
   sweepScheduled = false;
-  /** Write limits: the second the next write lands in at the earliest, and what that second has taken. */
+  /** Write limits: the second the next write lands in at the earliest (fillS), when it starts and ends, and what that
+   *  second has taken; and the second the last write was sent in (sentS, [sentStartUs, sentEndUs)). The bounds are
+   *  kept so that a write costs no division unless it is sent in another second than the write before it. */
   private fillS = -1;
+  private fillStartUs = -US_PER_S;
+  private fillEndUs = 0;
   private usedRecords = 0;
   private usedBytes = 0;
-  lastArrivalUs = 0;
+  private sentS = -1;
+  private sentStartUs = -US_PER_S;
+  private sentEndUs = 0;
+  /** When the last write admitted (admit) is accepted. */
+  acceptedUs = 0;
 
   constructor(readonly index: number) {
     this.shardId = shardIdOf(index);
@@ -132,28 +140,43 @@ export class Shard {
   /** Apply the write limits to `w` (sent at w.sentUs, w.sizeBytes long): sets when it is accepted (w.arrivalUs) and
    *  how many attempts were throttled (w.throttledWrites). */
   accept(w: RecordWrite, limitRecords: number, limitBytes: number): void {
-    const tUs = w.sentUs;
+    w.throttledWrites = this.admit(w.sentUs, w.sizeBytes, limitRecords, limitBytes);
+    w.arrivalUs = this.acceptedUs;
+  }
+
+  /** The write limits for a write sent at `tUs`, `sizeBytes` long: counts it in the second it is accepted in, sets
+   *  when it is accepted (acceptedUs: at once, or at the start of that second) and returns how many of its attempts
+   *  were throttled (the whole seconds from its send to that second: arrivalOf). */
+  private admit(tUs: number, sizeBytes: number, limitRecords: number, limitBytes: number): number {
     if (limitRecords === Infinity && limitBytes === Infinity) {
-      w.arrivalUs = tUs;
-      w.throttledWrites = 0;
-      return;
+      this.acceptedUs = tUs;
+      return 0;
     }
-    const k = Math.floor(tUs / US_PER_S);
-    if (k > this.fillS) {
-      this.fillS = k;
+    if (tUs >= this.sentEndUs || tUs < this.sentStartUs) {
+      const k = Math.floor(tUs / US_PER_S);
+      this.sentS = k;
+      this.sentStartUs = k * US_PER_S;
+      this.sentEndUs = this.sentStartUs + US_PER_S;
+    }
+    if (this.sentS > this.fillS) {
+      this.fillS = this.sentS;
+      this.fillStartUs = this.sentStartUs;
+      this.fillEndUs = this.sentEndUs;
       this.usedRecords = 0;
       this.usedBytes = 0;
     }
-    if (this.usedRecords + 1 > limitRecords || (this.usedBytes > 0 && this.usedBytes + w.sizeBytes > limitBytes)) {
+    if (this.usedRecords + 1 > limitRecords || (this.usedBytes > 0 && this.usedBytes + sizeBytes > limitBytes)) {
       this.fillS++;
+      this.fillStartUs = this.fillEndUs;
+      this.fillEndUs += US_PER_S;
       this.usedRecords = 0;
       this.usedBytes = 0;
     }
     this.usedRecords++;
-    this.usedBytes += w.sizeBytes;
-    const s = this.fillS;
-    w.arrivalUs = s === k ? tUs : s * US_PER_S;
-    w.throttledWrites = s - k;
+    this.usedBytes += sizeBytes;
+    const throttled = this.fillS - this.sentS;
+    this.acceptedUs = throttled === 0 ? tUs : this.fillStartUs;
+    return throttled;
   }
 
   /**
@@ -162,17 +185,17 @@ export class Shard {
    * (null): the mapping reads a shard by position and makes records objects as it batches them.
    */
   append(w: RecordWrite, eager: boolean): StreamRecord | null {
-    this.lastArrivalUs = w.arrivalUs;
     if (eager) return this.log.append(w);
     this.log.appendPacked(w);
     return null;
   }
 
-  /** Apply the write limits to `w` (accept) and append it packed (append, not eager), in one step. */
-  acceptPacked(w: RecordWrite, limitRecords: number, limitBytes: number): void {
-    this.accept(w, limitRecords, limitBytes);
-    this.lastArrivalUs = w.arrivalUs;
-    this.log.appendPacked(w);
+  /** Apply the write limits to a write given as its fields and append it packed (accept, then append not eager, in
+   *  one step; `origin`: producer x 4 + eventName + 1). Returns its throttled attempts; it arrives at acceptedUs. */
+  acceptPacked(n: number, keyIndex: number, sentUs: number, sizeBytes: number, origin: number, limitRecords: number, limitBytes: number): number {
+    const throttled = this.admit(sentUs, sizeBytes, limitRecords, limitBytes);
+    this.log.appendPackedFields(n, keyIndex, sentUs, throttled, origin, sizeBytes);
+    return throttled;
   }
 
   /** Drop records no longer needed: before the checkpoint and either ended or already checked against retention. */
@@ -321,15 +344,15 @@ export class StreamSource {
       traffic.produceUntil(nowUs, this.sink);
       return;
     }
-    const w = this.write;
-    while (count > 0) {
-      const picker = this.eventPickers[run.producer];
-      const times = run.sentUs;
-      const keys = run.keyIndex;
-      const n0 = run.firstN;
-      w.sizeBytes = run.sizeBytes;
-      w.producer = run.producer;
-      if (this.trace.verbose) {
+    if (this.trace.verbose) {
+      const w = this.write;
+      while (count > 0) {
+        const picker = this.eventPickers[run.producer];
+        const times = run.sentUs;
+        const keys = run.keyIndex;
+        const n0 = run.firstN;
+        w.sizeBytes = run.sizeBytes;
+        w.producer = run.producer;
         for (let i = 0; i < count; i++) {
           w.n = n0 + i;
           w.keyIndex = keys[i];
@@ -337,36 +360,67 @@ export class StreamSource {
           w.eventName = picker ? picker() : -1;
           this.put(w);
         }
-      } else {
-        // put, for records that stay packed (no produce events), in one loop.
-        const shards = this.shards;
-        const shardOfKey = this.shardOfKey;
-        const limitRecords = this.cfg.writeLimitRecordsPerS;
-        const limitBytes = this.cfg.writeLimitBytesPerS;
-        const meter = this.meter;
-        for (let i = 0; i < count; i++) {
-          const key = keys[i];
-          w.n = n0 + i;
-          w.keyIndex = key;
-          w.sentUs = times[i];
-          w.eventName = picker ? picker() : -1;
-          let s = shardOfKey[key];
-          if (s < 0) s = this.shardOf(key);
-          const shard = shards[s];
-          shard.acceptPacked(w, limitRecords, limitBytes);
-          const arrivalUs = w.arrivalUs;
-          if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
-          this.unended++;
-          if (meter !== null) meter(arrivalUs, w.sizeBytes, w.throttledWrites);
-          if (w.throttledWrites > 0) {
-            this.producerThrottles += w.throttledWrites;
-            this.producerThrottledRecords++;
-          }
-          if (!shard.sweepScheduled) this.scheduleSweep(shard);
-        }
+        count = traffic.takeRun(nowUs, run);
       }
+      return;
+    }
+    // put, for records that stay packed (no produce events), a run at a time: the counters are kept in locals and
+    // written back once, and the production meter is told once for each stretch of a run's records accepted in one
+    // minute (ProductionMeter) rather than once per record.
+    const shards = this.shards;
+    const shardOfKey = this.shardOfKey;
+    const limitRecords = this.cfg.writeLimitRecordsPerS;
+    const limitBytes = this.cfg.writeLimitBytesPerS;
+    const meter = this.meter;
+    let maxAcceptedUs = this.maxAcceptedUs;
+    let throttles = 0;
+    let throttledRecords = 0;
+    while (count > 0) {
+      const picker = this.eventPickers[run.producer];
+      const times = run.sentUs;
+      const keys = run.keyIndex;
+      const n0 = run.firstN;
+      const sizeBytes = run.sizeBytes;
+      // origin: producer x 4 + eventName + 1, eventName -1 on Kinesis.
+      const producerOrigin = run.producer * 4;
+      // The meter's open stretch: the records from `from` on, accepted in [fromUs, toUs), the first at atUs.
+      let from = 0;
+      let fromUs = 0;
+      let toUs = -Infinity;
+      let atUs = 0;
+      let stretchThrottles = 0;
+      for (let i = 0; i < count; i++) {
+        const key = keys[i];
+        const sentUs = times[i];
+        const origin = picker === null ? producerOrigin : producerOrigin + picker() + 1;
+        let s = shardOfKey[key];
+        if (s < 0) s = this.shardOf(key);
+        const shard = shards[s];
+        const throttled = shard.acceptPacked(n0 + i, key, sentUs, sizeBytes, origin, limitRecords, limitBytes);
+        const arrivalUs = shard.acceptedUs;
+        if (arrivalUs >= toUs || arrivalUs < fromUs) {
+          if (i > from && meter !== null) meter(atUs, (i - from) * sizeBytes, stretchThrottles, i - from);
+          from = i;
+          fromUs = arrivalUs - (arrivalUs % PRODUCTION_METER_SPAN_US);
+          toUs = fromUs + PRODUCTION_METER_SPAN_US;
+          atUs = arrivalUs;
+          stretchThrottles = 0;
+        }
+        if (throttled !== 0) {
+          throttles += throttled;
+          throttledRecords++;
+          stretchThrottles += throttled;
+        }
+        if (arrivalUs > maxAcceptedUs) maxAcceptedUs = arrivalUs;
+        if (!shard.sweepScheduled) this.scheduleSweep(shard);
+      }
+      if (meter !== null) meter(atUs, (count - from) * sizeBytes, stretchThrottles, count - from);
+      this.unended += count;
       count = traffic.takeRun(nowUs, run);
     }
+    this.maxAcceptedUs = maxAcceptedUs;
+    this.producerThrottles += throttles;
+    this.producerThrottledRecords += throttledRecords;
   }
 
   /** Give a record its end state (once); returns false when it had one already. */
