@@ -52,19 +52,15 @@ export class Shard {
   /** First pos not yet checked against retention. */
   sweepPos = 0;
   sweepScheduled = false;
-  /** Write limits: the second the next write lands in at the earliest (fillS), when it starts and ends, and what that
-   *  second has taken; and the second the last write was sent in (sentS, [sentStartUs, sentEndUs)). The bounds are
-   *  kept so that a write costs no division unless it is sent in another second than the write before it. */
+  /** Write limits: the second the next write lands in at the earliest, and what that second has taken; and the
+   *  second the last write was sent in, with its bounds in µs (sentBoundsUs: [start, end)), so that a write costs no
+   *  division unless it is sent in another second than the write before it. The bounds pass 2^31 µs after 36
+   *  minutes: a typed array keeps them unboxed, where a field would hold a boxed number. */
   private fillS = -1;
-  private fillStartUs = -US_PER_S;
-  private fillEndUs = 0;
   private usedRecords = 0;
   private usedBytes = 0;
   private sentS = -1;
-  private sentStartUs = -US_PER_S;
-  private sentEndUs = 0;
-  /** When the last write admitted (admit) is accepted. */
-  acceptedUs = 0;
+  private readonly sentBoundsUs = new Float64Array([-US_PER_S, 0]);
 
   constructor(readonly index: number) {
     this.shardId = shardIdOf(index);
@@ -140,43 +136,41 @@ export class Shard {
   /** Apply the write limits to `w` (sent at w.sentUs, w.sizeBytes long): sets when it is accepted (w.arrivalUs) and
    *  how many attempts were throttled (w.throttledWrites). */
   accept(w: RecordWrite, limitRecords: number, limitBytes: number): void {
-    w.throttledWrites = this.admit(w.sentUs, w.sizeBytes, limitRecords, limitBytes);
-    w.arrivalUs = this.acceptedUs;
+    const throttled = this.admit(w.sentUs, w.sizeBytes, limitRecords, limitBytes);
+    w.throttledWrites = throttled;
+    w.arrivalUs = throttled === 0 ? w.sentUs : this.fillStartUs;
   }
 
-  /** The write limits for a write sent at `tUs`, `sizeBytes` long: counts it in the second it is accepted in, sets
-   *  when it is accepted (acceptedUs: at once, or at the start of that second) and returns how many of its attempts
-   *  were throttled (the whole seconds from its send to that second: arrivalOf). */
+  /** The start of the second the last throttled write was accepted in: its arrival. */
+  get fillStartUs(): number {
+    return this.fillS * US_PER_S;
+  }
+
+  /** The write limits for a write sent at `tUs`, `sizeBytes` long: counts it in the second it is accepted in and
+   *  returns how many of its attempts were throttled (the whole seconds from its send to that second: arrivalOf).
+   *  A throttled write arrives at the start of that second (fillStartUs); any other, when sent. */
   private admit(tUs: number, sizeBytes: number, limitRecords: number, limitBytes: number): number {
-    if (limitRecords === Infinity && limitBytes === Infinity) {
-      this.acceptedUs = tUs;
-      return 0;
-    }
-    if (tUs >= this.sentEndUs || tUs < this.sentStartUs) {
+    if (limitRecords === Infinity && limitBytes === Infinity) return 0;
+    const bounds = this.sentBoundsUs;
+    if (tUs >= bounds[1] || tUs < bounds[0]) {
       const k = Math.floor(tUs / US_PER_S);
       this.sentS = k;
-      this.sentStartUs = k * US_PER_S;
-      this.sentEndUs = this.sentStartUs + US_PER_S;
+      bounds[0] = k * US_PER_S;
+      bounds[1] = bounds[0] + US_PER_S;
     }
     if (this.sentS > this.fillS) {
       this.fillS = this.sentS;
-      this.fillStartUs = this.sentStartUs;
-      this.fillEndUs = this.sentEndUs;
       this.usedRecords = 0;
       this.usedBytes = 0;
     }
     if (this.usedRecords + 1 > limitRecords || (this.usedBytes > 0 && this.usedBytes + sizeBytes > limitBytes)) {
       this.fillS++;
-      this.fillStartUs = this.fillEndUs;
-      this.fillEndUs += US_PER_S;
       this.usedRecords = 0;
       this.usedBytes = 0;
     }
     this.usedRecords++;
     this.usedBytes += sizeBytes;
-    const throttled = this.fillS - this.sentS;
-    this.acceptedUs = throttled === 0 ? tUs : this.fillStartUs;
-    return throttled;
+    return this.fillS - this.sentS;
   }
 
   /**
@@ -191,7 +185,7 @@ export class Shard {
   }
 
   /** Apply the write limits to a write given as its fields and append it packed (accept, then append not eager, in
-   *  one step; `origin`: producer x 4 + eventName + 1). Returns its throttled attempts; it arrives at acceptedUs. */
+   *  one step; `origin`: producer x 4 + eventName + 1). Returns its throttled attempts (as admit). */
   acceptPacked(n: number, keyIndex: number, sentUs: number, sizeBytes: number, origin: number, limitRecords: number, limitBytes: number): number {
     const throttled = this.admit(sentUs, sizeBytes, limitRecords, limitBytes);
     this.log.appendPackedFields(n, keyIndex, sentUs, throttled, origin, sizeBytes);
@@ -397,7 +391,7 @@ export class StreamSource {
         if (s < 0) s = this.shardOf(key);
         const shard = shards[s];
         const throttled = shard.acceptPacked(n0 + i, key, sentUs, sizeBytes, origin, limitRecords, limitBytes);
-        const arrivalUs = shard.acceptedUs;
+        const arrivalUs = throttled === 0 ? sentUs : shard.fillStartUs;
         if (arrivalUs >= toUs || arrivalUs < fromUs) {
           if (i > from && meter !== null) meter(atUs, (i - from) * sizeBytes, stretchThrottles, i - from);
           from = i;
