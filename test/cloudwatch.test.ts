@@ -127,6 +127,25 @@ function: { duration: { base: 10ms } }
     }
   });
 
+  it("a burst throttled for ten minutes counts each second's 1,000 records and their waits in the minute they are accepted", () => {
+    // 600,000 records sent at once to one shard: the shard accepts 1,000 a second, so the records of second k wait k
+    // seconds (k throttled attempts each) and minute m holds seconds 60m to 60m + 59.
+    const s = scenarioFrom(`name: t
+source: { type: kinesis, ShardCount: 1 }
+traffic: [{ at: 0s, records: 600000, key: a, recordSize: 100B }]
+mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 10000 }
+function: { duration: { base: 10ms } }
+`);
+    const { report } = simulate(s);
+    const minutes = Array.from({ length: 10 }, (_, m) => m);
+    const waitsIn = (m: number) => 1000 * (60 * 60 * m + (59 * 60) / 2);
+    expect(series(report, "IncomingRecords").slice(0, 10)).toEqual(minutes.map(() => 60_000));
+    expect(cw(report, "IncomingRecords")).toBe(600_000);
+    expect(series(report, "IncomingBytes").slice(0, 10)).toEqual(minutes.map(() => 6_000_000));
+    expect(series(report, "WriteProvisionedThroughputExceeded").slice(0, 10)).toEqual(minutes.map(waitsIn));
+    expect(report.stream!.producerThrottles).toBe(minutes.reduce((a, m) => a + waitsIn(m), 0));
+  });
+
   it("a run longer than a day moves to CloudWatch's next standard period and keeps its totals", () => {
     const s = scenarioFrom(`name: t
 source: { type: sqs }

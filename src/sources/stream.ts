@@ -359,16 +359,29 @@ export class StreamSource {
       return;
     }
     // put, for records that stay packed (no produce events), a run at a time: the counters are kept in locals and
-    // written back once, and the production meter is told once for each stretch of a run's records accepted in one
-    // minute (ProductionMeter) rather than once per record.
+    // written back once, and the production meter is told of each minute's records once per call (ProductionMeter)
+    // rather than once per record. A write accepted as sent arrives in send order: its stretch of one minute stays
+    // open until the sends reach the next minute. A throttled write arrives at the start of a later second, shards
+    // apart: its stretch closes whenever the minute changes, and the counts go to `minutes` until the end.
     const shards = this.shards;
     const shardOfKey = this.shardOfKey;
     const limitRecords = this.cfg.writeLimitRecordsPerS;
     const limitBytes = this.cfg.writeLimitBytesPerS;
-    const meter = this.meter;
+    const minutes = this.minutes;
+    minutes.meter = this.meter;
     let maxAcceptedUs = this.maxAcceptedUs;
     let throttles = 0;
     let throttledRecords = 0;
+    // The open stretches: records accepted as sent in [sentFromUs, sentToUs), throttled in [waitFromUs, waitToUs).
+    let sentFromUs = 0;
+    let sentToUs = -Infinity;
+    let sentRecords = 0;
+    let sentBytes = 0;
+    let waitFromUs = 0;
+    let waitToUs = -Infinity;
+    let waitRecords = 0;
+    let waitBytes = 0;
+    let waitThrottles = 0;
     while (count > 0) {
       const picker = this.eventPickers[run.producer];
       const times = run.sentUs;
@@ -377,12 +390,6 @@ export class StreamSource {
       const sizeBytes = run.sizeBytes;
       // origin: producer x 4 + eventName + 1, eventName -1 on Kinesis.
       const producerOrigin = run.producer * 4;
-      // The meter's open stretch: the records from `from` on, accepted in [fromUs, toUs), the first at atUs.
-      let from = 0;
-      let fromUs = 0;
-      let toUs = -Infinity;
-      let atUs = 0;
-      let stretchThrottles = 0;
       for (let i = 0; i < count; i++) {
         const key = keys[i];
         const sentUs = times[i];
@@ -391,31 +398,49 @@ export class StreamSource {
         if (s < 0) s = this.shardOf(key);
         const shard = shards[s];
         const throttled = shard.acceptPacked(n0 + i, key, sentUs, sizeBytes, origin, limitRecords, limitBytes);
-        const arrivalUs = throttled === 0 ? sentUs : shard.fillStartUs;
-        if (arrivalUs >= toUs || arrivalUs < fromUs) {
-          if (i > from && meter !== null) meter(atUs, (i - from) * sizeBytes, stretchThrottles, i - from);
-          from = i;
-          fromUs = arrivalUs - (arrivalUs % PRODUCTION_METER_SPAN_US);
-          toUs = fromUs + PRODUCTION_METER_SPAN_US;
-          atUs = arrivalUs;
-          stretchThrottles = 0;
-        }
-        if (throttled !== 0) {
+        if (throttled === 0) {
+          if (sentUs >= sentToUs || sentUs < sentFromUs) {
+            if (sentRecords > 0) minutes.add(sentFromUs, sentRecords, sentBytes, 0);
+            sentFromUs = sentUs - (sentUs % PRODUCTION_METER_SPAN_US);
+            sentToUs = sentFromUs + PRODUCTION_METER_SPAN_US;
+            sentRecords = 0;
+            sentBytes = 0;
+          }
+          sentRecords++;
+          sentBytes += sizeBytes;
+          if (sentUs > maxAcceptedUs) maxAcceptedUs = sentUs;
+        } else {
+          const arrivalUs = shard.fillStartUs;
+          if (arrivalUs >= waitToUs || arrivalUs < waitFromUs) {
+            if (waitRecords > 0) minutes.add(waitFromUs, waitRecords, waitBytes, waitThrottles);
+            waitFromUs = arrivalUs - (arrivalUs % PRODUCTION_METER_SPAN_US);
+            waitToUs = waitFromUs + PRODUCTION_METER_SPAN_US;
+            waitRecords = 0;
+            waitBytes = 0;
+            waitThrottles = 0;
+          }
+          waitRecords++;
+          waitBytes += sizeBytes;
+          waitThrottles += throttled;
           throttles += throttled;
           throttledRecords++;
-          stretchThrottles += throttled;
+          if (arrivalUs > maxAcceptedUs) maxAcceptedUs = arrivalUs;
         }
-        if (arrivalUs > maxAcceptedUs) maxAcceptedUs = arrivalUs;
         if (!shard.sweepScheduled) this.scheduleSweep(shard);
       }
-      if (meter !== null) meter(atUs, (count - from) * sizeBytes, stretchThrottles, count - from);
       this.unended += count;
       count = traffic.takeRun(nowUs, run);
     }
+    if (sentRecords > 0) minutes.add(sentFromUs, sentRecords, sentBytes, 0);
+    if (waitRecords > 0) minutes.add(waitFromUs, waitRecords, waitBytes, waitThrottles);
+    minutes.tellAll();
     this.maxAcceptedUs = maxAcceptedUs;
     this.producerThrottles += throttles;
     this.producerThrottledRecords += throttledRecords;
   }
+
+  /** Production counted by minute within one advance, for the meter. */
+  private readonly minutes = new MinuteCounts();
 
   /** Give a record its end state (once); returns false when it had one already. */
   end(r: StreamRecord, state: RecEnd): boolean {
@@ -475,6 +500,51 @@ export class StreamSource {
     if (fromPos >= shard.accepted || fromPos < shard.firstHeldPos) return this.traffic.nextArrivalUs();
     const arrivalUs = shard.arrivalUsAt(fromPos);
     return arrivalUs > nowUs ? arrivalUs : nowUs;
+  }
+}
+
+/** Minutes MinuteCounts holds at once. */
+const MINUTE_SLOTS = 8;
+
+/**
+ * Records accepted, their bytes and throttled attempts, by the minute they were accepted in (PRODUCTION_METER_SPAN_US),
+ * until the meter is told: a minute's counts are kept in the slot of its number modulo MINUTE_SLOTS, and a minute
+ * that needs a slot another minute holds sends that minute's counts to the meter first (counts are sums, so when
+ * they are told does not change them). Nothing is allocated per record.
+ */
+class MinuteCounts {
+  /** The minute each slot holds (its number: start / span), -1 for none. */
+  private readonly minute = new Float64Array(MINUTE_SLOTS).fill(-1);
+  private readonly records = new Float64Array(MINUTE_SLOTS);
+  private readonly bytes = new Float64Array(MINUTE_SLOTS);
+  private readonly throttles = new Float64Array(MINUTE_SLOTS);
+  /** The meter told (counts are dropped while it is null). */
+  meter: ProductionMeter | null = null;
+
+  /** Count `records` records accepted in the minute starting at `fromUs`. */
+  add(fromUs: number, records: number, bytes: number, throttles: number): void {
+    const m = fromUs / PRODUCTION_METER_SPAN_US;
+    const j = m % MINUTE_SLOTS;
+    if (this.minute[j] !== m) {
+      this.tellSlot(j);
+      this.minute[j] = m;
+    }
+    this.records[j] += records;
+    this.bytes[j] += bytes;
+    this.throttles[j] += throttles;
+  }
+
+  /** Tell the meter every minute's counts, and start again from none. */
+  tellAll(): void {
+    for (let j = 0; j < MINUTE_SLOTS; j++) this.tellSlot(j);
+  }
+
+  private tellSlot(j: number): void {
+    if (this.records[j] > 0 && this.meter !== null) this.meter(this.minute[j] * PRODUCTION_METER_SPAN_US, this.bytes[j], this.throttles[j], this.records[j]);
+    this.minute[j] = -1;
+    this.records[j] = 0;
+    this.bytes[j] = 0;
+    this.throttles[j] = 0;
   }
 }
 
