@@ -141,7 +141,12 @@ export class Shard {
     w.arrivalUs = throttled === 0 ? w.sentUs : this.fillStartUs;
   }
 
-  /** The start of the second the last throttled write was accepted in: its arrival. */
+  /** The second the last throttled write was accepted in (its number: whole seconds from time 0), and its start: the
+   *  write's arrival. */
+  get fillSecond(): number {
+    return this.fillS;
+  }
+
   get fillStartUs(): number {
     return this.fillS * US_PER_S;
   }
@@ -226,6 +231,11 @@ export class StreamSource {
     this.shardOfKey = new Int32Array(keyCount).fill(-1);
     this.laneHashOfKey = new Float64Array(keyCount);
     this.isDynamo = cfg.type === "dynamodb";
+    this.waitMinute = new Float64Array(cfg.shardCount);
+    this.waitEndS = new Float64Array(cfg.shardCount);
+    this.waitRecords = new Float64Array(cfg.shardCount);
+    this.waitBytes = new Float64Array(cfg.shardCount);
+    this.waitThrottles = new Float64Array(cfg.shardCount);
     this.eventPickers = traffic.configs.map((c, i) => (this.isDynamo ? eventPicker(c.eventWeights, prngStream(seed, `traffic.${i}.eventNames`)) : null));
   }
 
@@ -360,28 +370,29 @@ export class StreamSource {
     }
     // put, for records that stay packed (no produce events), a run at a time: the counters are kept in locals and
     // written back once, and the production meter is told of each minute's records once per call (ProductionMeter)
-    // rather than once per record. A write accepted as sent arrives in send order: its stretch of one minute stays
-    // open until the sends reach the next minute. A throttled write arrives at the start of a later second, shards
-    // apart: its stretch closes whenever the minute changes, and the counts go to `minutes` until the end.
+    // rather than once per record. A write accepted as sent arrives in send order: one stretch of one minute, open
+    // until the sends reach the next minute. A throttled write arrives at the start of a later second, in order
+    // along its shard but not across shards: a stretch per shard (waitMinute...), counted by whole seconds.
     const shards = this.shards;
     const shardOfKey = this.shardOfKey;
     const limitRecords = this.cfg.writeLimitRecordsPerS;
     const limitBytes = this.cfg.writeLimitBytesPerS;
     const minutes = this.minutes;
     minutes.meter = this.meter;
+    const waitMinute = this.waitMinute;
+    const waitEndS = this.waitEndS;
+    const waitRecords = this.waitRecords;
+    const waitBytes = this.waitBytes;
+    const waitThrottles = this.waitThrottles;
     let maxAcceptedUs = this.maxAcceptedUs;
     let throttles = 0;
     let throttledRecords = 0;
-    // The open stretches: records accepted as sent in [sentFromUs, sentToUs), throttled in [waitFromUs, waitToUs).
+    // The open stretch of writes accepted as sent: in [sentFromUs, sentToUs), minute number sentMinute.
+    let sentMinute = 0;
     let sentFromUs = 0;
     let sentToUs = -Infinity;
     let sentRecords = 0;
     let sentBytes = 0;
-    let waitFromUs = 0;
-    let waitToUs = -Infinity;
-    let waitRecords = 0;
-    let waitBytes = 0;
-    let waitThrottles = 0;
     while (count > 0) {
       const picker = this.eventPickers[run.producer];
       const times = run.sentUs;
@@ -400,8 +411,9 @@ export class StreamSource {
         const throttled = shard.acceptPacked(n0 + i, key, sentUs, sizeBytes, origin, limitRecords, limitBytes);
         if (throttled === 0) {
           if (sentUs >= sentToUs || sentUs < sentFromUs) {
-            if (sentRecords > 0) minutes.add(sentFromUs, sentRecords, sentBytes, 0);
-            sentFromUs = sentUs - (sentUs % PRODUCTION_METER_SPAN_US);
+            if (sentRecords > 0) minutes.add(sentMinute, sentRecords, sentBytes, 0);
+            sentMinute = Math.floor(sentUs / PRODUCTION_METER_SPAN_US);
+            sentFromUs = sentMinute * PRODUCTION_METER_SPAN_US;
             sentToUs = sentFromUs + PRODUCTION_METER_SPAN_US;
             sentRecords = 0;
             sentBytes = 0;
@@ -410,20 +422,22 @@ export class StreamSource {
           sentBytes += sizeBytes;
           if (sentUs > maxAcceptedUs) maxAcceptedUs = sentUs;
         } else {
-          const arrivalUs = shard.fillStartUs;
-          if (arrivalUs >= waitToUs || arrivalUs < waitFromUs) {
-            if (waitRecords > 0) minutes.add(waitFromUs, waitRecords, waitBytes, waitThrottles);
-            waitFromUs = arrivalUs - (arrivalUs % PRODUCTION_METER_SPAN_US);
-            waitToUs = waitFromUs + PRODUCTION_METER_SPAN_US;
-            waitRecords = 0;
-            waitBytes = 0;
-            waitThrottles = 0;
+          const second = shard.fillSecond;
+          if (second >= waitEndS[s]) {
+            if (waitRecords[s] > 0) minutes.add(waitMinute[s], waitRecords[s], waitBytes[s], waitThrottles[s]);
+            const minute = Math.floor(second / SECONDS_PER_SPAN);
+            waitMinute[s] = minute;
+            waitEndS[s] = (minute + 1) * SECONDS_PER_SPAN;
+            waitRecords[s] = 0;
+            waitBytes[s] = 0;
+            waitThrottles[s] = 0;
           }
-          waitRecords++;
-          waitBytes += sizeBytes;
-          waitThrottles += throttled;
+          waitRecords[s]++;
+          waitBytes[s] += sizeBytes;
+          waitThrottles[s] += throttled;
           throttles += throttled;
           throttledRecords++;
+          const arrivalUs = shard.fillStartUs;
           if (arrivalUs > maxAcceptedUs) maxAcceptedUs = arrivalUs;
         }
         if (!shard.sweepScheduled) this.scheduleSweep(shard);
@@ -431,13 +445,29 @@ export class StreamSource {
       this.unended += count;
       count = traffic.takeRun(nowUs, run);
     }
-    if (sentRecords > 0) minutes.add(sentFromUs, sentRecords, sentBytes, 0);
-    if (waitRecords > 0) minutes.add(waitFromUs, waitRecords, waitBytes, waitThrottles);
+    if (sentRecords > 0) minutes.add(sentMinute, sentRecords, sentBytes, 0);
+    if (throttledRecords > 0) {
+      for (let s = 0; s < waitRecords.length; s++) {
+        if (waitRecords[s] === 0) continue;
+        minutes.add(waitMinute[s], waitRecords[s], waitBytes[s], waitThrottles[s]);
+        waitRecords[s] = 0;
+        waitBytes[s] = 0;
+        waitThrottles[s] = 0;
+      }
+    }
     minutes.tellAll();
     this.maxAcceptedUs = maxAcceptedUs;
     this.producerThrottles += throttles;
     this.producerThrottledRecords += throttledRecords;
   }
+
+  /** Each shard's open stretch of throttled writes within an advance: the minute they arrive in (its number), the
+   *  second that minute ends (a throttled write's arrival second only grows along its shard), and their counts. */
+  private readonly waitMinute: Float64Array;
+  private readonly waitEndS: Float64Array;
+  private readonly waitRecords: Float64Array;
+  private readonly waitBytes: Float64Array;
+  private readonly waitThrottles: Float64Array;
 
   /** Production counted by minute within one advance, for the meter. */
   private readonly minutes = new MinuteCounts();
@@ -505,6 +535,8 @@ export class StreamSource {
 
 /** Minutes MinuteCounts holds at once. */
 const MINUTE_SLOTS = 8;
+/** Whole seconds in the production meter's span. */
+const SECONDS_PER_SPAN = PRODUCTION_METER_SPAN_US / US_PER_S;
 
 /**
  * Records accepted, their bytes and throttled attempts, by the minute they were accepted in (PRODUCTION_METER_SPAN_US),
@@ -521,9 +553,8 @@ class MinuteCounts {
   /** The meter told (counts are dropped while it is null). */
   meter: ProductionMeter | null = null;
 
-  /** Count `records` records accepted in the minute starting at `fromUs`. */
-  add(fromUs: number, records: number, bytes: number, throttles: number): void {
-    const m = fromUs / PRODUCTION_METER_SPAN_US;
+  /** Count `records` records accepted in minute `m` (starting at m x PRODUCTION_METER_SPAN_US). */
+  add(m: number, records: number, bytes: number, throttles: number): void {
     const j = m % MINUTE_SLOTS;
     if (this.minute[j] !== m) {
       this.tellSlot(j);
