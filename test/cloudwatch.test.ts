@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { checkExpectations, valueAtPath } from "../src/run/expect.js";
 import type { Report } from "../src/run/result.js";
+import { simulate } from "../src/run/simulate.js";
+import { arrivalUsOf, throttledWritesOf, type StreamRecord } from "../src/sources/stream-record.js";
 import type { TraceEvent } from "../src/trace/events.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
@@ -89,6 +91,59 @@ expect:
     expect(cw(report, "ReadProvisionedThroughputExceeded")).toBe(0);
     expect(report.expectations.every((e) => e.passed)).toBe(true);
     expect(checkExpectations([{ path: "cloudwatch.NoSuchMetric", op: "eq", kind: "count", expected: 0, written: "0" }], report)[0].passed).toBe(false);
+  });
+
+  it("Kinesis production counts each record in the minute the shard accepted it, throttled ones too, with or without a trace", () => {
+    // One shard takes 1,000 records a second: the 2,500/s sent from 0:50 to 1:10 are accepted up to 1:40, throttled
+    // writes counted where the record was accepted; a second producer's larger records share the runs.
+    const s = scenarioFrom(`name: t
+source: { type: kinesis, ShardCount: 1 }
+traffic:
+  - { rate: 2500/s, from: 50s, to: 70s, keys: 7, recordSize: 100B }
+  - { rate: 200/s, from: 55s, to: 65s, key: big, recordSize: 1KB }
+mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 1000 }
+function: { duration: { base: 10ms } }
+`);
+    const { events, report: traced } = runWithTrace(s);
+    // Expected per minute, from the accepted records the trace shows.
+    const want = { records: [0, 0], bytes: [0, 0], throttles: [0, 0] };
+    for (const e of of(events, "produce")) {
+      const r = e.record as StreamRecord;
+      const minute = Math.floor(arrivalUsOf(r) / 60_000_000);
+      want.records[minute] += 1;
+      want.bytes[minute] += r.sizeBytes;
+      want.throttles[minute] += throttledWritesOf(r);
+    }
+    expect(want.records).toEqual([10 * 1000, 52_000 - 10 * 1000]);
+    expect(want.throttles[0]).toBeGreaterThan(0);
+    expect(want.throttles[1]).toBeGreaterThan(want.throttles[0]);
+    // Without a trace the records stay packed and are counted in bulk: the same series.
+    const { report: plain } = simulate(s);
+    for (const report of [traced, plain]) {
+      expect(series(report, "IncomingRecords")).toEqual(want.records);
+      expect(series(report, "IncomingBytes")).toEqual(want.bytes);
+      expect(series(report, "WriteProvisionedThroughputExceeded")).toEqual(want.throttles);
+      expect(cw(report, "WriteProvisionedThroughputExceeded")).toBe(report.stream!.producerThrottles);
+    }
+  });
+
+  it("a burst throttled for ten minutes counts each second's 1,000 records and their waits in the minute they are accepted", () => {
+    // 600,000 records sent at once to one shard: the shard accepts 1,000 a second, so the records of second k wait k
+    // seconds (k throttled attempts each) and minute m holds seconds 60m to 60m + 59.
+    const s = scenarioFrom(`name: t
+source: { type: kinesis, ShardCount: 1 }
+traffic: [{ at: 0s, records: 600000, key: a, recordSize: 100B }]
+mapping: { StartingPosition: TRIM_HORIZON, BatchSize: 10000 }
+function: { duration: { base: 10ms } }
+`);
+    const { report } = simulate(s);
+    const minutes = Array.from({ length: 10 }, (_, m) => m);
+    const waitsIn = (m: number) => 1000 * (60 * 60 * m + (59 * 60) / 2);
+    expect(series(report, "IncomingRecords").slice(0, 10)).toEqual(minutes.map(() => 60_000));
+    expect(cw(report, "IncomingRecords")).toBe(600_000);
+    expect(series(report, "IncomingBytes").slice(0, 10)).toEqual(minutes.map(() => 6_000_000));
+    expect(series(report, "WriteProvisionedThroughputExceeded").slice(0, 10)).toEqual(minutes.map(waitsIn));
+    expect(report.stream!.producerThrottles).toBe(minutes.reduce((a, m) => a + waitsIn(m), 0));
   });
 
   it("a run longer than a day moves to CloudWatch's next standard period and keeps its totals", () => {

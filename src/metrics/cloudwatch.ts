@@ -288,17 +288,19 @@ export class CloudWatchMetrics {
     this.concurrencyBucket = b;
   }
 
-  /** The sources' production meter (sources/*: ProductionMeter). */
-  readonly meter = (tUs: number, sizeBytes: number, throttledAttempts: number): void => {
+  /** The sources' production meter (sources/*: ProductionMeter): `records` records (1 when left out) accepted in the
+   *  minute of `tUs`, so in its bucket whatever the period; `sizeBytes` and `throttledAttempts` are their totals. */
+  readonly meter = (tUs: number, sizeBytes: number, throttledAttempts: number, records?: number): void => {
+    const count = records === undefined ? 1 : records;
     if (this.stream) {
       // The bucket first, then the array: finding the bucket may replace the array.
       const i = this.bucket(tUs) * SLOTS;
       const data = this.data;
-      data[i + S.incomingRecords] += 1;
+      data[i + S.incomingRecords] += count;
       data[i + S.incomingBytes] += sizeBytes;
       if (throttledAttempts > 0) data[i + S.writeThrottles] += throttledAttempts;
     } else {
-      this.add(tUs, S.sent, 1);
+      this.add(tUs, S.sent, count);
     }
   };
 

@@ -547,25 +547,34 @@ export class RecordLog {
   appendPacked(w: RecordWrite): void {
     // Unthrottled writes arrive when sent; only a throttled one needs its arrival checked.
     if (w.throttledWrites !== 0 && arrivalOf(w.sentUs, w.throttledWrites) !== w.arrivalUs) assert(false, "a packed record's arrival is not its send time plus its throttled seconds");
-    const at = this.packedHead + this.packedCount;
+    this.appendPackedFields(w.n, w.keyIndex, w.sentUs, w.throttledWrites, w.producer * 4 + w.eventName + 1, w.sizeBytes);
+  }
+
+  /**
+   * appendPacked for a write given as its fields (a producer's run puts them so, without a RecordWrite to fill):
+   * production index, key, send time, throttled attempts (its arrival follows: arrivalOf), origin (producer x 4 +
+   * eventName + 1) and size.
+   */
+  appendPackedFields(n: number, keyIndex: number, sentUs: number, throttled: number, origin: number, sizeBytes: number): void {
+    const packedCount = this.packedCount;
+    const at = this.packedHead + packedCount;
     const c = (at >>> CHUNK_BITS) + this.chunkHead;
     if (c === this.chunks.length) this.chunks.push(this.takeChunk());
     const chunk = this.chunks[c];
     const slot = at & (CHUNK - 1);
-    chunk.sentUs[slot] = w.sentUs;
+    chunk.sentUs[slot] = sentUs;
     const g = chunk.ints;
     const p = slot * PACKED;
     // The usual cases inline: differences that fit, and the same kind as the record before.
-    const dn = w.n - this.lastN;
+    const dn = n - this.lastN;
     g[p] = (dn | 0) === dn && dn !== WIDE_VALUE ? dn : this.wideDifference(dn);
-    g[p + 1] = w.keyIndex;
-    g[p + 2] = w.throttledWrites;
-    const origin = w.producer * 4 + w.eventName + 1;
+    g[p + 1] = keyIndex;
+    g[p + 2] = throttled;
     const kinds = this.kinds;
     const k = this.kind;
-    g[p + 3] = k >= 0 && kinds[2 * k] === origin && kinds[2 * k + 1] === w.sizeBytes ? k : this.kindOf(origin, w.sizeBytes);
-    this.lastN = w.n;
-    this.packedCount++;
+    g[p + 3] = k >= 0 && kinds[2 * k] === origin && kinds[2 * k + 1] === sizeBytes ? k : this.kindOf(origin, sizeBytes);
+    this.lastN = n;
+    this.packedCount = packedCount + 1;
     this.accepted++;
   }
 

@@ -35,7 +35,7 @@ import { prngStream, type Prng } from "../engine/prng.js";
 import type { Scheduler } from "../engine/scheduler.js";
 import { US_PER_S } from "../engine/time.js";
 import type { StreamSourceConfig } from "./config.js";
-import type { ProductionMeter, Trace } from "../trace/events.js";
+import { PRODUCTION_METER_SPAN_US, type ProductionMeter, type Trace } from "../trace/events.js";
 import { arrivalUsOf, endChangingMarks, endRecord, newRecordWrite, RecEnd, RecordLog, type RecordWrite, type StreamRecord } from "./stream-record.js";
 import { SendRun, type RecordSink, type Traffic } from "./traffic.js";
 
@@ -52,11 +52,15 @@ export class Shard {
   /** First pos not yet checked against retention. */
   sweepPos = 0;
   sweepScheduled = false;
-  /** Write limits: the second the next write lands in at the earliest, and what that second has taken. */
+  /** Write limits: the second the next write lands in at the earliest, and what that second has taken; and the
+   *  second the last write was sent in, with its bounds in µs (sentBoundsUs: [start, end)), so that a write costs no
+   *  division unless it is sent in another second than the write before it. The bounds pass 2^31 µs after 36
+   *  minutes: a typed array keeps them unboxed, where a field would hold a boxed number. */
   private fillS = -1;
   private usedRecords = 0;
   private usedBytes = 0;
-  lastArrivalUs = 0;
+  private sentS = -1;
+  private readonly sentBoundsUs = new Float64Array([-US_PER_S, 0]);
 
   constructor(readonly index: number) {
     this.shardId = shardIdOf(index);
@@ -137,28 +141,46 @@ export class Shard {
   /** Apply the write limits to `w` (sent at w.sentUs, w.sizeBytes long): sets when it is accepted (w.arrivalUs) and
    *  how many attempts were throttled (w.throttledWrites). */
   accept(w: RecordWrite, limitRecords: number, limitBytes: number): void {
-    const tUs = w.sentUs;
-    if (limitRecords === Infinity && limitBytes === Infinity) {
-      w.arrivalUs = tUs;
-      w.throttledWrites = 0;
-      return;
+    const throttled = this.admit(w.sentUs, w.sizeBytes, limitRecords, limitBytes);
+    w.throttledWrites = throttled;
+    w.arrivalUs = throttled === 0 ? w.sentUs : this.fillStartUs;
+  }
+
+  /** The second the last throttled write was accepted in (its number: whole seconds from time 0), and its start: the
+   *  write's arrival. */
+  get fillSecond(): number {
+    return this.fillS;
+  }
+
+  get fillStartUs(): number {
+    return this.fillS * US_PER_S;
+  }
+
+  /** The write limits for a write sent at `tUs`, `sizeBytes` long: counts it in the second it is accepted in and
+   *  returns how many of its attempts were throttled (the whole seconds from its send to that second: arrivalOf).
+   *  A throttled write arrives at the start of that second (fillStartUs); any other, when sent. */
+  private admit(tUs: number, sizeBytes: number, limitRecords: number, limitBytes: number): number {
+    if (limitRecords === Infinity && limitBytes === Infinity) return 0;
+    const bounds = this.sentBoundsUs;
+    if (tUs >= bounds[1] || tUs < bounds[0]) {
+      const k = Math.floor(tUs / US_PER_S);
+      this.sentS = k;
+      bounds[0] = k * US_PER_S;
+      bounds[1] = bounds[0] + US_PER_S;
     }
-    const k = Math.floor(tUs / US_PER_S);
-    if (k > this.fillS) {
-      this.fillS = k;
+    if (this.sentS > this.fillS) {
+      this.fillS = this.sentS;
       this.usedRecords = 0;
       this.usedBytes = 0;
     }
-    if (this.usedRecords + 1 > limitRecords || (this.usedBytes > 0 && this.usedBytes + w.sizeBytes > limitBytes)) {
+    if (this.usedRecords + 1 > limitRecords || (this.usedBytes > 0 && this.usedBytes + sizeBytes > limitBytes)) {
       this.fillS++;
       this.usedRecords = 0;
       this.usedBytes = 0;
     }
     this.usedRecords++;
-    this.usedBytes += w.sizeBytes;
-    const s = this.fillS;
-    w.arrivalUs = s === k ? tUs : s * US_PER_S;
-    w.throttledWrites = s - k;
+    this.usedBytes += sizeBytes;
+    return this.fillS - this.sentS;
   }
 
   /**
@@ -167,17 +189,17 @@ export class Shard {
    * (null): the mapping reads a shard by position and makes records objects as it batches them.
    */
   append(w: RecordWrite, eager: boolean): StreamRecord | null {
-    this.lastArrivalUs = w.arrivalUs;
     if (eager) return this.log.append(w);
     this.log.appendPacked(w);
     return null;
   }
 
-  /** Apply the write limits to `w` (accept) and append it packed (append, not eager), in one step. */
-  acceptPacked(w: RecordWrite, limitRecords: number, limitBytes: number): void {
-    this.accept(w, limitRecords, limitBytes);
-    this.lastArrivalUs = w.arrivalUs;
-    this.log.appendPacked(w);
+  /** Apply the write limits to a write given as its fields and append it packed (accept, then append not eager, in
+   *  one step; `origin`: producer x 4 + eventName + 1). Returns its throttled attempts (as admit). */
+  acceptPacked(n: number, keyIndex: number, sentUs: number, sizeBytes: number, origin: number, limitRecords: number, limitBytes: number): number {
+    const throttled = this.admit(sentUs, sizeBytes, limitRecords, limitBytes);
+    this.log.appendPackedFields(n, keyIndex, sentUs, throttled, origin, sizeBytes);
+    return throttled;
   }
 
   /** Drop records no longer needed: before the checkpoint and either ended or already checked against retention. */
@@ -214,6 +236,11 @@ export class StreamSource {
     this.shardOfKey = new Int32Array(keyCount).fill(-1);
     this.laneHashOfKey = new Float64Array(keyCount);
     this.isDynamo = cfg.type === "dynamodb";
+    this.waitMinute = new Float64Array(cfg.shardCount);
+    this.waitEndS = new Float64Array(cfg.shardCount);
+    this.waitRecords = new Float64Array(cfg.shardCount);
+    this.waitBytes = new Float64Array(cfg.shardCount);
+    this.waitThrottles = new Float64Array(cfg.shardCount);
     this.eventPickers = traffic.configs.map((c, i) => (this.isDynamo ? eventPicker(c.eventWeights, prngStream(seed, `traffic.${i}.eventNames`)) : null));
   }
 
@@ -326,15 +353,15 @@ export class StreamSource {
       traffic.produceUntil(nowUs, this.sink);
       return;
     }
-    const w = this.write;
-    while (count > 0) {
-      const picker = this.eventPickers[run.producer];
-      const times = run.sentUs;
-      const keys = run.keyIndex;
-      const n0 = run.firstN;
-      w.sizeBytes = run.sizeBytes;
-      w.producer = run.producer;
-      if (this.trace.verbose) {
+    if (this.trace.verbose) {
+      const w = this.write;
+      while (count > 0) {
+        const picker = this.eventPickers[run.producer];
+        const times = run.sentUs;
+        const keys = run.keyIndex;
+        const n0 = run.firstN;
+        w.sizeBytes = run.sizeBytes;
+        w.producer = run.producer;
         for (let i = 0; i < count; i++) {
           w.n = n0 + i;
           w.keyIndex = keys[i];
@@ -342,37 +369,113 @@ export class StreamSource {
           w.eventName = picker ? picker() : -1;
           this.put(w);
         }
-      } else {
-        // put, for records that stay packed (no produce events), in one loop.
-        const shards = this.shards;
-        const shardOfKey = this.shardOfKey;
-        const limitRecords = this.cfg.writeLimitRecordsPerS;
-        const limitBytes = this.cfg.writeLimitBytesPerS;
-        const meter = this.meter;
-        for (let i = 0; i < count; i++) {
-          const key = keys[i];
-          w.n = n0 + i;
-          w.keyIndex = key;
-          w.sentUs = times[i];
-          w.eventName = picker ? picker() : -1;
-          let s = shardOfKey[key];
-          if (s < 0) s = this.shardOf(key);
-          const shard = shards[s];
-          shard.acceptPacked(w, limitRecords, limitBytes);
-          const arrivalUs = w.arrivalUs;
-          if (arrivalUs > this.maxAcceptedUs) this.maxAcceptedUs = arrivalUs;
-          this.unended++;
-          if (meter !== null) meter(arrivalUs, w.sizeBytes, w.throttledWrites);
-          if (w.throttledWrites > 0) {
-            this.producerThrottles += w.throttledWrites;
-            this.producerThrottledRecords++;
-          }
-          if (!shard.sweepScheduled) this.scheduleSweep(shard);
-        }
+        count = traffic.takeRun(nowUs, run);
       }
+      return;
+    }
+    // put, for records that stay packed (no produce events), a run at a time: the counters are kept in locals and
+    // written back once, and the production meter is told of each minute's records once per call (ProductionMeter)
+    // rather than once per record. A write accepted as sent arrives in send order: one stretch of one minute, open
+    // until the sends reach the next minute. A throttled write arrives at the start of a later second, in order
+    // along its shard but not across shards: a stretch per shard (waitMinute...), counted by whole seconds.
+    const shards = this.shards;
+    const shardOfKey = this.shardOfKey;
+    const limitRecords = this.cfg.writeLimitRecordsPerS;
+    const limitBytes = this.cfg.writeLimitBytesPerS;
+    const minutes = this.minutes;
+    minutes.meter = this.meter;
+    const waitMinute = this.waitMinute;
+    const waitEndS = this.waitEndS;
+    const waitRecords = this.waitRecords;
+    const waitBytes = this.waitBytes;
+    const waitThrottles = this.waitThrottles;
+    let maxAcceptedUs = this.maxAcceptedUs;
+    let throttles = 0;
+    let throttledRecords = 0;
+    // The open stretch of writes accepted as sent: in [sentFromUs, sentToUs), minute number sentMinute.
+    let sentMinute = 0;
+    let sentFromUs = 0;
+    let sentToUs = -Infinity;
+    let sentRecords = 0;
+    let sentBytes = 0;
+    while (count > 0) {
+      const picker = this.eventPickers[run.producer];
+      const times = run.sentUs;
+      const keys = run.keyIndex;
+      const n0 = run.firstN;
+      const sizeBytes = run.sizeBytes;
+      // origin: producer x 4 + eventName + 1, eventName -1 on Kinesis.
+      const producerOrigin = run.producer * 4;
+      for (let i = 0; i < count; i++) {
+        const key = keys[i];
+        const sentUs = times[i];
+        const origin = picker === null ? producerOrigin : producerOrigin + picker() + 1;
+        let s = shardOfKey[key];
+        if (s < 0) s = this.shardOf(key);
+        const shard = shards[s];
+        const throttled = shard.acceptPacked(n0 + i, key, sentUs, sizeBytes, origin, limitRecords, limitBytes);
+        if (throttled === 0) {
+          if (sentUs >= sentToUs || sentUs < sentFromUs) {
+            if (sentRecords > 0) minutes.add(sentMinute, sentRecords, sentBytes, 0);
+            sentMinute = Math.floor(sentUs / PRODUCTION_METER_SPAN_US);
+            sentFromUs = sentMinute * PRODUCTION_METER_SPAN_US;
+            sentToUs = sentFromUs + PRODUCTION_METER_SPAN_US;
+            sentRecords = 0;
+            sentBytes = 0;
+          }
+          sentRecords++;
+          sentBytes += sizeBytes;
+          if (sentUs > maxAcceptedUs) maxAcceptedUs = sentUs;
+        } else {
+          const second = shard.fillSecond;
+          if (second >= waitEndS[s]) {
+            if (waitRecords[s] > 0) minutes.add(waitMinute[s], waitRecords[s], waitBytes[s], waitThrottles[s]);
+            const minute = Math.floor(second / SECONDS_PER_SPAN);
+            waitMinute[s] = minute;
+            waitEndS[s] = (minute + 1) * SECONDS_PER_SPAN;
+            waitRecords[s] = 0;
+            waitBytes[s] = 0;
+            waitThrottles[s] = 0;
+          }
+          waitRecords[s]++;
+          waitBytes[s] += sizeBytes;
+          waitThrottles[s] += throttled;
+          throttles += throttled;
+          throttledRecords++;
+          const arrivalUs = shard.fillStartUs;
+          if (arrivalUs > maxAcceptedUs) maxAcceptedUs = arrivalUs;
+        }
+        if (!shard.sweepScheduled) this.scheduleSweep(shard);
+      }
+      this.unended += count;
       count = traffic.takeRun(nowUs, run);
     }
+    if (sentRecords > 0) minutes.add(sentMinute, sentRecords, sentBytes, 0);
+    if (throttledRecords > 0) {
+      for (let s = 0; s < waitRecords.length; s++) {
+        if (waitRecords[s] === 0) continue;
+        minutes.add(waitMinute[s], waitRecords[s], waitBytes[s], waitThrottles[s]);
+        waitRecords[s] = 0;
+        waitBytes[s] = 0;
+        waitThrottles[s] = 0;
+      }
+    }
+    minutes.tellAll();
+    this.maxAcceptedUs = maxAcceptedUs;
+    this.producerThrottles += throttles;
+    this.producerThrottledRecords += throttledRecords;
   }
+
+  /** Each shard's open stretch of throttled writes within an advance: the minute they arrive in (its number), the
+   *  second that minute ends (a throttled write's arrival second only grows along its shard), and their counts. */
+  private readonly waitMinute: Float64Array;
+  private readonly waitEndS: Float64Array;
+  private readonly waitRecords: Float64Array;
+  private readonly waitBytes: Float64Array;
+  private readonly waitThrottles: Float64Array;
+
+  /** Production counted by minute within one advance, for the meter. */
+  private readonly minutes = new MinuteCounts();
 
   /** Give a record its end state (once); returns false when it had one already. */
   end(r: StreamRecord, state: RecEnd): boolean {
@@ -440,6 +543,52 @@ export class StreamSource {
     if (fromPos >= shard.accepted || fromPos < shard.firstHeldPos) return this.traffic.nextArrivalUs();
     const arrivalUs = shard.arrivalUsAt(fromPos);
     return arrivalUs > nowUs ? arrivalUs : nowUs;
+  }
+}
+
+/** Minutes MinuteCounts holds at once. */
+const MINUTE_SLOTS = 8;
+/** Whole seconds in the production meter's span. */
+const SECONDS_PER_SPAN = PRODUCTION_METER_SPAN_US / US_PER_S;
+
+/**
+ * Records accepted, their bytes and throttled attempts, by the minute they were accepted in (PRODUCTION_METER_SPAN_US),
+ * until the meter is told: a minute's counts are kept in the slot of its number modulo MINUTE_SLOTS, and a minute
+ * that needs a slot another minute holds sends that minute's counts to the meter first (counts are sums, so when
+ * they are told does not change them). Nothing is allocated per record.
+ */
+class MinuteCounts {
+  /** The minute each slot holds (its number: start / span), -1 for none. */
+  private readonly minute = new Float64Array(MINUTE_SLOTS).fill(-1);
+  private readonly records = new Float64Array(MINUTE_SLOTS);
+  private readonly bytes = new Float64Array(MINUTE_SLOTS);
+  private readonly throttles = new Float64Array(MINUTE_SLOTS);
+  /** The meter told (counts are dropped while it is null). */
+  meter: ProductionMeter | null = null;
+
+  /** Count `records` records accepted in minute `m` (starting at m x PRODUCTION_METER_SPAN_US). */
+  add(m: number, records: number, bytes: number, throttles: number): void {
+    const j = m % MINUTE_SLOTS;
+    if (this.minute[j] !== m) {
+      this.tellSlot(j);
+      this.minute[j] = m;
+    }
+    this.records[j] += records;
+    this.bytes[j] += bytes;
+    this.throttles[j] += throttles;
+  }
+
+  /** Tell the meter every minute's counts, and start again from none. */
+  tellAll(): void {
+    for (let j = 0; j < MINUTE_SLOTS; j++) this.tellSlot(j);
+  }
+
+  private tellSlot(j: number): void {
+    if (this.records[j] > 0 && this.meter !== null) this.meter(this.minute[j] * PRODUCTION_METER_SPAN_US, this.bytes[j], this.throttles[j], this.records[j]);
+    this.minute[j] = -1;
+    this.records[j] = 0;
+    this.bytes[j] = 0;
+    this.throttles[j] = 0;
   }
 }
 

@@ -27,17 +27,30 @@ import { generatedKeyName, type KeyTable } from "./keys.js";
 
 interface KeyPicker {
   pick(): number;
+  /** `count` picks into `out` from index 0, drawn in the order `count` calls of pick would draw them. */
+  pickInto(out: Int32Array, count: number): void;
+}
+
+/** A picker whose every pick is the key `k` (draws nothing). */
+function onlyKey(k: number): KeyPicker {
+  return { pick: () => k, pickInto: (out, count) => out.fill(k, 0, count) };
 }
 
 function keyPicker(cfg: ProducerConfig["keys"], table: KeyTable, rng: Prng): KeyPicker {
-  if (cfg.literal !== null) {
-    const k = table.intern(cfg.literal);
-    return { pick: () => k };
-  }
+  if (cfg.literal !== null) return onlyKey(table.intern(cfg.literal));
   const ids = new Int32Array(cfg.count);
   for (let i = 0; i < cfg.count; i++) ids[i] = table.intern(generatedKeyName(i));
-  if (cfg.count === 1) return { pick: () => ids[0] };
-  if (cfg.distribution === "uniform") return { pick: () => ids[rng.int(cfg.count)] };
+  if (cfg.count === 1) return onlyKey(ids[0]);
+  const n = cfg.count;
+  if (cfg.distribution === "uniform") {
+    return {
+      pick: () => ids[rng.int(n)],
+      pickInto: (out, count) => {
+        // rng.int(n), written out: one call per key fewer.
+        for (let i = 0; i < count; i++) out[i] = ids[Math.floor(rng.next() * n)];
+      },
+    };
+  }
   // zipf: P(i) proportional to 1 / (i + 1)^s; cumulative table and binary search.
   const cdf = new Float64Array(cfg.count);
   let total = 0;
@@ -45,17 +58,21 @@ function keyPicker(cfg: ProducerConfig["keys"], table: KeyTable, rng: Prng): Key
     total += 1 / Math.pow(i + 1, cfg.zipfExponent);
     cdf[i] = total;
   }
+  const pick = (): number => {
+    const u = rng.next() * total;
+    let lo = 0;
+    let hi = cfg.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] > u) hi = mid;
+      else lo = mid + 1;
+    }
+    return ids[lo];
+  };
   return {
-    pick: () => {
-      const u = rng.next() * total;
-      let lo = 0;
-      let hi = cfg.count - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (cdf[mid] > u) hi = mid;
-        else lo = mid + 1;
-      }
-      return ids[lo];
+    pick,
+    pickInto: (out, count) => {
+      for (let i = 0; i < count; i++) out[i] = pick();
     },
   };
 }
@@ -146,6 +163,46 @@ class Producer {
   /** Take the record arriving at nextUs and advance. Returns its key index. */
   take(): number {
     const key = this.keys.pick();
+    this.step();
+    return key;
+  }
+
+  /**
+   * Take the sends from nextUs on while they come before `stopUs` (or at it, when `atStop`), at most `max`: their
+   * times into `times` and their keys into `keys`, the same sends and draws as that many calls of take (times and
+   * keys come from streams of their own, so all the times can be found before the keys are drawn). Returns how many.
+   */
+  takeInto(times: Float64Array, keys: Int32Array, max: number, stopUs: number, atStop: boolean): number {
+    const cfg = this.cfg;
+    let i = 0;
+    let t = this.nextUs;
+    if (cfg.kind === "steady" && cfg.arrival === "even") {
+      // step's rule for evenly spaced sends, in locals.
+      const fromUs = cfg.fromUs;
+      const toUs = cfg.toUs;
+      const rate = cfg.ratePerS;
+      let k = this.k;
+      while (i < max && (t < stopUs || (t === stopUs && atStop))) {
+        times[i++] = t;
+        k++;
+        const next = fromUs + Math.floor((k * US_PER_S) / rate);
+        t = next < toUs ? next : Infinity;
+      }
+      this.k = k;
+      this.nextUs = t;
+    } else {
+      while (i < max && (t < stopUs || (t === stopUs && atStop))) {
+        times[i++] = t;
+        this.step();
+        t = this.nextUs;
+      }
+    }
+    this.keys.pickInto(keys, i);
+    return i;
+  }
+
+  /** Advance past the send at nextUs (its key drawn by the caller). */
+  private step(): void {
     const cfg = this.cfg;
     this.k++;
     if (cfg.kind === "burst") {
@@ -164,7 +221,6 @@ class Producer {
       const t = this.nextUs + this.gapUs();
       this.nextUs = t < cfg.toUs ? t : Infinity;
     }
-    return key;
   }
 }
 
@@ -265,17 +321,8 @@ export class Traffic {
       } else if (u === stopUs && j < best) atStop = false;
     }
     const p = ps[best];
-    const times = run.sentUs;
-    const keys = run.keyIndex;
-    let i = 0;
-    let t = p.nextUs;
-    while (i < SEND_RUN_MAX && (t < stopUs || (t === stopUs && atStop))) {
-      times[i] = t;
-      keys[i] = p.take();
-      t = p.nextUs;
-      i++;
-    }
-    this.dueUs = ps.length === 1 ? t : this.earliestSendUs();
+    const i = p.takeInto(run.sentUs, run.keyIndex, SEND_RUN_MAX, stopUs, atStop);
+    this.dueUs = ps.length === 1 ? p.nextUs : this.earliestSendUs();
     run.count = i;
     run.firstN = this.produced;
     run.producer = best;

@@ -3,6 +3,7 @@
  * Events hold references to records (not strings) so that emitting costs no formatting; the JSONL writer turns
  * them into the fields of the JSON Lines trace (record ids, ms).
  */
+import { US_PER_MIN } from "../engine/time.js";
 
 /** A produced record or message. `n` is its global production index (0, 1, 2, ... in production order). */
 export interface SimRecord {
@@ -232,10 +233,16 @@ export type TraceListener = (event: TraceEvent) => void;
 /**
  * Production counted without a trace event: `produce` is emitted only when a listener asks for every record, so a
  * source reports each accepted record here too (time accepted, size, and the producer's throttled attempts before
- * it was accepted). CloudWatch's per-minute send counts (metrics/cloudwatch.ts) read it; it costs one call per
- * record and allocates nothing.
+ * it was accepted). CloudWatch's per-minute send counts (metrics/cloudwatch.ts) read it; it allocates nothing.
+ * One call may count `records` records at once (1 when left out): then `sizeBytes` and `throttledAttempts` are their
+ * totals, and every one of them was accepted within the same PRODUCTION_METER_SPAN_US of virtual time as `tUs`.
  */
-export type ProductionMeter = (tUs: number, sizeBytes: number, throttledAttempts: number) => void;
+export type ProductionMeter = (tUs: number, sizeBytes: number, throttledAttempts: number, records?: number) => void;
+
+/** The span a production meter call counting several records stays within: the whole minute [k x 1 min, (k + 1) x
+ *  1 min) holding `tUs`. Every CloudWatch period is a whole number of minutes from virtual time 0, so records
+ *  accepted in one such minute fall in one period whatever the period. */
+export const PRODUCTION_METER_SPAN_US = US_PER_MIN;
 
 /** Fan-out of trace events. `verbose` says whether anyone wants per-record events (produce). */
 export class Trace {
