@@ -3,7 +3,8 @@
 //  - Speed: each benchmark runs in pairs, one process per run, the two builds taking turns to go first. On a shared
 //    machine whose speed drifts by 10-20% between sets, comparing two separate `npm run bench` sets mostly measures
 //    the drift; runs taken side by side in time see the same phase, so the ratio within a pair is the fairer figure.
-//    Prints each build's median and fastest wall time and the median of the per-pair ratios (this / base).
+//    Prints each build's median and fastest wall time, the median of the per-pair ratios (this / base), and the
+//    same median in CPU time (user and system time of the run, which waiting for a core does not add to).
 //  - Sameness (--same): every shipped scenario and every bench scenario is run by both builds and its whole JSON
 //    report hashed (the report carries the trace digest); exits 1 if any report differs.
 // --base: a git revision (built once into a temporary folder, with this checkout's node_modules) or a folder holding
@@ -102,22 +103,24 @@ if (doSpeed) {
   const chosen = ["engine-hold", ...benchFiles].filter((b) => !only || nameOf(b) === only);
   const pad = (s, n) => String(s).padStart(n);
   console.log(`${pairs} pairs per benchmark, the builds taking turns to run first (ms; ratio = this / base)`);
-  console.log(`${"benchmark".padEnd(16)}${pad("base med", 10)}${pad("this med", 10)}${pad("base min", 10)}${pad("this min", 10)}${pad("ratio med", 11)}  ratios`);
+  console.log(`${"benchmark".padEnd(16)}${pad("base med", 10)}${pad("this med", 10)}${pad("base min", 10)}${pad("this min", 10)}${pad("ratio med", 11)}${pad("cpu med", 9)}  ratios (wall)`);
   for (const b of chosen) {
     const ms = { base: [], this: [] };
     const ratios = [];
+    const cpuRatios = [];
     for (let i = 0; i < pairs; i++) {
       const order = i % 2 === 0 ? ["base", "this"] : ["this", "base"];
       const got = {};
       // engine-hold times a fixed number of events, so its wall time is comparable like the scenarios'.
-      for (const which of order) got[which] = runOne(which, b).wallMs;
-      ms.base.push(got.base);
-      ms.this.push(got.this);
-      ratios.push(got.this / got.base);
+      for (const which of order) got[which] = runOne(which, b);
+      ms.base.push(got.base.wallMs);
+      ms.this.push(got.this.wallMs);
+      ratios.push(got.this.wallMs / got.base.wallMs);
+      cpuRatios.push(got.this.cpuMs / got.base.cpuMs);
     }
     const sorted = [...ratios].sort((x, y) => x - y);
     console.log(
-      `${nameOf(b).padEnd(16)}${pad(Math.round(median(ms.base)), 10)}${pad(Math.round(median(ms.this)), 10)}${pad(Math.round(Math.min(...ms.base)), 10)}${pad(Math.round(Math.min(...ms.this)), 10)}${pad(median(ratios).toFixed(3), 11)}  ${sorted.map((r) => r.toFixed(2)).join(" ")}`,
+      `${nameOf(b).padEnd(16)}${pad(Math.round(median(ms.base)), 10)}${pad(Math.round(median(ms.this)), 10)}${pad(Math.round(Math.min(...ms.base)), 10)}${pad(Math.round(Math.min(...ms.this)), 10)}${pad(median(ratios).toFixed(3), 11)}${pad(median(cpuRatios).toFixed(3), 9)}  ${sorted.map((r) => r.toFixed(2)).join(" ")}`,
     );
   }
 }

@@ -14,6 +14,13 @@ const { Scheduler } = await import(dist + "engine/scheduler.js");
 const target = process.argv[2];
 const until = process.argv[3];
 
+/** CPU time of this process (user and system, all threads) since `from` (process.cpuUsage()), in ms: on a shared
+ *  machine it moves less than wall time, since time spent waiting for a core is not counted. */
+function cpuMsSince(from) {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+}
+
 function engineHold() {
   const pending = 10_000;
   const ops = 5_000_000;
@@ -29,6 +36,7 @@ function engineHold() {
   const mask = delays.length - 1;
   const noop = () => {};
   for (let i = 0; i < pending; i++) s.at(delays[i & mask], noop);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < ops; i++) {
     s.step();
@@ -36,17 +44,19 @@ function engineHold() {
   }
   const wallMs = performance.now() - t0;
   // nowUs: the time of the last event run, which bench/floors/engine-hold.js must reach too.
-  return { name: "engine-hold", wallMs, events: ops, records: 0, nowUs: s.nowUs };
+  return { name: "engine-hold", wallMs, cpuMs: cpuMsSince(c0), events: ops, records: 0, nowUs: s.nowUs };
 }
 
 function scenario(file) {
   const sc = loadScenario(file, until ? { until: Number(until) } : {});
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const { report } = simulate(sc);
   const wallMs = performance.now() - t0;
   return {
     name: sc.name,
     wallMs,
+    cpuMs: cpuMsSince(c0),
     events: report.eventsRun,
     records: report.records.produced,
     // What the benchmark's floor (bench/floors/) must count alike: bench/run.js compares them.
