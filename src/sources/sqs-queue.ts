@@ -86,7 +86,13 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
   }
 
   protected takeCold(n: number, k: number, sentUs: number, producer: number): void {
-    this.pushCold(n, k, sentUs, producer);
+    this.live.push(n, k, sentUs, producer, MsgState.Visible, undefined);
+  }
+
+  /** A run's messages have consecutive indexes: one run of the visible list. */
+  protected override tookCold(firstN: number, count: number): void {
+    this.visible.pushRun(firstN, count);
+    this.visibleCount += count;
   }
 
   protected makeVisible(msg: SqsMessage): void {
@@ -134,13 +140,16 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
       const entry = this.visible.peek();
       const isDup = entry < 0;
       const n = isDup ? -1 - entry : entry;
-      const state = live.state(n);
-      const valid = isDup ? state === MsgState.InFlight && live.objectOf(n)!.dupPending : state === MsgState.Visible;
-      if (!valid) {
+      let msg: SqsMessage | null;
+      if (isDup) {
+        // The duplicate copy stands while its message is in flight and says so.
+        msg = live.state(n) === MsgState.InFlight ? live.objectOf(n)! : null;
+        if (msg !== null && !msg.dupPending) msg = null;
+      } else msg = live.getVisible(n, cfg.delayUs);
+      if (msg === null) {
         this.visible.shift();
         continue;
       }
-      const msg = live.get(n, cfg.delayUs);
       if (msg.sentUs + cfg.retentionUs <= nowUs) {
         this.visible.shift();
         this.visibleCount--;
