@@ -145,13 +145,9 @@ export abstract class TimedQueue {
    *  one): the queue's store can say every field of such a message from its own columns. */
   protected abstract keepsCold(sizeBytes: number, producer: number): boolean;
 
-  /** Keep message n (a first send of key k, in a run keepsCold allowed) cold and visible. liveCount and the meter
-   *  are the caller's; so is the visible list, where the queue keeps one apart (tookCold). */
+  /** Keep message n (a first send of key k, in a run keepsCold allowed) cold, visible from now. liveCount and the
+   *  meter are the caller's. */
   protected abstract takeCold(n: number, k: number, sentUs: number, producer: number): void;
-
-  /** The `count` messages from firstN on were just taken with takeCold: a queue that keeps a visible list of its own
-   *  adds them there, all at once. */
-  protected tookCold(_firstN: number, _count: number): void {}
 
   /** Take a run of sends (Traffic.takeRun: first sends only, all of one producer and size, each already counted as
    *  produced), as the sink would take them one by one; called only when there is no delivery delay and no verbose
@@ -166,7 +162,6 @@ export abstract class TimedQueue {
     }
     this.liveCount += count;
     for (let i = 0; i < count; i++) this.takeCold(firstN + i, keys[i], smallInt(times[i]), producer);
-    this.tookCold(firstN, count);
     if (this.meter !== null) this.meterSends(this.meter, times, count, sizeBytes);
   }
 

@@ -181,27 +181,6 @@ export class MessageRing {
       const have = objs[i];
       if (have !== undefined) return have;
     }
-    return this.build(chunk, i, n, delayUs);
-  }
-
-  /** As get, for message n only if it is visible (one look at its row): null when it has ended, is in flight or is
-   *  delayed. */
-  getVisible(n: number, delayUs: number): SqsMessage | null {
-    if (n < this.firstN) return null;
-    const p = n - this.originN;
-    const chunk = this.chunks[p >>> CHUNK_BITS];
-    const i = p & CHUNK_MASK;
-    if ((chunk.ints[i * ROW_I32 + I_PRODUCER_STATE] & STATE_MASK) !== MsgState.Visible) return null;
-    const objs = chunk.objs;
-    if (objs !== null) {
-      const have = objs[i];
-      if (have !== undefined) return have;
-    }
-    return this.build(chunk, i, n, delayUs);
-  }
-
-  /** The object of message n, cold in slot i of `chunk`, from its row. */
-  private build(chunk: Chunk, i: number, n: number, delayUs: number): SqsMessage {
     const r = i * ROW_I32;
     const ints = chunk.ints;
     const ps = ints[r + I_PRODUCER_STATE];

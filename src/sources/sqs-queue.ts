@@ -86,13 +86,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
   }
 
   protected takeCold(n: number, k: number, sentUs: number, producer: number): void {
-    this.live.push(n, k, sentUs, producer, MsgState.Visible, undefined);
-  }
-
-  /** A run's messages have consecutive indexes: one run of the visible list. */
-  protected override tookCold(firstN: number, count: number): void {
-    this.visible.pushRun(firstN, count);
-    this.visibleCount += count;
+    this.pushCold(n, k, sentUs, producer);
   }
 
   protected makeVisible(msg: SqsMessage): void {
@@ -140,16 +134,13 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
       const entry = this.visible.peek();
       const isDup = entry < 0;
       const n = isDup ? -1 - entry : entry;
-      let msg: SqsMessage | null;
-      if (isDup) {
-        // The duplicate copy stands while its message is in flight and says so.
-        msg = live.state(n) === MsgState.InFlight ? live.objectOf(n)! : null;
-        if (msg !== null && !msg.dupPending) msg = null;
-      } else msg = live.getVisible(n, cfg.delayUs);
-      if (msg === null) {
+      const state = live.state(n);
+      const valid = isDup ? state === MsgState.InFlight && live.objectOf(n)!.dupPending : state === MsgState.Visible;
+      if (!valid) {
         this.visible.shift();
         continue;
       }
+      const msg = live.get(n, cfg.delayUs);
       if (msg.sentUs + cfg.retentionUs <= nowUs) {
         this.visible.shift();
         this.visibleCount--;
