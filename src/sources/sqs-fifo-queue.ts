@@ -102,33 +102,14 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     }
   }
 
-  /** The last count of ended messages withinLookAhead asked for: from the front `lookFromN` up to `lookToN`, while
-   *  `lookEnds` messages had been marked ended (so it still holds while the front and that number stay the same). */
-  private lookFromN = -1;
-  private lookToN = -1;
-  private lookEnds = -1;
-  private lookEnded = 0;
-
   /** Group k is within the look-ahead: fewer than lookAheadMessages live messages were sent before its first. */
   private withinLookAhead(k: number): boolean {
     const key = this.groups.heapKey[k];
-    const order = this.order;
-    const firstN = order.firstN;
+    const firstN = this.order.firstN;
     const span = key - firstN;
     const limit = this.limits.lookAheadMessages;
     if (span < limit) return true; // no more live messages before it than messages sent before it since the front
-    // A receive asks after hasReceivable asked, and the groups a run of receives takes lie further and further back:
-    // count from where the last count stopped when nothing has ended since.
-    const ends = order.endsMarked;
-    if (firstN === this.lookFromN && ends === this.lookEnds && key >= this.lookToN) {
-      this.lookEnded += order.endedBetween(this.lookToN, key);
-    } else {
-      this.lookFromN = firstN;
-      this.lookEnds = ends;
-      this.lookEnded = order.endedBetween(firstN, key);
-    }
-    this.lookToN = key;
-    return span - this.lookEnded < limit;
+    return span - this.order.endedBetween(firstN, key) < limit;
   }
 
   hasReceivable(): boolean {

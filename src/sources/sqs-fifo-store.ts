@@ -298,8 +298,6 @@ export class FifoOrder {
   count = 0;
   /** Production index of the front message. */
   firstN = 0;
-  /** Messages marked ended so far: while it and the front stay the same, endedBetween's answers do too. */
-  endsMarked = 0;
 
   /** Append message n (the next production index) of group k, kept in row `row`. */
   push(n: number, k: number, row: number): void {
@@ -355,7 +353,6 @@ export class FifoOrder {
     const sb = n >>> SUPER_BITS;
     if (sb >= this.endedPerSuper.length) this.growSupers(sb);
     this.endedPerSuper[sb]++;
-    this.endsMarked++;
     if (n === this.firstN) while (this.count > 0 && this.ended(this.firstN)) this.shift();
   }
 
