@@ -146,6 +146,30 @@ function: { duration: { base: 10ms } }
     expect(report.stream!.producerThrottles).toBe(minutes.reduce((a, m) => a + waitsIn(m), 0));
   });
 
+  it("SQS counts each message sent in the minute it was sent, whether the queue takes sends one by one or in runs", () => {
+    // Sends at 997/s run across minute boundaries (a send lands on 0:59.999 and the next on 1:00.000, so the sends taken
+    // at once between two events span two minutes). With a trace the queue takes each send alone; without one it takes
+    // them in runs and tells the meter a minute's stretch at a time: the same series, standard and FIFO.
+    for (const type of ["sqs", "sqs-fifo"]) {
+      const s = scenarioFrom(`name: t
+source: { type: ${type} }
+traffic: [{ rate: 997/s, from: 30s, to: 150s, keys: 5 }]
+mapping: { BatchSize: 10 }
+function: { duration: { base: 20ms } }
+`);
+      const { events, report: traced } = runWithTrace(s);
+      const want = [0, 0, 0];
+      for (const e of of(events, "produce")) want[Math.floor(e.record.sentUs / 60_000_000)] += 1;
+      expect(want[0]).toBeGreaterThan(0);
+      expect(want[2]).toBeGreaterThan(0);
+      const { report: plain } = simulate(s);
+      for (const report of [traced, plain]) {
+        expect(series(report, "NumberOfMessagesSent").slice(0, 3)).toEqual(want);
+        expect(cw(report, "NumberOfMessagesSent")).toBe(want[0] + want[1] + want[2]);
+      }
+    }
+  });
+
   it("a run longer than a day moves to CloudWatch's next standard period and keeps its totals", () => {
     const s = scenarioFrom(`name: t
 source: { type: sqs }

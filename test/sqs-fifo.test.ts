@@ -258,6 +258,36 @@ until: 60s
     expect(w.find((e) => e.records.some((r) => r.n >= 25000))!.tUs).toBe(0);
   });
 
+  it("a group beyond the look-ahead is served as soon as messages ahead of it end, while the oldest message stays", () => {
+    // Look-ahead 100. Message 0 (group stuck) fails and stays in flight, so the queue's front never moves; group a's
+    // 150 messages (1-150) are deleted one a batch; group b's first (151) has 151 live messages ahead of it until
+    // a's deletes bring that below 100: after 52 of them, while a still has 98 to go.
+    const s = scenarioFrom(`
+name: t
+scaling: { fifoLookAheadMessages: 100 }
+source: { type: sqs-fifo, VisibilityTimeout: 300 }
+traffic:
+  - { at: 0s, records: 1, key: stuck }
+  - { at: 0s, records: 150, key: a }
+  - { at: 0s, records: 1, key: b }
+mapping: { BatchSize: 1 }
+function:
+  Timeout: 10
+  duration: { base: 100ms }
+  failures: [{ when: { key: stuck }, effect: error }]
+until: 60s
+`);
+    const { events } = runWithTrace(s);
+    const firstB = of(events, "invoke").find((e) => e.records.some((r) => r.n === 151))!;
+    expect(firstB).toBeDefined();
+    const aDeletedBefore = of(events, "result")
+      .filter((e) => e.tUs <= firstB.tUs)
+      .reduce((n, e) => n + e.succeeded.filter((r) => r.n >= 1 && r.n <= 150).length, 0);
+    expect(aDeletedBefore).toBe(52);
+    // the front stayed: message 0 was never deleted
+    expect(of(events, "result").some((e) => e.succeeded.some((r) => r.n === 0))).toBe(false);
+  });
+
   it("keeps at most 20,000 messages in flight (here lowered to 20)", () => {
     const s = scenarioFrom(`
 name: t

@@ -37,7 +37,7 @@ import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
 import { FifoGroups, FifoOrder } from "./sqs-fifo-store.js";
 import { endedDeleteOutcome, MsgState, TimedQueue, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-message-queue.js";
-import type { RecordSink, SendRun, Traffic } from "./traffic.js";
+import type { RecordSink, Traffic } from "./traffic.js";
 
 export interface FifoLimits {
   lookAheadMessages: number;
@@ -218,26 +218,14 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     if (g.inFlight[k] === 0 && !(hadRows && g.heapKey[k] === g.firstN[k])) this.refresh(k);
   }
 
-  /** The sink's work for a run of first sends (no retries, so none is a duplicate to drop, and no logical message):
-   *  kept cold when the producer's size allows. */
-  protected takeSends(run: SendRun): void {
-    const { count, firstN, producer, sizeBytes } = run;
-    const times = run.sentUs;
-    const keys = run.keyIndex;
-    const g = this.groups;
-    if (!g.canKeepCold(sizeBytes, -1, producer)) {
-      for (let i = 0; i < count; i++) this.sink(firstN + i, keys[i], times[i], sizeBytes, false, null, producer);
-      return;
-    }
-    const meter = this.meter;
-    for (let i = 0; i < count; i++) {
-      const sentUs = smallInt(times[i]);
-      if (meter !== null) meter(sentUs, sizeBytes, 0);
-      this.liveCount++;
-      const k = keys[i];
-      g.ensure(k);
-      this.pushCold(firstN + i, k, sentUs, producer);
-    }
+  protected keepsCold(sizeBytes: number, producer: number): boolean {
+    return this.groups.canKeepCold(sizeBytes, -1, producer);
+  }
+
+  /** A first send (no retries in a run, so none is a duplicate to drop): its group made room for, then kept cold. */
+  protected takeCold(n: number, k: number, sentUs: number, producer: number): void {
+    this.groups.ensure(k);
+    this.pushCold(n, k, sentUs, producer);
   }
 
   /** The earliest time at or after `nowUs` when a receive could return a message (an upper bound on the wait). */

@@ -12,7 +12,7 @@
  */
 import { Deque } from "../engine/deque.js";
 import { smallInt } from "../engine/time.js";
-import type { ProductionMeter, SimRecord, Trace } from "../trace/events.js";
+import { PRODUCTION_METER_SPAN_US, type ProductionMeter, type SimRecord, type Trace } from "../trace/events.js";
 import type { SqsSourceConfig } from "./config.js";
 import { SendRun, type RecordSink, type Traffic } from "./traffic.js";
 
@@ -141,10 +141,45 @@ export abstract class TimedQueue {
   /** An in-flight message's visibility timeout ran out (inFlightCount already counts it out): make it visible. */
   protected abstract visibleAgain(msg: SqsMessage): void;
 
+  /** First sends of this size from this producer may be kept cold (no object until a receive or an expiry needs
+   *  one): the queue's store can say every field of such a message from its own columns. */
+  protected abstract keepsCold(sizeBytes: number, producer: number): boolean;
+
+  /** Keep message n (a first send of key k, in a run keepsCold allowed) cold, visible from now. liveCount and the
+   *  meter are the caller's. */
+  protected abstract takeCold(n: number, k: number, sentUs: number, producer: number): void;
+
   /** Take a run of sends (Traffic.takeRun: first sends only, all of one producer and size, each already counted as
    *  produced), as the sink would take them one by one; called only when there is no delivery delay and no verbose
-   *  trace. */
-  protected abstract takeSends(run: SendRun): void;
+   *  trace. The meter is told once per stretch of sends within one minute. */
+  private takeSends(run: SendRun): void {
+    const { count, firstN, producer, sizeBytes } = run;
+    const times = run.sentUs;
+    const keys = run.keyIndex;
+    if (!this.keepsCold(sizeBytes, producer)) {
+      for (let i = 0; i < count; i++) this.sink(firstN + i, keys[i], times[i], sizeBytes, false, null, producer);
+      return;
+    }
+    this.liveCount += count;
+    for (let i = 0; i < count; i++) this.takeCold(firstN + i, keys[i], smallInt(times[i]), producer);
+    if (this.meter !== null) this.meterSends(this.meter, times, count, sizeBytes);
+  }
+
+  /** Tell `meter` of the first `count` sends in `times` (each of `sizeBytes`), one call per stretch of consecutive
+   *  sends within one minute (PRODUCTION_METER_SPAN_US). */
+  private meterSends(meter: ProductionMeter, times: Float64Array, count: number, sizeBytes: number): void {
+    const span = PRODUCTION_METER_SPAN_US;
+    for (let i = 0; i < count; ) {
+      const firstUs = times[i];
+      const fromUs = Math.floor(firstUs / span) * span;
+      const toUs = fromUs + span;
+      let j = i + 1;
+      while (j < count && times[j] < toUs && times[j] >= fromUs) j++;
+      const records = j - i;
+      meter(smallInt(firstUs), sizeBytes * records, 0, records);
+      i = j;
+    }
+  }
 
   /** Take the producers' sends up to `upToUs`: a run at a time when no producer retries sends and there is no delay
    *  or verbose trace (the queue then keeps most of them cold, without a call per send), else one by one. */

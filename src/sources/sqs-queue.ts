@@ -30,7 +30,7 @@ import type { SqsSourceConfig } from "./config.js";
 import type { Trace } from "../trace/events.js";
 import { MessageRing } from "./sqs-message-ring.js";
 import { endedDeleteOutcome, MsgState, TimedQueue, traceMessageEnd, type DeleteOutcome, type MessageQueue, type ReceiveResult, type SqsMessage } from "./sqs-message-queue.js";
-import type { RecordSink, SendRun, Traffic } from "./traffic.js";
+import type { RecordSink, Traffic } from "./traffic.js";
 
 export class SqsQueue extends TimedQueue implements MessageQueue {
   /** Visible messages in the order a receive takes them, by production index n; -1 - n (negative) marks a
@@ -81,22 +81,12 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     this.visibleCount++;
   }
 
-  /** The sink's work for a run of first sends (no logical message): kept cold when the producer's size allows. */
-  protected takeSends(run: SendRun): void {
-    const { count, firstN, producer, sizeBytes } = run;
-    const times = run.sentUs;
-    const keys = run.keyIndex;
-    if (!this.live.canKeepCold(sizeBytes, -1, producer)) {
-      for (let i = 0; i < count; i++) this.sink(firstN + i, keys[i], times[i], sizeBytes, false, null, producer);
-      return;
-    }
-    const meter = this.meter;
-    for (let i = 0; i < count; i++) {
-      const sentUs = smallInt(times[i]);
-      if (meter !== null) meter(sentUs, sizeBytes, 0);
-      this.liveCount++;
-      this.pushCold(firstN + i, keys[i], sentUs, producer);
-    }
+  protected keepsCold(sizeBytes: number, producer: number): boolean {
+    return this.live.canKeepCold(sizeBytes, -1, producer);
+  }
+
+  protected takeCold(n: number, k: number, sentUs: number, producer: number): void {
+    this.pushCold(n, k, sentUs, producer);
   }
 
   protected makeVisible(msg: SqsMessage): void {
