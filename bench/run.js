@@ -11,6 +11,8 @@
 //    (bench/parallel.js), one pair per round; the same calls one after another in one process (bench/one.js serial)
 //    are timed in the same round, for the speed-up over one core. Its export is written once, to a temporary folder,
 //    by `esm-sim run --metrics-out` with known figure values.
+//  - sqs-burst and fifo-groups also get their memory per waiting message (bench/heap.js at the scenario's count of
+//    messages and at a tenth of it, each in a fresh process), measured once per set.
 //  - Each floor's counts are checked against the simulator's report (records produced, and what the floor says it
 //    counts exactly); a difference is printed and makes the exit status 1.
 // Writes the figures, with the machine's CPU count and model, to bench/results/latest.json (or --out FILE);
@@ -51,7 +53,7 @@ const PROCESS_PAIRS_PER_ROUND = 3;
 const TARGETS = {
   "kinesis-steady": { ratio: 2.5 },
   "kinesis-hour": { ratio: 2.5, peakRssMb: 200 },
-  "sqs-burst": { ratio: 3, peakRssMb: 120 },
+  "sqs-burst": { ratio: 3, peakRssMb: 120, bytesPerWaitingMessage: 64 },
   "fifo-groups": { ratio: 3 },
   "poison-day": { ratio: 3 },
   "engine-hold": { ratio: 1.25 },
@@ -160,6 +162,24 @@ function countsDiffer(bench, floor) {
   return differ.length > 0 ? differ.join(", ") : null;
 }
 
+/** The benchmarks whose messages all wait at first: heap.js measures memory per waiting message on them. */
+const QUEUE_BURSTS = ["sqs-burst", "fifo-groups"];
+/** heap.js's second count: this fraction of the scenario's messages. */
+const WAITING_FRACTION = 10;
+
+/**
+ * Memory per waiting message: heap.js in a fresh process with the scenario's messages, and again with a tenth of
+ * them; the difference in heap bytes (after a full collection) over the difference in messages waiting.
+ */
+function measureWaiting(name) {
+  const file = join(here, "scenarios", `${name}.yaml`);
+  const heap = (extra) => JSON.parse(execFileSync(process.execPath, ["--expose-gc", join(here, "heap.js"), file, ...extra], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+  const all = heap([]);
+  const part = heap([String(Math.floor(all.records / WAITING_FRACTION))]);
+  const bytesPerMessage = (all.heapBytes - part.heapBytes) / (all.waiting - part.waiting);
+  return { bytesPerMessage: Math.round(bytesPerMessage * 10) / 10, waiting: [all.waiting, part.waiting], heapBytes: [all.heapBytes, part.heapBytes] };
+}
+
 const scenarioFiles = readdirSync(join(here, "scenarios")).filter((f) => f.endsWith(".yaml")).sort();
 
 /** Every benchmark: a pair of sides, `bench` and `floor`, each run in a fresh process. */
@@ -179,6 +199,8 @@ function allBenchmarks() {
     list.push({
       name,
       kind: "scenario",
+      // Queue benchmarks that start with every message waiting: memory per waiting message, measured once (heap.js).
+      waiting: QUEUE_BURSTS.includes(name),
       bench: () => runScript("one.js", [join(here, "scenarios", f), ...u]),
       floor: () => runScript("floor.js", [name, ...u]),
       floorLabel: `bench/floors/${name}.js`,
@@ -241,6 +263,15 @@ function measure(chosen, rounds) {
       }
     }
   }
+  for (const b of chosen) {
+    const st = state.get(b);
+    if (!b.waiting || st.failed) continue;
+    try {
+      st.waiting = measureWaiting(b.name);
+    } catch (e) {
+      st.failed = `memory per waiting message: ${e.message}`;
+    }
+  }
   return state;
 }
 
@@ -259,7 +290,12 @@ function summarise(b, st) {
   const peakRssMb = whole ? null : Math.max(...st.bench.map((r) => r.peakRssMb));
   const target = TARGETS[b.name] ?? {};
   const shortened = until !== null && b.kind === "scenario";
-  const met = shortened ? null : (target.ratio === undefined || ratio <= target.ratio) && (target.peakRssMb === undefined || peakRssMb <= target.peakRssMb);
+  const waiting = st.waiting ?? null;
+  const met = shortened
+    ? null
+    : (target.ratio === undefined || ratio <= target.ratio) &&
+      (target.peakRssMb === undefined || peakRssMb <= target.peakRssMb) &&
+      (target.bytesPerWaitingMessage === undefined || (waiting !== null && waiting.bytesPerMessage <= target.bytesPerWaitingMessage));
   const wallMs = median(benchMs);
   const floorWallMs = median(floorMs);
   const r = {
@@ -276,6 +312,7 @@ function summarise(b, st) {
     ratios: ratios.map((x) => Math.round(x * 1000) / 1000),
     peakRssMb,
     floorPeakRssMb: whole ? null : Math.max(...st.floor.map((r) => r.peakRssMb)),
+    ...(waiting ? { bytesPerWaitingMessage: waiting.bytesPerMessage, waitingMessages: waiting.waiting, waitingHeapBytes: waiting.heapBytes } : {}),
   };
   if (b.kind === "calibrate") {
     const cpuMs = Math.round(median(st.bench.map((x) => x.cpuMs)));
@@ -320,6 +357,7 @@ function targetText(name, t) {
     );
   }
   if (t.peakRssMb !== undefined) parts.push(`RSS <= ${t.peakRssMb} MB`);
+  if (t.bytesPerWaitingMessage !== undefined) parts.push(`<= ${t.bytesPerWaitingMessage} B/waiting msg`);
   return parts.join(", ");
 }
 
@@ -345,6 +383,10 @@ function printSet(results, rounds) {
     if (r.skipped) continue;
     if (r.kind === "engine") console.log(`engine-hold: scheduler ${r.eventsPerSecond.toLocaleString("en-US")} events/s, plain heap ${r.floorEventsPerSecond.toLocaleString("en-US")} events/s`);
     if (r.kind === "process") console.log(`${r.name}: ${r.command} against node -e 0`);
+    if (r.bytesPerWaitingMessage !== undefined) {
+      const [all, part] = r.waitingMessages;
+      console.log(`${r.name}: ${r.bytesPerWaitingMessage} bytes per waiting message (heap after a full collection with ${all.toLocaleString("en-US")} and with ${part.toLocaleString("en-US")} messages waiting, over the difference)`);
+    }
     if (r.kind === "calibrate") {
       console.log(`${r.name}: ${r.command}, ${r.evaluations} runs on ${machine.nproc} cores, against the same ${r.evaluations} simulate() calls split over ${machine.nproc} processes at once: ratio ${fmtRatio(r.ratio)}`);
       console.log(`${r.name}: against the same calls one after another in one process (${r.serialWallMs} ms): calibrate ${fmtRatio(r.serialRatio)}, the parallel floor ${fmtRatio(r.floorSerialRatio)} (1/${machine.nproc} = ${fmtRatio(1 / machine.nproc)} would be a perfect split)`);

@@ -83,6 +83,34 @@ describe("bench/ab.js --same", () => {
   });
 }, 60_000);
 
+// Memory per waiting message (bench/run.js measures it on the queue bursts with bench/heap.js): the heap is read
+// while every message sent is still waiting, and more messages take more bytes.
+describe("bench/heap.js", () => {
+  const root = join(__dirname, "..");
+  const heap = (records: number) => {
+    const r = spawnSync(process.execPath, ["--expose-gc", join(root, "bench", "heap.js"), join(root, "bench", "scenarios", "sqs-burst.yaml"), String(records)], { cwd: root, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { records: number; waiting: number; atUs: number; heapBytes: number };
+  };
+
+  it("measures once every message is sent and none has been received yet", () => {
+    const small = heap(2_000);
+    const large = heap(40_000);
+    expect(small).toMatchObject({ records: 2_000, waiting: 2_000, atUs: 0 });
+    expect(large).toMatchObject({ records: 40_000, waiting: 40_000, atUs: 0 });
+    expect(large.heapBytes).toBeGreaterThan(small.heapBytes);
+  });
+
+  it("refuses a scenario whose first producer is not a burst, and a run without --expose-gc", () => {
+    const steady = spawnSync(process.execPath, ["--expose-gc", join(root, "bench", "heap.js"), join(root, "bench", "scenarios", "kinesis-steady.yaml")], { cwd: root, encoding: "utf8" });
+    expect(steady.status).toBe(2);
+    expect(steady.stderr).toMatch(/a burst/);
+    const noGc = spawnSync(process.execPath, [join(root, "bench", "heap.js"), join(root, "bench", "scenarios", "sqs-burst.yaml")], { cwd: root, encoding: "utf8" });
+    expect(noGc.status).toBe(2);
+    expect(noGc.stderr).toMatch(/--expose-gc/);
+  });
+});
+
 describe("docs/performance.md", () => {
   it("prints the committed set (bench/results/latest.json) in its current figures, as bench/run.js prints it", () => {
     const doc = readFileSync(join(__dirname, "..", "docs", "performance.md"), "utf8");
@@ -92,7 +120,7 @@ describe("docs/performance.md", () => {
       nproc: number;
       cpuModel: string;
       node: string;
-      results: { name: string; wallMs: number; floorWallMs: number; ratio: number; peakRssMb: number | null }[];
+      results: { name: string; wallMs: number; floorWallMs: number; ratio: number; peakRssMb: number | null; bytesPerWaitingMessage?: number }[];
     };
     expect(block.split("\n")[0]).toBe(`${set.nproc} CPUs (${set.cpuModel}), Node ${set.node}`);
     const fmtRatio = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -103,6 +131,7 @@ describe("docs/performance.md", () => {
       const floorMs = r.floorWallMs >= 100 ? String(Math.round(r.floorWallMs)) : r.floorWallMs.toFixed(1);
       expect(row.slice(0, 4), r.name).toEqual([r.name, String(r.wallMs), floorMs, fmtRatio(r.ratio)]);
       if (r.peakRssMb !== null) expect(row[5], r.name).toBe(String(r.peakRssMb));
+      if (r.bytesPerWaitingMessage !== undefined) expect(block, r.name).toContain(`${r.name}: ${r.bytesPerWaitingMessage} bytes per waiting message`);
     }
   });
 
