@@ -36,6 +36,13 @@ export function runWithTrace(s: Scenario) {
   return { report: result.report, events, lines };
 }
 
+/** Run a scenario and collect its trace events only (no JSONL text: for large traces that are folded again). */
+export function runCollectingEvents(s: Scenario) {
+  const events: TraceEvent[] = [];
+  const result = simulate(s, { trace: () => (e) => void events.push(e) });
+  return { report: result.report, events };
+}
+
 /**
  * Run a scenario with its trace written as JSONL, keeping none of it: the SHA-256 of the whole trace text, its count
  * of lines, and the first event that comes before the one ahead of it in time (null when the trace is in time order).

@@ -7,7 +7,7 @@ import type { StreamReport } from "../src/run/result.js";
 import { isStreamSource } from "../src/sources/config.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import type { TraceEvent } from "../src/trace/events.js";
-import { runWithTrace, shippedScenarios } from "./helpers.js";
+import { runCollectingEvents, shippedScenarios } from "./helpers.js";
 
 /** The largest key index any record of the trace carries, plus one: the size of a collector's key table. */
 function keyCount(events: readonly TraceEvent[]): number {
@@ -26,7 +26,7 @@ describe("the run's fold over the trace", () => {
       const parsed = parseScenario(text, file, { files });
       if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join("\n"));
       const scenario = parsed.scenario;
-      const { report, events } = runWithTrace(scenario);
+      const { report, events } = runCollectingEvents(scenario);
       const keys = keyCount(events);
 
       // Each collector folding the recorded trace through its own listener...
