@@ -1,12 +1,12 @@
 // Memory per waiting message: runs a queue benchmark's scenario with its first producer (a burst) sending `records`
-// messages (without it, as many as the scenario says),
-// and once every message has been sent (the producers' sends taken into the queue) measures the heap after a full
-// garbage collection, V8's heap and the ArrayBuffers behind typed arrays together; then stops the run. bench/run.js
-// runs it at two message counts, each in a fresh process, and divides the difference in bytes by the difference in
-// messages waiting: what the simulator's fixed base (code, tables, the scheduler) costs cancels out.
+// messages (without it, as many as the scenario says) and, once every message has been sent (taken into the queue)
+// and before the first receive, measures the heap after a full garbage collection, V8's heap and the ArrayBuffers
+// behind typed arrays together; then stops the run. bench/run.js runs it at two message counts, each in a fresh
+// process, and divides the difference in bytes by the difference in messages waiting: what the simulator holds
+// whatever the count (code, tables, the scheduler) cancels out.
 // Usage: node --expose-gc bench/heap.js <scenario.yaml> [records]
-// Prints one JSON line: records, waiting (sent and not yet ended: every one but the few the first receives took),
-// heapBytes. ESM_SIM_DIST=<dir> measures another build, as for bench/one.js.
+// Prints one JSON line: records, waiting (sent and not yet ended), atUs (the virtual time measured at), heapBytes.
+// ESM_SIM_DIST=<dir> measures another build, as for bench/one.js.
 import { pathToFileURL } from "node:url";
 
 if (typeof globalThis.gc !== "function") {
