@@ -113,6 +113,36 @@ quiz:
     prototypeUntouched();
   });
 
+  it("template intrinsics look up own keys only: Ref, Fn::Sub, Fn::If and Fn::FindInMap on prototype words", async () => {
+    const tpl = `Parameters:
+  Env: { Type: String, Default: prod }
+Mappings:
+  Retry: { prod: { Attempts: 3 } }
+Resources:
+  Q: { Type: AWS::Kinesis::Stream, Properties: { ShardCount: 1 } }
+  M:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      EventSourceArn: !GetAtt Q.Arn
+      FunctionName: !Sub "\${toString}"
+      StartingPosition: TRIM_HORIZON
+      MaximumRetryAttempts: !FindInMap [Retry, { a: 1 }, Attempts]
+      BatchSize: !FindInMap [Retry, constructor, Attempts]
+      ParallelizationFactor: !If [constructor, 2, 3]
+      MaximumRecordAgeInSeconds: !Ref hasOwnProperty
+`;
+    const { dir: out } = scratch("esm-sim-proto-tpl-");
+    const r = await cli("init", "--from", write("proto-template.yaml", tpl), "--out-dir", out, "--force");
+    expect(r.code).toBe(0);
+    expect(r.err).not.toMatch(/internal error|\[object Object\]/);
+    expect(r.err).toContain('Ref to "toString", which is neither a parameter nor a resource of the template');
+    expect(r.err).toContain("Fn::FindInMap: Mappings has no Retry.constructor.Attempts");
+    expect(r.err).toContain('Fn::FindInMap: the map name and keys must be strings (got {"a":1})');
+    expect(r.err).toContain("Fn::If picks by condition constructor, which is not defined in Conditions");
+    expect(r.err).toContain('Ref to "hasOwnProperty", which is neither a parameter nor a resource of the template');
+    prototypeUntouched();
+  });
+
   it("serverless.yml's ${self:...} reads own keys only", () => {
     const sls = `service: s
 provider: { name: aws, runtime: nodejs20.x }

@@ -109,12 +109,13 @@ export class Resolver {
 
   /** The value of a parameter: the --parameter override, else its Default. */
   parameter(name: string): unknown {
-    const spec = this.section("Parameters")[name];
+    const parameters = this.section("Parameters");
+    const spec = Object.hasOwn(parameters, name) ? parameters[name] : undefined;
     if (!isObj(spec)) return new Unresolved(`"${name}" is not a parameter of the template`);
     const type = typeof spec.Type === "string" ? spec.Type : "String";
     const given = this.overrides.get(name);
     if (given === undefined && type.startsWith("AWS::SSM::Parameter::Value<")) {
-      return new Unresolved(`parameter ${name} is read from SSM Parameter Store (${String(spec.Default ?? "no Default")}) when the stack deploys; pass --parameter ${name}=VALUE`);
+      return new Unresolved(`parameter ${name} is read from SSM Parameter Store (${typeof spec.Default === "string" ? spec.Default : "no Default"}) when the stack deploys; pass --parameter ${name}=VALUE`);
     }
     const raw = given ?? spec.Default;
     if (raw === undefined) return new Unresolved(`parameter ${name} has no Default; pass --parameter ${name}=VALUE`);
@@ -124,6 +125,7 @@ export class Resolver {
     }
     if (type === "CommaDelimitedList" || type.startsWith("List<")) {
       if (Array.isArray(raw)) return raw;
+      if (typeof raw === "object" && raw !== null) return new Unresolved(`parameter ${name} of type ${type} is a map, not a list or a comma-separated string`);
       return String(raw)
         .split(",")
         .map((s) => s.trim());
@@ -136,7 +138,7 @@ export class Resolver {
     const memo = this.conditionMemo.get(name);
     if (memo !== undefined) return memo;
     const conditions = this.section("Conditions");
-    if (!(name in conditions)) return new Unresolved(`condition ${name}, which is not defined in Conditions`);
+    if (!Object.hasOwn(conditions, name)) return new Unresolved(`condition ${name}, which is not defined in Conditions`);
     if (this.conditionVisiting.has(name)) return new Unresolved(`condition ${name}, which refers to itself`);
     this.conditionVisiting.add(name);
     const v = this.resolve(conditions[name], 0, true);
@@ -190,7 +192,8 @@ export class Resolver {
         return this.ref(name);
       }
       case "Condition": {
-        return this.condition(String(arg));
+        if (typeof arg !== "string") return bad("a condition name");
+        return this.condition(arg);
       }
       case "Fn::GetAtt": {
         let parts = r(arg);
@@ -239,9 +242,14 @@ export class Resolver {
         const names = [r(arg[0]), r(arg[1]), r(arg[2])];
         const u = firstUnresolved(names);
         if (u) return u;
-        const m = this.section("Mappings")[String(names[0])];
-        const top = isObj(m) ? m[String(names[1])] : undefined;
-        const v = isObj(top) ? top[String(names[2])] : undefined;
+        // Names are strings (or numbers); a map or a list here would show as [object Object] in messages.
+        const notName = names.find((n) => typeof n !== "string" && typeof n !== "number");
+        if (notName !== undefined) return new Unresolved(`Fn::FindInMap: the map name and keys must be strings (got ${JSON.stringify(notName)?.slice(0, 60) ?? String(notName)})`);
+        // Own keys only: `constructor` or `__proto__` are not mappings.
+        const own = (o: unknown, k: unknown) => (isObj(o) && Object.hasOwn(o, String(k)) ? o[String(k)] : undefined);
+        const m = own(this.section("Mappings"), names[0]);
+        const top = own(m, names[1]);
+        const v = own(top, names[2]);
         if (v !== undefined) return r(v);
         // The AWS::LanguageExtensions form carries a fallback: [map, k1, k2, { DefaultValue: v }].
         const fallback = arg[3];
@@ -318,9 +326,10 @@ export class Resolver {
   ref(name: string): unknown {
     if (name === "AWS::NoValue") return NO_VALUE;
     if (name === "AWS::NotificationARNs") return [];
-    if (name in this.pseudo) return this.pseudo[name];
+    // Own keys only, here and below: `toString` or `constructor` name no parameter, pseudo parameter or condition.
+    if (Object.hasOwn(this.pseudo, name)) return this.pseudo[name];
     if (name.startsWith("AWS::")) return new Unresolved(`${name} is not a pseudo parameter esm-sim knows`);
-    if (name in this.section("Parameters")) return this.parameter(name);
+    if (Object.hasOwn(this.section("Parameters"), name)) return this.parameter(name);
     if (this.oracle.has(name)) return this.oracle.ref(name);
     return new Unresolved(`Ref to "${name}", which is neither a parameter nor a resource of the template`);
   }
@@ -355,7 +364,7 @@ export class Resolver {
         continue;
       }
       let v: unknown;
-      if (name in vars) v = this.resolve(vars[name], depth + 1);
+      if (Object.hasOwn(vars, name)) v = this.resolve(vars[name], depth + 1);
       else if (name.includes(".") && !name.startsWith("AWS::")) {
         const dot = name.indexOf(".");
         const id = name.slice(0, dot);
