@@ -61,6 +61,7 @@ describe("merge input", () => {
     ['"results": 300000000 (a number where the list belongs)', () => ({ ...part1, results: 300_000_000 }), ["results: must be a list of rows (got 300000000)"]],
     ["three million results", () => ({ ...part1, results: new Array(3_000_000).fill(0) }), ["results: has 3,000,000 rows, more than the grid's 3"]],
     ["NaN written as a string, a negative row", () => ({ ...part1, rows: "NaN", seed: -1 }), ['seed: must be a seed 0.. or null (got -1)', 'rows: must be a whole number of rows 1.. (got "NaN")']],
+    ["a seed too large to be exact (zod's two issues are one problem)", () => ({ ...part1, seed: 1e21 }), ["seed: must be a seed 0.. or null (got 1e+21)"]],
     ["a list instead of a result", () => [part1], ["not an esm-sim sweep result (write one with esm-sim sweep ... --format json)"]],
     ["null", () => null, ["not an esm-sim sweep result (write one with esm-sim sweep ... --format json)"]],
     [

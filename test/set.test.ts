@@ -75,6 +75,14 @@ describe("--set overrides", () => {
     expect(r.err).toContain("2 problems found; nothing was run");
   });
 
+  it("says a number that is both too large and not a safe integer once, and counts it once", async () => {
+    const r = await cli("validate", file, "--set", "seed=1e21", "--set", "mapping.BatchSize=1e300");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      "--set seed=1e21 seed: must be an integer 0..4,294,967,295 (got 1e+21)\n--set mapping.BatchSize=1e300 mapping.BatchSize: must be an integer 1..10,000 (got 1e+300)\n2 problems found; nothing was run\n",
+    );
+  });
+
   it("rejects paths that do not fit the document and malformed arguments, all at once", async () => {
     const r = await cli("run", file, "--set", "traffic.5.rate=1", "--set", "name.x=1");
     expect(r.code).toBe(2);

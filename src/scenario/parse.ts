@@ -96,7 +96,9 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
       const msg = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
       return problem("error", pos.line, pos.col, "", `not valid YAML: ${msg}`);
     });
-    return { ok: false, errors: capped(sortProblems(dedupe(errors)), doc.errors.length), warnings: [] };
+    const unique = dedupe(errors);
+    // Repeats are one problem: counted once in the total too.
+    return { ok: false, errors: capped(sortProblems(unique), doc.errors.length - (errors.length - unique.length)), warnings: [] };
   }
   let dups: ReturnType<typeof duplicateKeys>;
   try {
@@ -206,7 +208,9 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
   }
 
   if (errors.length > 0 || !parsed.success) {
-    return { ok: false, errors: capped(sortProblems(dedupe(errors)), errors.length + unlisted), warnings: sortProblems(dedupe(warnings)) };
+    const unique = dedupe(errors);
+    // Repeats (zod reports 1e300 as both too large and not an integer) are one problem: counted once in the total too.
+    return { ok: false, errors: capped(sortProblems(unique), unique.length + unlisted), warnings: sortProblems(dedupe(warnings)) };
   }
   return { ok: true, scenario: toScenario(parsed.data, options, replays), warnings: sortProblems(dedupe(warnings)) };
 }

@@ -110,8 +110,9 @@ function issueText(issue: z.core.$ZodIssue): string {
   return where === "" ? issue.message : `${where}: ${issue.message}`;
 }
 
-/** At most MAX_LISTED problems, then one line with how many more. */
-function listed(name: string, problems: string[]): string[] {
+/** Each problem once (zod reports a number both too large and not safe twice), at most MAX_LISTED, then how many more. */
+function listed(name: string, all: string[]): string[] {
+  const problems = [...new Set(all)];
   const out = problems.slice(0, MAX_LISTED).map((p) => `${name}: ${p}`);
   if (problems.length > MAX_LISTED) out.push(`${name}: ... and ${problems.length - MAX_LISTED} more problems not listed`);
   return out;
