@@ -83,6 +83,20 @@ describe("--set overrides", () => {
     );
   });
 
+  it("says one problem per scaling figure: a NaN, a negative or a fraction where a whole number belongs", async () => {
+    const r = await cli("validate", file, "--set", "scaling.scaleTickMs=.nan", "--set", "scaling.initialConcurrency=-1", "--set", "scaling.longPollWaitMs=0.5");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      [
+        "--set scaling.scaleTickMs=.nan scaling.scaleTickMs: must be a number (or null, for no limit, where the figure allows it) (got NaN)",
+        "--set scaling.initialConcurrency=-1 scaling.initialConcurrency: must be a whole number of at least 1 (got -1)",
+        "--set scaling.longPollWaitMs=0.5 scaling.longPollWaitMs: must be at least 1 ms (got 0.5)",
+        "3 problems found; nothing was run",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("rejects paths that do not fit the document and malformed arguments, all at once", async () => {
     const r = await cli("run", file, "--set", "traffic.5.rate=1", "--set", "name.x=1");
     expect(r.code).toBe(2);

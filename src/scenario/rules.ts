@@ -945,16 +945,24 @@ const scalingOverrides: Rule = {
   check(d) {
     if (!isObj(d.doc.scaling)) return;
     for (const [k, v] of Object.entries(d.doc.scaling)) {
-      if (typeof v === "number" && (!Number.isFinite(v) || v < 0)) d.err(["scaling", k], `must be a non-negative number (got ${v})`);
-      if (v === null && !(NULLABLE_FIGURES as readonly string[]).includes(k)) d.err(["scaling", k], `may be null only for ${NULLABLE_FIGURES.join(", ")}`);
-      if (typeof v !== "number") continue;
-      if (WHOLE_FIGURES.includes(k) && (v < 1 || !Number.isInteger(v))) d.err(["scaling", k], `must be a whole number of at least 1 (got ${v})`);
-      if (MS_FIGURES.includes(k) && v < 1) d.err(["scaling", k], `must be at least 1 ms (got ${v})`);
-      if (POSITIVE_FIGURES.includes(k) && v <= 0) d.err(["scaling", k], `must be above 0 (got ${v})`);
-      if (k === "scaleTickMs" && v > MAX_SCALE_TICK_MS) d.err(["scaling", k], `must be at most ${MAX_SCALE_TICK_MS} ms (got ${v})`);
+      const why = scalingFigureProblem(k, v);
+      if (why !== null) d.err(["scaling", k], why);
     }
   },
 };
+
+/** What is wrong with scaling figure `k` set to `v`, the most specific problem only (a NaN is not also "below 1"), or
+ *  null. Values that are neither numbers nor null are the schema's to refuse. */
+function scalingFigureProblem(k: string, v: unknown): string | null {
+  if (v === null) return (NULLABLE_FIGURES as readonly string[]).includes(k) ? null : `may be null only for ${NULLABLE_FIGURES.join(", ")}`;
+  if (typeof v !== "number") return null;
+  if (WHOLE_FIGURES.includes(k) && (v < 1 || !Number.isInteger(v))) return `must be a whole number of at least 1 (got ${v})`;
+  if (!Number.isFinite(v) || v < 0) return `must be a non-negative number (got ${v})`;
+  if (MS_FIGURES.includes(k) && v < 1) return `must be at least 1 ms (got ${v})`;
+  if (POSITIVE_FIGURES.includes(k) && v <= 0) return `must be above 0 (got ${v})`;
+  if (k === "scaleTickMs" && v > MAX_SCALE_TICK_MS) return `must be at most ${MAX_SCALE_TICK_MS} ms (got ${v})`;
+  return null;
+}
 
 /**
  * Every rule, in the order their problems are found. Problems are shown sorted by position, so the order shows only
