@@ -88,7 +88,7 @@ describe("--set overrides", () => {
     expect(r.code).toBe(2);
     expect(r.err).toBe(
       [
-        "--set scaling.scaleTickMs=.nan scaling.scaleTickMs: must be a number (or null, for no limit, where the figure allows it) (got NaN)",
+        "--set scaling.scaleTickMs=.nan scaling.scaleTickMs: must be a finite number (or null, for no limit, where the figure allows it) (got NaN)",
         "--set scaling.initialConcurrency=-1 scaling.initialConcurrency: must be a whole number of at least 1 (got -1)",
         "--set scaling.longPollWaitMs=0.5 scaling.longPollWaitMs: must be at least 1 ms (got 0.5)",
         "3 problems found; nothing was run",

@@ -154,8 +154,6 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
   };
 
   const parsed = scenarioSchema.safeParse(data);
-  // Paths whose value the schema refused: a rule's error there would be the same problem said again.
-  const refusedPaths = new Set<string>();
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path as (string | number)[];
@@ -180,13 +178,11 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
         continue;
       }
       const pos = at(path);
-      refusedPaths.add(formatPath(path));
       errors.push(tag(problem("error", pos.line, pos.col, formatPath(path), messageOf(issue, path, data)), path));
     }
   }
 
   for (const f of checkRules(data)) {
-    if (f.severity === "error" && refusedPaths.has(formatPath(f.path))) continue;
     const list = f.severity === "error" ? errors : warnings;
     if (list.length >= MAX_PROBLEMS) {
       if (f.severity === "error") unlisted++;

@@ -951,13 +951,13 @@ const scalingOverrides: Rule = {
   },
 };
 
-/** What is wrong with scaling figure `k` set to `v`, the most specific problem only (a NaN is not also "below 1"), or
- *  null. Values that are neither numbers nor null are the schema's to refuse. */
+/** What is wrong with scaling figure `k` set to `v`, the most specific problem only (-1 is not also "not a whole
+ *  number"), or null. What is not a finite number or null (NaN, infinities, a map) is the schema's to refuse. */
 function scalingFigureProblem(k: string, v: unknown): string | null {
   if (v === null) return (NULLABLE_FIGURES as readonly string[]).includes(k) ? null : `may be null only for ${NULLABLE_FIGURES.join(", ")}`;
-  if (typeof v !== "number") return null;
+  if (typeof v !== "number" || !Number.isFinite(v)) return null;
   if (WHOLE_FIGURES.includes(k) && (v < 1 || !Number.isInteger(v))) return `must be a whole number of at least 1 (got ${v})`;
-  if (!Number.isFinite(v) || v < 0) return `must be a non-negative number (got ${v})`;
+  if (v < 0) return `must be a non-negative number (got ${v})`;
   if (MS_FIGURES.includes(k) && v < 1) return `must be at least 1 ms (got ${v})`;
   if (POSITIVE_FIGURES.includes(k) && v <= 0) return `must be above 0 (got ${v})`;
   if (k === "scaleTickMs" && v > MAX_SCALE_TICK_MS) return `must be at most ${MAX_SCALE_TICK_MS} ms (got ${v})`;

@@ -289,7 +289,7 @@ export const expectationSchema = z.strictObject({
 });
 
 const scalingOverrides = z.strictObject(
-  Object.fromEntries(FIGURE_NAMES.map((n) => [n, z.union([z.number(), z.null()], { error: required("a number (or null, for no limit, where the figure allows it)") }).optional()])) as Record<string, z.ZodOptional<z.ZodType<number | null>>>,
+  Object.fromEntries(FIGURE_NAMES.map((n) => [n, z.union([z.number(), z.null()], { error: required("a finite number (or null, for no limit, where the figure allows it)") }).optional()])) as Record<string, z.ZodOptional<z.ZodType<number | null>>>,
 );
 
 /** A question `esm-sim quiz` asks before running the scenario; the answer is computed by the run (quiz-answer.ts). */
