@@ -124,3 +124,27 @@ describe("run-size budgets", () => {
     expect(r.errors.map((e) => `${e.path}: ${e.message}`).join("\n")).toContain(message);
   });
 });
+
+describe("an argument given twice", () => {
+  it("has its problem said once: --set, --vary and merge's files", async () => {
+    const set = await cli("validate", ok, "--set", "a.b", "--set", "a.b");
+    expect(set.err).toBe("esm-sim: --set a.b: must be <path>=<value>, e.g. mapping.BatchSize=500\n");
+    const vary = await cli("sweep", ok, "--vary", "x", "--vary", "x");
+    expect(vary.err).toBe("esm-sim: --vary x: must be <path>=<value>,<value>,..., e.g. mapping.BatchSize=10,100,1000\n");
+    const text = write("twice.yaml", "name: p\n");
+    const merge = await cli("merge", text, text);
+    expect(merge.err.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("init names the file in each written scenario's count of problems when it writes several", async () => {
+    const mapping = (id: string) => `  ${id}: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !GetAtt Q.Arn, FunctionName: !Ref Fn } }`;
+    const t = write("two-mappings.yaml", ["Resources:", "  Q: { Type: AWS::SQS::Queue, Properties: { VisibilityTimeout: 20 } }", "  Fn: { Type: AWS::Lambda::Function, Properties: { Timeout: 30 } }", mapping("A"), mapping("B")].join("\n") + "\n");
+    const r = await cli("init", "--from", t, "--out-dir", join(dir, "two-out"));
+    expect(r.code).toBe(2);
+    const counts = r.err.split("\n").filter((l) => l.includes("in the written scenario"));
+    expect(counts).toEqual([
+      `1 problem in the written scenario ${join(dir, "two-out", "A.yaml")}: fix the template (or edit the file) before running it`,
+      `1 problem in the written scenario ${join(dir, "two-out", "B.yaml")}: fix the template (or edit the file) before running it`,
+    ]);
+  });
+});

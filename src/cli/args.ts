@@ -30,7 +30,8 @@ export function parseOverrides(args: readonly string[]): Override[] {
     if (isOverrideProblem(o)) bad.push(`${o.origin}: ${o.message}`);
     else out.push(o);
   }
-  if (bad.length > 0) throw new UsageError(bad.join("\nesm-sim: "));
+  // The same malformed --set given twice is one problem.
+  if (bad.length > 0) throw new UsageError([...new Set(bad)].join("\nesm-sim: "));
   return out;
 }
 

@@ -82,7 +82,7 @@ function initStarter(type: SourceType, opts: InitOpts, io: Io): number {
 const onlyUnsupported = (r: ParseResult) => !r.ok && r.errors.every((e) => e.message.includes("not supported yet"));
 
 /** Print a written scenario's lints and problems; the exit code (2 for problems other than "not supported yet"). */
-function reportParse(io: Io, parse: ParseResult, seen = new Set<string>()): number {
+function reportParse(io: Io, parse: ParseResult, seen = new Set<string>(), file?: string): number {
   printWarningsOnce(io, parse.warnings, seen);
   if (parse.ok) return 0;
   if (onlyUnsupported(parse)) {
@@ -90,7 +90,8 @@ function reportParse(io: Io, parse: ParseResult, seen = new Set<string>()): numb
     return 0;
   }
   for (const e of parse.errors) io.err(formatProblem(e) + "\n");
-  io.err(`${parse.errors.length} problem${parse.errors.length > 1 ? "s" : ""} in the written scenario: fix the template (or edit the file) before running it\n`);
+  // Named when init writes several files, so that each file's count is its own line.
+  io.err(`${parse.errors.length} problem${parse.errors.length > 1 ? "s" : ""} in the written scenario${file ? ` ${file}` : ""}: fix the template (or edit the file) before running it\n`);
   return 2;
 }
 
@@ -174,7 +175,7 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
   r.scenarios.forEach((s, i) => {
     writeOutputFile(pathFor(s.id), s.text);
     io.out(`wrote ${pathFor(s.id)}: ${r.drafts[i].summary}\n`);
-    code = Math.max(code, reportParse(io, s.parse, seen));
+    code = Math.max(code, reportParse(io, s.parse, seen, r.scenarios.length > 1 ? pathFor(s.id) : undefined));
   });
   return code;
 }

@@ -41,8 +41,9 @@ function mergeFiles(files: readonly string[], maxRows: number): SweepResult {
       bad.push(`${f}: not JSON (${why}); ${SWEEP_RESULT_INPUT.format}`);
     }
   }
-  if (bad.length > 0) throw new UsageError(bad.join("\nesm-sim: "));
+  // A file named twice has its problems said once.
+  if (bad.length > 0) throw new UsageError([...new Set(bad)].join("\nesm-sim: "));
   const merged = mergeSweeps(inputs, maxRows);
-  if (Array.isArray(merged)) throw new UsageError(merged.join("\nesm-sim: "));
+  if (Array.isArray(merged)) throw new UsageError([...new Set(merged)].join("\nesm-sim: "));
   return merged;
 }

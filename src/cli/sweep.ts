@@ -65,7 +65,7 @@ export async function sweepCommand(ctx: CommandContext, file: string, opts: Swee
 /** The sweep's command line read into its spec and the number of worker threads; a usage error at the first mistake. */
 function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; jobs: number } {
   const grid = parseGrid(opts.vary);
-  if (!grid.ok) throw new UsageError(grid.problems.join("\nesm-sim: "));
+  if (!grid.ok) throw new UsageError([...new Set(grid.problems)].join("\nesm-sim: "));
   const tooLarge = gridTooLarge(grid.vary, parseMaxRows(opts.maxRows));
   if (tooLarge !== null) throw new UsageError(tooLarge);
   const set = parseOverrides(opts.set);
