@@ -2,7 +2,7 @@
 import { availableParallelism } from "node:os";
 import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
 import { parseDurationUs } from "../scenario/units.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError, usageErrors } from "./usage-error.js";
 
 export function parseSeed(s: string): number {
   if (!/^\d+$/.test(s) || Number(s) > 4_294_967_295) throw new UsageError(`--seed: must be an integer 0..4294967295 (got ${JSON.stringify(s)})`);
@@ -30,8 +30,7 @@ export function parseOverrides(args: readonly string[]): Override[] {
     if (isOverrideProblem(o)) bad.push(`${o.origin}: ${o.message}`);
     else out.push(o);
   }
-  // The same malformed --set given twice is one problem.
-  if (bad.length > 0) throw new UsageError([...new Set(bad)].join("\nesm-sim: "));
+  if (bad.length > 0) throw usageErrors(bad);
   return out;
 }
 

@@ -22,7 +22,7 @@ import { resolveScenario } from "./catalogue.js";
 import type { CommandContext } from "./context.js";
 import { parseOrReport, printProblems, printWarnings, progressBar } from "./printing.js";
 import { checkOutputTarget, readScenarioFile, readTextFile, writeOutputFile } from "./files.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError, usageErrors } from "./usage-error.js";
 import { openRowPool, RowFailure } from "./sweep-pool.js";
 
 export interface CalibrateOpts {
@@ -111,10 +111,10 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   ctx.reproduce = `esm-sim run ${shellQuote(file)} --seed ${scenario.seed}${given} --set startTime=${start}`;
 
   const plan = fitPlan(scenario, names);
-  if (plan.errors.length) throw new UsageError(plan.errors.join("\nesm-sim: "));
+  if (plan.errors.length) throw usageErrors(plan.errors);
   // By default a figure the scenario or --set gives is kept, not fitted (fitPlan); --fit naming one is refused.
   const clashes = setFitClashes(userSet, plan.figures.map((f) => f.name));
-  if (clashes.length) throw new UsageError(clashes.join("\nesm-sim: "));
+  if (clashes.length) throw usageErrors(clashes);
 
   const spec: SweepSpec = {
     file: path,

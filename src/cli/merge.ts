@@ -4,7 +4,7 @@ import { tooDeep } from "../sweep/result-schema.js";
 import { mergeSweeps, type SweepResult } from "../sweep/sweep.js";
 import type { CommandContext } from "./context.js";
 import { readTextFile } from "./files.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError, usageErrors } from "./usage-error.js";
 import { parseMaxRows, writeSweep, type SweepOutputOpts } from "./sweep.js";
 
 export interface MergeOpts extends SweepOutputOpts {
@@ -41,9 +41,8 @@ function mergeFiles(files: readonly string[], maxRows: number): SweepResult {
       bad.push(`${f}: not JSON (${why}); ${SWEEP_RESULT_INPUT.format}`);
     }
   }
-  // A file named twice has its problems said once.
-  if (bad.length > 0) throw new UsageError([...new Set(bad)].join("\nesm-sim: "));
+  if (bad.length > 0) throw usageErrors(bad);
   const merged = mergeSweeps(inputs, maxRows);
-  if (Array.isArray(merged)) throw new UsageError([...new Set(merged)].join("\nesm-sim: "));
+  if (Array.isArray(merged)) throw usageErrors(merged);
   return merged;
 }

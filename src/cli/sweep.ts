@@ -14,7 +14,7 @@ import type { CommandContext, Io } from "./context.js";
 import { printProblems, progressBar, useColor } from "./printing.js";
 import { resolveScenario } from "./catalogue.js";
 import { readScenarioFile, writeOutputFile } from "./files.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError, usageErrors } from "./usage-error.js";
 import { RowFailure, runRows } from "./sweep-pool.js";
 
 export type SweepFormat = "table" | "json" | "csv" | "markdown";
@@ -65,7 +65,7 @@ export async function sweepCommand(ctx: CommandContext, file: string, opts: Swee
 /** The sweep's command line read into its spec and the number of worker threads; a usage error at the first mistake. */
 function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; jobs: number } {
   const grid = parseGrid(opts.vary);
-  if (!grid.ok) throw new UsageError([...new Set(grid.problems)].join("\nesm-sim: "));
+  if (!grid.ok) throw usageErrors(grid.problems);
   const tooLarge = gridTooLarge(grid.vary, parseMaxRows(opts.maxRows));
   if (tooLarge !== null) throw new UsageError(tooLarge);
   const set = parseOverrides(opts.set);

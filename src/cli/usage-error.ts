@@ -6,3 +6,9 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/** One UsageError for several problems, a line each (the command line prefixes each line as it prints the first);
+ *  a problem found twice (the same argument given twice, a file named twice) is said once. */
+export function usageErrors(problems: readonly string[]): UsageError {
+  return new UsageError([...new Set(problems)].join("\nesm-sim: "));
+}
