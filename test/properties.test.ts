@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { CheckSuite } from "../src/checks/suite.js";
 import { limitsOf } from "../src/checks/limits.js";
 import { renderJson } from "../src/report/json.js";
-import { traceLine } from "../src/report/trace-jsonl.js";
+import { traceLine, traceObject } from "../src/report/trace-jsonl.js";
 import { simulate } from "../src/run/simulate.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import { formatProblem } from "../src/scenario/problems.js";
@@ -25,17 +25,21 @@ const seedVar = process.env.ESM_SIM_PROPERTY_SEED ?? "20250601";
 const SEED = seedVar === "random" ? undefined : Number(seedVar);
 const PATH = process.env.ESM_SIM_PROPERTY_PATH;
 
-/** Runs with a trace listener feeding both the JSONL lines and the checks. */
+/** Runs with a trace listener feeding both the JSONL lines and the checks; `lineMismatches`: lines written directly
+ *  (produce events) that differ from the trace object's JSON. */
 function tracedRun(s: Scenario) {
   const suite = new CheckSuite(limitsOf(s));
   const lines: string[] = [];
+  const lineMismatches: string[] = [];
   const { report } = simulate(s, {
     trace: (ctx) => (e) => {
-      lines.push(traceLine(e, ctx));
+      const line = traceLine(e, ctx);
+      lines.push(line);
+      if (e.type === "produce" && lineMismatches.length < 3 && line !== JSON.stringify(traceObject(e, ctx))) lineMismatches.push(line);
       suite.listener(e);
     },
   });
-  return { report, json: renderJson(report), trace: lines.join("\n"), checks: suite.finish(report) };
+  return { report, json: renderJson(report), trace: lines.join("\n"), checks: suite.finish(report), lineMismatches };
 }
 
 /** Parse the YAML, or throw with every problem. */
@@ -61,7 +65,7 @@ const params = { numRuns: PROPERTY_RUNS, seed: SEED, path: PATH, endOnFailure: t
 const TIMEOUT_MS = 60_000 + PROPERTY_RUNS * 1000;
 
 describe(`properties over ${PROPERTY_RUNS} generated scenarios`, () => {
-  it("every run conserves records, passes every invariant check and gives identical bytes twice", () => {
+  it("every run conserves records, passes every invariant check, gives identical bytes twice and writes each produce line as its trace object's JSON", () => {
     let records = 0;
     let invocations = 0;
     fc.assert(
@@ -76,6 +80,7 @@ describe(`properties over ${PROPERTY_RUNS} generated scenarios`, () => {
           expect(r.produced).toBe(r.succeeded + r.onFailure + r.dlq + r.expired + r.filtered + r.pending);
           if (a.json !== b.json) throw new Error("the same scenario and seed gave different report bytes");
           if (a.trace !== b.trace) throw new Error("the same scenario and seed gave different trace bytes");
+          if (a.lineMismatches.length > 0) throw new Error(`produce lines that are not their trace object's JSON:\n${a.lineMismatches.join("\n")}`);
           const plain = renderJson(simulate(parse(yaml)).report);
           if (plain !== a.json) throw new Error(`the report differs without a trace listener (digest ${JSON.parse(plain).traceDigest} vs ${a.report.traceDigest})`);
           records += r.produced;

@@ -165,6 +165,9 @@ export function writeOutput(path: string, content: string, label = path): void {
   }
 }
 
+/** Bytes an OutputLineWriter holds before it writes them. */
+const LINE_BUFFER_BYTES = 1 << 20;
+
 /**
  * An output written line by line with a bounded buffer (a trace): into a temporary file renamed into place when
  * committed, or straight through a device or FIFO.
@@ -173,8 +176,10 @@ export class OutputLineWriter {
   private readonly plan: OutputPlan;
   private readonly tmp: string | null;
   private fd: number;
-  private buf: string[] = [];
-  private bufChars = 0;
+  /** Lines not yet written, encoded as UTF-8: the first `used` bytes. Each line is encoded into it as it comes, so
+   *  no joined string is made and nothing is encoded twice. */
+  private readonly buf = Buffer.allocUnsafe(LINE_BUFFER_BYTES);
+  private used = 0;
   /** Characters written so far (the size in bytes for ASCII, which trace lines are but for key names). */
   chars = 0;
 
@@ -194,21 +199,35 @@ export class OutputLineWriter {
   }
 
   line(s: string): void {
-    this.buf.push(s);
-    this.bufChars += s.length + 1;
     this.chars += s.length + 1;
-    if (this.bufChars > 1 << 20) this.flush();
+    // A UTF-16 unit takes at most 3 bytes in UTF-8 (a surrogate pair, two units, takes 4).
+    const most = s.length * 3 + 1;
+    if (most > LINE_BUFFER_BYTES - this.used) {
+      this.flush();
+      if (most > LINE_BUFFER_BYTES) {
+        this.writeBytes(Buffer.from(s + "\n", "utf8"), Infinity);
+        return;
+      }
+    }
+    this.used += this.buf.write(s, this.used);
+    this.buf[this.used++] = 0x0a;
   }
 
   private flush(): void {
-    if (this.buf.length === 0) return;
+    if (this.used === 0) return;
+    this.writeBytes(this.buf, this.used);
+    this.used = 0;
+  }
+
+  /** Write the first `count` bytes of `bytes` (all of them for Infinity). */
+  private writeBytes(bytes: Buffer, count: number): void {
+    const end = Math.min(count, bytes.length);
     try {
-      writeAll(this.fd, this.buf.join("\n") + "\n");
+      let off = 0;
+      while (off < end) off += writeSync(this.fd, bytes, off, end - off);
     } catch (e) {
       throw new OutputError(`cannot write ${this.path}: ${ioReason(e, "output")}`);
     }
-    this.buf = [];
-    this.bufChars = 0;
   }
 
   commit(): void {
