@@ -2,9 +2,11 @@
 import { SCENARIO_INPUT, scenarioFiles } from "../scenario/parse.js";
 import type { Override } from "../scenario/overrides.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
-import { InputError, readInputText, readNamedFiles, type InputKind, type NamedFile } from "../io/input.js";
+import { realpathSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { InputError, namedFilePath, readInputText, readNamedFiles, type InputKind, type NamedFile } from "../io/input.js";
 import { OutputError, OutputLineWriter, planOutput, writeOutput } from "../io/output.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError, usageErrors } from "./usage-error.js";
 
 export function readScenarioFile(path: string): string {
   return readTextFile(path, SCENARIO_INPUT);
@@ -16,6 +18,11 @@ export function readScenarioFile(path: string): string {
  */
 export function filesNamedBy(text: string, file: string | null, overrides: readonly Override[] = []): Map<string, NamedFile> {
   return readNamedFiles(scenarioFiles(text, overrides), file, CLOUDWATCH_EXPORT_INPUT);
+}
+
+/** The paths of the files a scenario names (a replay's CloudWatch export), as filesNamedBy reads them. */
+export function pathsNamedBy(text: string, file: string | null, overrides: readonly Override[] = []): string[] {
+  return scenarioFiles(text, overrides).map((ref) => namedFilePath(ref, file));
 }
 
 /** Read a UTF-8 text file of at most `kind.maxBytes`, with clear messages for the usual mistakes. */
@@ -58,5 +65,59 @@ export function openLineOutput(path: string, flag: string): OutputLineWriter {
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;
+  }
+}
+
+/** A file a command reads or writes: what names it (`--trace`, `the scenario`) and its path as given. */
+export interface FileUse {
+  what: string;
+  path: string;
+}
+
+/**
+ * Refuse, before any work, an output that is a file the command reads (writing it would replace the scenario, the
+ * template or the export being read) or a file another of its outputs names (one would replace the other). Files are
+ * compared as the system finds them: an existing file by device and inode, so through symbolic links, hard links and
+ * other spellings of its path; a new one by its folder's real path and its name. Devices and FIFOs are not compared:
+ * several outputs may go to /dev/null or a terminal.
+ */
+export function refuseSharedFiles(inputs: readonly (FileUse | null)[], outputs: readonly (FileUse | null)[]): void {
+  const read = new Map<string, FileUse>();
+  for (const u of inputs) {
+    const id = u && identityOf(u.path);
+    if (u && id !== null && !read.has(id)) read.set(id, u);
+  }
+  const written = new Map<string, FileUse>();
+  const problems: string[] = [];
+  for (const u of outputs) {
+    const id = u && identityOf(u.path);
+    if (!u || id === null) continue;
+    const input = read.get(id);
+    const other = written.get(id);
+    if (input) problems.push(`${u.what} ${u.path}: is ${input.what}${spelledOtherwise(input, u)}, which this command reads; writing there would replace it: name another file`);
+    else if (other) problems.push(`${u.what} ${u.path}: is the ${other.what} file too${spelledOtherwise(other, u)}; each output needs a file of its own`);
+    else written.set(id, u);
+  }
+  if (problems.length > 0) throw usageErrors(problems);
+}
+
+/** ` (other/path)` when `a` names the file by another path than `b` does. */
+function spelledOtherwise(a: FileUse, b: FileUse): string {
+  return resolve(a.path) === resolve(b.path) ? "" : ` (${a.path})`;
+}
+
+/** Which file a path leads to, for comparing paths; null for what is not compared (a device, a FIFO, a folder). */
+function identityOf(path: string): string | null {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? `inode ${st.dev}:${st.ino}` : null;
+  } catch {
+    // Not there yet: its folder's real path and its name (a folder that is not there either: the path as given).
+    const abs = resolve(path);
+    try {
+      return `path ${join(realpathSync(dirname(abs)), basename(abs))}`;
+    } catch {
+      return `path ${abs}`;
+    }
   }
 }

@@ -12,7 +12,7 @@ import { ScenarioFileNames } from "../template/file-name.js";
 import { scenariosFromTemplate, type FromTemplateResult } from "../template/index.js";
 import { renderStarter } from "../template/starter.js";
 import type { Io } from "./context.js";
-import { readTextFile, writeOutputFile } from "./files.js";
+import { readTextFile, refuseSharedFiles, writeOutputFile } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import { readNamedFiles, type NamedFile } from "../io/input.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
@@ -129,6 +129,15 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
   if (opts.out !== undefined && r.scenarios.length > 1) {
     throw new UsageError(`init: --out takes one scenario, and ${templateFile} has ${r.scenarios.length} mappings (${r.scenarios.map((s) => s.id).join(", ")}); name one with --resource, or use --out-dir`);
   }
+  // Even with --force, a scenario is not written over a file this command reads.
+  refuseSharedFiles(
+    [
+      { what: "the --from template", path: templateFile },
+      opts.traffic === undefined ? null : { what: "the --traffic file", path: opts.traffic },
+      opts.metrics === undefined ? null : { what: "the --metrics export", path: opts.metrics },
+    ],
+    r.scenarios.map((s) => ({ what: opts.out !== undefined ? "--out" : `the scenario for ${s.id}`, path: pathFor(s.id) })),
+  );
   return writeScenarios(io, r, opts, pathFor);
 }
 

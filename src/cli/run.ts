@@ -28,7 +28,7 @@ import { optionalSeed, optionalUntil, parseJobs, parseOverrides, shellQuote } fr
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext, Io } from "./context.js";
 import { parseOrReport, progressBar, useColor } from "./printing.js";
-import { checkOutputTarget, openLineOutput, readScenarioFile, writeOutputFile } from "./files.js";
+import { checkOutputTarget, openLineOutput, pathsNamedBy, readScenarioFile, refuseSharedFiles, writeOutputFile, type FileUse } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import type { OutputLineWriter } from "../io/output.js";
 import { runFraction } from "./progress.js";
@@ -86,6 +86,13 @@ export async function runCommand(ctx: CommandContext, file: string | undefined, 
   const maxEvents = settings.maxEvents ?? defaultMaxEvents(scenario);
   ctx.seed = scenario.seed;
   if (opts.trace) refuseLargeTrace(scenario, settings.traceLimitBytes);
+  refuseSharedFiles(inputsOf(chosen, opts, settings), [
+    ["--output", opts.output],
+    ["--html", opts.html],
+    ["--trace", opts.trace],
+    ["--perfetto", opts.perfetto],
+    ["--metrics-out", opts.metricsOut],
+  ].map(([what, path]) => (path === undefined ? null : { what: what!, path })));
   // A directory or a block device named as an output is refused before the run, not after it.
   if (opts.output) checkOutputTarget(opts.output, "--output");
   if (opts.html) checkOutputTarget(opts.html, "--html");
@@ -158,6 +165,13 @@ async function fromTemplate(ctx: CommandContext, file: string | undefined, opts:
   }
   const what = `--template ${shellQuote(template)} --traffic ${shellQuote(opts.traffic ?? "")} --resource ${shellQuote(got.id)}${opts.parameter.map((p) => ` --parameter ${shellQuote(p)}`).join("")}`;
   return { scenario: got.parse.scenario, what };
+}
+
+/** The files a run reads: the scenario and the files it names, or the template and the traffic file. */
+function inputsOf(chosen: Chosen, opts: RunOpts, settings: RunSettings): FileUse[] {
+  if (!chosen.file) return [opts.template === undefined ? null : { what: "the --template file", path: opts.template }, opts.traffic === undefined ? null : { what: "the --traffic file", path: opts.traffic }].filter((u) => u !== null);
+  const { path, text } = chosen.file;
+  return [{ what: "the scenario", path }, ...pathsNamedBy(text, path, settings.overrides).map((p) => ({ what: "the fromMetrics export", path: p }))];
 }
 
 /** `run <scenario>`: a scenario file or a shipped scenario's name; null (exit code 2 set) when it has problems. */

@@ -104,11 +104,10 @@ export type NamedFile = { file: string; text: string } | { file: string; error: 
  * the parser can place it at the key that names it.
  */
 export function readNamedFiles(refs: readonly string[], beside: string | null, kind: InputKind): Map<string, NamedFile> {
-  const baseDir = beside === null ? "." : dirname(beside);
   const out = new Map<string, NamedFile>();
   for (const ref of refs) {
     if (out.has(ref)) continue;
-    const file = isAbsolute(ref) ? ref : join(baseDir, ref);
+    const file = namedFilePath(ref, beside);
     try {
       out.set(ref, { file, text: readInputText(file, kind, { regularOnly: true }) });
     } catch (e) {
@@ -117,6 +116,12 @@ export function readNamedFiles(refs: readonly string[], beside: string | null, k
     }
   }
   return out;
+}
+
+/** The path of a file a scenario names as `ref`: as given when absolute, else beside the scenario file `beside` (the
+ *  current folder when null). */
+export function namedFilePath(ref: string, beside: string | null): string {
+  return isAbsolute(ref) ? ref : join(beside === null ? "." : dirname(beside), ref);
 }
 
 /** Whether a path names something that exists (the API uses it to tell a path from YAML text). */

@@ -1,0 +1,117 @@
+/**
+ * An output is never written over a file the command reads (the scenario, a file it replays, a template, an export,
+ * a result being merged) nor over another output of the same command: each is refused before any work, exit 2, one
+ * line per problem and all of them at once, whatever path leads to the file (a symbolic link, a hard link, ./ and
+ * ..). Several outputs may still go to /dev/null.
+ */
+import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, scratch } from "./cli-helpers.js";
+
+const yaml = `name: shared
+source: { type: sqs }
+traffic:
+  - { at: 0s, records: 40, keys: 4 }
+mapping: { BatchSize: 10 }
+`;
+const { dir, write } = scratch("esm-sim-shared-");
+const file = write("s.yaml", yaml);
+
+/** The scratch folder's files and their contents, to show that nothing was written. */
+function snapshot(d = dir): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(d, { withFileTypes: true })) if (f.isFile()) out[f.name] = readFileSync(join(d, f.name), "utf8");
+  return out;
+}
+
+describe("run: an output that is a file the run reads, or another output", () => {
+  it("refuses --output naming the scenario itself, and leaves the scenario as it was", async () => {
+    const r = await cli("run", file, "--output", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`esm-sim: --output ${file}: is the scenario, which this command reads; writing there would replace it: name another file\n`);
+    expect(readFileSync(file, "utf8")).toBe(yaml);
+  });
+
+  it("finds the scenario through a symbolic link, a hard link and another spelling of its path, and says each problem", async () => {
+    const link = join(dir, "link.yaml");
+    symlinkSync(file, link);
+    const hard = join(dir, "hard.yaml");
+    linkSync(file, hard);
+    const before = snapshot();
+    const r = await cli("run", link, "--trace", hard, "--html", join(dir, ".", "sub", "..", "s.yaml"));
+    expect(r.code).toBe(2);
+    expect(r.err.split("\n").filter(Boolean)).toEqual([
+      `esm-sim: --html ${join(dir, ".", "sub", "..", "s.yaml")}: is the scenario (${link}), which this command reads; writing there would replace it: name another file`,
+      `esm-sim: --trace ${hard}: is the scenario (${link}), which this command reads; writing there would replace it: name another file`,
+    ]);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it("refuses two outputs naming one file, new or existing, before running", async () => {
+    const before = snapshot();
+    const r = await cli("run", file, "--output", join(dir, "out.json"), "--trace", join(dir, "out.json"), "--html", join(dir, "page.html"), "--perfetto", join(dir, "page.html"));
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `esm-sim: --trace ${join(dir, "out.json")}: is the --output file too; each output needs a file of its own\n` +
+        `esm-sim: --perfetto ${join(dir, "page.html")}: is the --html file too; each output needs a file of its own\n`,
+    );
+    expect(snapshot()).toEqual(before);
+  });
+
+  it("refuses --metrics-out over the CloudWatch export the scenario replays", async () => {
+    const sub = join(dir, "replay");
+    mkdirSync(join(sub, "data"), { recursive: true });
+    copyFileSync("scenarios/sqs-replay-from-metrics.yaml", join(sub, "replay.yaml"));
+    copyFileSync("scenarios/data/orders-sent.json", join(sub, "data", "orders-sent.json"));
+    const exported = readFileSync(join(sub, "data", "orders-sent.json"), "utf8");
+    const r = await cli("run", join(sub, "replay.yaml"), "--metrics-out", join(sub, "data", "orders-sent.json"));
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`esm-sim: --metrics-out ${join(sub, "data", "orders-sent.json")}: is the fromMetrics export, which this command reads; writing there would replace it: name another file\n`);
+    expect(readFileSync(join(sub, "data", "orders-sent.json"), "utf8")).toBe(exported);
+  });
+
+  it("still writes several outputs to /dev/null", async () => {
+    const r = await cli("run", file, "--output", "/dev/null", "--trace", "/dev/null", "--html", "/dev/null", "--perfetto", "/dev/null");
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("the other commands that write files", () => {
+  it("sweep --output naming the scenario is refused before any row runs", async () => {
+    const r = await cli("sweep", file, "--vary", "mapping.BatchSize=5,10", "--output", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`esm-sim: --output ${file}: is the scenario, which this command reads; writing there would replace it: name another file\n`);
+    expect(readFileSync(file, "utf8")).toBe(yaml);
+  });
+
+  it("merge --output naming one of the results it merges is refused", async () => {
+    const part = join(dir, "part.json");
+    const swept = await cli("sweep", file, "--vary", "mapping.BatchSize=5,10", "--format", "json", "--output", part);
+    expect(swept.code).toBe(0);
+    const before = readFileSync(part, "utf8");
+    const r = await cli("merge", part, "--output", part);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`esm-sim: --output ${part}: is a result being merged, which this command reads; writing there would replace it: name another file\n`);
+    expect(readFileSync(part, "utf8")).toBe(before);
+  });
+
+  it("calibrate --html naming the export it compares with is refused", async () => {
+    const exportFile = join(dir, "export.json");
+    copyFileSync("scenarios/data/orders-sent.json", exportFile);
+    const r = await cli("calibrate", file, "--metrics", exportFile, "--html", exportFile);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`esm-sim: --html ${exportFile}: is the --metrics export, which this command reads; writing there would replace it: name another file\n`);
+    expect(readFileSync(exportFile, "utf8")).toBe(readFileSync("scenarios/data/orders-sent.json", "utf8"));
+  });
+
+  it("init --from writes no scenario over its template, even with --force", async () => {
+    const template = join(dir, "template.yaml");
+    copyFileSync("test/fixtures/templates/kinesis-on-failure.yaml", template);
+    const before = readFileSync(template, "utf8");
+    const r = await cli("init", "--from", template, "--out", template, "--force");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`esm-sim: --out ${template}: is the --from template, which this command reads; writing there would replace it: name another file\n`);
+    expect(readFileSync(template, "utf8")).toBe(before);
+  });
+});
