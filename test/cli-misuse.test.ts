@@ -35,7 +35,7 @@ describe("command-line misuse exits 2 with a clear message", () => {
     [["run", ok, "--max-events", "1e9"], "--max-events: must be a whole number"],
     [["run", ok, "--trace-limit", "lots"], "--trace-limit: must be a size such as 500MB or 4GB (got \"lots\")"],
     [["run", ok, "--trace-limit", "-1MB"], "--trace-limit: must be a size"],
-    [["run", ok, "--trace", join(dir, "no-such-dir", "t.jsonl")], "cannot write"],
+    [["run", ok, "--trace", join(dir, "no-such-dir", "t.jsonl")], "does not exist; create it first"],
     [["run", ok, "--output", dir], "is a directory, which cannot be written as an output file"],
   ])("%j", async (args, message) => {
     const r = await cli(...(args as string[]));

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CatalogueEntry } from "../explain/quiz.js";
+import { shownPath } from "../io/shown-path.js";
 import { parseScenario } from "../scenario/parse.js";
 import { suggest } from "../scenario/show.js";
 import { filesNamedBy, readScenarioFile } from "./files.js";
@@ -39,7 +40,7 @@ export function resolveScenario(arg: string, dir = SCENARIO_DIR): string {
   const names = shippedNames(dir);
   if (names.includes(stem)) return join(dir, `${stem}.yaml`);
   const s = suggest(stem, names) ?? nearestByPrefix(stem, names);
-  throw new UsageError(`${arg}: no such file, and no shipped scenario has that name${s ? ` (did you mean "${s}"?)` : ""}; \`esm-sim scenarios\` lists them`);
+  throw new UsageError(`${shownPath(arg)}: no such file, and no shipped scenario has that name${s ? ` (did you mean "${s}"?)` : ""}; \`esm-sim scenarios\` lists them`);
 }
 
 function nearestByPrefix(stem: string, names: readonly string[]): string | null {

@@ -4,6 +4,7 @@ import type { Override } from "../scenario/overrides.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
 import { realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { shownPath } from "../io/shown-path.js";
 import { InputError, namedFilePath, readInputText, readNamedFiles, type InputKind, type NamedFile } from "../io/input.js";
 import { OutputError, OutputLineWriter, planOutput, writeOutput } from "../io/output.js";
 import { UsageError, usageErrors } from "./usage-error.js";
@@ -41,7 +42,7 @@ export function readTextFile(path: string, kind: InputKind): string {
  */
 export function writeOutputFile(path: string, content: string, flag?: string): void {
   try {
-    writeOutput(path, content, flag ? `${flag} ${path}` : path);
+    writeOutput(path, content, flag ? `${flag} ${shownPath(path)}` : shownPath(path));
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;
@@ -51,7 +52,7 @@ export function writeOutputFile(path: string, content: string, flag?: string): v
 /** Refuse, before any work, an output target that cannot be written (a directory, a block device, a socket). */
 export function checkOutputTarget(path: string, flag: string): void {
   try {
-    planOutput(path, `${flag} ${path}`);
+    planOutput(path, `${flag} ${shownPath(path)}`);
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;
@@ -61,7 +62,7 @@ export function checkOutputTarget(path: string, flag: string): void {
 /** A line-by-line output (a trace), with the same rules as writeOutputFile. */
 export function openLineOutput(path: string, flag: string): OutputLineWriter {
   try {
-    return new OutputLineWriter(path, `${flag} ${path}`);
+    return new OutputLineWriter(path, `${flag} ${shownPath(path)}`);
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;
@@ -75,6 +76,28 @@ export interface FileUse {
 }
 
 /**
+ * Refuse, before any work, every output that cannot be written (a directory, a socket, a new file whose folder does
+ * not exist: checkOutputTarget) or that shares a file with an input or another output (refuseSharedFiles), all
+ * problems at once.
+ */
+export function checkOutputs(inputs: readonly (FileUse | null)[], outputs: readonly (FileUse | null)[]): void {
+  const problems: string[] = [];
+  const writable: FileUse[] = [];
+  for (const u of outputs) {
+    if (!u) continue;
+    try {
+      planOutput(u.path, `${u.what} ${shownPath(u.path)}`);
+      writable.push(u);
+    } catch (e) {
+      if (!(e instanceof OutputError)) throw e;
+      problems.push(e.message);
+    }
+  }
+  problems.push(...sharedFileProblems(inputs, writable));
+  if (problems.length > 0) throw usageErrors(problems);
+}
+
+/**
  * Refuse, before any work, an output that is a file the command reads (writing it would replace the scenario, the
  * template or the export being read) or a file another of its outputs names (one would replace the other). Files are
  * compared as the system finds them: an existing file by device and inode, so through symbolic links, hard links and
@@ -82,6 +105,11 @@ export interface FileUse {
  * several outputs may go to /dev/null or a terminal.
  */
 export function refuseSharedFiles(inputs: readonly (FileUse | null)[], outputs: readonly (FileUse | null)[]): void {
+  const problems = sharedFileProblems(inputs, outputs);
+  if (problems.length > 0) throw usageErrors(problems);
+}
+
+function sharedFileProblems(inputs: readonly (FileUse | null)[], outputs: readonly (FileUse | null)[]): string[] {
   const read = new Map<string, FileUse>();
   for (const u of inputs) {
     const id = u && identityOf(u.path);
@@ -94,16 +122,16 @@ export function refuseSharedFiles(inputs: readonly (FileUse | null)[], outputs: 
     if (!u || id === null) continue;
     const input = read.get(id);
     const other = written.get(id);
-    if (input) problems.push(`${u.what} ${u.path}: is ${input.what}${spelledOtherwise(input, u)}, which this command reads; writing there would replace it: name another file`);
-    else if (other) problems.push(`${u.what} ${u.path}: is the ${other.what} file too${spelledOtherwise(other, u)}; each output needs a file of its own`);
+    if (input) problems.push(`${u.what} ${shownPath(u.path)}: is ${input.what}${spelledOtherwise(input, u)}, which this command reads; writing there would replace it: name another file`);
+    else if (other) problems.push(`${u.what} ${shownPath(u.path)}: is the ${other.what} file too${spelledOtherwise(other, u)}; each output needs a file of its own`);
     else written.set(id, u);
   }
-  if (problems.length > 0) throw usageErrors(problems);
+  return problems;
 }
 
 /** ` (other/path)` when `a` names the file by another path than `b` does. */
 function spelledOtherwise(a: FileUse, b: FileUse): string {
-  return resolve(a.path) === resolve(b.path) ? "" : ` (${a.path})`;
+  return resolve(a.path) === resolve(b.path) ? "" : ` (${shownPath(a.path)})`;
 }
 
 /** Which file a path leads to, for comparing paths; null for what is not compared (a device, a FIFO, a folder). */

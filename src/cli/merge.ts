@@ -3,7 +3,7 @@ import { SWEEP_RESULT_INPUT } from "../sweep/limits.js";
 import { tooDeep } from "../sweep/result-schema.js";
 import { mergeSweeps, type SweepResult } from "../sweep/sweep.js";
 import type { CommandContext } from "./context.js";
-import { readTextFile, refuseSharedFiles } from "./files.js";
+import { checkOutputs, readTextFile } from "./files.js";
 import { UsageError, usageErrors } from "./usage-error.js";
 import { parseMaxRows, writeSweep, type SweepOutputOpts } from "./sweep.js";
 
@@ -12,7 +12,7 @@ export interface MergeOpts extends SweepOutputOpts {
 }
 
 export function mergeCommand(ctx: CommandContext, files: readonly string[], opts: MergeOpts): void {
-  refuseSharedFiles(
+  checkOutputs(
     files.map((path) => ({ what: "a result being merged", path })),
     [opts.output ? { what: "--output", path: opts.output } : null],
   );

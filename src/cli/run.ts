@@ -28,7 +28,7 @@ import { optionalSeed, optionalUntil, parseJobs, parseOverrides, shellQuote } fr
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext, Io } from "./context.js";
 import { parseOrReport, progressBar, useColor } from "./printing.js";
-import { checkOutputTarget, openLineOutput, pathsNamedBy, readScenarioFile, refuseSharedFiles, writeOutputFile, type FileUse } from "./files.js";
+import { checkOutputs, openLineOutput, pathsNamedBy, readScenarioFile, writeOutputFile, type FileUse } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import type { OutputLineWriter } from "../io/output.js";
 import { runFraction } from "./progress.js";
@@ -86,17 +86,14 @@ export async function runCommand(ctx: CommandContext, file: string | undefined, 
   const maxEvents = settings.maxEvents ?? defaultMaxEvents(scenario);
   ctx.seed = scenario.seed;
   if (opts.trace) refuseLargeTrace(scenario, settings.traceLimitBytes);
-  refuseSharedFiles(inputsOf(chosen, opts, settings), [
+  // Outputs that cannot be written, or that would replace an input or each other, are refused before the run.
+  checkOutputs(inputsOf(chosen, opts, settings), [
     ["--output", opts.output],
     ["--html", opts.html],
     ["--trace", opts.trace],
     ["--perfetto", opts.perfetto],
     ["--metrics-out", opts.metricsOut],
   ].map(([what, path]) => (path === undefined ? null : { what: what!, path })));
-  // A directory or a block device named as an output is refused before the run, not after it.
-  if (opts.output) checkOutputTarget(opts.output, "--output");
-  if (opts.html) checkOutputTarget(opts.html, "--html");
-  if (opts.metricsOut) checkOutputTarget(opts.metricsOut, "--metrics-out");
   const result = await simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
   const sensitivity = opts.sensitivity && chosen.file ? await sensitivityOf(ctx, chosen.file, scenario, settings, opts, result.report, jobs) : null;
   await writeReport(ctx.io, result, opts, reproduce, sensitivity);

@@ -3,6 +3,7 @@
  * overlays, sweep results. Every read is bounded by the caller's cap whatever the path names (a regular file, a
  * pipe, /dev/stdin, a device), so no input can make esm-sim read without end; messages name the usual mistakes.
  */
+import { shownPath } from "./shown-path.js";
 import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 
@@ -28,6 +29,11 @@ export function ioReason(e: unknown, what = "scenario"): string {
   if (code === "ENOENT") return "no such file";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EISDIR") return `is a directory, not ${/^[aeiou]/.test(what) ? "an" : "a"} ${what} file`;
+  if (code === "ENOTDIR") return "a part of the path before the name is a file, not a folder";
+  if (code === "ENAMETOOLONG") return "the path or a name in it is too long";
+  if (code === "ELOOP") return "too many symbolic links in the path (one may loop)";
+  if (code === "EROFS") return "the file system is read-only";
+  if (code === "ENOSPC") return "no space left on the device";
   return (e as Error).message;
 }
 
@@ -68,29 +74,29 @@ export function readInputText(path: string, kind: InputKind, options: ReadOption
   try {
     fd = openSync(path, options.regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : "r");
   } catch (e) {
-    throw new InputError(`${path}: ${ioReason(e, kind.what)}`);
+    throw new InputError(`${shownPath(path)}: ${ioReason(e, kind.what)}`);
   }
   let buf: Buffer;
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) throw new InputError(`${path}: is a directory, not a ${kind.what} file`);
-    if (options.regularOnly && !st.isFile()) throw new InputError(`${path}: is ${kindOfFile(st)}, not a ${kind.what} file; ${kind.plural} are read from regular files only`);
-    if (st.isFile() && st.size > kind.maxBytes) throw new InputError(`${path}: the file is ${st.size} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
+    if (st.isDirectory()) throw new InputError(`${shownPath(path)}: is a directory, not a ${kind.what} file`);
+    if (options.regularOnly && !st.isFile()) throw new InputError(`${shownPath(path)}: is ${kindOfFile(st)}, not a ${kind.what} file; ${kind.plural} are read from regular files only`);
+    if (st.isFile() && st.size > kind.maxBytes) throw new InputError(`${shownPath(path)}: the file is ${st.size} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
     buf = readBounded(fd, kind.maxBytes);
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError(`${path}: ${ioReason(e, kind.what)}`);
+    throw new InputError(`${shownPath(path)}: ${ioReason(e, kind.what)}`);
   } finally {
     closeSync(fd);
   }
-  if (buf.length > kind.maxBytes) throw new InputError(`${path}: gives more than ${kind.maxBytes} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
+  if (buf.length > kind.maxBytes) throw new InputError(`${shownPath(path)}: gives more than ${kind.maxBytes} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
   if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
-    throw new InputError(`${path}: is UTF-16 text; save it as UTF-8 (${kind.format} in UTF-8)`);
+    throw new InputError(`${shownPath(path)}: is UTF-16 text; save it as UTF-8 (${kind.format} in UTF-8)`);
   }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(buf);
   } catch {
-    throw new InputError(`${path}: is not UTF-8 text (${kind.format})`);
+    throw new InputError(`${shownPath(path)}: is not UTF-8 text (${kind.format})`);
   }
 }
 
@@ -112,7 +118,7 @@ export function readNamedFiles(refs: readonly string[], beside: string | null, k
       out.set(ref, { file, text: readInputText(file, kind, { regularOnly: true }) });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      out.set(ref, { file, error: e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message });
+      out.set(ref, { file, error: e.message.startsWith(`${shownPath(file)}: `) ? e.message.slice(shownPath(file).length + 2) : e.message });
     }
   }
   return out;

@@ -16,6 +16,7 @@
 import { closeSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { ioReason } from "./input.js";
+import { shownPath } from "./shown-path.js";
 
 /** An output that cannot be written; the message starts with the flag and path it came from. */
 export class OutputError extends Error {
@@ -71,12 +72,30 @@ export function planOutput(path: string, label: string): OutputPlan {
   try {
     st = lstatSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { how: "replace", file: path };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      refuseMissingFolder(path, label);
+      return { how: "replace", file: path };
+    }
     throw new OutputError(`${label}: ${ioReason(e, "output")}`);
   }
   if (st.isFile()) return isSystemPath(path) ? { how: "through", file: path } : { how: "replace", file: path };
   if (st.isSymbolicLink()) return planLink(path, label);
   return throughOrRefuse(st, path, label);
+}
+
+/** A new file's folder must be there, so that a run is not made only to find it cannot be written. */
+function refuseMissingFolder(path: string, label: string): void {
+  const folder = dirname(path);
+  let st: Stats;
+  try {
+    st = statSync(folder);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new OutputError(`${label}: its folder ${shownPath(folder)} does not exist; create it first, or name a file in a folder that does`);
+    throw new OutputError(`${label}: ${ioReason(e, "output")}`);
+  }
+  if (!st.isDirectory()) throw new OutputError(`${label}: ${shownPath(folder)} is not a folder`);
 }
 
 /** A symbolic link: replace its target when that is a regular file, else write through it. */
@@ -105,7 +124,7 @@ function planLink(path: string, label: string): OutputPlan {
 
 function throughOrRefuse(st: Stats, path: string, label: string): OutputPlan {
   if (st.isFIFO() || st.isCharacterDevice()) return { how: "through", file: path };
-  if (st.isDirectory()) throw new OutputError(`${label}: is a directory, which cannot be written as an output file; name a file, e.g. ${path.replace(/\/+$/, "")}/out.txt`);
+  if (st.isDirectory()) throw new OutputError(`${label}: is a directory, which cannot be written as an output file; name a file, e.g. ${shownPath(path).replace(/\/+$/, "")}/out.txt`);
   throw new OutputError(`${label}: is ${kindOf(st)}; esm-sim writes outputs to files, FIFOs and character devices such as /dev/null only`);
 }
 
@@ -133,7 +152,7 @@ function writeAll(fd: number, content: string): void {
 }
 
 /** Write a whole output; `label` names it in messages (`--output report.json`). */
-export function writeOutput(path: string, content: string, label = path): void {
+export function writeOutput(path: string, content: string, label = shownPath(path)): void {
   const plan = planOutput(path, label);
   if (plan.how === "through") {
     let fd: number | null = null;
@@ -141,7 +160,7 @@ export function writeOutput(path: string, content: string, label = path): void {
       fd = openSync(plan.file, "w");
       writeAll(fd, content);
     } catch (e) {
-      throw new OutputError(`cannot write ${path}: ${throughReason(path, e)}`);
+      throw new OutputError(`cannot write ${shownPath(path)}: ${throughReason(path, e)}`);
     } finally {
       if (fd !== null) closeSync(fd);
     }
@@ -161,7 +180,7 @@ export function writeOutput(path: string, content: string, label = path): void {
     if (fd !== null) closeSync(fd);
     safeUnlink(tmp);
     liveTemps.delete(tmp);
-    throw new OutputError(`cannot write ${path}: ${ioReason(e, "output")}`);
+    throw new OutputError(`cannot write ${shownPath(path)}: ${ioReason(e, "output")}`);
   }
 }
 
@@ -185,7 +204,7 @@ export class OutputLineWriter {
 
   constructor(
     private readonly path: string,
-    label = path,
+    label = shownPath(path),
   ) {
     this.plan = planOutput(path, label);
     this.tmp = this.plan.how === "replace" ? tempBeside(this.plan.file) : null;
@@ -194,7 +213,7 @@ export class OutputLineWriter {
       this.fd = openSync(this.tmp ?? this.plan.file, "w");
     } catch (e) {
       if (this.tmp) liveTemps.delete(this.tmp);
-      throw new OutputError(`cannot write ${path}: ${this.tmp ? ioReason(e, "output") : throughReason(path, e)}`);
+      throw new OutputError(`cannot write ${shownPath(path)}: ${this.tmp ? ioReason(e, "output") : throughReason(path, e)}`);
     }
   }
 

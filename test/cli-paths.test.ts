@@ -1,10 +1,13 @@
 /**
- * An output is never written over a file the command reads (the scenario, a file it replays, a template, an export,
- * a result being merged) nor over another output of the same command: each is refused before any work, exit 2, one
- * line per problem and all of them at once, whatever path leads to the file (a symbolic link, a hard link, ./ and
- * ..). Several outputs may still go to /dev/null.
+ * Paths on the command line, as a careless or hostile one gives them:
+ * - an output is never written over a file the command reads (the scenario, a file it replays, a template, an
+ *   export, a result being merged) nor over another output of the same command, whatever path leads to the file (a
+ *   symbolic link, a hard link, ./ and ..); several outputs may still go to /dev/null;
+ * - an output whose folder does not exist is refused before the run rather than after it;
+ * - a path holding a control character (a newline in a file name) is shown escaped, so a message stays one line.
+ * Each refusal comes before any work, exit 2, one line per problem and all of them at once.
  */
-import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from "node:fs";
+import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, scratch } from "./cli-helpers.js";
@@ -113,5 +116,43 @@ describe("the other commands that write files", () => {
     expect(r.code).toBe(2);
     expect(r.err).toBe(`esm-sim: --out ${template}: is the --from template, which this command reads; writing there would replace it: name another file\n`);
     expect(readFileSync(template, "utf8")).toBe(before);
+  });
+});
+
+describe("outputs that cannot be written, found before the run", () => {
+  it("names each output whose folder does not exist, or whose path runs through a file, all at once", async () => {
+    const before = snapshot();
+    const r = await cli("run", file, "--trace", join(dir, "no-such", "t.jsonl"), "--html", join(dir, "s.yaml", "page.html"), "--output", join(dir, "report.txt"));
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `esm-sim: --html ${join(dir, "s.yaml", "page.html")}: ${file} is not a folder\n` +
+        `esm-sim: --trace ${join(dir, "no-such", "t.jsonl")}: its folder ${join(dir, "no-such")} does not exist; create it first, or name a file in a folder that does\n`,
+    );
+    expect(snapshot()).toEqual(before);
+  });
+
+  it("refuses a sweep's --output in a missing folder before any row runs", async () => {
+    const r = await cli("sweep", file, "--vary", "mapping.BatchSize=5,10", "--output", join(dir, "no-such", "grid.csv"));
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toBe(`esm-sim: --output ${join(dir, "no-such", "grid.csv")}: its folder ${join(dir, "no-such")} does not exist; create it first, or name a file in a folder that does\n`);
+  });
+
+  it("says a path through a file is not a folder, for an input too", async () => {
+    const r = await cli("run", join(file, "x.yaml"));
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`esm-sim: ${join(file, "x.yaml")}: a part of the path before the name is a file, not a folder\n`);
+  });
+});
+
+describe("a control character in a path", () => {
+  it("is shown escaped, so that each problem stays on one line", async () => {
+    const odd = join(dir, "bad\nname.yaml");
+    writeFileSync(odd, "name: [\n");
+    const r = await cli("run", odd);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`^${JSON.stringify(odd).replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")}:2:1 not valid YAML: .*\n1 problem found; nothing was run\n$`));
+    const missing = await cli("run", file, "--output", join(dir, "no\tsuch", "r.json"));
+    expect(missing.err).toBe(`esm-sim: --output ${JSON.stringify(join(dir, "no\tsuch", "r.json"))}: its folder ${JSON.stringify(join(dir, "no\tsuch"))} does not exist; create it first, or name a file in a folder that does\n`);
   });
 });
