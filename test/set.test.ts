@@ -55,6 +55,15 @@ describe("--set overrides", () => {
     expect(report.expectations.map((e) => [e.path, e.expected, e.passed])).toEqual([["records.succeeded", 9, true]]);
   });
 
+  it("takes a list index in brackets, as problems print paths, the same as a dotted index", () => {
+    const bracketed = withSets("traffic[0].records=7", "traffic[1]={ at: 1s, records: 2, key: late }");
+    const dotted = withSets("traffic.0.records=7", "traffic.1={ at: 1s, records: 2, key: late }");
+    expect(bracketed.ok && dotted.ok).toBe(true);
+    if (!bracketed.ok || !dotted.ok) return;
+    expect(runWithTrace(bracketed.scenario).report.records.produced).toBe(9);
+    expect(bracketed.scenario).toEqual(dotted.scenario);
+  });
+
   it("matches an existing dotted expect key whole", () => {
     const r = withSets("expect.records.succeeded={ gte: 1 }");
     expect(r.ok && r.scenario.expectations.map((e) => [e.path, e.op, e.expected])).toEqual([["records.succeeded", "gte", 1]]);

@@ -1,7 +1,8 @@
 /**
  * `--set <path>=<value>`: change any key of a scenario before it is validated, e.g. `mapping.BatchSize=500` or
  * `traffic.0.rate=200/s`. The value is read as YAML (`500` is a number, `200/s` a string, `[a, b]` a list). Path
- * segments are separated by dots; a number indexes a list (one past the end appends); a key that itself holds
+ * segments are separated by dots; a number indexes a list (one past the end appends), and may also be written in
+ * brackets as messages show paths (`traffic[0].rate`); a key that itself holds
  * dots (an `expect` entry such as `iteratorAge.max`) is matched whole when it exists, and under `expect` the last
  * segment is the comparison when it names one (`expect.records.dlq.eq=0`). Missing maps on the way are created.
  * An empty value (`--set mapping.ScalingConfig=`) removes the key, as if the file had never set it.
@@ -46,9 +47,11 @@ export function parseOverride(arg: string, flag = "--set"): Override | OverrideP
   const eq = arg.indexOf("=");
   const origin = `${flag} ${arg}`;
   if (eq <= 0) return { origin, message: "must be <path>=<value>, e.g. mapping.BatchSize=500" };
-  const path = arg.slice(0, eq).trim();
+  // A list index in brackets, as problems print paths (traffic[0].rate), is the dotted index (traffic.0.rate).
+  const written = arg.slice(0, eq).trim();
+  const path = written.replace(/\[(\d+)\]/g, ".$1");
   const raw = arg.slice(eq + 1);
-  if (path.split(".").some((s) => s === "")) return { origin, message: `the path ${JSON.stringify(path)} has an empty segment` };
+  if (path.split(".").some((s) => s === "")) return { origin, message: `the path ${JSON.stringify(written)} has an empty segment` };
   const unsafe = unsafePathMessage(path);
   if (unsafe !== null) return { origin, message: unsafe };
   if (raw.trim() === "") return { arg, flag, path, value: undefined };
