@@ -125,6 +125,15 @@ describe("run-size budgets", () => {
   });
 });
 
+describe("a burst's record count", () => {
+  it("past what the schema takes gets the schema's one message, not the waiting and total limits as well", () => {
+    const r = parseScenario("name: x\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1000000000000 }]\n", "x.yaml");
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual(["traffic[0].records: must be an integer 1..100,000,000 (got 1000000000000)"]);
+  });
+});
+
 describe("an argument given twice", () => {
   it("has its problem said once: --set, --vary and merge's files", async () => {
     const set = await cli("validate", ok, "--set", "a.b", "--set", "a.b");

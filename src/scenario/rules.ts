@@ -18,6 +18,7 @@ import { defaultOf, NO_LIMIT, paramRows, PARAMS, QUEUES, rangeOf, sourcesOfKey, 
 import { parseAnswer } from "./quiz-answer.js";
 import type { Path } from "./locate.js";
 import { suggest } from "./show.js";
+import { MAX_BURST_RECORDS } from "./schema.js";
 import { formatCount, parseDurationUs, parseInstantMs, parseRatePerSecond } from "./units.js";
 
 export interface RuleFinding {
@@ -809,7 +810,9 @@ function plannedRecords(doc: Obj): number {
     const steady = t.rate !== undefined;
     if (steady === (t.at !== undefined || t.records !== undefined)) continue;
     if (!steady) {
-      total += intOr(t.records) ?? 1;
+      // A count the schema refuses is said there, once: it adds nothing here.
+      const n = intOr(t.records) ?? 1;
+      if (n <= MAX_BURST_RECORDS) total += n;
       continue;
     }
     const rate = parseRatePerSecond(t.rate);
@@ -836,6 +839,7 @@ const waitingRecords: Rule = {
         return;
       }
       const n = intOr(t.records) ?? 1;
+      if (n > MAX_BURST_RECORDS) return; // the schema's to refuse
       const at = parseDurationUs(t.at);
       if (n > MAX_WAITING_RECORDS) {
         d.err(["traffic", i, "records"], `a burst of ${formatCount(n)} records puts them all in the source at once; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory): split it into smaller bursts at different times, or use a steady rate`);

@@ -157,13 +157,17 @@ const fromMetricsSchema = z.strictObject({
   period: duration().optional(),
 });
 
+/** The largest `records` a burst may give, as the schema reads it; a rule refuses a burst above MAX_WAITING_RECORDS
+ *  (rules.ts), saying why, and says nothing of a count the schema refuses. */
+export const MAX_BURST_RECORDS = 100_000_000;
+
 const trafficSchema = z.strictObject({
   rate: rate().optional(),
   arrival: oneOf(["even", "poisson"] as const).optional(),
   from: duration().optional(),
   to: duration().optional(),
   at: duration().optional(),
-  records: int(1, 100_000_000).optional(),
+  records: int(1, MAX_BURST_RECORDS).optional(),
   keys: int(1, 10_000_000).optional(),
   key: str("a key (partition key or message group ID)").optional(),
   keyDistribution: oneOf(["uniform", "zipf"] as const).optional(),
