@@ -4,9 +4,11 @@
  *   export, a result being merged) nor over another output of the same command, whatever path leads to the file (a
  *   symbolic link, a hard link, ./ and ..); several outputs may still go to /dev/null;
  * - an output whose folder does not exist is refused before the run rather than after it;
- * - a path holding a control character (a newline in a file name) is shown escaped, so a message stays one line.
+ * - a path holding a control character (a newline in a file name) is shown escaped, so a message stays one line;
+ * - `-` reads the scenario from the standard input, however late the writer starts writing.
  * Each refusal comes before any work, exit 2, one line per problem and all of them at once.
  */
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -155,4 +157,27 @@ describe("a control character in a path", () => {
     const missing = await cli("run", file, "--output", join(dir, "no\tsuch", "r.json"));
     expect(missing.err).toBe(`esm-sim: --output ${JSON.stringify(join(dir, "no\tsuch", "r.json"))}: its folder ${JSON.stringify(join(dir, "no\tsuch"))} does not exist; create it first, or name a file in a folder that does\n`);
   });
+});
+
+describe("a scenario from the standard input", () => {
+  const bin = join(process.cwd(), "bin", "esm-sim.js");
+
+  it("is read with -, and its problems are placed at <stdin>", () => {
+    const ok = spawnSync(process.execPath, [bin, "validate", "-"], { input: yaml, encoding: "utf8" });
+    expect([ok.status, ok.stdout, ok.stderr]).toEqual([0, "<stdin>: valid\n", ""]);
+    const bad = spawnSync(process.execPath, [bin, "run", "-"], { input: yaml.replace("BatchSize: 10", "BatchSize: 0"), encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("<stdin>:5:23 mapping.BatchSize: must be an integer 1..10,000 (got 0)\n1 problem found; nothing was run\n");
+  });
+
+  it("waits for a writer that starts late, then runs what it wrote", async () => {
+    const child = spawn(process.execPath, [bin, "run", "-", "--format", "json"], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const code = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    child.stdin.end(yaml);
+    expect(await code).toBe(0);
+    expect(JSON.parse(out).records.produced).toBe(40);
+  }, 20_000);
 });

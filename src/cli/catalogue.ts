@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CatalogueEntry } from "../explain/quiz.js";
+import { STDIN_PATH } from "../io/input.js";
 import { shownPath } from "../io/shown-path.js";
 import { parseScenario } from "../scenario/parse.js";
 import { suggest } from "../scenario/show.js";
@@ -29,11 +30,11 @@ export function shippedNames(dir = SCENARIO_DIR): string[] {
 }
 
 /**
- * The file a scenario argument names: an existing path wins; otherwise a shipped scenario's name (with or
- * without .yaml). An unknown name is a usage error with a suggestion.
+ * The file a scenario argument names: an existing path wins, and `-` is the standard input; otherwise a shipped
+ * scenario's name (with or without .yaml). An unknown name is a usage error with a suggestion.
  */
 export function resolveScenario(arg: string, dir = SCENARIO_DIR): string {
-  if (existsSync(arg)) return arg;
+  if (existsSync(arg) || arg === STDIN_PATH) return arg;
   const looksLikeName = !arg.includes("/") && !arg.includes("\\");
   if (!looksLikeName) return arg; // reading it reports "no such file"
   const stem = arg.replace(/\.ya?ml$/, "");

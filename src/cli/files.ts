@@ -9,8 +9,14 @@ import { InputError, namedFilePath, readInputText, readNamedFiles, type InputKin
 import { OutputError, OutputLineWriter, planOutput, writeOutput } from "../io/output.js";
 import { UsageError, usageErrors } from "./usage-error.js";
 
+/** A scenario file's text; `-` reads the standard input. */
 export function readScenarioFile(path: string): string {
-  return readTextFile(path, SCENARIO_INPUT);
+  try {
+    return readInputText(path, SCENARIO_INPUT, { dashIsStdin: true });
+  } catch (e) {
+    if (e instanceof InputError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /**

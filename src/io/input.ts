@@ -37,6 +37,22 @@ export function ioReason(e: unknown, what = "scenario"): string {
   return (e as Error).message;
 }
 
+/** Lets readWaiting sleep without the event loop. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** One read into `chunk`. A pipe set not to block (a standard input that Node.js has already set up) answers EAGAIN
+ *  while its writer has not written yet: wait 10 ms and read again, as a blocking read would have waited. */
+function readWaiting(fd: number, chunk: Buffer): number {
+  for (;;) {
+    try {
+      return readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
+}
+
 /** At most `maxBytes + 1` bytes of an open file descriptor, whatever kind of file it is. */
 function readBounded(fd: number, maxBytes: number): Buffer {
   const chunks: Buffer[] = [];
@@ -44,7 +60,7 @@ function readBounded(fd: number, maxBytes: number): Buffer {
   const limit = maxBytes + 1;
   while (total < limit) {
     const chunk = Buffer.allocUnsafe(Math.min(1 << 16, limit - total));
-    const n = readSync(fd, chunk, 0, chunk.length, null);
+    const n = readWaiting(fd, chunk);
     if (n === 0) break;
     chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
     total += n;
@@ -58,7 +74,12 @@ export interface ReadOptions {
    * the command line. The file is opened without blocking, so a named pipe with no writer cannot stall the read.
    */
   regularOnly?: boolean;
+  /** `-` is the standard input (a scenario named on the command line), not a file named `-`. */
+  dashIsStdin?: boolean;
 }
+
+/** The path that names the standard input where a command reads a scenario (`esm-sim run -`). */
+export const STDIN_PATH = "-";
 
 /** What a file is when it is not a regular file, for messages. */
 function kindOfFile(st: ReturnType<typeof fstatSync>): string {
@@ -70,9 +91,10 @@ function kindOfFile(st: ReturnType<typeof fstatSync>): string {
 
 /** Read a UTF-8 text file of at most `kind.maxBytes`. */
 export function readInputText(path: string, kind: InputKind, options: ReadOptions = {}): string {
+  const stdin = options.dashIsStdin === true && path === STDIN_PATH;
   let fd: number;
   try {
-    fd = openSync(path, options.regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : "r");
+    fd = stdin ? 0 : openSync(path, options.regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : "r");
   } catch (e) {
     throw new InputError(`${shownPath(path)}: ${ioReason(e, kind.what)}`);
   }
@@ -87,7 +109,7 @@ export function readInputText(path: string, kind: InputKind, options: ReadOption
     if (e instanceof InputError) throw e;
     throw new InputError(`${shownPath(path)}: ${ioReason(e, kind.what)}`);
   } finally {
-    closeSync(fd);
+    if (!stdin) closeSync(fd);
   }
   if (buf.length > kind.maxBytes) throw new InputError(`${shownPath(path)}: gives more than ${kind.maxBytes} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
   if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
