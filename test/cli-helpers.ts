@@ -20,6 +20,11 @@ async function runMain(args: string[], readLine: (() => Promise<string | null>) 
   return { code, out, err };
 }
 
+/** A small SQS scenario named `name`: 40 messages at once, batches of 10 (drains in a moment, writes every output). */
+export function smallSqsScenario(name: string): string {
+  return `name: ${name}\nsource: { type: sqs }\ntraffic:\n  - { at: 0s, records: 40, keys: 4 }\nmapping: { BatchSize: 10 }\n`;
+}
+
 /** A scratch directory with a `write(name, text)` that returns the file's path. */
 export function scratch(prefix: string) {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -12,14 +12,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, scratch } from "./cli-helpers.js";
+import { cli, scratch, smallSqsScenario } from "./cli-helpers.js";
 
-const yaml = `name: shared
-source: { type: sqs }
-traffic:
-  - { at: 0s, records: 40, keys: 4 }
-mapping: { BatchSize: 10 }
-`;
+const yaml = smallSqsScenario("shared");
 const { dir, write } = scratch("esm-sim-shared-");
 const file = write("s.yaml", yaml);
 

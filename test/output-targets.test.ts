@@ -10,14 +10,9 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { planOutput, writeOutput } from "../src/io/output.js";
-import { cli, scratch } from "./cli-helpers.js";
+import { cli, scratch, smallSqsScenario } from "./cli-helpers.js";
 
-const yaml = `name: out
-source: { type: sqs }
-traffic:
-  - { at: 0s, records: 40, keys: 4 }
-mapping: { BatchSize: 10 }
-`;
+const yaml = smallSqsScenario("out");
 const { dir, write } = scratch("esm-sim-out-");
 const file = write("s.yaml", yaml);
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
