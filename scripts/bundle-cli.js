@@ -1,5 +1,6 @@
-// The command line as a few files: after tsc has built dist/, bundle dist/cli/main.js (and the sweep's worker thread)
-// with the libraries it imports into dist/cli-bundle/, one chunk per set of modules that a command loads together.
+// The command line as a few files: after tsc has built dist/, bundle dist/cli/main.js (and the worker threads of the
+// sweep and of a traced run) with the libraries it imports into dist/cli-bundle/, one chunk per set of modules that a
+// command loads together.
 // Unbundled, a small run would spend most of its start-up loading some 270 modules one file at a time (zod alone has
 // 95, 64 of them locales esm-sim never uses, which the bundle leaves out); bundled, it reads about a dozen files.
 // dist/ keeps the separate modules for the programmatic API (dist/index.js), which still imports the libraries.
@@ -28,9 +29,24 @@ function packagePath(source) {
   return i >= 0 ? `../../${source.slice(i)}` : source;
 }
 
+/** The modules of dist/ that `file` imports statically, itself included (tsc's output: `import ... from "./x.js"`). */
+function staticImports(file, seen = new Set()) {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const m of readFileSync(file, "utf8").matchAll(/\b(?:import|export)\s[^;"'()]*?["'](\.{1,2}\/[^"']+)["']/g)) staticImports(resolve(dirname(file), m[1]), seen);
+  return seen;
+}
+
+const entries = { main: join(dist, "cli", "main.js"), "sweep-worker": join(dist, "cli", "sweep-worker.js"), "run-worker": join(dist, "cli", "run-worker.js") };
+// What the command line loads as it starts and a worker thread loads too, as one chunk: left to itself, the bundler
+// splits these modules by which workers share each one, and every command would read more files as it starts.
+const atStart = staticImports(entries.main);
+const inWorkers = new Set([...staticImports(entries["sweep-worker"]), ...staticImports(entries["run-worker"])]);
+const sharedAtStart = new Set([...atStart].filter((f) => f !== entries.main && inWorkers.has(f)));
+
 rmSync(out, { recursive: true, force: true });
 const bundle = await rolldown({
-  input: { main: join(dist, "cli", "main.js"), "sweep-worker": join(dist, "cli", "sweep-worker.js") },
+  input: entries,
   platform: "node",
   // The template readers' HCL parser loads a WebAssembly file beside its own module: it stays a package.
   external: [/^node:/, /^@cdktn\/hcl2json(\/|$)/],
@@ -42,6 +58,7 @@ const { output } = await bundle.write({
   format: "esm",
   entryFileNames: "[name].js",
   chunkFileNames: "[name]-[hash].js",
+  codeSplitting: { groups: [{ name: "startup", test: (id) => sharedAtStart.has(id) }] },
   sourcemap: true,
   sourcemapPathTransform: packagePath,
 });
@@ -72,4 +89,8 @@ for (const f of readdirSync(out).filter((n) => n.endsWith(".js.map"))) {
   const map = JSON.parse(readFileSync(join(out, f), "utf8"));
   delete map.sourcesContent;
   writeFileSync(join(out, f), JSON.stringify(map));
+}
+// A chunk of the bundler's own helpers alone comes without a map: it gets one naming no source, like every chunk a map.
+for (const f of readdirSync(out).filter((n) => n.endsWith(".js") && !existsSync(join(out, `${n}.map`)))) {
+  writeFileSync(join(out, `${f}.map`), JSON.stringify({ version: 3, file: f, sources: [], names: [], mappings: "" }));
 }

@@ -93,6 +93,8 @@ const STARTUP_MODULES = [
   "src/engine/time.ts",
   "src/io/input.ts",
   "src/io/output.ts",
+  // io/input.ts and io/output.ts show paths in their messages with shownPath: one small function, importing nothing.
+  "src/io/shown-path.ts",
   "src/run/budget.ts",
   "src/run/version.ts",
   "src/scenario/params.ts",

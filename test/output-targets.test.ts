@@ -144,6 +144,15 @@ describe("output targets", () => {
     expect(statSync(d).isDirectory()).toBe(true);
   });
 
+  it("a --perfetto directory refused after the --trace file was opened leaves no temporary trace behind", async () => {
+    const sub = join(dir, "trace-then-dir");
+    mkdirSync(join(sub, "d"), { recursive: true });
+    const r = await cli("run", file, "--trace", join(sub, "t.jsonl"), "--perfetto", join(sub, "d"));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--perfetto ${join(sub, "d")}: is a directory`);
+    expect(readdirSync(sub)).toEqual(["d"]);
+  });
+
   it("planOutput: replace for files and new paths, through for devices, FIFOs and /dev or /proc paths", () => {
     expect(planOutput(join(dir, "new.txt"), "x")).toEqual({ how: "replace", file: join(dir, "new.txt") });
     expect(planOutput("/dev/stdout", "x").how).toBe("through");

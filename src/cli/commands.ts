@@ -62,8 +62,15 @@ function registerRun(program: Command, ctx: CommandContext, examples: string): v
     .option("--jobs <n>", "with --sensitivity: runs at once, this thread and n-1 worker threads (default: the machine's available parallelism)")
     .addHelpText("after", examples)
     .action(async (file: string | undefined, opts: RunOpts) => {
-      const { runCommand } = await import("./run.js");
-      await runCommand(ctx, file, opts);
+      // A run that writes its trace or timeline under a temporary name runs on a worker thread, so that Ctrl-C can
+      // remove the file; started first, the thread loads while this one loads the run and parses the scenario.
+      const worker = opts.trace !== undefined || opts.perfetto !== undefined ? (await import("./run-worker-start.js")).startRunWorker(opts.trace, opts.perfetto) : null;
+      try {
+        const { runCommand } = await import("./run.js");
+        await runCommand(ctx, file, opts, worker);
+      } finally {
+        worker?.dispose();
+      }
     });
 }
 

@@ -65,6 +65,18 @@ export function checkOutputTarget(path: string, flag: string): void {
   }
 }
 
+/** The trace and the timeline opened as asked (each null when not); when the second cannot be opened, the first is
+ *  removed, so that no temporary file is left behind. */
+export function openStreamedOutputs(tracePath: string | undefined, perfettoPath: string | undefined): { trace: OutputLineWriter | null; perfetto: OutputLineWriter | null } {
+  const trace = tracePath ? openLineOutput(tracePath, "--trace") : null;
+  try {
+    return { trace, perfetto: perfettoPath ? openLineOutput(perfettoPath, "--perfetto") : null };
+  } catch (e) {
+    trace?.abort();
+    throw e;
+  }
+}
+
 /** A line-by-line output (a trace), with the same rules as writeOutputFile. */
 export function openLineOutput(path: string, flag: string): OutputLineWriter {
   try {

@@ -3,7 +3,6 @@
  * report; optionally write the trace, an HTML report and the invariant checks. Exit 1 when an expectation or a
  * check fails, 2 when the run stopped at a sanity budget.
  */
-import type { CheckSuite } from "../checks/suite.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { fmtMs } from "../report/format.js";
 import { dirname, relative, resolve } from "node:path";
@@ -12,26 +11,24 @@ import type { SweepRow, SweepSpec } from "../sweep/sweep.js";
 import { readNamedFiles } from "../io/input.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
 import { renderTable } from "../report/table.js";
-import type { traceLine } from "../report/trace-jsonl.js";
-import type { perfettoWriter, PerfettoOptions, PerfettoWriter } from "../report/perfetto.js";
-import { VERSION } from "../run/version.js";
 import { DEFAULT_TRACE_LIMIT_BYTES, defaultMaxEvents, estimateRecords, formatBytes, TRACE_BYTES_PER_RECORD } from "../run/budget.js";
+import type { Progress } from "../run/options.js";
 import type { Report, RunResult } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
-import type { TraceContext } from "../run/options.js";
 import type { Scenario } from "../scenario/model.js";
 import type { Override } from "../scenario/overrides.js";
 import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
-import { formatCount, formatDurationUs, parseSizeBytes } from "../scenario/units.js";
-import type { TraceEvent, TraceListener } from "../trace/events.js";
+import { formatCount, parseSizeBytes } from "../scenario/units.js";
 import { optionalSeed, optionalUntil, parseJobs, parseOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext, Io } from "./context.js";
 import { parseOrReport, progressBar, useColor } from "./printing.js";
-import { checkOutputs, openLineOutput, pathsNamedBy, readScenarioFile, writeOutputFile, type FileUse } from "./files.js";
+import { checkOutputs, filesNamedBy, openStreamedOutputs, pathsNamedBy, readScenarioFile, writeOutputFile, type FileUse } from "./files.js";
 import { UsageError } from "./usage-error.js";
-import type { OutputLineWriter } from "../io/output.js";
 import { runFraction } from "./progress.js";
+import type { OutputOpts } from "./run-outputs.js";
+import type { Interruption } from "./run-thread.js";
+import type { RunWorker, ScenarioSource } from "./run-worker-start.js";
 
 export interface RunOpts {
   seed?: string;
@@ -65,20 +62,22 @@ interface RunSettings {
   traceLimitBytes: number;
 }
 
-/** The scenario to run, and how the reproduce line names it. */
+/** The scenario to run, what it was parsed from, and how the reproduce line names it. */
 interface Chosen {
   scenario: Scenario;
+  source: ScenarioSource;
   what: string;
   /** The scenario file's path and text (not for --template): what --sensitivity's variants are parsed from. */
   file?: { path: string; text: string };
 }
 
-export async function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts): Promise<void> {
+/** `worker`: the thread started for a run that writes a file under a temporary name (run-worker-start.ts), or null. */
+export async function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts, worker: RunWorker | null = null): Promise<void> {
   const settings = readSettings(opts);
   if (opts.sensitivity && opts.template !== undefined) throw new UsageError("run: --sensitivity applies to a scenario file, not to --template");
   if (opts.jobs !== undefined && !opts.sensitivity) throw new UsageError("run: --jobs applies with --sensitivity only");
   const jobs = opts.sensitivity ? parseJobs(opts.jobs) : 1;
-  const chosen = opts.template !== undefined ? await fromTemplate(ctx, file, opts, settings) : fromFile(ctx, file, opts, settings);
+  const chosen = opts.template !== undefined ? await fromTemplate(ctx, file, opts, settings, worker) : fromFile(ctx, file, opts, settings, worker);
   if (chosen === null) return;
   const { scenario } = chosen;
   const reproduce = `esm-sim run ${chosen.what} --seed ${scenario.seed}${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${opts.set.map((a) => ` --set ${shellQuote(a)}`).join("")}${opts.check ? " --check" : ""}`;
@@ -94,7 +93,12 @@ export async function runCommand(ctx: CommandContext, file: string | undefined, 
     ["--perfetto", opts.perfetto],
     ["--metrics-out", opts.metricsOut],
   ].map(([what, path]) => (path === undefined ? null : { what: what!, path })));
-  const result = await simulateWithOutputs(ctx.io, scenario, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
+  const result = await simulateWithOutputs(ctx.io, chosen, worker, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
+  if ("interrupted" in result) {
+    ctx.io.err(`esm-sim: the run was interrupted (${result.interrupted}); nothing was written\n`);
+    ctx.code = result.exitCode;
+    return;
+  }
   const sensitivity = opts.sensitivity && chosen.file ? await sensitivityOf(ctx, chosen.file, scenario, settings, opts, result.report, jobs) : null;
   await writeReport(ctx.io, result, opts, reproduce, sensitivity);
   ctx.code = exitCode(ctx, result.report, maxEvents, sensitivity);
@@ -150,18 +154,18 @@ function parseTraceLimit(s: string): number {
 }
 
 /** `run --template`: the template's one mapping with the --traffic file; null (the exit code set) when it cannot run. */
-async function fromTemplate(ctx: CommandContext, file: string | undefined, opts: RunOpts, settings: RunSettings): Promise<Chosen | null> {
+async function fromTemplate(ctx: CommandContext, file: string | undefined, opts: RunOpts, settings: RunSettings, worker: RunWorker | null): Promise<Chosen | null> {
   const template = opts.template!;
   if (file !== undefined) throw new UsageError(`run: give a scenario file (${file}) or --template, not both`);
   if (settings.overrides.length > 0) throw new UsageError("run: --set applies to a scenario file, not to --template (put the change in the --traffic file)");
   const { scenarioFromTemplateForRun } = await import("./template-input.js");
-  const got = await scenarioFromTemplateForRun({ template, traffic: opts.traffic, resource: opts.resource, parameter: opts.parameter, seed: settings.seed, untilUs: settings.untilUs }, ctx.io);
+  const got = await scenarioFromTemplateForRun({ template, traffic: opts.traffic, resource: opts.resource, parameter: opts.parameter, seed: settings.seed, untilUs: settings.untilUs }, ctx.io, (source) => worker?.sendSource(source));
   if (typeof got === "number") {
     ctx.code = got;
     return null;
   }
   const what = `--template ${shellQuote(template)} --traffic ${shellQuote(opts.traffic ?? "")} --resource ${shellQuote(got.id)}${opts.parameter.map((p) => ` --parameter ${shellQuote(p)}`).join("")}`;
-  return { scenario: got.parse.scenario, what };
+  return { scenario: got.parse.scenario, source: got.source, what };
 }
 
 /** The files a run reads: the scenario and the files it names, or the template and the traffic file. */
@@ -172,15 +176,18 @@ function inputsOf(chosen: Chosen, opts: RunOpts, settings: RunSettings): FileUse
 }
 
 /** `run <scenario>`: a scenario file or a shipped scenario's name; null (exit code 2 set) when it has problems. */
-function fromFile(ctx: CommandContext, file: string | undefined, opts: RunOpts, settings: RunSettings): Chosen | null {
+function fromFile(ctx: CommandContext, file: string | undefined, opts: RunOpts, settings: RunSettings, worker: RunWorker | null): Chosen | null {
   if (file === undefined) throw new UsageError("run: missing required argument 'scenario' (or --template FILE --traffic FILE)");
   for (const [flag, given] of [["--traffic", opts.traffic], ["--resource", opts.resource], ["--parameter", opts.parameter.length ? "x" : undefined]] as const) {
     if (given !== undefined) throw new UsageError(`run: ${flag} applies with --template only`);
   }
   const path = resolveScenario(file);
   const text = readScenarioFile(path);
-  const parsed = parseOrReport(ctx, text, path, { seed: settings.seed, untilUs: settings.untilUs, overrides: settings.overrides });
-  return parsed && { scenario: parsed.scenario, what: shellQuote(file), file: { path, text } };
+  const options = { seed: settings.seed, untilUs: settings.untilUs, overrides: settings.overrides, files: filesNamedBy(text, path, settings.overrides) };
+  // The run's worker thread, if any, parses the same scenario while this thread does.
+  worker?.sendSource({ text, file: path, options });
+  const parsed = parseOrReport(ctx, text, path, options);
+  return parsed && { scenario: parsed.scenario, source: { text, file: path, options }, what: shellQuote(file), file: { path, text } };
 }
 
 /** Refuse, before running, a trace that the scenario's size says would pass the limit. */
@@ -193,109 +200,42 @@ function refuseLargeTrace(scenario: Scenario, limitBytes: number): void {
   );
 }
 
-interface OutputOpts {
-  tracePath?: string;
-  perfettoPath?: string;
-  /** The scenario as the reproduce line names it, for the timeline's metadata. */
-  file: string;
-  check: boolean;
-  maxEvents: number;
-  traceLimitBytes: number;
-}
+/** How often, in the run loop's turns, a run says where it is (for the progress bar). */
+const PROGRESS_EVERY_TURNS = 8192;
 
-/** Simulate with a progress bar, the trace file, the timeline and the checks as asked; each file is written whole or
- *  not at all. The writers of the trace and the timeline and the checks are loaded only when asked for. */
-async function simulateWithOutputs(io: Io, scenario: Scenario, o: OutputOpts): Promise<RunResult> {
-  const writeTraceLine = o.tracePath ? (await import("../report/trace-jsonl.js")).traceLine : null;
-  const newTimeline = o.perfettoPath ? (await import("../report/perfetto.js")).perfettoWriter : null;
-  const checks = o.check ? { ...(await import("../checks/suite.js")), ...(await import("../checks/limits.js")) } : null;
-  const traceFile = o.tracePath ? openLineOutput(o.tracePath, "--trace") : null;
-  const perfettoFile = o.perfettoPath ? openLineOutput(o.perfettoPath, "--perfetto") : null;
-  const suite = checks ? new checks.CheckSuite(checks.limitsOf(scenario)) : null;
-  const files = [traceFile, perfettoFile].filter((w): w is OutputLineWriter => w !== null);
+/**
+ * Simulate with a progress bar, the trace file, the timeline and the checks as asked; each file is written whole or
+ * not at all. A run that writes a file under a temporary name runs on its worker thread (run-thread.ts), so that a
+ * signal can stop it and remove that file; every other run runs here, and a plain one loads nothing more.
+ */
+async function simulateWithOutputs(io: Io, chosen: Chosen, worker: RunWorker | null, o: OutputOpts): Promise<RunResult | Interruption> {
+  const { scenario } = chosen;
+  if (worker) return (await import("./run-thread.js")).simulateOnWorker(io, worker, scenario, chosen.source, o, PROGRESS_EVERY_TURNS);
   const bar = progressBar(io);
-  let timeline: PerfettoWriter | null = null;
-  let result;
+  const progress = (p: Progress) => {
+    const f = runFraction(scenario, p);
+    bar.update(f.fraction, f.label);
+  };
+  if (!o.tracePath && !o.perfettoPath && !o.check) {
+    try {
+      return simulate(scenario, { maxEvents: o.maxEvents, progress, progressEvery: PROGRESS_EVERY_TURNS });
+    } finally {
+      bar.done();
+    }
+  }
+  const { simulateStreaming } = await import("./run-outputs.js");
+  const opened = openStreamedOutputs(o.tracePath, o.perfettoPath);
+  const files = [opened.trace, opened.perfetto].filter((w) => w !== null);
   try {
-    result = simulate(scenario, {
-      ...traceListeners({ traceFile, perfettoFile, writeTraceLine, newTimeline, suite, limitBytes: o.traceLimitBytes, onTimeline: (w) => (timeline = w), timelineOptions: timelineOptions(scenario, o.file) }),
-      maxEvents: o.maxEvents,
-      progress: (p) => {
-        const f = runFraction(scenario, p);
-        bar.update(f.fraction, f.label);
-      },
-      progressEvery: 8192,
-    });
+    const result = await simulateStreaming(scenario, o, opened, { listener: progress, everyTurns: PROGRESS_EVERY_TURNS });
     bar.done();
-    (timeline as PerfettoWriter | null)?.footer(Math.round(result.report.endedAt * 1000));
     for (const w of files) w.commit();
+    return result;
   } catch (e) {
     bar.done();
     for (const w of files) w.abort();
     throw e;
   }
-  if (suite) result.report.checks = suite.finish(result.report);
-  return result;
-}
-
-function timelineOptions(scenario: Scenario, file: string): PerfettoOptions {
-  return {
-    parallelizationFactor: scenario.mapping.parallelizationFactor,
-    functionName: scenario.fn.name,
-    otherData: { scenario: file, seed: String(scenario.seed), version: VERSION },
-  };
-}
-
-interface Listeners {
-  traceFile: OutputLineWriter | null;
-  perfettoFile: OutputLineWriter | null;
-  /** The trace's line writer, with --trace. */
-  writeTraceLine: typeof traceLine | null;
-  /** The timeline's writer, with --perfetto. */
-  newTimeline: typeof perfettoWriter | null;
-  suite: CheckSuite | null;
-  limitBytes: number;
-  onTimeline: (w: PerfettoWriter) => void;
-  timelineOptions: PerfettoOptions;
-}
-
-/** A file passed the size limit: stop the run (nothing is written). */
-function refuseOverLimit(flag: string, limitBytes: number, tUs: number): never {
-  throw new UsageError(
-    `${flag}: the ${flag === "--trace" ? "trace" : "timeline"} passed the ${formatBytes(limitBytes)} limit at virtual time ${formatDurationUs(tUs)}; nothing was written. Shorten the run or allow more with --trace-limit ${formatBytes(limitBytes * 4).replace(" ", "")}`,
-  );
-}
-
-/** simulate's `trace` option feeding the trace file, the timeline, the checks, or several; none when none is asked
- *  for, so a plain run pays nothing for them. */
-function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceListener } {
-  const { traceFile, perfettoFile, writeTraceLine, newTimeline, suite, limitBytes } = l;
-  if (!traceFile && !perfettoFile && !suite) return {};
-  return {
-    trace: (ctx: TraceContext): TraceListener => {
-      const each: TraceListener[] = [];
-      if (traceFile && writeTraceLine) {
-        each.push((e) => {
-          traceFile.line(writeTraceLine(e, ctx));
-          if (traceFile.chars > limitBytes) refuseOverLimit("--trace", limitBytes, e.tUs);
-        });
-      }
-      if (perfettoFile && newTimeline) {
-        const timeline = newTimeline(ctx, (s) => perfettoFile.line(s), l.timelineOptions);
-        timeline.header();
-        l.onTimeline(timeline);
-        each.push((e) => {
-          timeline.event(e);
-          if (perfettoFile.chars > limitBytes) refuseOverLimit("--perfetto", limitBytes, e.tUs);
-        });
-      }
-      if (suite) each.push(suite.listener);
-      if (each.length === 1) return each[0];
-      return (e) => {
-        for (const f of each) f(e);
-      };
-    },
-  };
 }
 
 /** The report in the chosen format, to --output or stdout, and the --html page; each renderer but the table's is loaded

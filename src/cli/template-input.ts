@@ -5,7 +5,7 @@
  * lines printed for their problems. The logic lives in src/template; this module only does files and output.
  */
 import { dirname, join } from "node:path";
-import { parseScenario, type ParseResult } from "../scenario/parse.js";
+import { parseScenario, type ParseOptions, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import { MAX_TEMPLATE_BYTES } from "../template/load.js";
 import { parseOverlay, relocate, scenariosFromTemplate, scenariosFromTerraformConfig, type FromTemplateOptions, type FromTemplateResult, type Overlay } from "../template/index.js";
@@ -120,8 +120,9 @@ function readTerraformFolder(dir: string): Map<string, string> {
   return new Map(names.map((name) => [name, readTextFile(join(dir, name), TERRAFORM_FOLDER)]));
 }
 
-/** `run --template`: the scenario to run, or an exit code when it cannot run. */
-export async function scenarioFromTemplateForRun(opts: TemplateRunOpts, io: Io): Promise<{ parse: Extract<ParseResult, { ok: true }>; id: string } | number> {
+/** `run --template`: the scenario to run and the text, file name and options it was parsed from, or an exit code
+ *  when it cannot run. `beforeParse` is told what is about to be parsed. */
+export async function scenarioFromTemplateForRun(opts: TemplateRunOpts, io: Io, beforeParse?: (source: { text: string; file: string; options: ParseOptions }) => void): Promise<{ parse: Extract<ParseResult, { ok: true }>; id: string; source: { text: string; file: string; options: ParseOptions } } | number> {
   if (opts.traffic === undefined) throw new UsageError("run --template: needs --traffic FILE (the template says nothing about traffic; `esm-sim init --from` writes a scenario with a placeholder instead)");
   const parameters = parseParameters(opts.parameter);
   const template = readTemplate(opts.template);
@@ -141,7 +142,9 @@ export async function scenarioFromTemplateForRun(opts: TemplateRunOpts, io: Io):
   }
   const rendered = r.scenarios[0];
   const toTemplate = (p: Problem) => relocate(p, rendered, r.template, r.drafts[0], overlay);
-  const parse = parseScenario(rendered.text, `${opts.template}#${rendered.id}`, { seed: opts.seed, untilUs: opts.untilUs, files });
+  const source = { text: rendered.text, file: `${opts.template}#${rendered.id}`, options: { seed: opts.seed, untilUs: opts.untilUs, files } };
+  beforeParse?.(source);
+  const parse = parseScenario(source.text, source.file, source.options);
   const seen = new Set<string>();
   printWarningsOnce(io, r.warnings, seen);
   printWarningsOnce(io, parse.warnings.map(toTemplate), seen);
@@ -151,5 +154,5 @@ export async function scenarioFromTemplateForRun(opts: TemplateRunOpts, io: Io):
     io.err(`${errors.length} problem${errors.length > 1 ? "s" : ""} found; nothing was run\n`);
     return 2;
   }
-  return { parse, id: rendered.id };
+  return { parse, id: rendered.id, source };
 }

@@ -188,13 +188,11 @@ export function writeOutput(path: string, content: string, label = shownPath(pat
 const LINE_BUFFER_BYTES = 1 << 20;
 
 /**
- * An output written line by line with a bounded buffer (a trace): into a temporary file renamed into place when
- * committed, or straight through a device or FIFO.
+ * Lines written to an open file descriptor through a bounded buffer. The descriptor belongs to whoever opened it: a
+ * LineWriter never closes it. The run's worker thread writes a trace this way to a file its main thread opened
+ * (cli/run-thread.ts), so that the main thread alone creates, renames and removes the file.
  */
-export class OutputLineWriter {
-  private readonly plan: OutputPlan;
-  private readonly tmp: string | null;
-  private fd: number;
+export class LineWriter {
   /** Lines not yet written, encoded as UTF-8: the first `used` bytes. Each line is encoded into it as it comes, so
    *  no joined string is made and nothing is encoded twice. */
   private readonly buf = Buffer.allocUnsafe(LINE_BUFFER_BYTES);
@@ -202,20 +200,11 @@ export class OutputLineWriter {
   /** Characters written so far (the size in bytes for ASCII, which trace lines are but for key names). */
   chars = 0;
 
+  /** `path` names the output in messages (`cannot write PATH: ...`). */
   constructor(
-    private readonly path: string,
-    label = shownPath(path),
-  ) {
-    this.plan = planOutput(path, label);
-    this.tmp = this.plan.how === "replace" ? tempBeside(this.plan.file) : null;
-    if (this.tmp) liveTemps.add(this.tmp);
-    try {
-      this.fd = openSync(this.tmp ?? this.plan.file, "w");
-    } catch (e) {
-      if (this.tmp) liveTemps.delete(this.tmp);
-      throw new OutputError(`cannot write ${shownPath(path)}: ${this.tmp ? ioReason(e, "output") : throughReason(path, e)}`);
-    }
-  }
+    readonly fd: number,
+    protected readonly path: string,
+  ) {}
 
   line(s: string): void {
     this.chars += s.length + 1;
@@ -232,7 +221,8 @@ export class OutputLineWriter {
     this.buf[this.used++] = 0x0a;
   }
 
-  private flush(): void {
+  /** Write the lines held in the buffer. */
+  flush(): void {
     if (this.used === 0) return;
     this.writeBytes(this.buf, this.used);
     this.used = 0;
@@ -245,8 +235,34 @@ export class OutputLineWriter {
       let off = 0;
       while (off < end) off += writeSync(this.fd, bytes, off, end - off);
     } catch (e) {
-      throw new OutputError(`cannot write ${this.path}: ${ioReason(e, "output")}`);
+      throw new OutputError(`cannot write ${shownPath(this.path)}: ${ioReason(e, "output")}`);
     }
+  }
+}
+
+/**
+ * An output written line by line with a bounded buffer (a trace): into a temporary file renamed into place when
+ * committed, or straight through a device or FIFO.
+ */
+export class OutputLineWriter extends LineWriter {
+  private readonly plan: OutputPlan;
+  /** The temporary file, or null when written straight through. */
+  private readonly tmp: string | null;
+
+  constructor(path: string, label = shownPath(path)) {
+    const plan = planOutput(path, label);
+    const tmp = plan.how === "replace" ? tempBeside(plan.file) : null;
+    if (tmp) liveTemps.add(tmp);
+    let fd: number;
+    try {
+      fd = openSync(tmp ?? plan.file, "w");
+    } catch (e) {
+      if (tmp) liveTemps.delete(tmp);
+      throw new OutputError(`cannot write ${shownPath(path)}: ${tmp ? ioReason(e, "output") : throughReason(path, e)}`);
+    }
+    super(fd, path);
+    this.plan = plan;
+    this.tmp = tmp;
   }
 
   commit(): void {
@@ -257,7 +273,7 @@ export class OutputLineWriter {
         renameSync(this.tmp, this.plan.file);
       } catch (e) {
         safeUnlink(this.tmp);
-        throw new OutputError(`cannot write ${this.path}: ${ioReason(e, "output")}`);
+        throw new OutputError(`cannot write ${shownPath(this.path)}: ${ioReason(e, "output")}`);
       } finally {
         liveTemps.delete(this.tmp);
       }
