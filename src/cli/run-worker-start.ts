@@ -18,13 +18,14 @@ export interface ScenarioSource {
   options: ParseOptions;
 }
 
-/** The compiled worker next to this module; under the TypeScript sources (tests), the one in dist/. */
+/** The compiled worker next to this module; under the TypeScript sources (tests), the built one: the bundle's, which
+ *  loads a dozen files where dist/cli's loads some 270 modules, else dist/cli's. */
 function workerPath(): string | null {
   const here = fileURLToPath(import.meta.url);
   const beside = join(dirname(here), "run-worker.js");
   if (here.endsWith(".js") && existsSync(beside)) return beside;
-  const built = join(dirname(here), "..", "..", "dist", "cli", "run-worker.js");
-  return existsSync(built) ? built : null;
+  const dist = join(dirname(here), "..", "..", "dist");
+  return [join(dist, "cli-bundle", "run-worker.js"), join(dist, "cli", "run-worker.js")].find((p) => existsSync(p)) ?? null;
 }
 
 /** A started worker thread, waiting for its run. It keeps the process alive only while a run uses it. */
