@@ -86,13 +86,14 @@ export async function runCommand(ctx: CommandContext, file: string | undefined, 
   ctx.seed = scenario.seed;
   if (opts.trace) refuseLargeTrace(scenario, settings.traceLimitBytes);
   // Outputs that cannot be written, or that would replace an input or each other, are refused before the run.
+  const output = (what: string, path: string | undefined): FileUse | null => (path === undefined ? null : { what, path });
   checkOutputs(inputsOf(chosen, opts, settings), [
-    ["--output", opts.output],
-    ["--html", opts.html],
-    ["--trace", opts.trace],
-    ["--perfetto", opts.perfetto],
-    ["--metrics-out", opts.metricsOut],
-  ].map(([what, path]) => (path === undefined ? null : { what: what!, path })));
+    output("--output", opts.output),
+    output("--html", opts.html),
+    output("--trace", opts.trace),
+    output("--perfetto", opts.perfetto),
+    output("--metrics-out", opts.metricsOut),
+  ]);
   const result = await simulateWithOutputs(ctx.io, chosen, worker, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
   if ("interrupted" in result) {
     ctx.io.err(`esm-sim: the run was interrupted (${result.interrupted}); nothing was written\n`);
