@@ -165,6 +165,14 @@ describe("a scenario from the standard input", () => {
     expect(bad.stderr).toBe("<stdin>:5:23 mapping.BatchSize: must be an integer 1..10,000 (got 0)\n1 problem found; nothing was run\n");
   });
 
+  it("is not a file named -: an output of that name is written, not refused as the scenario", () => {
+    const sub = join(dir, "dash");
+    mkdirSync(sub, { recursive: true });
+    const r = spawnSync(process.execPath, [bin, "run", "-", "--format", "json", "--output", "-"], { input: yaml, encoding: "utf8", cwd: sub });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(readFileSync(join(sub, "-"), "utf8")).records.produced).toBe(40);
+  });
+
   it("waits for a writer that starts late, then runs what it wrote", async () => {
     const child = spawn(process.execPath, [bin, "run", "-", "--format", "json"], { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";

@@ -5,7 +5,7 @@ import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
 import { realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { shownPath } from "../io/shown-path.js";
-import { InputError, namedFilePath, readInputText, readNamedFiles, type InputKind, type NamedFile } from "../io/input.js";
+import { InputError, namedFilePath, readInputText, STDIN_PATH, readNamedFiles, type InputKind, type NamedFile } from "../io/input.js";
 import { OutputError, OutputLineWriter, planOutput, writeOutput } from "../io/output.js";
 import { UsageError, usageErrors } from "./usage-error.js";
 
@@ -91,6 +91,12 @@ export function openLineOutput(path: string, flag: string): OutputLineWriter {
 export interface FileUse {
   what: string;
   path: string;
+}
+
+/** The scenario as a file the command reads; null when it comes from the standard input (`-`), which no output can
+ *  replace (an output named `-` is a file of that name). */
+export function scenarioInput(path: string): FileUse | null {
+  return path === STDIN_PATH ? null : { what: "the scenario", path };
 }
 
 /**

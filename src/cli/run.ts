@@ -23,7 +23,7 @@ import { optionalSeed, optionalUntil, parseJobs, parseOverrides, shellQuote } fr
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext, Io } from "./context.js";
 import { parseOrReport, progressBar, useColor } from "./printing.js";
-import { checkOutputs, filesNamedBy, openStreamedOutputs, pathsNamedBy, readScenarioFile, writeOutputFile, type FileUse } from "./files.js";
+import { checkOutputs, filesNamedBy, openStreamedOutputs, pathsNamedBy, readScenarioFile, scenarioInput, writeOutputFile, type FileUse } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import { runFraction } from "./progress.js";
 import type { OutputOpts } from "./run-outputs.js";
@@ -170,10 +170,10 @@ async function fromTemplate(ctx: CommandContext, file: string | undefined, opts:
 }
 
 /** The files a run reads: the scenario and the files it names, or the template and the traffic file. */
-function inputsOf(chosen: Chosen, opts: RunOpts, settings: RunSettings): FileUse[] {
+function inputsOf(chosen: Chosen, opts: RunOpts, settings: RunSettings): (FileUse | null)[] {
   if (!chosen.file) return [opts.template === undefined ? null : { what: "the --template file", path: opts.template }, opts.traffic === undefined ? null : { what: "the --traffic file", path: opts.traffic }].filter((u) => u !== null);
   const { path, text } = chosen.file;
-  return [{ what: "the scenario", path }, ...pathsNamedBy(text, path, settings.overrides).map((p) => ({ what: "the fromMetrics export", path: p }))];
+  return [scenarioInput(path), ...pathsNamedBy(text, path, settings.overrides).map((p) => ({ what: "the fromMetrics export", path: p }))];
 }
 
 /** `run <scenario>`: a scenario file or a shipped scenario's name; null (exit code 2 set) when it has problems. */

@@ -4,7 +4,7 @@ import { resolveScenario } from "./catalogue.js";
 import type { CommandContext } from "./context.js";
 import { parseOrReport } from "./printing.js";
 import { readScenarioFile } from "./files.js";
-import { shownPath } from "../io/shown-path.js";
+import { shownScenarioFile } from "../io/shown-path.js";
 
 export function validateCommand(ctx: CommandContext, arg: string, opts: { set: string[] }): void {
   const overrides = parseOverrides(opts.set);
@@ -12,5 +12,5 @@ export function validateCommand(ctx: CommandContext, arg: string, opts: { set: s
   const parsed = parseOrReport(ctx, readScenarioFile(file), file, { overrides });
   if (!parsed) return;
   const w = parsed.warnings.length;
-  ctx.io.out(`${shownPath(arg)}: valid${w ? ` (${w} warning${w > 1 ? "s" : ""})` : ""}\n`);
+  ctx.io.out(`${shownScenarioFile(arg)}: valid${w ? ` (${w} warning${w > 1 ? "s" : ""})` : ""}\n`);
 }

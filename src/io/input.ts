@@ -92,33 +92,34 @@ function kindOfFile(st: ReturnType<typeof fstatSync>): string {
 /** Read a UTF-8 text file of at most `kind.maxBytes`. */
 export function readInputText(path: string, kind: InputKind, options: ReadOptions = {}): string {
   const stdin = options.dashIsStdin === true && path === STDIN_PATH;
+  const shown = stdin ? "<stdin>" : shownPath(path);
   let fd: number;
   try {
     fd = stdin ? 0 : openSync(path, options.regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : "r");
   } catch (e) {
-    throw new InputError(`${shownPath(path)}: ${ioReason(e, kind.what)}`);
+    throw new InputError(`${shown}: ${ioReason(e, kind.what)}`);
   }
   let buf: Buffer;
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) throw new InputError(`${shownPath(path)}: is a directory, not a ${kind.what} file`);
-    if (options.regularOnly && !st.isFile()) throw new InputError(`${shownPath(path)}: is ${kindOfFile(st)}, not a ${kind.what} file; ${kind.plural} are read from regular files only`);
-    if (st.isFile() && st.size > kind.maxBytes) throw new InputError(`${shownPath(path)}: the file is ${st.size} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
+    if (st.isDirectory()) throw new InputError(`${shown}: is a directory, not a ${kind.what} file`);
+    if (options.regularOnly && !st.isFile()) throw new InputError(`${shown}: is ${kindOfFile(st)}, not a ${kind.what} file; ${kind.plural} are read from regular files only`);
+    if (st.isFile() && st.size > kind.maxBytes) throw new InputError(`${shown}: the file is ${st.size} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
     buf = readBounded(fd, kind.maxBytes);
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError(`${shownPath(path)}: ${ioReason(e, kind.what)}`);
+    throw new InputError(`${shown}: ${ioReason(e, kind.what)}`);
   } finally {
     if (!stdin) closeSync(fd);
   }
-  if (buf.length > kind.maxBytes) throw new InputError(`${shownPath(path)}: gives more than ${kind.maxBytes} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
+  if (buf.length > kind.maxBytes) throw new InputError(`${shown}: gives more than ${kind.maxBytes} bytes; ${kind.plural} are limited to ${kind.maxBytes} bytes`);
   if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
-    throw new InputError(`${shownPath(path)}: is UTF-16 text; save it as UTF-8 (${kind.format} in UTF-8)`);
+    throw new InputError(`${shown}: is UTF-16 text; save it as UTF-8 (${kind.format} in UTF-8)`);
   }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(buf);
   } catch {
-    throw new InputError(`${shownPath(path)}: is not UTF-8 text (${kind.format})`);
+    throw new InputError(`${shown}: is not UTF-8 text (${kind.format})`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { shownPath } from "../io/shown-path.js";
+import { shownScenarioFile } from "../io/shown-path.js";
 
 /** User-facing problems with a scenario: one per problem, with where, what is allowed and what was found. */
 export interface Problem {
@@ -14,7 +14,7 @@ export interface Problem {
 }
 
 export function formatProblem(p: Problem): string {
-  const where = p.origin ?? `${shownPath(p.file)}:${p.line}:${p.col}`;
+  const where = p.origin ?? `${shownScenarioFile(p.file)}:${p.line}:${p.col}`;
   const tag = p.severity === "warning" ? "warning: " : "";
   if (p.path) return `${where} ${tag}${p.path}: ${p.message}`;
   return p.origin ? `${where}: ${tag}${p.message}` : `${where} ${tag}${p.message}`;
