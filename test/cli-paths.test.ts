@@ -165,11 +165,15 @@ describe("a scenario from the standard input", () => {
     expect(bad.stderr).toBe("<stdin>:5:23 mapping.BatchSize: must be an integer 1..10,000 (got 0)\n1 problem found; nothing was run\n");
   });
 
-  it("is not a file named -: an output of that name is written, not refused as the scenario", () => {
+  it("is not a file named -: an output named - is standard output, and ./- a file of that name", () => {
     const sub = join(dir, "dash");
     mkdirSync(sub, { recursive: true });
     const r = spawnSync(process.execPath, [bin, "run", "-", "--format", "json", "--output", "-"], { input: yaml, encoding: "utf8", cwd: sub });
     expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(r.stdout).records.produced).toBe(40);
+    expect(readdirSync(sub)).toEqual([]);
+    const f = spawnSync(process.execPath, [bin, "run", "-", "--format", "json", "--output", "./-"], { input: yaml, encoding: "utf8", cwd: sub });
+    expect([f.status, f.stdout, f.stderr]).toEqual([0, "", ""]);
     expect(JSON.parse(readFileSync(join(sub, "-"), "utf8")).records.produced).toBe(40);
   });
 

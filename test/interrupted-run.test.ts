@@ -89,6 +89,17 @@ describe("an interrupted run", () => {
     expect(r.err).toBe("esm-sim: the run was interrupted (SIGHUP); nothing was written\n");
     expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
+  it("says what a trace on standard output got, while the timeline's file is still not written", async () => {
+    const { dir } = scratch("esm-sim-interrupted-stdout-");
+    const r = await interrupt(dir, "INT", ["--trace", "-", "--perfetto", "p.json", "--output", "/dev/null"]);
+    expect(r.sent).toBe(true);
+    expect(r.status).toBe(130);
+    expect(r.err).toBe("esm-sim: the run was interrupted (SIGINT); no file was written, but --trace - got only what was written before it\n");
+    expect(readdirSync(dir)).toEqual([]);
+    // The trace's first lines, if any were written yet: whole lines of JSON but for the last, cut where it stopped.
+    const lines = r.out.split("\n").slice(0, -1);
+    for (const line of lines) expect(typeof JSON.parse(line).t).toBe("number");
+  }, 60_000);
 });
 
 describe("a traced run that is not interrupted", () => {

@@ -153,10 +153,12 @@ describe("output targets", () => {
     expect(readdirSync(sub)).toEqual(["d"]);
   });
 
-  it("planOutput: replace for files and new paths, through for devices, FIFOs and /dev or /proc paths", () => {
+  it("planOutput: replace for files and new paths, through for devices and /dev or /proc paths, the descriptor for standard output and error", () => {
     expect(planOutput(join(dir, "new.txt"), "x")).toEqual({ how: "replace", file: join(dir, "new.txt") });
-    expect(planOutput("/dev/stdout", "x").how).toBe("through");
-    expect(planOutput("/proc/self/fd/1", "x").how).toBe("through");
+    expect(planOutput("/dev/null", "x")).toEqual({ how: "through", file: "/dev/null" });
+    expect(planOutput("/dev/fd/0", "x").how).toBe("through");
+    for (const name of ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", `/proc/${process.pid}/fd/1`]) expect(planOutput(name, "x")).toEqual({ how: "standard", fd: 1 });
+    for (const name of ["/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"]) expect(planOutput(name, "x")).toEqual({ how: "standard", fd: 2 });
     expect(() => planOutput(dir, "--output d")).toThrow(/is a directory/);
     writeOutput(join(dir, "plain.txt"), "é\n".repeat(3));
     expect(readFileSync(join(dir, "plain.txt"), "utf8")).toBe("é\n".repeat(3));

@@ -21,7 +21,7 @@ import { optionalSeed, optionalUntil, parseJobs, parseOverrides, shellQuote } fr
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext } from "./context.js";
 import { parseOrReport, printProblems, printWarnings, progressBar } from "./printing.js";
-import { checkOutputs, checkOutputTarget, scenarioInput, pathsNamedBy, readScenarioFile, readTextFile, writeOutputFile } from "./files.js";
+import { checkOutputs, checkOutputTarget, onStandardOutput, scenarioInput, pathsNamedBy, readScenarioFile, readTextFile, writeOutputFile } from "./files.js";
 import { UsageError, usageErrors } from "./usage-error.js";
 import { openRowPool, RowFailure } from "./sweep-pool.js";
 
@@ -90,7 +90,7 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   const text = readScenarioFile(path);
   checkOutputs(
     [scenarioInput(path), { what: "the --metrics export", path: opts.metrics }, ...pathsNamedBy(text, path, userSet).map((p) => ({ what: "the fromMetrics export", path: p }))],
-    [opts.html ? { what: "--html", path: opts.html } : null],
+    [onStandardOutput("the report"), opts.html ? { what: "--html", path: opts.html } : null],
   );
   const plain = parseOrReport(ctx, text, path, { seed, untilUs, overrides: userSet });
   if (!plain) return;

@@ -2,11 +2,11 @@
 import { SCENARIO_INPUT, scenarioFiles } from "../scenario/parse.js";
 import type { Override } from "../scenario/overrides.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
-import { realpathSync, statSync } from "node:fs";
+import { fstatSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { shownPath } from "../io/shown-path.js";
 import { InputError, namedFilePath, readInputText, STDIN_PATH, readNamedFiles, type InputKind, type NamedFile } from "../io/input.js";
-import { OutputError, OutputLineWriter, planOutput, writeOutput } from "../io/output.js";
+import { OutputError, OutputLineWriter, planOutput, standardFdOf, standardName, writeOutput, type StandardFd } from "../io/output.js";
 import { UsageError, usageErrors } from "./usage-error.js";
 
 /** A scenario file's text; `-` reads the standard input. */
@@ -91,6 +91,8 @@ export function openLineOutput(path: string, flag: string): OutputLineWriter {
 export interface FileUse {
   what: string;
   path: string;
+  /** For what goes to standard output unless a file is named for it: the flag that names one (`--output`). */
+  fileFlag?: string;
 }
 
 /** The scenario as a file the command reads; null when it comes from the standard input (`-`), which no output can
@@ -126,31 +128,68 @@ export function checkOutputs(inputs: readonly (FileUse | null)[], outputs: reado
  * template or the export being read) or a file another of its outputs names (one would replace the other). Files are
  * compared as the system finds them: an existing file by device and inode, so through symbolic links, hard links and
  * other spellings of its path; a new one by its folder's real path and its name. Devices and FIFOs are not compared:
- * several outputs may go to /dev/null or a terminal.
+ * several outputs may go to /dev/null or a terminal. Standard output takes one output (`-`, /dev/stdout, or the file
+ * it is redirected to), and standard error one: two would be mixed. An output on either is never compared with the
+ * inputs, since it is written at the stream's end and replaces nothing (a file it is redirected to still is: the
+ * shell made it).
  */
 export function refuseSharedFiles(inputs: readonly (FileUse | null)[], outputs: readonly (FileUse | null)[]): void {
   const problems = sharedFileProblems(inputs, outputs);
   if (problems.length > 0) throw usageErrors(problems);
 }
 
+/** What a command writes to standard output when no file is named for it (`the report`), as an output to compare;
+ *  `fileFlag` names a file for it instead (`--output`), if the command has one. */
+export function onStandardOutput(what: string, fileFlag?: string): FileUse {
+  return { what, path: "-", ...(fileFlag && { fileFlag }) };
+}
+
 function sharedFileProblems(inputs: readonly (FileUse | null)[], outputs: readonly (FileUse | null)[]): string[] {
+  const streams = standardFiles();
   const read = new Map<string, FileUse>();
   for (const u of inputs) {
-    const id = u && identityOf(u.path);
+    const id = u && identityOf(u.path, streams);
     if (u && id !== null && !read.has(id)) read.set(id, u);
   }
   const written = new Map<string, FileUse>();
   const problems: string[] = [];
   for (const u of outputs) {
-    const id = u && identityOf(u.path);
+    const id = u && identityOf(u.path, streams);
     if (!u || id === null) continue;
-    const input = read.get(id);
+    const fd = standardOf(id);
+    const input = standardFdOf(u.path) === null ? read.get(id) : undefined;
     const other = written.get(id);
     if (input) problems.push(`${u.what} ${shownPath(u.path)}: is ${input.what}${spelledOtherwise(input, u)}, which this command reads; writing there would replace it: name another file`);
+    else if (other && fd !== null) problems.push(`${named(u)}: ${standardFdOf(u.path) === null ? `is the file ${standardName(fd)} goes to, which` : standardName(fd)} already takes ${named(other)}, so the two would be mixed: ${other.fileFlag ? `give ${other.what} a file with ${other.fileFlag} FILE, or ${u.what} a file of its own` : `name a file for ${u.what}`}`);
     else if (other) problems.push(`${u.what} ${shownPath(u.path)}: is the ${other.what} file too${spelledOtherwise(other, u)}; each output needs a file of its own`);
     else written.set(id, u);
   }
   return problems;
+}
+
+/** An output in messages: `--trace run.jsonl`, or `the report` when it goes to standard output unnamed. */
+function named(u: FileUse): string {
+  return u.what.startsWith("-") ? `${u.what} ${shownPath(u.path)}` : u.what;
+}
+
+/** The identity of a standard stream (`standard 1`), and the stream an identity is, if it is one. */
+const STANDARD_ID = "standard ";
+function standardOf(id: string): StandardFd | null {
+  return id.startsWith(STANDARD_ID) ? (Number(id.slice(STANDARD_ID.length)) as StandardFd) : null;
+}
+
+/** The regular files standard output and error are redirected to, by identity (`inode ...`), with the stream each is. */
+function standardFiles(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const fd of [2, 1] as const) {
+    try {
+      const st = fstatSync(fd);
+      if (st.isFile()) out.set(`inode ${st.dev}:${st.ino}`, `${STANDARD_ID}${fd}`);
+    } catch {
+      /* closed: nothing goes there */
+    }
+  }
+  return out;
 }
 
 /** ` (other/path)` when `a` names the file by another path than `b` does. */
@@ -158,11 +197,16 @@ function spelledOtherwise(a: FileUse, b: FileUse): string {
   return resolve(a.path) === resolve(b.path) ? "" : ` (${shownPath(a.path)})`;
 }
 
-/** Which file a path leads to, for comparing paths; null for what is not compared (a device, a FIFO, a folder). */
-function identityOf(path: string): string | null {
+/** Which file a path leads to, for comparing paths; null for what is not compared (a device, a FIFO, a folder). A name
+ *  of standard output or error, or the file one is redirected to (`streams`), is that stream (`standard 1`). */
+function identityOf(path: string, streams: ReadonlyMap<string, string>): string | null {
+  const fd = standardFdOf(path);
+  if (fd !== null) return `${STANDARD_ID}${fd}`;
   try {
     const st = statSync(path);
-    return st.isFile() ? `inode ${st.dev}:${st.ino}` : null;
+    if (!st.isFile()) return null;
+    const id = `inode ${st.dev}:${st.ino}`;
+    return streams.get(id) ?? id;
   } catch {
     // Not there yet: its folder's real path and its name (a folder that is not there either: the path as given).
     const abs = resolve(path);

@@ -66,12 +66,12 @@ function lexists(path: string): boolean {
 }
 
 function initStarter(type: SourceType, opts: InitOpts, io: Io): number {
-  const fileName = opts.out ?? "(stdout)";
-  const r = renderStarter(type, fileName);
-  if (opts.out) {
-    refuseOverwrite(opts.out, opts.force);
-    writeOutputFile(opts.out, r.text, "--out");
-    io.out(`wrote ${opts.out}: a starter ${type} scenario\n`);
+  const file = opts.out === "-" ? undefined : opts.out;
+  const r = renderStarter(type, file ?? "(stdout)");
+  if (file !== undefined) {
+    refuseOverwrite(file, opts.force);
+    writeOutputFile(file, r.text, "--out");
+    io.out(`wrote ${file}: a starter ${type} scenario\n`);
   } else {
     io.out(r.text);
   }
@@ -174,6 +174,7 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
   }
   for (const s of r.scenarios) {
     const path = pathFor(s.id);
+    if (path === "-") continue;
     refuseOverwrite(path, opts.force);
     // A link there could lead outside --out-dir: the scenarios stay inside it.
     if (opts.out === undefined && isLink(path)) throw new UsageError(`${path}: is a symbolic link; init --from writes its scenarios inside the output directory only, so remove the link or choose another --out-dir`);
@@ -182,8 +183,12 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
   printWarningsOnce(io, r.warnings, seen);
   let code = 0;
   r.scenarios.forEach((s, i) => {
-    writeOutputFile(pathFor(s.id), s.text);
-    io.out(`wrote ${pathFor(s.id)}: ${r.drafts[i].summary}\n`);
+    if (pathFor(s.id) === "-") {
+      io.out(s.text);
+    } else {
+      writeOutputFile(pathFor(s.id), s.text);
+      io.out(`wrote ${pathFor(s.id)}: ${r.drafts[i].summary}\n`);
+    }
     code = Math.max(code, reportParse(io, s.parse, seen, r.scenarios.length > 1 ? pathFor(s.id) : undefined));
   });
   return code;

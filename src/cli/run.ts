@@ -23,7 +23,9 @@ import { optionalSeed, optionalUntil, parseJobs, parseOverrides, shellQuote } fr
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext, Io } from "./context.js";
 import { parseOrReport, progressBar, useColor } from "./printing.js";
-import { checkOutputs, filesNamedBy, openStreamedOutputs, pathsNamedBy, readScenarioFile, scenarioInput, writeOutputFile, type FileUse } from "./files.js";
+import { planOutput, standardFdOf } from "../io/output.js";
+import { shownPath } from "../io/shown-path.js";
+import { checkOutputs, filesNamedBy, onStandardOutput, openStreamedOutputs, pathsNamedBy, readScenarioFile, scenarioInput, writeOutputFile, type FileUse } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import { runFraction } from "./progress.js";
 import type { OutputOpts } from "./run-outputs.js";
@@ -88,7 +90,7 @@ export async function runCommand(ctx: CommandContext, file: string | undefined, 
   // Outputs that cannot be written, or that would replace an input or each other, are refused before the run.
   const output = (what: string, path: string | undefined): FileUse | null => (path === undefined ? null : { what, path });
   checkOutputs(inputsOf(chosen, opts, settings), [
-    output("--output", opts.output),
+    opts.output === undefined ? onStandardOutput("the report", "--output") : output("--output", opts.output),
     output("--html", opts.html),
     output("--trace", opts.trace),
     output("--perfetto", opts.perfetto),
@@ -96,13 +98,23 @@ export async function runCommand(ctx: CommandContext, file: string | undefined, 
   ]);
   const result = await simulateWithOutputs(ctx.io, chosen, worker, { tracePath: opts.trace, perfettoPath: opts.perfetto, check: Boolean(opts.check), maxEvents, traceLimitBytes: settings.traceLimitBytes, file: chosen.what });
   if ("interrupted" in result) {
-    ctx.io.err(`esm-sim: the run was interrupted (${result.interrupted}); nothing was written\n`);
+    ctx.io.err(`esm-sim: the run was interrupted (${result.interrupted}); ${interruptedOutputs(opts)}\n`);
     ctx.code = result.exitCode;
     return;
   }
   const sensitivity = opts.sensitivity && chosen.file ? await sensitivityOf(ctx, chosen.file, scenario, settings, opts, result.report, jobs) : null;
   await writeReport(ctx.io, result, opts, reproduce, sensitivity);
   ctx.code = exitCode(ctx, result.report, maxEvents, sensitivity);
+}
+
+/** What an interrupted run left: no file replaced, but a trace or timeline written through (to standard output, a
+ *  FIFO, a device) has what was written before the signal, as far as it got. */
+function interruptedOutputs(opts: RunOpts): string {
+  const through = (["--trace", "--perfetto"] as const)
+    .map((flag) => ({ flag, path: flag === "--trace" ? opts.trace : opts.perfetto }))
+    .filter((o): o is { flag: "--trace" | "--perfetto"; path: string } => o.path !== undefined && planOutput(o.path, o.flag).how !== "replace");
+  if (through.length === 0) return "nothing was written";
+  return `no file was written, but ${through.map((o) => `${o.flag} ${shownPath(o.path)}`).join(" and ")} got only what was written before it`;
 }
 
 /** --sensitivity: the variants on worker threads (the sweep's), the plain run's report as their reference. The
@@ -243,7 +255,7 @@ async function simulateWithOutputs(io: Io, chosen: Chosen, worker: RunWorker | n
  *  only when asked for. */
 async function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: string, sensitivity: Sensitivity | null): Promise<void> {
   const report = result.report;
-  const color = useColor(io, opts.color, Boolean(opts.output));
+  const color = useColor(io, opts.color, opts.output !== undefined && opts.output !== "-");
   let text =
     opts.format === "json"
       ? (await import("../report/json.js")).renderJson(sensitivity ? ({ ...report, sensitivity } as Report) : report)
@@ -257,8 +269,8 @@ async function writeReport(io: Io, result: RunResult, opts: RunOpts, reproduce: 
   }
   if (report.checks && opts.format !== "json") text += "\n" + (await import("../report/checks.js")).renderChecks(report.checks, { color });
   if (opts.metricsOut) writeOutputFile(opts.metricsOut, (await import("../report/metric-data.js")).renderMetricData(report.cloudwatch), "--metrics-out");
-  if (opts.html) writeOutputFile(opts.html, (await import("../report/html.js")).renderHtml(result, { reproduce, timeline: opts.perfetto && relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) }), "--html");
-  if (opts.output) writeOutputFile(opts.output, text, "--output");
+  if (opts.html) writeOutputFile(opts.html, (await import("../report/html.js")).renderHtml(result, { reproduce, timeline: opts.perfetto !== undefined && standardFdOf(opts.perfetto) === null ? relative(dirname(resolve(opts.html)), resolve(opts.perfetto)) : undefined }), "--html");
+  if (opts.output !== undefined && opts.output !== "-") writeOutputFile(opts.output, text, "--output");
   else io.out(text);
 }
 

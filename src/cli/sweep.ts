@@ -96,8 +96,8 @@ function rowError(ctx: CommandContext, spec: SweepSpec, e: RowFailure): Error {
 
 /** Print or write a sweep result; exit code 1 when a row failed an expectation. */
 export function writeSweep(io: Io, r: SweepResult, opts: SweepOutputOpts): number {
-  const text = renderSweep(r, opts.format, useColor(io, opts.color, Boolean(opts.output)));
-  if (opts.output) writeOutputFile(opts.output, text, "--output");
+  const text = renderSweep(r, opts.format, useColor(io, opts.color, opts.output !== undefined && opts.output !== "-"));
+  if (opts.output !== undefined && opts.output !== "-") writeOutputFile(opts.output, text, "--output");
   else io.out(text);
   const failed = r.results.filter((x) => !x.passed);
   if (failed.length > 0) {

@@ -8,12 +8,16 @@
  *     through (a link to a device or a pipe; a dangling link creates its target);
  *   - a character device (/dev/null, a terminal), a FIFO, or a path under /dev or /proc (/dev/stdout, /dev/fd/63
  *     from `>(gzip > t.gz)`): opened and written through directly;
- *   - a directory, a block device or a socket: refused with a message.
+ *   - a directory, a block device or a socket: refused with a message;
+ *   - standard output or standard error, named `-` (standard output) or by the system's names for them
+ *     (/dev/stdout, /dev/fd/1, /proc/self/fd/1; /dev/stderr, ...): written to the process's own descriptor, at its
+ *     offset, so that a redirection to a file (`> out.txt`, `>> log`) is neither truncated nor overwritten from its
+ *     start, and a pipe or socket from the caller works as well as a terminal.
  *
  * A device, a FIFO or a symbolic link is never replaced. Temporary files are registered while they exist, so that an
  * interrupted run can remove them (removeTempFiles).
  */
-import { closeSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { closeSync, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { ioReason } from "./input.js";
 import { shownPath } from "./shown-path.js";
@@ -26,8 +30,37 @@ export class OutputError extends Error {
   }
 }
 
-/** How a target is written: atomically at `file` (a regular file or none), or straight through `file`. */
-export type OutputPlan = { how: "replace"; file: string } | { how: "through"; file: string };
+/** How a target is written: atomically at `file` (a regular file or none), straight through `file`, or to the
+ *  process's standard output or error (`fd` 1 or 2), which stays open. */
+export type OutputPlan = { how: "replace"; file: string } | { how: "through"; file: string } | { how: "standard"; fd: StandardFd };
+
+/** The process's standard output (1) or standard error (2). */
+export type StandardFd = 1 | 2;
+
+/** The names of the process's standard output and error: `-` (standard output) and the system's. */
+const STANDARD_NAMES: ReadonlyMap<string, StandardFd> = new Map<string, StandardFd>([
+  ["/dev/stdout", 1],
+  ["/dev/fd/1", 1],
+  ["/proc/self/fd/1", 1],
+  ["/proc/thread-self/fd/1", 1],
+  [`/proc/${process.pid}/fd/1`, 1],
+  ["/dev/stderr", 2],
+  ["/dev/fd/2", 2],
+  ["/proc/self/fd/2", 2],
+  ["/proc/thread-self/fd/2", 2],
+  [`/proc/${process.pid}/fd/2`, 2],
+]);
+
+/** Which standard stream `path` names (`-` is standard output), or null for any other path. */
+export function standardFdOf(path: string): StandardFd | null {
+  if (path === "-") return 1;
+  return STANDARD_NAMES.get(resolve(path)) ?? null;
+}
+
+/** `standard output` or `standard error`, for messages. */
+export function standardName(fd: StandardFd): string {
+  return fd === 1 ? "standard output" : "standard error";
+}
 
 /** Temporary files that exist now, to be removed if the process is interrupted. */
 const liveTemps = new Set<string>();
@@ -68,6 +101,8 @@ function kindOf(st: Stats): string {
  * Throws OutputError for a directory, a block device, a socket, or a path that cannot be looked at.
  */
 export function planOutput(path: string, label: string): OutputPlan {
+  const fd = standardFdOf(path);
+  if (fd !== null) return planStandard(fd, label);
   let st: Stats;
   try {
     st = lstatSync(path);
@@ -82,6 +117,18 @@ export function planOutput(path: string, label: string): OutputPlan {
   if (st.isFile()) return isSystemPath(path) ? { how: "through", file: path } : { how: "replace", file: path };
   if (st.isSymbolicLink()) return planLink(path, label);
   return throughOrRefuse(st, path, label);
+}
+
+/** Standard output or error, unless it is closed or a directory (`>&-`, or a descriptor the caller left unusual). */
+function planStandard(fd: StandardFd, label: string): OutputPlan {
+  let st: Stats;
+  try {
+    st = fstatSync(fd);
+  } catch {
+    throw new OutputError(`${label}: ${standardName(fd)} is closed; name a file instead`);
+  }
+  if (st.isDirectory()) throw new OutputError(`${label}: ${standardName(fd)} is a directory, which cannot be written; name a file instead`);
+  return { how: "standard", fd };
 }
 
 /** A new file's folder must be there, so that a run is not made only to find it cannot be written. */
@@ -147,13 +194,40 @@ function tempBeside(file: string): string {
 /** Write the whole of `content` to an open file descriptor. */
 function writeAll(fd: number, content: string): void {
   const buf = Buffer.from(content, "utf8");
+  writeBytesTo(fd, buf, buf.length);
+}
+
+/** Lets writeBytesTo sleep without the event loop. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Write the first `end` bytes of `bytes` to `fd`, all of them. A pipe or socket that Node.js has set not to block (a
+ * standard output, once its stream is made) answers EAGAIN while its reader is behind: wait a millisecond and write
+ * again, as a blocking write would have waited.
+ */
+function writeBytesTo(fd: number, bytes: Uint8Array, end: number): void {
   let off = 0;
-  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  while (off < end) {
+    try {
+      off += writeSync(fd, bytes, off, end - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }
 
 /** Write a whole output; `label` names it in messages (`--output report.json`). */
 export function writeOutput(path: string, content: string, label = shownPath(path)): void {
   const plan = planOutput(path, label);
+  if (plan.how === "standard") {
+    try {
+      writeAll(plan.fd, content);
+    } catch (e) {
+      throw new OutputError(`cannot write ${standardName(plan.fd)} (${shownPath(path)}): ${ioReason(e, "output")}`);
+    }
+    return;
+  }
   if (plan.how === "through") {
     let fd: number | null = null;
     try {
@@ -230,10 +304,8 @@ export class LineWriter {
 
   /** Write the first `count` bytes of `bytes` (all of them for Infinity). */
   private writeBytes(bytes: Buffer, count: number): void {
-    const end = Math.min(count, bytes.length);
     try {
-      let off = 0;
-      while (off < end) off += writeSync(this.fd, bytes, off, end - off);
+      writeBytesTo(this.fd, bytes, Math.min(count, bytes.length));
     } catch (e) {
       throw new OutputError(`cannot write ${shownPath(this.path)}: ${ioReason(e, "output")}`);
     }
@@ -242,7 +314,7 @@ export class LineWriter {
 
 /**
  * An output written line by line with a bounded buffer (a trace): into a temporary file renamed into place when
- * committed, or straight through a device or FIFO.
+ * committed, straight through a device or FIFO, or to standard output or error (left open).
  */
 export class OutputLineWriter extends LineWriter {
   private readonly plan: OutputPlan;
@@ -255,7 +327,7 @@ export class OutputLineWriter extends LineWriter {
     if (tmp) liveTemps.add(tmp);
     let fd: number;
     try {
-      fd = openSync(tmp ?? plan.file, "w");
+      fd = plan.how === "standard" ? plan.fd : openSync(tmp ?? plan.file, "w");
     } catch (e) {
       if (tmp) liveTemps.delete(tmp);
       throw new OutputError(`cannot write ${shownPath(path)}: ${tmp ? ioReason(e, "output") : throughReason(path, e)}`);
@@ -267,6 +339,7 @@ export class OutputLineWriter extends LineWriter {
 
   commit(): void {
     this.flush();
+    if (this.plan.how === "standard") return;
     closeSync(this.fd);
     if (this.tmp) {
       try {
@@ -281,6 +354,7 @@ export class OutputLineWriter extends LineWriter {
   }
 
   abort(): void {
+    if (this.plan.how === "standard") return;
     try {
       closeSync(this.fd);
     } catch {
