@@ -176,6 +176,32 @@ function:
     expect(report.orderingViolations).toBe(0);
   });
 
+  it("with ReportBatchItemFailures an invalid partial response keeps the whole batch, the messages before the failure too", () => {
+    // The same batch as above, but the response names a message the batch does not hold: a complete failure
+    // (services-sqs-errorhandling.html), so a0 and a1 are not deleted either, and every group waits for the
+    // visibility timeout.
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs-fifo, VisibilityTimeout: 5 }
+traffic:
+  - { at: 0s, records: 2, key: a }
+  - { at: 0s, records: 2, key: b }
+  - { at: 0s, records: 2, key: c }
+mapping: { BatchSize: 10, FunctionResponseTypes: [ReportBatchItemFailures] }
+function:
+  Timeout: 5
+  failures: [{ when: { key: b, attempt: 1 }, effect: partial-invalid }]
+`);
+    const { events, report } = runWithTrace(s);
+    const results = of(events, "result").map((e) => [e.tUs / 1000, e.outcome, e.invalidResponse, e.failed.map((r) => r.n), e.succeeded.map((r) => r.n)]);
+    expect(results).toEqual([
+      [100, "partial", true, [0, 1, 2, 3, 4, 5], []],
+      [5100, "ok", undefined, [], [0, 1, 2, 3, 4, 5]],
+    ]);
+    expect(report.duplicates).toBe(0);
+    expect(report.orderingViolations).toBe(0);
+  });
+
   it("moves a poison message to the DLQ after maxReceiveCount, then its group goes on", () => {
     const s = scenarioFrom(`
 name: t

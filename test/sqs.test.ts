@@ -105,6 +105,53 @@ function:
     expect(report.invocations.total).toBe(1);
   });
 
+  it("with ReportBatchItemFailures a response naming a message not in the batch fails the whole batch: nothing is deleted", () => {
+    // AWS (services-sqs-errorhandling.html): an itemIdentifier with a message ID that doesn't exist is a complete
+    // failure. Batch [a0 b1 c2], the response names a message the batch does not hold on the first attempt: all
+    // three are received again after the visibility timeout (5 s), and succeed then.
+    const s = scenarioFrom(base(`
+traffic:
+  - { at: 0s, records: 1, key: a }
+  - { at: 0s, records: 1, key: b }
+  - { at: 0s, records: 1, key: c }
+mapping: { BatchSize: 3, FunctionResponseTypes: [ReportBatchItemFailures] }
+function:
+  Timeout: 1
+  failures: [{ when: { key: b, attempt: 1 }, effect: partial-invalid }]
+`));
+    const { events, lines, report } = runWithTrace(s);
+    const results = events.filter((e) => e.type === "result");
+    expect(results.map((r) => [r.tUs / 1000, r.outcome, r.invalidResponse, r.failed.map((x) => x.n), r.succeeded.map((x) => x.n)])).toEqual([
+      [100, "partial", true, [0, 1, 2], []],
+      [5100, "ok", undefined, [], [0, 1, 2]],
+    ]);
+    const traced = lines.map((l) => JSON.parse(l)).filter((e) => e.type === "result");
+    expect(traced.map((e) => [e.outcome, e.invalidResponse, e.failedIds])).toEqual([
+      ["partial", true, ["msg-000000", "msg-000001", "msg-000002"]],
+      ["ok", undefined, []],
+    ]);
+    expect(events.filter((e) => e.type === "invoke").map((e) => e.attempt)).toEqual([1, 2]);
+    expect(report.records.succeeded).toBe(3);
+    expect(report.invocations.errors).toBe(0);
+    expect(report.invocations.partial).toBe(1);
+    expect(report.records.deletedDespiteReportedFailure).toBe(0);
+  });
+
+  it("without ReportBatchItemFailures an invalid partial response is not read: every message is deleted, none counted as lost", () => {
+    const s = scenarioFrom(base(`
+traffic: [{ at: 0s, records: 4, key: x }]
+mapping: { BatchSize: 4 }
+function:
+  Timeout: 1
+  failures: [{ when: { key: x }, effect: partial-invalid }]
+`));
+    const { events, report } = runWithTrace(s);
+    expect(events.filter((e) => e.type === "result").map((r) => [r.outcome, r.invalidResponse, r.ignoredPartial, r.succeeded.length])).toEqual([["ok", undefined, 0, 4]]);
+    expect(report.records.succeeded).toBe(4);
+    expect(report.records.deletedDespiteReportedFailure).toBe(0);
+    expect(report.invocations.total).toBe(1);
+  });
+
   it("counts duplicates when the visibility timeout is shorter than the processing time", () => {
     const s = scenarioFrom(`
 name: t

@@ -32,7 +32,9 @@
  *   Today's pages no longer say so; the current profile does not extend (figure null).
  * - Success deletes the batch. An error or timeout deletes nothing: every message reappears after its
  *   visibility timeout, to be regrouped by whichever poller receives it. With ReportBatchItemFailures a partial
- *   response keeps only the reported messages; without it the response is ignored and all are deleted.
+ *   response keeps only the reported messages; without it the response is ignored and all are deleted. A response
+ *   naming a message that is not in the batch (`effect: partial-invalid`) is a complete failure, as invalid JSON, an
+ *   empty or null itemIdentifier and a bad key name are (services-sqs-errorhandling.html): nothing is deleted.
  * - A throttled invoke (no concurrency slot) is retried with back-off (1 s doubling to 8 s, chosen) while the
  *   batch is still invisible; then the batch is let go and its messages reappear with their receive count already
  *   raised, so throttling alone can push valid messages to the DLQ.
@@ -401,7 +403,10 @@ export class SqsMapping {
     this.fn.release(now);
     const batch = p.batch;
     const rbif = this.mapping.reportBatchItemFailures;
-    const failedWholeBatch = plan.outcome === "error" || plan.outcome === "timeout";
+    const functionFailed = plan.outcome === "error" || plan.outcome === "timeout";
+    // A response naming a message that is not in the batch is a complete failure, once the mapping reads responses.
+    const invalidResponse = plan.outcome === "partial" && rbif && plan.invalidResponse;
+    const failedWholeBatch = functionFailed || invalidResponse;
     const ignoredPartial = plan.outcome === "partial" && !rbif;
     const failed: readonly SimRecord[] = failedWholeBatch ? batch : plan.outcome === "partial" && rbif ? plan.failed : NO_RECORDS;
     // The batch itself while every message so far was deleted now (the usual case: no list to build); a list of its
@@ -435,9 +440,11 @@ export class SqsMapping {
       succeeded,
       redundant,
       durationUs: plan.durationUs,
-      ignoredPartial: ignoredPartial ? plan.failed.length : 0,
+      // An invalid response that is not read names no message that was lost.
+      ignoredPartial: ignoredPartial && !plan.invalidResponse ? plan.failed.length : 0,
+      invalidResponse: invalidResponse || undefined,
     });
-    if (failedWholeBatch && !rbif) this.backOff();
+    if (functionFailed && !rbif) this.backOff();
     this.endCycle(p);
   }
 

@@ -166,6 +166,17 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
   },
+  "learn-sqs-invalid-partial-response": {
+    "records.dlq": {
+      concept: "an invalid partial batch response fails the whole batch",
+      rule: "invalidPartialResponse",
+      mistakes: [
+        { mistake: "with the message ID in the response: if an invalid entry still kept only the message it meant", set: ["function.failures.0.effect=partial"] },
+        { mistake: "if Lambda ignored an invalid response and deleted the whole batch as processed", calc: () => 0 },
+        { mistake: "counting only the nine good messages, as if the bad one were deleted", calc: (_s, r) => r.records.produced - 1 },
+      ],
+    },
+  },
   "learn-sqs-duplicates-without-errors": {
     duplicates: {
       concept: "at-least-once delivery",

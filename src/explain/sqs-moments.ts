@@ -174,6 +174,16 @@ function failedInvocation(ev: ResultEvent, st: NarrationState, t: number): Momen
   };
 }
 
+/** A partial batch response naming a message that is not in the batch: a complete failure, nothing deleted. */
+function invalidResponse(ev: ResultEvent, st: NarrationState, t: number): Moment {
+  const all = ev.failed;
+  for (const r of all) st.note(st.failedIn, r.n, ev.invocation);
+  st.note(st.failedSize, ev.invocation, all.length);
+  const them = all.length === 1 ? `its message (${st.recordList(all)}) stays` : `its ${plural(all.length, "message")} (${st.recordList(all)}) stay`;
+  const text = `Invocation ${ev.invocation} returned batchItemFailures naming an itemIdentifier that is not a message ID of the batch. AWS treats such a response as a complete failure, as it does invalid JSON or an empty itemIdentifier: Lambda deletes nothing, even the messages the function processed, and ${them} hidden until the visibility timeout (${hiddenFor(st)}) runs out.`;
+  return { tMs: t, fold: "result:invalid", rule: "invalidPartialResponse", noun: ["invalid partial response", "invalid partial responses"], text, amount: { n: all.length, noun: ["message kept", "messages kept"] } };
+}
+
 /** A result that deleted messages: with a partial batch response, with an ignored one, or a plain success. */
 function successfulInvocation(ev: ResultEvent, st: NarrationState, t: number, succeeded: readonly SimRecord[]): Moment {
   const inv = ev.invocation;
@@ -225,6 +235,7 @@ const result: MomentRule<ResultEvent> = (ev, st, t) => {
   st.open.delete(inv);
   for (const r of records) if (st.inInvocation.get(r.n) === inv) st.inInvocation.delete(r.n);
   if (ev.outcome === "error" || ev.outcome === "timeout") return [failedInvocation(ev, st, t)];
+  if (ev.invalidResponse === true) return [invalidResponse(ev, st, t)];
 
   const failedSet = ev.failed.length > 0 ? new Set(ev.failed.map((r) => r.n)) : null;
   const succeeded = failedSet ? records.filter((r) => !failedSet.has(r.n)) : records;

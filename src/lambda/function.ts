@@ -67,8 +67,8 @@ export interface InvocationPlan {
   outcome: Outcome;
   /** Records the function reports as failed (partial) or all records (error, timeout); never changed once planned. */
   failed: readonly SimRecord[];
-  /** `effect: partial-invalid`: the response names an itemIdentifier that is not in the batch (streams: the whole
-   *  batch fails when ReportBatchItemFailures is on). */
+  /** `effect: partial-invalid`: the response names an itemIdentifier that is not in the batch (the whole batch fails
+   *  when ReportBatchItemFailures is on). */
   invalidResponse: boolean;
 }
 
@@ -209,10 +209,12 @@ export class LambdaFunction {
     // A partial response that names no record (an empty batchItemFailures list) is a success, as AWS documents;
     // it happens for a batch without records, such as a tumbling window's final invocation.
     if (hit.rule.effect === "partial" && hit.matching.length === 0) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: NO_FAILED, invalidResponse: false };
+    // An itemIdentifier that is not in the batch makes the response invalid whatever else it lists.
+    if (hit.rule.effect === "partial-invalid") return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: hit.matching, invalidResponse: true };
     if (this.stopAtFirstFailure) {
       return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])), invalidResponse: false };
     }
-    return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: hit.matching, invalidResponse: hit.rule.effect === "partial-invalid" };
+    return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: hit.matching, invalidResponse: false };
   }
 
   private match(records: readonly SimRecord[], attemptOf: (r: SimRecord) => number, nowUs: number): { rule: CompiledRule; matching: SimRecord[] } | null {

@@ -662,9 +662,7 @@ const failureRules: Rule = {
       if (rule.effect === "partial" && !rbif) {
         d.warn(at, `partial has no effect without FunctionResponseTypes: [ReportBatchItemFailures] on the mapping: AWS ignores the batchItemFailures and ${d.isStream ? "checkpoints the whole batch" : "deletes every message"} as succeeded`);
       }
-      if (rule.effect === "partial-invalid" && d.isQueue) {
-        d.err(at, `partial-invalid applies to kinesis and dynamodb sources in this version of esm-sim, not ${d.type}`);
-      } else if (rule.effect === "partial-invalid" && !rbif) {
+      if (rule.effect === "partial-invalid" && !rbif) {
         d.warn(at, "partial-invalid has no effect without FunctionResponseTypes: [ReportBatchItemFailures] on the mapping: AWS does not read the response, so the batch counts as succeeded");
       }
       const when = isObj(rule.when) ? rule.when : undefined;

@@ -83,7 +83,8 @@ export interface ResultEvent extends Base {
   durationUs: number;
   /** Failures the function reported that the mapping ignored (no ReportBatchItemFailures): those records were deleted. */
   ignoredPartial: number;
-  /** Streams: the response named an itemIdentifier not in the batch, which fails the whole batch. */
+  /** The response named an itemIdentifier not in the batch, which fails the whole batch (with ReportBatchItemFailures
+   *  on; without it the response is not read). */
   invalidResponse?: boolean;
   shard?: number;
 }

@@ -60,7 +60,7 @@ const producer: fc.Arbitrary<Obj> = fc.oneof(
     .map(({ at, records, keys, recordSize }) => compact({ at, records, ...keys, recordSize })),
 );
 
-const failureRule: fc.Arbitrary<Obj> = fc
+const plainFailureRule: fc.Arbitrary<Obj> = fc
   .record({
     key: opt(ruleKey),
     attempt: opt(fc.integer({ min: 1, max: 4 })),
@@ -72,6 +72,9 @@ const failureRule: fc.Arbitrary<Obj> = fc
     const when = compact({ key, attempt, probability, from: window ? `${window[0]}s` : undefined, to: window ? `${window[0] + window[1]}s` : undefined });
     return Object.keys(when).length > 0 ? { when, effect } : { effect };
   });
+
+/** A failure rule: an error, a timeout, a partial response, or a partial response naming a record not in the batch. */
+const failureRule: fc.Arbitrary<Obj> = fc.tuple(plainFailureRule, fc.boolean()).map(([r, invalid]) => (invalid && r.effect === "partial" ? { ...r, effect: "partial-invalid" } : r));
 
 /**
  * Single-figure what-ifs on the SQS profile, within what rules.ts accepts. Polling and retry periods stay at
@@ -216,8 +219,6 @@ const fifoScenario: fc.Arbitrary<Obj> = fc
     }),
   );
 
-/** A failure rule for streams: the SQS effects plus a partial response naming a record not in the batch. */
-const streamFailureRule: fc.Arbitrary<Obj> = fc.tuple(failureRule, fc.boolean()).map(([r, invalid]) => (invalid && r.effect === "partial" ? { ...r, effect: "partial-invalid" } : r));
 
 /**
  * Kinesis and DynamoDB Streams: every stream mapping knob. Runs always carry `until` (at most 15 minutes): under
@@ -248,7 +249,7 @@ const streamScenario = (type: "kinesis" | "dynamodb"): fc.Arbitrary<Obj> =>
       timeout: fc.integer({ min: 1, max: 30 }),
       base: durationS(0.001, 3),
       perRecord: opt(durationS(0, 0.05)),
-      failures: opt(fc.array(streamFailureRule, { minLength: 1, maxLength: 3 })),
+      failures: opt(fc.array(failureRule, { minLength: 1, maxLength: 3 })),
       reserved: opt(fc.integer({ min: 0, max: 12 })),
       until: durationS(5, 900),
       seed: fc.integer({ min: 0, max: 4_294_967_295 }),
