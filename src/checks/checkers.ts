@@ -43,6 +43,9 @@ export type Verdict = { status: "pass" | "fail" | "skip"; summary: string };
 
 export abstract class Checker {
   abstract readonly name: string;
+  /** Whether `event` reads produce events, one per record and the most of any type: the suite passes them only to
+   *  the checkers that do. */
+  readonly readsProduce: boolean = true;
   violations = 0;
   readonly examples: string[] = [];
 
@@ -129,6 +132,7 @@ export class TraceChecker extends Checker {
 /** Every produced record ends at most once; the report's counts and its conservation line agree with the trace. */
 export class ConservationChecker extends Checker {
   readonly name = "conservation";
+  override readonly readsProduce = false;
   private readonly ended = [0, 0, 0, 0, 0, 0];
 
   constructor(private readonly book: RecordBook) {
@@ -213,6 +217,7 @@ interface InFlight {
  */
 export class InvocationChecker extends Checker {
   readonly name = "invocations";
+  override readonly readsProduce = false;
   readonly inFlight = new Map<number, InFlight>();
   /** The records of the batch whose result is being checked. */
   private readonly batch = new RecordPositions();
@@ -338,6 +343,7 @@ function sameRecords(a: readonly SimRecord[], b: readonly SimRecord[]): boolean 
  */
 export class ConcurrencyChecker extends Checker {
   readonly name = "concurrency";
+  override readonly readsProduce = false;
   private count = 0;
   private max = 0;
   private readonly perShard = new Map<unknown, number>();
@@ -459,6 +465,7 @@ export class ConcurrencyChecker extends Checker {
  */
 export class OrderChecker extends Checker {
   readonly name = "order";
+  override readonly readsProduce = false;
   /** By key index: the largest production index that first succeeded (NaN before any did). */
   private readonly maxSucceededN = new NumberTable(NaN);
   /** Each shard an invoke named, numbered in order of first appearance: per-record state holds the number. */
@@ -569,6 +576,7 @@ export class IteratorAgeChecker extends Checker {
 /** SQS redrive: a message moves to the DLQ only with a redrive policy, after exactly maxReceiveCount receives. */
 export class RedriveChecker extends Checker {
   readonly name = "redrive";
+  override readonly readsProduce = false;
   private moved = 0;
   private maxAttempt = 0;
 
@@ -625,6 +633,7 @@ function batchInfoOf(d: Record<string, unknown>): Record<string, unknown> | unde
  */
 export class OnFailureChecker extends Checker {
   readonly name = "on-failure";
+  override readonly readsProduce = false;
   /** Delivered batches, in order: each has a destination record. */
   private readonly batches: { tUs: number; size: number }[] = [];
   private events = 0;
