@@ -203,6 +203,77 @@ describe("checks written for stream and FIFO sources, on hand-made traces", () =
   });
 });
 
+describe("checks on records and keys at unusual indexes (hand-made traces)", () => {
+  const rec = (n: number, keyIndex: number): SimRecord => ({ n, keyIndex, sentUs: 0, sizeBytes: 100 });
+  const produce = (rs: SimRecord[]) => rs.map((r): TraceEvent => ({ tUs: 0, type: "produce", record: r }));
+  const invoke = (tUs: number, invocation: number, rs: SimRecord[], concurrency: number, shard?: string) =>
+    ({ tUs, type: "invoke", invocation, poller: 0, records: rs, attempt: 1, concurrency, closedBy: "size", ...(shard !== undefined && { shard }) }) as unknown as TraceEvent;
+  const result = (tUs: number, invocation: number, rs: SimRecord[], startUs: number, over: Record<string, unknown> = {}) =>
+    ({ tUs, type: "result", invocation, outcome: "ok", records: rs, failed: [], succeeded: rs, redundant: 0, durationUs: tUs - startUs, ignoredPartial: 0, ...over }) as TraceEvent;
+  const { limits: sqsLimits, report } = poisonRun;
+  const streamLimits: CheckLimits = { ...sqsLimits, sourceType: "kinesis", orderScope: "key", shards: 1, parallelizationFactor: 1, successEndsRecords: false, maxReceiveCount: Infinity };
+
+  it("shard order: a record never produced, at an index far beyond the others, is compared with its shard's records", () => {
+    const [r0, far] = [rec(0, 0), rec(4_000_000_000, 1)];
+    const ev = [...produce([r0]), invoke(1, 1, [far], 1, "s"), result(2, 1, [far], 1), invoke(3, 2, [r0], 1, "s"), result(4, 2, [r0], 3)];
+    const checks = checkTrace(ev, streamLimits, report);
+    const order = checks.find((c) => c.name === "order")!;
+    expect(order.examples).toContain("at 4us: record 0 first succeeded after record 4000000000 of shard s (ParallelizationFactor 1, no failures)");
+    expect(checks.find((c) => c.name === "trace")!.examples).toContain("at 1us: invoke refers to record 4000000000, which was not produced yet");
+  });
+
+  it("shard order: a record referred to before it is produced keeps the shard of its first invoke", () => {
+    const [r0, r1] = [rec(0, 0), rec(1, 1)];
+    const examples = (firstShard: string) => {
+      const ev = [...produce([r0]), invoke(1, 1, [r1], 1, firstShard), ...produce([r1]), invoke(2, 2, [r1], 2, "b"), result(3, 2, [r1], 2), invoke(4, 3, [r0], 2, "b"), result(5, 3, [r0], 4)];
+      return checkTrace(ev, { ...streamLimits, shards: 2 }, report).find((c) => c.name === "order")!.examples.join("\n");
+    };
+    // Record 1 first went to shard a, so record 0 on shard b after it is in order; had it first gone to b, it is not.
+    expect(examples("a")).not.toContain("of shard");
+    expect(examples("b")).toContain("record 0 first succeeded after record 1 of shard b");
+  });
+
+  it("key order: records with a negative or fractional index and keys at odd indexes are compared as a Map would", () => {
+    const rs = [rec(0.5, -1), rec(-1, -1), rec(3, 2 ** 32), rec(2, 2 ** 32), rec(5, 1.5), rec(4, 1.5)];
+    const ev: TraceEvent[] = [];
+    rs.forEach((r, i) => ev.push(invoke(2 * i + 1, i + 1, [r], 1), result(2 * i + 2, i + 1, [r], 2 * i + 1)));
+    const order = checkTrace(ev, { ...streamLimits, parallelizationFactor: 2 }, { ...report, orderingViolations: 3 }).find((c) => c.name === "order")!;
+    expect(order.examples).toEqual([
+      "at 4us: record -1 first succeeded after record 0.5 of the same key, produced later",
+      "at 8us: record 2 first succeeded after record 3 of the same key, produced later",
+      "at 12us: record 4 first succeeded after record 5 of the same key, produced later",
+    ]);
+  });
+
+  it("invocations: another object with the production index of a batch's record is not that record", () => {
+    const [r0, r1] = [rec(0, 0), rec(1, 0)];
+    const copy = { ...r0 };
+    const ev = [...produce([r0, r1]), invoke(1, 1, [r0, r1], 1), result(2, 1, [r0, r1], 1, { failed: [copy], succeeded: [copy, r1], outcome: "partial" })];
+    const examples = checkTrace(ev, sqsLimits, report).find((c) => c.name === "invocations")!.examples;
+    expect(examples).toContain("at 2us: invocation 1: failed record 0 was not in the batch");
+    expect(examples).toContain("at 2us: invocation 1: succeeded record 0 was not in the batch");
+    expect(examples).toContain("at 2us: invocation 1: record 0 both failed and succeeded");
+  });
+
+  it("invocations: a record twice in an SQS batch ends once and is counted once as a duplicate", () => {
+    const [r0, r1] = [rec(0, 0), rec(1, 0)];
+    const batch = [r0, r1, r0];
+    const run = (redundant: number) => {
+      const ev = [...produce([r0, r1]), invoke(1, 1, batch, 1), result(2, 1, batch, 1, { succeeded: [r0, r1], redundant })];
+      return checkTrace(ev, sqsLimits, report).find((c) => c.name === "invocations")!.examples;
+    };
+    expect(run(1).join("\n")).not.toMatch(/record book says/);
+    expect(run(0)).toContain("at 2us: invocation 1 counted 0 duplicates; the record book says 1");
+  });
+
+  it("concurrency: a group at an index far beyond the others is still held by one batch at a time", () => {
+    const [r0, r1] = [rec(0, 3_000_000_000), rec(1, 3_000_000_000)];
+    const ev = [...produce([r0, r1]), invoke(1, 1, [r0], 1), invoke(2, 2, [r1], 2), result(3, 1, [r0], 1), result(4, 2, [r1], 2)];
+    const c = checkTrace(ev, { ...sqsLimits, orderScope: "group", keyLockMaxUs: Infinity }, report).find((c) => c.name === "concurrency")!;
+    expect(c.examples).toContain("at 2us: invocation 2 holds key #3000000000 while another batch with that group is in flight");
+  });
+});
+
 describe("the checks stay apart from the model", () => {
   it("no model file imports src/checks (only the CLI and the public API do)", async () => {
     const { readdirSync, readFileSync, statSync } = await import("node:fs");

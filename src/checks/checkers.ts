@@ -12,6 +12,7 @@ import { DESTINATION_RECORDS_KEPT, isS3Destination } from "../metrics/stream-met
 import type { Report } from "../run/result.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 import type { CheckLimits } from "./limits.js";
+import { NumberTable, RecordPositions } from "./tables.js";
 
 export const MAX_EXAMPLES = 5;
 
@@ -42,6 +43,9 @@ export type Verdict = { status: "pass" | "fail" | "skip"; summary: string };
 
 export abstract class Checker {
   abstract readonly name: string;
+  /** Whether `event` reads produce events, one per record and the most of any type: the suite passes them only to
+   *  the checkers that do. */
+  readonly readsProduce: boolean = true;
   violations = 0;
   readonly examples: string[] = [];
 
@@ -128,6 +132,7 @@ export class TraceChecker extends Checker {
 /** Every produced record ends at most once; the report's counts and its conservation line agree with the trace. */
 export class ConservationChecker extends Checker {
   readonly name = "conservation";
+  override readonly readsProduce = false;
   private readonly ended = [0, 0, 0, 0, 0, 0];
 
   constructor(private readonly book: RecordBook) {
@@ -202,7 +207,6 @@ interface InFlight {
   initUs: number;
   records: readonly SimRecord[];
   shard: unknown;
-  keys: number[];
 }
 
 /**
@@ -213,7 +217,10 @@ interface InFlight {
  */
 export class InvocationChecker extends Checker {
   readonly name = "invocations";
+  override readonly readsProduce = false;
   readonly inFlight = new Map<number, InFlight>();
+  /** The records of the batch whose result is being checked. */
+  private readonly batch = new RecordPositions();
   private lastInvocation = -Infinity;
   private invokes = 0;
   private results = 0;
@@ -242,9 +249,7 @@ export class InvocationChecker extends Checker {
       if (n > this.limits.batchSizeMax) this.fail(e.tUs, `invocation ${e.invocation} has ${n} records, above BatchSize ${this.limits.batchSizeMax}`);
       if (n > this.batchMax) this.batchMax = n;
       if (!(e.attempt >= 1)) this.fail(e.tUs, `invocation ${e.invocation} has attempt ${e.attempt}`);
-      const keys: number[] = [];
-      for (const r of e.records) if (!keys.includes(r.keyIndex)) keys.push(r.keyIndex);
-      this.inFlight.set(e.invocation, { tUs: e.tUs, initUs: e.initUs ?? 0, records: e.records, shard: loose(e).shard, keys });
+      this.inFlight.set(e.invocation, { tUs: e.tUs, initUs: e.initUs ?? 0, records: e.records, shard: loose(e).shard });
       return;
     }
     if (e.type === "throttle") {
@@ -271,12 +276,15 @@ export class InvocationChecker extends Checker {
       this.fail(e.tUs, `${what} reports a duration of ${e.durationUs} us${init} but ran ${e.tUs - inv.tUs} us`);
     }
     if (!sameRecords(e.records, inv.records)) this.fail(e.tUs, `${what}: the result's records differ from the invoke's`);
-    const inBatch = new Set(inv.records);
-    const failed = new Set(e.failed);
+    const inBatch = this.batch;
+    inBatch.load(inv.records);
+    // Most results list no failed record: a Set of them is made only when one is asked about.
+    let failedSet: Set<SimRecord> | null = null;
+    const failed = (r: SimRecord): boolean => e.failed.length > 0 && (failedSet ??= new Set(e.failed)).has(r);
     for (const r of e.failed) if (!inBatch.has(r)) this.fail(e.tUs, `${what}: failed ${id(r)} was not in the batch`);
     for (const r of e.succeeded) {
       if (!inBatch.has(r)) this.fail(e.tUs, `${what}: succeeded ${id(r)} was not in the batch`);
-      if (failed.has(r)) this.fail(e.tUs, `${what}: ${id(r)} both failed and succeeded`);
+      if (failed(r)) this.fail(e.tUs, `${what}: ${id(r)} both failed and succeeded`);
     }
     if (e.outcome === "error" || e.outcome === "timeout") {
       if (e.failed.length !== inv.records.length) this.fail(e.tUs, `${what} ended in ${e.outcome} but lists ${e.failed.length} of ${inv.records.length} records as failed`);
@@ -287,18 +295,16 @@ export class InvocationChecker extends Checker {
     // A response naming an identifier not in the batch (streams) fails the whole batch even when it holds no record.
     if (e.outcome === "partial" && e.failed.length === 0 && !e.invalidResponse) this.fail(e.tUs, `${what} is a partial response with no failed records`);
     if (!this.limits.successEndsRecords) return;
-    // Recompute: each record not reported failed ends now if it had not ended, or is a duplicate if it had succeeded.
-    const endedNow = new Set<SimRecord>();
+    // Recompute: each record not reported failed ends now if it had not ended, and is a duplicate if it had succeeded
+    // before or if it is in the batch a second time (its first place in the batch ended it).
     let expectSucceeded = 0;
     let expectRedundant = 0;
-    for (const r of inv.records) {
-      if (failed.has(r)) continue;
+    for (let i = 0; i < inv.records.length; i++) {
+      const r = inv.records[i];
+      if (failed(r)) continue;
       const s = this.book.state(r.n);
-      if (s === END.succeeded || endedNow.has(r)) expectRedundant++;
-      else if (s === END.none) {
-        endedNow.add(r);
-        expectSucceeded++;
-      }
+      if (s === END.succeeded || (s === END.none && inBatch.firstAt(r) < i)) expectRedundant++;
+      else if (s === END.none) expectSucceeded++;
     }
     if (expectSucceeded !== e.succeeded.length) this.fail(e.tUs, `${what} ended ${e.succeeded.length} records as succeeded; the record book says ${expectSucceeded}`);
     if (expectRedundant !== e.redundant) this.fail(e.tUs, `${what} counted ${e.redundant} duplicates; the record book says ${expectRedundant}`);
@@ -337,10 +343,18 @@ function sameRecords(a: readonly SimRecord[], b: readonly SimRecord[]): boolean 
  */
 export class ConcurrencyChecker extends Checker {
   readonly name = "concurrency";
+  override readonly readsProduce = false;
   private count = 0;
   private max = 0;
   private readonly perShard = new Map<unknown, number>();
-  private readonly perKey = new Map<number, number>();
+  /** By key index: batches in flight holding the key. */
+  private readonly perKey = new NumberTable(0);
+  /** The keys of each batch in flight, by invocation, each once (kept where order is promised). */
+  private readonly keysInFlight = new Map<number, number[]>();
+  /** By key index: the number of the last invoke that held the key, to list each key of a batch once. */
+  private readonly keyInvoke = new NumberTable(0);
+  /** Invokes numbered where order is promised, for keyInvoke. */
+  private invokeNumber = 0;
   private readonly caps: { limit: number; what: string }[] = [];
   private pollersMax = 0;
 
@@ -363,9 +377,10 @@ export class ConcurrencyChecker extends Checker {
     return this.limits.reservedConcurrency ?? this.limits.accountConcurrency;
   }
 
-  private readonly perKeyStartUs = new Map<number, number>();
-  /** FIFO: when a message of each group last became visible again after its visibility timeout. */
-  private readonly releasedAtUs = new Map<number, number>();
+  /** By key index: when the last batch holding the key started. */
+  private readonly perKeyStartUs = new NumberTable(-Infinity);
+  /** FIFO, by key (group) index: when a message of the group last became visible again after its visibility timeout. */
+  private readonly releasedAtUs = new NumberTable(-Infinity);
 
   /** Called before InvocationChecker sees the event, so a result's invocation is still in its in-flight map. */
   event(e: TraceEvent): void {
@@ -383,21 +398,24 @@ export class ConcurrencyChecker extends Checker {
           if (s > pf) this.fail(e.tUs, `invocation ${e.invocation} makes ${s} batches in flight on shard ${String(shard)}, above ParallelizationFactor ${pf}`);
         }
         if (this.limits.orderScope !== "none") {
-          const seen: number[] = [];
+          const invoke = ++this.invokeNumber;
+          const keys: number[] = [];
           for (const r of e.records) {
-            if (seen.includes(r.keyIndex)) continue;
-            seen.push(r.keyIndex);
-            const k = (this.perKey.get(r.keyIndex) ?? 0) + 1;
+            if (this.keyInvoke.get(r.keyIndex) === invoke) continue;
+            this.keyInvoke.set(r.keyIndex, invoke);
+            keys.push(r.keyIndex);
+            const k = this.perKey.get(r.keyIndex) + 1;
             this.perKey.set(r.keyIndex, k);
-            const lastStartUs = this.perKeyStartUs.get(r.keyIndex) ?? -Infinity;
+            const lastStartUs = this.perKeyStartUs.get(r.keyIndex);
             this.perKeyStartUs.set(r.keyIndex, e.tUs);
             // FIFO: a group's messages become visible again after the visibility timeout even while the function
             // still runs (why AWS asks for a visibility timeout well above the function timeout); not a violation.
             // A message of the group that became visible again since then also ended that batch's hold (it can be
             // received again, e.g. and deleted by FilterCriteria, which frees the group before the timeout's length).
-            const released = (this.releasedAtUs.get(r.keyIndex) ?? -Infinity) >= lastStartUs;
+            const released = this.releasedAtUs.get(r.keyIndex) >= lastStartUs;
             if (k > 1 && e.tUs - lastStartUs < this.limits.keyLockMaxUs && !released) this.fail(e.tUs, `invocation ${e.invocation} holds key #${r.keyIndex} while another batch with that ${this.limits.orderScope} is in flight`);
           }
+          this.keysInFlight.set(e.invocation, keys);
         }
         break;
       }
@@ -406,7 +424,11 @@ export class ConcurrencyChecker extends Checker {
         if (!inv) break; // InvocationChecker reports it
         this.count--;
         if (inv.shard !== undefined) this.perShard.set(inv.shard, (this.perShard.get(inv.shard) ?? 1) - 1);
-        if (this.limits.orderScope !== "none") for (const k of inv.keys) this.perKey.set(k, (this.perKey.get(k) ?? 1) - 1);
+        const keys = this.keysInFlight.get(e.invocation);
+        if (keys) {
+          this.keysInFlight.delete(e.invocation);
+          for (const k of keys) this.perKey.set(k, this.perKey.get(k) - 1);
+        }
         break;
       }
       case "retry":
@@ -443,9 +465,16 @@ export class ConcurrencyChecker extends Checker {
  */
 export class OrderChecker extends Checker {
   readonly name = "order";
-  private readonly maxSucceededN = new Map<number, number>();
-  private readonly shardOf = new Map<number, unknown>();
-  private readonly maxPerShard = new Map<unknown, number>();
+  override readonly readsProduce = false;
+  /** By key index: the largest production index that first succeeded (NaN before any did). */
+  private readonly maxSucceededN = new NumberTable(NaN);
+  /** Each shard an invoke named, numbered in order of first appearance: per-record state holds the number. */
+  private readonly shardIds = new Map<unknown, number>();
+  private readonly shards: unknown[] = [];
+  /** By production index: the number of the shard of the record's first invoke, until it first succeeds (-1 when none). */
+  private readonly shardOf = new NumberTable(-1, "int32");
+  /** By shard number: the largest production index that first succeeded on that shard (NaN before any did). */
+  private readonly maxPerShard = new NumberTable(NaN);
   private shardViolations = 0;
   private recomputed = 0;
   private failures = 0;
@@ -455,28 +484,42 @@ export class OrderChecker extends Checker {
     super();
   }
 
+  private shardId(shard: unknown): number {
+    let s = this.shardIds.get(shard);
+    if (s === undefined) {
+      s = this.shards.length;
+      this.shards.push(shard);
+      this.shardIds.set(shard, s);
+    }
+    return s;
+  }
+
   event(e: TraceEvent): void {
     if (e.type === "invoke") {
       const shard = loose(e).shard;
-      if (shard !== undefined && this.limits.parallelizationFactor === 1) for (const r of e.records) if (!this.shardOf.has(r.n)) this.shardOf.set(r.n, shard);
+      if (shard !== undefined && this.limits.parallelizationFactor === 1) {
+        const s = this.shardId(shard);
+        for (const r of e.records) if (this.shardOf.get(r.n) === -1) this.shardOf.set(r.n, s);
+      }
       return;
     }
     if (e.type !== "result") return;
     if (e.outcome !== "ok") this.failures++;
     for (const r of e.succeeded) {
+      // NaN (no record of the key succeeded yet) compares false, as a missing entry did.
       const m = this.maxSucceededN.get(r.keyIndex);
-      if (m !== undefined && m > r.n) {
+      if (m > r.n) {
         this.recomputed++;
         if (this.limits.orderScope !== "none") this.fail(e.tUs, `${id(r)} first succeeded after record ${m} of the same ${this.limits.orderScope}, produced later`);
       } else this.maxSucceededN.set(r.keyIndex, r.n);
-      const shard = this.shardOf.get(r.n);
-      if (shard !== undefined) {
-        this.shardOf.delete(r.n);
-        const ms = this.maxPerShard.get(shard);
-        if (ms !== undefined && ms > r.n) {
+      const s = this.shardOf.get(r.n);
+      if (s !== -1) {
+        this.shardOf.set(r.n, -1);
+        const ms = this.maxPerShard.get(s);
+        if (ms > r.n) {
           this.shardViolations++;
-          this.firstShardExample ??= `at ${formatDurationUs(e.tUs)}: ${id(r)} first succeeded after record ${ms} of shard ${String(shard)}`;
-        } else this.maxPerShard.set(shard, r.n);
+          this.firstShardExample ??= `at ${formatDurationUs(e.tUs)}: ${id(r)} first succeeded after record ${ms} of shard ${String(this.shards[s])}`;
+        } else this.maxPerShard.set(s, r.n);
       }
     }
   }
@@ -533,6 +576,7 @@ export class IteratorAgeChecker extends Checker {
 /** SQS redrive: a message moves to the DLQ only with a redrive policy, after exactly maxReceiveCount receives. */
 export class RedriveChecker extends Checker {
   readonly name = "redrive";
+  override readonly readsProduce = false;
   private moved = 0;
   private maxAttempt = 0;
 
@@ -589,6 +633,7 @@ function batchInfoOf(d: Record<string, unknown>): Record<string, unknown> | unde
  */
 export class OnFailureChecker extends Checker {
   readonly name = "on-failure";
+  override readonly readsProduce = false;
   /** Delivered batches, in order: each has a destination record. */
   private readonly batches: { tUs: number; size: number }[] = [];
   private events = 0;

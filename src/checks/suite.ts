@@ -21,6 +21,8 @@ import type { CheckLimits } from "./limits.js";
 
 export class CheckSuite {
   private readonly checkers: Checker[];
+  /** The checkers that read produce events. */
+  private readonly produceCheckers: Checker[];
 
   constructor(readonly limits: CheckLimits) {
     const book = new RecordBook();
@@ -37,10 +39,12 @@ export class CheckSuite {
       invocations,
       new ConservationChecker(book),
     ];
+    this.produceCheckers = this.checkers.filter((c) => c.readsProduce);
   }
 
   readonly listener: TraceListener = (e: TraceEvent): void => {
-    for (let i = 0; i < this.checkers.length; i++) this.checkers[i].event(e);
+    const checkers = e.type === "produce" ? this.produceCheckers : this.checkers;
+    for (let i = 0; i < checkers.length; i++) checkers[i].event(e);
   };
 
   /** One outcome per check, in a fixed order: conservation first, as users look for it first. */
