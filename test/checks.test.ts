@@ -222,6 +222,13 @@ describe("checks on records and keys at unusual indexes (hand-made traces)", () 
     expect(checks.find((c) => c.name === "trace")!.examples).toContain("at 1us: invoke refers to record 4000000000, which was not produced yet");
   });
 
+  it("conservation: a record at an index beyond any array, or not an index at all, that ends twice is found, not a crash", () => {
+    const [far, negative] = [rec(2 ** 40, 0), rec(-1, 1)];
+    const ev = [invoke(1, 1, [far, negative], 1), result(2, 1, [far, negative], 1), invoke(3, 2, [far, negative], 1), result(4, 2, [far, negative], 3)];
+    const conservation = checkTrace(ev, sqsLimits, report).find((c) => c.name === "conservation")!;
+    expect(conservation.examples).toEqual(expect.arrayContaining(["at 4us: record 1099511627776 ended twice: succeeded, then succeeded", "at 4us: record -1 ended twice: succeeded, then succeeded"]));
+  });
+
   it("shard order: a record referred to before it is produced keeps the shard of its first invoke", () => {
     const [r0, r1] = [rec(0, 0), rec(1, 1)];
     const examples = (firstShard: string) => {

@@ -73,24 +73,18 @@ export const END = { none: 0, succeeded: 1, onFailure: 2, dlq: 3, expired: 4, fi
 export type EndState = (typeof END)[keyof typeof END];
 const END_NAME = ["pending", "succeeded", "onFailure", "dlq", "expired", "filtered"];
 
-/** Where each produced record is, by production index: shared by the checkers, updated by ConservationChecker. */
+/** Where each produced record is, by production index: shared by the checkers, updated by ConservationChecker. A
+ *  hand-made trace's index far beyond the others (or not an array index at all) costs one chunk, or a Map entry. */
 export class RecordBook {
   produced = 0;
-  private states = new Uint8Array(1024);
+  private readonly states = new NumberTable(END.none, "uint8");
 
   state(n: number): EndState {
-    return (n < this.states.length ? this.states[n] : 0) as EndState;
+    return this.states.get(n) as EndState;
   }
 
   set(n: number, s: EndState): void {
-    if (n >= this.states.length) {
-      let len = this.states.length;
-      while (len <= n) len *= 2;
-      const next = new Uint8Array(len);
-      next.set(this.states);
-      this.states = next;
-    }
-    this.states[n] = s;
+    this.states.set(n, s);
   }
 }
 

@@ -16,8 +16,8 @@ const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 /** An index the chunks hold: an integer from 0 to 2^32 - 1 (-0 counts as 0, as it does for a Map key). */
 const isIndex = (i: number): boolean => i >>> 0 === i;
 
-/** What a table's numbers can be: any number, or (in half the memory) integers of 32 bits only. */
-export type TableValues = "float64" | "int32";
+/** What a table's numbers can be: any number, or (in less memory) integers of 32 bits, or of 0..255. */
+export type TableValues = "float64" | "int32" | "uint8";
 
 /**
  * A number per index, `missing` where none was set. The indexes are held in chunks of 4,096, made as they are first
@@ -25,7 +25,7 @@ export type TableValues = "float64" | "int32";
  * not such an index (negative, fractional, not a number) is kept in a Map.
  */
 export class NumberTable {
-  private readonly chunks: (Float64Array | Int32Array | undefined)[] = [];
+  private readonly chunks: (Float64Array | Int32Array | Uint8Array | undefined)[] = [];
   private readonly others = new Map<number, number>();
 
   constructor(
@@ -47,8 +47,9 @@ export class NumberTable {
     else this.others.set(i, v);
   }
 
-  private newChunk(): Float64Array | Int32Array {
-    const chunk = this.kind === "int32" ? new Int32Array(CHUNK_MASK + 1) : new Float64Array(CHUNK_MASK + 1);
+  private newChunk(): Float64Array | Int32Array | Uint8Array {
+    const size = CHUNK_MASK + 1;
+    const chunk = this.kind === "int32" ? new Int32Array(size) : this.kind === "uint8" ? new Uint8Array(size) : new Float64Array(size);
     return this.missing === 0 ? chunk : chunk.fill(this.missing);
   }
 }
