@@ -304,6 +304,15 @@ describe("explain: SQS runs", () => {
     expect(text).toContain("... 1 more message moved to the DLQ ...");
   });
 
+  it("tells a partial response naming a message not in the batch as a complete failure, the good messages following the bad one to the DLQ", () => {
+    const { text } = narrate("learn-sqs-invalid-partial-response");
+    expect(text).toContain("Invocation 1 returned batchItemFailures naming an itemIdentifier that is not a message ID of the batch.");
+    expect(text).toContain("Lambda deletes nothing, even the messages the function processed");
+    expect(text).toContain(ruleWithPage(RULES.invalidPartialResponse));
+    expect(text).toContain("... 9 more messages moved to the DLQ at the same instant ...");
+    expect(text).not.toContain("With ReportBatchItemFailures Lambda deletes the other");
+  });
+
   it("says why messages are processed twice when the visibility timeout is too short", () => {
     const { text } = narrate("sqs-visibility-too-short");
     expect(text).toContain("00:00:30.000  msg-000000 is visible again while invocation 1 is still processing it");
