@@ -200,6 +200,38 @@ function:
 });
 
 describe("stream sources", () => {
+  it("Kinesis: a producer's retry is a record of its own with the same data, processed again and counted as a duplicate", () => {
+    // https://docs.aws.amazon.com/streams/latest/dev/kinesis-record-processor-duplicates.html: a retried PutRecord
+    // whose first write went through puts the same data twice, under two sequence numbers.
+    const s = stream(`traffic: [{ at: 0s, records: 2, key: a, duplicateSendRate: 1, duplicateSendAfter: 1s }]
+mapping: { StartingPosition: TRIM_HORIZON }
+`);
+    const { events, lines, report } = runWithTrace(s);
+    const produced = lines.map((l) => JSON.parse(l)).filter((e) => e.type === "produce");
+    expect(produced.map((e) => [e.t, e.recordId.slice(-2), e.resendOf?.slice(-2)])).toEqual([
+      [0, "00", undefined],
+      [0, "01", undefined],
+      [1000, "02", "00"],
+      [1000, "03", "01"],
+    ]);
+    expect(invokes(events).map(ns)).toEqual([[0, 1], [2, 3]]);
+    expect([report.records.produced, report.records.succeeded, report.duplicates]).toEqual([4, 4, 2]);
+    expect([report.stream!.producerRetries, report.stream!.producerDuplicates]).toEqual([2, 2]);
+  });
+
+  it("DynamoDB: a producer's retry puts the same item again, which changes nothing and writes no stream record", () => {
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html: a PutItem or UpdateItem that
+    // changes no data writes no stream record.
+    const s = stream(`traffic: [{ at: 0s, records: 2, key: a, duplicateSendRate: 1, duplicateSendAfter: 1s }]
+mapping: { StartingPosition: TRIM_HORIZON }
+`, "type: dynamodb\n  ShardCount: 1");
+    const { events, report } = runWithTrace(s);
+    expect(of(events, "produce").map((e) => e.record.n)).toEqual([0, 1]);
+    expect(invokes(events).map(ns)).toEqual([[0, 1]]);
+    expect([report.records.produced, report.records.succeeded, report.duplicates]).toEqual([2, 2, 0]);
+    expect([report.stream!.producerRetries, report.stream!.producerDuplicates]).toEqual([2, 0]);
+  });
+
   it("puts a key's records on the shard whose hash-key slice holds the key's MD5", () => {
     // md5("a") = 0cc175b9... (about 0.05 of 2^128), md5("b") = 92eb5ffe... (about 0.57 of 2^128)
     const two = stream(`traffic: [{ at: 0s, records: 1, key: a }, { at: 0s, records: 1, key: b }]

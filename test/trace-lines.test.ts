@@ -20,9 +20,9 @@ type Produce = Extract<TraceEvent, { type: "produce" }>;
 
 /** Run a shipped scenario (cut at `untilS`), checking each produce line against the object's JSON as it comes;
  *  returns the produce objects, for what kinds of record the run made. */
-function produceLinesOf(file: string, untilS: number) {
+function produceLinesOf(file: string, untilS: number, set: (text: string) => string = (t) => t) {
   const shipped = shippedScenarios().find((s) => s.file.endsWith(file))!;
-  const scenario = scenarioFrom(`${shipped.text.replace(/^until:.*$/m, "")}\nuntil: ${untilS}s\n`, shipped.file);
+  const scenario = scenarioFrom(`${set(shipped.text).replace(/^until:.*$/m, "")}\nuntil: ${untilS}s\n`, shipped.file);
   const objects: Record<string, unknown>[] = [];
   const mismatches: string[] = [];
   simulate(scenario, {
@@ -50,6 +50,14 @@ describe("a produce event's trace line", () => {
     expect(mismatches).toEqual([]);
     expect(objects.some((o) => (o.throttledWrites as number) > 0)).toBe(true);
     expect(objects.some((o) => o.throttledWrites === 0)).toBe(true);
+  });
+
+  it("is the trace object's JSON for a Kinesis producer's retries, each naming the record it repeats", () => {
+    const { objects, mismatches } = produceLinesOf("kinesis-hot-shard-throttling.yaml", 30, (t) => t.replace(/keys: (\d+)\n/, "keys: $1\n    duplicateSendRate: 0.1\n"));
+    expect(mismatches).toEqual([]);
+    const retries = objects.filter((o) => typeof o.resendOf === "string");
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries.every((o) => (o.resendOf as string) < (o.recordId as string))).toBe(true);
   });
 
   it("is the trace object's JSON for SQS messages, producer resends included", () => {

@@ -313,7 +313,7 @@ export class InvocationChecker extends Checker {
     this.agree("invocations.throttles", inv.throttles, this.throttles);
     // `duplicates` also counts a logical message processed twice through an accepted producer retry (two records,
     // sqs.producerDuplicates); the record book recomputes the per-record part.
-    this.agree("duplicates (per record)", report.duplicates - (report.sqs?.producerDuplicates ?? 0), this.redundant);
+    this.agree("duplicates (per record)", report.duplicates - (report.sqs?.producerDuplicates ?? report.stream?.producerDuplicates ?? 0), this.redundant);
     this.agree("batchSize.max", report.batchSize.max, this.batchMax);
     if (report.drained && this.inFlight.size > 0) this.fail(null, `the report says drained with ${this.inFlight.size} invocations still running`);
     const f = formatCount;

@@ -86,6 +86,9 @@ export class MetricsCollector {
   spontaneousDuplicates = 0;
   dedupDropped = 0;
   producerDuplicates = 0;
+  /** Where records carry no logicalN (stream records): the first send of each record that has or is a producer
+   *  retry, by production index (StreamSource.logicalOfN); null: records carry their own. */
+  logicalOf: ReadonlyMap<number, number> | null = null;
   /** Logical messages with a producer retry: how many of their copies have succeeded. */
   private readonly logicalSuccesses = new Map<number, number>();
   polls = 0;
@@ -191,7 +194,7 @@ export class MetricsCollector {
       this.latency.add(tUs - r.sentUs);
       if (maxN[r.keyIndex] > r.n) this.orderingViolations++;
       else maxN[r.keyIndex] = r.n;
-      const logical = r.logicalN;
+      const logical = this.logicalOf === null ? r.logicalN : this.logicalOf.get(r.n);
       if (logical !== undefined && logical >= 0) this.logicalSuccess(logical);
     }
   }

@@ -52,6 +52,8 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "sqs.rateLimitedReceives": "count",
   // streams (kinesis, dynamodb) only
   "stream.producerThrottles": "count",
+  "stream.producerRetries": "count",
+  "stream.producerDuplicates": "count",
   "stream.expiredByRetention": "count",
   "stream.discardedByRecordAge": "count",
   "stream.retryExhausted": "count",

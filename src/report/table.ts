@@ -85,6 +85,13 @@ export function renderTable(r: Report, opts: TableOptions): string {
       ),
     );
   }
+  if (st && st.producerRetries > 0) {
+    const landed =
+      r.source.type === "dynamodb"
+        ? "none wrote a stream record (the item was unchanged)"
+        : `each a record of its own with the same data; ${fmtInt(st.producerDuplicates)} processed more than once`;
+    out.push(c.dim(`producer retries: ${fmtInt(st.producerRetries)} sent; ${landed}`));
+  }
   const cs = r.coldStarts;
   if (cs && cs.count > 0) {
     out.push(c.dim(`cold starts: ${fmtCount(cs.count, "invocation")} started a new execution environment; Init Duration avg ${fmtMs(cs.initDuration.avg)}, max ${fmtMs(cs.initDuration.max)}`));

@@ -5,7 +5,7 @@
  */
 import { usToMs } from "../engine/time.js";
 import { messageId } from "../sources/sqs-message-queue.js";
-import { arrivalUsOf, eventNameOf, producerOf, sequenceNumber, throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
+import { arrivalUsOf, eventNameOf, producerOf, sequenceNumber, sequenceNumberOf, throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
 import type { TraceContext } from "../run/options.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 
@@ -39,7 +39,9 @@ function produceLine(e: Extract<TraceEvent, { type: "produce" }>, ctx: TraceCont
   const eventName = eventNameOf(sr);
   const eventField = eventName === undefined ? "" : `,"eventName":"${eventName}"`;
   const writtenBack = producerOf(sr) === stream.writtenBackProducer ? `,"writtenBack":true` : "";
-  return `{"t":${num(usToMs(e.tUs))},"type":"produce","recordId":"${sequenceNumber(r)}"${keyField},"stream":${q.stream}${shard},"size":${num(r.sizeBytes)},"arrivalMs":${num(usToMs(arrivalUsOf(sr)))},"throttledWrites":${num(throttledWritesOf(sr))}${eventField}${writtenBack}}`;
+  const of = stream.logicalOfN?.get(r.n);
+  const resend = of !== undefined && of !== r.n ? `,"resendOf":"${sequenceNumberOf(of)}"` : "";
+  return `{"t":${num(usToMs(e.tUs))},"type":"produce","recordId":"${sequenceNumber(r)}"${keyField},"stream":${q.stream}${shard},"size":${num(r.sizeBytes)},"arrivalMs":${num(usToMs(arrivalUsOf(sr)))},"throttledWrites":${num(throttledWritesOf(sr))}${eventField}${writtenBack}${resend}}`;
 }
 
 /** A number as JSON.stringify writes it (null for NaN and the infinities). */
@@ -129,7 +131,10 @@ function streamTraceObject(e: TraceEvent, ctx: TraceContext, t: number): TraceOb
       const r = e.record as StreamRecord;
       // writtenBack: the function wrote it to its own stream (function.writesBack); absent otherwise.
       const writtenBack = producerOf(r) === ctx.stream?.writtenBackProducer ? { writtenBack: true } : {};
-      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(e.shard), size: r.sizeBytes, arrivalMs: usToMs(arrivalUsOf(r)), throttledWrites: throttledWritesOf(r), eventName: eventNameOf(r), ...writtenBack };
+      // resendOf: a producer's retry (Kinesis), named by the sequence number of the record it repeats.
+      const of = ctx.stream?.logicalOfN?.get(r.n);
+      const resendOf = of !== undefined && of !== r.n ? { resendOf: sequenceNumberOf(of) } : {};
+      return { t, type: e.type, recordId: sequenceNumber(r), key: ctx.keyNames[r.keyIndex], stream, shard: shardId(e.shard), size: r.sizeBytes, arrivalMs: usToMs(arrivalUsOf(r)), throttledWrites: throttledWritesOf(r), eventName: eventNameOf(r), ...writtenBack, ...resendOf };
     }
     case "poll":
       return { t, type: e.type, stream, shard: shardId(e.shard), received: e.received, waiting: e.visible };

@@ -8,8 +8,9 @@ export interface TraceContext {
   queue: string;
   keyNames: readonly string[];
   /** Stream sources: record ids are sequence numbers and events name shards. `writtenBackProducer`: the
-   *  pseudo-producer of the records the function writes back to its own stream (function.writesBack). */
-  stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[]; writtenBackProducer?: number };
+   *  pseudo-producer of the records the function writes back to its own stream (function.writesBack). `logicalOfN`:
+   *  with producer retries on Kinesis, the first send of each record that has or is a retry (StreamSource). */
+  stream?: { type: "kinesis" | "dynamodb"; name: string; shardIds: readonly string[]; writtenBackProducer?: number; logicalOfN?: ReadonlyMap<number, number> };
 }
 
 /** Where a run is, for a progress display. Virtual time only: the model never reads the wall clock. */

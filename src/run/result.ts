@@ -167,6 +167,11 @@ export interface StreamReport {
   /** Kinesis write attempts rejected by the per-shard limits (each retried by the producer). */
   producerThrottles: number;
   producerThrottledRecords: number;
+  /** Writes the producers sent again (traffic duplicateSendRate). Kinesis: each is a record of its own; DynamoDB:
+   *  none writes a stream record (the item is unchanged). */
+  producerRetries: number;
+  /** Kinesis: successful processings of a retried write's data beyond the first (also counted in `duplicates`). */
+  producerDuplicates: number;
   /** Records lost to the stream's retention (= records.expired). */
   expiredByRetention: number;
   /** Records sent to onFailure because they were older than MaximumRecordAgeInSeconds (RecordAgeExceeded). */

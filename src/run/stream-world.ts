@@ -65,7 +65,9 @@ export class StreamWorld implements World {
     });
     parts.fold.joinStream(this.streamMetrics);
     const writtenBackProducer = wb ? { writtenBackProducer: scenario.traffic.length } : {};
-    this.traceContext = { queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds, ...writtenBackProducer } };
+    const retried = src.type === "kinesis" && traffic.configs.some((c) => c.resend.rate > 0) ? { logicalOfN: this.source.logicalOfN } : {};
+    this.traceContext = { queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds, ...writtenBackProducer, ...retried } };
+    if (retried.logicalOfN) parts.metrics.logicalOf = retried.logicalOfN;
 
     const f = scenario.figures;
     const scaling = { burst: f.functionScalingBurst, per10s: f.functionScalingPer10s, idleLifetimeUs: f.environmentIdleLifetimeMs * US_PER_MS };
@@ -133,6 +135,8 @@ export class StreamWorld implements World {
         parallelizationFactor: this.scenario.mapping.parallelizationFactor,
         producerThrottles: this.source.producerThrottles,
         producerThrottledRecords: this.source.producerThrottledRecords,
+        producerRetries: this.traffic.resendsSent,
+        producerDuplicates: this.metrics.producerDuplicates,
         expiredByRetention: sm.expiredByRetention,
         discardedByRecordAge: sm.discardedByRecordAge,
         retryExhausted: sm.retryExhausted,

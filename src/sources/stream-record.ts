@@ -112,7 +112,12 @@ const SEQUENCE_ZEROS = "000000000000000000000";
 /** The sequence number: the production index zero-padded to 21 digits (any stream record of the trace). Written as
  *  padStart(21, "0") would, in half its time (a trace has one per record). */
 export function sequenceNumber(r: SimRecord): string {
-  const digits = String(r.n);
+  return sequenceNumberOf(r.n);
+}
+
+/** The sequence number of the record with production index `n`. */
+export function sequenceNumberOf(n: number): string {
+  const digits = String(n);
   return digits.length >= 21 ? digits : SEQUENCE_ZEROS.substring(digits.length) + digits;
 }
 

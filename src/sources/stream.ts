@@ -25,9 +25,17 @@
  *   `traffic.<i>.eventNames`). No producer-side limit (the table's capacity is not modelled).
  * - Records the function writes back to its own stream (lambda/write-back.ts) enter through `appendWritten`: same
  *   production counter, same shard rule, same write limits as a producer's records.
+ * - Producer retries (traffic `duplicateSendRate`: the first write went through, but the producer did not learn it
+ *   and writes again). Kinesis: the retry is a record of its own, the same data under a new sequence number, so the
+ *   consumer sees it twice (https://docs.aws.amazon.com/streams/latest/dev/kinesis-record-processor-duplicates.html);
+ *   `logicalOfN` ties the copies together for the report's duplicates. DynamoDB: the retry puts the same item again,
+ *   which changes nothing, and "if you perform a PutItem or UpdateItem operation that does not change any data in an
+ *   item, DynamoDB Streams does not write a stream record for that operation"
+ *   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html): no record.
  * - A record's fields and how a shard keeps its records: stream-record.ts.
  * Read limits (5 calls and 2 MB per second per shard, enhanced fan-out) are the reader's: esm/stream-mapping.ts.
- * Not modelled: resharding and shard lineage, record size limits, ExplicitHashKey, producer retries that duplicate records, DynamoDB writes that change nothing.
+ * Not modelled: resharding and shard lineage, record size limits, ExplicitHashKey, DynamoDB writes that change nothing
+ * other than a producer's retry.
  */
 import { createHash } from "node:crypto";
 import { assert } from "../engine/assert.js";
@@ -287,8 +295,19 @@ export class StreamSource {
   /** The write being put (one for every record: put fills it). */
   private readonly write: RecordWrite = newRecordWrite();
 
+  /** Kinesis, with a producer that retries: for each record that has or is a retry, the production index of the
+   *  first send (an original maps to itself). Empty otherwise. */
+  readonly logicalOfN = new Map<number, number>();
+
   /** Takes each send from the producers into its shard (made once: advance runs before every event). */
-  private readonly sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, _resendPlanned, _resend, producer) => {
+  private readonly sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend, producer) => {
+    if (resend !== null) {
+      // DynamoDB: the same item put again changes nothing, and writes no stream record.
+      if (this.isDynamo) return false;
+      this.logicalOfN.set(n, resend.ofN);
+    } else if (resendPlanned && !this.isDynamo) {
+      this.logicalOfN.set(n, n);
+    }
     const picker = this.eventPickers[producer];
     const w = this.write;
     w.n = n;
