@@ -244,6 +244,21 @@ describe("explain: stream and FIFO runs", () => {
     expect(text).not.toContain("enhanced fan-out consumer:");
   });
 
+  it("a Kinesis producer's retry: told as a second record with the same data, the others folded into one count", () => {
+    const scenario = scenarioFrom(`name: t
+source: { type: kinesis, ShardCount: 1 }
+traffic: [{ rate: 10/s, from: 0s, to: 10s, keys: 5, duplicateSendRate: 0.1 }]
+mapping: { StartingPosition: TRIM_HORIZON }
+`);
+    const lines: string[] = [];
+    const { report } = explain(scenario, { header: false, footer: false, width: WIDE }, (l) => lines.push(l));
+    const text = lines.join("\n");
+    expect(text).toMatch(/The producer wrote the data of 0+10 again, as 0+20 \(partition key key-\d\): a retry after its first write went through/);
+    expect(text).toContain(ruleWithPage(RULES.producerRetryRecord));
+    expect(text).toContain(`... ${report.stream!.producerRetries - 1} more producer retries over`);
+    expect(report.duplicates).toBe(report.stream!.producerRetries);
+  });
+
   it("kinesis-enhanced-fan-out: says once that records are pushed over a dedicated 2 MB a second, and tells no read throttle", () => {
     const { lines, text } = narrate("kinesis-enhanced-fan-out");
     expect(lines.filter((l) => /^\d\d:/.test(l) && l.includes("dedicated 2 MB a second per shard")).length).toBe(1);

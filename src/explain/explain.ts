@@ -57,8 +57,8 @@ export function explain(scenario: Scenario, options: Partial<ExplainOptions>, si
 
 /**
  * Which trace events the narration and the measures read. Samples never; produce events are many, so only those
- * the narration tells pass (throttled stream writes, records the function wrote back to its own stream, FIFO
- * producer retries delivered as new messages), unless every step or a measure wants them.
+ * the narration tells pass (throttled stream writes, records the function wrote back to its own stream, Kinesis
+ * producer retries, FIFO producer retries delivered as new messages), unless every step or a measure wants them.
  */
 function toldEvents(scenario: Scenario, names: TraceNames, opts: ExplainOptions): (e: TraceEvent) => boolean {
   const wantProduce = opts.verbose || opts.measures.some((m) => m.needsProduce);
@@ -67,7 +67,7 @@ function toldEvents(scenario: Scenario, names: TraceNames, opts: ExplainOptions)
   return (e) => {
     if (e.type === "sample") return false;
     if (e.type !== "produce" || wantProduce) return true;
-    if (stream) return throttledWritesOf(e.record as StreamRecord) > 0 || names.writtenBack(e.record);
+    if (stream) return throttledWritesOf(e.record as StreamRecord) > 0 || names.writtenBack(e.record) || names.resendOf(e.record) !== undefined;
     return fifo && (e.record.logicalN ?? -1) >= 0;
   };
 }

@@ -32,4 +32,11 @@ export class TraceNames {
   writtenBack(r: SimRecord): boolean {
     return producerOf(r as StreamRecord) === this.ctx.stream?.writtenBackProducer;
   }
+
+  /** Kinesis: the production index of the record `r` repeats, when a producer wrote it again (a retry); else
+   *  undefined. */
+  resendOf(r: SimRecord): number | undefined {
+    const of = this.ctx.stream?.logicalOfN?.get(r.n);
+    return of === undefined || of === r.n ? undefined : of;
+  }
 }

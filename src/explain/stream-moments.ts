@@ -18,7 +18,7 @@
  */
 import { usToMs } from "../engine/time.js";
 import { isS3Destination } from "../metrics/stream-metrics.js";
-import { arrivalUsOf, throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
+import { arrivalUsOf, sequenceNumberOf, throttledWritesOf, type StreamRecord } from "../sources/stream-record.js";
 import type {
   BisectEvent,
   CheckpointEvent,
@@ -403,10 +403,19 @@ function writtenBack(ev: ProduceEvent, st: NarrationState, t: number): Moment {
   return say(st, { tMs: t, fold: "stream:write-back", rule: "selfWrite", noun: ["record written back by the function", "records written back by the function"], text });
 }
 
+/** A Kinesis producer wrote a record again: a second record with the same data, which the function will process too. */
+function producerRetry(ev: ProduceEvent, st: NarrationState, t: number, of: number): Moment {
+  const r = ev.record;
+  const text = `The producer wrote the data of ${sequenceNumberOf(of)} again, as ${st.names.record(r)} (partition key ${st.names.key(r.keyIndex)}): a retry after its first write went through without the producer learning it. Kinesis keeps both, under two sequence numbers, so the function will process the same data twice with no error anywhere. The function must be idempotent, for example by keeping an ID carried in the data.`;
+  return say(st, { tMs: t, fold: "stream:producer-retry", rule: "producerRetryRecord", noun: ["producer retry", "producer retries"], text });
+}
+
 const produce: MomentRule<ProduceEvent> = (ev, st, t) => {
   const out: Moment[] = [];
   const r = ev.record as StreamRecord;
   if (st.names.writtenBack(r)) out.push(writtenBack(ev, st, t));
+  const of = st.names.resendOf(r);
+  if (of !== undefined) out.push(producerRetry(ev, st, t, of));
   const n = throttledWritesOf(r);
   if (n <= 0) return out;
   const late = usToMs(arrivalUsOf(r)) - t;
