@@ -151,10 +151,10 @@ function:
     expect(report.records.succeeded).toBe(32);
   });
 
-  it("with ReportBatchItemFailures keeps the failed message and everything after it in the batch", () => {
-    // AWS (services-sqs-errorhandling.html): for FIFO, stop at the first failure and return it and every
-    // unprocessed message. Batch [a0 a1 b2 b3 c4 c5], b fails: a0 a1 are deleted, b2..c5 stay.
-    const s = scenarioFrom(`
+  /** Batch [a0 a1 b2 b3 c4 c5] with ReportBatchItemFailures, whose messages of group b get `effect` on their first
+   *  delivery. */
+  const threeGroups = (effect: string) =>
+    scenarioFrom(`
 name: t
 source: { type: sqs-fifo, VisibilityTimeout: 5 }
 traffic:
@@ -164,8 +164,13 @@ traffic:
 mapping: { BatchSize: 10, FunctionResponseTypes: [ReportBatchItemFailures] }
 function:
   Timeout: 5
-  failures: [{ when: { key: b, attempt: 1 }, effect: partial }]
+  failures: [{ when: { key: b, attempt: 1 }, effect: ${effect} }]
 `);
+
+  it("with ReportBatchItemFailures keeps the failed message and everything after it in the batch", () => {
+    // AWS (services-sqs-errorhandling.html): for FIFO, stop at the first failure and return it and every
+    // unprocessed message. Batch [a0 a1 b2 b3 c4 c5], b fails: a0 a1 are deleted, b2..c5 stay.
+    const s = threeGroups("partial");
     const { events, report } = runWithTrace(s);
     const results = of(events, "result").map((e) => [e.tUs / 1000, e.outcome, e.failed.map((r) => r.n), e.succeeded.map((r) => r.n)]);
     expect(results).toEqual([
@@ -180,18 +185,7 @@ function:
     // The same batch as above, but the response names a message the batch does not hold: a complete failure
     // (services-sqs-errorhandling.html), so a0 and a1 are not deleted either, and every group waits for the
     // visibility timeout.
-    const s = scenarioFrom(`
-name: t
-source: { type: sqs-fifo, VisibilityTimeout: 5 }
-traffic:
-  - { at: 0s, records: 2, key: a }
-  - { at: 0s, records: 2, key: b }
-  - { at: 0s, records: 2, key: c }
-mapping: { BatchSize: 10, FunctionResponseTypes: [ReportBatchItemFailures] }
-function:
-  Timeout: 5
-  failures: [{ when: { key: b, attempt: 1 }, effect: partial-invalid }]
-`);
+    const s = threeGroups("partial-invalid");
     const { events, report } = runWithTrace(s);
     const results = of(events, "result").map((e) => [e.tUs / 1000, e.outcome, e.invalidResponse, e.failed.map((r) => r.n), e.succeeded.map((r) => r.n)]);
     expect(results).toEqual([

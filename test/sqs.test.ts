@@ -69,8 +69,10 @@ function:
     expect(later).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
-  it("with ReportBatchItemFailures only the reported messages stay in the queue", () => {
-    const s = scenarioFrom(base(`
+  /** Batch [a0 b1 c2] with ReportBatchItemFailures, whose message b gets `effect` on its first delivery. */
+  const threeKeys = (effect: string) =>
+    scenarioFrom(
+      base(`
 traffic:
   - { at: 0s, records: 1, key: a }
   - { at: 0s, records: 1, key: b }
@@ -78,8 +80,12 @@ traffic:
 mapping: { BatchSize: 3, FunctionResponseTypes: [ReportBatchItemFailures] }
 function:
   Timeout: 1
-  failures: [{ when: { key: b, attempt: 1 }, effect: partial }]
-`));
+  failures: [{ when: { key: b, attempt: 1 }, effect: ${effect} }]
+`),
+    );
+
+  it("with ReportBatchItemFailures only the reported messages stay in the queue", () => {
+    const s = threeKeys("partial");
     const { events, report } = runWithTrace(s);
     const results = events.filter((e) => e.type === "result");
     expect(results.map((r) => [r.outcome, r.failed.map((x) => x.n), r.succeeded.map((x) => x.n)])).toEqual([
@@ -109,16 +115,7 @@ function:
     // AWS (services-sqs-errorhandling.html): an itemIdentifier with a message ID that doesn't exist is a complete
     // failure. Batch [a0 b1 c2], the response names a message the batch does not hold on the first attempt: all
     // three are received again after the visibility timeout (5 s), and succeed then.
-    const s = scenarioFrom(base(`
-traffic:
-  - { at: 0s, records: 1, key: a }
-  - { at: 0s, records: 1, key: b }
-  - { at: 0s, records: 1, key: c }
-mapping: { BatchSize: 3, FunctionResponseTypes: [ReportBatchItemFailures] }
-function:
-  Timeout: 1
-  failures: [{ when: { key: b, attempt: 1 }, effect: partial-invalid }]
-`));
+    const s = threeKeys("partial-invalid");
     const { events, lines, report } = runWithTrace(s);
     const results = events.filter((e) => e.type === "result");
     expect(results.map((r) => [r.tUs / 1000, r.outcome, r.invalidResponse, r.failed.map((x) => x.n), r.succeeded.map((x) => x.n)])).toEqual([
