@@ -78,6 +78,19 @@ describe("an output on standard output or standard error", () => {
     expect(Buffer.concat(chunks).toString("utf8") === reference).toBe(true);
   }, 30_000);
 
+  it("lets a reader that stops early go (| head): the run ends as usual and writes its other outputs", async () => {
+    const report = join(dir, "after-head.txt");
+    const child = spawn(process.execPath, [BIN, "run", file, "--trace", "-", "--output", report], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const first = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString())));
+    child.stdout.destroy();
+    expect([await code, err]).toEqual([0, ""]);
+    expect(reference.startsWith(first.split("\n")[0])).toBe(true);
+    expect(readFileSync(report, "utf8")).toContain("conservation: produced 3000");
+  }, 30_000);
+
   it("takes one output: a second on standard output or on standard error is refused before the run, with every problem", () => {
     const sub = join(dir, "two");
     const r = spawnSync(

@@ -129,9 +129,9 @@ export function checkOutputs(inputs: readonly (FileUse | null)[], outputs: reado
  * compared as the system finds them: an existing file by device and inode, so through symbolic links, hard links and
  * other spellings of its path; a new one by its folder's real path and its name. Devices and FIFOs are not compared:
  * several outputs may go to /dev/null or a terminal. Standard output takes one output (`-`, /dev/stdout, or the file
- * it is redirected to), and standard error one: two would be mixed. An output on either is never compared with the
- * inputs, since it is written at the stream's end and replaces nothing (a file it is redirected to still is: the
- * shell made it).
+ * it is redirected to), and standard error one: two would be mixed. An output named as either stream (`-`,
+ * /dev/stdout) is not compared with the inputs: it is written where the stream stands and replaces no file. One that
+ * names the redirected file by its path still is.
  */
 export function refuseSharedFiles(inputs: readonly (FileUse | null)[], outputs: readonly (FileUse | null)[]): void {
   const problems = sharedFileProblems(inputs, outputs);

@@ -6,13 +6,17 @@
  *     never sees half a file and a failed run leaves the old file as it was;
  *   - a symbolic link: followed; its target is replaced the same way when that is a regular file, else written
  *     through (a link to a device or a pipe; a dangling link creates its target);
- *   - a character device (/dev/null, a terminal), a FIFO, or a path under /dev or /proc (/dev/stdout, /dev/fd/63
- *     from `>(gzip > t.gz)`): opened and written through directly;
+ *   - a character device (/dev/null, a terminal), a FIFO, or a path under /dev or /proc (/dev/fd/63 from
+ *     `>(gzip > t.gz)`): opened and written through directly;
  *   - a directory, a block device or a socket: refused with a message;
  *   - standard output or standard error, named `-` (standard output) or by the system's names for them
  *     (/dev/stdout, /dev/fd/1, /proc/self/fd/1; /dev/stderr, ...): written to the process's own descriptor, at its
  *     offset, so that a redirection to a file (`> out.txt`, `>> log`) is neither truncated nor overwritten from its
  *     start, and a pipe or socket from the caller works as well as a terminal.
+ *
+ * A reader that stops reading (`esm-sim run s.yaml --trace - | head`: the pipe answers EPIPE) is let go: what it
+ * would have got is dropped, and the run and its other outputs go on, as Node.js does for the report on standard
+ * output.
  *
  * A device, a FIFO or a symbolic link is never replaced. Temporary files are registered while they exist, so that an
  * interrupted run can remove them (removeTempFiles).
@@ -217,6 +221,9 @@ function writeBytesTo(fd: number, bytes: Uint8Array, end: number): void {
   }
 }
 
+/** A pipe's reader has stopped reading (EPIPE): what is left for it is dropped. */
+const readerGone = (e: unknown): boolean => (e as NodeJS.ErrnoException).code === "EPIPE";
+
 /** Write a whole output; `label` names it in messages (`--output report.json`). */
 export function writeOutput(path: string, content: string, label = shownPath(path)): void {
   const plan = planOutput(path, label);
@@ -224,6 +231,7 @@ export function writeOutput(path: string, content: string, label = shownPath(pat
     try {
       writeAll(plan.fd, content);
     } catch (e) {
+      if (readerGone(e)) return;
       throw new OutputError(`cannot write ${standardName(plan.fd)} (${shownPath(path)}): ${ioReason(e, "output")}`);
     }
     return;
@@ -234,6 +242,7 @@ export function writeOutput(path: string, content: string, label = shownPath(pat
       fd = openSync(plan.file, "w");
       writeAll(fd, content);
     } catch (e) {
+      if (readerGone(e)) return;
       throw new OutputError(`cannot write ${shownPath(path)}: ${throughReason(path, e)}`);
     } finally {
       if (fd !== null) closeSync(fd);
@@ -302,11 +311,19 @@ export class LineWriter {
     this.used = 0;
   }
 
+  /** The reader of a pipe stopped reading (EPIPE): later lines are dropped. */
+  private readerGone = false;
+
   /** Write the first `count` bytes of `bytes` (all of them for Infinity). */
   private writeBytes(bytes: Buffer, count: number): void {
+    if (this.readerGone) return;
     try {
       writeBytesTo(this.fd, bytes, Math.min(count, bytes.length));
     } catch (e) {
+      if (readerGone(e)) {
+        this.readerGone = true;
+        return;
+      }
       throw new OutputError(`cannot write ${shownPath(this.path)}: ${ioReason(e, "output")}`);
     }
   }
