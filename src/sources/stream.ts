@@ -29,9 +29,8 @@
  *   and writes again). Kinesis: the retry is a record of its own, the same data under a new sequence number, so the
  *   consumer sees it twice (https://docs.aws.amazon.com/streams/latest/dev/kinesis-record-processor-duplicates.html);
  *   `logicalOfN` ties the copies together for the report's duplicates. DynamoDB: the retry puts the same item again,
- *   which changes nothing, and "if you perform a PutItem or UpdateItem operation that does not change any data in an
- *   item, DynamoDB Streams does not write a stream record for that operation"
- *   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html): no record.
+ *   which changes no data, and a write that changes no data makes no stream record
+ *   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html).
  * - A record's fields and how a shard keeps its records: stream-record.ts.
  * Read limits (5 calls and 2 MB per second per shard, enhanced fan-out) are the reader's: esm/stream-mapping.ts.
  * Not modelled: resharding and shard lineage, record size limits, ExplicitHashKey, DynamoDB writes that change nothing
