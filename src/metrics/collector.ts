@@ -86,9 +86,10 @@ export class MetricsCollector {
   spontaneousDuplicates = 0;
   dedupDropped = 0;
   producerDuplicates = 0;
-  /** Where records carry no logicalN (stream records): the first send of each record that has or is a producer
-   *  retry, by production index (StreamSource.logicalOfN); null: records carry their own. */
-  logicalOf: ReadonlyMap<number, number> | null = null;
+  /** Where records carry no logicalN (stream records): the first send of the record with this production index, if
+   *  it has or is a producer retry, asked once, when the record first succeeds (StreamSource.takeLogicalOf); null:
+   *  records carry their own. Such a message has two copies, so its count is dropped once both have succeeded. */
+  logicalOf: ((n: number) => number | undefined) | null = null;
   /** Logical messages with a producer retry: how many of their copies have succeeded. */
   private readonly logicalSuccesses = new Map<number, number>();
   polls = 0;
@@ -194,7 +195,7 @@ export class MetricsCollector {
       this.latency.add(tUs - r.sentUs);
       if (maxN[r.keyIndex] > r.n) this.orderingViolations++;
       else maxN[r.keyIndex] = r.n;
-      const logical = this.logicalOf === null ? r.logicalN : this.logicalOf.get(r.n);
+      const logical = this.logicalOf === null ? r.logicalN : this.logicalOf(r.n);
       if (logical !== undefined && logical >= 0) this.logicalSuccess(logical);
     }
   }
@@ -202,7 +203,8 @@ export class MetricsCollector {
   /** A copy of a logical message with a producer retry succeeded: every copy after the first is a duplicate. */
   private logicalSuccess(logical: number): void {
     const seen = this.logicalSuccesses.get(logical) ?? 0;
-    this.logicalSuccesses.set(logical, seen + 1);
+    if (this.logicalOf !== null && seen === 1) this.logicalSuccesses.delete(logical);
+    else this.logicalSuccesses.set(logical, seen + 1);
     if (seen > 0) {
       this.duplicates++;
       this.producerDuplicates++;

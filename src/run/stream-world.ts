@@ -67,7 +67,7 @@ export class StreamWorld implements World {
     const writtenBackProducer = wb ? { writtenBackProducer: scenario.traffic.length } : {};
     const retried = src.type === "kinesis" && traffic.configs.some((c) => c.resend.rate > 0) ? { logicalOfN: this.source.logicalOfN } : {};
     this.traceContext = { queue: src.streamName, keyNames: keys.names, stream: { type: src.type, name: src.streamName, shardIds, ...writtenBackProducer, ...retried } };
-    if (retried.logicalOfN) parts.metrics.logicalOf = retried.logicalOfN;
+    if (retried.logicalOfN) parts.metrics.logicalOf = (n) => this.source.takeLogicalOf(n);
 
     const f = scenario.figures;
     const scaling = { burst: f.functionScalingBurst, per10s: f.functionScalingPer10s, idleLifetimeUs: f.environmentIdleLifetimeMs * US_PER_MS };

@@ -295,8 +295,16 @@ export class StreamSource {
   private readonly write: RecordWrite = newRecordWrite();
 
   /** Kinesis, with a producer that retries: for each record that has or is a retry, the production index of the
-   *  first send (an original maps to itself). Empty otherwise. */
+   *  first send (an original maps to itself), until it first succeeds (takeLogicalOf). Empty otherwise. */
   readonly logicalOfN = new Map<number, number>();
+
+  /** The first send of the record with production index `n` (logicalOfN), forgotten once asked: a record succeeds
+   *  once, and its entry is needed no longer. */
+  takeLogicalOf(n: number): number | undefined {
+    const of = this.logicalOfN.get(n);
+    if (of !== undefined) this.logicalOfN.delete(n);
+    return of;
+  }
 
   /** Takes each send from the producers into its shard (made once: advance runs before every event). */
   private readonly sink: RecordSink = (n, keyIndex, sentUs, sizeBytes, resendPlanned, resend, producer) => {
