@@ -44,6 +44,25 @@ describe("reports that fit the source", () => {
     expect(json.records.dlq).toBe(0);
   });
 
+  it("producer retries show in every report, with how many were processed twice, and only when there were some", () => {
+    const withRetries = (s: string) => scenarioFrom(s.replace("keys: 8 }", "keys: 8, duplicateSendRate: 0.1 }"));
+    for (const [scenario, twice] of [
+      [withRetries("name: k\nsource: { type: kinesis, ShardCount: 2 }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }]\nmapping: { StartingPosition: TRIM_HORIZON }\n"), true],
+      [withRetries("name: q\nsource: { type: sqs }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }]\n"), true],
+      [withRetries("name: d\nsource: { type: dynamodb, ShardCount: 2 }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }]\nmapping: { StartingPosition: TRIM_HORIZON }\n"), false],
+    ] as const) {
+      const r = simulate(scenario);
+      const p = (r.report.stream ?? r.report.sqs)!;
+      expect(p.producerRetries).toBeGreaterThan(30);
+      expect(p.producerDuplicates).toBe(twice ? p.producerRetries : 0);
+      const [table, md, html] = texts(r);
+      expect(table).toContain(`producer retries: ${p.producerRetries}`);
+      expect(md).toContain(`| producer retries / processed twice | ${p.producerRetries} / ${p.producerDuplicates} |`);
+      expect(html).toContain("producer retries");
+    }
+    for (const t of texts(simulate(kinesis))) expect(t).not.toContain("producer retries");
+  });
+
   it("a DynamoDB run shows no Kinesis write limits; a Kinesis run does", () => {
     expect(renderTable(simulate(dynamodb).report, { color: false })).not.toContain("producer throttled writes");
     expect(renderTable(simulate(kinesis).report, { color: false })).toContain("producer throttled writes");

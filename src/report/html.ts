@@ -398,6 +398,13 @@ function coldStartChartHtml(result: RunResult): string[] {
   return [bucketChartHtml({ key: "cold-starts", title: "Cold starts (invocations that started a new execution environment)", bucketMs, kinds: ["cold start"], buckets }, r.endedAt)];
 }
 
+/** Producer retries (duplicateSendRate), when there were any: how many, and how many were processed a second time. */
+function producerRetryCards(r: Report): string[] {
+  const retried = r.stream ?? r.sqs;
+  if (!retried || retried.producerRetries === 0) return [];
+  return [card("producer retries", fmtInt(retried.producerRetries)), card("processed twice by retries", fmtInt(retried.producerDuplicates), retried.producerDuplicates > 0)];
+}
+
 function card(label: string, value: string, bad = false): string {
   return `<div class="card${bad ? " bad" : ""}"><div class="v">${escapeHtml(value)}</div><div class="l">${escapeHtml(label)}</div></div>`;
 }
@@ -445,6 +452,7 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
     // Streams: the retries a failing batch costs its shard, and Kinesis' write limits when producers met them.
     ...(st ? [card("retries", fmtInt(st.retries), st.retries > 0)] : []),
     ...(st && st.producerThrottles > 0 ? [card("producer throttled writes", fmtInt(st.producerThrottles), true)] : []),
+    ...producerRetryCards(r),
     card("concurrency max", fmtInt(r.concurrency.max)),
     ...(r.coldStarts ? [card("cold starts", fmtInt(r.coldStarts.count))] : []),
     card(`${ageLabel(r)} max`, fmtMs(r.iteratorAge.max)),

@@ -102,6 +102,9 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
   if (st) pairs.push(["retries / bisects", `${fmtInt(st.retries)} / ${fmtInt(st.bisects)}`], ["shards x ParallelizationFactor", `${fmtInt(st.shardCount)} x ${st.parallelizationFactor}`]);
   if (st) pairs.push(["records behind max", recordsBehindText(st.recordsBehind)]);
   if (st && st.producerThrottles > 0) pairs.push(["producer throttled writes", fmtInt(st.producerThrottles)]);
+  // Producer retries (duplicateSendRate): how many, and how many of them the function processed a second time.
+  const retried = st ?? r.sqs;
+  if (retried && retried.producerRetries > 0) pairs.push(["producer retries / processed twice", `${fmtInt(retried.producerRetries)} / ${fmtInt(retried.producerDuplicates)}`]);
   for (let i = 0; i < pairs.length; i += 2) {
     const [a, b] = [pairs[i], pairs[i + 1] ?? ["", ""]];
     out.push(`| ${a[0]} | ${a[1]} | ${b[0]} | ${b[1]} |`);
