@@ -21,13 +21,26 @@ class LongestFirst extends BaseSequencer {
   }
 }
 
+/**
+ * Files that replace a module with vi.mock or spy on a global for the whole file: these run each in a fresh module
+ * graph. The rest share one per worker (isolate: false), which saves loading the simulator's modules again for each
+ * of some hundred files.
+ */
+const OWN_MODULES = [
+  "test/cli-check.test.ts",
+  "test/cli-internal-error.test.ts",
+  "test/cli-sweep-internal-error.test.ts",
+  "test/fuzz-cli.test.ts",
+  "test/set.test.ts",
+];
+
 export default defineConfig({
   resolve: {
     // test/readme-example.test.ts imports the package by name, exactly as the README shows.
     alias: { "esm-sim": fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
   },
   test: {
-    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     pool: "forks",
     // Packages written as CommonJS (yaml, seedrandom, ...) are imported as Node imports them. vitest's default wraps
@@ -38,5 +51,9 @@ export default defineConfig({
     // Every core: vitest's default leaves one free, which on a 2-core CI machine runs the files one at a time, and
     // many of them wait on child processes (the CLI, npm) rather than compute.
     maxWorkers: availableParallelism(),
+    projects: [
+      { extends: true, test: { name: "own-modules", include: OWN_MODULES, isolate: true } },
+      { extends: true, test: { name: "shared-modules", include: ["test/**/*.test.ts"], exclude: OWN_MODULES, isolate: false } },
+    ],
   },
 });

@@ -14,10 +14,10 @@
  * Skipped, with the reason, only where npm cannot run at all, and never when CI is set.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 const ROOT = resolve(__dirname, "..");
 const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string; files: string[] };
@@ -47,8 +47,8 @@ const gitCheck = spawnSync("git", ["-C", ROOT, "rev-parse", "HEAD"], { encoding:
 const notGit = gitCheck.status !== 0 ? `${ROOT} is not a git checkout, so there is no git URL to install from` : "";
 if (notGit && !npmMissing) console.warn(`git install test SKIPPED: ${notGit}`);
 
+// Inside the test run's own temporary folder (test/global-setup.ts), removed with it when the run ends.
 const scratch = mkdtempSync(join(tmpdir(), "esm-sim-install-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const npmEnv = (extra: Record<string, string> = {}) => ({
   ...process.env,
