@@ -207,7 +207,9 @@ interface InFlight {
  * Invocations: one result per invoke, with the same records; outcomes consistent with the failed and succeeded
  * lists; batch sizes within BatchSize; durations as the trace's times say; and the report's invocation counts.
  * Where a success ends every record it did not report as failed (SQS), `succeeded` and `duplicates` are
- * recomputed exactly from the record book. Must run before ConservationChecker sees the event.
+ * recomputed exactly from the record book, and each duplicate's cause from the queue's `retry` events (a message the
+ * queue delivered twice on its own, or else one back after its visibility timeout); on a stream every duplicate is a
+ * checkpoint rewind's. Must run before ConservationChecker sees the event.
  */
 export class InvocationChecker extends Checker {
   readonly name = "invocations";
@@ -223,6 +225,10 @@ export class InvocationChecker extends Checker {
   private partial = 0;
   private throttles = 0;
   private redundant = 0;
+  /** Of redundant: the results' own count of messages the queue had delivered twice on its own. */
+  private redundantDuplicateDelivery = 0;
+  /** 1 for a message the queue has delivered a spontaneous duplicate of (a `retry` event, DuplicateDelivery). */
+  private readonly duplicated = new NumberTable(0, "uint8");
   private batchMax = 0;
 
   constructor(
@@ -252,6 +258,10 @@ export class InvocationChecker extends Checker {
       if (e.records.length === 0 && this.limits.shards === null) this.fail(e.tUs, "a throttled invoke with no records");
       return;
     }
+    if (e.type === "retry") {
+      if (e.reason === "DuplicateDelivery") this.duplicated.set(e.record.n, 1);
+      return;
+    }
     if (e.type !== "result") return;
     this.results++;
     const inv = this.inFlight.get(e.invocation);
@@ -264,6 +274,8 @@ export class InvocationChecker extends Checker {
     else if (e.outcome === "timeout") this.timeouts++;
     else if (e.outcome === "partial") this.partial++;
     this.redundant += e.redundant;
+    const redundantDuplicateDelivery = e.redundantDuplicateDelivery ?? 0;
+    this.redundantDuplicateDelivery += redundantDuplicateDelivery;
     const what = `invocation ${e.invocation}`;
     if (inv.initUs + e.durationUs !== e.tUs - inv.tUs) {
       const init = inv.initUs > 0 ? ` after an init of ${inv.initUs} us` : "";
@@ -280,6 +292,7 @@ export class InvocationChecker extends Checker {
       if (!inBatch.has(r)) this.fail(e.tUs, `${what}: succeeded ${id(r)} was not in the batch`);
       if (failed(r)) this.fail(e.tUs, `${what}: ${id(r)} both failed and succeeded`);
     }
+    if (redundantDuplicateDelivery > e.redundant) this.fail(e.tUs, `${what} counted ${redundantDuplicateDelivery} duplicates from a duplicate delivery, of only ${e.redundant}`);
     if (e.outcome === "error" || e.outcome === "timeout") {
       if (e.failed.length !== inv.records.length) this.fail(e.tUs, `${what} ended in ${e.outcome} but lists ${e.failed.length} of ${inv.records.length} records as failed`);
       if (e.succeeded.length > 0 || e.redundant > 0) this.fail(e.tUs, `${what} ended in ${e.outcome} but ended records as succeeded`);
@@ -293,15 +306,21 @@ export class InvocationChecker extends Checker {
     // before or if it is in the batch a second time (its first place in the batch ended it).
     let expectSucceeded = 0;
     let expectRedundant = 0;
+    let expectDuplicateDelivery = 0;
     for (let i = 0; i < inv.records.length; i++) {
       const r = inv.records[i];
       if (failed(r)) continue;
       const s = this.book.state(r.n);
-      if (s === END.succeeded || (s === END.none && inBatch.firstAt(r) < i)) expectRedundant++;
-      else if (s === END.none) expectSucceeded++;
+      if (s === END.succeeded || (s === END.none && inBatch.firstAt(r) < i)) {
+        expectRedundant++;
+        if (this.duplicated.get(r.n) === 1) expectDuplicateDelivery++;
+      } else if (s === END.none) expectSucceeded++;
     }
     if (expectSucceeded !== e.succeeded.length) this.fail(e.tUs, `${what} ended ${e.succeeded.length} records as succeeded; the record book says ${expectSucceeded}`);
     if (expectRedundant !== e.redundant) this.fail(e.tUs, `${what} counted ${e.redundant} duplicates; the record book says ${expectRedundant}`);
+    if (expectDuplicateDelivery !== redundantDuplicateDelivery) {
+      this.fail(e.tUs, `${what} counted ${redundantDuplicateDelivery} duplicates from a duplicate delivery; the queue's retry events say ${expectDuplicateDelivery}`);
+    }
   }
 
   finish(report: Report): Verdict {
@@ -313,7 +332,17 @@ export class InvocationChecker extends Checker {
     this.agree("invocations.throttles", inv.throttles, this.throttles);
     // `duplicates` also counts a logical message processed twice through an accepted producer retry (two records,
     // sqs.producerDuplicates); the record book recomputes the per-record part.
-    this.agree("duplicates (per record)", report.duplicates - (report.sqs?.producerDuplicates ?? report.stream?.producerDuplicates ?? 0), this.redundant);
+    const producerDuplicates = report.sqs?.producerDuplicates ?? report.stream?.producerDuplicates ?? 0;
+    this.agree("duplicates (per record)", report.duplicates - producerDuplicates, this.redundant);
+    // A report written by an esm-sim from before the split has none to check.
+    const causes = report.duplicatesByCause as Report["duplicatesByCause"] | undefined;
+    if (causes !== undefined) {
+      const stream = this.limits.shards !== null;
+      this.agree("duplicatesByCause.visibilityTimeout", causes.visibilityTimeout, stream ? 0 : this.redundant - this.redundantDuplicateDelivery);
+      this.agree("duplicatesByCause.duplicateDelivery", causes.duplicateDelivery, stream ? 0 : this.redundantDuplicateDelivery);
+      this.agree("duplicatesByCause.checkpointRewind", causes.checkpointRewind, stream ? this.redundant : 0);
+      this.agree("duplicatesByCause.producerRetry", causes.producerRetry, producerDuplicates);
+    }
     this.agree("batchSize.max", report.batchSize.max, this.batchMax);
     if (report.drained && this.inFlight.size > 0) this.fail(null, `the report says drained with ${this.inFlight.size} invocations still running`);
     const f = formatCount;

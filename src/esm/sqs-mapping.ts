@@ -413,6 +413,7 @@ export class SqsMapping {
     // own from the first message that was not.
     let succeeded: readonly SimRecord[] = NO_RECORDS;
     let redundant = 0;
+    let redundantDuplicateDelivery = 0;
     if (!failedWholeBatch) {
       const failedSet = failed.length > 0 ? new Set(failed) : null;
       let own: SimRecord[] | null = null;
@@ -422,7 +423,10 @@ export class SqsMapping {
         if (failedSet === null || !failedSet.has(m)) {
           const d = this.queue.delete(m);
           if (d === "deleted") deleted = true;
-          else if (d === "already-deleted") redundant++;
+          else if (d === "already-deleted") {
+            redundant++;
+            if (m.duplicated) redundantDuplicateDelivery++;
+          }
         }
         if (own === null) {
           if (!deleted) own = batch.slice(0, i);
@@ -439,6 +443,7 @@ export class SqsMapping {
       failed,
       succeeded,
       redundant,
+      redundantDuplicateDelivery,
       durationUs: plan.durationUs,
       // An invalid response that is not read names no message that was lost.
       ignoredPartial: ignoredPartial && !plan.invalidResponse ? plan.failed.length : 0,

@@ -74,6 +74,12 @@ export class MetricsCollector {
   onFailureDropped = 0;
   filtered = 0;
   duplicates = 0;
+  /** Of `duplicates`, by cause (docs/reports.md): a queue's message back after its visibility timeout ran out or
+   *  delivered twice by the queue; a stream's record read again after a checkpoint rewind. The fourth cause, a
+   *  producer retry, is `producerDuplicates`. */
+  duplicatesVisibilityTimeout = 0;
+  duplicatesDuplicateDelivery = 0;
+  duplicatesCheckpointRewind = 0;
   orderingViolations = 0;
   invocations = 0;
   errors = 0;
@@ -182,7 +188,17 @@ export class MetricsCollector {
       this.partialIgnored++;
       this.deletedDespiteReportedFailure += e.ignoredPartial;
     }
-    this.duplicates += e.redundant;
+    const redundant = e.redundant;
+    if (redundant > 0) {
+      this.duplicates += redundant;
+      // Only a stream's results name a shard.
+      if (e.shard !== undefined) this.duplicatesCheckpointRewind += redundant;
+      else {
+        const delivered = e.redundantDuplicateDelivery ?? 0;
+        this.duplicatesDuplicateDelivery += delivered;
+        this.duplicatesVisibilityTimeout += redundant - delivered;
+      }
+    }
     const succeeded = e.succeeded;
     if (succeeded.length > 0) {
       if (tUs < this.firstSuccessUs) this.firstSuccessUs = tUs;

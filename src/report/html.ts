@@ -10,7 +10,7 @@ import type { Report, RunResult } from "../run/result.js";
 import { fmtAllPassed, fmtCount, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
 import { expectationText } from "./markdown.js";
 import { bucketCharts, lineCharts, topLines, type BucketChart, type LineChart, type Point, type Unit } from "./series.js";
-import { ageLabel, conservationOf, discardedSplit, endStatesOf, sourceKind } from "./source-view.js";
+import { ageLabel, conservationOf, discardedSplit, duplicateCausesText, endStatesOf, sourceKind } from "./source-view.js";
 
 export interface HtmlOptions {
   reproduce?: string;
@@ -364,6 +364,12 @@ function recordsBehindHtml(r: Report, chart: LineChart): string {
   return lineChartHtml({ ...topLines(chart, BEHIND_LINES), yLabel: "records" }, r.endedAt, peak ?? { at: null, note: "No record waited unread at any one-second sample." });
 }
 
+/** With duplicates: what caused them ("duplicates by cause: 3 back after the visibility timeout ran out"). */
+function duplicateCausesHtml(r: Report): string {
+  if (r.duplicates === 0) return "";
+  return `<p class="conservation duplicate-causes">${escapeHtml(`duplicates by cause: ${duplicateCausesText(r)}`)}</p>\n`;
+}
+
 /** With function.coldStart: how many invocations started a new execution environment, and their Init Duration. */
 function coldStartsHtml(r: Report): string {
   const cs = r.coldStarts;
@@ -475,7 +481,7 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
 ${exp}
 <section class="cards">${cards}</section>
 <p class="conservation">${escapeHtml(`conservation: ${conservationOf(r)}`)}</p>
-${coldStartsHtml(r)}<section class="charts">
+${duplicateCausesHtml(r)}${coldStartsHtml(r)}<section class="charts">
 ${charts}
 </section>
 <div id="tooltip" role="tooltip" hidden></div>

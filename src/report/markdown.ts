@@ -7,7 +7,7 @@ import { METRIC_PATHS } from "../metrics/paths.js";
 import type { ExpectationResult, Report } from "../run/result.js";
 import { cloudwatchPeriods, cloudwatchView, NO_POINT } from "./cloudwatch-view.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
-import { ageLabel, discardedSplit, endStatesOf, recordsBehindText } from "./source-view.js";
+import { ageLabel, discardedSplit, duplicateCausesText, endStatesOf, recordsBehindText } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface MarkdownOptions {
@@ -109,6 +109,7 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
     const [a, b] = [pairs[i], pairs[i + 1] ?? ["", ""]];
     out.push(`| ${a[0]} | ${a[1]} | ${b[0]} | ${b[1]} |`);
   }
+  if (r.duplicates > 0) out.push("", `Duplicates by cause: ${escapeMd(duplicateCausesText(r))}.`);
 
   const sparks = sparklineRows(r);
   if (sparks.length > 0) {

@@ -50,6 +50,21 @@ export function discardedSplit(r: Report): { key: "onFailureDelivered" | "onFail
   ];
 }
 
+const DUPLICATE_CAUSES: { key: keyof Report["duplicatesByCause"]; label: string }[] = [
+  { key: "visibilityTimeout", label: "back after the visibility timeout ran out" },
+  { key: "duplicateDelivery", label: "delivered twice by the queue" },
+  { key: "checkpointRewind", label: "read again after a checkpoint rewind" },
+  { key: "producerRetry", label: "a producer retry's second copy" },
+];
+
+/** The causes of the run's duplicates that are not zero, in a fixed order: "3 back after the visibility timeout
+ *  ran out, 1 delivered twice by the queue". Empty when there were none. */
+export function duplicateCausesText(r: Report): string {
+  return DUPLICATE_CAUSES.filter(({ key }) => r.duplicatesByCause[key] > 0)
+    .map(({ key, label }) => `${fmtInt(r.duplicatesByCause[key])} ${label}`)
+    .join(", ");
+}
+
 /** A stream's peak of records behind with its shard and time: "31,759 on shardId-000000000000 at 1m". */
 export function recordsBehindText(rb: StreamReport["recordsBehind"]): string {
   return rb.maxShard === null || rb.maxAtMs === null ? fmtInt(rb.max) : `${fmtInt(rb.max)} on ${rb.maxShard} at ${fmtMs(rb.maxAtMs)}`;

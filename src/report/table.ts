@@ -8,7 +8,7 @@ import { METRIC_PATHS } from "../metrics/paths.js";
 import type { Report, StreamReport } from "../run/result.js";
 import { cloudwatchPeriods, cloudwatchView, NO_POINT } from "./cloudwatch-view.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs, fmtRate, fmtShare } from "./format.js";
-import { conservationOf, discardedSplit, endStatesOf, recordsBehindText } from "./source-view.js";
+import { conservationOf, discardedSplit, duplicateCausesText, endStatesOf, recordsBehindText } from "./source-view.js";
 import { sparklineRows } from "./spark.js";
 
 export interface TableOptions {
@@ -77,6 +77,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
     ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", reads ? `${fmtInt(reads.polls)} (${fmtInt(reads.emptyPolls)})` : "", ...(st ? ["records behind max", fmtInt(st.recordsBehind.max)] : ["", ""])],
   );
   out.push(t.toString());
+  if (r.duplicates > 0) out.push(c.dim(`duplicates by cause: ${duplicateCausesText(r)}`));
   if (st) out.push(...renderStream(r, st, c, style));
   if (q && q.producerRetries > 0) {
     out.push(

@@ -60,6 +60,12 @@ export function commonReport(scenario: Scenario, metrics: MetricsCollector, end:
     },
     conservation: `produced ${produced} = succeeded ${m.succeeded} + onFailure ${m.onFailure} + dlq ${m.dlq} + expired ${m.expired} + filtered ${m.filtered} + pending ${pending}`,
     duplicates: m.duplicates,
+    duplicatesByCause: {
+      visibilityTimeout: m.duplicatesVisibilityTimeout,
+      duplicateDelivery: m.duplicatesDuplicateDelivery,
+      checkpointRewind: m.duplicatesCheckpointRewind,
+      producerRetry: m.producerDuplicates,
+    },
     orderingViolations: m.orderingViolations,
     invocations: { total: m.invocations, errors: m.errors, timeouts: m.timeouts, throttles: m.throttles, partial: m.partial, partialIgnored: m.partialIgnored },
     ...(scenario.fn.coldStart !== null && {

@@ -78,6 +78,12 @@ export interface Report {
   };
   conservation: string;
   duplicates: number;
+  /** Of `duplicates`, by cause: visibilityTimeout (queues: a message received again once its visibility timeout ran
+   *  out while a batch still held it), duplicateDelivery (standard queues: a message the queue delivered twice on its
+   *  own), checkpointRewind (streams: a record read again from a checkpoint before it, after a partial response or a
+   *  split batch), producerRetry (a retried send or write processed as well as the first). They add up to
+   *  `duplicates`. */
+  duplicatesByCause: { visibilityTimeout: number; duplicateDelivery: number; checkpointRewind: number; producerRetry: number };
   orderingViolations: number;
   invocations: { total: number; errors: number; timeouts: number; throttles: number; partial: number; partialIgnored: number };
   /** With function.coldStart only: invocations that created their execution environment, and the Init Duration of

@@ -199,7 +199,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
       this.pushCold(n, keyIndex, sentUs, producer);
       return true;
     }
-    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
+    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1 };
     this.order.push(n, keyIndex, g.push(keyIndex, n, sentUs, producer, MsgState.Delayed, msg));
     if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
     if (delayUs === 0) this.makeVisible(msg);

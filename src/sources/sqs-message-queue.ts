@@ -33,6 +33,9 @@ export interface SqsMessage extends SimRecord {
   visibleAtUs: number;
   /** A spontaneous duplicate copy of this in-flight message is waiting in the visible list (standard queues). */
   dupPending: boolean;
+  /** The queue has made a spontaneous duplicate copy of this message at some point (standard queues): a second
+   *  success of it counts as a duplicate delivery's, not the visibility timeout's. */
+  duplicated: boolean;
   /** Index of the traffic producer that sent it (its payload is that producer's data, for FilterCriteria). */
   producer: number;
   /** When it was first received (ApproximateFirstReceiveTimestamp); -1 before that. */

@@ -67,7 +67,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
       this.pushCold(n, keyIndex, sentUs, producer);
       return;
     }
-    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, producer, firstReceiveUs: -1 };
+    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1 };
     this.live.push(n, keyIndex, sentUs, producer, MsgState.Delayed, msg);
     if (delayUs === 0) this.makeVisible(msg);
     else this.delayed.push(msg, msg.visibleAtUs);
@@ -181,6 +181,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
       out.push(msg);
       if (cfg.duplicateDeliveryRate > 0 && !msg.dupPending && this.dupRng.next() < cfg.duplicateDeliveryRate) {
         msg.dupPending = true;
+        msg.duplicated = true;
         live.keep(n, msg);
         this.visible.push(-1 - msg.n);
         this.visibleCount++;

@@ -78,8 +78,12 @@ export interface ResultEvent extends Base {
   failed: readonly SimRecord[];
   /** Records this result ended as succeeded (first successful processing, deleted / checkpointed). */
   succeeded: readonly SimRecord[];
-  /** Records processed successfully again although an earlier success already ended them: duplicates. */
+  /** Records processed successfully again although an earlier success already ended them: duplicates. On a stream
+   *  each was read again after a checkpoint rewind; on a queue each came back after its visibility timeout ran out,
+   *  or as a spontaneous duplicate (`redundantDuplicateDelivery`). */
   redundant: number;
+  /** Queues: of `redundant`, messages the queue had made a spontaneous duplicate copy of (streams: omitted). */
+  redundantDuplicateDelivery?: number;
   durationUs: number;
   /** Failures the function reported that the mapping ignored (no ReportBatchItemFailures): those records were deleted. */
   ignoredPartial: number;
