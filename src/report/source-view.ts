@@ -54,7 +54,7 @@ const DUPLICATE_CAUSES: { key: keyof Report["duplicatesByCause"]; label: string 
   { key: "visibilityTimeout", label: "back after the visibility timeout ran out" },
   { key: "duplicateDelivery", label: "delivered twice by the queue" },
   { key: "checkpointRewind", label: "read again after a checkpoint rewind" },
-  { key: "producerRetry", label: "a producer retry's second copy" },
+  { key: "producerRetry", label: "sent twice by a producer retry" },
 ];
 
 /** The causes of the run's duplicates that are not zero, in a fixed order: "3 back after the visibility timeout
