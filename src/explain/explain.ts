@@ -6,7 +6,7 @@
 import { US_PER_MS } from "../engine/time.js";
 import { fmtAllPassed, fmtCount, fmtExpected, fmtInt, fmtMs } from "../report/format.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
-import { conservationOf } from "../report/source-view.js";
+import { conservationOf, duplicateCausesText } from "../report/source-view.js";
 import type { Report, RunResult } from "../run/result.js";
 import { simulate } from "../run/simulate.js";
 import type { TraceContext } from "../run/options.js";
@@ -93,7 +93,7 @@ export function footerLines(r: Report, width: number, stream = false): string[] 
   const inv = r.invocations;
   out.push(
     ...wrap(
-      `invocations ${fmtInt(inv.total)} (${fmtInt(inv.errors)} errors, ${fmtInt(inv.timeouts)} timeouts, ${fmtInt(inv.throttles)} throttles, ${fmtInt(inv.partial)} partial); duplicates ${fmtInt(r.duplicates)}; ordering violations ${fmtInt(r.orderingViolations)}; peak concurrency ${fmtInt(r.concurrency.max)}; ${stream ? "IteratorAge" : "oldest message"} max ${fmtMs(r.iteratorAge.max)}`,
+      `invocations ${fmtInt(inv.total)} (${fmtInt(inv.errors)} errors, ${fmtInt(inv.timeouts)} timeouts, ${fmtInt(inv.throttles)} throttles, ${fmtInt(inv.partial)} partial); duplicates ${fmtInt(r.duplicates)}${r.duplicates > 0 ? ` (${duplicateCausesText(r)})` : ""}; ordering violations ${fmtInt(r.orderingViolations)}; peak concurrency ${fmtInt(r.concurrency.max)}; ${stream ? "IteratorAge" : "oldest message"} max ${fmtMs(r.iteratorAge.max)}`,
       width - 2,
     ).map((l) => `  ${l}`),
   );
