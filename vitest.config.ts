@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { OWN_MODULES } from "./test/own-modules.js";
 
 /**
  * Files that take longest, started first so that none of them is left running alone at the end: vitest orders by
@@ -20,19 +21,6 @@ class LongestFirst extends BaseSequencer {
     return sorted.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map((x) => x.f);
   }
 }
-
-/**
- * Files that replace a module with vi.mock or spy on a global for the whole file: these run each in a fresh module
- * graph. The rest share one per worker (isolate: false), which saves loading the simulator's modules again for each
- * of some hundred files.
- */
-const OWN_MODULES = [
-  "test/cli-check.test.ts",
-  "test/cli-internal-error.test.ts",
-  "test/cli-sweep-internal-error.test.ts",
-  "test/fuzz-cli.test.ts",
-  "test/set.test.ts",
-];
 
 export default defineConfig({
   resolve: {
