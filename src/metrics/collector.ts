@@ -9,7 +9,8 @@
  * invocation; SQS IteratorAge is the age of the oldest message in the queue, sampled once a second.
  * A producer retry accepted as a new message is its own record (produced, succeeded...); when both it and the
  * send it repeats succeed, the later success also counts in `duplicates` (and `producerDuplicates`): one logical
- * message processed twice. Only records that carry a logicalN are tracked, so memory stays small.
+ * message processed twice. Only records that carry a logicalN are tracked, each until both copies have succeeded,
+ * so memory stays small.
  * Stream IteratorAge is the age of each batch's last record when it is sent (invoke events carry it).
  *
  * The fold also keeps the trace digest (digest.ts): every event except `produce` (which is only emitted when
@@ -30,6 +31,7 @@ import type {
   ResultEvent,
   SampleEvent,
   ScaleEvent,
+  SimRecord,
   StreamRetryEvent,
   ThrottleEvent,
   TraceEvent,
@@ -94,10 +96,19 @@ export class MetricsCollector {
   producerDuplicates = 0;
   /** Where records carry no logicalN (stream records): the first send of the record with this production index, if
    *  it has or is a producer retry, asked once, when the record first succeeds (StreamSource.takeLogicalOf); null:
-   *  records carry their own. Such a message has two copies, so its count is dropped once both have succeeded. */
+   *  records carry their own. */
   logicalOf: ((n: number) => number | undefined) | null = null;
-  /** Logical messages with a producer retry: how many of their copies have succeeded. */
+  /** Logical messages with a producer retry, by first send, until both of their copies have ended: the copies that
+   *  succeeded times 4, plus the copies that have ended (1; at 2 the entry is dropped). A first send is retried once
+   *  at most and a retry never, so a logical message has two copies; each ends once (a success, or on a queue the
+   *  DLQ, expiry, a filter, or a FIFO queue dropping the retry as a duplicate), after which no event names it.
+   *  Stream records count successes only (their tie to the first send is taken at the first success). */
   private readonly logicalSuccesses = new Map<number, number>();
+
+  /** Logical messages the collector still holds a count for (what a test reads to see memory stay bounded). */
+  get logicalMessagesHeld(): number {
+    return this.logicalSuccesses.size;
+  }
   polls = 0;
   emptyPolls = 0;
   /** Streams: batches scheduled to be invoked again (failed or throttled), and batches split in two. */
@@ -218,13 +229,25 @@ export class MetricsCollector {
 
   /** A copy of a logical message with a producer retry succeeded: every copy after the first is a duplicate. */
   private logicalSuccess(logical: number): void {
-    const seen = this.logicalSuccesses.get(logical) ?? 0;
-    if (this.logicalOf !== null && seen === 1) this.logicalSuccesses.delete(logical);
-    else this.logicalSuccesses.set(logical, seen + 1);
-    if (seen > 0) {
+    const held = this.logicalSuccesses.get(logical) ?? 0;
+    if (held >= 4) {
       this.duplicates++;
       this.producerDuplicates++;
     }
+    this.logicalCopyEnded(logical, held + 4);
+  }
+
+  /** A copy of a logical message ended (`held`: its entry, with any success of this copy added). */
+  private logicalCopyEnded(logical: number, held: number): void {
+    if ((held & 3) === 1) this.logicalSuccesses.delete(logical);
+    else this.logicalSuccesses.set(logical, held + 1);
+  }
+
+  /** A queue message ended other than by succeeding: if it is a copy of a logical message, that copy has ended. */
+  private queueCopyEnded(r: SimRecord): void {
+    const logical = r.logicalN;
+    if (this.logicalOf !== null || logical === undefined || logical < 0) return;
+    this.logicalCopyEnded(logical, this.logicalSuccesses.get(logical) ?? 0);
   }
 
   onThrottle(e: ThrottleEvent): void {
@@ -237,11 +260,13 @@ export class MetricsCollector {
   onDlq(e: DlqEvent): void {
     digestDlq(this.digest, e);
     this.dlq++;
+    this.queueCopyEnded(e.record);
   }
 
   onExpire(e: ExpireEvent): void {
     digestExpire(this.digest, e);
     this.expired++;
+    this.queueCopyEnded(e.record);
   }
 
   onRetry(e: VisibleAgainEvent): void {
@@ -270,6 +295,8 @@ export class MetricsCollector {
   onDedup(e: DedupEvent): void {
     digestDedup(this.digest, e);
     this.dedupDropped++;
+    // A FIFO queue dropped the retry of message ofN: that logical message's second copy has ended.
+    if (this.logicalOf === null) this.logicalCopyEnded(e.ofN, this.logicalSuccesses.get(e.ofN) ?? 0);
   }
 
   onOnFailure(e: OnFailureEvent): void {
@@ -282,6 +309,7 @@ export class MetricsCollector {
   onFilter(e: FilterEvent): void {
     digestFilter(this.digest, e);
     this.filtered++;
+    this.queueCopyEnded(e.record);
   }
 
   onStreamRetry(e: StreamRetryEvent): void {

@@ -55,6 +55,11 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   /** The same messages in production order, with what has ended. Production indexes are consecutive, so the live
    *  messages sent before message k number (k - order.firstN) less the ended ones in between: its queue position. */
   private readonly order = new FifoOrder();
+  /** Where oldestAgeCountedUs starts its scan: every message before this production index has ended or been
+   *  received three times or more, and stays so (an end state is final and a receive count only grows), so no
+   *  sample scans a message twice. Without it, each once-a-second sample would walk every ended message behind a
+   *  poison message at the front: a cost of records x samples. */
+  private countedFromN = 0;
   /** Available groups keyed by their first message's production index (lazy: stale entries are skipped). */
   private readonly available = new NumHeap();
 
@@ -349,14 +354,15 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     return order.count > 0 ? nowUs - this.groups.sentUsOf(order.rowOf(order.firstN)) : 0;
   }
 
-  /** See MessageQueue.oldestAgeCountedUs: the first live message, in send order, received fewer than three times. */
+  /** See MessageQueue.oldestAgeCountedUs: the first live message, in send order, received fewer than three times.
+   *  Scans forward from countedFromN and keeps where it stopped: each message is passed over once in the whole run. */
   oldestAgeCountedUs(nowUs: number): number {
     const order = this.order;
-    for (let n = order.firstN; n < order.firstN + order.count; n++) {
-      if (order.ended(n)) continue;
-      const r = order.rowOf(n);
-      if (this.groups.receiveCountUpTo3(r) < 3) return nowUs - this.groups.sentUsOf(r);
-    }
-    return 0;
+    const groups = this.groups;
+    const endN = order.firstN + order.count;
+    let n = Math.max(this.countedFromN, order.firstN);
+    while (n < endN && (order.ended(n) || groups.receiveCountUpTo3(order.rowOf(n)) >= 3)) n++;
+    this.countedFromN = n;
+    return n < endN ? nowUs - groups.sentUsOf(order.rowOf(n)) : 0;
   }
 }

@@ -274,7 +274,21 @@ class OrderChunk {
   readonly ended = new Int32Array(CHUNK >>> 5);
   /** Ended messages per block of 1,024 slots. */
   readonly endedPerBlock = new Int32Array(CHUNK >>> COUNT_BLOCK_BITS);
+  /** Ended messages in the whole chunk. */
+  endedCount = 0;
 }
+
+/** Stands in the store for a chunk whose messages have all ended while an older message still lives (a poison
+ *  message at the front keeps every later message's chunk in the store): every bit set and every block counted
+ *  full, which is what the chunk it replaces would read, and that chunk's buffers are free for reuse. Never written:
+ *  only ended messages map to it, and nothing marks an ended message or reads its group or row. */
+const ENDED_ORDER_CHUNK = ((): OrderChunk => {
+  const c = new OrderChunk();
+  c.ended.fill(-1);
+  c.endedPerBlock.fill(COUNT_BLOCK);
+  c.endedCount = CHUNK;
+  return c;
+})();
 
 
 /**
@@ -304,7 +318,7 @@ export class FifoOrder {
     if (n !== this.firstN + this.count) {
       assert(this.count === 0, "messages reach the queue out of production order");
       // An empty store may start again anywhere.
-      while (this.chunks.length > 0) this.spare = this.chunks.pop()!;
+      while (this.chunks.length > 0) this.reuse(this.chunks.pop()!);
       this.originN = n - (n & CHUNK_MASK);
       this.firstN = n;
     }
@@ -315,6 +329,7 @@ export class FifoOrder {
       this.spare = null;
       chunk.ended.fill(0);
       chunk.endedPerBlock.fill(0);
+      chunk.endedCount = 0;
       this.chunks.push(chunk);
     }
     const chunk = this.chunks[c];
@@ -330,9 +345,23 @@ export class FifoOrder {
     this.count--;
     this.firstN++;
     if (i === CHUNK_MASK) {
-      this.spare = this.chunks.shift()!;
+      this.reuse(this.chunks.shift()!);
       this.originN += CHUNK;
     }
+  }
+
+  /** Keep a chunk that has left the store as the spare for the next one (push clears it); the stand-in for released
+   *  chunks is shared and never reused. */
+  private reuse(chunk: OrderChunk): void {
+    if (chunk !== ENDED_ORDER_CHUNK) this.spare = chunk;
+  }
+
+  /** Chunks whose buffers the store still holds: those not released (see ENDED_ORDER_CHUNK), and the spare (what a
+   *  test reads to see memory stay bounded). */
+  get chunksWithBuffers(): number {
+    let held = this.spare === null ? 0 : 1;
+    for (const c of this.chunks) if (c !== ENDED_ORDER_CHUNK) held++;
+    return held;
   }
 
   /** Whether message n has ended (messages before the front have). */
@@ -347,9 +376,16 @@ export class FifoOrder {
   markEnded(n: number): void {
     const p = n - this.originN;
     const i = p & CHUNK_MASK;
-    const chunk = this.chunks[p >>> CHUNK_BITS];
+    const c = p >>> CHUNK_BITS;
+    const chunk = this.chunks[c];
     chunk.ended[i >>> 5] |= 1 << (i & 31);
     chunk.endedPerBlock[i >>> COUNT_BLOCK_BITS]++;
+    // A chunk behind the front whose messages have all ended holds nothing a lookup needs: release it. (The front
+    // chunk leaves through shift as the front moves.)
+    if (++chunk.endedCount === CHUNK && c > 0) {
+      this.chunks[c] = ENDED_ORDER_CHUNK;
+      this.reuse(chunk);
+    }
     const sb = n >>> SUPER_BITS;
     if (sb >= this.endedPerSuper.length) this.growSupers(sb);
     this.endedPerSuper[sb]++;

@@ -46,7 +46,21 @@ class Chunk {
   readonly ints = new Int32Array(this.times.buffer);
   /** Per slot, the message's object; made when the chunk's first object is (a chunk of cold messages has none). */
   objs: (SqsMessage | undefined)[] | null = null;
+  /** Messages pushed into the chunk, and those of them not yet in an end state. */
+  pushed = 0;
+  live = 0;
 }
+
+/** Stands in the ring for a full chunk whose messages have all ended while an older message still lives (a poison
+ *  message at the front keeps every later message's chunk in the ring): every row reads as Deleted, the state the
+ *  ring reports for a message that has ended, so lookups need no test for it, and the chunk's own buffers are free
+ *  for reuse. Never written: only ended messages map to it, and nothing writes to an ended message's row. */
+const ENDED_CHUNK = ((): Chunk => {
+  const c = new Chunk();
+  for (let i = 0; i < CHUNK; i++) c.ints[i * ROW_I32 + I_PRODUCER_STATE] = MsgState.Deleted;
+  c.pushed = CHUNK;
+  return c;
+})();
 
 /**
  * The messages in fixed-size chunks, oldest first: the ring grows by one chunk at a time and never copies, so its
@@ -77,7 +91,10 @@ export class MessageRing {
     if (n !== this.firstN + this.count) {
       assert(this.count === 0, "messages reach the queue out of production order");
       // An empty ring may start again anywhere.
-      while (this.chunks.length > 0) this.spare = this.chunks.pop()!;
+      while (this.chunks.length > 0) {
+        const left = this.chunks.pop()!;
+        if (left !== ENDED_CHUNK) this.reuse(left);
+      }
       this.originN = n - (n & CHUNK_MASK);
       this.firstN = n;
     }
@@ -95,7 +112,21 @@ export class MessageRing {
     const ints = chunk.ints;
     ints[r + I_KEY] = keyIndex;
     ints[r + I_PRODUCER_STATE] = (producer << 8) | state;
+    chunk.pushed++;
+    if (state < MsgState.Deleted) chunk.live++;
     this.count++;
+  }
+
+  /** Chunks held in the ring's array, released ones included (what a test reads to see memory stay bounded). */
+  get chunksHeld(): number {
+    return this.chunks.length;
+  }
+
+  /** Chunks whose buffers the ring still holds: those not released (see ENDED_CHUNK), and the spare. */
+  get chunksWithBuffers(): number {
+    let held = this.spare === null ? 0 : 1;
+    for (const c of this.chunks) if (c !== ENDED_CHUNK) held++;
+    return held;
   }
 
   private objectsOf(chunk: Chunk): (SqsMessage | undefined)[] {
@@ -111,8 +142,7 @@ export class MessageRing {
     if (i === CHUNK_MASK) {
       // The front chunk is used up: keep it for reuse (without its object slots: a chunk of cold messages needs none).
       const used = this.chunks.shift()!;
-      used.objs = null;
-      this.spare = used;
+      if (used !== ENDED_CHUNK) this.reuse(used);
       this.originN += CHUNK;
     }
   }
@@ -124,16 +154,33 @@ export class MessageRing {
     return (this.chunks[p >>> CHUNK_BITS].ints[(p & CHUNK_MASK) * ROW_I32 + I_PRODUCER_STATE] & STATE_MASK) as MsgState;
   }
 
+  /** Keep `chunk`, whose messages have all ended, as the spare for the next chunk (without its object slots: a
+   *  chunk of cold messages needs none); one spare at most, the rest is left to the garbage collector. */
+  private reuse(chunk: Chunk): void {
+    chunk.objs = null;
+    chunk.pushed = 0;
+    chunk.live = 0;
+    this.spare = chunk;
+  }
+
   /** Record live message n's new state (its object, if any, is given the same by the caller). An end state drops
-   *  the ring's hold on the object. */
+   *  the ring's hold on the object, and the last end in a full chunk behind the front releases the chunk. */
   setState(n: number, state: MsgState): void {
     if (n < this.firstN) assert(false, "a state change for a message that has left the queue");
     const p = n - this.originN;
-    const chunk = this.chunks[p >>> CHUNK_BITS];
+    const c = p >>> CHUNK_BITS;
+    const chunk = this.chunks[c];
     const i = p & CHUNK_MASK;
     const at = i * ROW_I32 + I_PRODUCER_STATE;
+    if ((chunk.ints[at] & STATE_MASK) >= MsgState.Deleted) assert(false, "a state change for a message that has ended");
     chunk.ints[at] = (chunk.ints[at] & ~STATE_MASK) | state;
-    if (state >= MsgState.Deleted && chunk.objs !== null) chunk.objs[i] = undefined;
+    if (state < MsgState.Deleted) return;
+    if (chunk.objs !== null) chunk.objs[i] = undefined;
+    // The front chunk leaves through shift as the front moves; a chunk still filling needs its rows for the rest.
+    if (--chunk.live === 0 && chunk.pushed === CHUNK && c > 0) {
+      this.chunks[c] = ENDED_CHUNK;
+      this.reuse(chunk);
+    }
   }
 
   /** A receive of live message n: its state becomes InFlight, and its row counts one more receive (up to 3). */

@@ -38,6 +38,11 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
   private readonly visible = new RunDeque();
   /** Every message not yet in an end state, in production order (never-received ones without an object). */
   private readonly live = new MessageRing();
+  /** Where oldestAgeCountedUs starts its scan: every message before this production index has ended or been
+   *  received three times or more, and stays so (an end state is final and a receive count only grows), so no
+   *  sample scans a message twice. Without it, each once-a-second sample would walk every ended message behind a
+   *  poison message at the front: a cost of records x samples. */
+  private countedFromN = 0;
 
   constructor(
     cfg: SqsSourceConfig,
@@ -248,14 +253,14 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     return live.count > 0 ? nowUs - live.sentUsOf(live.firstN) : 0;
   }
 
-  /** See MessageQueue.oldestAgeCountedUs. Scans from the front past ended messages and those received three times
-   *  or more: usually the front message answers; poison messages at the front cost one step each per sample. */
+  /** See MessageQueue.oldestAgeCountedUs. Scans forward from countedFromN past ended messages and those received
+   *  three times or more, and keeps where it stopped: each message is passed over once in the whole run. */
   oldestAgeCountedUs(nowUs: number): number {
     const live = this.live;
-    for (let n = live.firstN; n < live.firstN + live.count; n++) {
-      if (live.state(n) >= MsgState.Deleted) continue;
-      if (live.receiveCountUpTo3(n) < 3) return nowUs - live.sentUsOf(n);
-    }
-    return 0;
+    const endN = live.firstN + live.count;
+    let n = Math.max(this.countedFromN, live.firstN);
+    while (n < endN && (live.state(n) >= MsgState.Deleted || live.receiveCountUpTo3(n) >= 3)) n++;
+    this.countedFromN = n;
+    return n < endN ? nowUs - live.sentUsOf(n) : 0;
   }
 }
