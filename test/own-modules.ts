@@ -10,4 +10,5 @@ export const OWN_MODULES = [
   "test/cli-sweep-internal-error.test.ts",
   "test/fuzz-cli.test.ts",
   "test/set.test.ts",
+  "test/sqs-oldest-age-scan.test.ts",
 ];
