@@ -77,3 +77,14 @@ export function shippedScenarios(): { file: string; text: string; files: Map<str
       return { file: join("scenarios", f), text, files: filesNamedBy(text, join(SCENARIO_DIR, f)) };
     });
 }
+
+/** The largest key index any record of the trace carries, plus one: the size of a collector's key table. */
+export function keyCount(events: readonly TraceEvent[]): number {
+  let n = 0;
+  for (const e of events) {
+    const records = "records" in e ? e.records : "record" in e ? [e.record] : [];
+    for (const r of records) n = Math.max(n, r.keyIndex + 1);
+    if (e.type === "dedup") n = Math.max(n, e.keyIndex + 1);
+  }
+  return n;
+}

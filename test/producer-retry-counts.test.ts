@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MetricsCollector } from "../src/metrics/collector.js";
 import type { TraceEvent } from "../src/trace/events.js";
-import { runCollectingEvents, scenarioFrom } from "./helpers.js";
+import { keyCount, runCollectingEvents, scenarioFrom } from "./helpers.js";
 
 // A producer retry (traffic duplicateSendRate) makes a logical message of two copies: the first send and its retry.
 // The report's duplicates count a second success of the same logical message, so the metrics keep a count per
@@ -9,13 +9,7 @@ import { runCollectingEvents, scenarioFrom } from "./helpers.js";
 // the retry dropped as a duplicate) nothing can change it, and the count is dropped. A drained run holds none.
 
 function fold(events: readonly TraceEvent[]): MetricsCollector {
-  let keys = 1;
-  for (const e of events) {
-    const records = "records" in e ? e.records : "record" in e ? [e.record] : [];
-    for (const r of records) keys = Math.max(keys, r.keyIndex + 1);
-    if (e.type === "dedup") keys = Math.max(keys, e.keyIndex + 1);
-  }
-  const m = new MetricsCollector(keys);
+  const m = new MetricsCollector(Math.max(1, keyCount(events)));
   for (const e of events) m.listener(e);
   return m;
 }

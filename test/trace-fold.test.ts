@@ -7,18 +7,7 @@ import type { StreamReport } from "../src/run/result.js";
 import { isStreamSource } from "../src/sources/config.js";
 import { parseScenario } from "../src/scenario/parse.js";
 import type { TraceEvent } from "../src/trace/events.js";
-import { runCollectingEvents, shippedScenarios } from "./helpers.js";
-
-/** The largest key index any record of the trace carries, plus one: the size of a collector's key table. */
-function keyCount(events: readonly TraceEvent[]): number {
-  let n = 0;
-  for (const e of events) {
-    const records = "records" in e ? e.records : "record" in e ? [e.record] : [];
-    for (const r of records) n = Math.max(n, r.keyIndex + 1);
-    if (e.type === "dedup") n = Math.max(n, e.keyIndex + 1);
-  }
-  return n;
-}
+import { keyCount, runCollectingEvents, shippedScenarios } from "./helpers.js";
 
 describe("the run's fold over the trace", () => {
   for (const { file, text, files } of shippedScenarios()) {
