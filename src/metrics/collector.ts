@@ -9,7 +9,7 @@
  * invocation; SQS IteratorAge is the age of the oldest message in the queue, sampled once a second.
  * A producer retry accepted as a new message is its own record (produced, succeeded...); when both it and the
  * send it repeats succeed, the later success also counts in `duplicates` (and `producerDuplicates`): one logical
- * message processed twice. Only records that carry a logicalN are tracked, each until both copies have succeeded,
+ * message processed twice. Only records that carry a logicalN are tracked, each until both copies have ended,
  * so memory stays small.
  * Stream IteratorAge is the age of each batch's last record when it is sent (invoke events carry it).
  *
