@@ -42,6 +42,11 @@ describe("scenario validation", () => {
     ["an on-failure destination on SQS", valid + "mapping:\n  DestinationConfig: { OnFailure: { Destination: arn:x } }\n", "mapping.DestinationConfig: Unsupported DestinationConfig parameter for given event source mapping type."],
     ["a steady producer with no end", "name: x\nsource: { type: sqs }\ntraffic:\n  - rate: 10/s\n", "s.yaml:4:11 traffic[0].rate: a steady producer needs `to` (when it stops) unless the scenario sets `until`"],
     ["an unknown expectation field", valid + "expect:\n  records.dlqq: { eq: 0 }\n", 's.yaml:8:17 expect.records.dlqq: is not a report field (did you mean "records.dlq"?)'],
+    [
+      "an expectation on a group of fields",
+      valid + "expect:\n  duplicatesByCause: { eq: 0 }\n",
+      "s.yaml:8:22 expect.duplicatesByCause: is a group of report fields, not one; name one of them: duplicatesByCause.visibilityTimeout, duplicatesByCause.duplicateDelivery, duplicatesByCause.checkpointRewind, duplicatesByCause.producerRetry",
+    ],
     ["too much traffic", "name: x\nsource: { type: sqs }\ntraffic:\n  - { rate: 1000000/s, from: 0s, to: 7d }\n", "would produce about 604,800,000,000 records"],
     ["a YAML alias bomb", 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n', "cannot expand the YAML"],
   ])("rejects %s", (_what, text, expected) => {

@@ -903,6 +903,12 @@ const expectations: Rule = {
         continue;
       }
       if (!kind) {
+        // A group of fields (records, duplicatesByCause, sqs...): name its fields rather than every field.
+        const inGroup = Object.keys(METRIC_PATHS).filter((p) => p.startsWith(`${path}.`));
+        if (inGroup.length > 0) {
+          d.err(["expect", path], `is a group of report fields, not one; name one of them: ${inGroup.join(", ")}`);
+          continue;
+        }
         const s = suggest(path, Object.keys(METRIC_PATHS));
         d.err(["expect", path], `is not a report field${s ? ` (did you mean "${s}"?)` : ""}; fields: ${Object.keys(METRIC_PATHS).join(", ")}`);
         continue;
