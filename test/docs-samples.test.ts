@@ -286,6 +286,8 @@ const REFERENCE_RUNS: { name: string; args: string[]; check?: boolean }[] = [
   { name: "kinesis-throttle", args: ["scenarios/learn-kinesis-shard-order.yaml", "--set", "function.ReservedConcurrentExecutions=1"] },
   { name: "kinesis-invalid", args: ["scenarios/kinesis-partial-batch-response.yaml", "--set", "function.failures.0.effect=partial-invalid", "--until", "30s"] },
   { name: "sqs-invalid", args: ["scenarios/learn-sqs-invalid-partial-response.yaml"] },
+  { name: "sqs-unread", args: ["scenarios/learn-sqs-invalid-partial-response.yaml", "--set", "function.failures.0.effect=partial-unread"] },
+  { name: "kinesis-unread", args: ["scenarios/kinesis-partial-batch-response.yaml", "--set", "function.failures.0.effect=partial-unread", "--until", "30s"] },
   { name: "kinesis-retries", args: ["scenarios/learn-kinesis-shard-order.yaml", "--set", "traffic.0.duplicateSendRate=0.2"] },
   { name: "sqs-cold", args: ["scenarios/learn-cold-starts.yaml"] },
   { name: "kinesis-cold", args: ["scenarios/learn-kinesis-shard-order.yaml", "--set", "function.coldStart=500ms"] },

@@ -403,12 +403,15 @@ export class SqsMapping {
     this.fn.release(now);
     const batch = p.batch;
     const rbif = this.mapping.reportBatchItemFailures;
+    // A list Lambda does not find (partial-unread) reads as none: as if the mapping did not read responses.
+    const unreadResponse = rbif && plan.unreadResponse;
+    const read = rbif && !plan.unreadResponse;
     const functionFailed = plan.outcome === "error" || plan.outcome === "timeout";
     // A response naming a message that is not in the batch is a complete failure, once the mapping reads responses.
-    const invalidResponse = plan.outcome === "partial" && rbif && plan.invalidResponse;
+    const invalidResponse = plan.outcome === "partial" && read && plan.invalidResponse;
     const failedWholeBatch = functionFailed || invalidResponse;
-    const ignoredPartial = plan.outcome === "partial" && !rbif;
-    const failed: readonly SimRecord[] = failedWholeBatch ? batch : plan.outcome === "partial" && rbif ? plan.failed : NO_RECORDS;
+    const ignoredPartial = plan.outcome === "partial" && !read;
+    const failed: readonly SimRecord[] = failedWholeBatch ? batch : plan.outcome === "partial" && read ? plan.failed : NO_RECORDS;
     // The batch itself while every message so far was deleted now (the usual case: no list to build); a list of its
     // own from the first message that was not.
     let succeeded: readonly SimRecord[] = NO_RECORDS;
@@ -448,6 +451,7 @@ export class SqsMapping {
       // An invalid response that is not read names no message that was lost.
       ignoredPartial: ignoredPartial && !plan.invalidResponse ? plan.failed.length : 0,
       invalidResponse: invalidResponse || undefined,
+      unreadResponse: (ignoredPartial && unreadResponse && plan.failed.length > 0) || undefined,
     });
     if (functionFailed && !rbif) this.backOff();
     this.endCycle(p);

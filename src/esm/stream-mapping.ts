@@ -844,7 +844,9 @@ export class StreamMapping {
     this.fn.release(this.sched.nowUs);
     ss.inFlight--;
     const b = lane.batch;
-    const verdict = judgeResponse(plan.outcome, failedIndexes(b, plan), plan.invalidResponse, this.m.reportBatchItemFailures);
+    // A list Lambda does not find (partial-unread) reads as none: as if the mapping did not read responses.
+    const read = this.m.reportBatchItemFailures && !plan.unreadResponse;
+    const verdict = judgeResponse(plan.outcome, failedIndexes(b, plan), plan.invalidResponse, read);
     // A success clears the executing marks as it marks the records done (one pass); any other response here.
     if (verdict.kind !== "success") for (const r of b) clearExecuting(r);
     this.recordResponse(lane, invocation, plan, verdict);
@@ -865,11 +867,15 @@ export class StreamMapping {
     this.redundant = 0;
     let ignoredPartial = 0;
     let invalidResponse: true | undefined;
+    let unreadResponse: true | undefined;
     if (verdict.kind === "success") {
       succeeded = this.succeed(b, b.length, null, true);
-      // A partial response that is not read (no ReportBatchItemFailures) is an ordinary return.
-      if (outcome === "partial" && !this.m.reportBatchItemFailures) outcome = "ok";
+      // A partial response that is not read (no ReportBatchItemFailures, or a list Lambda does not find) is an
+      // ordinary return.
+      const rbif = this.m.reportBatchItemFailures;
+      if (outcome === "partial" && (!rbif || plan.unreadResponse)) outcome = "ok";
       ignoredPartial = verdict.ignoredFailures;
+      if (rbif && plan.unreadResponse && ignoredPartial > 0) unreadResponse = true;
     } else if (verdict.kind === "partial") {
       succeeded = this.succeed(b, verdict.checkpointIndex, new Set(plan.failed), false);
       failed = plan.failed;
@@ -879,7 +885,7 @@ export class StreamMapping {
     }
     const redundant = this.redundant;
     const shard = lane.ss.shard.index;
-    this.trace.emit({ tUs: this.sched.nowUs, type: "result", invocation, records: b, durationUs: plan.durationUs, shard, outcome, failed, succeeded, redundant, ignoredPartial, invalidResponse });
+    this.trace.emit({ tUs: this.sched.nowUs, type: "result", invocation, records: b, durationUs: plan.durationUs, shard, outcome, failed, succeeded, redundant, ignoredPartial, invalidResponse, unreadResponse });
   }
 
   /** Apply what follows a response (stream-retry.ts decideAfterResponse). */

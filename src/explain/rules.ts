@@ -54,6 +54,7 @@ export const RULES = {
   dlqOnQueue: rule("the DLQ belongs to the source queue (RedrivePolicy), not to the function", AWS_PAGES.SQS_CFG),
   retention: rule("messages are deleted when MessageRetentionPeriod runs out", AWS_PAGES.SQS_CQ),
   partialBatch: rule("ReportBatchItemFailures: only the reported messages return", AWS_PAGES.SQS_ERR),
+  unreadPartialResponse: rule("a response with no batchItemFailures at its top level is a complete success", AWS_PAGES.SQS_ERR),
   invalidPartialResponse: rule("a partial batch response naming a message not in the batch fails the whole batch", AWS_PAGES.SQS_ERR),
   standardOrder: rule("standard queues keep best-effort order only", AWS_PAGES.SQS_STD),
   atLeastOnce: rule("at-least-once delivery: the same message can arrive twice without any error", AWS_PAGES.SQS_STD),

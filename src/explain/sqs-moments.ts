@@ -194,6 +194,10 @@ function successfulInvocation(ev: ResultEvent, st: NarrationState, t: number, su
     return { tMs: t, fold: "result:partial", rule: "partialBatch", noun: ["partial batch response", "partial batch responses"], text, amount: { n: ev.failed.length, noun: ["reported message", "reported messages"] } };
   }
   const ignored = ev.ignoredPartial;
+  if (ignored > 0 && ev.unreadResponse === true) {
+    const text = `Invocation ${inv} reported ${plural(ignored, "message")} as failed, but not in a batchItemFailures list at the top level of its response (inside a {statusCode, body} wrapper, or under a key spelt otherwise). Lambda finds no list, treats the batch as a complete success and deletes ${ev.records.length === 1 ? "its message" : `all ${plural(ev.records.length, "message")}`}: ${ignored === 1 ? "the reported one is" : "the reported ones are"} lost.`;
+    return { tMs: t, fold: "result:unread", rule: "unreadPartialResponse", noun: ["unread partial response", "unread partial responses"], text, amount: { n: ignored, noun: ["message lost", "messages lost"] } };
+  }
   if (ignored > 0) {
     const text = `Invocation ${inv} returned batchItemFailures for ${plural(ignored, "message")}, but the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures]. Lambda ignores the response, treats the batch as a success and deletes ${ev.records.length === 1 ? "its message" : `all ${plural(ev.records.length, "message")}`}: ${ignored === 1 ? "the reported one is" : "the reported ones are"} lost.`;
     return { tMs: t, fold: "result:ignored", rule: "partialBatch", noun: ["ignored partial response", "ignored partial responses"], text, amount: { n: ignored, noun: ["message lost", "messages lost"] } };

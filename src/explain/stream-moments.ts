@@ -283,7 +283,10 @@ const result: MomentRule<ResultEvent> = (ev, st, t) => {
   }
   if (ev.outcome === "error" || ev.outcome === "timeout") return [...out, ...blockedBy(ev, st, t, batch)];
   if (ev.outcome === "partial") return [...out, ...partialResponse(ev, st, t, batch)];
-  if (ev.ignoredPartial > 0) {
+  if (ev.ignoredPartial > 0 && ev.unreadResponse === true) {
+    const text = `Invocation ${ev.invocation} reported ${plural(ev.ignoredPartial, "record")} as failed, but not in a batchItemFailures list at the top level of its response (inside a {statusCode, body} wrapper, or under a key spelt otherwise): Lambda finds no list, treats the batch as a success and checkpoints past it, so the reported records are never retried.`;
+    out.push(say(st, { tMs: t, fold: "stream:unread", rule: "unreadPartialResponse", noun: ["unread partial response", "unread partial responses"], text }));
+  } else if (ev.ignoredPartial > 0) {
     const text = `Invocation ${ev.invocation} returned batchItemFailures for ${plural(ev.ignoredPartial, "record")}, but the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures]: Lambda ignores the response, treats the batch as a success and checkpoints past it, so the reported records are never retried.`;
     out.push(say(st, { tMs: t, fold: "stream:ignored", rule: "checkpoint", noun: ["ignored partial response", "ignored partial responses"], text }));
   }

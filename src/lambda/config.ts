@@ -9,7 +9,7 @@ export interface FailureRule {
   probability: number | null;
   fromUs: number | null;
   toUs: number | null;
-  effect: "error" | "timeout" | "partial" | "partial-invalid";
+  effect: "error" | "timeout" | "partial" | "partial-invalid" | "partial-unread";
 }
 
 export interface FunctionConfig {

@@ -70,6 +70,9 @@ export interface InvocationPlan {
   /** `effect: partial-invalid`: the response names an itemIdentifier that is not in the batch (the whole batch fails
    *  when ReportBatchItemFailures is on). */
   invalidResponse: boolean;
+  /** `effect: partial-unread`: the response holds its batchItemFailures where Lambda does not look (inside a
+   *  `{statusCode, body}` wrapper, or under a key spelt otherwise), so Lambda finds no list: a complete success. */
+  unreadResponse: boolean;
 }
 
 interface CompiledRule {
@@ -79,7 +82,7 @@ interface CompiledRule {
   probability: number | null;
   fromUs: number | null;
   toUs: number | null;
-  effect: "error" | "timeout" | "partial" | "partial-invalid";
+  effect: "error" | "timeout" | "partial" | "partial-invalid" | "partial-unread";
 }
 
 export interface FunctionScaling {
@@ -202,19 +205,21 @@ export class LambdaFunction {
     const hit = this.match(records, attemptOf, nowUs);
     const invokeUs = retriedInitUs + durationUs;
     if (hit?.rule.effect === "timeout" || invokeUs > cfg.timeoutUs) {
-      return { cold, initUs, durationUs: cfg.timeoutUs, outcome: "timeout", failed: [...records], invalidResponse: false };
+      return { cold, initUs, durationUs: cfg.timeoutUs, outcome: "timeout", failed: [...records], invalidResponse: false, unreadResponse: false };
     }
-    if (!hit) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: NO_FAILED, invalidResponse: false };
-    if (hit.rule.effect === "error") return { cold, initUs, durationUs: invokeUs, outcome: "error", failed: [...records], invalidResponse: false };
+    if (!hit) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: NO_FAILED, invalidResponse: false, unreadResponse: false };
+    if (hit.rule.effect === "error") return { cold, initUs, durationUs: invokeUs, outcome: "error", failed: [...records], invalidResponse: false, unreadResponse: false };
     // A partial response that names no record (an empty batchItemFailures list) is a success, as AWS documents;
     // it happens for a batch without records, such as a tumbling window's final invocation.
-    if (hit.rule.effect === "partial" && hit.matching.length === 0) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: NO_FAILED, invalidResponse: false };
+    if ((hit.rule.effect === "partial" || hit.rule.effect === "partial-unread") && hit.matching.length === 0) return { cold, initUs, durationUs: invokeUs, outcome: "ok", failed: NO_FAILED, invalidResponse: false, unreadResponse: false };
     // An itemIdentifier that is not in the batch makes the response invalid whatever else it lists.
-    if (hit.rule.effect === "partial-invalid") return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: hit.matching, invalidResponse: true };
+    if (hit.rule.effect === "partial-invalid") return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: hit.matching, invalidResponse: true, unreadResponse: false };
+    // partial-unread: the same list, held where Lambda does not find it (the mapping reads it as none).
+    const unreadResponse = hit.rule.effect === "partial-unread";
     if (this.stopAtFirstFailure) {
-      return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])), invalidResponse: false };
+      return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: records.slice(records.indexOf(hit.matching[0])), invalidResponse: false, unreadResponse };
     }
-    return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: hit.matching, invalidResponse: false };
+    return { cold, initUs, durationUs: invokeUs, outcome: "partial", failed: hit.matching, invalidResponse: false, unreadResponse };
   }
 
   private match(records: readonly SimRecord[], attemptOf: (r: SimRecord) => number, nowUs: number): { rule: CompiledRule; matching: SimRecord[] } | null {

@@ -89,6 +89,8 @@ export class MetricsCollector {
   throttles = 0;
   partial = 0;
   partialIgnored = 0;
+  /** Of partialIgnored: responses whose batchItemFailures Lambda did not find (partial-unread). */
+  partialUnread = 0;
   deletedDespiteReportedFailure = 0;
   visibilityRedeliveries = 0;
   spontaneousDuplicates = 0;
@@ -197,6 +199,7 @@ export class MetricsCollector {
     else if (outcome === "partial") this.partial++;
     if (e.ignoredPartial > 0) {
       this.partialIgnored++;
+      if (e.unreadResponse) this.partialUnread++;
       this.deletedDespiteReportedFailure += e.ignoredPartial;
     }
     const redundant = e.redundant;

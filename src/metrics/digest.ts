@@ -208,6 +208,7 @@ export function digestResult(d: TraceDigest, e: ResultEvent): void {
   h = Math.imul(h ^ succeeded.length, P);
   if (succeeded.length !== e.records.length - failed.length) h = idsInto(h, succeeded);
   if (e.invalidResponse) h = Math.imul(h ^ 1, P);
+  if (e.unreadResponse) h = Math.imul(h ^ 2, P);
   d.word(h);
 }
 

@@ -41,6 +41,7 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "records.onFailureDelivered": "count",
   "records.onFailureDropped": "count",
   "invocations.partialIgnored": "count",
+  "invocations.partialUnread": "count",
   "batchSize.p50": "count",
   "batchSize.max": "count",
   "concurrency.pollersMax": "count",

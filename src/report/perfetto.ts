@@ -175,7 +175,8 @@ class ChromeTraceWriter implements PerfettoWriter {
     if (o === undefined) return;
     this.open.delete(e.invocation);
     const invalid = e.invalidResponse ? { invalidResponse: true } : {};
-    this.complete(e.outcome, o, e.tUs, { failed: e.failed.length, succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial, ...invalid });
+    const unread = e.unreadResponse ? { unreadResponse: true } : {};
+    this.complete(e.outcome, o, e.tUs, { failed: e.failed.length, succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial, ...invalid, ...unread });
     this.concurrency = Math.max(0, this.concurrency - 1);
     this.counter(FUNCTION_PID, e.tUs, "concurrency", "invocations", this.concurrency);
   }

@@ -52,7 +52,13 @@ export function renderTable(r: Report, opts: TableOptions): string {
   out.push(ends.toString());
   out.push(c.dim(`conservation: ${conservationOf(r)}`));
   if (r.records.deletedDespiteReportedFailure > 0) {
-    out.push(c.red(`${fmtCount(r.records.deletedDespiteReportedFailure, "message")} the function reported as failed ${r.records.deletedDespiteReportedFailure === 1 ? "was" : "were"} deleted: the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures].`));
+    const n = r.records.deletedDespiteReportedFailure;
+    // Unread: the function held its batchItemFailures where Lambda does not look (partial-unread).
+    const why =
+      r.invocations.partialUnread === 0
+        ? "the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures]"
+        : "the function's responses held batchItemFailures where Lambda does not look (not at the top level), so Lambda read no list";
+    out.push(c.red(`${fmtCount(n, "message")} the function reported as failed ${n === 1 ? "was" : "were"} deleted: ${why}.`));
   }
   out.push("");
 

@@ -67,7 +67,7 @@ export function commonReport(scenario: Scenario, metrics: MetricsCollector, end:
       producerRetry: m.producerDuplicates,
     },
     orderingViolations: m.orderingViolations,
-    invocations: { total: m.invocations, errors: m.errors, timeouts: m.timeouts, throttles: m.throttles, partial: m.partial, partialIgnored: m.partialIgnored },
+    invocations: { total: m.invocations, errors: m.errors, timeouts: m.timeouts, throttles: m.throttles, partial: m.partial, partialIgnored: m.partialIgnored, partialUnread: m.partialUnread },
     ...(scenario.fn.coldStart !== null && {
       coldStarts: { count: m.coldStarts, initDuration: { avg: m.coldStarts > 0 ? usToMs(m.initSumUs / m.coldStarts) : 0, max: usToMs(m.initMaxUs) } },
     }),

@@ -85,7 +85,9 @@ export interface Report {
    *  `duplicates`. */
   duplicatesByCause: { visibilityTimeout: number; duplicateDelivery: number; checkpointRewind: number; producerRetry: number };
   orderingViolations: number;
-  invocations: { total: number; errors: number; timeouts: number; throttles: number; partial: number; partialIgnored: number };
+  /** partialIgnored: partial responses Lambda did not read (no ReportBatchItemFailures, or partialUnread: a list held
+   *  where Lambda does not look), so the records they named were deleted or checkpointed as processed. */
+  invocations: { total: number; errors: number; timeouts: number; throttles: number; partial: number; partialIgnored: number; partialUnread: number };
   /** With function.coldStart only: invocations that created their execution environment, and the Init Duration of
    *  each (as the REPORT log line gives it), average and max in ms. */
   coldStarts?: { count: number; initDuration: { avg: number; max: number } };

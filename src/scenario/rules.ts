@@ -662,6 +662,9 @@ const failureRules: Rule = {
       if (rule.effect === "partial" && !rbif) {
         d.warn(at, `partial has no effect without FunctionResponseTypes: [ReportBatchItemFailures] on the mapping: AWS ignores the batchItemFailures and ${d.isStream ? "checkpoints the whole batch" : "deletes every message"} as succeeded`);
       }
+      if (rule.effect === "partial-unread" && !rbif) {
+        d.warn(at, "partial-unread has no effect without FunctionResponseTypes: [ReportBatchItemFailures] on the mapping: AWS reads no response, wherever it holds its batchItemFailures");
+      }
       if (rule.effect === "partial-invalid" && !rbif) {
         d.warn(at, "partial-invalid has no effect without FunctionResponseTypes: [ReportBatchItemFailures] on the mapping: AWS does not read the response, so the batch counts as succeeded");
       }

@@ -242,7 +242,7 @@ const failureRule = z.strictObject({
       to: duration().optional(),
     })
     .optional(),
-  effect: oneOf(["error", "timeout", "partial", "partial-invalid"] as const),
+  effect: oneOf(["error", "timeout", "partial", "partial-invalid", "partial-unread"] as const),
 });
 
 /** esm-sim: the Init phase of a new execution environment (lambda/function.ts), written `800ms` or

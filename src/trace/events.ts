@@ -90,6 +90,10 @@ export interface ResultEvent extends Base {
   /** The response named an itemIdentifier not in the batch, which fails the whole batch (with ReportBatchItemFailures
    *  on; without it the response is not read). */
   invalidResponse?: boolean;
+  /** The response held its batchItemFailures where Lambda does not look (`partial-unread`), so Lambda read no list
+   *  and the batch succeeded: `ignoredPartial` counts the records it named (only when true, and only with
+   *  ReportBatchItemFailures on: without it no response is read). */
+  unreadResponse?: boolean;
   shard?: number;
 }
 export interface ThrottleEvent extends Base {
