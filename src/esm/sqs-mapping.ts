@@ -35,6 +35,10 @@
  *   response keeps only the reported messages; without it the response is ignored and all are deleted. A response
  *   naming a message that is not in the batch (`effect: partial-invalid`) is a complete failure, as invalid JSON, an
  *   empty or null itemIdentifier and a bad key name are (services-sqs-errorhandling.html): nothing is deleted.
+ *   Failures reported outside a top-level batchItemFailures list (`effect: partial-unread`: a {statusCode, body}
+ *   wrapper, a capitalised key) leave Lambda no list to read, which that page lists as a complete success (a null
+ *   batchItemFailures): all are deleted, as without ReportBatchItemFailures (esm-sim's reading; the page does not
+ *   name this case).
  * - A throttled invoke (no concurrency slot) is retried with back-off (1 s doubling to 8 s, chosen) while the
  *   batch is still invisible; then the batch is let go and its messages reappear with their receive count already
  *   raised, so throttling alone can push valid messages to the DLQ.

@@ -17,7 +17,10 @@
  *   after a partial response (recorded: 1 attempt + MaximumRetryAttempts retries). So retries are only spent on
  *   single-record batches, and MaximumRetryAttempts 0 still bisects down to one record.
  * - ReportBatchItemFailures: the lowest reported sequence number becomes the checkpoint; an empty list is success;
- *   an identifier not in the batch (`effect: partial-invalid`) fails the whole batch. When the checkpoint moved, the
+ *   an identifier not in the batch (`effect: partial-invalid`) fails the whole batch; failures outside a top-level
+ *   batchItemFailures list (`effect: partial-unread`) leave no list to read, a complete success
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html lists a null list as
+ *   one; the mapping passes such a response here as unread). When the checkpoint moved, the
  *   rest is a new batch (fresh retry count); when it did not, the same batch is retried and the retry counts.
  * - Records split off before an invocation: those past the stream's retention are lost (RetentionPeriodExceeded),
  *   then those older than MaximumRecordAgeInSeconds go to the on-failure destination (RecordAgeExceeded). A batch is
