@@ -177,6 +177,17 @@ export const LESSONS: Readonly<Record<string, Readonly<Record<string, Lesson>>>>
       ],
     },
   },
+  "learn-sqs-wrapped-partial-response": {
+    "records.dlq": {
+      concept: "a partial batch response Lambda cannot find is a complete success",
+      rule: "unreadPartialResponse",
+      mistakes: [
+        { mistake: "if Lambda read the list inside the body: the bad message retried until the DLQ takes it", set: ["function.failures.0.effect=partial"] },
+        { mistake: "if a response Lambda cannot read were invalid, failing the whole batch", set: ["function.failures.0.effect=partial-invalid"] },
+        { mistake: "counting the nine good messages too, as if the batch had failed", calc: (_s, r) => r.records.produced - 1 },
+      ],
+    },
+  },
   "learn-sqs-duplicates-without-errors": {
     duplicates: {
       concept: "at-least-once delivery",
