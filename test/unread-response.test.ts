@@ -81,6 +81,8 @@ describe("a partial response Lambda does not read (partial-unread)", () => {
     expect(table.out).toContain(
       "1 message the function reported as failed was deleted: the function's responses held batchItemFailures where Lambda does not look (not at the top level), so Lambda read no list.",
     );
+    const stream = await cli("run", scratch("esm-sim-unread-").write("k.yaml", kinesis("partial-unread")), "--no-color");
+    expect(stream.out).toContain("1 record the function reported as failed was checkpointed past, never retried: the function's responses held");
     // explain wraps its lines: read them as one text.
     const story = (await cli("explain", file, "--no-color")).out.replace(/\s+/g, " ");
     expect(story).toContain("reported 1 message as failed, but not in a batchItemFailures list at the top level of its response");

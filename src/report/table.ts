@@ -58,7 +58,9 @@ export function renderTable(r: Report, opts: TableOptions): string {
       r.invocations.partialUnread === 0
         ? "the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures]"
         : "the function's responses held batchItemFailures where Lambda does not look (not at the top level), so Lambda read no list";
-    out.push(c.red(`${fmtCount(n, "message")} the function reported as failed ${n === 1 ? "was" : "were"} deleted: ${why}.`));
+    // A queue deletes the messages; a stream's checkpoint moves past the records.
+    const fate = r.stream ? "checkpointed past, never retried" : "deleted";
+    out.push(c.red(`${fmtCount(n, r.stream ? "record" : "message")} the function reported as failed ${n === 1 ? "was" : "were"} ${fate}: ${why}.`));
   }
   out.push("");
 
