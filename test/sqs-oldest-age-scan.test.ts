@@ -66,9 +66,10 @@ describe("SQS ApproximateAgeOfOldestMessage samples", () => {
     let mismatches = 0;
     vi.spyOn(SqsQueue.prototype, "oldestAgeCountedUs").mockImplementation(function (this: SqsQueue, nowUs: number) {
       const live = (this as unknown as { live: MessageRing }).live;
-      const before = stateCalls.mock.calls.length;
+      // Cleared at each sample, so that the spy holds one sample's calls, not the run's (the reference scan's too).
+      stateCalls.mockClear();
       const got = original.call(this, nowUs);
-      lookups += stateCalls.mock.calls.length - before;
+      lookups += stateCalls.mock.calls.length;
       samples++;
       if (got !== 0) nonZero++;
       if (got !== fullScanStandard(live, nowUs)) mismatches++;
@@ -95,9 +96,10 @@ describe("SQS ApproximateAgeOfOldestMessage samples", () => {
     let mismatches = 0;
     vi.spyOn(SqsFifoQueue.prototype, "oldestAgeCountedUs").mockImplementation(function (this: SqsFifoQueue, nowUs: number) {
       const q = this as unknown as { order: FifoOrder; groups: FifoGroups };
-      const before = endedCalls.mock.calls.length;
+      // Cleared at each sample, so that the spy holds one sample's calls, not the run's (the reference scan's too).
+      endedCalls.mockClear();
       const got = original.call(this, nowUs);
-      lookups += endedCalls.mock.calls.length - before;
+      lookups += endedCalls.mock.calls.length;
       samples++;
       if (got !== 0) nonZero++;
       if (got !== fullScanFifo(q.order, q.groups, nowUs)) mismatches++;
