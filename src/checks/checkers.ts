@@ -12,7 +12,7 @@ import { DESTINATION_RECORDS_KEPT, isS3Destination } from "../metrics/stream-met
 import type { Report } from "../run/result.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 import type { CheckLimits } from "./limits.js";
-import { NumberTable, RecordPositions } from "./tables.js";
+import { NumberTable, RecordPositions, StateTable } from "./tables.js";
 
 export const MAX_EXAMPLES = 5;
 
@@ -74,10 +74,11 @@ export type EndState = (typeof END)[keyof typeof END];
 const END_NAME = ["pending", "succeeded", "onFailure", "dlq", "expired", "filtered"];
 
 /** Where each produced record is, by production index: shared by the checkers, updated by ConservationChecker. A
- *  hand-made trace's index far beyond the others (or not an array index at all) costs one chunk, or a Map entry. */
+ *  hand-made trace's index far beyond the others (or not an array index at all) costs one chunk, or a Map entry.
+ *  End states are final, so 4,096 records that all ended alike share one chunk (StateTable). */
 export class RecordBook {
   produced = 0;
-  private readonly states = new NumberTable(END.none, "uint8");
+  private readonly states = new StateTable();
 
   state(n: number): EndState {
     return this.states.get(n) as EndState;
@@ -494,8 +495,9 @@ export class OrderChecker extends Checker {
   /** Each shard an invoke named, numbered in order of first appearance: per-record state holds the number. */
   private readonly shardIds = new Map<unknown, number>();
   private readonly shards: unknown[] = [];
-  /** By production index: the number of the shard of the record's first invoke, until it first succeeds (-1 when none). */
-  private readonly shardOf = new NumberTable(-1, "int32");
+  /** By production index: the number of the shard of the record's first invoke, until it first succeeds or ends
+   *  otherwise (-1 when none): only the records invoked and not yet ended hold an entry. */
+  private readonly shardOf = new NumberTable(-1, "int32", true);
   /** By shard number: the largest production index that first succeeded on that shard (NaN before any did). */
   private readonly maxPerShard = new NumberTable(NaN);
   private shardViolations = 0;
@@ -526,6 +528,11 @@ export class OrderChecker extends Checker {
       }
       return;
     }
+    if (e.type === "expire" || e.type === "dlq" || loose(e).type === "onFailure") {
+      // A record that ends without succeeding is never checked against its shard's order.
+      for (const r of recordsOf(e)) this.shardOf.clear(r.n);
+      return;
+    }
     if (e.type !== "result") return;
     if (e.outcome !== "ok") this.failures++;
     for (const r of e.succeeded) {
@@ -537,7 +544,7 @@ export class OrderChecker extends Checker {
       } else this.maxSucceededN.set(r.keyIndex, r.n);
       const s = this.shardOf.get(r.n);
       if (s !== -1) {
-        this.shardOf.set(r.n, -1);
+        this.shardOf.clear(r.n);
         const ms = this.maxPerShard.get(s);
         if (ms > r.n) {
           this.shardViolations++;
@@ -657,8 +664,10 @@ function batchInfoOf(d: Record<string, unknown>): Record<string, unknown> | unde
 export class OnFailureChecker extends Checker {
   readonly name = "on-failure";
   override readonly readsProduce = false;
-  /** Delivered batches, in order: each has a destination record. */
+  /** The first delivered batches, in order, as many as a report keeps destination records: each has one. */
   private readonly batches: { tUs: number; size: number }[] = [];
+  /** Every delivered batch, kept or not. */
+  private deliveredBatches = 0;
   private events = 0;
   private delivered = 0;
   private dropped = 0;
@@ -674,7 +683,10 @@ export class OnFailureChecker extends Checker {
     const ended = typeof l.ended === "number" ? l.ended : recordsOf(e).length;
     if (l.delivered === true) {
       this.delivered += ended;
-      if (recordsOf(e).length > 0) this.batches.push({ tUs: e.tUs, size: recordsOf(e).length });
+      if (recordsOf(e).length > 0) {
+        this.deliveredBatches++;
+        if (this.batches.length < DESTINATION_RECORDS_KEPT) this.batches.push({ tUs: e.tUs, size: recordsOf(e).length });
+      }
     } else this.dropped += ended;
   }
 
@@ -691,11 +703,11 @@ export class OnFailureChecker extends Checker {
     if (rec.onFailureDelivered !== this.delivered) this.fail(null, `records.onFailureDelivered is ${rec.onFailureDelivered}; the trace's delivered onFailure events ended ${this.delivered}`);
     if (rec.onFailureDropped !== this.dropped) this.fail(null, `records.onFailureDropped is ${rec.onFailureDropped}; the trace's undelivered onFailure events ended ${this.dropped}`);
     const st = report.stream;
-    if (st && st.destinationRecords !== this.batches.length) this.fail(null, `stream.destinationRecords is ${st.destinationRecords}; the trace delivered ${this.batches.length} invocation records`);
+    if (st && st.destinationRecords !== this.deliveredBatches) this.fail(null, `stream.destinationRecords is ${st.destinationRecords}; the trace delivered ${this.deliveredBatches} invocation records`);
     const s3 = st !== undefined && isS3Destination(st.onFailureDestination);
-    const fewerKept = dest.length < this.batches.length && (dest.length === DESTINATION_RECORDS_KEPT || (s3 && dest.length > 0));
-    if (this.limits.onFailureDestination && dest.length !== this.batches.length && !fewerKept) {
-      this.fail(null, `the report holds ${dest.length} on-failure records, the trace ${this.batches.length} delivered onFailure events`);
+    const fewerKept = dest.length < this.deliveredBatches && (dest.length === DESTINATION_RECORDS_KEPT || (s3 && dest.length > 0));
+    if (this.limits.onFailureDestination && dest.length !== this.deliveredBatches && !fewerKept) {
+      this.fail(null, `the report holds ${dest.length} on-failure records, the trace ${this.deliveredBatches} delivered onFailure events`);
     }
     if (st && s3 && st.destinationObjectKeys.length !== dest.length) this.fail(null, `stream.destinationObjectKeys holds ${st.destinationObjectKeys.length} keys for ${dest.length} S3 on-failure records`);
     if (st && s3) {
@@ -724,6 +736,6 @@ export class OnFailureChecker extends Checker {
       } else if (d.payload !== undefined) this.fail(null, `on-failure record ${i} carries a payload, which only S3 destinations receive`);
     });
     const split = `discarded records: ${formatCount(this.delivered)} delivered, ${formatCount(this.dropped)} dropped`;
-    return this.verdict(`${count(this.batches.length, "on-failure batch")} delivered, each matching its destination record; ${split}`.replace("batchs", "batches"));
+    return this.verdict(`${count(this.deliveredBatches, "on-failure batch")} delivered, each matching its destination record; ${split}`.replace("batchs", "batches"));
   }
 }
