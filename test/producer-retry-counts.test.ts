@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { MetricsCollector } from "../src/metrics/collector.js";
 import type { TraceEvent } from "../src/trace/events.js";
+import type { TraceContext } from "../src/run/options.js";
+import { simulate } from "../src/run/simulate.js";
 import { keyCount, runCollectingEvents, scenarioFrom } from "./helpers.js";
 
 // A producer retry (traffic duplicateSendRate) makes a logical message of two copies: the first send and its retry.
 // The report's duplicates count a second success of the same logical message, so the metrics keep a count per
 // logical message; once both copies have ended (succeeded, moved to the DLQ, expired, filtered, or on a FIFO queue
-// the retry dropped as a duplicate) nothing can change it, and the count is dropped. A drained run holds none.
+// the retry dropped as a duplicate; on a stream, expired, filtered or discarded to the on-failure destination)
+// nothing can change it, and the count is dropped. A drained run holds none.
 
 function fold(events: readonly TraceEvent[]): MetricsCollector {
   const m = new MetricsCollector(Math.max(1, keyCount(events)));
@@ -85,5 +88,50 @@ function: { Timeout: 3, duration: { base: 20ms } }
     // Every message succeeds; a logical message whose retry was sent in the last 10 s, or not yet, has one success.
     expect(once).toBeGreaterThan(500);
     expect(m.logicalMessagesHeld).toBe(once);
+  });
+
+  it("Kinesis: a drained run holds no count and no tie to a first send, with copies discarded on failure", () => {
+    const s = scenarioFrom(`name: t
+source: { type: kinesis, ShardCount: 2, RetentionPeriodHours: 24 }
+traffic:
+  - { rate: 100/s, from: 0s, to: 30s, keys: 40, duplicateSendRate: 0.4 }
+mapping:
+  StartingPosition: TRIM_HORIZON
+  BatchSize: 10
+  MaximumRetryAttempts: 0
+  MaximumRecordAgeInSeconds: 60
+  DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:123456789012:failures" } }
+function:
+  Timeout: 3
+  duration: { base: 20ms }
+  failures: [{ when: { probability: 0.3 }, effect: error }]
+`);
+    const events: TraceEvent[] = [];
+    let ties: ReadonlyMap<number, number> | undefined;
+    // The tie of each record to its first send, as it stands when the record is produced.
+    const firstSendOf = new Map<number, number>();
+    const { report } = simulate(s, {
+      trace: (ctx: TraceContext) => {
+        ties = ctx.stream?.logicalOfN;
+        return (e) => {
+          events.push(e);
+          if (e.type === "produce" && ties?.has(e.record.n)) firstSendOf.set(e.record.n, ties.get(e.record.n)!);
+        };
+      },
+    });
+    expect(report.drained).toBe(true);
+    expect(report.records.onFailure).toBeGreaterThan(200);
+    expect(report.stream!.producerDuplicates).toBeGreaterThan(100);
+    expect(firstSendOf.size).toBeGreaterThan(1000);
+    expect(ties!.size).toBe(0);
+    const m = new MetricsCollector(Math.max(1, keyCount(events)));
+    m.logicalOf = (n) => {
+      const of = firstSendOf.get(n);
+      firstSendOf.delete(n);
+      return of;
+    };
+    for (const e of events) m.listener(e);
+    expect(m.producerDuplicates).toBe(report.stream!.producerDuplicates);
+    expect(m.logicalMessagesHeld).toBe(0);
   });
 });

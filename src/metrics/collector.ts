@@ -103,8 +103,9 @@ export class MetricsCollector {
   /** Logical messages with a producer retry, by first send, until both of their copies have ended: the copies that
    *  succeeded times 4, plus the copies that have ended (1; at 2 the entry is dropped). A first send is retried once
    *  at most and a retry never, so a logical message has two copies; each ends once (a success, or on a queue the
-   *  DLQ, expiry, a filter, or a FIFO queue dropping the retry as a duplicate), after which no event names it.
-   *  Stream records count successes only (their tie to the first send is taken at the first success). */
+   *  DLQ, expiry, a filter, or a FIFO queue dropping the retry as a duplicate; on a stream, expiry, a filter or an
+   *  on-failure discard), after which no event names it as ending. A stream record's tie to its first send is taken
+   *  when it first ends, so a record an on-failure discard names after it succeeded counts once. */
   private readonly logicalSuccesses = new Map<number, number>();
 
   /** Logical messages the collector still holds a count for (what a test reads to see memory stay bounded). */
@@ -246,10 +247,11 @@ export class MetricsCollector {
     else this.logicalSuccesses.set(logical, held + 1);
   }
 
-  /** A queue message ended other than by succeeding: if it is a copy of a logical message, that copy has ended. */
-  private queueCopyEnded(r: SimRecord): void {
-    const logical = r.logicalN;
-    if (this.logicalOf !== null || logical === undefined || logical < 0) return;
+  /** A record ended other than by succeeding: if it is a copy of a logical message, that copy has ended. A stream
+   *  record's tie to its first send is taken now (a record that succeeded before has none left). */
+  private copyEnded(r: SimRecord): void {
+    const logical = this.logicalOf === null ? r.logicalN : this.logicalOf(r.n);
+    if (logical === undefined || logical < 0) return;
     this.logicalCopyEnded(logical, this.logicalSuccesses.get(logical) ?? 0);
   }
 
@@ -263,13 +265,13 @@ export class MetricsCollector {
   onDlq(e: DlqEvent): void {
     digestDlq(this.digest, e);
     this.dlq++;
-    this.queueCopyEnded(e.record);
+    this.copyEnded(e.record);
   }
 
   onExpire(e: ExpireEvent): void {
     digestExpire(this.digest, e);
     this.expired++;
-    this.queueCopyEnded(e.record);
+    this.copyEnded(e.record);
   }
 
   onRetry(e: VisibleAgainEvent): void {
@@ -305,6 +307,7 @@ export class MetricsCollector {
   onOnFailure(e: OnFailureEvent): void {
     digestOnFailure(this.digest, e);
     this.onFailure += e.ended;
+    if (this.logicalOf !== null) for (const r of e.records) this.copyEnded(r);
     if (e.delivered) this.onFailureDelivered += e.ended;
     else this.onFailureDropped += e.ended;
   }
@@ -312,7 +315,7 @@ export class MetricsCollector {
   onFilter(e: FilterEvent): void {
     digestFilter(this.digest, e);
     this.filtered++;
-    this.queueCopyEnded(e.record);
+    this.copyEnded(e.record);
   }
 
   onStreamRetry(e: StreamRetryEvent): void {
