@@ -25,4 +25,27 @@ account: { ConcurrentExecutions: 103 }
     // No message is delivered after its retention ran out.
     for (const e of events) if (e.type === "invoke") for (const r of e.records) expect(e.tUs - r.sentUs).toBeLessThan(67_000_000);
   });
+
+  it("a message hidden for the effective visibility timeout may be older than retention + VisibilityTimeout, and the check allows it", () => {
+    // fast-check counterexample (trimmed): every invoke throttled (reserved 0); window 2 s + Timeout 1 s exceed the
+    // queue's visibility timeout of 1 s, so the 2022 guide's effective visibility timeout hides each receive for
+    // 2 + 1 + 45.135 s.
+    const s = scenarioFrom(`
+name: property
+seed: 46086504
+scaling: { initialConcurrency: 6, maxConcurrency: 20, backoffMinConcurrency: 4, receiveMaxMessages: 1, effectiveVisibilityExtraMs: 45135 }
+source: { type: sqs, VisibilityTimeout: 1, MessageRetentionPeriod: 66, RedrivePolicy: { maxReceiveCount: 2 } }
+traffic: [{ at: 18.366, records: 22, key: vip, recordSize: 259414 }]
+mapping: { BatchSize: 199, MaximumBatchingWindowInSeconds: 2, ScalingConfig: { MaximumConcurrency: 2 } }
+function: { Timeout: 1, ReservedConcurrentExecutions: 0, duration: { base: 534ms } }
+`);
+    const limits = limitsOf(s);
+    expect(limits.iteratorAgeMaxUs).toBe(66_000_000 + 48_135_000);
+    expect(limits.keyLockMaxUs).toBe(48_135_000);
+    const { events, report } = runWithTrace(s);
+    expect(report.iteratorAge.max).toBeGreaterThan(67_000);
+    const ages = checkTrace(events, limitsOf(s), report).find((c) => c.name === "iterator-age")!;
+    expect(ages.examples).toEqual([]);
+    expect(ages.summary).toContain("effective visibility timeout");
+  });
 });

@@ -9,6 +9,7 @@
  * with-sqs.html (FIFO: order per message group, one batch per group in flight).
  */
 import { assert } from "../engine/assert.js";
+import { US_PER_MS } from "../engine/time.js";
 import { isStreamSource, type Scenario } from "../scenario/model.js";
 
 /** Where a source promises the order of first successful processing (and exclusive in-flight batches). */
@@ -45,17 +46,36 @@ export interface CheckLimits {
   /** An on-failure destination is configured (streams): each onFailure trace event has one destination record. */
   onFailureDestination: boolean;
   /**
-   * How long a batch holds its keys (groups) exclusively: Infinity for streams; the visibility timeout for FIFO,
-   * whose messages become receivable again when it runs out even if the function is still running.
+   * How long a batch holds its keys (groups) exclusively: Infinity for streams; for FIFO the visibility timeout its
+   * receive gave (the queue's, or the effective one), whose messages become receivable again when it runs out even
+   * if the function is still running.
    */
   keyLockMaxUs: number;
 }
 
 type LimitsFor = (s: Scenario) => CheckLimits;
 
+/**
+ * How long a receive hides the mapping's messages: the queue's VisibilityTimeout, or, where the profile applies the
+ * 2022 guide's effective visibility timeout (figure effectiveVisibilityExtraMs), window + function timeout + that
+ * figure when a batching window and window + timeout exceed the queue's ("If your batch window is greater than 0,
+ * and (batch window) + (function timeout) > (queue visibility timeout), then your effective queue visibility timeout
+ * is (batch window) + (function timeout) + 30s",
+ * https://github.com/awsdocs/aws-lambda-developer-guide/blob/a83f69b/doc_source/with-sqs.md).
+ */
+function receiveVisibilityUs(s: Scenario, queueVisibilityUs: number): number {
+  const extraMs = s.figures.effectiveVisibilityExtraMs;
+  const windowUs = s.mapping.batchingWindowUs;
+  const timeoutUs = s.fn.timeoutUs;
+  if (extraMs === null || windowUs <= 0 || windowUs + timeoutUs <= queueVisibilityUs) return queueVisibilityUs;
+  return windowUs + timeoutUs + extraMs * US_PER_MS;
+}
+
 function sqsLimits(s: Scenario): CheckLimits {
   const src = s.source;
   assert(!isStreamSource(src), "sqsLimits on a stream source");
+  const visibilityUs = receiveVisibilityUs(s, src.visibilityTimeoutUs);
+  const extended = visibilityUs !== src.visibilityTimeoutUs;
   const fifo = src.type === "sqs-fifo";
   const prov = s.mapping.provisioned;
   // Provisioned mode: MaximumPollers x (batches per event poller) replaces the on-demand maximum.
@@ -73,13 +93,16 @@ function sqsLimits(s: Scenario): CheckLimits {
     batchSizeMax: s.mapping.batchSize,
     retentionUs: src.retentionUs,
     // A message in flight is expired only once it is visible again (esm-sim's choice, sqs-queue.ts), and it was
-    // received before its retention ran out, so the oldest message is younger than retention + visibility timeout.
-    iteratorAgeMaxUs: src.retentionUs + src.visibilityTimeoutUs,
-    iteratorAgeWhy: "MessageRetentionPeriod + VisibilityTimeout: a message in flight expires once visible again",
+    // received before its retention ran out, so the oldest message is younger than retention + the visibility its
+    // receive gave it.
+    iteratorAgeMaxUs: src.retentionUs + visibilityUs,
+    iteratorAgeWhy: extended
+      ? "MessageRetentionPeriod + the effective visibility timeout (window + function Timeout + effectiveVisibilityExtraMs): a message in flight expires once visible again"
+      : "MessageRetentionPeriod + VisibilityTimeout: a message in flight expires once visible again",
     maxReceiveCount: src.maxReceiveCount,
     successEndsRecords: true,
     onFailureDestination: false,
-    keyLockMaxUs: src.visibilityTimeoutUs,
+    keyLockMaxUs: visibilityUs,
   };
 }
 
