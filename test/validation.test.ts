@@ -32,6 +32,12 @@ describe("scenario validation", () => {
     ["broken YAML", "name: [a\n", "s.yaml:"],
     ["an out-of-range BatchSize", valid + "mapping:\n  BatchSize: 20000\n", "s.yaml:8:14 mapping.BatchSize: must be an integer 1..10,000 (got 20000)"],
     ["a unit typo in a duration", valid.replace("at: 0s", "at: 5 mins"), 's.yaml:5:9 traffic[0].at: must be a duration such as 250ms, 30s, 5m, 2h, 7d, or a number of seconds (got "5 mins")'],
+    [
+      "a duration too long for virtual time",
+      valid.replace("at: 0s", "at: 1e+308"),
+      "s.yaml:5:9 traffic[0].at: must be at most 9,007,199,254 s (about 285 years: esm-sim keeps virtual time in whole microseconds) (got 1e+308)",
+    ],
+    ["a duration with a unit too long for virtual time", valid.replace("at: 0s", "at: 300000000000d"), 'traffic[0].at: must be at most 9,007,199,254 s (about 285 years: esm-sim keeps virtual time in whole microseconds) (got "300000000000d")'],
     ["NaN", valid + "seed: .nan\n", "s.yaml:7:7 seed: must be an integer 0..4,294,967,295 (got NaN)"],
     ["a huge number", valid + "function:\n  Timeout: 1e400\n", "s.yaml:8:12 function.Timeout: must be an integer 1..900 (got Infinity)"],
     ["an unknown key with a suggestion", valid + "mapping:\n  BatchSze: 10\n", 's.yaml:8:3 mapping.BatchSze: unknown key (did you mean "BatchSize"?)'],

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { PROFILE_NAMES, FIGURE_NAMES } from "../esm/profiles.js";
 import { STATISTICS } from "../metrics/cloudwatch-export.js";
 import { fmt, NO_LIMIT, PARAMS, SOURCE_TYPES, type PathOf } from "./params.js";
-import { parseDurationUs, parseInstantMs, parseRatePerSecond, parseSizeBytes } from "./units.js";
+import { DURATION_MAX_US, parseDurationUs, parseInstantMs, parseRatePerSecond, parseSizeBytes } from "./units.js";
 import { isoUtc } from "../engine/time.js";
 import { show } from "./show.js";
 
@@ -46,11 +46,17 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 }
 
 /** A value written as a number or a string with a unit, converted by `parse` (null when it does not parse). */
-function unitValue(parse: (v: unknown) => number | null, allowed: string) {
+/** `max`: the largest value allowed once converted, and what to say of one above it (or written too large to
+ *  convert). */
+function unitValue(parse: (v: unknown) => number | null, allowed: string, max?: { value: number; words: string; looksValid: (v: unknown) => boolean }) {
   return z
     .union([z.number(), z.string()], { error: required(allowed) })
     .transform((v, ctx) => {
       const converted = parse(v);
+      if (max !== undefined && (converted === null ? max.looksValid(v) : converted > max.value)) {
+        ctx.addIssue({ code: "custom", message: `must be at most ${max.words} (got ${show(v)})`, input: v });
+        return z.NEVER;
+      }
       if (converted === null) {
         ctx.addIssue({ code: "custom", message: `must be ${allowed} (got ${show(v)})`, input: v });
         return z.NEVER;
@@ -60,8 +66,17 @@ function unitValue(parse: (v: unknown) => number | null, allowed: string) {
     .meta({ description: allowed });
 }
 
-/** A duration in microseconds (input: seconds or a string with a unit). */
-export const duration = () => unitValue(parseDurationUs, "a duration such as 250ms, 30s, 5m, 2h, 7d, or a number of seconds");
+/** Written as a duration, whatever its size: a non-negative finite number, or a number with a unit. */
+const writtenAsDuration = (v: unknown): boolean =>
+  typeof v === "number" ? Number.isFinite(v) && v >= 0 : typeof v === "string" && parseDurationUs(v.replace(/^\s*[\d.]+/, "1")) !== null;
+
+/** A duration in microseconds (input: seconds or a string with a unit), at most DURATION_MAX_US. */
+export const duration = () =>
+  unitValue(parseDurationUs, "a duration such as 250ms, 30s, 5m, 2h, 7d, or a number of seconds", {
+    value: DURATION_MAX_US,
+    words: "9,007,199,254 s (about 285 years: esm-sim keeps virtual time in whole microseconds)",
+    looksValid: writtenAsDuration,
+  });
 /** A size in bytes. */
 export const size = () => unitValue(parseSizeBytes, "a size such as 512B, 1KB, 6MB, or a number of bytes");
 /** A rate in records per second. */

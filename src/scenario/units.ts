@@ -19,18 +19,25 @@ const DURATION_RE = new RegExp(`^${NUMBER}\\s*(us|ms|s|m|h|d)$`);
 const SIZE_RE = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB)$`);
 const RATE_RE = new RegExp(`^${NUMBER}\\s*/\\s*(s|m|h)$`);
 
-/** A duration to whole microseconds (rounded), or null when it is not a duration. Negative values are refused. */
+/** A duration to whole microseconds (rounded), or null when it is not a duration or too long for any number to
+ *  hold. Negative values are refused. */
 export function parseDurationUs(value: unknown): number | null {
+  let us: number;
   if (typeof value === "number") {
     if (!Number.isFinite(value) || value < 0) return null;
-    return Math.round(value * US_PER_S);
+    us = Math.round(value * US_PER_S);
+  } else {
+    if (typeof value !== "string") return null;
+    const m = DURATION_RE.exec(value.trim());
+    if (!m) return null;
+    us = Math.round(Number(m[1]) * DURATION_UNIT_US[m[2]]);
   }
-  if (typeof value !== "string") return null;
-  const m = DURATION_RE.exec(value.trim());
-  if (!m) return null;
-  const us = Number(m[1]) * DURATION_UNIT_US[m[2]];
-  return Number.isFinite(us) ? Math.round(us) : null;
+  // 1e308 seconds is a finite number whose microseconds are not.
+  return Number.isFinite(us) ? us : null;
 }
+
+/** The longest duration virtual time can hold: whole microseconds stay exact up to 2^53 - 1 (about 285 years). */
+export const DURATION_MAX_US = Number.MAX_SAFE_INTEGER;
 
 const SIZE_UNIT_BYTES: Record<string, number> = { B: 1, KB: 1024, MB: 1024 * 1024, GB: 1024 * 1024 * 1024 };
 
