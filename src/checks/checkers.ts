@@ -403,8 +403,12 @@ export class ConcurrencyChecker extends Checker {
 
   /** By key index: when the last batch holding the key started. */
   private readonly perKeyStartUs = new NumberTable(-Infinity);
-  /** FIFO, by key (group) index: when a message of the group last became visible again after its visibility timeout. */
+  /** FIFO, by key (group) index: when a batch in flight last lost its hold on the group: a message of the group
+   *  became visible again after its visibility timeout, or an earlier batch's success deleted a message of the
+   *  group that this batch had received again (esm-sim deletes on every success, sqs-queue.ts). */
   private readonly releasedAtUs = new NumberTable(-Infinity);
+  /** FIFO, by production index: the invocation that last received the message, while it is in flight. */
+  private readonly holder = new NumberTable(-1, "float64", true);
 
   /** Called before InvocationChecker sees the event, so a result's invocation is still in its in-flight map. */
   event(e: TraceEvent): void {
@@ -440,6 +444,7 @@ export class ConcurrencyChecker extends Checker {
             if (k > 1 && e.tUs - lastStartUs < this.limits.keyLockMaxUs && !released) this.fail(e.tUs, `invocation ${e.invocation} holds key #${r.keyIndex} while another batch with that ${this.limits.orderScope} is in flight`);
           }
           this.keysInFlight.set(e.invocation, keys);
+          if (this.limits.orderScope === "group") for (const r of e.records) this.holder.set(r.n, e.invocation);
         }
         break;
       }
@@ -452,6 +457,13 @@ export class ConcurrencyChecker extends Checker {
         if (keys) {
           this.keysInFlight.delete(e.invocation);
           for (const k of keys) this.perKey.set(k, this.perKey.get(k) - 1);
+        }
+        if (this.limits.orderScope === "group") {
+          for (const r of e.succeeded) {
+            const h = this.holder.get(r.n);
+            if (h !== -1 && h !== e.invocation) this.releasedAtUs.set(r.keyIndex, e.tUs);
+          }
+          for (const r of inv.records) if (this.holder.get(r.n) === e.invocation) this.holder.clear(r.n);
         }
         break;
       }

@@ -17,7 +17,9 @@
  * - Order: best effort. Visible messages are returned oldest-visible first; a message that becomes visible again
  *   goes to the back. Duplicates: with `duplicateDeliveryRate` p, each receive leaves a second copy visible with
  *   probability p (AWS: "occasionally ... the same item twice, even if no function error occurred").
- * - Deleting is always effective (esm-sim's choice): a success deletes the message even if it was received again
+ * - Deleting is always effective (esm-sim's choice; DeleteMessage with an older receipt handle "will succeed, but the
+ *   message might not be deleted", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html):
+ *   a success deletes the message even if it was received again
  *   meanwhile by another batch. A message the mapping deleted because it matched no FilterCriteria ends as
  *   Filtered; a later delete of it (by a batch that still held it) finds it gone.
  * Not modelled: message size limits, short polling's sampled receives, ChangeMessageVisibility, the DLQ itself
