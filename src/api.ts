@@ -9,7 +9,7 @@ import type { Scenario } from "./scenario/model.js";
 import { isOverrideProblem, parseOverride, type Override } from "./scenario/overrides.js";
 import { parseScenario, scenarioFiles, SCENARIO_INPUT } from "./scenario/parse.js";
 import { ScenarioError, type Problem } from "./scenario/problems.js";
-import { parseDurationUs } from "./scenario/units.js";
+import { DURATION_MAX_US, DURATION_MAX_WORDS, parseDurationUs } from "./scenario/units.js";
 
 export interface LoadOptions {
   /** Overrides the scenario's seed. */
@@ -71,6 +71,7 @@ export function loadScenario(pathOrText: string, options: LoadOptions = {}): Sce
   if (options.until !== undefined) {
     const us = parseDurationUs(options.until);
     if (us === null || us === 0) errors.push(problem(file, `until: must be a positive duration such as 30m, 2h or 90s (got ${JSON.stringify(options.until)})`, "options"));
+    else if (us > DURATION_MAX_US) errors.push(problem(file, `until: must be at most ${DURATION_MAX_WORDS} (got ${JSON.stringify(options.until)})`, "options"));
     else untilUs = us;
   }
   if (errors.length > 0) throw new ScenarioError(errors);

@@ -54,6 +54,12 @@ describe("programmatic API", () => {
     expect(() => loadScenario("/nonexistent/s.yaml")).toThrow("/nonexistent/s.yaml:1:1 no such file");
   });
 
+  it("refuses an until longer than virtual time can hold", () => {
+    const text = "name: t\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\n";
+    expect(() => loadScenario(text, { until: "300000000000d" })).toThrow("until: must be at most 9,007,199,254 s");
+    expect(loadScenario(text, { until: 9_007_199_254 }).untilUs).toBe(9_007_199_254_000_000);
+  });
+
   it("passes lint warnings to onWarning", () => {
     const warnings: string[] = [];
     loadScenario("name: w\nsource: { type: sqs, VisibilityTimeout: 10 }\ntraffic: [{ at: 0s, records: 1 }]\nfunction: { Timeout: 5 }\n", { onWarning: (w) => warnings.push(w.path) });

@@ -31,6 +31,8 @@ describe("command-line misuse exits 2 with a clear message", () => {
     [["run", ok, "--until", "0"], "--until: must be a positive duration"],
     [["run", ok, "--until", "soon"], "--until: must be a positive duration such as 30m, 2h or 90s (got \"soon\")"],
     [["run", ok, "--until", "5 mins"], "--until: must be a positive duration"],
+    [["run", ok, "--until", "99999999999"], "--until: must be at most 9,007,199,254 s (about 285 years: esm-sim keeps virtual time in whole microseconds) (got \"99999999999\")"],
+    [["run", ok, "--until", "1e308"], "--until: must be a positive duration"],
     [["run", ok, "--max-events", "0"], "--max-events: must be a whole number of at least 1 (got \"0\")"],
     [["run", ok, "--max-events", "1e9"], "--max-events: must be a whole number"],
     [["run", ok, "--trace-limit", "lots"], "--trace-limit: must be a size such as 500MB or 4GB (got \"lots\")"],

@@ -1,7 +1,7 @@
 /** Options several commands take (--seed, --until, --set, --jobs), read into values or refused with a usage error. */
 import { availableParallelism } from "node:os";
 import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
-import { parseDurationUs } from "../scenario/units.js";
+import { DURATION_MAX_US, DURATION_MAX_WORDS, parseDurationUs } from "../scenario/units.js";
 import { UsageError, usageErrors } from "./usage-error.js";
 
 export function parseSeed(s: string): number {
@@ -12,6 +12,7 @@ export function parseSeed(s: string): number {
 export function parseUntil(s: string): number {
   const us = parseDurationUs(/^\d+(\.\d+)?$/.test(s) ? Number(s) : s);
   if (us === null || us === 0) throw new UsageError(`--until: must be a positive duration such as 30m, 2h or 90s (got ${JSON.stringify(s)})`);
+  if (us > DURATION_MAX_US) throw new UsageError(`--until: must be at most ${DURATION_MAX_WORDS} (got ${JSON.stringify(s)})`);
   return us;
 }
 

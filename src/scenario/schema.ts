@@ -8,7 +8,7 @@ import { z } from "zod";
 import { PROFILE_NAMES, FIGURE_NAMES } from "../esm/profiles.js";
 import { STATISTICS } from "../metrics/cloudwatch-export.js";
 import { fmt, NO_LIMIT, PARAMS, SOURCE_TYPES, type PathOf } from "./params.js";
-import { DURATION_MAX_US, parseDurationUs, parseInstantMs, parseRatePerSecond, parseSizeBytes } from "./units.js";
+import { DURATION_MAX_US, DURATION_MAX_WORDS, parseDurationUs, parseInstantMs, parseRatePerSecond, parseSizeBytes } from "./units.js";
 import { isoUtc } from "../engine/time.js";
 import { show } from "./show.js";
 
@@ -74,7 +74,7 @@ const writtenAsDuration = (v: unknown): boolean =>
 export const duration = () =>
   unitValue(parseDurationUs, "a duration such as 250ms, 30s, 5m, 2h, 7d, or a number of seconds", {
     value: DURATION_MAX_US,
-    words: "9,007,199,254 s (about 285 years: esm-sim keeps virtual time in whole microseconds)",
+    words: DURATION_MAX_WORDS,
     looksValid: writtenAsDuration,
   });
 /** A size in bytes. */

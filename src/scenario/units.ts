@@ -38,6 +38,8 @@ export function parseDurationUs(value: unknown): number | null {
 
 /** The longest duration virtual time can hold: whole microseconds stay exact up to 2^53 - 1 (about 285 years). */
 export const DURATION_MAX_US = Number.MAX_SAFE_INTEGER;
+/** DURATION_MAX_US in a user's words, for "must be at most ...". */
+export const DURATION_MAX_WORDS = "9,007,199,254 s (about 285 years: esm-sim keeps virtual time in whole microseconds)";
 
 const SIZE_UNIT_BYTES: Record<string, number> = { B: 1, KB: 1024, MB: 1024 * 1024, GB: 1024 * 1024 * 1024 };
 
