@@ -87,6 +87,11 @@ export class RecordBook {
   set(n: number, s: EndState): void {
     this.states.set(n, s);
   }
+
+  /** Blocks of 4,096 records the book holds a byte per record for (what a test reads to see memory stay bounded). */
+  get heldChunks(): number {
+    return this.states.ownChunkCount;
+  }
 }
 
 const id = (r: SimRecord) => `record ${r.n}`;
@@ -410,6 +415,11 @@ export class ConcurrencyChecker extends Checker {
   /** FIFO, by production index: the invocation that last received the message, while it is in flight. */
   private readonly holder = new NumberTable(-1, "float64", true);
 
+  /** Blocks of 4,096 records it holds state for (what a test reads to see memory stay bounded). */
+  get heldChunks(): number {
+    return this.holder.chunkCount;
+  }
+
   /** Called before InvocationChecker sees the event, so a result's invocation is still in its in-flight map. */
   event(e: TraceEvent): void {
     switch (e.type) {
@@ -510,6 +520,11 @@ export class OrderChecker extends Checker {
   /** By production index: the number of the shard of the record's first invoke, until it first succeeds or ends
    *  otherwise (-1 when none): only the records invoked and not yet ended hold an entry. */
   private readonly shardOf = new NumberTable(-1, "int32", true);
+
+  /** Blocks of 4,096 records it holds state for (what a test reads to see memory stay bounded). */
+  get heldChunks(): number {
+    return this.shardOf.chunkCount;
+  }
   /** By shard number: the largest production index that first succeeded on that shard (NaN before any did). */
   private readonly maxPerShard = new NumberTable(NaN);
   private shardViolations = 0;
