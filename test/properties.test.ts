@@ -10,6 +10,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CheckSuite } from "../src/checks/suite.js";
+import { explain } from "../src/explain/explain.js";
 import { limitsOf } from "../src/checks/limits.js";
 import { renderJson } from "../src/report/json.js";
 import { traceLine, traceObject } from "../src/report/trace-jsonl.js";
@@ -92,6 +93,26 @@ describe(`properties over ${PROPERTY_RUNS} generated scenarios`, () => {
     // A budget that ran nothing proves nothing.
     expect(records).toBeGreaterThan(0);
     expect(invocations).toBeGreaterThan(0);
+  }, TIMEOUT_MS);
+
+  it("explain narrates every generated run without an error, within its line budget, and leaves the run's report as it was", () => {
+    let lines = 0;
+    fc.assert(
+      fc.property(scenarioArb(), (doc) =>
+        withYaml(doc, (yaml) => {
+          const told: string[] = [];
+          const narrated = explain(parse(yaml), { width: 100 }, (l) => told.push(l));
+          const plain = renderJson(simulate(parse(yaml)).report);
+          if (renderJson(narrated.report) !== plain) throw new Error("explain's run gave another report than a plain run");
+          // The narration stops at maxLines (400) and says so; header and footer come on top.
+          if (told.length > 500) throw new Error(`explain printed ${told.length} lines`);
+          for (const l of told) if (l.includes("undefined") || l.includes("NaN")) throw new Error(`a narration line with a missing value: ${l}`);
+          lines += told.length;
+        }),
+      ),
+      { ...params, numRuns: Math.max(10, Math.round(PROPERTY_RUNS / 3)) },
+    );
+    expect(lines).toBeGreaterThan(0);
   }, TIMEOUT_MS);
 
   it("a different seed changes the trace digest of a scenario with random draws", () => {
