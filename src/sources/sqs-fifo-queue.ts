@@ -29,7 +29,9 @@
  * - Retention and deletion as in the standard queue (sqs-queue.ts): a message in flight is not expired until it is
  *   visible again, and a delete is always effective (esm-sim's choices).
  * Not modelled: high-throughput mode and the per-group/per-queue API rate limits, DeduplicationScope
- * messageGroup, the DLQ's own ordering, message bodies.
+ * messageGroup, the DLQ's own ordering, message bodies, and the expiry of a receipt handle with its visibility
+ * timeout: "For FIFO queues, a receipt handle expires after a visibility timeout period", and a delete after it is
+ * refused (https://repost.aws/knowledge-center/sqs-receipt-handle-error), where esm-sim deletes.
  */
 import { smallInt } from "../engine/time.js";
 import { NumHeap } from "../engine/num-heap.js";
