@@ -159,6 +159,7 @@ describe("checks written for stream and FIFO sources, on hand-made traces", () =
     successEndsRecords: false,
     onFailureDestination: true,
     keyLockMaxUs: Infinity,
+    receiptsExpire: false,
   };
   const report = (over: Partial<Report> = {}): Report =>
     ({

@@ -16,6 +16,8 @@ import { NumberTable, RecordPositions, StateTable } from "./tables.js";
 
 export const MAX_EXAMPLES = 5;
 
+const NO_RECORDS: readonly SimRecord[] = [];
+
 /** `1 invocation`, `2 invocations`, with thousands separators. */
 export const count = (n: number, noun: string): string => `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
 
@@ -235,6 +237,14 @@ export class InvocationChecker extends Checker {
   private redundantDuplicateDelivery = 0;
   /** 1 for a message the queue has delivered a spontaneous duplicate of (a `retry` event, DuplicateDelivery). */
   private readonly duplicated = new NumberTable(0, "uint8");
+  /** 1 for a message a batch processed successfully but could not delete (a result's `undeleted`), until it ends:
+   *  its next successful processing is a duplicate. */
+  private readonly undeleted = new NumberTable(0, "uint8", true);
+
+  /** Blocks of 4,096 records it holds state for (what a test reads to see memory stay bounded). */
+  get heldChunks(): number {
+    return this.undeleted.chunkCount;
+  }
   private batchMax = 0;
 
   constructor(
@@ -268,6 +278,10 @@ export class InvocationChecker extends Checker {
       if (e.reason === "DuplicateDelivery") this.duplicated.set(e.record.n, 1);
       return;
     }
+    if (e.type === "dlq" || e.type === "expire") {
+      this.undeleted.clear(e.record.n);
+      return;
+    }
     if (e.type !== "result") return;
     this.results++;
     const inv = this.inFlight.get(e.invocation);
@@ -298,6 +312,15 @@ export class InvocationChecker extends Checker {
       if (!inBatch.has(r)) this.fail(e.tUs, `${what}: succeeded ${id(r)} was not in the batch`);
       if (failed(r)) this.fail(e.tUs, `${what}: ${id(r)} both failed and succeeded`);
     }
+    // Messages whose delete the queue refused: processed successfully, not ended.
+    const undeleted = e.undeleted ?? NO_RECORDS;
+    let undeletedSet: Set<SimRecord> | null = null;
+    const notDeleted = (r: SimRecord): boolean => undeleted.length > 0 && (undeletedSet ??= new Set(undeleted)).has(r);
+    for (const r of undeleted) {
+      if (!inBatch.has(r)) this.fail(e.tUs, `${what}: undeleted ${id(r)} was not in the batch`);
+      if (failed(r)) this.fail(e.tUs, `${what}: ${id(r)} both failed and was processed`);
+    }
+    if (undeleted.length > 0 && !this.limits.receiptsExpire) this.fail(e.tUs, `${what}: a delete was refused, on a queue that takes deletes with any receipt handle`);
     if (redundantDuplicateDelivery > e.redundant) this.fail(e.tUs, `${what} counted ${redundantDuplicateDelivery} duplicates from a duplicate delivery, of only ${e.redundant}`);
     if (e.outcome === "error" || e.outcome === "timeout") {
       if (e.failed.length !== inv.records.length) this.fail(e.tUs, `${what} ended in ${e.outcome} but lists ${e.failed.length} of ${inv.records.length} records as failed`);
@@ -320,7 +343,16 @@ export class InvocationChecker extends Checker {
       if (s === END.succeeded || (s === END.none && inBatch.firstAt(r) < i)) {
         expectRedundant++;
         if (this.duplicated.get(r.n) === 1) expectDuplicateDelivery++;
-      } else if (s === END.none) expectSucceeded++;
+      } else if (s === END.none && notDeleted(r)) {
+        this.undeleted.set(r.n, 1);
+      } else if (s === END.none) {
+        expectSucceeded++;
+        // Processed before by a batch that could not delete it: this success is its second processing.
+        if (this.undeleted.get(r.n) === 1) {
+          expectRedundant++;
+          this.undeleted.clear(r.n);
+        }
+      }
     }
     if (expectSucceeded !== e.succeeded.length) this.fail(e.tUs, `${what} ended ${e.succeeded.length} records as succeeded; the record book says ${expectSucceeded}`);
     if (expectRedundant !== e.redundant) this.fail(e.tUs, `${what} counted ${e.redundant} duplicates; the record book says ${expectRedundant}`);
@@ -408,17 +440,10 @@ export class ConcurrencyChecker extends Checker {
 
   /** By key index: when the last batch holding the key started. */
   private readonly perKeyStartUs = new NumberTable(-Infinity);
-  /** FIFO, by key (group) index: when a batch in flight last lost its hold on the group: a message of the group
-   *  became visible again after its visibility timeout, or an earlier batch's success deleted a message of the
-   *  group that this batch had received again (esm-sim deletes on every success, sqs-queue.ts). */
+  /** FIFO, by key (group) index: when a message of the group last became visible again after its visibility timeout.
+   *  (A batch that outlasts that timeout cannot delete its messages: the queue refuses an expired receipt handle,
+   *  so no delete of an earlier batch frees a group a later batch holds.) */
   private readonly releasedAtUs = new NumberTable(-Infinity);
-  /** FIFO, by production index: the invocation that last received the message, while it is in flight. */
-  private readonly holder = new NumberTable(-1, "float64", true);
-
-  /** Blocks of 4,096 records it holds state for (what a test reads to see memory stay bounded). */
-  get heldChunks(): number {
-    return this.holder.chunkCount;
-  }
 
   /** Called before InvocationChecker sees the event, so a result's invocation is still in its in-flight map. */
   event(e: TraceEvent): void {
@@ -454,7 +479,6 @@ export class ConcurrencyChecker extends Checker {
             if (k > 1 && e.tUs - lastStartUs < this.limits.keyLockMaxUs && !released) this.fail(e.tUs, `invocation ${e.invocation} holds key #${r.keyIndex} while another batch with that ${this.limits.orderScope} is in flight`);
           }
           this.keysInFlight.set(e.invocation, keys);
-          if (this.limits.orderScope === "group") for (const r of e.records) this.holder.set(r.n, e.invocation);
         }
         break;
       }
@@ -467,13 +491,6 @@ export class ConcurrencyChecker extends Checker {
         if (keys) {
           this.keysInFlight.delete(e.invocation);
           for (const k of keys) this.perKey.set(k, this.perKey.get(k) - 1);
-        }
-        if (this.limits.orderScope === "group") {
-          for (const r of e.succeeded) {
-            const h = this.holder.get(r.n);
-            if (h !== -1 && h !== e.invocation) this.releasedAtUs.set(r.keyIndex, e.tUs);
-          }
-          for (const r of inv.records) if (this.holder.get(r.n) === e.invocation) this.holder.clear(r.n);
         }
         break;
       }

@@ -51,6 +51,9 @@ export interface CheckLimits {
    * if the function is still running.
    */
   keyLockMaxUs: number;
+  /** A delete with a receipt handle past its visibility timeout is refused (SQS FIFO,
+   *  https://repost.aws/knowledge-center/sqs-receipt-handle-error): only such a queue may list `undeleted` messages. */
+  receiptsExpire: boolean;
 }
 
 type LimitsFor = (s: Scenario) => CheckLimits;
@@ -103,6 +106,7 @@ function sqsLimits(s: Scenario): CheckLimits {
     successEndsRecords: true,
     onFailureDestination: false,
     keyLockMaxUs: visibilityUs,
+    receiptsExpire: fifo,
   };
 }
 
@@ -130,6 +134,7 @@ function streamLimits(s: Scenario): CheckLimits {
     successEndsRecords: false,
     onFailureDestination: s.mapping.onFailureArn !== null,
     keyLockMaxUs: Infinity,
+    receiptsExpire: false,
   };
 }
 

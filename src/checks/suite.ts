@@ -32,7 +32,7 @@ export class CheckSuite {
     const invocations = new InvocationChecker(limits, book);
     const concurrency = new ConcurrencyChecker(limits, invocations);
     const order = new OrderChecker(limits);
-    this.perRecord = [book, concurrency, order];
+    this.perRecord = [book, invocations, order];
     // Order matters: concurrency reads the invocation's in-flight entry before InvocationChecker removes it, and
     // InvocationChecker reads each record's state before ConservationChecker ends it.
     this.checkers = [

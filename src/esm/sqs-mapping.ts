@@ -88,6 +88,9 @@ interface Poller {
   /** While invoking: the invocation's number and plan, and the poller's one completion callback (made once). */
   invocation: number;
   plan: InvocationPlan | null;
+  /** While invoking, on a queue whose receipt handles expire (FIFO): when each message's receipt handle expires (its
+   *  visibility deadline when the batch was invoked, while the handle was still the current one). */
+  receiptExpiresAtUs: number[] | null;
   done: () => void;
 }
 
@@ -395,6 +398,11 @@ export class SqsMapping {
     // A cold start's Init phase runs first, in the environment the invocation holds.
     p.invocation = invocation;
     p.plan = plan;
+    if (this.queue.receiptsExpire) {
+      const expires = new Array<number>(batch.length);
+      for (let i = 0; i < batch.length; i++) expires[i] = batch[i].visibleAtUs;
+      p.receiptExpiresAtUs = expires;
+    }
     this.sched.after(plan.initUs + plan.durationUs, p.done, PRIO_POLLER);
     this.ensureWake();
   }
@@ -419,8 +427,11 @@ export class SqsMapping {
     // The batch itself while every message so far was deleted now (the usual case: no list to build); a list of its
     // own from the first message that was not.
     let succeeded: readonly SimRecord[] = NO_RECORDS;
+    let undeleted: SimRecord[] | undefined;
     let redundant = 0;
     let redundantDuplicateDelivery = 0;
+    const expires = p.receiptExpiresAtUs;
+    p.receiptExpiresAtUs = null;
     if (!failedWholeBatch) {
       const failedSet = failed.length > 0 ? new Set(failed) : null;
       let own: SimRecord[] | null = null;
@@ -428,11 +439,18 @@ export class SqsMapping {
         const m = batch[i];
         let deleted = false;
         if (failedSet === null || !failedSet.has(m)) {
-          const d = this.queue.delete(m);
-          if (d === "deleted") deleted = true;
-          else if (d === "already-deleted") {
+          const d = expires === null ? this.queue.delete(m) : this.queue.delete(m, MsgState.Deleted, expires[i], now);
+          if (d === "deleted") {
+            deleted = true;
+            // Processed successfully before by a batch whose delete was refused: this is its second processing.
+            if (m.processedUndeleted) redundant++;
+          } else if (d === "already-deleted") {
             redundant++;
             if (m.duplicated) redundantDuplicateDelivery++;
+          } else if (d === "receipt-expired") {
+            // The batch ran past its receipt handle's visibility timeout: the message stays, to be processed again.
+            m.processedUndeleted = true;
+            (undeleted ??= []).push(m);
           }
         }
         if (own === null) {
@@ -456,6 +474,7 @@ export class SqsMapping {
       ignoredPartial: ignoredPartial && !plan.invalidResponse ? plan.failed.length : 0,
       invalidResponse: invalidResponse || undefined,
       unreadResponse: (ignoredPartial && unreadResponse && plan.failed.length > 0) || undefined,
+      undeleted,
     });
     if (functionFailed && !rbif) this.backOff();
     this.endCycle(p);
@@ -502,7 +521,7 @@ export class SqsMapping {
   }
 
   private spawn(): void {
-    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: NO_MESSAGES, ownBatch: false, bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity, invocation: 0, plan: null, done: () => this.complete(p) };
+    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: NO_MESSAGES, ownBatch: false, bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity, invocation: 0, plan: null, receiptExpiresAtUs: null, done: () => this.complete(p) };
     this.pollers.push(p);
     // A separate event, so that scaling decisions never re-enter a poller's cycle.
     this.sched.at(this.sched.nowUs, () => {

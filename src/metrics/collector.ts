@@ -95,6 +95,8 @@ export class MetricsCollector {
   visibilityRedeliveries = 0;
   spontaneousDuplicates = 0;
   dedupDropped = 0;
+  /** FIFO: messages processed successfully whose delete the queue refused (an expired receipt handle). */
+  deletesRefused = 0;
   producerDuplicates = 0;
   /** Where records carry no logicalN (stream records): the first send of the record with this production index, if
    *  it has or is a producer retry, asked once, when the record first succeeds (StreamSource.takeLogicalOf); null:
@@ -203,6 +205,7 @@ export class MetricsCollector {
       if (e.unreadResponse) this.partialUnread++;
       this.deletedDespiteReportedFailure += e.ignoredPartial;
     }
+    if (e.undeleted !== undefined) this.deletesRefused += e.undeleted.length;
     const redundant = e.redundant;
     if (redundant > 0) {
       this.duplicates += redundant;

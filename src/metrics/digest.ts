@@ -209,6 +209,7 @@ export function digestResult(d: TraceDigest, e: ResultEvent): void {
   if (succeeded.length !== e.records.length - failed.length) h = idsInto(h, succeeded);
   if (e.invalidResponse) h = Math.imul(h ^ 1, P);
   if (e.unreadResponse) h = Math.imul(h ^ 2, P);
+  if (e.undeleted !== undefined) h = idsInto(Math.imul(h ^ 3, P), e.undeleted);
   d.word(h);
 }
 

@@ -55,6 +55,7 @@ export const METRIC_PATHS: Readonly<Record<string, MetricKind>> = {
   "sqs.producerDuplicates": "count",
   "sqs.eventPollersMax": "count",
   "sqs.rateLimitedReceives": "count",
+  "sqs.deletesRefused": "count",
   // streams (kinesis, dynamodb) only
   "stream.producerThrottles": "count",
   "stream.producerRetries": "count",

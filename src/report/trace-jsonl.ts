@@ -93,7 +93,7 @@ export function traceObject(e: TraceEvent, ctx: TraceContext): TraceObject {
     case "invoke":
       return { t, type: e.type, invocation: e.invocation, queue: ctx.queue, poller: e.poller, recordIds: ids(e.records), attempt: e.attempt, concurrency: e.concurrency, closedBy: e.closedBy, ...coldStartOf(e) };
     case "result":
-      return { t, type: e.type, invocation: e.invocation, outcome: e.outcome, failedIds: ids(e.failed), durationMs: usToMs(e.durationUs), succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial, invalidResponse: e.invalidResponse, unreadResponse: e.unreadResponse };
+      return { t, type: e.type, invocation: e.invocation, outcome: e.outcome, failedIds: ids(e.failed), durationMs: usToMs(e.durationUs), succeeded: e.succeeded.length, duplicates: e.redundant, ignoredFailures: e.ignoredPartial, invalidResponse: e.invalidResponse, unreadResponse: e.unreadResponse, undeletedIds: e.undeleted === undefined ? undefined : ids(e.undeleted) };
     case "throttle":
       return { t, type: e.type, poller: e.poller, queue: ctx.queue, recordIds: ids(e.records), concurrency: e.concurrency, limit: e.limit, next: e.next, reason: e.reason };
     case "dlq":

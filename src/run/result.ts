@@ -33,7 +33,8 @@ export interface CheckOutcome {
  * producerDuplicates: successful processings of a logical message beyond its first (included in `duplicates`).
  * mode: on-demand or provisioned (ProvisionedPollerConfig); eventPollersMax: provisioned mode's peak event pollers
  * (10 concurrent batches each), 0 on demand; rateLimitedReceives: receives that waited for the next second's
- * event-poller budget.
+ * event-poller budget; deletesRefused: FIFO, messages processed successfully whose delete the queue refused because
+ * the batch ran past their receipt handle's visibility timeout (each is processed again, or ends otherwise).
  */
 export interface SqsReport {
   polls: number;
@@ -47,6 +48,7 @@ export interface SqsReport {
   mode: "on-demand" | "provisioned";
   eventPollersMax: number;
   rateLimitedReceives: number;
+  deletesRefused: number;
 }
 
 export interface Report {

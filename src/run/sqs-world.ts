@@ -113,6 +113,7 @@ export class SqsWorld implements World {
         mode: provisioned ? "provisioned" : "on-demand",
         eventPollersMax: provisioned ? Math.ceil(m.pollersMax / (this.scenario.figures.provisionedInvokesPerPoller ?? 10)) : 0,
         rateLimitedReceives: this.mapping.rateLimitedReceives,
+        deletesRefused: m.deletesRefused,
       },
       destinations: [],
       series: { concurrency: seriesOf(m.concurrencySeries), backlog: seriesOf(m.backlogSeries), oldestAge: seriesOf(m.ageSeries, true) },

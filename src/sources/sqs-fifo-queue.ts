@@ -206,7 +206,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
       this.pushCold(n, keyIndex, sentUs, producer);
       return true;
     }
-    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1 };
+    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1, processedUndeleted: false };
     this.order.push(n, keyIndex, g.push(keyIndex, n, sentUs, producer, MsgState.Delayed, msg));
     if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
     if (delayUs === 0) this.makeVisible(msg);
@@ -298,9 +298,13 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
   }
 
   /** DeleteMessage after a successful invocation. */
-  delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted): DeleteOutcome {
+  /** A receipt handle expires with its visibility timeout, and a delete with it is refused. */
+  readonly receiptsExpire = true;
+
+  delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted, receiptExpiresAtUs = Infinity, nowUs = -Infinity): DeleteOutcome {
     const ended = endedDeleteOutcome(msg.state);
     if (ended !== null) return ended;
+    if (nowUs >= receiptExpiresAtUs) return "receipt-expired";
     const k = msg.keyIndex;
     if (msg.state === MsgState.InFlight) {
       this.inFlightCount--;

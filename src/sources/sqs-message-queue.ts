@@ -40,6 +40,9 @@ export interface SqsMessage extends SimRecord {
   producer: number;
   /** When it was first received (ApproximateFirstReceiveTimestamp); -1 before that. */
   firstReceiveUs: number;
+  /** A batch processed it successfully, but the queue refused that batch's delete (FIFO: the receipt handle had
+   *  expired), so it is still live: a later success of it is a duplicate. Set and read by the mapping. */
+  processedUndeleted: boolean;
 }
 
 /** The message id the trace and the filter view give a message: `msg-000042` (production index, 6+ digits). */
@@ -47,7 +50,7 @@ export function messageId(n: number): string {
   return `msg-${String(n).padStart(6, "0")}`;
 }
 
-export type DeleteOutcome = "deleted" | "already-deleted" | "gone";
+export type DeleteOutcome = "deleted" | "already-deleted" | "gone" | "receipt-expired";
 
 /** DeleteMessage's answer for a message already in an end state (deleted before: "already-deleted"; moved to the
  *  DLQ, expired or filtered: "gone"), or null when the delete goes ahead. Both queue types answer so. */
@@ -84,8 +87,12 @@ export interface MessageQueue {
    *  passes the same value on every receive, so messages still return in the order they were received. */
   receive(nowUs: number, maxCount: number, maxBytes: number, batchEmpty?: boolean, visibilityTimeoutUs?: number): ReceiveResult;
   /** DeleteMessage; `as` Filtered when the mapping deletes a message that matched no filter (a later delete of it
-   *  is then "gone", not "already-deleted"). */
-  delete(msg: SqsMessage, as?: MsgState.Deleted | MsgState.Filtered): DeleteOutcome;
+   *  is then "gone", not "already-deleted"). `receiptExpiresAtUs`: when the receipt handle the caller deletes with
+   *  expires (the visibility deadline of its receive), and `nowUs`: a FIFO queue refuses a delete at or after it
+   *  ("receipt-expired"); a standard queue takes it (an older receipt handle "might" still work there). */
+  delete(msg: SqsMessage, as?: MsgState.Deleted | MsgState.Filtered, receiptExpiresAtUs?: number, nowUs?: number): DeleteOutcome;
+  /** Whether a delete with an expired receipt handle is refused (FIFO). */
+  readonly receiptsExpire: boolean;
   expireDue(nowUs: number): void;
   oldestAgeUs(nowUs: number): number;
   /** Age of the oldest live message received fewer than three times, or 0 when none: SQS's

@@ -74,7 +74,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
       this.pushCold(n, keyIndex, sentUs, producer);
       return;
     }
-    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1 };
+    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1, processedUndeleted: false };
     this.live.push(n, keyIndex, sentUs, producer, MsgState.Delayed, msg);
     if (delayUs === 0) this.makeVisible(msg);
     else this.delayed.push(msg, msg.visibleAtUs);
@@ -199,7 +199,10 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
     return { messages: out, payloadFull };
   }
 
-  /** DeleteMessage after a successful invocation. */
+  /** An older receipt handle "might" still delete a message on a standard queue: esm-sim's delete always takes it. */
+  readonly receiptsExpire = false;
+
+  /** DeleteMessage after a successful invocation (whatever the receipt handle's age: see receiptsExpire). */
   delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted): DeleteOutcome {
     const ended = endedDeleteOutcome(msg.state);
     if (ended !== null) return ended;

@@ -78,9 +78,10 @@ export interface ResultEvent extends Base {
   failed: readonly SimRecord[];
   /** Records this result ended as succeeded (first successful processing, deleted / checkpointed). */
   succeeded: readonly SimRecord[];
-  /** Records processed successfully again although an earlier success already ended them: duplicates. On a stream
-   *  each was read again after a checkpoint rewind; on a queue each came back after its visibility timeout ran out,
-   *  or as a spontaneous duplicate (`redundantDuplicateDelivery`). */
+  /** Records processed successfully again although an earlier success already ended them, or processed before by a
+   *  batch whose delete was refused (`undeleted`): duplicates. On a stream each was read again after a checkpoint
+   *  rewind; on a queue each came back after its visibility timeout ran out, or as a spontaneous duplicate
+   *  (`redundantDuplicateDelivery`). */
   redundant: number;
   /** Queues: of `redundant`, messages the queue had made a spontaneous duplicate copy of (streams: omitted). */
   redundantDuplicateDelivery?: number;
@@ -94,6 +95,9 @@ export interface ResultEvent extends Base {
    *  and the batch succeeded: `ignoredPartial` counts the records it named (only when true, and only with
    *  ReportBatchItemFailures on: without it no response is read). */
   unreadResponse?: boolean;
+  /** FIFO queues: messages processed successfully whose delete the queue refused, because the batch ran past their
+   *  receipt handle's visibility timeout; they stay in the queue (only when there are some). */
+  undeleted?: readonly SimRecord[];
   shard?: number;
 }
 export interface ThrottleEvent extends Base {
