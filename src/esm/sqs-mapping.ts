@@ -30,7 +30,11 @@
  *   (https://github.com/awsdocs/aws-lambda-developer-guide/blob/a83f69b/doc_source/with-sqs.md). The mapping then
  *   receives with that VisibilityTimeout, so its messages stay hidden that long after each receive, failures included.
  *   Today's pages no longer say so; the current profile does not extend (figure null).
- * - Success deletes the batch. An error or timeout deletes nothing: every message reappears after its
+ * - Success deletes the batch, each message with the receipt handle of the receive that gave it to the batch. A
+ *   FIFO queue refuses the delete once that handle has expired with its visibility timeout
+ *   (https://repost.aws/knowledge-center/sqs-receipt-handle-error): the message stays (`undeleted` on the result),
+ *   and its next success counts as a duplicate. The handle expires at the visibility deadline its receive gave.
+ * - An error or timeout deletes nothing: every message reappears after its
  *   visibility timeout, to be regrouped by whichever poller receives it. With ReportBatchItemFailures a partial
  *   response keeps only the reported messages; without it the response is ignored and all are deleted. A response
  *   naming a message that is not in the batch (`effect: partial-invalid`) is a complete failure, as invalid JSON, an
@@ -88,8 +92,8 @@ interface Poller {
   /** While invoking: the invocation's number and plan, and the poller's one completion callback (made once). */
   invocation: number;
   plan: InvocationPlan | null;
-  /** While invoking, on a queue whose receipt handles expire (FIFO): when each message's receipt handle expires (its
-   *  visibility deadline when the batch was invoked, while the handle was still the current one). */
+  /** On a queue whose receipt handles expire (FIFO): when each message's receipt handle expires, the visibility
+   *  deadline its receive gave it, in batch order; null elsewhere. */
   receiptExpiresAtUs: number[] | null;
   done: () => void;
 }
@@ -241,6 +245,7 @@ export class SqsMapping {
     p.windowEndUs = this.sched.nowUs + this.windowUs;
     p.closeByUs = Infinity;
     p.throttleDelayUs = this.figures.throttleRetryInitialMs * US_PER_MS;
+    p.receiptExpiresAtUs = this.queue.receiptsExpire ? [] : null;
     this.gather(p);
   }
 
@@ -283,6 +288,7 @@ export class SqsMapping {
         }
         p.bytes = bytes;
         p.closeByUs = closeBy;
+        if (p.receiptExpiresAtUs !== null) for (let i = 0; i < kept; i++) p.receiptExpiresAtUs.push(got[i].visibleAtUs);
       } else
         for (const m of got) {
           if (keep !== null && !keep(m)) {
@@ -298,6 +304,7 @@ export class SqsMapping {
             p.ownBatch = true;
           }
           (p.batch as SqsMessage[]).push(m);
+          if (p.receiptExpiresAtUs !== null) p.receiptExpiresAtUs.push(m.visibleAtUs);
           p.bytes += m.sizeBytes;
           kept++;
           if (m.visibleAtUs - this.gatherMarginUs < p.closeByUs) p.closeByUs = m.visibleAtUs - this.gatherMarginUs;
@@ -398,11 +405,7 @@ export class SqsMapping {
     // A cold start's Init phase runs first, in the environment the invocation holds.
     p.invocation = invocation;
     p.plan = plan;
-    if (this.queue.receiptsExpire) {
-      const expires = new Array<number>(batch.length);
-      for (let i = 0; i < batch.length; i++) expires[i] = batch[i].visibleAtUs;
-      p.receiptExpiresAtUs = expires;
-    }
+
     this.sched.after(plan.initUs + plan.durationUs, p.done, PRIO_POLLER);
     this.ensureWake();
   }
@@ -431,7 +434,6 @@ export class SqsMapping {
     let redundant = 0;
     let redundantDuplicateDelivery = 0;
     const expires = p.receiptExpiresAtUs;
-    p.receiptExpiresAtUs = null;
     if (!failedWholeBatch) {
       const failedSet = failed.length > 0 ? new Set(failed) : null;
       let own: SimRecord[] | null = null;

@@ -69,6 +69,8 @@ export class NarrationState {
   readonly releasedByThrottle = new Set<number>();
   /** Record -> why it may be processed twice. */
   readonly dupCause = new Map<number, string>();
+  /** SQS FIFO: records processed by an invocation whose delete the queue refused (until they succeed again). */
+  readonly undeleted = new Set<number>();
   /** Streams: blocked lanes by laneKey. */
   readonly blocked = new Map<string, BlockedLane>();
   readonly shardsStarted = new Set<number>();

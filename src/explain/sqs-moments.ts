@@ -202,9 +202,20 @@ function successfulInvocation(ev: ResultEvent, st: NarrationState, t: number, su
     const text = `Invocation ${inv} returned batchItemFailures for ${plural(ignored, "message")}, but the mapping lacks FunctionResponseTypes: [ReportBatchItemFailures]. Lambda ignores the response, treats the batch as a success and deletes ${ev.records.length === 1 ? "its message" : `all ${plural(ev.records.length, "message")}`}: ${ignored === 1 ? "the reported one is" : "the reported ones are"} lost.`;
     return { tMs: t, fold: "result:ignored", rule: "partialBatch", noun: ["ignored partial response", "ignored partial responses"], text, amount: { n: ignored, noun: ["message lost", "messages lost"] } };
   }
-  const deleted = Math.max(0, succeeded.length - ev.redundant);
+  const deleted = Math.max(0, succeeded.length - ev.redundant - (ev.undeleted?.length ?? 0));
   const text = `Invocation ${inv} succeeded after ${dur(usToMs(ev.durationUs))}: Lambda deletes its ${plural(deleted, "message")} from the queue, so ${deleted === 1 ? "it never comes" : "they never come"} back.`;
   return { tMs: t, fold: "result:ok", rule: "deleteOnSuccess", noun: ["successful invocation", "successful invocations"], text, amount: { n: deleted, noun: ["message deleted", "messages deleted"] } };
+}
+
+/** FIFO: the invocation outlasted its messages' visibility timeout, so the queue refused their delete. */
+function deleteRefused(ev: ResultEvent, undeleted: readonly SimRecord[], st: NarrationState, t: number): Moment {
+  for (const r of undeleted) {
+    st.undeleted.add(r.n);
+    st.note(st.dupCause, r.n, `invocation ${ev.invocation} processed it after its receipt handle had expired, so its delete was refused`);
+  }
+  const stay = undeleted.length === 1 ? "it stays" : "they stay";
+  const text = `Invocation ${ev.invocation} succeeded, but it ended after the visibility timeout (${visibilityText(st)}) of ${st.recordList(undeleted)}. On a FIFO queue a receipt handle expires with the visibility timeout, so SQS refuses Lambda's delete: ${stay} in the queue and will be processed again. Keep the visibility timeout well above the function timeout plus the batching window (AWS recommends 6 x the timeout + the window).`;
+  return { tMs: t, fold: "result:receipt-expired", rule: "receiptHandleExpired", noun: ["delete refused", "deletes refused"], text, amount: { n: undeleted.length, noun: ["message kept", "messages kept"] } };
 }
 
 /** Messages an earlier invocation had already processed and deleted, with the first cause noted for them. */
@@ -217,8 +228,13 @@ function duplicates(ev: ResultEvent, st: NarrationState, t: number, succeeded: r
       break;
     }
   }
-  for (const r of succeeded) st.dupCause.delete(r.n);
-  const text = `Invocation ${ev.invocation} processed ${plural(ev.redundant, "message")} that an earlier invocation had already processed and deleted: a duplicate, with no error anywhere.${cause} Event source mappings deliver at least once; the function must be idempotent.`;
+  let refused = false;
+  for (const r of succeeded) {
+    st.dupCause.delete(r.n);
+    if (st.undeleted.delete(r.n)) refused = true;
+  }
+  const before = refused ? "had already processed" : "had already processed and deleted";
+  const text = `Invocation ${ev.invocation} processed ${plural(ev.redundant, "message")} that an earlier invocation ${before}: a duplicate, with no error anywhere.${cause} Event source mappings deliver at least once; the function must be idempotent.`;
   return { tMs: t, fold: "result:duplicate", rule: "duplicates", noun: ["duplicate processing", "duplicate processings"], text };
 }
 
@@ -243,9 +259,12 @@ const result: MomentRule<ResultEvent> = (ev, st, t) => {
 
   const failedSet = ev.failed.length > 0 ? new Set(ev.failed.map((r) => r.n)) : null;
   const succeeded = failedSet ? records.filter((r) => !failedSet.has(r.n)) : records;
-  const out = [successfulInvocation(ev, st, t, succeeded)];
+  // A success whose every delete was refused is told by deleteRefused alone.
+  const allRefused = ev.undeleted !== undefined && ev.undeleted.length === succeeded.length && ev.redundant === 0;
+  const out = allRefused ? [] : [successfulInvocation(ev, st, t, succeeded)];
   if (ev.redundant > 0) out.push(duplicates(ev, st, t, succeeded));
   else out.push(...outOfOrder(st, t, succeeded));
+  if (ev.undeleted !== undefined && ev.undeleted.length > 0) out.push(deleteRefused(ev, ev.undeleted, st, t));
   for (const r of succeeded) {
     if (st.maxSucceeded === null || r.n > st.maxSucceeded.n) st.maxSucceeded = r;
     st.failedIn.delete(r.n);

@@ -86,6 +86,9 @@ export function renderTable(r: Report, opts: TableOptions): string {
   );
   out.push(t.toString());
   if (r.duplicates > 0) out.push(c.dim(`duplicates by cause: ${duplicateCausesText(r)}`));
+  if (q && q.deletesRefused > 0) {
+    out.push(c.dim(`deletes refused: ${fmtInt(q.deletesRefused)} messages processed after their visibility timeout ran out, so their receipt handles had expired and the FIFO queue kept them to be processed again`));
+  }
   if (st) out.push(...renderStream(r, st, c, style));
   if (q && q.producerRetries > 0) {
     out.push(

@@ -26,12 +26,14 @@
  *   (`deduplicationId: perAttempt`), is a new message: a produced record, delivered again; the report counts its
  *   successful processing as a duplicate of the logical message it repeats. ContentBasedDeduplication behaves as
  *   one ID per logical message (esm-sim has no bodies: two different logical messages never share a body).
- * - Retention and deletion as in the standard queue (sqs-queue.ts): a message in flight is not expired until it is
- *   visible again, and a delete is always effective (esm-sim's choices).
+ * - Retention as in the standard queue (sqs-queue.ts): a message in flight is not expired until it is visible
+ *   again (esm-sim's choice).
+ * - Receipt handles: "For FIFO queues, a receipt handle expires after a visibility timeout period", and a delete
+ *   with an expired one is refused ("The receipt handle has expired",
+ *   https://repost.aws/knowledge-center/sqs-receipt-handle-error). The caller says when its handle expires (the
+ *   visibility deadline of its receive); a delete at or after it leaves the message as it is.
  * Not modelled: high-throughput mode and the per-group/per-queue API rate limits, DeduplicationScope
- * messageGroup, the DLQ's own ordering, message bodies, and the expiry of a receipt handle with its visibility
- * timeout: "For FIFO queues, a receipt handle expires after a visibility timeout period", and a delete after it is
- * refused (https://repost.aws/knowledge-center/sqs-receipt-handle-error), where esm-sim deletes.
+ * messageGroup, the DLQ's own ordering, message bodies.
  */
 import { smallInt } from "../engine/time.js";
 import { NumHeap } from "../engine/num-heap.js";
