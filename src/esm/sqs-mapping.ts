@@ -93,8 +93,9 @@ interface Poller {
   invocation: number;
   plan: InvocationPlan | null;
   /** On a queue whose receipt handles expire (FIFO): when each message's receipt handle expires, the visibility
-   *  deadline its receive gave it, in batch order; null elsewhere. */
-  receiptExpiresAtUs: number[] | null;
+   *  deadline its receive gave it, in batch order (the first batch.length slots; made once per poller, BatchSize
+   *  long); null elsewhere. */
+  receiptExpiresAtUs: Float64Array | null;
   done: () => void;
 }
 
@@ -245,7 +246,6 @@ export class SqsMapping {
     p.windowEndUs = this.sched.nowUs + this.windowUs;
     p.closeByUs = Infinity;
     p.throttleDelayUs = this.figures.throttleRetryInitialMs * US_PER_MS;
-    p.receiptExpiresAtUs = this.queue.receiptsExpire ? [] : null;
     this.gather(p);
   }
 
@@ -288,7 +288,8 @@ export class SqsMapping {
         }
         p.bytes = bytes;
         p.closeByUs = closeBy;
-        if (p.receiptExpiresAtUs !== null) for (let i = 0; i < kept; i++) p.receiptExpiresAtUs.push(got[i].visibleAtUs);
+        const expires = p.receiptExpiresAtUs;
+        if (expires !== null) for (let i = 0; i < kept; i++) expires[i] = got[i].visibleAtUs;
       } else
         for (const m of got) {
           if (keep !== null && !keep(m)) {
@@ -304,7 +305,7 @@ export class SqsMapping {
             p.ownBatch = true;
           }
           (p.batch as SqsMessage[]).push(m);
-          if (p.receiptExpiresAtUs !== null) p.receiptExpiresAtUs.push(m.visibleAtUs);
+          if (p.receiptExpiresAtUs !== null) p.receiptExpiresAtUs[p.batch.length - 1] = m.visibleAtUs;
           p.bytes += m.sizeBytes;
           kept++;
           if (m.visibleAtUs - this.gatherMarginUs < p.closeByUs) p.closeByUs = m.visibleAtUs - this.gatherMarginUs;
@@ -523,7 +524,7 @@ export class SqsMapping {
   }
 
   private spawn(): void {
-    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: NO_MESSAGES, ownBatch: false, bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity, invocation: 0, plan: null, receiptExpiresAtUs: null, done: () => this.complete(p) };
+    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: NO_MESSAGES, ownBatch: false, bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity, invocation: 0, plan: null, receiptExpiresAtUs: this.queue.receiptsExpire ? new Float64Array(this.mapping.batchSize) : null, done: () => this.complete(p) };
     this.pollers.push(p);
     // A separate event, so that scaling decisions never re-enter a poller's cycle.
     this.sched.at(this.sched.nowUs, () => {
