@@ -84,4 +84,25 @@ function:
     const checks = checkTrace(events, limitsOf(s), report).filter((c) => c.status === "fail");
     expect(checks).toEqual([]);
   });
+
+  it("a FIFO batch whose messages a later batch deleted, after they came back, no longer holds their group", () => {
+    // Generated (cold start 3 s, visibility timeout 1 s): invocation 1's cold start outlasts the visibility timeout,
+    // its messages are received again, and a warm invocation deletes them while invocation 1 and others that
+    // received them in between still run. The group has nothing in flight then, and its next messages go out.
+    const s = scenarioFrom(`
+name: property-fifo
+seed: 1812188180
+source: { type: sqs-fifo, VisibilityTimeout: 1, MessageRetentionPeriod: 66, ContentBasedDeduplication: true }
+traffic:
+  - { at: 37652ms, records: 28, keys: 8, keyDistribution: zipf }
+  - { at: 45074ms, records: 109, keys: 6, keyDistribution: zipf }
+  - { at: 17107ms, records: 71, keys: 10, keyDistribution: zipf, recordSize: 512B }
+mapping: { BatchSize: 6 }
+function: { Timeout: 1, duration: { base: 8ms }, coldStart: 3 }
+`);
+    const { events, report } = runWithTrace(s);
+    expect(report.sqs!.deletesRefused).toBeGreaterThan(0);
+    const concurrency = checkTrace(events, limitsOf(s), report).find((c) => c.name === "concurrency")!;
+    expect(concurrency.examples).toEqual([]);
+  });
 });

@@ -412,6 +412,8 @@ export class ConcurrencyChecker extends Checker {
   private readonly perKey = new NumberTable(0);
   /** The keys of each batch in flight, by invocation, each once (kept where order is promised). */
   private readonly keysInFlight = new Map<number, number[]>();
+  /** FIFO, by production index: the invocations in flight that hold the message. */
+  private readonly holders = new Map<number, number[]>();
   /** By key index: the number of the last invoke that held the key, to list each key of a batch once. */
   private readonly keyInvoke = new NumberTable(0);
   /** Invokes numbered where order is promised, for keyInvoke. */
@@ -479,6 +481,13 @@ export class ConcurrencyChecker extends Checker {
             if (k > 1 && e.tUs - lastStartUs < this.limits.keyLockMaxUs && !released) this.fail(e.tUs, `invocation ${e.invocation} holds key #${r.keyIndex} while another batch with that ${this.limits.orderScope} is in flight`);
           }
           this.keysInFlight.set(e.invocation, keys);
+          if (this.limits.orderScope === "group") {
+            for (const r of e.records) {
+              const h = this.holders.get(r.n);
+              if (h === undefined) this.holders.set(r.n, [e.invocation]);
+              else h.push(e.invocation);
+            }
+          }
         }
         break;
       }
@@ -487,6 +496,7 @@ export class ConcurrencyChecker extends Checker {
         if (!inv) break; // InvocationChecker reports it
         this.count--;
         if (inv.shard !== undefined) this.perShard.set(inv.shard, (this.perShard.get(inv.shard) ?? 1) - 1);
+        if (this.limits.orderScope === "group") this.releaseHolders(e.invocation, e.succeeded, inv.records);
         const keys = this.keysInFlight.get(e.invocation);
         if (keys) {
           this.keysInFlight.delete(e.invocation);
@@ -511,6 +521,33 @@ export class ConcurrencyChecker extends Checker {
         if (e.to < 0) this.fail(e.tUs, `scaled to ${e.to} pollers`);
         if (this.limits.pollerCeiling !== null && e.to > this.limits.pollerCeiling) this.fail(e.tUs, `scaled to ${e.to} pollers, above the mapping's ceiling ${this.limits.pollerCeiling}`);
         break;
+    }
+  }
+
+  /**
+   * FIFO: invocation `inv` ended, deleting `succeeded`. Another batch still in flight with one of those messages
+   * (one that received it before its visibility timeout ran out, and whose receipt handle has expired since) no
+   * longer holds that message's group: the queue has no message of it in flight for that batch any more.
+   */
+  private releaseHolders(inv: number, succeeded: readonly SimRecord[], records: readonly SimRecord[]): void {
+    for (const r of succeeded) {
+      const h = this.holders.get(r.n);
+      if (h === undefined) continue;
+      for (const other of h) {
+        if (other === inv) continue;
+        const keys = this.keysInFlight.get(other);
+        const at = keys === undefined ? -1 : keys.indexOf(r.keyIndex);
+        if (at < 0) continue;
+        keys!.splice(at, 1);
+        this.perKey.set(r.keyIndex, this.perKey.get(r.keyIndex) - 1);
+      }
+    }
+    for (const r of records) {
+      const h = this.holders.get(r.n);
+      if (h === undefined) continue;
+      const at = h.indexOf(inv);
+      if (at >= 0) h.splice(at, 1);
+      if (h.length === 0) this.holders.delete(r.n);
     }
   }
 

@@ -185,6 +185,9 @@ const fifoScenario: fc.Arbitrary<Obj> = fc
     maxConc: opt(fc.integer({ min: 2, max: 12 })),
     base: durationS(0.001, 3),
     perRecord: opt(durationS(0, 0.05)),
+    // A cold start's Init comes before the handler's Timeout: with throttles, how a batch outlasts its visibility
+    // timeout, and its receipt handles expire.
+    coldStart: opt(durationS(0.05, 3)),
     failures: opt(fc.array(failureRule, { minLength: 1, maxLength: 3 })),
     reserved: opt(fc.integer({ min: 0, max: 12 })),
     profile: opt(fc.constantFrom(...PROFILE_NAMES)),
@@ -214,6 +217,7 @@ const fifoScenario: fc.Arbitrary<Obj> = fc
         Timeout: Math.max(1, Math.round(g.timeoutFrac * Math.min(g.vt, 20))),
         ReservedConcurrentExecutions: g.reserved,
         duration: compact({ base: g.base, perRecord: g.perRecord }),
+        coldStart: g.coldStart,
         failures: g.failures,
       }),
     }),
