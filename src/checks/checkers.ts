@@ -507,6 +507,11 @@ export class ConcurrencyChecker extends Checker {
       case "retry":
         if (e.reason === "VisibilityTimeoutExpired") this.releasedAtUs.set(e.record.keyIndex, e.tUs);
         break;
+      case "dlq":
+      case "expire":
+      case "filter":
+        if (this.limits.orderScope === "group") for (const r of recordsOf(e)) this.dropHolds(r, -1);
+        break;
       case "throttle":
         if (e.concurrency !== this.count) this.fail(e.tUs, `a throttle states concurrency ${e.concurrency}, but ${this.count} invocations are in flight`);
         if (e.limit !== this.fnLimit) this.fail(e.tUs, `a throttle states limit ${e.limit}, but the function's limit is ${this.fnLimit}`);
@@ -527,27 +532,32 @@ export class ConcurrencyChecker extends Checker {
   /**
    * FIFO: invocation `inv` ended, deleting `succeeded`. Another batch still in flight with one of those messages
    * (one that received it before its visibility timeout ran out, and whose receipt handle has expired since) no
-   * longer holds that message's group: the queue has no message of it in flight for that batch any more.
+   * longer holds that message's group: the queue has no message of it in flight for that batch any more. Then `inv`
+   * holds nothing.
    */
   private releaseHolders(inv: number, succeeded: readonly SimRecord[], records: readonly SimRecord[]): void {
-    for (const r of succeeded) {
-      const h = this.holders.get(r.n);
-      if (h === undefined) continue;
-      for (const other of h) {
-        if (other === inv) continue;
-        const keys = this.keysInFlight.get(other);
-        const at = keys === undefined ? -1 : keys.indexOf(r.keyIndex);
-        if (at < 0) continue;
-        keys!.splice(at, 1);
-        this.perKey.set(r.keyIndex, this.perKey.get(r.keyIndex) - 1);
-      }
-    }
+    for (const r of succeeded) this.dropHolds(r, inv);
     for (const r of records) {
       const h = this.holders.get(r.n);
       if (h === undefined) continue;
       const at = h.indexOf(inv);
       if (at >= 0) h.splice(at, 1);
       if (h.length === 0) this.holders.delete(r.n);
+    }
+  }
+
+  /** FIFO: message `r` has ended (deleted by invocation `except`, moved to the DLQ, expired or filtered): every other
+   *  batch in flight with it stops holding its group through it. */
+  private dropHolds(r: SimRecord, except: number): void {
+    const h = this.holders.get(r.n);
+    if (h === undefined) return;
+    for (const other of h) {
+      if (other === except) continue;
+      const keys = this.keysInFlight.get(other);
+      const at = keys === undefined ? -1 : keys.indexOf(r.keyIndex);
+      if (at < 0) continue;
+      keys!.splice(at, 1);
+      this.perKey.set(r.keyIndex, this.perKey.get(r.keyIndex) - 1);
     }
   }
 
