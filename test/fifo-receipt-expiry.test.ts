@@ -69,4 +69,32 @@ describe("FIFO receipt handles", () => {
     expect(text).toContain("On a FIFO queue a receipt handle expires with the visibility timeout, so SQS refuses Lambda's delete");
     expect(text).toContain("https://repost.aws/knowledge-center/sqs-receipt-handle-error");
   });
+
+  it("a message whose delete was refused twice is counted as processed twice more: duplicates are every successful processing after the first", () => {
+    // Generated: a 1 s visibility timeout, ~1 s cold starts and reserved concurrency 4 leave some messages processed
+    // three times before a delete goes through.
+    const s = scenarioFrom(`name: t
+seed: 3217143206
+profile: nov-2023
+source: { type: sqs-fifo, VisibilityTimeout: 1, MessageRetentionPeriod: 165, RedrivePolicy: { maxReceiveCount: 5 } }
+traffic: [{ at: 46.439, records: 35, key: poison }]
+mapping: { BatchSize: 3 }
+function: { Timeout: 1, ReservedConcurrentExecutions: 4, duration: { base: 22ms }, coldStart: 0.989 }
+`);
+    const { events, report } = runWithTrace(s);
+    expect(report.drained).toBe(true);
+    const refusals = new Map<number, number>();
+    let processed = 0;
+    const held = new Map<number, number>();
+    for (const e of events) {
+      if (e.type === "invoke") held.set(e.invocation, e.records.length);
+      if (e.type !== "result" || e.outcome === "error" || e.outcome === "timeout") continue;
+      processed += held.get(e.invocation)! - e.failed.length;
+      for (const r of e.undeleted ?? []) refusals.set(r.n, (refusals.get(r.n) ?? 0) + 1);
+    }
+    expect(Math.max(...refusals.values())).toBe(2);
+    expect(report.records.succeeded).toBe(35);
+    expect(report.duplicates).toBe(processed - report.records.succeeded);
+    expect(checkTrace(events, limitsOf(s), report).filter((c) => c.status === "fail")).toEqual([]);
+  });
 });

@@ -237,9 +237,9 @@ export class InvocationChecker extends Checker {
   private redundantDuplicateDelivery = 0;
   /** 1 for a message the queue has delivered a spontaneous duplicate of (a `retry` event, DuplicateDelivery). */
   private readonly duplicated = new NumberTable(0, "uint8");
-  /** 1 for a message a batch processed successfully but could not delete (a result's `undeleted`), until it ends:
-   *  its next successful processing is a duplicate. */
-  private readonly undeleted = new NumberTable(0, "uint8", true);
+  /** For a message, how many batches processed it successfully but could not delete it (a result's `undeleted`),
+   *  until it ends: the success that ends it counts each as a duplicate. */
+  private readonly undeleted = new NumberTable(0, "int32", true);
 
   /** Blocks of 4,096 records it holds state for (what a test reads to see memory stay bounded). */
   get heldChunks(): number {
@@ -344,14 +344,12 @@ export class InvocationChecker extends Checker {
         expectRedundant++;
         if (this.duplicated.get(r.n) === 1) expectDuplicateDelivery++;
       } else if (s === END.none && notDeleted(r)) {
-        this.undeleted.set(r.n, 1);
+        this.undeleted.set(r.n, this.undeleted.get(r.n) + 1);
       } else if (s === END.none) {
         expectSucceeded++;
-        // Processed before by a batch that could not delete it: this success is its second processing.
-        if (this.undeleted.get(r.n) === 1) {
-          expectRedundant++;
-          this.undeleted.clear(r.n);
-        }
+        // Processed before by batches that could not delete it: each was a processing too.
+        expectRedundant += this.undeleted.get(r.n);
+        this.undeleted.clear(r.n);
       }
     }
     if (expectSucceeded !== e.succeeded.length) this.fail(e.tUs, `${what} ended ${e.succeeded.length} records as succeeded; the record book says ${expectSucceeded}`);

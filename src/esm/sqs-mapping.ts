@@ -406,7 +406,6 @@ export class SqsMapping {
     // A cold start's Init phase runs first, in the environment the invocation holds.
     p.invocation = invocation;
     p.plan = plan;
-
     this.sched.after(plan.initUs + plan.durationUs, p.done, PRIO_POLLER);
     this.ensureWake();
   }
@@ -445,14 +444,14 @@ export class SqsMapping {
           const d = expires === null ? this.queue.delete(m) : this.queue.delete(m, MsgState.Deleted, expires[i], now);
           if (d === "deleted") {
             deleted = true;
-            // Processed successfully before by a batch whose delete was refused: this is its second processing.
-            if (m.processedUndeleted) redundant++;
+            // Processed successfully before by batches whose delete was refused: each of those was a processing too.
+            redundant += m.processedUndeleted;
           } else if (d === "already-deleted") {
             redundant++;
             if (m.duplicated) redundantDuplicateDelivery++;
           } else if (d === "receipt-expired") {
             // The batch ran past its receipt handle's visibility timeout: the message stays, to be processed again.
-            m.processedUndeleted = true;
+            m.processedUndeleted++;
             (undeleted ??= []).push(m);
           }
         }

@@ -45,8 +45,8 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   return z.enum(values, { error: required(`one of ${values.join(" | ")}`) });
 }
 
-/** A value written as a number or a string with a unit, converted by `parse` (null when it does not parse). */
-/** `max`: the largest value allowed once converted, and what to say of one above it (or written too large to
+/** A value written as a number or a string with a unit, converted by `parse` (null when it does not parse). `max`:
+ *  the largest value allowed once converted, and what to say of one above it (or of one written too large to
  *  convert). */
 function unitValue(parse: (v: unknown) => number | null, allowed: string, max?: { value: number; words: string; looksValid: (v: unknown) => boolean }) {
   return z

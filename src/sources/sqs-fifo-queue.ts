@@ -208,7 +208,7 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
       this.pushCold(n, keyIndex, sentUs, producer);
       return true;
     }
-    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1, processedUndeleted: false };
+    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1, processedUndeleted: 0 };
     this.order.push(n, keyIndex, g.push(keyIndex, n, sentUs, producer, MsgState.Delayed, msg));
     if (trace.verbose) trace.emit({ tUs: sentUs, type: "produce", record: msg });
     if (delayUs === 0) this.makeVisible(msg);
@@ -299,10 +299,10 @@ export class SqsFifoQueue extends TimedQueue implements MessageQueue {
     return { messages: out, payloadFull };
   }
 
-  /** DeleteMessage after a successful invocation. */
   /** A receipt handle expires with its visibility timeout, and a delete with it is refused. */
   readonly receiptsExpire = true;
 
+  /** DeleteMessage after a successful invocation: refused once the caller's receipt handle has expired. */
   delete(msg: SqsMessage, as: MsgState.Deleted | MsgState.Filtered = MsgState.Deleted, receiptExpiresAtUs = Infinity, nowUs = -Infinity): DeleteOutcome {
     const ended = endedDeleteOutcome(msg.state);
     if (ended !== null) return ended;

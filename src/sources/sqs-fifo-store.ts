@@ -217,7 +217,7 @@ export class FifoGroups {
     const producer = ps >> 8;
     // The same fields in the same order as the objects the queue's sink builds, so that every message object has
     // one layout; smallInt keeps values read from a float64 column small integers, as there.
-    return { n: smallInt(page.i[x * ROW_I32 + I_N] >>> 0), keyIndex: k, sentUs, sizeBytes: this.producerSizes.of(producer), logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1, processedUndeleted: false };
+    return { n: smallInt(page.i[x * ROW_I32 + I_N] >>> 0), keyIndex: k, sentUs, sizeBytes: this.producerSizes.of(producer), logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1, processedUndeleted: 0 };
   }
 
   private newBlock(): number {

@@ -40,9 +40,10 @@ export interface SqsMessage extends SimRecord {
   producer: number;
   /** When it was first received (ApproximateFirstReceiveTimestamp); -1 before that. */
   firstReceiveUs: number;
-  /** A batch processed it successfully, but the queue refused that batch's delete (FIFO: the receipt handle had
-   *  expired), so it is still live: a later success of it is a duplicate. Set and read by the mapping. */
-  processedUndeleted: boolean;
+  /** How many times a batch processed it successfully but the queue refused that batch's delete (FIFO: the receipt
+   *  handle had expired), so it is still live: the success that deletes it counts each as a duplicate. Kept by the
+   *  mapping. */
+  processedUndeleted: number;
 }
 
 /** The message id the trace and the filter view give a message: `msg-000042` (production index, 6+ digits). */

@@ -238,6 +238,6 @@ export class MessageRing {
     // n may come from a float64 column (the visible runs): smallInt keeps the field a small integer,
     // as in objects the sinks build, so that every message object has the same layout.
     const producer = ps >> 8;
-    return { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: this.producerSizes.of(producer), logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1, processedUndeleted: false };
+    return { n: smallInt(n), keyIndex: ints[r + I_KEY], sentUs, sizeBytes: this.producerSizes.of(producer), logicalN: -1, receiveCount: 0, state, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1, processedUndeleted: 0 };
   }
 }

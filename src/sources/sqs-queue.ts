@@ -74,7 +74,7 @@ export class SqsQueue extends TimedQueue implements MessageQueue {
       this.pushCold(n, keyIndex, sentUs, producer);
       return;
     }
-    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1, processedUndeleted: false };
+    const msg: SqsMessage = { n, keyIndex, sentUs, sizeBytes, logicalN, receiveCount: 0, state: MsgState.Delayed, visibleAtUs: smallInt(sentUs + delayUs), dupPending: false, duplicated: false, producer, firstReceiveUs: -1, processedUndeleted: 0 };
     this.live.push(n, keyIndex, sentUs, producer, MsgState.Delayed, msg);
     if (delayUs === 0) this.makeVisible(msg);
     else this.delayed.push(msg, msg.visibleAtUs);
