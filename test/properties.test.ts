@@ -1,7 +1,8 @@
 /**
  * Properties over generated scenarios (test/gen/scenarios.ts): every valid scenario parses, runs without an
  * internal error, conserves every record, passes every invariant check on its trace, and gives identical bytes
- * of report and trace when run twice (and the same report and trace digest without a trace listener).
+ * of report and trace when run twice (and the same report, trace digest and check outcomes when the checks watch
+ * a run that makes no produce events, as run --check does).
  *
  * Budget: ESM_SIM_PROPERTY_RUNS scenarios (default 150, a few seconds on two cores) from a fixed seed;
  * `npm run test:long` runs thousands from a random seed. ESM_SIM_PROPERTY_SEED (and ESM_SIM_PROPERTY_PATH)
@@ -82,8 +83,12 @@ describe(`properties over ${PROPERTY_RUNS} generated scenarios`, () => {
           if (a.json !== b.json) throw new Error("the same scenario and seed gave different report bytes");
           if (a.trace !== b.trace) throw new Error("the same scenario and seed gave different trace bytes");
           if (a.lineMismatches.length > 0) throw new Error(`produce lines that are not their trace object's JSON:\n${a.lineMismatches.join("\n")}`);
-          const plain = renderJson(simulate(parse(yaml)).report);
+          // As run --check runs: the checks watch the run, which counts its records rather than making produce events.
+          const watching = new CheckSuite(limitsOf(s));
+          const watched = simulate(parse(yaml), { watch: watching.watcher }).report;
+          const plain = renderJson(watched);
           if (plain !== a.json) throw new Error(`the report differs without a trace listener (digest ${JSON.parse(plain).traceDigest} vs ${a.report.traceDigest})`);
+          expect(watching.finish(watched)).toEqual(a.checks);
           records += r.produced;
           invocations += a.report.invocations.total;
         }),

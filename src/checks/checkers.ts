@@ -103,17 +103,48 @@ export class TraceChecker extends Checker {
   readonly name = "trace";
   private lastUs = 0;
   private events = 0;
+  /** The run's count of records produced so far, when the checks watch a run (countProducedBy); null when the
+   *  records produced are known from produce events alone. */
+  private producedByRun: (() => number) | null = null;
+  /** Produce events seen: when a watched run also makes them (another listener asked for them), they must agree
+   *  with its count. */
+  private produceEvents = 0;
 
   constructor(private readonly book: RecordBook) {
     super();
   }
 
+  /** Watch a run that says how many records it has produced so far: before each event, the records produced since
+   *  the last one count as produced (and as the produce events a full trace would have had). */
+  countProducedBy(produced: () => number): void {
+    this.producedByRun = produced;
+  }
+
+  /** Take in the records the watched run produced since the last event (the last ones, as a run stops, have no
+   *  event after them). */
+  catchUp(): void {
+    const produced = this.producedByRun;
+    if (produced === null) return;
+    const n = produced();
+    const book = this.book;
+    if (n === book.produced) return;
+    if (n < book.produced) {
+      this.fail(null, `the run counts ${n} records produced, after produce events of ${book.produced}`);
+      return;
+    }
+    if (this.produceEvents > 0) this.fail(null, `the run counts ${n} records produced, but made produce events for ${book.produced}`);
+    this.events += n - book.produced;
+    book.produced = n;
+  }
+
   event(e: TraceEvent): void {
+    if (e.type !== "produce" && this.producedByRun !== null) this.catchUp();
     this.events++;
     if (e.tUs < this.lastUs) this.fail(e.tUs, `${e.type} event comes after an event at ${formatDurationUs(this.lastUs)}`);
     if (!Number.isInteger(e.tUs) || e.tUs < 0) this.fail(e.tUs, `${e.type} event at a time that is not a non-negative integer of microseconds (${e.tUs})`);
     this.lastUs = Math.max(this.lastUs, e.tUs);
     if (e.type === "produce") {
+      this.produceEvents++;
       if (e.record.n !== this.book.produced) this.fail(e.tUs, `produce of record ${e.record.n}, expected record ${this.book.produced}`);
       if (e.record.sentUs !== e.tUs) this.fail(e.tUs, `${id(e.record)} produced with sent time ${e.record.sentUs}`);
       this.book.produced = Math.max(this.book.produced, e.record.n + 1);
@@ -576,17 +607,9 @@ export class OrderChecker extends Checker {
   override readonly readsProduce = false;
   /** By key index: the largest production index that first succeeded (NaN before any did). */
   private readonly maxSucceededN = new NumberTable(NaN);
-  /** Each shard an invoke named, numbered in order of first appearance: per-record state holds the number. */
+  /** Each shard an invoke named, numbered in order of first appearance. */
   private readonly shardIds = new Map<unknown, number>();
   private readonly shards: unknown[] = [];
-  /** By production index: the number of the shard of the record's first invoke, until it first succeeds or ends
-   *  otherwise (-1 when none): only the records invoked and not yet ended hold an entry. */
-  private readonly shardOf = new NumberTable(-1, "int32", true);
-
-  /** Blocks of 4,096 records it holds state for (what a test reads to see memory stay bounded). */
-  get heldChunks(): number {
-    return this.shardOf.chunkCount;
-  }
   /** By shard number: the largest production index that first succeeded on that shard (NaN before any did). */
   private readonly maxPerShard = new NumberTable(NaN);
   private shardViolations = 0;
@@ -594,7 +617,12 @@ export class OrderChecker extends Checker {
   private failures = 0;
   private firstShardExample: string | null = null;
 
-  constructor(private readonly limits: CheckLimits) {
+  /** `invocations`: a result's shard is its invoke's, read from the batches in flight there (so this checker must
+   *  see a result before InvocationChecker does); a record succeeds on the shard of the batch that held it. */
+  constructor(
+    private readonly limits: CheckLimits,
+    private readonly invocations: InvocationChecker,
+  ) {
     super();
   }
 
@@ -609,21 +637,10 @@ export class OrderChecker extends Checker {
   }
 
   event(e: TraceEvent): void {
-    if (e.type === "invoke") {
-      const shard = loose(e).shard;
-      if (shard !== undefined && this.limits.parallelizationFactor === 1) {
-        const s = this.shardId(shard);
-        for (const r of e.records) if (this.shardOf.get(r.n) === -1) this.shardOf.set(r.n, s);
-      }
-      return;
-    }
-    if (e.type === "expire" || e.type === "dlq" || loose(e).type === "onFailure") {
-      // A record that ends without succeeding is never checked against its shard's order.
-      for (const r of recordsOf(e)) this.shardOf.clear(r.n);
-      return;
-    }
     if (e.type !== "result") return;
     if (e.outcome !== "ok") this.failures++;
+    const shard = this.limits.parallelizationFactor === 1 ? this.invocations.inFlight.get(e.invocation)?.shard : undefined;
+    const s = shard === undefined ? -1 : this.shardId(shard);
     for (const r of e.succeeded) {
       // NaN (no record of the key succeeded yet) compares false, as a missing entry did.
       const m = this.maxSucceededN.get(r.keyIndex);
@@ -631,15 +648,12 @@ export class OrderChecker extends Checker {
         this.recomputed++;
         if (this.limits.orderScope !== "none") this.fail(e.tUs, `${id(r)} first succeeded after record ${m} of the same ${this.limits.orderScope}, produced later`);
       } else this.maxSucceededN.set(r.keyIndex, r.n);
-      const s = this.shardOf.get(r.n);
-      if (s !== -1) {
-        this.shardOf.clear(r.n);
-        const ms = this.maxPerShard.get(s);
-        if (ms > r.n) {
-          this.shardViolations++;
-          this.firstShardExample ??= `at ${formatDurationUs(e.tUs)}: ${id(r)} first succeeded after record ${ms} of shard ${String(this.shards[s])}`;
-        } else this.maxPerShard.set(s, r.n);
-      }
+      if (s === -1) continue;
+      const ms = this.maxPerShard.get(s);
+      if (ms > r.n) {
+        this.shardViolations++;
+        this.firstShardExample ??= `at ${formatDurationUs(e.tUs)}: ${id(r)} first succeeded after record ${ms} of shard ${String(this.shards[s])}`;
+      } else this.maxPerShard.set(s, r.n);
     }
   }
 

@@ -1,7 +1,9 @@
 /**
  * The invariant checks of one run, as one trace listener: feed it every event (per-record ones included, so
- * listen with verbose = true), then `finish(report)` gives one outcome per check. Used by `esm-sim run --check`
- * and by the property tests.
+ * listen with verbose = true), then `finish(report)` gives one outcome per check. Or let it watch a run
+ * (simulate's `watch` option, `watcher`): it then counts the records produced from the run rather than from a
+ * produce event per record, so the run keeps its records packed. Used by `esm-sim run --check` and by the property
+ * tests.
  */
 import type { CheckOutcome, Report } from "../run/result.js";
 import type { TraceEvent, TraceListener } from "../trace/events.js";
@@ -26,17 +28,19 @@ export class CheckSuite {
 
   private readonly book = new RecordBook();
   private readonly perRecord: { readonly heldChunks: number }[];
+  private readonly traceChecker: TraceChecker;
 
   constructor(readonly limits: CheckLimits) {
     const book = this.book;
     const invocations = new InvocationChecker(limits, book);
     const concurrency = new ConcurrencyChecker(limits, invocations);
-    const order = new OrderChecker(limits);
-    this.perRecord = [book, invocations, order];
+    const order = new OrderChecker(limits, invocations);
+    this.perRecord = [book, invocations];
     // Order matters: concurrency reads the invocation's in-flight entry before InvocationChecker removes it, and
     // InvocationChecker reads each record's state before ConservationChecker ends it.
+    this.traceChecker = new TraceChecker(book);
     this.checkers = [
-      new TraceChecker(book),
+      this.traceChecker,
       concurrency,
       order,
       new IteratorAgeChecker(limits),
@@ -53,6 +57,13 @@ export class CheckSuite {
     for (let i = 0; i < checkers.length; i++) checkers[i].event(e);
   };
 
+  /** simulate's `watch` option: the listener, for a run that tells how many records it has produced so far rather
+   *  than making a produce event per record (TraceChecker.countProducedBy). */
+  readonly watcher = (produced: () => number): TraceListener => {
+    this.traceChecker.countProducedBy(produced);
+    return this.listener;
+  };
+
   /** Blocks of 4,096 records for which the checks hold a value per record now: what grows with the records a run
    *  keeps open (a test reads it to see that it does not grow with the records produced). */
   get heldRecordChunks(): number {
@@ -63,6 +74,8 @@ export class CheckSuite {
 
   /** One outcome per check, in a fixed order: conservation first, as users look for it first. */
   finish(report: Report): CheckOutcome[] {
+    // Records produced after the last event (a stream's last records, taken in as the run stops) count too.
+    this.traceChecker.catchUp();
     const out: CheckOutcome[] = [];
     for (const c of this.checkers) {
       const v = c.finish(report);

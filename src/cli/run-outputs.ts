@@ -4,7 +4,6 @@
  * temporary name, and the run's worker thread (run-worker.ts) calls it otherwise. It writes lines to files opened by
  * the caller and leaves them open: the caller renames (commits) or removes (aborts) them.
  */
-import type { CheckSuite } from "../checks/suite.js";
 import type { LineWriter } from "../io/output.js";
 import type { perfettoWriter, PerfettoOptions, PerfettoWriter } from "../report/perfetto.js";
 import type { traceLine } from "../report/trace-jsonl.js";
@@ -53,7 +52,8 @@ export async function simulateStreaming(scenario: Scenario, o: OutputOpts, files
   const suite = checks ? new checks.CheckSuite(checks.limitsOf(scenario)) : null;
   let timeline: PerfettoWriter | null = null;
   const result = simulate(scenario, {
-    ...traceListeners({ ...files, writeTraceLine, newTimeline, suite, limitBytes: o.traceLimitBytes, onTimeline: (w) => (timeline = w), timelineOptions: timelineOptions(scenario, o.file) }),
+    ...traceListeners({ ...files, writeTraceLine, newTimeline, limitBytes: o.traceLimitBytes, onTimeline: (w) => (timeline = w), timelineOptions: timelineOptions(scenario, o.file) }),
+    ...(suite && { watch: suite.watcher }),
     maxEvents: o.maxEvents,
     ...(progress && { progress: progress.listener, progressEvery: progress.everyTurns }),
   });
@@ -77,7 +77,6 @@ interface Listeners extends StreamedFiles {
   writeTraceLine: typeof traceLine | null;
   /** The timeline's writer, with --perfetto. */
   newTimeline: typeof perfettoWriter | null;
-  suite: CheckSuite | null;
   limitBytes: number;
   onTimeline: (w: PerfettoWriter) => void;
   timelineOptions: PerfettoOptions;
@@ -90,11 +89,11 @@ function refuseOverLimit(flag: string, limitBytes: number, tUs: number): never {
   );
 }
 
-/** simulate's `trace` option feeding the trace file, the timeline, the checks, or several; none when none is asked
- *  for, so a plain run pays nothing for them. */
+/** simulate's `trace` option feeding the trace file, the timeline, or both; none when neither is asked for, so a
+ *  plain run pays nothing for them. (The checks watch the run without produce events: simulate's `watch`.) */
 function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceListener } {
-  const { trace: traceFile, perfetto: perfettoFile, writeTraceLine, newTimeline, suite, limitBytes } = l;
-  if (!traceFile && !perfettoFile && !suite) return {};
+  const { trace: traceFile, perfetto: perfettoFile, writeTraceLine, newTimeline, limitBytes } = l;
+  if (!traceFile && !perfettoFile) return {};
   return {
     trace: (ctx: TraceContext): TraceListener => {
       const each: TraceListener[] = [];
@@ -113,7 +112,6 @@ function traceListeners(l: Listeners): { trace?: (ctx: TraceContext) => TraceLis
           if (perfettoFile.chars > limitBytes) refuseOverLimit("--perfetto", limitBytes, e.tUs);
         });
       }
-      if (suite) each.push(suite.listener);
       if (each.length === 1) return each[0];
       return (e) => {
         for (const f of each) f(e);

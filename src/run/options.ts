@@ -27,6 +27,11 @@ export interface Progress {
 export interface SimulateOptions {
   /** Makes a listener for every trace event, per-record ones included (for --trace). */
   trace?: (ctx: TraceContext) => TraceListener;
+  /** Makes a listener for the trace's events without asking for per-record ones (produce events reach it only when
+   *  another listener asks for them): `produced()` says, at any moment, how many records the run has produced so far
+   *  (production indexes 0 to produced() - 1), for a listener that needs that count rather than an event per
+   *  record (run --check). The run then keeps records packed and makes no produce events for it. */
+  watch?: (produced: () => number) => TraceListener;
   /** Stream sources: overrides the scenario's FilterCriteria (records for which it returns false are filtered when
    *  read; null: no filtering). Without it, or for queues, the mapping applies scenario.mapping.filter. */
   keep?: KeepRecord | null;

@@ -41,6 +41,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   const parts: WorldParts = { scenario, sched, trace, keys, traffic, metrics, cloudwatch, fold };
   const world = worldOf(parts, options);
   if (options.trace) trace.listen(options.trace(world.traceContext), true);
+  if (options.watch) trace.listen(options.watch(() => world.produced));
   world.start();
   const guard = new RunGuard(scenario, options, sched, metrics, world);
   const stopReason = runUntilStop(world, sched, guard, scenario.untilUs);
