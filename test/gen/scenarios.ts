@@ -104,6 +104,9 @@ const scalingOverrides = fc
   )
   .filter((o) => Object.keys(o).length > 0);
 
+/** A cold start: an init duration alone or with jitter (an Init phase before the handler, outside its Timeout). */
+const coldStart = fc.oneof(durationS(0.05, 3), fc.record({ init: durationS(0.05, 3), jitter: fc.double({ min: 0, max: 1, noNaN: true }) }));
+
 /** SQS standard: visibility timeout >= function Timeout, BatchSize > 10 needs a window, reserved <= account - 100. */
 const sqsScenario: fc.Arbitrary<Obj> = fc
   .record({
@@ -121,6 +124,8 @@ const sqsScenario: fc.Arbitrary<Obj> = fc
     base: durationS(0.001, 3),
     perRecord: opt(durationS(0, 0.05)),
     jitter: opt(fc.double({ min: 0, max: 1, noNaN: true })),
+    // With a batching window and throttles, a cold start is how a batch outlasts its visibility timeout.
+    coldStart: opt(coldStart),
     failures: opt(fc.array(failureRule, { minLength: 1, maxLength: 3 })),
     account: opt(fc.integer({ min: 100, max: 1200 })),
     reservedFrac: opt(fc.double({ min: 0, max: 1, noNaN: true })),
@@ -160,6 +165,7 @@ const sqsScenario: fc.Arbitrary<Obj> = fc
         Timeout: timeout,
         ReservedConcurrentExecutions: reserved,
         duration: compact({ base: g.base, perRecord: g.perRecord, jitter: g.jitter }),
+        coldStart: g.coldStart,
         failures: g.failures,
       }),
       account: g.account === undefined ? undefined : { ConcurrentExecutions: account },
@@ -187,7 +193,7 @@ const fifoScenario: fc.Arbitrary<Obj> = fc
     perRecord: opt(durationS(0, 0.05)),
     // A cold start's Init comes before the handler's Timeout: with throttles, how a batch outlasts its visibility
     // timeout, and its receipt handles expire.
-    coldStart: opt(durationS(0.05, 3)),
+    coldStart: opt(coldStart),
     failures: opt(fc.array(failureRule, { minLength: 1, maxLength: 3 })),
     reserved: opt(fc.integer({ min: 0, max: 12 })),
     profile: opt(fc.constantFrom(...PROFILE_NAMES)),
@@ -253,6 +259,9 @@ const streamScenario = (type: "kinesis" | "dynamodb"): fc.Arbitrary<Obj> =>
       timeout: fc.integer({ min: 1, max: 30 }),
       base: durationS(0.001, 3),
       perRecord: opt(durationS(0, 0.05)),
+      coldStart: opt(coldStart, 3),
+      // A handler writing to its own stream: records the run produces while it runs, under the same write limits.
+      writesBack: opt(fc.record({ perRecord: fc.constantFrom(0.5, 1), maxDepth: opt(fc.integer({ min: 1, max: 3 })), data: opt(fc.constant({ kind: "b" })) }), 4),
       failures: opt(fc.array(failureRule, { minLength: 1, maxLength: 3 })),
       reserved: opt(fc.integer({ min: 0, max: 12 })),
       until: durationS(5, 900),
@@ -282,6 +291,8 @@ const streamScenario = (type: "kinesis" | "dynamodb"): fc.Arbitrary<Obj> =>
           Timeout: g.timeout,
           ReservedConcurrentExecutions: g.reserved,
           duration: compact({ base: g.base, perRecord: g.perRecord }),
+          coldStart: g.coldStart,
+          writesBack: g.writesBack === undefined ? undefined : compact(g.writesBack),
           failures: g.failures,
         }),
       }),
