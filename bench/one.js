@@ -3,12 +3,14 @@
 // Usage: node bench/one.js <scenario.yaml> [until seconds] | node bench/one.js engine-hold
 //        | node bench/one.js serial <scenario.yaml> <count>: count simulate() calls one after another, each of the
 //          scenario loaded afresh (the calibrate benchmark's floor: what its runs cost on one core)
+//        | node bench/one.js check <scenario.yaml> [until seconds]: the run with the invariant checks watching it, as
+//          run --check has them (its failed checks, if any, in `failedChecks`)
 // ESM_SIM_DIST=<dir> runs another build's compiled code (bench/ab.js compares two builds this way).
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 
 const dist = process.env.ESM_SIM_DIST ? pathToFileURL(process.env.ESM_SIM_DIST + "/").href : new URL("../dist/", import.meta.url).href;
-const { loadScenario, simulate } = await import(dist + "index.js");
+const { loadScenario, simulate, CheckSuite, limitsOf } = await import(dist + "index.js");
 const { Scheduler } = await import(dist + "engine/scheduler.js");
 
 const target = process.argv[2];
@@ -47,13 +49,18 @@ function engineHold() {
   return { name: "engine-hold", wallMs, cpuMs: cpuMsSince(c0), events: ops, records: 0, nowUs: s.nowUs };
 }
 
-function scenario(file) {
-  const sc = loadScenario(file, until ? { until: Number(until) } : {});
+/** One run of the scenario in `file` (shortened to `untilS` seconds when given); with `checked`, the invariant checks
+ *  watch it and finish on its report, timed with it. */
+function scenario(file, untilS, checked = false) {
+  const sc = loadScenario(file, untilS ? { until: Number(untilS) } : {});
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const { report } = simulate(sc);
+  const suite = checked ? new CheckSuite(limitsOf(sc)) : null;
+  const { report } = simulate(sc, suite ? { watch: suite.watcher } : {});
+  const failedChecks = suite ? suite.finish(report).filter((c) => c.status === "fail").map((c) => c.name) : [];
   const wallMs = performance.now() - t0;
   return {
+    ...(checked ? { failedChecks } : {}),
     name: sc.name,
     wallMs,
     cpuMs: cpuMsSince(c0),
@@ -80,7 +87,18 @@ function serial(file, count) {
   return { name: "serial", wallMs: performance.now() - t0, events, records, evaluations: count };
 }
 
-const r = target === "engine-hold" ? engineHold() : target === "serial" ? serial(process.argv[3], Number(process.argv[4])) : scenario(target);
+const r =
+  target === "engine-hold"
+    ? engineHold()
+    : target === "serial"
+      ? serial(process.argv[3], Number(process.argv[4]))
+      : target === "check"
+        ? scenario(process.argv[3], process.argv[4], true)
+        : scenario(target, until);
+if (r.failedChecks?.length > 0) {
+  process.stderr.write(`checks failed: ${r.failedChecks.join(", ")}\n`);
+  process.exit(1);
+}
 r.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 r.recordsPerSecond = Math.round(r.records / (r.wallMs / 1000));
 r.eventsPerSecond = Math.round(r.events / (r.wallMs / 1000));

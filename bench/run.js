@@ -11,6 +11,8 @@
 //    (bench/parallel.js), one pair per round; the same calls one after another in one process (bench/one.js serial)
 //    are timed in the same round, for the speed-up over one core. Its export is written once, to a temporary folder,
 //    by `esm-sim run --metrics-out` with known figure values.
+//  - kinesis-check and fifo-check time kinesis-steady and fifo-groups with the invariant checks watching (as
+//    run --check has them; bench/one.js check) against the same run without them: what the checks cost, in ratio.
 //  - sqs-burst and fifo-groups also get their memory per waiting message (bench/heap.js at the scenario's count of
 //    messages and at a tenth of it, each in a fresh process), measured once per set.
 //  - Each floor's counts are checked against the simulator's report (records produced, and what the floor says it
@@ -59,7 +61,15 @@ const TARGETS = {
   "engine-hold": { ratio: 1.25 },
   "cli-version": { ratio: 2 },
   "cli-run-small": { ratio: 4 },
+  // esm-sim's own guard, not the issue's: a run with the invariant checks watching (run --check) against the same
+  // run without them. The checks redo per-record work (each record's end state, its key's order, its batch), so
+  // about twice the plain run is their cost; 2.5 leaves room for noise and catches a checker that adds a third.
+  "kinesis-check": { ratio: 2.5 },
+  "fifo-check": { ratio: 2.5 },
 };
+
+/** The checked benchmarks: a scenario run with the invariant checks watching, against the same run without. */
+const CHECKED = { "kinesis-check": "kinesis-steady.yaml", "fifo-check": "fifo-groups.yaml" };
 
 const machine = { node: process.version, nproc: availableParallelism(), cpuModel: cpus()[0]?.model ?? "unknown" };
 // calibrate against its parallel floor: the runs split over one process per core cannot be beaten by any split; a
@@ -154,10 +164,11 @@ function timeSerial() {
   return { ...t, evaluations: JSON.parse(stdout).evaluations };
 }
 
-/** The floor's counts that must equal the simulator's: records always, and whatever the floor lists as exact. */
-function countsDiffer(bench, floor) {
+/** The floor's counts that must equal the simulator's: records always, and whatever the floor lists as exact (or
+ *  the benchmark: a checked run must be the same run as its plain one). */
+function countsDiffer(bench, floor, exact = floor.exact) {
   if (floor.nowUs !== undefined || bench.nowUs !== undefined) return floor.nowUs === bench.nowUs ? null : `nowUs ${floor.nowUs} (floor) vs ${bench.nowUs}`;
-  const fields = new Set(["records", ...(floor.exact ?? [])]);
+  const fields = new Set(["records", ...(exact ?? [])]);
   const differ = [...fields].filter((f) => floor[f] !== bench[f]).map((f) => `${f} ${floor[f]} (floor) vs ${bench[f]}`);
   return differ.length > 0 ? differ.join(", ") : null;
 }
@@ -204,6 +215,18 @@ function allBenchmarks() {
       bench: () => runScript("one.js", [join(here, "scenarios", f), ...u]),
       floor: () => runScript("floor.js", [name, ...u]),
       floorLabel: `bench/floors/${name}.js`,
+    });
+  }
+  for (const [name, f] of Object.entries(CHECKED)) {
+    const u = until ? [until] : [];
+    const file = join(here, "scenarios", f);
+    list.push({
+      name,
+      kind: "check",
+      exact: ["events", "succeeded", "expired", "drained", "endedAtMs"],
+      bench: () => runScript("one.js", ["check", file, ...u]),
+      floor: () => runScript("one.js", [file, ...u]),
+      floorLabel: `bench/scenarios/${f} without the checks`,
     });
   }
   const bare = () => timeProcess(["-e", "0"]);
@@ -255,7 +278,7 @@ function measure(chosen, rounds) {
           // A third side, timed in the same round (calibrate's runs one after another), for a second ratio.
           if (b.also) st.also.push(b.also());
           st.ratios.push(bench.wallMs / floor.wallMs);
-          if (b.kind !== "process" && b.kind !== "calibrate") st.mismatch ??= countsDiffer(bench, floor);
+          if (b.kind !== "process" && b.kind !== "calibrate") st.mismatch ??= countsDiffer(bench, floor, b.exact);
         } catch (e) {
           st.failed = e.message;
           break;
@@ -289,7 +312,7 @@ function summarise(b, st) {
   const whole = b.kind === "process" || b.kind === "calibrate";
   const peakRssMb = whole ? null : Math.max(...st.bench.map((r) => r.peakRssMb));
   const target = TARGETS[b.name] ?? {};
-  const shortened = until !== null && b.kind === "scenario";
+  const shortened = until !== null && (b.kind === "scenario" || b.kind === "check");
   const waiting = st.waiting ?? null;
   const met = shortened
     ? null
@@ -383,6 +406,7 @@ function printSet(results, rounds) {
     if (r.skipped) continue;
     if (r.kind === "engine") console.log(`engine-hold: scheduler ${r.eventsPerSecond.toLocaleString("en-US")} events/s, plain heap ${r.floorEventsPerSecond.toLocaleString("en-US")} events/s`);
     if (r.kind === "process") console.log(`${r.name}: ${r.command} against node -e 0`);
+    if (r.kind === "check") console.log(`${r.name}: ${r.floor.replace(/ without the checks$/, "")} with the invariant checks of run --check watching, against the same run without them`);
     if (r.bytesPerWaitingMessage !== undefined) {
       const [all, part] = r.waitingMessages;
       console.log(`${r.name}: ${r.bytesPerWaitingMessage} bytes per waiting message (heap after a full collection with ${all.toLocaleString("en-US")} and with ${part.toLocaleString("en-US")} messages waiting, over the difference)`);

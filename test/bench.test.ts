@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -49,6 +49,54 @@ describe("the calibrate benchmark", () => {
     expect(out.wallMs).toBeGreaterThan(0);
     const few = JSON.parse(spawnSync(process.execPath, [join(root, "bench", "parallel.js"), "4", file, "2"], { cwd: root, encoding: "utf8" }).stdout);
     expect(few).toMatchObject({ evaluations: 2, processes: 2 });
+  }, 60_000);
+});
+
+// The checked benchmarks (kinesis-check, fifo-check): a run with the invariant checks watching, against the same run
+// without them; it must be the same run, and a failed check must stop the benchmark rather than time it.
+describe("the checked benchmarks", () => {
+  const root = join(__dirname, "..");
+
+  it("bench/run.js --only kinesis-check times the checked run against the same run unchecked, with the same counts", () => {
+    const tmp = mkdtempSync(join(tmpdir(), "esm-sim-bench-"));
+    try {
+      const out = join(tmp, "r.json");
+      const r = spawnSync(process.execPath, [join(root, "bench", "run.js"), "--only", "kinesis-check", "--until", "2", "--runs", "1", "--out", out], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain("kinesis-check: bench/scenarios/kinesis-steady.yaml with the invariant checks of run --check watching");
+      const saved = JSON.parse(readFileSync(out, "utf8"));
+      expect(saved.results[0]).toMatchObject({ name: "kinesis-check", kind: "check", pairs: 1, countsMatch: true, records: 32_001, met: null });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("bench/one.js check stops with the failed checks' names when a check fails, rather than timing the run", () => {
+    const tmp = mkdtempSync(join(tmpdir(), "esm-sim-bench-"));
+    try {
+      // A build whose conservation check always fails: the real one, with CheckSuite.finish marking it failed.
+      const dist = join(root, "dist");
+      mkdirSync(join(tmp, "engine"));
+      writeFileSync(join(tmp, "engine", "scheduler.js"), `export * from ${JSON.stringify(join(dist, "engine", "scheduler.js"))};\n`);
+      writeFileSync(
+        join(tmp, "index.js"),
+        `import { CheckSuite as Real } from ${JSON.stringify(join(dist, "index.js"))};\n` +
+          `export * from ${JSON.stringify(join(dist, "index.js"))};\n` +
+          `export class CheckSuite extends Real { finish(r) { return super.finish(r).map((c) => (c.name === "conservation" ? { ...c, status: "fail" } : c)); } }\n`,
+      );
+      const file = join(tmp, "s.yaml");
+      writeFileSync(file, "name: t\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 5 }]\n");
+      const ok = spawnSync(process.execPath, [join(root, "bench", "one.js"), "check", file], { encoding: "utf8" });
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ failedChecks: [], records: 5 });
+      const bad = spawnSync(process.execPath, [join(root, "bench", "one.js"), "check", file], { encoding: "utf8", env: { ...process.env, ESM_SIM_DIST: tmp } });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toBe("checks failed: conservation\n");
+      expect(bad.stdout).toBe("");
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 

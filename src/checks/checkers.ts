@@ -441,7 +441,10 @@ export class ConcurrencyChecker extends Checker {
   private readonly perKey = new NumberTable(0);
   /** The keys of each batch in flight, by invocation, each once (kept where order is promised). */
   private readonly keysInFlight = new Map<number, number[]>();
-  /** FIFO, by production index: the invocations in flight that hold the message. */
+  /** FIFO, by production index: the invocation in flight that holds the message, when one does; and, for a message
+   *  that several hold (received again after its visibility timeout ran out while a batch still ran), all of them
+   *  in `holders` instead. Most messages are only ever held by one batch, which then costs no list. */
+  private readonly heldBy = new Map<number, number>();
   private readonly holders = new Map<number, number[]>();
   /** By key index: the number of the last invoke that held the key, to list each key of a batch once. */
   private readonly keyInvoke = new NumberTable(0);
@@ -510,13 +513,7 @@ export class ConcurrencyChecker extends Checker {
             if (k > 1 && e.tUs - lastStartUs < this.limits.keyLockMaxUs && !released) this.fail(e.tUs, `invocation ${e.invocation} holds key #${r.keyIndex} while another batch with that ${this.limits.orderScope} is in flight`);
           }
           this.keysInFlight.set(e.invocation, keys);
-          if (this.limits.orderScope === "group") {
-            for (const r of e.records) {
-              const h = this.holders.get(r.n);
-              if (h === undefined) this.holders.set(r.n, [e.invocation]);
-              else h.push(e.invocation);
-            }
-          }
+          if (this.limits.orderScope === "group") for (const r of e.records) this.hold(r.n, e.invocation);
         }
         break;
       }
@@ -558,6 +555,21 @@ export class ConcurrencyChecker extends Checker {
     }
   }
 
+  /** FIFO: invocation `inv` holds message `n` from now. */
+  private hold(n: number, inv: number): void {
+    const several = this.holders.get(n);
+    if (several !== undefined) {
+      several.push(inv);
+      return;
+    }
+    const one = this.heldBy.get(n);
+    if (one === undefined) this.heldBy.set(n, inv);
+    else {
+      this.heldBy.delete(n);
+      this.holders.set(n, [one, inv]);
+    }
+  }
+
   /**
    * FIFO: invocation `inv` ended, deleting `succeeded`. Another batch still in flight with one of those messages
    * (one that received it before its visibility timeout ran out, and whose receipt handle has expired since) no
@@ -567,27 +579,38 @@ export class ConcurrencyChecker extends Checker {
   private releaseHolders(inv: number, succeeded: readonly SimRecord[], records: readonly SimRecord[]): void {
     for (const r of succeeded) this.dropHolds(r, inv);
     for (const r of records) {
-      const h = this.holders.get(r.n);
-      if (h === undefined) continue;
-      const at = h.indexOf(inv);
-      if (at >= 0) h.splice(at, 1);
-      if (h.length === 0) this.holders.delete(r.n);
+      const several = this.holders.get(r.n);
+      if (several === undefined) {
+        if (this.heldBy.get(r.n) === inv) this.heldBy.delete(r.n);
+        continue;
+      }
+      const at = several.indexOf(inv);
+      if (at >= 0) several.splice(at, 1);
+      if (several.length > 1) continue;
+      this.holders.delete(r.n);
+      if (several.length === 1) this.heldBy.set(r.n, several[0]);
     }
   }
 
   /** FIFO: message `r` has ended (deleted by invocation `except`, moved to the DLQ, expired or filtered): every other
    *  batch in flight with it stops holding its group through it. */
   private dropHolds(r: SimRecord, except: number): void {
-    const h = this.holders.get(r.n);
-    if (h === undefined) return;
-    for (const other of h) {
-      if (other === except) continue;
-      const keys = this.keysInFlight.get(other);
-      const at = keys === undefined ? -1 : keys.indexOf(r.keyIndex);
-      if (at < 0) continue;
-      keys!.splice(at, 1);
-      this.perKey.set(r.keyIndex, this.perKey.get(r.keyIndex) - 1);
+    const several = this.holders.get(r.n);
+    if (several !== undefined) {
+      for (const other of several) if (other !== except) this.dropKey(other, r.keyIndex);
+      return;
     }
+    const one = this.heldBy.get(r.n);
+    if (one !== undefined && one !== except) this.dropKey(one, r.keyIndex);
+  }
+
+  /** The batch in flight `inv` no longer holds key `key` (if it did). */
+  private dropKey(inv: number, key: number): void {
+    const keys = this.keysInFlight.get(inv);
+    const at = keys === undefined ? -1 : keys.indexOf(key);
+    if (at < 0) return;
+    keys!.splice(at, 1);
+    this.perKey.set(key, this.perKey.get(key) - 1);
   }
 
   finish(report: Report): Verdict {
