@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkTrace } from "../src/checks/suite.js";
+import { CheckSuite, checkTrace } from "../src/checks/suite.js";
 import { limitsOf, type CheckLimits } from "../src/checks/limits.js";
 import type { Report } from "../src/run/result.js";
 import type { SimRecord, TraceEvent } from "../src/trace/events.js";
@@ -279,6 +279,44 @@ describe("checks on records and keys at unusual indexes (hand-made traces)", () 
     const ev = [...produce([r0, r1]), invoke(1, 1, [r0], 1), invoke(2, 2, [r1], 2), result(3, 1, [r0], 1), result(4, 2, [r1], 2)];
     const c = checkTrace(ev, { ...sqsLimits, orderScope: "group", keyLockMaxUs: Infinity }, report).find((c) => c.name === "concurrency")!;
     expect(c.examples).toContain("at 2us: invocation 2 holds key #3000000000 while another batch with that group is in flight");
+  });
+});
+
+describe("checks watching a run (run --check), told the count of records produced instead of produce events", () => {
+  const { events, limits, report } = poisonRun;
+  const produceEvents = events.filter((e) => e.type === "produce");
+  const others = events.filter((e) => e.type !== "produce");
+
+  /** The checks fed the run's events without produce events, asking `produced()` at each. */
+  function watched(produced: (eventIndex: number) => number, feed: TraceEvent[] = others) {
+    const suite = new CheckSuite(limits);
+    let at = 0;
+    const listener = suite.watcher(() => produced(at));
+    for (; at < feed.length; at++) listener(feed[at]);
+    return suite.finish(report);
+  }
+
+  it("give the same outcomes, summaries included, as the checks reading every produce event", () => {
+    // What the run had produced by each event: every record sent at or before it.
+    const producedBy = (i: number) => produceEvents.filter((p) => p.tUs <= others[Math.min(i, others.length - 1)].tUs).length;
+    expect(watched(producedBy)).toEqual(checkTrace(events, limits, report));
+  });
+
+  it("fail the trace check when an event names a record the run has not counted as produced yet", () => {
+    const trace = watched(() => 0).find((c) => c.name === "trace")!;
+    expect(trace.status).toBe("fail");
+    expect(trace.examples[0]).toMatch(/^at \S+: invoke refers to record 0, which was not produced yet$/);
+  });
+
+  it("count the records produced after the last event, and fail when the count disagrees with produce events", () => {
+    const total = produceEvents.length;
+    expect(watched((i) => (i < others.length ? produceEvents.filter((p) => p.tUs <= others[i].tUs).length : total)).find((c) => c.name === "conservation")!.status).toBe("pass");
+    // Produce events for every record (another listener asked for them), and a run that says, as it stops, that it
+    // made one more.
+    const producedByEvent = (i: number) => (i < events.length ? events.slice(0, i + 1).filter((e) => e.type === "produce").length : total + 1);
+    const both = watched(producedByEvent, events).find((c) => c.name === "trace")!;
+    expect(both.status).toBe("fail");
+    expect(both.examples).toContain(`the run says ${total + 1} records were produced, but made produce events for ${total}`);
   });
 });
 

@@ -129,10 +129,10 @@ export class TraceChecker extends Checker {
     const book = this.book;
     if (n === book.produced) return;
     if (n < book.produced) {
-      this.fail(null, `the run counts ${n} records produced, after produce events of ${book.produced}`);
+      this.fail(null, `the run says ${n} records were produced, after produce events of ${book.produced}`);
       return;
     }
-    if (this.produceEvents > 0) this.fail(null, `the run counts ${n} records produced, but made produce events for ${book.produced}`);
+    if (this.produceEvents > 0) this.fail(null, `the run says ${n} records were produced, but made produce events for ${book.produced}`);
     this.events += n - book.produced;
     book.produced = n;
   }

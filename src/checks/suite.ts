@@ -36,8 +36,8 @@ export class CheckSuite {
     const concurrency = new ConcurrencyChecker(limits, invocations);
     const order = new OrderChecker(limits, invocations);
     this.perRecord = [book, invocations];
-    // Order matters: concurrency reads the invocation's in-flight entry before InvocationChecker removes it, and
-    // InvocationChecker reads each record's state before ConservationChecker ends it.
+    // Order matters: concurrency and order read the invocation's in-flight entry before InvocationChecker removes it,
+    // and InvocationChecker reads each record's state before ConservationChecker ends it.
     this.traceChecker = new TraceChecker(book);
     this.checkers = [
       this.traceChecker,
