@@ -10,7 +10,8 @@ export { parseScenario, type ParseOptions, type ParseResult } from "./scenario/p
 export { ScenarioError, formatProblem, type Problem } from "./scenario/problems.js";
 export type { Scenario } from "./scenario/model.js";
 export { simulate } from "./run/simulate.js";
-export type { SimulateOptions, Progress } from "./run/options.js";
+export type { SimulateOptions, Progress, TraceContext } from "./run/options.js";
+export type { TraceEvent, TraceListener, SimRecord } from "./trace/events.js";
 export type { Report, RunResult, ExpectationResult, TimelineView, TimelineEntry, CheckOutcome } from "./run/result.js";
 export { CheckSuite, checkTrace, limitsOf, type CheckLimits } from "./checks/index.js";
 export { renderJson } from "./report/json.js";
