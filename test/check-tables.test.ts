@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NumberTable, RecordPositions, StateTable } from "../src/checks/tables.js";
+import { NumberTable, RecordPositions, SlotTable, StateTable } from "../src/checks/tables.js";
 import type { SimRecord } from "../src/trace/events.js";
 
 const rec = (n: number): SimRecord => ({ n, keyIndex: 0, sentUs: 0, sizeBytes: 1 });
@@ -191,5 +191,36 @@ describe("StateTable", () => {
     t.set(-1, 2);
     t.set(0.5, 3);
     expect([t.get(-1), t.get(0.5), t.get(0), t.get(1)]).toEqual([2, 3, 0, 0]);
+  });
+});
+
+describe("SlotTable", () => {
+  it("gets what was set under a key until it is deleted, and counts the keys it holds", () => {
+    const t = new SlotTable<{ v: number }>();
+    const a = { v: 1 };
+    t.set(7, a);
+    t.set(2 ** 40, { v: 2 });
+    expect(t.get(7)).toBe(a);
+    expect(t.get(2 ** 40)).toEqual({ v: 2 });
+    expect(t.size).toBe(2);
+    t.set(7, { v: 3 });
+    expect(t.get(7)).toEqual({ v: 3 });
+    expect(t.size).toBe(2);
+    expect(t.delete(7)).toBe(true);
+    expect(t.delete(7)).toBe(false);
+    expect(t.get(7)).toBeUndefined();
+    expect(t.size).toBe(1);
+  });
+
+  it("reuses the slot of a deleted key, so entries that come and go take the slots of those in flight at once", () => {
+    const t = new SlotTable<number[]>();
+    // A window of 3 keys in flight, moving along 10,000 keys.
+    for (let k = 0; k < 10_000; k++) {
+      t.set(k, [k]);
+      if (k >= 3) expect(t.delete(k - 3)).toBe(true);
+    }
+    expect(t.size).toBe(3);
+    expect([t.get(9_997), t.get(9_998), t.get(9_999)]).toEqual([[9_997], [9_998], [9_999]]);
+    expect((t as unknown as { slots: unknown[] }).slots.length).toBe(4);
   });
 });

@@ -12,7 +12,7 @@ import { DESTINATION_RECORDS_KEPT, isS3Destination } from "../metrics/stream-met
 import type { Report } from "../run/result.js";
 import type { SimRecord, TraceEvent } from "../trace/events.js";
 import type { CheckLimits } from "./limits.js";
-import { NumberTable, RecordPositions, StateTable } from "./tables.js";
+import { NumberTable, RecordPositions, SlotTable, StateTable } from "./tables.js";
 
 export const MAX_EXAMPLES = 5;
 
@@ -253,7 +253,7 @@ interface InFlight {
 export class InvocationChecker extends Checker {
   readonly name = "invocations";
   override readonly readsProduce = false;
-  readonly inFlight = new Map<number, InFlight>();
+  readonly inFlight = new SlotTable<InFlight>();
   /** The records of the batch whose result is being checked. */
   private readonly batch = new RecordPositions();
   private lastInvocation = -Infinity;
@@ -440,7 +440,7 @@ export class ConcurrencyChecker extends Checker {
   /** By key index: batches in flight holding the key. */
   private readonly perKey = new NumberTable(0);
   /** The keys of each batch in flight, by invocation, each once (kept where order is promised). */
-  private readonly keysInFlight = new Map<number, number[]>();
+  private readonly keysInFlight = new SlotTable<number[]>();
   /** FIFO, by production index: the invocation in flight that holds the message, when one does; and, for a message
    *  that several hold (received again after its visibility timeout ran out while a batch still ran), all of them
    *  in `holders` instead. Most messages are only ever held by one batch, which then costs no list. */
