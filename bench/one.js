@@ -5,6 +5,10 @@
 //          scenario loaded afresh (the calibrate benchmark's floor: what its runs cost on one core)
 //        | node bench/one.js check <scenario.yaml> [until seconds]: the run with the invariant checks watching it, as
 //          run --check has them (its failed checks, if any, in `failedChecks`)
+//        | node bench/one.js again <scenario.yaml> [until seconds]: the run twice in this process, the second in `again` (bench/run.js
+//          --costs: what the first run pays once, compilation and fresh memory, that the second does not)
+// A scenario run's line has `minorFaults`: the minor page faults during its timed part (pages of memory it touched
+// that the process had not touched before, or had given back).
 // ESM_SIM_DIST=<dir> runs another build's compiled code (bench/ab.js compares two builds this way).
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -53,17 +57,21 @@ function engineHold() {
  *  watch it and finish on its report, timed with it. */
 function scenario(file, untilS, checked = false) {
   const sc = loadScenario(file, untilS ? { until: Number(untilS) } : {});
+  const f0 = process.resourceUsage().minorPageFault;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const suite = checked ? new CheckSuite(limitsOf(sc)) : null;
   const { report } = simulate(sc, suite ? { watch: suite.watcher } : {});
   const failedChecks = suite ? suite.finish(report).filter((c) => c.status === "fail").map((c) => c.name) : [];
   const wallMs = performance.now() - t0;
+  const cpuMs = cpuMsSince(c0);
+  const minorFaults = process.resourceUsage().minorPageFault - f0;
   return {
     ...(checked ? { failedChecks } : {}),
     name: sc.name,
     wallMs,
-    cpuMs: cpuMsSince(c0),
+    cpuMs,
+    minorFaults,
     events: report.eventsRun,
     records: report.records.produced,
     // What the benchmark's floor (bench/floors/) must count alike: bench/run.js compares them.
@@ -94,7 +102,9 @@ const r =
       ? serial(process.argv[3], Number(process.argv[4]))
       : target === "check"
         ? scenario(process.argv[3], process.argv[4], true)
-        : scenario(target, until);
+        : target === "again"
+          ? { ...scenario(process.argv[3], process.argv[4]), again: scenario(process.argv[3], process.argv[4]) }
+          : scenario(target, until);
 if (r.failedChecks?.length > 0) {
   process.stderr.write(`checks failed: ${r.failedChecks.join(", ")}\n`);
   process.exit(1);

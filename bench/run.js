@@ -22,7 +22,9 @@
 // Options: --runs N pairs per benchmark (default 5), --only NAME, --until SECONDS (shortens every scenario and its
 // floor: a smoke run; no verdicts then for the scenarios), --scaling (instead of the set: kinesis-steady and its floor
 // at 1x, 2x and 4x a virtual duration, 75 s or --until, time per record for each; written to
-// bench/results/scaling.json or --out).
+// bench/results/scaling.json or --out), --costs (instead of the set: where a first run's time goes; each scenario
+// benchmark and its floor run twice in one fresh process per side, with their minor page faults, beside the cost of
+// a fresh page on this machine (bench/pages.js); written to bench/results/costs.json or --out).
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
@@ -42,7 +44,8 @@ const runs = Number(opt("runs", "5"));
 const only = opt("only", null);
 const until = opt("until", null);
 const scaling = flag("scaling");
-const out = opt("out", join(here, "results", scaling ? "scaling.json" : "latest.json"));
+const costs = flag("costs");
+const out = opt("out", join(here, "results", scaling ? "scaling.json" : costs ? "costs.json" : "latest.json"));
 const compare = opt("compare", null);
 /** Whole-process benchmarks are short: this many pairs of them per round. */
 const PROCESS_PAIRS_PER_ROUND = 3;
@@ -335,6 +338,11 @@ function summarise(b, st) {
     ratios: ratios.map((x) => Math.round(x * 1000) / 1000),
     peakRssMb,
     floorPeakRssMb: whole ? null : Math.max(...st.floor.map((r) => r.peakRssMb)),
+    // Minor page faults in the timed part, medians (scenario and check benchmarks): fresh memory touched, which
+    // bench/run.js --costs prices.
+    ...(st.bench[0]?.minorFaults !== undefined && st.floor[0]?.minorFaults !== undefined
+      ? { minorFaults: median(st.bench.map((r) => r.minorFaults)), floorMinorFaults: median(st.floor.map((r) => r.minorFaults)) }
+      : {}),
     ...(waiting ? { bytesPerWaitingMessage: waiting.bytesPerMessage, waitingMessages: waiting.waiting, waitingHeapBytes: waiting.heapBytes } : {}),
   };
   if (b.kind === "calibrate") {
@@ -364,7 +372,7 @@ function summarise(b, st) {
       eventsPerSecond: Math.round(first.events / (wallMs / 1000)),
       floorEventsPerSecond: b.kind === "engine" ? Math.round(first.events / (floorWallMs / 1000)) : undefined,
       ...(first.drained !== undefined ? { drained: first.drained, endedAtMs: first.endedAtMs } : {}),
-      floorCounts: Object.fromEntries(Object.entries(st.floor[0]).filter(([k]) => !["name", "floor", "wallMs", "peakRssMb", "recordsPerSecond", "eventsPerSecond"].includes(k))),
+      floorCounts: Object.fromEntries(Object.entries(st.floor[0]).filter(([k]) => !["name", "floor", "wallMs", "minorFaults", "peakRssMb", "recordsPerSecond", "eventsPerSecond"].includes(k))),
       countsMatch: st.mismatch === null,
       ...(st.mismatch ? { countsDiffer: st.mismatch } : {}),
     });
@@ -516,4 +524,76 @@ function runScaling() {
   return failed ? 1 : 0;
 }
 
-process.exit(scaling ? runScaling() : runSet());
+/**
+ * Where a first run's time goes: each scenario benchmark (the run twice in one fresh process, bench/one.js again)
+ * and its floor (bench/floor.js NAME again), `--runs` rounds, taking turns to go first, beside bench/pages.js's cost
+ * of a fresh page. A side's time in page faults is its faults times that cost (an estimate: the probe's pages are a
+ * typed array's, a run's are mostly the JavaScript heap's). The second run in a process pays no compilation and
+ * touches fewer fresh pages.
+ */
+function runCosts() {
+  const chosen = scenarioFiles.map((f) => f.replace(/\.yaml$/, "")).filter((n) => !only || n === only);
+  if (chosen.length === 0) {
+    console.error(`bench/run.js: no scenario benchmark named ${only}`);
+    process.exit(2);
+  }
+  const sides = new Map(chosen.map((n) => [n, { bench: [], floor: [] }]));
+  // The probe runs once a round, so that its figure is taken across the same moments as the runs.
+  const probes = [];
+  for (let i = 0; i < runs; i++) {
+    probes.push(runScript("pages.js", []));
+    for (const name of chosen) {
+      const st = sides.get(name);
+      const u = until ? [until] : [];
+      const runBench = () => st.bench.push(runScript("one.js", ["again", join(here, "scenarios", `${name}.yaml`), ...u]));
+      const runFloor = () => st.floor.push(runScript("floor.js", [name, "again", ...u]));
+      if (i % 2 === 1) (runFloor(), runBench());
+      else (runBench(), runFloor());
+    }
+  }
+  const c = median(probes.map((p) => p.usPerFault ?? 0));
+  const page = { mb: probes[0].mb, usPerFault: Math.round(c * 100) / 100, probes: probes.map((p) => p.usPerFault) };
+  const rows = [];
+  let failed = false;
+  for (const name of chosen) {
+    const { bench, floor } = sides.get(name);
+    const differ = countsDiffer(bench[0], floor[0]) ?? bench.map((b) => countsDiffer(b.again, b, ["succeeded", "expired", "events", "endedAtMs"])).find((d) => d !== null) ?? null;
+    if (differ) {
+      console.log(`${name}: COUNTS DIFFER: ${differ}`);
+      failed = true;
+      continue;
+    }
+    const side = (xs) => {
+      const firstMs = Math.round(median(xs.map((r) => r.wallMs)));
+      const firstFaults = median(xs.map((r) => r.minorFaults));
+      return {
+        firstMs,
+        firstFaults,
+        // The estimate, capped at the run's time: faults taken on the collector's helper threads overlap the run.
+        firstFaultMs: Math.min(firstMs, Math.round((firstFaults * c) / 1000)),
+        secondMs: Math.round(median(xs.map((r) => r.again.wallMs))),
+        secondFaults: median(xs.map((r) => r.again.minorFaults)),
+      };
+    };
+    const pairs = (f) => Math.round(median(bench.map((b, i) => f(b) / f(floor[i]))) * 100) / 100;
+    rows.push({ name, records: bench[0].records, ...side(bench), floor: side(floor), ratioFirst: pairs((r) => r.wallMs), ratioSecond: pairs((r) => r.again.wallMs) });
+  }
+  const n = (x) => Math.round(x).toLocaleString("en-US");
+  const share = (ms, of) => `${pad(ms, 6)} ${pad(`${Math.round((100 * ms) / of)}%`, 4)}`;
+  console.log(`${machine.nproc} CPUs (${machine.cpuModel}), Node ${machine.node}`);
+  console.log(`a fresh page: ${c.toFixed(1)} us a fault (bench/pages.js once a round: ${page.mb} MB written once per 4 KB; median of the rounds, ${page.probes.map((x) => x.toFixed(1)).join(", ")})`);
+  console.log(`${runs} rounds per benchmark${until ? `, scenarios shortened to ${until} s` : ""}, each side run twice in one fresh process (medians; faults: minor page faults in the timed run; in faults: faults x that cost, an estimate)`);
+  console.log(`${"".padEnd(16)}${"first run".padEnd(31)}${"second run".padEnd(17)}ratio to the floor`);
+  console.log(`${"benchmark".padEnd(16)}${pad("ms", 6)}${pad("faults", 9)}${pad("in faults", 16)}${pad("ms", 8)}${pad("faults", 9)}${pad("first", 8)}${pad("second", 8)}`);
+  for (const r of rows) {
+    console.log(`${r.name.padEnd(16)}${pad(r.firstMs, 6)}${pad(n(r.firstFaults), 9)}${pad(share(r.firstFaultMs, r.firstMs), 16)}${pad(r.secondMs, 8)}${pad(n(r.secondFaults), 9)}${pad(fmtRatio(r.ratioFirst), 8)}${pad(fmtRatio(r.ratioSecond), 8)}`);
+    const f = r.floor;
+    console.log(`${"  its floor".padEnd(16)}${pad(f.firstMs, 6)}${pad(n(f.firstFaults), 9)}${pad(share(f.firstFaultMs, f.firstMs), 16)}${pad(f.secondMs, 8)}${pad(n(f.secondFaults), 9)}`);
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ ...machine, runs, until, page, rows }, null, 2) + "\n");
+  console.log(`\nwritten to ${out}`);
+  return failed ? 1 : 0;
+}
+
+process.exit(scaling ? runScaling() : costs ? runCosts() : runSet());

@@ -102,6 +102,64 @@ describe("the checked benchmarks", () => {
 
 // bench/ab.js --same is how an optimisation proves it left every report alone: a build compared with itself must
 // come out identical, scenario by scenario, and a build whose reports differ must fail (exit 1, naming them).
+// Where a first run's time goes (bench/run.js --costs): the cost of a fresh page on this machine (bench/pages.js), and
+// each side run twice in one process, with the page faults of each run.
+describe("the first-run costs", () => {
+  const root = join(__dirname, "..");
+  const file = join(root, "bench", "scenarios", "sqs-burst.yaml");
+
+  it("bench/pages.js counts a fault for each fresh page it writes and prices it", () => {
+    const r = spawnSync(process.execPath, [join(root, "bench", "pages.js"), "8"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.rounds).toHaveLength(3);
+    // 8 MB in 4 KB pages is 2,048 pages; larger pages would make fewer faults, never more than a few extra.
+    expect(out.faultsPerRound).toBeGreaterThan(0);
+    expect(out.faultsPerRound).toBeLessThan(2_048 + 64);
+    expect(out.usPerFault).toBeGreaterThan(0);
+    const bad = spawnSync(process.execPath, [join(root, "bench", "pages.js"), "lots"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("MB must be a whole number from 1 to 1024, got lots");
+  });
+
+  it("bench/one.js again and bench/floor.js again run the same run twice in one process, with each run's faults", () => {
+    const sim = JSON.parse(spawnSync(process.execPath, [join(root, "bench", "one.js"), "again", file, "20"], { encoding: "utf8" }).stdout);
+    const same = ["records", "succeeded", "events", "endedAtMs"] as const;
+    for (const k of same) expect(sim.again[k], k).toBe(sim[k]);
+    expect(sim.records).toBe(1_000_000);
+    expect(sim.minorFaults).toBeGreaterThan(0);
+    expect(Number.isInteger(sim.again.minorFaults)).toBe(true);
+    const floor = JSON.parse(spawnSync(process.execPath, [join(root, "bench", "floor.js"), "sqs-burst", "again", "20"], { encoding: "utf8" }).stdout);
+    expect(floor.again.succeeded).toBe(floor.succeeded);
+    expect(floor.succeeded).toBe(sim.succeeded);
+    expect(floor.minorFaults).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("bench/run.js --costs prints each benchmark's two runs and its floor's, with their faults and ratios", () => {
+    const tmp = mkdtempSync(join(tmpdir(), "esm-sim-bench-"));
+    try {
+      const out = join(tmp, "c.json");
+      const r = spawnSync(process.execPath, [join(root, "bench", "run.js"), "--costs", "--only", "sqs-burst", "--until", "20", "--runs", "1", "--out", out], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const saved = JSON.parse(readFileSync(out, "utf8"));
+      expect(saved.page.usPerFault).toBeGreaterThan(0);
+      const [row] = saved.rows;
+      expect(row).toMatchObject({ name: "sqs-burst", records: 1_000_000 });
+      expect(row.firstFaultMs).toBeLessThanOrEqual(row.firstMs);
+      const lines = r.stdout.split("\n");
+      const mine = lines.find((l) => l.startsWith("sqs-burst "))!.trim().split(/\s+/);
+      expect(mine.slice(0, 3)).toEqual(["sqs-burst", String(row.firstMs), row.firstFaults.toLocaleString("en-US")]);
+      expect(lines[lines.indexOf(lines.find((l) => l.startsWith("sqs-burst "))!) + 1]).toMatch(/^ {2}its floor +\d+ /);
+      const bad = spawnSync(process.execPath, [join(root, "bench", "run.js"), "--costs", "--only", "engine-hold", "--out", out], { encoding: "utf8" });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain("no scenario benchmark named engine-hold");
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("bench/ab.js --same", () => {
   const root = join(__dirname, "..");
   const run = () => spawnSync(process.execPath, [join(root, "bench", "ab.js"), "--base", join(root, "dist"), "--same", "--until", "1"], { encoding: "utf8" });
