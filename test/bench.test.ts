@@ -241,6 +241,32 @@ describe("docs/performance.md", () => {
     }
   });
 
+  it("prints the committed first-run costs (bench/results/costs.json) in its block, as bench/run.js --costs prints them", () => {
+    const doc = readFileSync(join(__dirname, "..", "docs", "performance.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## Where a first run's time goes"));
+    const block = section.slice(section.indexOf("```\n") + 4, section.indexOf("\n```", section.indexOf("```\n") + 4));
+    const set = JSON.parse(readFileSync(join(__dirname, "..", "bench", "results", "costs.json"), "utf8")) as {
+      nproc: number;
+      cpuModel: string;
+      node: string;
+      page: { usPerFault: number };
+      rows: { name: string; firstMs: number; firstFaults: number; firstFaultMs: number; secondMs: number; secondFaults: number; ratioFirst: number; ratioSecond: number; floor: { firstMs: number; firstFaults: number; secondMs: number } }[];
+    };
+    const lines = block.split("\n");
+    expect(lines[0]).toBe(`${set.nproc} CPUs (${set.cpuModel}), Node ${set.node}`);
+    expect(lines[1]).toContain(`a fresh page: ${set.page.usPerFault.toFixed(1)} us a fault`);
+    const fmtRatio = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
+    const n = (x: number) => Math.round(x).toLocaleString("en-US");
+    expect(set.rows.length).toBeGreaterThan(3);
+    for (const r of set.rows) {
+      const at = lines.findIndex((l) => l.startsWith(`${r.name} `));
+      const row = lines[at].trim().split(/\s+/);
+      expect(row, r.name).toEqual([r.name, String(r.firstMs), n(r.firstFaults), String(r.firstFaultMs), expect.stringMatching(/%$/), String(r.secondMs), n(r.secondFaults), fmtRatio(r.ratioFirst), fmtRatio(r.ratioSecond)]);
+      const floor = lines[at + 1].trim().split(/\s+/);
+      expect(floor.slice(0, 4), `${r.name}'s floor`).toEqual(["its", "floor", String(r.floor.firstMs), n(r.floor.firstFaults)]);
+    }
+  });
+
   it("prints the committed scaling set (bench/results/scaling.json) in its linear-cost block, as bench/run.js --scaling prints it", () => {
     const doc = readFileSync(join(__dirname, "..", "docs", "performance.md"), "utf8");
     const section = doc.slice(doc.indexOf("Linear cost, `node bench/run.js --scaling`"));
