@@ -72,6 +72,34 @@ describe("each check catches a broken trace or report", () => {
     expect(c.examples.join("\n")).toContain("the report says drained with 1 invocations still running");
   });
 
+  it("invocations: SQS poll counts that disagree with the trace's poll events", () => {
+    const r = clone(report);
+    r.sqs!.polls += 1;
+    r.sqs!.emptyPolls -= 1;
+    const c = outcome(events, limits, r, "invocations");
+    expect(c.status).toBe("fail");
+    const polls = events.filter((e) => e.type === "poll");
+    expect(c.examples).toEqual([
+      `the report says sqs.polls = ${polls.length + 1}, the trace gives ${polls.length}`,
+      `the report says sqs.emptyPolls = ${polls.filter((e) => e.received === 0).length - 1}, the trace gives ${polls.filter((e) => e.received === 0).length}`,
+    ]);
+  });
+
+  it("invocations: a stream report with fewer reads that returned records than the trace has poll events", () => {
+    const s = run(`name: t
+source: { type: kinesis, ShardCount: 1 }
+traffic: [{ at: 0s, records: 250, key: a }]
+mapping: { StartingPosition: TRIM_HORIZON }
+function: { duration: { base: 300ms } }
+`);
+    expect(outcome(s.events, s.limits, s.report, "invocations").status).toBe("pass");
+    const polls = s.events.filter((e) => e.type === "poll").length;
+    const r = clone(s.report);
+    r.stream!.emptyPolls = r.stream!.polls - polls + 1;
+    const c = outcome(s.events, s.limits, r, "invocations");
+    expect(c.examples).toEqual([`the report says ${polls - 1} reads returned records (stream.polls - stream.emptyPolls), but the trace has ${polls} poll events, each a read that did`]);
+  });
+
   it("invocations: a result that forgets one of the records it ended", () => {
     const i = events.findIndex((e) => e.type === "result" && e.succeeded.length > 1);
     const bad = events.map((e, j) => (j === i && e.type === "result" ? { ...e, succeeded: e.succeeded.slice(1) } : e));

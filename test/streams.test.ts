@@ -315,6 +315,34 @@ mapping: { StartingPosition: TRIM_HORIZON }
     expect(invokes(runWithTrace(s).events).map((e) => e.tUs)).toEqual([1_500_000]);
   });
 
+  it("counts every GetRecords call in stream.polls, the ticks skipped for want of records and the calls after a response included", () => {
+    const s = stream(`until: 4500ms
+traffic: [{ at: 1.3s, records: 1, key: a }, { at: 1.9s, records: 250, key: b }]
+mapping: { StartingPosition: TRIM_HORIZON }
+function:
+  duration: { base: 300ms }
+`);
+    const { events, report } = runWithTrace(s);
+    // 0 s: the first call finds nothing; 1 s: a tick skipped (nothing could have arrived), an empty call all the same;
+    // 2 s: 251 records; 2.3, 2.6 and 2.9 s: the lane reads again after each response and finds nothing new.
+    expect(of(events, "poll").map((e) => [e.tUs, e.received])).toEqual([[2_000_000, 251]]);
+    expect(of(events, "result").map((e) => e.tUs)).toEqual([2_300_000, 2_600_000, 2_900_000]);
+    expect(report.stream).toMatchObject({ polls: 6, emptyPolls: 5 });
+  });
+
+  it("reports as many calls that returned records as the trace has poll events, on a shard read after every response", () => {
+    const s = stream(`traffic: [{ rate: 300/s, from: 0s, to: 1m, keys: 50 }]
+mapping: { StartingPosition: TRIM_HORIZON }
+function:
+  duration: { base: 200ms, perRecord: 3ms }
+`);
+    const { events, report } = runWithTrace(s);
+    const polls = of(events, "poll").length;
+    // Behind all the time, the lane reads after each response, far more often than the once-a-second cadence.
+    expect(polls).toBeGreaterThan(100);
+    expect(report.stream!.polls - report.stream!.emptyPolls).toBe(polls);
+  });
+
   it("reads again as soon as a batch completes while the shard has a backlog", () => {
     const s = stream(`traffic: [{ at: 0s, records: 250, key: a }]
 mapping: { StartingPosition: TRIM_HORIZON }

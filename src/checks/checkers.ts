@@ -248,7 +248,8 @@ interface InFlight {
  * Where a success ends every record it did not report as failed (SQS), `succeeded` and `duplicates` are
  * recomputed exactly from the record book, and each duplicate's cause from the queue's `retry` events (a message the
  * queue delivered twice on its own, or else one back after its visibility timeout); on a stream every duplicate is a
- * checkpoint rewind's. Must run before ConservationChecker sees the event.
+ * checkpoint rewind's. The report's poll counts agree with the trace's poll events. Must run before
+ * ConservationChecker sees the event.
  */
 export class InvocationChecker extends Checker {
   readonly name = "invocations";
@@ -277,6 +278,9 @@ export class InvocationChecker extends Checker {
     return this.undeleted.chunkCount;
   }
   private batchMax = 0;
+  /** Poll events, and of them those that received nothing. */
+  private polls = 0;
+  private emptyPolls = 0;
 
   constructor(
     private readonly limits: CheckLimits,
@@ -286,6 +290,11 @@ export class InvocationChecker extends Checker {
   }
 
   event(e: TraceEvent): void {
+    if (e.type === "poll") {
+      this.polls++;
+      if (e.received === 0) this.emptyPolls++;
+      return;
+    }
     if (e.type === "invoke") {
       this.invokes++;
       if (e.invocation <= this.lastInvocation) this.fail(e.tUs, `invocation ${e.invocation} after invocation ${this.lastInvocation}: invocation numbers must count up`);
@@ -411,6 +420,18 @@ export class InvocationChecker extends Checker {
       this.agree("duplicatesByCause.producerRetry", causes.producerRetry, producerDuplicates);
     }
     this.agree("batchSize.max", report.batchSize.max, this.batchMax);
+    // A queue's poll event is one ReceiveMessage call, empty or not. A stream's is one GetRecords call (or push)
+    // that put records in a lane: the calls that returned records are at least as many (a call whose records a filter
+    // all dropped makes none).
+    if (report.sqs) {
+      this.agree("sqs.polls", report.sqs.polls, this.polls);
+      this.agree("sqs.emptyPolls", report.sqs.emptyPolls, this.emptyPolls);
+    }
+    if (report.stream) {
+      const returned = report.stream.polls - report.stream.emptyPolls;
+      if (returned < this.polls) this.fail(null, `the report says ${returned} reads returned records (stream.polls - stream.emptyPolls), but the trace has ${this.polls} poll events, each a read that did`);
+      if (this.emptyPolls > 0) this.fail(null, `the trace has ${this.emptyPolls} stream poll events that received nothing; a stream's poll event is a read that returned records`);
+    }
     if (report.drained && this.inFlight.size > 0) this.fail(null, `the report says drained with ${this.inFlight.size} invocations still running`);
     const f = formatCount;
     return this.verdict(

@@ -526,6 +526,10 @@ export class StreamMapping {
     ss.nextCallUs = now + this.callSpacingUs;
     ss.allowanceBytes -= bytes;
     ss.bytesRead += bytes;
+    // Every call made counts, whichever path made it (a poll, a lane reading again after its response, a batching
+    // window's wake); a call that returned nothing is an empty one.
+    this.polls++;
+    if (taken === 0) this.emptyPolls++;
     if (read > 0) {
       let waiting = 0;
       for (const lane of ss.lanes) waiting += lane.queue.length;
@@ -615,18 +619,18 @@ export class StreamMapping {
 
   private poll(ss: ShardState): void {
     ss.pollAtUs = Infinity;
-    this.polls += 1 + ss.skippedPolls;
+    // The ticks skipped because nothing could have arrived are calls that would have found nothing (read counts the
+    // calls it makes).
+    this.polls += ss.skippedPolls;
     this.emptyPolls += ss.skippedPolls;
     ss.skippedPolls = 0;
     const got = this.read(ss);
     if (got < 0) {
       // No call made: a poll for the next slot may be scheduled; or the lanes hold enough (a response reads again).
-      this.polls--;
       for (const lane of ss.lanes) this.pump(lane);
       if (this.pollIntervalUs > 0) this.schedulePoll(ss, this.sched.nowUs + this.pollIntervalUs);
       return;
     }
-    if (got === 0) this.emptyPolls++;
     for (const lane of ss.lanes) this.pump(lane);
     this.schedulePoll(ss, this.sched.nowUs + this.pollIntervalUs);
   }

@@ -200,6 +200,8 @@ export interface StreamReport {
   bisects: number;
   /** Deliveries of records that had already been processed successfully (the checkpoint was behind them). */
   redeliveriesOfSucceeded: number;
+  /** Reads of a shard (GetRecords calls, or pushes), whatever made them, and the idle ticks skipped (each an empty
+   *  call); of them, those that returned nothing. */
   polls: number;
   emptyPolls: number;
   /** Records the function wrote back to its own stream (function.writesBack); counted in records.produced. */
