@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { InvokeEvent, TraceEvent } from "../src/trace/events.js";
+import { renderTable } from "../src/report/table.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 const of = <T extends TraceEvent["type"]>(events: TraceEvent[], type: T) => events.filter((e): e is Extract<TraceEvent, { type: T }> => e.type === type);
@@ -70,6 +71,9 @@ describe("stream read limits", () => {
     expect(drainUs).toBeLessThan(25_000_000);
     expect(of(events, "readThrottle")).toEqual([]);
     expect(report.stream!.enhancedFanOut).toBe(true);
+    // The table calls its reads pushes, and every push that returned records is a poll event.
+    expect(report.stream!.polls - report.stream!.emptyPolls).toBe(of(events, "poll").length);
+    expect(renderTable(report, { color: false })).toMatch(new RegExp(`│ pushes \\(empty\\) +│ +${report.stream!.polls} \\(${report.stream!.emptyPolls}\\) │`));
   });
 
   it("enhanced fan-out pushes a record 70 ms after it arrives instead of at the next once-a-second poll", () => {

@@ -69,7 +69,8 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const dupPaint = r.duplicates > 0 ? c.yellow : (s: string) => s;
   const st = r.stream;
   const q = r.sqs;
-  // The reads of the source: ReceiveMessage calls on a queue, reads of its shards on a stream.
+  // The reads of the source: ReceiveMessage calls on a queue, reads of its shards on a stream (pushes, with enhanced
+  // fan-out).
   const reads = st ?? q;
   const age = st ? "iterator age" : "oldest message";
   // SQS only: messages back after their visibility timeout, and the pollers (a stream has one reader per shard).
@@ -82,7 +83,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
     ["latency p50", fmtMs(r.latency.p50), "throttles", paintIf(c, r.invocations.throttles, fmtInt(r.invocations.throttles)), `${age} max`, fmtMs(r.iteratorAge.max)],
     ["latency p99", fmtMs(r.latency.p99), "partial responses", fmtInt(r.invocations.partial), `${age} p50`, fmtMs(r.iteratorAge.p50)],
     ["latency max", fmtMs(r.latency.max), "batch size p50/max", `${fmtInt(r.batchSize.p50)}/${fmtInt(r.batchSize.max)}`, `${age} p99`, fmtMs(r.iteratorAge.p99)],
-    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, "polls (empty)", reads ? `${fmtInt(reads.polls)} (${fmtInt(reads.emptyPolls)})` : "", ...(st ? ["records behind max", fmtInt(st.recordsBehind.max)] : ["", ""])],
+    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, st?.enhancedFanOut ? "pushes (empty)" : "polls (empty)", reads ? `${fmtInt(reads.polls)} (${fmtInt(reads.emptyPolls)})` : "", ...(st ? ["records behind max", fmtInt(st.recordsBehind.max)] : ["", ""])],
   );
   out.push(t.toString());
   if (r.duplicates > 0) out.push(c.dim(`duplicates by cause: ${duplicateCausesText(r)}`));
