@@ -100,6 +100,21 @@ function: { duration: { base: 300ms } }
     expect(c.examples).toEqual([`the report says ${polls - 1} reads returned records (stream.polls - stream.emptyPolls), but the trace has ${polls} poll events, each a read that did`]);
   });
 
+  it("invocations: a stream report whose read throttles disagree with the trace's readThrottle events", () => {
+    const s = run(`name: t
+source: { type: kinesis, ShardCount: 1, otherConsumers: 1 }
+traffic: [{ at: 0s, records: 3000, key: a, recordSize: 10KB }]
+mapping: { StartingPosition: TRIM_HORIZON }
+function: { duration: { base: 100ms } }
+`);
+    const throttles = s.events.filter((e) => e.type === "readThrottle").length;
+    expect(throttles).toBeGreaterThan(0);
+    expect(outcome(s.events, s.limits, s.report, "invocations").status).toBe("pass");
+    const r = clone(s.report);
+    r.stream!.readThrottles = 0;
+    expect(outcome(s.events, s.limits, r, "invocations").examples).toEqual([`the report says stream.readThrottles = 0, the trace gives ${throttles}`]);
+  });
+
   it("invocations: a result that forgets one of the records it ended", () => {
     const i = events.findIndex((e) => e.type === "result" && e.succeeded.length > 1);
     const bad = events.map((e, j) => (j === i && e.type === "result" ? { ...e, succeeded: e.succeeded.slice(1) } : e));

@@ -248,8 +248,8 @@ interface InFlight {
  * Where a success ends every record it did not report as failed (SQS), `succeeded` and `duplicates` are
  * recomputed exactly from the record book, and each duplicate's cause from the queue's `retry` events (a message the
  * queue delivered twice on its own, or else one back after its visibility timeout); on a stream every duplicate is a
- * checkpoint rewind's. The report's poll counts agree with the trace's poll events. Must run before
- * ConservationChecker sees the event.
+ * checkpoint rewind's. The report's poll counts agree with the trace's poll events, and a stream's read throttles
+ * with its readThrottle events. Must run before ConservationChecker sees the event.
  */
 export class InvocationChecker extends Checker {
   readonly name = "invocations";
@@ -281,6 +281,8 @@ export class InvocationChecker extends Checker {
   /** Poll events, and of them those that received nothing. */
   private polls = 0;
   private emptyPolls = 0;
+  /** Streams: reads refused by the shard's read limit. */
+  private readThrottles = 0;
 
   constructor(
     private readonly limits: CheckLimits,
@@ -293,6 +295,10 @@ export class InvocationChecker extends Checker {
     if (e.type === "poll") {
       this.polls++;
       if (e.received === 0) this.emptyPolls++;
+      return;
+    }
+    if (e.type === "readThrottle") {
+      this.readThrottles++;
       return;
     }
     if (e.type === "invoke") {
@@ -431,6 +437,7 @@ export class InvocationChecker extends Checker {
       const returned = report.stream.polls - report.stream.emptyPolls;
       if (returned < this.polls) this.fail(null, `the report says ${returned} reads returned records (stream.polls - stream.emptyPolls), but the trace has ${this.polls} poll events, each a read that did`);
       if (this.emptyPolls > 0) this.fail(null, `the trace has ${this.emptyPolls} stream poll events that received nothing; a stream's poll event is a read that returned records`);
+      this.agree("stream.readThrottles", report.stream.readThrottles, this.readThrottles);
     }
     if (report.drained && this.inFlight.size > 0) this.fail(null, `the report says drained with ${this.inFlight.size} invocations still running`);
     const f = formatCount;
