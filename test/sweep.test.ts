@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderSweepCsv } from "../src/report/sweep.js";
+import { renderSweepCsv, varyHeaders } from "../src/report/sweep.js";
 import { simulate } from "../src/run/simulate.js";
 import { gridRows, inShard, mergeSweeps, parseShard, parseVary, reportRow, sweepResult, type Vary } from "../src/sweep/sweep.js";
 import { cli, scratch } from "./cli-helpers.js";
@@ -155,12 +155,21 @@ describe("esm-sim sweep", () => {
     const r = await cli("sweep", s, "--vary", "mapping.ScalingConfig.MaximumConcurrency=2,5", "--vary", "function.ReservedConcurrentExecutions=2,10", "--no-color", "--jobs", "1");
     const lines = r.out.trimEnd().split("\n");
     for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(120);
-    // Too wide with the keys' names as headers: they become letters, explained under the table.
-    expect(r.out).toMatch(/│ row │ A │ +B │ +ended │/);
-    expect(r.out.replace(/\n +/g, " ")).toContain("columns: A = mapping.ScalingConfig.MaximumConcurrency, B = function.ReservedConcurrentExecutions, ended = endedAt");
+    // Too wide with the keys' names as headers: they become their capitals, explained under the table.
+    expect(r.out).toMatch(/│ row │ MC │ +RCE │ +ended │/);
+    expect(r.out.replace(/\n +/g, " ")).toContain("columns: MC = mapping.ScalingConfig.MaximumConcurrency, RCE = function.ReservedConcurrentExecutions, ended = endedAt");
     // A narrower sweep keeps the names.
     const narrow = await cli("sweep", s, "--vary", "mapping.BatchSize=1,10", "--no-color", "--jobs", "1");
     expect(narrow.out).toMatch(/│ row │ BatchSize │ /);
+  });
+
+  it("shortens a varied key's name to its capitals, or to a letter when two keys share them", () => {
+    expect(varyHeaders(["mapping.BatchSize", "mapping.ParallelizationFactor"])).toEqual(["BatchSize", "PF"]);
+    expect(varyHeaders(["mapping.MaximumBatchingWindowInSeconds", "mapping.MaximumRecordAgeInSeconds"])).toEqual(["MBWIS", "MRAIS"]);
+    // Both MaximumConcurrency paths would be MC: letters, in order.
+    expect(varyHeaders(["mapping.ScalingConfig.MaximumConcurrency", "other.MaximumConcurrency"], 12)).toEqual(["A", "B"]);
+    // No room for any name: letters.
+    expect(varyHeaders(["mapping.BatchSize", "mapping.ParallelizationFactor"], 0)).toEqual(["A", "B"]);
   });
 
   it("takes a shipped scenario by name, as run does, and reads the export a replay names beside it", async () => {

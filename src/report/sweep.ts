@@ -105,17 +105,21 @@ const TABLE_TEXT_WIDTH = 100;
 
 /**
  * A header per varied key: its last path segment (`BatchSize` for mapping.BatchSize), or its last two when the
- * last is shared with another key, as long as that is at most `maxLength` characters and unique; else a letter.
+ * last is shared with another key, as long as that is at most `maxLength` characters and unique; else the
+ * capitals of its last segment (`PF` for mapping.ParallelizationFactor), when unique and no longer; else a letter.
  * The legend under the table gives each full path.
  */
 export function varyHeaders(paths: readonly string[], maxLength = 20): string[] {
   const tail = (p: string, n: number) => p.split(".").slice(-n).join(".");
+  const capitals = (p: string) => tail(p, 1).replace(/[^A-Z0-9]/g, "");
   let letter = 0;
   return paths.map((p) => {
     for (const n of [1, 2]) {
       const h = tail(p, n);
       if (h.length <= maxLength && paths.filter((q) => tail(q, n) === h).length === 1) return h;
     }
+    const caps = capitals(p);
+    if (caps.length >= 2 && caps.length <= maxLength && paths.filter((q) => capitals(q) === caps).length === 1) return caps;
     return String.fromCharCode(65 + (letter++ % 26));
   });
 }
