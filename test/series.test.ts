@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { OUTCOME_KINDS, OutcomeBuckets } from "../src/metrics/outcomes.js";
 import { simulate } from "../src/run/simulate.js";
 import { renderJson } from "../src/report/json.js";
+import { sparklineRows } from "../src/report/spark.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 const outage = scenarioFrom(`
@@ -134,5 +135,21 @@ traffic: [{ rate: 1/m, from: 0s, to: 2h }]
       const gaps = new Set(s.slice(1).map(([t], i) => t - s[i][0]));
       expect([...gaps]).toEqual([16_000]); // 7,200 one-second samples thinned 4 times: 1 s -> 16 s
     }
+  });
+});
+
+describe("sparkline labels", () => {
+  it("name each per-shard series, even when the stream has a single shard", () => {
+    const { report } = runWithTrace(
+      scenarioFrom(`
+name: one-shard
+source: { type: kinesis, ShardCount: 1 }
+traffic: [{ rate: 50/s, from: 0s, to: 20s, keys: 5 }]
+mapping: { StartingPosition: TRIM_HORIZON }
+function: { duration: { base: 200ms } }
+`),
+    );
+    const rows = sparklineRows(report).map((row) => row.label.trimEnd());
+    expect(rows).toEqual(["concurrency", "iterator age shardId-000000000000", "records behind shardId-000000000000"]);
   });
 });

@@ -86,9 +86,11 @@ export function bucketCharts(report: Report): BucketChart[] {
   return out;
 }
 
-/** Short label for a sparkline row. */
+/** Short label for a sparkline row: the series' short name, followed by the line's own (a shard) when the series
+ *  has a line per name, even just one. */
 export function shortName(chart: LineChart, line: { name: string }): string {
-  return chart.lines.length === 1 ? line.name : `${KNOWN[chart.key]?.short ?? humanize(chart.key)} ${line.name}`;
+  const short = KNOWN[chart.key]?.short ?? humanize(chart.key);
+  return line.name === short ? short : `${short} ${line.name}`;
 }
 
 /**
