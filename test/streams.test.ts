@@ -330,6 +330,46 @@ function:
     expect(report.stream).toMatchObject({ polls: 6, emptyPolls: 5 });
   });
 
+  it("counts the polls a caught-up shard makes until the run stops, though none of them is run", () => {
+    // 0 s: an empty call; 1 s: a tick skipped; 2 s: the record. The response at 2.1 s makes no call (the shard's
+    // next call slot is 2.2 s), and nothing arrives before 100 s: the ticks at 3.1, 4.1, ... 9.1 s are empty polls
+    // before the run stops at 10 s.
+    const until = runWithTrace(
+      stream(`until: 10s
+traffic: [{ at: 1.3s, records: 1, key: a }, { at: 100s, records: 1, key: a }]
+mapping: { StartingPosition: TRIM_HORIZON }
+function: { duration: { base: 100ms } }
+`),
+    );
+    expect(of(until.events, "poll").map((e) => e.tUs)).toEqual([2_000_000]);
+    expect(until.report.stream).toMatchObject({ polls: 10, emptyPolls: 9 });
+    // LATEST from 30 s: the five earlier records are never read and expire after the 24 h retention, which ends the
+    // run. 30 s: an empty call; 31-39 s: nine ticks skipped; 40 s: the record; then a poll every second from 41.1 s
+    // to 24 h, 86,359 of them, all empty.
+    const idle = runWithTrace(
+      stream(`traffic: [{ at: 0s, records: 5, key: a }, { at: 40s, records: 1, key: a }]
+mapping: { StartingPosition: LATEST, startAt: 30s }
+function: { duration: { base: 100ms } }
+`),
+    );
+    expect(idle.report.endedAt).toBe(86_400_000);
+    expect(idle.report.records).toMatchObject({ succeeded: 1, expired: 5 });
+    expect(idle.report.stream).toMatchObject({ polls: 1 + 9 + 1 + 86_359, emptyPolls: 1 + 9 + 86_359 });
+  });
+
+  it("counts no polls while the mapping is disabled", () => {
+    // As above, disabled from 5 s to 8 s: the ticks at 3.1 and 4.1 s count; enabled again, the mapping calls at 8 s
+    // (empty) and ticks at 9, 10, 11 and 12 s, when the run stops.
+    const { report } = runWithTrace(
+      stream(`until: 12s
+traffic: [{ at: 1.3s, records: 1, key: a }, { at: 100s, records: 1, key: a }]
+mapping: { StartingPosition: TRIM_HORIZON, disabledPeriods: [{ from: 5s, to: 8s }] }
+function: { duration: { base: 100ms } }
+`),
+    );
+    expect(report.stream).toMatchObject({ polls: 3 + 2 + 1 + 4, emptyPolls: 2 + 2 + 1 + 4 });
+  });
+
   it("reports as many calls that returned records as the trace has poll events, on a shard read after every response", () => {
     const s = stream(`traffic: [{ rate: 300/s, from: 0s, to: 1m, keys: 50 }]
 mapping: { StartingPosition: TRIM_HORIZON }

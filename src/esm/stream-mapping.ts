@@ -153,8 +153,15 @@ interface ShardState {
   pollCount: number;
   /** The scheduled polls' action (one per shard, made once, not one per poll). */
   pollDue: () => void;
-  /** Empty polls skipped before the scheduled one. */
+  /** Empty polls skipped before the scheduled one (each a tick of the shard's cadence at which nothing could have
+   *  arrived), the first of them at skippedFromUs; counted as the scheduled poll runs (settleQuiet counts those a
+   *  read, a disable or the run's end comes after). */
   skippedPolls: number;
+  skippedFromUs: number;
+  /** With no poll scheduled because no record will arrive again while a lane waits: the first tick of the shard's
+   *  cadence from then on (Infinity otherwise). The mapping still polls at each tick, finding nothing; settleQuiet
+   *  counts those ticks, not run. */
+  idleFromUs: number;
   inFlight: number;
   restartPending: boolean;
   /** Read limits: the mapping's next GetRecords call slot, and its byte allowance (<= 0: a call that returned more
@@ -272,6 +279,8 @@ export class StreamMapping {
           if (token === ss.pollToken) this.poll(ss);
         },
         skippedPolls: 0,
+        skippedFromUs: Infinity,
+        idleFromUs: Infinity,
         inFlight: 0,
         restartPending: false,
         nextCallUs: 0,
@@ -386,10 +395,13 @@ export class StreamMapping {
 
   private disable(): void {
     this.enabledNow = false;
+    const now = this.sched.nowUs;
     for (const ss of this.shards) {
+      this.settleQuiet(ss, now);
       ss.pollToken++;
       ss.pollAtUs = Infinity;
       ss.skippedPolls = 0;
+      ss.idleFromUs = Infinity;
       for (const lane of ss.lanes) if (lane.state !== "invoking") this.stopLane(lane);
     }
   }
@@ -471,6 +483,8 @@ export class StreamMapping {
     let bytes = 0;
     ss.behind = false;
     let lastArrivalUs = now;
+    // The empty polls the cadence made before this call, not run, count before it.
+    this.settleQuiet(ss, now);
     // By position: a record is made an object here only for the filter (the lanes take positions).
     const keep = this.keep;
     // One lane and no filter: packed records (not ended, all for that lane) are taken as a run.
@@ -582,7 +596,11 @@ export class StreamMapping {
     let skipped = 0;
     if (skipEmpty) {
       let next = this.source.nextArrivalUs(ss.shard, ss.cursor, this.sched.nowUs);
-      if (next === Infinity) return;
+      if (next === Infinity) {
+        // Nothing will arrive again: the shard is polled at each tick from `at` on, each poll empty (counted, not run).
+        if (ss.pollAtUs === Infinity && interval > 0 && ss.idleFromUs === Infinity) ss.idleFromUs = at;
+        return;
+      }
       if (this.pushLatencyUs > 0) {
         const shard = ss.shard;
         const held = ss.cursor < shard.accepted && ss.cursor >= shard.firstHeldPos;
@@ -595,8 +613,12 @@ export class StreamMapping {
       }
     }
     if (at >= ss.pollAtUs) return;
+    // This schedule replaces any quiet stretch: the empty polls that stretch made before now count now.
+    this.settleQuiet(ss, this.sched.nowUs);
+    ss.idleFromUs = Infinity;
     ss.pollAtUs = at;
     ss.skippedPolls = skipped;
+    ss.skippedFromUs = at - skipped * interval;
     const token = ++ss.pollToken;
     // Kept in the order the scheduler runs them (all at PRIO): after every pending poll at the same time or earlier.
     const times = ss.pollTimesUs;
@@ -615,6 +637,31 @@ export class StreamMapping {
     times[i] = at;
     tokens[i] = token;
     this.sched.at(at, ss.pollDue, PRIO);
+  }
+
+  /** Count the empty polls of the shard's quiet stretch (the ticks skipped before the scheduled poll, or the ticks of
+   *  an idle shard) at times before `beforeUs`; the skipped ticks after it stay for the scheduled poll to count, and
+   *  an idle stretch ends. */
+  private settleQuiet(ss: ShardState, beforeUs: number): void {
+    const interval = this.pollIntervalUs;
+    if (interval === 0) return;
+    let n = 0;
+    if (ss.skippedPolls > 0 && ss.skippedFromUs < beforeUs) {
+      const k = Math.min(ss.skippedPolls, Math.floor((beforeUs - 1 - ss.skippedFromUs) / interval) + 1);
+      ss.skippedPolls -= k;
+      ss.skippedFromUs += k * interval;
+      n += k;
+    }
+    if (ss.idleFromUs < beforeUs) n += Math.floor((beforeUs - 1 - ss.idleFromUs) / interval) + 1;
+    ss.idleFromUs = Infinity;
+    this.polls += n;
+    this.emptyPolls += n;
+  }
+
+  /** The run ends at `endUs`: the empty polls of every shard's quiet stretch at or before it count (once; a second
+   *  call finds none left). */
+  settlePolls(endUs: number): void {
+    for (const ss of this.shards) this.settleQuiet(ss, endUs + 1);
   }
 
   private poll(ss: ShardState): void {

@@ -87,7 +87,7 @@ function runUntilStop(world: World, sched: Scheduler, guard: RunGuard, untilUs: 
 /** The report: the fields every source computes the same way, then the world's own, in the report's key order. */
 function reportOf(world: World, parts: WorldParts, stopReason: StopReason): Report {
   const { scenario, sched, metrics } = parts;
-  const own = world.report();
+  const own = world.report(sched.nowUs);
   const { concurrency, backlog, oldestAge, iteratorAgeByShard, recordsBehindByShard } = own.series;
   return {
     ...commonReport(scenario, metrics, {

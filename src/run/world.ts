@@ -51,8 +51,8 @@ export interface World {
   idleWakeUs(endUs: number): number;
   /** The run stops at `endUs`: bring the source there. */
   stopAt(endUs: number): void;
-  /** The world's part of the report (read once, after the run). */
-  report(): WorldReport;
+  /** The world's part of the report, for a run that ended at `endUs` (read once, after the run). */
+  report(endUs: number): WorldReport;
 }
 
 /** The report fields each kind of source fills its own way (the rest: report-common.ts). */
