@@ -218,11 +218,18 @@ describe("bench/heap.js", () => {
 });
 
 describe("docs/performance.md", () => {
-  it("prints the committed set (bench/results/latest.json) in its current figures, as bench/run.js prints it", () => {
+  /** The first code block of docs/performance.md after `heading`. */
+  const blockAfter = (heading: string): string => {
     const doc = readFileSync(join(__dirname, "..", "docs", "performance.md"), "utf8");
-    const section = doc.slice(doc.indexOf("## Current figures"));
-    const block = section.slice(section.indexOf("```\n") + 4, section.indexOf("\n```", section.indexOf("```\n") + 4));
-    const set = JSON.parse(readFileSync(join(__dirname, "..", "bench", "results", "latest.json"), "utf8")) as {
+    const section = doc.slice(doc.indexOf(heading));
+    return section.slice(section.indexOf("```\n") + 4, section.indexOf("\n```", section.indexOf("```\n") + 4));
+  };
+  /** A committed results file of bench/results/. */
+  const committed = (file: string): unknown => JSON.parse(readFileSync(join(__dirname, "..", "bench", "results", file), "utf8"));
+
+  it("prints the committed set (bench/results/latest.json) in its current figures, as bench/run.js prints it", () => {
+    const block = blockAfter("## Current figures");
+    const set = committed("latest.json") as {
       nproc: number;
       cpuModel: string;
       node: string;
@@ -242,10 +249,8 @@ describe("docs/performance.md", () => {
   });
 
   it("prints the committed first-run costs (bench/results/costs.json) in its block, as bench/run.js --costs prints them", () => {
-    const doc = readFileSync(join(__dirname, "..", "docs", "performance.md"), "utf8");
-    const section = doc.slice(doc.indexOf("## Where a first run's time goes"));
-    const block = section.slice(section.indexOf("```\n") + 4, section.indexOf("\n```", section.indexOf("```\n") + 4));
-    const set = JSON.parse(readFileSync(join(__dirname, "..", "bench", "results", "costs.json"), "utf8")) as {
+    const block = blockAfter("## Where a first run's time goes");
+    const set = committed("costs.json") as {
       nproc: number;
       cpuModel: string;
       node: string;
@@ -268,10 +273,8 @@ describe("docs/performance.md", () => {
   });
 
   it("prints the committed scaling set (bench/results/scaling.json) in its linear-cost block, as bench/run.js --scaling prints it", () => {
-    const doc = readFileSync(join(__dirname, "..", "docs", "performance.md"), "utf8");
-    const section = doc.slice(doc.indexOf("Linear cost, `node bench/run.js --scaling`"));
-    const block = section.slice(section.indexOf("```\n") + 4, section.indexOf("\n```", section.indexOf("```\n") + 4));
-    const set = JSON.parse(readFileSync(join(__dirname, "..", "bench", "results", "scaling.json"), "utf8")) as {
+    const block = blockAfter("Linear cost, `node bench/run.js --scaling`");
+    const set = committed("scaling.json") as {
       nproc: number;
       cpuModel: string;
       node: string;
