@@ -168,6 +168,8 @@ describe("esm-sim sweep", () => {
     expect(varyHeaders(["mapping.MaximumBatchingWindowInSeconds", "mapping.MaximumRecordAgeInSeconds"])).toEqual(["MBWIS", "MRAIS"]);
     // Both MaximumConcurrency paths would be MC: letters, in order.
     expect(varyHeaders(["mapping.ScalingConfig.MaximumConcurrency", "other.MaximumConcurrency"], 12)).toEqual(["A", "B"]);
+    // A key named like another's capitals keeps its name, and the other takes a letter.
+    expect(varyHeaders(["mapping.ParallelizationFactor", "x.PF"])).toEqual(["A", "PF"]);
     // No room for any name: letters.
     expect(varyHeaders(["mapping.BatchSize", "mapping.ParallelizationFactor"], 0)).toEqual(["A", "B"]);
   });

@@ -119,7 +119,8 @@ export function varyHeaders(paths: readonly string[], maxLength = 20): string[] 
       if (h.length <= maxLength && paths.filter((q) => tail(q, n) === h).length === 1) return h;
     }
     const caps = capitals(p);
-    if (caps.length >= 2 && caps.length <= maxLength && paths.filter((q) => capitals(q) === caps).length === 1) return caps;
+    const taken = (h: string) => paths.some((q) => capitals(q) === h && q !== p) || paths.some((q) => tail(q, 1) === h);
+    if (caps.length >= 2 && caps.length <= maxLength && !taken(caps)) return caps;
     return String.fromCharCode(65 + (letter++ % 26));
   });
 }
