@@ -188,6 +188,8 @@ describe("explain: stream and FIFO runs", () => {
     expect(text).toContain(`Shard ${S0} moves on after being blocked for 1d (2,880 failed invocations from invocation 114 on; its IteratorAge reached 1d): invocation 3221 succeeded.`);
     expect(text).toContain("the records that queued up behind the failing batch during the 1d the shard was blocked are only now being read");
     expect(text).not.toContain("gives up on");
+    // Folded expiries say how many once: each is one record.
+    expect(text).toContain("24:01:00.143  ... 3 more records expired at the same instant ...");
   });
 
   it("kinesis-poison-pill-fixed: bisect halves, retries counted against MaximumRetryAttempts, then the on-failure record", () => {

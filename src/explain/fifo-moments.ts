@@ -120,7 +120,7 @@ const dlq: MomentRule<DlqEvent> = (ev, st, t) => {
 const dedup: MomentRule<DedupEvent> = (ev, st, t) => {
   const id = messageId(ev.ofN);
   const text = `A producer retry of ${id} (group ${st.names.key(ev.keyIndex)}) carried the same MessageDeduplicationId less than 5 minutes after the first send: SQS accepts it but does not deliver it, so the function sees ${id} once.`;
-  return [{ tMs: t, fold: "fifo:dedup", rule: "fifoDedup", noun: ["producer retry dropped", "producer retries dropped"], text, amount: { n: 1, noun: ["retry", "retries"] } }];
+  return [{ tMs: t, fold: "fifo:dedup", rule: "fifoDedup", noun: ["producer retry dropped", "producer retries dropped"], text }];
 };
 
 /** A producer retry SQS took as a new message (SimRecord.logicalN names the first send). */

@@ -20,7 +20,8 @@ export interface Moment {
   text: string;
   /** How folded moments of this kind are counted: [singular, plural]. */
   noun: readonly [string, string];
-  /** A quantity summed over folded moments, e.g. messages deleted. */
+  /** A quantity summed over folded moments, e.g. messages deleted (left out where each moment is one of what the
+   *  noun counts: the fold's count already says it). */
   amount?: { n: number; noun: readonly [string, string] };
   /** Said of the last folded moment in a fold summary, e.g. "now 405 concurrent batches". */
   tail?: string;
@@ -140,7 +141,6 @@ export const filter: MomentRule<FilterEvent> = (ev, st, t) => {
       rule: "filtering",
       noun: ["record filtered out", "records filtered out"],
       text: `${st.names.record(ev.record)} matched none of the FilterCriteria: ${action} and the function never sees it.`,
-      amount: { n: 1, noun: ["record", "records"] },
     },
   ];
 };

@@ -364,7 +364,7 @@ const expire: MomentRule<ExpireEvent> = (ev, st, t) => {
   const shard = shardOf(ev);
   const gone = ev.record.n;
   const text = `${st.names.record(ev.record)} on shard ${st.names.shard(shard)} expired: the stream's retention period (${durUs(st.scenario.source.retentionUs)}) ended before the mapping processed it, so it is lost: no destination gets an invocation record for it.`;
-  const out = [say(st, { tMs: t, fold: "stream:expire", rule: "streamRetention", noun: ["record expired", "records expired"], text, amount: { n: 1, noun: ["record", "records"] } })];
+  const out = [say(st, { tMs: t, fold: "stream:expire", rule: "streamRetention", noun: ["record expired", "records expired"], text })];
   out.push(...settle(st, shard, t, (n) => n === gone, "its failing records expired from the stream"));
   return out;
 };
@@ -378,7 +378,7 @@ const throttle: MomentRule<ThrottleEvent> = (ev, st, t) => {
         ? `the function's reserved concurrency (${reserved}) is in use`
         : `the account's concurrency (${ev.limit}) is in use`;
   const text = `Shard ${st.names.shard(shardOf(ev))}'s batch of ${plural(ev.records.length, "record")} is throttled: ${why}. The batch never reached the function, so the mapping retries it later without using one of MaximumRetryAttempts; the shard waits meanwhile.`;
-  return [say(st, { tMs: t, fold: "stream:throttle", rule: "streamThrottle", noun: ["throttled invoke", "throttled invokes"], text, amount: { n: 1, noun: ["throttle", "throttles"] } })];
+  return [say(st, { tMs: t, fold: "stream:throttle", rule: "streamThrottle", noun: ["throttled invoke", "throttled invokes"], text })];
 };
 
 /** A GetRecords call refused by the shard's read limit: the limit, the mapping's share of it, and the fix. */
