@@ -172,6 +172,16 @@ describe("bench floors: a short slice counts what the simulator reports", () => 
     expect(got.orderViolations).toBe(0);
   });
 
+  it("poison-day polled once a second: the same records delivered and expired, in a batch per shard per second", () => {
+    const batched = poisonDay.run();
+    const polled = poisonDay.run({ pollEveryS: 1 });
+    for (const k of ["records", "succeeded", "expired", "poisonAttempts", "orderViolations"] as const) expect(polled[k], k).toBe(batched[k]);
+    // About 16 records a second over 16 shards: most seconds of a flowing shard hold one record or two.
+    expect(batched.batches).toBe(13_835);
+    expect(polled.batches).toBeGreaterThan(800_000);
+    expect(polled.batches).toBeLessThan(polled.records);
+  });
+
   it("sqs-burst: messages produced and deleted", () => {
     for (const untilS of [2, 5.1, 30]) sameSlice(sqsBurst, untilS, ["records", "succeeded"]);
   });
