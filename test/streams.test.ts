@@ -297,6 +297,23 @@ mapping: { StartingPosition: TRIM_HORIZON }
   });
 });
 
+describe("stream identity", () => {
+  it("takes a stream's name from its ARN when the scenario gives only the ARN: a Kinesis stream, a consumer, a DynamoDB table", () => {
+    const named = (source: string) => {
+      const { report, lines } = runWithTrace(stream(`traffic: [{ at: 0s, records: 1, key: a }]\nmapping: { StartingPosition: TRIM_HORIZON }\n`, source));
+      return [report.source.name, JSON.parse(lines.find((l) => l.includes('"invoke"'))!).stream, report.stream!.arn];
+    };
+    expect(named("type: kinesis\n  StreamArn: arn:aws:kinesis:eu-west-1:111122223333:stream/clicks")).toEqual(["clicks", "clicks", "arn:aws:kinesis:eu-west-1:111122223333:stream/clicks"]);
+    const consumer = "arn:aws:kinesis:eu-west-1:111122223333:stream/clicks/consumer/lambda:1700000000";
+    expect(named(`type: kinesis\n  StreamArn: ${consumer}`)).toEqual(["clicks", "clicks", consumer]);
+    const table = "arn:aws:dynamodb:eu-west-1:111122223333:table/orders/stream/2024-05-01T00:00:00.000";
+    expect(named(`type: dynamodb\n  StreamArn: ${table}`)).toEqual(["orders", "orders", table]);
+    // A name given wins; an ARN of no known shape leaves esm-sim's made-up name.
+    expect(named("type: kinesis\n  StreamName: mine\n  StreamArn: arn:aws:kinesis:eu-west-1:111122223333:stream/clicks")[0]).toBe("mine");
+    expect(named("type: kinesis\n  StreamArn: arn:aws:kinesis:eu-west-1:111122223333:something/clicks")[0]).toBe("t-stream");
+  });
+});
+
 describe("stream polling and batching", () => {
   it("polls an idle Kinesis shard once a second: a record arriving at 1.3 s is sent at 2 s", () => {
     const s = stream(`traffic: [{ at: 1.3s, records: 1, key: a }]

@@ -261,14 +261,23 @@ function toWritesBack(w: NonNullable<RawScenario["function"]>["writesBack"]): Wr
   return { perRecord: w.perRecord ?? 1, data, payload: preparePayload(data), maxDepth: w.maxDepth ?? Infinity };
 }
 
-/** The stream's name and ARN as written, or esm-sim's made-up ones (account 123456789012, us-east-1). */
+/** The stream's name and ARN as written; a name left out is the one in the ARN (a Kinesis stream's, a consumer's
+ *  stream's, or a DynamoDB stream's table); else esm-sim's made-up ones (account 123456789012, us-east-1). */
 export function streamIdentity(scenarioName: string, src: { type: string; StreamName?: string; StreamArn?: string }): { streamName: string; streamArn: string } {
   const kinesis = src.type === "kinesis";
-  const streamName = src.StreamName ?? `${scenarioName}-${kinesis ? "stream" : "table"}`;
+  const streamName = src.StreamName ?? nameInArn(src.StreamArn, kinesis) ?? `${scenarioName}-${kinesis ? "stream" : "table"}`;
   const streamArn =
     src.StreamArn ??
     (kinesis ? `arn:aws:kinesis:us-east-1:123456789012:stream/${streamName}` : `arn:aws:dynamodb:us-east-1:123456789012:table/${streamName}/stream/2024-01-01T00:00:00.000`);
   return { streamName, streamArn };
+}
+
+/** The name a stream ARN holds: arn:aws:kinesis:REGION:ACCOUNT:stream/NAME (or .../stream/NAME/consumer/...), and
+ *  arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL; undefined for anything else. */
+function nameInArn(arn: string | undefined, kinesis: boolean): string | undefined {
+  if (arn === undefined) return undefined;
+  const m = kinesis ? /^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\/([^/]+)(\/|$)/.exec(arn) : /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/([^/]+)\/stream\//.exec(arn);
+  return m?.[1];
 }
 
 /** Kinesis: 1 MB/s and 1,000 records/s of writes per shard. DynamoDB Streams: a fixed retention, no producer-side

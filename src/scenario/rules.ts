@@ -219,6 +219,31 @@ const queueName: Rule = {
   },
 };
 
+/** CreateEventSourceMapping's pattern for EventSourceArn, as its API reference gives it (matched whole). */
+const EVENT_SOURCE_ARN_PATTERN = String.raw`arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)`;
+const EVENT_SOURCE_ARN = new RegExp(`^(?:${EVENT_SOURCE_ARN_PATTERN})$`);
+
+const streamArn: Rule = {
+  name: "streamArn",
+  says: "a StreamArn is an ARN (CreateEventSourceMapping's EventSourceArn pattern) of the source's service",
+  url: PAGES.ESM,
+  check(d) {
+    const arn = d.source.StreamArn;
+    if (!d.isStream || typeof arn !== "string") return;
+    if (!EVENT_SOURCE_ARN.test(arn)) {
+      // AWS's text (a ValidationException), then what the ARN of such a stream looks like.
+      d.err(["source", "StreamArn"], `1 validation error detected: Value '${arn}' at 'eventSourceArn' failed to satisfy constraint: Member must satisfy regular expression pattern: ${EVENT_SOURCE_ARN_PATTERN} (a ${d.type} stream's: ${streamArnShape(d.type)})`);
+      return;
+    }
+    const service = arn.split(":")[2];
+    if (service !== d.type) d.err(["source", "StreamArn"], `names a ${service} resource, but source.type is ${d.type} (a ${d.type} stream's ARN: ${streamArnShape(d.type)})`);
+  },
+};
+
+function streamArnShape(type: string | undefined): string {
+  return type === "dynamodb" ? "arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL" : "arn:aws:kinesis:REGION:ACCOUNT:stream/NAME";
+}
+
 const fifoQueueFlag: Rule = {
   name: "fifoQueueFlag",
   says: "FifoQueue is true for a FIFO queue and only for one",
@@ -985,6 +1010,7 @@ export const RULES: readonly Rule[] = [
   keysOfAnotherType("source"),
   fifoDeliversOnce,
   queueName,
+  streamArn,
   fifoQueueFlag,
   keysOfAnotherType("mapping"),
   eventNamesOnDynamoDb,
