@@ -30,6 +30,8 @@ describe("safeFileStem", () => {
     ["C:\\Windows\\x", "C__Windows_x"],
     ["q\u0000z", "q_z"],
     ["tab\there", "tab_here"],
+    ["with space", "with_space"],
+    ["  two  spaces inside ", "two_spaces_inside"],
     [".hidden", "hidden"],
     ["-rf", "rf"],
     ["trailing. ", "trailing"],

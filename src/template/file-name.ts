@@ -14,16 +14,17 @@ const FALLBACK = "mapping";
 
 /**
  * A mapping id made safe as one file name (without `.yaml`): path separators split it and the parts that are only
- * dots (`.`, `..`) are dropped, the rest joined with `_`; unsafe characters become `_`; leading dots and dashes and
- * trailing dots and spaces go; Windows device names get a `_` in front; at most 200 bytes. A safe id (letters,
- * digits, `.`, `_`, `-`) comes back unchanged.
+ * dots (`.`, `..`) are dropped, the rest joined with `_`; unsafe characters and spaces inside become `_`; leading
+ * dots and dashes and trailing dots and spaces go; Windows device names get a `_` in front; at most 200 bytes. A
+ * safe id (letters, digits, `.`, `_`, `-`) comes back unchanged.
  */
 export function safeFileStem(id: string): string {
   const parts = id
     .split(/[/\\]+/)
     .filter((p) => !/^\.*$/.test(p))
     .map((p) => p.replace(UNSAFE_CHARS, "_"));
-  let stem = parts.join("_").replace(/^[.\s-]+/, "").replace(/[.\s]+$/, "");
+  // Spaces inside go too (a file name a shell script can use unquoted): they become `_`, as unsafe characters do.
+  let stem = parts.join("_").replace(/^[.\s-]+/, "").replace(/[.\s]+$/, "").replace(/\s+/g, "_");
   stem = truncateBytes(stem, MAX_STEM_BYTES).replace(/[.\s]+$/, "");
   if (stem === "") return FALLBACK;
   return WINDOWS_RESERVED.test(stem) ? `_${stem}` : stem;
