@@ -138,6 +138,15 @@ describe("esm-sim sweep", () => {
     expect((await cli("sweep", file, "--vary", "a=1", "--jobs", "0")).err).toContain("--jobs: must be an integer 1..1024");
   });
 
+  it("tells a problem a varied key has whatever its value once, for the key", async () => {
+    const r = await cli("sweep", file, "--vary", "mapping.Bogus=1,2,3", "--vary", "mapping.BatchSize=0,5");
+    expect(r.code).toBe(2);
+    const lines = r.err.trimEnd().split("\n");
+    expect(lines.filter((l) => l.includes("mapping.Bogus"))).toEqual([expect.stringMatching(/^--vary mapping\.Bogus mapping\.Bogus: unknown key \(allowed: /)]);
+    expect(lines.filter((l) => l.includes("mapping.BatchSize: must be"))).toEqual(["--vary mapping.BatchSize=0 mapping.BatchSize: must be an integer 1..10,000 (got 0)"]);
+    expect(lines[lines.length - 1]).toBe("2 problems found; nothing was run");
+  });
+
   it("exits 1 when a row fails an expectation and 0 when every row passes", async () => {
     const bad = await cli("sweep", file, "--vary", "function.duration.base=20ms,3s", "--set", "function.Timeout=5", "--jobs", "1");
     expect(bad.code).toBe(1);

@@ -203,6 +203,9 @@ export function sweepFiles(spec: SweepSpec, rows: readonly GridRow[]): string[] 
 /** Every problem of every row, once each (a bad value shows in many rows). Empty when all rows are valid. */
 export function checkRows(spec: SweepSpec, rows: readonly GridRow[]): Problem[] {
   const seen = new Set<string>();
+  // A problem a varied key has whatever its value (an unknown key, a key of another source type) is told once, for
+  // the key rather than for each of its values.
+  const forKey = new Map<string, Problem>();
   const out: Problem[] = [];
   for (const row of rows) {
     const r = parseRow(spec, row);
@@ -211,7 +214,16 @@ export function checkRows(spec: SweepSpec, rows: readonly GridRow[]): Problem[] 
       const key = formatProblem(p);
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push(p);
+      const vary = p.origin !== undefined && /^--vary [^=]+=/.test(p.origin) ? `${p.origin.slice(0, p.origin.indexOf("="))}\u0000${p.path}\u0000${p.message}` : null;
+      const first = vary === null ? undefined : forKey.get(vary);
+      if (first !== undefined) {
+        const eq = first.origin!.indexOf("=");
+        if (eq > 0) first.origin = first.origin!.slice(0, eq);
+        continue;
+      }
+      const own = { ...p };
+      if (vary !== null) forKey.set(vary, own);
+      out.push(own);
     }
   }
   return out;
