@@ -203,9 +203,9 @@ export function sweepFiles(spec: SweepSpec, rows: readonly GridRow[]): string[] 
 /** Every problem of every row, once each (a bad value shows in many rows). Empty when all rows are valid. */
 export function checkRows(spec: SweepSpec, rows: readonly GridRow[]): Problem[] {
   const seen = new Set<string>();
-  // A problem a varied key has whatever its value (an unknown key, a key of another source type) is told once, for
-  // the key rather than for each of its values.
-  const forKey = new Map<string, Problem>();
+  // A problem of a varied key that reads the same whatever its value (an unknown key, a key of another source type)
+  // is told once, naming the values that have it: the key alone when every value has it.
+  const forKey = new Map<string, { problem: Problem; path: string; values: string[] }>();
   const out: Problem[] = [];
   for (const row of rows) {
     const r = parseRow(spec, row);
@@ -214,17 +214,23 @@ export function checkRows(spec: SweepSpec, rows: readonly GridRow[]): Problem[] 
       const key = formatProblem(p);
       if (seen.has(key)) continue;
       seen.add(key);
-      const vary = p.origin !== undefined && /^--vary [^=]+=/.test(p.origin) ? `${p.origin.slice(0, p.origin.indexOf("="))}\u0000${p.path}\u0000${p.message}` : null;
-      const first = vary === null ? undefined : forKey.get(vary);
-      if (first !== undefined) {
-        const eq = first.origin!.indexOf("=");
-        if (eq > 0) first.origin = first.origin!.slice(0, eq);
-        continue;
-      }
       const own = { ...p };
-      if (vary !== null) forKey.set(vary, own);
       out.push(own);
+      const m = p.origin === undefined ? null : /^--vary ([^=]+)=(.*)$/s.exec(p.origin);
+      if (m === null) continue;
+      const same = `${m[1]}\u0000${p.path}\u0000${p.message}`;
+      const first = forKey.get(same);
+      if (first === undefined) forKey.set(same, { problem: own, path: m[1], values: [m[2]] });
+      else {
+        first.values.push(m[2]);
+        out.pop();
+      }
     }
+  }
+  for (const { problem, path, values } of forKey.values()) {
+    if (values.length < 2) continue;
+    const all = spec.vary.find((v) => v.path === path)?.values.length === values.length;
+    problem.origin = all ? `--vary ${path}` : `--vary ${path}=${values.join(",")}`;
   }
   return out;
 }
