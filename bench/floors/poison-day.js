@@ -17,7 +17,7 @@
 //
 // run({ pollEveryS: 1 }) is not the benchmark's floor but a measure beside it: each flowing shard's batch closes at
 // the first whole second at or after its first record's arrival, as a mapping that polls each shard once a second
-// delivers what arrived since its last poll (one or two records here, about 842,000 batches instead of 13,800). It
+// delivers what arrived since its last poll (one or two records here, 835,923 batches instead of 13,835). It
 // bounds what batching 100 records at a time saves the floor. The counts above are the same either way.
 
 /** The workload of bench/scenarios/poison-day.yaml; test/bench-floors.test.ts checks these against the file. */
