@@ -283,6 +283,8 @@ export class InvocationChecker extends Checker {
   private emptyPolls = 0;
   /** Streams: reads refused by the shard's read limit. */
   private readThrottles = 0;
+  /** Streams: retries that count toward MaximumRetryAttempts (streamRetry events with countsAsRetry). */
+  private countedRetries = 0;
 
   constructor(
     private readonly limits: CheckLimits,
@@ -299,6 +301,10 @@ export class InvocationChecker extends Checker {
     }
     if (e.type === "readThrottle") {
       this.readThrottles++;
+      return;
+    }
+    if (e.type === "streamRetry") {
+      if (e.countsAsRetry) this.countedRetries++;
       return;
     }
     if (e.type === "invoke") {
@@ -438,6 +444,7 @@ export class InvocationChecker extends Checker {
       if (returned < this.polls) this.fail(null, `the report says ${returned} reads returned records (stream.polls - stream.emptyPolls), but the trace has ${this.polls} poll events, each a read that did`);
       if (this.emptyPolls > 0) this.fail(null, `the trace has ${this.emptyPolls} stream poll events that received nothing; a stream's poll event is a read that returned records`);
       this.agree("stream.readThrottles", report.stream.readThrottles, this.readThrottles);
+      this.agree("stream.retries", report.stream.retries, this.countedRetries);
     }
     if (report.drained && this.inFlight.size > 0) this.fail(null, `the report says drained with ${this.inFlight.size} invocations still running`);
     const f = formatCount;

@@ -206,7 +206,6 @@ export class StreamMapping {
   private readonly pf: number;
   polls = 0;
   emptyPolls = 0;
-  retries = 0;
   bisects = 0;
   redeliveriesOfSucceeded = 0;
   /** Of the last response settled (succeed): records processed again although an earlier success had ended them. */
@@ -720,9 +719,7 @@ export class StreamMapping {
     if (pausedBy !== null && pausedBy !== lane) return;
     const now = this.sched.nowUs;
     if (lane.batch.length === 0 && lane.pendingHalves.length > 0) {
-      lane.batch = lane.pendingHalves.pop()!;
-      lane.invocations = 0;
-      lane.retriesUsed = 0;
+      this.newBatch(lane, lane.pendingHalves.pop()!);
       this.invoke(lane, "bisect");
       return;
     }
@@ -822,8 +819,10 @@ export class StreamMapping {
         lane.batchBytes = bytesOf(lane.batch);
         this.advanceCheckpoint(ss);
         if (lane.batch.length === 0) {
+          // Nothing left to invoke: the lane reads again at once, as after any batch that is over (goOn).
           this.batchDone(lane);
           lane.state = "idle";
+          this.read(ss);
           for (const l of ss.lanes) this.pump(l);
           this.schedulePoll(ss, now + this.pollIntervalUs);
           return;
@@ -980,12 +979,14 @@ export class StreamMapping {
     lane.state = "idle";
   }
 
-  /** `records` become the lane's batch, with a fresh invocation and retry count. */
+  /** `records` become the lane's batch, with a fresh invocation and retry count, and its own back-off: its first
+   *  retry waits the first delay (stream-retry.ts), however many failures the batch it came from had. */
   private newBatch(lane: Lane, records: StreamRecord[]): void {
     lane.batch = records;
     lane.batchBytes = bytesOf(records);
     lane.invocations = 0;
     lane.retriesUsed = 0;
+    lane.failStreak = 0;
   }
 
   /** The batch is over; a window's final invocation closes its window. */
@@ -1074,7 +1075,6 @@ export class StreamMapping {
 
   private scheduleRetry(lane: Lane, reason: StreamRetryEvent["reason"], countsAsRetry: boolean, delayUs: number): void {
     const now = this.sched.nowUs;
-    this.retries++;
     this.trace.emit({ tUs: now, type: "streamRetry", shard: lane.ss.shard.index, lane: lane.index, records: lane.batch, attempt: lane.invocations + 1, delayUs, reason, countsAsRetry });
     lane.state = "backoff";
     const epoch = lane.epoch;

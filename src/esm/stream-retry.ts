@@ -25,10 +25,11 @@
  * - Records split off before an invocation: those past the stream's retention are lost (RetentionPeriodExceeded),
  *   then those older than MaximumRecordAgeInSeconds go to the on-failure destination (RecordAgeExceeded). A batch is
  *   in sequence order, so both are a prefix.
- * - Back-off (AWS documents none): the profile figures streamRetryInitialMs after the first failure, doubling to at
- *   most streamRetryMaxMs (500 ms and 30 s by default), so that a record that always fails with
- *   MaximumRecordAgeInSeconds 60 is invoked 7 times and its RecordAgeExceeded record says approximateInvokeCount 8
- *   (AWS recorded 8 in about 60 s). Throttles back off the same way on their own count.
+ * - Back-off (AWS documents none): the profile figures streamRetryInitialMs after a batch's first failure, doubling
+ *   with each further failure of the same batch to at most streamRetryMaxMs (500 ms and 30 s by default); a bisected
+ *   half and the rest of a batch after a partial response are new batches and start again. With the defaults a record
+ *   that always fails with MaximumRecordAgeInSeconds 60 is invoked 7 times and its RecordAgeExceeded record says
+ *   approximateInvokeCount 8 (AWS recorded 8 in about 60 s). Throttles back off the same way on their own count.
  */
 import type { Outcome } from "../trace/events.js";
 

@@ -161,7 +161,7 @@ function firsts(ev: InvokeEvent, st: NarrationState, t: number, shard: number, l
   if (lane > 0 && !st.lanesStarted.has(lk)) {
     st.lanesStarted.add(lk);
     const pf = st.scenario.mapping.parallelizationFactor;
-    const text = `Shard ${st.names.shard(shard)} runs another batch at the same time, on lane ${lane}: ParallelizationFactor ${pf} lets up to ${pf} batches of one shard run at once. Records with the same partition key always go to the same lane, so each key stays in order, and the shard's concurrency is capped by its distinct keys.`;
+    const text = `Shard ${st.names.shard(shard)} runs another batch at the same time, on lane ${lane}: ParallelizationFactor ${pf} lets up to ${pf} batches of one shard run at once. Records with the same partition key always go to the same lane, so each key stays in order, and the shard's concurrency is capped by its distinct keys (lower when two keys share a lane: esm-sim gives a key the lane of its hash modulo ${pf}, a choice, as AWS names no rule).`;
     out.push(say(st, { tMs: t, fold: "stream:lane", rule: "parallelization", noun: ["parallel lane started", "parallel lanes started"], text }));
   }
   return out;

@@ -323,7 +323,8 @@ export class MetricsCollector {
 
   onStreamRetry(e: StreamRetryEvent): void {
     digestStreamRetry(this.digest, e);
-    this.streamRetries++;
+    // stream.retries: the retries MaximumRetryAttempts counts; a throttled batch's and a rewound rest's are not.
+    if (e.countsAsRetry) this.streamRetries++;
   }
 
   onBisect(e: BisectEvent): void {
