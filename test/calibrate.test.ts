@@ -86,7 +86,7 @@ describe("calibration: comparing series", () => {
     );
     expect(pairs.map((p) => p.key)).toEqual(["ApproximateNumberOfMessagesVisible"]);
     expect(notes).toEqual([
-      "IteratorAge Maximum: AWS publishes it for kinesis and dynamodb, not for a sqs source; left out",
+      "IteratorAge Maximum: AWS publishes it for kinesis and dynamodb sources, not for a sqs source; left out",
       "ConcurrentExecutions Average: esm-sim reports ConcurrentExecutions as its Maximum, not its Average; left out",
       "Invocations: the export does not say which statistic it is (Sum would be compared); left out",
       "Errors Sum: exported every 90 s, which is not a whole number of the run's 60 s periods; export it at 60 s (or a multiple) to compare it",
@@ -321,7 +321,7 @@ function: { duration: { base: 200ms } }
     expect(c.notes).toEqual([
       "Invocations Sum: exported every 600 s; the run's 60 s periods are merged into 600 s ones to compare it",
       "NumberOfMessagesDeleted Sum: exported every 180 s; the run's 60 s periods are merged into 180 s ones to compare it",
-      "IteratorAge Maximum: AWS publishes it for kinesis and dynamodb, not for a sqs source; left out",
+      "IteratorAge Maximum: AWS publishes it for kinesis and dynamodb sources, not for a sqs source; left out",
       "Invocations Sum: 1 point after the run's last period, not compared (the run ended first; set until to run longer)",
     ]);
   });
@@ -339,7 +339,7 @@ function: { duration: { base: 200ms } }
 
     const none = dir.write("none.json", JSON.stringify({ MetricDataResults: [{ Id: "age", Label: "IteratorAge Maximum", Timestamps: ["2026-03-01T09:00:00Z"], Values: [5], StatusCode: "Complete" }], Messages: [] }));
     const n = await cli("calibrate", scenario, "--metrics", none);
-    expect([n.code, n.err]).toEqual([2, `esm-sim: IteratorAge Maximum: AWS publishes it for kinesis and dynamodb, not for a sqs source; left out\nesm-sim: calibrate: nothing in ${none} can be compared with a sqs run (see above)\n`]);
+    expect([n.code, n.err]).toEqual([2, `esm-sim: IteratorAge Maximum: AWS publishes it for kinesis and dynamodb sources, not for a sqs source; left out\nesm-sim: calibrate: nothing in ${none} can be compared with a sqs run (see above)\n`]);
 
     expect(await cli("calibrate", scenario)).toMatchObject({ code: 2, err: "esm-sim: calibrate: --metrics <export.json> is required: the CloudWatch export to compare with\n" });
     const fit = await cli("calibrate", scenario, "--metrics", none, "--fit", "scaleTickMs,receiveMaxMessages,nope");

@@ -583,7 +583,7 @@ describe("problems", () => {
     "map": {
       title: "map entries naming no known metric or statistic, contradicting the label, or naming no result",
       errors: [
-        "--map invocations=Invocation: \"Invocation\" is not a metric esm-sim reads; the name must be one of Invocations, Errors, Throttles, ConcurrentExecutions, Duration, IteratorAge, DestinationDeliveryFailures, PolledEventCount, InvokedEventCount, FilteredOutEventCount, FailedInvokeEventCount, DroppedEventCount, OnFailureDestinationDeliveredEventCount, DeletedEventCount, ApproximateNumberOfMessagesVisible, ApproximateNumberOfMessagesNotVisible, ApproximateAgeOfOldestMessage, NumberOfMessagesSent, NumberOfMessagesReceived, NumberOfMessagesDeleted, NumberOfEmptyReceives, IncomingRecords, IncomingBytes, GetRecords.Records, GetRecords.IteratorAgeMilliseconds, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, optionally followed by .Sum|.Average|.Maximum|.Minimum|.SampleCount",
+        "--map invocations=Invocation: \"Invocation\" is not a metric esm-sim reads; the name must be one of Invocations, Errors, Throttles, ConcurrentExecutions, Duration, IteratorAge, DestinationDeliveryFailures, PolledEventCount, InvokedEventCount, FilteredOutEventCount, FailedInvokeEventCount, DroppedEventCount, OnFailureDestinationDeliveredEventCount, DeletedEventCount, ApproximateNumberOfMessagesVisible, ApproximateNumberOfMessagesNotVisible, ApproximateAgeOfOldestMessage, NumberOfMessagesSent, NumberOfMessagesReceived, NumberOfMessagesDeleted, NumberOfEmptyReceives, IncomingRecords, IncomingBytes, GetRecords.Records, GetRecords.IteratorAgeMilliseconds, SubscribeToShardEvent.Records, SubscribeToShardEvent.MillisBehindLatest, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, optionally followed by .Sum|.Average|.Maximum|.Minimum|.SampleCount",
         "--map duration=Duration.p99: \"p99\" is not a statistic esm-sim reads: the statistic after the dot must be Sum, Average, Maximum, Minimum or SampleCount",
         "export.json:66:9 MetricDataResults[3]: result \"concurrency\" (label \"ConcurrentExecutions (Maximum)\"): its label says Maximum but --map concurrency=ConcurrentExecutions.Average says Average; make them agree",
       ],
@@ -776,7 +776,7 @@ it("problems have the fields of a scenario's problems, so the CLI prints both al
   ]);
 });
 
-it("reads an export as large as the cap, 27 series of 8,000 points, in seconds", () => {
+it("reads an export as large as the cap, 29 series of 8,000 points, in seconds", () => {
   const base = t("2026-03-01T00:00:00Z");
   const results = CLOUDWATCH_METRICS.map((metric, r) => {
     const times: string[] = [];
@@ -793,7 +793,7 @@ it("reads an export as large as the cap, 27 series of 8,000 points, in seconds",
   const t0 = performance.now();
   const r = series(text);
   expect(performance.now() - t0).toBeLessThan(15_000);
-  expect(r.series).toHaveLength(27);
+  expect(r.series).toHaveLength(29);
   expect(r.series.every((s) => s.points.length === 8000 && s.periodS === 60 && s.missingPoints === 0)).toBe(true);
 });
 
@@ -802,9 +802,9 @@ it("refuses a period from the caller that is not a positive number of seconds: a
   expect(() => read(LAMBDA_DESC, { periodS: Number.NaN })).toThrow(RangeError);
 });
 
-it("matches against 27 CloudWatch metric names by default, each once", () => {
-  expect(CLOUDWATCH_METRICS).toHaveLength(27);
-  expect(new Set(CLOUDWATCH_METRICS).size).toBe(27);
+it("matches against 29 CloudWatch metric names by default, each once", () => {
+  expect(CLOUDWATCH_METRICS).toHaveLength(29);
+  expect(new Set(CLOUDWATCH_METRICS).size).toBe(29);
 });
 
 // ---------------------------------------------------------------------------------------------------------------

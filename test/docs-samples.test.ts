@@ -291,6 +291,7 @@ const REFERENCE_RUNS: { name: string; args: string[]; check?: boolean }[] = [
   { name: "kinesis-retries", args: ["scenarios/learn-kinesis-shard-order.yaml", "--set", "traffic.0.duplicateSendRate=0.2"] },
   { name: "sqs-cold", args: ["scenarios/learn-cold-starts.yaml"] },
   { name: "kinesis-cold", args: ["scenarios/learn-kinesis-shard-order.yaml", "--set", "function.coldStart=500ms"] },
+  { name: "kinesis-efo", args: ["scenarios/learn-kinesis-shard-order.yaml", "--set", "mapping.enhancedFanOut=true"], check: true },
   {
     name: "fifo-receipt-expired",
     args: ["scenarios/sqs-fifo-one-group.yaml", "--set", "source.VisibilityTimeout=5", "--set", "function.coldStart=1s", "--set", "function.duration.base=4.2s", "--until", "60s"],

@@ -73,13 +73,18 @@ describe("expectable report fields", () => {
     const k = parseScenario("name: k\nsource: { type: kinesis, ShardCount: 2 }\ntraffic: [{ at: 0s, records: 10 }]\nmapping: { StartingPosition: TRIM_HORIZON }\n", "k.yaml");
     if (!k.ok) throw new Error("invalid");
     const streamReport = simulate(k.scenario).report;
+    // With enhanced fan-out: SubscribeToShardEvent's metrics instead of GetRecords'.
+    const e = parseScenario("name: e\nsource: { type: kinesis, ShardCount: 2 }\ntraffic: [{ at: 0s, records: 10 }]\nmapping: { StartingPosition: TRIM_HORIZON, enhancedFanOut: true }\n", "e.yaml");
+    if (!e.ok) throw new Error("invalid");
+    const efoReport = simulate(e.scenario).report;
     const { cloudwatchMetricSources } = await import("../src/metrics/cloudwatch.js");
     for (const [path, kind] of Object.entries(METRIC_PATHS)) {
       // stream.* fields exist only in stream reports, and each CloudWatch metric only for the sources AWS publishes
       // it for (validation refuses the others); Kinesis' own metrics are in the kinesis report.
       const cw = path.startsWith("cloudwatch.") ? path.slice("cloudwatch.".length) : null;
       const forStream = path.startsWith("stream.") || (cw !== null && cloudwatchMetricSources(cw, "sqs-fifo") !== null);
-      const v = valueAtPath(forStream ? streamReport : report, path);
+      const forPushed = cw !== null && cloudwatchMetricSources(cw, "kinesis") !== null && cloudwatchMetricSources(cw, "kinesis-efo") === null;
+      const v = valueAtPath(forPushed ? efoReport : forStream ? streamReport : report, path);
       expect([path, typeof v]).toEqual([path, kind === "bool" ? "boolean" : "number"]);
       // a queue's own fields are not in a stream's report (validation refuses them there)
       if (path.startsWith("sqs.")) expect([path, valueAtPath(streamReport, path)]).toEqual([path, undefined]);

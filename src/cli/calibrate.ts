@@ -6,7 +6,7 @@
  */
 import { InternalError } from "../engine/assert.js";
 import { isoUtc } from "../engine/time.js";
-import { cloudwatchSeries, type CloudWatchReport } from "../metrics/cloudwatch.js";
+import { cloudwatchSeries, cloudwatchSourceOf, type CloudWatchReport } from "../metrics/cloudwatch.js";
 import { CLOUDWATCH_EXPORT_INPUT, parseCloudWatchExport } from "../metrics/cloudwatch-export.js";
 import { metricRows, renderCalibration, renderCalibrationJson, type Calibration } from "../report/calibration.js";
 import type { CalibrationChart } from "../report/calibration-html.js";
@@ -138,7 +138,7 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   const bar = progressBar(ctx.io);
   try {
     const baseRun = simulatedOf(simulate(scenario).report.cloudwatch);
-    const { pairs, notes } = pairSeries(exported.series, scenario.source.type, baseRun.periodS);
+    const { pairs, notes } = pairSeries(exported.series, cloudwatchSourceOf(scenario.source.type, scenario.mapping.enhancedFanOut), baseRun.periodS);
     if (pairs.length === 0) {
       for (const n of notes) ctx.io.err(`esm-sim: ${n}\n`);
       throw new UsageError(`calibrate: nothing in ${opts.metrics} can be compared with a ${scenario.source.type} run (see above)`);

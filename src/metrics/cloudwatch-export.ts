@@ -87,6 +87,9 @@ export const CLOUDWATCH_METRICS: readonly string[] = [
   "IncomingBytes",
   "GetRecords.Records",
   "GetRecords.IteratorAgeMilliseconds",
+  // Kinesis, per stream and enhanced fan-out consumer
+  "SubscribeToShardEvent.Records",
+  "SubscribeToShardEvent.MillisBehindLatest",
   "WriteProvisionedThroughputExceeded",
   "ReadProvisionedThroughputExceeded",
 ];

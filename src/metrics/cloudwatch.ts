@@ -8,7 +8,10 @@
  *     (event source mapping metrics are opt-in on AWS through the mapping's MetricsConfig, Metrics: [EventCount];
  *     esm-sim reports them whatever the mapping's configuration).
  *   SQS: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
- *   Kinesis: https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
+ *   Kinesis: https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html (a mapping with enhanced
+ *     fan-out reads through SubscribeToShard, not GetRecords: its records count in SubscribeToShardEvent.Records and
+ *     how far behind it is in SubscribeToShardEvent.MillisBehindLatest, the age of the last record pushed, and it has
+ *     no GetRecords.* metrics).
  *
  * Stamping: CloudWatch labels a period by its start, periods aligned to UTC; virtual time 0 is the scenario's
  * startTime (2024-01-01T00:00:00Z unless set), always on a whole minute, so period k starts at startTime + k * period
@@ -23,15 +26,30 @@
 import { isoUtc, US_PER_S } from "../engine/time.js";
 import type { FilterEvent, InvokeEvent, OnFailureEvent, PollEvent, ReadThrottleEvent, ResultEvent, SampleEvent, ThrottleEvent, TraceEvent } from "../trace/events.js";
 
-export type CloudWatchSource = "sqs" | "sqs-fifo" | "kinesis" | "dynamodb";
+/** The source as far as its metrics go: a Kinesis mapping with enhanced fan-out (`kinesis-efo`) makes no GetRecords
+ *  calls; its records come in SubscribeToShard events, which Kinesis counts under metrics of their own. */
+export type CloudWatchSource = "sqs" | "sqs-fifo" | "kinesis" | "kinesis-efo" | "dynamodb";
+
+/** The CloudWatchSource of a scenario's source type and its mapping's enhanced fan-out setting. */
+export function cloudwatchSourceOf(type: string, enhancedFanOut: boolean): CloudWatchSource {
+  if (type === "kinesis" && enhancedFanOut) return "kinesis-efo";
+  return type as CloudWatchSource;
+}
+
+/** The source in words, for messages ("a kinesis source with enhanced fan-out"). */
+export function describeCloudWatchSource(source: CloudWatchSource): string {
+  return source === "kinesis-efo" ? "a kinesis source with enhanced fan-out" : `a ${source} source`;
+}
 export type CloudWatchStat = "Sum" | "Maximum" | "Average";
 export type CloudWatchUnit = "Count" | "Milliseconds" | "Seconds" | "Bytes";
 type Stat = CloudWatchStat;
 type Unit = CloudWatchUnit;
 type Namespace = "AWS/Lambda" | "AWS/SQS" | "AWS/Kinesis";
 
-/** Which sources a metric exists for: AWS publishes ESM and service metrics only for the sources they describe. */
-type Applies = "all" | "sqs" | "stream" | "kinesis";
+/** Which sources a metric exists for: AWS publishes ESM and service metrics only for the sources they describe.
+ *  `kinesis-polling`: GetRecords calls, made by a mapping without enhanced fan-out; `kinesis-efo`: SubscribeToShard
+ *  events, which carry the records of a mapping with it. */
+type Applies = "all" | "sqs" | "stream" | "kinesis" | "kinesis-polling" | "kinesis-efo";
 
 interface MetricDef {
   /** The report key, also the `expect` path after `cloudwatch.`: the metric name, with the statistic appended when
@@ -75,10 +93,12 @@ const S = {
   getRecordsAge: 26,
   writeThrottles: 27,
   readThrottles: 28,
+  pushedRecords: 29,
+  pushedAge: 30,
 } as const;
-const SLOTS = 29;
+const SLOTS = 31;
 /** Slots holding a maximum (-1 = no data point in the bucket); the rest hold sums. */
-const MAX_SLOTS: readonly number[] = [S.concurrency, S.durationMax, S.iteratorAge, S.visible, S.notVisible, S.oldestAge, S.getRecordsAge];
+const MAX_SLOTS: readonly number[] = [S.concurrency, S.durationMax, S.iteratorAge, S.visible, S.notVisible, S.oldestAge, S.getRecordsAge, S.pushedAge];
 
 /** The report's metrics, in the report's key order, each with its slot(s). */
 const METRICS: readonly (MetricDef & { slot: number; countSlot?: number })[] = [
@@ -106,8 +126,10 @@ const METRICS: readonly (MetricDef & { slot: number; countSlot?: number })[] = [
   { key: "NumberOfEmptyReceives", namespace: "AWS/SQS", metric: "NumberOfEmptyReceives", stat: "Sum", unit: "Count", applies: "sqs", slot: S.emptyReceives },
   { key: "IncomingRecords", namespace: "AWS/Kinesis", metric: "IncomingRecords", stat: "Sum", unit: "Count", applies: "kinesis", slot: S.incomingRecords },
   { key: "IncomingBytes", namespace: "AWS/Kinesis", metric: "IncomingBytes", stat: "Sum", unit: "Bytes", applies: "kinesis", slot: S.incomingBytes },
-  { key: "GetRecords.Records", namespace: "AWS/Kinesis", metric: "GetRecords.Records", stat: "Sum", unit: "Count", applies: "kinesis", slot: S.getRecords },
-  { key: "GetRecords.IteratorAgeMilliseconds", namespace: "AWS/Kinesis", metric: "GetRecords.IteratorAgeMilliseconds", stat: "Maximum", unit: "Milliseconds", applies: "kinesis", slot: S.getRecordsAge },
+  { key: "GetRecords.Records", namespace: "AWS/Kinesis", metric: "GetRecords.Records", stat: "Sum", unit: "Count", applies: "kinesis-polling", slot: S.getRecords },
+  { key: "GetRecords.IteratorAgeMilliseconds", namespace: "AWS/Kinesis", metric: "GetRecords.IteratorAgeMilliseconds", stat: "Maximum", unit: "Milliseconds", applies: "kinesis-polling", slot: S.getRecordsAge },
+  { key: "SubscribeToShardEvent.Records", namespace: "AWS/Kinesis", metric: "SubscribeToShardEvent.Records", stat: "Sum", unit: "Count", applies: "kinesis-efo", slot: S.pushedRecords },
+  { key: "SubscribeToShardEvent.MillisBehindLatest", namespace: "AWS/Kinesis", metric: "SubscribeToShardEvent.MillisBehindLatest", stat: "Maximum", unit: "Milliseconds", applies: "kinesis-efo", slot: S.pushedAge },
   { key: "WriteProvisionedThroughputExceeded", namespace: "AWS/Kinesis", metric: "WriteProvisionedThroughputExceeded", stat: "Sum", unit: "Count", applies: "kinesis", slot: S.writeThrottles },
   { key: "ReadProvisionedThroughputExceeded", namespace: "AWS/Kinesis", metric: "ReadProvisionedThroughputExceeded", stat: "Sum", unit: "Count", applies: "kinesis", slot: S.readThrottles },
 ];
@@ -119,13 +141,24 @@ export const CLOUDWATCH_METRIC_KINDS: readonly [string, "count" | "ms" | "rate"]
   m.unit === "Milliseconds" ? "ms" : m.unit === "Seconds" ? "rate" : "count",
 ]);
 
-/** The sources a metric key (without `cloudwatch.`) is published for, in words, or null when it is published for
- *  `source`; undefined for a key that is no CloudWatch metric. */
+/** The sources a metric key (without `cloudwatch.`) is published for, in words ("kinesis and dynamodb sources"), or
+ *  null when it is published for `source`; undefined for a key that is no CloudWatch metric. */
 export function cloudwatchMetricSources(key: string, source: CloudWatchSource): string | null | undefined {
   const m = METRICS.find((x) => x.key === key);
   if (!m) return undefined;
   if (applies(m.applies, source)) return null;
-  return m.applies === "sqs" ? "sqs and sqs-fifo" : m.applies === "stream" ? "kinesis and dynamodb" : "kinesis";
+  switch (m.applies) {
+    case "sqs":
+      return "sqs and sqs-fifo sources";
+    case "stream":
+      return "kinesis and dynamodb sources";
+    case "kinesis-polling":
+      return "kinesis sources without enhanced fan-out (a mapping with mapping.enhancedFanOut makes no GetRecords calls)";
+    case "kinesis-efo":
+      return "kinesis sources with enhanced fan-out (mapping.enhancedFanOut: true)";
+    default:
+      return "kinesis sources";
+  }
 }
 
 /** A metric of the report's section as CloudWatch names it: namespace, metric name, statistic and unit. */
@@ -163,8 +196,10 @@ function nextPeriodS(periodS: number): number {
 function applies(a: Applies, source: CloudWatchSource): boolean {
   if (a === "all") return true;
   if (a === "sqs") return source === "sqs" || source === "sqs-fifo";
-  if (a === "stream") return source === "kinesis" || source === "dynamodb";
-  return source === "kinesis";
+  if (a === "stream") return source === "kinesis" || source === "kinesis-efo" || source === "dynamodb";
+  if (a === "kinesis-polling") return source === "kinesis";
+  if (a === "kinesis-efo") return source === "kinesis-efo";
+  return source === "kinesis" || source === "kinesis-efo";
 }
 
 /**
@@ -197,13 +232,19 @@ export class CloudWatchMetrics {
   private concurrency = 0;
   private concurrencyBucket = 0;
   private readonly stream: boolean;
+  /** Slots a stream's reads count in: GetRecords' or, with enhanced fan-out, SubscribeToShardEvent's. */
+  private readonly readRecordsSlot: number;
+  private readonly readAgeSlot: number;
 
   /** `startUnixS`: virtual time 0 in Unix seconds (the scenario's startTime), a whole minute. */
   constructor(
     private readonly source: CloudWatchSource,
     private readonly startUnixS: number,
   ) {
-    this.stream = source === "kinesis" || source === "dynamodb";
+    this.stream = source === "kinesis" || source === "kinesis-efo" || source === "dynamodb";
+    const pushed = source === "kinesis-efo";
+    this.readRecordsSlot = pushed ? S.pushedRecords : S.getRecords;
+    this.readAgeSlot = pushed ? S.pushedAge : S.getRecordsAge;
     this.grow(16);
   }
 
@@ -313,9 +354,9 @@ export class CloudWatchMetrics {
     const received = e.received;
     data[i + S.polled] += received;
     if (this.stream) {
-      data[i + S.getRecords] += received;
+      data[i + this.readRecordsSlot] += received;
       const age = e.readAgeUs;
-      if (age !== undefined && age > data[i + S.getRecordsAge]) data[i + S.getRecordsAge] = age;
+      if (age !== undefined && age > data[i + this.readAgeSlot]) data[i + this.readAgeSlot] = age;
     } else {
       data[i + S.received] += received;
       if (received === 0) data[i + S.emptyReceives] += 1;
@@ -330,7 +371,7 @@ export class CloudWatchMetrics {
     // the message (after the receive counted it).
     if (this.stream) {
       data[i + S.polled] += 1;
-      data[i + S.getRecords] += 1;
+      data[i + this.readRecordsSlot] += 1;
     } else data[i + S.sqsDeleted] += 1;
   }
 

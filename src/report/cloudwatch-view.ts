@@ -3,7 +3,7 @@
  * under CloudWatch's namespace, name, statistic and unit, its statistic over the whole run, and its data points
  * per period as a small sparkline with their smallest and largest value. Pure and byte-stable.
  */
-import { cloudwatchAt, cloudwatchMetricsFor, type CloudWatchMetricInfo, type CloudWatchSource } from "../metrics/cloudwatch.js";
+import { cloudwatchAt, cloudwatchMetricsFor, cloudwatchSourceOf, type CloudWatchMetricInfo } from "../metrics/cloudwatch.js";
 import type { Report } from "../run/result.js";
 import { fmtInt } from "./format.js";
 
@@ -44,7 +44,7 @@ export function cloudwatchView(r: Report): CloudWatchView | null {
   const periods = Array.isArray(series.timestamps) ? series.timestamps.length : 0;
   const perColumn = Math.max(1, Math.ceil(periods / CLOUDWATCH_SPARK_WIDTH));
   const rows: CloudWatchRow[] = [];
-  for (const m of cloudwatchMetricsFor(r.source.type as CloudWatchSource)) {
+  for (const m of cloudwatchMetricsFor(cloudwatchSourceOf(r.source.type, r.stream?.enhancedFanOut === true))) {
     const run = cloudwatchAt(cw, m.key);
     const points = cloudwatchAt(series, m.key);
     const values = Array.isArray(points) ? (points as (number | null)[]) : [];

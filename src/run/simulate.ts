@@ -10,7 +10,7 @@
  */
 import { assert } from "../engine/assert.js";
 import { Scheduler } from "../engine/scheduler.js";
-import { CloudWatchMetrics } from "../metrics/cloudwatch.js";
+import { CloudWatchMetrics, cloudwatchSourceOf } from "../metrics/cloudwatch.js";
 import { MetricsCollector } from "../metrics/collector.js";
 import { runFold } from "../metrics/run-fold.js";
 import type { Scenario } from "../scenario/model.js";
@@ -34,7 +34,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   const keys = new KeyTable();
   const traffic = new Traffic(scenario.traffic, scenario.seed, keys);
   const metrics = new MetricsCollector(keys.size);
-  const cloudwatch = new CloudWatchMetrics(scenario.source.type, scenario.startUnixS);
+  const cloudwatch = new CloudWatchMetrics(cloudwatchSourceOf(scenario.source.type, scenario.mapping.enhancedFanOut), scenario.startUnixS);
   // The folds every run has, as one listener: one test of each event's type for all (a stream world joins its own).
   const fold = runFold(metrics, cloudwatch);
   trace.listen(fold);

@@ -11,7 +11,7 @@ import { assert } from "../engine/assert.js";
 import { isoUtc } from "../engine/time.js";
 import { parseFilterCriteria, preparePayload, type FilterSource } from "../filter/filter-pattern.js";
 import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
-import { cloudwatchMetricSources, type CloudWatchSource } from "../metrics/cloudwatch.js";
+import { cloudwatchMetricSources, cloudwatchSourceOf } from "../metrics/cloudwatch.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
 import { expectationValue, SIM_EPOCH_UNIX_S, streamIdentity } from "./model.js";
 import { defaultOf, NO_LIMIT, paramRows, PARAMS, QUEUES, rangeOf, sourcesOfKey, STREAMS, type PathOf, type SourceType } from "./params.js";
@@ -908,8 +908,10 @@ const totalRecords: Rule = {
 function fieldOfAnotherSource(d: RuleInput, path: string): string | null {
   if (path.startsWith("stream.") && d.isQueue) return `is a stream report field (kinesis, dynamodb), not reported for ${d.type} sources`;
   if (path.startsWith("sqs.") && d.isStream) return `is an SQS report field (sqs, sqs-fifo), not reported for ${d.type} sources`;
-  const cwSources = path.startsWith("cloudwatch.") && (d.isQueue || d.isStream) ? cloudwatchMetricSources(path.slice("cloudwatch.".length), d.type as CloudWatchSource) : null;
-  return cwSources ? `is a CloudWatch metric AWS publishes for ${cwSources} sources, not for ${d.type}` : null;
+  if (!path.startsWith("cloudwatch.") || !(d.isQueue || d.isStream)) return null;
+  const source = cloudwatchSourceOf(d.type ?? "", isObj(d.doc.mapping) && d.doc.mapping.enhancedFanOut === true);
+  const cwSources = cloudwatchMetricSources(path.slice("cloudwatch.".length), source);
+  return cwSources ? `is a CloudWatch metric AWS publishes for ${cwSources}, not for ${source === "kinesis-efo" ? "kinesis with enhanced fan-out" : d.type}` : null;
 }
 
 const expectations: Rule = {

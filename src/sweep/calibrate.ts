@@ -30,7 +30,7 @@
  */
 import { PROFILES, type FigureName } from "../esm/profiles.js";
 import type { CloudWatchSeriesEntry, CloudWatchSource, CloudWatchUnit } from "../metrics/cloudwatch.js";
-import { cloudwatchKeysOf, cloudwatchMetricSources } from "../metrics/cloudwatch.js";
+import { cloudwatchKeysOf, cloudwatchMetricSources, describeCloudWatchSource } from "../metrics/cloudwatch.js";
 import type { MetricSeries } from "../metrics/cloudwatch-export.js";
 import type { Scenario } from "../scenario/model.js";
 import { variantsOf } from "./sensitivity.js";
@@ -77,7 +77,7 @@ export function pairSeries(series: readonly MetricSeries[], source: CloudWatchSo
     }
     const where = cloudwatchMetricSources(keys[0].key, source);
     if (where) {
-      notes.push(`${name}: AWS publishes it for ${where}, not for a ${source} source; left out`);
+      notes.push(`${name}: AWS publishes it for ${where}, not for ${describeCloudWatchSource(source)}; left out`);
       continue;
     }
     if (!s.statistic) {
