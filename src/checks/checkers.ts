@@ -249,7 +249,11 @@ interface InFlight {
  * recomputed exactly from the record book, and each duplicate's cause from the queue's `retry` events (a message the
  * queue delivered twice on its own, or else one back after its visibility timeout); on a stream every duplicate is a
  * checkpoint rewind's. The report's poll counts agree with the trace's poll events, and a stream's read throttles
- * with its readThrottle events. Must run before ConservationChecker sees the event.
+ * with its readThrottle events. On a queue the deletes are recomputed too, and agree with the report's
+ * DeletedEventCount and NumberOfMessagesDeleted (with the filter events): each message a result ends as succeeded,
+ * and each it finds deleted already, where the queue takes a delete with any receipt handle (standard; on a FIFO
+ * queue a message is received again only once its first receipt handle has expired, so that delete is refused).
+ * Must run before ConservationChecker sees the event.
  */
 export class InvocationChecker extends Checker {
   readonly name = "invocations";
@@ -283,6 +287,10 @@ export class InvocationChecker extends Checker {
   private emptyPolls = 0;
   /** Streams: reads refused by the shard's read limit. */
   private readThrottles = 0;
+  /** Queues: deletes SQS took, recomputed from the record book (DeletedEventCount), and filter events (which
+   *  NumberOfMessagesDeleted counts too). */
+  private deletes = 0;
+  private filters = 0;
 
   constructor(
     private readonly limits: CheckLimits,
@@ -299,6 +307,10 @@ export class InvocationChecker extends Checker {
     }
     if (e.type === "readThrottle") {
       this.readThrottles++;
+      return;
+    }
+    if (e.type === "filter") {
+      this.filters++;
       return;
     }
     if (e.type === "invoke") {
@@ -382,6 +394,7 @@ export class InvocationChecker extends Checker {
     let expectSucceeded = 0;
     let expectRedundant = 0;
     let expectDuplicateDelivery = 0;
+    let expectRedeleted = 0;
     for (let i = 0; i < inv.records.length; i++) {
       const r = inv.records[i];
       if (failed(r)) continue;
@@ -389,6 +402,7 @@ export class InvocationChecker extends Checker {
       if (s === END.succeeded || (s === END.none && inBatch.firstAt(r) < i)) {
         expectRedundant++;
         if (this.duplicated.get(r.n) === 1) expectDuplicateDelivery++;
+        if (!this.limits.receiptsExpire) expectRedeleted++;
       } else if (s === END.none && notDeleted(r)) {
         this.undeleted.set(r.n, this.undeleted.get(r.n) + 1);
       } else if (s === END.none) {
@@ -403,6 +417,8 @@ export class InvocationChecker extends Checker {
     if (expectDuplicateDelivery !== redundantDuplicateDelivery) {
       this.fail(e.tUs, `${what} counted ${redundantDuplicateDelivery} duplicates from a duplicate delivery; the queue's retry events say ${expectDuplicateDelivery}`);
     }
+    if (e.redeleted !== undefined && e.redeleted !== expectRedeleted) this.fail(e.tUs, `${what} counted ${e.redeleted} messages deleted again; the record book says ${expectRedeleted}`);
+    this.deletes += expectSucceeded + expectRedeleted;
   }
 
   finish(report: Report): Verdict {
@@ -438,6 +454,14 @@ export class InvocationChecker extends Checker {
       if (returned < this.polls) this.fail(null, `the report says ${returned} reads returned records (stream.polls - stream.emptyPolls), but the trace has ${this.polls} poll events, each a read that did`);
       if (this.emptyPolls > 0) this.fail(null, `the trace has ${this.emptyPolls} stream poll events that received nothing; a stream's poll event is a read that returned records`);
       this.agree("stream.readThrottles", report.stream.readThrottles, this.readThrottles);
+    }
+    // A message is deleted once when it succeeds, again by each later batch that holds it, and at once when it is
+    // filtered out; a report without the metrics (a stream's, or one hand-made) has none to check.
+    const deleted = report.cloudwatch?.DeletedEventCount;
+    if (this.limits.successEndsRecords && typeof deleted === "number") {
+      this.agree("cloudwatch.DeletedEventCount", deleted, this.deletes);
+      const sqsDeleted = report.cloudwatch.NumberOfMessagesDeleted;
+      if (typeof sqsDeleted === "number") this.agree("cloudwatch.NumberOfMessagesDeleted", sqsDeleted, this.deletes + this.filters);
     }
     if (report.drained && this.inFlight.size > 0) this.fail(null, `the report says drained with ${this.inFlight.size} invocations still running`);
     const f = formatCount;

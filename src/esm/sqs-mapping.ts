@@ -433,6 +433,8 @@ export class SqsMapping {
     let undeleted: SimRecord[] | undefined;
     let redundant = 0;
     let redundantDuplicateDelivery = 0;
+    // Of redundant: deletes SQS took although the message was deleted already (a receipt handle still valid).
+    let redeleted = 0;
     const expires = p.receiptExpiresAtUs;
     if (!failedWholeBatch) {
       const failedSet = failed.length > 0 ? new Set(failed) : null;
@@ -449,6 +451,8 @@ export class SqsMapping {
           } else if (d === "already-deleted") {
             redundant++;
             if (m.duplicated) redundantDuplicateDelivery++;
+            // A standard queue answers success (and counts it); a FIFO queue refuses a receipt handle that has expired.
+            if (expires === null || now < expires[i]) redeleted++;
           } else if (d === "receipt-expired") {
             // The batch ran past its receipt handle's visibility timeout: the message stays, to be processed again.
             m.processedUndeleted++;
@@ -471,6 +475,7 @@ export class SqsMapping {
       succeeded,
       redundant,
       redundantDuplicateDelivery,
+      redeleted,
       durationUs: plan.durationUs,
       // An invalid response that is not read names no message that was lost.
       ignoredPartial: ignoredPartial && !plan.invalidResponse ? plan.failed.length : 0,

@@ -85,6 +85,11 @@ export interface ResultEvent extends Base {
   redundant: number;
   /** Queues: of `redundant`, messages the queue had made a spontaneous duplicate copy of (streams: omitted). */
   redundantDuplicateDelivery?: number;
+  /** Queues: of `redundant`, messages deleted already whose delete SQS still answered with success (a receipt handle
+   *  that had not expired): with `succeeded`, the DeleteMessage calls that count in NumberOfMessagesDeleted and
+   *  DeletedEventCount. The rest of `redundant` were refused deletes (FIFO, expired receipt handle) or processings
+   *  whose delete had been refused before. Streams: omitted. */
+  redeleted?: number;
   durationUs: number;
   /** Failures the function reported that the mapping ignored (no ReportBatchItemFailures): those records were deleted. */
   ignoredPartial: number;
