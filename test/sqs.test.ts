@@ -228,6 +228,37 @@ function: { Timeout: 5 }
     expect(inv.tUs).toBe(50_000_000);
   });
 
+  it("a batch window of 20 s or more is the most a batch gathers: its long poll is cut short at the window's end", () => {
+    // MaximumBatchingWindowInSeconds is "the maximum amount of time ... Lambda spends gathering records"
+    // (API_CreateEventSourceMapping.html): one message, a 30 s window, invoked at 30 s, not when a second 20 s poll ends.
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, VisibilityTimeout: 300 }
+traffic: [{ at: 0s, records: 1, key: a }]
+mapping: { BatchSize: 100, MaximumBatchingWindowInSeconds: 30 }
+function: { Timeout: 5, duration: { base: 100ms } }
+`);
+    const { events, report } = runWithTrace(s);
+    const invokes = events.filter((e) => e.type === "invoke");
+    expect(invokes.map((e) => [e.tUs, e.closedBy])).toEqual([[30_000_000, "window"]]);
+    expect(report.latency.max).toBe(30_100);
+  });
+
+  it("at low traffic a message received later in the window does not start another 20 s wait: the batch goes 20 s after its first message", () => {
+    // A 10 s window: messages at 0 s and 9.9 s. At very low traffic Lambda "might wait for up to 20 seconds" (with-sqs.html),
+    // the long poll begun after the first message, not 20 s after the second.
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, VisibilityTimeout: 300 }
+traffic: [{ at: 0s, records: 1, key: a }, { at: 9.9s, records: 1, key: b }]
+mapping: { BatchSize: 100, MaximumBatchingWindowInSeconds: 10 }
+function: { Timeout: 5, duration: { base: 100ms } }
+`);
+    const { events } = runWithTrace(s);
+    const invokes = events.filter((e) => e.type === "invoke");
+    expect(invokes.map((e) => [e.tUs, e.records.length, e.closedBy])).toEqual([[20_000_000, 2, "window"]]);
+  });
+
   it("a failure rule naming one record fails only the batches that hold it", () => {
     const s = scenarioFrom(base(`
   RedrivePolicy: { maxReceiveCount: 2 }
