@@ -129,7 +129,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
   return out.join("\n") + "\n";
 }
 
-/** One sparkline per series in the report (concurrency, queue depth, ages; per shard when a source has shards). */
+/** One sparkline per series in the report (concurrency, messages visible + in flight, ages; per shard when a source has shards). */
 function sparklines(r: Report, c: ChalkInstance): string[] {
   const rows = sparklineRows(r);
   if (rows.length === 0) return [];
