@@ -17,7 +17,7 @@ const kinesis = scenarioFrom(
 const dynamodb = scenarioFrom("name: d\nsource: { type: dynamodb, ShardCount: 2 }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }]\nmapping: { StartingPosition: TRIM_HORIZON }\n");
 const queue = scenarioFrom("name: q\nsource: { type: sqs, VisibilityTimeout: 5, RedrivePolicy: { maxReceiveCount: 2 } }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }, { at: 5s, records: 1, key: bad }]\nfunction: { Timeout: 1, failures: [{ when: { key: bad }, effect: error }] }\n");
 
-const QUEUE_WORDS = [/dead-letter queue/, /visible \+ in flight/i, /oldest message/i, /No samples/, /\bdlq \d/, /visibility redeliveries/, /pollers max/, /Invocation timeline by poller/];
+const QUEUE_WORDS = [/dead-letter queue/, /visible \+ in flight/i, /oldest message/i, /No samples/, /\bdlq \d/, /visible again \(timeout\)/, /pollers max/, /Invocation timeline by poller/];
 const STREAM_WORDS = [/\bdiscarded\b/, /on-failure destination/, /iterator age/i, /IteratorAge/, /Stream errors/, /\bonFailure \d/, /Invocation timeline by shard/, /\bshard\b/i];
 
 function texts(r: ReturnType<typeof simulate>): string[] {

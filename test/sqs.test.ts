@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { simulate } from "../src/run/simulate.js";
+import { renderTable } from "../src/report/table.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 const base = (extra: string) => `
@@ -48,6 +49,30 @@ function:
     ]);
     expect(report.records.dlq).toBe(1);
     expect(report.invocations.errors).toBe(2);
+  });
+
+  it("counts every time a message is visible again after its visibility timeout, the last before its DLQ move too, and labels it so", () => {
+    // Delivered twice, visible again twice: the second time the next receive moves it to the DLQ instead of
+    // delivering it, so there was one redelivery, not two.
+    const s = scenarioFrom(base(`
+  RedrivePolicy: { maxReceiveCount: 2 }
+traffic: [{ at: 0s, records: 1, key: poison }]
+mapping: { BatchSize: 1 }
+function:
+  Timeout: 1
+  failures: [{ when: { key: poison }, effect: error }]
+`));
+    const { events, report } = runWithTrace(s);
+    const retries = events.filter((e) => e.type === "retry");
+    const invokes = events.filter((e) => e.type === "invoke");
+    const dlq = events.find((e) => e.type === "dlq")!;
+    expect(invokes).toHaveLength(2);
+    expect(retries).toHaveLength(2);
+    expect(retries[1].tUs).toBeLessThanOrEqual(dlq.tUs);
+    expect(report.sqs!.visibilityRedeliveries).toBe(2);
+    const table = renderTable(report, { color: false });
+    expect(table).toMatch(/│ visible again \(timeout\) │ +2 │/);
+    expect(table).not.toContain("redeliveries");
   });
 
   it("returns a failed batch as individual messages that are regrouped with others", () => {
