@@ -84,4 +84,27 @@ describe("reports that fit the source", () => {
     const keys = Object.keys(json);
     expect(keys[keys.indexOf("throughput") + 1]).toBe("sqs");
   });
+
+  it.each([
+    ["reserved concurrency 0", "function: { Timeout: 1, ReservedConcurrentExecutions: 0 }\nuntil: 2m\n"],
+    ["every message to the DLQ", "function: { Timeout: 1, failures: [{ when: { key: a }, effect: error }] }\n"],
+  ])("a run where no record succeeded (%s) says so for latency and throughput, not 0s and 0/s; the JSON keeps its zeros", (_name, rest) => {
+    const r = simulate(scenarioFrom(`name: none\nsource: { type: sqs, VisibilityTimeout: 2, RedrivePolicy: { maxReceiveCount: 2 } }\ntraffic: [{ at: 0s, records: 5, key: a }]\n${rest}`));
+    expect(r.report.records.succeeded).toBe(0);
+    const [table, md, html] = texts(r);
+    expect(table).toMatch(/│ latency +│ +none succeeded │/);
+    expect(table).toMatch(/│ throughput +│ +none succeeded │/);
+    expect(table).not.toMatch(/latency (p50|p99|max)/);
+    expect(md).toContain("| latency p50 / p99 | none succeeded |");
+    expect(md).toContain("| throughput | none succeeded |");
+    expect(html).toContain('<div class="v">none succeeded</div><div class="l">latency p99</div>');
+    expect(r.report.latency).toEqual({ p50: 0, p99: 0, max: 0 });
+    expect(r.report.throughput.recordsPerSecond).toBe(0);
+  });
+
+  it("a run where a record succeeded shows its latency and throughput as numbers", () => {
+    const table = renderTable(simulate(queue).report, { color: false });
+    expect(table).toMatch(/│ latency p50 +│ +\d/);
+    expect(table).not.toContain("none succeeded");
+  });
 });

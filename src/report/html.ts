@@ -463,8 +463,9 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
     ...(r.coldStarts ? [card("cold starts", fmtInt(r.coldStarts.count))] : []),
     card(`${ageLabel(r)} max`, fmtMs(r.iteratorAge.max)),
     ...(st ? [card("records behind max", fmtInt(st.recordsBehind.max))] : []),
-    card("latency p99", fmtMs(r.latency.p99)),
-    card("throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`),
+    // Measured on records that succeeded: with none there is no sample.
+    card("latency p99", r.records.succeeded === 0 ? "none succeeded" : fmtMs(r.latency.p99)),
+    card("throughput", r.records.succeeded === 0 ? "none succeeded" : `${fmtRate(r.throughput.recordsPerSecond)}/s`),
   ].join("");
 
   const charts = [
