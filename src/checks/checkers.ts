@@ -379,6 +379,10 @@ export class InvocationChecker extends Checker {
       if (failed(r)) this.fail(e.tUs, `${what}: ${id(r)} both failed and was processed`);
     }
     if (undeleted.length > 0 && !this.limits.receiptsExpire) this.fail(e.tUs, `${what}: a delete was refused, on a queue that takes deletes with any receipt handle`);
+    if (e.receivedAgain !== undefined) {
+      const ended = new Set(e.succeeded);
+      for (const r of e.receivedAgain) if (!ended.has(r)) this.fail(e.tUs, `${what}: ${id(r)}, received again before the delete, is not among the records it deleted`);
+    }
     if (redundantDuplicateDelivery > e.redundant) this.fail(e.tUs, `${what} counted ${redundantDuplicateDelivery} duplicates from a duplicate delivery, of only ${e.redundant}`);
     if (e.outcome === "error" || e.outcome === "timeout") {
       if (e.failed.length !== inv.records.length) this.fail(e.tUs, `${what} ended in ${e.outcome} but lists ${e.failed.length} of ${inv.records.length} records as failed`);

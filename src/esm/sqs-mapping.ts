@@ -35,7 +35,10 @@
  *   (https://github.com/awsdocs/aws-lambda-developer-guide/blob/a83f69b/doc_source/with-sqs.md). The mapping then
  *   receives with that VisibilityTimeout, so its messages stay hidden that long after each receive, failures included.
  *   Today's pages no longer say so; the current profile does not extend (figure null).
- * - Success deletes the batch, each message with the receipt handle of the receive that gave it to the batch. A
+ * - Success deletes the batch, each message with the receipt handle of the receive that gave it to the batch. On a
+ *   standard queue a message received again by another poller since (its visibility timeout ran out while the batch
+ *   ran) is deleted all the same, but that poller's copy is still processed: the mapping "might receive the same item
+ *   from the queue twice" (with-sqs.html); the result lists such messages (`receivedAgain`). A
  *   FIFO queue refuses the delete once that handle has expired with its visibility timeout
  *   (https://repost.aws/knowledge-center/sqs-receipt-handle-error): the message stays (`undeleted` on the result),
  *   and its next success counts as a duplicate. The handle expires at the visibility deadline its receive gave.
@@ -448,7 +451,12 @@ export class SqsMapping {
     let redundantDuplicateDelivery = 0;
     // Of redundant: deletes SQS took although the message was deleted already (a receipt handle still valid).
     let redeleted = 0;
+    // Deleted now, but received again by another poller since this batch's receive: that copy is still processed.
+    let receivedAgain: SimRecord[] | undefined;
     const expires = p.receiptExpiresAtUs;
+    // This batch's receives all came before its invoke, so their visibility ran out by invoke + timeout at the latest;
+    // a message in flight with a later deadline was received again after this batch's receive ran out.
+    const lateUs = now - plan.initUs - plan.durationUs + (this.receiveVisibilityUs ?? this.queue.cfg.visibilityTimeoutUs);
     if (!failedWholeBatch) {
       const failedSet = failed.length > 0 ? new Set(failed) : null;
       let own: SimRecord[] | null = null;
@@ -456,9 +464,11 @@ export class SqsMapping {
         const m = batch[i];
         let deleted = false;
         if (failedSet === null || !failedSet.has(m)) {
+          const heldAgain = expires === null && m.state === MsgState.InFlight && m.visibleAtUs > lateUs;
           const d = expires === null ? this.queue.delete(m) : this.queue.delete(m, MsgState.Deleted, expires[i], now);
           if (d === "deleted") {
             deleted = true;
+            if (heldAgain) (receivedAgain ??= []).push(m);
             // Processed successfully before by batches whose delete was refused: each of those was a processing too.
             redundant += m.processedUndeleted;
           } else if (d === "already-deleted") {
@@ -495,6 +505,7 @@ export class SqsMapping {
       invalidResponse: invalidResponse || undefined,
       unreadResponse: (ignoredPartial && unreadResponse && plan.failed.length > 0) || undefined,
       undeleted,
+      receivedAgain,
     });
     if (functionFailed && !rbif) this.backOff();
     this.endCycle(p);

@@ -103,6 +103,10 @@ export interface ResultEvent extends Base {
   /** FIFO queues: messages processed successfully whose delete the queue refused, because the batch ran past their
    *  receipt handle's visibility timeout; they stay in the queue (only when there are some). */
   undeleted?: readonly SimRecord[];
+  /** Standard queues: of `succeeded`, messages another poller had received again before this delete (their
+   *  visibility timeout ran out while the batch ran, or SQS delivered a spare copy): deleted now, but the copy that
+   *  poller holds is still processed, a duplicate to come (only when there are some). */
+  receivedAgain?: readonly SimRecord[];
   shard?: number;
 }
 export interface ThrottleEvent extends Base {
