@@ -284,6 +284,28 @@ function: { Timeout: 5, duration: { base: 100ms } }
     expect(invokes.map((e) => [e.tUs, e.records.length, e.closedBy])).toEqual([[20_000_000, 2, "window"]]);
   });
 
+  it("ApproximateAgeOfOldestMessage passes over a message received three times to the next oldest, which counts until its own third receive", () => {
+    // SQS: "if a message is received three or more times and not deleted", the metric reflects "the next message that
+    // hasn't exceeded the receive threshold" (sqs-available-cloudwatch-metrics.html). a (sent at 0 s) and b (20 s)
+    // always fail and come back every 2 s.
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, VisibilityTimeout: 2 }
+traffic: [{ at: 0s, records: 1, key: a }, { at: 20s, records: 1, key: b }]
+mapping: { BatchSize: 1 }
+until: 40s
+function:
+  Timeout: 1
+  duration: { base: 100ms }
+  failures: [{ when: { key: a }, effect: error }, { when: { key: b }, effect: error }]
+`);
+    const { events } = runWithTrace(s);
+    const at = (sec: number) => events.find((e) => e.type === "sample" && e.tUs === sec * 1_000_000) as Extract<(typeof events)[number], { type: "sample" }>;
+    expect([at(10).oldestAgeUs, at(10).oldestAgeCountedUs]).toEqual([10_000_000, 0]);
+    expect([at(21).oldestAgeUs, at(21).oldestAgeCountedUs]).toEqual([21_000_000, 1_000_000]);
+    expect([at(30).oldestAgeUs, at(30).oldestAgeCountedUs]).toEqual([30_000_000, 0]);
+  });
+
   it("a failure rule naming one record fails only the batches that hold it", () => {
     const s = scenarioFrom(base(`
   RedrivePolicy: { maxReceiveCount: 2 }
