@@ -72,6 +72,18 @@ describe("each check catches a broken trace or report", () => {
     expect(c.examples.join("\n")).toContain("the report says drained with 1 invocations still running");
   });
 
+  it("invocations: a DeletedEventCount or NumberOfMessagesDeleted that disagrees with the trace's deletes", () => {
+    const r = clone(report);
+    r.cloudwatch.DeletedEventCount = (r.cloudwatch.DeletedEventCount as number) + 1;
+    r.cloudwatch.NumberOfMessagesDeleted = (r.cloudwatch.NumberOfMessagesDeleted as number) + 1;
+    const c = outcome(events, limits, r, "invocations");
+    expect(c.status).toBe("fail");
+    expect(c.examples).toEqual([
+      `the report says cloudwatch.DeletedEventCount = ${report.cloudwatch.DeletedEventCount as number + 1}, the trace gives ${report.records.succeeded}`,
+      `the report says cloudwatch.NumberOfMessagesDeleted = ${report.cloudwatch.NumberOfMessagesDeleted as number + 1}, the trace gives ${report.records.succeeded}`,
+    ]);
+  });
+
   it("invocations: SQS poll counts that disagree with the trace's poll events", () => {
     const r = clone(report);
     r.sqs!.polls += 1;

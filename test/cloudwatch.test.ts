@@ -193,4 +193,50 @@ function: { duration: { base: 10ms } }
       "s.yaml:6:31 expect.cloudwatch.IncomingRecords: is a CloudWatch metric AWS publishes for kinesis sources, not for sqs",
     ]);
   });
+
+  it.each([
+    ["FunctionResponseTypes left out", "", "partial"],
+    ["the list not at the top level (partial-unread)", "FunctionResponseTypes: [ReportBatchItemFailures]", "partial-unread"],
+  ])("a partial response Lambda does not read deletes each message once (%s)", (_, types, effect) => {
+    // Every message of the batch is deleted, the reported one with the rest: ten DeleteMessage, not eleven.
+    const s = scenarioFrom(`name: t
+source: { type: sqs, VisibilityTimeout: 10 }
+traffic: [{ at: 0s, records: 9, keys: 9 }, { at: 0s, records: 1, key: bad }]
+mapping: { BatchSize: 10, ${types} }
+function:
+  duration: { base: 200ms }
+  failures: [{ when: { key: bad }, effect: ${effect} }]
+`);
+    const { events, report } = runWithTrace(s);
+    const results = of(events, "result");
+    expect(results).toHaveLength(1);
+    expect(results[0].ignoredPartial).toBe(1);
+    expect(results[0].succeeded).toHaveLength(10);
+    expect(cw(report, "NumberOfMessagesSent")).toBe(10);
+    expect(cw(report, "DeletedEventCount")).toBe(10);
+    expect(cw(report, "NumberOfMessagesDeleted")).toBe(10);
+  });
+
+  it("a message processed twice is deleted twice on a standard queue; a FIFO queue refuses the late delete and counts it nowhere", () => {
+    // SQS counts "every successful deletion operation that uses a valid receipt handle, including duplicate
+    // deletions" (sqs-available-cloudwatch-metrics.html); a FIFO queue refuses a delete whose receipt handle expired
+    // with the visibility timeout (https://repost.aws/knowledge-center/sqs-receipt-handle-error).
+    const yaml = (type: string) => `name: t
+source: { type: ${type}, VisibilityTimeout: 5 }
+traffic: [{ at: 0s, records: 20, key: one }]
+mapping: { BatchSize: 10 }
+function: { Timeout: 5, coldStart: 1s, duration: { base: 4.2s } }
+`;
+    const standard = runWithTrace(scenarioFrom(yaml("sqs")));
+    const sum = (events: TraceEvent[], f: (e: Extract<TraceEvent, { type: "result" }>) => number) => of(events, "result").reduce((n, e) => n + f(e), 0);
+    expect(standard.report.duplicates).toBe(20);
+    expect(sum(standard.events, (e) => e.redeleted ?? 0)).toBe(20);
+    expect(cw(standard.report, "DeletedEventCount")).toBe(40);
+    expect(cw(standard.report, "NumberOfMessagesDeleted")).toBe(40);
+    const fifo = runWithTrace(scenarioFrom(yaml("sqs-fifo")));
+    expect(fifo.report.sqs!.deletesRefused).toBe(20);
+    expect(sum(fifo.events, (e) => e.redeleted ?? 0)).toBe(0);
+    expect(cw(fifo.report, "DeletedEventCount")).toBe(20);
+    expect(cw(fifo.report, "NumberOfMessagesDeleted")).toBe(20);
+  });
 });

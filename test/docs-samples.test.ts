@@ -483,7 +483,7 @@ async function takePicture(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1 });
     await page.goto(`file://${html}`);
     mkdirSync(join(ROOT, "docs", "images"), { recursive: true });
-    // From the top to the invocation outcomes: the numbers, concurrency, queue depth, age and the throttles.
+    // From the top to the invocation outcomes: the numbers, concurrency, messages visible + in flight, age and the throttles.
     const outcomes = await page.locator("#chart-outcomes").boundingBox();
     if (!outcomes) throw new Error("the HTML report has no #chart-outcomes");
     const height = Math.ceil(outcomes.y + outcomes.height + 16);

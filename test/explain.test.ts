@@ -338,6 +338,43 @@ describe("explain: SQS runs", () => {
     expect(text).toContain("... 9 more duplicate processings over 8m, until 00:10:15.000 ...");
   });
 
+  it("says a delete comes too late for a message another poller received again before it, not that it never comes back", () => {
+    const { text } = narrate("sqs-visibility-too-short");
+    expect(text).toContain(
+      `00:00:45.000  Invocation 1 succeeded after 25s: Lambda deletes its 1 message from the queue, but the delete comes too late for msg-000000: another poller had already received it again (its visibility timeout (30s) ran out while invocation 1 was still processing it). Deleting it does not stop the copy already received, which will be processed a second time: the mapping "might receive the same item from the queue twice".`,
+    );
+    expect(text).toContain(ruleWithPage(RULES.deleteTooLate));
+    expect(RULES.deleteTooLate.url).toBe("https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html");
+    expect(text).not.toContain("so it never comes back");
+    // An invocation whose every message an earlier one had deleted deleted nothing: told as a duplicate only.
+    expect(text).not.toContain("deletes its 0 messages");
+  });
+
+  it("tells a message visible again but received by no one before the delete as deleted for good; the result's receivedAgain says which were received", () => {
+    // Two pollers (MaximumConcurrency 2), both invoking past the 5 s visibility timeout: at 5.2 s invocation 1 ends and
+    // deletes msg-000000, visible again but not received; its poller then receives msg-000001 again before
+    // invocation 2, ending at the same instant, deletes it: that copy is processed a second time.
+    const s = scenarioFrom(`name: late
+source: { type: sqs, VisibilityTimeout: 5 }
+traffic: [{ at: 0s, records: 2, key: a }]
+mapping: { BatchSize: 1, ScalingConfig: { MaximumConcurrency: 2 } }
+function: { Timeout: 5, coldStart: 1s, duration: { base: 4.2s } }
+`);
+    const { events, report } = runWithTrace(s);
+    const results = events.filter((e): e is ResultEvent => e.type === "result");
+    expect(results.map((e) => [e.invocation, e.succeeded.map((r) => r.n), (e.receivedAgain ?? []).map((r) => r.n), e.redundant])).toEqual([
+      [1, [0], [], 0],
+      [2, [1], [1], 0],
+      [3, [], [], 1],
+    ]);
+    expect(report.duplicates).toBe(1);
+    const lines: string[] = [];
+    explain(s, { header: false, footer: false, width: WIDE }, (l) => lines.push(l));
+    const text = lines.join("\n");
+    expect(text).toContain("Invocation 1 succeeded after 4.2s: Lambda deletes its 1 message from the queue, so it never comes back.");
+    expect(text).toContain("Invocation 2 succeeded after 4.2s: Lambda deletes its 1 message from the queue, but the delete comes too late for msg-000001");
+  });
+
   it("tells valid messages reaching the DLQ through throttles alone", () => {
     const { text } = narrate("sqs-reserved-concurrency-dlq");
     expect(text).toContain("the function's reserved concurrency (2) is in use (2 of 2); the mapping does not take reserved concurrency into account");

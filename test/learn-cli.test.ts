@@ -188,6 +188,17 @@ describe("quiz", () => {
     expect(none.err).toContain(`esm-sim: ${q} has no quiz questions`);
   });
 
+  it("answers invocations[closedBy=visibility] with the trace's batches closed before their first message's visibility ran out", async () => {
+    // A 30 s window on a 10 s visibility timeout: every batch is invoked 3 s before its first message would be visible again.
+    const yaml = "name: vq\nsource: { type: sqs, VisibilityTimeout: 10 }\ntraffic: [{ rate: 1/s, from: 0s, to: 1m }]\nmapping: { BatchSize: 1000, MaximumBatchingWindowInSeconds: 30 }\nfunction: { Timeout: 5, duration: { base: 200ms } }\n";
+    const closed = runWithTrace(scenarioFrom(yaml)).events.filter((e) => e.type === "invoke" && e.closedBy === "visibility").length;
+    expect(closed).toBeGreaterThan(10);
+    const p = write("vq.yaml", yaml + "quiz:\n  - ask: How many batches closed for visibility?\n    answer: invocations[closedBy=visibility]\n");
+    const r = await cliAnswering(String(closed), "quiz", p, "--seed", "1");
+    expect(r.out).toContain(`Right: ${closed}`);
+    expect(r.code).toBe(0);
+  });
+
   it("accepts every duration form esm-sim prints, and a bare number in the unit the prompt names", async () => {
     const seed = findSeed("sqs-backlog-burst-legacy", 0);
     for (const reply of ["3m 16s", "3m16s", "196s", "3.3m", "3 min 16 sec", "196"]) {
@@ -305,7 +316,8 @@ describe("quiz", () => {
     expect(errs("invocations[key=poison]")).toEqual([]);
     expect(errs("records.dlqq")).toEqual(['q.yaml:6:13 quiz[0].answer: must be a report field (e.g. records.dlq, concurrency.max) or a trace count such as invocations[key=poison] (got "records.dlqq")']);
     expect(errs("deliveries[key=x]")[0]).toContain("the trace counts are invocations, dlq, receives");
-    expect(errs("invocations[closedBy=timeout]")[0]).toContain("closedBy must be one of size, window, payload, available");
+    expect(errs("invocations[closedBy=visibility]")).toEqual([]);
+    expect(errs("invocations[closedBy=timeout]")[0]).toContain("closedBy must be one of size, window, payload, available, visibility");
     expect(errs("dlq[closedBy=size]")[0]).toContain("dlq[...] may select by key or record");
     expect(parseAnswer("invocations[attempt=0]")).toContain("attempt must be a whole number");
   });

@@ -1,6 +1,6 @@
 /**
  * Reports fit their source: a Kinesis or DynamoDB run shows no queue rows, charts or words (dead-letter queue,
- * queue depth, the oldest message, "No samples" panels), a queue run no stream rows; the JSON report has the
+ * messages visible + in flight, the oldest message, "No samples" panels), a queue run no stream rows; the JSON report has the
  * `sqs` section for queues only and the `stream` section for streams only.
  */
 import { describe, expect, it } from "vitest";
@@ -17,7 +17,7 @@ const kinesis = scenarioFrom(
 const dynamodb = scenarioFrom("name: d\nsource: { type: dynamodb, ShardCount: 2 }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }]\nmapping: { StartingPosition: TRIM_HORIZON }\n");
 const queue = scenarioFrom("name: q\nsource: { type: sqs, VisibilityTimeout: 5, RedrivePolicy: { maxReceiveCount: 2 } }\ntraffic: [{ rate: 20/s, from: 0s, to: 30s, keys: 8 }, { at: 5s, records: 1, key: bad }]\nfunction: { Timeout: 1, failures: [{ when: { key: bad }, effect: error }] }\n");
 
-const QUEUE_WORDS = [/dead-letter queue/, /queue depth/i, /oldest message/i, /No samples/, /\bdlq \d/, /visibility redeliveries/, /pollers max/, /Invocation timeline by poller/];
+const QUEUE_WORDS = [/dead-letter queue/, /visible \+ in flight/i, /oldest message/i, /No samples/, /\bdlq \d/, /visible again \(timeout\)/, /pollers max/, /Invocation timeline by poller/];
 const STREAM_WORDS = [/\bdiscarded\b/, /on-failure destination/, /iterator age/i, /IteratorAge/, /Stream errors/, /\bonFailure \d/, /Invocation timeline by shard/, /\bshard\b/i];
 
 function texts(r: ReturnType<typeof simulate>): string[] {
@@ -83,5 +83,28 @@ describe("reports that fit the source", () => {
     // the queue's section sits where it always has, after throughput
     const keys = Object.keys(json);
     expect(keys[keys.indexOf("throughput") + 1]).toBe("sqs");
+  });
+
+  it.each([
+    ["reserved concurrency 0", "function: { Timeout: 1, ReservedConcurrentExecutions: 0 }\nuntil: 2m\n"],
+    ["every message to the DLQ", "function: { Timeout: 1, failures: [{ when: { key: a }, effect: error }] }\n"],
+  ])("a run where no record succeeded (%s) says so for latency and throughput, not 0s and 0/s; the JSON keeps its zeros", (_name, rest) => {
+    const r = simulate(scenarioFrom(`name: none\nsource: { type: sqs, VisibilityTimeout: 2, RedrivePolicy: { maxReceiveCount: 2 } }\ntraffic: [{ at: 0s, records: 5, key: a }]\n${rest}`));
+    expect(r.report.records.succeeded).toBe(0);
+    const [table, md, html] = texts(r);
+    expect(table).toMatch(/│ latency +│ +none succeeded │/);
+    expect(table).toMatch(/│ throughput +│ +none succeeded │/);
+    expect(table).not.toMatch(/latency (p50|p99|max)/);
+    expect(md).toContain("| latency p50 / p99 | none succeeded |");
+    expect(md).toContain("| throughput | none succeeded |");
+    expect(html).toContain('<div class="v">none succeeded</div><div class="l">latency p99</div>');
+    expect(r.report.latency).toEqual({ p50: 0, p99: 0, max: 0 });
+    expect(r.report.throughput.recordsPerSecond).toBe(0);
+  });
+
+  it("a run where a record succeeded shows its latency and throughput as numbers", () => {
+    const table = renderTable(simulate(queue).report, { color: false });
+    expect(table).toMatch(/│ latency p50 +│ +\d/);
+    expect(table).not.toContain("none succeeded");
   });
 });

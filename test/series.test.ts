@@ -152,4 +152,27 @@ function: { duration: { base: 200ms } }
     const rows = sparklineRows(report).map((row) => row.label.trimEnd());
     expect(rows).toEqual(["concurrency", "iterator age shardId-000000000000", "records behind shardId-000000000000"]);
   });
+
+  it("a queue's series.backlog is labelled for what it counts, visible + in flight: CloudWatch's two message counts added", () => {
+    // Six messages received at once and held by a slow function: none visible, six in flight. "Queue depth" would read
+    // as ApproximateNumberOfMessagesVisible, which says 0.
+    const { report, events } = runWithTrace(
+      scenarioFrom(`
+name: held
+source: { type: sqs, VisibilityTimeout: 60 }
+traffic: [{ at: 0s, records: 6, key: a }]
+mapping: { BatchSize: 10 }
+function: { Timeout: 30, duration: { base: 10s } }
+`),
+    );
+    const samples = events.filter((e) => e.type === "sample");
+    expect(Math.max(...samples.map((e) => e.visible))).toBe(0);
+    expect(Math.max(...samples.map((e) => e.visible + e.inFlight))).toBe(6);
+    expect(Math.max(...report.series.backlog.map(([, v]) => v))).toBe(6);
+    expect(report.cloudwatch.ApproximateNumberOfMessagesVisible).toBe(0);
+    expect(report.cloudwatch.ApproximateNumberOfMessagesNotVisible).toBe(6);
+    const rows = sparklineRows(report).map((row) => [row.label.trimEnd(), row.scale]);
+    expect(rows).toContainEqual(["visible + in flight", "0..6"]);
+    expect(rows.map(([label]) => label)).not.toContain("queue depth");
+  });
 });

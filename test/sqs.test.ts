@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { simulate } from "../src/run/simulate.js";
+import { renderTable } from "../src/report/table.js";
 import { runWithTrace, scenarioFrom } from "./helpers.js";
 
 const base = (extra: string) => `
@@ -48,6 +49,30 @@ function:
     ]);
     expect(report.records.dlq).toBe(1);
     expect(report.invocations.errors).toBe(2);
+  });
+
+  it("counts every time a message is visible again after its visibility timeout, the last before its DLQ move too, and labels it so", () => {
+    // Delivered twice, visible again twice: the second time the next receive moves it to the DLQ instead of
+    // delivering it, so there was one redelivery, not two.
+    const s = scenarioFrom(base(`
+  RedrivePolicy: { maxReceiveCount: 2 }
+traffic: [{ at: 0s, records: 1, key: poison }]
+mapping: { BatchSize: 1 }
+function:
+  Timeout: 1
+  failures: [{ when: { key: poison }, effect: error }]
+`));
+    const { events, report } = runWithTrace(s);
+    const retries = events.filter((e) => e.type === "retry");
+    const invokes = events.filter((e) => e.type === "invoke");
+    const dlq = events.find((e) => e.type === "dlq")!;
+    expect(invokes).toHaveLength(2);
+    expect(retries).toHaveLength(2);
+    expect(retries[1].tUs).toBeLessThanOrEqual(dlq.tUs);
+    expect(report.sqs!.visibilityRedeliveries).toBe(2);
+    const table = renderTable(report, { color: false });
+    expect(table).toMatch(/│ visible again \(timeout\) │ +2 │/);
+    expect(table).not.toContain("redeliveries");
   });
 
   it("returns a failed batch as individual messages that are regrouped with others", () => {
@@ -226,6 +251,59 @@ function: { Timeout: 5 }
     const { events } = runWithTrace(s);
     const inv = events.find((e) => e.type === "invoke")!;
     expect(inv.tUs).toBe(50_000_000);
+  });
+
+  it("a batch window of 20 s or more is the most a batch gathers: its long poll is cut short at the window's end", () => {
+    // MaximumBatchingWindowInSeconds is "the maximum amount of time ... Lambda spends gathering records"
+    // (API_CreateEventSourceMapping.html): one message, a 30 s window, invoked at 30 s, not when a second 20 s poll ends.
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, VisibilityTimeout: 300 }
+traffic: [{ at: 0s, records: 1, key: a }]
+mapping: { BatchSize: 100, MaximumBatchingWindowInSeconds: 30 }
+function: { Timeout: 5, duration: { base: 100ms } }
+`);
+    const { events, report } = runWithTrace(s);
+    const invokes = events.filter((e) => e.type === "invoke");
+    expect(invokes.map((e) => [e.tUs, e.closedBy])).toEqual([[30_000_000, "window"]]);
+    expect(report.latency.max).toBe(30_100);
+  });
+
+  it("at low traffic a message received later in the window does not start another 20 s wait: the batch goes 20 s after its first message", () => {
+    // A 10 s window: messages at 0 s and 9.9 s. At very low traffic Lambda "might wait for up to 20 seconds" (with-sqs.html),
+    // the long poll begun after the first message, not 20 s after the second.
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, VisibilityTimeout: 300 }
+traffic: [{ at: 0s, records: 1, key: a }, { at: 9.9s, records: 1, key: b }]
+mapping: { BatchSize: 100, MaximumBatchingWindowInSeconds: 10 }
+function: { Timeout: 5, duration: { base: 100ms } }
+`);
+    const { events } = runWithTrace(s);
+    const invokes = events.filter((e) => e.type === "invoke");
+    expect(invokes.map((e) => [e.tUs, e.records.length, e.closedBy])).toEqual([[20_000_000, 2, "window"]]);
+  });
+
+  it("ApproximateAgeOfOldestMessage passes over a message received three times to the next oldest, which counts until its own third receive", () => {
+    // SQS: "if a message is received three or more times and not deleted", the metric reflects "the next message that
+    // hasn't exceeded the receive threshold" (sqs-available-cloudwatch-metrics.html). a (sent at 0 s) and b (20 s)
+    // always fail and come back every 2 s.
+    const s = scenarioFrom(`
+name: t
+source: { type: sqs, VisibilityTimeout: 2 }
+traffic: [{ at: 0s, records: 1, key: a }, { at: 20s, records: 1, key: b }]
+mapping: { BatchSize: 1 }
+until: 40s
+function:
+  Timeout: 1
+  duration: { base: 100ms }
+  failures: [{ when: { key: a }, effect: error }, { when: { key: b }, effect: error }]
+`);
+    const { events } = runWithTrace(s);
+    const at = (sec: number) => events.find((e) => e.type === "sample" && e.tUs === sec * 1_000_000) as Extract<(typeof events)[number], { type: "sample" }>;
+    expect([at(10).oldestAgeUs, at(10).oldestAgeCountedUs]).toEqual([10_000_000, 0]);
+    expect([at(21).oldestAgeUs, at(21).oldestAgeCountedUs]).toEqual([21_000_000, 1_000_000]);
+    expect([at(30).oldestAgeUs, at(30).oldestAgeCountedUs]).toEqual([30_000_000, 0]);
   });
 
   it("a failure rule naming one record fails only the batches that hold it", () => {

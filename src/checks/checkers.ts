@@ -249,7 +249,11 @@ interface InFlight {
  * recomputed exactly from the record book, and each duplicate's cause from the queue's `retry` events (a message the
  * queue delivered twice on its own, or else one back after its visibility timeout); on a stream every duplicate is a
  * checkpoint rewind's. The report's poll counts agree with the trace's poll events, and a stream's read throttles
- * with its readThrottle events. Must run before ConservationChecker sees the event.
+ * with its readThrottle events. On a queue the deletes are recomputed too, and agree with the report's
+ * DeletedEventCount and NumberOfMessagesDeleted (with the filter events): each message a result ends as succeeded,
+ * and each it finds deleted already, where the queue takes a delete with any receipt handle (standard; on a FIFO
+ * queue a message is received again only once its first receipt handle has expired, so that delete is refused).
+ * Must run before ConservationChecker sees the event.
  */
 export class InvocationChecker extends Checker {
   readonly name = "invocations";
@@ -285,6 +289,10 @@ export class InvocationChecker extends Checker {
   private readThrottles = 0;
   /** Streams: retries that count toward MaximumRetryAttempts (streamRetry events with countsAsRetry). */
   private countedRetries = 0;
+  /** Queues: deletes SQS took, recomputed from the record book (DeletedEventCount), and filter events (which
+   *  NumberOfMessagesDeleted counts too). */
+  private deletes = 0;
+  private filters = 0;
 
   constructor(
     private readonly limits: CheckLimits,
@@ -305,6 +313,10 @@ export class InvocationChecker extends Checker {
     }
     if (e.type === "streamRetry") {
       if (e.countsAsRetry) this.countedRetries++;
+      return;
+    }
+    if (e.type === "filter") {
+      this.filters++;
       return;
     }
     if (e.type === "invoke") {
@@ -373,6 +385,10 @@ export class InvocationChecker extends Checker {
       if (failed(r)) this.fail(e.tUs, `${what}: ${id(r)} both failed and was processed`);
     }
     if (undeleted.length > 0 && !this.limits.receiptsExpire) this.fail(e.tUs, `${what}: a delete was refused, on a queue that takes deletes with any receipt handle`);
+    if (e.receivedAgain !== undefined) {
+      const ended = new Set(e.succeeded);
+      for (const r of e.receivedAgain) if (!ended.has(r)) this.fail(e.tUs, `${what}: ${id(r)}, received again before the delete, is not among the records it deleted`);
+    }
     if (redundantDuplicateDelivery > e.redundant) this.fail(e.tUs, `${what} counted ${redundantDuplicateDelivery} duplicates from a duplicate delivery, of only ${e.redundant}`);
     if (e.outcome === "error" || e.outcome === "timeout") {
       if (e.failed.length !== inv.records.length) this.fail(e.tUs, `${what} ended in ${e.outcome} but lists ${e.failed.length} of ${inv.records.length} records as failed`);
@@ -388,6 +404,7 @@ export class InvocationChecker extends Checker {
     let expectSucceeded = 0;
     let expectRedundant = 0;
     let expectDuplicateDelivery = 0;
+    let expectRedeleted = 0;
     for (let i = 0; i < inv.records.length; i++) {
       const r = inv.records[i];
       if (failed(r)) continue;
@@ -395,6 +412,7 @@ export class InvocationChecker extends Checker {
       if (s === END.succeeded || (s === END.none && inBatch.firstAt(r) < i)) {
         expectRedundant++;
         if (this.duplicated.get(r.n) === 1) expectDuplicateDelivery++;
+        if (!this.limits.receiptsExpire) expectRedeleted++;
       } else if (s === END.none && notDeleted(r)) {
         this.undeleted.set(r.n, this.undeleted.get(r.n) + 1);
       } else if (s === END.none) {
@@ -409,6 +427,8 @@ export class InvocationChecker extends Checker {
     if (expectDuplicateDelivery !== redundantDuplicateDelivery) {
       this.fail(e.tUs, `${what} counted ${redundantDuplicateDelivery} duplicates from a duplicate delivery; the queue's retry events say ${expectDuplicateDelivery}`);
     }
+    if (e.redeleted !== undefined && e.redeleted !== expectRedeleted) this.fail(e.tUs, `${what} counted ${e.redeleted} messages deleted again; the record book says ${expectRedeleted}`);
+    this.deletes += expectSucceeded + expectRedeleted;
   }
 
   finish(report: Report): Verdict {
@@ -445,6 +465,14 @@ export class InvocationChecker extends Checker {
       if (this.emptyPolls > 0) this.fail(null, `the trace has ${this.emptyPolls} stream poll events that received nothing; a stream's poll event is a read that returned records`);
       this.agree("stream.readThrottles", report.stream.readThrottles, this.readThrottles);
       this.agree("stream.retries", report.stream.retries, this.countedRetries);
+    }
+    // A message is deleted once when it succeeds, again by each later batch that holds it, and at once when it is
+    // filtered out; a report without the metrics (a stream's, or one hand-made) has none to check.
+    const deleted = report.cloudwatch?.DeletedEventCount;
+    if (this.limits.successEndsRecords && typeof deleted === "number") {
+      this.agree("cloudwatch.DeletedEventCount", deleted, this.deletes);
+      const sqsDeleted = report.cloudwatch.NumberOfMessagesDeleted;
+      if (typeof sqsDeleted === "number") this.agree("cloudwatch.NumberOfMessagesDeleted", sqsDeleted, this.deletes + this.filters);
     }
     if (report.drained && this.inFlight.size > 0) this.fail(null, `the report says drained with ${this.inFlight.size} invocations still running`);
     const f = formatCount;

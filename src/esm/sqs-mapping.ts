@@ -14,7 +14,12 @@
  *   the poller invokes with whatever one round of receives returned.
  * - Long polling (20 s, esm-sim's choice): a receive with nothing to return waits until a message is visible or
  *   20 s pass. With a window, a batch that holds messages is invoked at the first receive that returns after the
- *   window ends, so at very low traffic a batch can wait up to 20 s whatever the window (as AWS documents).
+ *   window ends. The window is "the maximum amount of time ... Lambda spends gathering records"
+ *   (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html), but at very low traffic
+ *   "Lambda might wait for up to 20 seconds" even with a shorter window (with-sqs.html): the long poll begun after
+ *   the batch's first message runs its 20 s. So no receive waits past the window's end or 20 s after the batch's
+ *   first message, whichever is later (esm-sim's reading of the two): a batch gathers for at most max(window, 20 s)
+ *   from its first message, and a window of 20 s or more is kept to the second.
  *   A window that ran out with an empty batch restarts at the first message received.
  * - A batch never outlives its messages' visibility while it gathers. AWS does not say what the mapping does when the
  *   window and long poll would hold a batch past the visibility timeout of its first message (with-sqs.html and
@@ -30,7 +35,10 @@
  *   (https://github.com/awsdocs/aws-lambda-developer-guide/blob/a83f69b/doc_source/with-sqs.md). The mapping then
  *   receives with that VisibilityTimeout, so its messages stay hidden that long after each receive, failures included.
  *   Today's pages no longer say so; the current profile does not extend (figure null).
- * - Success deletes the batch, each message with the receipt handle of the receive that gave it to the batch. A
+ * - Success deletes the batch, each message with the receipt handle of the receive that gave it to the batch. On a
+ *   standard queue a message received again by another poller since (its visibility timeout ran out while the batch
+ *   ran) is deleted all the same, but that poller's copy is still processed: the mapping "might receive the same item
+ *   from the queue twice" (with-sqs.html); the result lists such messages (`receivedAgain`). A
  *   FIFO queue refuses the delete once that handle has expired with its visibility timeout
  *   (https://repost.aws/knowledge-center/sqs-receipt-handle-error): the message stays (`undeleted` on the result),
  *   and its next success counts as a duplicate. The handle expires at the visibility deadline its receive gave.
@@ -89,6 +97,9 @@ interface Poller {
   /** While gathering: the batch is invoked at the latest then (its first message's visibility end, less the
    *  margin); Infinity while the batch is empty. */
   closeByUs: number;
+  /** While gathering with a window: no receive waits past this (the window's end, or one long poll after the
+   *  batch's first message when that is later); Infinity while the batch is empty. */
+  pollUntilUs: number;
   /** While invoking: the invocation's number and plan, and the poller's one completion callback (made once). */
   invocation: number;
   plan: InvocationPlan | null;
@@ -245,6 +256,7 @@ export class SqsMapping {
     p.bytes = 0;
     p.windowEndUs = this.sched.nowUs + this.windowUs;
     p.closeByUs = Infinity;
+    p.pollUntilUs = Infinity;
     p.throttleDelayUs = this.figures.throttleRetryInitialMs * US_PER_MS;
     this.gather(p);
   }
@@ -313,7 +325,10 @@ export class SqsMapping {
       // A receive cut short by the event pollers' byte budget is not a full payload: the batch goes on. Nor is one
       // whose bytes included filtered messages: the next receive sees the room they left.
       const payloadFull = r.payloadFull && room === payloadRoom && kept === r.messages.length;
-      if (kept > 0 && wasEmpty && this.windowUs > 0 && now >= p.windowEndUs) p.windowEndUs = now + this.windowUs;
+      if (kept > 0 && wasEmpty && this.windowUs > 0) {
+        if (now >= p.windowEndUs) p.windowEndUs = now + this.windowUs;
+        p.pollUntilUs = Math.max(p.windowEndUs, now + this.figures.longPollWaitMs * US_PER_MS);
+      }
       const n = p.batch.length;
       if (n >= batchSize) return this.invoke(p, "size");
       if (payloadFull) return this.invoke(p, "payload");
@@ -330,8 +345,9 @@ export class SqsMapping {
     p.state = "waiting";
     const token = ++p.waitToken;
     this.waiting.push(p, token);
-    // A batch already holding messages asks for a wait that ends when it must be invoked (WaitTimeSeconds is per call).
-    const waitUs = Math.min(this.figures.longPollWaitMs * US_PER_MS, p.closeByUs - this.sched.nowUs);
+    // A batch already holding messages asks for a wait that ends when it must be invoked (WaitTimeSeconds is per call):
+    // at the latest by its window's end or one long poll after its first message, and before its visibility runs out.
+    const waitUs = Math.min(this.figures.longPollWaitMs * US_PER_MS, p.closeByUs - this.sched.nowUs, p.pollUntilUs - this.sched.nowUs);
     this.sched.after(
       waitUs,
       () => {
@@ -433,7 +449,14 @@ export class SqsMapping {
     let undeleted: SimRecord[] | undefined;
     let redundant = 0;
     let redundantDuplicateDelivery = 0;
+    // Of redundant: deletes SQS took although the message was deleted already (a receipt handle still valid).
+    let redeleted = 0;
+    // Deleted now, but received again by another poller since this batch's receive: that copy is still processed.
+    let receivedAgain: SimRecord[] | undefined;
     const expires = p.receiptExpiresAtUs;
+    // This batch's receives all came before its invoke, so their visibility ran out by invoke + timeout at the latest;
+    // a message in flight with a later deadline was received again after this batch's receive ran out.
+    const lateUs = now - plan.initUs - plan.durationUs + (this.receiveVisibilityUs ?? this.queue.cfg.visibilityTimeoutUs);
     if (!failedWholeBatch) {
       const failedSet = failed.length > 0 ? new Set(failed) : null;
       let own: SimRecord[] | null = null;
@@ -441,14 +464,18 @@ export class SqsMapping {
         const m = batch[i];
         let deleted = false;
         if (failedSet === null || !failedSet.has(m)) {
+          const heldAgain = expires === null && m.state === MsgState.InFlight && m.visibleAtUs > lateUs;
           const d = expires === null ? this.queue.delete(m) : this.queue.delete(m, MsgState.Deleted, expires[i], now);
           if (d === "deleted") {
             deleted = true;
+            if (heldAgain) (receivedAgain ??= []).push(m);
             // Processed successfully before by batches whose delete was refused: each of those was a processing too.
             redundant += m.processedUndeleted;
           } else if (d === "already-deleted") {
             redundant++;
             if (m.duplicated) redundantDuplicateDelivery++;
+            // A standard queue answers success (and counts it); a FIFO queue refuses a receipt handle that has expired.
+            if (expires === null || now < expires[i]) redeleted++;
           } else if (d === "receipt-expired") {
             // The batch ran past its receipt handle's visibility timeout: the message stays, to be processed again.
             m.processedUndeleted++;
@@ -471,12 +498,14 @@ export class SqsMapping {
       succeeded,
       redundant,
       redundantDuplicateDelivery,
+      redeleted,
       durationUs: plan.durationUs,
       // An invalid response that is not read names no message that was lost.
       ignoredPartial: ignoredPartial && !plan.invalidResponse ? plan.failed.length : 0,
       invalidResponse: invalidResponse || undefined,
       unreadResponse: (ignoredPartial && unreadResponse && plan.failed.length > 0) || undefined,
       undeleted,
+      receivedAgain,
     });
     if (functionFailed && !rbif) this.backOff();
     this.endCycle(p);
@@ -523,7 +552,7 @@ export class SqsMapping {
   }
 
   private spawn(): void {
-    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: NO_MESSAGES, ownBatch: false, bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity, invocation: 0, plan: null, receiptExpiresAtUs: this.queue.receiptsExpire ? new Float64Array(this.mapping.batchSize) : null, done: () => this.complete(p) };
+    const p: Poller = { id: this.nextPollerId++, state: "receiving", batch: NO_MESSAGES, ownBatch: false, bytes: 0, windowEndUs: 0, waitToken: 0, throttleDelayUs: 0, closedBy: "available", closeByUs: Infinity, pollUntilUs: Infinity, invocation: 0, plan: null, receiptExpiresAtUs: this.queue.receiptsExpire ? new Float64Array(this.mapping.batchSize) : null, done: () => this.complete(p) };
     this.pollers.push(p);
     // A separate event, so that scaling decisions never re-enter a poller's cycle.
     this.sched.at(this.sched.nowUs, () => {

@@ -772,6 +772,7 @@ function ruleOfAnswer(s: Scenario, answer: string): RuleId {
   if (/closedBy=window/.test(answer)) return "batchWindow";
   if (/closedBy=size/.test(answer)) return "batchSize";
   if (/closedBy=available/.test(answer)) return "receiveAvailable";
+  if (/closedBy=visibility/.test(answer)) return "visibilityTimeout";
   if (/^dlq\[|records\.dlq/.test(answer)) return "dlqOnQueue";
   if (/attempt=/.test(answer)) return "failedBatchReturns";
   if (/duplicates|redeliveries/i.test(answer)) return stream ? "streamAtLeastOnce" : "atLeastOnce";

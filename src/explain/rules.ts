@@ -49,6 +49,7 @@ export const RULES = {
   receiveAvailable: rule("without a batching window the poller invokes with what its receives returned", AWS_PAGES.SQS),
   payloadLimit: rule("a batch never exceeds the 6 MB synchronous invocation payload", AWS_PAGES.ESM),
   deleteOnSuccess: rule("Lambda deletes messages from the queue after they are processed successfully", AWS_PAGES.SQS),
+  deleteTooLate: rule("a delete does not recall a copy another poller already received: the mapping may receive the same message twice", AWS_PAGES.SQS),
   failedBatchReturns: rule("a failed batch returns to the queue as individual messages after the visibility timeout", AWS_PAGES.SQS),
   regrouping: rule("returned messages may be processed in a different grouping than the original batch", AWS_PAGES.SQS),
   visibilityTimeout: rule("visibility timeout at least 6 x the function timeout (+ batching window)", AWS_PAGES.SQS_CFG),

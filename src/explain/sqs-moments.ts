@@ -203,8 +203,27 @@ function successfulInvocation(ev: ResultEvent, st: NarrationState, t: number, su
     return { tMs: t, fold: "result:ignored", rule: "partialBatch", noun: ["ignored partial response", "ignored partial responses"], text, amount: { n: ignored, noun: ["message lost", "messages lost"] } };
   }
   const deleted = Math.max(0, succeeded.length - ev.redundant - (ev.undeleted?.length ?? 0));
+  if (ev.receivedAgain !== undefined && ev.receivedAgain.length > 0) return deletedTooLate(ev, st, t, deleted, ev.receivedAgain);
   const text = `Invocation ${inv} succeeded after ${dur(usToMs(ev.durationUs))}: Lambda deletes its ${plural(deleted, "message")} from the queue, so ${deleted === 1 ? "it never comes" : "they never come"} back.`;
   return { tMs: t, fold: "result:ok", rule: "deleteOnSuccess", noun: ["successful invocation", "successful invocations"], text, amount: { n: deleted, noun: ["message deleted", "messages deleted"] } };
+}
+
+/** A success whose delete comes after another poller received some of its messages again: those copies are still
+ *  processed. */
+function deletedTooLate(ev: ResultEvent, st: NarrationState, t: number, deleted: number, late: readonly SimRecord[]): Moment {
+  const rest = deleted - late.length;
+  const others = rest <= 0 ? "" : `, so ${rest === 1 ? "one of them never comes" : `${formatCount(rest)} of them never come`} back`;
+  const one = late.length === 1;
+  let cause = "";
+  for (const r of late) {
+    const c = st.dupCause.get(r.n);
+    if (c) {
+      cause = one ? ` (${c})` : ` (${st.names.record(r)}: ${c})`;
+      break;
+    }
+  }
+  const text = `Invocation ${ev.invocation} succeeded after ${dur(usToMs(ev.durationUs))}: Lambda deletes its ${plural(deleted, "message")} from the queue${others}, but the delete comes too late for ${st.recordList(late)}: another poller had already received ${one ? "it" : "them"} again${cause}. Deleting ${one ? "it" : "them"} does not stop the ${one ? "copy" : "copies"} already received, which will be processed a second time: the mapping "might receive the same item from the queue twice".`;
+  return { tMs: t, fold: "result:late", rule: "deleteTooLate", noun: ["delete too late for a copy received again", "deletes too late for copies received again"], text, amount: { n: late.length, noun: ["message received again", "messages received again"] } };
 }
 
 /** FIFO: the invocation outlasted its messages' visibility timeout, so the queue refused their delete. */
@@ -259,9 +278,11 @@ const result: MomentRule<ResultEvent> = (ev, st, t) => {
 
   const failedSet = ev.failed.length > 0 ? new Set(ev.failed.map((r) => r.n)) : null;
   const succeeded = failedSet ? records.filter((r) => !failedSet.has(r.n)) : records;
-  // A success whose every delete was refused is told by deleteRefused alone.
+  // A success whose every delete was refused is told by deleteRefused alone, and one whose every message an earlier
+  // invocation had already deleted by duplicates alone: it deleted nothing.
   const allRefused = ev.undeleted !== undefined && ev.undeleted.length === succeeded.length && ev.redundant === 0;
-  const out = allRefused ? [] : [successfulInvocation(ev, st, t, succeeded)];
+  const allDuplicates = ev.outcome === "ok" && ev.ignoredPartial === 0 && ev.redundant > 0 && ev.redundant + (ev.undeleted?.length ?? 0) >= succeeded.length;
+  const out = allRefused || allDuplicates ? [] : [successfulInvocation(ev, st, t, succeeded)];
   if (ev.redundant > 0) out.push(duplicates(ev, st, t, succeeded));
   else out.push(...outOfOrder(st, t, succeeded));
   if (ev.undeleted !== undefined && ev.undeleted.length > 0) out.push(deleteRefused(ev, ev.undeleted, st, t));

@@ -8,6 +8,11 @@
  *     (event source mapping metrics are opt-in on AWS through the mapping's MetricsConfig, Metrics: [EventCount];
  *     esm-sim reports them whatever the mapping's configuration).
  *   SQS: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+ *     (NumberOfMessagesDeleted counts "every successful deletion operation that uses a valid receipt handle, including
+ *     duplicate deletions": one per message a result deleted, and one per message deleted again by a later batch
+ *     with a receipt handle of its own; a delete SQS refused, as a FIFO queue refuses an expired receipt handle,
+ *     counts nothing. DeletedEventCount counts the same deletes, the mapping's; NumberOfMessagesDeleted adds those
+ *     of filtered-out messages.)
  *   Kinesis: https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html (a mapping with enhanced
  *     fan-out reads through SubscribeToShard, not GetRecords: its records count in SubscribeToShardEvent.Records and
  *     how far behind it is in SubscribeToShardEvent.MillisBehindLatest, the age of the last record pushed, and it has
@@ -402,7 +407,10 @@ export class CloudWatchMetrics {
     data[i + S.failedInvoke] += e.failed.length;
     this.concurrencyIn(b, Math.max(0, this.concurrency - 1));
     if (!this.stream) {
-      const deleted = e.succeeded.length + e.redundant + e.ignoredPartial;
+      // One per DeleteMessage SQS took: each message the result deleted (those of a partial response Lambda did not
+      // read among them), and each it deleted again with a receipt handle still valid, which SQS counts too
+      // ("including duplicate deletions", sqs-available-cloudwatch-metrics.html). A refused delete is none.
+      const deleted = e.succeeded.length + (e.redeleted ?? 0);
       data[i + S.deleted] += deleted;
       data[i + S.sqsDeleted] += deleted;
     }

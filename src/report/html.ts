@@ -1,7 +1,7 @@
 /**
  * The HTML report: one self-contained file (inline CSS, SVG and a little JS; no network access, no library) with
  * charts over virtual time. Line charts come from every `[ms, value][]` series in the report that belongs to its
- * source (concurrency; queue depth and the age of the oldest message for a queue, IteratorAge per shard for a
+ * source (concurrency; messages visible + in flight and the age of the oldest message for a queue, IteratorAge per shard for a
  * stream); invocation outcomes are stacked bars per time bucket; records by the end states of the source a bar
  * chart; a small run also gets an invocation timeline by poller (queue) or shard (stream). Hovering shows values: line charts find the nearest sample, bars and timeline items carry their
  * own text. All text is escaped; numbers are written with fixed rounding, so the bytes are stable.
@@ -463,8 +463,9 @@ export function renderHtml(result: RunResult, opts: HtmlOptions = {}): string {
     ...(r.coldStarts ? [card("cold starts", fmtInt(r.coldStarts.count))] : []),
     card(`${ageLabel(r)} max`, fmtMs(r.iteratorAge.max)),
     ...(st ? [card("records behind max", fmtInt(st.recordsBehind.max))] : []),
-    card("latency p99", fmtMs(r.latency.p99)),
-    card("throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`),
+    // Measured on records that succeeded: with none there is no sample.
+    card("latency p99", r.records.succeeded === 0 ? "none succeeded" : fmtMs(r.latency.p99)),
+    card("throughput", r.records.succeeded === 0 ? "none succeeded" : `${fmtRate(r.throughput.recordsPerSecond)}/s`),
   ].join("");
 
   const charts = [

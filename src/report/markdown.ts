@@ -91,8 +91,9 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions = {}): string {
     ["partial responses", fmtInt(r.invocations.partial)],
     ["concurrency max", `${fmtInt(r.concurrency.max)} at ${fmtMs(r.concurrency.timeToMax)}`],
     [`${ageLabel(r)} max / p99`, `${fmtMs(r.iteratorAge.max)} / ${fmtMs(r.iteratorAge.p99)}`],
-    ["latency p50 / p99", `${fmtMs(r.latency.p50)} / ${fmtMs(r.latency.p99)}`],
-    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`],
+    // Measured on records that succeeded: with none there is no sample.
+    ["latency p50 / p99", r.records.succeeded === 0 ? "none succeeded" : `${fmtMs(r.latency.p50)} / ${fmtMs(r.latency.p99)}`],
+    ["throughput", r.records.succeeded === 0 ? "none succeeded" : `${fmtRate(r.throughput.recordsPerSecond)}/s`],
   ];
   // With function.coldStart: the invocations that started an execution environment, and their Init phase.
   const cs = r.coldStarts;

@@ -31,7 +31,7 @@ export interface BucketChart {
  *  other source is not drawn: a stream report keeps empty queue series in its JSON, which mean nothing there. */
 const KNOWN: Record<string, { title: string; unit: Unit; short: string; only?: SourceKind }> = {
   concurrency: { title: "Concurrency (concurrent invocations)", unit: "count", short: "concurrency" },
-  backlog: { title: "Queue depth (visible + in flight)", unit: "count", short: "queue depth", only: "queue" },
+  backlog: { title: "Messages visible + in flight", unit: "count", short: "visible + in flight", only: "queue" },
   oldestAge: { title: "Age of the oldest message", unit: "ms", short: "oldest message", only: "queue" },
   iteratorAge: { title: "IteratorAge", unit: "ms", short: "iterator age", only: "stream" },
   iteratorAgeByShard: { title: "IteratorAge per shard", unit: "ms", short: "iterator age", only: "stream" },

@@ -73,17 +73,22 @@ export function renderTable(r: Report, opts: TableOptions): string {
   // fan-out).
   const reads = st ?? q;
   const age = st ? "iterator age" : "oldest message";
-  // SQS only: messages back after their visibility timeout, and the pollers (a stream has one reader per shard).
+  // Latency and throughput are measured on records that succeeded: with none, there is no sample to show (the JSON
+  // report keeps its zeros).
+  const none = r.records.succeeded === 0;
+  const latency = (ms: number) => (none ? "" : fmtMs(ms));
+  // SQS only: messages visible again after their visibility timeout (each time, the last before a DLQ move included:
+  // not every one is delivered again), and the pollers (a stream has one reader per shard).
   t.push(
     [dupPaint("duplicates"), dupPaint(fmtInt(r.duplicates)), "total", fmtInt(r.invocations.total), "concurrency max", fmtInt(r.concurrency.max)],
     ["ordering violations", fmtInt(r.orderingViolations), "errors", paintIf(c, r.invocations.errors, fmtInt(r.invocations.errors)), "reached after", fmtMs(r.concurrency.timeToMax)],
     st
       ? ["redelivered after success", fmtInt(st.redeliveriesOfSucceeded), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "shards x PF", `${fmtInt(st.shardCount)} x ${st.parallelizationFactor}`]
-      : ["visibility redeliveries", fmtInt(q?.visibilityRedeliveries ?? 0), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "pollers max", fmtInt(r.concurrency.pollersMax)],
-    ["latency p50", fmtMs(r.latency.p50), "throttles", paintIf(c, r.invocations.throttles, fmtInt(r.invocations.throttles)), `${age} max`, fmtMs(r.iteratorAge.max)],
-    ["latency p99", fmtMs(r.latency.p99), "partial responses", fmtInt(r.invocations.partial), `${age} p50`, fmtMs(r.iteratorAge.p50)],
-    ["latency max", fmtMs(r.latency.max), "batch size p50/max", `${fmtInt(r.batchSize.p50)}/${fmtInt(r.batchSize.max)}`, `${age} p99`, fmtMs(r.iteratorAge.p99)],
-    ["throughput", `${fmtRate(r.throughput.recordsPerSecond)}/s`, st?.enhancedFanOut ? "pushes (empty)" : "polls (empty)", reads ? `${fmtInt(reads.polls)} (${fmtInt(reads.emptyPolls)})` : "", ...(st ? ["records behind max", fmtInt(st.recordsBehind.max)] : ["", ""])],
+      : ["visible again (timeout)", fmtInt(q?.visibilityRedeliveries ?? 0), "timeouts", paintIf(c, r.invocations.timeouts, fmtInt(r.invocations.timeouts)), "pollers max", fmtInt(r.concurrency.pollersMax)],
+    [none ? "latency" : "latency p50", none ? "none succeeded" : fmtMs(r.latency.p50), "throttles", paintIf(c, r.invocations.throttles, fmtInt(r.invocations.throttles)), `${age} max`, fmtMs(r.iteratorAge.max)],
+    [none ? "" : "latency p99", latency(r.latency.p99), "partial responses", fmtInt(r.invocations.partial), `${age} p50`, fmtMs(r.iteratorAge.p50)],
+    [none ? "" : "latency max", latency(r.latency.max), "batch size p50/max", `${fmtInt(r.batchSize.p50)}/${fmtInt(r.batchSize.max)}`, `${age} p99`, fmtMs(r.iteratorAge.p99)],
+    ["throughput", none ? "none succeeded" : `${fmtRate(r.throughput.recordsPerSecond)}/s`, st?.enhancedFanOut ? "pushes (empty)" : "polls (empty)", reads ? `${fmtInt(reads.polls)} (${fmtInt(reads.emptyPolls)})` : "", ...(st ? ["records behind max", fmtInt(st.recordsBehind.max)] : ["", ""])],
   );
   out.push(t.toString());
   if (r.duplicates > 0) out.push(c.dim(`duplicates by cause: ${duplicateCausesText(r)}`));
@@ -129,7 +134,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
   return out.join("\n") + "\n";
 }
 
-/** One sparkline per series in the report (concurrency, queue depth, ages; per shard when a source has shards). */
+/** One sparkline per series in the report (concurrency, messages visible + in flight, ages; per shard when a source has shards). */
 function sparklines(r: Report, c: ChalkInstance): string[] {
   const rows = sparklineRows(r);
   if (rows.length === 0) return [];

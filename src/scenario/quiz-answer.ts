@@ -5,7 +5,8 @@
  *
  *   invocations[key=poison]     invocations whose batch held a record with this key
  *   invocations[record=msg-000007]  invocations whose batch held this record
- *   invocations[closedBy=payload]   invocations whose batch closed for this reason (size, window, payload, available)
+ *   invocations[closedBy=payload]   invocations whose batch closed for this reason (size, window, payload, available,
+ *                                   visibility: invoked before its first message's visibility timeout ran out)
  *   invocations[attempt=2]      invocations whose batch held a record on this delivery (SQS: ApproximateReceiveCount)
  *   dlq[key=poison]             records with this key moved to the dead-letter queue
  *   receives[key=poison]        deliveries of records with this key to the function (one per record per invocation)
@@ -26,7 +27,7 @@ const MEASURE_FIELDS: Record<TraceMeasureName, readonly TraceMeasureField[]> = {
   dlq: ["key", "record"],
   receives: ["key", "record"],
 };
-const CLOSED_BY = ["size", "window", "payload", "available"];
+const CLOSED_BY = ["size", "window", "payload", "available", "visibility"];
 
 const TRACE_RE = /^([A-Za-z]+)\[([A-Za-z]+)=([^\]]+)\]$/;
 

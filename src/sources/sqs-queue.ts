@@ -22,8 +22,12 @@
  *   a success deletes the message even if it was received again
  *   meanwhile by another batch. A message the mapping deleted because it matched no FilterCriteria ends as
  *   Filtered; a later delete of it (by a batch that still held it) finds it gone.
+ * - ApproximateAgeOfOldestMessage (oldestAgeCountedUs): the age of the oldest message not ended and received fewer
+ *   than three times; a message received three times or more no longer counts, the next oldest does
+ *   (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html).
+ *   oldestAgeUs is the age of the oldest message not ended, whatever its receives.
  * Not modelled: message size limits, short polling's sampled receives, ChangeMessageVisibility, the DLQ itself
- * (moved messages are an end state), ApproximateAgeOfOldestMessage's exclusion of messages received 3+ times.
+ * (moved messages are an end state).
  */
 import type { Prng } from "../engine/prng.js";
 import { RunDeque } from "../engine/deque.js";

@@ -85,6 +85,11 @@ export interface ResultEvent extends Base {
   redundant: number;
   /** Queues: of `redundant`, messages the queue had made a spontaneous duplicate copy of (streams: omitted). */
   redundantDuplicateDelivery?: number;
+  /** Queues: of `redundant`, messages deleted already whose delete SQS still answered with success (a receipt handle
+   *  that had not expired): with `succeeded`, the DeleteMessage calls that count in NumberOfMessagesDeleted and
+   *  DeletedEventCount. The rest of `redundant` were refused deletes (FIFO, expired receipt handle) or processings
+   *  whose delete had been refused before. Streams: omitted. */
+  redeleted?: number;
   durationUs: number;
   /** Failures the function reported that the mapping ignored (no ReportBatchItemFailures): those records were deleted. */
   ignoredPartial: number;
@@ -98,6 +103,10 @@ export interface ResultEvent extends Base {
   /** FIFO queues: messages processed successfully whose delete the queue refused, because the batch ran past their
    *  receipt handle's visibility timeout; they stay in the queue (only when there are some). */
   undeleted?: readonly SimRecord[];
+  /** Standard queues: of `succeeded`, messages another poller had received again before this delete (their
+   *  visibility timeout ran out while the batch ran, or SQS delivered a spare copy): deleted now, but the copy that
+   *  poller holds is still processed, a duplicate to come (only when there are some). */
+  receivedAgain?: readonly SimRecord[];
   shard?: number;
 }
 export interface ThrottleEvent extends Base {
