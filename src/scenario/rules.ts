@@ -13,7 +13,7 @@ import { parseFilterCriteria, preparePayload, type FilterSource } from "../filte
 import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
 import { cloudwatchMetricSources, type CloudWatchSource } from "../metrics/cloudwatch.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
-import { expectationValue, SIM_EPOCH_UNIX_S, streamIdentity } from "./model.js";
+import { bareTimeUnit, expectationValue, SIM_EPOCH_UNIX_S, streamIdentity } from "./model.js";
 import { defaultOf, NO_LIMIT, paramRows, PARAMS, QUEUES, rangeOf, sourcesOfKey, STREAMS, type PathOf, type SourceType } from "./params.js";
 import { parseAnswer } from "./quiz-answer.js";
 import type { Path } from "./locate.js";
@@ -944,8 +944,8 @@ const expectations: Rule = {
       if (!isObj(checks)) continue;
       if (Object.keys(checks).length === 0) d.err(["expect", path], "needs at least one check: eq, ne, lt, lte, gt or gte");
       for (const [op, v] of Object.entries(checks)) {
-        if (!["eq", "ne", "lt", "lte", "gt", "gte"].includes(op) || expectationValue(kind, v) !== null) continue;
-        const allowed = kind === "bool" ? "true or false" : kind === "ms" ? "a duration such as 5m or 250ms, or a number of ms" : "a number";
+        if (!["eq", "ne", "lt", "lte", "gt", "gte"].includes(op) || expectationValue(kind, v, path) !== null) continue;
+        const allowed = kind === "bool" ? "true or false" : kind === "ms" ? `a duration such as 5m or 250ms, or a number of ${bareTimeUnit(path) === "s" ? "seconds" : "milliseconds (CloudWatch's unit for this metric)"}` : "a number";
         d.err(["expect", path, op], `must be ${allowed} (got ${typeof v === "string" ? JSON.stringify(v) : String(v)})`);
       }
     }
