@@ -6,7 +6,7 @@ import { fstatSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { shownPath } from "../io/shown-path.js";
 import { InputError, namedFilePath, readInputText, STDIN_PATH, readNamedFiles, type InputKind, type NamedFile } from "../io/input.js";
-import { OutputError, OutputLineWriter, planOutput, standardFdOf, standardName, writeOutput, type StandardFd } from "../io/output.js";
+import { OutputError, OutputLineWriter, planOutput, standardFdOf, standardName, writeOutput, type OutputPlan, type StandardFd } from "../io/output.js";
 import { UsageError, usageErrors } from "./usage-error.js";
 
 /** A scenario file's text; `-` reads the standard input. */
@@ -55,10 +55,11 @@ export function writeOutputFile(path: string, content: string, flag?: string): v
   }
 }
 
-/** Refuse, before any work, an output target that cannot be written (a directory, a block device, a socket). */
-export function checkOutputTarget(path: string, flag: string): void {
+/** Refuse, before any work, an output target that cannot be written (a directory, a block device, a socket); how it
+ *  will be written when it can. */
+export function checkOutputTarget(path: string, flag: string): OutputPlan {
   try {
-    planOutput(path, `${flag} ${shownPath(path)}`);
+    return planOutput(path, `${flag} ${shownPath(path)}`);
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;

@@ -12,7 +12,8 @@ import { ScenarioFileNames } from "../template/file-name.js";
 import { scenariosFromTemplate, type FromTemplateResult } from "../template/index.js";
 import { renderStarter } from "../template/starter.js";
 import type { Io } from "./context.js";
-import { readTextFile, refuseSharedFiles, writeOutputFile } from "./files.js";
+import { checkOutputTarget, readTextFile, refuseSharedFiles, writeOutputFile } from "./files.js";
+import { standardFdOf } from "../io/output.js";
 import { UsageError } from "./usage-error.js";
 import { readNamedFiles, type NamedFile } from "../io/input.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
@@ -43,9 +44,21 @@ export async function runInit(type: string | undefined, opts: InitOpts, io: Io):
   return initFromTemplate(opts.from!, opts, io);
 }
 
-/** Refuse to overwrite what exists (a dangling symbolic link too) without --force. */
+/**
+ * Refuse to overwrite a file that exists (a dangling symbolic link too) without --force. A stream, a device or a FIFO
+ * (/dev/stderr, /dev/null, a pipe) is written through, as run's outputs are, and replaces no file.
+ */
 function refuseOverwrite(path: string, force: boolean | undefined): void {
-  if (!force && lexists(path)) throw new UsageError(`${path} already exists; use --force to overwrite it`);
+  if (force || !lexists(path)) return;
+  if (checkOutputTarget(path, "--out").how !== "replace" && !isDanglingLink(path)) return;
+  throw new UsageError(`${path} already exists; use --force to overwrite it`);
+}
+
+/** Whether --out names the standard output (`-`, /dev/stdout, /dev/fd/1, ...): the scenario is printed, not written. */
+const toStandardOutput = (path: string): boolean => standardFdOf(path) === 1;
+
+function isDanglingLink(path: string): boolean {
+  return isLink(path) && !existsSync(path);
 }
 
 function isLink(path: string): boolean {
@@ -66,7 +79,7 @@ function lexists(path: string): boolean {
 }
 
 function initStarter(type: SourceType, opts: InitOpts, io: Io): number {
-  const file = opts.out === "-" ? undefined : opts.out;
+  const file = opts.out === undefined || toStandardOutput(opts.out) ? undefined : opts.out;
   const r = renderStarter(type, file ?? "(stdout)");
   if (file !== undefined) {
     refuseOverwrite(file, opts.force);
@@ -117,7 +130,7 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
   const pathFor = (id: string): string => opts.out ?? join(opts.outDir ?? ".", names.nameFor(id));
   const fileNoteFor = (id: string) => (opts.out === undefined ? names.noteFor(id) : null);
   // Every scenario is written in one folder, and reads the files it names from there.
-  const inFolder = join(opts.out !== undefined ? dirname(opts.out) : (opts.outDir ?? "."), "scenario.yaml");
+  const inFolder = join(opts.out !== undefined && standardFdOf(opts.out) === null ? dirname(opts.out) : (opts.outDir ?? "."), "scenario.yaml");
   const metrics = opts.metrics === undefined ? undefined : { file: besideScenario(opts.metrics, inFolder), given: opts.metrics };
   const files = namedFilesForInit(metrics, overlay?.data, inFolder);
   const metricsFor = metrics && (() => metrics);
@@ -174,7 +187,7 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
   }
   for (const s of r.scenarios) {
     const path = pathFor(s.id);
-    if (path === "-") continue;
+    if (toStandardOutput(path)) continue;
     refuseOverwrite(path, opts.force);
     // A link there could lead outside --out-dir: the scenarios stay inside it.
     if (opts.out === undefined && isLink(path)) throw new UsageError(`${path}: is a symbolic link; init --from writes its scenarios inside the output directory only, so remove the link or choose another --out-dir`);
@@ -183,7 +196,7 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
   printWarningsOnce(io, r.warnings, seen);
   let code = 0;
   r.scenarios.forEach((s, i) => {
-    if (pathFor(s.id) === "-") {
+    if (toStandardOutput(pathFor(s.id))) {
       io.out(s.text);
     } else {
       writeOutputFile(pathFor(s.id), s.text);
