@@ -114,6 +114,7 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
   const overlay = readOverlay(opts.traffic, io);
   if (overlay === "failed") return 2;
   if (opts.out !== undefined && opts.outDir !== undefined) throw new UsageError("init: give --out FILE or --out-dir DIR, not both");
+  if (opts.outDir === "") throw new UsageError("--out-dir: the path is empty; name a folder, or . for the current one");
   if (opts.metrics !== undefined && overlay !== null && overlay.data.traffic !== undefined) {
     throw new UsageError(`init: give the traffic in --traffic ${opts.traffic} or replay it with --metrics ${opts.metrics}, not both (the --traffic file may still give function behaviour and expectations)`);
   }

@@ -14,7 +14,7 @@ export interface MergeOpts extends SweepOutputOpts {
 export function mergeCommand(ctx: CommandContext, files: readonly string[], opts: MergeOpts): void {
   checkOutputs(
     files.map((path) => ({ what: "a result being merged", path })),
-    [opts.output ? { what: "--output", path: opts.output } : null],
+    [opts.output !== undefined ? { what: "--output", path: opts.output } : null],
   );
   ctx.code = writeSweep(ctx.io, mergeFiles(files, parseMaxRows(opts.maxRows)), opts);
 }

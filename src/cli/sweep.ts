@@ -75,7 +75,7 @@ function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; job
   const shard = opts.shard === undefined ? null : parseShard(opts.shard);
   if (typeof shard === "string") throw new UsageError(shard);
   const path = resolveScenario(file);
-  checkOutputs([scenarioInput(path)], [opts.output ? { what: "--output", path: opts.output } : null]);
+  checkOutputs([scenarioInput(path)], [opts.output !== undefined ? { what: "--output", path: opts.output } : null]);
   return { spec: { file: path, text: readScenarioFile(path), seed, until, set, vary: grid.vary, shard }, jobs };
 }
 
