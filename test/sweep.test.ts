@@ -147,6 +147,22 @@ describe("esm-sim sweep", () => {
     expect(lines[lines.length - 1]).toBe("2 problems found; nothing was run");
   });
 
+  it("refuses a key both varied and set, which no row would run with, before any row runs", async () => {
+    const same = await cli("sweep", file, "--vary", "mapping.BatchSize=1,2", "--set", "mapping.BatchSize=3");
+    const why = "so --set may not also give it; drop the --set to keep the rows' values, or the --vary to run every row with the --set";
+    expect([same.code, same.out, same.err]).toEqual([2, "", `esm-sim: --set mapping.BatchSize=3: mapping.BatchSize is varied by --vary mapping.BatchSize=1,2, ${why}\n`]);
+    const inside = await cli("sweep", file, "--vary", "mapping={ BatchSize: 1 },{ BatchSize: 2 }", "--set", "mapping.BatchSize=3", "--set", "traffic.0.records=100", "--vary", "traffic[0].records=50,150");
+    expect(inside.err.split("\n")).toEqual([
+      `esm-sim: --set mapping.BatchSize=3: mapping.BatchSize is inside mapping, which --vary mapping={ BatchSize: 1 },{ BatchSize: 2 } replaces in every row, ${why}`,
+      `esm-sim: --set traffic.0.records=100: traffic[0].records is varied by --vary traffic[0].records=50,150, ${why}`,
+      "",
+    ]);
+    const whole = await cli("sweep", file, "--vary", "mapping.BatchSize=1,2", "--set", "mapping={ BatchSize: 3 }");
+    expect(whole.err).toBe(`esm-sim: --set mapping={ BatchSize: 3 }: mapping.BatchSize is varied by --vary mapping.BatchSize=1,2, ${why}\n`);
+    const apart = await cli("sweep", file, "--vary", "mapping.BatchSize=1,2", "--set", "mapping.MaximumBatchingWindowInSeconds=1", "--format", "csv", "--jobs", "1");
+    expect([apart.code, apart.err]).toEqual([0, ""]);
+  });
+
   it("exits 1 when a row fails an expectation and 0 when every row passes", async () => {
     const bad = await cli("sweep", file, "--vary", "function.duration.base=20ms,3s", "--set", "function.Timeout=5", "--jobs", "1");
     expect(bad.code).toBe(1);

@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os";
 import { InternalError } from "../engine/assert.js";
 import { renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable } from "../report/sweep.js";
 import { DEFAULT_MAX_ROWS } from "../sweep/limits.js";
-import { checkRows, gridTooLarge, parseGrid, parseShard, settingArgs, specRows, sweepFiles, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
+import { checkRows, gridTooLarge, parseGrid, parseShard, setVaryClashes, settingArgs, specRows, sweepFiles, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
 import { readNamedFiles } from "../io/input.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
 import { optionalSeed, parseJobs, parseOverrides, parseUntil, shellQuote } from "./args.js";
@@ -69,6 +69,8 @@ function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; job
   const tooLarge = gridTooLarge(grid.vary, parseMaxRows(opts.maxRows));
   if (tooLarge !== null) throw new UsageError(tooLarge);
   const set = parseOverrides(opts.set);
+  const clashes = setVaryClashes(set, grid.vary);
+  if (clashes.length > 0) throw usageErrors(clashes);
   const seed = optionalSeed(opts.seed) ?? null;
   const until = opts.until === undefined ? null : { written: opts.until, us: parseUntil(opts.until) };
   const jobs = parseJobs(opts.jobs);
