@@ -53,6 +53,7 @@ describe("scenario validation", () => {
       valid + "expect:\n  duplicatesByCause: { eq: 0 }\n",
       "s.yaml:8:22 expect.duplicatesByCause: is a group of report fields, not one; name one of them: duplicatesByCause.visibilityTimeout, duplicatesByCause.duplicateDelivery, duplicatesByCause.checkpointRewind, duplicatesByCause.producerRetry",
     ],
+    ["an order check on drained, which is true or false", valid + "expect:\n  drained: { gt: true }\n", "s.yaml:8:18 expect.drained.gt: drained is true or false, which has no order: check it with eq or ne (got gt)"],
     ["too much traffic", "name: x\nsource: { type: sqs }\ntraffic:\n  - { rate: 1000000/s, from: 0s, to: 7d }\n", "would produce about 604,800,000,000 records"],
     ["a YAML alias bomb", 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n', "cannot expand the YAML"],
   ])("rejects %s", (_what, text, expected) => {

@@ -944,6 +944,10 @@ const expectations: Rule = {
       if (!isObj(checks)) continue;
       if (Object.keys(checks).length === 0) d.err(["expect", path], "needs at least one check: eq, ne, lt, lte, gt or gte");
       for (const [op, v] of Object.entries(checks)) {
+        if (kind === "bool" && ["lt", "lte", "gt", "gte"].includes(op)) {
+          d.err(["expect", path, op], `${path} is true or false, which has no order: check it with eq or ne (got ${op})`);
+          continue;
+        }
         if (!["eq", "ne", "lt", "lte", "gt", "gte"].includes(op) || expectationValue(kind, v, path) !== null) continue;
         const allowed = kind === "bool" ? "true or false" : kind === "ms" ? `a duration such as 5m or 250ms, or a number of ${bareTimeUnit(path) === "s" ? "seconds" : "milliseconds (CloudWatch's unit for this metric)"}` : "a number";
         d.err(["expect", path, op], `must be ${allowed} (got ${typeof v === "string" ? JSON.stringify(v) : String(v)})`);
