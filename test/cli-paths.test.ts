@@ -197,6 +197,24 @@ describe("outputs that cannot be written, found before the run", () => {
   });
 });
 
+describe("a scenario argument that is a symbolic link to no file", () => {
+  it("says the link loops or where it points, not that no shipped scenario has that name", async () => {
+    const loop = join(dir, "loop-a.yaml");
+    symlinkSync(join(dir, "loop-b.yaml"), loop);
+    symlinkSync(loop, join(dir, "loop-b.yaml"));
+    const dangling = join(dir, "dangling.yaml");
+    symlinkSync("gone.yaml", dangling);
+    for (const command of ["run", "validate", "explain"]) {
+      const looped = await cli(command, loop);
+      expect([command, looped.code, looped.err]).toEqual([command, 2, `esm-sim: ${loop}: too many symbolic links in the path (one may loop)\n`]);
+      const through = await cli(command, join(loop, "s.yaml"));
+      expect([command, through.code, through.err]).toEqual([command, 2, `esm-sim: ${join(loop, "s.yaml")}: too many symbolic links in the path (one may loop)\n`]);
+      const gone = await cli(command, dangling);
+      expect([command, gone.code, gone.err]).toEqual([command, 2, `esm-sim: ${dangling}: is a symbolic link to gone.yaml, which does not exist\n`]);
+    }
+  });
+});
+
 describe("a control character in a path", () => {
   it("is shown escaped, so that each problem stays on one line", async () => {
     const odd = join(dir, "bad\nname.yaml");
