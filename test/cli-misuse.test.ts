@@ -144,7 +144,7 @@ describe("an argument given twice", () => {
     expect(vary.err).toBe("esm-sim: --vary x: must be <path>=<value>,<value>,..., e.g. mapping.BatchSize=10,100,1000\n");
     const text = write("twice.yaml", "name: p\n");
     const merge = await cli("merge", text, text);
-    expect(merge.err.trim().split("\n")).toHaveLength(1);
+    expect(merge.err.trim().split("\n")).toEqual([`esm-sim: ${text}: is given twice; give each shard's result once`, expect.stringMatching(/: not JSON /)]);
   });
 
   it("init names the file in each written scenario's count of problems when it writes several", async () => {

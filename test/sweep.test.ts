@@ -117,7 +117,11 @@ describe("esm-sim sweep", () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("3 of 6 rows are missing (1, 3, 5)");
     const twice = await cli("merge", a, a);
-    expect(twice.err).toContain(`row 0 is in both ${a} and ${a}`);
+    expect([twice.code, twice.err]).toEqual([2, `esm-sim: ${a}: is given twice; give each shard's result once\nesm-sim: 3 of 6 rows are missing (1, 3, 5): merge the results of every --shard k/n, k = 1..n\n`]);
+    const copy = write("a-copy.json", readFileSync(a, "utf8"));
+    const same = join(dir, ".", "a.json").replace(dir, `${dir}/.`);
+    expect((await cli("merge", a, same)).err).toContain(`esm-sim: ${same}: is ${a}, given again; give each shard's result once\n`);
+    expect((await cli("merge", a, copy)).err).toContain(`row 0 is in both ${a} and ${copy}`);
     const foreign = await cli("merge", a, b);
     expect(foreign.err).toContain(`${b}: set is ["seed=4"] but ${a} has []`);
     const notJson = await cli("merge", write("x.json", "{"));
