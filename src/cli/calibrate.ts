@@ -76,7 +76,7 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   const seed = optionalSeed(opts.seed);
   const untilUs = optionalUntil(opts.until);
   const userSet = parseOverrides(opts.set);
-  if (opts.html !== undefined) checkOutputTarget(opts.html, "--html");
+  if (opts.html !== undefined) checkOutputTarget(opts.html, "--html", "calibration.html");
 
   const exported = parseCloudWatchExport(readTextFile(opts.metrics, CLOUDWATCH_EXPORT_INPUT), opts.metrics, { map });
   printWarnings(ctx.io, exported.warnings);
@@ -90,7 +90,7 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   const text = readScenarioFile(path);
   checkOutputs(
     [scenarioInput(path), { what: "the --metrics export", path: opts.metrics }, ...pathsNamedBy(text, path, userSet).map((p) => ({ what: "the fromMetrics export", path: p }))],
-    [onStandardOutput("the report"), opts.html !== undefined ? { what: "--html", path: opts.html } : null],
+    [onStandardOutput("the report"), opts.html !== undefined ? { what: "--html", path: opts.html, example: "calibration.html" } : null],
   );
   const plain = parseOrReport(ctx, text, path, { seed, untilUs, overrides: userSet });
   if (!plain) return;

@@ -42,13 +42,32 @@ export function readTextFile(path: string, kind: InputKind): string {
   }
 }
 
+/** A file name an output flag writes, for a message that suggests one (`--html d: is a directory; ... d/report.html`). */
+const EXAMPLE_NAMES: Readonly<Record<string, string>> = {
+  "--trace": "trace.jsonl",
+  "--html": "report.html",
+  "--perfetto": "timeline.json",
+  "--metrics-out": "metrics.json",
+  "--out": "scenario.yaml",
+};
+
+/** The file name to suggest for an output in a folder: the output's own (`example`), else its flag's. */
+function exampleName(flag: string | undefined, example?: string): string | undefined {
+  return example ?? (flag === undefined ? undefined : EXAMPLE_NAMES[flag]);
+}
+
+/** The file name an output in `format` is suggested as (`--output d` names d/report.json for --format json). */
+export function formatFileName(stem: string, format: string): string {
+  return `${stem}.${format === "json" ? "json" : format === "csv" ? "csv" : format === "markdown" ? "md" : "txt"}`;
+}
+
 /**
  * Write a whole output file (io/output.ts: atomically for a regular file, straight through a device, FIFO or
  * symbolic link's target). `flag` names it in messages: `--output report.json: is a directory, ...`.
  */
-export function writeOutputFile(path: string, content: string, flag?: string): void {
+export function writeOutputFile(path: string, content: string, flag?: string, example?: string): void {
   try {
-    writeOutput(path, content, flag ? `${flag} ${shownPath(path)}` : shownPath(path));
+    writeOutput(path, content, flag ? `${flag} ${shownPath(path)}` : shownPath(path), exampleName(flag, example));
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;
@@ -57,9 +76,9 @@ export function writeOutputFile(path: string, content: string, flag?: string): v
 
 /** Refuse, before any work, an output target that cannot be written (a directory, a block device, a socket); how it
  *  will be written when it can. */
-export function checkOutputTarget(path: string, flag: string): OutputPlan {
+export function checkOutputTarget(path: string, flag: string, example?: string): OutputPlan {
   try {
-    return planOutput(path, `${flag} ${shownPath(path)}`);
+    return planOutput(path, `${flag} ${shownPath(path)}`, exampleName(flag, example));
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;
@@ -81,7 +100,7 @@ export function openStreamedOutputs(tracePath: string | undefined, perfettoPath:
 /** A line-by-line output (a trace), with the same rules as writeOutputFile. */
 export function openLineOutput(path: string, flag: string): OutputLineWriter {
   try {
-    return new OutputLineWriter(path, `${flag} ${shownPath(path)}`);
+    return new OutputLineWriter(path, `${flag} ${shownPath(path)}`, exampleName(flag));
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;
@@ -94,6 +113,8 @@ export interface FileUse {
   path: string;
   /** For what goes to standard output unless a file is named for it: the flag that names one (`--output`). */
   fileFlag?: string;
+  /** The file name to suggest when the path is a folder (`report.json`); by default the flag's own. */
+  example?: string;
 }
 
 /** The scenario as a file the command reads; null when it comes from the standard input (`-`), which no output can
@@ -113,7 +134,7 @@ export function checkOutputs(inputs: readonly (FileUse | null)[], outputs: reado
   for (const u of outputs) {
     if (!u) continue;
     try {
-      planOutput(u.path, `${u.what} ${shownPath(u.path)}`);
+      planOutput(u.path, `${u.what} ${shownPath(u.path)}`, exampleName(u.what, u.example));
       writable.push(u);
     } catch (e) {
       if (!(e instanceof OutputError)) throw e;

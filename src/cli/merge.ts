@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { shownPath } from "../io/shown-path.js";
 import type { CommandContext } from "./context.js";
-import { checkOutputs, readTextFile } from "./files.js";
+import { checkOutputs, formatFileName, readTextFile } from "./files.js";
 import { UsageError, usageErrors } from "./usage-error.js";
 import { parseMaxRows, writeSweep, type SweepOutputOpts } from "./sweep.js";
 
@@ -17,7 +17,7 @@ export interface MergeOpts extends SweepOutputOpts {
 export function mergeCommand(ctx: CommandContext, files: readonly string[], opts: MergeOpts): void {
   checkOutputs(
     files.map((path) => ({ what: "a result being merged", path })),
-    [opts.output !== undefined ? { what: "--output", path: opts.output } : null],
+    [opts.output !== undefined ? { what: "--output", path: opts.output, example: formatFileName("sweep", opts.format) } : null],
   );
   const maxRows = parseMaxRows(opts.maxRows);
   const { once, twice } = filesOnce(files);

@@ -25,7 +25,7 @@ import type { CommandContext, Io } from "./context.js";
 import { parseOrReport, progressBar, useColor } from "./printing.js";
 import { planOutput, standardFdOf } from "../io/output.js";
 import { shownPath } from "../io/shown-path.js";
-import { checkOutputs, filesNamedBy, onStandardOutput, openStreamedOutputs, pathsNamedBy, readScenarioFile, scenarioInput, writeOutputFile, type FileUse } from "./files.js";
+import { checkOutputs, filesNamedBy, formatFileName, onStandardOutput, openStreamedOutputs, pathsNamedBy, readScenarioFile, scenarioInput, writeOutputFile, type FileUse } from "./files.js";
 import { UsageError } from "./usage-error.js";
 import { runFraction } from "./progress.js";
 import type { OutputOpts } from "./run-outputs.js";
@@ -90,7 +90,7 @@ export async function runCommand(ctx: CommandContext, file: string | undefined, 
   // Outputs that cannot be written, or that would replace an input or each other, are refused before the run.
   const output = (what: string, path: string | undefined): FileUse | null => (path === undefined ? null : { what, path });
   checkOutputs(inputsOf(chosen, opts, settings), [
-    opts.output === undefined ? onStandardOutput("the report", "--output") : output("--output", opts.output),
+    opts.output === undefined ? onStandardOutput("the report", "--output") : { what: "--output", path: opts.output, example: formatFileName("report", opts.format) },
     output("--html", opts.html),
     output("--trace", opts.trace),
     output("--perfetto", opts.perfetto),

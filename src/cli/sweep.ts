@@ -13,7 +13,7 @@ import { optionalSeed, parseJobs, parseOverrides, parseUntil, shellQuote } from 
 import type { CommandContext, Io } from "./context.js";
 import { printProblems, progressBar, useColor } from "./printing.js";
 import { resolveScenario } from "./catalogue.js";
-import { checkOutputs, readScenarioFile, scenarioInput, writeOutputFile } from "./files.js";
+import { checkOutputs, formatFileName, readScenarioFile, scenarioInput, writeOutputFile } from "./files.js";
 import { UsageError, usageErrors } from "./usage-error.js";
 import { RowFailure, runRows } from "./sweep-pool.js";
 
@@ -77,7 +77,7 @@ function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; job
   const shard = opts.shard === undefined ? null : parseShard(opts.shard);
   if (typeof shard === "string") throw new UsageError(shard);
   const path = resolveScenario(file);
-  checkOutputs([scenarioInput(path)], [opts.output !== undefined ? { what: "--output", path: opts.output } : null]);
+  checkOutputs([scenarioInput(path)], [opts.output !== undefined ? { what: "--output", path: opts.output, example: formatFileName("sweep", opts.format) } : null]);
   return { spec: { file: path, text: readScenarioFile(path), seed, until, set, vary: grid.vary, shard }, jobs };
 }
 

@@ -109,18 +109,18 @@ function kindOf(st: Stats): string {
  * Throws OutputError for an empty path, a directory, a block device, a socket, a file of the kernel's (/proc, /sys),
  * a file or folder this process may not write, or a path that cannot be looked at: everything found before a run.
  */
-export function planOutput(path: string, label: string): OutputPlan {
+export function planOutput(path: string, label: string, example = "out.txt"): OutputPlan {
   // The label ends with the path, which an empty one leaves as a trailing space: `--output `.
   if (path === "") throw new OutputError(`${label.trimEnd()}: the path is empty; name a file, or - for the standard output`);
   const fd = standardFdOf(path);
   if (fd !== null) return planStandard(fd, label);
   refuseKernelFile(path, label);
-  const plan = planFile(path, label);
+  const plan = planFile(path, label, example);
   refuseUnwritable(plan, label);
   return plan;
 }
 
-function planFile(path: string, label: string): FilePlan {
+function planFile(path: string, label: string, example: string): FilePlan {
   let st: Stats;
   try {
     st = lstatSync(path);
@@ -133,8 +133,8 @@ function planFile(path: string, label: string): FilePlan {
     throw new OutputError(`${label}: ${ioReason(e, "output")}`);
   }
   if (st.isFile()) return isSystemPath(path) ? { how: "through", file: path } : { how: "replace", file: path };
-  if (st.isSymbolicLink()) return planLink(path, label);
-  return throughOrRefuse(st, path, label);
+  if (st.isSymbolicLink()) return planLink(path, label, example);
+  return throughOrRefuse(st, path, label, example);
 }
 
 /** The folders where the kernel keeps its own files, which are no place for an output. */
@@ -211,7 +211,7 @@ function refuseMissingFolder(path: string, label: string): void {
 }
 
 /** A symbolic link: replace its target when that is a regular file, else write through it. */
-function planLink(path: string, label: string): FilePlan {
+function planLink(path: string, label: string, example: string): FilePlan {
   if (isSystemPath(path)) return { how: "through", file: path };
   let target: Stats;
   try {
@@ -231,12 +231,13 @@ function planLink(path: string, label: string): FilePlan {
     }
     return isSystemPath(real) ? { how: "through", file: path } : { how: "replace", file: real };
   }
-  return throughOrRefuse(target, path, label);
+  return throughOrRefuse(target, path, label, example);
 }
 
-function throughOrRefuse(st: Stats, path: string, label: string): FilePlan {
+/** A device or FIFO to write through, or a refusal; a directory's names a file in it (`example`) to write instead. */
+function throughOrRefuse(st: Stats, path: string, label: string, example: string): FilePlan {
   if (st.isFIFO() || st.isCharacterDevice()) return { how: "through", file: path };
-  if (st.isDirectory()) throw new OutputError(`${label}: is a directory, which cannot be written as an output file; name a file, e.g. ${shownPath(path).replace(/\/+$/, "")}/out.txt`);
+  if (st.isDirectory()) throw new OutputError(`${label}: is a directory, which cannot be written as an output file; name a file, e.g. ${shownPath(path).replace(/\/+$/, "")}/${example}`);
   throw new OutputError(`${label}: is ${kindOf(st)}; esm-sim writes outputs to files, FIFOs and character devices such as /dev/null only`);
 }
 
@@ -286,8 +287,8 @@ function writeBytesTo(fd: number, bytes: Uint8Array, end: number): void {
 const readerGone = (e: unknown): boolean => (e as NodeJS.ErrnoException).code === "EPIPE";
 
 /** Write a whole output; `label` names it in messages (`--output report.json`). */
-export function writeOutput(path: string, content: string, label = shownPath(path)): void {
-  const plan = planOutput(path, label);
+export function writeOutput(path: string, content: string, label = shownPath(path), example?: string): void {
+  const plan = planOutput(path, label, example);
   if (plan.how === "standard") {
     try {
       writeAll(plan.fd, content);
@@ -399,8 +400,8 @@ export class OutputLineWriter extends LineWriter {
   /** The temporary file, or null when written straight through. */
   private readonly tmp: string | null;
 
-  constructor(path: string, label = shownPath(path)) {
-    const plan = planOutput(path, label);
+  constructor(path: string, label = shownPath(path), example?: string) {
+    const plan = planOutput(path, label, example);
     const tmp = plan.how === "replace" ? tempBeside(plan.file) : null;
     if (tmp) liveTemps.add(tmp);
     let fd: number;
