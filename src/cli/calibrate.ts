@@ -63,6 +63,11 @@ function parseFit(s: string | undefined): string[] | null {
   if (s.trim() === "none") return [];
   const names = s.split(",").map((n) => n.trim());
   if (names.some((n) => n === "")) throw new UsageError(`--fit: a comma-separated list of figure names, or none (got ${JSON.stringify(s)})`);
+  const figures = names.filter((n) => n !== "none");
+  if (figures.length === 0 && names.length > 1) throw new UsageError(`--fit ${s}: give none once, to only compare`);
+  if (figures.length > 0 && figures.length < names.length) {
+    throw new UsageError(`--fit ${s}: none fits no figure, so it cannot be combined with figures; give --fit none to only compare, or --fit ${figures.join(",")} to fit ${figures.length > 1 ? "those" : "that one"}`);
+  }
   return names;
 }
 
