@@ -116,6 +116,18 @@ describe("the other commands that write files", () => {
     expect(r.err).toBe(`esm-sim: --out ${template}: is the --from template, which this command reads; writing there would replace it: name another file\n`);
     expect(readFileSync(template, "utf8")).toBe(before);
   });
+
+  it("init --from a template named after its mapping says, in a sentence, that the scenario's file is the template and how to write it elsewhere", async () => {
+    const folder = join(dir, "named");
+    mkdirSync(folder);
+    const template = join(folder, "ClickProcessorMapping.yaml");
+    copyFileSync("test/fixtures/templates/kinesis-on-failure.yaml", template);
+    const r = await cli("init", "--from", template, "--out-dir", folder, "--force");
+    expect([r.code, r.out]).toEqual([2, ""]);
+    expect(r.err).toBe(
+      `esm-sim: the scenario for the mapping ClickProcessorMapping would be written to ${template}, which is the --from template that this command reads: write it elsewhere with --out-dir DIR, or name its file with --out FILE\n`,
+    );
+  });
 });
 
 describe("outputs that cannot be written, found before the run", () => {

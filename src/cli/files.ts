@@ -115,6 +115,8 @@ export interface FileUse {
   fileFlag?: string;
   /** The file name to suggest when the path is a folder (`report.json`); by default the flag's own. */
   example?: string;
+  /** For an output no flag names (a scenario init names after its mapping): how to write it elsewhere. */
+  elsewhere?: string;
 }
 
 /** The scenario as a file the command reads; null when it comes from the standard input (`-`), which no output can
@@ -181,7 +183,8 @@ function sharedFileProblems(inputs: readonly (FileUse | null)[], outputs: readon
     const fd = standardOf(id);
     const input = standardFdOf(u.path) === null ? read.get(id) : undefined;
     const other = written.get(id);
-    if (input) problems.push(`${u.what} ${shownPath(u.path)}: is ${input.what}${spelledOtherwise(input, u)}, which this command reads; writing there would replace it: name another file`);
+    if (input && u.elsewhere !== undefined) problems.push(`${u.what} would be written to ${shownPath(u.path)}, which is ${input.what}${spelledOtherwise(input, u)} that this command reads: ${u.elsewhere}`);
+    else if (input) problems.push(`${u.what} ${shownPath(u.path)}: is ${input.what}${spelledOtherwise(input, u)}, which this command reads; writing there would replace it: name another file`);
     else if (other && fd !== null) problems.push(`${named(u)}: ${standardFdOf(u.path) === null ? `is the file ${standardName(fd)} goes to, which` : standardName(fd)} already takes ${named(other)}, so the two would be mixed: ${other.fileFlag ? `give ${other.what} a file with ${other.fileFlag} FILE, or ${u.what} a file of its own` : `name a file for ${u.what}`}`);
     else if (other) problems.push(`${u.what} ${shownPath(u.path)}: is the ${other.what} file too${spelledOtherwise(other, u)}; each output needs a file of its own`);
     else written.set(id, u);

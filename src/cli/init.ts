@@ -150,7 +150,15 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
       opts.traffic === undefined ? null : { what: "the --traffic file", path: opts.traffic },
       opts.metrics === undefined ? null : { what: "the --metrics export", path: opts.metrics },
     ],
-    r.scenarios.map((s) => ({ what: opts.out !== undefined ? "--out" : `the scenario for ${s.id}`, path: pathFor(s.id) })),
+    r.scenarios.map((s) =>
+      opts.out !== undefined
+        ? { what: "--out", path: pathFor(s.id) }
+        : {
+            what: `the scenario for the mapping ${s.id}`,
+            path: pathFor(s.id),
+            elsewhere: `write it elsewhere with --out-dir DIR, or name its file with ${r.scenarios.length > 1 ? `--resource ${s.id} ` : ""}--out FILE`,
+          },
+    ),
   );
   return writeScenarios(io, r, opts, pathFor);
 }
