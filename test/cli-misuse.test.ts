@@ -113,7 +113,7 @@ describe("run-size budgets", () => {
   });
 
   it.each([
-    ["a burst too big to hold", "traffic: [{ at: 0s, records: 6000000 }]", "traffic[0].records: a burst of 6,000,000 records puts them all in the source at once; esm-sim holds at most 5,000,000 waiting records"],
+    ["a burst too big to hold", "traffic: [{ at: 0s, records: 6000000 }]", "traffic[0].records: must be an integer 1..5,000,000, the most records esm-sim holds waiting at once (about 1 GB of memory); split a larger burst into bursts at different times, or use a steady rate (got 6000000)"],
     ["bursts at one instant that add up", "traffic: [{ at: 5s, records: 3000000 }, { at: 5s, records: 3000000 }]", "traffic[1].records: bursts at 5s add up to 6,000,000 records at once"],
     ["rates above what one second can hold", "traffic: [{ rate: 3000000/s, to: 1s }, { rate: 3000000/s, to: 1s }]", "traffic: the producers send 6,000,000 records a second together"],
     ["a disabled mapping with more records than it can hold", "traffic: [{ rate: 10000/s, to: 10m }]\nmapping: { Enabled: false }", "mapping.Enabled: with Enabled: false nothing is consumed, so all 6,000,000 records would wait at once"],
@@ -132,7 +132,14 @@ describe("a burst's record count", () => {
     const r = parseScenario("name: x\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1000000000000 }]\n", "x.yaml");
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual(["traffic[0].records: must be an integer 1..100,000,000 (got 1000000000000)"]);
+    expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual(["traffic[0].records: must be an integer 1..5,000,000, the most records esm-sim holds waiting at once (about 1 GB of memory); split a larger burst into bursts at different times, or use a steady rate (got 1000000000000)"]);
+  });
+
+  it("is taken up to the documented 5,000,000, the most records esm-sim holds waiting, and refused past it with the reason", () => {
+    const at = (n: number) => parseScenario(`name: x\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: ${n} }]\n`, "x.yaml");
+    expect(at(5_000_000).ok).toBe(true);
+    const over = at(100_000_000);
+    expect(over.ok ? [] : over.errors.map((e) => `${e.path}: ${e.message}`)).toEqual(["traffic[0].records: must be an integer 1..5,000,000, the most records esm-sim holds waiting at once (about 1 GB of memory); split a larger burst into bursts at different times, or use a steady rate (got 100000000)"]);
   });
 });
 

@@ -76,7 +76,7 @@ mapping:
 `);
     expect(errs).toEqual([
       "s.yaml:4:22 source.VisibilityTimeout: must be an integer 0..43,200 (got 99999)",
-      "s.yaml:7:14 traffic[0].records: must be an integer 1..100,000,000 (got 0)",
+      "s.yaml:7:14 traffic[0].records: must be an integer 1..5,000,000, the most records esm-sim holds waiting at once (about 1 GB of memory); split a larger burst into bursts at different times, or use a steady rate (got 0)",
       "s.yaml:9:14 mapping.BatchSize: must be an integer 1..10,000 (got 0)",
       's.yaml:10:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, FunctionResponseTypes, FilterCriteria, ScalingConfig, ProvisionedPollerConfig, Enabled)',
     ]);
