@@ -127,6 +127,59 @@ describe("run-size budgets", () => {
   });
 });
 
+describe("a command line with several problems", () => {
+  const bad = write("bad.yaml", "name: bad\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 20 }]\nmapping: { BatchSize: 0 }\n");
+  const seed = 'esm-sim: --seed: must be an integer 0..4294967295 (got "abc")';
+  const badLine = `${bad}:4:23 mapping.BatchSize: must be an integer 1..10,000 (got 0)`;
+
+  it("tells every option's problem at once, not the first alone", async () => {
+    const r = await cli("run", ok, "--seed", "abc", "--until", "xyz", "--max-events", "0", "--trace-limit", "huge");
+    expect([r.code, r.out]).toEqual([2, ""]);
+    expect(r.err.split("\n")).toEqual([
+      seed,
+      'esm-sim: --until: must be a positive duration such as 30m, 2h or 90s (got "xyz")',
+      'esm-sim: --max-events: must be a whole number of at least 1 (got "0")',
+      'esm-sim: --trace-limit: must be a size such as 500MB or 4GB (got "huge")',
+      "",
+    ]);
+  });
+
+  it("tells the scenario's problems after the options', and counts them all", async () => {
+    const run = await cli("run", bad, "--seed", "abc", "--set", "nopath");
+    expect([run.code, run.err.split("\n")]).toEqual([2, [seed, "esm-sim: --set nopath: must be <path>=<value>, e.g. mapping.BatchSize=500", badLine, "3 problems found; nothing was run", ""]]);
+    const validate = await cli("validate", bad, "--set", "nopath", "--set", "function.Timeout=0");
+    expect(validate.err.split("\n")).toEqual([
+      "esm-sim: --set nopath: must be <path>=<value>, e.g. mapping.BatchSize=500",
+      "--set function.Timeout=0 function.Timeout: must be an integer 1..900 (got 0)",
+      badLine,
+      "3 problems found; nothing was run",
+      "",
+    ]);
+    const explain = await cli("explain", bad, "--seed", "abc", "--at", "soon");
+    expect(explain.err.split("\n")).toEqual([
+      seed,
+      'esm-sim: --at: must be a time such as 10m, a range such as 10m..12m, or a time and a half-width such as 10m+-30s (got "soon")',
+      badLine,
+      "3 problems found; nothing was run",
+      "",
+    ]);
+    const sweep = await cli("sweep", bad, "--vary", "mapping.BatchSize", "--seed", "abc", "--shard", "3/2");
+    expect(sweep.err.split("\n")).toEqual([
+      "esm-sim: --vary mapping.BatchSize: must be <path>=<value>,<value>,..., e.g. mapping.BatchSize=10,100,1000",
+      seed,
+      'esm-sim: --shard: k must be 1..n and n at least 1 (got "3/2")',
+      badLine,
+      "4 problems found; nothing was run",
+      "",
+    ]);
+  });
+
+  it("names a scenario that cannot be read among the options' problems", async () => {
+    const r = await cli("run", join(dir, "nowhere.yaml"), "--seed", "abc");
+    expect([r.code, r.err]).toEqual([2, `${seed}\nesm-sim: ${join(dir, "nowhere.yaml")}: no such file\n`]);
+  });
+});
+
 describe("a burst's record count", () => {
   it("past what the schema takes gets the schema's one message, not the waiting and total limits as well", () => {
     const r = parseScenario("name: x\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1000000000000 }]\n", "x.yaml");
