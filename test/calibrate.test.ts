@@ -346,6 +346,11 @@ function: { duration: { base: 200ms } }
     expect(fit.code).toBe(2);
     expect(fit.err).toContain("esm-sim: --fit receiveMaxMessages: AWS documents this figure, so it is not fitted (the chosen ones: scaleTickMs, ");
     expect(fit.err).toContain("esm-sim: --fit nope: not a figure of esm-sim (the chosen ones: ");
+    expect(await cli("calibrate", scenario, "--metrics", none, "--fit", "none,scaleTickMs")).toMatchObject({
+      code: 2,
+      err: "esm-sim: --fit none,scaleTickMs: none fits no figure, so it cannot be combined with figures; give --fit none to only compare, or --fit scaleTickMs to fit that one\n",
+    });
+    expect(await cli("calibrate", scenario, "--metrics", none, "--fit", "none,none")).toMatchObject({ code: 2, err: "esm-sim: --fit none,none: give none once, to only compare\n" });
     expect(await cli("calibrate", scenario, "--metrics", none, "--start", "2026-03-01T09:00:30Z")).toMatchObject({ code: 2, err: 'esm-sim: --start: must fall on a whole minute, as CloudWatch\'s periods do (got "2026-03-01T09:00:30Z")\n' });
     expect(await cli("calibrate", scenario, "--metrics", none, "--map", "m1")).toMatchObject({ code: 2, err: "esm-sim: --map m1: must be Id=MetricName or Id=MetricName.Statistic, e.g. m1=Invocations\n" });
   });

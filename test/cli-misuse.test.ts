@@ -113,7 +113,7 @@ describe("run-size budgets", () => {
   });
 
   it.each([
-    ["a burst too big to hold", "traffic: [{ at: 0s, records: 6000000 }]", "traffic[0].records: a burst of 6,000,000 records puts them all in the source at once; esm-sim holds at most 5,000,000 waiting records"],
+    ["a burst too big to hold", "traffic: [{ at: 0s, records: 6000000 }]", "traffic[0].records: must be an integer 1..5,000,000, the most records esm-sim holds waiting at once (about 1 GB of memory); split a larger burst into bursts at different times, or use a steady rate (got 6000000)"],
     ["bursts at one instant that add up", "traffic: [{ at: 5s, records: 3000000 }, { at: 5s, records: 3000000 }]", "traffic[1].records: bursts at 5s add up to 6,000,000 records at once"],
     ["rates above what one second can hold", "traffic: [{ rate: 3000000/s, to: 1s }, { rate: 3000000/s, to: 1s }]", "traffic: the producers send 6,000,000 records a second together"],
     ["a disabled mapping with more records than it can hold", "traffic: [{ rate: 10000/s, to: 10m }]\nmapping: { Enabled: false }", "mapping.Enabled: with Enabled: false nothing is consumed, so all 6,000,000 records would wait at once"],
@@ -127,12 +127,72 @@ describe("run-size budgets", () => {
   });
 });
 
+describe("a command line with several problems", () => {
+  const bad = write("bad.yaml", "name: bad\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 20 }]\nmapping: { BatchSize: 0 }\n");
+  const seed = 'esm-sim: --seed: must be an integer 0..4294967295 (got "abc")';
+  const badLine = `${bad}:4:23 mapping.BatchSize: must be an integer 1..10,000 (got 0)`;
+
+  it("tells every option's problem at once, not the first alone", async () => {
+    const r = await cli("run", ok, "--seed", "abc", "--until", "xyz", "--max-events", "0", "--trace-limit", "huge");
+    expect([r.code, r.out]).toEqual([2, ""]);
+    expect(r.err.split("\n")).toEqual([
+      seed,
+      'esm-sim: --until: must be a positive duration such as 30m, 2h or 90s (got "xyz")',
+      'esm-sim: --max-events: must be a whole number of at least 1 (got "0")',
+      'esm-sim: --trace-limit: must be a size such as 500MB or 4GB (got "huge")',
+      "",
+    ]);
+  });
+
+  it("tells the scenario's problems after the options', and counts them all", async () => {
+    const run = await cli("run", bad, "--seed", "abc", "--set", "nopath");
+    expect([run.code, run.err.split("\n")]).toEqual([2, [seed, "esm-sim: --set nopath: must be <path>=<value>, e.g. mapping.BatchSize=500", badLine, "3 problems found; nothing was run", ""]]);
+    const validate = await cli("validate", bad, "--set", "nopath", "--set", "function.Timeout=0");
+    expect(validate.err.split("\n")).toEqual([
+      "esm-sim: --set nopath: must be <path>=<value>, e.g. mapping.BatchSize=500",
+      "--set function.Timeout=0 function.Timeout: must be an integer 1..900 (got 0)",
+      badLine,
+      "3 problems found; nothing was run",
+      "",
+    ]);
+    const explain = await cli("explain", bad, "--seed", "abc", "--at", "soon");
+    expect(explain.err.split("\n")).toEqual([
+      seed,
+      'esm-sim: --at: must be a time such as 10m, a range such as 10m..12m, or a time and a half-width such as 10m+-30s (got "soon")',
+      badLine,
+      "3 problems found; nothing was run",
+      "",
+    ]);
+    const sweep = await cli("sweep", bad, "--vary", "mapping.BatchSize", "--seed", "abc", "--shard", "3/2");
+    expect(sweep.err.split("\n")).toEqual([
+      "esm-sim: --vary mapping.BatchSize: must be <path>=<value>,<value>,..., e.g. mapping.BatchSize=10,100,1000",
+      seed,
+      'esm-sim: --shard: k must be 1..n and n at least 1 (got "3/2")',
+      badLine,
+      "4 problems found; nothing was run",
+      "",
+    ]);
+  });
+
+  it("names a scenario that cannot be read among the options' problems", async () => {
+    const r = await cli("run", join(dir, "nowhere.yaml"), "--seed", "abc");
+    expect([r.code, r.err]).toEqual([2, `${seed}\nesm-sim: ${join(dir, "nowhere.yaml")}: no such file\n`]);
+  });
+});
+
 describe("a burst's record count", () => {
   it("past what the schema takes gets the schema's one message, not the waiting and total limits as well", () => {
     const r = parseScenario("name: x\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1000000000000 }]\n", "x.yaml");
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual(["traffic[0].records: must be an integer 1..100,000,000 (got 1000000000000)"]);
+    expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual(["traffic[0].records: must be an integer 1..5,000,000, the most records esm-sim holds waiting at once (about 1 GB of memory); split a larger burst into bursts at different times, or use a steady rate (got 1000000000000)"]);
+  });
+
+  it("is taken up to the documented 5,000,000, the most records esm-sim holds waiting, and refused past it with the reason", () => {
+    const at = (n: number) => parseScenario(`name: x\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: ${n} }]\n`, "x.yaml");
+    expect(at(5_000_000).ok).toBe(true);
+    const over = at(100_000_000);
+    expect(over.ok ? [] : over.errors.map((e) => `${e.path}: ${e.message}`)).toEqual(["traffic[0].records: must be an integer 1..5,000,000, the most records esm-sim holds waiting at once (about 1 GB of memory); split a larger burst into bursts at different times, or use a steady rate (got 100000000)"]);
   });
 });
 
@@ -144,7 +204,7 @@ describe("an argument given twice", () => {
     expect(vary.err).toBe("esm-sim: --vary x: must be <path>=<value>,<value>,..., e.g. mapping.BatchSize=10,100,1000\n");
     const text = write("twice.yaml", "name: p\n");
     const merge = await cli("merge", text, text);
-    expect(merge.err.trim().split("\n")).toHaveLength(1);
+    expect(merge.err.trim().split("\n")).toEqual([`esm-sim: ${text}: is given twice; give each shard's result once`, expect.stringMatching(/: not JSON /)]);
   });
 
   it("init names the file in each written scenario's count of problems when it writes several", async () => {

@@ -3,15 +3,17 @@
  * - an output is never written over a file the command reads (the scenario, a file it replays, a template, an
  *   export, a result being merged) nor over another output of the same command, whatever path leads to the file (a
  *   symbolic link, a hard link, ./ and ..); several outputs may still go to /dev/null;
- * - an output whose folder does not exist is refused before the run rather than after it;
+ * - an output that cannot be written (an empty path, a folder that does not exist or may not be written, a file of
+ *   the kernel's under /proc or /sys) is refused before the run rather than after it;
  * - a path holding a control character (a newline in a file name) is shown escaped, so a message stays one line;
  * - `-` reads the scenario from the standard input, however late the writer starts writing.
  * Each refusal comes before any work, exit 2, one line per problem and all of them at once.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ioReason } from "../src/io/input.js";
 import { cli, scratch, smallSqsScenario } from "./cli-helpers.js";
 
 const yaml = smallSqsScenario("shared");
@@ -114,6 +116,18 @@ describe("the other commands that write files", () => {
     expect(r.err).toBe(`esm-sim: --out ${template}: is the --from template, which this command reads; writing there would replace it: name another file\n`);
     expect(readFileSync(template, "utf8")).toBe(before);
   });
+
+  it("init --from a template named after its mapping says, in a sentence, that the scenario's file is the template and how to write it elsewhere", async () => {
+    const folder = join(dir, "named");
+    mkdirSync(folder);
+    const template = join(folder, "ClickProcessorMapping.yaml");
+    copyFileSync("test/fixtures/templates/kinesis-on-failure.yaml", template);
+    const r = await cli("init", "--from", template, "--out-dir", folder, "--force");
+    expect([r.code, r.out]).toEqual([2, ""]);
+    expect(r.err).toBe(
+      `esm-sim: the scenario for the mapping ClickProcessorMapping would be written to ${template}, which is the --from template that this command reads: write it elsewhere with --out-dir DIR, or name its file with --out FILE\n`,
+    );
+  });
 });
 
 describe("outputs that cannot be written, found before the run", () => {
@@ -135,10 +149,81 @@ describe("outputs that cannot be written, found before the run", () => {
     expect(r.err).toBe(`esm-sim: --output ${join(dir, "no-such", "grid.csv")}: its folder ${join(dir, "no-such")} does not exist; create it first, or name a file in a folder that does\n`);
   });
 
+  it("refuses an empty path, naming its flag, for every command that writes", async () => {
+    const cases: [string[], string][] = [
+      [["run", file, "--output", ""], "--output"],
+      [["run", file, "--trace", ""], "--trace"],
+      [["run", file, "--html", ""], "--html"],
+      [["run", file, "--perfetto", ""], "--perfetto"],
+      [["run", file, "--metrics-out", ""], "--metrics-out"],
+      [["sweep", file, "--vary", "mapping.BatchSize=5,10", "--output", ""], "--output"],
+      [["merge", join(dir, "no-such.json"), "--output", ""], "--output"],
+      [["calibrate", file, "--metrics", "scenarios/data/orders-sent.json", "--html", ""], "--html"],
+      [["init", "sqs", "--out", ""], "--out"],
+    ];
+    for (const [args, flag] of cases) {
+      const r = await cli(...args);
+      expect([args.join(" "), r.code, r.out, r.err]).toEqual([args.join(" "), 2, "", `esm-sim: ${flag}: the path is empty; name a file, or - for the standard output\n`]);
+    }
+    const outDir = await cli("init", "--from", "test/fixtures/templates/sam-sqs.yaml", "--out-dir", "");
+    expect([outDir.code, outDir.err]).toEqual([2, "esm-sim: --out-dir: the path is empty; name a folder, or . for the current one\n"]);
+  });
+
+  it("refuses a file of the kernel's (/proc, /sys) before the run, in words; /proc/self/fd/1 is still standard output", async () => {
+    const r = await cli("run", file, "--metrics-out", "/proc/version", "--html", "/sys/kernel/notes", "--trace", "/proc/self/new.jsonl");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    const why = "where the kernel keeps its own files, not a file esm-sim can write an output to; name a file elsewhere, or /dev/stdout, /dev/stderr or /dev/null";
+    expect(r.err.split("\n").filter(Boolean)).toEqual([
+      `esm-sim: --html /sys/kernel/notes: is under /sys, ${why}`,
+      `esm-sim: --trace /proc/self/new.jsonl: is under /proc, ${why}`,
+      `esm-sim: --metrics-out /proc/version: is under /proc, ${why}`,
+    ]);
+    const bin = join(process.cwd(), "bin", "esm-sim.js");
+    const toStdout = spawnSync(process.execPath, [bin, "run", file, "--format", "json", "--output", "/proc/self/fd/1"], { encoding: "utf8" });
+    expect([toStdout.status, toStdout.stderr, JSON.parse(toStdout.stdout).records.produced]).toEqual([0, "", 40]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("refuses an output in a folder this user may not write, before the run", async () => {
+    const locked = join(dir, "locked");
+    mkdirSync(locked);
+    chmodSync(locked, 0o555);
+    try {
+      const r = await cli("run", file, "--output", join(locked, "r.txt"));
+      expect([r.code, r.out, r.err]).toEqual([2, "", `esm-sim: --output ${join(locked, "r.txt")}: its folder ${locked} cannot be written (permission denied)\n`]);
+    } finally {
+      chmodSync(locked, 0o755);
+    }
+  });
+
+  it("says why a write failed in words, never in Node's error text", () => {
+    const failure = (code: string) => Object.assign(new Error(`${code}: i/o error, write`), { code });
+    expect(ioReason(failure("EIO"), "output")).toBe("the device or file system reported an input/output error");
+    expect(ioReason(failure("EWHATEVER"), "output")).toBe("the system refused it (error EWHATEVER)");
+  });
+
   it("says a path through a file is not a folder, for an input too", async () => {
     const r = await cli("run", join(file, "x.yaml"));
     expect(r.code).toBe(2);
     expect(r.err).toBe(`esm-sim: ${join(file, "x.yaml")}: a part of the path before the name is a file, not a folder\n`);
+  });
+});
+
+describe("a scenario argument that is a symbolic link to no file", () => {
+  it("says the link loops or where it points, not that no shipped scenario has that name", async () => {
+    const loop = join(dir, "loop-a.yaml");
+    symlinkSync(join(dir, "loop-b.yaml"), loop);
+    symlinkSync(loop, join(dir, "loop-b.yaml"));
+    const dangling = join(dir, "dangling.yaml");
+    symlinkSync("gone.yaml", dangling);
+    for (const command of ["run", "validate", "explain"]) {
+      const looped = await cli(command, loop);
+      expect([command, looped.code, looped.err]).toEqual([command, 2, `esm-sim: ${loop}: too many symbolic links in the path (one may loop)\n`]);
+      const through = await cli(command, join(loop, "s.yaml"));
+      expect([command, through.code, through.err]).toEqual([command, 2, `esm-sim: ${join(loop, "s.yaml")}: too many symbolic links in the path (one may loop)\n`]);
+      const gone = await cli(command, dangling);
+      expect([command, gone.code, gone.err]).toEqual([command, 2, `esm-sim: ${dangling}: is a symbolic link to gone.yaml, which does not exist\n`]);
+    }
   });
 });
 

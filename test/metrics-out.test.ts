@@ -73,7 +73,7 @@ describe("run --metrics-out", () => {
     const scenario = dir.write("s.yaml", SQS);
     const r = await cli("run", scenario, "--metrics-out", dir.dir);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`esm-sim: --metrics-out ${dir.dir}: is a directory, which cannot be written as an output file; name a file, e.g. ${dir.dir}/out.txt\n`);
+    expect(r.err).toBe(`esm-sim: --metrics-out ${dir.dir}: is a directory, which cannot be written as an output file; name a file, e.g. ${dir.dir}/metrics.json\n`);
     expect(r.out).toBe("");
     const plain = await cli("run", scenario, "--format", "json");
     const withOut = await cli("run", scenario, "--format", "json", "--metrics-out", join(dir.dir, "m.json"));

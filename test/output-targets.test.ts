@@ -133,13 +133,22 @@ describe("output targets", () => {
     noTemps(dir);
   });
 
-  it("a directory is refused before the run, saying it cannot be written as an output file", async () => {
+  it("a directory is refused before the run, suggesting a file in it named for that output", async () => {
     const d = join(dir, "somedir");
     mkdirSync(d, { recursive: true });
-    for (const flag of ["--output", "--html", "--trace"]) {
-      const r = await cli("run", file, flag, d);
-      expect(r.code, flag).toBe(2);
-      expect(r.err).toBe(`esm-sim: ${flag} ${d}: is a directory, which cannot be written as an output file; name a file, e.g. ${d}/out.txt\n`);
+    const cases: [string[], string][] = [
+      [["run", file, "--output", d], "--output", "report.txt"],
+      [["run", file, "--format", "json", "--output", d], "--output", "report.json"],
+      [["run", file, "--html", d], "--html", "report.html"],
+      [["run", file, "--trace", d], "--trace", "trace.jsonl"],
+      [["run", file, "--perfetto", d], "--perfetto", "timeline.json"],
+      [["sweep", file, "--vary", "mapping.BatchSize=5", "--format", "csv", "--output", d], "--output", "sweep.csv"],
+      [["init", "sqs", "--out", d], "--out", "scenario.yaml"],
+      [["calibrate", file, "--metrics", "scenarios/data/orders-sent.json", "--html", d], "--html", "calibration.html"],
+    ].map(([args, flag, name]) => [args as string[], `esm-sim: ${flag} ${d}: is a directory, which cannot be written as an output file; name a file, e.g. ${d}/${name}\n`]);
+    for (const [args, err] of cases) {
+      const r = await cli(...args);
+      expect([args.join(" "), r.code, r.err]).toEqual([args.join(" "), 2, err]);
     }
     expect(statSync(d).isDirectory()).toBe(true);
   });

@@ -109,12 +109,35 @@ describe("--set overrides", () => {
   it("rejects paths that do not fit the document and malformed arguments, all at once", async () => {
     const r = await cli("run", file, "--set", "traffic.5.rate=1", "--set", "name.x=1");
     expect(r.code).toBe(2);
-    expect(r.err).toContain("--set traffic.5.rate=1: traffic has 1 entry: use an index 0..1 (got 5)");
+    expect(r.err).toContain("--set traffic.5.rate=1: traffic is a list of 1 entry: use an index 0..0, or 1 to add an entry (got 5)");
     expect(r.err).toContain('--set name.x=1: name is "set", not a map or a list, so it has no "x"');
     const m = await cli("run", file, "--set", "BatchSize", "--set", "a..b=1");
     expect(m.code).toBe(2);
     expect(m.err).toContain("--set BatchSize: must be <path>=<value>");
     expect(m.err).toContain('--set a..b=1: the path "a..b" has an empty segment');
+  });
+
+  it("places a problem in a map it made at the --set, not at a line of the file that has no such map", async () => {
+    const r = await cli("validate", file, "--set", "mapping.ProvisionedPollerConfig.MinimumPollers=0", "--set", "function.coldStart.init=later");
+    expect([r.code, r.err]).toEqual([
+      2,
+      [
+        "--set function.coldStart.init=later function.coldStart: must be a duration such as 800ms, or { init: 800ms, jitter: 0.2 } (got a map)",
+        "--set mapping.ProvisionedPollerConfig.MinimumPollers=0 mapping.ProvisionedPollerConfig.MinimumPollers: must be an integer 2..200 (got 0)",
+        "2 problems found; nothing was run",
+        "",
+      ].join("\n"),
+    ]);
+    const k = write("k.yaml", "name: k\nsource: { type: kinesis }\ntraffic:\n  - { at: 0s, records: 5 }\nmapping:\n  BatchSize: 100\n  StartingPosition: TRIM_HORIZON\n");
+    const other = await cli("validate", k, "--set", "mapping.ScalingConfig.MaximumConcurrency=5");
+    expect([other.code, other.err]).toEqual([2, "--set mapping.ScalingConfig.MaximumConcurrency=5 mapping.ScalingConfig: applies to sqs and sqs-fifo sources only, not kinesis\n1 problem found; nothing was run\n"]);
+  });
+
+  it("says the indexes a list takes when a bracketed index is not one of them", async () => {
+    const negative = await cli("validate", file, "--set", "traffic[-1].rate=1");
+    expect([negative.code, negative.err]).toEqual([2, '--set traffic[-1].rate=1: traffic is a list of 1 entry: use an index 0..0, or 1 to add an entry (got "-1")\n1 problem found; nothing was run\n']);
+    const empty = await cli("validate", file, "--set", "traffic=[]", "--set", "traffic[3]={ at: 0s, records: 1 }");
+    expect(empty.err).toBe("--set traffic[3]={ at: 0s, records: 1 }: traffic is an empty list: use the index 0 to add its first entry (got 3)\n1 problem found; nothing was run\n");
   });
 
   it("removes a key when the value is empty", () => {

@@ -136,6 +136,21 @@ describe("an output on standard output or standard error", () => {
     expect(readdirSync(dir).filter((f) => f === "-")).toEqual([]);
   });
 
+  it("is where init --out /dev/stdout puts a starter, as --out - does; --out /dev/null and /dev/stderr replace no file and need no --force", () => {
+    const plain = spawnSync(process.execPath, [BIN, "init", "sqs"], { encoding: "utf8", cwd: dir });
+    for (const name of ["/dev/stdout", "/dev/fd/1"]) {
+      const r = spawnSync(process.execPath, [BIN, "init", "sqs", "--out", name], { encoding: "utf8", cwd: dir });
+      expect([name, r.status, r.stderr, r.stdout === plain.stdout]).toEqual([name, 0, "", true]);
+    }
+    const toNull = spawnSync(process.execPath, [BIN, "init", "sqs", "--out", "/dev/null"], { encoding: "utf8", cwd: dir });
+    expect([toNull.status, toNull.stdout, toNull.stderr]).toEqual([0, "wrote /dev/null: a starter sqs scenario\n", ""]);
+    const toErr = spawnSync(process.execPath, [BIN, "init", "sqs", "--out", "/dev/stderr"], { encoding: "utf8", cwd: dir });
+    expect([toErr.status, toErr.stdout, toErr.stderr === plain.stdout]).toEqual([0, "wrote /dev/stderr: a starter sqs scenario\n", true]);
+    const existing = write("starter.yaml", "kept\n");
+    const again = spawnSync(process.execPath, [BIN, "init", "sqs", "--out", existing], { encoding: "utf8", cwd: dir });
+    expect([again.status, again.stderr]).toEqual([2, `esm-sim: ${existing} already exists; use --force to overwrite it\n`]);
+  });
+
   it("calibrate --html - is refused: calibrate's report takes standard output", () => {
     const r = spawnSync(process.execPath, [BIN, "calibrate", file, "--metrics", "scenarios/data/orders-sent.json", "--html", "-"], { encoding: "utf8" });
     expect([r.status, r.stdout, r.stderr]).toEqual([2, "", "esm-sim: --html -: standard output already takes the report, so the two would be mixed: name a file for --html\n"]);

@@ -117,7 +117,11 @@ describe("esm-sim sweep", () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("3 of 6 rows are missing (1, 3, 5)");
     const twice = await cli("merge", a, a);
-    expect(twice.err).toContain(`row 0 is in both ${a} and ${a}`);
+    expect([twice.code, twice.err]).toEqual([2, `esm-sim: ${a}: is given twice; give each shard's result once\nesm-sim: 3 of 6 rows are missing (1, 3, 5): merge the results of every --shard k/n, k = 1..n\n`]);
+    const copy = write("a-copy.json", readFileSync(a, "utf8"));
+    const same = join(dir, ".", "a.json").replace(dir, `${dir}/.`);
+    expect((await cli("merge", a, same)).err).toContain(`esm-sim: ${same}: is ${a}, given again; give each shard's result once\n`);
+    expect((await cli("merge", a, copy)).err).toContain(`row 0 is in both ${a} and ${copy}`);
     const foreign = await cli("merge", a, b);
     expect(foreign.err).toContain(`${b}: set is ["seed=4"] but ${a} has []`);
     const notJson = await cli("merge", write("x.json", "{"));
@@ -145,6 +149,22 @@ describe("esm-sim sweep", () => {
     expect(lines.filter((l) => l.includes("mapping.Bogus"))).toEqual([expect.stringMatching(/^--vary mapping\.Bogus mapping\.Bogus: unknown key \(allowed: /)]);
     expect(lines.filter((l) => l.includes("mapping.BatchSize: must be"))).toEqual(["--vary mapping.BatchSize=0 mapping.BatchSize: must be an integer 1..10,000 (got 0)"]);
     expect(lines[lines.length - 1]).toBe("2 problems found; nothing was run");
+  });
+
+  it("refuses a key both varied and set, which no row would run with, before any row runs", async () => {
+    const same = await cli("sweep", file, "--vary", "mapping.BatchSize=1,2", "--set", "mapping.BatchSize=3");
+    const why = "so --set may not also give it; drop the --set to keep the rows' values, or the --vary to run every row with the --set";
+    expect([same.code, same.out, same.err]).toEqual([2, "", `esm-sim: --set mapping.BatchSize=3: mapping.BatchSize is varied by --vary mapping.BatchSize=1,2, ${why}\n`]);
+    const inside = await cli("sweep", file, "--vary", "mapping={ BatchSize: 1 },{ BatchSize: 2 }", "--set", "mapping.BatchSize=3", "--set", "traffic.0.records=100", "--vary", "traffic[0].records=50,150");
+    expect(inside.err.split("\n")).toEqual([
+      `esm-sim: --set mapping.BatchSize=3: mapping.BatchSize is inside mapping, which --vary mapping={ BatchSize: 1 },{ BatchSize: 2 } replaces in every row, ${why}`,
+      `esm-sim: --set traffic.0.records=100: traffic[0].records is varied by --vary traffic[0].records=50,150, ${why}`,
+      "",
+    ]);
+    const whole = await cli("sweep", file, "--vary", "mapping.BatchSize=1,2", "--set", "mapping={ BatchSize: 3 }");
+    expect(whole.err).toBe(`esm-sim: --set mapping={ BatchSize: 3 }: mapping.BatchSize is varied by --vary mapping.BatchSize=1,2, ${why}\n`);
+    const apart = await cli("sweep", file, "--vary", "mapping.BatchSize=1,2", "--set", "mapping.MaximumBatchingWindowInSeconds=1", "--format", "csv", "--jobs", "1");
+    expect([apart.code, apart.err]).toEqual([0, ""]);
   });
 
   it("exits 1 when a row fails an expectation and 0 when every row passes", async () => {

@@ -53,6 +53,7 @@ describe("scenario validation", () => {
       valid + "expect:\n  duplicatesByCause: { eq: 0 }\n",
       "s.yaml:8:22 expect.duplicatesByCause: is a group of report fields, not one; name one of them: duplicatesByCause.visibilityTimeout, duplicatesByCause.duplicateDelivery, duplicatesByCause.checkpointRewind, duplicatesByCause.producerRetry",
     ],
+    ["an order check on drained, which is true or false", valid + "expect:\n  drained: { gt: true }\n", "s.yaml:8:18 expect.drained.gt: drained is true or false, which has no order: check it with eq or ne (got gt)"],
     ["too much traffic", "name: x\nsource: { type: sqs }\ntraffic:\n  - { rate: 1000000/s, from: 0s, to: 7d }\n", "would produce about 604,800,000,000 records"],
     ["a YAML alias bomb", 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n', "cannot expand the YAML"],
   ])("rejects %s", (_what, text, expected) => {
@@ -75,7 +76,7 @@ mapping:
 `);
     expect(errs).toEqual([
       "s.yaml:4:22 source.VisibilityTimeout: must be an integer 0..43,200 (got 99999)",
-      "s.yaml:7:14 traffic[0].records: must be an integer 1..100,000,000 (got 0)",
+      "s.yaml:7:14 traffic[0].records: must be an integer 1..5,000,000, the most records esm-sim holds waiting at once (about 1 GB of memory); split a larger burst into bursts at different times, or use a steady rate (got 0)",
       "s.yaml:9:14 mapping.BatchSize: must be an integer 1..10,000 (got 0)",
       's.yaml:10:3 mapping.Bogus: unknown key (allowed: BatchSize, MaximumBatchingWindowInSeconds, FunctionResponseTypes, FilterCriteria, ScalingConfig, ProvisionedPollerConfig, Enabled)',
     ]);

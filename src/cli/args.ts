@@ -2,7 +2,7 @@
 import { availableParallelism } from "node:os";
 import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
 import { DURATION_MAX_US, DURATION_MAX_WORDS, parseDurationUs } from "../scenario/units.js";
-import { UsageError, usageErrors } from "./usage-error.js";
+import { UsageError, usageErrors, type OptionProblems } from "./usage-error.js";
 
 export function parseSeed(s: string): number {
   if (!/^\d+$/.test(s) || Number(s) > 4_294_967_295) throw new UsageError(`--seed: must be an integer 0..4294967295 (got ${JSON.stringify(s)})`);
@@ -33,6 +33,11 @@ export function parseOverrides(args: readonly string[]): Override[] {
   }
   if (bad.length > 0) throw usageErrors(bad);
   return out;
+}
+
+/** Every --set argument that can be read; a problem in `into` for each one that cannot. */
+export function readOverrides(args: readonly string[], into: OptionProblems): Override[] {
+  return args.flatMap((a) => into.read(() => parseOverrides([a])) ?? []);
 }
 
 /** Quote a word for a POSIX shell when it needs it (reproduce lines). */

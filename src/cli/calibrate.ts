@@ -63,6 +63,11 @@ function parseFit(s: string | undefined): string[] | null {
   if (s.trim() === "none") return [];
   const names = s.split(",").map((n) => n.trim());
   if (names.some((n) => n === "")) throw new UsageError(`--fit: a comma-separated list of figure names, or none (got ${JSON.stringify(s)})`);
+  const figures = names.filter((n) => n !== "none");
+  if (figures.length === 0 && names.length > 1) throw new UsageError(`--fit ${s}: give none once, to only compare`);
+  if (figures.length > 0 && figures.length < names.length) {
+    throw new UsageError(`--fit ${s}: none fits no figure, so it cannot be combined with figures; give --fit none to only compare, or --fit ${figures.join(",")} to fit ${figures.length > 1 ? "those" : "that one"}`);
+  }
   return names;
 }
 
@@ -76,7 +81,7 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   const seed = optionalSeed(opts.seed);
   const untilUs = optionalUntil(opts.until);
   const userSet = parseOverrides(opts.set);
-  if (opts.html) checkOutputTarget(opts.html, "--html");
+  if (opts.html !== undefined) checkOutputTarget(opts.html, "--html", "calibration.html");
 
   const exported = parseCloudWatchExport(readTextFile(opts.metrics, CLOUDWATCH_EXPORT_INPUT), opts.metrics, { map });
   printWarnings(ctx.io, exported.warnings);
@@ -90,7 +95,7 @@ export async function calibrateCommand(ctx: CommandContext, file: string, opts: 
   const text = readScenarioFile(path);
   checkOutputs(
     [scenarioInput(path), { what: "the --metrics export", path: opts.metrics }, ...pathsNamedBy(text, path, userSet).map((p) => ({ what: "the fromMetrics export", path: p }))],
-    [onStandardOutput("the report"), opts.html ? { what: "--html", path: opts.html } : null],
+    [onStandardOutput("the report"), opts.html !== undefined ? { what: "--html", path: opts.html, example: "calibration.html" } : null],
   );
   const plain = parseOrReport(ctx, text, path, { seed, untilUs, overrides: userSet });
   if (!plain) return;

@@ -2,11 +2,11 @@
  * The shipped scenarios (the catalogue), found relative to the package (dist/../scenarios, or src/../scenarios
  * when run from source), so `esm-sim run <name>` works from any directory and through npx.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CatalogueEntry } from "../explain/quiz.js";
-import { STDIN_PATH } from "../io/input.js";
+import { ioReason, STDIN_PATH } from "../io/input.js";
 import { shownPath } from "../io/shown-path.js";
 import { parseScenario } from "../scenario/parse.js";
 import { suggest } from "../scenario/show.js";
@@ -35,6 +35,7 @@ export function shippedNames(dir = SCENARIO_DIR): string[] {
  */
 export function resolveScenario(arg: string, dir = SCENARIO_DIR): string {
   if (existsSync(arg) || arg === STDIN_PATH) return arg;
+  refuseBrokenLink(arg);
   const looksLikeName = !arg.includes("/") && !arg.includes("\\");
   if (!looksLikeName) return arg; // reading it reports "no such file"
   const stem = arg.replace(/\.ya?ml$/, "");
@@ -42,6 +43,25 @@ export function resolveScenario(arg: string, dir = SCENARIO_DIR): string {
   if (names.includes(stem)) return join(dir, `${stem}.yaml`);
   const s = suggest(stem, names) ?? nearestByPrefix(stem, names);
   throw new UsageError(`${shownPath(arg)}: no such file, and no shipped scenario has that name${s ? ` (did you mean "${s}"?)` : ""}; \`esm-sim scenarios\` lists them`);
+}
+
+/**
+ * A symbolic link that leads to no file is the file meant, not a shipped scenario's name: a dangling one says where it
+ * points; one that loops, or a path through such a link, is left for the read to say so (too many symbolic links).
+ */
+function refuseBrokenLink(arg: string): void {
+  let target: string | null = null;
+  try {
+    target = readlinkSync(arg);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ELOOP") return; // not a link: a missing file, or a name
+  }
+  try {
+    statSync(arg);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ELOOP") throw new UsageError(`${shownPath(arg)}: ${ioReason(e)}`);
+    if (target !== null) throw new UsageError(`${shownPath(arg)}: is a symbolic link to ${shownPath(target)}, which does not exist`);
+  }
 }
 
 function nearestByPrefix(stem: string, names: readonly string[]): string | null {

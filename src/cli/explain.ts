@@ -3,9 +3,9 @@ import { explain, parseWindow } from "../explain/explain.js";
 import { optionalSeed, optionalUntil } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext, Io } from "./context.js";
-import { parseOrReport, useColor } from "./printing.js";
+import { parseOrReport, refuseOptions, useColor } from "./printing.js";
 import { readScenarioFile } from "./files.js";
-import { UsageError } from "./usage-error.js";
+import { OptionProblems } from "./usage-error.js";
 import { outputWidth } from "./width.js";
 
 export interface ExplainOpts {
@@ -17,10 +17,12 @@ export interface ExplainOpts {
 }
 
 export function explainCommand(ctx: CommandContext, arg: string, opts: ExplainOpts): void {
-  const seed = optionalSeed(opts.seed);
-  const untilUs = optionalUntil(opts.until);
+  const given = new OptionProblems();
+  const seed = given.read(() => optionalSeed(opts.seed));
+  const untilUs = given.read(() => optionalUntil(opts.until));
   const window = opts.at === undefined ? null : parseWindow(opts.at);
-  if (typeof window === "string") throw new UsageError(window);
+  if (typeof window === "string") given.problems.push(window);
+  if (given.problems.length > 0 || typeof window === "string") return refuseOptions(ctx, given.problems, arg, { seed, untilUs });
   const file = resolveScenario(arg);
   const parsed = parseOrReport(ctx, readScenarioFile(file), file, { seed, untilUs });
   if (!parsed) return;

@@ -6,7 +6,7 @@ import { fstatSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { shownPath } from "../io/shown-path.js";
 import { InputError, namedFilePath, readInputText, STDIN_PATH, readNamedFiles, type InputKind, type NamedFile } from "../io/input.js";
-import { OutputError, OutputLineWriter, planOutput, standardFdOf, standardName, writeOutput, type StandardFd } from "../io/output.js";
+import { OutputError, OutputLineWriter, planOutput, standardFdOf, standardName, writeOutput, type OutputPlan, type StandardFd } from "../io/output.js";
 import { UsageError, usageErrors } from "./usage-error.js";
 
 /** A scenario file's text; `-` reads the standard input. */
@@ -42,23 +42,43 @@ export function readTextFile(path: string, kind: InputKind): string {
   }
 }
 
+/** A file name an output flag writes, for a message that suggests one (`--html d: is a directory; ... d/report.html`). */
+const EXAMPLE_NAMES: Readonly<Record<string, string>> = {
+  "--trace": "trace.jsonl",
+  "--html": "report.html",
+  "--perfetto": "timeline.json",
+  "--metrics-out": "metrics.json",
+  "--out": "scenario.yaml",
+};
+
+/** The file name to suggest for an output in a folder: the output's own (`example`), else its flag's. */
+function exampleName(flag: string | undefined, example?: string): string | undefined {
+  return example ?? (flag === undefined ? undefined : EXAMPLE_NAMES[flag]);
+}
+
+/** The file name an output in `format` is suggested as (`--output d` names d/report.json for --format json). */
+export function formatFileName(stem: string, format: string): string {
+  return `${stem}.${format === "json" ? "json" : format === "csv" ? "csv" : format === "markdown" ? "md" : "txt"}`;
+}
+
 /**
  * Write a whole output file (io/output.ts: atomically for a regular file, straight through a device, FIFO or
  * symbolic link's target). `flag` names it in messages: `--output report.json: is a directory, ...`.
  */
-export function writeOutputFile(path: string, content: string, flag?: string): void {
+export function writeOutputFile(path: string, content: string, flag?: string, example?: string): void {
   try {
-    writeOutput(path, content, flag ? `${flag} ${shownPath(path)}` : shownPath(path));
+    writeOutput(path, content, flag ? `${flag} ${shownPath(path)}` : shownPath(path), exampleName(flag, example));
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;
   }
 }
 
-/** Refuse, before any work, an output target that cannot be written (a directory, a block device, a socket). */
-export function checkOutputTarget(path: string, flag: string): void {
+/** Refuse, before any work, an output target that cannot be written (a directory, a block device, a socket); how it
+ *  will be written when it can. */
+export function checkOutputTarget(path: string, flag: string, example?: string): OutputPlan {
   try {
-    planOutput(path, `${flag} ${shownPath(path)}`);
+    return planOutput(path, `${flag} ${shownPath(path)}`, exampleName(flag, example));
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;
@@ -80,7 +100,7 @@ export function openStreamedOutputs(tracePath: string | undefined, perfettoPath:
 /** A line-by-line output (a trace), with the same rules as writeOutputFile. */
 export function openLineOutput(path: string, flag: string): OutputLineWriter {
   try {
-    return new OutputLineWriter(path, `${flag} ${shownPath(path)}`);
+    return new OutputLineWriter(path, `${flag} ${shownPath(path)}`, exampleName(flag));
   } catch (e) {
     if (e instanceof OutputError) throw new UsageError(e.message);
     throw e;
@@ -93,6 +113,10 @@ export interface FileUse {
   path: string;
   /** For what goes to standard output unless a file is named for it: the flag that names one (`--output`). */
   fileFlag?: string;
+  /** The file name to suggest when the path is a folder (`report.json`); by default the flag's own. */
+  example?: string;
+  /** For an output no flag names (a scenario init names after its mapping): how to write it elsewhere. */
+  elsewhere?: string;
 }
 
 /** The scenario as a file the command reads; null when it comes from the standard input (`-`), which no output can
@@ -112,7 +136,7 @@ export function checkOutputs(inputs: readonly (FileUse | null)[], outputs: reado
   for (const u of outputs) {
     if (!u) continue;
     try {
-      planOutput(u.path, `${u.what} ${shownPath(u.path)}`);
+      planOutput(u.path, `${u.what} ${shownPath(u.path)}`, exampleName(u.what, u.example));
       writable.push(u);
     } catch (e) {
       if (!(e instanceof OutputError)) throw e;
@@ -159,7 +183,8 @@ function sharedFileProblems(inputs: readonly (FileUse | null)[], outputs: readon
     const fd = standardOf(id);
     const input = standardFdOf(u.path) === null ? read.get(id) : undefined;
     const other = written.get(id);
-    if (input) problems.push(`${u.what} ${shownPath(u.path)}: is ${input.what}${spelledOtherwise(input, u)}, which this command reads; writing there would replace it: name another file`);
+    if (input && u.elsewhere !== undefined) problems.push(`${u.what} would be written to ${shownPath(u.path)}, which is ${input.what}${spelledOtherwise(input, u)} that this command reads: ${u.elsewhere}`);
+    else if (input) problems.push(`${u.what} ${shownPath(u.path)}: is ${input.what}${spelledOtherwise(input, u)}, which this command reads; writing there would replace it: name another file`);
     else if (other && fd !== null) problems.push(`${named(u)}: ${standardFdOf(u.path) === null ? `is the file ${standardName(fd)} goes to, which` : standardName(fd)} already takes ${named(other)}, so the two would be mixed: ${other.fileFlag ? `give ${other.what} a file with ${other.fileFlag} FILE, or ${u.what} a file of its own` : `name a file for ${u.what}`}`);
     else if (other) problems.push(`${u.what} ${shownPath(u.path)}: is the ${other.what} file too${spelledOtherwise(other, u)}; each output needs a file of its own`);
     else written.set(id, u);

@@ -12,7 +12,8 @@ import { ScenarioFileNames } from "../template/file-name.js";
 import { scenariosFromTemplate, type FromTemplateResult } from "../template/index.js";
 import { renderStarter } from "../template/starter.js";
 import type { Io } from "./context.js";
-import { readTextFile, refuseSharedFiles, writeOutputFile } from "./files.js";
+import { checkOutputTarget, readTextFile, refuseSharedFiles, writeOutputFile } from "./files.js";
+import { standardFdOf } from "../io/output.js";
 import { UsageError } from "./usage-error.js";
 import { readNamedFiles, type NamedFile } from "../io/input.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
@@ -43,9 +44,21 @@ export async function runInit(type: string | undefined, opts: InitOpts, io: Io):
   return initFromTemplate(opts.from!, opts, io);
 }
 
-/** Refuse to overwrite what exists (a dangling symbolic link too) without --force. */
+/**
+ * Refuse to overwrite a file that exists (a dangling symbolic link too) without --force. A stream, a device or a FIFO
+ * (/dev/stderr, /dev/null, a pipe) is written through, as run's outputs are, and replaces no file.
+ */
 function refuseOverwrite(path: string, force: boolean | undefined): void {
-  if (!force && lexists(path)) throw new UsageError(`${path} already exists; use --force to overwrite it`);
+  if (force || !lexists(path)) return;
+  if (checkOutputTarget(path, "--out").how !== "replace" && !isDanglingLink(path)) return;
+  throw new UsageError(`${path} already exists; use --force to overwrite it`);
+}
+
+/** Whether --out names the standard output (`-`, /dev/stdout, /dev/fd/1, ...): the scenario is printed, not written. */
+const toStandardOutput = (path: string): boolean => standardFdOf(path) === 1;
+
+function isDanglingLink(path: string): boolean {
+  return isLink(path) && !existsSync(path);
 }
 
 function isLink(path: string): boolean {
@@ -66,7 +79,7 @@ function lexists(path: string): boolean {
 }
 
 function initStarter(type: SourceType, opts: InitOpts, io: Io): number {
-  const file = opts.out === "-" ? undefined : opts.out;
+  const file = opts.out === undefined || toStandardOutput(opts.out) ? undefined : opts.out;
   const r = renderStarter(type, file ?? "(stdout)");
   if (file !== undefined) {
     refuseOverwrite(file, opts.force);
@@ -101,6 +114,7 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
   const overlay = readOverlay(opts.traffic, io);
   if (overlay === "failed") return 2;
   if (opts.out !== undefined && opts.outDir !== undefined) throw new UsageError("init: give --out FILE or --out-dir DIR, not both");
+  if (opts.outDir === "") throw new UsageError("--out-dir: the path is empty; name a folder, or . for the current one");
   if (opts.metrics !== undefined && overlay !== null && overlay.data.traffic !== undefined) {
     throw new UsageError(`init: give the traffic in --traffic ${opts.traffic} or replay it with --metrics ${opts.metrics}, not both (the --traffic file may still give function behaviour and expectations)`);
   }
@@ -117,7 +131,7 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
   const pathFor = (id: string): string => opts.out ?? join(opts.outDir ?? ".", names.nameFor(id));
   const fileNoteFor = (id: string) => (opts.out === undefined ? names.noteFor(id) : null);
   // Every scenario is written in one folder, and reads the files it names from there.
-  const inFolder = join(opts.out !== undefined ? dirname(opts.out) : (opts.outDir ?? "."), "scenario.yaml");
+  const inFolder = join(opts.out !== undefined && standardFdOf(opts.out) === null ? dirname(opts.out) : (opts.outDir ?? "."), "scenario.yaml");
   const metrics = opts.metrics === undefined ? undefined : { file: besideScenario(opts.metrics, inFolder), given: opts.metrics };
   const files = namedFilesForInit(metrics, overlay?.data, inFolder);
   const metricsFor = metrics && (() => metrics);
@@ -136,7 +150,15 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
       opts.traffic === undefined ? null : { what: "the --traffic file", path: opts.traffic },
       opts.metrics === undefined ? null : { what: "the --metrics export", path: opts.metrics },
     ],
-    r.scenarios.map((s) => ({ what: opts.out !== undefined ? "--out" : `the scenario for ${s.id}`, path: pathFor(s.id) })),
+    r.scenarios.map((s) =>
+      opts.out !== undefined
+        ? { what: "--out", path: pathFor(s.id) }
+        : {
+            what: `the scenario for the mapping ${s.id}`,
+            path: pathFor(s.id),
+            elsewhere: `write it elsewhere with --out-dir DIR, or name its file with ${r.scenarios.length > 1 ? `--resource ${s.id} ` : ""}--out FILE`,
+          },
+    ),
   );
   return writeScenarios(io, r, opts, pathFor);
 }
@@ -174,7 +196,7 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
   }
   for (const s of r.scenarios) {
     const path = pathFor(s.id);
-    if (path === "-") continue;
+    if (toStandardOutput(path)) continue;
     refuseOverwrite(path, opts.force);
     // A link there could lead outside --out-dir: the scenarios stay inside it.
     if (opts.out === undefined && isLink(path)) throw new UsageError(`${path}: is a symbolic link; init --from writes its scenarios inside the output directory only, so remove the link or choose another --out-dir`);
@@ -183,7 +205,7 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
   printWarningsOnce(io, r.warnings, seen);
   let code = 0;
   r.scenarios.forEach((s, i) => {
-    if (pathFor(s.id) === "-") {
+    if (toStandardOutput(pathFor(s.id))) {
       io.out(s.text);
     } else {
       writeOutputFile(pathFor(s.id), s.text);

@@ -6,7 +6,9 @@ import chalk from "chalk";
 import { parseScenario, type ParseOptions, type ParseResult } from "../scenario/parse.js";
 import { formatProblem, type Problem } from "../scenario/problems.js";
 import type { CommandContext, Io } from "./context.js";
-import { filesNamedBy } from "./files.js";
+import { resolveScenario } from "./catalogue.js";
+import { filesNamedBy, readScenarioFile } from "./files.js";
+import { UsageError, usageErrors } from "./usage-error.js";
 import { ProgressBar } from "./progress.js";
 
 /** Colours only on a terminal, never into a file, and not with --no-color. */
@@ -18,10 +20,36 @@ export function progressBar(io: Io): ProgressBar {
   return new ProgressBar({ err: io.err, errIsTty: Boolean(io.errIsTty), nowMs: io.nowMs ?? (() => 0), columns: process.stderr.columns });
 }
 
-/** Every problem, then how many: the scenario was not run. */
-export function printProblems(io: Io, problems: Problem[]): void {
+/** Every problem, then how many (`options`: the command line's, said first): the scenario was not run. */
+export function printProblems(io: Io, problems: Problem[], options: readonly string[] = []): void {
+  for (const m of options) io.err(`esm-sim: ${m}\n`);
   for (const p of problems) io.err(formatProblem(p) + "\n");
-  io.err(`${problems.length} problem${problems.length > 1 ? "s" : ""} found; nothing was run\n`);
+  const n = options.length + problems.length;
+  io.err(`${n} problem${n > 1 ? "s" : ""} found; nothing was run\n`);
+}
+
+/**
+ * Refuse a command line with problems in its options (`problems`, every one), and tell the scenario's problems too
+ * when `arg` names one that can be read, parsed with the options that could be read: all at once, exit code 2. When
+ * the scenario has none, the options' problems are a usage error as any other.
+ */
+export function refuseOptions(ctx: CommandContext, problems: readonly string[], arg: string | undefined, options: ParseOptions = {}): void {
+  const all = [...problems];
+  let found: Problem[] = [];
+  if (arg !== undefined) {
+    try {
+      const file = resolveScenario(arg);
+      const text = readScenarioFile(file);
+      const parsed = parseScenario(text, file, { ...options, files: filesNamedBy(text, file, options.overrides) });
+      if (!parsed.ok) found = parsed.errors;
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      all.push(...e.problems);
+    }
+  }
+  if (found.length === 0) throw usageErrors(all);
+  printProblems(ctx.io, found, [...new Set(all)]);
+  ctx.code = 2;
 }
 
 export function printWarnings(io: Io, warnings: Problem[]): void {

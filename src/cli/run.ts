@@ -19,14 +19,14 @@ import type { Scenario } from "../scenario/model.js";
 import type { Override } from "../scenario/overrides.js";
 import { MAX_WAITING_RECORDS } from "../scenario/rules.js";
 import { formatCount, parseSizeBytes } from "../scenario/units.js";
-import { optionalSeed, optionalUntil, parseJobs, parseOverrides, shellQuote } from "./args.js";
+import { optionalSeed, optionalUntil, parseJobs, readOverrides, shellQuote } from "./args.js";
 import { resolveScenario } from "./catalogue.js";
 import type { CommandContext, Io } from "./context.js";
-import { parseOrReport, progressBar, useColor } from "./printing.js";
+import { parseOrReport, progressBar, refuseOptions, useColor } from "./printing.js";
 import { planOutput, standardFdOf } from "../io/output.js";
 import { shownPath } from "../io/shown-path.js";
-import { checkOutputs, filesNamedBy, onStandardOutput, openStreamedOutputs, pathsNamedBy, readScenarioFile, scenarioInput, writeOutputFile, type FileUse } from "./files.js";
-import { UsageError } from "./usage-error.js";
+import { checkOutputs, filesNamedBy, formatFileName, onStandardOutput, openStreamedOutputs, pathsNamedBy, readScenarioFile, scenarioInput, writeOutputFile, type FileUse } from "./files.js";
+import { OptionProblems, UsageError } from "./usage-error.js";
 import { runFraction } from "./progress.js";
 import type { OutputOpts } from "./run-outputs.js";
 import type { Interruption } from "./run-thread.js";
@@ -75,11 +75,18 @@ interface Chosen {
 
 /** `worker`: the thread started for a run that writes a file under a temporary name (run-worker-start.ts), or null. */
 export async function runCommand(ctx: CommandContext, file: string | undefined, opts: RunOpts, worker: RunWorker | null = null): Promise<void> {
-  const settings = readSettings(opts);
-  if (opts.sensitivity && opts.template !== undefined) throw new UsageError("run: --sensitivity applies to a scenario file, not to --template");
-  if (opts.jobs !== undefined && !opts.sensitivity) throw new UsageError("run: --jobs applies with --sensitivity only");
-  const jobs = opts.sensitivity ? parseJobs(opts.jobs) : 1;
-  const chosen = opts.template !== undefined ? await fromTemplate(ctx, file, opts, settings, worker) : fromFile(ctx, file, opts, settings, worker);
+  // Every option is read before any is refused, so that all their problems are told at once, with the scenario's.
+  const given = new OptionProblems();
+  const settings = readSettings(opts, given);
+  if (opts.sensitivity && opts.template !== undefined) given.problems.push("run: --sensitivity applies to a scenario file, not to --template");
+  if (opts.jobs !== undefined && !opts.sensitivity) given.problems.push("run: --jobs applies with --sensitivity only");
+  const jobs = (opts.sensitivity ? given.read(() => parseJobs(opts.jobs)) : 1) ?? 1;
+  given.problems.push(...(opts.template !== undefined ? templateProblems(file, settings) : fileProblems(file, opts)));
+  if (given.problems.length > 0) {
+    refuseOptions(ctx, given.problems, opts.template === undefined ? file : undefined, { seed: settings.seed, untilUs: settings.untilUs, overrides: settings.overrides });
+    return;
+  }
+  const chosen = opts.template !== undefined ? await fromTemplate(ctx, file, opts, settings, worker) : fromFile(ctx, file!, settings, worker);
   if (chosen === null) return;
   const { scenario } = chosen;
   const reproduce = `esm-sim run ${chosen.what} --seed ${scenario.seed}${opts.until ? ` --until ${shellQuote(opts.until)}` : ""}${opts.set.map((a) => ` --set ${shellQuote(a)}`).join("")}${opts.check ? " --check" : ""}`;
@@ -90,7 +97,7 @@ export async function runCommand(ctx: CommandContext, file: string | undefined, 
   // Outputs that cannot be written, or that would replace an input or each other, are refused before the run.
   const output = (what: string, path: string | undefined): FileUse | null => (path === undefined ? null : { what, path });
   checkOutputs(inputsOf(chosen, opts, settings), [
-    opts.output === undefined ? onStandardOutput("the report", "--output") : output("--output", opts.output),
+    opts.output === undefined ? onStandardOutput("the report", "--output") : { what: "--output", path: opts.output, example: formatFileName("report", opts.format) },
     output("--html", opts.html),
     output("--trace", opts.trace),
     output("--perfetto", opts.perfetto),
@@ -145,13 +152,14 @@ async function sensitivityOf(ctx: CommandContext, file: { path: string; text: st
   return summarize(scenario, variants, [reportRow(report, rows[0]), ...done]);
 }
 
-function readSettings(opts: RunOpts): RunSettings {
+/** The command line's settings; a problem in `given` for each that cannot be read (left at its default). */
+function readSettings(opts: RunOpts, given: OptionProblems): RunSettings {
   return {
-    seed: optionalSeed(opts.seed),
-    untilUs: optionalUntil(opts.until),
-    overrides: parseOverrides(opts.set),
-    maxEvents: opts.maxEvents === undefined ? undefined : parseMaxEvents(opts.maxEvents),
-    traceLimitBytes: opts.traceLimit === undefined ? DEFAULT_TRACE_LIMIT_BYTES : parseTraceLimit(opts.traceLimit),
+    seed: given.read(() => optionalSeed(opts.seed)),
+    untilUs: given.read(() => optionalUntil(opts.until)),
+    overrides: readOverrides(opts.set, given),
+    maxEvents: opts.maxEvents === undefined ? undefined : given.read(() => parseMaxEvents(opts.maxEvents!)),
+    traceLimitBytes: (opts.traceLimit === undefined ? undefined : given.read(() => parseTraceLimit(opts.traceLimit!))) ?? DEFAULT_TRACE_LIMIT_BYTES,
   };
 }
 
@@ -166,11 +174,26 @@ function parseTraceLimit(s: string): number {
   return bytes;
 }
 
+/** What is wrong with the command line of `run --template`: a scenario file as well, or --set. */
+function templateProblems(file: string | undefined, settings: RunSettings): string[] {
+  return [
+    ...(file !== undefined ? [`run: give a scenario file (${file}) or --template, not both`] : []),
+    ...(settings.overrides.length > 0 ? ["run: --set applies to a scenario file, not to --template (put the change in the --traffic file)"] : []),
+  ];
+}
+
+/** What is wrong with the command line of `run <scenario>`: no scenario, or options of --template. */
+function fileProblems(file: string | undefined, opts: RunOpts): string[] {
+  const out = file === undefined ? ["run: missing required argument 'scenario' (or --template FILE --traffic FILE)"] : [];
+  for (const [flag, given] of [["--traffic", opts.traffic], ["--resource", opts.resource], ["--parameter", opts.parameter.length ? "x" : undefined]] as const) {
+    if (given !== undefined) out.push(`run: ${flag} applies with --template only`);
+  }
+  return out;
+}
+
 /** `run --template`: the template's one mapping with the --traffic file; null (the exit code set) when it cannot run. */
 async function fromTemplate(ctx: CommandContext, file: string | undefined, opts: RunOpts, settings: RunSettings, worker: RunWorker | null): Promise<Chosen | null> {
   const template = opts.template!;
-  if (file !== undefined) throw new UsageError(`run: give a scenario file (${file}) or --template, not both`);
-  if (settings.overrides.length > 0) throw new UsageError("run: --set applies to a scenario file, not to --template (put the change in the --traffic file)");
   const { scenarioFromTemplateForRun } = await import("./template-input.js");
   const got = await scenarioFromTemplateForRun({ template, traffic: opts.traffic, resource: opts.resource, parameter: opts.parameter, seed: settings.seed, untilUs: settings.untilUs }, ctx.io, (source) => worker?.sendSource(source));
   if (typeof got === "number") {
@@ -189,11 +212,7 @@ function inputsOf(chosen: Chosen, opts: RunOpts, settings: RunSettings): (FileUs
 }
 
 /** `run <scenario>`: a scenario file or a shipped scenario's name; null (exit code 2 set) when it has problems. */
-function fromFile(ctx: CommandContext, file: string | undefined, opts: RunOpts, settings: RunSettings, worker: RunWorker | null): Chosen | null {
-  if (file === undefined) throw new UsageError("run: missing required argument 'scenario' (or --template FILE --traffic FILE)");
-  for (const [flag, given] of [["--traffic", opts.traffic], ["--resource", opts.resource], ["--parameter", opts.parameter.length ? "x" : undefined]] as const) {
-    if (given !== undefined) throw new UsageError(`run: ${flag} applies with --template only`);
-  }
+function fromFile(ctx: CommandContext, file: string, settings: RunSettings, worker: RunWorker | null): Chosen | null {
   const path = resolveScenario(file);
   const text = readScenarioFile(path);
   const options = { seed: settings.seed, untilUs: settings.untilUs, overrides: settings.overrides, files: filesNamedBy(text, path, settings.overrides) };

@@ -6,15 +6,15 @@ import { availableParallelism } from "node:os";
 import { InternalError } from "../engine/assert.js";
 import { renderSweepCsv, renderSweepJson, renderSweepMarkdown, renderSweepTable } from "../report/sweep.js";
 import { DEFAULT_MAX_ROWS } from "../sweep/limits.js";
-import { checkRows, gridTooLarge, parseGrid, parseShard, settingArgs, specRows, sweepFiles, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
+import { checkRows, gridTooLarge, parseGrid, parseShard, setVaryClashes, settingArgs, specRows, sweepFiles, sweepHeader, sweepResult, writtenSettings, type GridRow, type SweepResult, type SweepSpec } from "../sweep/sweep.js";
 import { readNamedFiles } from "../io/input.js";
 import { CLOUDWATCH_EXPORT_INPUT } from "../metrics/cloudwatch-export.js";
-import { optionalSeed, parseJobs, parseOverrides, parseUntil, shellQuote } from "./args.js";
+import { optionalSeed, parseJobs, parseUntil, readOverrides, shellQuote } from "./args.js";
 import type { CommandContext, Io } from "./context.js";
-import { printProblems, progressBar, useColor } from "./printing.js";
+import { printProblems, progressBar, refuseOptions, useColor } from "./printing.js";
 import { resolveScenario } from "./catalogue.js";
-import { checkOutputs, readScenarioFile, scenarioInput, writeOutputFile } from "./files.js";
-import { UsageError, usageErrors } from "./usage-error.js";
+import { checkOutputs, formatFileName, readScenarioFile, scenarioInput, writeOutputFile } from "./files.js";
+import { OptionProblems, UsageError } from "./usage-error.js";
 import { RowFailure, runRows } from "./sweep-pool.js";
 
 export type SweepFormat = "table" | "json" | "csv" | "markdown";
@@ -37,7 +37,9 @@ export interface SweepOpts extends SweepOutputOpts {
 }
 
 export async function sweepCommand(ctx: CommandContext, file: string, opts: SweepOpts): Promise<void> {
-  const { spec, jobs } = readSweepOptions(file, opts);
+  const read = readSweepOptions(ctx, file, opts);
+  if (read === null) return;
+  const { spec, jobs } = read;
   const parallelism = availableParallelism();
   if (jobs > parallelism) {
     ctx.io.err(`esm-sim: warning: --jobs ${jobs} is more than the ${parallelism} threads this machine runs at once (os.availableParallelism()); the extra worker threads add memory and switching, not speed\n`);
@@ -62,21 +64,32 @@ export async function sweepCommand(ctx: CommandContext, file: string, opts: Swee
   ctx.code = writeSweep(ctx.io, sweepResult(sweepHeader(spec), results, spec.shard), opts);
 }
 
-/** The sweep's command line read into its spec and the number of worker threads; a usage error at the first mistake. */
-function readSweepOptions(file: string, opts: SweepOpts): { spec: SweepSpec; jobs: number } {
+/**
+ * The sweep's command line read into its spec and the number of worker threads; null (exit code 2 set) when an
+ * option has a problem: every one is told, with the scenario's own problems (read with the --set that could be).
+ */
+function readSweepOptions(ctx: CommandContext, file: string, opts: SweepOpts): { spec: SweepSpec; jobs: number } | null {
+  const given = new OptionProblems();
   const grid = parseGrid(opts.vary);
-  if (!grid.ok) throw usageErrors(grid.problems);
-  const tooLarge = gridTooLarge(grid.vary, parseMaxRows(opts.maxRows));
-  if (tooLarge !== null) throw new UsageError(tooLarge);
-  const set = parseOverrides(opts.set);
-  const seed = optionalSeed(opts.seed) ?? null;
-  const until = opts.until === undefined ? null : { written: opts.until, us: parseUntil(opts.until) };
-  const jobs = parseJobs(opts.jobs);
+  if (!grid.ok) given.problems.push(...grid.problems);
+  const vary = grid.ok ? grid.vary : [];
+  const maxRows = given.read(() => parseMaxRows(opts.maxRows));
+  const tooLarge = maxRows === undefined ? null : gridTooLarge(vary, maxRows);
+  if (tooLarge !== null) given.problems.push(tooLarge);
+  const set = readOverrides(opts.set, given);
+  given.problems.push(...setVaryClashes(set, vary));
+  const seed = given.read(() => optionalSeed(opts.seed)) ?? null;
+  const until = opts.until === undefined ? null : (given.read(() => ({ written: opts.until!, us: parseUntil(opts.until!) })) ?? null);
+  const jobs = given.read(() => parseJobs(opts.jobs)) ?? 1;
   const shard = opts.shard === undefined ? null : parseShard(opts.shard);
-  if (typeof shard === "string") throw new UsageError(shard);
+  if (typeof shard === "string") given.problems.push(shard);
+  if (given.problems.length > 0 || typeof shard === "string") {
+    refuseOptions(ctx, given.problems, file, { seed: seed ?? undefined, untilUs: until?.us, overrides: set });
+    return null;
+  }
   const path = resolveScenario(file);
-  checkOutputs([scenarioInput(path)], [opts.output ? { what: "--output", path: opts.output } : null]);
-  return { spec: { file: path, text: readScenarioFile(path), seed, until, set, vary: grid.vary, shard }, jobs };
+  checkOutputs([scenarioInput(path)], [opts.output !== undefined ? { what: "--output", path: opts.output, example: formatFileName("sweep", opts.format) } : null]);
+  return { spec: { file: path, text: readScenarioFile(path), seed, until, set, vary, shard }, jobs };
 }
 
 /** --max-rows (sweep and merge): a whole number of at least 1; the default without it. */

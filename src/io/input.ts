@@ -34,7 +34,14 @@ export function ioReason(e: unknown, what = "scenario"): string {
   if (code === "ELOOP") return "too many symbolic links in the path (one may loop)";
   if (code === "EROFS") return "the file system is read-only";
   if (code === "ENOSPC") return "no space left on the device";
-  return (e as Error).message;
+  if (code === "EIO") return "the device or file system reported an input/output error";
+  if (code === "EINVAL" || code === "EOPNOTSUPP" || code === "ENXIO" || code === "ENODEV") return "the system does not allow this file to be used that way";
+  if (code === "EBUSY" || code === "ETXTBSY") return "the file is busy";
+  if (code === "EFBIG") return "the file would be larger than the file system allows";
+  if (code === "EDQUOT") return "the disk quota is used up";
+  if (code === "EMFILE" || code === "ENFILE") return "too many files are open";
+  // Node's own text (`EIO: i/o error, write`) is for programmers: say what kind of failure it was.
+  return code === undefined ? (e as Error).message : `the system refused it (error ${code})`;
 }
 
 /** Lets readWaiting sleep without the event loop. */

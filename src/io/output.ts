@@ -8,7 +8,8 @@
  *     through (a link to a device or a pipe; a dangling link creates its target);
  *   - a character device (/dev/null, a terminal), a FIFO, or a path under /dev or /proc (/dev/fd/63 from
  *     `>(gzip > t.gz)`): opened and written through directly;
- *   - a directory, a block device or a socket: refused with a message;
+ *   - a directory, a block device or a socket, a file of the kernel's under /proc or /sys (/proc/version), a folder
+ *     or device this process may not write, or an empty path: refused with a message, before any run;
  *   - standard output or standard error, named `-` (standard output) or by the system's names for them
  *     (/dev/stdout, /dev/fd/1, /proc/self/fd/1; /dev/stderr, ...): written to the process's own descriptor, at its
  *     offset, so that a redirection to a file (`> out.txt`, `>> log`) is neither truncated nor overwritten from its
@@ -21,7 +22,7 @@
  * A device, a FIFO or a symbolic link is never replaced. Temporary files are registered while they exist, so that an
  * interrupted run can remove them (removeTempFiles).
  */
-import { closeSync, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { accessSync, closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { ioReason } from "./input.js";
 import { shownPath } from "./shown-path.js";
@@ -37,6 +38,9 @@ export class OutputError extends Error {
 /** How a target is written: atomically at `file` (a regular file or none), straight through `file`, or to the
  *  process's standard output or error (`fd` 1 or 2), which stays open. */
 export type OutputPlan = { how: "replace"; file: string } | { how: "through"; file: string } | { how: "standard"; fd: StandardFd };
+
+/** How a target other than standard output or error is written. */
+type FilePlan = Exclude<OutputPlan, { how: "standard" }>;
 
 /** The process's standard output (1) or standard error (2). */
 export type StandardFd = 1 | 2;
@@ -102,11 +106,21 @@ function kindOf(st: Stats): string {
 
 /**
  * How to write `path`, from what is there now. `label` names the output in messages (`--output report.json`).
- * Throws OutputError for a directory, a block device, a socket, or a path that cannot be looked at.
+ * Throws OutputError for an empty path, a directory, a block device, a socket, a file of the kernel's (/proc, /sys),
+ * a file or folder this process may not write, or a path that cannot be looked at: everything found before a run.
  */
-export function planOutput(path: string, label: string): OutputPlan {
+export function planOutput(path: string, label: string, example = "out.txt"): OutputPlan {
+  // The label ends with the path, which an empty one leaves as a trailing space: `--output `.
+  if (path === "") throw new OutputError(`${label.trimEnd()}: the path is empty; name a file, or - for the standard output`);
   const fd = standardFdOf(path);
   if (fd !== null) return planStandard(fd, label);
+  refuseKernelFile(path, label);
+  const plan = planFile(path, label, example);
+  refuseUnwritable(plan, label);
+  return plan;
+}
+
+function planFile(path: string, label: string, example: string): FilePlan {
   let st: Stats;
   try {
     st = lstatSync(path);
@@ -119,8 +133,55 @@ export function planOutput(path: string, label: string): OutputPlan {
     throw new OutputError(`${label}: ${ioReason(e, "output")}`);
   }
   if (st.isFile()) return isSystemPath(path) ? { how: "through", file: path } : { how: "replace", file: path };
-  if (st.isSymbolicLink()) return planLink(path, label);
-  return throughOrRefuse(st, path, label);
+  if (st.isSymbolicLink()) return planLink(path, label, example);
+  return throughOrRefuse(st, path, label, example);
+}
+
+/** The folders where the kernel keeps its own files, which are no place for an output. */
+const KERNEL_FOLDERS = ["/proc", "/sys"];
+
+/** The kernel folder `abs` is in, or null. */
+function kernelFolderOf(abs: string): string | null {
+  return KERNEL_FOLDERS.find((k) => abs === k || abs.startsWith(`${k}/`)) ?? null;
+}
+
+/**
+ * Refuse a path under /proc or /sys (as given, or where its links lead): its files are the kernel's (/proc/version),
+ * and a new one cannot be made there. A pipe, a terminal or another device reached through one (/proc/self/fd/63 from
+ * `>(gzip > t.gz)`) is written through; standard output and error are found before this.
+ */
+function refuseKernelFile(path: string, label: string): void {
+  let real: string | null = null;
+  try {
+    real = realpathSync(path);
+  } catch {
+    /* not there, or a descriptor's link (pipe:[...]) that names no path: the path as given decides */
+  }
+  const folder = kernelFolderOf(resolve(path)) ?? (real === null ? null : kernelFolderOf(real));
+  if (folder === null) return;
+  try {
+    const st = statSync(path);
+    if (st.isFIFO() || st.isCharacterDevice() || st.isSocket()) return;
+  } catch {
+    /* not there: refused below like a file */
+  }
+  throw new OutputError(`${label}: is under ${folder}, where the kernel keeps its own files, not a file esm-sim can write an output to; name a file elsewhere, or /dev/stdout, /dev/stderr or /dev/null`);
+}
+
+/**
+ * Refuse what this process may not write, found now rather than after the run: the folder a file is written into
+ * (under a temporary name, then renamed), or a device or FIFO written through.
+ */
+function refuseUnwritable(plan: FilePlan, label: string): void {
+  const target = plan.how === "replace" ? dirname(plan.file) : plan.file;
+  try {
+    accessSync(target, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (plan.how === "through" && code === "ENOENT") return; // a dangling link: opening it creates its target (its folder is checked then)
+    const reason = ioReason(e, "output");
+    throw new OutputError(plan.how === "replace" ? `${label}: its folder ${shownPath(target)} cannot be written (${reason})` : `${label}: cannot be written (${reason})`);
+  }
 }
 
 /** Standard output or error, unless it is closed or a directory (`>&-`, or a descriptor the caller left unusual). */
@@ -150,7 +211,7 @@ function refuseMissingFolder(path: string, label: string): void {
 }
 
 /** A symbolic link: replace its target when that is a regular file, else write through it. */
-function planLink(path: string, label: string): OutputPlan {
+function planLink(path: string, label: string, example: string): FilePlan {
   if (isSystemPath(path)) return { how: "through", file: path };
   let target: Stats;
   try {
@@ -170,12 +231,13 @@ function planLink(path: string, label: string): OutputPlan {
     }
     return isSystemPath(real) ? { how: "through", file: path } : { how: "replace", file: real };
   }
-  return throughOrRefuse(target, path, label);
+  return throughOrRefuse(target, path, label, example);
 }
 
-function throughOrRefuse(st: Stats, path: string, label: string): OutputPlan {
+/** A device or FIFO to write through, or a refusal; a directory's names a file in it (`example`) to write instead. */
+function throughOrRefuse(st: Stats, path: string, label: string, example: string): FilePlan {
   if (st.isFIFO() || st.isCharacterDevice()) return { how: "through", file: path };
-  if (st.isDirectory()) throw new OutputError(`${label}: is a directory, which cannot be written as an output file; name a file, e.g. ${shownPath(path).replace(/\/+$/, "")}/out.txt`);
+  if (st.isDirectory()) throw new OutputError(`${label}: is a directory, which cannot be written as an output file; name a file, e.g. ${shownPath(path).replace(/\/+$/, "")}/${example}`);
   throw new OutputError(`${label}: is ${kindOf(st)}; esm-sim writes outputs to files, FIFOs and character devices such as /dev/null only`);
 }
 
@@ -225,8 +287,8 @@ function writeBytesTo(fd: number, bytes: Uint8Array, end: number): void {
 const readerGone = (e: unknown): boolean => (e as NodeJS.ErrnoException).code === "EPIPE";
 
 /** Write a whole output; `label` names it in messages (`--output report.json`). */
-export function writeOutput(path: string, content: string, label = shownPath(path)): void {
-  const plan = planOutput(path, label);
+export function writeOutput(path: string, content: string, label = shownPath(path), example?: string): void {
+  const plan = planOutput(path, label, example);
   if (plan.how === "standard") {
     try {
       writeAll(plan.fd, content);
@@ -338,8 +400,8 @@ export class OutputLineWriter extends LineWriter {
   /** The temporary file, or null when written straight through. */
   private readonly tmp: string | null;
 
-  constructor(path: string, label = shownPath(path)) {
-    const plan = planOutput(path, label);
+  constructor(path: string, label = shownPath(path), example?: string) {
+    const plan = planOutput(path, label, example);
     const tmp = plan.how === "replace" ? tempBeside(plan.file) : null;
     if (tmp) liveTemps.add(tmp);
     let fd: number;

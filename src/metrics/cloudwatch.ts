@@ -140,7 +140,7 @@ const METRICS: readonly (MetricDef & { slot: number; countSlot?: number })[] = [
 ];
 
 /** Every metric key the report can hold, with the kind of value an `expect` entry compares it with: Milliseconds
- *  take durations ("5s"), Seconds a plain number of seconds. */
+ *  take durations ("5s") or a bare number of milliseconds, Seconds a plain number of seconds. */
 export const CLOUDWATCH_METRIC_KINDS: readonly [string, "count" | "ms" | "rate"][] = METRICS.map((m) => [
   m.key,
   m.unit === "Milliseconds" ? "ms" : m.unit === "Seconds" ? "rate" : "count",

@@ -5,7 +5,7 @@
  * 1 MB/s and 1,000 records/s of writes per shard (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html);
  * DynamoDB Streams have no producer-side limit (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html).
  */
-import { secondsToUs, SIM_EPOCH_UNIX_S, US_PER_MS } from "../engine/time.js";
+import { secondsToUs, SIM_EPOCH_UNIX_S, US_PER_MS, US_PER_S } from "../engine/time.js";
 import { assert } from "../engine/assert.js";
 import { parseFilterCriteria, preparePayload, type CompiledFilter, type FilterSource, type Payload } from "../filter/filter-pattern.js";
 import { resolveFigures, type FigureName, type SqsFigures } from "../esm/profiles.js";
@@ -130,15 +130,32 @@ function toFilter(raw: unknown, source: FilterSource): CompiledFilter | null {
   return r.filter.patterns.length > 0 ? r.filter : null;
 }
 
-/** An expectation bound as written, in the report's unit; null when it does not fit the field's kind. */
-export function expectationValue(kind: MetricKind, written: unknown): number | boolean | null {
+/**
+ * The unit of a bare number bounding the time field `path` in `expect`: seconds, as every duration of esm-sim's own
+ * is, but milliseconds for a CloudWatch metric, which keeps AWS's name and unit (an alarm's threshold pasted as it is).
+ */
+export function bareTimeUnit(path: string): "s" | "ms" {
+  return path.startsWith("cloudwatch.") ? "ms" : "s";
+}
+
+/** An expectation bound of the field `path` as written, in the report's unit; null when it does not fit the field's
+ *  kind. A time is a duration (`2m`, `250ms`) or a bare number in bareTimeUnit's unit. */
+export function expectationValue(kind: MetricKind, written: unknown, path: string): number | boolean | null {
   if (kind === "bool") return typeof written === "boolean" ? written : null;
-  if (typeof written === "number") return Number.isFinite(written) ? written : null;
+  if (typeof written === "number") {
+    if (!Number.isFinite(written)) return null;
+    return kind === "ms" && bareTimeUnit(path) === "s" ? (written * US_PER_S) / US_PER_MS : written;
+  }
   if (kind === "ms" && typeof written === "string") {
     const us = parseDurationUs(written);
     return us === null ? null : us / US_PER_MS;
   }
   return null;
+}
+
+/** An expectation bound as the report shows it: as written, with its unit when it is a bare number of time (`60s`). */
+function writtenBound(kind: MetricKind, written: unknown, path: string): string {
+  return kind === "ms" && typeof written === "number" ? `${written}${bareTimeUnit(path)}` : String(written);
 }
 
 /** Convert a raw scenario that passed every check (rules.ts) into the model's units. */
@@ -175,7 +192,7 @@ export function toScenario(raw: RawScenario, overrides: { seed?: number; untilUs
     for (const op of ["eq", "ne", "lt", "lte", "gt", "gte"] as const) {
       const written = (checks as Record<string, unknown>)[op];
       if (written === undefined) continue;
-      expectations.push({ path, op, kind, expected: expectationValue(kind, written)!, written: String(written) });
+      expectations.push({ path, op, kind, expected: expectationValue(kind, written, path)!, written: writtenBound(kind, written, path) });
     }
   }
   const figures = resolveFigures(profileName, figureOverrides);

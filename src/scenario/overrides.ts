@@ -47,9 +47,10 @@ export function parseOverride(arg: string, flag = "--set"): Override | OverrideP
   const eq = arg.indexOf("=");
   const origin = `${flag} ${arg}`;
   if (eq <= 0) return { origin, message: "must be <path>=<value>, e.g. mapping.BatchSize=500" };
-  // A list index in brackets, as problems print paths (traffic[0].rate), is the dotted index (traffic.0.rate).
+  // A list index in brackets, as problems print paths (traffic[0].rate), is the dotted index (traffic.0.rate); one
+  // that is no index (traffic[-1]) is refused where the list is found, with the indexes it has.
   const written = arg.slice(0, eq).trim();
-  const path = written.replace(/\[(\d+)\]/g, ".$1");
+  const path = written.replace(/\[([^\]]*)\]/g, ".$1");
   const raw = arg.slice(eq + 1);
   if (path.split(".").some((s) => s === "")) return { origin, message: `the path ${JSON.stringify(written)} has an empty segment` };
   const unsafe = unsafePathMessage(path);
@@ -77,6 +78,12 @@ export function isOverrideProblem(x: Override | OverrideProblem): x is OverrideP
 export interface AppliedOverride {
   origin: string;
   path: Path;
+  /**
+   * What the override made: `path` when the key was there already, else the first key on the way that was not (the
+   * map `mapping.ScalingConfig` that `--set mapping.ScalingConfig.MaximumConcurrency=5` creates). A problem anywhere
+   * under it comes from the override, not from the file.
+   */
+  made: Path;
 }
 
 /** Apply the overrides in order to a scenario document (changed in place). */
@@ -89,14 +96,15 @@ export function applyOverrides(doc: Obj, overrides: readonly Override[]): { appl
     const unsafe = unsafePathMessage(o.path);
     const r = unsafe ?? applyOne(doc, o.path.split("."), o.value);
     if (typeof r === "string") problems.push({ origin, message: r });
-    else applied.push({ origin, path: r });
+    else applied.push({ origin, ...r });
   }
   return { applied, problems };
 }
 
-/** Returns the resolved path, or a message. */
-function applyOne(doc: Obj, segs: string[], value: unknown): Path | string {
+/** Returns the resolved path and what the override made (AppliedOverride), or a message. */
+function applyOne(doc: Obj, segs: string[], value: unknown): { path: Path; made: Path } | string {
   const resolved: (string | number)[] = [];
+  let made: Path | null = null;
   let cur: Obj | unknown[] = doc;
   let i = 0;
   while (i < segs.length) {
@@ -104,33 +112,40 @@ function applyOne(doc: Obj, segs: string[], value: unknown): Path | string {
     let used: number;
     if (Array.isArray(cur)) {
       const seg = segs[i];
-      if (!/^\d+$/.test(seg)) return `${where(resolved)} is a list: use an index 0..${cur.length} (got ${JSON.stringify(seg)})`;
-      const idx = Number(seg);
-      if (idx > cur.length) return `${where(resolved)} has ${cur.length} entr${cur.length === 1 ? "y" : "ies"}: use an index 0..${cur.length} (got ${idx})`;
-      key = idx;
+      if (!/^\d+$/.test(seg) || Number(seg) > cur.length) return `${where(resolved)} ${listIndexes(cur.length)} (got ${/^\d+$/.test(seg) ? seg : JSON.stringify(seg)})`;
+      key = Number(seg);
       used = 1;
     } else {
       [key, used] = keyAt(cur, segs, i, resolved);
     }
+    const there = Object.prototype.hasOwnProperty.call(cur, key);
     resolved.push(key);
+    if (made === null && !there) made = [...resolved];
     i += used;
     const last = i >= segs.length;
     if (last) {
       if (value !== undefined) (cur as Record<string | number, unknown>)[key] = value;
       else if (Array.isArray(cur)) cur.splice(key as number, 1);
       else delete cur[key as string];
-      return resolved;
+      return { path: resolved, made: made ?? resolved };
     }
     let next: unknown = (cur as Record<string | number, unknown>)[key];
-    if (value === undefined && (next === undefined || next === null)) return resolved; // removing what is not there
+    if (value === undefined && (next === undefined || next === null)) return { path: resolved, made: made ?? resolved }; // removing what is not there
     if (next === undefined || next === null) {
       next = /^\d+$/.test(segs[i]) ? [] : {};
       (cur as Record<string | number, unknown>)[key] = next;
+      if (made === null) made = [...resolved];
     }
     if (!isObj(next) && !Array.isArray(next)) return `${where(resolved)} is ${JSON.stringify(next)}, not a map or a list, so it has no ${JSON.stringify(segs[i])}`;
     cur = next;
   }
-  return resolved;
+  return { path: resolved, made: made ?? resolved };
+}
+
+/** The indexes a list of `n` entries takes: its entries', and `n` to add one. */
+function listIndexes(n: number): string {
+  if (n === 0) return "is an empty list: use the index 0 to add its first entry";
+  return `is a list of ${n} entr${n === 1 ? "y" : "ies"}: use an index 0..${n - 1}, or ${n} to add an entry`;
 }
 
 /** The key at segs[i..] in a map: the longest dotted run that exists; under `expect`, the metric path before an op. */

@@ -140,10 +140,10 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
     for (const p of r.problems) errors.push({ ...problem("error", 0, 0, "", p.message), origin: p.origin });
     if (errors.length > 0) return { ok: false, errors, warnings: [] };
   }
-  /** A problem at a path an override wrote names that override instead of a file position. */
+  /** A problem at a path an override wrote, or under a key it made, names that override instead of a file position. */
   const originOf = (path: Path): string | undefined => {
     let found: string | undefined;
-    for (const a of applied) if (a.path.length <= path.length && a.path.every((seg, i) => String(seg) === String(path[i]))) found = a.origin;
+    for (const a of applied) if (a.made.length <= path.length && a.made.every((seg, i) => String(seg) === String(path[i]))) found = a.origin;
     return found;
   };
   let unlisted = 0;

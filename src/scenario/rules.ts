@@ -13,12 +13,12 @@ import { parseFilterCriteria, preparePayload, type FilterSource } from "../filte
 import { NULLABLE_FIGURES, PROFILES } from "../esm/profiles.js";
 import { cloudwatchMetricSources, cloudwatchSourceOf } from "../metrics/cloudwatch.js";
 import { METRIC_PATHS } from "../metrics/paths.js";
-import { expectationValue, SIM_EPOCH_UNIX_S, streamIdentity } from "./model.js";
+import { bareTimeUnit, expectationValue, SIM_EPOCH_UNIX_S, streamIdentity } from "./model.js";
 import { defaultOf, NO_LIMIT, paramRows, PARAMS, QUEUES, rangeOf, sourcesOfKey, STREAMS, type PathOf, type SourceType } from "./params.js";
 import { parseAnswer } from "./quiz-answer.js";
 import type { Path } from "./locate.js";
 import { suggest } from "./show.js";
-import { MAX_BURST_RECORDS } from "./schema.js";
+import { MAX_BURST_RECORDS, MAX_WAITING_RECORDS } from "./schema.js";
 import { formatCount, parseDurationUs, parseInstantMs, parseRatePerSecond } from "./units.js";
 
 export interface RuleFinding {
@@ -90,13 +90,8 @@ export function keysApplyingTo(path: readonly (string | number)[], type: unknown
 
 /** Upper total of records a scenario may produce: beyond it the run is refused up front. */
 export const MAX_RECORDS_TOTAL = 1_000_000_000;
-/**
- * The most records that may wait in the source at once. esm-sim holds every waiting record in memory (about
- * 200 bytes each, so 5,000,000 is about 1 GB); beyond it Node.js runs out of memory and dies without a message.
- * Scenarios that would exceed it at once (a burst, a rate over one second) are refused here; a backlog that
- * grows past it during a run stops the run (simulate.ts).
- */
-export const MAX_WAITING_RECORDS = 5_000_000;
+/** The most records that may wait in the source at once (schema.ts says why). */
+export { MAX_WAITING_RECORDS };
 /** The longest scaling tick: the run loop relies on an event at least this often to watch the budgets. */
 export const MAX_SCALE_TICK_MS = 60_000;
 
@@ -865,11 +860,9 @@ const waitingRecords: Rule = {
         return;
       }
       const n = intOr(t.records) ?? 1;
-      if (n > MAX_BURST_RECORDS) return; // the schema's to refuse
+      if (n > MAX_BURST_RECORDS) return; // the schema's to refuse, saying why
       const at = parseDurationUs(t.at);
-      if (n > MAX_WAITING_RECORDS) {
-        d.err(["traffic", i, "records"], `a burst of ${formatCount(n)} records puts them all in the source at once; esm-sim holds at most ${waiting} waiting records (about 1 GB of memory): split it into smaller bursts at different times, or use a steady rate`);
-      } else if (at !== null) {
+      if (at !== null) {
         const sum = (burstAt.get(at) ?? 0) + n;
         burstAt.set(at, sum);
         if (sum > MAX_WAITING_RECORDS && sum - n <= MAX_WAITING_RECORDS) {
@@ -946,8 +939,12 @@ const expectations: Rule = {
       if (!isObj(checks)) continue;
       if (Object.keys(checks).length === 0) d.err(["expect", path], "needs at least one check: eq, ne, lt, lte, gt or gte");
       for (const [op, v] of Object.entries(checks)) {
-        if (!["eq", "ne", "lt", "lte", "gt", "gte"].includes(op) || expectationValue(kind, v) !== null) continue;
-        const allowed = kind === "bool" ? "true or false" : kind === "ms" ? "a duration such as 5m or 250ms, or a number of ms" : "a number";
+        if (kind === "bool" && ["lt", "lte", "gt", "gte"].includes(op)) {
+          d.err(["expect", path, op], `${path} is true or false, which has no order: check it with eq or ne (got ${op})`);
+          continue;
+        }
+        if (!["eq", "ne", "lt", "lte", "gt", "gte"].includes(op) || expectationValue(kind, v, path) !== null) continue;
+        const allowed = kind === "bool" ? "true or false" : kind === "ms" ? `a duration such as 5m or 250ms, or a number of ${bareTimeUnit(path) === "s" ? "seconds" : "milliseconds (CloudWatch's unit for this metric)"}` : "a number";
         d.err(["expect", path, op], `must be ${allowed} (got ${typeof v === "string" ? JSON.stringify(v) : String(v)})`);
       }
     }

@@ -172,9 +172,16 @@ const fromMetricsSchema = z.strictObject({
   period: duration().optional(),
 });
 
-/** The largest `records` a burst may give, as the schema reads it; a rule refuses a burst above MAX_WAITING_RECORDS
- *  (rules.ts), saying why, and says nothing of a count the schema refuses. */
-export const MAX_BURST_RECORDS = 100_000_000;
+/**
+ * The most records that may wait in the source at once. esm-sim holds every waiting record in memory (about
+ * 200 bytes each, so 5,000,000 is about 1 GB); beyond it Node.js runs out of memory and dies without a message.
+ * Scenarios that would exceed it at once (a burst, bursts at one time, a rate over one second) are refused (rules.ts);
+ * a backlog that grows past it during a run stops the run (simulate.ts).
+ */
+export const MAX_WAITING_RECORDS = 5_000_000;
+
+/** The largest `records` a burst may give: its records all wait in the source at once. */
+export const MAX_BURST_RECORDS = MAX_WAITING_RECORDS;
 
 const trafficSchema = z.strictObject({
   rate: rate().optional(),
@@ -182,7 +189,11 @@ const trafficSchema = z.strictObject({
   from: duration().optional(),
   to: duration().optional(),
   at: duration().optional(),
-  records: int(1, MAX_BURST_RECORDS).optional(),
+  records: int(
+    1,
+    MAX_BURST_RECORDS,
+    `an integer 1..${fmt(MAX_BURST_RECORDS)}, the most records esm-sim holds waiting at once (about 1 GB of memory); split a larger burst into bursts at different times, or use a steady rate`,
+  ).optional(),
   keys: int(1, 10_000_000).optional(),
   key: str("a key (partition key or message group ID)").optional(),
   keyDistribution: oneOf(["uniform", "zipf"] as const).optional(),

@@ -142,6 +142,47 @@ export function parseGrid(args: readonly string[]): { ok: true; vary: Vary[] } |
   return problems.length > 0 ? { ok: false, problems } : { ok: true, vary };
 }
 
+/** A path's segments, a bracketed list index read as --set reads it (`traffic[0].rate` is traffic, 0, rate). */
+function segmentsOf(path: string): string[] {
+  return path.replace(/\[([^\]]*)\]/g, ".$1").split(".");
+}
+
+/** Whether the path `outer` is `inner` or holds it (`mapping` holds `mapping.BatchSize`). */
+function holds(outer: readonly string[], inner: readonly string[]): boolean {
+  return outer.length <= inner.length && outer.every((seg, i) => seg === inner[i]);
+}
+
+/** Whether a --set value given at `setPath` gives the key at `path` below it (`mapping={ BatchSize: 5 }` gives BatchSize). */
+function givesBelow(o: Override, setPath: readonly string[], path: readonly string[]): boolean {
+  let v: unknown = o.value;
+  for (const seg of path.slice(setPath.length)) {
+    if (typeof v !== "object" || v === null || !Object.hasOwn(v, seg)) return false;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return true;
+}
+
+/**
+ * The --set arguments that give a key a --vary also gives: each row applies its --vary values after --set, so the
+ * --set would be named for every row and used by none. One message each.
+ */
+export function setVaryClashes(set: readonly Override[], vary: readonly Vary[]): string[] {
+  const out: string[] = [];
+  for (const o of set) {
+    const setPath = segmentsOf(o.path);
+    for (const v of vary) {
+      const varied = segmentsOf(v.path);
+      const inside = varied.length < setPath.length && holds(varied, setPath);
+      const clash = inside || (holds(setPath, varied) && givesBelow(o, setPath, varied));
+      if (!clash) continue;
+      const given = `--vary ${v.path}=${v.values.join(",")}`;
+      const what = inside ? `${o.path} is inside ${v.path}, which ${given} replaces in every row` : `${v.path} is varied by ${given}`;
+      out.push(`--set ${o.arg}: ${what}, so --set may not also give it; drop the --set to keep the rows' values, or the --vary to run every row with the --set`);
+    }
+  }
+  return out;
+}
+
 /** How many rows the grid has (the product of each --vary's value count), without listing them. */
 export function gridSize(vary: readonly Vary[]): number {
   return vary.reduce((n, v) => n * v.values.length, 1);
