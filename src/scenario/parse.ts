@@ -93,10 +93,12 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
     }
     const errors = doc.errors.slice(0, MAX_PROBLEMS).map((e) => {
       const pos = lc.linePos(e.pos[0]);
-      const msg = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-      return problem("error", pos.line, pos.col, "", `not valid YAML: ${msg}`);
+      return problem("error", pos.line, pos.col, "", `not valid YAML: ${yamlProblem(e.code, e.message)}`);
     });
-    const unique = dedupe(errors);
+    // The parser may say one mistake twice at one place (an unclosed { in a block: not indented, and not closed):
+    // the first is told.
+    const placed = new Set<string>();
+    const unique = dedupe(errors).filter((p) => !placed.has(`${p.line}:${p.col}`) && placed.add(`${p.line}:${p.col}`) !== undefined);
     // Repeats are one problem: counted once in the total too.
     return { ok: false, errors: capped(sortProblems(unique), doc.errors.length - (errors.length - unique.length)), warnings: [] };
   }
@@ -121,7 +123,7 @@ export function parseScenario(text: string, fileName: string, options: ParseOpti
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     if (e instanceof RangeError) return { ok: false, errors: [problem("error", 1, 1, "", TOO_DEEP)], warnings: [] };
-    return { ok: false, errors: [problem("error", 1, 1, "", `cannot expand the YAML: ${(e as Error).message} (anchors and aliases are limited to ${MAX_ALIAS_COUNT} expansions)`)], warnings: [] };
+    return { ok: false, errors: [problem("error", 1, 1, "", `cannot expand the YAML: its aliases (*name) repeat anchored values too many times (anchors and aliases are limited to ${MAX_ALIAS_COUNT} expansions); write the values out, or use fewer aliases`)], warnings: [] };
   }
   if (depthOf(data, 0) > MAX_DEPTH) {
     return { ok: false, errors: [problem("error", 1, 1, "", TOO_DEEP)], warnings: [] };
@@ -237,12 +239,30 @@ export function scenarioFiles(text: string, overrides: readonly Override[] = [])
   }
 }
 
+/** The YAML library's problem in esm-sim's words where they differ (a scenario is one document), else its own first
+ *  line without its position (the problem's place is given before it). */
+function yamlProblem(code: string, message: string): string {
+  if (code === "MULTIPLE_DOCS") return "a second YAML document starts here (a line ---); a scenario file holds one document";
+  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** How a kind of value zod names (`expected object`) is said in esm-sim's messages. */
+const KIND_WORDS: Record<string, string> = {
+  object: "a map of keys",
+  array: "a list",
+  string: "text",
+  number: "a number",
+  boolean: "true or false",
+};
+
 /** zod's own messages are replaced by esm-sim's form (what is allowed, what was found) wherever a helper did not set one. */
 function messageOf(issue: z.core.$ZodIssue, path: Path, data: unknown): string {
   const m = issue.message;
   if (!m.startsWith("Invalid input") && !m.startsWith("Too ") && !m.startsWith("Expected") && !m.startsWith("Invalid ")) return m;
   const found = valueAt(data, path);
   if (found === undefined) return "is required";
+  const kind = /^Invalid input: expected (\w+), received \w+$/.exec(m);
+  if (kind && KIND_WORDS[kind[1]]) return `must be ${KIND_WORDS[kind[1]]} (got ${show(found)})`;
   return `is not valid here: ${m.replace(/^Invalid input: /, "")} (got ${show(found)})`;
 }
 
