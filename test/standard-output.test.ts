@@ -151,6 +151,20 @@ describe("an output on standard output or standard error", () => {
     expect([again.status, again.stderr]).toEqual([2, `esm-sim: ${existing} already exists; use --force to overwrite it\n`]);
   });
 
+  it("places the problems of a scenario init --from prints (--out -) in what it printed, not in a standard input it never read", () => {
+    const template = write(
+      "cfn.yaml",
+      "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  F:\n    Type: AWS::Lambda::Function\n    Properties: { Timeout: 30 }\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      EventSourceArn: !GetAtt Q.Arn\n      FunctionName: !Ref F\n      BatchSize: 20000\n",
+    );
+    const r = spawnSync(process.execPath, [BIN, "init", "--from", template, "--out", "-"], { encoding: "utf8", cwd: dir });
+    const printed = r.stdout.split("\n");
+    const problem = r.stderr.split("\n").find((l) => l.includes("mapping.BatchSize"))!;
+    expect([r.status, problem.replace(/:\d+:\d+ /, ":L:C ")]).toEqual([2, "(stdout):L:C mapping.BatchSize: must be an integer 1..10,000 (got 20000)"]);
+    // The place is the printed scenario's line.
+    expect(printed[Number(/^\(stdout\):(\d+):/.exec(problem)![1]) - 1]).toMatch(/BatchSize: 20000/);
+    expect(r.stderr).not.toContain("<stdin>");
+  });
+
   it("calibrate --html - is refused: calibrate's report takes standard output", () => {
     const r = spawnSync(process.execPath, [BIN, "calibrate", file, "--metrics", "scenarios/data/orders-sent.json", "--html", "-"], { encoding: "utf8" });
     expect([r.status, r.stdout, r.stderr]).toEqual([2, "", "esm-sim: --html -: standard output already takes the report, so the two would be mixed: name a file for --html\n"]);

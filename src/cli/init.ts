@@ -135,7 +135,9 @@ async function initFromTemplate(templateFile: string, opts: InitOpts, io: Io): P
   const metrics = opts.metrics === undefined ? undefined : { file: besideScenario(opts.metrics, inFolder), given: opts.metrics };
   const files = namedFilesForInit(metrics, overlay?.data, inFolder);
   const metricsFor = metrics && (() => metrics);
-  const r = await template({ parameters, resource: opts.resource, overlay, command, fileNameFor: pathFor, fileNoteFor, metricsFor, files });
+  // Problems in a scenario printed to the standard output are placed in what was printed, as the starter's are.
+  const shownFor = (id: string): string => (opts.out !== undefined && toStandardOutput(opts.out) ? "(stdout)" : pathFor(id));
+  const r = await template({ parameters, resource: opts.resource, overlay, command, fileNameFor: shownFor, fileNoteFor, metricsFor, files });
   if (!r.ok) {
     printTemplateFailure(io, r);
     return 2;
