@@ -86,9 +86,19 @@ describe("stream validation: rules across keys, with AWS's texts", () => {
     ["an SQS report field on Kinesis", kinesis("").replace("mapping:", "expect:\n  sqs.emptyPolls: { eq: 0 }\nmapping:"), "expect.sqs.emptyPolls: is an SQS report field (sqs, sqs-fifo), not reported for kinesis sources"],
     ["an SQS report field on DynamoDB", dynamodb("").replace("mapping:", "expect:\n  sqs.polls: { gt: 0 }\nmapping:"), "expect.sqs.polls: is an SQS report field (sqs, sqs-fifo), not reported for dynamodb sources"],
     ["an SQS report field as a stream quiz answer", kinesis("").replace("mapping:", "quiz:\n  - { ask: How many empty receives?, answer: sqs.emptyPolls }\nmapping:"), "quiz[0].answer: sqs.emptyPolls is an SQS report field (sqs, sqs-fifo), not reported for kinesis sources"],
+    ["a Kinesis record over 10 MiB", kinesis("").replace("records: 10", "records: 10\n    recordSize: 11MB"), 'traffic[0].recordSize: must be at most 10 MiB (10,485,760 bytes), the most data a Kinesis record holds (PutRecords: "Maximum length of 10485760") (got 11MB)'],
     ["a stream report field as a queue quiz answer", "name: q\nsource: { type: sqs }\ntraffic: [{ at: 0s, records: 1 }]\nquiz:\n  - { ask: How many retries?, answer: stream.retries }\n", "quiz[0].answer: stream.retries is a stream report field (kinesis, dynamodb), not reported for sqs sources"],
   ])("rejects %s", (_what, text, expected) => {
     expect(errorsOf(text).join("\n")).toContain(expected);
+  });
+
+  it("warns that a Kinesis record over 6 MB cannot fit an invocation's payload, and takes up to 10 MiB", () => {
+    const at = (size: string) => warningsOf(kinesis("").replace("records: 10", `records: 10\n    recordSize: ${size}`)).filter((w) => w.includes("recordSize"));
+    expect(at("7MB")).toEqual([
+      "s.yaml:8:17 warning: traffic[0].recordSize: a record of 7MB is larger than the 6 MB payload of a synchronous invocation, which a batch must fit; AWS does not say what the mapping does with such a record, and esm-sim invokes it alone",
+    ]);
+    expect(at("6MB")).toEqual([]);
+    expect(errorsOf(kinesis("").replace("records: 10", "records: 10\n    recordSize: 10MB"))).toEqual([]);
   });
 
   it("warns that a keyed poison record blocks its shard under the -1/-1 defaults, and about FIFO destinations", () => {

@@ -19,7 +19,7 @@ import { parseAnswer } from "./quiz-answer.js";
 import type { Path } from "./locate.js";
 import { suggest } from "./show.js";
 import { MAX_BURST_RECORDS, MAX_WAITING_RECORDS } from "./schema.js";
-import { formatCount, parseDurationUs, parseInstantMs, parseRatePerSecond } from "./units.js";
+import { formatCount, parseDurationUs, parseInstantMs, parseRatePerSecond, parseSizeBytes } from "./units.js";
 
 export interface RuleFinding {
   severity: "error" | "warning";
@@ -138,7 +138,13 @@ const PAGES = {
   CONC: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html",
   PROVISIONED: "https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html",
   RECURSION: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html",
+  KDS_PUT: "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html",
 } as const;
+
+/** The largest data blob a Kinesis record holds (PutRecordsRequestEntry's Data: "Maximum length of 10485760"). */
+const KINESIS_RECORD_MAX_BYTES = 10 * 1024 * 1024;
+/** A synchronous invocation's payload limit, which a batch of stream records must fit (stream-mapping.ts). */
+const INVOKE_PAYLOAD_MAX_BYTES = 6 * 1024 * 1024;
 
 /** The value at a dotted path of the document, through maps only. */
 function valueAt(doc: Obj, path: string): unknown {
@@ -736,6 +742,26 @@ const untilPositive: Rule = {
   },
 };
 
+const kinesisRecordSize: Rule = {
+  name: "kinesisRecordSize",
+  says: "a Kinesis record holds at most 10 MiB of data; one over the 6 MB invocation payload is warned about",
+  url: PAGES.KDS_PUT,
+  check(d) {
+    if (d.type !== "kinesis" || !Array.isArray(d.doc.traffic)) return;
+    d.doc.traffic.forEach((t, i) => {
+      if (!isObj(t) || t.recordSize === undefined) return;
+      const bytes = parseSizeBytes(t.recordSize);
+      if (bytes === null) return; // the schema tells it
+      const at: Path = ["traffic", i, "recordSize"];
+      if (bytes > KINESIS_RECORD_MAX_BYTES) {
+        d.err(at, `must be at most 10 MiB (10,485,760 bytes), the most data a Kinesis record holds (PutRecords: "Maximum length of 10485760") (got ${String(t.recordSize)})`);
+      } else if (bytes > INVOKE_PAYLOAD_MAX_BYTES) {
+        d.warn(at, `a record of ${String(t.recordSize)} is larger than the 6 MB payload of a synchronous invocation, which a batch must fit; AWS does not say what the mapping does with such a record, and esm-sim invokes it alone`);
+      }
+    });
+  },
+};
+
 const producers: Rule = {
   name: "producers",
   says: "a producer is steady (rate, from, to) or a burst (at, records), with keys and duplicates that fit the source",
@@ -1038,6 +1064,7 @@ export const RULES: readonly Rule[] = [
   writesBack,
   untilPositive,
   producers,
+  kinesisRecordSize,
   replays,
   waitingRecords,
   totalRecords,
