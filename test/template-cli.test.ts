@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { fixturePath } from "./template-helpers.js";
@@ -213,5 +213,45 @@ describe("esm-sim run --template", () => {
     const r = await cli("run", "--template", TWO_QUEUES, "--resource", "AMapping", "--traffic", failing, "--seed", "4");
     expect(r.code).toBe(1);
     expect(r.err).toContain(`reproduce: esm-sim run --template ${TWO_QUEUES} --traffic ${failing} --resource AMapping --seed 4`);
+  });
+});
+
+describe("ProvisionedPollerConfig in a template", () => {
+  const expected = { MinimumPollers: 3, MaximumPollers: 20 };
+  /** The mapping section of the scenario init --from prints for `template`. */
+  async function mappingOf(template: string): Promise<Record<string, unknown>> {
+    const r = await cli("init", "--from", template, "--out", "-");
+    expect(r.err).not.toContain("not modelled by esm-sim (M): ProvisionedPollerConfig");
+    return (parse(r.out) as { mapping: Record<string, unknown> }).mapping;
+  }
+
+  it("is carried from a CloudFormation mapping, a SAM SQS event and a Terraform provisioned_poller_config block", async () => {
+    const cfn = write(
+      "provisioned-cfn.yaml",
+      "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { VisibilityTimeout: 300 }\n  F:\n    Type: AWS::Lambda::Function\n    Properties: { Timeout: 30 }\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      EventSourceArn: !GetAtt Q.Arn\n      FunctionName: !Ref F\n      ProvisionedPollerConfig: { MinimumPollers: 3, MaximumPollers: 20 }\n",
+    );
+    expect((await mappingOf(cfn)).ProvisionedPollerConfig).toEqual(expected);
+    const sam = write(
+      "provisioned-sam.yaml",
+      "Transform: AWS::Serverless-2016-10-31\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { VisibilityTimeout: 300 }\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Timeout: 30\n      Events:\n        S:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Q.Arn\n            ProvisionedPollerConfig: { MinimumPollers: 3, MaximumPollers: 20 }\n",
+    );
+    expect((await mappingOf(sam)).ProvisionedPollerConfig).toEqual(expected);
+    const tf = join(dir, "provisioned-tf");
+    mkdirSync(tf);
+    writeFileSync(
+      join(tf, "main.tf"),
+      'resource "aws_sqs_queue" "q" {\n  name = "jobs"\n  visibility_timeout_seconds = 300\n}\nresource "aws_lambda_function" "f" {\n  function_name = "worker"\n  timeout = 30\n}\nresource "aws_lambda_event_source_mapping" "m" {\n  event_source_arn = aws_sqs_queue.q.arn\n  function_name = aws_lambda_function.f.arn\n  provisioned_poller_config {\n    minimum_pollers = 3\n    maximum_pollers = 20\n  }\n}\n',
+    );
+    expect((await mappingOf(tf)).ProvisionedPollerConfig).toEqual(expected);
+  });
+
+  it("beside ScalingConfig makes a scenario AWS would refuse, and says so at the template's line", async () => {
+    const both = write(
+      "provisioned-both.yaml",
+      "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { VisibilityTimeout: 300 }\n  F:\n    Type: AWS::Lambda::Function\n    Properties: { Timeout: 30 }\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      EventSourceArn: !GetAtt Q.Arn\n      FunctionName: !Ref F\n      ScalingConfig: { MaximumConcurrency: 40 }\n      ProvisionedPollerConfig: { MinimumPollers: 3, MaximumPollers: 20 }\n",
+    );
+    const r = await cli("run", "--template", both, "--traffic", TRAFFIC);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/provisioned-both\.yaml:\d+:\d+ .*ProvisionedPollerConfig/);
   });
 });

@@ -376,7 +376,7 @@ export const PARAMS = {
     internal: "mapping.provisioned.minPollers",
     url: "https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html",
     hint: "provisioned mode: the event pollers kept at all times",
-    cfn: null,
+    cfn: "ProvisionedPollerConfig",
   },
   "mapping.ProvisionedPollerConfig.MaximumPollers": {
     sources: QUEUES,
@@ -386,7 +386,7 @@ export const PARAMS = {
     internal: "mapping.provisioned.maxPollers",
     url: "https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html",
     hint: "provisioned mode: the most event pollers the mapping scales up to",
-    cfn: null,
+    cfn: "ProvisionedPollerConfig",
   },
   "mapping.Enabled": {
     sources: ALL,

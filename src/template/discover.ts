@@ -563,7 +563,24 @@ class Drafter {
       this.field(m, "ScalingConfig", sc, asIs);
       if (!sc.present && (type === "sqs" || type === "sqs-fifo")) m.footer.push("ScalingConfig.MaximumConcurrency: not set (the mapping scales up to the function's and the account's concurrency)");
     }
+    this.provisioned(p("ProvisionedPollerConfig"));
     this.field(m, "Enabled", p("Enabled"), asBool);
+  }
+
+  /** ProvisionedPollerConfig: its MinimumPollers and MaximumPollers (AWS's defaults, 2 and 200, apply to those left
+   *  out); any other field is named as not modelled. */
+  private provisioned(r: Read): void {
+    const m = this.mapping;
+    if (!r.present) return;
+    if (r.unresolved || !isObj(r.value)) {
+      this.field(m, "ProvisionedPollerConfig", r, asIs);
+      return;
+    }
+    const value: Obj = {};
+    for (const k of ["MinimumPollers", "MaximumPollers"]) if (r.value[k] !== undefined) value[k] = asInt(r.value[k]);
+    m.entries.push({ key: "ProvisionedPollerConfig", value, origin: { kind: "template", path: r.path, via: r.via } });
+    const rest = Object.keys(r.value).filter((k) => k !== "MinimumPollers" && k !== "MaximumPollers");
+    if (rest.length) m.header.push(`not modelled by esm-sim (ProvisionedPollerConfig): ${rest.join(", ")}`);
   }
 
   private destination(r: Read, kind: "esm" | "sam"): void {

@@ -93,6 +93,8 @@ const PLAIN: Record<string, [Path, Path][]> = {
     [["function_response_types"], ["FunctionResponseTypes"]],
     [["tumbling_window_in_seconds"], ["TumblingWindowInSeconds"]],
     [["scaling_config", 0, "maximum_concurrency"], ["ScalingConfig", "MaximumConcurrency"]],
+    [["provisioned_poller_config", 0, "minimum_pollers"], ["ProvisionedPollerConfig", "MinimumPollers"]],
+    [["provisioned_poller_config", 0, "maximum_pollers"], ["ProvisionedPollerConfig", "MaximumPollers"]],
     [["destination_config", 0, "on_failure", 0, "destination_arn"], ["DestinationConfig", "OnFailure", "Destination"]],
     [["enabled"], ["Enabled"]],
   ],
@@ -101,7 +103,7 @@ const NAME_PROPERTY: Record<string, string> = { aws_sqs_queue: "QueueName", aws_
 const NAME_ATTRIBUTE: Record<string, string> = { aws_lambda_function: "function_name" };
 /** Attributes worth saying esm-sim does not model, when set. */
 const NOT_MODELLED: Record<string, string[]> = {
-  [ESM]: ["starting_position_timestamp", "provisioned_poller_config", "metrics_config", "kms_key_arn", "queues", "topics", "self_managed_event_source", "amazon_managed_kafka_event_source_config", "self_managed_kafka_event_source_config", "document_db_event_source_config", "source_access_configuration"],
+  [ESM]: ["starting_position_timestamp", "metrics_config", "kms_key_arn", "queues", "topics", "self_managed_event_source", "amazon_managed_kafka_event_source_config", "self_managed_kafka_event_source_config", "document_db_event_source_config", "source_access_configuration"],
   aws_sqs_queue: ["receive_wait_time_seconds", "fifo_throughput_limit", "deduplication_scope"],
   aws_kinesis_stream: ["encryption_type", "shard_level_metrics"],
   aws_lambda_function: ["memory_size", "provisioned_concurrent_executions"],
@@ -186,10 +188,13 @@ class Writer {
     return id;
   }
 
-  /** Set a property (a path under Properties) with its source: each level of a nested one is its one leaf. */
+  /** Set a property (a path under Properties) with its source: each level of a nested one is its one leaf, beside the
+   *  leaves set before it under the same property (ProvisionedPollerConfig's MinimumPollers and MaximumPollers). */
   private set(id: string, cfn: Path, value: unknown, from: Source): void {
     let holder: unknown = value;
     for (let i = cfn.length - 1; i > 0; i--) holder = { [cfn[i]]: holder };
+    const before = (this.synth.resources[id] as { Properties: Record<string, unknown> }).Properties[String(cfn[0])];
+    if (cfn.length > 1 && before !== null && typeof before === "object" && !Array.isArray(before)) holder = mergeObjects(before as Record<string, unknown>, holder as Record<string, unknown>);
     this.synth.set(id, String(cfn[0]), holder, from);
     for (let i = 2; i <= cfn.length; i++) this.synth.map(["Resources", id, "Properties", ...cfn.slice(0, i)], from);
   }
@@ -326,3 +331,14 @@ function firstArn(resources: readonly TfResource[]): RegExpExecArray | null {
 
 /** Whether a value holds an Unknown anywhere (for importers deciding what to follow). */
 export const hasUnknown = (v: unknown): boolean => firstUnknown(v) !== null;
+
+/** `b` laid over `a`, maps merged at every level (a leaf of `b` wins). */
+function mergeObjects(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const was = out[k];
+    const both = was !== null && typeof was === "object" && !Array.isArray(was) && v !== null && typeof v === "object" && !Array.isArray(v);
+    out[k] = both ? mergeObjects(was as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
