@@ -27,6 +27,16 @@ describe("validation of sqs-fifo, producer retries and provisioned mode", () => 
   });
 
   it.each([
+    [
+      "a standard dead-letter queue for a FIFO queue",
+      fifo(', RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: "arn:aws:sqs:us-east-1:123456789012:plain-dlq" }'),
+      's.yaml:2:85 source.RedrivePolicy.deadLetterTargetArn: must be a FIFO queue (a name ending in .fifo): SQS takes a FIFO queue\'s dead-letter queue only of the FIFO type, and a standard queue\'s only of the standard type (got "arn:aws:sqs:us-east-1:123456789012:plain-dlq")',
+    ],
+    [
+      "a FIFO dead-letter queue for a standard queue",
+      'name: s\nsource: { type: sqs, RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: "arn:aws:sqs:us-east-1:123456789012:dlq.fifo" } }\ntraffic: [{ at: 0s, records: 1 }]\n',
+      "source.RedrivePolicy.deadLetterTargetArn: must be a standard queue (a name not ending in .fifo)",
+    ],
     ["a FIFO queue name without .fifo", fifo(", QueueName: orders"), 's.yaml:2:38 source.QueueName: The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length. (got "orders")'],
     ["a .fifo name on a standard queue", "name: s\nsource: { type: sqs, QueueName: a.fifo }\ntraffic: [{ at: 0s, records: 1 }]\n", 's.yaml:2:33 source.QueueName: Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length (got "a.fifo"; a name ending in .fifo needs type: sqs-fifo)'],
     ["BatchSize above 10 on FIFO", fifo("", "mapping: { BatchSize: 11, MaximumBatchingWindowInSeconds: 1 }\n"), "s.yaml:5:23 mapping.BatchSize: Maximum batch size must be between 1 and 10 inclusive (FIFO queues; got 11)"],

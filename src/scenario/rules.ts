@@ -139,6 +139,7 @@ const PAGES = {
   PROVISIONED: "https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html",
   RECURSION: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html",
   KDS_PUT: "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html",
+  DLQ: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",
 } as const;
 
 /** The largest data blob a Kinesis record holds (PutRecordsRequestEntry's Data: "Maximum length of 10485760"). */
@@ -244,6 +245,21 @@ const streamArn: Rule = {
 function streamArnShape(type: string | undefined): string {
   return type === "dynamodb" ? "arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL" : "arn:aws:kinesis:REGION:ACCOUNT:stream/NAME";
 }
+
+const deadLetterQueueType: Rule = {
+  name: "deadLetterQueueType",
+  says: "a FIFO queue's dead-letter queue is a FIFO queue, and a standard queue's a standard one",
+  url: PAGES.DLQ,
+  check(d) {
+    if (!d.isQueue || !isObj(d.source.RedrivePolicy)) return;
+    const arn = d.source.RedrivePolicy.deadLetterTargetArn;
+    if (typeof arn !== "string") return;
+    const fifoTarget = arn.endsWith(".fifo");
+    if (fifoTarget === (d.type === "sqs-fifo")) return;
+    const want = d.type === "sqs-fifo" ? "a FIFO queue (a name ending in .fifo)" : "a standard queue (a name not ending in .fifo)";
+    d.err(["source", "RedrivePolicy", "deadLetterTargetArn"], `must be ${want}: SQS takes a FIFO queue's dead-letter queue only of the FIFO type, and a standard queue's only of the standard type (got ${JSON.stringify(arn)})`);
+  },
+};
 
 const fifoQueueFlag: Rule = {
   name: "fifoQueueFlag",
@@ -1037,6 +1053,7 @@ export const RULES: readonly Rule[] = [
   queueName,
   streamArn,
   fifoQueueFlag,
+  deadLetterQueueType,
   keysOfAnotherType("mapping"),
   eventNamesOnDynamoDb,
   noDestinationOnSqs,
