@@ -153,6 +153,18 @@ describe("quiz", () => {
     expect(right.out).toContain("Right: 2");
   });
 
+  it("does not call an answer a mistake when it is what another plausible value of one of esm-sim's chosen figures gives", async () => {
+    // learn-cold-starts: 15 cold starts is the run with idle environments kept through the run (environmentIdleLifetimeMs
+    // 3,600,000, inside its plausible 300,000..3,600,000 ms: AWS publishes no lifetime).
+    const r = await cliAnswering("15", "quiz", "learn-cold-starts", "--seed", "3");
+    expect(r.out).toMatch(/The run says 32 \([a-c]\); you said 15, which another plausible value of a figure AWS does not publish gives \(below\): not a mistake about AWS's rules\./);
+    expect(r.out.replace(/\s+/g, " ")).toContain("as plausible as the run's answer: AWS publishes no figure here, and esm-sim chose one (plausible environmentIdleLifetimeMs 300,000..3,600,000 ms)");
+    expect(r.out).not.toContain("Not quite");
+    // A mistake about AWS's rules is still told as one.
+    const poison = await cliAnswering("2", "quiz", "sqs-poison-message-dlq", "--seed", String(findSeed("sqs-poison-message-dlq", 0)));
+    expect(poison.out).not.toContain("as plausible as the run's answer");
+  });
+
   it("says so when no answer is read, and hides the parts of the scenario that give the answer away", async () => {
     const r = await cliAnswering(null, "quiz", "sqs-visibility-too-short", "--seed", "3");
     expect(r.code).toBe(0);

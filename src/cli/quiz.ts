@@ -83,7 +83,15 @@ function printVerdict(io: Io, q: Asked, reply: string | null, width: number): bo
   const shown = `${formatValue(answer, unit)}${index >= 0 && choices.length > 1 ? ` (${choiceLetter(index)})` : ""}`;
   const example = formatValue(choices[0].value, unit);
   const unread = reply !== null && reply.trim() !== "" ? `Could not read ${JSON.stringify(reply.trim())} as an answer (a choice letter, or a value such as ${example}). ` : "No answer read. ";
-  const head = verdict.given === null ? `${unread}The run says ${shown}.` : verdict.correct ? `Right: ${shown}.` : `Not quite: you said ${formatValue(verdict.given, unit)}; the run says ${shown}.`;
+  const given = verdict.given === null ? undefined : choices.find((c) => c.value === verdict.given);
+  const head =
+    verdict.given === null
+      ? `${unread}The run says ${shown}.`
+      : verdict.correct
+        ? `Right: ${shown}.`
+        : given?.plausible
+          ? `The run says ${shown}; you said ${formatValue(verdict.given, unit)}, which another plausible value of a figure AWS does not publish gives (below): not a mistake about AWS's rules.`
+          : `Not quite: you said ${formatValue(verdict.given, unit)}; the run says ${shown}.`;
   const rule = RULES[q.lesson.rule];
   const lines = ["", head, `(computed from ${q.pick.question.answer} of this run; \`esm-sim run ${q.pick.entry.name}\` shows the full report)`, ""];
   lines.push(...wrap(`The rule: ${rule.title}`, width), `  ${rule.url}`);

@@ -3,6 +3,7 @@
  * mistakes lead to (each one the scenario run again with a `--set` change, or the arithmetic of the mistake on the
  * scenario's settings), and the choices built from them. Deterministic for a given quiz seed.
  */
+import { PROFILES, type Figure } from "../esm/profiles.js";
 import { simulate } from "../run/simulate.js";
 import type { Report } from "../run/result.js";
 import { isOverrideProblem, parseOverride, type Override } from "../scenario/overrides.js";
@@ -69,7 +70,28 @@ function mistakeValue(m: MistakeSpec, pick: Pick, expr: AnswerExpr, report: Repo
   const value = runValue(parsed.scenario, measured);
   if (typeof value !== "number") return [];
   const how = `esm-sim run ${pick.entry.name}${m.set.map((a) => ` --set ${a}`).join("")}`;
-  return [{ value, mistake: `${m.mistake} (${how})` }];
+  const chosen = chosenFiguresSet(overrides, parsed.scenario.profileName);
+  if (chosen.length === 0) return [{ value, mistake: `${m.mistake} (${how})` }];
+  // Only esm-sim's own figures differ, within their plausible ranges: AWS would not say this answer is wrong.
+  const ranges = chosen.map((c) => `${c.name} ${c.range}`).join(", ");
+  return [{ value, mistake: `${m.mistake} (${how}); as plausible as the run's answer: AWS publishes no figure here, and esm-sim chose one (plausible ${ranges})`, plausible: true }];
+}
+
+/** The chosen figures (AWS documents none) an override sets within their plausible range, with that range in words. */
+function chosenFiguresSet(overrides: readonly Override[], profileName: string): { name: string; range: string }[] {
+  const figures = PROFILES[profileName]?.figures as Record<string, Figure | undefined> | undefined;
+  const out: { name: string; range: string }[] = [];
+  for (const o of overrides) {
+    const name = /^scaling\.(\w+)$/.exec(o.path)?.[1];
+    const f = name === undefined ? undefined : figures?.[name];
+    if (!f || !f.chosen || typeof o.value !== "number") return [];
+    const lo = f.low ?? -Infinity;
+    const hi = f.high ?? Infinity;
+    if (o.value < lo || o.value > hi) return [];
+    const shown = (v: number | null | undefined) => (typeof v === "number" ? v.toLocaleString("en-US") : "none");
+    out.push({ name: name!, range: `${shown(f.low)}..${shown(f.high)} ${f.unit}` });
+  }
+  return out;
 }
 
 /** The answer expression's value for a run of `scenario`. */

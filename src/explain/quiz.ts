@@ -72,12 +72,15 @@ export interface Choice {
   value: number | boolean;
   /** The mistake this value comes from ("" for the answer). */
   mistake: string;
+  /** The value another plausible setting of esm-sim's chosen figures gives: not a mistake about AWS's rules. */
+  plausible?: boolean;
 }
 
 /** A wrong value a mistake leads to, computed from the scenario. */
 export interface MistakeValue {
   value: number;
   mistake: string;
+  plausible?: boolean;
 }
 
 /**
@@ -121,7 +124,7 @@ export function choicesFor(answer: number | boolean, mistakes: readonly MistakeV
     if (!Number.isFinite(m.value) || m.value < 0) continue;
     const v = unit === "count" ? Math.round(m.value) : m.value;
     if (sameAnswer(v, answer, unit) || usable.some((u) => sameAnswer(u.value, v, unit))) continue;
-    usable.push({ value: v, mistake: m.mistake });
+    usable.push({ value: v, mistake: m.mistake, ...(m.plausible ? { plausible: true } : {}) });
   }
   const below = usable.filter((m) => m.value < answer);
   const above = usable.filter((m) => m.value > answer);
