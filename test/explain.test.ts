@@ -232,6 +232,18 @@ describe("explain: stream and FIFO runs", () => {
     expect(retries).toContain(RULES.fifoDedup.url);
   });
 
+  it("kinesis-tumbling-window: a window's final invocation sent again after it failed is told as such, not as another window closing", () => {
+    const { lines, text } = narrate("kinesis-tumbling-window");
+    // Two shards, 8 windows each: 16 windows close, one of them with its final invocation sent a second time.
+    const closed = lines.reduce((n, l) => {
+      if (/has ended: the mapping makes/.test(l)) return n + 1;
+      const folded = /\.\.\. (\d+) more windows? closed/.exec(l);
+      return folded ? n + Number(folded[1]) : n;
+    }, 0);
+    expect(closed).toBe(16);
+    expect(text).toMatch(/final invocation of the tumbling window .* failed and is sent again \(invocation \d+, attempt 2\)/s);
+  });
+
   it("kinesis-read-limit-backlog: the shard's read limit is named as the bottleneck once, with the mapping's share beside another reader, and the 590 later throttles folded into one line", () => {
     const { lines, text, report } = narrate("kinesis-read-limit-backlog");
     const told = lines.filter((l) => l.includes("read limit is the bottleneck"));

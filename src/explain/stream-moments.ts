@@ -200,6 +200,11 @@ function tumblingWindow(ev: InvokeEvent, st: NarrationState, t: number, at: stri
   const clock = (us: number) => (usToMs(us) === 0 ? "0s" : dur(usToMs(us)));
   const span = `${clock(w.startUs)}..${clock(w.endUs)}`;
   const state = plural(w.stateRecords, "record");
+  if (w.isFinalInvokeForWindow && ev.attempt > 1) {
+    // The same window's final invocation sent again after it failed: not another window closing.
+    const text = `The final invocation of the tumbling window ${span} of ${at} failed and is sent again (invocation ${ev.invocation}, attempt ${ev.attempt}), carrying the same state of ${state}, as any failed batch is retried.`;
+    return [say(st, { tMs: t, fold: "stream:window-final-retry", rule: "tumblingWindow", noun: ["final invocation sent again", "final invocations sent again"], text })];
+  }
   if (w.isFinalInvokeForWindow) {
     const text = `The tumbling window ${span} of ${at} has ended: the mapping makes one final invocation (${ev.invocation}) with no records and isFinalInvokeForWindow true, carrying the state of ${state}; this is where the function acts on the aggregate. The next window starts with a fresh state.`;
     return [say(st, { tMs: t, fold: "stream:window-final", rule: "tumblingWindow", noun: ["window closed", "windows closed"], text })];
