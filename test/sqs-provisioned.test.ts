@@ -99,3 +99,27 @@ function: { Timeout: 10, duration: { base: 1s } }
     expect(prov.endedAt).toBeLessThan(onDemand.endedAt / 1.5);
   });
 });
+
+describe("provisioned mode at low traffic", () => {
+  const low = (mapping: string) => `
+name: low
+seed: 1
+source: { type: sqs, VisibilityTimeout: 60 }
+traffic: [{ rate: 5/s, from: 0s, to: 1m }]
+mapping: { BatchSize: 10${mapping} }
+function: { Timeout: 10, duration: { base: 200ms } }
+`;
+
+  it("invokes as messages arrive, as on-demand mode does, once its first second's receive budget is renewed", () => {
+    const prov = runWithTrace(scenarioFrom(low(", ProvisionedPollerConfig: { MinimumPollers: 2, MaximumPollers: 10 }")));
+    const onDemand = runWithTrace(scenarioFrom(low("")));
+    // Waiting pollers stay in their long polls while the second's budget is spent (the 20 pollers' first receives at
+    // 0 s): no herd of parked pollers resuming on each whole second to spend the next budget on empty receives.
+    const invokesAfterFirstSecond = of(prov.events, "invoke").filter((e) => e.tUs >= 1_000_000);
+    expect(invokesAfterFirstSecond.filter((e) => e.tUs % 1_000_000 !== 0).length).toBeGreaterThan(invokesAfterFirstSecond.length / 2);
+    expect(prov.report.latency.p50).toBe(onDemand.report.latency.p50);
+    expect(prov.report.sqs!.rateLimitedReceives).toBeLessThan(30);
+    expect(prov.report.sqs!.emptyPolls).toBeLessThan(onDemand.report.sqs!.emptyPolls * 10);
+  });
+});
+

@@ -214,6 +214,30 @@ export class SqsMapping {
     return false;
   }
 
+  /** Provisioned mode: whether this second's receive calls or bytes are all spent (takeReceiveCall would park). */
+  private receiveBudgetSpent(): boolean {
+    if (this.sched.nowUs >= this.rateWindowEndUs) return false;
+    const calls = (this.figures.provisionedReceivesPerPollerPerS ?? Infinity) * this.eventPollers;
+    return this.callsInWindow >= calls || this.bytesInWindow >= this.bytesBudget();
+  }
+
+  /** Wake the waiting pollers when the receive budget is renewed (the next whole second). */
+  private wakeAtBudgetRenewal(): void {
+    const t = this.rateWindowEndUs;
+    if (t >= this.wakeAtUs && this.wakeAtUs > this.sched.nowUs) return;
+    this.wakeAtUs = t;
+    const token = ++this.wakeToken;
+    this.sched.at(
+      t,
+      () => {
+        if (token !== this.wakeToken) return;
+        this.wakeAtUs = Infinity;
+        this.onWake();
+      },
+      PRIO_POLLER,
+    );
+  }
+
   private bytesBudget(): number {
     return (this.figures.provisionedBytesPerPollerPerS ?? Infinity) * this.eventPollers;
   }
@@ -382,6 +406,13 @@ export class SqsMapping {
 
   private onWake(): void {
     while (this.queue.hasReceivable()) {
+      // Provisioned mode: with this second's receive budget spent, a waiter woken now could only be parked until the
+      // next second, and every waiter would be, to resume all at once then and spend that second's budget on empty
+      // receives. They stay in their long polls, and the first wakes when the budget is renewed.
+      if (this.provisioned && this.receiveBudgetSpent()) {
+        this.wakeAtBudgetRenewal();
+        return;
+      }
       const p = this.nextWaiter();
       if (!p) break;
       p.waitToken++;
