@@ -255,3 +255,22 @@ describe("ProvisionedPollerConfig in a template", () => {
     expect(r.err).toMatch(/provisioned-both\.yaml:\d+:\d+ .*ProvisionedPollerConfig/);
   });
 });
+
+describe("init --from: mappings it does not write", () => {
+  it("are listed after the written ones, with why (a false Condition here)", async () => {
+    const template = write(
+      "conditional.yaml",
+      "Parameters:\n  WithSecond: { Type: String, Default: 'no' }\nConditions:\n  Second: !Equals [!Ref WithSecond, 'yes']\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { VisibilityTimeout: 300 }\n  F:\n    Type: AWS::Lambda::Function\n    Properties: { Timeout: 30 }\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties: { EventSourceArn: !GetAtt Q.Arn, FunctionName: !Ref F }\n  Later:\n    Type: AWS::Lambda::EventSourceMapping\n    Condition: Second\n    Properties: { EventSourceArn: !GetAtt Q.Arn, FunctionName: !Ref F }\n",
+    );
+    const out = join(dir, "conditional");
+    const r = await cli("init", "--from", template, "--out-dir", out);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^wrote .*M\.yaml: /);
+    expect(lines[lines.length - 1]).toBe("skipped Later: its Condition Second is false, so the stack does not create it");
+    expect(existsSync(join(out, "Later.yaml"))).toBe(false);
+    // One mapping chosen with --resource: the others are not listed.
+    const one = await cli("init", "--from", template, "--resource", "M", "--out", join(dir, "one.yaml"));
+    expect(one.out).not.toContain("skipped");
+  });
+});

@@ -215,5 +215,8 @@ function writeScenarios(io: Io, r: Extract<FromTemplateResult, { ok: true }>, op
     }
     code = Math.max(code, reportParse(io, s.parse, seen, r.scenarios.length > 1 ? pathFor(s.id) : undefined));
   });
+  // The mappings not written, and why (a scenario on the standard output keeps it to the scenario alone).
+  const toStdout = opts.out !== undefined && toStandardOutput(opts.out);
+  for (const s of r.skipped) (toStdout ? io.err : io.out)(`skipped ${s.id}: ${s.reason}\n`);
   return code;
 }

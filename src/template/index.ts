@@ -40,7 +40,15 @@ export interface FromTemplateOptions {
 }
 
 export type FromTemplateResult =
-  | { ok: true; template: Template; scenarios: Rendered[]; drafts: Draft[]; warnings: Problem[] }
+  | {
+      ok: true;
+      template: Template;
+      scenarios: Rendered[];
+      drafts: Draft[];
+      warnings: Problem[];
+      /** Mappings left out (another source, a false Condition), and why; none when one was chosen with --resource. */
+      skipped: { id: string; reason: string }[];
+    }
   | { ok: false; errors: Problem[]; warnings: Problem[]; listing: string | null };
 
 export function scenariosFromTemplate(text: string, templateFile: string, options: FromTemplateOptions = {}): FromTemplateResult {
@@ -113,7 +121,8 @@ function fromImported(imported: Imported, templateFile: string, options: FromTem
   const fileNameFor = options.fileNameFor ?? ((id: string) => `${id}.yaml`);
   const command = options.command ?? `esm-sim init --from ${templateFile}`;
   const scenarios = selected.map((d) => renderDraft(d, { templateFile, fileName: fileNameFor(d.id), fileNote: options.fileNoteFor?.(d.id) ?? undefined, overlay: options.overlay, command, metrics: options.metricsFor?.(d.id), files: options.files }));
-  return { ok: true, template: t, scenarios, drafts: selected, warnings };
+  const skipped = options.resource === undefined ? found.skipped.map((s) => ({ id: s.id, reason: s.reason })) : [];
+  return { ok: true, template: t, scenarios, drafts: selected, warnings, skipped };
 }
 
 /** The mappings a template holds, one a line, for `--resource` errors. */
