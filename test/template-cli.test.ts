@@ -274,3 +274,19 @@ describe("init --from: mappings it does not write", () => {
     expect(one.out).not.toContain("skipped");
   });
 });
+
+describe("Terraform's starting_position_timestamp", () => {
+  it("is read as RFC 3339 and written as StartingPositionTimestamp in Unix seconds, so AT_TIMESTAMP runs", async () => {
+    const tf = join(dir, "at-timestamp-tf");
+    mkdirSync(tf);
+    writeFileSync(
+      join(tf, "main.tf"),
+      'resource "aws_kinesis_stream" "s" {\n  name = "clicks"\n  shard_count = 1\n}\nresource "aws_lambda_function" "f" {\n  function_name = "worker"\n  timeout = 30\n}\nresource "aws_lambda_event_source_mapping" "m" {\n  event_source_arn = aws_kinesis_stream.s.arn\n  function_name = aws_lambda_function.f.arn\n  starting_position = "AT_TIMESTAMP"\n  starting_position_timestamp = "2023-12-31T23:55:00Z"\n}\n',
+    );
+    const r = await cli("init", "--from", tf, "--out", "-");
+    expect(r.code).toBe(0);
+    const mapping = (parse(r.out) as { mapping: Record<string, unknown> }).mapping;
+    expect([mapping.StartingPosition, mapping.StartingPositionTimestamp]).toEqual(["AT_TIMESTAMP", 1704066900]);
+    expect(r.err).not.toContain("starting_position_timestamp");
+  });
+});

@@ -86,6 +86,7 @@ const PLAIN: Record<string, [Path, Path][]> = {
     [["batch_size"], ["BatchSize"]],
     [["maximum_batching_window_in_seconds"], ["MaximumBatchingWindowInSeconds"]],
     [["starting_position"], ["StartingPosition"]],
+    [["starting_position_timestamp"], ["StartingPositionTimestamp"]],
     [["maximum_retry_attempts"], ["MaximumRetryAttempts"]],
     [["maximum_record_age_in_seconds"], ["MaximumRecordAgeInSeconds"]],
     [["bisect_batch_on_function_error"], ["BisectBatchOnFunctionError"]],
@@ -103,7 +104,7 @@ const NAME_PROPERTY: Record<string, string> = { aws_sqs_queue: "QueueName", aws_
 const NAME_ATTRIBUTE: Record<string, string> = { aws_lambda_function: "function_name" };
 /** Attributes worth saying esm-sim does not model, when set. */
 const NOT_MODELLED: Record<string, string[]> = {
-  [ESM]: ["starting_position_timestamp", "metrics_config", "kms_key_arn", "queues", "topics", "self_managed_event_source", "amazon_managed_kafka_event_source_config", "self_managed_kafka_event_source_config", "document_db_event_source_config", "source_access_configuration"],
+  [ESM]: ["metrics_config", "kms_key_arn", "queues", "topics", "self_managed_event_source", "amazon_managed_kafka_event_source_config", "self_managed_kafka_event_source_config", "document_db_event_source_config", "source_access_configuration"],
   aws_sqs_queue: ["receive_wait_time_seconds", "fifo_throughput_limit", "deduplication_scope"],
   aws_kinesis_stream: ["encryption_type", "shard_level_metrics"],
   aws_lambda_function: ["memory_size", "provisioned_concurrent_executions"],
@@ -172,6 +173,14 @@ class Writer {
       if (sqs && STREAM_ONLY.includes(String(tf[0])) && isEmpty(v)) continue;
       if (r.type === "aws_lambda_function" && tf[0] === "reserved_concurrent_executions" && v === -1) continue;
       if (r.type === "aws_sqs_queue" && tf[0] === "content_based_deduplication" && v === false && r.values.fifo_queue !== true) continue;
+      if (tf[0] === "starting_position_timestamp" && typeof v === "string") {
+        // Terraform takes an RFC 3339 time; CloudFormation's StartingPositionTimestamp is Unix seconds.
+        const ms = Date.parse(v);
+        if (Number.isFinite(ms)) {
+          this.set(id, cfn, ms / 1000, r.source(tf));
+          continue;
+        }
+      }
       this.set(id, cfn, this.cfn(this.linked(v, tf)), r.source(tf));
     }
     if (r.type === ESM) this.filters(r, id);
