@@ -290,3 +290,23 @@ describe("Terraform's starting_position_timestamp", () => {
     expect(r.err).not.toContain("starting_position_timestamp");
   });
 });
+
+describe("a Terraform on-failure destination in the same configuration", () => {
+  it("is the ARN of the SNS topic or S3 bucket it names, not a placeholder SQS queue", async () => {
+    for (const [resource, ref, arn] of [
+      ['resource "aws_sns_topic" "fail" {\n  name = "stream-failures"\n}\n', "aws_sns_topic.fail.arn", "arn:aws:sns:us-east-1:123456789012:stream-failures"],
+      ['resource "aws_s3_bucket" "fail" {\n  bucket = "stream-failures"\n}\n', "aws_s3_bucket.fail.arn", "arn:aws:s3:::stream-failures"],
+    ]) {
+      const tf = join(dir, `destination-${arn.split(":")[2]}`);
+      mkdirSync(tf);
+      writeFileSync(
+        join(tf, "main.tf"),
+        `${resource}resource "aws_kinesis_stream" "s" {\n  name = "clicks"\n  shard_count = 1\n}\nresource "aws_lambda_function" "f" {\n  function_name = "worker"\n  timeout = 30\n}\nresource "aws_lambda_event_source_mapping" "m" {\n  event_source_arn = aws_kinesis_stream.s.arn\n  function_name = aws_lambda_function.f.arn\n  starting_position = "LATEST"\n  destination_config {\n    on_failure {\n      destination_arn = ${ref}\n    }\n  }\n}\n`,
+      );
+      const r = await cli("init", "--from", tf, "--out", "-");
+      expect([r.code, r.err]).toEqual([0, ""]);
+      const mapping = (parse(r.out) as { mapping: { DestinationConfig: { OnFailure: { Destination: string } } } }).mapping;
+      expect(mapping.DestinationConfig.OnFailure.Destination).toBe(arn);
+    }
+  });
+});

@@ -54,6 +54,9 @@ const CFN_TYPES: Record<string, string> = {
   aws_dynamodb_table: "AWS::DynamoDB::Table",
   aws_lambda_function: "AWS::Lambda::Function",
   [ESM]: "AWS::Lambda::EventSourceMapping",
+  // On-failure destinations: read for their names, so that a destination_arn pointing at one is its ARN.
+  aws_sns_topic: "AWS::SNS::Topic",
+  aws_s3_bucket: "AWS::S3::Bucket",
 };
 /** The resource types the importers read. */
 export const TF_TYPES = [...Object.keys(CFN_TYPES), "aws_lambda_alias"];
@@ -75,6 +78,8 @@ const PLAIN: Record<string, [Path, Path][]> = {
   ],
   aws_kinesis_stream_consumer: [[["stream_arn"], ["StreamARN"]]],
   aws_dynamodb_table: [],
+  aws_sns_topic: [],
+  aws_s3_bucket: [],
   aws_lambda_function: [
     [["timeout"], ["Timeout"]],
     [["reserved_concurrent_executions"], ["ReservedConcurrentExecutions"]],
@@ -100,8 +105,8 @@ const PLAIN: Record<string, [Path, Path][]> = {
     [["enabled"], ["Enabled"]],
   ],
 };
-const NAME_PROPERTY: Record<string, string> = { aws_sqs_queue: "QueueName", aws_kinesis_stream: "Name", aws_kinesis_stream_consumer: "ConsumerName", aws_dynamodb_table: "TableName", aws_lambda_function: "FunctionName" };
-const NAME_ATTRIBUTE: Record<string, string> = { aws_lambda_function: "function_name" };
+const NAME_PROPERTY: Record<string, string> = { aws_sns_topic: "TopicName", aws_s3_bucket: "BucketName", aws_sqs_queue: "QueueName", aws_kinesis_stream: "Name", aws_kinesis_stream_consumer: "ConsumerName", aws_dynamodb_table: "TableName", aws_lambda_function: "FunctionName" };
+const NAME_ATTRIBUTE: Record<string, string> = { aws_lambda_function: "function_name", aws_s3_bucket: "bucket" };
 /** Attributes worth saying esm-sim does not model, when set. */
 const NOT_MODELLED: Record<string, string[]> = {
   [ESM]: ["metrics_config", "kms_key_arn", "queues", "topics", "self_managed_event_source", "amazon_managed_kafka_event_source_config", "self_managed_kafka_event_source_config", "document_db_event_source_config", "source_access_configuration"],
@@ -307,6 +312,10 @@ function reference(type: string, id: string, attribute: string): unknown {
       return attribute === "arn" || attribute === "id" ? getAtt("ConsumerARN") : null;
     case "aws_lambda_function":
       return ["arn", "qualified_arn", "invoke_arn"].includes(attribute) ? getAtt("Arn") : attribute === "function_name" || attribute === "id" ? { Ref: id } : null;
+    case "aws_sns_topic":
+      return attribute === "arn" || attribute === "id" ? getAtt("TopicArn") : null;
+    case "aws_s3_bucket":
+      return attribute === "arn" ? getAtt("Arn") : attribute === "id" || attribute === "bucket" ? { Ref: id } : null;
     default:
       return null;
   }
