@@ -12,6 +12,7 @@
  */
 import type { Path } from "../scenario/locate.js";
 import type { Problem } from "../scenario/problems.js";
+import { parseInstantMs } from "../scenario/units.js";
 import { discover, type Discovery } from "./discover.js";
 import { PSEUDO_DEFAULTS } from "./intrinsics.js";
 import { functionNameOf } from "./stack.js";
@@ -180,8 +181,8 @@ class Writer {
       if (r.type === "aws_sqs_queue" && tf[0] === "content_based_deduplication" && v === false && r.values.fifo_queue !== true) continue;
       if (tf[0] === "starting_position_timestamp" && typeof v === "string") {
         // Terraform takes an RFC 3339 time; CloudFormation's StartingPositionTimestamp is Unix seconds.
-        const ms = Date.parse(v);
-        if (Number.isFinite(ms)) {
+        const ms = parseInstantMs(v);
+        if (ms !== null) {
           this.set(id, cfn, ms / 1000, r.source(tf));
           continue;
         }
