@@ -225,17 +225,7 @@ export class SqsMapping {
   private wakeAtBudgetRenewal(): void {
     const t = this.rateWindowEndUs;
     if (t >= this.wakeAtUs && this.wakeAtUs > this.sched.nowUs) return;
-    this.wakeAtUs = t;
-    const token = ++this.wakeToken;
-    this.sched.at(
-      t,
-      () => {
-        if (token !== this.wakeToken) return;
-        this.wakeAtUs = Infinity;
-        this.onWake();
-      },
-      PRIO_POLLER,
-    );
+    this.wakeAt(t);
   }
 
   private bytesBudget(): number {
@@ -391,6 +381,11 @@ export class SqsMapping {
     const now = this.sched.nowUs;
     const t = this.queue.nextAvailableUs(now);
     if (t === Infinity || t >= this.wakeAtUs) return;
+    this.wakeAt(t);
+  }
+
+  /** The one wake-up of the waiting pollers is at `t` (replacing any other). */
+  private wakeAt(t: number): void {
     this.wakeAtUs = t;
     const token = ++this.wakeToken;
     this.sched.at(
