@@ -139,7 +139,9 @@ const PAGES = {
   PROVISIONED: "https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html",
   RECURSION: "https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html",
   KDS_PUT: "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html",
-  DLQ: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",
+  // "the queue type must match the source queue type—a FIFO queue can only use a FIFO DLQ, and a standard queue can
+  // only use a standard DLQ"
+  DLQ: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue.html",
 } as const;
 
 /** The largest data blob a Kinesis record holds (PutRecordsRequestEntry's Data: "Maximum length of 10485760"). */
